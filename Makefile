@@ -1,0 +1,32 @@
+# Two commands on a fresh machine: `make demo` (the main job) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+COURSE := $(VENV)/bin/course
+export MNIST_DIR ?= $(abspath ../shared/data/mnist)
+export OPENBLAS_NUM_THREADS ?= 1
+
+.PHONY: install build demo test bench-train clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+build: install
+	$(COURSE) build
+
+demo: install
+	$(PY) -m autograder.demo
+
+test: install
+	$(PY) -m pytest -q
+
+bench-train: install
+	$(PY) -m bench.train
+
+clean:
+	rm -rf $(VENV) demo-out

@@ -1,0 +1,138 @@
+"""Build the student release in assignments/ from the reference in solutions/.
+
+The reference modules mark what students write with nbgrader's markers::
+
+    ### BEGIN SOLUTION
+    ...
+    ### END SOLUTION
+
+Each region becomes ``raise NotImplementedError(...)`` in the stub, keeping
+the docstring and everything outside the regions. An assignment's "provided"
+modules are the reference of earlier assignments (markers removed) or files
+of data/, so that a bug in one assignment never breaks the next. Notebooks
+are written from autograder/notebook_sources. ``check`` compares what would
+be built with what is committed and lists the stale files.
+"""
+import ast
+from pathlib import Path
+
+from .config import Assignment, Course
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+
+
+class BuildError(Exception):
+    """A reference module whose solution regions cannot be turned into a stub."""
+
+
+def solution_regions(source: str, filename: str = "<source>") -> list[tuple[int, int]]:
+    """The (begin, end) line indices (0-based) of every solution region."""
+    regions, begin = [], None
+    for number, line in enumerate(source.splitlines()):
+        marker = line.strip()
+        if marker == BEGIN:
+            if begin is not None:
+                raise BuildError(f"{filename}:{number + 1}: {BEGIN} inside another region")
+            begin = number
+        elif marker == END:
+            if begin is None:
+                raise BuildError(f"{filename}:{number + 1}: {END} without {BEGIN}")
+            regions.append((begin, number))
+            begin = None
+    if begin is not None:
+        raise BuildError(f"{filename}:{begin + 1}: {BEGIN} is never closed")
+    return regions
+
+
+def _enclosing_functions(source: str) -> dict[int, str]:
+    """Map each 0-based line index inside a function to the innermost function's name."""
+    functions = [node for node in ast.walk(ast.parse(source))
+                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    names = {}
+    # Outer (longer) functions first, so that inner ones overwrite them.
+    for node in sorted(functions, key=lambda n: n.lineno - n.end_lineno):
+        for line in range(node.lineno - 1, node.end_lineno):
+            names[line] = node.name
+    return names
+
+
+def make_stub(source: str, module: str) -> str:
+    """The student's version of a reference module: regions become raises."""
+    regions = solution_regions(source, module)
+    if not regions:
+        raise BuildError(f"{module}: no {BEGIN} region, nothing for students to write")
+    functions = _enclosing_functions(source)
+    lines = source.splitlines()
+    out, cursor = [], 0
+    for begin, end in regions:
+        out.extend(lines[cursor:begin])
+        indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
+        name = functions.get(begin)
+        if name is None:
+            raise BuildError(f"{module}:{begin + 1}: a solution region must sit inside a function")
+        out.append(f"{indent}# YOUR CODE HERE")
+        out.append(f'{indent}raise NotImplementedError("{name}() is not implemented yet: '
+                   f'write it in {module}, following its docstring.")')
+        cursor = end + 1
+    out.extend(lines[cursor:])
+    return "\n".join(out) + "\n"
+
+
+def strip_markers(source: str) -> str:
+    """The reference with its marker lines removed (for provided code)."""
+    solution_regions(source)  # validates the markers
+    return "".join(line for line in source.splitlines(keepends=True)
+                   if line.strip() not in (BEGIN, END))
+
+
+def _provided_source(course: Course, assignment: Assignment, name: str) -> str:
+    for earlier in course.assignments:
+        if earlier.id == assignment.id:
+            break
+        if name in earlier.modules:
+            source = (course.solution_dir(earlier.id) / name).read_text()
+            header = (f"# Provided code for {assignment.id}: the reference solution of {earlier.id}.\n"
+                      f"# Do not edit it; your work goes in {', '.join(assignment.modules)}.\n")
+            return header + strip_markers(source)
+    data_file = course.root / "data" / name
+    if data_file.is_file():
+        header = f"# Provided code for {assignment.id}. Do not edit it.\n"
+        return header + data_file.read_text()
+    raise BuildError(f"{course.path}: {assignment.id}.provided: {name!r} is neither a module of an "
+                     f"earlier assignment nor a file in data/")
+
+
+def release_files(course: Course) -> dict[Path, str]:
+    """Every generated file of the release: path -> content."""
+    from .notebooks import build_notebook  # nbformat is only needed here
+
+    files = {}
+    for assignment in course.assignments:
+        release = course.release_dir(assignment.id)
+        for module in assignment.modules:
+            source = (course.solution_dir(assignment.id) / module).read_text()
+            files[release / module] = make_stub(source, module)
+        for name in assignment.provided:
+            files[release / name] = _provided_source(course, assignment, name)
+        notebook = build_notebook(course, assignment)
+        if notebook is not None:
+            files[release / f"{assignment.id}.ipynb"] = notebook
+    return files
+
+
+def stale_files(course: Course) -> list[Path]:
+    """Generated files whose committed content differs from a fresh build."""
+    return [path for path, content in release_files(course).items()
+            if not path.is_file() or path.read_text() != content]
+
+
+def build(course: Course) -> list[Path]:
+    """Write every stale generated file; return the ones written."""
+    written = []
+    for path, content in release_files(course).items():
+        if not path.is_file() or path.read_text() != content:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content)
+            written.append(path)
+    return written

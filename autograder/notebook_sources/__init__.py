@@ -1,0 +1,1 @@
+"""Cell sources of the assignment notebooks (see autograder/notebooks.py)."""

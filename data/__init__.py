@@ -1,0 +1,1 @@
+"""Reading and downloading the MNIST data set."""

@@ -1,0 +1,169 @@
+"""Tests of data/download.py against a local HTTP server serving copies of the shared MNIST files."""
+import hashlib
+import http.server
+import re
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from data import download
+from data.download import MNIST_FILES, DownloadError, download_mnist, main
+
+SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+
+pytestmark = pytest.mark.skipif(not SHARED_MNIST.is_dir(),
+                                reason=f"{SHARED_MNIST} (the shared MNIST files) does not exist")
+
+
+def sha256(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def table():
+    """name -> (size, SHA-256) of the shared files, from SHA256SUMS and their real sizes."""
+    rows = (line.split() for line in (SHARED_MNIST / "SHA256SUMS").read_text().splitlines() if line)
+    return {name: ((SHARED_MNIST / name).stat().st_size, digest) for digest, name in rows}
+
+
+@pytest.fixture
+def server(tmp_path_factory, table, monkeypatch):
+    """A local HTTP server of copies of the shared files; yields (base URL, folder, requested paths)."""
+    monkeypatch.setenv("no_proxy", "127.0.0.1")  # a proxy must not intercept local requests
+    served = tmp_path_factory.mktemp("served")
+    for name in table:
+        shutil.copyfile(SHARED_MNIST / name, served / name)
+    requests = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(served), **kwargs)
+
+        def do_GET(self):
+            requests.append(self.path)
+            try:
+                super().do_GET()
+            except ConnectionError:  # the client hung up, as an interrupted download does
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/", served, requests
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+def test_good_download_lands_every_file_and_nothing_else(tmp_path, server, table):
+    base_url, _, requests = server
+    dest = tmp_path / "dest"
+    paths = download_mnist(dest, base_url, files=table)
+    assert paths == [dest / name for name in table]
+    assert {p.name: sha256(p) for p in dest.iterdir()} == {n: s for n, (_, s) in table.items()}
+    assert sorted(requests) == sorted(f"/{name}" for name in table)
+
+
+def test_progress_reports_bytes_up_to_the_size(tmp_path, server, table):
+    base_url, _, _ = server
+    name = "t10k-labels-idx1-ubyte.gz"
+    calls = []
+    download_mnist(tmp_path, base_url, files={name: table[name]},
+                   progress=lambda *args: calls.append(args))
+    assert calls and calls[-1] == (name, table[name][0], table[name][0])
+
+
+def test_corrupted_file_is_rejected_and_leaves_nothing(tmp_path, server, table):
+    base_url, served, _ = server
+    name = "t10k-labels-idx1-ubyte.gz"
+    content = bytearray((served / name).read_bytes())
+    content[100:104] = bytes(b ^ 0xFF for b in content[100:104])
+    (served / name).write_bytes(content)
+    dest = tmp_path / "dest"
+    with pytest.raises(DownloadError) as error:
+        download_mnist(dest, base_url, files={name: table[name]})
+    message = str(error.value)
+    assert name in message and f"{base_url}{name}" in message
+    assert table[name][1] in message and hashlib.sha256(content).hexdigest() in message
+    assert list(dest.iterdir()) == []
+
+
+def test_missing_file_raises_download_error(tmp_path, server):
+    base_url, _, _ = server
+    dest = tmp_path / "dest"
+    with pytest.raises(DownloadError, match=r"missing\.gz: download from .*missing\.gz failed .*404"):
+        download_mnist(dest, base_url, files={"missing.gz": (10, "0" * 64)})
+    assert list(dest.iterdir()) == []
+
+
+def test_refused_connection_raises_download_error(tmp_path, table):
+    with socket.socket() as s:  # a port that nothing listens on once closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    name = "t10k-labels-idx1-ubyte.gz"
+    with pytest.raises(DownloadError, match=name):
+        download_mnist(tmp_path, f"http://127.0.0.1:{port}", files={name: table[name]}, timeout=5)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_download_leaves_no_temporary_file(tmp_path, server, table):
+    base_url, _, _ = server
+    name = "t10k-images-idx3-ubyte.gz"
+
+    def interrupt(*args):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        download_mnist(tmp_path, base_url, files={name: table[name]}, progress=interrupt)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_correct_existing_file_is_not_downloaded_again(tmp_path, server, table):
+    base_url, _, requests = server
+    download_mnist(tmp_path, base_url, files=table)
+    requests.clear()
+    assert download_mnist(tmp_path, base_url, files=table) == [tmp_path / name for name in table]
+    assert requests == []
+
+
+@pytest.mark.parametrize("same_size", [False, True])
+def test_wrong_existing_file_is_replaced(tmp_path, server, table, same_size):
+    base_url, _, requests = server
+    name = "train-labels-idx1-ubyte.gz"
+    (tmp_path / name).write_bytes(bytes(table[name][0]) if same_size else b"not the labels")
+    download_mnist(tmp_path, base_url, files={name: table[name]})
+    assert sha256(tmp_path / name) == table[name][1]
+    assert requests == [f"/{name}"]
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_main_downloads_into_mnist_dir(tmp_path, server, table, monkeypatch, capsys):
+    base_url, _, _ = server
+    monkeypatch.setattr(download, "MNIST_FILES", table)
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path))
+    assert main(["--base-url", base_url]) == 0
+    assert capsys.readouterr().out.split() == [str(tmp_path / name) for name in table]
+    assert {p.name for p in tmp_path.iterdir()} == set(table)
+
+
+def test_main_reports_a_failed_download(tmp_path, server, table, capsys):
+    base_url, _, _ = server  # serves the 24,000-example training files, not the published ones
+    assert main(["--dest", str(tmp_path), "--base-url", base_url]) == 1
+    assert "train-images-idx3-ubyte.gz: wrong content" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_mnist_files_match_the_published_checksums_in_the_readme():
+    readme = (SHARED_MNIST / "README.md").read_text()
+    rows = re.findall(r"^\| (\S+\.gz) \| ([\d,]+) \| [0-9a-f]{32} \| ([0-9a-f]{64}) \|$",
+                      readme, flags=re.MULTILINE)
+    published = {name: (int(size.replace(",", "")), digest) for name, size, digest in rows}
+    assert len(published) == 4
+    assert MNIST_FILES == published
