@@ -71,6 +71,12 @@ def main(argv=None) -> int:
     except CourseConfigError as exc:
         print(f"course: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        from .engine.grade import GradingError
+        if isinstance(exc, GradingError):
+            print(f"course: grading could not run: {exc}", file=sys.stderr)
+            return 3
+        raise
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ _LIMITS = {
     "additionalProperties": False,
     "properties": {
         "seconds": {"type": "number", "exclusiveMinimum": 0},
+        "submission_seconds": {"type": "number", "exclusiveMinimum": 0},
         "memory_mb": {"type": "integer", "minimum": 256},
         "file_size_mb": {"type": "integer", "minimum": 1},
         "output_kb": {"type": "integer", "minimum": 1},
@@ -47,7 +48,7 @@ SCHEMA = {
             "required": ["mnist_dir"],
             "properties": {"mnist_dir": {"type": "string", "minLength": 1}},
         },
-        "limits": {**_LIMITS, "required": ["seconds", "memory_mb", "file_size_mb", "output_kb"]},
+        "limits": {**_LIMITS, "required": ["seconds", "submission_seconds", "memory_mb", "file_size_mb", "output_kb"]},
         "late": {
             "type": "object",
             "additionalProperties": False,
@@ -88,8 +89,13 @@ class CourseConfigError(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """Resource limits for one student process."""
+    """Resource limits for grading one submission.
+
+    seconds: wall clock for one call into the student's code;
+    submission_seconds: wall clock (and CPU) for all of a submission's calls.
+    """
     seconds: float
+    submission_seconds: float
     memory_mb: int
     file_size_mb: int
     output_kb: int

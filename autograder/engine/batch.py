@@ -1,0 +1,79 @@
+"""Grade a whole class: every student's submission, in parallel, resumable.
+
+Submissions follow nbgrader's layout SUBMISSIONS_DIR/<student>/<ID>/...;
+results go to OUT_DIR/<student>/<ID>/ and OUT_DIR/grades.csv. A student who
+already has a results.json is skipped unless force is set, so a batch that
+was killed resumes where it stopped. One broken submission never stops the
+batch: the worst it gets is 0 points with the reason.
+"""
+import multiprocessing
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ..config import Assignment, Course
+from .grade import GradingError, grade_submission
+from .results import results_path, write_grades_csv, write_submission_results
+from .sandbox import become_subreaper, isolation_mode
+
+_worker = {}
+
+
+def _init_worker(isolation):
+    become_subreaper()
+    _worker["isolation"] = isolation
+
+
+def _grade_one(course, assignment, student, submissions, out_dir):
+    """In a worker: grade and write one student's results; return (student, score)."""
+    results = grade_submission(course, assignment, student, submissions / student / assignment.id,
+                               out_dir, _worker["isolation"])
+    write_submission_results(out_dir, student, assignment.id, results)
+    return student, results["score"], results["max_score"]
+
+
+def students_in(submissions: Path) -> list[str]:
+    return sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def grade_batch(course: Course, assignment: Assignment, submissions: Path, out_dir: Path,
+                jobs: int = 1, force: bool = False, progress: bool = True) -> dict:
+    """Grade every student in submissions; return a summary dict."""
+    submissions, out_dir = submissions.resolve(), out_dir.resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    students = students_in(submissions)
+    todo = [s for s in students if force or not results_path(out_dir, s, assignment.id).exists()]
+    isolation = isolation_mode()
+    if isolation == "none":
+        print("warning: this machine allows no namespaces; student code runs with resource limits only "
+              "(run as root or enable user namespaces for full isolation)", file=sys.stderr)
+    start = time.perf_counter()
+    scores = {}
+    tqdm.monitor_interval = 0  # no monitor thread: workers are forked
+    bar = tqdm(total=len(todo), desc=f"grading {assignment.id}", unit="submission",
+               disable=not progress or not sys.stderr.isatty())
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
+                             initializer=_init_worker, initargs=(isolation,)) as pool:
+        futures = {pool.submit(_grade_one, course, assignment, s, submissions, out_dir): s for s in todo}
+        for future in as_completed(futures):
+            try:
+                student, score, max_score = future.result()
+                scores[student] = score
+            except GradingError:
+                pool.shutdown(cancel_futures=True)
+                raise
+            except Exception as exc:  # a bug of ours must not cost the rest of the class
+                print(f"error: grading {futures[future]} failed: {exc!r}", file=sys.stderr)
+            bar.update()
+    bar.close()
+    grades = write_grades_csv(out_dir)
+    elapsed = time.perf_counter() - start
+    summary = {"graded": len(scores), "skipped": len(students) - len(todo),
+               "failed": len(todo) - len(scores), "seconds": round(elapsed, 2), "grades_csv": str(grades)}
+    print(f"{assignment.id}: graded {summary['graded']}, skipped {summary['skipped']} already graded, "
+          f"{summary['failed']} failed, in {elapsed:.1f} s; grades in {grades}")
+    return summary

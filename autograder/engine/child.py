@@ -1,0 +1,110 @@
+"""The child process: imports the student's modules and answers calls.
+
+Runs sandboxed (see sandbox.py) as ``python -I -u _nnfs_child.py REQ_FD RESP_FD
+MODULES``, next to a copy of wire.py named _nnfs_wire.py. Everything here is
+untrusted from the parent's point of view: the parent validates every answer.
+
+Protocol: first frame {"status": "ready", "functions": [...]} or
+{"status": "import_error", "error": {...}}; then one response per request
+{"fn", "args", "kwargs", "return_args"}: {"status": "ok", "result", ["args",
+"kwargs"]} or {"status": "error", "error": {...}}.
+"""
+import importlib
+import os
+import sys
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)  # -I leaves the script's folder off sys.path; the student's modules are here
+
+import numpy as np  # noqa: E402
+
+from _nnfs_wire import read_frame, write_frame  # noqa: E402
+
+
+def _sigmoid(z):
+    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
+
+
+def _network_cost(params, P):
+    """Average squared-error cost of a sigmoid network with one parameter array replaced."""
+    weights, biases = list(params["weights"]), list(params["biases"])
+    (weights if params["kind"] == "w" else biases)[params["layer"]] = P
+    a = params["X"]
+    for W, b in zip(weights, biases):
+        a = _sigmoid(W @ a + b)
+    return float(np.sum((a - params["Y"]) ** 2) / params["X"].shape[1])
+
+
+def make_fn(name, params):
+    """Functions that graders pass as arguments, from a fixed library."""
+    library = {
+        "sigmoid": lambda: _sigmoid,
+        "relu": lambda: (lambda z: np.maximum(0.0, z)),
+        "identity": lambda: (lambda z: z),
+        "tanh": lambda: np.tanh,
+        # gradient of sum(scale * (x - center)^2)
+        "quadratic_gradient": lambda: (lambda x: 2.0 * params["scale"] * (x - params["center"])),
+        "quadratic": lambda: (lambda x: float(np.sum(params["scale"] * (np.asarray(x) - params["center"]) ** 2))),
+        "sum_of_cubes": lambda: (lambda x: float(np.sum(np.asarray(x) ** 3))),
+        "constant": lambda: (lambda x: params["value"]),
+        "network_cost": lambda: (lambda P: _network_cost(params, P)),
+    }
+    if name not in library:
+        raise ValueError(f"unknown function {name!r}")
+    return library[name]()
+
+
+def describe(exc):
+    """A student-readable account of an exception: type, message, their own frames."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if os.path.dirname(os.path.abspath(f.filename)) == HERE and not f.filename.endswith(("_nnfs_child.py", "_nnfs_wire.py"))]
+    where = "".join(traceback.format_list(frames[-3:]))
+    if isinstance(exc, SyntaxError):
+        where += f'  File "{os.path.basename(exc.filename or "?")}", line {exc.lineno}\n    {(exc.text or "").strip()}\n'
+    try:
+        message = str(exc)[:2000]
+    except BaseException:
+        message = "?"
+    return {"type": type(exc).__name__, "message": message, "where": where[-4000:]}
+
+
+def serve(req_fd, resp_fd, module_names):
+    modules = []
+    try:
+        for name in module_names:
+            modules.append(importlib.import_module(name))
+    except BaseException as exc:  # SyntaxError, SystemExit, anything at import
+        write_frame(resp_fd, {"status": "import_error", "error": describe(exc)})
+        return
+    functions = sorted({n for m in modules for n, v in vars(m).items() if callable(v) and not n.startswith("_")})
+    write_frame(resp_fd, {"status": "ready", "functions": functions})
+    while True:
+        try:
+            request = read_frame(req_fd, make_fn=make_fn)
+        except EOFError:
+            return
+        fn = next((getattr(m, request["fn"]) for m in modules if hasattr(m, request["fn"])), None)
+        if not callable(fn) or request["fn"].startswith("_"):
+            write_frame(resp_fd, {"status": "missing", "fn": request["fn"]})
+            continue
+        args, kwargs = request["args"], request["kwargs"]
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException as exc:  # including SystemExit and KeyboardInterrupt
+            response = {"status": "error", "error": describe(exc)}
+        else:
+            response = {"status": "ok", "result": result}
+            if request.get("return_args"):
+                response.update(args=list(args), kwargs=kwargs)
+        try:
+            write_frame(resp_fd, response)
+        except (BrokenPipeError, OSError):
+            return
+        except BaseException as exc:  # a result that cannot be encoded
+            write_frame(resp_fd, {"status": "error", "error": {
+                "type": "UnsendableResult", "message": f"the result could not be sent back: {exc!r:.300}", "where": ""}})
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(","))

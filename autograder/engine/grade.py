@@ -1,0 +1,131 @@
+"""Grade one student's submission for one assignment.
+
+Runs the assignment's hidden graders (autograder/graders/test_<id>.py) with
+pytest in this trusted process; the graders reach the student's code only
+through the sandboxed child behind the ``student`` handle.
+"""
+import hashlib
+import importlib
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from ..config import Assignment, Course
+from .handle import StudentFailure, StudentHandle, StudentProcess
+from .plugin import GraderPlugin
+from .sandbox import Limits, hidden_paths
+
+GRADERS_DIR = Path(__file__).resolve().parent.parent / "graders"
+MAX_MODULE_BYTES = 1024 * 1024
+
+
+class GradingError(Exception):
+    """Grading itself cannot run (a grader or the course is broken), not the student's fault."""
+
+
+def submission_seed(course: Course, assignment: Assignment, student: str) -> int:
+    """Different for every student, the same on every regrade."""
+    digest = hashlib.sha256(f"{course.id}/{assignment.id}/{student}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def reference_modules(course: Course, assignment: Assignment) -> SimpleNamespace:
+    """The reference modules of the assignment (and what they import), trusted."""
+    for other in course.assignments:
+        folder = str(course.solution_dir(other.id))
+        if folder not in sys.path:
+            sys.path.append(folder)
+    namespace = {}
+    for module in (*assignment.provided, *assignment.modules):
+        name = module.removesuffix(".py")
+        if (course.solution_dir(assignment.id) / module).exists() or any(
+                (course.solution_dir(a.id) / module).exists() for a in course.assignments):
+            namespace[name] = importlib.import_module(name)
+            namespace.update({k: v for k, v in vars(namespace[name]).items() if not k.startswith("_")})
+    return SimpleNamespace(**namespace)
+
+
+def submitted_files(assignment: Assignment, folder: Path) -> tuple[dict, list[str], str | None]:
+    """(module name -> path, ignored file names, reason nothing can be graded or None)."""
+    if not folder.is_dir():
+        return {}, [], f"no submission: there is no folder {assignment.id}/ for this student"
+    files, problems = {}, []
+    for module in assignment.modules:
+        path = folder / module
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            problems.append(f"{module} is not a regular file")
+        elif not path.exists():
+            problems.append(f"{module} is missing from your submission")
+        elif path.stat().st_size > MAX_MODULE_BYTES:
+            problems.append(f"{module} is larger than {MAX_MODULE_BYTES // 1024} KiB")
+        else:
+            files[module] = path
+    ignored = sorted(p.name for p in folder.iterdir() if p.name not in assignment.modules and not p.name.startswith("."))
+    return files, ignored, "; ".join(problems) or None
+
+
+class _Unavailable:
+    """Stands in for the child when there is nothing to run."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+    def call(self, fn, args, kwargs, return_args=False, seconds=None):
+        raise StudentFailure(self.reason)
+
+
+def grade_submission(course: Course, assignment: Assignment, student: str, folder: Path,
+                     out_dir: Path, isolation: str) -> dict:
+    """Run the hidden graders on one submission; return Gradescope results."""
+    start = time.perf_counter()
+    files, ignored, problem = submitted_files(assignment, folder)
+    seed = submission_seed(course, assignment, student)
+    limits = assignment.limits
+    process = None
+    if problem:
+        runner = _Unavailable(problem)
+    else:
+        provided = {name: course.release_dir(assignment.id) / name for name in assignment.provided}
+        process = runner = StudentProcess(
+            {**provided, **files}, assignment.modules,
+            Limits(limits.submission_seconds, limits.memory_mb, limits.file_size_mb, limits.output_kb),
+            call_seconds=limits.seconds, total_seconds=limits.submission_seconds,
+            hidden=hidden_paths(course.root, folder.parent.parent, out_dir), mode=isolation)
+    plugin = GraderPlugin(StudentHandle(runner), reference_modules(course, assignment), seed, course)
+    grader_file = GRADERS_DIR / f"test_{assignment.id}.py"
+    try:
+        code = pytest.main([str(grader_file), "-c", str(GRADERS_DIR / "pytest.ini"), "--rootdir", str(GRADERS_DIR),
+                            "-p", "no:cacheprovider", "-p", "no:terminal", "--assert=plain"],
+                           plugins=[plugin])
+    finally:
+        if process is not None:
+            process.close()
+    if plugin.collection_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise GradingError(f"the graders of {assignment.id} did not run (pytest exit {code}): "
+                           + " ".join(plugin.collection_errors))
+    tests = list(plugin.outcomes.values())
+    max_score = sum(t["max_score"] for t in tests)
+    if abs(max_score - assignment.points) > 1e-9:
+        raise GradingError(f"the graders of {assignment.id} are worth {max_score:g} points, "
+                           f"but course.toml gives {assignment.points:g}")
+    notes = []
+    if problem:
+        notes.append(f"Nothing could be graded: {problem}.")
+    if ignored:
+        notes.append(f"Only {', '.join(assignment.modules)} is graded; ignored: {', '.join(ignored)}.")
+    printed = process.output().strip() if process else ""
+    return {
+        "score": round(sum(t["score"] for t in tests), 6),
+        "max_score": max_score,
+        "execution_time": round(time.perf_counter() - start, 3),
+        "output": " ".join(notes),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [{**{k: t[k] for k in ("name", "score", "max_score", "status", "output", "visibility")},
+                   "extra_data": {"test": t["test"]}} for t in tests],
+        "extra_data": {"student": student, "assignment": assignment.id, "seed": seed,
+                       "isolation": isolation, "printed_output": printed[:4000]},
+    }

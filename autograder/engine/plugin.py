@@ -1,0 +1,95 @@
+"""The pytest plugin that runs the hidden graders against one submission.
+
+Graders are ordinary pytest tests with fixtures ``student`` (the handle),
+``reference`` (the reference modules, imported here in the trusted parent),
+``rng`` (a Generator seeded per submission and per test), ``seed`` and
+``course`` (the Course from course.toml), and a
+``points`` marker. The plugin records one outcome per test with feedback
+written for the student: the grader's own message, or why the student's code
+gave no result. Tracebacks and grader source never reach the feedback.
+"""
+import time
+import zlib
+
+import numpy as np
+import pytest
+
+from .handle import StudentFailure
+
+
+class GraderPlugin:
+    def __init__(self, handle, reference, seed, course):
+        self.handle, self._reference, self.seed, self._course = handle, reference, seed, course
+        self.outcomes = {}  # nodeid -> dict, in collection order
+        self.collection_errors = []
+
+    @pytest.fixture
+    def student(self):
+        return self.handle
+
+    @pytest.fixture
+    def reference(self):
+        return self._reference
+
+    @pytest.fixture
+    def course(self):
+        return self._course
+
+    @pytest.fixture(name="seed")
+    def seed_fixture(self):
+        return self.seed
+
+    @pytest.fixture
+    def rng(self, request):
+        return np.random.default_rng([self.seed, zlib.crc32(request.node.name.encode())])
+
+    def pytest_configure(self, config):
+        config.addinivalue_line("markers", "points(n, visibility='visible'): points of a hidden grader test")
+
+    def pytest_collection_modifyitems(self, items):
+        for item in items:
+            marker = item.get_closest_marker("points")
+            if marker is None:
+                raise pytest.UsageError(f"{item.nodeid} has no @points(...) marker")
+            doc = (item.function.__doc__ or "").strip().splitlines()
+            self.outcomes[item.nodeid] = {
+                "name": doc[0] if doc else item.name,
+                "test": item.name,
+                "max_score": float(marker.args[0]),
+                "visibility": marker.kwargs.get("visibility", "visible"),
+                "score": 0.0, "status": "failed", "output": "not run",
+            }
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        start = time.perf_counter()
+        yield
+        self.outcomes[item.nodeid]["seconds"] = round(time.perf_counter() - start, 3)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        record = self.outcomes.get(item.nodeid)
+        if record is None or report.when == "teardown":
+            return
+        if report.passed and report.when == "call":
+            record.update(status="passed", score=record["max_score"], output="")
+        elif report.failed:
+            record.update(status="failed", score=0.0, output=feedback_for(call.excinfo))
+
+
+def feedback_for(excinfo) -> str:
+    """What the student reads for a failed test: never a traceback of the grader."""
+    if excinfo is None:
+        return "failed"
+    error = excinfo.value
+    if isinstance(error, StudentFailure):
+        return str(error)
+    if isinstance(error, AssertionError):
+        return str(error) or "wrong answer"
+    return f"the grader could not check your answer ({type(error).__name__}: {str(error)[:300]})"

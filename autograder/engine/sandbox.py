@@ -1,0 +1,266 @@
+"""Run student code in a child process that cannot reach anything else.
+
+The child is a fresh ``python -I`` in a new session whose working directory
+is a new temporary folder holding only the allowed student files, the
+provided modules and the child server. Where the kernel allows it (as root,
+or through an unprivileged user namespace) the child also gets:
+
+- a private mount namespace in which the course folder (all but its .venv),
+  the submissions, the outputs, /tmp, /var/tmp and /dev/shm are hidden under
+  empty read-only tmpfs mounts, and its own folder appears as /tmp/work;
+- no network (a new, empty network namespace);
+- as root: an unprivileged uid of its own (so it can touch no other
+  student's files, and every process it starts can be found and killed).
+
+Everywhere: limits on CPU seconds, address space, file size, open files and
+processes; output read through a pipe and capped; wall-clock timeouts end
+with SIGKILL of the process group, and the grading process is a "child
+subreaper", so processes that escape into new sessions are reaped and
+killed too.
+"""
+import ctypes
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from . import wire
+
+CHILD_FILE = Path(__file__).with_name("child.py")
+
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+SYSTEM_HIDDEN = ("/root", "/home", "/var/tmp", "/dev/shm")
+PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG = 36, 1
+SANDBOX_UID_BASE = 200_000
+WORK_MOUNT = "/tmp/work"
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result, what):
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _mount(source, target, fstype, flags, data):
+    _check(_libc.mount(source and source.encode(), target.encode(), fstype and fstype.encode(),
+                       ctypes.c_ulong(flags), data and data.encode()), f"mount {target}")
+
+
+def _python_dirs(hidden):
+    """The Python installation folders that lie under a hidden folder (e.g. pyenv in /root)."""
+    prefixes = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)}
+    return sorted(p for p in prefixes if any(p.startswith(h.rstrip("/") + "/") for h in hidden))
+
+
+def hidden_paths(course_root: Path, *extra: Path) -> list[Path]:
+    """What the child must not see: the course (but its virtualenv), the given
+    folders (submissions, outputs) and the system's home and temp folders."""
+    keep = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
+    course = [child for child in Path(course_root).iterdir()
+              if child.is_dir() and not any(k == os.path.realpath(child) or k.startswith(os.path.realpath(child) + "/") for k in keep)]
+    return [*course, *(Path(p).resolve() for p in extra), *(Path(p) for p in SYSTEM_HIDDEN)]
+
+
+def become_subreaper():
+    """Orphans of our children are re-parented to us, so none can escape."""
+    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+class Limits:
+    """What one child may use."""
+
+    def __init__(self, cpu_seconds, memory_mb, file_size_mb, output_kb, processes=64):
+        self.cpu_seconds = int(cpu_seconds) + 1
+        self.memory_bytes = memory_mb * 1024 * 1024
+        self.file_size_bytes = file_size_mb * 1024 * 1024
+        self.output_bytes = output_kb * 1024
+        self.processes = processes
+
+
+def isolation_mode() -> str:
+    """"root", "userns" or "none": how strongly children can be isolated here."""
+    if not sys.platform.startswith("linux"):
+        return "none"
+    if os.geteuid() == 0:
+        return "root"
+    return "userns" if _userns_works() else "none"
+
+
+def _userns_works() -> bool:
+    probe = subprocess.run([sys.executable, "-c", "import ctypes,sys; sys.exit(ctypes.CDLL(None).unshare(0x10000000|0x20000))"],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
+class Child:
+    """One running child process and its pipes."""
+
+    def __init__(self, workdir: Path, modules, limits: Limits, hidden, mode: str, env_extra=None):
+        self.workdir = workdir
+        self.limits = limits
+        self.mode = mode
+        self.uid = SANDBOX_UID_BASE + os.getpid() if mode == "root" else None
+        self._output = bytearray()
+        self._output_dropped = 0
+        self._spare = {pid for pid, ppid, _ in _processes() if ppid == os.getpid()}
+        hidden = [str(p) for p in hidden]
+        if self.uid is not None:
+            for path in [workdir, *workdir.rglob("*")]:
+                os.chown(path, self.uid, self.uid)
+            os.chmod(workdir, 0o700)
+        req_r, self._req_w = os.pipe()
+        self._resp_r, resp_w = os.pipe()
+        out_r, out_w = os.pipe()
+        run_dir = WORK_MOUNT if mode != "none" else str(workdir)
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": run_dir, "TMPDIR": run_dir,
+               "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", **(env_extra or {})}
+        argv = [sys.executable, "-I", "-u", f"{run_dir}/_nnfs_child.py", str(req_r), str(resp_w), ",".join(modules)]
+        self.proc = subprocess.Popen(
+            argv, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
+            pass_fds=(req_r, resp_w), preexec_fn=lambda: self._enter_sandbox(hidden, workdir),
+            close_fds=True)
+        for fd in (req_r, resp_w, out_w):
+            os.close(fd)
+        self._drain = threading.Thread(target=self._read_output, args=(out_r,), daemon=True)
+        self._drain.start()
+
+    # -- in the forked child, before exec ------------------------------------
+    def _enter_sandbox(self, hidden, workdir):
+        os.setsid()
+        if self.mode in ("root", "userns"):
+            uid, gid = os.getuid(), os.getgid()
+            _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | (CLONE_NEWUSER if self.mode == "userns" else 0)), "unshare")
+            if self.mode == "userns":
+                Path("/proc/self/setgroups").write_text("deny")
+                Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
+                Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
+            _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+            # Opened inside the new namespace, so they can be bind-mounted back
+            # after the folders holding them are covered.
+            work_fd = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
+            exposed = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in _python_dirs(hidden)}
+            for path in hidden:
+                if os.path.isdir(path):
+                    _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+            for path, fd in exposed.items():
+                os.makedirs(path, exist_ok=True)
+                _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
+                os.close(fd)
+            for path in hidden:
+                if os.path.isdir(path):
+                    _mount(None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+            _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+            os.mkdir(WORK_MOUNT)
+            _mount(f"/proc/self/fd/{work_fd}", WORK_MOUNT, None, MS_BIND, None)
+            os.close(work_fd)
+            os.chdir(WORK_MOUNT)
+            if self.mode == "userns":
+                # A second user namespace without capabilities over the mounts
+                # above, so the child cannot unmount them to look underneath.
+                _check(_libc.unshare(CLONE_NEWUSER), "unshare user")
+                Path("/proc/self/uid_map").write_text(f"{uid} 0 1")
+                Path("/proc/self/gid_map").write_text(f"{gid} 0 1")
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        limits = self.limits
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_bytes, limits.file_size_bytes))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if self.uid is not None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+            os.setgroups([])
+            os.setgid(self.uid)
+            os.setuid(self.uid)
+
+    # -- in the parent ---------------------------------------------------------
+    def _read_output(self, fd):
+        with os.fdopen(fd, "rb", buffering=0) as pipe:
+            while chunk := pipe.read(65536):
+                room = self.limits.output_bytes - len(self._output)
+                self._output += chunk[:max(room, 0)]
+                self._output_dropped += max(len(chunk) - max(room, 0), 0)
+
+    def output(self) -> str:
+        """What the child printed (stdout and stderr), capped."""
+        text = self._output.decode("utf-8", errors="replace")
+        if self._output_dropped:
+            text += f"\n... [{self._output_dropped} more bytes of output not kept]"
+        return text
+
+    def send(self, message):
+        wire.write_frame(self._req_w, message)
+
+    def receive(self, deadline):
+        return wire.read_frame(self._resp_r, deadline)
+
+    def kill(self):
+        """SIGKILL the child, its process group, everything of its uid, and orphans."""
+        for kill in (lambda: os.killpg(self.proc.pid, signal.SIGKILL), lambda: self.proc.kill()):
+            try:
+                kill()
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.proc.wait()
+        kill_leftovers(self.uid, self._spare)
+        for fd in (self._req_w, self._resp_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._drain.join(timeout=5)
+
+
+def _processes():
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                status = Path(entry.path, "status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            yield int(entry.name), int(fields["PPid"]), int(fields["Uid"].split()[0])
+
+
+def kill_leftovers(uid=None, spare=frozenset()):
+    """Kill processes of the sandbox uid and orphans re-parented to us; reap them.
+
+    spare: our own children that existed before the sandbox started.
+    """
+    me = os.getpid()
+    for _ in range(50):
+        targets = [pid for pid, ppid, puid in _processes()
+                   if pid != me and pid not in spare and (ppid == me or (uid is not None and puid == uid))]
+        if not targets:
+            return
+        for pid in targets:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid in targets:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+        time.sleep(0.01)
+
+
+def prepare_workdir(files: dict[str, Path]) -> Path:
+    """A fresh folder with the given files (name -> source path) and the child server."""
+    workdir = Path(tempfile.mkdtemp(prefix="nnfs-sandbox-"))
+    for name, source in files.items():
+        shutil.copyfile(source, workdir / name)
+    shutil.copyfile(CHILD_FILE, workdir / "_nnfs_child.py")
+    shutil.copyfile(wire.__file__, workdir / "_nnfs_wire.py")
+    return workdir

@@ -1,0 +1,89 @@
+"""What hidden graders use to check a student's answer and say what is wrong.
+
+Every check raises AssertionError with a message written for the student;
+the engine shows that message (never the grader's source) as feedback.
+Results arrive as plain data: floats, ints, numpy arrays, lists, tuples,
+dicts, None, or wire.Unsupported.
+"""
+import numpy as np
+import pytest
+
+from ..engine.wire import Unsupported
+
+
+def points(n, visibility="visible"):
+    """Mark a grader test as worth n points; visibility as in Gradescope
+    ("visible", "hidden", "after_due_date", "after_published")."""
+    return pytest.mark.points(n, visibility=visibility)
+
+
+def describe(value) -> str:
+    """A short, student-readable account of a value's type and shape."""
+    if value is None:
+        return "None"
+    if isinstance(value, Unsupported):
+        return f"a {value.type_name} object"
+    if isinstance(value, np.ndarray):
+        return "a 0-d numpy array" if value.ndim == 0 else f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    if isinstance(value, (bool, np.bool_)):
+        return "a bool"
+    return f"a {type(value).__name__}"
+
+
+def fail(message):
+    raise AssertionError(message)
+
+
+def expect_float(got, what) -> float:
+    """got must be a real number (Python or numpy scalar; not an array, list or None)."""
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
+        hint = " - for a single number, return float(x) (e.g. float(out) or out.item())" if isinstance(got, np.ndarray) else ""
+        fail(f"{what} should be a float, but your code returned {describe(got)}{hint}.")
+    value = float(got)
+    if not np.isfinite(value):
+        fail(f"{what} should be a finite number, got {value} (an overflow?).")
+    return value
+
+
+def expect_array(got, shape, what) -> np.ndarray:
+    """got must be a numeric numpy array of exactly this shape; returns it as float64."""
+    if not isinstance(got, np.ndarray):
+        fail(f"{what} should be a numpy array of shape {shape}, but your code returned {describe(got)}.")
+    if got.shape != tuple(shape):
+        fail(f"{what} should have shape {tuple(shape)}, got {got.shape}."
+             + (" Keep the (n, 1) column shape: an example is a column." if len(shape) == 2 and shape[1] == 1 else ""))
+    array = np.asarray(got, dtype=np.float64)
+    if not np.all(np.isfinite(array)):
+        fail(f"{what} contains nan or inf (an overflow, or 0/0?).")
+    return array
+
+
+def expect_list(got, length, what) -> list:
+    if not isinstance(got, (list, tuple)) or len(got) != length:
+        fail(f"{what} should be a list of {length} items, but your code returned {describe(got)}.")
+    return list(got)
+
+
+def expect_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=""):
+    """Values agree within tolerance; the message shows both on a small scale."""
+    got = np.asarray(got, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape or not np.allclose(got, expected, rtol=rtol, atol=atol):
+        fail(f"{what}: expected {_short(expected)}, got {_short(got)}." + (f" {hint}" if hint else ""))
+
+
+def expect_unchanged(before, after, what):
+    """An input array must be the same after the call (functions never mutate inputs)."""
+    if not isinstance(after, np.ndarray) or after.shape != np.shape(before) or not np.array_equal(after, before):
+        fail(f"your code changed its input {what}; functions must not modify their arguments "
+             "(work on a copy, e.g. x = x + step instead of x += step).")
+
+
+def _short(array: np.ndarray) -> str:
+    if array.ndim == 0:
+        return f"{float(array):.6g}"
+    if array.size <= 12:
+        return np.array2string(array.ravel() if array.ndim > 1 and 1 in array.shape else array, precision=4, separator=", ")
+    return f"an array of shape {array.shape} (first entries {np.array2string(array.ravel()[:4], precision=4, separator=', ')})"
