@@ -44,6 +44,8 @@ def grade_batch(course: Course, assignment: Assignment, submissions: Path, out_d
     """Grade every student in submissions; return a summary dict."""
     submissions, out_dir = submissions.resolve(), out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob("**/.*.tmp"):  # half-written by a batch that was killed
+        stale.unlink(missing_ok=True)
     students = students_in(submissions)
     todo = [s for s in students if force or not results_path(out_dir, s, assignment.id).exists()]
     isolation = isolation_mode()

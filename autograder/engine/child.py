@@ -37,7 +37,7 @@ def _network_cost(params, P):
 
 
 def make_fn(name, params):
-    """Functions that graders pass as arguments, from a fixed library."""
+    """Functions (and Generators) that graders pass as arguments, from a fixed library."""
     library = {
         "sigmoid": lambda: _sigmoid,
         "relu": lambda: (lambda z: np.maximum(0.0, z)),
@@ -49,6 +49,7 @@ def make_fn(name, params):
         "sum_of_cubes": lambda: (lambda x: float(np.sum(np.asarray(x) ** 3))),
         "constant": lambda: (lambda x: params["value"]),
         "network_cost": lambda: (lambda P: _network_cost(params, P)),
+        "rng": lambda: np.random.default_rng(params["seed"]),  # a Generator, not a function
     }
     if name not in library:
         raise ValueError(f"unknown function {name!r}")

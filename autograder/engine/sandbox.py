@@ -62,12 +62,18 @@ def _python_dirs(hidden):
 
 
 def hidden_paths(course_root: Path, *extra: Path) -> list[Path]:
-    """What the child must not see: the course (but its virtualenv), the given
-    folders (submissions, outputs) and the system's home and temp folders."""
+    """What the child must not see: the course and this package's folder (all but
+    the virtualenv), the given folders (submissions, outputs), and the system's
+    home and temp folders."""
     keep = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
-    course = [child for child in Path(course_root).iterdir()
-              if child.is_dir() and not any(k == os.path.realpath(child) or k.startswith(os.path.realpath(child) + "/") for k in keep)]
-    return [*course, *(Path(p).resolve() for p in extra), *(Path(p) for p in SYSTEM_HIDDEN)]
+    package_root = Path(__file__).resolve().parents[2]
+    hidden = []
+    for root in dict.fromkeys([Path(course_root).resolve(), package_root]):
+        for child in root.iterdir():
+            real = os.path.realpath(child)
+            if child.is_dir() and not any(k == real or k.startswith(real + "/") for k in keep):
+                hidden.append(child)
+    return [*hidden, *(Path(p).resolve() for p in extra), *(Path(p) for p in SYSTEM_HIDDEN)]
 
 
 def become_subreaper():

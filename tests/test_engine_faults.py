@@ -1,0 +1,102 @@
+"""The batch survives being killed, regrades identically, and fails loudly only
+when grading itself cannot run."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REPO, make_course, run_course
+
+REFERENCE = (REPO / "solutions/01_neuron/neuron.py").read_text()
+STUB = (REPO / "assignments/01_neuron/neuron.py").read_text()
+SLOW = "import time\ntime.sleep(0.4)\n" + REFERENCE  # slow enough to kill the batch midway
+
+
+def make_class(folder, n, source=SLOW):
+    for i in range(n):
+        target = folder / f"student{i:02d}" / "01_neuron"
+        target.mkdir(parents=True)
+        (target / "neuron.py").write_text(source if i % 3 else STUB)
+    return folder
+
+
+def without_timing(results):
+    results = dict(results)
+    results.pop("execution_time")
+    return results
+
+
+@pytest.mark.slow
+def test_killed_batch_resumes_without_regrading_or_losing_results(tmp_path):
+    subs, out = make_class(tmp_path / "submitted", 16), tmp_path / "out"
+    cmd = [sys.executable, "-m", "autograder.cli", "grade", "--assignment", "01_neuron", str(subs),
+           "--out", str(out), "--jobs", "2", "--quiet"]
+    batch = subprocess.Popen(cmd, cwd=REPO, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(list(out.glob("*/01_neuron/results.json"))) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(batch.pid, signal.SIGKILL)
+    batch.wait()
+    finished = {p: p.stat().st_mtime_ns for p in out.glob("*/01_neuron/results.json")}
+    assert 4 <= len(finished) < 16, "the batch should have been killed midway"
+    for path in finished:
+        json.loads(path.read_text())  # whole, never half-written
+
+    rerun = run_course("grade", "--assignment", "01_neuron", subs, "--out", out, "--jobs", "2")
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"skipped {len(finished)} already graded" in rerun.stdout
+    for path, mtime in finished.items():
+        assert path.stat().st_mtime_ns == mtime, f"{path} was regraded"
+    scores = {p.parent.parent.name: json.loads(p.read_text())["score"] for p in out.glob("*/01_neuron/results.json")}
+    assert len(scores) == 16
+    assert all(score == (0 if int(name[-2:]) % 3 == 0 else 20) for name, score in scores.items()), scores
+    assert not list(out.glob("**/.*.tmp"))
+    assert len((out / "grades.csv").read_text().splitlines()) == 17
+
+
+@pytest.mark.slow
+def test_regrading_gives_identical_results_apart_from_timing(tmp_path):
+    subs = make_class(tmp_path / "submitted", 3, source=REFERENCE.replace("return s * (1.0 - s)", "return s * (1.0 + s)"))
+    first, second = tmp_path / "first", tmp_path / "second"
+    for out in (first, second):
+        assert run_course("grade", "--assignment", "01_neuron", subs, "--out", out).returncode == 0
+    for student in ("student00", "student01", "student02"):
+        a = json.loads((first / student / "01_neuron/results.json").read_text())
+        b = json.loads((second / student / "01_neuron/results.json").read_text())
+        assert without_timing(a) == without_timing(b)
+        assert (first / student / "01_neuron/feedback.md").read_text() == (second / student / "01_neuron/feedback.md").read_text()
+    seeds = {json.loads((first / s / "01_neuron/results.json").read_text())["extra_data"]["seed"] for s in ("student01", "student02")}
+    assert len(seeds) == 2, "each student gets their own random inputs"
+
+
+def test_student_without_the_module_gets_zero_and_the_reason(tmp_path):
+    subs, out = tmp_path / "submitted", tmp_path / "out"
+    (subs / "nofile" / "01_neuron").mkdir(parents=True)
+    (subs / "nofile" / "01_neuron" / "Neuron.PY").write_text(REFERENCE)
+    (subs / "nofolder" / "02_forward").mkdir(parents=True)
+    result = run_course("grade", "--assignment", "01_neuron", subs, "--out", out)
+    assert result.returncode == 0, result.stderr
+    for student, reason in (("nofile", "neuron.py is missing"), ("nofolder", "no submission")):
+        results = json.loads((out / student / "01_neuron/results.json").read_text())
+        assert results["score"] == 0
+        assert reason in results["output"] and all(reason in t["output"] for t in results["tests"])
+
+
+def test_grading_that_cannot_run_exits_non_zero_with_a_clear_message(tmp_path):
+    subs = tmp_path / "submitted"
+    subs.mkdir()
+    unknown = run_course("grade", "--assignment", "07_transformers", subs, "--out", tmp_path / "out")
+    assert unknown.returncode != 0 and "no assignment '07_transformers'" in unknown.stderr
+    assert "01_neuron" in unknown.stderr
+    course = make_course(tmp_path / "course")
+    course.write_text(course.read_text().replace("points = 20", "pionts = 20", 1))
+    bad = run_course("grade", "--assignment", "01_neuron", subs, "--out", tmp_path / "out", course=course)
+    assert bad.returncode != 0
+    assert str(course) in bad.stderr and "assignments[0].pionts" in bad.stderr and "'points'" in bad.stderr
+    course.write_text(course.read_text().replace("pionts = 20", "points = 25", 1))
+    mismatch = run_course("grade", "--assignment", "01_neuron", make_class(tmp_path / "one", 1), "--out", tmp_path / "out", course=course)
+    assert mismatch.returncode != 0 and "25" in mismatch.stderr and "course.toml" in mismatch.stderr
