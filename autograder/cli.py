@@ -41,6 +41,48 @@ def _cmd_grade(args) -> int:
         return 2
     grade_batch(course, assignment, args.submissions, args.out, jobs=args.jobs, force=args.force,
                 progress=not args.quiet)
+    if args.gradebook:
+        from .gradebook import record_in_gradebook
+        record_in_gradebook(course, assignment, args.out, args.gradebook)
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .report import write_report
+
+    course = load_course(args.course)
+    path = write_report(course, args.out_dir)
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_nbgrader_init(args) -> int:
+    from .nbgrader_course import init_course
+
+    init_course(load_course(args.course), args.dir)
+    print(f"nbgrader course ready in {args.dir}: cd there and run `nbgrader generate_assignment <ID>`")
+    return 0
+
+
+def _cmd_check_release(args) -> int:
+    from .release_check import check_release
+
+    findings = check_release(load_course(args.course), args.path)
+    for finding in findings:
+        print(finding, file=sys.stderr)
+    if findings:
+        print(f"{args.path}: {len(findings)} leak(s) of solutions or hidden tests", file=sys.stderr)
+        return 1
+    print(f"{args.path}: no solution, reference-only code or hidden test found")
+    return 0
+
+
+def _cmd_gradescope(args) -> int:
+    from .gradescope import build_bundle
+
+    course = load_course(args.course)
+    path = build_bundle(course, course.assignment(args.assignment), args.out)
+    print(f"wrote {path}")
     return 0
 
 
@@ -60,7 +102,26 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
     g.add_argument("--force", action="store_true", help="regrade students that already have results")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
+    g.add_argument("--gradebook", type=Path, default=None, help="also record scores in this nbgrader gradebook.db")
     g.set_defaults(run=_cmd_grade)
+
+    r = sub.add_parser("report", help="write OUT_DIR/report.html: the class at a glance")
+    r.add_argument("out_dir", type=Path, help="the --out folder of `course grade`")
+    r.set_defaults(run=_cmd_report)
+
+    nb = sub.add_parser("nbgrader", help="nbgrader integration").add_subparsers(dest="nbgrader_command", required=True)
+    nbi = nb.add_parser("init", help="make DIR a ready nbgrader course (config, source/<ID>/)")
+    nbi.add_argument("dir", type=Path)
+    nbi.set_defaults(run=_cmd_nbgrader_init)
+
+    c = sub.add_parser("check-release", help="fail if a release (folder or zip) leaks solutions or hidden tests")
+    c.add_argument("path", type=Path)
+    c.set_defaults(run=_cmd_check_release)
+
+    gs = sub.add_parser("gradescope", help="build a Gradescope autograder bundle (zip)")
+    gs.add_argument("assignment")
+    gs.add_argument("--out", type=Path, required=True, help="the .zip to write")
+    gs.set_defaults(run=_cmd_gradescope)
     return p
 
 
