@@ -8,8 +8,8 @@ The reference modules mark what students write with nbgrader's markers::
 
 Each region becomes ``raise NotImplementedError(...)`` in the stub, keeping
 the docstring and everything outside the regions. An assignment's "provided"
-modules are the reference of earlier assignments (markers removed) or files
-of data/, so that a bug in one assignment never breaks the next. Notebooks
+modules are the reference of earlier assignments (markers removed), helper
+files in the assignment's own solutions folder (e.g. plots.py), or files of data/, so that a bug in one assignment never breaks the next. Notebooks
 are written from autograder/notebook_sources. ``check`` compares what would
 be built with what is committed and lists the stale files.
 """
@@ -95,12 +95,15 @@ def _provided_source(course: Course, assignment: Assignment, name: str) -> str:
             header = (f"# Provided code for {assignment.id}: the reference solution of {earlier.id}.\n"
                       f"# Do not edit it; your work goes in {', '.join(assignment.modules)}.\n")
             return header + strip_markers(source)
+    own_file = course.solution_dir(assignment.id) / name
+    if own_file.is_file():  # provided code written for this assignment, e.g. plots.py
+        return (f"# Provided code for {assignment.id}. Do not edit it.\n") + strip_markers(own_file.read_text())
     data_file = course.root / "data" / name
     if data_file.is_file():
         header = f"# Provided code for {assignment.id}. Do not edit it.\n"
         return header + data_file.read_text()
     raise BuildError(f"{course.path}: {assignment.id}.provided: {name!r} is neither a module of an "
-                     f"earlier assignment nor a file in data/")
+                     f"earlier assignment nor a file in solutions/{assignment.id}/ or data/")
 
 
 def release_files(course: Course) -> dict[Path, str]:
