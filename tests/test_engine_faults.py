@@ -100,3 +100,32 @@ def test_grading_that_cannot_run_exits_non_zero_with_a_clear_message(tmp_path):
     course.write_text(course.read_text().replace("pionts = 20", "points = 25", 1))
     mismatch = run_course("grade", "--assignment", "01_neuron", make_class(tmp_path / "one", 1), "--out", tmp_path / "out", course=course)
     assert mismatch.returncode != 0 and "25" in mismatch.stderr and "course.toml" in mismatch.stderr
+
+
+def test_late_submissions_are_flagged_and_penalised_as_course_toml_says(tmp_path):
+    course = make_course(tmp_path / "course")
+    text = course.read_text().replace("[limits]", "[late]\npenalty_per_day = 0.1\ngrace_minutes = 5\n\n[limits]", 1)
+    course.write_text(text)  # 01_neuron is due 2027-02-05T23:59:00Z
+    subs, out = tmp_path / "submitted", tmp_path / "out"
+    stamps = {"ontime": "2027-02-05 23:00:00.000000 UTC", "grace": "2027-02-06 00:03:00 UTC",
+              "twodays": "2027-02-07 12:00:00.5 UTC", "nostamp": None}
+    for student, stamp in stamps.items():
+        folder = subs / student / "01_neuron"
+        folder.mkdir(parents=True)
+        (folder / "neuron.py").write_text(REFERENCE)
+        if stamp:
+            (folder / "timestamp.txt").write_text(stamp + "\n")
+    assert run_course("grade", "--assignment", "01_neuron", subs, "--out", out, course=course).returncode == 0
+    rows = {line.split(",")[0]: line.split(",") for line in (out / "grades.csv").read_text().splitlines()[1:]}
+    assert rows["ontime"][2:] == ["20.0", "20.0", "False", "0"]
+    assert rows["grace"][2:] == ["20.0", "20.0", "False", "0"]
+    assert rows["nostamp"][2:] == ["20.0", "20.0", "False", "0"]
+    assert rows["twodays"][2:] == ["16.0", "20.0", "True", "2"]
+    late = json.loads((out / "twodays/01_neuron/results.json").read_text())
+    assert late["extra_data"]["score_before_penalty"] == 20 and "2 day(s)" in late["output"]
+    assert "late penalty 20%" in (out / "twodays/01_neuron/feedback.md").read_text()
+    # The default course has no penalty: flagged, not penalised.
+    default_out = tmp_path / "default"
+    assert run_course("grade", "--assignment", "01_neuron", subs, "--out", default_out).returncode == 0
+    result = json.loads((default_out / "twodays/01_neuron/results.json").read_text())
+    assert result["score"] == 20 and result["extra_data"]["late"] is True

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from ..config import Assignment, Course
+from .lateness import lateness
 from .handle import StudentFailure, StudentHandle, StudentProcess
 from .plugin import GraderPlugin
 from .sandbox import Limits, hidden_paths
@@ -111,14 +112,18 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
     if abs(max_score - assignment.points) > 1e-9:
         raise GradingError(f"the graders of {assignment.id} are worth {max_score:g} points, "
                            f"but course.toml gives {assignment.points:g}")
+    late = lateness(course, assignment, folder)
     notes = []
+    if late["note"]:
+        notes.append(late["note"])
     if problem:
         notes.append(f"Nothing could be graded: {problem}.")
     if ignored:
         notes.append(f"Only {', '.join(assignment.modules)} is graded; ignored: {', '.join(ignored)}.")
     printed = process.output().strip() if process else ""
+    earned = sum(t["score"] for t in tests)
     return {
-        "score": round(sum(t["score"] for t in tests), 6),
+        "score": round(earned * (1.0 - late["penalty"]), 6),
         "max_score": max_score,
         "execution_time": round(time.perf_counter() - start, 3),
         "output": " ".join(notes),
@@ -127,5 +132,8 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
         "tests": [{**{k: t[k] for k in ("name", "score", "max_score", "status", "output", "visibility")},
                    "extra_data": {"test": t["test"]}} for t in tests],
         "extra_data": {"student": student, "assignment": assignment.id, "seed": seed,
-                       "isolation": isolation, "printed_output": printed[:4000]},
+                       "isolation": isolation, "printed_output": printed[:4000],
+                       "score_before_penalty": round(earned, 6), "late": late["late"],
+                       "late_days": late["late_days"], "late_penalty": late["penalty"],
+                       "submitted_at": late["submitted_at"]},
     }
