@@ -1,0 +1,92 @@
+"""The main job, end to end: build the student release, then grade a sample class.
+
+``python -m autograder.demo [OUT]`` (what ``make demo`` runs):
+1. builds assignments/ from solutions/ (stubs, provided code, notebooks);
+2. makes a sample class in OUT/submitted in nbgrader's layout: for every
+   assignment a student with the reference ("ada"), one with a realistic
+   mistake from the test corpus ("ben"), one with a correct solution in
+   another style ("cy") and one who handed in the untouched stub ("dee");
+3. grades every assignment with the isolated engine into OUT/graded;
+4. writes the class report and prints the table of scores.
+"""
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from .build import build
+from .config import REPO_ROOT, load_course
+from .engine.batch import grade_batch
+
+CORPUS = REPO_ROOT / "tests" / "submissions"
+
+
+def sample_class(course, folder: Path) -> dict[str, str]:
+    """Write the sample submissions; return student -> what they handed in."""
+    shutil.rmtree(folder, ignore_errors=True)
+    story = {}
+    for assignment in course.assignments:
+        module = assignment.modules[0]
+        mutants = sorted((CORPUS / assignment.id / "mutants").glob("*.py"))
+        variants = sorted((CORPUS / assignment.id / "correct").glob("*.py"))
+        sources = {"ada": course.solution_dir(assignment.id) / module,
+                   "ben": mutants[0] if mutants else None,
+                   "cy": variants[0] if variants else None,
+                   "dee": course.release_dir(assignment.id) / module}
+        for student, source in sources.items():
+            if source is None:
+                continue
+            target = folder / student / assignment.id
+            target.mkdir(parents=True)
+            shutil.copyfile(source, target / module)
+        story["ada"] = "the reference solution"
+        story["ben"] = "a realistic mistake from tests/submissions/*/mutants"
+        story["cy"] = "a correct solution in another style"
+        story["dee"] = "the untouched stub"
+    return story
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    out = Path(argv[0]) if argv else REPO_ROOT / "demo-out"
+    course = load_course()
+    start = time.perf_counter()
+    written = build(course)
+    print(f"1. release built in assignments/ ({len(written)} file(s) changed)")
+    story = sample_class(course, out / "submitted")
+    print(f"2. sample class in {out / 'submitted'}: " + "; ".join(f"{s}: {w}" for s, w in story.items()))
+    print("3. grading with the isolated engine (--jobs 2)")
+    graded = out / "graded"
+    shutil.rmtree(graded, ignore_errors=True)
+    for assignment in course.assignments:
+        grade_batch(course, assignment, out / "submitted", graded, jobs=2, progress=sys.stderr.isatty())
+    try:
+        from .report import write_report
+        print(f"4. class report: {write_report(course, graded)}")
+    except ImportError:
+        pass
+    print()
+    print(_table(course, graded, sorted(story)))
+    print(f"\nDone in {time.perf_counter() - start:.1f} s. Feedback: {graded}/<student>/<assignment>/feedback.md; "
+          f"grades: {graded / 'grades.csv'}")
+    return 0
+
+
+def _table(course, graded: Path, students) -> str:
+    import csv
+    rows = list(csv.DictReader((graded / "grades.csv").open()))
+    score = {(r["student"], r["assignment"]): float(r["score"]) for r in rows}
+    ids = [a.id for a in course.assignments]
+    width = max(len(i) for i in ids) + 2
+    lines = ["student".ljust(8) + "".join(i.rjust(width) for i in ids) + "total".rjust(8)]
+    for student in students:
+        cells = [score.get((student, i)) for i in ids]
+        lines.append(student.ljust(8) + "".join(("-" if c is None else f"{c:g}").rjust(width) for c in cells)
+                     + f"{sum(c or 0 for c in cells):g}".rjust(8))
+    total = sum(a.points for a in course.assignments)
+    lines.append(f"(out of {', '.join(f'{a.points:g}' for a in course.assignments)}; total {total:g})")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

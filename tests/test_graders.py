@@ -1,0 +1,102 @@
+"""The hidden graders are tested too: against the reference, the stub, and a
+corpus of realistic mistakes (mutants) and correct solutions in other styles.
+
+tests/submissions/<id>/mutants/<name>.py starts with
+    # MUTANT: what the mistake is
+    # FAILS: test_a, test_b      (grader tests that must lose points)
+tests/submissions/<id>/correct/<name>.py starts with
+    # CORRECT: what the style is
+Each assignment's corpus is graded in one real `course grade --jobs 2` batch.
+"""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run_course
+from autograder.config import load_course
+
+COURSE = load_course(REPO / "course.toml")
+CORPUS = REPO / "tests" / "submissions"
+
+
+def corpus(assignment_id, kind):
+    return sorted((CORPUS / assignment_id / kind).glob("*.py"))
+
+
+def header(path, key):
+    match = re.search(rf"^# {key}:(.*)$", path.read_text(), re.MULTILINE)
+    return match.group(1).strip() if match else None
+
+
+MUTANTS = [(a.id, p.stem) for a in COURSE.assignments for p in corpus(a.id, "mutants")]
+CORRECT = [(a.id, p.stem) for a in COURSE.assignments for p in corpus(a.id, "correct")]
+_graded = {}
+
+
+def graded(assignment_id, tmp_path_factory):
+    """Grade the reference, the stub and the corpus of one assignment (once)."""
+    if assignment_id not in _graded:
+        assignment = COURSE.assignment(assignment_id)
+        module = assignment.modules[0]
+        base = tmp_path_factory.mktemp(f"corpus-{assignment_id}")
+        subs, out = base / "submitted", base / "out"
+        sources = {"reference": REPO / "solutions" / assignment_id / module,
+                   "stub": REPO / "assignments" / assignment_id / module}
+        sources.update({f"mutant-{p.stem}": p for p in corpus(assignment_id, "mutants")})
+        sources.update({f"correct-{p.stem}": p for p in corpus(assignment_id, "correct")})
+        for student, source in sources.items():
+            (subs / student / assignment_id).mkdir(parents=True)
+            (subs / student / assignment_id / module).write_text(source.read_text())
+        result = run_course("grade", "--assignment", assignment_id, subs, "--out", out, "--jobs", "2")
+        assert result.returncode == 0, result.stderr[-3000:]
+        _graded[assignment_id] = {s: json.loads((out / s / assignment_id / "results.json").read_text())
+                                  for s in sources}
+    return _graded[assignment_id]
+
+
+def by_test(results):
+    return {t["extra_data"]["test"]: t for t in results["tests"]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", [a.id for a in COURSE.assignments])
+def test_reference_scores_full_marks_and_stub_zero(assignment_id, tmp_path_factory):
+    results = graded(assignment_id, tmp_path_factory)
+    reference = results["reference"]
+    assert reference["score"] == reference["max_score"] == COURSE.assignment(assignment_id).points, \
+        [(t["name"], t["output"]) for t in reference["tests"] if t["status"] != "passed"]
+    assert results["stub"]["score"] == 0
+    assert all("not implemented yet" in t["output"] for t in results["stub"]["tests"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id,name", MUTANTS)
+def test_mutant_loses_points_on_the_right_test(assignment_id, name, tmp_path_factory):
+    path = CORPUS / assignment_id / "mutants" / f"{name}.py"
+    expected = [t.strip() for t in (header(path, "FAILS") or "").split(",") if t.strip()]
+    assert header(path, "MUTANT") and expected, f"{path} needs '# MUTANT:' and '# FAILS:' lines"
+    results = graded(assignment_id, tmp_path_factory)[f"mutant-{name}"]
+    tests = by_test(results)
+    unknown = [t for t in expected if t not in tests]
+    assert not unknown, f"FAILS names tests that do not exist: {unknown}"
+    missed = [t for t in expected if tests[t]["score"] == tests[t]["max_score"]]
+    assert not missed, f"{header(path, 'MUTANT')}: not caught by {missed}"
+    for test in expected:
+        assert tests[test]["output"], "a lost test must say why"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id,name", CORRECT)
+def test_correct_variant_scores_full_marks(assignment_id, name, tmp_path_factory):
+    results = graded(assignment_id, tmp_path_factory)[f"correct-{name}"]
+    assert results["score"] == results["max_score"], \
+        [(t["name"], t["output"]) for t in results["tests"] if t["status"] != "passed"]
+
+
+def test_corpus_is_large_enough():
+    assert len(MUTANTS) >= 40, f"only {len(MUTANTS)} mutants"
+    for assignment in COURSE.assignments:
+        assert corpus(assignment.id, "mutants"), f"no mutants for {assignment.id}"
+        assert corpus(assignment.id, "correct"), f"no correct variants for {assignment.id}"
