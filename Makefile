@@ -6,7 +6,7 @@ COURSE := $(VENV)/bin/course
 export MNIST_DIR ?= $(abspath ../shared/data/mnist)
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: install build demo test bench-train clean
+.PHONY: install build demo test bench bench-train clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ demo: install
 
 test: install
 	$(PY) -m pytest -q
+
+bench: install
+	$(PY) -m bench.run
 
 bench-train: install
 	$(PY) -m bench.train

@@ -30,12 +30,12 @@ def make_course(folder: Path, **limits) -> Path:
     return folder / "course.toml"
 
 
-def run_course(*args, course: Path | None = None, timeout=600) -> subprocess.CompletedProcess:
+def run_course(*args, course: Path | None = None, timeout=600, env=None) -> subprocess.CompletedProcess:
     """Run the real `course` command in a subprocess."""
     cmd = [sys.executable, "-m", "autograder.cli"]
     if course is not None:
         cmd += ["--course", str(course)]
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})}
     return subprocess.run([*cmd, *map(str, args)], cwd=REPO, capture_output=True, text=True,
                           timeout=timeout, env=env)
 

@@ -187,9 +187,16 @@ def hostile_cases(paths):
     }
 
 
-@pytest.fixture(scope="module")
+def isolation_modes():
+    """Every isolation mode this machine offers (as root: root and user namespaces)."""
+    from autograder.engine.sandbox import isolation_mode
+    best = isolation_mode()
+    return ["root", "userns"] if best == "root" else [best]
+
+
+@pytest.fixture(scope="module", params=isolation_modes())
 def graded(tmp_path_factory, request):
-    """Grade every hostile case once; return (out dir, submissions dir, file hashes before, wall time)."""
+    """Grade every hostile case once per isolation mode; return (out, submissions, hashes before, result)."""
     from conftest import make_course
     base = tmp_path_factory.mktemp("hostile")
     course = make_course(base / "course", seconds=2, submission_seconds=6)
@@ -209,9 +216,11 @@ def graded(tmp_path_factory, request):
         (subs / honest / "01_neuron" / "neuron.py").write_text(REFERENCE)
     before = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in subs.rglob("*") if p.is_file() and not p.is_symlink()}
     start = time.monotonic()
-    result = run_course("grade", "--assignment", "01_neuron", subs, "--out", out, "--jobs", "2", course=course)
+    result = run_course("grade", "--assignment", "01_neuron", subs, "--out", out, "--jobs", "2", course=course,
+                        env={"COURSE_ISOLATION": request.param})
     elapsed = time.monotonic() - start
-    print(f"\nhostile batch of {len(before)} files graded in {elapsed:.1f} s")
+    print(f"\nhostile batch of {len(before)} files graded in {elapsed:.1f} s with isolation {request.param}")
+    assert all(results_of(out, s)["extra_data"]["isolation"] == request.param for s in ("aa_reference", "exit_os"))
     assert result.returncode == 0, result.stderr[-3000:]
     return out, subs, before, result
 

@@ -1,0 +1,168 @@
+"""``make bench``: the figures that say whether the course is fast enough.
+
+In one run on this machine:
+1. a class of 100 submissions of 01_neuron (references, realistic mistakes,
+   stubs) graded with ``course grade --jobs 2``, and the same class with
+   ``nbgrader autograde`` through the nbgrader course (seconds per
+   submission for each, and their ratio);
+2. 10 submissions of 06_mnist graded (seconds per submission);
+3. ``pytest assignments/01_neuron`` on the reference (what a student waits for);
+4. the reference training 784-16-16-10 for 10 epochs (seconds per epoch, accuracy);
+5. the peak resident memory of the 100-submission run, parent plus children.
+Prints a table and writes bench/last.json.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "tests" / "submissions"
+GOALS = {  # key: (goal, "<=" or ">=")
+    "grade_s_per_submission": (0.3, "<="),
+    "speedup_vs_nbgrader": (10, ">="),
+    "mnist_grade_s_per_submission": (15, "<="),
+    "public_tests_s": (1.5, "<="),
+    "train_s_per_epoch": (0.25, "<="),
+    "train_test_accuracy": (0.92, ">="),
+    "peak_rss_mb": (1024, "<="),
+}
+
+
+def make_class(folder: Path, assignment_id: str, module: str, n: int) -> Path:
+    """n submissions cycling through the reference, the corpus' mutants and the stub."""
+    sources = [REPO / "solutions" / assignment_id / module]
+    sources += sorted((CORPUS / assignment_id / "mutants").glob("*.py"))
+    sources += sorted((CORPUS / assignment_id / "correct").glob("*.py"))
+    sources.append(REPO / "assignments" / assignment_id / module)
+    for i in range(n):
+        target = folder / f"student{i:03d}" / assignment_id
+        target.mkdir(parents=True)
+        shutil.copyfile(sources[i % len(sources)], target / module)
+    return folder
+
+
+class PeakMemory:
+    """Samples the summed RSS of a process and all its descendants."""
+
+    def __init__(self, pid, interval=0.02):
+        self.pid, self.interval, self.peak_kb = pid, interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree_rss_kb(self):
+        parents, rss = {}, {}
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    fields = dict(line.split(":", 1) for line in Path(entry.path, "status").read_text().splitlines() if ":" in line)
+                except OSError:
+                    continue
+                parents[int(entry.name)] = int(fields["PPid"])
+                rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+        total, frontier = 0, {self.pid}
+        seen = set()
+        while frontier:
+            seen |= frontier
+            total += sum(rss.get(p, 0) for p in frontier)
+            frontier = {p for p, parent in parents.items() if parent in frontier and p not in seen}
+        return total
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, self._tree_rss_kb())
+            time.sleep(self.interval)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kb / 1024
+
+
+def course_cmd(*args):
+    return [sys.executable, "-m", "autograder.cli", *map(str, args)]
+
+
+def timed_grading(subs: Path, out: Path, assignment_id: str, measure_memory=False):
+    start = time.perf_counter()
+    proc = subprocess.Popen(course_cmd("grade", "--assignment", assignment_id, subs, "--out", out, "--jobs", "2", "--quiet"),
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    memory = PeakMemory(proc.pid) if measure_memory else None
+    stdout, stderr = proc.communicate()
+    elapsed = time.perf_counter() - start
+    peak = memory.stop() if memory else None
+    if proc.returncode != 0:
+        raise SystemExit(f"course grade failed: {stderr[-2000:]}")
+    return elapsed, peak
+
+
+def nbgrader_autograde(subs: Path, work: Path, assignment_id: str):
+    """Seconds for `nbgrader autograde` on the same class, or None if unavailable."""
+    try:
+        from autograder.nbgrader_course import autograde_class
+    except ImportError:
+        return None
+    return autograde_class(subs, work, assignment_id)
+
+
+def public_tests_seconds(work: Path) -> float:
+    folder = work / "public01"
+    shutil.copytree(REPO / "assignments/01_neuron", folder)
+    shutil.copyfile(REPO / "solutions/01_neuron/neuron.py", folder / "neuron.py")
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
+                                cwd=folder, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        if result.returncode != 0:
+            raise SystemExit(f"public tests failed on the reference:\n{result.stdout[-2000:]}")
+    return min(times)
+
+
+def training_figures():
+    result = subprocess.run([sys.executable, "-m", "bench.train", "10"], cwd=REPO, capture_output=True, text=True, check=True)
+    last = result.stdout.strip().splitlines()[-1]
+    fields = dict(part.split("=") for part in last.split()[:2])
+    return float(fields["train_s_per_epoch"]), float(fields["train_test_accuracy"])
+
+
+def main() -> int:
+    figures = {}
+    with tempfile.TemporaryDirectory(prefix="nnfs-bench-") as tmp:
+        work = Path(tmp)
+        subs01 = make_class(work / "class01", "01_neuron", "neuron.py", 100)
+        seconds, peak = timed_grading(subs01, work / "out01", "01_neuron", measure_memory=True)
+        figures["grade_s_per_submission"] = seconds / 100
+        figures["peak_rss_mb"] = peak
+        nb_seconds = nbgrader_autograde(subs01, work / "nbgrader", "01_neuron")
+        figures["nbgrader_s_per_submission"] = nb_seconds / 100 if nb_seconds else None
+        figures["speedup_vs_nbgrader"] = (figures["nbgrader_s_per_submission"] / figures["grade_s_per_submission"]
+                                          if nb_seconds else None)
+        subs06 = make_class(work / "class06", "06_mnist", "train.py", 10)
+        seconds, _ = timed_grading(subs06, work / "out06", "06_mnist")
+        figures["mnist_grade_s_per_submission"] = seconds / 10
+        figures["public_tests_s"] = public_tests_seconds(work)
+    figures["train_s_per_epoch"], figures["train_test_accuracy"] = training_figures()
+    figures = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()}
+    (REPO / "bench" / "last.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"{'figure':32s}{'value':>12s}{'goal':>12s}  met")
+    for key, value in figures.items():
+        goal, sense = GOALS.get(key, (None, None))
+        met = "" if goal is None or value is None else ("yes" if (value <= goal if sense == "<=" else value >= goal) else "NO")
+        shown = "n/a" if value is None else f"{value:g}"
+        print(f"{key:32s}{shown:>12s}{(sense + ' ' + format(goal, 'g')) if goal else '':>12s}  {met}")
+    print(f"written to {REPO / 'bench' / 'last.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
