@@ -1,9 +1,11 @@
-"""Plain data across the trust boundary: JSON plus numpy arrays in .npz.
+"""Plain data across the trust boundary: JSON plus numpy arrays in .npy format.
 
 Both sides use this module: the trusted parent and the sandboxed child (which
 gets a copy of this file, so it imports only stdlib and numpy). Values are
-encoded to a JSON tree in which arrays are replaced by {"__nd__": k} and stored
-in an .npz blob, read back with allow_pickle=False. Nothing is ever pickled.
+encoded to a JSON tree in which arrays are replaced by {"__nd__": k}; the
+arrays follow as consecutive .npy records, read back with allow_pickle=False.
+Nothing is ever pickled. (.npy rather than .npz: a zip archive per call cost
+more than the call itself.)
 
 A frame on the pipe is: 8-byte header (JSON length, blob length, big-endian
 uint32 each), the JSON, the blob.
@@ -84,8 +86,8 @@ def encode(value):
 
     tree = walk(value)
     blob = io.BytesIO()
-    if arrays:
-        np.savez(blob, *arrays)
+    for array in arrays:
+        np.lib.format.write_array(blob, array, allow_pickle=False)
     return json.dumps(tree).encode(), blob.getvalue()
 
 
@@ -93,10 +95,9 @@ def decode(json_bytes, blob_bytes, make_fn=None):
     """(json bytes, npz bytes) -> value. Raises WireError on anything malformed."""
     try:
         tree = json.loads(json_bytes)
-        arrays = {}
-        if blob_bytes:
-            with np.load(io.BytesIO(blob_bytes), allow_pickle=False) as npz:
-                arrays = {name: npz[name] for name in npz.files}
+        arrays, stream = [], io.BytesIO(blob_bytes)
+        while stream.tell() < len(blob_bytes):
+            arrays.append(np.lib.format.read_array(stream, allow_pickle=False))
     except Exception as exc:
         raise WireError(f"unreadable data: {exc}") from None
 
@@ -110,7 +111,8 @@ def decode(json_bytes, blob_bytes, make_fn=None):
         if "__float__" in t:
             return float(t["__float__"])
         if "__nd__" in t:
-            array = arrays.get(f"arr_{t['__nd__']}")
+            index = t["__nd__"]
+            array = arrays[index] if type(index) is int and 0 <= index < len(arrays) else None
             if array is None or array.dtype.kind not in NUMERIC_KINDS:
                 raise WireError("an array that is missing or not numeric")
             return array
