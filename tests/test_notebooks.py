@@ -1,0 +1,193 @@
+"""The assignment notebooks: generated, committed up to date, and they run.
+
+Each assignment's notebook is built from autograder/notebook_sources/nb_<id>.py
+by ``course build``. These tests check that every assignment has one, that the
+committed assignments/<id>/<id>.ipynb is exactly what the build writes, that it
+is a valid notebook that tells students which file they edit, and (slow) that
+it executes from top to bottom in a real Jupyter kernel: with the reference
+module in place of the student's it prints the lecture's numbers; with the
+untouched stub it stops at "... is not implemented yet".
+
+The kernel is a private kernel spec that runs ipykernel in this interpreter
+(sys.executable), found through JUPYTER_PATH, so a "python3" kernel spec of
+the user or of the system that points to another Python cannot get in the way.
+"""
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import REPO
+from autograder.config import load_course
+from autograder.notebooks import build_notebook, notebook_cells
+
+COURSE = load_course(REPO / "course.toml")
+ASSIGNMENTS = {a.id: a for a in COURSE.assignments}
+IDS = list(ASSIGNMENTS)
+KERNEL = "nnfs-course-test"
+CELL_TIMEOUT = 300  # seconds per cell; 06 trains for about a second per epoch
+
+# What the executed notebook must print with the reference in place: the lecture's numbers.
+EXPECTED_OUTPUT = {
+    "01_neuron": ["0.5\n", "[3.2  1.39 0.  ]", "[0. 1.]", "0.9933"],
+    "02_forward": ["[[ 3.2 ]\n [ 1.39]\n [-0.21]]", "[[3.2 ]\n [1.39]\n [0.  ]]", "13002",
+                   "layer 1: weights (16, 784), biases (16, 1)"],
+    "03_cost": ["0.1863 0.0809 0.0357 0.0138 0.5242", "3.37\n", "1.61\n"],
+    "04_gradient_descent": ["learning rate 0.8: 10.00, -6.00, 3.60, -2.16", "[ 2.61, -0.67,  0.96]"],
+    "05_backprop": ["[-0.1177 -0.1471 -0.2207]"],
+    "06_mnist": ["(784, 10000)"],
+}
+
+
+def committed_notebook(assignment_id: str) -> Path:
+    return COURSE.release_dir(assignment_id) / f"{assignment_id}.ipynb"
+
+
+def read_notebook(assignment_id: str):
+    return nbformat.read(committed_notebook(assignment_id), as_version=4)
+
+
+def printed(nb) -> str:
+    """Everything the code cells of an executed notebook printed."""
+    return "".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code"
+                   for out in cell.get("outputs", []) if out.output_type == "stream")
+
+
+# ---------------------------------------------------------------- fast: build and form
+
+def test_every_assignment_has_a_notebook_source():
+    missing = [a for a in IDS if notebook_cells(a) is None]
+    assert not missing, f"no autograder/notebook_sources/nb_<id>.py for {missing}"
+
+
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_committed_notebook_is_what_the_build_writes(assignment_id):
+    path = committed_notebook(assignment_id)
+    assert path.is_file(), f"{path.relative_to(REPO)} is missing: run `course build`"
+    built = build_notebook(COURSE, ASSIGNMENTS[assignment_id])
+    assert path.read_text() == built, f"{path.relative_to(REPO)} is stale: run `course build`"
+
+
+def test_the_build_is_reproducible():
+    assignment = ASSIGNMENTS[IDS[0]]
+    assert build_notebook(COURSE, assignment) == build_notebook(COURSE, assignment)
+
+
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_notebook_is_valid_and_says_what_to_edit(assignment_id):
+    assignment = ASSIGNMENTS[assignment_id]
+    nb = read_notebook(assignment_id)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    kinds = [cell.cell_type for cell in nb.cells]
+    assert "markdown" in kinds and "code" in kinds
+    assert kinds[0] == "markdown", "the notebook starts by saying what the student does"
+    intro = nb.cells[0].source
+    for module in assignment.modules:
+        assert module in intro, f"the first cell does not name {module}, the file the student edits"
+    assert "pytest -q" in intro, "the first cell says how to run the public tests"
+    code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    assert "%load_ext autoreload" in code[0] and "%autoreload 2" in code[0], \
+        "the first code cell turns on autoreload, so edits of the module are picked up"
+    for module in assignment.modules:
+        name = module.removesuffix(".py")
+        assert re.search(rf"^import {name}\b", code[0], re.MULTILINE), \
+            f"the first code cell imports the student's module ({name})"
+    assert all(not cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"), \
+        "the committed notebook has no outputs"
+
+
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_code_cells_compile_and_are_small(assignment_id):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    transform = TransformerManager().transform_cell
+    for index, cell in enumerate(read_notebook(assignment_id).cells):
+        if cell.cell_type != "code":
+            continue
+        compile(transform(cell.source), f"{assignment_id}.ipynb cell {index}", "exec")
+        lines = cell.source.count("\n") + 1
+        assert lines <= 30, f"cell {index} has {lines} lines: split it, one step per cell"
+
+
+# ---------------------------------------------------------------- slow: execute in a kernel
+
+@pytest.fixture(scope="module")
+def kernel(tmp_path_factory):
+    """The name of a kernel spec that runs ipykernel in this interpreter.
+
+    Also sets what the notebooks expect: MNIST_DIR (for 06, which runs in a
+    temporary folder with no course.toml above it), the Agg matplotlib backend
+    and one BLAS thread. Jupyter's and IPython's own folders are private temp
+    folders, so the tests neither read nor write the user's.
+    """
+    base = tmp_path_factory.mktemp("jupyter")
+    spec = base / "data" / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (nnfs course tests)",
+        "language": "python",
+    }))
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("JUPYTER_PATH", str(base / "data"))
+        env.setenv("JUPYTER_CONFIG_DIR", str(base / "config"))
+        env.setenv("JUPYTER_RUNTIME_DIR", str(base / "runtime"))
+        env.setenv("IPYTHONDIR", str(base / "ipython"))
+        env.setenv("MPLBACKEND", "Agg")
+        env.setenv("OPENBLAS_NUM_THREADS", "1")
+        env.setenv("MNIST_DIR", str(COURSE.mnist_dir))
+        yield KERNEL
+
+
+def assignment_copy(assignment_id: str, folder: Path, reference: bool) -> Path:
+    """A copy of the student's folder; with reference=True the student's module is the reference."""
+    assignment = ASSIGNMENTS[assignment_id]
+    copy = folder / assignment_id
+    shutil.copytree(COURSE.release_dir(assignment_id), copy,
+                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", ".pytest_cache"))
+    if reference:
+        for module in assignment.modules:
+            shutil.copyfile(COURSE.solution_dir(assignment_id) / module, copy / module)
+    return copy
+
+
+def execute(folder: Path, assignment_id: str, kernel_name: str):
+    """Run the notebook in folder from top to bottom; return it with its outputs."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(folder / f"{assignment_id}.ipynb", as_version=4)
+    NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name=kernel_name,
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    return nb
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_notebook_runs_with_the_reference(assignment_id, kernel, tmp_path):
+    folder = assignment_copy(assignment_id, tmp_path, reference=True)
+    out = printed(execute(folder, assignment_id, kernel))
+    for expected in EXPECTED_OUTPUT.get(assignment_id, []):
+        assert expected in out, f"the notebook should print {expected!r}; it printed:\n{out}"
+    if assignment_id == "05_backprop":
+        errors = [float(e) for e in re.findall(r"relative error ([-+.\de]+)", out)]
+        assert errors and max(errors) < 1e-7, out
+    if assignment_id == "06_mnist":
+        accuracy = re.search(r"([\d.]+)% of the 10,000 test images right", out)
+        assert accuracy and float(accuracy.group(1)) >= 85, out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_notebook_on_the_stub_stops_at_not_implemented(assignment_id, kernel, tmp_path):
+    from nbclient.exceptions import CellExecutionError
+
+    folder = assignment_copy(assignment_id, tmp_path, reference=False)
+    with pytest.raises(CellExecutionError) as failure:
+        execute(folder, assignment_id, kernel)
+    assert failure.value.ename == "NotImplementedError", str(failure.value)
+    assert "not implemented yet" in failure.value.evalue
