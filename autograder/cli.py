@@ -51,6 +51,10 @@ def _cmd_report(args) -> int:
     from .report import write_report
 
     course = load_course(args.course)
+    if not args.out_dir.is_dir():
+        print(f"course report: {args.out_dir} is not a folder (run `course grade ... --out {args.out_dir}` first)",
+              file=sys.stderr)
+        return 2
     path = write_report(course, args.out_dir)
     print(f"wrote {path}")
     return 0

@@ -1,0 +1,211 @@
+"""The pictures of solutions/06_mnist/plots.py (provided code for 06_mnist), drawn
+from real MNIST digits and a reference network trained briefly.
+
+Each figure is checked for what a student should see in it: the right number
+of tiles, titles and axis labels, the data actually drawn, and a saved PNG
+that is not blank.
+"""
+import importlib.util
+import re
+import sys
+
+import numpy as np
+import pytest
+from matplotlib.colors import same_color
+from matplotlib.image import imread
+
+from conftest import REPO
+
+SOLUTIONS = REPO / "solutions"
+PLOTS = SOLUTIONS / "06_mnist" / "plots.py"
+# plots.py imports `forward`, as it will beside the provided forward.py in
+# assignments/06_mnist; the reference modules stand in for it here (the
+# engine puts the same folders on sys.path for its expected values).
+for folder in sorted(SOLUTIONS.iterdir()):
+    if str(folder) not in sys.path:
+        sys.path.append(str(folder))
+
+from data.mnist import load_mnist  # noqa: E402
+from forward import feedforward, init_network  # noqa: E402
+from cost import one_hot  # noqa: E402
+
+
+def _load_plots():
+    spec = importlib.util.spec_from_file_location("course_plots", PLOTS)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+plots = _load_plots()
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    X_train, y_train, X_test, y_test = load_mnist()
+    return X_train[:, :2000], y_train[:2000], X_test[:, :1000], y_test[:1000]
+
+
+@pytest.fixture(scope="module")
+def network(mnist):
+    """(weights before, biases before, weights after, biases after, history):
+    784-16-16-10 trained with the reference on 2,000 images for 2 epochs."""
+    spec = importlib.util.spec_from_file_location("course_train", SOLUTIONS / "06_mnist" / "train.py")
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    X, y, X_test, y_test = mnist
+    weights, biases = init_network([784, 16, 16, 10], np.random.default_rng(0))
+    trained_w, trained_b, history = train.train(weights, biases, X, one_hot(y), epochs=2, batch_size=10,
+                                                learn_rate=3.0, rng=np.random.default_rng(1),
+                                                X_test=X_test, labels_test=y_test)
+    assert history["test_accuracy"][-1] > 0.5, "the reference should learn something in 2 epochs"
+    return weights, biases, trained_w, trained_b, history
+
+
+def image_axes(fig):
+    """The axes that show a picture (not colorbars, not empty ones)."""
+    return [ax for ax in fig.get_axes() if ax.get_images()]
+
+
+def assert_png_drawn(path, min_variance, min_colourful=0.0):
+    """The saved PNG holds a picture: its pixels vary more than an empty frame's
+    (an empty axes with title scores about 0.0075) and, for coloured plots,
+    enough of them are coloured rather than grey."""
+    assert path.is_file(), f"{path} was not saved"
+    pixels = imread(path)[..., :3]  # RGB in [0, 1]
+    assert pixels.shape[0] > 200 and pixels.shape[1] > 200, pixels.shape
+    assert pixels.var() > min_variance, f"{path} looks blank (pixel variance {pixels.var():.5f})"
+    colourful = np.mean(pixels.max(axis=-1) - pixels.min(axis=-1) > 0.25)
+    assert colourful >= min_colourful, f"{path}: only {colourful:.2%} of the pixels are coloured"
+
+
+def test_plots_is_provided_code_without_pyplot_state():
+    source = PLOTS.read_text()
+    assert "### BEGIN SOLUTION" not in source, "plots.py is provided in full: no solution regions"
+    assert "pyplot" not in source and "plt.show" not in source, \
+        "build Figures with the object-oriented API; pyplot keeps global state and shows twice in notebooks"
+
+
+def test_plot_digits_shows_each_image_with_its_label(mnist, tmp_path):
+    X, y = mnist[2], mnist[3]
+    fig = plots.plot_digits(X, y, path=tmp_path / "digits.png")
+    tiles = image_axes(fig)
+    assert len(tiles) == 16
+    assert [ax.get_title() for ax in tiles] == [f"label {d}" for d in y[:16]]
+    for j, ax in enumerate(tiles):
+        np.testing.assert_array_equal(ax.get_images()[0].get_array(), X[:, j].reshape(28, 28))
+        assert ax.get_images()[0].get_cmap().name == "gray_r"
+    assert_png_drawn(tmp_path / "digits.png", 0.04)
+
+
+def test_plot_digits_with_predictions_marks_wrong_guesses(mnist):
+    X, y = mnist[2], mnist[3]
+    guesses = y[:9].copy()
+    guesses[4] = (y[4] + 1) % 10
+    fig = plots.plot_digits(X, y, n=9, predictions=guesses)
+    tiles = image_axes(fig)
+    assert [ax.get_title() for ax in tiles] == [f"{d} (guess {g})" for d, g in zip(y[:9], guesses)]
+    wrong = [j for j, ax in enumerate(tiles) if not same_color(ax.title.get_color(), "black")]
+    assert wrong == [4]
+    assert len(image_axes(plots.plot_digits(X[:, :5], y[:5]))) == 5, "n larger than m: one tile per image"
+
+
+def test_first_layer_weights_one_tile_per_second_layer_neuron(network, tmp_path):
+    trained = network[2]
+    before = trained[0].copy()
+    fig = plots.plot_first_layer_weights(trained, path=tmp_path / "weights.png")
+    np.testing.assert_array_equal(trained[0], before)
+    tiles = image_axes(fig)
+    assert len(tiles) == 16
+    assert fig.get_suptitle() == "What the second-layer neurons look for"
+    largest = np.abs(trained[0]).max()
+    for j, ax in enumerate(tiles):
+        image = ax.get_images()[0]
+        np.testing.assert_array_equal(image.get_array(), trained[0][j].reshape(28, 28))
+        assert image.get_cmap().name == "RdBu"
+        assert image.norm.vmin == -image.norm.vmax, "the colour scale is centred on zero"
+        assert image.norm.vmax >= largest - 1e-12, "no weight is clipped"
+    assert any(ax.get_images()[0].colorbar is not None for ax in tiles), "a colorbar for the weights"
+    assert len(fig.get_axes()) == 17, "16 tiles and one colorbar"
+    assert_png_drawn(tmp_path / "weights.png", 0.015, min_colourful=0.03)
+
+    titled = plots.plot_first_layer_weights(trained[0] - network[0][0], title="How training changed them")
+    assert titled.get_suptitle() == "How training changed them"
+    assert len(image_axes(titled)) == 16
+
+
+def test_weights_before_and_after_share_one_colour_scale(network, tmp_path):
+    weights, trained = network[0], network[2]
+    fig = plots.plot_weights_before_after(weights, trained, path=tmp_path / "before_after.png")
+    tiles = image_axes(fig)
+    assert len(tiles) == 32
+    assert "before and after" in fig.get_suptitle()
+    assert [sub.get_suptitle() for sub in fig.subfigs] == ["before training", "after training"]
+    drawn = [ax.get_images()[0].get_array() for ax in tiles]
+    np.testing.assert_array_equal(drawn[0], weights[0][0].reshape(28, 28))
+    np.testing.assert_array_equal(drawn[16], trained[0][0].reshape(28, 28))
+    scales = {(ax.get_images()[0].norm.vmin, ax.get_images()[0].norm.vmax) for ax in tiles}
+    assert len(scales) == 1, "one colour scale for both grids"
+    assert_png_drawn(tmp_path / "before_after.png", 0.015, min_colourful=0.03)
+
+
+def test_training_history_cost_and_test_accuracy_per_epoch(network, tmp_path):
+    history = network[4]
+    fig = plots.plot_training_history(history, path=tmp_path / "history.png")
+    ax_cost, ax_accuracy = fig.get_axes()
+    assert (ax_cost.get_xlabel(), ax_cost.get_ylabel()) == ("epoch", "cost")
+    assert (ax_accuracy.get_xlabel(), ax_accuracy.get_ylabel()) == ("epoch", "test accuracy")
+    np.testing.assert_array_equal(ax_cost.get_lines()[0].get_xdata(), [1, 2])
+    np.testing.assert_allclose(ax_cost.get_lines()[0].get_ydata(), history["cost"])
+    np.testing.assert_allclose(ax_accuracy.get_lines()[0].get_ydata(), history["test_accuracy"])
+    assert_png_drawn(tmp_path / "history.png", 0.01, min_colourful=0.002)
+
+    without_test = plots.plot_training_history({"cost": [0.5, 0.3, 0.2]})
+    assert len(without_test.get_axes()) == 2
+    assert not without_test.get_axes()[1].get_lines()
+
+
+def test_noise_experiment_shows_the_network_answer_to_random_pixels(network, tmp_path):
+    weights, biases = network[2], network[3]
+    fig = plots.plot_noise_experiment(weights, biases, rng=np.random.default_rng(7), path=tmp_path / "noise.png")
+    ax_image, ax_bars = fig.get_axes()
+    noise = np.asarray(ax_image.get_images()[0].get_array()).reshape(784, 1)
+    assert 0 <= noise.min() and noise.max() <= 1 and noise.std() > 0.2, "uniform random pixels in [0, 1]"
+    heights = [bar.get_height() for bar in ax_bars.patches]
+    np.testing.assert_allclose(heights, feedforward(weights, biases, noise)[:, 0])
+    assert (ax_bars.get_xlabel(), ax_bars.get_ylabel()) == ("digit", "activation")
+    title = fig.get_suptitle()
+    assert "noise" in title.lower() and str(int(np.argmax(heights))) in title and "answers" in title
+    again = plots.plot_noise_experiment(weights, biases, rng=np.random.default_rng(7))
+    assert [bar.get_height() for bar in again.get_axes()[1].patches] == heights, "same rng, same picture"
+    assert_png_drawn(tmp_path / "noise.png", 0.04, min_colourful=0.005)
+
+
+def test_most_wrong_ranks_mistakes_by_the_wrong_answer_activation(network, mnist, tmp_path):
+    weights, biases = network[2], network[3]
+    X, y = mnist[2], mnist[3]
+    fig = plots.plot_most_wrong(weights, biases, X, y, path=tmp_path / "wrong.png")
+    tiles = image_axes(fig)
+    assert len(tiles) == 12
+    output = feedforward(weights, biases, X)
+    guesses = output.argmax(axis=0)
+    confidences = []
+    for ax in tiles:
+        match = re.fullmatch(r"label (\d), guess (\d) \((\d\.\d\d)\)", ax.get_title())
+        assert match, ax.get_title()
+        label, guess, confidence = int(match[1]), int(match[2]), float(match[3])
+        assert label != guess
+        drawn = np.asarray(ax.get_images()[0].get_array()).reshape(784)
+        column = int(np.flatnonzero((X == drawn[:, None]).all(axis=0))[0])
+        assert (y[column], guesses[column]) == (label, guess)
+        assert confidence == pytest.approx(output[guess, column], abs=0.005)
+        confidences.append(output[guess, column])
+    assert confidences == sorted(confidences, reverse=True)
+    wrong = guesses != y
+    assert confidences[0] == output[guesses[wrong], np.flatnonzero(wrong)].max()
+    assert_png_drawn(tmp_path / "wrong.png", 0.04, min_colourful=0.002)
+
+    right = np.flatnonzero(~wrong)[:20]
+    none_wrong = plots.plot_most_wrong(weights, biases, X[:, right], y[right])
+    assert not image_axes(none_wrong)
+    assert "0 of the network's 0 mistakes" in none_wrong.get_suptitle()
