@@ -41,6 +41,7 @@ import train  # your code: train.py in this folder
 from mnist import load_mnist  # provided
 from forward import init_network, feedforward, predict  # provided
 from cost import one_hot  # provided
+import plots  # provided: the figures of this notebook
 
 rng = np.random.default_rng(0)
 """),
@@ -60,12 +61,7 @@ print(X_train.dtype, X_train.min(), X_train.max())              # float64 0.0 1.
 print(y_train[:10])                                              # the first ten labels
 """),
     ("code", """
-fig, axes = plt.subplots(1, 8, figsize=(10, 1.8))
-for j, ax in enumerate(axes):
-    ax.imshow(X_train[:, j].reshape(28, 28), cmap="gray")
-    ax.set_title(str(y_train[j]))
-    ax.axis("off")
-plt.show()
+plots.plot_digits(X_train, y_train, n=16)  # the first 16 training images and their labels
 """),
     ("markdown", r"""
 ## Before learning: utter trash
@@ -107,17 +103,7 @@ for epoch, (c, acc) in enumerate(zip(history["cost"], history["test_accuracy"]),
 # expected: the cost goes down (about 0.21, 0.16, 0.14) and the accuracy up (about 86%, 89%, 90%)
 """),
     ("code", """
-epochs = np.arange(1, len(history["cost"]) + 1)
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3))
-left.plot(epochs, history["cost"], "o-")
-left.set_title("cost on the training images")
-right.plot(epochs, np.array(history["test_accuracy"]) * 100, "o-")
-right.set_title("test accuracy (%)")
-for ax in (left, right):
-    ax.set_xlabel("epoch")
-    ax.set_xticks(epochs)
-plt.tight_layout()
-plt.show()
+plots.plot_training_history(history)  # the cost falls, the accuracy rises
 """),
     ("markdown", r"""
 ## How good is it?
@@ -130,14 +116,14 @@ accuracy = train.evaluate(trained_weights, trained_biases, X_test, y_test)
 print(f"{accuracy:.1%} of the 10,000 test images right")  # expected: about 90%
 print(f"the untrained network: {train.evaluate(weights, biases, X_test, y_test):.1%}")  # still about 10%
 
-guesses = predict(trained_weights, trained_biases, X_test[:, :10])
-fig, axes = plt.subplots(1, 10, figsize=(12, 1.8))
-for j, ax in enumerate(axes):
-    ax.imshow(X_test[:, j].reshape(28, 28), cmap="gray")
-    ax.set_title(f"{guesses[j]}" + ("" if guesses[j] == y_test[j] else f" (is {y_test[j]})"),
-                 color="black" if guesses[j] == y_test[j] else "red")
-    ax.axis("off")
-plt.show()
+plots.plot_digits(X_test, y_test, n=16, predictions=predict(trained_weights, trained_biases, X_test[:, :16]))
+"""),
+    ("markdown", r"""
+And the test images it gets most wrong: those where it lights up a wrong output neuron
+most brightly. Some are digits a person would misread too.
+"""),
+    ("code", """
+plots.plot_most_wrong(trained_weights, trained_biases, X_test, y_test, n=12)
 """),
     ("markdown", r"""
 ## What happens if you input a random image?
@@ -156,6 +142,9 @@ print("answers for the 1000 noise images, digit 0 to 9:", np.bincount(outputs.ar
 print(f"brightest output neuron above 0.5 for {np.mean(brightest > 0.5):.0%} of them, "
       f"above 0.9 for {np.mean(brightest > 0.9):.0%}")
 # no "I don't know": every noise image is called some digit, many of them with conviction
+"""),
+    ("code", """
+plots.plot_noise_experiment(trained_weights, trained_biases, rng=rng)  # one noise image and the 10 answers
 """),
     ("code", """
 examples = [("a test digit", X_test[:, [0]]),
@@ -179,19 +168,15 @@ plt.show()
 ## What do the second-layer neurons look for?
 
 The hope was that each neuron of the first hidden layer would pick up a little edge. Its 784
-incoming weights form a 28 × 28 picture of what it looks for: bright where the weight is
-positive, dark where it is negative. Here are all 16 of them. The lecture's verdict: not
+incoming weights form a 28 × 28 picture of what it looks for: blue where the weight is
+positive, red where it is negative. Here are all 16 of them. The lecture's verdict: not
 clean edges and loops, but patterns that look almost random, good enough to tell digits apart
 (so it finds a local minimum of the cost) yet no idea of what a digit looks like, which is
 exactly why noise fools it.
 """),
     ("code", """
-fig, axes = plt.subplots(2, 8, figsize=(10, 2.8))
-for neuron_index, ax in enumerate(axes.ravel()):
-    ax.imshow(trained_weights[0][neuron_index].reshape(28, 28), cmap="gray")
-    ax.axis("off")
-plt.suptitle("weights into the 16 neurons of the first hidden layer")
-plt.show()
+# Blue: positive weight (the neuron wants this pixel bright), red: negative. Before and after training.
+plots.plot_weights_before_after(weights, trained_weights)
 """),
     ("markdown", r"""
 ## Done?
