@@ -8,6 +8,7 @@ tests/submissions/<id>/correct/<name>.py starts with
     # CORRECT: what the style is
 Each assignment's corpus is graded in one real `course grade --jobs 2` batch.
 """
+import ast
 import json
 import re
 from pathlib import Path
@@ -46,14 +47,31 @@ def graded(assignment_id, tmp_path_factory):
                    "stub": REPO / "assignments" / assignment_id / module}
         sources.update({f"mutant-{p.stem}": p for p in corpus(assignment_id, "mutants")})
         sources.update({f"correct-{p.stem}": p for p in corpus(assignment_id, "correct")})
-        for student, source in sources.items():
+        texts = {student: source.read_text() for student, source in sources.items()}
+        for name, body in TRIVIAL.items():
+            texts[f"trivial-{name}"] = trivial_module(texts["reference"], body)
+        for student, text in texts.items():
             (subs / student / assignment_id).mkdir(parents=True)
-            (subs / student / assignment_id / module).write_text(source.read_text())
+            (subs / student / assignment_id / module).write_text(text)
         result = run_course("grade", "--assignment", assignment_id, subs, "--out", out, "--jobs", "2")
         assert result.returncode == 0, result.stderr[-3000:]
         _graded[assignment_id] = {s: json.loads((out / s / assignment_id / "results.json").read_text())
-                                  for s in sources}
+                                  for s in texts}
     return _graded[assignment_id]
+
+
+TRIVIAL = {"constant": "return 0.25", "first-argument": "return {first}",
+           "copy-of-first-argument": "import copy\n    return copy.deepcopy({first})"}
+
+
+def trivial_module(reference_source: str, body: str) -> str:
+    """Every function of the reference, with the same signature, doing nothing useful."""
+    out = []
+    for node in ast.parse(reference_source).body:
+        if isinstance(node, ast.FunctionDef):
+            signature = ast.get_source_segment(reference_source, node).split(":\n")[0]
+            out.append(f"{signature}:\n    {body.format(first=node.args.args[0].arg)}\n")
+    return "\n".join(out)
 
 
 def by_test(results):
@@ -69,6 +87,17 @@ def test_reference_scores_full_marks_and_stub_zero(assignment_id, tmp_path_facto
         [(t["name"], t["output"]) for t in reference["tests"] if t["status"] != "passed"]
     assert results["stub"]["score"] == 0
     assert all("not implemented yet" in t["output"] for t in results["stub"]["tests"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", [a.id for a in COURSE.assignments])
+def test_trivial_submissions_score_zero(assignment_id, tmp_path_factory):
+    """Returning a constant or the unchanged input must earn nothing (e.g. from
+    "leaves its input unchanged" tests, which also need the right answer)."""
+    results = graded(assignment_id, tmp_path_factory)
+    for name in TRIVIAL:
+        trivial = results[f"trivial-{name}"]
+        assert trivial["score"] == 0, (name, [t["extra_data"]["test"] for t in trivial["tests"] if t["score"]])
 
 
 @pytest.mark.slow

@@ -6,13 +6,14 @@ untrusted from the parent's point of view: the parent validates every answer.
 
 Protocol: first frame {"status": "ready", "functions": [...]} or
 {"status": "import_error", "error": {...}}; then one response per request
-{"fn", "args", "kwargs", "return_args"}: {"status": "ok", "result", ["args",
+{"fn", "args", "kwargs", "return_args"}: {"status": "ok", "result", "warnings", ["args",
 "kwargs"]} or {"status": "error", "error": {...}}.
 """
 import importlib
 import os
 import sys
 import traceback
+import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)  # -I leaves the script's folder off sys.path; the student's modules are here
@@ -91,11 +92,14 @@ def serve(req_fd, resp_fd, module_names):
             continue
         args, kwargs = request["args"], request["kwargs"]
         try:
-            result = fn(*args, **kwargs)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = fn(*args, **kwargs)
         except BaseException as exc:  # including SystemExit and KeyboardInterrupt
             response = {"status": "error", "error": describe(exc)}
         else:
-            response = {"status": "ok", "result": result}
+            response = {"status": "ok", "result": result,
+                        "warnings": [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:10]]}
             if request.get("return_args"):
                 response.update(args=list(args), kwargs=kwargs)
         try:

@@ -33,10 +33,10 @@ class StudentError(StudentFailure):
 
 
 class Call:
-    """A result together with the arguments as they were after the call."""
+    """A result, the arguments as they were after the call, and the warnings it raised."""
 
-    def __init__(self, result, args, kwargs):
-        self.result, self.args, self.kwargs = result, args, kwargs
+    def __init__(self, result, args, kwargs, warnings):
+        self.result, self.args, self.kwargs, self.warnings = result, args, kwargs, warnings
 
 
 class StudentProcess:
@@ -128,7 +128,8 @@ class StudentProcess:
         status = response.get("status")
         if status == "ok":
             if return_args:
-                return Call(response.get("result"), tuple(response.get("args", ())), response.get("kwargs", {}))
+                return Call(response.get("result"), tuple(response.get("args", ())), response.get("kwargs", {}),
+                            [str(w) for w in response.get("warnings", [])])
             return response.get("result")
         if status == "missing":
             raise StudentFailure(f"{fn}() is missing from your module")

@@ -44,6 +44,7 @@ class GraderPlugin:
         return np.random.default_rng([self.seed, zlib.crc32(request.node.name.encode())])
 
     def pytest_configure(self, config):
+        config.option.tbstyle = "no"  # feedback never uses pytest's traceback; formatting one costs ~30 ms
         config.addinivalue_line("markers", "points(n, visibility='visible'): points of a hidden grader test")
 
     def pytest_collection_modifyitems(self, items):

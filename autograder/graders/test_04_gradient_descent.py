@@ -306,7 +306,10 @@ def test_sgd_step_inputs_unchanged(student, reference, rng):
     params, grads, learn_rate = _sgd_case(rng)
     call = student.call("sgd_step", [p.copy() for p in params], [g.copy() for g in grads], learn_rate,
                         return_args=True)
-    expect_list(call.result, len(params), "sgd_step")
+    result = expect_list(call.result, len(params), "sgd_step")
+    for i, (got, expected) in enumerate(zip(result, reference.sgd_step(params, grads, learn_rate))):
+        expect_close(expect_array(got, expected.shape, f"sgd_step(...)[{i}]"), expected, f"sgd_step(...)[{i}]",
+                     hint="(This test also needs the right answer: leaving the inputs alone earns points only together with it.)")
     after_params, after_grads = call.args[:2]
     for name, before, after in (("params", params, after_params), ("grads", grads, after_grads)):
         after = expect_list(after, len(before), f"{name} after the call")

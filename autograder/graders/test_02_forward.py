@@ -1,0 +1,516 @@
+"""Hidden graders for 02_forward: layer_forward, init_network, count_parameters,
+feedforward and predict.
+
+neuron.py (sigmoid) is provided reference code, so a' = sigma(W a + b) is
+graded on the student's linear algebra only. predict() is accepted when it is
+the argmax of the student's own feedforward (graded in its own tests), so a
+broken feedforward costs its points once. The lecture's numbers (the ReLU
+layer 3.2, 1.39, 0 and 13,002 parameters) carry 2 of the 20 points.
+
+Generators cannot cross the wire, but wire.Fn("rng", seed=s) makes the child
+build np.random.default_rng(s): init_network is checked for reproducibility
+with two generators from the same seed.
+"""
+import numpy as np
+
+from ..engine.handle import StudentError, StudentFailure
+from ..engine.wire import Fn
+from .checks import describe, expect_array, expect_close, expect_list, fail, points
+
+RTOL, ATOL = 1e-7, 1e-10
+LECTURE_W = np.array([[0.6, 0.0, 0.0], [0.0, 0.6, 0.9], [1.2, 0.7, 0.4]])
+LECTURE_A = np.array([[2.0], [0.5], [0.1]])
+LECTURE_B = np.array([[2.0], [1.0], [-3.0]])
+
+
+def _sigmoid(z):
+    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
+
+
+def _relu(z):
+    return np.maximum(0.0, z)
+
+
+def _identity(z):
+    return z
+
+
+ACTIVATIONS = {"identity": _identity, "relu": _relu, "tanh": np.tanh, "sigmoid": _sigmoid}
+
+
+def _entries(x) -> str:
+    text = np.array2string(x[:8], precision=4, separator=", ", suppress_small=True)
+    return text if x.size <= 8 else text[:-1] + ", ...]"
+
+
+def _match(got, expected, what, mistakes=(), rtol=RTOL, atol=ATOL):
+    """got must agree with expected; if it agrees with a typical mistake instead, name it.
+    For a batch, the message shows one wrong column (one example), not the whole array."""
+    got_a, expected_a = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    if got_a.shape == expected_a.shape and np.allclose(got_a, expected_a, rtol=rtol, atol=atol):
+        return
+    hint = ""
+    for wrong, text in mistakes:
+        if wrong is None:
+            continue
+        wrong = np.asarray(wrong, dtype=float)
+        if wrong.shape == got_a.shape and np.all(np.isfinite(wrong)) and np.allclose(got_a, wrong, rtol=1e-6, atol=1e-9):
+            hint = text
+            break
+    if got_a.shape == expected_a.shape and got_a.ndim >= 2 and got_a.size > got_a.shape[0]:
+        g2, e2 = got_a.reshape(got_a.shape[0], -1), expected_a.reshape(got_a.shape[0], -1)
+        j = int(np.argmax(~np.all(np.isclose(g2, e2, rtol=rtol, atol=atol), axis=0)))
+        fail(f"{what}: in column {j} (example {j}) expected {_entries(e2[:, j])}, got {_entries(g2[:, j])}."
+             + (f" {hint}" if hint else ""))
+    expect_close(got_a, expected_a, what, rtol, atol, hint=hint)
+
+
+def _unchanged(before, after, what):
+    if not isinstance(after, np.ndarray) or after.shape != before.shape or not np.array_equal(after, before):
+        fail(f"your code changed its input {what}; functions must not modify their arguments "
+             "(compute z = W @ a + b into a new array instead of adding into b or a with +=).")
+
+
+def _network(rng, sizes):
+    weights = [rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    biases = [rng.standard_normal((n_out, 1)) for n_out in sizes[1:]]
+    return weights, biases
+
+
+def _forward(weights, biases, a, f):
+    for W, b in zip(weights, biases):
+        a = f(W @ a + b)
+    return a
+
+
+def _random_sizes(rng, n_layers, low=2, high=12):
+    return [int(n) for n in rng.integers(low, high, size=n_layers)]
+
+
+# ---------------------------------------------------------------- layer_forward
+
+def _layer_mistakes(W, a, b, f):
+    transposed = f(W.T @ a + b) if W.shape[0] == W.shape[1] else None
+    return [
+        (transposed, "Row j of W holds the weights into neuron j: compute W @ a, not W.T @ a."),
+        (f(W @ a), "You forgot the biases: a' = activation(W a + b)."),
+        (f(W @ a - b), "Add the biases b; you subtracted them."),
+        (W @ a + b, "You did not apply the activation function: a' = activation(W a + b)."),
+        (f(W @ a) + b, "Add the biases before applying the activation: activation(W a + b)."),
+        (_sigmoid(W @ a + b), "Use the activation you are given (the `activation` argument); sigmoid is only the default."),
+    ]
+
+
+@points(1)
+def test_layer_forward_lecture(student):
+    """layer_forward on the lecture's ReLU layer gives 3.2, 1.39, 0"""
+    what = "layer_forward(W, a, b, activation=ReLU) for the lecture's layer"
+    got = expect_array(student.layer_forward(LECTURE_W, LECTURE_A, LECTURE_B, activation=Fn("relu")), (3, 1), what)
+    _match(got, [[3.2], [1.39], [0.0]], what, _layer_mistakes(LECTURE_W, LECTURE_A, LECTURE_B, _relu),
+           rtol=1e-9, atol=1e-12)
+
+
+@points(3)
+def test_layer_forward_random(student, rng):
+    """layer_forward on random layers and batches (n_in, m), including m = 1 and non-square W"""
+    cases = [(4, 4, int(rng.integers(2, 6)), "identity"),  # square: a transposed W gives wrong numbers
+             (int(rng.integers(5, 9)), int(rng.integers(2, 5)), 1, "tanh"),
+             (int(rng.integers(2, 5)), int(rng.integers(6, 10)), int(rng.integers(3, 8)), "identity"),
+             (784, 16, 2, "tanh"),
+             (16, 10, 1, "relu")]
+    for n_in, n_out, m, name in cases:
+        W = rng.normal(0.0, 1.0, (n_out, n_in))
+        a = rng.uniform(0.0, 1.0, (n_in, m))
+        b = rng.normal(0.0, 1.0, (n_out, 1))
+        what = f"layer_forward(W, a, b, activation={name}) for W of shape {W.shape}, a of shape {a.shape}"
+        got = student.layer_forward(W, a, b, activation=Fn(name))
+        if isinstance(got, np.ndarray) and got.shape == (m, n_out) and m != n_out:
+            fail(f"{what} should have shape {(n_out, m)}: one row per neuron of the layer, one column per "
+                 f"example; your result has shape {got.shape}. Compute W @ a + b (not a.T @ W.T).")
+        got = expect_array(got, (n_out, m), what)
+        f = ACTIVATIONS[name]
+        _match(got, f(W @ a + b), what, _layer_mistakes(W, a, b, f))
+
+
+@points(1)
+def test_layer_forward_default_sigmoid(student, rng):
+    """layer_forward uses sigmoid when no activation is given"""
+    n_in, n_out, m = int(rng.integers(3, 8)), int(rng.integers(2, 6)), int(rng.integers(1, 5))
+    W, a, b = rng.normal(0.0, 1.0, (n_out, n_in)), rng.uniform(0.0, 1.0, (n_in, m)), rng.normal(0.0, 1.0, (n_out, 1))
+    what = f"layer_forward(W, a, b) for W of shape {W.shape}, a of shape {a.shape}"
+    got = expect_array(student.layer_forward(W, a, b), (n_out, m), what)
+    _match(got, _sigmoid(W @ a + b), what, _layer_mistakes(W, a, b, _sigmoid) + [
+        (_relu(W @ a + b), "The default activation is the sigmoid: activation=sigmoid in the signature.")])
+
+
+@points(1)
+def test_layer_forward_unchanged(student, rng):
+    """layer_forward leaves W, a and b unchanged"""
+    for m in (1, int(rng.integers(2, 5))):
+        n_in, n_out = int(rng.integers(3, 7)), int(rng.integers(2, 6))
+        W, a, b = rng.normal(0.0, 1.0, (n_out, n_in)), rng.uniform(0.0, 1.0, (n_in, m)), rng.normal(0.0, 1.0, (n_out, 1))
+        call = student.call("layer_forward", W.copy(), a.copy(), b.copy(), return_args=True, activation=Fn("identity"))
+        for before, after, name in zip((W, a, b), call.args, ("W", "a", "b")):
+            _unchanged(before, after, name)
+
+
+# ---------------------------------------------------------------- init_network
+
+def _check_network(got, sizes, what):
+    """(weights, biases) with the right shapes, as float arrays."""
+    pair = expect_list(got, 2, what)
+    n_layers = len(sizes) - 1
+    lists = []
+    for item, name, shape_of in ((pair[0], "weights", lambda l: (sizes[l + 1], sizes[l])),
+                                 (pair[1], "biases", lambda l: (sizes[l + 1], 1))):
+        if isinstance(item, (list, tuple)) and len(item) == n_layers + 1:
+            fail(f"{what}: {name} should hold {n_layers} entries, one per layer after the input layer, "
+                 f"but yours holds {len(item)}. The input layer has no weights or biases of its own.")
+        item = expect_list(item, n_layers, f"{name} of {what}")
+        arrays = []
+        for l, x in enumerate(item):
+            shape = shape_of(l)
+            if name == "weights" and isinstance(x, np.ndarray) and x.shape == shape[::-1] and shape[0] != shape[1]:
+                fail(f"{what}: weights[{l}] should have shape {shape} = (n_out, n_in): row j holds the weights "
+                     f"into neuron j, so that W @ a works. Yours has shape {x.shape} (transposed).")
+            arrays.append(expect_array(x, shape, f"{name}[{l}] of {what}"))
+        lists.append(arrays)
+    return lists
+
+
+@points(2)
+def test_init_network_shapes(student, rng):
+    """init_network gives weights (n_out, n_in) and biases (n_out, 1) for each layer, not all zeros"""
+    for sizes in ([784, 16, 16, 10], _random_sizes(rng, int(rng.integers(2, 6)))):
+        what = f"init_network({sizes})"
+        weights, biases = _check_network(student.init_network(sizes), sizes, what)
+        for l, (W, b) in enumerate(zip(weights, biases)):
+            for x, name in ((W, f"weights[{l}]"), (b, f"biases[{l}]")):
+                if x.size > 1 and np.all(x == x.flat[0]):
+                    fail(f"{what}: all entries of {name} are {x.flat[0]:g}. Start from random numbers: neurons "
+                         "that start with equal weights and biases compute the same thing and stay equal.")
+
+
+@points(1)
+def test_init_network_random(student, rng):
+    """init_network is random on every call, and the same for the same generator"""
+    sizes = _random_sizes(rng, 3, 3, 9)
+    first = _check_network(student.init_network(sizes), sizes, f"init_network({sizes})")
+    second = _check_network(student.init_network(sizes), sizes, f"init_network({sizes})")
+    if all(np.array_equal(x, y) for xs, ys in zip(first, second) for x, y in zip(xs, ys)):
+        fail(f"two calls of init_network({sizes}) without a generator gave the same network: with rng=None, "
+             "make a fresh generator np.random.default_rng() (do not seed it with a fixed number).")
+    seed = int(rng.integers(0, 2**31))
+    one = _check_network(student.init_network(sizes, Fn("rng", seed=seed)), sizes, f"init_network({sizes}, rng)")
+    two = _check_network(student.init_network(sizes, Fn("rng", seed=seed)), sizes, f"init_network({sizes}, rng)")
+    if not all(np.array_equal(x, y) for xs, ys in zip(one, two) for x, y in zip(xs, ys)):
+        fail(f"init_network({sizes}, rng) with two generators made from the same seed gave different networks: "
+             "draw every number from the generator you are given (rng.standard_normal(shape)), "
+             "not from np.random or a new generator.")
+    other = _check_network(student.init_network(sizes, Fn("rng", seed=seed + 1)), sizes, f"init_network({sizes}, rng)")
+    if all(np.array_equal(x, y) for xs, ys in zip(one, other) for x, y in zip(xs, ys)):
+        fail(f"init_network({sizes}, rng) gave the same network for generators with different seeds: "
+             "draw the numbers from the generator you are given.")
+
+
+@points(1)
+def test_init_network_standard_normal(student, rng):
+    """init_network draws weights and biases from the standard normal distribution"""
+    sizes = [784, 16, 16, 10]
+    got = student.init_network(sizes, Fn("rng", seed=int(rng.integers(0, 2**31))))
+    pair = expect_list(got, 2, f"init_network({sizes}, rng)")
+    values = []
+    for item in pair:
+        if not isinstance(item, (list, tuple)):
+            fail(f"init_network({sizes}, rng) should give two lists (weights, biases), but one is {describe(item)}.")
+        for x in item:
+            if not isinstance(x, np.ndarray) or x.dtype.kind not in "biuf":
+                fail(f"init_network({sizes}, rng) should give lists of numpy arrays, but one entry is {describe(x)}.")
+            values.append(np.asarray(x, dtype=float).ravel())
+    values = np.concatenate(values)
+    mean, std = float(np.mean(values)), float(np.std(values))
+    if values.size < 1000 or abs(mean) > 0.1 or not 0.9 < std < 1.1:  # 13,002 values: stderr 0.009 and 0.006
+        hint = " (rng.random draws uniformly from [0, 1): all weights positive)" if 0.4 < mean < 0.6 else ""
+        fail(f"the weights and biases of init_network({sizes}, rng) should be drawn from the standard normal "
+             f"distribution (mean 0, standard deviation 1), e.g. rng.standard_normal(shape); yours have mean "
+             f"{mean:.3f} and standard deviation {std:.3f}{hint}.")
+
+
+# ---------------------------------------------------------------- count_parameters
+
+def _expect_int(got, what) -> int:
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
+        hint = ""
+        if isinstance(got, (float, np.floating)):
+            hint = f" ({float(got):g}): a count is a whole number; return int(...)"
+        fail(f"{what} should be an int, but your code returned {describe(got)}{hint}.")
+    return int(got)
+
+
+def _count_mistakes(sizes):
+    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    biases = sum(sizes[1:])
+    hints = {}  # the first explanation of a number wins
+    for count, text in (
+            (weights, f"That is only the {weights:,} weights: add one bias per neuron after the input layer ({biases:,})."),
+            (biases, "That is only the biases: add the weights, n_in x n_out for each layer."),
+            (weights + sum(sizes), "The input layer has no biases: count biases for sizes[1:] only."),
+            (weights + biases - sizes[-1], "Count the biases of the output layer too."),
+            (sum(sizes[i] * sizes[i + 1] + sizes[i] for i in range(len(sizes) - 1)),
+             "Each layer has one bias per neuron it computes (n_out), not per input (n_in).")):
+        hints.setdefault(count, text)
+    return hints
+
+
+@points(1)
+def test_count_parameters_lecture(student):
+    """count_parameters([784, 16, 16, 10]) = 13,002: 12,960 weights + 42 biases"""
+    sizes = [784, 16, 16, 10]
+    got = _expect_int(student.count_parameters(sizes), "count_parameters([784, 16, 16, 10])")
+    if got != 13002:
+        fail(f"count_parameters([784, 16, 16, 10]) should be 13,002 (784 x 16 + 16 x 16 + 16 x 10 = 12,960 weights "
+             f"and 16 + 16 + 10 = 42 biases), got {got:,}. " + _count_mistakes(sizes).get(got, ""))
+
+
+@points(2)
+def test_count_parameters_random(student, rng):
+    """count_parameters for random layer sizes is an int"""
+    for n_layers in (2, 3, int(rng.integers(4, 7))):
+        sizes = [int(n) for n in rng.integers(1, 1000, size=n_layers)]
+        what = f"count_parameters({sizes})"
+        got = _expect_int(student.count_parameters(sizes), what)
+        expected = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+        if got != expected:
+            fail(f"{what} should be {expected:,}, got {got:,}. " + _count_mistakes(sizes).get(got, ""))
+
+
+# ---------------------------------------------------------------- feedforward
+#
+# feedforward (and predict) are normally built on the student's own
+# layer_forward (and feedforward). A mistake there is graded in its own tests,
+# so when the answer (or the error) is exactly what the student's own building
+# block gives, the later function is not marked wrong for it.
+
+BLAMED = object()  # "the student's own building block gives this": no penalty here
+
+
+def _same_error(student, error, fn, *args, **kwargs) -> bool:
+    """True if student.fn(*args, **kwargs) raises the same exception as error did."""
+    try:
+        student.call(fn, *args, **kwargs)
+    except StudentError as other:
+        return (other.type, other.error_message) == (error.type, error.error_message)
+    except StudentFailure:
+        return False
+    return False
+
+
+def _own_layers(student, weights, biases, X, activation):
+    """The student's own layer_forward applied layer by layer (raises like it)."""
+    a = X
+    for W, b in zip(weights, biases):
+        kwargs = {} if activation is None else {"activation": activation}
+        a = student.layer_forward(W, a, b, **kwargs)
+        if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf":
+            return None
+    return a
+
+
+def _call_feedforward(student, weights, biases, X, activation=None):
+    """student.feedforward(...), or BLAMED when it fails with the error of the student's own layer_forward."""
+    kwargs = {} if activation is None else {"activation": activation}
+    try:
+        return student.feedforward(weights, biases, X, **kwargs)
+    except StudentError as error:
+        try:
+            _own_layers(student, weights, biases, X, activation)
+        except StudentError as other:
+            if (other.type, other.error_message) == (error.type, error.error_message):
+                return BLAMED
+        except StudentFailure:
+            pass
+        raise
+
+
+def _check_feedforward(student, weights, biases, X, f, activation=None, what=""):
+    got = _call_feedforward(student, weights, biases, X, activation)
+    if got is BLAMED:
+        return
+    m = X.shape[1]
+    expected = _forward(weights, biases, X, f)
+    if isinstance(got, np.ndarray) and got.shape == expected.shape and np.allclose(got, expected, rtol=RTOL, atol=ATOL):
+        return
+    if isinstance(got, np.ndarray) and got.dtype.kind in "biuf":
+        try:
+            own = _own_layers(student, weights, biases, X, activation)
+        except StudentFailure:
+            own = None
+        if own is not None and own.shape == got.shape and np.allclose(got, own, rtol=RTOL, atol=ATOL, equal_nan=True):
+            return  # right for the student's own layer_forward, which is graded in its own tests
+    sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
+    if isinstance(got, np.ndarray) and got.shape != (sizes[-1], m):
+        for l in range(len(sizes) - 1):
+            if got.shape == (sizes[l], m) and sizes[l] != sizes[-1]:
+                fail(f"{what} should have shape {(sizes[-1], m)}, the output layer's activations, but yours has "
+                     f"shape {got.shape}, the size of layer {l}: does your loop go through all "
+                     f"{len(weights)} layers (zip(weights, biases))?")
+    got = expect_array(got, (sizes[-1], m), what)
+    _match(got, expected, what, _feedforward_mistakes(weights, biases, X, f) if len(weights) > 1 else ())
+
+
+def _feedforward_mistakes(weights, biases, X, f):
+    return [
+        (_forward(weights[:-1], biases[:-1], X, f) if weights[-1].shape[0] == weights[-2].shape[0] else None,
+         "Your loop skipped the last layer: apply a' = activation(W a + b) for every layer."),
+        (_forward(weights, [0 * b for b in biases], X, f), "You forgot the biases: a' = activation(W a + b)."),
+        (_forward(weights, biases, X, _sigmoid), "Pass the activation on to every layer; sigmoid is only the default."),
+        (_forward(weights, biases, X, _identity), "Apply the activation function at every layer."),
+        (_forward(weights[-1:], biases[-1:], X, f) if weights[-1].shape[1] == X.shape[0] else None,
+         "Feed each layer's output into the next layer: a = layer_forward(W, a, b) inside the loop."),
+    ]
+
+
+@points(2)
+def test_feedforward_random(student, rng):
+    """feedforward of random sigmoid networks gives the output layer's activations (sizes[-1], m)"""
+    n = int(rng.integers(2, 9))
+    cases = [([784, 16, 16, 10], int(rng.integers(2, 6))),
+             (_random_sizes(rng, 3), 1),
+             ([int(rng.integers(2, 9)), n, n, n], int(rng.integers(2, 8))),  # equal layers: a skipped layer shows in the values
+             (_random_sizes(rng, 2), int(rng.integers(2, 8)))]
+    for sizes, m in cases:
+        weights, biases = _network(rng, sizes)
+        X = rng.uniform(0.0, 1.0, (sizes[0], m))
+        _check_feedforward(student, weights, biases, X, _sigmoid,
+                           what=f"feedforward for a network with sizes {sizes} and a batch of {m}")
+
+
+@points(1)
+def test_feedforward_activation(student, rng):
+    """feedforward passes activation=ReLU (or identity) on to every layer"""
+    for name in ("relu", "identity"):
+        n = int(rng.integers(3, 8))
+        sizes = [int(rng.integers(3, 9)), n, n, int(rng.integers(2, 6))]
+        m = int(rng.integers(1, 6))
+        weights, biases = _network(rng, sizes)
+        X = rng.uniform(0.0, 1.0, (sizes[0], m))
+        _check_feedforward(student, weights, biases, X, ACTIVATIONS[name], Fn(name),
+                           what=f"feedforward(weights, biases, a, activation={name}) for sizes {sizes}")
+
+
+def _layer_forward_mutates(student, weights, biases, X) -> bool:
+    """True if the student's own layer_forward changes its inputs on this network."""
+    a = X
+    for W, b in zip(weights, biases):
+        try:
+            call = student.call("layer_forward", W.copy(), a.copy(), b.copy(), return_args=True)
+        except StudentFailure:
+            return False
+        if any(not isinstance(y, np.ndarray) or y.shape != x.shape or not np.array_equal(x, y)
+               for x, y in zip((W, a, b), call.args)):
+            return True
+        if not isinstance(call.result, np.ndarray) or call.result.dtype.kind not in "biuf":
+            return False
+        a = np.asarray(call.result, dtype=float)
+    return False
+
+
+@points(1)
+def test_feedforward_unchanged(student, rng):
+    """feedforward leaves the weights, the biases and the input unchanged"""
+    n = int(rng.integers(3, 8))
+    sizes = [n] * int(rng.integers(3, 6))  # square layers, one example: even a shaky layer_forward runs
+    weights, biases = _network(rng, sizes)
+    X = rng.uniform(0.0, 1.0, (n, 1))
+    call = student.call("feedforward", [W.copy() for W in weights], [b.copy() for b in biases], X.copy(),
+                        return_args=True)
+    after_w, after_b, after_x = call.args
+    for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases")):
+        if not isinstance(after, list) or len(after) != len(before):
+            fail(f"your feedforward changed the list {name} (it has {describe(after)} afterwards, not "
+                 f"{len(before)} arrays): loop over the layers with zip(weights, biases) instead of "
+                 "removing or adding entries.")
+    changed = [name for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases"))
+               if not all(isinstance(y, np.ndarray) and y.shape == x.shape and np.array_equal(x, y)
+                          for x, y in zip(before, after))]
+    if not (isinstance(after_x, np.ndarray) and after_x.shape == X.shape and np.array_equal(after_x, X)):
+        changed.append("a (the input)")
+    if changed and not _layer_forward_mutates(student, weights, biases, X):
+        fail(f"your feedforward changed its input {' and '.join(changed)}; functions must not modify their "
+             "arguments (a = layer_forward(W, a, b) makes a new array; do not write into the ones you were given).")
+
+
+# ---------------------------------------------------------------- predict
+
+def _check_predict(student, weights, biases, X, what):
+    m = X.shape[1]
+    try:
+        got = student.predict(weights, biases, X)
+    except StudentError as error:
+        if _same_error(student, error, "feedforward", weights, biases, X):
+            return  # the error is the student's own feedforward's, graded in its own tests
+        raise
+    if isinstance(got, (list, tuple)):
+        fail(f"{what} should be a 1-D numpy array of ints, but your code returned {describe(got)}: "
+             "wrap it in np.array(...), or use np.argmax(output, axis=0).")
+    if not isinstance(got, np.ndarray):
+        hint = (" - np.argmax without axis looks at all the numbers at once; use axis=0 for one answer per column"
+                if isinstance(got, (int, np.integer)) and m > 1 else
+                " - for a batch of one example predict still returns an array of length 1: "
+                "do not squeeze the batch dimension away" if isinstance(got, (int, np.integer)) else "")
+        fail(f"{what} should be a 1-D numpy array of length {m}, one digit per column, but your code returned "
+             f"{describe(got)}{hint}.")
+    if got.shape != (m,):
+        n_out = weights[-1].shape[0]
+        hint = ""
+        if got.shape == (n_out,):
+            hint = (" np.argmax(..., axis=1) gives one answer per output neuron; "
+                    "the examples are the columns, so take axis=0.")
+        elif got.shape in ((1, m), (m, 1)):
+            hint = " Return a 1-D array: np.argmax(output, axis=0) already is one."
+        elif got.shape == ():
+            hint = (" For a batch of one example predict still returns an array of length 1: "
+                    "do not squeeze the batch dimension away.")
+        fail(f"{what} should have shape ({m},), one digit per column of X, got shape {got.shape}.{hint}")
+    if got.dtype.kind not in "iu":
+        fail(f"{what} should hold ints (the digits), but your array has dtype {got.dtype}: use .astype(int).")
+    output = _forward(weights, biases, X, _sigmoid)
+    expected = np.argmax(output, axis=0)
+    if np.array_equal(got, expected):
+        return
+    try:
+        own = student.feedforward(weights, biases, X)
+    except StudentFailure:
+        own = None
+    if isinstance(own, np.ndarray) and own.ndim == 2 and own.shape[1] == m and own.dtype.kind in "biuf" \
+            and np.array_equal(got, np.argmax(own, axis=0)):
+        return  # right for the student's own feedforward, which is graded in its own tests
+    hint = ""
+    if output.shape[0] == m and np.array_equal(got, np.argmax(output, axis=1)):
+        hint = " np.argmax(..., axis=1) looks along each row; the examples are the columns, so take axis=0."
+    elif np.array_equal(got, np.argmin(output, axis=0)):
+        hint = " That is the darkest output neuron (argmin); the answer is the brightest one (argmax)."
+    wrong = int(np.sum(got != expected))
+    fail(f"{what}: {wrong} of {m} answers differ from the brightest output neuron (the argmax of each column "
+         f"of the output activations).{hint}")
+
+
+@points(2)
+def test_predict_random(student, rng):
+    """predict gives the brightest output neuron (argmax) of each column, as a 1-D int array"""
+    cases = [([784, 16, 16, 10], int(rng.integers(11, 30))),
+             ([int(rng.integers(3, 9)), int(rng.integers(3, 9)), 4], 4),  # square output: a wrong axis shows in the values
+             (_random_sizes(rng, 3) + [10], int(rng.integers(2, 9)))]
+    for sizes, m in cases:
+        weights, biases = _network(rng, sizes)
+        X = rng.uniform(0.0, 1.0, (sizes[0], m))
+        _check_predict(student, weights, biases, X, f"predict for a network with sizes {sizes} and {m} examples")
+
+
+@points(1)
+def test_predict_single(student, rng):
+    """predict for a batch of one example returns an array of length 1"""
+    sizes = [int(rng.integers(3, 20)), int(rng.integers(3, 9)), 10]
+    weights, biases = _network(rng, sizes)
+    X = rng.uniform(0.0, 1.0, (sizes[0], 1))
+    _check_predict(student, weights, biases, X, "predict for one example (X of shape (n, 1))")
