@@ -277,7 +277,8 @@ def test_no_process_outlives_grading(graded):
                 cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             except OSError:
                 continue
-            if MARKER in cmdline or "_nnfs_child.py" in cmdline:
+            # This batch's children serve `neuron`; other graders may be running on the machine.
+            if MARKER in cmdline or ("_nnfs_child.py" in cmdline and cmdline.rstrip().endswith(" neuron")):
                 leftovers.append(cmdline)
     assert leftovers == []
 
