@@ -79,9 +79,9 @@ def make_stub(source: str, module: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def strip_markers(source: str) -> str:
+def strip_markers(source: str, filename: str = "<source>") -> str:
     """The reference with its marker lines removed (for provided code)."""
-    solution_regions(source)  # validates the markers
+    solution_regions(source, filename)  # validates the markers
     return "".join(line for line in source.splitlines(keepends=True)
                    if line.strip() not in (BEGIN, END))
 
@@ -91,13 +91,13 @@ def _provided_source(course: Course, assignment: Assignment, name: str) -> str:
         if earlier.id == assignment.id:
             break
         if name in earlier.modules:
-            source = (course.solution_dir(earlier.id) / name).read_text()
+            path = course.solution_dir(earlier.id) / name
             header = (f"# Provided code for {assignment.id}: the reference solution of {earlier.id}.\n"
                       f"# Do not edit it; your work goes in {', '.join(assignment.modules)}.\n")
-            return header + strip_markers(source)
+            return header + strip_markers(path.read_text(), str(path))
     own_file = course.solution_dir(assignment.id) / name
     if own_file.is_file():  # provided code written for this assignment, e.g. plots.py
-        return (f"# Provided code for {assignment.id}. Do not edit it.\n") + strip_markers(own_file.read_text())
+        return (f"# Provided code for {assignment.id}. Do not edit it.\n") + strip_markers(own_file.read_text(), str(own_file))
     data_file = course.root / "data" / name
     if data_file.is_file():
         header = f"# Provided code for {assignment.id}. Do not edit it.\n"

@@ -1,0 +1,611 @@
+"""The course content: public tests, the spec's signatures, the lecture's numbers,
+the stub builder and course.toml.
+
+- Every assignment's public tests (assignments/<id>/test_*.py) run in a real
+  `python -m pytest` on a copy of the released folder: on the stubs every test
+  fails with the stub's "not implemented yet", on the reference every test
+  passes, quickly and without MNIST.
+- Every function of COURSE_SPEC.md exists in the stub and in the reference
+  with exactly the spec's parameter names and defaults.
+- The lecture's worked numbers hold for the reference (13,002 parameters, the
+  cost of the two "3"s, the ReLU layer, sigma(0) = 0.5, a stable sigmoid,
+  backprop = numerical gradient = the chain rule, gradient descent's rules).
+- `course build --check` catches an edited stub; make_stub, strip_markers and
+  the marker checks of autograder/build.py; course.toml's error messages.
+"""
+import ast
+import importlib.util
+import inspect
+import itertools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import REPO, run_course
+from autograder.build import BuildError, build, make_stub, solution_regions, stale_files, strip_markers
+from autograder.config import CourseConfigError, load_course
+
+COURSE = load_course(REPO / "course.toml")
+ASSIGNMENTS = COURSE.assignments
+# Every module name a student folder can hold: imports between them go by plain name.
+COURSE_MODULES = sorted({Path(m).stem for a in ASSIGNMENTS for m in (*a.modules, *a.provided)})
+
+# COURSE_SPEC.md, "Assignment IDs, modules and functions", as written there.
+SPEC = {
+    ("01_neuron", "neuron.py"): [
+        "sigmoid(z)", "sigmoid_prime(z)", "relu(z)", "relu_prime(z)", "weighted_sum(w, a)",
+        "neuron(w, a, b, activation=sigmoid)"],
+    ("02_forward", "forward.py"): [
+        "layer_forward(W, a, b, activation=sigmoid)", "init_network(sizes, rng=None)",
+        "count_parameters(sizes)", "feedforward(weights, biases, a, activation=sigmoid)",
+        "predict(weights, biases, X)"],
+    ("03_cost", "cost.py"): [
+        "one_hot(labels, n_classes=10)", "example_cost(output, y)",
+        "average_cost(weights, biases, X, Y)", "cost_derivative(output, y)"],
+    ("04_gradient_descent", "descent.py"): [
+        "gradient_descent(gradient, start, learn_rate, n_iter=50, tolerance=1e-06)",
+        "sgd_step(params, grads, learn_rate)", "mini_batches(n, batch_size, rng)"],
+    ("05_backprop", "backprop.py"): [
+        "chain_rule_single(a_prev, w, b, y)", "backprop(weights, biases, X, Y)",
+        "numerical_gradient(f, x, h=1e-05)"],
+    ("06_mnist", "train.py"): [
+        "evaluate(weights, biases, X, labels)",
+        "train(weights, biases, X, Y, epochs, batch_size, learn_rate, rng, X_test=None, labels_test=None)"],
+}
+
+# The lecture's two "3"s (COURSE_SPEC.md, "Known numbers").
+THREES = {
+    "first": ([0.4316, 0.2844, 0.1889, 0.8825, 0.7240, 0.0100, 0.6387, 0.8595, 0.9908, 0.6323],
+              [0.1863, 0.0809, 0.0357, 0.0138, 0.5242, 0.0001, 0.4079, 0.7388, 0.9817, 0.3998], 3.37),
+    "second": ([0.2941, 0.1975, 0.1463, 0.9123, 0.5050, 0.0141, 0.4393, 0.5892, 0.6854, 0.4335],
+               [0.0865, 0.0390, 0.0214, 0.0077, 0.2550, 0.0002, 0.1930, 0.3472, 0.4698, 0.1879], 1.61),
+}
+
+
+# ------------------------------------------------------------ importing modules
+
+def load_module(path: Path, *folders: Path):
+    """Import the module file at path under a unique name, with folders first on
+    sys.path (course modules import each other by plain name, e.g. forward
+    imports neuron). sys.path and sys.modules are restored afterwards."""
+    unique = "_course_content_" + re.sub(r"\W", "_", str(path.relative_to(REPO)))
+    saved_path = list(sys.path)
+    saved_modules = {name: sys.modules.pop(name) for name in COURSE_MODULES if name in sys.modules}
+    sys.path[:0] = [str(folder) for folder in folders]
+    try:
+        spec = importlib.util.spec_from_file_location(unique, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = saved_path
+        for name in COURSE_MODULES:
+            sys.modules.pop(name, None)
+        sys.modules.update(saved_modules)
+    return module
+
+
+@cache
+def stub(assignment_id, module):
+    release = COURSE.release_dir(assignment_id)
+    return load_module(release / module, release)
+
+
+@cache
+def reference(assignment_id, module):
+    """The reference module; its imports are the provided reference code beside the stub."""
+    solutions = COURSE.solution_dir(assignment_id)
+    return load_module(solutions / module, solutions, COURSE.release_dir(assignment_id))
+
+
+def test_load_module_restores_sys_path_and_modules():
+    path_before, modules_before = list(sys.path), set(sys.modules)
+    module = load_module(COURSE.solution_dir("03_cost") / "cost.py", COURSE.solution_dir("03_cost"),
+                         COURSE.release_dir("03_cost"))
+    assert module.example_cost([1.0, 2.0], [0.0, 0.0]) == 5.0
+    assert sys.path == path_before
+    assert not {"neuron", "forward", "cost"} & (set(sys.modules) - modules_before)
+
+
+# ------------------------------------------------------------ public tests
+
+def public_test_file(assignment_id) -> Path:
+    files = sorted(COURSE.release_dir(assignment_id).glob("test_*.py"))
+    assert len(files) == 1, f"assignments/{assignment_id} should hold exactly one public test file, found {files}"
+    return files[0]
+
+
+def public_test_names(assignment_id) -> list[str]:
+    tree = ast.parse(public_test_file(assignment_id).read_text())
+    return [node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test")]
+
+
+def run_public_tests(assignment_id, variant, folder: Path) -> tuple[int, str, float]:
+    """pytest on a copy of the released folder (variant "reference": with the
+    reference modules in place of the stubs), outside the repo: no pyproject,
+    no conftest, and no MNIST to be found. Returns (exit code, output, CPU
+    seconds of the whole pytest process: wall time says little on a busy machine)."""
+    assignment = COURSE.assignment(assignment_id)
+    copy = folder / assignment_id
+    shutil.copytree(COURSE.release_dir(assignment_id), copy, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    if variant == "reference":
+        for module in assignment.modules:
+            shutil.copyfile(COURSE.solution_dir(assignment_id) / module, copy / module)
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "COLUMNS": "1000", "PYTHONDONTWRITEBYTECODE": "1",
+           "MNIST_DIR": str(folder / "no-mnist-here")}
+    env.pop("PYTEST_ADDOPTS", None)
+    log = folder / "pytest.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(copy)],
+                                   cwd=folder, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   text=True, env=env)
+        timer = threading.Timer(300, process.kill)
+        timer.start()
+        _, status, usage = os.wait4(process.pid, 0)  # wait4: the CPU time of this child alone
+        timer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, log.read_text(), usage.ru_utime + usage.ru_stime
+
+
+def summary(output: str) -> dict[str, int]:
+    """{"failed": 9} from pytest's last line, e.g. "9 failed in 0.16s"."""
+    last = [line for line in output.splitlines() if line.strip()][-1]
+    match = re.search(r" in [\d.]+s", last)
+    assert match, f"no pytest summary line at the end of:\n{output[-3000:]}"
+    return {word: int(n) for n, word in re.findall(r"(\d+) (\w+)", last[:match.start()])}
+
+
+PUBLIC_CASES = [pytest.param(a.id, variant, id=f"{a.id}-{variant}")
+                for a in ASSIGNMENTS for variant in ("stub", "reference")]
+
+
+@pytest.fixture(scope="module")
+def public_runs(request, tmp_path_factory):
+    """Start every selected public-test run at once: each is a subprocess of about a second."""
+    wanted = [tuple(item.callspec.params.values()) for item in request.session.items
+              if getattr(item, "originalname", None) == "test_public_tests" and item.path == Path(__file__)]
+    pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2))
+    runs = {(assignment_id, variant): pool.submit(run_public_tests, assignment_id, variant,
+                                                  tmp_path_factory.mktemp(f"public-{assignment_id}-{variant}"))
+            for assignment_id, variant in wanted}
+    yield runs
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id, variant", PUBLIC_CASES)
+def test_public_tests(public_runs, assignment_id, variant):
+    """Stub: every public test fails with "not implemented yet". Reference: all pass."""
+    names = public_test_names(assignment_id)
+    assert len(names) >= 3, f"{public_test_file(assignment_id)}: only {len(names)} tests"
+    returncode, output, cpu_seconds = public_runs[assignment_id, variant].result()
+    counts = summary(output)
+    if variant == "stub":
+        assert (returncode, counts) == (1, {"failed": len(names)}), (
+            f"on the stub all {len(names)} public tests should fail:\n{output[-5000:]}")
+        for name in names:
+            line = re.search(rf"^FAILED \S+::{name} - (.*)$", output, re.MULTILINE)
+            assert line and "NotImplementedError" in line.group(1) and "not implemented yet" in line.group(1), (
+                f"{name} should fail with the stub's NotImplementedError \"... not implemented yet\", "
+                f"got: {line.group(1) if line else 'no FAILED line'}\n{output[-5000:]}")
+    else:
+        assert (returncode, counts) == (0, {"passed": len(names)}), (
+            f"on the reference all {len(names)} public tests should pass, with no warning:\n{output[-5000:]}")
+    assert cpu_seconds < 1.5, (
+        f"pytest on the public tests of {assignment_id} took {cpu_seconds:.2f} s of CPU, "
+        f"interpreter start included: keep them well under 1.5 s")
+
+
+# ------------------------------------------------------------ the spec's signatures
+
+def spec_signature(line):
+    """(name, [(parameter, default expression or None)]) of a spec line, e.g. "one_hot(labels, n_classes=10)"."""
+    function = ast.parse(f"def {line}: pass").body[0]
+    args = function.args.args
+    defaults = [None] * (len(args) - len(function.args.defaults)) + function.args.defaults
+    return function.name, [(arg.arg, default) for arg, default in zip(args, defaults)]
+
+
+SIGNATURE_CASES = [pytest.param(assignment_id, module, line, variant,
+                                id=f"{variant}-{spec_signature(line)[0]}")
+                   for (assignment_id, module), lines in SPEC.items() for line in lines
+                   for variant in ("stub", "reference")]
+
+
+def test_spec_modules_are_in_course_toml():
+    course_modules = {(a.id, m) for a in ASSIGNMENTS for m in a.modules}
+    assert set(SPEC) <= course_modules, f"course.toml lacks {set(SPEC) - course_modules}"
+
+
+@pytest.mark.parametrize("assignment_id, module, line, variant", SIGNATURE_CASES)
+def test_signature_matches_the_spec(assignment_id, module, line, variant):
+    loaded = (stub if variant == "stub" else reference)(assignment_id, module)
+    name, expected = spec_signature(line)
+    function = getattr(loaded, name, None)
+    assert callable(function), f"{variant} {assignment_id}/{module} has no function {name}"
+    parameters = list(inspect.signature(function).parameters.values())
+    assert [p.name for p in parameters] == [n for n, _ in expected], (
+        f"{name}{inspect.signature(function)} in the {variant}; the spec says {line}")
+    for parameter, (_, default) in zip(parameters, expected):
+        assert parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, f"{name}: {parameter}"
+        if default is None:
+            assert parameter.default is inspect.Parameter.empty, f"{name}: {parameter} should have no default ({line})"
+        elif isinstance(default, ast.Name):  # a function of the module, e.g. activation=sigmoid
+            assert parameter.default is getattr(loaded, default.id), f"{name}: {parameter} should default to {default.id}"
+        else:
+            value = ast.literal_eval(default)
+            assert type(parameter.default) is type(value) and parameter.default == value, (
+                f"{name}: {parameter.name} defaults to {parameter.default!r}; the spec says {line}")
+
+
+# ------------------------------------------------------------ the lecture's numbers, on the reference
+
+def test_13002_parameters():
+    forward = reference("02_forward", "forward.py")
+    assert forward.count_parameters([784, 16, 16, 10]) == 13002
+    assert type(forward.count_parameters([784, 16, 16, 10])) is int
+    weights, biases = forward.init_network([784, 16, 16, 10], np.random.default_rng(0))
+    assert sum(w.size for w in weights) == 12960 and sum(b.size for b in biases) == 42
+
+
+@pytest.mark.parametrize("which", THREES)
+def test_cost_of_the_lectures_threes(which):
+    cost = reference("03_cost", "cost.py")
+    activations, squared_terms, total = THREES[which]
+    output, y = np.array(activations).reshape(10, 1), cost.one_hot(3)
+    assert round(cost.example_cost(output, y), 2) == total
+    # Each term on its own. The activations are reconstructed to four decimals
+    # from the squared terms shown on screen, so a term may be off by one unit
+    # in the fourth decimal (0.8595^2 = 0.73874 is shown as 0.7388).
+    terms = [cost.example_cost(output[i], y[i]) for i in range(10)]
+    np.testing.assert_allclose(terms, squared_terms, rtol=0, atol=1.0001e-4)
+    assert sum(np.round(terms, 4) == squared_terms) >= 9
+
+
+def test_relu_layer_step_by_step():
+    forward = reference("02_forward", "forward.py")
+    neuron = reference("01_neuron", "neuron.py")
+    W = np.array([[0.6, 0.0, 0.0], [0.0, 0.6, 0.9], [1.2, 0.7, 0.4]])
+    a = np.array([[2.0], [0.5], [0.1]])
+    b = np.array([[2.0], [1.0], [-3.0]])
+    np.testing.assert_allclose(forward.layer_forward(W, a, np.zeros((3, 1)), activation=lambda z: z),
+                               [[1.2], [0.39], [2.79]], atol=1e-12)  # step 1: multiply by weights
+    np.testing.assert_allclose(forward.layer_forward(W, a, b, activation=lambda z: z),
+                               [[3.2], [1.39], [-0.21]], atol=1e-12)  # step 2: add biases
+    got = forward.layer_forward(W, a, b, activation=neuron.relu)  # step 3: ReLU
+    assert got.shape == (3, 1)
+    np.testing.assert_allclose(got, [[3.2], [1.39], [0.0]], atol=1e-12)
+    assert neuron.weighted_sum([0.6], [2.0]) == pytest.approx(1.2)
+
+
+def test_sigmoid_and_the_bias_as_a_threshold():
+    neuron = reference("01_neuron", "neuron.py")
+    assert neuron.sigmoid(0.0) == 0.5
+    assert neuron.sigmoid_prime(0.0) == 0.25
+    # bias -10: active only when the weighted sum exceeds 10
+    w = np.ones(10)
+    assert neuron.neuron(w, np.ones(10), -10.0) == 0.5
+    assert neuron.neuron(w, np.full(10, 1.2), -10.0) > 0.5 > neuron.neuron(w, np.full(10, 0.8), -10.0)
+
+
+def test_sigmoid_is_stable_at_plus_minus_1000():
+    neuron = reference("01_neuron", "neuron.py")
+    # Warnings are errors, and so are numpy's overflow, invalid and divide (underflow to 0.0 is fine).
+    with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
+        warnings.simplefilter("error")
+        low, high = neuron.sigmoid(-1000.0), neuron.sigmoid(1000.0)
+        both = neuron.sigmoid(np.array([[-1000.0], [1000.0]]))
+        prime = neuron.sigmoid_prime(np.array([-1000.0, 1000.0]))
+    assert (low, high) == (0.0, 1.0)
+    assert isinstance(low, float) and isinstance(high, float)
+    assert both.shape == (2, 1) and both[0, 0] == 0.0 and both[1, 0] == 1.0
+    assert np.all(np.isfinite(prime)) and np.all(prime == 0.0)
+
+
+def random_network(sizes, m, seed):
+    rng = np.random.default_rng(seed)
+    weights = [rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    biases = [rng.standard_normal((n_out, 1)) for n_out in sizes[1:]]
+    X = rng.random((sizes[0], m))
+    Y = np.eye(sizes[-1])[:, rng.integers(0, sizes[-1], m)]
+    return weights, biases, X, Y
+
+
+def batch_cost(weights, biases, X, Y):
+    """The lecture's cost, written out here: mean over examples of sum_i (a_i - y_i)^2."""
+    a = X
+    for W, b in zip(weights, biases):
+        a = 1.0 / (1.0 + np.exp(-(W @ a + b)))
+    return float(np.mean(np.sum((a - Y) ** 2, axis=0)))
+
+
+def relative_error(a, b):
+    return np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300)
+
+
+def test_numerical_gradient_on_a_known_function():
+    backprop = reference("05_backprop", "backprop.py")
+    x = np.random.default_rng(0).standard_normal((3, 2))
+    before = x.copy()
+    # not separable: a nudge left in place would change the other partial derivatives
+    got = backprop.numerical_gradient(lambda v: float(np.sum(np.sin(v)) + np.sum(v) ** 3), x)
+    assert got.shape == x.shape
+    assert relative_error(got, np.cos(x) + 3 * np.sum(x) ** 2) < 1e-9
+    np.testing.assert_array_equal(x, before)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_backprop_matches_numerical_gradient(seed):
+    backprop = reference("05_backprop", "backprop.py")
+    weights, biases, X, Y = random_network([4, 5, 3], 6, seed)
+    grad_w, grad_b = backprop.backprop(weights, biases, X, Y)
+    assert [g.shape for g in grad_w] == [w.shape for w in weights]
+    assert [g.shape for g in grad_b] == [b.shape for b in biases]
+    for layer in range(len(weights)):
+        def cost_of_w(W):
+            return batch_cost([*weights[:layer], W, *weights[layer + 1:]], biases, X, Y)
+
+        def cost_of_b(b):
+            return batch_cost(weights, [*biases[:layer], b, *biases[layer + 1:]], X, Y)
+
+        numeric_w = backprop.numerical_gradient(cost_of_w, weights[layer])
+        numeric_b = backprop.numerical_gradient(cost_of_b, biases[layer])
+        assert relative_error(grad_w[layer], numeric_w) < 1e-7, f"weights of layer {layer + 1}"
+        assert relative_error(grad_b[layer], numeric_b) < 1e-7, f"biases of layer {layer + 1}"
+
+
+@pytest.mark.parametrize("a_prev, w, b, y", [(0.8, 1.5, -0.5, 1.0), (0.3, -2.0, 0.7, 0.0), (1.0, 0.0, 0.0, 0.5)])
+def test_chain_rule_single_is_the_lectures_formulas_and_backprop(a_prev, w, b, y):
+    backprop = reference("05_backprop", "backprop.py")
+    got = backprop.chain_rule_single(a_prev, w, b, y)
+    assert isinstance(got, tuple) and len(got) == 3 and all(type(v) is float for v in got)
+    a = 1.0 / (1.0 + np.exp(-(w * a_prev + b)))
+    ds = a * (1.0 - a)
+    np.testing.assert_allclose(got, [a_prev * ds * 2 * (a - y), ds * 2 * (a - y), w * ds * 2 * (a - y)],
+                               rtol=1e-12, atol=1e-15)
+    # The same numbers from backprop on a 1-1 network (one neuron per layer, m = 1).
+    grad_w, grad_b = backprop.backprop([np.array([[w]])], [np.array([[b]])], np.array([[a_prev]]), np.array([[y]]))
+    np.testing.assert_allclose([grad_w[0][0, 0], grad_b[0][0, 0]], got[:2], rtol=1e-12, atol=1e-15)
+
+
+def test_gradient_descent_on_x_squared():
+    descent = reference("04_gradient_descent", "descent.py")
+    x, history = descent.gradient_descent(lambda x: 2 * x, 10.0, 0.2)
+    np.testing.assert_allclose(history[:4], [10.0, 6.0, 3.6, 2.16], rtol=1e-12)
+    # Steps 0.4 x shrink; the first one <= 1e-6 comes at x = 10 * 0.6^30 and is not applied.
+    assert len(history) == 31 and x == history[-1]
+    assert 0.4 * abs(history[-2]) > 1e-6 >= 0.4 * abs(x)
+    assert isinstance(x, float) and all(isinstance(h, float) for h in history)
+
+
+def test_gradient_descent_stops_without_applying_a_small_step():
+    descent = reference("04_gradient_descent", "descent.py")
+    assert descent.gradient_descent(lambda x: -1e-6, 3.0, 1.0) == (3.0, [3.0])  # |step| == tolerance: stop
+    x, history = descent.gradient_descent(lambda x: -2e-6, 3.0, 1.0, n_iter=4)  # above it: step
+    assert len(history) == 5 and x == pytest.approx(3.0 + 8e-6)
+    x, history = descent.gradient_descent(lambda x: 2 * x, 10.0, 0.2, n_iter=3)
+    assert len(history) == 4 and x == pytest.approx(2.16)
+    assert descent.gradient_descent(lambda x: 1.0, 0.0, 1.0, n_iter=0) == (0.0, [0.0])
+
+
+def test_gradient_descent_array_start_is_not_aliased():
+    descent = reference("04_gradient_descent", "descent.py")
+    start = np.array([10.0, -5.0])
+    # The second component is at rest from the start (step 0): it must not stop
+    # the descent, only a step that is small in EVERY component does.
+    x, history = descent.gradient_descent(lambda x: 2 * x * np.array([1.0, 0.0]), start, 0.2, n_iter=5)
+    np.testing.assert_array_equal(start, [10.0, -5.0])
+    assert len(history) == 6
+    np.testing.assert_array_equal(history[0], start)
+    for earlier, later in itertools.combinations([start, *history], 2):
+        assert earlier is not later and not np.shares_memory(earlier, later)
+    np.testing.assert_allclose(history[1], [6.0, -5.0])
+    np.testing.assert_allclose(x, [10.0 * 0.6 ** 5, -5.0])
+    np.testing.assert_array_equal(x, history[-1])
+    x, history = descent.gradient_descent(lambda x: np.zeros(2), start, 0.1)
+    assert len(history) == 1 and history[0] is not start
+    np.testing.assert_array_equal(x, start)
+
+
+# ------------------------------------------------------------ course build --check
+
+@pytest.mark.slow
+def test_build_check_passes_on_the_committed_tree():
+    result = run_course("build", "--check")
+    assert result.returncode == 0, f"run `course build` and commit the release:\n{result.stderr}"
+    assert "release is up to date" in result.stdout
+
+
+@pytest.mark.slow
+def test_build_check_names_an_edited_stub(tmp_path):
+    for name in ("solutions", "assignments", "data"):
+        shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copyfile(REPO / "course.toml", tmp_path / "course.toml")
+    course = load_course(tmp_path / "course.toml")
+    build(course)  # the copy is now up to date, whatever the state of the working tree
+    edited = tmp_path / "assignments" / "01_neuron" / "neuron.py"
+    original = edited.read_text()
+    edited.write_text(original.replace("raise NotImplementedError", "return 0.5  # raise NotImplementedError", 1))
+
+    result = run_course("--course", tmp_path / "course.toml", "build", "--check")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("stale:")] == \
+        ["stale: assignments/01_neuron/neuron.py"], result.stderr
+    assert "course build" in result.stderr
+
+    assert build(course) == [edited] and edited.read_text() == original
+    assert stale_files(course) == []
+
+
+# ------------------------------------------------------------ autograder/build.py
+
+SOURCE = '''"""A module."""
+import math
+
+
+def area(r):
+    """The area of a circle of radius r."""
+    ### BEGIN SOLUTION
+    return math.pi * r ** 2
+    ### END SOLUTION
+
+
+def outer(x):
+    """Outer docstring."""
+    def inner(y):
+        """Inner docstring."""
+        ### BEGIN SOLUTION
+        return y + 1
+        ### END SOLUTION
+    return inner(x)
+'''
+
+
+def test_make_stub_keeps_docstrings_and_raises_naming_the_function():
+    out = make_stub(SOURCE, "shapes.py")
+    assert '"""The area of a circle of radius r."""' in out and '"""Inner docstring."""' in out
+    assert "math.pi" not in out and "return y + 1" not in out and "SOLUTION" not in out
+    namespace = {}
+    exec(compile(out, "shapes.py", "exec"), namespace)
+    with pytest.raises(NotImplementedError, match=r"area\(\) is not implemented yet: write it in shapes.py"):
+        namespace["area"](2.0)
+    with pytest.raises(NotImplementedError, match=r"inner\(\) is not implemented yet"):
+        namespace["outer"](1)
+    assert namespace["area"].__doc__ == "The area of a circle of radius r."
+    assert out.startswith('"""A module."""\nimport math\n') and "    return inner(x)\n" in out
+
+
+@pytest.mark.parametrize("source, line, what", [
+    pytest.param("def f():\n    ### END SOLUTION\n", 2, "without", id="end-without-begin"),
+    pytest.param("def f():\n    pass\n    ### BEGIN SOLUTION\n    return 1\n", 3, "never closed", id="never-closed"),
+    pytest.param("def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    ### END SOLUTION\n", 3, "inside another",
+                 id="nested"),
+    pytest.param("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", 1, "inside a function", id="outside-function"),
+])
+def test_bad_markers_raise_build_error_naming_file_and_line(source, line, what):
+    with pytest.raises(BuildError, match=rf"^broken\.py:{line}: .*{what}"):
+        make_stub(source, "broken.py")
+
+
+def test_a_module_without_regions_is_an_error():
+    with pytest.raises(BuildError, match=r"plain\.py: no ### BEGIN SOLUTION"):
+        make_stub("def f():\n    return 1\n", "plain.py")
+    with pytest.raises(BuildError, match=r"never closed"):
+        strip_markers("### BEGIN SOLUTION\n")
+
+
+def test_strip_markers_removes_only_marker_lines():
+    source = ('def f(x):\n'
+              '    """Mentions ### BEGIN SOLUTION in a docstring."""\n'
+              '    ### BEGIN SOLUTION   \n'
+              '    y = x  # ### END SOLUTION is not alone here\n'
+              '\n'
+              '    return y   \n'
+              '    ### END SOLUTION\n'
+              'z = "### END SOLUTION!"\n')
+    assert strip_markers(source) == ('def f(x):\n'
+                                     '    """Mentions ### BEGIN SOLUTION in a docstring."""\n'
+                                     '    y = x  # ### END SOLUTION is not alone here\n'
+                                     '\n'
+                                     '    return y   \n'
+                                     'z = "### END SOLUTION!"\n')
+
+
+@pytest.mark.parametrize("assignment_id, module", [(a.id, m) for a in ASSIGNMENTS for m in a.modules])
+def test_stubs_of_the_reference_keep_docstrings_and_leak_nothing(assignment_id, module):
+    source = (COURSE.solution_dir(assignment_id) / module).read_text()
+    out = make_stub(source, module)
+    regions = solution_regions(source, module)
+    lines = source.splitlines()
+    inside = {n for begin, end in regions for n in range(begin + 1, end)}
+    outside = {lines[n].strip() for n in range(len(lines)) if n not in inside}
+    stub_lines = {line.strip() for line in out.splitlines()}
+    leaked = [lines[n] for n in sorted(inside) if lines[n].strip() and lines[n].strip() not in outside
+              and lines[n].strip() in stub_lines]
+    assert not leaked, f"solution lines in the stub of {module}: {leaked}"
+    assert out.count("raise NotImplementedError(") == len(regions)
+
+    def docstrings(text):
+        return {node.name: ast.get_docstring(node) for node in ast.walk(ast.parse(text))
+                if isinstance(node, ast.FunctionDef)}
+    assert docstrings(out) == docstrings(source)
+    assert ast.get_docstring(ast.parse(out)) == ast.get_docstring(ast.parse(source))
+
+
+# ------------------------------------------------------------ autograder/config.py
+
+def write_course(tmp_path, old=None, new=None) -> Path:
+    """The repo's course.toml in tmp_path, with the first `old` replaced by `new`."""
+    text = (REPO / "course.toml").read_text()
+    if old is not None:
+        text, count = re.subn(old, new, text, count=1, flags=re.MULTILINE)
+        assert count == 1, old
+    path = tmp_path / "course.toml"
+    path.write_text(text)
+    return path
+
+
+def config_error(path) -> str:
+    with pytest.raises(CourseConfigError) as info:
+        load_course(path)
+    return str(info.value)
+
+
+def test_the_course_toml_loads():
+    assert [a.id for a in ASSIGNMENTS][:6] == [key[0] for key in SPEC]
+    assert all(a.due is not None and a.due.utcoffset() is not None for a in ASSIGNMENTS)
+
+
+def test_misspelt_key_names_file_key_and_suggestion(tmp_path):
+    path = write_course(tmp_path, r"^points = 20$", "pionts = 20")
+    message = config_error(path)
+    assert str(path) in message
+    assert "assignments[0].pionts: unknown key (did you mean 'points'?)" in message
+
+
+def test_missing_required_key_is_named(tmp_path):
+    path = write_course(tmp_path, r'^title = "A single neuron.*\n', "")
+    message = config_error(path)
+    assert f"{path}: assignments[0].title: missing required key" in message
+    path = write_course(tmp_path, r'^term = .*\n', "")
+    assert "course.term: missing required key" in config_error(path)
+
+
+def test_bad_type_is_named(tmp_path):
+    path = write_course(tmp_path, r"^points = 20$", 'points = "twenty"')
+    message = config_error(path)
+    assert f"{path}: assignments[0].points: 'twenty' is not of type 'number'" in message
+    message = config_error(write_course(tmp_path, r"^seconds = 10$", "seconds = [10]"))
+    assert "limits.seconds:" in message and "number" in message
+
+
+def test_naive_due_date_is_rejected(tmp_path):
+    message = config_error(write_course(tmp_path, r"^due = 2027-02-05T23:59:00Z$", "due = 2027-02-05T23:59:00"))
+    assert "assignments[0].due" in message and "time zone" in message
+    message = config_error(write_course(tmp_path, r"^due = 2027-02-05T23:59:00Z$", "due = 2027-02-05"))
+    assert "assignments[0].due: must be a TOML date-time" in message
+
+
+def test_mnist_dir_environment_overrides_the_toml(tmp_path, monkeypatch):
+    path = write_course(tmp_path)
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    assert load_course(path).mnist_dir == (tmp_path / "../shared/data/mnist").resolve()
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path / "elsewhere"))
+    assert load_course(path).mnist_dir == (tmp_path / "elsewhere").resolve()
+
+
+def test_unknown_assignment_id_lists_the_known_ones():
+    with pytest.raises(CourseConfigError) as info:
+        COURSE.assignment("07_convnets")
+    message = str(info.value)
+    assert "'07_convnets'" in message
+    assert all(a.id in message for a in ASSIGNMENTS)
