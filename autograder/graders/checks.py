@@ -74,6 +74,36 @@ def expect_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=""):
         fail(f"{what}: expected {_short(expected)}, got {_short(got)}." + (f" {hint}" if hint else ""))
 
 
+def _entries(x) -> str:
+    text = np.array2string(x[:8], precision=4, separator=", ", suppress_small=True)
+    return text if x.size <= 8 else text[:-1] + ", ...]"
+
+
+def expect_match(got, expected, what, mistakes=(), rtol=1e-7, atol=1e-10):
+    """got must agree with expected; if it agrees with a typical mistake instead, name it.
+
+    mistakes: (wrong answer or None, hint) pairs computed in the parent. For a
+    batch, the message shows one wrong column (one example), not the whole array.
+    """
+    got_a, expected_a = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    if got_a.shape == expected_a.shape and np.allclose(got_a, expected_a, rtol=rtol, atol=atol):
+        return
+    hint = ""
+    for wrong, text in mistakes:
+        if wrong is None:
+            continue
+        wrong = np.asarray(wrong, dtype=float)
+        if wrong.shape == got_a.shape and np.all(np.isfinite(wrong)) and np.allclose(got_a, wrong, rtol=1e-6, atol=1e-9):
+            hint = text
+            break
+    if got_a.shape == expected_a.shape and got_a.ndim >= 2 and got_a.size > got_a.shape[0]:
+        g2, e2 = got_a.reshape(got_a.shape[0], -1), expected_a.reshape(got_a.shape[0], -1)
+        j = int(np.argmax(~np.all(np.isclose(g2, e2, rtol=rtol, atol=atol), axis=0)))
+        fail(f"{what}: in column {j} (example {j}) expected {_entries(e2[:, j])}, got {_entries(g2[:, j])}."
+             + (f" {hint}" if hint else ""))
+    expect_close(got_a, expected_a, what, rtol, atol, hint=hint)
+
+
 def expect_unchanged(before, after, what):
     """An input array must be the same after the call (functions never mutate inputs)."""
     if not isinstance(after, np.ndarray) or after.shape != np.shape(before) or not np.array_equal(after, before):

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..engine.handle import StudentFailure
 from ..engine.wire import Fn
-from .checks import describe, expect_array, expect_close, expect_float, fail, points
+from .checks import describe, expect_array, expect_close, expect_float, expect_match, fail, points
 
 RTOL, ATOL = 1e-7, 1e-10
 
@@ -35,30 +35,8 @@ def _value(got, what) -> float:
     return expect_float(got, what)
 
 
-def _entries(x) -> str:
-    text = np.array2string(x[:8], precision=4, separator=", ", suppress_small=True)
-    return text if x.size <= 8 else text[:-1] + ", ...]"
-
-
 def _match(got, expected, what, mistakes=(), rtol=RTOL, atol=ATOL):
-    """got must agree with expected; if it agrees with a typical mistake instead, name it.
-    For a batch, the message shows one wrong column (one example), not the whole array."""
-    got_a, expected_a = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
-    if got_a.shape == expected_a.shape and np.allclose(got_a, expected_a, rtol=rtol, atol=atol):
-        return
-    hint = ""
-    for wrong, text in mistakes:
-        if wrong is None:
-            continue
-        wrong = np.asarray(wrong, dtype=float)
-        if wrong.shape == got_a.shape and np.all(np.isfinite(wrong)) and np.allclose(got_a, wrong, rtol=1e-6, atol=1e-9):
-            hint = text
-            break
-    if got_a.shape == expected_a.shape and got_a.ndim == 2 and got_a.shape[1] > 1:
-        j = int(np.argmax(~np.all(np.isclose(got_a, expected_a, rtol=rtol, atol=atol), axis=0)))
-        fail(f"{what}: in column {j} expected {_entries(expected_a[:, j])}, got {_entries(got_a[:, j])}."
-             + (f" {hint}" if hint else ""))
-    expect_close(got_a, expected_a, what, rtol, atol, hint=hint)
+    expect_match(got, expected, what, mistakes, rtol, atol)
 
 
 def _own(student, fn, *args):

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..engine.handle import StudentError, StudentFailure
 from ..engine.wire import Fn
-from .checks import describe, expect_array, expect_close, expect_list, fail, points
+from .checks import describe, expect_array, expect_close, expect_list, expect_match, fail, points
 
 RTOL, ATOL = 1e-7, 1e-10
 LECTURE_W = np.array([[0.6, 0.0, 0.0], [0.0, 0.6, 0.9], [1.2, 0.7, 0.4]])
@@ -38,31 +38,8 @@ def _identity(z):
 ACTIVATIONS = {"identity": _identity, "relu": _relu, "tanh": np.tanh, "sigmoid": _sigmoid}
 
 
-def _entries(x) -> str:
-    text = np.array2string(x[:8], precision=4, separator=", ", suppress_small=True)
-    return text if x.size <= 8 else text[:-1] + ", ...]"
-
-
 def _match(got, expected, what, mistakes=(), rtol=RTOL, atol=ATOL):
-    """got must agree with expected; if it agrees with a typical mistake instead, name it.
-    For a batch, the message shows one wrong column (one example), not the whole array."""
-    got_a, expected_a = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
-    if got_a.shape == expected_a.shape and np.allclose(got_a, expected_a, rtol=rtol, atol=atol):
-        return
-    hint = ""
-    for wrong, text in mistakes:
-        if wrong is None:
-            continue
-        wrong = np.asarray(wrong, dtype=float)
-        if wrong.shape == got_a.shape and np.all(np.isfinite(wrong)) and np.allclose(got_a, wrong, rtol=1e-6, atol=1e-9):
-            hint = text
-            break
-    if got_a.shape == expected_a.shape and got_a.ndim >= 2 and got_a.size > got_a.shape[0]:
-        g2, e2 = got_a.reshape(got_a.shape[0], -1), expected_a.reshape(got_a.shape[0], -1)
-        j = int(np.argmax(~np.all(np.isclose(g2, e2, rtol=rtol, atol=atol), axis=0)))
-        fail(f"{what}: in column {j} (example {j}) expected {_entries(e2[:, j])}, got {_entries(g2[:, j])}."
-             + (f" {hint}" if hint else ""))
-    expect_close(got_a, expected_a, what, rtol, atol, hint=hint)
+    expect_match(got, expected, what, mistakes, rtol, atol)
 
 
 def _unchanged(before, after, what):

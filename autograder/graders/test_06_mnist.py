@@ -1,0 +1,369 @@
+"""Hidden graders for 06_mnist: evaluate and train.
+
+train shuffles with the Generator it is given, so no test demands the
+reference's exact mini-batch order: one full-batch epoch is order-free (one
+gradient step), a one-layer network fed the identity matrix shows which
+examples went into mini-batches of which size, two calls with the same seed
+must agree, and the real test trains 784-16-16-10 on a fixed MNIST subset and
+measures the test accuracy here in the parent with the reference evaluate.
+"""
+import functools
+
+import numpy as np
+
+from ..engine.handle import StudentFailure
+from ..engine.wire import Fn
+from .checks import describe, expect_array, expect_close, expect_float, fail, points
+
+# The MNIST test: the reference reaches 0.897 on average (lowest 0.889 over 30
+# seeds; about 1.2 s of training) with these settings.
+TRAIN_N = 10_000
+EPOCHS = 10
+BATCH_SIZE = 10
+LEARN_RATE = 1.5  # Nielsen's 3.0 for his cost with a 1/2; ours has none
+MIN_ACCURACY = 0.85
+TRAIN_SECONDS = 120
+
+
+@functools.lru_cache(maxsize=2)
+def _mnist(mnist_dir):
+    """(X_train, y_train, X_test, y_test) from the shared MNIST files, loaded once per process."""
+    from data.mnist import load_mnist
+    return load_mnist(mnist_dir)
+
+
+def _close(got, expected, rtol=1e-6, atol=1e-9):
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
+
+
+def _network(rng, sizes, scale=1.0):
+    weights = [scale * rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    biases = [scale * rng.standard_normal((n_out, 1)) for n_out in sizes[1:]]
+    return weights, biases
+
+
+def _one_hot(labels, n):
+    Y = np.zeros((n, len(labels)))
+    Y[labels, np.arange(len(labels))] = 1.0
+    return Y
+
+
+def _problem(rng, sizes, m):
+    """A random network with random inputs in [0, 1] and one-hot targets."""
+    weights, biases = _network(rng, sizes)
+    X = rng.uniform(0.0, 1.0, (sizes[0], m))
+    labels = rng.integers(0, sizes[-1], m)
+    return weights, biases, X, _one_hot(labels, sizes[-1]), labels
+
+
+# ---------------------------------------------------------------- evaluate
+
+def _check_evaluate(student, weights, biases, X, labels, expected, what):
+    got = expect_float(student.evaluate(weights, biases, X, labels), what)
+    if _close(got, expected, rtol=0, atol=1e-12):
+        return
+    m = X.shape[1]
+    hint = "evaluate is the fraction of columns whose prediction (the brightest output neuron) equals the label."
+    if m > 1 and abs(got - expected * m) < 1e-9:
+        hint = (f"That is the number of correct examples; evaluate returns the fraction: divide by the "
+                f"number of examples ({m}).")
+    elif abs(got - 100 * expected) < 1e-9 and expected > 0:
+        hint = "That is a percentage; evaluate returns a fraction in [0, 1]."
+    elif abs(got - (1.0 - expected)) < 1e-12:
+        hint = "That is the fraction of wrong answers; evaluate returns the fraction of correct ones."
+    fail(f"{what}: expected {expected:.6g}, got {got:.6g}. {hint}")
+
+
+@points(1)
+def test_evaluate_hand_made(student):
+    """evaluate on a small hand-made network: 3 of 5 right gives 0.6"""
+    # Output neuron j lights up exactly when input j is bright: the prediction is the brightest input.
+    weights = [20.0 * np.eye(4)]
+    biases = [-10.0 * np.ones((4, 1))]
+    X = np.array([[1.0, 0.0, 0.0, 0.0, 0.9],
+                  [0.0, 1.0, 0.0, 0.0, 0.1],
+                  [0.0, 0.0, 1.0, 1.0, 0.0],
+                  [0.0, 0.0, 0.0, 0.0, 0.2]])  # predictions 0, 1, 2, 2, 0
+    labels = np.array([0, 1, 2, 3, 1])
+    _check_evaluate(student, weights, biases, X, labels, 0.6,
+                    "evaluate on 5 examples with predictions 0, 1, 2, 2, 0 and labels 0, 1, 2, 3, 1")
+    _check_evaluate(student, weights, biases, X[:, 2:3], labels[2:3], 1.0,
+                    "evaluate on one example it gets right")
+    _check_evaluate(student, weights, biases, X[:, 3:4], labels[3:4], 0.0,
+                    "evaluate on one example it gets wrong")
+
+
+@points(3)
+def test_evaluate_random(student, reference, rng):
+    """evaluate on random networks agrees with the reference (a float in [0, 1])"""
+    for sizes, m in (([8, 6, 10], 40), ([5, 7, 3], 37), ([6, 4, 10], 1)):
+        weights, biases = _network(rng, sizes)
+        X = rng.uniform(0.0, 1.0, (sizes[0], m))
+        labels = reference.predict(weights, biases, X)
+        wrong = rng.random(m) < 0.3  # about 70% right, so that a wrong formula shows
+        labels[wrong] = rng.integers(0, sizes[-1], int(wrong.sum()))
+        labels = np.asarray(labels, dtype=np.int64)
+        expected = reference.evaluate(weights, biases, X, labels)
+        _check_evaluate(student, weights, biases, X, labels, expected,
+                        f"evaluate on a random {'-'.join(map(str, sizes))} network and {m} examples")
+
+
+# ---------------------------------------------------------------- train
+
+def _unpack_train(got, weights, biases, epochs, call, test_data=False, per_epoch=True):
+    """(weights, biases, history) with the right structure; arrays as float64.
+
+    per_epoch=False: history["cost"] must be a non-empty list of floats of any
+    length (tests about something else do not all take points for a wrong count).
+    """
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        fail(f"{call} should return (weights, biases, history), but your code returned {describe(got)}.")
+    new_w, new_b, history = got
+    L = len(weights)
+    out = []
+    for name, new, old in (("weights", new_w, weights), ("biases", new_b, biases)):
+        if not isinstance(new, (list, tuple)) or len(new) != L:
+            fail(f"the {name} returned by {call} should be a list of {L} arrays, but your code returned {describe(new)}.")
+        out.append([expect_array(n, o.shape, f"{name}[{layer}] returned by {call}")
+                    for layer, (n, o) in enumerate(zip(new, old))])
+    if not isinstance(history, dict):
+        fail(f"the history returned by {call} should be a dict with a list under \"cost\", "
+             f"but your code returned {describe(history)}.")
+    keys = ["cost"] + (["test_accuracy"] if test_data else [])
+    lists = {}
+    for key in keys:
+        if key not in history:
+            when = " (test data was given)" if key == "test_accuracy" else ""
+            fail(f"the history returned by {call} has no \"{key}\" entry{when}: record one value per epoch.")
+        values = history[key]
+        if isinstance(values, np.ndarray) and values.ndim == 1:
+            values = list(values)
+        if not isinstance(values, (list, tuple)) or (len(values) != epochs if per_epoch else not values):
+            fail(f"history[\"{key}\"] from {call} should hold one value per epoch ({epochs}), "
+                 f"but your code returned {describe(values)}.")
+        lists[key] = [expect_float(v, f"history[\"{key}\"][{k}] from {call}") for k, v in enumerate(values)]
+    return out[0], out[1], lists
+
+
+@points(2)
+def test_train_returns_network_and_history(student, rng):
+    """train returns (weights, biases, history) with one training cost per epoch"""
+    weights, biases, X, Y, _ = _problem(rng, [6, 5, 4], 20)
+    call = "train on a 6-5-4 network for 3 epochs"
+    got = student.train(weights, biases, X, Y, 3, 5, 0.5, Fn("rng", seed=int(rng.integers(2**31))))
+    _unpack_train(got, weights, biases, 3, call)
+
+
+@points(2)
+def test_train_history_matches_network(student, reference, rng):
+    """history records the cost and test accuracy at the end of each epoch"""
+    weights, biases, X, Y, _ = _problem(rng, [6, 5, 4], 24)
+    X_test = rng.uniform(0.0, 1.0, (6, 30))
+    labels_test = reference.predict(weights, biases, X_test)
+    wrong = rng.random(30) < 0.5
+    labels_test[wrong] = rng.integers(0, 4, int(wrong.sum()))
+    labels_test = np.asarray(labels_test, dtype=np.int64)
+    epochs = 2
+    call = "train on a 6-5-4 network for 2 epochs with test data"
+    got = student.train(weights, biases, X, Y, epochs, 6, 1.0, Fn("rng", seed=int(rng.integers(2**31))),
+                        X_test=X_test, labels_test=labels_test)
+    new_w, new_b, history = _unpack_train(got, weights, biases, epochs, call, test_data=True)
+    cost = reference.average_cost(new_w, new_b, X, Y)
+    last = history["cost"][-1]
+    if not _close(last, cost, rtol=1e-6, atol=1e-12):
+        hint = "history[\"cost\"] holds the average cost over all training examples after each epoch."
+        if _close(history["cost"][0], reference.average_cost(weights, biases, X, Y), rtol=1e-6, atol=1e-12):
+            hint = ("Your first entry is the cost of the network before any training: record the cost at the "
+                    "end of each epoch, after its mini-batch steps.")
+        elif _close(last, cost * X.shape[1], rtol=1e-6, atol=1e-12):
+            hint = "That is the total over the examples; the cost is the mean example cost (average_cost)."
+        elif _close(last, cost / 2, rtol=1e-6, atol=1e-12):
+            hint = "That is half the cost: the lecture's cost is the sum of squares, without a 1/2."
+        fail(f"the last history[\"cost\"] entry is {last:.6g}, but the average cost of the network your train "
+             f"returned is {cost:.6g}. {hint}")
+    accuracies = history["test_accuracy"]
+    accuracy = reference.evaluate(new_w, new_b, X_test, labels_test)
+    # train records the student's own evaluate: a mistake there is graded by the evaluate tests only
+    try:
+        own = student.evaluate(new_w, new_b, X_test, labels_test)
+    except StudentFailure:
+        own = None
+    if isinstance(own, (float, int, np.floating, np.integer)) and _close(accuracies[-1], own, rtol=0, atol=1e-12):
+        return
+    if not all(0.0 <= a <= 1.0 for a in accuracies):
+        fail(f"history[\"test_accuracy\"] should hold fractions in [0, 1], got {accuracies}.")
+    if not _close(accuracies[-1], accuracy, rtol=0, atol=1e-12):
+        fail(f"the last history[\"test_accuracy\"] entry is {accuracies[-1]:.6g}, but the network your train "
+             f"returned classifies {accuracy:.6g} of the test examples correctly: record evaluate(weights, "
+             "biases, X_test, labels_test) at the end of each epoch.")
+
+
+@points(1)
+def test_train_leaves_inputs_unchanged(student, reference, rng):
+    """train does not modify the starting weights, biases, X or Y (and still trains)"""
+    weights, biases, X, Y, _ = _problem(rng, [6, 5, 4], 12)
+    m, learn_rate = X.shape[1], 0.5
+    before = ([W.copy() for W in weights], [b.copy() for b in biases], X.copy(), Y.copy())
+    # two epochs of one full mini-batch each: two gradient steps, whatever the order of the columns
+    call = student.call("train", weights, biases, X, Y, 2, m, learn_rate, Fn("rng", seed=int(rng.integers(2**31))),
+                        return_args=True)
+    after = call.args
+    for name, old, new in zip(("weights", "biases"), before[:2], after[:2]):
+        if not isinstance(new, list) or len(new) != len(old):
+            fail(f"your code changed the list {name} it was given; functions must not modify their arguments.")
+        for layer, (o, n) in enumerate(zip(old, new)):
+            if not isinstance(n, np.ndarray) or not np.array_equal(o, n):
+                fail(f"your code changed the starting {name}[{layer}]; train must not modify its arguments: "
+                     "update with W = W - learn_rate * grad (a new array), not W -= learn_rate * grad "
+                     "on the arrays you were given (sgd_step returns new lists).")
+    for name, old, new in (("X", before[2], after[2]), ("Y", before[3], after[3])):
+        if not isinstance(new, np.ndarray) or not np.array_equal(old, new):
+            fail(f"your code changed its input {name}; train must not modify its arguments "
+                 "(shuffle indices, e.g. rng.permutation(m), not the data itself).")
+    what = f"train for 2 epochs with batch_size = m = {m}"
+    new_w, new_b, _ = _unpack_train(call.result, before[0], before[1], 2, what, per_epoch=False)
+    exp_w, exp_b = before[0], before[1]
+    for _ in range(2):
+        grad_w, grad_b = reference.backprop(exp_w, exp_b, X, Y)
+        exp_w = [W - learn_rate * g for W, g in zip(exp_w, grad_w)]
+        exp_b = [b - learn_rate * g for b, g in zip(exp_b, grad_b)]
+    for name, got, expected in (("weights", new_w, exp_w), ("biases", new_b, exp_b)):
+        for layer, (g, e) in enumerate(zip(got, expected)):
+            expect_close(g, e, f"{name}[{layer}] after {what} (two gradient steps)", rtol=1e-6, atol=1e-10,
+                         hint="Each epoch with batch_size = m is one step W - learn_rate * grad_W.")
+
+
+@points(3)
+def test_train_one_full_batch_step(student, reference, rng):
+    """one epoch with a single mini-batch of all examples is one gradient descent step"""
+    weights, biases, X, Y, _ = _problem(rng, [6, 5, 4], 12)
+    m, learn_rate = X.shape[1], 0.5
+    call = f"train for 1 epoch with batch_size = m = {m} and learn_rate = {learn_rate}"
+    got = student.train(weights, biases, X, Y, 1, m, learn_rate, Fn("rng", seed=int(rng.integers(2**31))))
+    new_w, new_b, history = _unpack_train(got, weights, biases, 1, call, per_epoch=False)
+    grad_w, grad_b = reference.backprop(weights, biases, X, Y)
+    for name, new, old, grads in (("weights", new_w, weights, grad_w), ("biases", new_b, biases, grad_b)):
+        for layer in range(len(old) - 1, -1, -1):
+            expected = old[layer] - learn_rate * grads[layer]
+            if _close(new[layer], expected, rtol=1e-6, atol=1e-10):
+                continue
+            step, right_step = new[layer] - old[layer], -learn_rate * grads[layer]
+            hint = ("One epoch with batch_size = m runs one mini-batch holding every example: "
+                    "(grad_w, grad_b) = backprop(weights, biases, X[:, batch], Y[:, batch]), then "
+                    "W - learn_rate * grad_W for every layer.")
+            if np.array_equal(new[layer], old[layer]):
+                hint = ("Your train did not change them at all: did the epoch run no mini-batch? With "
+                        "batch_size = m there is exactly one, holding all m examples.")
+            else:
+                for factor, text in (
+                        (-1.0, "Your step goes uphill: subtract learn_rate * gradient (W - learn_rate * grad_W)."),
+                        (1.0 / m, f"Your step is {m} times too small: backprop already averages over the mini-batch, "
+                                  "so the step is learn_rate * grad, not learn_rate / len(batch) * grad."),
+                        (float(m), f"Your step is {m} times too large: the gradient of the batch cost is the mean "
+                                   "over the examples, not the sum."),
+                        (2.0, "Your step is twice too large."),
+                        (0.5, "Your step is half the right one.")):
+                    if _close(step, factor * right_step, rtol=1e-6, atol=1e-12):
+                        hint = text
+                        break
+            expect_close(new[layer], expected, f"{name}[{layer}] after {call}", rtol=1e-6, atol=1e-10, hint=hint)
+    cost = reference.average_cost(new_w, new_b, X, Y)
+    expect_close(history["cost"][0], cost, f"history[\"cost\"][0] after {call}", rtol=1e-6, atol=1e-12,
+                 hint="Record the average cost over all training examples at the end of each epoch.")
+
+
+@points(2)
+def test_train_every_example_once_per_epoch(student, rng):
+    """each epoch uses every example exactly once, in mini-batches of at most batch_size"""
+    # One layer fed the identity matrix: weight column i is moved only by example i, by
+    # -learn_rate * delta_i / len(its mini-batch). So the change of each column tells which
+    # examples were used and how large their mini-batches were, whatever the order.
+    m, n_out, batch_size, learn_rate = 23, 4, 5, 1e-5
+    X = np.eye(m)
+    labels = rng.integers(0, n_out, m)
+    Y = _one_hot(labels, n_out)
+    weights = [0.5 * rng.standard_normal((n_out, m))]
+    biases = [np.zeros((n_out, 1))]
+    call = f"train for 1 epoch on {m} examples with batch_size = {batch_size}"
+    got = student.train(weights, biases, X, Y, 1, batch_size, learn_rate, Fn("rng", seed=int(rng.integers(2**31))))
+    (new_W,), _, _ = _unpack_train(got, weights, biases, 1, call, per_epoch=False)
+    a = 1.0 / (1.0 + np.exp(-(weights[0] + biases[0])))  # column i: the output for example i
+    delta = 2.0 * (a - Y) * a * (1.0 - a)
+    change = new_W - weights[0]
+    unused = [i for i in range(m) if not np.any(change[:, i])]
+    if len(unused) == m:
+        fail(f"{call}: the weights did not change at all. Every mini-batch step must update the network: "
+             "weights = sgd_step(weights, grad_w, learn_rate) returns new lists, it does not change its inputs.")
+    if unused:
+        fail(f"{call}: {len(unused)} of the {m} examples were never used in the epoch. With {m} examples and "
+             f"batch_size = {batch_size} the mini-batches hold 5, 5, 5, 5 and 3 examples: keep the last, "
+             "shorter one (range(0, m, batch_size), slices [k:k + batch_size]).")
+    # the change of column i is -learn_rate * delta_i / size: least squares for size
+    sizes = -learn_rate * np.sum(delta * delta, axis=0) / np.sum(delta * change, axis=0)
+    rounded = np.round(sizes)
+    if np.all(sizes < 0):
+        fail(f"{call}: every weight moved uphill, in the direction that raises the cost: "
+             "W - learn_rate * grad_W, not W + learn_rate * grad_W.")
+    if not np.all(np.abs(sizes - rounded) <= 0.03 * np.abs(rounded)) or np.any(rounded < 1):
+        fail(f"{call}: the weights moved as if some examples counted twice or with a wrong weight. Each "
+             "example belongs to exactly one mini-batch per epoch, and one step is learn_rate times the "
+             "gradient of that mini-batch's (mean) cost.")
+    if np.any(rounded > batch_size):
+        fail(f"{call}: the steps are as small as those of mini-batches of {int(rounded.max())} examples, more than "
+             f"batch_size = {batch_size}. Is the step divided by the batch size twice? backprop already "
+             "averages over the mini-batch: W - learn_rate * grad_W.")
+    for size in np.unique(rounded):
+        if np.sum(rounded == size) % size:
+            fail(f"{call}: the steps do not fit mini-batches that each use every example once: "
+                 f"{int(np.sum(rounded == size))} examples look as if in mini-batches of {int(size)}.")
+
+
+@points(1)
+def test_train_shuffles_with_rng(student, rng):
+    """train shuffles the mini-batches with the rng it is given (same seed, same result)"""
+    weights, biases, X, Y, _ = _problem(rng, [6, 5, 4], 20)
+    seed = int(rng.integers(2**31))
+    results = []
+    for s in (seed, seed, seed + 1):
+        got = student.train(weights, biases, X, Y, 2, 4, 1.0, Fn("rng", seed=s))
+        new_w, new_b, _ = _unpack_train(got, weights, biases, 2, "train for 2 epochs with batch_size = 4",
+                                        per_epoch=False)
+        results.append(np.concatenate([p.ravel() for p in new_w + new_b]))
+    start = np.concatenate([p.ravel() for p in weights + biases])
+    if all(np.array_equal(r, start) for r in results):
+        fail("train returned the starting network unchanged, so its shuffling cannot be checked: each mini-batch "
+             "step must update weights and biases (weights = sgd_step(weights, grad_w, learn_rate)).")
+    if not np.allclose(results[0], results[1], rtol=1e-12, atol=1e-14):
+        fail("Two calls of train with Generators of the same seed gave different networks: shuffle with the rng "
+             "passed in (e.g. rng.permutation(m)), not with np.random or a Generator of your own.")
+    if np.allclose(results[0], results[2], rtol=1e-9, atol=1e-12):
+        fail("Generators of different seeds gave the same network: the mini-batches do not depend on rng. "
+             "Stochastic gradient descent shuffles the examples every epoch: order = rng.permutation(m).")
+
+
+@points(5)
+def test_train_mnist(student, reference, course, seed):
+    """train teaches 784-16-16-10 to read digits: at least 85% on the 10,000 test images"""
+    X_train, y_train, X_test, y_test = _mnist(str(course.mnist_dir))
+    X = np.ascontiguousarray(X_train[:, :TRAIN_N])
+    Y = _one_hot(y_train[:TRAIN_N], 10)
+    weights, biases = _network(np.random.default_rng(seed), [784, 16, 16, 10])
+    call = (f"train on the first {TRAIN_N:,} MNIST training images ({EPOCHS} epochs, batch_size = {BATCH_SIZE}, "
+            f"learn_rate = {LEARN_RATE})")
+    got = student.call("train", weights, biases, X, Y, EPOCHS, BATCH_SIZE, LEARN_RATE, Fn("rng", seed=seed),
+                       seconds=TRAIN_SECONDS)
+    new_w, new_b, history = _unpack_train(got, weights, biases, EPOCHS, call, per_epoch=False)
+    cost = history["cost"]
+    accuracy = reference.evaluate(new_w, new_b, X_test, y_test)
+    if accuracy < MIN_ACCURACY:
+        hint = ""
+        if accuracy <= max(reference.evaluate(weights, biases, X_test, y_test) + 0.05, 0.2):
+            hint = (" It did not learn at all: check that each mini-batch step goes downhill, "
+                    "W - learn_rate * grad_W, with the gradients of that mini-batch.")
+        fail(f"After {call}, your network recognises {accuracy:.1%} of the 10,000 test images; at least "
+             f"{MIN_ACCURACY:.0%} is required (the reference's train reaches about 89%).{hint}")
+    if not cost[-1] < cost[0]:
+        fail(f"After {call}, the recorded training cost did not fall: from {cost[0]:.4g} after the first "
+             f"epoch to {cost[-1]:.4g} after the last. Record the average cost over all training examples at "
+             "the end of each epoch.")
