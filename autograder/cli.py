@@ -137,7 +137,7 @@ def main(argv=None) -> int:
         print(f"course: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
-        from .engine.grade import GradingError
+        from .engine.errors import GradingError
         if isinstance(exc, GradingError):
             print(f"course: grading could not run: {exc}", file=sys.stderr)
             return 3

@@ -129,3 +129,13 @@ def test_late_submissions_are_flagged_and_penalised_as_course_toml_says(tmp_path
     assert run_course("grade", "--assignment", "01_neuron", subs, "--out", default_out).returncode == 0
     result = json.loads((default_out / "twodays/01_neuron/results.json").read_text())
     assert result["score"] == 20 and result["extra_data"]["late"] is True
+
+
+def test_missing_mnist_stops_grading_instead_of_costing_students_points(tmp_path):
+    subs, out = tmp_path / "submitted", tmp_path / "out"
+    (subs / "ada" / "06_mnist").mkdir(parents=True)
+    (subs / "ada" / "06_mnist" / "train.py").write_text((REPO / "solutions/06_mnist/train.py").read_text())
+    result = run_course("grade", "--assignment", "06_mnist", subs, "--out", out, env={"MNIST_DIR": str(tmp_path / "nowhere")})
+    assert result.returncode != 0
+    assert "cannot load MNIST" in result.stderr and "MNIST_DIR" in result.stderr
+    assert not (out / "ada" / "06_mnist" / "results.json").exists(), "no grade when grading could not run"

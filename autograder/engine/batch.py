@@ -15,7 +15,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..config import Assignment, Course
-from .grade import GradingError, grade_submission
+from .errors import GradingError
+from .grade import grade_submission
 from .results import results_path, write_grades_csv, write_submission_results
 from .sandbox import become_subreaper, isolation_mode
 

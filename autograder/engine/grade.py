@@ -15,6 +15,7 @@ import pytest
 
 from ..config import Assignment, Course
 from .lateness import lateness
+from .errors import GradingError
 from .handle import StudentFailure, StudentHandle, StudentProcess
 from .plugin import GraderPlugin
 from .sandbox import Limits, hidden_paths
@@ -27,10 +28,6 @@ PYTEST_QUIET = [arg for name in ("cacheprovider", "terminal", "unraisableexcepti
                                  "doctest", "junitxml", "pastebin", "warnings", "legacypath", "stepwise",
                                  "lsof", "faulthandler", "setuponly", "setupplan")
                 for arg in ("-p", f"no:{name}")]
-
-
-class GradingError(Exception):
-    """Grading itself cannot run (a grader or the course is broken), not the student's fault."""
 
 
 def submission_seed(course: Course, assignment: Assignment, student: str) -> int:
@@ -110,6 +107,8 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
     finally:
         if process is not None:
             process.close()
+    if plugin.setup_errors:
+        raise GradingError(plugin.setup_errors[0])
     if plugin.collection_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GradingError(f"the graders of {assignment.id} did not run (pytest exit {code}): "
                            + " ".join(plugin.collection_errors))

@@ -14,6 +14,7 @@ import zlib
 import numpy as np
 import pytest
 
+from .errors import GradingError
 from .handle import StudentFailure
 
 
@@ -22,6 +23,7 @@ class GraderPlugin:
         self.handle, self._reference, self.seed, self._course = handle, reference, seed, course
         self.outcomes = {}  # nodeid -> dict, in collection order
         self.collection_errors = []
+        self.setup_errors = []  # GradingError raised by a grader: stop the batch
 
     @pytest.fixture
     def student(self):
@@ -81,6 +83,8 @@ class GraderPlugin:
         if report.passed and report.when == "call":
             record.update(status="passed", score=record["max_score"], output="")
         elif report.failed:
+            if call.excinfo is not None and isinstance(call.excinfo.value, GradingError):
+                self.setup_errors.append(f"{item.name}: {call.excinfo.value}")
             record.update(status="failed", score=0.0, output=feedback_for(call.excinfo))
 
 

@@ -64,7 +64,7 @@ def encode(value):
         if isinstance(v, np.ndarray):
             if v.dtype.kind not in NUMERIC_KINDS:
                 return {"__unsupported__": f"ndarray of dtype {v.dtype}", "text": ""}
-            arrays.append(np.array(v, copy=True, subok=False))
+            arrays.append(v.view(np.ndarray))  # written out at once below: no copy needed
             return {"__nd__": len(arrays) - 1, "subclass": type(v) is not np.ndarray}
         if isinstance(v, np.generic):
             return {"__np__": np.dtype(type(v)).str, "value": walk(v.item())}
@@ -88,7 +88,7 @@ def encode(value):
     blob = io.BytesIO()
     for array in arrays:
         np.lib.format.write_array(blob, array, allow_pickle=False)
-    return json.dumps(tree).encode(), blob.getvalue()
+    return json.dumps(tree).encode(), blob.getbuffer()
 
 
 def decode(json_bytes, blob_bytes, make_fn=None):
@@ -143,9 +143,10 @@ def decode(json_bytes, blob_bytes, make_fn=None):
 def write_frame(fd, message):
     """Encode a value and write it as one frame to a file descriptor."""
     json_bytes, blob = encode(message)
-    view = memoryview(HEADER.pack(len(json_bytes), len(blob)) + json_bytes + blob)
-    while view:
-        view = view[os.write(fd, view):]
+    for part in (HEADER.pack(len(json_bytes), len(blob)), json_bytes, blob):
+        view = memoryview(part)
+        while view:
+            view = view[os.write(fd, view):]
 
 
 class Timeout(Exception):
@@ -153,18 +154,18 @@ class Timeout(Exception):
 
 
 def _read_exact(fd, n, deadline):
-    chunks, remaining = [], n
-    while remaining:
+    buffer = bytearray(n)
+    view, done = memoryview(buffer), 0
+    while done < n:
         if deadline is not None:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 raise Timeout()
-        chunk = os.read(fd, min(remaining, 1 << 20))
-        if not chunk:
+        got = os.readv(fd, [view[done:]])
+        if not got:
             raise EOFError("the other side closed the pipe")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+        done += got
+    return buffer
 
 
 def read_frame(fd, deadline=None, make_fn=None):

@@ -11,6 +11,8 @@ import functools
 
 import numpy as np
 
+from ..engine.errors import GradingError
+
 from ..engine.handle import StudentFailure
 from ..engine.wire import Fn
 from .checks import describe, expect_array, expect_close, expect_float, fail, points
@@ -28,8 +30,11 @@ TRAIN_SECONDS = 120
 @functools.lru_cache(maxsize=2)
 def _mnist(mnist_dir):
     """(X_train, y_train, X_test, y_test) from the shared MNIST files, loaded once per process."""
-    from data.mnist import load_mnist
-    return load_mnist(mnist_dir)
+    from data.mnist import IDXError, load_mnist
+    try:
+        return load_mnist(mnist_dir)
+    except (OSError, IDXError) as exc:  # the machine's fault, not the student's
+        raise GradingError(f"cannot load MNIST from {mnist_dir} ({exc}); set MNIST_DIR or [data] mnist_dir") from None
 
 
 def _close(got, expected, rtol=1e-6, atol=1e-9):
