@@ -86,7 +86,7 @@ def strip_markers(source: str, filename: str = "<source>") -> str:
                    if line.strip() not in (BEGIN, END))
 
 
-def _provided_source(course: Course, assignment: Assignment, name: str) -> str:
+def provided_source(course: Course, assignment: Assignment, name: str) -> str:
     for earlier in course.assignments:
         if earlier.id == assignment.id:
             break
@@ -117,7 +117,7 @@ def release_files(course: Course) -> dict[Path, str]:
             source = (course.solution_dir(assignment.id) / module).read_text()
             files[release / module] = make_stub(source, module)
         for name in assignment.provided:
-            files[release / name] = _provided_source(course, assignment, name)
+            files[release / name] = provided_source(course, assignment, name)
         notebook = build_notebook(course, assignment)
         if notebook is not None:
             files[release / f"{assignment.id}.ipynb"] = notebook

@@ -52,7 +52,7 @@ def reference_modules(course: Course, assignment: Assignment) -> SimpleNamespace
     return SimpleNamespace(**namespace)
 
 
-def submitted_files(assignment: Assignment, folder: Path) -> tuple[dict, list[str], str | None]:
+def submitted_files(course: Course, assignment: Assignment, folder: Path) -> tuple[dict, list[str], str | None]:
     """(module name -> path, ignored file names, reason nothing can be graded or None)."""
     if not folder.is_dir():
         return {}, [], f"no submission: there is no folder {assignment.id}/ for this student"
@@ -67,7 +67,14 @@ def submitted_files(assignment: Assignment, folder: Path) -> tuple[dict, list[st
             problems.append(f"{module} is larger than {MAX_MODULE_BYTES // 1024} KiB")
         else:
             files[module] = path
-    ignored = sorted(p.name for p in folder.iterdir() if p.name not in assignment.modules and not p.name.startswith("."))
+    # What nbgrader and the release put there anyway (notebook, public tests, provided
+    # code, timestamp.txt) is not worth a mention; anything else is listed as ignored.
+    expected = {"timestamp.txt", *assignment.provided}
+    release_dir = course.release_dir(assignment.id)
+    release = {p.name for p in release_dir.iterdir()} if release_dir.is_dir() else set()
+    ignored = sorted(p.name for p in folder.iterdir()
+                     if p.name not in assignment.modules and not p.name.startswith(".")
+                     and p.name not in expected and p.name not in release and p.suffix != ".ipynb")
     return files, ignored, "; ".join(problems) or None
 
 
@@ -85,7 +92,7 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
                      out_dir: Path, isolation: str) -> dict:
     """Run the hidden graders on one submission; return Gradescope results."""
     start = time.perf_counter()
-    files, ignored, problem = submitted_files(assignment, folder)
+    files, ignored, problem = submitted_files(course, assignment, folder)
     seed = submission_seed(course, assignment, student)
     limits = assignment.limits
     process = None

@@ -78,10 +78,10 @@ def _become_pid_namespace_init():
     os._exit(code if code >= 0 else 128 - code)  # killed by signal n -> 128 + n, as shells report it
 
 
-def _python_dirs(hidden):
-    """The Python installation folders that lie under a hidden folder (e.g. pyenv in /root)."""
+def _python_dirs(covered):
+    """The Python installation folders that lie under a covered folder (pyenv in /root, a venv in /tmp)."""
     prefixes = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)}
-    return sorted(p for p in prefixes if any(p.startswith(h.rstrip("/") + "/") for h in hidden))
+    return sorted(p for p in prefixes if any(p.startswith(c.rstrip("/") + "/") for c in covered))
 
 
 def hidden_paths(course_root: Path, *extra: Path) -> list[Path]:
@@ -185,18 +185,20 @@ class Child:
             # Opened inside the new namespace, so they can be bind-mounted back
             # after the folders holding them are covered.
             work_fd = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
-            exposed = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in _python_dirs(hidden)}
+            covered = ["/tmp", *hidden]
+            exposed = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in _python_dirs(covered)}
+            # /tmp first: a hidden folder under /tmp vanishes with it and is skipped.
+            _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
             for path in hidden:
                 if os.path.isdir(path):
                     _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
-            for path, fd in exposed.items():
+            for path, fd in exposed.items():  # e.g. pyenv under /root, a virtualenv under /tmp
                 os.makedirs(path, exist_ok=True)
                 _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
                 os.close(fd)
             for path in hidden:
                 if os.path.isdir(path):
                     _mount(None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
-            _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
             os.mkdir(WORK_MOUNT)
             _mount(f"/proc/self/fd/{work_fd}", WORK_MOUNT, None, MS_BIND, None)
             os.close(work_fd)

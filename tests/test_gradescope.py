@@ -1,0 +1,149 @@
+"""The Gradescope bundle: built, unpacked like /autograder, and run for real."""
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import REPO, run_course
+from autograder.config import load_course
+from autograder.gradescope import RESULTS_SCHEMA, build_bundle
+
+COURSE = load_course(REPO / "course.toml")
+ASSIGNMENT = COURSE.assignment("01_neuron")
+VENV_BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("bundle") / "01_neuron-autograder.zip"
+    result = run_course("gradescope", ASSIGNMENT.id, "--out", out, course=REPO / "course.toml")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def gradescope_root(bundle: Path, folder: Path) -> Path:
+    """Lay out folder like Gradescope's /autograder: source/ unpacked, run_autograder copied."""
+    (folder / "source").mkdir(parents=True)
+    with zipfile.ZipFile(bundle) as archive:
+        for info in archive.infolist():
+            path = Path(archive.extract(info, folder / "source"))
+            path.chmod((info.external_attr >> 16) & 0o777 or 0o644)
+    shutil.copy2(folder / "source" / "run_autograder", folder / "run_autograder")
+    (folder / "submission").mkdir()
+    (folder / "results").mkdir()
+    return folder
+
+
+def run_autograder(root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def results(root: Path) -> dict:
+    data = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(data, RESULTS_SCHEMA)
+    return data
+
+
+def test_bundle_layout(bundle):
+    with zipfile.ZipFile(bundle) as archive:
+        names = set(archive.namelist())
+        modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in archive.infolist()}
+        course_toml = tomllib.loads(archive.read("course.toml").decode())
+        requirements = archive.read("requirements.txt").decode().split()
+    assert {"setup.sh", "run_autograder", "requirements.txt", "course.toml", "pyproject.toml"} <= names
+    assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
+    assert {"autograder/cli.py", "autograder/engine/grade.py", "autograder/graders/test_01_neuron.py",
+            "autograder/graders/checks.py", "solutions/01_neuron/neuron.py",
+            "assignments/01_neuron/neuron.py", "data/mnist.py"} <= names
+    # only what this assignment needs: no other assignment's graders or reference
+    assert not any(n.startswith("autograder/graders/test_") and n != "autograder/graders/test_01_neuron.py"
+                   for n in names)
+    assert not any(n.startswith("solutions/") and not n.startswith("solutions/01_neuron/") for n in names)
+    assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
+    pinned = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert requirements == pinned and all("==" in r for r in requirements)
+    assert course_toml["data"]["mnist_dir"] == "mnist"
+    assert [a["id"] for a in course_toml["assignments"]] == [a.id for a in COURSE.assignments]
+
+
+def test_scripts_are_valid_bash(bundle, tmp_path):
+    root = gradescope_root(bundle, tmp_path / "autograder")
+    for script in ("source/setup.sh", "run_autograder"):
+        check = subprocess.run(["bash", "-n", str(root / script)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+    text = (root / "source" / "setup.sh").read_text()
+    assert "requirements.txt" in text and "venv" in text and "AUTOGRADER_ROOT" in text
+
+
+def test_bundle_is_reproducible(bundle, tmp_path):
+    again = build_bundle(COURSE, ASSIGNMENT, tmp_path / "again.zip")
+    assert again.read_bytes() == bundle.read_bytes()
+
+
+def test_mnist_assignment_bundles_the_data(tmp_path):
+    assignment = COURSE.assignment("06_mnist")
+    path = build_bundle(COURSE, assignment, tmp_path / "06.zip")
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+    assert {f"mnist/{p.name}" for p in COURSE.mnist_dir.glob("*-ubyte.gz")} <= names
+    assert {f"assignments/06_mnist/{m}" for m in (*assignment.modules, *assignment.provided)} <= names
+    assert "solutions/01_neuron/neuron.py" in names  # provided neuron.py's reference
+
+
+def test_reference_scores_full_marks(bundle, tmp_path):
+    root = gradescope_root(bundle, tmp_path / "autograder")
+    shutil.copyfile(REPO / "solutions" / "01_neuron" / "neuron.py", root / "submission" / "neuron.py")
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"id": 4711, "email": "ada@example.org"}]}))
+    done = run_autograder(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = results(root)
+    assert data["score"] == data["max_score"] == ASSIGNMENT.points
+    assert sum(t["score"] for t in data["tests"]) == ASSIGNMENT.points
+    assert all(t["status"] == "passed" for t in data["tests"])
+    assert data["extra_data"]["student"] == "gs-4711"
+
+
+def test_stub_scores_zero_and_nested_upload_is_found(bundle, tmp_path):
+    root = gradescope_root(bundle, tmp_path / "autograder")
+    nested = root / "submission" / "my-work" / "01_neuron"
+    nested.mkdir(parents=True)
+    shutil.copyfile(REPO / "assignments" / "01_neuron" / "neuron.py", nested / "neuron.py")
+    done = run_autograder(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = results(root)
+    assert data["score"] == 0 and data["max_score"] == ASSIGNMENT.points
+    assert all(t["status"] == "failed" for t in data["tests"])
+    assert any("NotImplementedError" in t["output"] for t in data["tests"])
+    assert data["extra_data"]["student"] == "student"  # no submission_metadata.json
+
+
+def test_missing_module_scores_zero_with_reason(bundle, tmp_path):
+    root = gradescope_root(bundle, tmp_path / "autograder")
+    (root / "submission" / "notes.txt").write_text("forgot to upload")
+    done = run_autograder(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = results(root)
+    assert data["score"] == 0
+    assert "neuron.py is missing" in data["output"]
+
+
+def test_schema_rejects_malformed_results():
+    good = {"score": 1.0, "tests": [{"name": "a", "score": 1.0, "max_score": 1.0, "status": "passed"}]}
+    jsonschema.validate(good, RESULTS_SCHEMA)
+    for bad in ({"tests": [{"name": "a", "status": "ok", "score": 1}]},
+                {"score": "full"},
+                {"score": 1, "visibility": "students"},
+                {"tests": [{"name": "no score"}]},
+                {"score": 1, "tests": [{"name": "a", "score": 1, "weight": 2}]}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, RESULTS_SCHEMA)
