@@ -139,3 +139,21 @@ def test_missing_mnist_stops_grading_instead_of_costing_students_points(tmp_path
     assert result.returncode != 0
     assert "cannot load MNIST" in result.stderr and "MNIST_DIR" in result.stderr
     assert not (out / "ada" / "06_mnist" / "results.json").exists(), "no grade when grading could not run"
+
+
+@pytest.mark.slow
+def test_interrupted_batch_says_how_to_resume(tmp_path):
+    subs, out = make_class(tmp_path / "submitted", 12), tmp_path / "out"
+    cmd = [sys.executable, "-m", "autograder.cli", "grade", "--assignment", "01_neuron", str(subs),
+           "--out", str(out), "--jobs", "2", "--quiet"]
+    batch = subprocess.Popen(cmd, cwd=REPO, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(list(out.glob("*/01_neuron/results.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(batch.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground process group
+    _, stderr = batch.communicate(timeout=60)
+    assert batch.returncode == 130, stderr
+    assert "run the same command again to resume" in stderr and f"interrupted: " in stderr
+    done = len(list(out.glob("*/01_neuron/results.json")))
+    assert 2 <= done < 12
+    assert len((out / "grades.csv").read_text().splitlines()) == done + 1

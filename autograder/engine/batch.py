@@ -59,21 +59,32 @@ def grade_batch(course: Course, assignment: Assignment, submissions: Path, out_d
     bar = tqdm(total=len(todo), desc=f"grading {assignment.id}", unit="submission",
                disable=not progress or not sys.stderr.isatty())
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
-                             initializer=_init_worker, initargs=(isolation,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
+                               initializer=_init_worker, initargs=(isolation,))
+    try:
         futures = {pool.submit(_grade_one, course, assignment, s, submissions, out_dir): s for s in todo}
         for future in as_completed(futures):
             try:
                 student, score, max_score = future.result()
                 scores[student] = score
             except GradingError:
-                pool.shutdown(cancel_futures=True)
                 raise
             except Exception as exc:  # a bug of ours must not cost the rest of the class
                 print(f"error: grading {futures[future]} failed: {exc!r}", file=sys.stderr)
             bar.update()
+    except KeyboardInterrupt:
+        interrupted = True
+    else:
+        interrupted = False
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # lets running submissions finish
     bar.close()
     grades = write_grades_csv(out_dir)
+    if interrupted:
+        done = sum(results_path(out_dir, s, assignment.id).exists() for s in todo)
+        print(f"\ninterrupted: {done} of {len(todo)} graded, every finished result kept; "
+              "run the same command again to resume", file=sys.stderr)
+        raise SystemExit(130)
     elapsed = time.perf_counter() - start
     summary = {"graded": len(scores), "skipped": len(students) - len(todo),
                "failed": len(todo) - len(scores), "seconds": round(elapsed, 2), "grades_csv": str(grades)}
