@@ -18,7 +18,7 @@ from .lateness import lateness
 from .errors import GradingError
 from .handle import StudentFailure, StudentHandle, StudentProcess
 from .plugin import GraderPlugin
-from .sandbox import Limits, hidden_paths
+from .sandbox import Limits
 
 GRADERS_DIR = Path(__file__).resolve().parent.parent / "graders"
 MAX_MODULE_BYTES = 1024 * 1024
@@ -103,8 +103,7 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
         process = runner = StudentProcess(
             {**provided, **files}, assignment.modules,
             Limits(limits.submission_seconds, limits.memory_mb, limits.file_size_mb, limits.output_kb),
-            call_seconds=limits.seconds, total_seconds=limits.submission_seconds,
-            hidden=hidden_paths(course.root, folder.parent.parent, out_dir), mode=isolation)
+            call_seconds=limits.seconds, total_seconds=limits.submission_seconds, mode=isolation)
     plugin = GraderPlugin(StudentHandle(runner), reference_modules(course, assignment), seed, course)
     grader_file = GRADERS_DIR / f"test_{assignment.id}.py"
     try:

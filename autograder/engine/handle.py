@@ -44,9 +44,9 @@ class StudentProcess:
 
     MAX_STARTS = 12
 
-    def __init__(self, files: dict[str, Path], modules, limits, call_seconds, total_seconds, hidden, mode):
+    def __init__(self, files: dict[str, Path], modules, limits, call_seconds, total_seconds, mode):
         self.files, self.modules = files, [m.removesuffix(".py") for m in modules]
-        self.limits, self.call_seconds, self.hidden, self.mode = limits, call_seconds, hidden, mode
+        self.limits, self.call_seconds, self.mode = limits, call_seconds, mode
         self.budget_end = None
         self.total_seconds = total_seconds
         self.child = None
@@ -66,7 +66,7 @@ class StudentProcess:
         self.starts += 1
         workdir = prepare_workdir(self.files)
         self.workdirs.append(workdir)
-        self.child = Child(workdir, self.modules, self.limits, self.hidden, self.mode)
+        self.child = Child(workdir, self.modules, self.limits, self.mode)
         hello = self._receive("importing your module", self.call_seconds)
         if hello.get("status") == "import_error":
             error = hello.get("error", {})

@@ -5,12 +5,16 @@ is a new temporary folder holding only the allowed student files, the
 provided modules and the child server. Where the kernel allows it (as root,
 or through an unprivileged user namespace) the child also gets:
 
-- a private mount namespace in which the course folder (all but its .venv),
-  the submissions, the outputs, /tmp, /var/tmp and /dev/shm are hidden under
-  empty read-only tmpfs mounts, and its own folder appears as /tmp/work;
+- its own root file system: an empty tmpfs into which only the system's
+  /usr, /lib*, /etc, four /dev nodes and the Python installation and
+  virtualenv are bound read-only, and its own folder as /tmp/work. Nothing
+  else of the machine exists for it: not the course, not any other copy of
+  it, not the submissions, the outputs or anyone's home (a whitelist, not a
+  list of folders to hide);
 - no network (a new, empty network namespace);
-- as root: an unprivileged uid of its own (so it can touch no other
-  student's files, and every process it starts can be found and killed).
+- a PID namespace of its own, in which the student's Python is PID 1: it can
+  signal no process outside, and when it dies every process it started dies;
+- as root: an unprivileged uid of its own.
 
 Everywhere: limits on CPU seconds, address space, file size, open files and
 processes; output read through a pipe and capped; wall-clock timeouts end
@@ -36,8 +40,13 @@ CHILD_FILE = Path(__file__).with_name("child.py")
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
-SYSTEM_HIDDEN = ("/root", "/home", "/var/tmp", "/dev/shm")
-PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG = 36, 1
+SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")  # what the child's root holds
+SYS_PIVOT_ROOT = 155 if os.uname().machine == "x86_64" else 41  # x86_64; aarch64
+MNT_DETACH = 2
+# statvfs's ST_* flags have the values of mount(2)'s MS_*: nosuid, nodev, noexec, noatime, nodiratime, relatime.
+KEPT_MOUNT_FLAGS = 2 | 4 | 8 | 1024 | 2048 | 4096
+PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 36, 1, 24, 38
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
 SANDBOX_UID_BASE = 200_000
 WORK_MOUNT = "/tmp/work"
 
@@ -53,6 +62,77 @@ def _check(result, what):
 def _mount(source, target, fstype, flags, data):
     _check(_libc.mount(source and source.encode(), target.encode(), fstype and fstype.encode(),
                        ctypes.c_ulong(flags), data and data.encode()), f"mount {target}")
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_all_capabilities():
+    """Empty the bounding set (so exec cannot grant any back) and every capability set."""
+    for cap in range(64):
+        if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            break  # past the last capability this kernel knows
+    header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), data), "capset")
+
+
+def _bind(source, target, read_only=True):
+    _mount(source, target, None, MS_BIND | MS_REC, None)
+    if read_only:
+        # Keep the flags the mount already has (atime, noexec, ...): in a user
+        # namespace they are locked, and a remount that drops one is refused.
+        kept = os.statvfs(target).f_flag & KEPT_MOUNT_FLAGS
+        _mount(None, target, None, kept | MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+
+
+def _enter_minimal_root(workdir):
+    """Make the child's whole file system a fresh tmpfs holding, read-only, only
+    what Python and numpy need (SYSTEM_DIRS, a few devices, the Python
+    installation and virtualenv) and, writable, its own folder as /tmp/work.
+
+    No other file of the machine is reachable: not the course, not another
+    copy of it, not the submissions, not anyone's home. Must run in a new
+    mount namespace.
+    """
+    _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+    # Opened before /tmp is covered: they may lie under it (a clone in /tmp).
+    work_fd = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
+    python_fds = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in python_dirs()}
+    new_root = "/tmp"
+    _mount("tmpfs", new_root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    for name in SYSTEM_DIRS:
+        source, target = f"/{name}", f"{new_root}/{name}"
+        if os.path.islink(source):  # merged /usr: /bin -> usr/bin
+            os.symlink(os.readlink(source), target)
+        elif os.path.isdir(source):
+            os.mkdir(target)
+            _bind(source, target)
+    os.mkdir(f"{new_root}/dev")
+    for device in ("null", "zero", "random", "urandom"):
+        open(f"{new_root}/dev/{device}", "w").close()
+        _bind(f"/dev/{device}", f"{new_root}/dev/{device}", read_only=False)
+    for path, fd in python_fds.items():
+        os.makedirs(new_root + path, exist_ok=True)
+        _bind(f"/proc/self/fd/{fd}", new_root + path)
+        os.close(fd)
+    os.mkdir(f"{new_root}/tmp")
+    _mount("tmpfs", f"{new_root}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    os.mkdir(f"{new_root}{WORK_MOUNT}")
+    _bind(f"/proc/self/fd/{work_fd}", f"{new_root}{WORK_MOUNT}", read_only=False)
+    os.close(work_fd)
+    os.mkdir(f"{new_root}/.old")
+    os.chdir(new_root)
+    _check(_libc.syscall(SYS_PIVOT_ROOT, b".", b".old"), "pivot_root")
+    os.chdir("/")
+    _check(_libc.umount2(b"/.old", MNT_DETACH), "umount old root")
+    os.rmdir("/.old")
+    _mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+    os.chdir(WORK_MOUNT)
 
 
 def _become_pid_namespace_init():
@@ -78,25 +158,9 @@ def _become_pid_namespace_init():
     os._exit(code if code >= 0 else 128 - code)  # killed by signal n -> 128 + n, as shells report it
 
 
-def _python_dirs(covered):
-    """The Python installation folders that lie under a covered folder (pyenv in /root, a venv in /tmp)."""
-    prefixes = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)}
-    return sorted(p for p in prefixes if any(p.startswith(c.rstrip("/") + "/") for c in covered))
-
-
-def hidden_paths(course_root: Path, *extra: Path) -> list[Path]:
-    """What the child must not see: the course and this package's folder (all but
-    the virtualenv), the given folders (submissions, outputs), and the system's
-    home and temp folders."""
-    keep = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
-    package_root = Path(__file__).resolve().parents[2]
-    hidden = []
-    for root in dict.fromkeys([Path(course_root).resolve(), package_root]):
-        for child in root.iterdir():
-            real = os.path.realpath(child)
-            if child.is_dir() and not any(k == real or k.startswith(real + "/") for k in keep):
-                hidden.append(child)
-    return [*hidden, *(Path(p).resolve() for p in extra), *(Path(p) for p in SYSTEM_HIDDEN)]
+def python_dirs():
+    """The folders the child's Python needs: its installation and the virtualenv."""
+    return sorted({os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)})
 
 
 def become_subreaper():
@@ -140,7 +204,7 @@ def _userns_works() -> bool:
 class Child:
     """One running child process and its pipes."""
 
-    def __init__(self, workdir: Path, modules, limits: Limits, hidden, mode: str, env_extra=None):
+    def __init__(self, workdir: Path, modules, limits: Limits, mode: str, env_extra=None):
         self.workdir = workdir
         self.limits = limits
         self.mode = mode
@@ -148,7 +212,6 @@ class Child:
         self._output = bytearray()
         self._output_dropped = 0
         self._spare = {pid for pid, ppid, _ in _processes() if ppid == os.getpid()}
-        hidden = [str(p) for p in hidden]
         if self.uid is not None:
             for path in [workdir, *workdir.rglob("*")]:
                 os.chown(path, self.uid, self.uid)
@@ -163,7 +226,7 @@ class Child:
         argv = [sys.executable, "-I", "-u", f"{run_dir}/_nnfs_child.py", str(req_r), str(resp_w), ",".join(modules)]
         self.proc = subprocess.Popen(
             argv, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-            pass_fds=(req_r, resp_w), preexec_fn=lambda: self._enter_sandbox(hidden, workdir),
+            pass_fds=(req_r, resp_w), preexec_fn=lambda: self._enter_sandbox(workdir),
             close_fds=True)
         for fd in (req_r, resp_w, out_w):
             os.close(fd)
@@ -171,7 +234,7 @@ class Child:
         self._drain.start()
 
     # -- in the forked child, before exec ------------------------------------
-    def _enter_sandbox(self, hidden, workdir):
+    def _enter_sandbox(self, workdir):
         os.setsid()
         if self.mode in ("root", "userns"):
             uid, gid = os.getuid(), os.getgid()
@@ -181,35 +244,13 @@ class Child:
                 Path("/proc/self/setgroups").write_text("deny")
                 Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
                 Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
-            _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
-            # Opened inside the new namespace, so they can be bind-mounted back
-            # after the folders holding them are covered.
-            work_fd = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
-            covered = ["/tmp", *hidden]
-            exposed = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in _python_dirs(covered)}
-            # /tmp first: a hidden folder under /tmp vanishes with it and is skipped.
-            _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-            for path in hidden:
-                if os.path.isdir(path):
-                    _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
-            for path, fd in exposed.items():  # e.g. pyenv under /root, a virtualenv under /tmp
-                os.makedirs(path, exist_ok=True)
-                _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
-                os.close(fd)
-            for path in hidden:
-                if os.path.isdir(path):
-                    _mount(None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
-            os.mkdir(WORK_MOUNT)
-            _mount(f"/proc/self/fd/{work_fd}", WORK_MOUNT, None, MS_BIND, None)
-            os.close(work_fd)
-            os.chdir(WORK_MOUNT)
+            _enter_minimal_root(workdir)
             if self.mode == "userns":
-                # A second user namespace without capabilities over the mounts
-                # above, so the child cannot unmount them to look underneath.
-                _check(_libc.unshare(CLONE_NEWUSER), "unshare user")
-                Path("/proc/self/uid_map").write_text(f"{uid} 0 1")
-                Path("/proc/self/gid_map").write_text(f"{gid} 0 1")
+                # Root of its user namespace: give up every capability, so the
+                # child cannot unmount or remount its way out of the new root.
+                _drop_all_capabilities()
             _become_pid_namespace_init()
+        _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # no setuid binary raises privileges
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         limits = self.limits
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))

@@ -1,0 +1,94 @@
+"""What a student's process can see and do, asked from inside the sandbox.
+
+A probe module reports its view through the real handle; the parent checks
+it: no course, no other copy of it, no homes, no network, no outside
+processes, no privileges.
+"""
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from autograder.engine.handle import StudentHandle, StudentProcess
+from autograder.engine.sandbox import Limits, become_subreaper, isolation_mode
+from conftest import REPO
+
+PROBE = textwrap.dedent("""
+    import os, socket
+
+    def exists(paths):
+        return [os.path.exists(p) for p in paths]
+
+    def listdir(path):
+        return sorted(os.listdir(path))
+
+    def readable_solutions_anywhere():
+        hits = []
+        for root, dirs, files in os.walk("/"):
+            dirs[:] = [d for d in dirs if d not in ("proc", "sys")]
+            hits += [os.path.join(root, f) for f in files if f in ("neuron.py", "test_01_neuron.py", "course.toml")]
+        return [h for h in hits if not h.startswith("/tmp/work/")]
+
+    def network():
+        try:
+            socket.create_connection(("127.0.0.1", 22), timeout=1).close()
+            return "connected"
+        except OSError as exc:
+            return type(exc).__name__
+
+    def identity():
+        return [os.getuid(), os.getpid()]
+
+    def signal_parent(pid):
+        try:
+            os.kill(pid, 0)
+            return "reachable"
+        except OSError as exc:
+            return type(exc).__name__
+
+    def remount():
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.umount2(b"/tmp/work", 2) == 0 or libc.mount(None, b"/", None, 32, None) == 0
+
+    def write(path):
+        try:
+            open(path, "w").write("x")
+            return "written"
+        except OSError as exc:
+            return type(exc).__name__
+""")
+
+
+@pytest.fixture(params=["root", "userns"])
+def probe(request, tmp_path):
+    if isolation_mode() != "root":
+        pytest.skip("needs root to try both isolation modes")
+    become_subreaper()
+    (tmp_path / "probe.py").write_text(PROBE)
+    process = StudentProcess({"probe.py": tmp_path / "probe.py"}, ["probe.py"], Limits(30, 2048, 16, 64),
+                             call_seconds=20, total_seconds=60, mode=request.param)
+    yield StudentHandle(process)
+    process.close()
+
+
+def test_the_child_sees_nothing_of_the_machine_but_python(probe, tmp_path):
+    outside = [str(REPO / name) for name in ("solutions", "autograder", "tests", "course.toml", ".git")]
+    outside += [str(REPO.parent / "shared"), "/home", str(tmp_path), "/proc/1", "/var", "/opt"]
+    assert probe.exists(outside) == [False] * len(outside)
+    venv = Path(os.path.realpath(os.sys.prefix))
+    if REPO in venv.parents:  # the virtualenv's parents exist only as the path to it
+        assert probe.listdir(str(REPO)) == [venv.relative_to(REPO).parts[0]]
+    assert probe.readable_solutions_anywhere() == []
+    assert probe.exists(["/usr/bin", "/tmp/work/probe.py"]) == [True, True]
+
+
+def test_the_child_has_no_network_no_privileges_and_no_way_out(probe):
+    assert probe.network() in ("OSError", "ConnectionRefusedError", "PermissionError") or "Unreachable" in probe.network()
+    uid, pid = probe.identity()
+    assert pid == 1, "the student's Python is PID 1 of its own namespace"
+    assert probe.signal_parent(os.getpid()) == "ProcessLookupError"
+    assert probe.remount() is False
+    assert probe.write("/usr/evil") in ("OSError", "PermissionError")
+    assert probe.write("/tmp/work/notes.txt") == "written"
