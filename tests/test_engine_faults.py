@@ -157,3 +157,21 @@ def test_interrupted_batch_says_how_to_resume(tmp_path):
     done = len(list(out.glob("*/01_neuron/results.json")))
     assert 2 <= done < 12
     assert len((out / "grades.csv").read_text().splitlines()) == done + 1
+
+
+def test_a_sandbox_that_cannot_start_stops_grading_instead_of_zeroing_the_class(tmp_path, monkeypatch):
+    """As in a fresh clone whose sandbox setup failed: every student got 0. Now grading stops."""
+    from autograder.config import load_course
+    from autograder.engine import handle
+    from autograder.engine.errors import GradingError
+    from autograder.engine.grade import grade_submission
+
+    def refuse(*args, **kwargs):
+        raise subprocess.SubprocessError("Exception occurred in preexec_fn.")
+
+    monkeypatch.setattr(handle, "Child", refuse)
+    subs = make_class(tmp_path / "submitted", 2, source=REFERENCE)
+    course = load_course(REPO / "course.toml")
+    with pytest.raises(GradingError, match="cannot start the sandbox"):
+        grade_submission(course, course.assignment("01_neuron"), "student01", subs / "student01" / "01_neuron",
+                         tmp_path / "out", "root")

@@ -7,10 +7,12 @@ result raises a StudentFailure whose message is written for the student.
 A crashed or killed child is replaced by a fresh one on the next call, so
 one runaway test costs only its own points.
 """
+import subprocess
 import time
 from pathlib import Path
 
 from . import wire
+from .errors import GradingError
 from .sandbox import Child, Limits, prepare_workdir
 
 
@@ -66,7 +68,11 @@ class StudentProcess:
         self.starts += 1
         workdir = prepare_workdir(self.files)
         self.workdirs.append(workdir)
-        self.child = Child(workdir, self.modules, self.limits, self.mode)
+        try:
+            self.child = Child(workdir, self.modules, self.limits, self.mode)
+        except (OSError, subprocess.SubprocessError) as exc:  # the machine's fault, not the student's
+            raise GradingError(f"cannot start the sandbox (isolation {self.mode}): {exc!r}; "
+                               "set COURSE_ISOLATION=none to grade with resource limits only") from None
         hello = self._receive("importing your module", self.call_seconds)
         if hello.get("status") == "import_error":
             error = hello.get("error", {})

@@ -116,12 +116,12 @@ def _enter_minimal_root(workdir):
     for device in ("null", "zero", "random", "urandom"):
         open(f"{new_root}/dev/{device}", "w").close()
         _bind(f"/dev/{device}", f"{new_root}/dev/{device}", read_only=False)
+    os.mkdir(f"{new_root}/tmp")  # before the Python folders: a virtualenv may live under /tmp
+    _mount("tmpfs", f"{new_root}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
     for path, fd in python_fds.items():
         os.makedirs(new_root + path, exist_ok=True)
         _bind(f"/proc/self/fd/{fd}", new_root + path)
         os.close(fd)
-    os.mkdir(f"{new_root}/tmp")
-    _mount("tmpfs", f"{new_root}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
     os.mkdir(f"{new_root}{WORK_MOUNT}")
     _bind(f"/proc/self/fd/{work_fd}", f"{new_root}{WORK_MOUNT}", read_only=False)
     os.close(work_fd)
