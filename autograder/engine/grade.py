@@ -42,11 +42,11 @@ def reference_modules(course: Course, assignment: Assignment) -> SimpleNamespace
         folder = str(course.solution_dir(other.id))
         if folder not in sys.path:
             sys.path.append(folder)
+    graded_modules = {m for a in course.assignments for m in a.modules}  # not helpers like plots.py
     namespace = {}
     for module in (*assignment.provided, *assignment.modules):
-        name = module.removesuffix(".py")
-        if (course.solution_dir(assignment.id) / module).exists() or any(
-                (course.solution_dir(a.id) / module).exists() for a in course.assignments):
+        if module in graded_modules:
+            name = module.removesuffix(".py")
             namespace[name] = importlib.import_module(name)
             namespace.update({k: v for k, v in vars(namespace[name]).items() if not k.startswith("_")})
     return SimpleNamespace(**namespace)

@@ -7,6 +7,7 @@ result raises a StudentFailure whose message is written for the student.
 A crashed or killed child is replaced by a fresh one on the next call, so
 one runaway test costs only its own points.
 """
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -146,7 +147,6 @@ class StudentProcess:
 
     def close(self):
         self._stop()
-        import shutil
         for workdir in self.workdirs:
             shutil.rmtree(workdir, ignore_errors=True)
 

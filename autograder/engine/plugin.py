@@ -8,7 +8,6 @@ Graders are ordinary pytest tests with fixtures ``student`` (the handle),
 written for the student: the grader's own message, or why the student's code
 gave no result. Tracebacks and grader source never reach the feedback.
 """
-import time
 import zlib
 
 import numpy as np
@@ -66,12 +65,6 @@ class GraderPlugin:
     def pytest_collectreport(self, report):
         if report.failed:
             self.collection_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
-
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_call(self, item):
-        start = time.perf_counter()
-        yield
-        self.outcomes[item.nodeid]["seconds"] = round(time.perf_counter() - start, 3)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
