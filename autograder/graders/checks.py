@@ -107,8 +107,8 @@ def expect_match(got, expected, what, mistakes=(), rtol=1e-7, atol=1e-10):
 def expect_unchanged(before, after, what):
     """An input array must be the same after the call (functions never mutate inputs)."""
     if not isinstance(after, np.ndarray) or after.shape != np.shape(before) or not np.array_equal(after, before):
-        fail(f"your code changed its input {what}; functions must not modify their arguments "
-             "(work on a copy, e.g. x = x + step instead of x += step).")
+        fail(f"your code changed its input {what}; functions must not modify their arguments. "
+             "Compute into new arrays: d = output - y rather than y -= output, x = x + step rather than x += step.")
 
 
 def _short(array: np.ndarray) -> str:
