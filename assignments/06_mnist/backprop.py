@@ -57,10 +57,11 @@ def backprop(weights, biases, X, Y):
     grad_w = [None] * len(weights)
     grad_b = [None] * len(biases)
     a = activations[-1]
-    delta = cost_derivative(a, Y) * a * (1.0 - a)  # sigma'(z) = a (1 - a)
+    # sigma'(z) = a (1 - a); dividing by m once here makes every gradient below a mean.
+    delta = cost_derivative(a, Y) * a * (1.0 - a) / m
     for layer in range(len(weights) - 1, -1, -1):
-        grad_b[layer] = delta.sum(axis=1, keepdims=True) / m
-        grad_w[layer] = (delta @ activations[layer].T) / m
+        grad_b[layer] = delta.sum(axis=1, keepdims=True)
+        grad_w[layer] = delta @ activations[layer].T
         if layer > 0:
             a = activations[layer]
             delta = (weights[layer].T @ delta) * a * (1.0 - a)

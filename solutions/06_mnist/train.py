@@ -48,13 +48,14 @@ def train(weights, biases, X, Y, epochs, batch_size, learn_rate, rng,
     history["test_accuracy"]. Returns (weights, biases, history).
     """
     ### BEGIN SOLUTION
-    X_columns = np.asfortranarray(X)  # columns contiguous: fast mini-batch slicing
+    # Columns contiguous in memory: taking a mini-batch of columns is then fast.
+    X_columns, Y_columns = np.asfortranarray(X), np.asfortranarray(Y)
     history = {"cost": []}
     if X_test is not None:
         history["test_accuracy"] = []
     for _ in range(epochs):
         for batch in mini_batches(X.shape[1], batch_size, rng):
-            grad_w, grad_b = backprop(weights, biases, X_columns[:, batch], Y[:, batch])
+            grad_w, grad_b = backprop(weights, biases, X_columns[:, batch], Y_columns[:, batch])
             weights = sgd_step(weights, grad_w, learn_rate)
             biases = sgd_step(biases, grad_b, learn_rate)
         history["cost"].append(average_cost(weights, biases, X, Y))
