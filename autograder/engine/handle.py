@@ -25,6 +25,14 @@ class NotImplementedYet(StudentFailure):
     pass
 
 
+class ChildEnded(StudentFailure):
+    """The child process ended (exit, crash, limit) before answering."""
+
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.code = code
+
+
 class StudentError(StudentFailure):
     """The student's function raised an exception."""
 
@@ -74,7 +82,11 @@ class StudentProcess:
         except (OSError, subprocess.SubprocessError) as exc:  # the machine's fault, not the student's
             raise GradingError(f"cannot start the sandbox (isolation {self.mode}): {exc!r}; "
                                "set COURSE_ISOLATION=none to grade with resource limits only") from None
-        hello = self._receive("importing your module", self.call_seconds)
+        try:
+            hello = self._receive("importing your module", self.call_seconds)
+        except ChildEnded as exc:  # exiting at import happens again on every start: final
+            self.import_failure = f"your module exited while being imported (exit status {exc.code})"
+            raise StudentFailure(self.import_failure) from None
         if hello.get("status") == "import_error":
             error = hello.get("error", {})
             where = error.get("where", "")
@@ -106,11 +118,8 @@ class StudentProcess:
             except Exception:
                 code = None
             self._stop()
-            if self.import_failure is None and what == "importing your module":
-                self.import_failure = f"your module exited while being imported (exit status {code})"
-                raise StudentFailure(self.import_failure) from None
-            raise StudentFailure(f"your process ended while {what} (exit status {code}: "
-                                 f"os._exit, a crash, or over the memory or CPU limit)") from None
+            raise ChildEnded(f"your process ended while {what} (exit status {code}: "
+                             f"os._exit, a crash, or over the memory or CPU limit)", code) from None
         except wire.WireError as exc:
             self._stop()
             raise StudentFailure(f"your process sent back unreadable data while {what}: {exc}") from None

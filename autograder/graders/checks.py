@@ -11,6 +11,11 @@ import pytest
 from ..engine.wire import Unsupported
 
 
+def sigmoid(z):
+    """The trusted, stable sigmoid graders compute expected values with."""
+    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
+
+
 def points(n, visibility="visible"):
     """Mark a grader test as worth n points; visibility as in Gradescope
     ("visible", "hidden", "after_due_date", "after_published")."""

@@ -18,13 +18,11 @@ import numpy as np
 
 from ..engine.handle import StudentFailure
 from ..engine.wire import Fn
-from .checks import describe, expect_array, expect_close, expect_float, expect_match, fail, points
+from .checks import describe, expect_array, expect_close, expect_float, expect_match, fail, points, sigmoid
 
 RTOL, ATOL = 1e-7, 1e-10
 
 
-def _sigmoid(z):
-    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
 
 
 def _value(got, what) -> float:
@@ -93,7 +91,7 @@ def test_sigmoid_stable(student):
     got = _finite_array(call.result, z.shape, "sigmoid(z) for z from -1000 to 1000", hint)
     # atol 1e-12: e^-1000 underflows to 0.0, but 0.5 (1 + tanh(z / 2)) rounds e^-50 to 0.0 and
     # clipping z at +-500 gives 7e-218 at -1000: all fine.
-    expected = _sigmoid(z)
+    expected = sigmoid(z)
     wrong = ~np.isclose(got, expected, rtol=1e-9, atol=1e-12)
     if np.any(wrong):
         shown = "; ".join(f"sigmoid({zi:g}) should be {ei:.6g}, got {gi:.6g}"
@@ -120,12 +118,12 @@ def test_sigmoid_arrays(student, rng):
         got = expect_array(student.sigmoid(z), shape, what)
         with np.errstate(all="ignore"):
             mistakes = [
-                (_sigmoid(-z), "You computed 1 / (1 + e^z): the sigmoid is 1 / (1 + e^-z) (a minus sign in the exponent)."),
+                (sigmoid(-z), "You computed 1 / (1 + e^z): the sigmoid is 1 / (1 + e^-z) (a minus sign in the exponent)."),
                 (1.0 / (1.0 - np.exp(-z)), "The sigmoid is 1 / (1 + e^-z), with a plus in the denominator."),
                 (np.maximum(0.0, z), "That is ReLU, max(0, z); the sigmoid is 1 / (1 + e^-z)."),
                 (np.tanh(z), "That is tanh(z); the sigmoid is 1 / (1 + e^-z) = 0.5 * (1 + tanh(z / 2))."),
             ]
-        _match(got, _sigmoid(z), what, mistakes)
+        _match(got, sigmoid(z), what, mistakes)
 
 
 @points(1)
@@ -139,7 +137,7 @@ def test_sigmoid_float(student, rng):
                  "e.g. end with `return out[()]` (which leaves arrays as they are) or "
                  "`return float(out) if np.ndim(z) == 0 else out`.")
         got = expect_float(got, "sigmoid(z) for a float z")
-        expect_close(got, float(_sigmoid(z)), "sigmoid(z) for a float z", rtol=1e-9, atol=1e-12)
+        expect_close(got, float(sigmoid(z)), "sigmoid(z) for a float z", rtol=1e-9, atol=1e-12)
 
 
 @points(1)
@@ -153,7 +151,7 @@ def test_sigmoid_unchanged(student, rng):
         # Leaving z alone earns points only together with the right answer:
         # `return 0.25` must not score here.
         got = expect_array(call.result, z.shape, f"sigmoid(z) for z of shape {z.shape}")
-        expect_close(got, _sigmoid(z), f"sigmoid(z) for z of shape {z.shape}", rtol=RTOL, atol=ATOL,
+        expect_close(got, sigmoid(z), f"sigmoid(z) for z of shape {z.shape}", rtol=RTOL, atol=ATOL,
                      hint="(Wrong values are graded by the other sigmoid tests; this one also needs them right.)")
         if not isinstance(after, np.ndarray) or after.shape != z.shape or not np.array_equal(after, z):
             fail("your sigmoid changed its input z: functions must not modify their arguments. "
@@ -172,7 +170,7 @@ def test_sigmoid_prime_random(student, rng):
         what = f"sigmoid_prime(z) for z of shape {np.shape(z)}" if np.ndim(z) else "sigmoid_prime(z) for a float z"
         raw = student.sigmoid_prime(z)
         got = expect_array(raw, np.shape(z), what) if np.ndim(z) else _value(raw, what)
-        s = _sigmoid(z)
+        s = sigmoid(z)
         zz = np.asarray(z, dtype=float)
         if not _same(got, s * (1.0 - s)):
             own = _own(student, "sigmoid", z)  # built on the student's own sigmoid (graded elsewhere)?
@@ -199,7 +197,7 @@ def test_sigmoid_prime_peak(student):
     z = np.concatenate([np.linspace(-20.0, 20.0, 81), [-1000.0, -745.0, 745.0, 1000.0]])
     raw = student.sigmoid_prime(z)
     if isinstance(raw, np.ndarray) and raw.dtype.kind in "biuf":
-        expected = _sigmoid(z) * (1.0 - _sigmoid(z))
+        expected = sigmoid(z) * (1.0 - sigmoid(z))
         if not _same(raw, expected, rtol=1e-7, atol=1e-12):
             own = _own(student, "sigmoid", z)  # nan from the student's own unstable sigmoid costs points once
             if own is not None and _same(raw, own * (1.0 - own), rtol=1e-7, atol=1e-200):
@@ -207,7 +205,7 @@ def test_sigmoid_prime_peak(student):
     hint = ("e^-z / (1 + e^-z)^2 is inf / inf = nan at z = -1000; "
             "write it as s * (1 - s) with s = sigmoid(z) (your stable sigmoid).")
     got = _finite_array(raw, z.shape, "sigmoid_prime(z) for z from -1000 to 1000", hint)
-    expected = _sigmoid(z) * (1.0 - _sigmoid(z))
+    expected = sigmoid(z) * (1.0 - sigmoid(z))
     expect_close(got, expected, "sigmoid_prime(z) for z = -20, -19.5, ..., 20, -1000, -745, 745, 1000",
                  rtol=1e-7, atol=1e-12,
                  hint="The slope is 0.25 at z = 0 and almost 0 where the neuron is saturated.")
@@ -321,7 +319,7 @@ def _neuron_mistakes(w, a, b, f):
         (f(ws * b), "Add the bias b to the weighted sum; you multiplied by it."),
         (f(float(np.dot(w, a + b))), "Add b once, to the weighted sum, not to every input activation."),
         (f(ws) + b, "Add the bias before applying the activation: activation(weighted sum + b)."),
-        (float(_sigmoid(ws + b)), "Use the activation you are given (the `activation` argument); "
+        (float(sigmoid(ws + b)), "Use the activation you are given (the `activation` argument); "
                                   "sigmoid is only the default."),
     ]
 
@@ -355,7 +353,7 @@ def _neuron_own_building_blocks(student, got, w, a, b, f, default_sigmoid=False)
 @points(1)
 def test_neuron_threshold(student, rng):
     """neuron uses sigmoid by default: with weighted sum 10 and bias -10 it gives 0.5"""
-    sig = lambda x: float(_sigmoid(x))  # noqa: E731
+    sig = lambda x: float(sigmoid(x))  # noqa: E731
     n = int(rng.integers(3, 12))
     cases = [(np.full(4, 0.5), np.full(4, 5.0), -10.0, "neuron(w, a, b=-10) with weighted sum 10")]  # 0.5 x 5 x 4 = 10
     cases.append((rng.normal(0.0, 1.0, n), rng.uniform(0.0, 1.0, n), float(rng.normal(0.0, 2.0)),

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..engine.handle import StudentError, StudentFailure
 from ..engine.wire import Fn
-from .checks import describe, expect_array, expect_close, expect_list, expect_match, fail, points
+from .checks import describe, expect_array, expect_close, expect_list, expect_match, fail, points, sigmoid
 
 RTOL, ATOL = 1e-7, 1e-10
 LECTURE_W = np.array([[0.6, 0.0, 0.0], [0.0, 0.6, 0.9], [1.2, 0.7, 0.4]])
@@ -23,8 +23,6 @@ LECTURE_A = np.array([[2.0], [0.5], [0.1]])
 LECTURE_B = np.array([[2.0], [1.0], [-3.0]])
 
 
-def _sigmoid(z):
-    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
 
 
 def _relu(z):
@@ -35,7 +33,7 @@ def _identity(z):
     return z
 
 
-ACTIVATIONS = {"identity": _identity, "relu": _relu, "tanh": np.tanh, "sigmoid": _sigmoid}
+ACTIVATIONS = {"identity": _identity, "relu": _relu, "tanh": np.tanh, "sigmoid": sigmoid}
 
 
 def _match(got, expected, what, mistakes=(), rtol=RTOL, atol=ATOL):
@@ -74,7 +72,7 @@ def _layer_mistakes(W, a, b, f):
         (f(W @ a - b), "Add the biases b; you subtracted them."),
         (W @ a + b, "You did not apply the activation function: a' = activation(W a + b)."),
         (f(W @ a) + b, "Add the biases before applying the activation: activation(W a + b)."),
-        (_sigmoid(W @ a + b), "Use the activation you are given (the `activation` argument); sigmoid is only the default."),
+        (sigmoid(W @ a + b), "Use the activation you are given (the `activation` argument); sigmoid is only the default."),
     ]
 
 
@@ -116,7 +114,7 @@ def test_layer_forward_default_sigmoid(student, rng):
     W, a, b = rng.normal(0.0, 1.0, (n_out, n_in)), rng.uniform(0.0, 1.0, (n_in, m)), rng.normal(0.0, 1.0, (n_out, 1))
     what = f"layer_forward(W, a, b) for W of shape {W.shape}, a of shape {a.shape}"
     got = expect_array(student.layer_forward(W, a, b), (n_out, m), what)
-    _match(got, _sigmoid(W @ a + b), what, _layer_mistakes(W, a, b, _sigmoid) + [
+    _match(got, sigmoid(W @ a + b), what, _layer_mistakes(W, a, b, sigmoid) + [
         (_relu(W @ a + b), "The default activation is the sigmoid: activation=sigmoid in the signature.")])
 
 
@@ -340,7 +338,7 @@ def _feedforward_mistakes(weights, biases, X, f):
         (_forward(weights[:-1], biases[:-1], X, f) if weights[-1].shape[0] == weights[-2].shape[0] else None,
          "Your loop skipped the last layer: apply a' = activation(W a + b) for every layer."),
         (_forward(weights, [0 * b for b in biases], X, f), "You forgot the biases: a' = activation(W a + b)."),
-        (_forward(weights, biases, X, _sigmoid), "Pass the activation on to every layer; sigmoid is only the default."),
+        (_forward(weights, biases, X, sigmoid), "Pass the activation on to every layer; sigmoid is only the default."),
         (_forward(weights, biases, X, _identity), "Apply the activation function at every layer."),
         (_forward(weights[-1:], biases[-1:], X, f) if weights[-1].shape[1] == X.shape[0] else None,
          "Feed each layer's output into the next layer: a = layer_forward(W, a, b) inside the loop."),
@@ -358,7 +356,7 @@ def test_feedforward_random(student, rng):
     for sizes, m in cases:
         weights, biases = _network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
-        _check_feedforward(student, weights, biases, X, _sigmoid,
+        _check_feedforward(student, weights, biases, X, sigmoid,
                            what=f"feedforward for a network with sizes {sizes} and a batch of {m}")
 
 
@@ -451,7 +449,7 @@ def _check_predict(student, weights, biases, X, what):
         fail(f"{what} should have shape ({m},), one digit per column of X, got shape {got.shape}.{hint}")
     if got.dtype.kind not in "iu":
         fail(f"{what} should hold ints (the digits), but your array has dtype {got.dtype}: use .astype(int).")
-    output = _forward(weights, biases, X, _sigmoid)
+    output = _forward(weights, biases, X, sigmoid)
     expected = np.argmax(output, axis=0)
     if np.array_equal(got, expected):
         return

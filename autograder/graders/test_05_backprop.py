@@ -10,11 +10,9 @@ feedback can name the likely mistake.
 import numpy as np
 
 from ..engine.wire import Fn
-from .checks import describe, expect_array, expect_close, expect_float, expect_list, expect_unchanged, fail, points
+from .checks import describe, expect_array, expect_close, expect_float, expect_list, expect_unchanged, fail, points, sigmoid
 
 
-def _sigmoid(z):
-    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
 
 
 def _network(rng, sizes, m):
@@ -30,7 +28,7 @@ def _network(rng, sizes, m):
 def _cost(weights, biases, X, Y):
     a = X
     for W, b in zip(weights, biases):
-        a = _sigmoid(W @ a + b)
+        a = sigmoid(W @ a + b)
     return float(np.sum((a - Y) ** 2) / X.shape[1])
 
 
@@ -44,13 +42,13 @@ def _close(got, expected, rtol=1e-6, atol=1e-9):
 def _chain(a_prev, w, b, y, *, sp="z", two=2.0, sign=1.0, swap=False):
     """The three derivatives, or those of a typical mistake."""
     z = w * a_prev + b
-    a = float(_sigmoid(z))
+    a = float(sigmoid(z))
     if sp == "z":
         s_prime = a * (1.0 - a)
     elif sp == "none":
         s_prime = 1.0
     elif sp == "a":  # sigma'(a): the derivative taken at the activation instead of at z
-        s_prime = float(_sigmoid(a)) * (1.0 - float(_sigmoid(a)))
+        s_prime = float(sigmoid(a)) * (1.0 - float(sigmoid(a)))
     else:  # "plus": sigma(z)(1 + sigma(z))
         s_prime = a * (1.0 + a)
     delta = s_prime * two * sign * (a - y)
@@ -131,11 +129,11 @@ def _backprop_variant(weights, biases, X, Y, variant):
     zs, activations = [], [X]
     for W, b in zip(weights, biases):
         zs.append(W @ activations[-1] + b)
-        activations.append(_sigmoid(zs[-1]))
+        activations.append(sigmoid(zs[-1]))
 
     def s_prime(layer):  # sigma' of the z of layer `layer` (0-based, as zs)
         if variant == "sigma_prime_of_a":
-            s = _sigmoid(activations[layer + 1])
+            s = sigmoid(activations[layer + 1])
             return s * (1.0 - s)
         a = activations[layer + 1]
         return a * (1.0 - a)
