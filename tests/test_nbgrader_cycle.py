@@ -93,7 +93,7 @@ def buggy_module() -> str:
     if mutant.exists():
         return mutant.read_text()
     reference = (REPO / "solutions" / GRADED / MODULE).read_text()
-    buggy = reference.replace("np.logaddexp(0.0, -np.asarray(z", "np.logaddexp(0.0, np.asarray(z")
+    buggy = reference.replace("np.tanh(0.5 * np.asarray(z", "np.tanh(-0.5 * np.asarray(z")
     assert buggy != reference
     return buggy
 

@@ -28,9 +28,11 @@ def sigmoid(z):
     sigmoid(1000) is 1.0, with no overflow warning and no nan. Hint: e^-z
     overflows for z = -1000; for negative z use the equal form e^z / (1 + e^z).
     """
-    # 1 / (1 + e^-z) = e^-log(1 + e^-z); logaddexp(0, -z) = log(1 + e^-z)
-    # never overflows, so neither does this.
-    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
+    # The same S-curve: multiply 1 / (1 + e^-z) above and below by e^(z/2)
+    # and it becomes (1 + tanh(z / 2)) / 2. tanh never overflows, and numpy
+    # computes it in one fast pass: training calls sigmoid 7,200 times an
+    # epoch. (Values below ~1e-17, sigmoid(-40) and lower, round to 0.0.)
+    return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(z, dtype=float))
 
 
 def sigmoid_prime(z):
