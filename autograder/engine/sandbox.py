@@ -211,7 +211,7 @@ class Child:
         self.uid = SANDBOX_UID_BASE + os.getpid() if mode == "root" else None
         self._output = bytearray()
         self._output_dropped = 0
-        self._spare = {pid for pid, ppid, _ in _processes() if ppid == os.getpid()}
+        self._spare = {pid for pid, ppid, _, _ in _processes() if ppid == os.getpid()}
         if self.uid is not None:
             for path in [workdir, *workdir.rglob("*")]:
                 os.chown(path, self.uid, self.uid)
@@ -310,18 +310,21 @@ def _processes():
             except OSError:
                 continue
             fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-            yield int(entry.name), int(fields["PPid"]), int(fields["Uid"].split()[0])
+            yield int(entry.name), int(fields["PPid"]), int(fields["Uid"].split()[0]), fields["State"].split()[0]
 
 
 def kill_leftovers(uid=None, spare=frozenset()):
     """Kill processes of the sandbox uid and orphans re-parented to us; reap them.
 
-    spare: our own children that existed before the sandbox started.
+    spare: our own children that existed before the sandbox started. A zombie
+    that is not our child is left alone: it is already dead and only its
+    parent (init, when we are not a subreaper) can remove it.
     """
     me = os.getpid()
     for _ in range(50):
-        targets = [pid for pid, ppid, puid in _processes()
-                   if pid != me and pid not in spare and (ppid == me or (uid is not None and puid == uid))]
+        targets = [pid for pid, ppid, puid, state in _processes()
+                   if pid != me and pid not in spare and (ppid == me or (uid is not None and puid == uid))
+                   and (state != "Z" or ppid == me)]
         if not targets:
             return
         for pid in targets:
