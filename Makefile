@@ -6,7 +6,7 @@ COURSE := $(VENV)/bin/course
 export MNIST_DIR ?= $(abspath ../shared/data/mnist)
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: install build demo test bench bench-train clean
+.PHONY: install build demo test bench bench-train profile clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ bench: install
 
 bench-train: install
 	$(PY) -m bench.train
+
+profile: install
+	$(PY) -m bench.profile_grade 01_neuron
+	$(PY) -m bench.profile_grade 06_mnist 2
 
 clean:
 	rm -rf $(VENV) demo-out

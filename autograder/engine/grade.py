@@ -26,7 +26,8 @@ MAX_MODULE_BYTES = 1024 * 1024
 # per run (it calls gc.collect() repeatedly at the end of every session).
 PYTEST_QUIET = [arg for name in ("cacheprovider", "terminal", "unraisableexception", "threadexception",
                                  "doctest", "junitxml", "pastebin", "warnings", "legacypath", "stepwise",
-                                 "lsof", "faulthandler", "setuponly", "setupplan")
+                                 "lsof", "faulthandler", "setuponly", "setupplan", "logging", "monkeypatch",
+                                 "tmpdir", "recwarn", "unittest", "subtests", "debugging", "anyio")
                 for arg in ("-p", f"no:{name}")]
 
 
