@@ -34,6 +34,7 @@ bench-train: install
 profile: install
 	$(PY) -m bench.profile_grade 01_neuron
 	$(PY) -m bench.profile_grade 06_mnist 2
+	$(PY) -m bench.train --profile
 
 clean:
 	rm -rf $(VENV) demo-out

@@ -18,8 +18,9 @@ def run_module(*args) -> str:
 
 def test_one_epoch_of_reference_training_learns_and_prints_the_figures_bench_reads():
     last = run_module("bench.train", "1").strip().splitlines()[-1]
-    fields = dict(part.split("=") for part in last.split()[:2])  # how bench/run.py reads it
+    fields = dict(part.split("=") for part in last.split()[:3])  # how bench/run.py reads it
     assert 0 < float(fields["train_s_per_epoch"]) < 60
+    assert 0 < float(fields["machine_matmul_us"]) < 10_000
     assert float(fields["train_test_accuracy"]) > 0.8  # one epoch of the lecture's network
 
 
