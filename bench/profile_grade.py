@@ -26,12 +26,8 @@ import time
 from pathlib import Path
 
 from autograder.config import load_course
-from autograder.engine import handle, wire
 from autograder.engine.grade import grade_submission
 from autograder.engine.sandbox import isolation_mode
-
-REPO = Path(__file__).resolve().parent.parent
-
 
 def _key(stats: pstats.Stats, filename_end: str, function: str):
     return next(key for key in stats.stats if key[0].endswith(filename_end) and key[2] == function)

@@ -22,8 +22,6 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
-
 from bench.train import machine_matmul_us
 
 REPO = Path(__file__).resolve().parent.parent

@@ -51,7 +51,14 @@ def machine_matmul_us(number=2000, repeat=5) -> float:
     return min(timeit.repeat(lambda: W @ x, number=number, repeat=repeat)) / number * 1e6
 
 
-def profile_one_epoch(ref, X_train, Y_train, rng, weights, biases):
+def seeded_start(ref):
+    """The same generator and starting network for every run: (rng, weights, biases)."""
+    rng = np.random.default_rng(0)
+    return (rng, *ref.init_network([784, 16, 16, 10], rng))
+
+
+def profile_one_epoch(ref, X_train, Y_train):
+    rng, weights, biases = seeded_start(ref)
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.runcall(ref.train, weights, biases, X_train, Y_train, 1, BATCH_SIZE, LEARN_RATE, rng)
@@ -67,8 +74,7 @@ def profile_one_epoch(ref, X_train, Y_train, rng, weights, biases):
 def timed_run(ref, data, epochs, run):
     """Train from the same seeded start; returns (seconds per epoch, final test accuracy)."""
     X_train, Y_train, X_test, y_test = data
-    rng = np.random.default_rng(0)
-    weights, biases = ref.init_network([784, 16, 16, 10], rng)
+    rng, weights, biases = seeded_start(ref)
     per_epoch = []
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
@@ -94,9 +100,7 @@ def main(argv=None) -> int:
           f"in {time.perf_counter() - start:.2f} s from {course.mnist_dir}")
     Y_train = ref.one_hot(y_train)
     if args.profile:
-        rng = np.random.default_rng(0)
-        weights, biases = ref.init_network([784, 16, 16, 10], rng)
-        profile_one_epoch(ref, X_train, Y_train, rng, weights, biases)
+        profile_one_epoch(ref, X_train, Y_train)
         return 0
     runs = []
     for run in range(1, args.runs + 1):

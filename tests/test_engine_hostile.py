@@ -7,7 +7,6 @@ files are intact.
 """
 import hashlib
 import json
-import os
 import textwrap
 import time
 from pathlib import Path

@@ -11,7 +11,6 @@ Each assignment's corpus is graded in one real `course grade --jobs 2` batch.
 import ast
 import json
 import re
-from pathlib import Path
 
 import pytest
 

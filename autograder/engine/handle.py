@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import wire
 from .errors import GradingError
-from .sandbox import Child, Limits, prepare_workdir
+from .sandbox import Child, prepare_workdir
 
 
 class StudentFailure(Exception):
