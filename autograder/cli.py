@@ -67,6 +67,19 @@ def _cmd_grade(args) -> int:
     return max(s.exit_code for s in summaries)
 
 
+def _cmd_audit(args) -> int:
+    from .audit.run import audit
+
+    course = load_course(args.course)
+    corpus = course.root / "tests" / "submissions"
+    results = [audit(course, course.assignment(a), jobs=args.jobs, corpus=corpus if corpus.is_dir() else None)
+               for a in (args.assignment or [a.id for a in course.assignments])]
+    if len(results) > 1:
+        print("\n".join(r.last_line() for r in results))
+    below = [r for r in results if 100 * r.kill_rate < args.fail_under]
+    return 1 if below else 0
+
+
 def _cmd_report(args) -> int:
     from .report import write_report
 
@@ -131,6 +144,13 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.add_argument("--gradebook", type=Path, default=None, help="also record scores in this nbgrader gradebook.db")
     g.set_defaults(run=_cmd_grade)
+
+    au = sub.add_parser("audit", help="mutation-test the hidden graders: which mistakes do they miss?")
+    au.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
+    au.add_argument("--jobs", type=int, default=2, help="mutants graded in parallel")
+    au.add_argument("--fail-under", type=float, default=0.0, metavar="P",
+                    help="exit 1 when an assignment kills fewer than P%% of its mutants")
+    au.set_defaults(run=_cmd_audit)
 
     r = sub.add_parser("report", help="write OUT_DIR/report.html: the class at a glance")
     r.add_argument("out_dir", type=Path, help="the --out folder of `course grade`")
