@@ -97,7 +97,7 @@ def plan_run(course: Course, assignment: Assignment, submissions: Path, out_dir:
                 old = None
         changed = None
         if old is not None and old.status != NOT_GRADED:
-            submission = read_submission(course, assignment, submissions, student)
+            submission = read_submission(course, assignment, submissions / student / assignment.id, student)
             current = None if submission.refusal else fingerprinter.of(student, submission.modules,
                                                                           submission.timestamp)
             changed = current != old.fingerprint

@@ -81,7 +81,7 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
     base = dict(student=student, assignment=assignment.id, max_score=assignment.points, seed=seed,
                 isolation=isolation)
     try:
-        submission = read_submission(course, assignment, folder.parent.parent, student)
+        submission = read_submission(course, assignment, folder, student)
         if submission.refusal:
             return SubmissionResult(status=NOT_GRADED, reason=clean(submission.refusal), **base)
         late = lateness(course, assignment, student, submission.timestamp, submission.timestamp_problem)

@@ -118,17 +118,18 @@ def _read_regular(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
-def _symlink_along(submissions: Path, student: str, assignment_id: str) -> str | None:
-    for part in (Path(submissions, student), Path(submissions, student, assignment_id)):
+def _symlink_along(folder: Path) -> str | None:
+    """A symlink as the assignment folder or the student folder above it."""
+    for part in (folder.parent, folder):
         if part.is_symlink():
-            return f"{part.relative_to(submissions)} is a symbolic link; submissions must be plain folders"
+            return f"{part.parent.name}/{part.name} is a symbolic link; submissions must be plain folders"
     return None
 
 
-def read_submission(course: Course, assignment: Assignment, submissions: Path, student: str) -> Submission:
-    folder = submissions / student / assignment.id
+def read_submission(course: Course, assignment: Assignment, folder: Path, student: str) -> Submission:
+    """Read SUBMITTED/<student>/<ID>/ (folder) once, without following a symlink anywhere."""
     submission = Submission(student=student, modules={}, timestamp=None)
-    submission.refusal = _symlink_along(submissions, student, assignment.id)
+    submission.refusal = _symlink_along(folder)
     if submission.refusal:
         return submission
     if not folder.is_dir():
