@@ -150,22 +150,26 @@ class StudentProcess:
         waiting = len(self.defined - self.called - set(self.timed_out) - {fn})
         return max(0.0, min(seconds, left / (1 + waiting)))
 
-    def _timed_out(self, what, seconds):
-        """The failure for a call or an import that ran out of time (the child is stopped)."""
+    def _timed_out(self, what, seconds, share=False, hint="an endless loop?"):
+        """The failure for a call or an import that ran out of time (the child is stopped).
+
+        share: seconds was this call's fair share of the budget, less than its own limit.
+        """
         self._stop()
         if time.monotonic() >= self.budget_end - 0.01:
             return CallTimedOut(f"the time limit for your whole submission ({self.total_seconds:g} s) ran out "
                                 f"while {what}")
-        return CallTimedOut(f"timed out after {seconds:.3g} s while {what} (an endless loop?)")
+        why = ", its share of the time left for your whole submission" if share else ""
+        return CallTimedOut(f"timed out after {seconds:.3g} s{why} while {what} ({hint})")
 
-    def _receive(self, what, deadline, seconds, max_bytes):
+    def _receive(self, what, deadline, seconds, max_bytes, share=False):
         try:
             message = self.child.receive(deadline, max_bytes=max_bytes)
             if not isinstance(message, dict):
                 raise wire.WireError("not a message")
             return message
         except wire.Timeout:
-            raise self._timed_out(what, seconds) from None
+            raise self._timed_out(what, seconds, share) from None
         except EOFError:
             try:
                 code = self.child.proc.wait(timeout=2)
@@ -196,13 +200,13 @@ class StudentProcess:
         reply_bytes: what the reply may weigh (see reply_limit).
         """
         if fn in self.timed_out:
-            raise StudentFailure(f"{fn}() timed out earlier, so it was not called again "
-                                 f"(the first time: {self.timed_out[fn]})")
+            raise StudentFailure(f"{fn}() timed out earlier, so it was not called again ({self.timed_out[fn]})")
         if self.child is None:
             self._start()
         if fn not in self.functions:
             raise StudentFailure(f"{fn}() is missing from your {', '.join(m + '.py' for m in self.modules)}")
-        limit = self._seconds_for(fn, self.call_seconds if seconds is None else seconds)
+        seconds = self.call_seconds if seconds is None else seconds
+        limit = self._seconds_for(fn, seconds)
         deadline = time.monotonic() + limit
         self.called.add(fn)
         try:
@@ -210,13 +214,13 @@ class StudentProcess:
                 request_bytes = self.child.send({"fn": fn, "args": list(args), "kwargs": dict(kwargs),
                                                  "return_args": return_args}, deadline)
             except wire.Timeout:
-                raise self._timed_out(f"sending the arguments of {fn}() (your process stopped reading them)",
-                                      limit) from None
+                raise self._timed_out(f"sending the arguments of {fn}()", limit, limit < seconds,
+                                      hint="your process stopped reading them") from None
             except OSError:
                 self._stop()
                 raise StudentFailure(f"your process ended before {fn}() could be called") from None
             max_bytes = reply_limit(request_bytes, return_args, expect, reply_bytes)
-            response = self._receive(f"running {fn}()", deadline, limit, max_bytes)
+            response = self._receive(f"running {fn}()", deadline, limit, max_bytes, limit < seconds)
         except CallTimedOut as exc:
             self.timed_out[fn] = str(exc)
             raise
