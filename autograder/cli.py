@@ -3,6 +3,13 @@
 Every subcommand reads course.toml (--course, else $COURSE_TOML, else the
 one beside this package) and exits non-zero with a one-line message when it
 cannot run at all.
+
+Exit codes of `course grade`: 0 every submission has a grade (however low);
+2 bad input, nothing graded (course.toml, a folder that is not a submissions
+layout, an unknown --student); 3 grading could not run (missing data, broken
+graders, a sandbox that will not start): the batch stopped; 4 some
+submissions are NOT GRADED (listed, each with its reason; see the README);
+130 interrupted (every finished result is kept: run it again to resume).
 """
 import argparse
 import sys
@@ -32,19 +39,45 @@ def _cmd_build(args) -> int:
 
 
 def _cmd_grade(args) -> int:
-    from .engine.batch import grade_batch
+    from .engine.batch import EXIT_BAD_INPUT, grade_all, grade_batch
+    from .engine.submission import LayoutError
+    from .extensions import ExtensionsError
 
     course = load_course(args.course)
-    assignment = course.assignment(args.assignment)
+    if bool(args.all) == bool(args.assignment):
+        print("course grade: give either --assignment ID or --all", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if not args.submissions.is_dir():
         print(f"course grade: {args.submissions} is not a folder", file=sys.stderr)
-        return 2
-    grade_batch(course, assignment, args.submissions, args.out, jobs=args.jobs, force=args.force,
-                progress=not args.quiet)
-    if args.gradebook:
+        return EXIT_BAD_INPUT
+    options = dict(jobs=args.jobs, force=args.force, progress=not args.quiet, students=args.student)
+    try:
+        if args.all:
+            summaries = grade_all(course, args.submissions, args.out, **options)
+        else:
+            summaries = [grade_batch(course, course.assignment(args.assignment), args.submissions, args.out,
+                                     **options)]
+    except (LayoutError, ExtensionsError) as exc:
+        print(f"course grade: {exc}; nothing was graded or written", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.gradebook and not any(s.interrupted for s in summaries):
         from .gradebook import record_in_gradebook
-        record_in_gradebook(course, assignment, args.out, args.gradebook)
-    return 0
+        for summary in summaries:
+            record_in_gradebook(course, course.assignment(summary.assignment), args.out, args.gradebook)
+    return max(s.exit_code for s in summaries)
+
+
+def _cmd_audit(args) -> int:
+    from .audit.run import audit
+
+    course = load_course(args.course)
+    corpus = course.root / "tests" / "submissions"
+    results = [audit(course, course.assignment(a), jobs=args.jobs, corpus=corpus if corpus.is_dir() else None)
+               for a in (args.assignment or [a.id for a in course.assignments])]
+    if len(results) > 1:
+        print("\n".join(r.last_line() for r in results))
+    below = [r for r in results if 100 * r.kill_rate < args.fail_under]
+    return 1 if below else 0
 
 
 def _cmd_report(args) -> int:
@@ -100,14 +133,24 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(run=_cmd_build)
 
     g = sub.add_parser("grade", help="grade a folder of submissions (nbgrader's submitted/ layout)")
-    g.add_argument("--assignment", required=True, help="assignment id, e.g. 01_neuron")
+    g.add_argument("--assignment", help="assignment id, e.g. 01_neuron")
+    g.add_argument("--all", action="store_true", help="every assignment that has submissions")
     g.add_argument("submissions", type=Path, help="SUBMISSIONS_DIR/<student>/<assignment>/<module>.py")
     g.add_argument("--out", type=Path, required=True, help="where results.json, feedback and grades.csv go")
     g.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
-    g.add_argument("--force", action="store_true", help="regrade students that already have results")
+    g.add_argument("--force", action="store_true", help="regrade every student, changed or not")
+    g.add_argument("--student", action="append", default=None, metavar="ID",
+                   help="regrade only this student (repeatable)")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.add_argument("--gradebook", type=Path, default=None, help="also record scores in this nbgrader gradebook.db")
     g.set_defaults(run=_cmd_grade)
+
+    au = sub.add_parser("audit", help="mutation-test the hidden graders: which mistakes do they miss?")
+    au.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
+    au.add_argument("--jobs", type=int, default=2, help="mutants graded in parallel")
+    au.add_argument("--fail-under", type=float, default=0.0, metavar="P",
+                    help="exit 1 when an assignment kills fewer than P%% of its mutants")
+    au.set_defaults(run=_cmd_audit)
 
     r = sub.add_parser("report", help="write OUT_DIR/report.html: the class at a glance")
     r.add_argument("out_dir", type=Path, help="the --out folder of `course grade`")

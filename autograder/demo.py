@@ -9,6 +9,7 @@
 3. grades every assignment with the isolated engine into OUT/graded;
 4. writes the class report and prints the table of scores.
 """
+import datetime as dt
 import shutil
 import sys
 import time
@@ -38,12 +39,21 @@ def sample_class(course, folder: Path) -> dict[str, str]:
                 continue
             target = folder / student / assignment.id
             target.mkdir(parents=True)
+            _write_timestamp(target, assignment.due, late=(student == "ben" and assignment is course.assignments[0]))
             shutil.copyfile(source, target / module)
         story["ada"] = "the reference solution"
         story["ben"] = "a realistic mistake from tests/submissions/*/mutants"
         story["cy"] = "a correct solution in another style"
         story["dee"] = "the untouched stub"
     return story
+
+
+def _write_timestamp(folder: Path, due, late: bool):
+    """timestamp.txt as nbgrader collect leaves it: a day early, or an hour late."""
+    if due is None:
+        return
+    when = due + (dt.timedelta(hours=1) if late else -dt.timedelta(days=1))
+    (folder / "timestamp.txt").write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
 
 
 def main(argv=None) -> int:
@@ -75,14 +85,15 @@ def main(argv=None) -> int:
 def _table(course, graded: Path, students) -> str:
     import csv
     rows = list(csv.DictReader((graded / "grades.csv").open()))
-    score = {(r["student"], r["assignment"]): float(r["score"]) for r in rows}
+    score = {(r["student"], r["assignment"]): float(r["score"]) if r["score"] else r["status"] for r in rows}
     ids = [a.id for a in course.assignments]
     width = max(len(i) for i in ids) + 2
     lines = ["student".ljust(8) + "".join(i.rjust(width) for i in ids) + "total".rjust(8)]
     for student in students:
         cells = [score.get((student, i)) for i in ids]
-        lines.append(student.ljust(8) + "".join(("-" if c is None else f"{c:g}").rjust(width) for c in cells)
-                     + f"{sum(c or 0 for c in cells):g}".rjust(8))
+        lines.append(student.ljust(8) + "".join(("-" if c is None else c if isinstance(c, str) else f"{c:g}").rjust(width)
+                                                for c in cells)
+                     + f"{sum(c for c in cells if isinstance(c, float)):g}".rjust(8))
     total = sum(a.points for a in course.assignments)
     lines.append(f"(out of {', '.join(f'{a.points:g}' for a in course.assignments)}; total {total:g})")
     return "\n".join(lines)

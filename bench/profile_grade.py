@@ -69,8 +69,8 @@ def profile(assignment_id: str, n: int) -> dict[str, float]:
             result = grade_submission(course, assignment, f"student{i}", folder, out, isolation)
         profiler.disable()
         total = (time.perf_counter() - start) / n
-    if result["score"] != result["max_score"]:
-        raise SystemExit(f"the reference of {assignment_id} did not get full marks: {result['score']}")
+    if result.score != result.max_score:
+        raise SystemExit(f"the reference of {assignment_id} did not get full marks: {result.score} ({result.reason})")
     stats = pstats.Stats(profiler)
     start_child = _cumulative(stats, "engine/handle.py", "_start")
     calls = _cumulative(stats, "engine/handle.py", "call") - _cumulative(stats, "engine/handle.py", "_start", "call")

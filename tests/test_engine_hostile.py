@@ -220,7 +220,10 @@ def graded(tmp_path_factory, request):
     elapsed = time.monotonic() - start
     print(f"\nhostile batch of {len(before)} files graded in {elapsed:.1f} s with isolation {request.param}")
     assert all(results_of(out, s)["extra_data"]["isolation"] == request.param for s in ("aa_reference", "exit_os"))
-    assert result.returncode == 0, result.stderr[-3000:]
+    # Exit 4: the one submission the engine refuses (a symlink to the reference) is NOT GRADED, loudly.
+    assert result.returncode == 4, result.stderr[-3000:]
+    assert [line.split()[2].rstrip(":") for line in result.stdout.splitlines() if "NOT GRADED " in line] == [
+        "symlink_to_reference"], result.stdout
     return out, subs, before, result
 
 
@@ -237,6 +240,9 @@ HOSTILE = [name for name in hostile_cases({"repo": REPO, "submissions": Path("/s
 def test_hostile_submission_gets_no_undeserved_points(graded, student):
     out, _, _, _ = graded
     results = results_of(out, student)
+    if student == "symlink_to_reference":
+        assert results["score"] is None and results["extra_data"]["status"] == "not graded"
+        return
     allowed = 0.25 * results["max_score"] if student == "hardcoded" else 0.0
     assert results["score"] <= allowed, (student, [(t["name"], t["output"]) for t in results["tests"] if t["score"]])
     assert results["max_score"] == 20
@@ -292,7 +298,7 @@ def test_feedback_explains_what_happened(graded):
     assert "timed out" in outputs("loop_in_call") or "time limit" in outputs("loop_in_call")
     assert "missing" in outputs("missing_functions")
     assert "should be a float" in outputs("wrong_types")
-    assert "not a regular file" in outputs("symlink_to_reference")
+    assert "symbolic link" in results_of(out, "symlink_to_reference")["extra_data"]["reason"]
     assert "ignored: conftest.py, numpy.py, pytest.py" in results_of(out, "shadow_files")["output"]
     flood = results_of(out, "output_flood")
     assert len(json.dumps(flood)) < 200_000, "printed output must be capped"

@@ -1,93 +1,367 @@
-"""Grade a whole class: every student's submission, in parallel, resumable.
+"""Grade a whole class: every submission that needs it, in parallel, resumable.
 
-Submissions follow nbgrader's layout SUBMISSIONS_DIR/<student>/<ID>/...;
-results go to OUT_DIR/<student>/<ID>/ and OUT_DIR/grades.csv. A student who
-already has a results.json is skipped unless force is set, so a batch that
-was killed resumes where it stopped. One broken submission never stops the
-batch: the worst it gets is 0 points with the reason.
+Submissions follow nbgrader's layout SUBMITTED/<student>/<ID>/...; results go
+to OUT/<student>/<ID>/ and OUT/grades.csv. A rerun regrades exactly the
+submissions whose files, graders, points or limits changed since they were
+graded (their fingerprint), and those not graded before; --force regrades
+all, --student the chosen ones. Each regrade's old and new scores, per test,
+go to OUT/regrades.csv.
+
+Each submission is graded in a worker process of its own, forked for it, so
+one that dies (the kernel's OOM killer, a crash) costs nothing but that
+submission: it is retried once in a fresh worker, then recorded as not
+graded with the reason. A worker is killed if it outlives a bound derived
+from the submission's limits. Only this process writes results.
 """
 import multiprocessing
+import os
+import signal
 import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from tqdm import tqdm
 
+from .. import extensions
 from ..config import Assignment, Course
 from .errors import GradingError
+from .fingerprint import Fingerprinter
 from .grade import grade_submission
-from .results import results_path, write_grades_csv, write_submission_results
+from .model import NOT_GRADED, ResultFormatError, SubmissionResult
+from .results import (load_result, regrade_rows, results_path, write_grades_csv, write_regrades_csv,
+                      write_submission_results)
 from .sandbox import become_subreaper, isolation_mode
+from .submission import LayoutError, Roster, find_students, read_submission
+from .text import clean
 
-_worker = {}
+EXIT_OK, EXIT_BAD_INPUT, EXIT_CANNOT_GRADE, EXIT_NOT_GRADED, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
+WORKER_ATTEMPTS = 2
 
 
-def _init_worker(isolation):
+@dataclass
+class Plan:
+    """What a run will do with each student of the roster."""
+    new: list[str] = field(default_factory=list)          # no result yet
+    changed: list[str] = field(default_factory=list)      # files, graders or settings changed
+    forced: list[str] = field(default_factory=list)       # regraded on request (--force, --student)
+    retry: list[str] = field(default_factory=list)        # not graded last time
+    unchanged: list[str] = field(default_factory=list)
+    left_stale: list[str] = field(default_factory=list)   # changed, but not chosen with --student
+    old: dict[str, SubmissionResult] = field(default_factory=dict)
+
+    @property
+    def todo(self) -> list[str]:
+        return sorted(self.new + self.changed + self.forced + self.retry)
+
+
+@dataclass
+class BatchSummary:
+    assignment: str
+    graded: dict[str, SubmissionResult] = field(default_factory=dict)
+    plan: Plan = field(default_factory=Plan)
+    roster: Roster = field(default_factory=lambda: Roster(students=[]))
+    regrades: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    grades_csv: str = ""
+    interrupted: bool = False
+    stopped: str = ""                                     # GradingError that stopped the batch
+
+    @property
+    def not_graded(self) -> dict[str, str]:
+        return {s: r.reason for s, r in self.graded.items() if r.status == NOT_GRADED}
+
+    @property
+    def exit_code(self) -> int:
+        if self.stopped:
+            return EXIT_CANNOT_GRADE
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        return EXIT_NOT_GRADED if self.not_graded or self.roster.refused else EXIT_OK
+
+
+def plan_run(course: Course, assignment: Assignment, submissions: Path, out_dir: Path, roster: Roster,
+             force: bool, chosen: list[str] | None) -> Plan:
+    """Compare each student's current fingerprint with the one their stored result was graded from."""
+    plan = Plan()
+    fingerprinter = Fingerprinter(course, assignment)
+    for student in roster.students:
+        path = results_path(out_dir, student, assignment.id)
+        old = None
+        if path.exists():
+            try:
+                old = plan.old[student] = load_result(path)
+            except ResultFormatError:
+                old = None
+        changed = None
+        if old is not None and old.status != NOT_GRADED:
+            submission = read_submission(course, assignment, submissions, student)
+            current = None if submission.refusal else fingerprinter.of(student, submission.modules,
+                                                                          submission.timestamp)
+            changed = current != old.fingerprint
+        if chosen is not None and student not in chosen:
+            if changed:
+                plan.left_stale.append(student)
+        elif old is None:
+            plan.new.append(student)
+        elif old.status == NOT_GRADED:
+            plan.retry.append(student)
+        elif changed:
+            plan.changed.append(student)
+        else:
+            (plan.forced if force or chosen is not None else plan.unchanged).append(student)
+    return plan
+
+
+# -- workers -------------------------------------------------------------------
+def _work(conn, course, assignment, student, folder, isolation):
+    """In a forked worker: grade one submission and send the result (or the GradingError) back."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
     become_subreaper()
-    _worker["isolation"] = isolation
+    try:
+        result = grade_submission(course, assignment, student, folder, None, isolation)
+        conn.send(("result", result))
+    except GradingError as exc:
+        conn.send(("grading_error", str(exc)))
+    conn.close()
 
 
-def _grade_one(course, assignment, student, submissions, out_dir):
-    """In a worker: grade and write one student's results; return (student, score)."""
-    results = grade_submission(course, assignment, student, submissions / student / assignment.id,
-                               out_dir, _worker["isolation"])
-    write_submission_results(out_dir, student, assignment.id, results)
-    return student, results["score"], results["max_score"]
+def worker_deadline_seconds(course: Course, assignment: Assignment, student: str) -> float:
+    """How long a worker may take before it is killed: the student's whole budget, twice, and a margin."""
+    return 2 * extensions.limits_for(course, assignment, student).submission_seconds + 60
 
 
-def students_in(submissions: Path) -> list[str]:
-    return sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+class LocalWorkers:
+    """Up to `jobs` forked workers, one per submission; a dead or overdue worker's submission is retried once."""
+
+    def __init__(self, jobs: int):
+        self.jobs = max(1, jobs)
+        self.context = multiprocessing.get_context("fork")
+
+    def run(self, course, submissions: Path, tasks: list[tuple[Assignment, str]], isolation: str,
+            on_result, on_stop):
+        """Grade each (assignment, student); on_result(result) as each ends; on_stop(student, why) stops it all."""
+        queue = [(assignment, student, 1) for assignment, student in reversed(tasks)]
+        running = {}  # conn -> (process, assignment, student, attempt, deadline)
+        stopping = False
+        interrupted = []
+        # Ctrl-C is noted and acted on between two steps of the loop: a KeyboardInterrupt raised
+        # inside fork() (at-fork handlers) would be swallowed, and the batch would go on.
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True)) if in_main_thread else None
+        try:
+            while queue or running:
+                if interrupted:
+                    raise KeyboardInterrupt
+                while queue and not stopping and len(running) < self.jobs:
+                    assignment, student, attempt = queue.pop()
+                    receive, send = self.context.Pipe(duplex=False)
+                    process = self.context.Process(
+                        target=_work, args=(send, course, assignment, student,
+                                            submissions / student / assignment.id, isolation), daemon=True)
+                    process.start()
+                    send.close()
+                    deadline = time.monotonic() + worker_deadline_seconds(course, assignment, student)
+                    running[receive] = (process, assignment, student, attempt, deadline)
+                if not running:
+                    break
+                ready = wait(list(running), timeout=0.2)
+                now = time.monotonic()
+                for conn in list(running):
+                    process, assignment, student, attempt, deadline = running[conn]
+                    message = None
+                    if conn in ready:
+                        try:
+                            message = conn.recv()
+                        except (EOFError, OSError):
+                            message = None
+                    elif now < deadline:
+                        continue
+                    del running[conn]
+                    conn.close()
+                    if message is None:
+                        process.kill()
+                    process.join(timeout=10)
+                    if message is None:
+                        why = (f"the grading process ran past its {worker_deadline_seconds(course, assignment, student):g} s"
+                               if conn not in ready else
+                               f"the grading process died (exit status {process.exitcode}: "
+                               "killed, perhaps out of memory, or crashed)")
+                        if attempt < WORKER_ATTEMPTS:
+                            queue.append((assignment, student, attempt + 1))
+                            continue
+                        on_result(SubmissionResult(student=student, assignment=assignment.id, status=NOT_GRADED,
+                                                   max_score=assignment.points, isolation=isolation,
+                                                   reason=f"{why}, twice"))
+                    elif message[0] == "result":
+                        on_result(message[1])
+                    else:
+                        stopping = True
+                        on_stop(student, message[1])
+        except BaseException:
+            for process, *_ in running.values():
+                process.kill()
+                process.join(timeout=10)
+            raise
+        finally:
+            if in_main_thread:
+                signal.signal(signal.SIGINT, previous)
 
 
+# -- the batch -----------------------------------------------------------------
 def grade_batch(course: Course, assignment: Assignment, submissions: Path, out_dir: Path,
-                jobs: int = 1, force: bool = False, progress: bool = True) -> dict:
-    """Grade every student in submissions; return a summary dict."""
+                jobs: int = 1, force: bool = False, progress: bool = True,
+                students: list[str] | None = None, report=print) -> BatchSummary:
+    """Grade the submissions of one assignment that need it; return what happened.
+
+    Raises LayoutError (nothing written) when submissions is not a submissions folder,
+    GradingError (after recording what finished) when grading cannot run.
+    """
+    return grade_assignments(course, [assignment], submissions, out_dir, jobs, force, progress, students,
+                             report)[0]
+
+
+def grade_all(course: Course, submissions: Path, out_dir: Path, jobs: int = 1, force: bool = False,
+              progress: bool = True, students: list[str] | None = None, report=print) -> list[BatchSummary]:
+    """Grade every assignment of the course that has submissions, with one progress bar and one table."""
+    with_submissions = [a for a in course.assignments
+                        if find_students(submissions.resolve(), a.id, required=False).students]
+    if not with_submissions:
+        raise LayoutError(f"{submissions}: no <student>/<assignment>/ folder for any assignment of the course "
+                          f"({', '.join(a.id for a in course.assignments)})")
+    summaries = grade_assignments(course, with_submissions, submissions, out_dir, jobs, force, progress,
+                                  students, report, per_assignment_lines=False)
+    report(summary_table(summaries))
+    return summaries
+
+
+def grade_assignments(course: Course, assignments: list[Assignment], submissions: Path, out_dir: Path,
+                      jobs: int, force: bool, progress: bool, students: list[str] | None, report,
+                      per_assignment_lines: bool = True) -> list[BatchSummary]:
     submissions, out_dir = submissions.resolve(), out_dir.resolve()
+    if out_dir == submissions or out_dir.is_relative_to(submissions):
+        raise LayoutError(f"{out_dir}: the output folder must not be inside the submissions folder {submissions}")
+    extensions.load_terms(course.root, [a.id for a in course.assignments])  # a bad row stops us before anything
+    summaries = {}
+    for assignment in assignments:
+        roster = find_students(submissions, assignment.id)
+        if students is not None:
+            unknown = sorted(set(students) - set(roster.students))
+            if unknown and len(assignments) == 1:
+                raise LayoutError(f"{submissions}: no {assignment.id}/ submission for --student "
+                                  f"{', '.join(unknown)}")
+        summaries[assignment.id] = BatchSummary(assignment=assignment.id, roster=roster)
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob("**/.*.tmp"):  # half-written by a batch that was killed
         stale.unlink(missing_ok=True)
-    students = students_in(submissions)
-    todo = [s for s in students if force or not results_path(out_dir, s, assignment.id).exists()]
+    tasks = []
+    for assignment in assignments:
+        summary = summaries[assignment.id]
+        summary.plan = plan_run(course, assignment, submissions, out_dir, summary.roster, force, students)
+        tasks += [(assignment, student) for student in summary.plan.todo]
     isolation = isolation_mode()
     if isolation == "none":
         print("warning: this machine allows no namespaces; student code runs with resource limits only "
               "(run as root or enable user namespaces for full isolation)", file=sys.stderr)
     start = time.perf_counter()
-    scores = {}
-    tqdm.monitor_interval = 0  # no monitor thread: workers are forked
-    bar = tqdm(total=len(todo), desc=f"grading {assignment.id}", unit="submission",
+    tqdm.monitor_interval = 0
+    label = assignments[0].id if len(assignments) == 1 else f"{len(assignments)} assignments"
+    bar = tqdm(total=len(tasks), desc=f"grading {label}", unit="submission",
                disable=not progress or not sys.stderr.isatty())
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
-                               initializer=_init_worker, initargs=(isolation,))
+
+    def record(result: SubmissionResult):
+        write_submission_results(out_dir, result)
+        summary = summaries[result.assignment]
+        summary.graded[result.student] = result
+        old = summary.plan.old.get(result.student)
+        if old is not None:
+            summary.regrades += regrade_rows(old, result)
+        bar.update()
+
+    stopped, interrupted = [], False
+
+    def stop(student, message):
+        stopped.append(f"{student}: {message}")
+
     try:
-        futures = {pool.submit(_grade_one, course, assignment, s, submissions, out_dir): s for s in todo}
-        for future in as_completed(futures):
-            try:
-                student, score, max_score = future.result()
-                scores[student] = score
-            except GradingError:
-                raise
-            except Exception as exc:  # a bug of ours must not cost the rest of the class
-                print(f"error: grading {futures[future]} failed: {exc!r}", file=sys.stderr)
-            bar.update()
+        LocalWorkers(jobs).run(course, submissions, tasks, isolation, record, stop)
     except KeyboardInterrupt:
         interrupted = True
-    else:
-        interrupted = False
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # lets running submissions finish
-    bar.close()
-    grades = write_grades_csv(out_dir)
+        bar.close()
+        seconds = round(time.perf_counter() - start, 2)
+        stale = frozenset((s, a) for a, summary in summaries.items()
+                          for s in summary.plan.changed + summary.plan.left_stale if s not in summary.graded)
+        grades_csv = str(write_grades_csv(out_dir, stale=stale))
+        regrades = [row for summary in summaries.values() for row in summary.regrades]
+        if regrades:
+            write_regrades_csv(out_dir, regrades)
+        for summary in summaries.values():
+            summary.seconds, summary.grades_csv = seconds, grades_csv
+            summary.interrupted, summary.stopped = interrupted, stopped[0] if stopped else ""
+    if per_assignment_lines:
+        for summary in summaries.values():
+            print_summary(summary, report)
+    else:
+        for summary in summaries.values():
+            print_summary(summary, lambda line: line.startswith("  ") and report(f"{summary.assignment}{line}"))
     if interrupted:
-        done = sum(results_path(out_dir, s, assignment.id).exists() for s in todo)
-        print(f"\ninterrupted: {done} of {len(todo)} graded, every finished result kept; "
+        done = sum(len(s.graded) for s in summaries.values())
+        print(f"\ninterrupted: {done} of {len(tasks)} graded, every finished result kept; "
               "run the same command again to resume", file=sys.stderr)
-        raise SystemExit(130)
-    elapsed = time.perf_counter() - start
-    summary = {"graded": len(scores), "skipped": len(students) - len(todo),
-               "failed": len(todo) - len(scores), "seconds": round(elapsed, 2), "grades_csv": str(grades)}
-    print(f"{assignment.id}: graded {summary['graded']}, skipped {summary['skipped']} already graded, "
-          f"{summary['failed']} failed, in {elapsed:.1f} s; grades in {grades}")
-    return summary
+    if stopped:
+        print(f"stopped: {clean(stopped[0], 500)}", file=sys.stderr)
+        raise GradingError(stopped[0])
+    return list(summaries.values())
+
+
+def summary_table(summaries: list[BatchSummary]) -> str:
+    """One line per assignment: what was graded, what was skipped, what needs attention, the mean score."""
+    header = f"{'assignment':<22}{'new':>5}{'changed':>9}{'unchanged':>11}{'not graded':>12}{'mean':>8}"
+    lines = [header]
+    for s in summaries:
+        results = [r for r in s.graded.values() if r.graded]
+        mean = f"{sum(r.score for r in results) / len(results):.1f}" if results else "-"
+        lines.append(f"{s.assignment:<22}{len([x for x in s.plan.new if x in s.graded]):>5}"
+                     f"{len([x for x in s.plan.changed + s.plan.retry + s.plan.forced if x in s.graded]):>9}"
+                     f"{len(s.plan.unchanged):>11}{len(s.not_graded) + len(s.roster.refused):>12}{mean:>8}")
+    return "\n".join(lines)
+
+
+def print_summary(summary: BatchSummary, report=print):
+    plan, graded = summary.plan, summary.graded
+    regraded = [s for s in plan.changed + plan.retry + plan.forced if s in graded]
+    new = [s for s in plan.new if s in graded]
+    parts = [f"graded {len(new)} new", f"{sum(s in graded for s in plan.changed + plan.retry)} changed"]
+    if plan.forced:
+        parts.append(f"{sum(s in graded for s in plan.forced)} on request")
+    parts.append(f"skipped {len(plan.unchanged)} unchanged")
+    if summary.not_graded:
+        parts.append(f"{len(summary.not_graded)} NOT GRADED")
+    report(f"{summary.assignment}: {', '.join(parts)}, in {summary.seconds:.1f} s; grades in {summary.grades_csv}")
+    for student in sorted(regraded):
+        old, new_result = plan.old[student], graded[student]
+        def fmt(r):
+            return f"{r.score:g}" if r.graded else r.status
+        change = "" if not (old.graded and new_result.graded) else f" ({new_result.score - old.score:+g})"
+        report(f"  regraded {student}: {fmt(old)} -> {fmt(new_result)}{change}")
+    for student, reason in sorted(summary.not_graded.items()):
+        report(f"  NOT GRADED {student}: {reason}")
+    for name, why in sorted(summary.roster.refused.items()):
+        report(f"  REFUSED folder {name!r}: {why}; not graded")
+    for student, result in sorted(graded.items()):
+        for flag in result.flags:
+            report(f"  FLAG {student}: {flag}")
+    unknown = sorted(s for s, r in graded.items() if r.graded and r.lateness.late is None)
+    if unknown:
+        report(f"  lateness unknown for {len(unknown)}: {', '.join(unknown[:20])}"
+               + (" ..." if len(unknown) > 20 else "") + " (see their feedback)")
+    if plan.left_stale:
+        report(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(plan.left_stale)}")
+    if summary.roster.without_submission:
+        report(f"  no {summary.assignment}/ folder (not submitted): {len(summary.roster.without_submission)} "
+               f"student(s)")
+    if summary.regrades:
+        report(f"  old and new scores per test: {Path(summary.grades_csv).with_name('regrades.csv')}")

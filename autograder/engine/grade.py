@@ -7,21 +7,25 @@ through the sandboxed child behind the ``student`` handle.
 import hashlib
 import importlib
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from .. import extensions
 from ..config import Assignment, Course
-from .lateness import lateness
 from .errors import GradingError
+from .fingerprint import GRADERS_DIR, Fingerprinter
 from .handle import StudentFailure, StudentHandle, StudentProcess
+from .lateness import lateness
+from .model import GRADED, NOT_GRADED, SubmissionResult, TestResult
 from .plugin import GraderPlugin
 from .sandbox import Limits
+from .submission import instructor_flags, read_submission
+from .text import clean
 
-GRADERS_DIR = Path(__file__).resolve().parent.parent / "graders"
-MAX_MODULE_BYTES = 1024 * 1024
 # Plugins a grading run does not need; unraisableexception alone costs ~0.5 s
 # per run (it calls gc.collect() repeatedly at the end of every session).
 PYTEST_QUIET = [arg for name in ("cacheprovider", "terminal", "unraisableexception", "threadexception",
@@ -53,32 +57,6 @@ def reference_modules(course: Course, assignment: Assignment) -> SimpleNamespace
     return SimpleNamespace(**namespace)
 
 
-def submitted_files(course: Course, assignment: Assignment, folder: Path) -> tuple[dict, list[str], str | None]:
-    """(module name -> path, ignored file names, reason nothing can be graded or None)."""
-    if not folder.is_dir():
-        return {}, [], f"no submission: there is no folder {assignment.id}/ for this student"
-    files, problems = {}, []
-    for module in assignment.modules:
-        path = folder / module
-        if path.is_symlink() or (path.exists() and not path.is_file()):
-            problems.append(f"{module} is not a regular file")
-        elif not path.exists():
-            problems.append(f"{module} is missing from your submission")
-        elif path.stat().st_size > MAX_MODULE_BYTES:
-            problems.append(f"{module} is larger than {MAX_MODULE_BYTES // 1024} KiB")
-        else:
-            files[module] = path
-    # What nbgrader and the release put there anyway (notebook, public tests, provided
-    # code, timestamp.txt) is not worth a mention; anything else is listed as ignored.
-    expected = {"timestamp.txt", *assignment.provided}
-    release_dir = course.release_dir(assignment.id)
-    release = {p.name for p in release_dir.iterdir()} if release_dir.is_dir() else set()
-    ignored = sorted(p.name for p in folder.iterdir()
-                     if p.name not in assignment.modules and not p.name.startswith(".")
-                     and p.name not in expected and p.name not in release and p.suffix != ".ipynb")
-    return files, ignored, "; ".join(problems) or None
-
-
 class _Unavailable:
     """Stands in for the child when there is nothing to run."""
 
@@ -90,19 +68,61 @@ class _Unavailable:
 
 
 def grade_submission(course: Course, assignment: Assignment, student: str, folder: Path,
-                     out_dir: Path, isolation: str) -> dict:
-    """Run the hidden graders on one submission; return Gradescope results."""
+                     out_dir: Path | None, isolation: str) -> SubmissionResult:
+    """Run the hidden graders on the submission in folder (SUBMITTED/<student>/<ID>).
+
+    Never raises for anything the student did or for a fault of the engine
+    with this one submission: those give a result, NOT_GRADED with the
+    reason when no grade can be given. Raises GradingError only when grading
+    cannot run at all (missing data, graders whose points do not add up).
+    """
     start = time.perf_counter()
-    files, ignored, problem = submitted_files(course, assignment, folder)
     seed = submission_seed(course, assignment, student)
-    limits = assignment.limits
+    base = dict(student=student, assignment=assignment.id, max_score=assignment.points, seed=seed,
+                isolation=isolation)
+    try:
+        submission = read_submission(course, assignment, folder.parent.parent, student)
+        if submission.refusal:
+            return SubmissionResult(status=NOT_GRADED, reason=clean(submission.refusal), **base)
+        late = lateness(course, assignment, student, submission.timestamp, submission.timestamp_problem)
+        fingerprint = Fingerprinter(course, assignment).of(student, submission.modules, submission.timestamp)
+        with tempfile.TemporaryDirectory(prefix="nnfs-staged-") as staging:
+            tests, printed = _run_graders(course, assignment, seed, isolation, submission, Path(staging))
+    except GradingError:
+        raise
+    except Exception as exc:  # a fault of ours with this submission: say so, never a 0
+        return SubmissionResult(status=NOT_GRADED, reason=clean(f"internal error while grading: {exc!r}", 500),
+                                execution_time=round(time.perf_counter() - start, 3), **base)
+    max_score = sum(t.max_score for t in tests)
+    if abs(max_score - assignment.points) > 1e-9:
+        raise GradingError(f"the graders of {assignment.id} are worth {max_score:g} points, "
+                           f"but course.toml gives {assignment.points:g}")
+    notes = [late.note] if late.note else []
+    if submission.problem:
+        notes.append(clean(f"Nothing could be graded: {submission.problem}."))
+    if submission.ignored:
+        notes.append(clean(f"Only {', '.join(assignment.modules)} is graded; ignored: {', '.join(submission.ignored)}."))
+    return SubmissionResult(
+        status=GRADED, earned=round(sum(t.score for t in tests), 6), tests=tuple(tests), lateness=late,
+        notes=tuple(notes), flags=tuple(instructor_flags(course, assignment, submission.modules)),
+        printed_output=clean(printed, 4000), execution_time=round(time.perf_counter() - start, 3),
+        fingerprint=fingerprint, **base)
+
+
+def _run_graders(course, assignment, seed, isolation, submission, staging: Path):
+    """pytest over the assignment's hidden graders against the staged copy; (tests, what the child printed)."""
+    limits = extensions.limits_for(course, assignment, submission.student)
     process = None
-    if problem:
-        runner = _Unavailable(problem)
+    if submission.problem:
+        runner = _Unavailable(submission.problem)
     else:
+        staged = {}
+        for name, data in submission.modules.items():
+            staged[name] = staging / name
+            staged[name].write_bytes(data)
         provided = {name: course.release_dir(assignment.id) / name for name in assignment.provided}
         process = runner = StudentProcess(
-            {**provided, **files}, assignment.modules,
+            {**provided, **staged}, assignment.modules,
             Limits(limits.submission_seconds, limits.memory_mb, limits.file_size_mb, limits.output_kb),
             call_seconds=limits.seconds, total_seconds=limits.submission_seconds, mode=isolation)
     plugin = GraderPlugin(StudentHandle(runner), reference_modules(course, assignment), seed, course)
@@ -119,33 +139,7 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
     if plugin.collection_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GradingError(f"the graders of {assignment.id} did not run (pytest exit {code}): "
                            + " ".join(plugin.collection_errors))
-    tests = list(plugin.outcomes.values())
-    max_score = sum(t["max_score"] for t in tests)
-    if abs(max_score - assignment.points) > 1e-9:
-        raise GradingError(f"the graders of {assignment.id} are worth {max_score:g} points, "
-                           f"but course.toml gives {assignment.points:g}")
-    late = lateness(course, assignment, folder)
-    notes = []
-    if late["note"]:
-        notes.append(late["note"])
-    if problem:
-        notes.append(f"Nothing could be graded: {problem}.")
-    if ignored:
-        notes.append(f"Only {', '.join(assignment.modules)} is graded; ignored: {', '.join(ignored)}.")
-    printed = process.output().strip() if process else ""
-    earned = sum(t["score"] for t in tests)
-    return {
-        "score": round(earned * (1.0 - late["penalty"]), 6),
-        "max_score": max_score,
-        "execution_time": round(time.perf_counter() - start, 3),
-        "output": " ".join(notes),
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": [{**{k: t[k] for k in ("name", "score", "max_score", "status", "output", "visibility")},
-                   "extra_data": {"test": t["test"]}} for t in tests],
-        "extra_data": {"student": student, "assignment": assignment.id, "seed": seed,
-                       "isolation": isolation, "printed_output": printed[:4000],
-                       "score_before_penalty": round(earned, 6), "late": late["late"],
-                       "late_days": late["late_days"], "late_penalty": late["penalty"],
-                       "submitted_at": late["submitted_at"]},
-    }
+    tests = [TestResult(test=t["test"], name=t["name"], score=t["score"], max_score=t["max_score"],
+                        passed=t["status"] == "passed", output=clean(t["output"], 4000), visibility=t["visibility"])
+             for t in plugin.outcomes.values()]
+    return tests, process.output().strip() if process else ""

@@ -1,43 +1,112 @@
-"""Late submissions: nbgrader's timestamp.txt against the due date in course.toml.
+"""Late submissions: nbgrader's timestamp.txt against the student's due date.
 
-A submission is late when its timestamp is after the due date plus the grace
-period. Each started day late costs [late] penalty_per_day of the score
-(none unless course.toml sets it), never more than the whole score.
+nbgrader writes timestamp.txt with its Exchange.timestamp_format, by default
+"%Y-%m-%d %H:%M:%S.%f %Z", in Exchange.timezone: "2027-02-06 10:00:00.123456 UTC",
+"... EST", "... CET", "... +0100". It is read as nbgrader reads it (python-
+dateutil; the zone named by its last word) but offsets are taken as offsets.
+A timestamp that cannot be read, or none at all where a due date applies,
+makes lateness unknown: flagged, never "on time".
+
+A submission is late when it came after the due date plus the grace period.
+Each started day late costs [late] penalty_per_day of the score (none unless
+course.toml sets it), never more than the whole score. The due date comes
+from due_date(): the student's extension (extensions.csv) or course.toml's.
 """
 import datetime as dt
 import math
-from pathlib import Path
+import re
+import warnings
 
+import dateutil.parser
+import dateutil.tz
+
+from .. import extensions
 from ..config import Assignment, Course
+from .model import Lateness
+
+TIMESTAMP_FILE = "timestamp.txt"
+MAX_TIMESTAMP_BYTES = 200
+_OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z_]*(/[A-Za-z][A-Za-z_+-]*){0,2}$")
 
 
-def read_timestamp(folder: Path) -> dt.datetime | None:
-    """The submission time nbgrader recorded, e.g. "2027-02-06 10:00:00.123456 UTC"."""
-    path = folder / "timestamp.txt"
-    if not path.is_file():
-        return None
-    text = path.read_text(errors="replace").strip()
-    text = text.removesuffix(" UTC").removesuffix("Z")
+class UnreadableTimestamp(ValueError):
+    pass
+
+
+def _zone(word: str):
+    """The tzinfo a timestamp's last word names (UTC, EST, CET, Europe/Berlin, +0100), or None."""
+    offset = _OFFSET.match(word)
+    if offset:
+        sign, hours, minutes = offset.groups()
+        return dateutil.tz.tzoffset(None, (int(hours) * 3600 + int(minutes) * 60) * (-1 if sign == "-" else 1))
+    if word.upper() in ("UTC", "GMT", "Z"):
+        return dateutil.tz.UTC
+    return dateutil.tz.gettz(word) if _ZONE_NAME.match(word) else None
+
+
+def parse_timestamp(text: str) -> dt.datetime:
+    """An aware datetime for any timestamp nbgrader writes; UnreadableTimestamp otherwise."""
+    words = text.split()
     try:
-        stamp = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
+        if len(words) >= 2 and words[-1].upper() not in ("AM", "PM") and (
+                _OFFSET.match(words[-1]) or _ZONE_NAME.match(words[-1])):
+            zone = _zone(words[-1])
+            if zone is None:
+                raise UnreadableTimestamp(f"unknown time zone {words[-1][:40]!r}")
+            stamp = dateutil.parser.parse(" ".join(words[:-1]))
+            if stamp.tzinfo is not None:
+                raise UnreadableTimestamp("two time zones")
+            stamp = stamp.replace(tzinfo=zone)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", dateutil.parser.UnknownTimezoneWarning)
+                stamp = dateutil.parser.parse(text)
+    except (ValueError, OverflowError, dateutil.parser.UnknownTimezoneWarning) as exc:
+        raise UnreadableTimestamp(str(exc)[:200]) from None
+    if stamp.tzinfo is None:  # nbgrader: a timestamp without a zone is UTC
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return stamp
 
 
-def lateness(course: Course, assignment: Assignment, folder: Path) -> dict:
-    """{"late", "late_days", "penalty", "submitted_at", "note"} for a submission folder."""
-    stamp = read_timestamp(folder)
-    info = {"late": False, "late_days": 0, "penalty": 0.0,
-            "submitted_at": stamp.isoformat() if stamp else None, "note": ""}
-    if assignment.due is None or stamp is None:
-        return info
-    overdue = (stamp - assignment.due).total_seconds() - 60 * course.late_grace_minutes
+def due_date(course: Course, assignment: Assignment, student: str) -> dt.datetime | None:
+    """The due date that applies to this student: their extension (extensions.csv), else course.toml's."""
+    return extensions.due_date(course, assignment, student)
+
+
+def assess(course: Course, assignment: Assignment, student: str, submitted_at: dt.datetime | None,
+           unreadable: str = "") -> Lateness:
+    """Lateness of a submission made at submitted_at (None: not known, for the reason in unreadable)."""
+    due = due_date(course, assignment, student)
+    stamp = submitted_at.isoformat() if submitted_at else None
+    due_text = due.isoformat() if due else None
+    if due is None:
+        return Lateness(late=False, submitted_at=stamp)
+    if submitted_at is None:
+        why = unreadable or f"there is no {TIMESTAMP_FILE}"
+        return Lateness(late=None, submitted_at=None, due=due_text,
+                        note=f"Lateness unknown: {why}, so the submission time cannot be compared with the "
+                             f"due date {due:%Y-%m-%d %H:%M %Z}.")
+    overdue = (submitted_at - due).total_seconds() - 60 * course.late_grace_minutes
     if overdue <= 0:
-        return info
+        return Lateness(late=False, submitted_at=stamp, due=due_text)
     days = math.ceil(overdue / 86400)
     penalty = min(1.0, days * course.late_penalty_per_day)
-    info.update(late=True, late_days=days, penalty=penalty,
-                note=f"Submitted {days} day(s) after the due date {assignment.due:%Y-%m-%d %H:%M %Z}"
-                     + (f": late penalty {penalty:.0%} of the score." if penalty else " (no late penalty in this course)."))
-    return info
+    day_word = "day" if days == 1 else "days"
+    note = (f"Submitted {days} {day_word} after the due date {due:%Y-%m-%d %H:%M %Z}"
+            + (f": late penalty {penalty:.0%} of the score." if penalty else " (no late penalty in this course)."))
+    return Lateness(late=True, late_days=days, penalty=penalty, submitted_at=stamp, due=due_text, note=note)
+
+
+def lateness(course: Course, assignment: Assignment, student: str, timestamp: bytes | None,
+             timestamp_problem: str = "") -> Lateness:
+    """Lateness of a submission whose timestamp.txt held these bytes (None: there was none)."""
+    if timestamp_problem:
+        return assess(course, assignment, student, None, timestamp_problem)
+    if timestamp is None:
+        return assess(course, assignment, student, None)
+    try:
+        stamp = parse_timestamp(timestamp[:MAX_TIMESTAMP_BYTES].decode("utf-8", errors="replace"))
+    except UnreadableTimestamp as exc:
+        return assess(course, assignment, student, None, f"{TIMESTAMP_FILE} cannot be read ({exc})")
+    return assess(course, assignment, student, stamp)

@@ -1,0 +1,155 @@
+"""The one result of grading one submission, and how it reads back.
+
+Every output (results.json in Gradescope's format, feedback.md, the row of
+grades.csv, the gradebook record, the report, the exports) is rendered from a
+SubmissionResult; nothing else writes or parses grading results. Only strings
+that went through text.clean() are stored, so every renderer can write them.
+
+status is GRADED or NOT_GRADED. A result that is not graded has no score:
+the engine could not grade it (a crash of the grader, a submission it must
+refuse, a worker that died twice) and says why in reason. It is never a 0.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from .text import clean
+
+GRADED, NOT_GRADED = "graded", "not graded"
+STATUSES = (GRADED, NOT_GRADED)
+
+
+class ResultFormatError(ValueError):
+    """A results.json that is not one the engine wrote."""
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One hidden test: test is the grader's function name, name its one-line description."""
+    test: str
+    name: str
+    score: float
+    max_score: float
+    passed: bool
+    output: str = ""
+    visibility: str = "visible"
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """late: True, False, or None when it cannot be told (an unreadable or missing timestamp)."""
+    late: bool | None = False
+    late_days: int = 0
+    penalty: float = 0.0
+    submitted_at: str | None = None
+    due: str | None = None
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        return "unknown" if self.late is None else ("late" if self.late else "on time")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """SHA-256 digests of what a grade depends on: the graded files, the graders, the settings."""
+    files: str
+    graders: str
+    settings: str
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    student: str
+    assignment: str
+    status: str
+    max_score: float
+    earned: float | None = None          # points from the tests, before any late penalty
+    tests: tuple[TestResult, ...] = ()
+    lateness: Lateness = field(default_factory=Lateness)
+    reason: str = ""                     # why it is not graded
+    notes: tuple[str, ...] = ()          # for the student: ignored files, why nothing ran, lateness
+    flags: tuple[str, ...] = ()          # for the instructor only: solution markers, a copy of the reference
+    seed: int | None = None
+    isolation: str = ""
+    printed_output: str = ""
+    execution_time: float = 0.0
+    fingerprint: Fingerprint | None = None
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, not {self.status!r}")
+        if (self.status == GRADED) != (self.earned is not None):
+            raise ValueError("a graded result has points, a result that is not graded has none")
+
+    @property
+    def graded(self) -> bool:
+        return self.status == GRADED
+
+    @property
+    def score(self) -> float | None:
+        """The grade of record: the tests' points less the late penalty; None when not graded."""
+        if self.earned is None:
+            return None
+        return round(self.earned * (1.0 - self.lateness.penalty), 6)
+
+    # -- Gradescope's results format (results.json) ----------------------------
+    def to_gradescope(self) -> dict:
+        fingerprint = dataclasses.asdict(self.fingerprint) if self.fingerprint else None
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "execution_time": self.execution_time,
+            "output": " ".join(self.notes),
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": [{"name": t.name, "score": t.score, "max_score": t.max_score,
+                       "status": "passed" if t.passed else "failed", "output": t.output,
+                       "visibility": t.visibility, "extra_data": {"test": t.test}} for t in self.tests],
+            "extra_data": {
+                "student": self.student, "assignment": self.assignment,
+                "status": self.status, "reason": self.reason, "flags": list(self.flags),
+                "seed": self.seed, "isolation": self.isolation,
+                "printed_output": self.printed_output,
+                "score_before_penalty": self.earned,
+                "late": "unknown" if self.lateness.late is None else self.lateness.late,
+                "late_days": self.lateness.late_days, "late_penalty": self.lateness.penalty,
+                "late_note": self.lateness.note,
+                "submitted_at": self.lateness.submitted_at, "due": self.lateness.due,
+                "fingerprint": fingerprint,
+            },
+        }
+
+    @classmethod
+    def from_gradescope(cls, data) -> SubmissionResult:
+        """Read back what to_gradescope wrote; ResultFormatError for anything else."""
+        try:
+            extra = data["extra_data"]
+            late = extra.get("late", False)
+            fingerprint = extra.get("fingerprint")
+            status = extra.get("status", GRADED)
+            return cls(
+                student=clean(extra["student"]), assignment=clean(extra["assignment"]),
+                status=status, max_score=float(data["max_score"]),
+                earned=(None if status == NOT_GRADED
+                        else float(extra.get("score_before_penalty", data["score"]))),
+                tests=tuple(TestResult(test=clean(t["extra_data"]["test"]), name=clean(t["name"]),
+                                       score=float(t["score"]), max_score=float(t["max_score"]),
+                                       passed=t["status"] == "passed", output=clean(t.get("output", "")),
+                                       visibility=t.get("visibility", "visible")) for t in data["tests"]),
+                lateness=Lateness(late=None if late == "unknown" else bool(late),
+                                  late_days=int(extra.get("late_days", 0)),
+                                  penalty=float(extra.get("late_penalty", 0.0)),
+                                  submitted_at=extra.get("submitted_at"), due=extra.get("due"),
+                                  note=clean(extra.get("late_note", ""))),
+                reason=clean(extra.get("reason", "")),
+                notes=(clean(data["output"]),) if data.get("output") else (),
+                flags=tuple(clean(f) for f in extra.get("flags", ())),
+                seed=extra.get("seed"), isolation=clean(extra.get("isolation", "")),
+                printed_output=clean(extra.get("printed_output", "")),
+                execution_time=float(data.get("execution_time", 0.0)),
+                fingerprint=Fingerprint(**fingerprint) if fingerprint else None,
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ResultFormatError(f"not a result written by the engine ({type(exc).__name__}: {exc})") from None

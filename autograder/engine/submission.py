@@ -1,0 +1,189 @@
+"""Finding and reading submissions: nbgrader's SUBMITTED/<student>/<ASSIGNMENT>/<module>.py.
+
+Every name, file and byte here is the student's. Nothing is followed through
+a symlink, no read is unbounded, no special file is opened in a way that can
+block, and the bytes that are graded are the bytes that were read and hashed
+(the child gets a private copy of them, never the student's path).
+"""
+import errno
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Assignment, Course
+from .lateness import MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE
+
+MAX_MODULE_BYTES = 1024 * 1024
+MAX_LISTED_FILES = 200
+SOLUTION_MARKERS = (b"### BEGIN SOLUTION", b"### END SOLUTION", b"### BEGIN HIDDEN TESTS")
+# nbgrader's own folders and files, and the names of the engine's outputs: never a student.
+RESERVED_NAMES = frozenset({
+    "source", "release", "submitted", "autograded", "feedback", "downloaded", "exchange", "inbound",
+    "outbound", "nbgrader_config.py", "gradebook.db", "grades.csv", "regrades.csv", "report.html",
+    "report", "export", "similarity", "course.toml",
+})
+_STUDENT_ID = re.compile(r"^[\w@+-][\w.@+-]{0,127}$")
+
+
+class LayoutError(Exception):
+    """The folder is not a submissions layout for this assignment: nothing is graded, nothing written."""
+
+
+@dataclass
+class Roster:
+    """Who is in a submissions folder for one assignment."""
+    students: list[str]                                  # with a <student>/<ASSIGNMENT>/ folder
+    without_submission: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)   # a name that cannot be a student id -> why
+
+
+def is_valid_student_id(name: str) -> bool:
+    return bool(_STUDENT_ID.match(name)) and name not in RESERVED_NAMES
+
+
+def find_students(submissions: Path, assignment_id: str, required: bool = True) -> Roster:
+    """The students of a submissions folder; LayoutError when it is not one.
+
+    required=False: a folder with no submission of this assignment gives an empty roster.
+    """
+    try:
+        entries = sorted(os.scandir(submissions), key=lambda e: e.name)
+    except OSError as exc:
+        raise LayoutError(f"{submissions}: cannot be read ({exc.strerror})") from None
+    roster = Roster(students=[])
+    reserved_with_assignment, found = [], []
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        has_assignment = os.path.lexists(os.path.join(entry.path, assignment_id)) if entry.is_dir() else False
+        if name in RESERVED_NAMES:
+            if has_assignment or entry.is_dir():
+                reserved_with_assignment.append(name)
+            continue
+        if not entry.is_dir(follow_symlinks=False) and not entry.is_symlink():
+            continue  # a file beside the student folders
+        if len(found) < 10:
+            found.append(name + "/")
+        if not is_valid_student_id(name):
+            roster.refused[name.encode("unicode_escape").decode()[:80]] = (
+                "not a valid student id (letters, digits and . _ @ + - only, at most 128 characters)")
+        elif has_assignment:
+            roster.students.append(name)
+        else:
+            roster.without_submission.append(name)
+    if reserved_with_assignment:
+        raise LayoutError(
+            f"{submissions}: holds nbgrader's or the engine's own folders ({', '.join(reserved_with_assignment)}), "
+            f"not students: is this the course folder? Give its submitted/ folder, which holds "
+            f"<student>/{assignment_id}/")
+    if required and not roster.students and not roster.refused:
+        seen = ", ".join(found) if found else "nothing"
+        raise LayoutError(f"{submissions}: no <student>/{assignment_id}/ folder (found {seen}); "
+                          f"course grade reads nbgrader's submitted/<student>/{assignment_id}/<module>.py")
+    return roster
+
+
+@dataclass
+class Submission:
+    """What one student handed in for one assignment, read once."""
+    student: str
+    modules: dict[str, bytes]          # module name -> its bytes: what is graded
+    timestamp: bytes | None            # timestamp.txt, or None
+    problem: str | None = None         # the student's slip that leaves nothing to grade (scored 0, with this reason)
+    refusal: str | None = None         # what the engine refuses to grade (not graded, with this reason)
+    timestamp_problem: str = ""
+    ignored: list[str] = field(default_factory=list)
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, never through a symlink or from a pipe; OSError/ValueError otherwise."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("is not a regular file")
+        if info.st_size > limit:
+            raise ValueError(f"is larger than {limit // 1024} KiB")
+        chunks, size = [], 0
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise ValueError(f"is larger than {limit // 1024} KiB")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _symlink_along(submissions: Path, student: str, assignment_id: str) -> str | None:
+    for part in (Path(submissions, student), Path(submissions, student, assignment_id)):
+        if part.is_symlink():
+            return f"{part.relative_to(submissions)} is a symbolic link; submissions must be plain folders"
+    return None
+
+
+def read_submission(course: Course, assignment: Assignment, submissions: Path, student: str) -> Submission:
+    folder = submissions / student / assignment.id
+    submission = Submission(student=student, modules={}, timestamp=None)
+    submission.refusal = _symlink_along(submissions, student, assignment.id)
+    if submission.refusal:
+        return submission
+    if not folder.is_dir():
+        submission.problem = f"no submission: there is no folder {assignment.id}/ for this student"
+        return submission
+    problems = []
+    for module in assignment.modules:
+        path = folder / module
+        try:
+            submission.modules[module] = _read_regular(path, MAX_MODULE_BYTES)
+        except FileNotFoundError:
+            problems.append(f"{module} is missing from your submission")
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                submission.refusal = f"{module} is a symbolic link; submit the file itself"
+                return submission
+            problems.append(f"{module} cannot be read ({exc.strerror})")
+        except ValueError as exc:
+            problems.append(f"{module} {exc}")
+    submission.problem = "; ".join(problems) or None
+    try:
+        submission.timestamp = _read_regular(folder / TIMESTAMP_FILE, MAX_TIMESTAMP_BYTES)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as exc:
+        submission.timestamp_problem = f"{TIMESTAMP_FILE} cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    submission.ignored = _ignored_files(course, assignment, folder)
+    return submission
+
+
+def _ignored_files(course: Course, assignment: Assignment, folder: Path) -> list[str]:
+    """Files beside the module that are not graded; what nbgrader and the release put there is not listed."""
+    release_dir = course.release_dir(assignment.id)
+    expected = {TIMESTAMP_FILE, *assignment.modules, *assignment.provided}
+    if release_dir.is_dir():
+        expected |= {p.name for p in release_dir.iterdir()}
+    ignored = []
+    with os.scandir(folder) as entries:
+        for count, entry in enumerate(entries):
+            if count >= 10 * MAX_LISTED_FILES:
+                ignored.append("...")
+                break
+            if entry.name not in expected and not entry.name.startswith(".") and not entry.name.endswith(".ipynb"):
+                ignored.append(entry.name)
+    ignored.sort()
+    return ignored[:MAX_LISTED_FILES] + (["..."] if len(ignored) > MAX_LISTED_FILES else [])
+
+
+def instructor_flags(course: Course, assignment: Assignment, modules: dict[str, bytes]) -> list[str]:
+    """Signs worth an instructor's look: solution markers left in, or a byte-for-byte copy of the reference."""
+    flags = []
+    for module, data in sorted(modules.items()):
+        if any(marker in data for marker in SOLUTION_MARKERS):
+            flags.append(f"{module} contains nbgrader solution markers (### BEGIN/END SOLUTION)")
+        reference = course.solution_dir(assignment.id) / module
+        if reference.is_file() and reference.read_bytes() == data:
+            flags.append(f"{module} is byte-for-byte identical to the reference solution")
+    return flags
