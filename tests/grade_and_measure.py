@@ -2,7 +2,7 @@
 
     python tests/grade_and_measure.py COURSE_TOML ASSIGNMENT STUDENT FOLDER
 
-Prints one JSON object: the results (as grade_submission returns them) and
+Prints one JSON object: the results (in Gradescope's format) and
 this grading process's peak resident memory (VmHWM, MiB) before and after
 grading. The student's code runs in its sandboxed child, whose memory is not
 counted: this measures what a submission can make the grader itself use.
@@ -30,7 +30,7 @@ def main(course_toml, assignment_id, student, folder):
     become_subreaper()
     before = peak_mib()
     with tempfile.TemporaryDirectory() as out:
-        results = grade_submission(course, assignment, student, Path(folder), Path(out), isolation_mode())
+        results = grade_submission(course, assignment, student, Path(folder), Path(out), isolation_mode()).to_gradescope()
     print(json.dumps({"results": results, "peak_mib_before": before, "peak_mib": peak_mib()}))
 
 
