@@ -282,3 +282,82 @@ def test_checks_refuse_a_huge_wrong_array_before_converting_it():
         checks.expect_close("0.5", 0.5, "sigmoid(0)")
     checks.expect_close(np.array([1, 2], dtype=np.int8), [1.0, 2.0], "ok")
     checks.expect_match([[0.5], [0.25]], np.array([[0.5], [0.25]]), "ok")
+
+
+# ---------------------------------------------------------------- the handle: deadlines per function
+
+def student_process(tmp_path, source, call_seconds, total_seconds):
+    from autograder.engine.handle import StudentProcess
+    from autograder.engine.sandbox import Limits
+    module = tmp_path / "mod.py"
+    module.write_text(source)
+    return StudentProcess({"mod.py": module}, ["mod.py"], Limits(total_seconds, 1024, 1, 64),
+                          call_seconds=call_seconds, total_seconds=total_seconds, mode="none")
+
+
+def test_a_function_that_timed_out_is_not_called_again_and_others_still_run(tmp_path):
+    from autograder.engine.handle import StudentFailure
+    process = student_process(tmp_path, "def hang():\n    while True:\n        pass\n"
+                                        "def ok(x):\n    return x + 1\n", call_seconds=20, total_seconds=8)
+    try:
+        start = time.monotonic()
+        with pytest.raises(StudentFailure, match="timed out after") as first:
+            process.call("hang", (), {})
+        assert time.monotonic() - start < 6.5, "hang() gets its fair share (8 s / 2 functions), not all 8 s"
+        assert "share" in str(first.value)
+        start = time.monotonic()
+        with pytest.raises(StudentFailure, match="timed out earlier"):
+            process.call("hang", (), {})
+        assert time.monotonic() - start < 0.1
+        assert process.call("ok", (41,), {}) == 42  # in a fresh child
+    finally:
+        process.close()
+
+
+def test_a_child_that_stops_reading_costs_the_call_a_timeout(tmp_path):
+    from autograder.engine.handle import StudentFailure
+    source = ("import time\n"
+              "def stall(x):\n    time.sleep(1000)\n"
+              "def ok():\n    return 1\n")
+    process = student_process(tmp_path, source, call_seconds=3, total_seconds=20)
+    try:
+        with pytest.raises(StudentFailure, match="timed out after 3 s while running stall"):
+            process.call("stall", (0,), {})
+        start = time.monotonic()
+        with pytest.raises(StudentFailure, match="timed out earlier"):  # 8 MB of arguments: never sent
+            process.call("stall", (np.zeros(1_000_000),), {})
+        assert time.monotonic() - start < 0.1
+        assert process.call("ok", (), {}) == 1
+    finally:
+        process.close()
+
+
+def test_arguments_too_large_for_a_child_that_never_reads_time_out_on_the_write(tmp_path):
+    from autograder.engine.handle import StudentFailure
+    source = ("import sys, time\n"
+              "from _nnfs_wire import write_frame\n"
+              "write_frame(int(sys.argv[2]), {'status': 'ready', 'functions': ['f'], 'defined': ['f']})\n"
+              "time.sleep(1000)\n")
+    process = student_process(tmp_path, source, call_seconds=3, total_seconds=20)
+    try:
+        start = time.monotonic()
+        with pytest.raises(StudentFailure, match="stopped reading"):
+            process.call("f", (np.zeros(1_000_000),), {})
+        assert time.monotonic() - start < 10
+    finally:
+        process.close()
+
+
+def test_a_reply_over_its_limit_is_refused_with_a_reason(tmp_path):
+    from autograder.engine.handle import StudentFailure
+    source = "import numpy as np\ndef big(n):\n    return np.zeros(n, dtype=np.int8)\n"
+    process = student_process(tmp_path, source, call_seconds=5, total_seconds=20)
+    try:
+        assert process.call("big", (60_000,), {}).shape == (60_000,)
+        with pytest.raises(StudentFailure, match="more than the"):
+            process.call("big", (200_000,), {})
+        assert process.call("big", (200_000,), {}, expect=np.zeros(200_000, np.int8)).shape == (200_000,)
+        with pytest.raises(StudentFailure, match="more than the"):
+            process.call("big", (60_000,), {}, reply_bytes=1000)
+    finally:
+        process.close()

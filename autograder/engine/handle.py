@@ -209,6 +209,9 @@ class StudentProcess:
         limit = self._seconds_for(fn, seconds)
         deadline = time.monotonic() + limit
         self.called.add(fn)
+        if limit <= 0:
+            raise StudentFailure(f"the time limit for your whole submission ({self.total_seconds:g} s) ran out "
+                                 f"before {fn}() could be called")
         try:
             try:
                 request_bytes = self.child.send({"fn": fn, "args": list(args), "kwargs": dict(kwargs),
