@@ -4,7 +4,8 @@ Runs sandboxed (see sandbox.py) as ``python -I -u _nnfs_child.py REQ_FD RESP_FD
 MODULES``, next to a copy of wire.py named _nnfs_wire.py. Everything here is
 untrusted from the parent's point of view: the parent validates every answer.
 
-Protocol: first frame {"status": "ready", "functions": [...]} or
+Protocol: first frame {"status": "ready", "functions": [...], "defined": [...]}
+(every public callable of the modules; those the modules define themselves) or
 {"status": "import_error", "error": {...}}; then one response per request
 {"fn", "args", "kwargs", "return_args"}: {"status": "ok", "result", "warnings", ["args",
 "kwargs"]} or {"status": "error", "error": {...}}.
@@ -71,6 +72,13 @@ def describe(exc):
     return {"type": type(exc).__name__, "message": message, "where": where[-4000:]}
 
 
+def _module_of(value):
+    try:
+        return str(getattr(value, "__module__", None))
+    except BaseException:
+        return None
+
+
 def serve(req_fd, resp_fd, module_names):
     modules = []
     try:
@@ -80,10 +88,12 @@ def serve(req_fd, resp_fd, module_names):
         write_frame(resp_fd, {"status": "import_error", "error": describe(exc)})
         return
     functions = sorted({n for m in modules for n, v in vars(m).items() if callable(v) and not n.startswith("_")})
-    write_frame(resp_fd, {"status": "ready", "functions": functions})
+    defined = sorted({n for m in modules for n, v in vars(m).items() if callable(v) and not n.startswith("_")
+                      and _module_of(v) == m.__name__})
+    write_frame(resp_fd, {"status": "ready", "functions": functions, "defined": defined})
     while True:
         try:
-            request = read_frame(req_fd, make_fn=make_fn)
+            request = read_frame(req_fd, make_fn=make_fn, max_json_bytes=None)  # the parent is trusted
         except EOFError:
             return
         fn = next((getattr(m, request["fn"]) for m in modules if hasattr(m, request["fn"])), None)

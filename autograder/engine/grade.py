@@ -63,7 +63,7 @@ class _Unavailable:
     def __init__(self, reason):
         self.reason = reason
 
-    def call(self, fn, args, kwargs, return_args=False, seconds=None):
+    def call(self, fn, args, kwargs, **options):
         raise StudentFailure(self.reason)
 
 

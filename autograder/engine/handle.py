@@ -4,8 +4,10 @@
 result as plain data (floats, ints, numpy arrays, lists, tuples, dicts,
 None, or wire.Unsupported for anything else). A call that cannot produce a
 result raises a StudentFailure whose message is written for the student.
-A crashed or killed child is replaced by a fresh one on the next call, so
-one runaway test costs only its own points.
+A crashed or killed child is replaced by a fresh one on the next call, and
+a function that timed out fails its later calls at once, so one runaway
+function costs only its own tests. Every call has a deadline (for sending
+the arguments and reading the reply) and a reply-size limit (reply_limit).
 """
 import shutil
 import subprocess
@@ -33,6 +35,10 @@ class ChildEnded(StudentFailure):
         self.code = code
 
 
+class CallTimedOut(StudentFailure):
+    """A call (or the import) ran out of time; the function is not called again."""
+
+
 class StudentError(StudentFailure):
     """The student's function raised an exception."""
 
@@ -50,8 +56,34 @@ class Call:
         self.result, self.args, self.kwargs, self.warnings = result, args, kwargs, warnings
 
 
+SCALAR_REPLY_BYTES = 64 * 1024  # what any reply may take: a number, a short list, an error and its traceback
+HELLO_BYTES = 256 * 1024  # the child's first frame: the list of the module's functions
+
+
+def reply_limit(request_bytes, return_args=False, expect=None, reply_bytes=None) -> int:
+    """The largest reply (bytes) a call may get, from what the grader expects.
+
+    reply_bytes: an explicit limit for the whole reply. expect: a value the
+    answer should look like (the reference's answer, or an array of the
+    expected shape and dtype): twice its size. Otherwise twice the size of
+    the arguments. Every reply may also take SCALAR_REPLY_BYTES, and with
+    return_args the arguments come back too.
+    """
+    if reply_bytes is not None:
+        return int(reply_bytes)
+    answer = wire.size_of(expect) if expect is not None else request_bytes
+    return SCALAR_REPLY_BYTES + 2 * answer + (request_bytes if return_args else 0)
+
+
 class StudentProcess:
-    """Owns the sandboxed child for one submission; restarts it after a crash."""
+    """Owns the sandboxed child for one submission; restarts it after a crash.
+
+    Time: each call may take `call_seconds`, but never more than a fair share
+    of what is left of the submission's budget (`total_seconds`): what is left,
+    divided among this call and the student's functions not called yet. A
+    function that timed out is not called again (its later calls fail at
+    once), so one endless loop costs only that function's tests.
+    """
 
     MAX_STARTS = 12
 
@@ -63,6 +95,9 @@ class StudentProcess:
         self.child = None
         self.starts = 0
         self.functions = None
+        self.defined = set()  # public functions the student's modules define themselves
+        self.called = set()
+        self.timed_out = {}  # function -> why it was given up
         self.import_failure = None
         self.outputs = []
         self.workdirs = []
@@ -82,36 +117,59 @@ class StudentProcess:
         except (OSError, subprocess.SubprocessError) as exc:  # the machine's fault, not the student's
             raise GradingError(f"cannot start the sandbox (isolation {self.mode}): {exc!r}; "
                                "set COURSE_ISOLATION=none to grade with resource limits only") from None
+        seconds = max(0.0, min(self.call_seconds, self.budget_end - time.monotonic()))
         try:
-            hello = self._receive("importing your module", self.call_seconds)
+            hello = self._receive("importing your module", time.monotonic() + seconds, seconds, HELLO_BYTES)
         except ChildEnded as exc:  # exiting at import happens again on every start: final
             self.import_failure = f"your module exited while being imported (exit status {exc.code})"
             raise StudentFailure(self.import_failure) from None
+        except CallTimedOut as exc:  # so would an endless loop at import
+            self.import_failure = str(exc)
+            raise
         if hello.get("status") == "import_error":
             error = hello.get("error", {})
+            error = error if isinstance(error, dict) else {}
             where = error.get("where", "")
             self.import_failure = (f"your module could not be imported: {error.get('type')}: {error.get('message')}"
                                    + (f"\n{where}" if where else ""))
             self._stop()
             raise StudentFailure(self.import_failure)
-        if hello.get("status") != "ready":
+        functions, defined = hello.get("functions"), hello.get("defined", [])
+        if hello.get("status") != "ready" or not _strings(functions) or not _strings(defined):
             self._stop()
             raise StudentFailure("your module did not start properly")
-        self.functions = set(hello.get("functions", []))
+        self.functions, self.defined = set(functions), set(defined)
 
-    def _receive(self, what, seconds):
-        deadline = min(time.monotonic() + seconds, self.budget_end)
+    def _seconds_for(self, fn, seconds) -> float:
+        """This call's time: seconds, or its fair share of the budget left if that is less.
+
+        The share: what is left, divided among this call and every function
+        of the student's that has not had its turn yet.
+        """
+        left = self.budget_end - time.monotonic()
+        waiting = len(self.defined - self.called - set(self.timed_out) - {fn})
+        return max(0.0, min(seconds, left / (1 + waiting)))
+
+    def _timed_out(self, what, seconds, share=False, hint="an endless loop?"):
+        """The failure for a call or an import that ran out of time (the child is stopped).
+
+        share: seconds was this call's fair share of the budget, less than its own limit.
+        """
+        self._stop()
+        if time.monotonic() >= self.budget_end - 0.01:
+            return CallTimedOut(f"the time limit for your whole submission ({self.total_seconds:g} s) ran out "
+                                f"while {what}")
+        why = ", its share of the time left for your whole submission" if share else ""
+        return CallTimedOut(f"timed out after {seconds:.3g} s{why} while {what} ({hint})")
+
+    def _receive(self, what, deadline, seconds, max_bytes, share=False):
         try:
-            message = self.child.receive(deadline)
+            message = self.child.receive(deadline, max_bytes=max_bytes)
             if not isinstance(message, dict):
                 raise wire.WireError("not a message")
             return message
         except wire.Timeout:
-            self._stop()
-            if time.monotonic() >= self.budget_end - 0.01:
-                raise StudentFailure(f"the time limit for your whole submission ({self.total_seconds:g} s) ran out "
-                                     f"while {what}") from None
-            raise StudentFailure(f"timed out after {seconds:g} s while {what} (an endless loop?)") from None
+            raise self._timed_out(what, seconds, share) from None
         except EOFError:
             try:
                 code = self.child.proc.wait(timeout=2)
@@ -120,6 +178,11 @@ class StudentProcess:
             self._stop()
             raise ChildEnded(f"your process ended while {what} (exit status {code}: "
                              f"os._exit, a crash, or over the memory or CPU limit)", code) from None
+        except wire.TooLarge as exc:
+            self._stop()
+            raise StudentFailure(f"your process sent back {exc.size} bytes while {what}, more than the "
+                                 f"{exc.limit} bytes its answer should take: is it returning something much "
+                                 "larger than asked for?") from None
         except wire.WireError as exc:
             self._stop()
             raise StudentFailure(f"your process sent back unreadable data while {what}: {exc}") from None
@@ -130,27 +193,52 @@ class StudentProcess:
             self.outputs.append(self.child.output())
             self.child = None
 
-    def call(self, fn, args, kwargs, return_args=False, seconds=None):
+    def call(self, fn, args, kwargs, return_args=False, seconds=None, expect=None, reply_bytes=None):
+        """fn(*args, **kwargs) in the child; the result, or a Call with return_args.
+
+        seconds: this call's own time limit (default: call_seconds). expect,
+        reply_bytes: what the reply may weigh (see reply_limit).
+        """
+        if fn in self.timed_out:
+            raise StudentFailure(f"{fn}() timed out earlier, so it was not called again ({self.timed_out[fn]})")
         if self.child is None:
             self._start()
         if fn not in self.functions:
             raise StudentFailure(f"{fn}() is missing from your {', '.join(m + '.py' for m in self.modules)}")
+        seconds = self.call_seconds if seconds is None else seconds
+        limit = self._seconds_for(fn, seconds)
+        deadline = time.monotonic() + limit
+        self.called.add(fn)
+        if limit <= 0:
+            raise StudentFailure(f"the time limit for your whole submission ({self.total_seconds:g} s) ran out "
+                                 f"before {fn}() could be called")
         try:
-            self.child.send({"fn": fn, "args": list(args), "kwargs": dict(kwargs), "return_args": return_args})
-        except OSError:
-            self._stop()
-            raise StudentFailure(f"your process ended before {fn}() could be called") from None
-        response = self._receive(f"running {fn}()", seconds or self.call_seconds)
+            try:
+                request_bytes = self.child.send({"fn": fn, "args": list(args), "kwargs": dict(kwargs),
+                                                 "return_args": return_args}, deadline)
+            except wire.Timeout:
+                raise self._timed_out(f"sending the arguments of {fn}()", limit, limit < seconds,
+                                      hint="your process stopped reading them") from None
+            except OSError:
+                self._stop()
+                raise StudentFailure(f"your process ended before {fn}() could be called") from None
+            max_bytes = reply_limit(request_bytes, return_args, expect, reply_bytes)
+            response = self._receive(f"running {fn}()", deadline, limit, max_bytes, limit < seconds)
+        except CallTimedOut as exc:
+            self.timed_out[fn] = str(exc)
+            raise
         status = response.get("status")
         if status == "ok":
             if return_args:
-                return Call(response.get("result"), tuple(response.get("args", ())), response.get("kwargs", {}),
-                            [str(w) for w in response.get("warnings", [])])
+                args, kwargs, warnings = response.get("args", []), response.get("kwargs", {}), response.get("warnings", [])
+                if not isinstance(args, list) or not isinstance(kwargs, dict) or not isinstance(warnings, list):
+                    raise StudentFailure(f"your process sent back unreadable data while running {fn}()")
+                return Call(response.get("result"), tuple(args), kwargs, [str(w)[:300] for w in warnings[:10]])
             return response.get("result")
         if status == "missing":
             raise StudentFailure(f"{fn}() is missing from your module")
         error = response.get("error", {})
-        if error.get("type") == "NotImplementedError":
+        if isinstance(error, dict) and error.get("type") == "NotImplementedError":
             raise NotImplementedYet(f"{fn}() is not implemented yet: it still raises NotImplementedError.")
         raise StudentError(fn, error if isinstance(error, dict) else {})
 
@@ -163,15 +251,28 @@ class StudentProcess:
         return "".join(self.outputs)
 
 
+def _strings(items) -> bool:
+    return isinstance(items, list) and all(isinstance(x, str) for x in items)
+
+
 class StudentHandle:
     """``student.fn(*args)`` calls fn in the child; ``student.call(...)`` for options."""
 
     def __init__(self, process: StudentProcess):
         self._process = process
 
-    def call(self, fn, *args, return_args=False, seconds=None, **kwargs):
-        """Call fn; with return_args=True get a Call holding the arguments after the call."""
-        return self._process.call(fn, args, kwargs, return_args=return_args, seconds=seconds)
+    def call(self, fn, *args, return_args=False, seconds=None, expect=None, reply_bytes=None, **kwargs):
+        """Call fn; with return_args=True get a Call holding the arguments after the call.
+
+        seconds: this call's time limit instead of the course's per-call one.
+        expect: a value the answer should look like (e.g. the reference's
+        answer, or np.empty(shape)), when it is larger than the arguments;
+        reply_bytes: an explicit limit on the reply's size. See reply_limit.
+        """
+        options = {"return_args": return_args, "seconds": seconds}
+        if expect is not None or reply_bytes is not None:
+            options.update(expect=expect, reply_bytes=reply_bytes)
+        return self._process.call(fn, args, kwargs, **options)
 
     def __getattr__(self, name):
         if name.startswith("_"):

@@ -279,11 +279,11 @@ class Child:
             text += f"\n... [{self._output_dropped} more bytes of output not kept]"
         return text
 
-    def send(self, message):
-        wire.write_frame(self._req_w, message)
+    def send(self, message, deadline=None) -> int:
+        return wire.write_frame(self._req_w, message, deadline)
 
-    def receive(self, deadline):
-        return wire.read_frame(self._resp_r, deadline)
+    def receive(self, deadline, max_bytes=wire.MAX_FRAME_BYTES):
+        return wire.read_frame(self._resp_r, deadline, max_bytes=max_bytes)
 
     def kill(self):
         """SIGKILL the child, its process group, everything of its uid, and orphans."""

@@ -3,15 +3,25 @@
 Both sides use this module: the trusted parent and the sandboxed child (which
 gets a copy of this file, so it imports only stdlib and numpy). Values are
 encoded to a JSON tree in which arrays are replaced by {"__nd__": k}; the
-arrays follow as consecutive .npy records, read back with allow_pickle=False.
-Nothing is ever pickled. (.npy rather than .npz: a zip archive per call cost
-more than the call itself.)
+arrays follow as consecutive .npy records. Nothing is ever pickled. (.npy
+rather than .npz: a zip archive per call cost more than the call itself.)
 
 A frame on the pipe is: 8-byte header (JSON length, blob length, big-endian
 uint32 each), the JSON, the blob.
+
+Reading a frame from the child is bounded before anything is allocated: the
+header is checked against the reply's size limit (max_bytes) and the JSON
+limit (max_json_bytes) before the body is read; every .npy header is parsed
+and checked (numeric dtype, shape consistent with the bytes that follow)
+before the array is made, and the array is a view of the bytes already read,
+never a copy. The JSON part is small on purpose: arrays travel in the blob,
+and 30 MB of `[0,0,...]` would make a gigabyte of Python objects. Writing
+and reading both honour a deadline (time.monotonic() value), so a child that
+stops reading its requests or never answers cannot stall the parent.
 """
 import io
 import json
+import math
 import os
 import select
 import struct
@@ -20,12 +30,32 @@ import time
 import numpy as np
 
 HEADER = struct.Struct(">II")
-MAX_FRAME_BYTES = 512 * 1024 * 1024
+MAX_FRAME_BYTES = 512 * 1024 * 1024  # what any frame may be; replies get a per-call limit
+MAX_JSON_BYTES = 256 * 1024  # the JSON part of a reply (about 5-25 MB of Python objects at worst)
+MAX_DEPTH = 48  # nesting of lists, tuples and dicts in a reply
+MAX_ARRAYS = 4096  # .npy records in one frame
+MAX_NPY_HEADER = 4096  # bytes of one .npy header (numpy writes ~128)
+MAX_NDIM = 32
 NUMERIC_KINDS = "biuf"
+# Numeric numpy scalar types that may cross as {"__np__": dtype.str}: bool, (u)int8-64, float16-64.
+SCALAR_DTYPES = frozenset(np.dtype(f"{order}{code}").str for order in "<>|"
+                          for code in ("b1", "i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8", "f2", "f4", "f8"))
 
 
 class WireError(Exception):
     """Malformed or oversized data on the wire."""
+
+
+class TooLarge(WireError):
+    """A frame larger than the reader allows; nothing of its body was read."""
+
+    def __init__(self, size, limit, what="a reply"):
+        super().__init__(f"{what} of {size} bytes is more than the {limit} bytes expected")
+        self.size, self.limit = size, limit
+
+
+class Timeout(Exception):
+    """No complete frame written or read before the deadline."""
 
 
 class Unsupported:
@@ -51,7 +81,7 @@ class Fn:
 
 
 def encode(value):
-    """Value -> (json bytes, npz bytes)."""
+    """Value -> (json bytes, .npy blob bytes)."""
     arrays = []
 
     def walk(v):
@@ -91,66 +121,160 @@ def encode(value):
     return json.dumps(tree).encode(), blob.getbuffer()
 
 
-def decode(json_bytes, blob_bytes, make_fn=None):
-    """(json bytes, npz bytes) -> value. Raises WireError on anything malformed."""
+def size_of(value) -> int:
+    """About how many bytes value takes on the wire: arrays exactly, other items roughly.
+
+    For reply-size limits: the grader's expected value (or an array of the
+    expected shape and dtype) -> the size of a reply that looks like it.
+    """
+    if isinstance(value, np.ndarray):
+        return value.nbytes + 128  # the .npy header is padded to 64-byte multiples, ~128 in practice
+    if isinstance(value, (list, tuple)):
+        return 16 + sum(size_of(x) for x in value)
+    if isinstance(value, dict):
+        return 16 + sum(len(str(k)) + 8 + size_of(x) for k, x in value.items())
+    if isinstance(value, str):
+        return len(value) + 8
+    return 40  # a number, None, a bool, a numpy scalar: {"__float__": "..."} or less
+
+
+def _read_array_header(view, pos):
+    """(shape, fortran_order, dtype, offset of the data) of the .npy record at view[pos:].
+
+    Refuses anything but a numeric dtype, and a header larger than MAX_NPY_HEADER.
+    """
+    stream = io.BytesIO(view[pos:pos + MAX_NPY_HEADER + 16])
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream, max_header_size=MAX_NPY_HEADER)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream, max_header_size=MAX_NPY_HEADER)
+    else:
+        raise WireError(f"an array in .npy format {version}")
+    if dtype.kind not in NUMERIC_KINDS or dtype.hasobject or dtype.names is not None or dtype.subdtype is not None:
+        raise WireError(f"an array of dtype {dtype}, not a plain numeric one")
+    if len(shape) > MAX_NDIM or not all(type(n) is int and n >= 0 for n in shape):
+        raise WireError(f"an array of shape {shape!r:.80}")
+    return shape, fortran, dtype, pos + stream.tell()
+
+
+def _arrays_in(blob):
+    """The arrays in a blob of consecutive .npy records, as views of the blob.
+
+    Each header is checked before its array is made: the size it declares
+    must fit in the bytes that follow, so nothing larger than the blob is
+    ever allocated.
+    """
+    view, pos, arrays = memoryview(blob), 0, []
+    while pos < len(view):
+        if len(arrays) >= MAX_ARRAYS:
+            raise WireError(f"more than {MAX_ARRAYS} arrays")
+        shape, fortran, dtype, start = _read_array_header(view, pos)
+        count = math.prod(shape)
+        nbytes = count * dtype.itemsize
+        if nbytes > len(view) - start:
+            raise WireError(f"an array of shape {shape!r:.80} and dtype {dtype} declares {nbytes} bytes, "
+                            f"but only {len(view) - start} follow")
+        array = np.frombuffer(view[start:start + nbytes], dtype=dtype, count=count)
+        array = array.reshape(shape[::-1]).transpose() if fortran else array.reshape(shape)
+        if not array.flags.aligned:  # after an odd-sized record: a small, bounded copy
+            array = array.copy()
+        arrays.append(array)
+        pos = start + nbytes
+    return arrays
+
+
+def decode(json_bytes, blob_bytes, make_fn=None, max_json_bytes=MAX_JSON_BYTES):
+    """(json bytes, .npy blob) -> value. Raises WireError on anything malformed or too large."""
+    if max_json_bytes is not None and len(json_bytes) > max_json_bytes:
+        raise TooLarge(len(json_bytes), max_json_bytes, "the non-array part of a reply")
     try:
         tree = json.loads(json_bytes)
-        arrays, stream = [], io.BytesIO(blob_bytes)
-        while stream.tell() < len(blob_bytes):
-            arrays.append(np.lib.format.read_array(stream, allow_pickle=False))
-    except Exception as exc:
-        raise WireError(f"unreadable data: {exc}") from None
+        arrays = _arrays_in(blob_bytes)
+    except WireError:
+        raise
+    except Exception as exc:  # RecursionError and MemoryError included
+        raise WireError(f"unreadable data: {str(exc)[:200]}") from None
 
-    def walk(t):
+    def walk(t, depth):
+        if depth > MAX_DEPTH:
+            raise WireError(f"items nested more than {MAX_DEPTH} deep")
         if t is None or type(t) in (bool, int, str):
             return t
         if type(t) is list:
-            return [walk(x) for x in t]
+            return [walk(x, depth + 1) for x in t]
         if type(t) is not dict or len(t) == 0:
             raise WireError(f"unexpected item {t!r:.80}")
         if "__float__" in t:
-            return float(t["__float__"])
+            text = t["__float__"]
+            if type(text) is not str or len(text) > 40:
+                raise WireError(f"a float written as {text!r:.80}")
+            return float(text)
         if "__nd__" in t:
             index = t["__nd__"]
-            array = arrays[index] if type(index) is int and 0 <= index < len(arrays) else None
-            if array is None or array.dtype.kind not in NUMERIC_KINDS:
-                raise WireError("an array that is missing or not numeric")
-            return array
+            if not (type(index) is int and 0 <= index < len(arrays)):
+                raise WireError("an array that is missing")
+            return arrays[index]
         if "__np__" in t:
-            dtype = np.dtype(t["__np__"])
-            if dtype.kind not in NUMERIC_KINDS:
-                raise WireError(f"a numpy scalar of dtype {dtype}")
-            return dtype.type(walk(t["value"]))
+            if t["__np__"] not in SCALAR_DTYPES:
+                raise WireError(f"a numpy scalar of dtype {t['__np__']!r:.40}")
+            value = walk(t["value"], depth + 1)
+            if type(value) not in (bool, int, float):
+                raise WireError("a numpy scalar that is not a number")
+            return np.dtype(t["__np__"]).type(value)
         if "__tuple__" in t:
-            return tuple(walk(x) for x in t["__tuple__"])
+            return tuple(walk(x, depth + 1) for x in t["__tuple__"])
         if "__dict__" in t:
-            return {str(k): walk(x) for k, x in t["__dict__"]}
+            return {str(k): walk(x, depth + 1) for k, x in t["__dict__"]}
         if "__fn__" in t:
-            params = walk(t["params"])
+            params = walk(t["params"], depth + 1)
             return make_fn(t["__fn__"], params) if make_fn else Fn(t["__fn__"], **params)
         if "__unsupported__" in t:
-            return Unsupported(str(t["__unsupported__"]), str(t.get("text", "")))
+            return Unsupported(str(t["__unsupported__"])[:200], str(t.get("text", ""))[:300])
         raise WireError(f"unexpected item {t!r:.80}")
 
     try:
-        return walk(tree)
+        return walk(tree, 0)
     except WireError:
         raise
-    except Exception as exc:
-        raise WireError(f"malformed data: {exc}") from None
+    except Exception as exc:  # RecursionError and MemoryError included
+        raise WireError(f"malformed data: {str(exc)[:200]}") from None
 
 
-def write_frame(fd, message):
-    """Encode a value and write it as one frame to a file descriptor."""
+def _wait(fd, deadline, for_writing):
+    """Block until fd is ready; raise Timeout at the deadline (None: wait for ever)."""
+    while True:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            raise Timeout()
+        ready = select.select([], [fd], [], left) if for_writing else select.select([fd], [], [], left)
+        if ready[1 if for_writing else 0]:
+            return
+
+
+def write_frame(fd, message, deadline=None) -> int:
+    """Encode a value and write it as one frame; return the frame's size in bytes.
+
+    With a deadline the fd is made non-blocking and each write waits (select)
+    for room in the pipe until then: a reader that stops reading costs a
+    Timeout, never a blocked writer. Raises Timeout, or OSError (e.g.
+    BrokenPipeError when the reader is gone).
+    """
     json_bytes, blob = encode(message)
+    if deadline is not None:
+        os.set_blocking(fd, False)
+    size = 0
     for part in (HEADER.pack(len(json_bytes), len(blob)), json_bytes, blob):
         view = memoryview(part)
+        size += len(view)
         while view:
-            view = view[os.write(fd, view):]
-
-
-class Timeout(Exception):
-    """No complete frame before the deadline."""
+            if deadline is not None:
+                _wait(fd, deadline, for_writing=True)
+            try:
+                view = view[os.write(fd, view):]
+            except BlockingIOError:  # a non-blocking fd and no deadline: wait for room
+                _wait(fd, deadline, for_writing=True)
+    return size
 
 
 def _read_exact(fd, n, deadline):
@@ -158,24 +282,31 @@ def _read_exact(fd, n, deadline):
     view, done = memoryview(buffer), 0
     while done < n:
         if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise Timeout()
-        got = os.readv(fd, [view[done:]])
+            _wait(fd, deadline, for_writing=False)
+        try:
+            got = os.readv(fd, [view[done:]])
+        except BlockingIOError:
+            _wait(fd, deadline, for_writing=False)
+            continue
         if not got:
             raise EOFError("the other side closed the pipe")
         done += got
     return buffer
 
 
-def read_frame(fd, deadline=None, make_fn=None):
+def read_frame(fd, deadline=None, make_fn=None, max_bytes=MAX_FRAME_BYTES, max_json_bytes=MAX_JSON_BYTES):
     """Read one frame and decode it. deadline: time.monotonic() value or None.
 
-    Raises Timeout, EOFError, or WireError (malformed or over MAX_FRAME_BYTES).
+    max_bytes bounds the whole frame and max_json_bytes its JSON part (None:
+    no JSON limit, for the child reading the trusted parent's requests); a
+    frame over either is refused from its header, before its body is read.
+    Raises Timeout, EOFError, TooLarge, or WireError (malformed).
     """
     json_len, blob_len = HEADER.unpack(_read_exact(fd, HEADER.size, deadline))
-    if json_len + blob_len > MAX_FRAME_BYTES:
-        raise WireError(f"{json_len + blob_len} bytes is more than the {MAX_FRAME_BYTES} allowed")
+    if HEADER.size + json_len + blob_len > max_bytes:
+        raise TooLarge(HEADER.size + json_len + blob_len, max_bytes)
+    if max_json_bytes is not None and json_len > max_json_bytes:
+        raise TooLarge(json_len, max_json_bytes, "the non-array part of a reply")
     json_bytes = _read_exact(fd, json_len, deadline)
     blob = _read_exact(fd, blob_len, deadline)
-    return decode(json_bytes, blob, make_fn)
+    return decode(json_bytes, blob, make_fn, max_json_bytes)

@@ -41,6 +41,36 @@ def fail(message):
     raise AssertionError(message)
 
 
+def _count_numbers(value, limit) -> int:
+    """How many numbers value holds (arrays, nested lists); stops counting past limit."""
+    if isinstance(value, np.ndarray):
+        return value.size
+    if isinstance(value, (list, tuple)):
+        total = 0
+        for item in value:
+            total += _count_numbers(item, limit)
+            if total > limit:
+                break
+        return total
+    return 1
+
+
+def as_float_array(got, expected_size):
+    """got as a float64 array, or None if it is no numeric data or holds far more
+    numbers than expected_size (4x + 64). Sizes are checked before converting: a
+    large int8 array would take 8x its size as float64."""
+    if isinstance(got, Unsupported) or got is None or isinstance(got, (str, dict)):
+        return None
+    if isinstance(got, np.ndarray) and got.dtype.kind not in "biuf":
+        return None
+    if _count_numbers(got, 4 * expected_size + 64) > 4 * expected_size + 64:
+        return None
+    try:
+        return np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def expect_float(got, what) -> float:
     """got must be a real number (Python or numpy scalar; not an array, list or None)."""
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
@@ -59,7 +89,9 @@ def expect_array(got, shape, what) -> np.ndarray:
     if got.shape != tuple(shape):
         fail(f"{what} should have shape {tuple(shape)}, got {got.shape}."
              + (" Keep the (n, 1) column shape: an example is a column." if len(shape) == 2 and shape[1] == 1 else ""))
-    array = np.asarray(got, dtype=np.float64)
+    if got.dtype.kind not in "biuf":
+        fail(f"{what} should hold numbers, but your code returned {describe(got)}.")
+    array = np.asarray(got, dtype=np.float64)  # after the shape check: never larger than expected
     if not np.all(np.isfinite(array)):
         fail(f"{what} contains nan or inf (an overflow, or 0/0?).")
     return array
@@ -73,10 +105,12 @@ def expect_list(got, length, what) -> list:
 
 def expect_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=""):
     """Values agree within tolerance; the message shows both on a small scale."""
-    got = np.asarray(got, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
-    if got.shape != expected.shape or not np.allclose(got, expected, rtol=rtol, atol=atol):
-        fail(f"{what}: expected {_short(expected)}, got {_short(got)}." + (f" {hint}" if hint else ""))
+    got_a = as_float_array(got, expected.size)
+    if got_a is None:
+        fail(f"{what}: expected {_short(expected)}, got {describe(got)}." + (f" {hint}" if hint else ""))
+    if got_a.shape != expected.shape or not np.allclose(got_a, expected, rtol=rtol, atol=atol):
+        fail(f"{what}: expected {_short(expected)}, got {_short(got_a)}." + (f" {hint}" if hint else ""))
 
 
 def _entries(x) -> str:
@@ -90,7 +124,10 @@ def expect_match(got, expected, what, mistakes=(), rtol=1e-7, atol=1e-10):
     mistakes: (wrong answer or None, hint) pairs computed in the parent. For a
     batch, the message shows one wrong column (one example), not the whole array.
     """
-    got_a, expected_a = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    expected_a = np.asarray(expected, dtype=float)
+    got_a = as_float_array(got, expected_a.size)
+    if got_a is None:
+        fail(f"{what}: expected {_short(expected_a)}, got {describe(got)}.")
     if got_a.shape == expected_a.shape and np.allclose(got_a, expected_a, rtol=rtol, atol=atol):
         return
     hint = ""

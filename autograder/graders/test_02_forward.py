@@ -131,6 +131,12 @@ def test_layer_forward_unchanged(student, rng):
 
 # ---------------------------------------------------------------- init_network
 
+def _network_like(sizes):
+    """Arrays of the shapes init_network(sizes) gives: what its reply may weigh."""
+    return ([np.empty((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])],
+            [np.empty((n_out, 1)) for n_out in sizes[1:]])
+
+
 def _check_network(got, sizes, what):
     """(weights, biases) with the right shapes, as float arrays."""
     pair = expect_list(got, 2, what)
@@ -158,7 +164,7 @@ def test_init_network_shapes(student, rng):
     """init_network gives weights (n_out, n_in) and biases (n_out, 1) for each layer, not all zeros"""
     for sizes in ([784, 16, 16, 10], _random_sizes(rng, int(rng.integers(2, 6)))):
         what = f"init_network({sizes})"
-        weights, biases = _check_network(student.init_network(sizes), sizes, what)
+        weights, biases = _check_network(student.call("init_network", sizes, expect=_network_like(sizes)), sizes, what)
         for l, (W, b) in enumerate(zip(weights, biases)):
             for x, name in ((W, f"weights[{l}]"), (b, f"biases[{l}]")):
                 if x.size > 1 and np.all(x == x.flat[0]):
@@ -192,7 +198,7 @@ def test_init_network_random(student, rng):
 def test_init_network_standard_normal(student, rng):
     """init_network draws weights and biases from the standard normal distribution"""
     sizes = [784, 16, 16, 10]
-    got = student.init_network(sizes, Fn("rng", seed=int(rng.integers(0, 2**31))))
+    got = student.call("init_network", sizes, Fn("rng", seed=int(rng.integers(0, 2**31))), expect=_network_like(sizes))
     pair = expect_list(got, 2, f"init_network({sizes}, rng)")
     values = []
     for item in pair:

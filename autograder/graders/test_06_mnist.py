@@ -357,7 +357,7 @@ def test_train_mnist(student, reference, course, seed):
     call = (f"train on the first {TRAIN_N:,} MNIST training images ({EPOCHS} epochs, batch_size = {BATCH_SIZE}, "
             f"learn_rate = {LEARN_RATE})")
     got = student.call("train", weights, biases, X, Y, EPOCHS, BATCH_SIZE, LEARN_RATE, Fn("rng", seed=seed),
-                       seconds=TRAIN_SECONDS)
+                       seconds=TRAIN_SECONDS, expect=(weights, biases))  # the reply: a network, not the data
     new_w, new_b, history = _unpack_train(got, weights, biases, EPOCHS, call, per_epoch=False)
     cost = history["cost"]
     accuracy = reference.evaluate(new_w, new_b, X_test, y_test)
