@@ -1,5 +1,6 @@
 # MUTANT: average_cost sums each neuron's squared differences over the examples (axis=1), then takes the mean over the neurons
 # FAILS: test_average_cost_random, test_average_cost_batch_of_one
+# HINT: the axes are swapped
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

@@ -1,5 +1,6 @@
 # MUTANT: train takes the number of examples m from X.shape[0] (the 784 input neurons) instead of X.shape[1]
 # FAILS: test_train_every_example_once_per_epoch
+# HINT: m = X.shape[1]
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each
