@@ -139,6 +139,7 @@ def check_source(course: Course, assignment: Assignment) -> str:
         "tests": sorted(p.name for p in release.glob("test_*.py")),
         "notebook": f"{assignment.id}.ipynb",
         "seconds": assignment.limits.seconds,
+        "memory_mb": assignment.limits.memory_mb,
         "functions": function_parameters(reference),
         "probes": PROBES.get(assignment.id, []),
     }

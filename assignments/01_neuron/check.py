@@ -51,6 +51,7 @@ ASSIGNMENT = {'id': '01_neuron',
  'tests': ['test_neuron.py'],
  'notebook': '01_neuron.ipynb',
  'seconds': 10,
+ 'memory_mb': 2048,
  'functions': {'sigmoid': {'parameters': [['z', None]]},
                'sigmoid_prime': {'parameters': [['z', None]]},
                'relu': {'parameters': [['z', None]]},
@@ -81,6 +82,12 @@ ASSIGNMENT = {'id': '01_neuron',
              'returns': 'like(0)',
              'show': 'sigmoid(z) for z of shape (3, 2)',
              'budget': 0.1},
+            {'function': 'sigmoid',
+             'args': 'columns(2, 6, 2).reshape(2, 3, 2) * 8 - 4',
+             'kwargs': '',
+             'returns': 'like(0)',
+             'show': 'sigmoid(z) for z of shape (2, 3, 2)',
+             'budget': 0.1},
             {'function': 'sigmoid_prime',
              'args': '0.0',
              'kwargs': '',
@@ -104,6 +111,12 @@ ASSIGNMENT = {'id': '01_neuron',
              'kwargs': '',
              'returns': 'like(0)',
              'show': 'relu(np.array([3.2, 1.39, -0.21]))',
+             'budget': 0.1},
+            {'function': 'relu',
+             'args': 'columns(3, 1, 5) - 0.5',
+             'kwargs': '',
+             'returns': 'like(0)',
+             'show': 'relu(z) for z of shape (3, 1)',
              'budget': 0.1},
             {'function': 'relu_prime',
              'args': '0.0',
@@ -396,6 +409,12 @@ def _child(folder, report_path):
     def say(**entry):
         write(dumps(entry) + "\n")
 
+    try:  # the grader's memory limit: a runaway allocation fails here as it would there
+        import resource
+        limit = ASSIGNMENT.get("memory_mb", 2048) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
     import numpy as np  # noqa: F401  (imported before the student's code can shadow it)
     namespace = _probe_namespace()
     name = ASSIGNMENT["module"].removesuffix(".py")
@@ -451,6 +470,14 @@ def _child(folder, report_path):
 
 
 # ---------------------------------------------------------------- the parent: prepares, watches, reports
+
+def _error(entry):
+    """'ValueError: what it said', with a word on errors that say little themselves."""
+    text = entry["error"] + (f": {entry['message']}" if entry.get("message") else "")
+    if entry["error"] == "MemoryError":
+        text += f" (over the grader's memory limit of {ASSIGNMENT.get('memory_mb', 2048)} MB)"
+    return text
+
 
 def _released_files():
     return [ASSIGNMENT["module"], *ASSIGNMENT["provided"], *ASSIGNMENT["tests"]]
@@ -590,7 +617,7 @@ def _report_module(folder, entries, stopped, output, returncode, report):
             report.fail("import", f"{module} imports {missing}, but the grader only gets {module} "
                                   f"and the provided files: put what you need from {missing}.py into {module}")
         else:
-            report.fail("import", f"importing {module} raises {imported['error']}: {imported['message']}")
+            report.fail("import", f"importing {module} raises {_error(imported)}")
         return False
     if imported.get("output"):
         first = imported["output"].strip().splitlines()[0] if imported["output"].strip() else "blank lines"
@@ -639,7 +666,7 @@ def _report_calls(folder, function, entries, stopped, report, seconds):
                              f"only {ASSIGNMENT['module']}, so move your code there and save the file.")
                 report.fail(function, f"still raises NotImplementedError: write it in {ASSIGNMENT['module']}.{where}")
             else:
-                report.fail(function, f"{shown} raises {entry['error']}: {entry['message']}")
+                report.fail(function, f"{shown} raises {_error(entry)}")
             return
         if entry.get("problem"):
             report.fail(function, f"{shown} {entry['problem']}")
@@ -697,7 +724,10 @@ def run(folder=None, out=None) -> bool:
             report_path.touch()
             entries, stopped, output, code = _run_child(target, report_path, ASSIGNMENT["seconds"])
             if _report_module(folder, entries, stopped, output, code, report):
-                _run_public_tests(target, report)
+                if stopped:  # the same loop would hang the public tests too
+                    report.fail("public tests", "not run: first make every function finish (see above)")
+                else:
+                    _run_public_tests(target, report)
     if report.problems:
         count = len(report.problems)
         out.write(f"NOT READY: {report.problems[0]}" + (f" (and {count - 1} more above)" if count > 1 else "")

@@ -51,6 +51,7 @@ ASSIGNMENT = {'id': '02_forward',
  'tests': ['test_forward.py'],
  'notebook': '02_forward.ipynb',
  'seconds': 10,
+ 'memory_mb': 2048,
  'functions': {'layer_forward': {'parameters': [['W', None],
                                                 ['a', None],
                                                 ['b', None],
@@ -74,6 +75,12 @@ ASSIGNMENT = {'id': '02_forward',
              'kwargs': '',
              'returns': 'array((3, 5))',
              'show': 'layer_forward(W, a, b) with W (3, 4), a (4, 5), b (3, 1)',
+             'budget': 0.1},
+            {'function': 'layer_forward',
+             'args': 'network([4, 3], 0)[0][0], columns(4, 1, 1), network([4, 3], 0)[1][0]',
+             'kwargs': 'activation=identity',
+             'returns': 'array((3, 1))',
+             'show': 'layer_forward(W, a, b, activation=lambda z: z) with W (3, 4), a (4, 1), b (3, 1)',
              'budget': 0.1},
             {'function': 'init_network',
              'args': '[784, 16, 16, 10], generator(0)',
@@ -110,6 +117,12 @@ ASSIGNMENT = {'id': '02_forward',
              'kwargs': '',
              'returns': "array((6,), kind='int')",
              'show': 'predict(weights, biases, X) for a 4-5-3 network and 6 examples',
+             'budget': 0.1},
+            {'function': 'predict',
+             'args': '*network([784, 16, 16, 10], 2), columns(784, 1, 3)',
+             'kwargs': '',
+             'returns': "array((1,), kind='int')",
+             'show': 'predict(weights, biases, X) for one example, X of shape (784, 1)',
              'budget': 0.1}]}
 
 HERE = Path(__file__).resolve().parent
@@ -366,6 +379,12 @@ def _child(folder, report_path):
     def say(**entry):
         write(dumps(entry) + "\n")
 
+    try:  # the grader's memory limit: a runaway allocation fails here as it would there
+        import resource
+        limit = ASSIGNMENT.get("memory_mb", 2048) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
     import numpy as np  # noqa: F401  (imported before the student's code can shadow it)
     namespace = _probe_namespace()
     name = ASSIGNMENT["module"].removesuffix(".py")
@@ -421,6 +440,14 @@ def _child(folder, report_path):
 
 
 # ---------------------------------------------------------------- the parent: prepares, watches, reports
+
+def _error(entry):
+    """'ValueError: what it said', with a word on errors that say little themselves."""
+    text = entry["error"] + (f": {entry['message']}" if entry.get("message") else "")
+    if entry["error"] == "MemoryError":
+        text += f" (over the grader's memory limit of {ASSIGNMENT.get('memory_mb', 2048)} MB)"
+    return text
+
 
 def _released_files():
     return [ASSIGNMENT["module"], *ASSIGNMENT["provided"], *ASSIGNMENT["tests"]]
@@ -560,7 +587,7 @@ def _report_module(folder, entries, stopped, output, returncode, report):
             report.fail("import", f"{module} imports {missing}, but the grader only gets {module} "
                                   f"and the provided files: put what you need from {missing}.py into {module}")
         else:
-            report.fail("import", f"importing {module} raises {imported['error']}: {imported['message']}")
+            report.fail("import", f"importing {module} raises {_error(imported)}")
         return False
     if imported.get("output"):
         first = imported["output"].strip().splitlines()[0] if imported["output"].strip() else "blank lines"
@@ -609,7 +636,7 @@ def _report_calls(folder, function, entries, stopped, report, seconds):
                              f"only {ASSIGNMENT['module']}, so move your code there and save the file.")
                 report.fail(function, f"still raises NotImplementedError: write it in {ASSIGNMENT['module']}.{where}")
             else:
-                report.fail(function, f"{shown} raises {entry['error']}: {entry['message']}")
+                report.fail(function, f"{shown} raises {_error(entry)}")
             return
         if entry.get("problem"):
             report.fail(function, f"{shown} {entry['problem']}")
@@ -667,7 +694,10 @@ def run(folder=None, out=None) -> bool:
             report_path.touch()
             entries, stopped, output, code = _run_child(target, report_path, ASSIGNMENT["seconds"])
             if _report_module(folder, entries, stopped, output, code, report):
-                _run_public_tests(target, report)
+                if stopped:  # the same loop would hang the public tests too
+                    report.fail("public tests", "not run: first make every function finish (see above)")
+                else:
+                    _run_public_tests(target, report)
     if report.problems:
         count = len(report.problems)
         out.write(f"NOT READY: {report.problems[0]}" + (f" (and {count - 1} more above)" if count > 1 else "")

@@ -51,6 +51,7 @@ ASSIGNMENT = {'id': '04_gradient_descent',
  'tests': ['test_descent.py'],
  'notebook': '04_gradient_descent.ipynb',
  'seconds': 10,
+ 'memory_mb': 2048,
  'functions': {'gradient_descent': {'parameters': [['gradient', None],
                                                    ['start', None],
                                                    ['learn_rate', None],
@@ -81,6 +82,12 @@ ASSIGNMENT = {'id': '04_gradient_descent',
              'kwargs': '',
              'returns': 'batches(10)',
              'show': 'mini_batches(10, 3, np.random.default_rng(0))',
+             'budget': 0.1},
+            {'function': 'mini_batches',
+             'args': '7, 10, generator(1)',
+             'kwargs': '',
+             'returns': 'batches(7)',
+             'show': 'mini_batches(7, 10, np.random.default_rng(1))',
              'budget': 0.1}]}
 
 HERE = Path(__file__).resolve().parent
@@ -337,6 +344,12 @@ def _child(folder, report_path):
     def say(**entry):
         write(dumps(entry) + "\n")
 
+    try:  # the grader's memory limit: a runaway allocation fails here as it would there
+        import resource
+        limit = ASSIGNMENT.get("memory_mb", 2048) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
     import numpy as np  # noqa: F401  (imported before the student's code can shadow it)
     namespace = _probe_namespace()
     name = ASSIGNMENT["module"].removesuffix(".py")
@@ -392,6 +405,14 @@ def _child(folder, report_path):
 
 
 # ---------------------------------------------------------------- the parent: prepares, watches, reports
+
+def _error(entry):
+    """'ValueError: what it said', with a word on errors that say little themselves."""
+    text = entry["error"] + (f": {entry['message']}" if entry.get("message") else "")
+    if entry["error"] == "MemoryError":
+        text += f" (over the grader's memory limit of {ASSIGNMENT.get('memory_mb', 2048)} MB)"
+    return text
+
 
 def _released_files():
     return [ASSIGNMENT["module"], *ASSIGNMENT["provided"], *ASSIGNMENT["tests"]]
@@ -531,7 +552,7 @@ def _report_module(folder, entries, stopped, output, returncode, report):
             report.fail("import", f"{module} imports {missing}, but the grader only gets {module} "
                                   f"and the provided files: put what you need from {missing}.py into {module}")
         else:
-            report.fail("import", f"importing {module} raises {imported['error']}: {imported['message']}")
+            report.fail("import", f"importing {module} raises {_error(imported)}")
         return False
     if imported.get("output"):
         first = imported["output"].strip().splitlines()[0] if imported["output"].strip() else "blank lines"
@@ -580,7 +601,7 @@ def _report_calls(folder, function, entries, stopped, report, seconds):
                              f"only {ASSIGNMENT['module']}, so move your code there and save the file.")
                 report.fail(function, f"still raises NotImplementedError: write it in {ASSIGNMENT['module']}.{where}")
             else:
-                report.fail(function, f"{shown} raises {entry['error']}: {entry['message']}")
+                report.fail(function, f"{shown} raises {_error(entry)}")
             return
         if entry.get("problem"):
             report.fail(function, f"{shown} {entry['problem']}")
@@ -638,7 +659,10 @@ def run(folder=None, out=None) -> bool:
             report_path.touch()
             entries, stopped, output, code = _run_child(target, report_path, ASSIGNMENT["seconds"])
             if _report_module(folder, entries, stopped, output, code, report):
-                _run_public_tests(target, report)
+                if stopped:  # the same loop would hang the public tests too
+                    report.fail("public tests", "not run: first make every function finish (see above)")
+                else:
+                    _run_public_tests(target, report)
     if report.problems:
         count = len(report.problems)
         out.write(f"NOT READY: {report.problems[0]}" + (f" (and {count - 1} more above)" if count > 1 else "")

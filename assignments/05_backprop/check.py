@@ -51,6 +51,7 @@ ASSIGNMENT = {'id': '05_backprop',
  'tests': ['test_backprop.py'],
  'notebook': '05_backprop.ipynb',
  'seconds': 10,
+ 'memory_mb': 2048,
  'functions': {'chain_rule_single': {'parameters': [['a_prev', None], ['w', None], ['b', None], ['y', None]]},
                'backprop': {'parameters': [['weights', None], ['biases', None], ['X', None], ['Y', None]]},
                'numerical_gradient': {'parameters': [['f', None], ['x', None], ['h', '1e-05']]}},
@@ -71,6 +72,12 @@ ASSIGNMENT = {'id': '05_backprop',
              'kwargs': '',
              'returns': 'tuple_of(list_like(0), list_like(1))',
              'show': 'backprop(weights, biases, X, Y) for 784-16-16-10 and a mini-batch of 10',
+             'budget': 0.1},
+            {'function': 'backprop',
+             'args': '*network([3, 4, 2], 1), columns(3, 1, 2), targets(2, 1, 3)',
+             'kwargs': '',
+             'returns': 'tuple_of(list_like(0), list_like(1))',
+             'show': 'backprop(weights, biases, X, Y) for one example, X of shape (3, 1)',
              'budget': 0.1},
             {'function': 'numerical_gradient',
              'args': 'cubes, np.array([[0.5, -1.0], [2.0, 0.0]])',
@@ -339,6 +346,12 @@ def _child(folder, report_path):
     def say(**entry):
         write(dumps(entry) + "\n")
 
+    try:  # the grader's memory limit: a runaway allocation fails here as it would there
+        import resource
+        limit = ASSIGNMENT.get("memory_mb", 2048) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
     import numpy as np  # noqa: F401  (imported before the student's code can shadow it)
     namespace = _probe_namespace()
     name = ASSIGNMENT["module"].removesuffix(".py")
@@ -394,6 +407,14 @@ def _child(folder, report_path):
 
 
 # ---------------------------------------------------------------- the parent: prepares, watches, reports
+
+def _error(entry):
+    """'ValueError: what it said', with a word on errors that say little themselves."""
+    text = entry["error"] + (f": {entry['message']}" if entry.get("message") else "")
+    if entry["error"] == "MemoryError":
+        text += f" (over the grader's memory limit of {ASSIGNMENT.get('memory_mb', 2048)} MB)"
+    return text
+
 
 def _released_files():
     return [ASSIGNMENT["module"], *ASSIGNMENT["provided"], *ASSIGNMENT["tests"]]
@@ -533,7 +554,7 @@ def _report_module(folder, entries, stopped, output, returncode, report):
             report.fail("import", f"{module} imports {missing}, but the grader only gets {module} "
                                   f"and the provided files: put what you need from {missing}.py into {module}")
         else:
-            report.fail("import", f"importing {module} raises {imported['error']}: {imported['message']}")
+            report.fail("import", f"importing {module} raises {_error(imported)}")
         return False
     if imported.get("output"):
         first = imported["output"].strip().splitlines()[0] if imported["output"].strip() else "blank lines"
@@ -582,7 +603,7 @@ def _report_calls(folder, function, entries, stopped, report, seconds):
                              f"only {ASSIGNMENT['module']}, so move your code there and save the file.")
                 report.fail(function, f"still raises NotImplementedError: write it in {ASSIGNMENT['module']}.{where}")
             else:
-                report.fail(function, f"{shown} raises {entry['error']}: {entry['message']}")
+                report.fail(function, f"{shown} raises {_error(entry)}")
             return
         if entry.get("problem"):
             report.fail(function, f"{shown} {entry['problem']}")
@@ -640,7 +661,10 @@ def run(folder=None, out=None) -> bool:
             report_path.touch()
             entries, stopped, output, code = _run_child(target, report_path, ASSIGNMENT["seconds"])
             if _report_module(folder, entries, stopped, output, code, report):
-                _run_public_tests(target, report)
+                if stopped:  # the same loop would hang the public tests too
+                    report.fail("public tests", "not run: first make every function finish (see above)")
+                else:
+                    _run_public_tests(target, report)
     if report.problems:
         count = len(report.problems)
         out.write(f"NOT READY: {report.problems[0]}" + (f" (and {count - 1} more above)" if count > 1 else "")

@@ -51,6 +51,7 @@ ASSIGNMENT = {'id': '06_mnist',
  'tests': ['test_train.py'],
  'notebook': '06_mnist.ipynb',
  'seconds': 120,
+ 'memory_mb': 2048,
  'functions': {'evaluate': {'parameters': [['weights', None],
                                            ['biases', None],
                                            ['X', None],
@@ -70,6 +71,12 @@ ASSIGNMENT = {'id': '06_mnist',
              'kwargs': '',
              'returns': 'FLOAT',
              'show': 'evaluate(weights, biases, X, labels) for a 4-5-3 network and 6 examples',
+             'budget': 0.1},
+            {'function': 'evaluate',
+             'args': '*network([4, 5, 3], 0), columns(4, 3, 1), [0, 2, 1]',
+             'kwargs': '',
+             'returns': 'FLOAT',
+             'show': 'evaluate(weights, biases, X, [0, 2, 1]) with the labels as a list',
              'budget': 0.1},
             {'function': 'train',
              'args': '*network([4, 5, 3], 0), columns(4, 23, 1), targets(3, 23, 2), 2, 5, 1.0, generator(3)',
@@ -91,7 +98,7 @@ ASSIGNMENT = {'id': '06_mnist',
              'kwargs': '',
              'returns': "history_of([list_like(0), list_like(1)], 1, ['cost'])",
              'show': 'train(...) for 784-16-16-10 on 2,000 images for one epoch',
-             'budget': 0.02}]}
+             'budget': 0.01}]}
 
 HERE = Path(__file__).resolve().parent
 NOT_GRADED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "check.py", "course.toml",
@@ -347,6 +354,12 @@ def _child(folder, report_path):
     def say(**entry):
         write(dumps(entry) + "\n")
 
+    try:  # the grader's memory limit: a runaway allocation fails here as it would there
+        import resource
+        limit = ASSIGNMENT.get("memory_mb", 2048) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
     import numpy as np  # noqa: F401  (imported before the student's code can shadow it)
     namespace = _probe_namespace()
     name = ASSIGNMENT["module"].removesuffix(".py")
@@ -402,6 +415,14 @@ def _child(folder, report_path):
 
 
 # ---------------------------------------------------------------- the parent: prepares, watches, reports
+
+def _error(entry):
+    """'ValueError: what it said', with a word on errors that say little themselves."""
+    text = entry["error"] + (f": {entry['message']}" if entry.get("message") else "")
+    if entry["error"] == "MemoryError":
+        text += f" (over the grader's memory limit of {ASSIGNMENT.get('memory_mb', 2048)} MB)"
+    return text
+
 
 def _released_files():
     return [ASSIGNMENT["module"], *ASSIGNMENT["provided"], *ASSIGNMENT["tests"]]
@@ -541,7 +562,7 @@ def _report_module(folder, entries, stopped, output, returncode, report):
             report.fail("import", f"{module} imports {missing}, but the grader only gets {module} "
                                   f"and the provided files: put what you need from {missing}.py into {module}")
         else:
-            report.fail("import", f"importing {module} raises {imported['error']}: {imported['message']}")
+            report.fail("import", f"importing {module} raises {_error(imported)}")
         return False
     if imported.get("output"):
         first = imported["output"].strip().splitlines()[0] if imported["output"].strip() else "blank lines"
@@ -590,7 +611,7 @@ def _report_calls(folder, function, entries, stopped, report, seconds):
                              f"only {ASSIGNMENT['module']}, so move your code there and save the file.")
                 report.fail(function, f"still raises NotImplementedError: write it in {ASSIGNMENT['module']}.{where}")
             else:
-                report.fail(function, f"{shown} raises {entry['error']}: {entry['message']}")
+                report.fail(function, f"{shown} raises {_error(entry)}")
             return
         if entry.get("problem"):
             report.fail(function, f"{shown} {entry['problem']}")
@@ -648,7 +669,10 @@ def run(folder=None, out=None) -> bool:
             report_path.touch()
             entries, stopped, output, code = _run_child(target, report_path, ASSIGNMENT["seconds"])
             if _report_module(folder, entries, stopped, output, code, report):
-                _run_public_tests(target, report)
+                if stopped:  # the same loop would hang the public tests too
+                    report.fail("public tests", "not run: first make every function finish (see above)")
+                else:
+                    _run_public_tests(target, report)
     if report.problems:
         count = len(report.problems)
         out.write(f"NOT READY: {report.problems[0]}" + (f" (and {count - 1} more above)" if count > 1 else "")
