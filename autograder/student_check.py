@@ -323,7 +323,16 @@ def _child(folder, report_path):
         say(step="import", ok=False, error=type(exc).__name__, message=str(exc)[:500], missing=missing)
         return
     sys.stdout, sys.stderr = real_out, real_err
-    say(step="import", ok=True, output=captured.getvalue()[:300], seconds=clock() - start)
+    printed = captured.getvalue()[:300]
+    try:  # output written straight to the file descriptors (os.write, C code) bypasses sys.stdout
+        sys.__stdout__.flush()
+        sys.__stderr__.flush()
+        direct = os.fstat(1).st_size + (os.fstat(2).st_size if not os.path.sameopenfile(1, 2) else 0)
+    except (OSError, ValueError, AttributeError):
+        direct = 0
+    if direct and not printed:
+        printed = f"{direct} bytes written directly to the output"
+    say(step="import", ok=True, output=printed, seconds=clock() - start)
 
     for function, spec in ASSIGNMENT["functions"].items():
         fn = getattr(module, function, None)
@@ -440,7 +449,9 @@ def _run_child(target, report_path, seconds):
 
     Returns (the JSON entries written, None or what stopped it)."""
     command = [sys.executable, "-I", str(Path(__file__).resolve()), "--child", str(target), str(report_path)]
-    process = subprocess.Popen(command, cwd=target, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    # The child's own output goes to a file: a pipe nobody reads would block a chatty module.
+    output_file = open(Path(report_path).with_suffix(".out"), "w+b")
+    process = subprocess.Popen(command, cwd=target, stdin=subprocess.DEVNULL, stdout=output_file,
                                stderr=subprocess.STDOUT, start_new_session=True)
     budgets = [probe.get("budget", 0.1) * seconds for probe in ASSIGNMENT["probes"]]
     started, current, stopped = time.monotonic(), None, None
@@ -461,8 +472,10 @@ def _run_child(target, report_path, seconds):
         if stopped:
             _kill(process)
             break
-    output = process.stdout.read().decode("utf-8", "replace") if process.stdout else ""
     process.wait()
+    output_file.seek(0)
+    output = output_file.read(4000).decode("utf-8", "replace")
+    output_file.close()
     return _entries(report_path), stopped, output, process.returncode
 
 
@@ -546,6 +559,9 @@ def _report_calls(folder, function, entries, stopped, report, seconds):
             if stopped and stopped[0] == "call" and stopped[1] == index:
                 report.fail(function, f"{shown} did not finish within {stopped[2]:.0f} s (the grader stops a "
                                       f"call after {seconds} s, and calls it with larger inputs): an endless loop?")
+            elif any(e.get("step") == "start" and e.get("probe") == index for e in entries):
+                report.fail(function, f"{shown} ended Python itself (os._exit, a crash, or over the memory "
+                                      f"limit of {ASSIGNMENT.get('memory_mb', 2048)} MB)")
             else:
                 report.fail(function, f"{shown} was not reached: Python stopped before")
             return
@@ -587,7 +603,11 @@ def _run_public_tests(target, report):
         report.fail("public tests", "did not finish in time")
         return
     lines = [line for line in done.stdout.splitlines() if line.strip()]
-    summary = lines[-1].strip("= ") if lines else done.stderr.strip()[-200:]
+    summary = lines[-1].strip("= ") if lines else ""
+    if done.returncode not in (0, 1) or not any(word in summary for word in ("passed", "failed", "error")):
+        report.fail("public tests", f"pytest stopped (exit status {done.returncode}) before reporting: does your "
+                                    "module exit or crash when imported or called? Run `python -m pytest -q` here.")
+        return
     if done.returncode == 0:
         report.ok("public tests", summary)
         return
