@@ -105,10 +105,9 @@ def _probe_namespace():
 
     def network(sizes, seed):
         """(weights, biases) of random standard-normal numbers for layer sizes."""
-        rng = np.random.default_rng(seed)
-        weights = [rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
-        biases = [rng.standard_normal((n_out, 1)) for n_out in sizes[1:]]
-        return weights, biases
+        draw = np.random.default_rng(seed).standard_normal
+        shapes = list(zip(sizes[1:], sizes[:-1]))  # (neurons of the layer, neurons feeding in)
+        return [draw(shape) for shape in shapes], [draw((rows, 1)) for rows, _ in shapes]
 
     def columns(n, m, seed):
         """m examples of n activations in [0, 1], one per column: shape (n, m)."""
@@ -143,15 +142,14 @@ def _probe_namespace():
 def _describe(value):
     """What a value is, in a few words: 'a 0-d numpy array', 'an array of shape (3, 1)'."""
     import numpy as np
-    if value is None:
-        return "None"
-    if isinstance(value, np.ndarray):
-        if value.ndim == 0:
-            return "a 0-d numpy array"
-        return f"an array of shape {value.shape} (dtype {value.dtype})"
-    if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of {len(value)} item{'' if len(value) == 1 else 's'}"
-    return f"a {type(value).__name__}"
+    name = type(value).__name__
+    if type(value) is np.ndarray or isinstance(value, np.ndarray):
+        shape = np.shape(value)
+        return f"an array of shape {shape} (dtype {value.dtype})" if shape else "a 0-d numpy array"
+    if type(value) in (list, tuple) or isinstance(value, (tuple, list)):
+        count = len(value)
+        return f"a {name} of {count} item" + ("" if count == 1 else "s")
+    return "None" if value is None else f"a {name}"
 
 
 def _returns_namespace(args):
