@@ -6,7 +6,7 @@ generator, bowl, cubes, identity), how the student sees the call ("show"),
 what it must return (an expression in the checkers of
 student_check._returns_namespace: FLOAT, INT, array(shape), like(i),
 tuple_of(...), list_like(i), network_of(sizes), batches(n), history_of(...),
-list_of_floats, list_of(check)) and optionally "budget": the share of the
+list_of(check), NUMBER) and optionally "budget": the share of the
 grader's per-call time limit the call may take (0.1 by default). Only types
 and shapes the docstrings and COURSE_SPEC.md promise are checked, never values.
 """
@@ -77,7 +77,7 @@ PROBES = {
         probe("cost_derivative", "np.array([0.5, 0.2]), np.array([1.0, 0.0])", "like(0)"),
     ],
     "04_gradient_descent": [
-        probe("gradient_descent", "bowl, 10.0, 0.1", "tuple_of(FLOAT, list_of_floats)",
+        probe("gradient_descent", "bowl, 10.0, 0.1", "tuple_of(NUMBER, list_of(NUMBER))",
               show="gradient_descent(lambda x: 2 * x, 10.0, 0.1)"),
         probe("gradient_descent", "bowl, np.array([3.0, -4.0]), 0.2", "tuple_of(like(1), list_of(like(1)))",
               kwargs="n_iter=5", show="gradient_descent(lambda x: 2 * x, np.array([3.0, -4.0]), 0.2, n_iter=5)"),

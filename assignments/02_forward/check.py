@@ -197,6 +197,12 @@ def _returns_namespace(args):
             return f"returned {float(value)}, not a finite number"
         return None
 
+    def NUMBER(value):
+        """A float, or a 0-d array where the docstring only asks for a number (not "a float")."""
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+            value = value[()]
+        return FLOAT(value)
+
     def INT(value):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
             return f"returned {_describe(value)}, but the docstring asks for an int"
@@ -298,15 +304,6 @@ def _returns_namespace(args):
             return None
         return check
 
-    def list_of_floats(value):
-        if not isinstance(value, list) or not value:
-            return f"returned {_describe(value)}, but the docstring asks for a list"
-        for item in value:
-            problem = FLOAT(item)
-            if problem:
-                return problem
-        return None
-
     def list_of(check_item):
         def check(value):
             if not isinstance(value, list) or not value:
@@ -318,9 +315,9 @@ def _returns_namespace(args):
             return None
         return check
 
-    return {"FLOAT": FLOAT, "INT": INT, "array": array, "like": like, "tuple_of": tuple_of,
+    return {"FLOAT": FLOAT, "NUMBER": NUMBER, "INT": INT, "array": array, "like": like, "tuple_of": tuple_of,
             "list_like": list_like, "network_of": network_of, "batches": batches,
-            "history_of": history_of, "list_of_floats": list_of_floats, "list_of": list_of}
+            "history_of": history_of, "list_of": list_of}
 
 
 # ---------------------------------------------------------------- the child: runs the student's module
