@@ -205,8 +205,44 @@ def test_notebook_runs_with_the_reference(assignment_id, kernel, tmp_path):
     if assignment_id == "05_backprop":
         errors = [float(e) for e in re.findall(r"relative error ([-+.\de]+)", out)]
         assert errors and max(errors) < 1e-7, out
+    mismatches = typed_numbers_not_printed(nb)
+    assert not mismatches, "numbers typed into '# expected:' comments that the cell does not print:\n" + \
+        "\n".join(mismatches)
     if assignment_id == "06_mnist":
         check_mnist_prose(out)
+
+
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?")
+BOUND = re.compile(r"(below|above|than|tolerance|under|at least|at most)\s*$")
+
+
+def typed_numbers_not_printed(nb) -> list[str]:
+    """Each number of a cell's '# expected: ...' comment must be among the numbers the cell
+    printed, to the precision it is typed with (0.269 matches 0.2689414...). Bounds such as
+    'below 1e-7' are not values and are skipped."""
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        shown = "".join(out.get("text", "") for out in cell.outputs if out.output_type == "stream")
+        shown += "".join(out.get("data", {}).get("text/plain", "") for out in cell.outputs
+                         if out.output_type == "execute_result")
+        printed = [float(m.group().replace(",", "")) for m in NUMBER.finditer(shown)]
+        for line in cell.source.splitlines():
+            if "# expected" not in line:
+                continue
+            claim = line.split("# expected", 1)[1]
+            for match in NUMBER.finditer(claim):
+                if BOUND.search(claim[:match.start()]):
+                    continue
+                text = match.group().replace(",", "")
+                mantissa = text.split("e")[0]
+                decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+                value = float(text)
+                tolerance = abs(value) * 0.01 if "e" in text else 0.5 * 10 ** -decimals + 1e-12
+                if not any(abs(got - value) <= tolerance for got in printed):
+                    problems.append(f"cell {index}: {match.group()} in {claim.strip()!r}; printed {shown.strip()[:200]!r}")
+    return problems
 
 
 def check_mnist_prose(out: str):

@@ -141,7 +141,7 @@ for layer in range(len(weights)):
     num_b = backprop.numerical_gradient(cost_as_function_of("biases", layer), biases[layer])
     print(f"layer {layer + 1}: weights relative error {rel_error(grad_w[layer], num_w):.1e}, "
           f"biases relative error {rel_error(grad_b[layer], num_b):.1e}")
-# expected: every relative error below 1e-7 (typically 1e-10 or smaller)
+# expected: every relative error below 1e-7, and typically far smaller
 """),
     ("markdown", r"""
 Now the lecture's network, 784-16-16-10, on a batch of 10 random "images", every one of
