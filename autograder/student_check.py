@@ -358,7 +358,10 @@ def _child(folder, report_path):
             continue
         seconds = clock() - start
         sys.stdout, sys.stderr = real_out, real_err
-        problem = eval(probe["returns"], _returns_namespace(args))(result)
+        try:
+            problem = eval(probe["returns"], _returns_namespace(args))(result)
+        except Exception as exc:  # noqa: BLE001 - an object that breaks len(), ==, ... is no answer
+            problem = f"returned {type(result).__name__} that cannot be inspected ({type(exc).__name__})"
         changed = [position for position, (b, a) in enumerate(zip(before[0], args)) if not _same(b, a)]
         changed += [key for key in kwargs if not _same(before[1][key], kwargs[key])]
         say(step="call", probe=index, ok=True, problem=problem, changed=changed, seconds=seconds)
