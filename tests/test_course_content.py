@@ -311,6 +311,46 @@ def test_sigmoid_is_stable_at_plus_minus_1000():
     assert np.all(np.isfinite(prime)) and np.all(prime == 0.0)
 
 
+def test_sigmoid_is_the_lectures_two_formulas_chosen_by_sign():
+    """Provided from 02 on, so it reads like the lecture: 1 / (1 + e^-z) for z >= 0 and the
+    equal form e^z / (1 + e^z) for z < 0, exactly (not a faster curve that agrees to rounding)."""
+    neuron = reference("01_neuron", "neuron.py")
+    z = np.linspace(-30.0, 30.0, 61).reshape(61, 1)
+    got = neuron.sigmoid(z)
+    e = np.exp(z)
+    expected = np.where(z >= 0, 1.0 / (1.0 + np.exp(-np.abs(z))), e / (1.0 + e))
+    assert got.shape == z.shape
+    np.testing.assert_array_equal(got, expected)
+    for value in (-2.5, 0.0, 3.0):
+        assert type(neuron.sigmoid(value)) is float, "a Python float in, a Python float out (the spec)"
+    assert neuron.sigmoid(np.array(0.0)) == 0.5
+
+
+def test_backprop_takes_sigma_prime_of_the_kept_zs():
+    """The provided backprop does what its docstring says: keeps every z on the way forward and
+    multiplies by sigma'(z) on the way back (output layer first), not by a (1 - a)."""
+    backprop = reference("05_backprop", "backprop.py")
+    weights, biases, X, Y = random_network([4, 6, 5, 3], 7, seed=3)
+    zs, a = [], X
+    for W, b in zip(weights, biases):
+        zs.append(W @ a + b)
+        a = 1.0 / (1.0 + np.exp(-zs[-1]))
+    seen, original = [], backprop.sigmoid_prime
+
+    def recording_sigmoid_prime(z):
+        seen.append(np.array(z, copy=True))
+        return original(z)
+
+    backprop.sigmoid_prime = recording_sigmoid_prime
+    try:
+        backprop.backprop(weights, biases, X, Y)
+    finally:
+        backprop.sigmoid_prime = original
+    assert len(seen) == len(zs), f"sigma'(z) should be taken once per layer, {len(seen)} calls"
+    for got, z in zip(seen, reversed(zs)):
+        np.testing.assert_allclose(got, z, rtol=1e-12, atol=1e-12)
+
+
 def random_network(sizes, m, seed):
     rng = np.random.default_rng(seed)
     weights = [rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]

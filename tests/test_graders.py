@@ -4,6 +4,7 @@ corpus of realistic mistakes (mutants) and correct solutions in other styles.
 tests/submissions/<id>/mutants/<name>.py starts with
     # MUTANT: what the mistake is
     # FAILS: test_a, test_b      (grader tests that must lose points)
+    # HINT: a phrase             (the feedback of those tests must name the mistake with it)
 tests/submissions/<id>/correct/<name>.py starts with
     # CORRECT: what the style is
 Each assignment's corpus is graded in one real `course grade --jobs 2` batch.
@@ -113,6 +114,9 @@ def test_mutant_loses_points_on_the_right_test(assignment_id, name, tmp_path_fac
     assert not missed, f"{header(path, 'MUTANT')}: not caught by {missed}"
     for test in expected:
         assert tests[test]["output"], "a lost test must say why"
+    hint = header(path, "HINT")
+    feedback = "\n".join(tests[t]["output"] for t in expected)
+    assert hint in feedback, f"{header(path, 'MUTANT')}: the feedback does not say {hint!r}:\n{feedback}"
 
 
 @pytest.mark.slow
@@ -121,6 +125,17 @@ def test_correct_variant_scores_full_marks(assignment_id, name, tmp_path_factory
     results = graded(assignment_id, tmp_path_factory)[f"correct-{name}"]
     assert results["score"] == results["max_score"], \
         [(t["name"], t["output"]) for t in results["tests"] if t["status"] != "passed"]
+
+
+@pytest.mark.parametrize("assignment_id,name", MUTANTS)
+def test_mutant_says_what_it_fails_and_what_the_feedback_must_name(assignment_id, name):
+    """# FAILS: and # HINT: on consecutive lines at the top of every mutant."""
+    path = CORPUS / assignment_id / "mutants" / f"{name}.py"
+    lines = path.read_text().splitlines()
+    fails = next((i for i, line in enumerate(lines[:5]) if line.startswith("# FAILS:")), None)
+    assert fails is not None, f"{path}: no '# FAILS:' line at the top"
+    assert lines[fails + 1].startswith("# HINT:"), f"{path}: the line after '# FAILS:' must be '# HINT: <phrase>'"
+    assert len(header(path, "HINT")) >= 8, f"{path}: the hint phrase is too short to name a mistake"
 
 
 def test_corpus_is_large_enough():

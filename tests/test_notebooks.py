@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from conftest import REPO
@@ -121,8 +122,8 @@ def kernel(tmp_path_factory):
     """The name of a kernel spec that runs ipykernel in this interpreter.
 
     Also sets what the notebooks expect: MNIST_DIR (for 06, which runs in a
-    temporary folder with no course.toml above it), the Agg matplotlib backend
-    and one BLAS thread. Jupyter's and IPython's own folders are private temp
+    temporary folder with no course.toml above it) and one BLAS thread. No
+    MPLBACKEND: the kernel picks its inline backend, as in JupyterLab. Jupyter's and IPython's own folders are private temp
     folders, so the tests neither read nor write the user's.
     """
     base = tmp_path_factory.mktemp("jupyter")
@@ -138,7 +139,7 @@ def kernel(tmp_path_factory):
         env.setenv("JUPYTER_CONFIG_DIR", str(base / "config"))
         env.setenv("JUPYTER_RUNTIME_DIR", str(base / "runtime"))
         env.setenv("IPYTHONDIR", str(base / "ipython"))
-        env.setenv("MPLBACKEND", "Agg")
+        env.delenv("MPLBACKEND", raising=False)
         env.setenv("OPENBLAS_NUM_THREADS", "1")
         env.setenv("MNIST_DIR", str(COURSE.mnist_dir))
         yield KERNEL
@@ -166,19 +167,119 @@ def execute(folder: Path, assignment_id: str, kernel_name: str):
     return nb
 
 
+def draws(source: str) -> bool:
+    """A figure cell: it draws with the provided plots module or with pyplot."""
+    return "plots.plot_" in source or re.search(r"\bplt\.", source) is not None
+
+
+def images(cell) -> int:
+    return sum("image/png" in out.get("data", {}) for out in cell.get("outputs", []))
+
+
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_notebook_runs_tools_with_its_own_python(assignment_id):
+    """`!python -m pytest` runs whatever python the shell finds (often not the kernel's)."""
+    code = [cell.source for cell in read_notebook(assignment_id).cells if cell.cell_type == "code"]
+    assert not [c for c in code if re.search(r"^\s*!", c, re.MULTILINE)], "no shell escapes: use sys.executable"
+    assert any("sys.executable" in c and "pytest" in c for c in code), "the notebook runs the public tests"
+    assert any("check.run()" in c for c in code), "the notebook runs the pre-submission check"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment_id", IDS)
 def test_notebook_runs_with_the_reference(assignment_id, kernel, tmp_path):
     folder = assignment_copy(assignment_id, tmp_path, reference=True)
-    out = printed(execute(folder, assignment_id, kernel))
+    nb = execute(folder, assignment_id, kernel)
+    out = printed(nb)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    figure_cells = [index for index, cell in enumerate(code) if draws(cell.source)]
+    assert figure_cells or assignment_id not in ("01_neuron", "04_gradient_descent", "06_mnist")
+    shown = {index: images(cell) for index, cell in enumerate(code) if images(cell)}
+    assert shown == {index: 1 for index in figure_cells}, (
+        f"each figure cell should show exactly one image: figure cells {figure_cells}, images shown {shown}; "
+        f"text instead: {[o.get('data', {}).get('text/plain') for c in code for o in c.get('outputs', [])]}")
+    assert "READY:" in out, f"check.run() on the reference should say READY:\n{out[-3000:]}"
+    assert re.search(r"\d+ passed", out), f"the public tests should run and pass:\n{out[-3000:]}"
     for expected in EXPECTED_OUTPUT.get(assignment_id, []):
         assert expected in out, f"the notebook should print {expected!r}; it printed:\n{out}"
     if assignment_id == "05_backprop":
         errors = [float(e) for e in re.findall(r"relative error ([-+.\de]+)", out)]
         assert errors and max(errors) < 1e-7, out
+    mismatches = typed_numbers_not_printed(nb)
+    assert not mismatches, "numbers typed into '# expected:' comments that the cell does not print:\n" + \
+        "\n".join(mismatches)
     if assignment_id == "06_mnist":
-        accuracy = re.search(r"([\d.]+)% of the 10,000 test images right", out)
-        assert accuracy and float(accuracy.group(1)) >= 85, out
+        check_mnist_prose(out)
+
+
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?")
+BOUND = re.compile(r"(below|above|than|tolerance|under|at least|at most)\s*$")
+
+
+def typed_numbers_not_printed(nb) -> list[str]:
+    """Each number of a cell's '# expected: ...' comment must be among the numbers the cell
+    printed, to the precision it is typed with (0.269 matches 0.2689414...). Bounds such as
+    'below 1e-7' are not values and are skipped."""
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        shown = "".join(out.get("text", "") for out in cell.outputs if out.output_type == "stream")
+        shown += "".join(out.get("data", {}).get("text/plain", "") for out in cell.outputs
+                         if out.output_type == "execute_result")
+        printed = [float(m.group().replace(",", "")) for m in NUMBER.finditer(shown)]
+        for line in cell.source.splitlines():
+            if "# expected" not in line:
+                continue
+            claim = line.split("# expected", 1)[1]
+            for match in NUMBER.finditer(claim):
+                if BOUND.search(claim[:match.start()]):
+                    continue
+                text = match.group().replace(",", "")
+                mantissa = text.split("e")[0]
+                decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+                value = float(text)
+                tolerance = abs(value) * 0.01 if "e" in text else 0.5 * 10 ** -decimals + 1e-12
+                if not any(abs(got - value) <= tolerance for got in printed):
+                    problems.append(f"cell {index}: {match.group()} in {claim.strip()!r}; printed {shown.strip()[:200]!r}")
+    return problems
+
+
+def check_mnist_prose(out: str):
+    """What the 06 notebook's text says about the numbers its cells print."""
+    accuracy = re.search(r"([\d.]+)% of the 10,000 test images right", out)
+    assert accuracy and 85 <= float(accuracy.group(1)) <= 93, "'roughly nine in ten' after three epochs\n" + out
+    untrained = re.search(r"([\d.]+)% of the test images right", out)
+    assert untrained and 5 <= float(untrained.group(1)) <= 15, "'about one in ten right by chance'\n" + out
+    epochs = re.findall(r"epoch (\d): cost ([\d.]+), test accuracy ([\d.]+)%", out)
+    assert [e[0] for e in epochs] == ["1", "2", "3"], out
+    assert "the cost went down every epoch: True" in out, out
+
+
+@pytest.mark.slow
+def test_ten_epochs_reach_what_the_mnist_notebook_says():
+    """'With epochs=10 the same network (same seed) reaches about 92%': the notebook's own
+    start (seed 0, batch 10, learning rate 1.5), trained by the reference for ten epochs."""
+    import importlib.util
+
+    from data.mnist import load_mnist
+
+    for folder in ("01_neuron", "02_forward", "03_cost", "04_gradient_descent", "05_backprop"):
+        path = str(COURSE.solution_dir(folder))
+        if path not in sys.path:
+            sys.path.append(path)
+    from forward import init_network  # noqa: E402
+    from cost import one_hot  # noqa: E402
+
+    spec = importlib.util.spec_from_file_location("reference_train", COURSE.solution_dir("06_mnist") / "train.py")
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    X_train, y_train, X_test, y_test = load_mnist(COURSE.mnist_dir)
+    rng = np.random.default_rng(0)
+    weights, biases = init_network([784, 16, 16, 10], rng=rng)
+    *_, history = train.train(weights, biases, X_train, one_hot(y_train), epochs=10, batch_size=10,
+                              learn_rate=1.5, rng=rng, X_test=X_test, labels_test=y_test)
+    assert 0.91 <= history["test_accuracy"][-1] <= 0.93, history["test_accuracy"]
 
 
 @pytest.mark.slow

@@ -94,7 +94,9 @@ def test_plot_digits_shows_each_image_with_its_label(mnist, tmp_path):
     assert [ax.get_title() for ax in tiles] == [f"label {d}" for d in y[:16]]
     for j, ax in enumerate(tiles):
         np.testing.assert_array_equal(ax.get_images()[0].get_array(), X[:, j].reshape(28, 28))
-        assert ax.get_images()[0].get_cmap().name == "gray_r"
+        image = ax.get_images()[0]
+        assert image.get_cmap().name == "gray", "as in the lecture: activation 0.0 is black, 1.0 is white"
+        assert (image.norm.vmin, image.norm.vmax) == (0, 1)
     assert_png_drawn(tmp_path / "digits.png", 0.04)
 
 
@@ -209,3 +211,25 @@ def test_most_wrong_ranks_mistakes_by_the_wrong_answer_activation(network, mnist
     none_wrong = plots.plot_most_wrong(weights, biases, X[:, right], y[right])
     assert not image_axes(none_wrong)
     assert "0 of the network's 0 mistakes" in none_wrong.get_suptitle()
+
+
+def test_every_figure_shows_itself_as_png_in_a_notebook(network, mnist):
+    """IPython's own display formatter (what Jupyter calls on a cell's last value)
+    turns each figure into an image/png, without pyplot or a backend set up."""
+    from IPython.core.formatters import DisplayFormatter
+
+    weights, biases, trained_w, trained_b, history = network
+    X, y = mnist[2], mnist[3]
+    figures = {
+        "plot_digits": plots.plot_digits(X, y),
+        "plot_first_layer_weights": plots.plot_first_layer_weights(trained_w),
+        "plot_weights_before_after": plots.plot_weights_before_after(weights, trained_w),
+        "plot_training_history": plots.plot_training_history(history),
+        "plot_noise_experiment": plots.plot_noise_experiment(trained_w, trained_b, rng=np.random.default_rng(0)),
+        "plot_most_wrong": plots.plot_most_wrong(trained_w, trained_b, X, y),
+    }
+    formatter = DisplayFormatter()
+    for name, fig in figures.items():
+        data, _ = formatter.format(fig)
+        assert "image/png" in data, f"{name} would show as text: {data.get('text/plain')}"
+        assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n", name

@@ -24,7 +24,9 @@ def sigmoid(z):
     z: a float or an array of any shape. Returns the same shape (a float for
     a float). Must be numerically stable: sigmoid(-1000) is 0.0 and
     sigmoid(1000) is 1.0, with no overflow warning and no nan. Hint: e^-z
-    overflows for z = -1000; for negative z use the equal form e^z / (1 + e^z).
+    overflows for z = -1000; for negative z use the equal form e^z / (1 + e^z)
+    (multiply 1 / (1 + e^-z) above and below by e^z), and choose the form by
+    the sign of z.
     """
     # YOUR CODE HERE
     raise NotImplementedError("sigmoid() is not implemented yet: write it in neuron.py, following its docstring.")

@@ -26,13 +26,19 @@ def sigmoid(z):
     z: a float or an array of any shape. Returns the same shape (a float for
     a float). Must be numerically stable: sigmoid(-1000) is 0.0 and
     sigmoid(1000) is 1.0, with no overflow warning and no nan. Hint: e^-z
-    overflows for z = -1000; for negative z use the equal form e^z / (1 + e^z).
+    overflows for z = -1000; for negative z use the equal form e^z / (1 + e^z)
+    (multiply 1 / (1 + e^-z) above and below by e^z), and choose the form by
+    the sign of z.
     """
-    # The same S-curve: multiply 1 / (1 + e^-z) above and below by e^(z/2)
-    # and it becomes (1 + tanh(z / 2)) / 2. tanh never overflows, and numpy
-    # computes it in one fast pass: training calls sigmoid 7,200 times an
-    # epoch. (Values below ~1e-17, sigmoid(-40) and lower, round to 0.0.)
-    return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(z, dtype=float))
+    z = np.asarray(z, dtype=float)
+    out = np.empty_like(z)
+    positive = z >= 0
+    # z >= 0: e^-z is at most 1, so 1 / (1 + e^-z) cannot overflow.
+    out[positive] = 1.0 / (1.0 + np.exp(-z[positive]))
+    # z < 0: e^-z could overflow; the equal form e^z / (1 + e^z) cannot.
+    e_z = np.exp(z[~positive])
+    out[~positive] = e_z / (1.0 + e_z)
+    return float(out) if out.ndim == 0 else out
 
 
 def sigmoid_prime(z):

@@ -78,7 +78,7 @@ def test_backprop_shapes():
         f"Got {[np.shape(g) for g in grad_w]}.")
     assert [np.shape(g) for g in grad_b] == [b.shape for b in biases], (
         f"grad_b has one column per layer, shaped like biases: {[b.shape for b in biases]}. "
-        f"Got {[np.shape(g) for g in grad_b]}. Did you sum delta over the m columns "
+        f"Got {[np.shape(g) for g in grad_b]}. Did you take the mean of delta over the m columns "
         f"(axis=1, keepdims=True)?")
 
 

@@ -98,7 +98,14 @@ def test_layer_forward_random(student, rng):
         a = rng.uniform(0.0, 1.0, (n_in, m))
         b = rng.normal(0.0, 1.0, (n_out, 1))
         what = f"layer_forward(W, a, b, activation={name}) for W of shape {W.shape}, a of shape {a.shape}"
-        got = student.layer_forward(W, a, b, activation=Fn(name))
+        try:
+            got = student.layer_forward(W, a, b, activation=Fn(name))
+        except StudentError as exc:
+            if m > 1 and exc.type == "ValueError" and "broadcast" in exc.error_message:
+                fail(f"{what}: {exc}\nIt works for one example (a single column) but not for a batch of {m}: "
+                     "a has one column per example. Compute W @ a + b: the matrix product handles every column, "
+                     "and b is added to each of them.")
+            raise
         if isinstance(got, np.ndarray) and got.shape == (m, n_out) and m != n_out:
             fail(f"{what} should have shape {(n_out, m)}: one row per neuron of the layer, one column per "
                  f"example; your result has shape {got.shape}. Compute W @ a + b (not a.T @ W.T).")

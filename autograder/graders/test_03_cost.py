@@ -168,14 +168,15 @@ def _average_cost_mistakes(reference, weights, biases, X, Y):
     candidates = [
         (total, f"That is the SUM of the example costs over the {m} examples: the cost of the network is their "
                 f"average (mean over the columns), so divide by m = X.shape[1]."),
+        (total / n_in, f"That is the sum divided by X.shape[0] = {n_in}, the number of input neurons; divide by "
+                       "the number of examples m = X.shape[1] (examples are columns)."),
+        (total / n_out, f"That is the sum divided by the {n_out} output neurons: a mean over the neurons and a sum "
+                        "over the examples - the axes are swapped. Each example's cost sums over the neurons "
+                        "(axis=0); then take the mean over the examples (axis=1, the columns)."),
+        (total / (2 * m), "That is half the average cost: the lecture's cost has no 1/2 factor."),
         (total / (n_out * m), f"That is the mean over all {n_out} x {m} entries of (output - Y)^2 (np.mean of the "
                               f"squared differences): it also divides by the {n_out} output neurons. Sum over the "
                               "neurons (each example's cost), then take the mean over the examples (columns)."),
-        (total / n_in, f"That is the sum divided by X.shape[0] = {n_in}, the number of input neurons; divide by "
-                       "the number of examples m = X.shape[1] (examples are columns)."),
-        (total / n_out, f"That is the sum divided by the {n_out} output neurons: mean over the neurons, sum over the "
-                        "examples - the axes are swapped. Sum over neurons, mean over examples."),
-        (total / (2 * m), "That is half the average cost: the lecture's cost has no 1/2 factor."),
         (float(np.sum(squares[:, 0])), "That is the cost of the first example only: average over all m columns."),
         (float(np.sum(np.abs(out - Y)) / m), "That uses absolute differences: the example cost squares them."),
     ]

@@ -16,6 +16,7 @@ import numpy as np
 from ..engine import wire
 from ..engine.handle import StudentError
 from .checks import describe, expect_array, expect_close, expect_list, expect_unchanged, fail, points
+from .wording import count, verb
 
 LECTURE_LOOP = (" The assignment's loop checks the step BEFORE applying it: compute step = -learn_rate * gradient(x); "
                 "if every |step| <= tolerance, stop without applying it; otherwise x = x + step. (The lecture's "
@@ -358,9 +359,10 @@ def test_mini_batches_every_index_once(student, rng):
             if repeated:
                 hint = " Shuffle a permutation of range(n) (rng.permutation(n)) instead of drawing indices at random."
             elif missing == n % batch_size:
-                hint = f" That is the last, shorter mini-batch ({n % batch_size} examples) that was dropped: keep it."
-            fail(f"{what}: every index 0 .. {n - 1} should appear exactly once; {missing} are missing and "
-                 f"{repeated} appear more than once.{hint}")
+                hint = (f" That is the last, shorter mini-batch ({count(n % batch_size, 'example')}) that was "
+                        "dropped: keep it.")
+            fail(f"{what}: every index 0 .. {n - 1} should appear exactly once; {missing} {verb(missing)} missing "
+                 f"and {repeated} {verb(repeated, 'appears', 'appear')} more than once.{hint}")
 
 
 @points(1)
@@ -395,9 +397,12 @@ def test_mini_batches_follow_rng_permutation(student, reference, rng):
         what = f"mini_batches(n={n}, batch_size={batch_size}, rng)"
         got = _batches(student.mini_batches(n, batch_size, wire.Fn("rng", seed=seed)), what)
         expected = reference.mini_batches(n, batch_size, np.random.default_rng(seed))
-        if len(got) == len(expected) and all(isinstance(g, (np.ndarray, list, tuple)) and np.shape(g) == e.shape
-                                             and np.array_equal(g, e) for g, e in zip(got, expected)):
+        same = [isinstance(g, (np.ndarray, list, tuple)) and np.shape(g) == e.shape and np.array_equal(g, e)
+                for g, e in zip(got, expected)]
+        if len(got) == len(expected) and all(same):
             continue
+        if len(got) == len(expected) - 1 >= 1 and all(same):
+            continue  # rng.permutation's order, last short batch dropped: test_mini_batches_sizes says so
         flat = np.concatenate([np.ravel(g) for g in got]) if got else np.array([])
         if flat.shape == (n,) and np.array_equal(flat, np.arange(n)):
             fail(f"{what}: your mini-batches are not shuffled (0, 1, 2, ... in order). Stochastic gradient "

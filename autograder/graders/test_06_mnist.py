@@ -13,9 +13,10 @@ import numpy as np
 
 from ..engine.errors import GradingError
 
-from ..engine.handle import StudentFailure
+from ..engine.handle import StudentError, StudentFailure
 from ..engine.wire import Fn
 from .checks import describe, expect_array, expect_close, expect_float, fail, points
+from .wording import count, verb
 
 # The MNIST test: the reference reaches 0.897 on average (lowest 0.889 over 30
 # seeds; about 1.2 s of training) with these settings.
@@ -283,27 +284,36 @@ def test_train_every_example_once_per_epoch(student, rng):
     """each epoch uses every example exactly once, in mini-batches of at most batch_size"""
     # One layer fed the identity matrix: weight column i is moved only by example i, by
     # -learn_rate * delta_i / len(its mini-batch). So the change of each column tells which
-    # examples were used and how large their mini-batches were, whatever the order.
-    m, n_out, batch_size, learn_rate = 23, 4, 5, 1e-5
-    X = np.eye(m)
+    # examples were used and how large their mini-batches were, whatever the order. X has
+    # more rows (input neurons) than columns (examples): m must come from X.shape[1].
+    m, n_in, n_out, batch_size, learn_rate = 23, 30, 4, 5, 1e-5
+    X = np.eye(n_in, m)  # example i lights up input neuron i; the last 7 input neurons stay dark
     labels = rng.integers(0, n_out, m)
     Y = _one_hot(labels, n_out)
-    weights = [0.5 * rng.standard_normal((n_out, m))]
+    weights = [0.5 * rng.standard_normal((n_out, n_in))]
     biases = [np.zeros((n_out, 1))]
-    call = f"train for 1 epoch on {m} examples with batch_size = {batch_size}"
-    got = student.train(weights, biases, X, Y, 1, batch_size, learn_rate, Fn("rng", seed=int(rng.integers(2**31))))
+    call = f"train for 1 epoch on {m} examples ({n_in} input neurons) with batch_size = {batch_size}"
+    try:
+        got = student.train(weights, biases, X, Y, 1, batch_size, learn_rate,
+                            Fn("rng", seed=int(rng.integers(2**31))))
+    except StudentError as exc:
+        if exc.type == "IndexError":
+            fail(f"{call}: {exc}\nX holds one example per column, so the number of examples is "
+                 f"m = X.shape[1] = {m}; X.shape[0] = {n_in} is the number of input neurons. "
+                 "Cut mini_batches(X.shape[1], batch_size, rng).")
+        raise
     (new_W,), _, _ = _unpack_train(got, weights, biases, 1, call, per_epoch=False)
-    a = 1.0 / (1.0 + np.exp(-(weights[0] + biases[0])))  # column i: the output for example i
+    a = 1.0 / (1.0 + np.exp(-(weights[0][:, :m] + biases[0])))  # column i: the output for example i
     delta = 2.0 * (a - Y) * a * (1.0 - a)
-    change = new_W - weights[0]
+    change = new_W[:, :m] - weights[0][:, :m]
     unused = [i for i in range(m) if not np.any(change[:, i])]
     if len(unused) == m:
         fail(f"{call}: the weights did not change at all. Every mini-batch step must update the network: "
              "weights = sgd_step(weights, grad_w, learn_rate) returns new lists, it does not change its inputs.")
     if unused:
-        fail(f"{call}: {len(unused)} of the {m} examples were never used in the epoch. With {m} examples and "
-             f"batch_size = {batch_size} the mini-batches hold 5, 5, 5, 5 and 3 examples: keep the last, "
-             "shorter one (range(0, m, batch_size), slices [k:k + batch_size]).")
+        fail(f"{call}: {count(len(unused), 'example')} of the {m} {verb(len(unused), 'was', 'were')} never used "
+             f"in the epoch. With {m} examples and batch_size = {batch_size} the mini-batches hold 5, 5, 5, 5 "
+             "and 3 examples: keep the last, shorter one (range(0, m, batch_size), slices [k:k + batch_size]).")
     # the change of column i is -learn_rate * delta_i / size: least squares for size
     sizes = -learn_rate * np.sum(delta * delta, axis=0) / np.sum(delta * change, axis=0)
     rounded = np.round(sizes)

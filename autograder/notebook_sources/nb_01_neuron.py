@@ -14,8 +14,10 @@ CELLS = [
 replace every `raise NotImplementedError(...)` with your code. Only `neuron.py` is graded;
 this notebook is where you watch your functions reproduce the lecture's numbers.
 
-**Check your work** with the public tests: in a terminal in this folder run `pytest -q`, or
-from a code cell in this notebook run `!python -m pytest -q`.
+**Check your work** with the public tests: in a terminal in this folder run `pytest -q`
+(or `python -m pytest -q`); from this notebook, run the cell at the end. **Before you hand
+in**, run `python check.py` in this folder (or `import check; check.run()` here): it runs
+your module the way the grader does and says READY or what to fix first.
 
 **Editing `neuron.py`:** the first code cell turns on `autoreload`, so every cell you run
 uses the latest saved version of `neuron.py` without restarting the kernel. Until you write
@@ -24,6 +26,7 @@ a function, the cell that calls it stops with *"... is not implemented yet"*: th
     ("code", """
 %load_ext autoreload
 %autoreload 2
+%matplotlib inline
 
 import numpy as np
 import matplotlib.pyplot as plt
@@ -178,5 +181,24 @@ other shapes, and check that your functions leave their inputs alone.
 
 Next, in **02 · The forward pass**, all the neurons of a layer compute at once:
 $a' = \sigma(W a + b)$.
+"""),
+    ("markdown", r"""
+## Before you hand in
+
+The public tests and the pre-submission check, run with this notebook's own Python
+(`sys.executable`), so they test the same numpy and the same files as the cells above. The
+check runs `neuron.py` the way the grader does and ends with READY, or with the first thing to fix.
+"""),
+    ("code", """
+import subprocess
+import sys
+
+tests = subprocess.run([sys.executable, "-m", "pytest", "-q"], capture_output=True, text=True)
+print(tests.stdout[-3000:] or tests.stderr[-3000:])
+"""),
+    ("code", """
+import check  # check.py, next to this notebook
+
+check.run()
 """),
 ]

@@ -14,8 +14,10 @@ CELLS = [
 every `raise NotImplementedError(...)` with your code. `neuron.py` is provided (the reference
 solution of assignment 01): `sigmoid` and `relu` come from there. Only `forward.py` is graded.
 
-**Check your work** with the public tests: in a terminal in this folder run `pytest -q`, or
-from a code cell in this notebook run `!python -m pytest -q`.
+**Check your work** with the public tests: in a terminal in this folder run `pytest -q`
+(or `python -m pytest -q`); from this notebook, run the cell at the end. **Before you hand
+in**, run `python check.py` in this folder (or `import check; check.run()` here): it runs
+your module the way the grader does and says READY or what to fix first.
 
 **Editing `forward.py`:** the first code cell turns on `autoreload`, so every cell you run
 uses the latest saved version of `forward.py` without restarting the kernel.
@@ -152,5 +154,24 @@ print(np.array_equal(guesses, forward.feedforward(weights, biases, X).argmax(axi
 Run the public tests (`pytest -q` in this folder) and submit `forward.py`.
 
 Next, in **03 · The cost**, we tell the computer how lousy these random answers are.
+"""),
+    ("markdown", r"""
+## Before you hand in
+
+The public tests and the pre-submission check, run with this notebook's own Python
+(`sys.executable`), so they test the same numpy and the same files as the cells above. The
+check runs `forward.py` the way the grader does and ends with READY, or with the first thing to fix.
+"""),
+    ("code", """
+import subprocess
+import sys
+
+tests = subprocess.run([sys.executable, "-m", "pytest", "-q"], capture_output=True, text=True)
+print(tests.stdout[-3000:] or tests.stderr[-3000:])
+"""),
+    ("code", """
+import check  # check.py, next to this notebook
+
+check.run()
 """),
 ]

@@ -13,8 +13,10 @@ CELLS = [
 file next to this notebook. Read each docstring and replace every
 `raise NotImplementedError(...)` with your code. Only `descent.py` is graded.
 
-**Check your work** with the public tests: in a terminal in this folder run `pytest -q`, or
-from a code cell in this notebook run `!python -m pytest -q`.
+**Check your work** with the public tests: in a terminal in this folder run `pytest -q`
+(or `python -m pytest -q`); from this notebook, run the cell at the end. **Before you hand
+in**, run `python check.py` in this folder (or `import check; check.run()` here): it runs
+your module the way the grader does and says READY or what to fix first.
 
 **Editing `descent.py`:** the first code cell turns on `autoreload`, so every cell you run
 uses the latest saved version of `descent.py` without restarting the kernel.
@@ -22,6 +24,7 @@ uses the latest saved version of `descent.py` without restarting the kernel.
     ("code", """
 %load_ext autoreload
 %autoreload 2
+%matplotlib inline
 
 import numpy as np
 import matplotlib.pyplot as plt
@@ -187,5 +190,24 @@ Run the public tests (`pytest -q` in this folder) and submit `descent.py`.
 
 Next, in **05 · Backpropagation**, we compute the gradient of the network's cost with the
 chain rule.
+"""),
+    ("markdown", r"""
+## Before you hand in
+
+The public tests and the pre-submission check, run with this notebook's own Python
+(`sys.executable`), so they test the same numpy and the same files as the cells above. The
+check runs `descent.py` the way the grader does and ends with READY, or with the first thing to fix.
+"""),
+    ("code", """
+import subprocess
+import sys
+
+tests = subprocess.run([sys.executable, "-m", "pytest", "-q"], capture_output=True, text=True)
+print(tests.stdout[-3000:] or tests.stderr[-3000:])
+"""),
+    ("code", """
+import check  # check.py, next to this notebook
+
+check.run()
 """),
 ]

@@ -15,8 +15,10 @@ CELLS = [
 `raise NotImplementedError(...)` with your code. `neuron.py`, `forward.py` and `cost.py` are
 provided (the reference solutions of assignments 01 to 03). Only `backprop.py` is graded.
 
-**Check your work** with the public tests: in a terminal in this folder run `pytest -q`, or
-from a code cell in this notebook run `!python -m pytest -q`.
+**Check your work** with the public tests: in a terminal in this folder run `pytest -q`
+(or `python -m pytest -q`); from this notebook, run the cell at the end. **Before you hand
+in**, run `python check.py` in this folder (or `import check; check.run()` here): it runs
+your module the way the grader does and says READY or what to fix first.
 
 **Editing `backprop.py`:** the first code cell turns on `autoreload`, so every cell you run
 uses the latest saved version of `backprop.py` without restarting the kernel.
@@ -139,7 +141,7 @@ for layer in range(len(weights)):
     num_b = backprop.numerical_gradient(cost_as_function_of("biases", layer), biases[layer])
     print(f"layer {layer + 1}: weights relative error {rel_error(grad_w[layer], num_w):.1e}, "
           f"biases relative error {rel_error(grad_b[layer], num_b):.1e}")
-# expected: every relative error below 1e-7 (typically 1e-10 or smaller)
+# expected: every relative error below 1e-7, and typically far smaller
 """),
     ("markdown", r"""
 Now the lecture's network, 784-16-16-10, on a batch of 10 random "images", every one of
@@ -176,5 +178,24 @@ Run the public tests (`pytest -q` in this folder) and submit `backprop.py`.
 
 Next, in **06 · Training on MNIST**, backprop and gradient descent together teach the
 784-16-16-10 network to read handwritten digits.
+"""),
+    ("markdown", r"""
+## Before you hand in
+
+The public tests and the pre-submission check, run with this notebook's own Python
+(`sys.executable`), so they test the same numpy and the same files as the cells above. The
+check runs `backprop.py` the way the grader does and ends with READY, or with the first thing to fix.
+"""),
+    ("code", """
+import subprocess
+import sys
+
+tests = subprocess.run([sys.executable, "-m", "pytest", "-q"], capture_output=True, text=True)
+print(tests.stdout[-3000:] or tests.stderr[-3000:])
+"""),
+    ("code", """
+import check  # check.py, next to this notebook
+
+check.run()
 """),
 ]

@@ -52,20 +52,19 @@ def backprop(weights, biases, X, Y):
     """
     ### BEGIN SOLUTION
     m = X.shape[1]
-    activations = [X]
+    zs, activations = [], [X]
     for W, b in zip(weights, biases):
-        activations.append(sigmoid(W @ activations[-1] + b))
+        z = W @ activations[-1] + b
+        zs.append(z)
+        activations.append(sigmoid(z))
     grad_w = [None] * len(weights)
     grad_b = [None] * len(biases)
-    a = activations[-1]
-    # sigma'(z) = a (1 - a); dividing by m once here makes every gradient below a mean.
-    delta = cost_derivative(a, Y) * a * (1.0 - a) / m
+    delta = cost_derivative(activations[-1], Y) * sigmoid_prime(zs[-1])
     for layer in range(len(weights) - 1, -1, -1):
-        grad_b[layer] = delta.sum(axis=1, keepdims=True)
-        grad_w[layer] = delta @ activations[layer].T
+        grad_b[layer] = delta.mean(axis=1, keepdims=True)
+        grad_w[layer] = delta @ activations[layer].T / m
         if layer > 0:
-            a = activations[layer]
-            delta = (weights[layer].T @ delta) * a * (1.0 - a)
+            delta = (weights[layer].T @ delta) * sigmoid_prime(zs[layer - 1])
     return grad_w, grad_b
     ### END SOLUTION
 

@@ -2,8 +2,9 @@
 
 The numbers in weights and biases mean little until you look at them. Every
 function here draws one picture from the lecture and returns a matplotlib
-Figure; in a notebook, make the call the last line of a cell to see it. Pass
-path="something.png" to also save it as a PNG file.
+Figure; in a notebook, make the call the last line of a cell and the cell
+shows the picture (the figures know how to draw themselves as PNG images, in
+any Jupyter). Pass path="something.png" to also save it as a PNG file.
 
     plot_digits(X, labels)                      what the input layer sees
     plot_first_layer_weights(weights)           what the second-layer neurons look for
@@ -13,9 +14,10 @@ path="something.png" to also save it as a PNG file.
     plot_most_wrong(weights, biases, X, labels) the mistakes the network is surest of
 
 Course conventions: an image is a column of 784 pixel activations in [0, 1]
-(28 x 28, row by row); X holds one image per column; weights[0] has shape
+(28 x 28, row by row), drawn as in the lecture: 0.0 is black, 1.0 is white; X holds one image per column; weights[0] has shape
 (16, 784) for the 784-16-16-10 network.
 """
+import io
 import math
 
 import numpy as np
@@ -28,6 +30,20 @@ from forward import feedforward, predict
 SIDE = 28  # MNIST images are 28 x 28 pixels: 784 input neurons
 DPI = 100
 WRONG = "tab:red"  # titles of misclassified digits
+PIXELS = {"cmap": "gray", "vmin": 0, "vmax": 1}  # activation 0.0 is black, 1.0 is white
+
+
+class Picture(Figure):
+    """A matplotlib Figure that a notebook shows as a PNG image.
+
+    Jupyter shows the last value of a cell with its _repr_png_ method, so a
+    Picture appears without any plotting state or show() call.
+    """
+
+    def _repr_png_(self):
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=DPI)
+        return buffer.getvalue()
 
 
 def _grid(count):
@@ -65,13 +81,13 @@ def plot_digits(X, labels, n=16, predictions=None, path=None):
     (m ints, e.g. predict(weights, biases, X)) each title reads
     "7 (guess 3)", in red where the guess is wrong; otherwise "label 7".
     This is what the input layer sees: 784 neurons, each holding the
-    brightness of one pixel (0 white, 1 black here, as ink on paper).
+    brightness of one pixel (0.0 black, 1.0 white, as in the lecture).
     """
     X = np.asarray(X)
     labels = np.asarray(labels)
     n = max(1, min(n, X.shape[1]))
     rows, cols = _grid(n)
-    fig = Figure(figsize=(1.6 * cols, 1.75 * rows), layout="constrained")
+    fig = Picture(figsize=(1.6 * cols, 1.75 * rows), layout="constrained")
     for j in range(n):
         if predictions is None:
             title, colour = f"label {labels[j]}", "black"
@@ -79,7 +95,7 @@ def plot_digits(X, labels, n=16, predictions=None, path=None):
             guess = int(predictions[j])
             title = f"{labels[j]} (guess {guess})"
             colour = "black" if guess == labels[j] else WRONG
-        ax, _ = _tile(fig, rows, cols, j, _image(X[:, j]), title, cmap="gray_r", vmin=0, vmax=1)
+        ax, _ = _tile(fig, rows, cols, j, _image(X[:, j]), title, **PIXELS)
         ax.title.set_color(colour)
     return _finish(fig, path)
 
@@ -127,7 +143,7 @@ def plot_first_layer_weights(weights, path=None, title="What the second-layer ne
     """
     W = _first_layer(weights)
     rows, cols = _grid(W.shape[0])
-    fig = Figure(figsize=(1.7 * cols + 1.2, 1.7 * rows + 0.6), layout="constrained")
+    fig = Picture(figsize=(1.7 * cols + 1.2, 1.7 * rows + 0.6), layout="constrained")
     _weight_tiles(fig, W, _symmetric_norm(W), title)
     return _finish(fig, path)
 
@@ -145,7 +161,7 @@ def plot_weights_before_after(weights_before, weights_after, path=None):
     """
     before, after = _first_layer(weights_before), _first_layer(weights_after)
     rows, cols = _grid(before.shape[0])
-    fig = Figure(figsize=(2 * (1.7 * cols + 1.2), 1.7 * rows + 1.0), layout="constrained")
+    fig = Picture(figsize=(2 * (1.7 * cols + 1.2), 1.7 * rows + 1.0), layout="constrained")
     norm = _symmetric_norm(before, after)
     left, right = fig.subfigures(1, 2)
     _weight_tiles(left, before, norm, "before training")
@@ -166,7 +182,7 @@ def plot_training_history(history, path=None):
     """
     cost = list(history["cost"])
     accuracy = list(history.get("test_accuracy") or [])
-    fig = Figure(figsize=(10, 3.8), layout="constrained")
+    fig = Picture(figsize=(10, 3.8), layout="constrained")
     ax_cost, ax_accuracy = fig.subplots(1, 2)
 
     epochs = np.arange(1, len(cost) + 1)
@@ -213,9 +229,9 @@ def plot_noise_experiment(weights, biases, rng=None, path=None):
     guess = int(np.argmax(activations))
     top = activations[guess]
 
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    fig = Picture(figsize=(10, 4), layout="constrained")
     ax_image, ax_bars = fig.subplots(1, 2, width_ratios=[1, 1.6])
-    ax_image.imshow(_image(noise), cmap="gray_r", vmin=0, vmax=1)
+    ax_image.imshow(_image(noise), **PIXELS)
     ax_image.set_title("the input: 784 random pixels")
     ax_image.set_xticks([])
     ax_image.set_yticks([])
@@ -259,14 +275,14 @@ def plot_most_wrong(weights, biases, X, labels, n=12, path=None):
 
     count = max(1, len(worst))
     rows, cols = _grid(count)
-    fig = Figure(figsize=(max(5.0, 2.0 * cols), 2.0 * rows + 0.7), layout="constrained")
+    fig = Picture(figsize=(max(5.0, 2.0 * cols), 2.0 * rows + 0.7), layout="constrained")
     if len(worst) == 0:
         ax = fig.add_subplot()
         ax.axis("off")
         ax.text(0.5, 0.5, f"no mistakes on these {X.shape[1]} images", ha="center", va="center")
     for tile, j in enumerate(worst):
         title = f"label {labels[j]}, guess {guesses[j]} ({activations[guesses[j], j]:.2f})"
-        ax, _ = _tile(fig, rows, cols, tile, _image(X[:, j]), title, cmap="gray_r", vmin=0, vmax=1)
+        ax, _ = _tile(fig, rows, cols, tile, _image(X[:, j]), title, **PIXELS)
         ax.title.set_color(WRONG)
     fig.suptitle(f"Most confidently wrong: {len(worst)} of the network's "
                  f"{len(wrong)} mistakes on {X.shape[1]} images")

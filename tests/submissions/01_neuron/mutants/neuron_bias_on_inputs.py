@@ -1,5 +1,6 @@
 # MUTANT: neuron adds the bias to every input activation: w . (a + b)
 # FAILS: test_neuron_threshold, test_neuron_random
+# HINT: Add b once, to the weighted sum, not to every input activation
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

@@ -1,5 +1,6 @@
 # MUTANT: neuron forgets to add the bias
 # FAILS: test_neuron_threshold, test_neuron_random
+# HINT: You forgot the bias
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

@@ -1,5 +1,6 @@
 # MUTANT: neuron always uses sigmoid, ignoring the activation argument
 # FAILS: test_neuron_random
+# HINT: Use the activation you are given
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

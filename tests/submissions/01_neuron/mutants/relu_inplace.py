@@ -1,5 +1,6 @@
 # MUTANT: relu that zeroes the negative entries of the input array in place
 # FAILS: test_relu_random
+# HINT: writes into the caller's array
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

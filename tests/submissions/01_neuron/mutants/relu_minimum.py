@@ -1,5 +1,6 @@
 # MUTANT: relu as np.minimum(0, z): keeps the negatives
 # FAILS: test_relu_lecture, test_relu_random
+# HINT: it keeps the positive numbers, not the negative ones
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

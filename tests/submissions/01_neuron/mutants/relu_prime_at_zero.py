@@ -1,5 +1,6 @@
 # MUTANT: relu_prime uses z >= 0, so relu_prime(0) = 1
 # FAILS: test_relu_prime
+# HINT: the derivative is 1.0 only where z > 0
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

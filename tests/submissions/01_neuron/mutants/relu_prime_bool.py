@@ -1,5 +1,6 @@
 # MUTANT: relu_prime returns a bool array (z > 0) instead of floats
 # FAILS: test_relu_prime
+# HINT: convert the comparison to floats
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

@@ -1,5 +1,6 @@
 # MUTANT: sigmoid as e^z / (1 + e^z) everywhere: inf / inf = nan at z = 1000
 # FAILS: test_sigmoid_stable
+# HINT: inf / inf is nan
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

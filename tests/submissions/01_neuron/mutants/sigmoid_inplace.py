@@ -1,5 +1,6 @@
 # MUTANT: piecewise stable sigmoid that writes its result into the input array
 # FAILS: test_sigmoid_unchanged
+# HINT: your sigmoid changed its input z
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

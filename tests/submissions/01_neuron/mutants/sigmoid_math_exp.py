@@ -1,5 +1,6 @@
 # MUTANT: sigmoid with math.exp: works for one float, not elementwise on arrays (and overflows at -1000)
 # FAILS: test_sigmoid_arrays, test_sigmoid_stable, test_sigmoid_unchanged
+# HINT: sigmoid() raised TypeError
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

@@ -1,5 +1,6 @@
 # MUTANT: the textbook 1 / (1 + np.exp(-z)): right values, but an overflow warning at z = -1000
 # FAILS: test_sigmoid_stable
+# HINT: A stable sigmoid computes no e^z that overflows
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

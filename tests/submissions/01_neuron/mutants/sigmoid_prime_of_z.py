@@ -1,5 +1,6 @@
 # MUTANT: sigmoid_prime as z(1 - z): forgot to apply the sigmoid first
 # FAILS: test_sigmoid_prime_random, test_sigmoid_prime_peak
+# HINT: Apply the sigmoid first:
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

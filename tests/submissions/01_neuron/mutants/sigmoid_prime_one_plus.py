@@ -1,5 +1,6 @@
 # MUTANT: sigmoid_prime as sigma(z)(1 + sigma(z))
 # FAILS: test_sigmoid_prime_random, test_sigmoid_prime_peak
+# HINT: you have sigma(z)(1 + sigma(z))
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

@@ -1,5 +1,6 @@
 # MUTANT: sigmoid_prime as e^-z / (1 + e^-z)^2: inf / inf = nan at z = -1000
 # FAILS: test_sigmoid_prime_peak
+# HINT: write it as s * (1 - s) with s = sigmoid(z) (your stable sigmoid)
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

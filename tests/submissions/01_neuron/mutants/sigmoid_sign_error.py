@@ -1,5 +1,6 @@
 # MUTANT: sigmoid as 1 / (1 + e^z): minus sign missing in the exponent
 # FAILS: test_sigmoid_arrays, test_sigmoid_stable
+# HINT: the sigmoid is 1 / (1 + e^-z) (a minus sign in the exponent)
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

@@ -1,5 +1,6 @@
 # MUTANT: stable np.where sigmoid that returns a 0-d array for a float
 # FAILS: test_sigmoid_float
+# HINT: returned a 0-d numpy array
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

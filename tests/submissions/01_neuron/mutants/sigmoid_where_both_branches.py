@@ -1,5 +1,6 @@
 # MUTANT: np.where evaluates both branches: e^z overflows for z = 1000 even though that branch is discarded
 # FAILS: test_sigmoid_stable
+# HINT: not even in a branch np.where throws away
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

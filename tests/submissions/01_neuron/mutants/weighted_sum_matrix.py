@@ -1,5 +1,6 @@
 # MUTANT: weighted_sum as a row times a column: returns a (1, 1) array, not a float
 # FAILS: test_weighted_sum_lecture, test_weighted_sum_random
+# HINT: should be a float, but your code returned an array of shape (1, 1)
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

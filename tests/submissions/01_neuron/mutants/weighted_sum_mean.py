@@ -1,5 +1,6 @@
 # MUTANT: weighted_sum takes the mean of the products instead of the sum
 # FAILS: test_weighted_sum_lecture, test_weighted_sum_random
+# HINT: not the mean
 """A single neuron: the thing that holds a number.
 
 A neuron in the lecture's network takes the activations a1, ..., an of the

@@ -1,5 +1,6 @@
 # MUTANT: count_parameters returns a numpy float instead of an int
 # FAILS: test_count_parameters_lecture, test_count_parameters_random
+# HINT: should be an int
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

@@ -1,5 +1,6 @@
 # MUTANT: count_parameters counts biases for the input layer too
 # FAILS: test_count_parameters_lecture, test_count_parameters_random
+# HINT: The input layer has no biases
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

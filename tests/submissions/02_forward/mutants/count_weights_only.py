@@ -1,5 +1,6 @@
 # MUTANT: count_parameters forgets the biases
 # FAILS: test_count_parameters_lecture, test_count_parameters_random
+# HINT: That is only the 12,960 weights
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

@@ -1,5 +1,6 @@
 # MUTANT: feedforward does not pass the activation on: layer_forward(W, a, b) always uses sigmoid
 # FAILS: test_feedforward_activation
+# HINT: Pass the activation on to every layer
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

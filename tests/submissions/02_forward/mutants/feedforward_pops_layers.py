@@ -1,5 +1,6 @@
 # MUTANT: feedforward pops the layers off the weights and biases lists (mutates its inputs)
 # FAILS: test_feedforward_unchanged
+# HINT: instead of removing or adding entries
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

@@ -1,5 +1,6 @@
 # MUTANT: feedforward's loop stops one layer early: range(len(weights) - 1)
 # FAILS: test_feedforward_random, test_feedforward_activation
+# HINT: does your loop go through all 3 layers
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

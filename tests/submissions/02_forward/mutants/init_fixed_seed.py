@@ -1,5 +1,6 @@
 # MUTANT: init_network seeds a new generator with 0 when rng is None: every call gives the same network
 # FAILS: test_init_network_random
+# HINT: do not seed it with a fixed number
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

@@ -1,5 +1,6 @@
 # MUTANT: init_network ignores the generator it is given and always draws from a fresh one
 # FAILS: test_init_network_random
+# HINT: draw every number from the generator you are given
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

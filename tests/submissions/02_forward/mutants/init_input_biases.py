@@ -1,5 +1,6 @@
 # MUTANT: init_network gives the input layer biases too (one bias array per size)
 # FAILS: test_init_network_shapes
+# HINT: The input layer has no weights or biases of its own
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

@@ -1,5 +1,6 @@
 # MUTANT: init_network makes weights of shape (n_in, n_out) instead of (n_out, n_in)
 # FAILS: test_init_network_shapes
+# HINT: (transposed)
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

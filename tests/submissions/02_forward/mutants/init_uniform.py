@@ -1,5 +1,6 @@
 # MUTANT: init_network draws uniformly from [0, 1) (rng.random) instead of the standard normal
 # FAILS: test_init_network_standard_normal
+# HINT: rng.random draws uniformly
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

@@ -1,5 +1,6 @@
 # MUTANT: init_network starts all weights and biases at zero
 # FAILS: test_init_network_shapes, test_init_network_random, test_init_network_standard_normal
+# HINT: all entries of weights[0] are 0
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

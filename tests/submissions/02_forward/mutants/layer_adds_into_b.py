@@ -1,5 +1,6 @@
 # MUTANT: layer_forward accumulates into the bias array: b += W @ a (mutates b; fails for m > 1)
 # FAILS: test_layer_forward_unchanged, test_layer_forward_random
+# HINT: instead of adding into b
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

@@ -1,5 +1,6 @@
 # MUTANT: layer_forward ignores the activation argument and always applies sigmoid
 # FAILS: test_layer_forward_lecture, test_layer_forward_random
+# HINT: sigmoid is only the default
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

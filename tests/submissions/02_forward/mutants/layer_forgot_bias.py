@@ -1,5 +1,6 @@
 # MUTANT: layer_forward forgets the biases: activation(W a)
 # FAILS: test_layer_forward_lecture, test_layer_forward_random, test_layer_forward_default_sigmoid
+# HINT: You forgot the biases
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

@@ -1,5 +1,6 @@
 # MUTANT: layer_forward written for one column: sum(W * a.T, axis=1) breaks for a batch of m > 1
 # FAILS: test_layer_forward_random
+# HINT: It works for one example (a single column) but not for a batch
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

@@ -1,5 +1,6 @@
 # MUTANT: layer_forward multiplies by the transposed weight matrix, W.T @ a
 # FAILS: test_layer_forward_lecture, test_layer_forward_random
+# HINT: not W.T @ a
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

@@ -1,5 +1,6 @@
 # MUTANT: predict picks the darkest output neuron (argmin) instead of the brightest
 # FAILS: test_predict_random, test_predict_single
+# HINT: the brightest one (argmax)
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

@@ -1,5 +1,6 @@
 # MUTANT: predict takes the argmax over axis=1 (along rows) instead of axis=0
 # FAILS: test_predict_random, test_predict_single
+# HINT: the examples are the columns, so take axis=0
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

@@ -1,5 +1,6 @@
 # MUTANT: predict returns a Python list of ints, one per column
 # FAILS: test_predict_random, test_predict_single
+# HINT: wrap it in np.array(...)
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

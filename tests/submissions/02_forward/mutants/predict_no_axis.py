@@ -1,5 +1,6 @@
 # MUTANT: predict takes np.argmax of the whole output (no axis): one number for the batch
 # FAILS: test_predict_random, test_predict_single
+# HINT: use axis=0 for one answer per column
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

@@ -1,5 +1,6 @@
 # MUTANT: predict squeezes the output first: for a batch of one it returns a single number
 # FAILS: test_predict_single
+# HINT: do not squeeze the batch dimension away
 """The forward pass: how the activations of one layer determine the next.
 
 Stack the weights of every connection into a layer into a matrix W of shape

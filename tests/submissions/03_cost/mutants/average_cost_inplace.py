@@ -1,5 +1,6 @@
 # MUTANT: average_cost computes the difference in place in Y (Y -= output), changing its input
 # FAILS: test_average_cost_inputs_unchanged
+# HINT: your code changed its input Y
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

@@ -1,5 +1,6 @@
 # MUTANT: average_cost uses np.mean over all entries (divides by 10 m instead of m)
 # FAILS: test_average_cost_random, test_average_cost_batch_of_one
+# HINT: np.mean of the squared differences
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

@@ -1,5 +1,6 @@
 # MUTANT: average_cost divides by X.shape[0] (input neurons) instead of X.shape[1] (examples)
 # FAILS: test_average_cost_random, test_average_cost_batch_of_one
+# HINT: divide by the number of examples m = X.shape[1]
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

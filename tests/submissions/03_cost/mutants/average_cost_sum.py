@@ -1,5 +1,6 @@
 # MUTANT: average_cost sums the example costs over the batch instead of averaging them
 # FAILS: test_average_cost_random
+# HINT: the cost of the network is their average
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

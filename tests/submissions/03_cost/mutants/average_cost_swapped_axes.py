@@ -1,5 +1,6 @@
 # MUTANT: average_cost takes the mean over neurons and the sum over examples (axes swapped)
 # FAILS: test_average_cost_random, test_average_cost_batch_of_one
+# HINT: the axes are swapped
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

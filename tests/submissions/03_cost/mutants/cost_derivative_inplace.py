@@ -1,5 +1,6 @@
 # MUTANT: cost_derivative subtracts in place (output -= y), changing its input
 # FAILS: test_cost_derivative_inputs_unchanged
+# HINT: your code changed its input output
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

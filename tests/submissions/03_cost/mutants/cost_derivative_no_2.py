@@ -1,5 +1,6 @@
 # MUTANT: cost_derivative forgets the factor 2: returns a - y
 # FAILS: test_cost_derivative_random
+# HINT: the factor 2 is missing
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

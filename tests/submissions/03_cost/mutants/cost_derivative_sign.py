@@ -1,5 +1,6 @@
 # MUTANT: cost_derivative has the sign flipped: 2 (y - a)
 # FAILS: test_cost_derivative_random
+# HINT: the sign is flipped
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

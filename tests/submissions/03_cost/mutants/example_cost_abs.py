@@ -1,5 +1,6 @@
 # MUTANT: example_cost adds absolute differences instead of squares
 # FAILS: test_example_cost_lecture, test_example_cost_random
+# HINT: the sum of the absolute differences
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

@@ -1,5 +1,6 @@
 # MUTANT: example_cost has a 1/2 factor (the textbook 1/2 (a - y)^2 convention)
 # FAILS: test_example_cost_lecture, test_example_cost_random
+# HINT: half the sum of the squared differences
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

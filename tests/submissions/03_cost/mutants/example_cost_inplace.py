@@ -1,5 +1,6 @@
 # MUTANT: example_cost subtracts y from output in place (output -= y), changing its input
 # FAILS: test_example_cost_random
+# HINT: your code changed its input output
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

@@ -1,5 +1,6 @@
 # MUTANT: example_cost takes the mean of the squared differences instead of the sum (0.337 for the lecture's 3)
 # FAILS: test_example_cost_lecture, test_example_cost_random
+# HINT: did you take the mean instead of the sum?
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

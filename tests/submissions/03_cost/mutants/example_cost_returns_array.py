@@ -1,5 +1,6 @@
 # MUTANT: example_cost returns the (1, 1) array d.T @ d instead of a float (type mistake)
 # FAILS: test_example_cost_lecture, test_example_cost_random
+# HINT: should be a float
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

@@ -1,5 +1,6 @@
 # MUTANT: one_hot returns a flat (10,) vector for a single int label instead of a (10, 1) column
 # FAILS: test_one_hot_single_label
+# HINT: reshape it to (n_classes, 1)
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

@@ -1,5 +1,6 @@
 # MUTANT: one_hot always makes 10 rows, ignoring n_classes
 # FAILS: test_one_hot_n_classes
+# HINT: the number of rows is n_classes
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

@@ -1,5 +1,6 @@
 # MUTANT: one_hot uses np.eye(n_classes)[labels] without transposing: (m, 10) rows and a flat (10,) for one int
 # FAILS: test_one_hot_single_label, test_one_hot_many_labels
+# HINT: The target of one example is a column
 """The cost: how lousy the network is on an example, as one number.
 
 Compare the network's 10 output activations with what we wanted: 1.0 on the

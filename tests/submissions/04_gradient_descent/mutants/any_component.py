@@ -1,5 +1,6 @@
 # MUTANT: gradient_descent stops as soon as ANY component of the step is within tolerance (np.any instead of np.all)
 # FAILS: test_gd_tolerance_every_component
+# HINT: Stop only when EVERY component of the step is within the tolerance
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

@@ -1,5 +1,6 @@
 # MUTANT: gradient_descent applies the step and only then checks whether it was within tolerance (one step too many)
 # FAILS: test_gd_stops_before_tiny_step, test_gd_tolerance_boundary
+# HINT: checks the step BEFORE applying it
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

@@ -1,5 +1,6 @@
 # MUTANT: gradient_descent never checks the tolerance: always takes n_iter steps
 # FAILS: test_gd_stops_before_tiny_step, test_gd_tolerance_boundary
+# HINT: It went on after the point where it should have stopped
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

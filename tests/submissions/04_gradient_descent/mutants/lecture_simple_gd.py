@@ -1,5 +1,6 @@
 # MUTANT: gradient_descent copies the lecture's simple_gd literally: applies the step (in place), then checks the next gradient with abs()
 # FAILS: test_gd_stops_before_tiny_step, test_gd_array_start, test_gd_start_unchanged_history_separate
+# HINT: checks the step BEFORE applying it
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

@@ -1,5 +1,6 @@
 # MUTANT: mini_batches uses np.array_split into ceil(n / batch_size) balanced pieces instead of pieces of batch_size
 # FAILS: test_mini_batches_sizes
+# HINT: Your batches are balanced in size (like np.array_split)
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

@@ -1,5 +1,6 @@
 # MUTANT: mini_batches makes n // batch_size full batches and drops the remainder
 # FAILS: test_mini_batches_every_index_once, test_mini_batches_sizes
+# HINT: The last, shorter mini-batch is missing: keep it
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

@@ -1,5 +1,6 @@
 # MUTANT: mini_batches ignores rng and shuffles with np.random.permutation (global state, not reproducible)
 # FAILS: test_mini_batches_follow_rng_permutation
+# HINT: use the rng argument (rng.permutation(n)), not np.random.permutation
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

@@ -1,5 +1,6 @@
 # MUTANT: mini_batches returns Python lists of indices instead of int arrays (type mistake)
 # FAILS: test_mini_batches_every_index_once
+# HINT: a 1-D numpy array of int indices
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

@@ -1,5 +1,6 @@
 # MUTANT: mini_batches cuts range(n) in order without shuffling
 # FAILS: test_mini_batches_follow_rng_permutation
+# HINT: your mini-batches are not shuffled
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

@@ -1,5 +1,6 @@
 # MUTANT: mini_batches shuffles with rng.choice(n, n, replace=False) instead of rng.permutation(n) as the docstring says
 # FAILS: test_mini_batches_follow_rng_permutation
+# HINT: rng.choice and other shuffles give a different order
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

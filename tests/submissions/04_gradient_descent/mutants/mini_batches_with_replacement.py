@@ -1,5 +1,6 @@
 # MUTANT: mini_batches draws indices with replacement (rng.integers) instead of a permutation
 # FAILS: test_mini_batches_every_index_once, test_mini_batches_follow_rng_permutation
+# HINT: instead of drawing indices at random
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

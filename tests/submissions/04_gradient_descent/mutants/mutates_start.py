@@ -1,5 +1,6 @@
 # MUTANT: gradient_descent updates x = start in place (x -= ...), changing the caller's array start; history holds copies
 # FAILS: test_gd_start_unchanged_history_separate
+# HINT: your code changed its input start
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

@@ -1,5 +1,6 @@
 # MUTANT: gradient_descent takes n_iter - 1 steps (range(1, n_iter))
 # FAILS: test_gd_n_iter, test_gd_defaults
+# HINT: It stopped too early
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

@@ -1,5 +1,6 @@
 # MUTANT: gradient_descent's history starts empty: [x1, x2, ...] without start
 # FAILS: test_gd_float_start, test_gd_array_start
+# HINT: yours begins with the first point after a step
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

@@ -1,5 +1,6 @@
 # MUTANT: sgd_step updates the parameter arrays in place (p -= learn_rate * g) and returns params
 # FAILS: test_sgd_step_inputs_unchanged
+# HINT: p -= learn_rate * g changes p in place
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

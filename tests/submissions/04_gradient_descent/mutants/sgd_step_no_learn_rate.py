@@ -1,5 +1,6 @@
 # MUTANT: sgd_step forgets the learning rate: p - g
 # FAILS: test_sgd_step
+# HINT: the learning rate is missing
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

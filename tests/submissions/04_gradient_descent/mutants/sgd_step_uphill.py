@@ -1,5 +1,6 @@
 # MUTANT: sgd_step adds learn_rate * g instead of subtracting it
 # FAILS: test_sgd_step
+# HINT: The step is -learn_rate * gradient, against the gradient
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

@@ -1,5 +1,6 @@
 # MUTANT: gradient_descent stops only when |step| < tolerance (strict) instead of <=
 # FAILS: test_gd_tolerance_boundary
+# HINT: a step exactly as large as the tolerance counts as small enough
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

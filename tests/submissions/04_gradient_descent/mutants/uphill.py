@@ -1,5 +1,6 @@
 # MUTANT: gradient_descent adds learn_rate * gradient (goes uphill)
 # FAILS: test_gd_float_start, test_gd_array_start
+# HINT: The gradient points uphill, so gradient descent moves against it
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

@@ -1,5 +1,6 @@
 # MUTANT: gradient_descent has other defaults: n_iter=100, tolerance=1e-08
 # FAILS: test_gd_defaults
+# HINT: the default n_iter=50
 """Gradient descent: roll downhill on the cost.
 
 The cost C is a function of all 13,002 weights and biases. Its gradient

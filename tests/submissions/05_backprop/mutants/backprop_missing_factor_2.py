@@ -1,5 +1,6 @@
 # MUTANT: backprop starts from (a - y) instead of 2 (a - y)
 # FAILS: test_backprop_single_example, test_backprop_batch, test_backprop_matches_numerical_gradient
+# HINT: Your gradient is half the right one
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

@@ -1,5 +1,6 @@
 # MUTANT: backprop forgets sigma'(z_L) at the output layer
 # FAILS: test_backprop_single_example, test_backprop_batch
+# HINT: Your gradients are what you get without sigma'(z_L) at the output
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

@@ -1,5 +1,6 @@
 # MUTANT: backprop reverses the caller's weights and biases lists in place to walk backwards
 # FAILS: test_backprop_leaves_inputs_unchanged
+# HINT: your code changed the list weights itself
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

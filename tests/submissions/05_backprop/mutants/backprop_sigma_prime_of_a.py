@@ -1,5 +1,6 @@
 # MUTANT: backprop applies sigmoid_prime to the activations a instead of to z
 # FAILS: test_backprop_single_example, test_backprop_batch
+# HINT: sigma'(a) instead of sigma'(z)
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

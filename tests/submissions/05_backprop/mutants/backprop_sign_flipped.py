@@ -1,5 +1,6 @@
 # MUTANT: backprop starts from 2 (y - a): every gradient has the wrong sign
 # FAILS: test_backprop_single_example, test_backprop_batch
+# HINT: Your gradient has the wrong sign
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

@@ -1,5 +1,6 @@
 # MUTANT: backprop sums the example gradients over the batch instead of averaging
 # FAILS: test_backprop_batch, test_backprop_matches_numerical_gradient
+# HINT: that is the sum over the
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

@@ -1,5 +1,6 @@
 # MUTANT: backprop computes grad_w as a_prev @ delta.T (transposed, shape (n_in, n_out))
 # FAILS: test_backprop_shapes, test_backprop_single_example, test_backprop_batch
+# HINT: delta @ a_prev.T, not a_prev @ delta.T
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

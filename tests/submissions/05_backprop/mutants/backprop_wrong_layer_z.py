@@ -1,5 +1,6 @@
 # MUTANT: backprop uses sigma' of the wrong layer's z when going back (off by one in zs)
 # FAILS: test_backprop_single_example, test_backprop_batch
+# HINT: backprop() raised ValueError
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

@@ -1,5 +1,6 @@
 # MUTANT: chain_rule_single forgets the sigma'(z) factor (da/dz)
 # FAILS: test_chain_rule_single_random
+# HINT: without sigma'(z)
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

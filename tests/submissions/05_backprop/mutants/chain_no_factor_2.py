@@ -1,5 +1,6 @@
 # MUTANT: chain_rule_single drops the factor 2 of dC0/da = 2(a - y)
 # FAILS: test_chain_rule_single_random
+# HINT: Your numbers are half the right ones
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

@@ -1,5 +1,6 @@
 # MUTANT: chain_rule_single returns one numpy array instead of a tuple of floats (type mistake)
 # FAILS: test_chain_rule_single_returns_floats, test_chain_rule_single_random
+# HINT: should return a tuple of three floats
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

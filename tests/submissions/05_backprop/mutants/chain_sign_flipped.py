@@ -1,5 +1,6 @@
 # MUTANT: chain_rule_single uses 2(y - a) instead of 2(a - y)
 # FAILS: test_chain_rule_single_random
+# HINT: A positive slope means the cost grows when the weight grows
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

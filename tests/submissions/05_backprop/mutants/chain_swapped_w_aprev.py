@@ -1,5 +1,6 @@
 # MUTANT: chain_rule_single mixes up dz/dw and dz/da_prev (multiplies dC0/dw by w)
 # FAILS: test_chain_rule_single_random
+# HINT: dz/dw = a_prev (the activation feeding in), while dz/da_prev = w
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

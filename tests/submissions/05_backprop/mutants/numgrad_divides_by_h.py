@@ -1,5 +1,6 @@
 # MUTANT: numerical_gradient divides the central difference by h instead of 2h
 # FAILS: test_numerical_gradient_quadratic, test_numerical_gradient_network_cost
+# HINT: Your gradient is twice the right one
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

@@ -1,5 +1,6 @@
 # MUTANT: numerical_gradient returns a flat 1-D gradient for a 2-D x
 # FAILS: test_numerical_gradient_quadratic
+# HINT: the gradient has the shape of x
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

@@ -1,5 +1,6 @@
 # MUTANT: numerical_gradient uses forward differences (f(x + h) - f(x)) / h
 # FAILS: test_numerical_gradient_central_differences
+# HINT: These are forward differences
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

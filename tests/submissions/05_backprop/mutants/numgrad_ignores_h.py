@@ -1,5 +1,6 @@
 # MUTANT: numerical_gradient nudges by a fixed 1e-5 and ignores the h passed in
 # FAILS: test_numerical_gradient_central_differences
+# HINT: Use the h that is passed in, not a fixed nudge
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

@@ -1,5 +1,6 @@
 # MUTANT: train records the cost at the start of each epoch, before its steps
 # FAILS: test_train_history_matches_network, test_train_one_full_batch_step
+# HINT: record the cost at the end of each epoch, after its mini-batch steps
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each

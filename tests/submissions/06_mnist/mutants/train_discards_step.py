@@ -1,5 +1,6 @@
 # MUTANT: train calls sgd_step but throws its result away (as if it updated in place): the network never learns
 # FAILS: test_train_one_full_batch_step, test_train_every_example_once_per_epoch, test_train_mnist
+# HINT: did the epoch run no mini-batch?
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each

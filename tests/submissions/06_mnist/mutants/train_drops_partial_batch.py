@@ -1,5 +1,6 @@
 # MUTANT: train cuts m // batch_size mini-batches and so drops the last, shorter one
 # FAILS: test_train_every_example_once_per_epoch
+# HINT: keep the last, shorter one
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each

@@ -1,5 +1,6 @@
 # MUTANT: train runs range(1, epochs): one epoch too few
 # FAILS: test_train_returns_network_and_history, test_train_history_matches_network
+# HINT: should hold one value per epoch
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each

@@ -1,5 +1,6 @@
 # MUTANT: train steps by learn_rate / len(batch) * gradient although backprop already averages (Nielsen's eta/m with a mean)
 # FAILS: test_train_one_full_batch_step, test_train_every_example_once_per_epoch
+# HINT: backprop already averages over the mini-batch
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each

@@ -1,5 +1,6 @@
 # MUTANT: train shuffles with np.random.permutation instead of the rng it is given
 # FAILS: test_train_shuffles_with_rng
+# HINT: not with np.random or a Generator of your own
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each

@@ -1,5 +1,6 @@
 # MUTANT: train updates the caller's weight and bias arrays in place (W -= learn_rate * grad)
 # FAILS: test_train_leaves_inputs_unchanged
+# HINT: your code changed the starting weights[0]
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each

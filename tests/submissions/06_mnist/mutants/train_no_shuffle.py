@@ -1,5 +1,6 @@
 # MUTANT: train never shuffles: the mini-batches are the columns in order, every epoch
 # FAILS: test_train_shuffles_with_rng
+# HINT: order = rng.permutation(m)
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each

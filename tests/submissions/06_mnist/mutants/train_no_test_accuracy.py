@@ -1,5 +1,6 @@
 # MUTANT: train ignores the test data: history has no "test_accuracy"
 # FAILS: test_train_history_matches_network
+# HINT: has no "test_accuracy" entry
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each

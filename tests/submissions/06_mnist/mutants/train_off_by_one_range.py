@@ -1,5 +1,6 @@
 # MUTANT: train loops over range(0, m - batch_size, batch_size): drops the last mini-batch
 # FAILS: test_train_every_example_once_per_epoch, test_train_one_full_batch_step
+# HINT: keep the last, shorter one
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each

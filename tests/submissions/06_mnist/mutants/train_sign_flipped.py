@@ -1,5 +1,6 @@
 # MUTANT: train steps uphill: weights + learn_rate * gradient
 # FAILS: test_train_one_full_batch_step, test_train_mnist
+# HINT: Your step goes uphill
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each
