@@ -42,6 +42,7 @@ from .config import Assignment, Course, CourseConfigError
 from .nbgrader_db import open_gradebook
 from .nbgrader_feedback import feedback_lines, not_graded_lines, not_graded_reason
 from .nbgrader_grade_cell import GRADE_CELL_ID
+from .nbgrader_preprocessors import sanitize_student_cell
 
 
 class GradebookError(CourseConfigError):
@@ -70,14 +71,12 @@ def _read_entry(student: str, path: Path) -> _Entry:
             raise ValueError("not a JSON object")
     except (OSError, ValueError) as exc:
         return _Entry(student, None, f"its results.json cannot be read ({exc})", [])
-    return _Entry(student, results, not_graded_reason(results), [])
+    extra = results.get("extra_data") if isinstance(results.get("extra_data"), dict) else {}
+    attention = ["its submission time is unknown (late: unknown); check its timestamp.txt"] \
+        if "late" in extra and extra["late"] is None else []
+    return _Entry(student, results, not_graded_reason(results), attention)
 
 
-def _student_cells_cleared(nb):
-    for cell in nb.cells:
-        if cell.get("cell_type") == "code":
-            cell["outputs"], cell["execution_count"] = [], None
-    return nb
 
 
 def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
@@ -86,8 +85,8 @@ def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
     Locked and graded cells are taken from the release notebook; solution
     cells keep the student's text with the release's metadata; cells that
     claim nbgrader metadata the release does not have lose it; the kernelspec
-    is the release's; no cell keeps an output but the grade cell, whose
-    output is the feedback. repairs says what had to be put right in the
+    is the release's; every cell is sanitized as in the feedback (no output
+    but the grade cell's, which is the feedback; student markdown as text). repairs says what had to be put right in the
     student's notebook. Raises on a notebook that cannot be read or does not
     follow the notebook format.
     """
@@ -102,7 +101,6 @@ def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
             warnings.simplefilter("ignore")
             nb = nbformat.read(submitted_path, as_version=4)
         nbformat.validate(nb)
-        nb = _student_cells_cleared(nb)
         if nb.metadata.get("kernelspec") != release_nb.metadata.get("kernelspec"):
             repairs.append("its kernelspec is missing or changed")
     else:
@@ -142,7 +140,7 @@ def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == GRADE_CELL_ID:
             cell.execution_count = None
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=feedback)]
-    nb.cells = cells
+    nb.cells = [sanitize_student_cell(cell) for cell in cells]
     nb.metadata["kernelspec"] = copy.deepcopy(release_nb.metadata.get("kernelspec", {}))
     nbformat.validate(nb)
     return nb, repairs

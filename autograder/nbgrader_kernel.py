@@ -3,7 +3,9 @@
 grade_this_folder(ID) grades the module(s) of assignment ID in the kernel's
 working folder (nbgrader runs the notebook in autograded/<student>/<ID>/)
 with the course's isolated engine, in a subprocess, prints the feedback and
-returns the score: the cell's value, which nbgrader records as partial credit.
+returns the score before any late penalty: the cell's value, which nbgrader
+records as partial credit (its late plugin, autograder.nbgrader_late, takes
+the course's penalty off).
 
 The course is the one $COURSE_TOML names (the course's nbgrader configuration
 sets it), else the course.toml beside the installed package. When the engine
@@ -43,9 +45,10 @@ def _run_engine(course, assignment, student: str, here: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="nnfs-grade-") as tmp:
         folder = Path(tmp, "submitted", student, assignment.id)
         folder.mkdir(parents=True)
-        for module in assignment.modules:  # only the graded module(s): lateness is nbgrader's plugin's
-            if (here / module).is_file() and not (here / module).is_symlink():
-                shutil.copyfile(here / module, folder / module)
+        for name in (*assignment.modules, "timestamp.txt"):  # the graded module(s), and when they came in
+            path = here / name
+            if path.is_file() and not path.is_symlink() and (name != "timestamp.txt" or path.stat().st_size < 4096):
+                shutil.copyfile(path, folder / name)
         env = {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
         command = [sys.executable, "-m", "autograder.cli", "--course", str(course.path), "grade",
                    "--assignment", assignment.id, str(Path(tmp, "submitted")), "--out", str(Path(tmp, "out")),
@@ -79,4 +82,7 @@ def grade_this_folder(assignment_id: str) -> float:
     if reason is not None:
         raise GradingFailed(f"not graded: {reason}")
     print("\n".join(feedback_lines(results)))
-    return float(results["score"])
+    # nbgrader records the score before any late penalty and takes the penalty off itself, with the
+    # course's policy (autograder.nbgrader_late), as `course grade --gradebook` records it.
+    raw = (results.get("extra_data") or {}).get("score_before_penalty")
+    return float(raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else results["score"])

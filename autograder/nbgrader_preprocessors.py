@@ -4,10 +4,14 @@
   a grade cell with an error or anything on stderr 0, and one with no value
   full marks. For the course's grade cell each of these means the engine did
   not grade: the auto score is removed and the cell needs manual grading.
-- ClearStudentOutputs (generate_feedback): the feedback shows no output of
-  the student's cells (no student HTML or script reaches whoever reads it)
-  and only the text of the grade cell's output.
+- SanitizeStudentCells (generate_feedback): the feedback shows no output of
+  the student's cells and only the text of the grade cell's output; the
+  markdown the student wrote shows as text, its HTML escaped. No student HTML
+  or script reaches whoever reads the feedback.
 """
+import html
+import re
+
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
@@ -58,24 +62,35 @@ class FlagUngradedCells(NbGraderPreprocessor):
         return cell, resources
 
 
-class ClearStudentOutputs(NbGraderPreprocessor):
-    """Remove every output but the text of the course's grade cell."""
+_SCRIPT_URL = re.compile(r"(?i)(java|vb)script\s*:")
+
+
+def sanitize_student_cell(cell: NotebookNode) -> NotebookNode:
+    """A cell as the feedback may show it (see the module docstring); locked cells are the course's own."""
+    meta = cell.metadata.get("nbgrader")
+    locked = isinstance(meta, dict) and meta.get("locked") and not meta.get("solution")
+    if cell.cell_type == "markdown" and not locked:
+        cell.source = _SCRIPT_URL.sub("\\1script-", html.escape(cell.source, quote=False))
+        cell.pop("attachments", None)
+    if cell.cell_type != "code":
+        return cell
+    if not _is_course_grade_cell(cell):
+        cell.outputs, cell.execution_count = [], None
+        return cell
+    kept = []
+    for output in cell.outputs:
+        if output.output_type in ("stream", "error"):
+            kept.append(output)
+        elif output.output_type in ("execute_result", "display_data") and "text/plain" in output.get("data", {}):
+            output.data = {"text/plain": output.data["text/plain"]}
+            output.metadata = {}
+            kept.append(output)
+    cell.outputs = kept
+    return cell
+
+
+class SanitizeStudentCells(NbGraderPreprocessor):
+    """sanitize_student_cell on every cell."""
 
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
-        if cell.cell_type != "code":
-            return cell, resources
-        if not _is_course_grade_cell(cell):
-            cell.outputs, cell.execution_count = [], None
-            return cell, resources
-        kept = []
-        for output in cell.outputs:
-            if output.output_type == "stream":
-                kept.append(output)
-            elif output.output_type in ("execute_result", "display_data") and "text/plain" in output.get("data", {}):
-                output.data = {"text/plain": output.data["text/plain"]}
-                output.metadata = {}
-                kept.append(output)
-            elif output.output_type == "error":
-                kept.append(output)
-        cell.outputs = kept
-        return cell, resources
+        return sanitize_student_cell(cell), resources

@@ -323,7 +323,7 @@ def test_gradebook_has_every_assignment_with_its_due_date(course_toml, initializ
 def test_numeric_value_of_grade_cell_is_partial_credit():
     """What the hidden cell relies on: nbgrader's determine_grade reads its value."""
     from nbgrader.utils import determine_grade
-    cell = nbformat.v4.new_code_cell("_nnfs_autograde()")
+    cell = nbformat.v4.new_code_cell("grade_this_folder('01_neuron')")
     cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 20,
                                  "grade_id": "hidden_tests", "schema_version": 3}
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="neuron.py: 15 / 20\n"),

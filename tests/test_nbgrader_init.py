@@ -163,3 +163,25 @@ def test_only_a_number_from_the_engine_counts_as_graded():
     cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "'full marks'"},
                                            execution_count=1)]
     assert not engine_scored(cell)
+
+
+def test_feedback_cells_keep_no_student_html():
+    from autograder.nbgrader_preprocessors import sanitize_student_cell
+    markdown = nbformat.v4.new_markdown_cell("My answer <script>alert(1)</script> [see](JavaScript:alert(2))")
+    assert "<script>" not in sanitize_student_cell(markdown).source
+    assert "javascript:" not in markdown.source.lower() and "My answer" in markdown.source
+    locked = nbformat.v4.new_markdown_cell("<b>the course's own text</b>")
+    locked.metadata["nbgrader"] = {"locked": True, "solution": False, "grade": False, "grade_id": "text_00"}
+    assert sanitize_student_cell(locked).source == "<b>the course's own text</b>"
+    code = nbformat.v4.new_code_cell("HTML(...)")
+    code.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<script>x()</script>"})]
+    assert sanitize_student_cell(code).outputs == []
+    grade = nbformat.v4.new_code_cell("")
+    grade.metadata["nbgrader"] = {"grade": True, "locked": True, "solution": False, "points": 20,
+                                  "grade_id": "hidden_tests"}
+    grade.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Score: 20 / 20\n"),
+                     nbformat.v4.new_output("display_data", data={"text/html": "<script>x()</script>",
+                                                                  "text/plain": "<HTML>"}),
+                     nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg onload=x()>"})]
+    kept = sanitize_student_cell(grade).outputs
+    assert [o.output_type for o in kept] == ["stream", "display_data"] and kept[1].data == {"text/plain": "<HTML>"}
