@@ -6,7 +6,6 @@ nbgrader_course_config.py, which init rewrites unless it was edited. The
 notebooks hold no path of this machine, and the hidden grade cell raises
 (in a real python3 kernel) when it cannot reach the engine.
 """
-import json
 import os
 import shutil
 import subprocess
