@@ -96,7 +96,7 @@ def _cmd_report(args) -> int:
 def _cmd_nbgrader_init(args) -> int:
     from .nbgrader_course import init_course
 
-    init_course(load_course(args.course), args.dir)
+    init_course(load_course(args.course), args.dir, force=args.force)
     print(f"nbgrader course ready in {args.dir}: cd there and run `nbgrader generate_assignment <ID>`")
     return 0
 
@@ -159,6 +159,8 @@ def parser() -> argparse.ArgumentParser:
     nb = sub.add_parser("nbgrader", help="nbgrader integration").add_subparsers(dest="nbgrader_command", required=True)
     nbi = nb.add_parser("init", help="make DIR a ready nbgrader course (config, source/<ID>/)")
     nbi.add_argument("dir", type=Path)
+    nbi.add_argument("--force", action="store_true",
+                     help="replace configuration files that were edited (the edited ones are kept as .bak)")
     nbi.set_defaults(run=_cmd_nbgrader_init)
 
     c = sub.add_parser("check-release", help="fail if a release (folder or zip) leaks solutions or hidden tests")

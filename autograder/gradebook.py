@@ -1,36 +1,48 @@
 """``course grade ... --gradebook DB``: our scores in nbgrader's gradebook.
 
 After the engine has graded a class, record_in_gradebook puts each
-student's score into the gradebook of the nbgrader course that ``course
+student's result into the gradebook of the nbgrader course that ``course
 nbgrader init`` made (DB's folder), so that ``nbgrader generate_feedback`` and
 ``nbgrader export`` work and show our scores:
 
-- the score goes to the assignment notebook's one hidden grade cell
-  (``hidden_tests``, worth the assignment's points) as its auto score; a late
-  penalty of ours becomes the notebook's late_submission_penalty, so nbgrader's
-  export shows raw score, penalty and score as we computed them. A manual
-  score an instructor gave in formgrader still wins, as always in nbgrader;
-- the per-test scores and feedback become that cell's output in
+- a graded submission: the score goes to the notebook's one hidden grade
+  cell (``hidden_tests``, worth the assignment's points) as its auto score; a
+  late penalty of ours becomes the notebook's late_submission_penalty, so
+  nbgrader's export shows raw score, penalty and score as we computed them. A
+  manual score an instructor gave in formgrader still wins, as always in
+  nbgrader, and the cell is flagged for review (needs manual grade);
+- a submission the engine could not grade (status "not graded"): no score at
+  all. The cell needs manual grading, its auto score, any manual score and
+  extra credit (even a score ``nbgrader autograde`` recorded, which student
+  code can forge) and the late penalty are removed, and the instructor is
+  told which earlier values were removed. Its output says why;
+- the per-test scores and feedback become the grade cell's output in
   ``autograded/<student>/<ID>/<ID>.ipynb``, built from the student's submitted
-  notebook (or the release notebook when they handed in none). Every locked or
-  graded cell comes from release/ (stripped by nbgrader), never from source/,
-  so neither the autograded notebook nor the feedback HTML made from it can
-  show hidden test source.
+  notebook with every output of the student's cells cleared (no student HTML
+  or script reaches a reader of the feedback). Locked and graded cells come
+  from release/ (stripped by nbgrader), never from source/, so neither the
+  autograded notebook nor the feedback can show hidden test source. A
+  notebook that cannot be read or is malformed is replaced by the release's
+  (the module was graded all the same) and the cell is flagged for review.
 
-One grade cell per assignment (not one per hidden test) keeps nbgrader's
-gradebook unchanged when hidden tests are added or renamed; the per-test
-breakdown lives in results.json, feedback.md and the feedback HTML.
+One student's problem never stops the others: each is recorded on its own,
+and those that need attention are listed on stderr at the end.
 """
 import copy
 import json
+import sys
 import uuid
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from .config import Assignment, Course, CourseConfigError
-from .nbgrader_course import GRADE_CELL_ID, open_gradebook
+from .nbgrader_db import open_gradebook
+from .nbgrader_feedback import feedback_lines, not_graded_lines, not_graded_reason
+from .nbgrader_grade_cell import GRADE_CELL_ID
+from .nbgrader_preprocessors import sanitize_student_cell
 
 
 class GradebookError(CourseConfigError):
@@ -38,77 +50,156 @@ class GradebookError(CourseConfigError):
     (the CLI prints it on one line)."""
 
 
+@dataclass
+class _Entry:
+    """One student's result as the gradebook will hold it."""
+    student: str
+    results: dict | None
+    reason: str | None  # why not graded, or None
+    attention: list[str]  # why the instructor should look, besides "not graded"
+
+
 def feedback_text(results: dict) -> str:
-    """What the hidden grade cell shows: the score, then each test (no test source)."""
-    lines = [f"Score from the course's grading engine: {results['score']:g} / {results['max_score']:g}"]
-    if results.get("output"):
-        lines.append(results["output"])
-    for test in results["tests"]:
-        mark = "PASS" if test["status"] == "passed" else "FAIL"
-        lines.append(f"  {mark} {test['name']} ({test['score']:g}/{test['max_score']:g})")
-        if test["status"] != "passed" and test.get("visibility") != "hidden" and test.get("output"):
-            lines.extend("        " + line for line in test["output"].splitlines())
-    return "\n".join(lines) + "\n"
+    """What the hidden grade cell shows for a graded submission."""
+    return "\n".join(feedback_lines(results)) + "\n"
 
 
-def _graded_notebook(release_nb, submitted_path: Path | None, results: dict):
-    """The student's notebook, sanitized like nbgrader's OverwriteCells, with our feedback.
+def _read_entry(student: str, path: Path) -> _Entry:
+    try:
+        results = json.loads(path.read_text(errors="replace"))
+        if not isinstance(results, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as exc:
+        return _Entry(student, None, f"its results.json cannot be read ({exc})", [])
+    extra = results.get("extra_data") if isinstance(results.get("extra_data"), dict) else {}
+    attention = ["its submission time is unknown (late: unknown); check its timestamp.txt"] \
+        if "late" in extra and extra["late"] is None else []
+    return _Entry(student, results, not_graded_reason(results), attention)
+
+
+
+
+def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
+    """(notebook, repairs): the student's notebook sanitized like nbgrader's OverwriteCells, with our feedback.
 
     Locked and graded cells are taken from the release notebook; solution
     cells keep the student's text with the release's metadata; cells that
-    claim nbgrader metadata the release does not have lose it.
+    claim nbgrader metadata the release does not have lose it; the kernelspec
+    is the release's; every cell is sanitized as in the feedback (no output
+    but the grade cell's, which is the feedback; student markdown as text). repairs says what had to be put right in the
+    student's notebook. Raises on a notebook that cannot be read or does not
+    follow the notebook format.
     """
     release_cells = {}
     for cell in release_nb.cells:
         meta = cell.metadata.get("nbgrader")
         if meta and meta.get("grade_id"):
             release_cells[meta["grade_id"]] = cell
-    nb = None
+    repairs = []
     if submitted_path is not None and submitted_path.is_file():
-        try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             nb = nbformat.read(submitted_path, as_version=4)
-        except Exception:  # unreadable notebook: feedback on the release's cells
-            nb = None
-    if nb is None:
+        nbformat.validate(nb)
+        if nb.metadata.get("kernelspec") != release_nb.metadata.get("kernelspec"):
+            repairs.append("its kernelspec is missing or changed")
+    else:
         nb = copy.deepcopy(release_nb)
     cells, seen = [], set()
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells, start=1):
         meta = cell.metadata.get("nbgrader")
         grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
-        if grade_id in release_cells and grade_id not in seen:
+        if isinstance(grade_id, str) and grade_id in release_cells and grade_id not in seen:
             seen.add(grade_id)
             original = release_cells[grade_id]
-            if original.metadata["nbgrader"].get("solution") and not original.metadata["nbgrader"].get("locked"):
+            if original.metadata["nbgrader"].get("solution") and not original.metadata["nbgrader"].get("locked") \
+                    and cell.cell_type == original.cell_type:
                 cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
                 cells.append(cell)
             else:
                 cells.append(copy.deepcopy(original))
         elif meta is not None:
             cell.metadata.pop("nbgrader")
+            repairs.append(f"cell {index} has nbgrader metadata the release does not give it "
+                           f"(grade_id {str(grade_id)[:40]!r})")
             if grade_id not in seen:
                 cells.append(cell)
         else:
             cells.append(cell)
-    for grade_id, original in release_cells.items():  # cells the student deleted
-        if grade_id not in seen:
-            cells.append(copy.deepcopy(original))
+    missing = [grade_id for grade_id in release_cells if grade_id not in seen]
+    if missing and submitted_path is not None and submitted_path.is_file():
+        repairs.append(f"{len(missing)} cell(s) of the release were deleted or lost their nbgrader metadata "
+                       f"({', '.join(missing[:3])}{', ...' if len(missing) > 3 else ''}); restored from the release")
+    for grade_id in missing:
+        cells.append(copy.deepcopy(release_cells[grade_id]))
     ids = set()
     for cell in cells:
         if "id" not in cell or cell.id in ids:
             cell.id = uuid.uuid4().hex[:8]
         ids.add(cell.id)
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade_id") == GRADE_CELL_ID:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == GRADE_CELL_ID:
             cell.execution_count = None
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=feedback_text(results))]
-    nb.cells = cells
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=feedback)]
+    nb.cells = [sanitize_student_cell(cell) for cell in cells]
+    nb.metadata["kernelspec"] = copy.deepcopy(release_nb.metadata.get("kernelspec", {}))
     nbformat.validate(nb)
-    return nb
+    return nb, repairs
+
+
+def _write_autograded(root: Path, assignment: Assignment, notebook: str, release_nb, entry: _Entry, feedback: str):
+    """autograded/<student>/<ID>/<notebook>.ipynb; a malformed submitted notebook adds to entry.attention."""
+    target = root / "autograded" / entry.student / assignment.id
+    target.mkdir(parents=True, exist_ok=True)
+    submitted = root / "submitted" / entry.student / assignment.id / f"{notebook}.ipynb"
+    try:
+        graded, repairs = _graded_notebook(release_nb, submitted, feedback)
+        entry.attention.extend(f"its notebook {notebook}.ipynb was repaired: {repair}" for repair in repairs)
+    except Exception as exc:  # any malformed notebook: the release's cells carry the feedback
+        problem = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+        entry.attention.append(f"its notebook {notebook}.ipynb is malformed ({problem}); "
+                               "the feedback shows the release notebook")
+        feedback += (f"\nYour notebook {notebook}.ipynb could not be read ({problem}); "
+                     "this feedback shows the released notebook.\n")
+        graded, _ = _graded_notebook(release_nb, None, feedback)
+    graded_path = target / f"{notebook}.ipynb"
+    graded_path.unlink(missing_ok=True)  # nbgrader autograde leaves it read-only
+    nbformat.write(graded, graded_path)
+
+
+def _record(gb, assignment: Assignment, notebook: str, max_points: float, entry: _Entry) -> list[str]:
+    """Write one entry's grade; return what earlier values were removed (not graded only)."""
+    extra = (entry.results or {}).get("extra_data") or {}
+    gb.update_or_create_student(entry.student)
+    stamp = {"timestamp": extra["submitted_at"]} if isinstance(extra.get("submitted_at"), str) else {}
+    gb.update_or_create_submission(assignment.id, entry.student, **stamp)
+    grade = gb.find_grade(GRADE_CELL_ID, notebook, assignment.id, entry.student)
+    submission_nb = gb.find_submission_notebook(notebook, assignment.id, entry.student)
+    removed = []
+    if entry.reason is not None:
+        for name in ("auto_score", "manual_score", "extra_credit"):
+            if getattr(grade, name) is not None:
+                removed.append(f"{name} {getattr(grade, name):g}")
+                setattr(grade, name, None)
+        if submission_nb.late_submission_penalty:
+            removed.append(f"late_submission_penalty {submission_nb.late_submission_penalty:g}")
+        submission_nb.late_submission_penalty = None
+        grade.needs_manual_grade = True
+    else:
+        results = entry.results
+        scale = max_points / results["max_score"] if results["max_score"] else 0.0
+        raw = extra.get("score_before_penalty", results["score"])
+        raw = (raw if isinstance(raw, (int, float)) else results["score"]) * scale
+        penalty = max(0.0, raw - results["score"] * scale)
+        grade.auto_score = round(min(max(raw, 0.0), max_points), 6)
+        grade.needs_manual_grade = grade.manual_score is not None or bool(entry.attention)
+        submission_nb.late_submission_penalty = round(penalty, 6) if penalty else None
+    gb.db.commit()
+    return removed
 
 
 def record_in_gradebook(course: Course, assignment: Assignment, out_dir: Path | str,
                         gradebook_path: Path | str) -> list[str]:
-    """Record every OUT/<student>/<ID>/results.json in the gradebook; return the students."""
+    """Record every OUT/<student>/<ID>/results.json in the gradebook; return the students recorded."""
     from nbgrader.api import MissingEntry
 
     gradebook_path = Path(gradebook_path).resolve()
@@ -116,8 +207,9 @@ def record_in_gradebook(course: Course, assignment: Assignment, out_dir: Path | 
         raise GradebookError(f"{gradebook_path}: no gradebook; run `course nbgrader init` and "
                              f"`nbgrader generate_assignment {assignment.id}` there first")
     root = gradebook_path.parent
-    graded = {path.parent.parent.name: json.loads(path.read_text())
-              for path in sorted(Path(out_dir).glob(f"*/{assignment.id}/results.json"))}
+    entries = [_read_entry(path.parent.parent.name, path)
+               for path in sorted(Path(out_dir).glob(f"*/{assignment.id}/results.json"))]
+    recorded, attention = [], []
     with warnings.catch_warnings(), open_gradebook(gradebook_path, course.id) as gb:
         # nbgrader's own add_submission makes SQLAlchemy warn about autoflush; harmless.
         warnings.filterwarnings("ignore", message=".*not in session.*")
@@ -139,26 +231,26 @@ def record_in_gradebook(course: Course, assignment: Assignment, out_dir: Path | 
         if not release_path.is_file():
             raise GradebookError(f"{release_path}: missing; run `nbgrader generate_assignment {assignment.id}`")
         release_nb = nbformat.read(release_path, as_version=4)
-        for student, results in graded.items():
-            extra = results.get("extra_data", {})
-            scale = max_points / results["max_score"] if results["max_score"] else 0.0
-            raw = extra.get("score_before_penalty", results["score"]) * scale
-            penalty = max(0.0, raw - results["score"] * scale)
-            gb.update_or_create_student(student)
-            stamp = {"timestamp": extra["submitted_at"]} if extra.get("submitted_at") else {}
-            gb.update_or_create_submission(assignment.id, student, **stamp)
-            grade = gb.find_grade(GRADE_CELL_ID, notebook, assignment.id, student)
-            grade.auto_score = round(min(max(raw, 0.0), max_points), 6)
-            grade.needs_manual_grade = False
-            gb.find_submission_notebook(notebook, assignment.id, student).late_submission_penalty = (
-                round(penalty, 6) if penalty else None)
-            gb.db.commit()
-            target = root / "autograded" / student / assignment.id
-            target.mkdir(parents=True, exist_ok=True)
-            submitted = root / "submitted" / student / assignment.id / f"{notebook}.ipynb"
-            graded_path = target / f"{notebook}.ipynb"
-            graded_path.unlink(missing_ok=True)  # nbgrader autograde leaves it read-only
-            nbformat.write(_graded_notebook(release_nb, submitted, results), graded_path)
-    print(f"gradebook {gradebook_path}: recorded {assignment.id} for {len(graded)} student(s); "
+        for entry in entries:
+            try:
+                feedback = ("\n".join(not_graded_lines(entry.reason)) + "\n" if entry.reason is not None
+                            else feedback_text(entry.results))
+                _write_autograded(root, assignment, notebook, release_nb, entry, feedback)
+                removed = _record(gb, assignment, notebook, max_points, entry)
+            except Exception as exc:  # a bug of ours or a gradebook problem: this student only
+                gb.db.rollback()
+                attention.append(f"{entry.student}: NOT recorded in the gradebook ({type(exc).__name__}: {exc})")
+                continue
+            recorded.append(entry.student)
+            if entry.reason is not None:
+                attention.append(f"{entry.student}: not graded ({entry.reason}); needs manual grading"
+                                 + (f"; removed the earlier {', '.join(removed)}" if removed else ""))
+            attention.extend(f"{entry.student}: {note}; flagged for review" for note in entry.attention)
+    print(f"gradebook {gradebook_path}: recorded {assignment.id} for {len(recorded)} student(s); "
           f"`nbgrader generate_feedback {assignment.id}` in {root} writes their feedback")
-    return sorted(graded)
+    if attention:
+        print(f"gradebook: {len(attention)} problem(s) need your attention (formgrader lists them as "
+              "needing manual grading):", file=sys.stderr)
+        for line in attention:
+            print(f"  {line}", file=sys.stderr)
+    return sorted(recorded)

@@ -145,8 +145,8 @@ def secret_lines(course_toml: Path) -> set[str]:
     text = reference.splitlines()
     for begin, end in solution_regions(reference):
         lines.update(l.strip() for l in text[begin + 1:end] if len(l.strip()) >= 30 and not l.strip().startswith("#"))
-    lines.update({"BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN SOLUTION", "_nnfs_autograde",
-                  "autograder.cli", str(course_toml)})
+    lines.update({"BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN SOLUTION", "nbgrader_kernel",
+                  "grade_this_folder", str(course_toml)})
     return lines
 
 
@@ -154,6 +154,18 @@ def assert_no_secrets(path: Path, secrets: set[str]):
     text = html_text(path) if path.suffix == ".html" else path.read_text()
     leaked = sorted(s for s in secrets if s in text)
     assert not leaked, f"{path} shows hidden test or solution text: {leaked[:5]}"
+
+
+def load_nbgrader_config(folder: Path):
+    """The configuration nbgrader reads from folder/nbgrader_config.py (traitlets' own loader)."""
+    from traitlets.config.loader import PyFileConfigLoader
+    saved = os.environ.get("COURSE_TOML")
+    try:  # the course's configuration sets $COURSE_TOML for nbgrader's kernels: not for this process
+        return PyFileConfigLoader("nbgrader_config.py", path=str(folder)).load_config()
+    finally:
+        os.environ.pop("COURSE_TOML", None)
+        if saved is not None:
+            os.environ["COURSE_TOML"] = saved
 
 
 @pytest.mark.slow
@@ -165,9 +177,9 @@ def test_nbgrader_cycle(course_toml, tmp_path):
 
     result = clock("course nbgrader init", run_course, "nbgrader", "init", course_dir, course=course_toml)
     assert result.returncode == 0, result.stderr
-    config = (course_dir / "nbgrader_config.py").read_text()
-    assert "c.Autograde.exclude_overwriting" in config and f'"{GRADED}": [\n        "{MODULE}"' in config
-    assert "c.CourseDirectory.ignore" not in config  # it would hide the modules from autograde too
+    c = load_nbgrader_config(course_dir)
+    assert c.Autograde.exclude_overwriting[GRADED] == [MODULE]
+    assert "ignore" not in c.CourseDirectory  # it would hide the modules from autograde too
 
     start = time.perf_counter()
     for assignment in course.assignments:
@@ -257,10 +269,7 @@ def initialized(course_toml, tmp_path_factory) -> Path:
 
 def test_init_writes_config_that_handles_the_traps(course_toml, initialized):
     course = load_course(course_toml)
-    namespace = {"get_config": lambda: __import__("traitlets.config", fromlist=["Config"]).Config(),
-                 "__file__": str(initialized / "nbgrader_config.py")}
-    exec(compile((initialized / "nbgrader_config.py").read_text(), "nbgrader_config.py", "exec"), namespace)
-    c = namespace["c"]
+    c = load_nbgrader_config(initialized)
     assert c.CourseDirectory.course_id == course.id
     assert c.CourseDirectory.db_url == f"sqlite:///{initialized / 'gradebook.db'}"
     assert c.Autograde.exclude_overwriting == {a.id: list(a.modules) for a in course.assignments}
@@ -298,8 +307,8 @@ def test_init_notebook_metadata(course_toml, initialized):
         source = grade.source.splitlines()
         begin, end = source.index("### BEGIN HIDDEN TESTS"), source.index("### END HIDDEN TESTS")
         hidden = "\n".join(source[begin:end])
-        assert str(course_toml) in hidden and "autograder.cli" in hidden and assignment.id in hidden
-        assert source[end - 1] == "_nnfs_autograde()"  # the score is the cell's value
+        assert "autograder.nbgrader_kernel" in hidden and assignment.id in hidden
+        assert source[end - 1] == f"grade_this_folder({assignment.id!r})"  # the score is the cell's value
         assert "stderr" not in "\n".join(source[:begin])
 
 
@@ -314,7 +323,7 @@ def test_gradebook_has_every_assignment_with_its_due_date(course_toml, initializ
 def test_numeric_value_of_grade_cell_is_partial_credit():
     """What the hidden cell relies on: nbgrader's determine_grade reads its value."""
     from nbgrader.utils import determine_grade
-    cell = nbformat.v4.new_code_cell("_nnfs_autograde()")
+    cell = nbformat.v4.new_code_cell("grade_this_folder('01_neuron')")
     cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 20,
                                  "grade_id": "hidden_tests", "schema_version": 3}
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="neuron.py: 15 / 20\n"),
@@ -331,6 +340,7 @@ def test_graded_notebook_takes_locked_cells_from_the_release(initialized):
     from nbgrader.preprocessors import ClearHiddenTests
     source = nbformat.read(initialized / "source" / GRADED / f"{GRADED}.ipynb", as_version=4)
     release, _ = ClearHiddenTests().preprocess(source, {})
+    from autograder.gradebook import feedback_text
     results = {"score": 7.0, "max_score": 20.0, "output": "",
                "tests": [{"name": "sigmoid(0) = 0.5", "score": 7.0, "max_score": 7.0, "status": "passed",
                           "output": "", "visibility": "visible"},
@@ -344,7 +354,8 @@ def test_graded_notebook_takes_locked_cells_from_the_release(initialized):
     student.cells.insert(0, forged)
     path = initialized / "student.ipynb"
     nbformat.write(student, path)
-    graded = _graded_notebook(release, path, results)
+    graded, repairs = _graded_notebook(release, path, feedback_text(results))
+    assert any("grade_id 'bonus'" in r for r in repairs)
     grade_cells = [c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade")]
     assert [c.metadata.nbgrader.grade_id for c in grade_cells] == ["hidden_tests"]
     assert grade_cells[0].source == release.cells[-1].source
@@ -354,5 +365,6 @@ def test_graded_notebook_takes_locked_cells_from_the_release(initialized):
 
     student.cells = student.cells[:-1]  # grade cell deleted
     nbformat.write(student, path)
-    graded = _graded_notebook(release, path, results)
+    graded, repairs = _graded_notebook(release, path, feedback_text(results))
+    assert any("hidden_tests" in r for r in repairs)
     assert graded.cells[-1].metadata.nbgrader.grade_id == "hidden_tests"

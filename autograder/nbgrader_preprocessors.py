@@ -1,0 +1,96 @@
+"""nbgrader preprocessors the course's configuration adds to nbgrader's pipelines.
+
+- FlagUngradedCells (autograde, right after SaveAutoGrades): nbgrader scores
+  a grade cell with an error or anything on stderr 0, and one with no value
+  full marks. For the course's grade cell each of these means the engine did
+  not grade: the auto score is removed and the cell needs manual grading.
+- SanitizeStudentCells (generate_feedback): the feedback shows no output of
+  the student's cells and only the text of the grade cell's output; the
+  markdown the student wrote shows as text, its HTML escaped. No student HTML
+  or script reaches whoever reads the feedback.
+"""
+import html
+import re
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode
+from nbgrader import utils
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .nbgrader_grade_cell import GRADE_CELL_ID
+
+
+def _is_course_grade_cell(cell: NotebookNode) -> bool:
+    return utils.is_grade(cell) and cell.metadata["nbgrader"].get("grade_id") == GRADE_CELL_ID
+
+
+def engine_scored(cell: NotebookNode) -> bool:
+    """Whether the grade cell ended with a score from the engine (a number, no error, no stderr)."""
+    scored = False
+    for output in cell.get("outputs", []):
+        if output.output_type == "error" or (output.output_type == "stream" and output.get("name") == "stderr"):
+            return False
+        if output.output_type == "execute_result":
+            try:
+                float(output.get("data", {}).get("text/plain", ""))
+            except ValueError:
+                return False
+            scored = True
+    return scored
+
+
+class FlagUngradedCells(NbGraderPreprocessor):
+    """Leave a course grade cell that did not get the engine's score for manual grading."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        info = resources["nbgrader"]
+        ungraded = [cell for cell in nb.cells if _is_course_grade_cell(cell) and not engine_scored(cell)]
+        if not ungraded:
+            return nb, resources
+        with Gradebook(info["db_url"]) as gb:
+            for cell in ungraded:
+                grade = gb.find_grade(GRADE_CELL_ID, info["notebook"], info["assignment"], info["student"])
+                grade.auto_score = None
+                grade.needs_manual_grade = True
+                self.log.warning("%s/%s: the grading engine did not grade %s; it needs manual grading",
+                                 info["student"], info["assignment"], GRADE_CELL_ID)
+            gb.db.commit()
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        return cell, resources
+
+
+_SCRIPT_URL = re.compile(r"(?i)(java|vb)script\s*:")
+
+
+def sanitize_student_cell(cell: NotebookNode) -> NotebookNode:
+    """A cell as the feedback may show it (see the module docstring); locked cells are the course's own."""
+    meta = cell.metadata.get("nbgrader")
+    locked = isinstance(meta, dict) and meta.get("locked") and not meta.get("solution")
+    if cell.cell_type == "markdown" and not locked:
+        cell.source = _SCRIPT_URL.sub("\\1script-", html.escape(cell.source, quote=False))
+        cell.pop("attachments", None)
+    if cell.cell_type != "code":
+        return cell
+    if not _is_course_grade_cell(cell):
+        cell.outputs, cell.execution_count = [], None
+        return cell
+    kept = []
+    for output in cell.outputs:
+        if output.output_type in ("stream", "error"):
+            kept.append(output)
+        elif output.output_type in ("execute_result", "display_data") and "text/plain" in output.get("data", {}):
+            output.data = {"text/plain": output.data["text/plain"]}
+            output.metadata = {}
+            kept.append(output)
+    cell.outputs = kept
+    return cell
+
+
+class SanitizeStudentCells(NbGraderPreprocessor):
+    """sanitize_student_cell on every cell."""
+
+    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
+        return sanitize_student_cell(cell), resources
