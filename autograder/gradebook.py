@@ -29,7 +29,6 @@ One student's problem never stops the others: each is recorded on its own,
 and those that need attention are listed on stderr at the end.
 """
 import copy
-import json
 import sys
 import uuid
 import warnings
@@ -40,7 +39,9 @@ import nbformat
 
 from .config import Assignment, Course, CourseConfigError
 from .nbgrader_db import open_gradebook
-from .nbgrader_feedback import feedback_lines, not_graded_lines, not_graded_reason
+from .engine.model import ResultFormatError, SubmissionResult
+from .engine.results import load_result
+from .nbgrader_feedback import feedback_lines, not_graded_lines
 from .nbgrader_grade_cell import GRADE_CELL_ID
 from .nbgrader_preprocessors import sanitize_student_cell
 
@@ -54,29 +55,24 @@ class GradebookError(CourseConfigError):
 class _Entry:
     """One student's result as the gradebook will hold it."""
     student: str
-    results: dict | None
+    results: SubmissionResult | None
     reason: str | None  # why not graded, or None
     attention: list[str]  # why the instructor should look, besides "not graded"
 
 
-def feedback_text(results: dict) -> str:
+def feedback_text(results: SubmissionResult) -> str:
     """What the hidden grade cell shows for a graded submission."""
     return "\n".join(feedback_lines(results)) + "\n"
 
 
 def _read_entry(student: str, path: Path) -> _Entry:
     try:
-        results = json.loads(path.read_text(errors="replace"))
-        if not isinstance(results, dict):
-            raise ValueError("not a JSON object")
-    except (OSError, ValueError) as exc:
+        result = load_result(path)
+    except ResultFormatError as exc:
         return _Entry(student, None, f"its results.json cannot be read ({exc})", [])
-    extra = results.get("extra_data") if isinstance(results.get("extra_data"), dict) else {}
     attention = ["its submission time is unknown (late: unknown); check its timestamp.txt"] \
-        if "late" in extra and extra["late"] is None else []
-    return _Entry(student, results, not_graded_reason(results), attention)
-
-
+        if result.graded and result.lateness.late is None else []
+    return _Entry(student, result, None if result.graded else result.reason or "not graded", attention)
 
 
 def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
@@ -168,9 +164,9 @@ def _write_autograded(root: Path, assignment: Assignment, notebook: str, release
 
 def _record(gb, assignment: Assignment, notebook: str, max_points: float, entry: _Entry) -> list[str]:
     """Write one entry's grade; return what earlier values were removed (not graded only)."""
-    extra = (entry.results or {}).get("extra_data") or {}
+    submitted_at = entry.results.lateness.submitted_at if entry.results else None
     gb.update_or_create_student(entry.student)
-    stamp = {"timestamp": extra["submitted_at"]} if isinstance(extra.get("submitted_at"), str) else {}
+    stamp = {"timestamp": submitted_at} if submitted_at else {}
     gb.update_or_create_submission(assignment.id, entry.student, **stamp)
     grade = gb.find_grade(GRADE_CELL_ID, notebook, assignment.id, entry.student)
     submission_nb = gb.find_submission_notebook(notebook, assignment.id, entry.student)
@@ -185,11 +181,10 @@ def _record(gb, assignment: Assignment, notebook: str, max_points: float, entry:
         submission_nb.late_submission_penalty = None
         grade.needs_manual_grade = True
     else:
-        results = entry.results
-        scale = max_points / results["max_score"] if results["max_score"] else 0.0
-        raw = extra.get("score_before_penalty", results["score"])
-        raw = (raw if isinstance(raw, (int, float)) else results["score"]) * scale
-        penalty = max(0.0, raw - results["score"] * scale)
+        result = entry.results
+        scale = max_points / result.max_score if result.max_score else 0.0
+        raw = result.earned * scale
+        penalty = max(0.0, raw - result.score * scale)
         grade.auto_score = round(min(max(raw, 0.0), max_points), 6)
         grade.needs_manual_grade = grade.manual_score is not None or bool(entry.attention)
         submission_nb.late_submission_penalty = round(penalty, 6) if penalty else None

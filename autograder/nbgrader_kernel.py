@@ -14,7 +14,6 @@ raises GradingFailed: an error in the grade cell, which the course's
 FlagUngradedCells preprocessor turns into "needs manual grading", never 0.
 Nothing is written to stderr (nbgrader would score the cell 0).
 """
-import json
 import os
 import re
 import shutil
@@ -23,7 +22,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .nbgrader_feedback import feedback_lines, not_graded_reason
+from .engine.model import ResultFormatError
+from .engine.results import load_result
+from .nbgrader_feedback import feedback_lines
 
 _ENGINE_SLACK_SECONDS = 120  # interpreter start, pytest collection, the sandbox's set-up
 _STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}")
@@ -62,7 +63,10 @@ def _run_engine(course, assignment, student: str, here: Path) -> dict:
         if not results_file.is_file():
             tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
             raise GradingFailed(f"the grading engine gave no result (exit {done.returncode}): " + " | ".join(tail))
-        return json.loads(results_file.read_text(errors="replace"))
+        try:
+            return load_result(results_file)
+        except ResultFormatError as exc:
+            raise GradingFailed(f"the grading engine's result cannot be read: {exc}") from None
 
 
 def grade_this_folder(assignment_id: str) -> float:
@@ -77,12 +81,10 @@ def grade_this_folder(assignment_id: str) -> float:
                             "`course nbgrader init`") from None
     here = Path.cwd()
     student = here.parent.name if _STUDENT_ID.fullmatch(here.parent.name) else "student"
-    results = _run_engine(course, assignment, student, here)
-    reason = not_graded_reason(results)
-    if reason is not None:
-        raise GradingFailed(f"not graded: {reason}")
-    print("\n".join(feedback_lines(results)))
+    result = _run_engine(course, assignment, student, here)
+    if not result.graded:
+        raise GradingFailed(f"not graded: {result.reason}")
+    print("\n".join(feedback_lines(result)))
     # nbgrader records the score before any late penalty and takes the penalty off itself, with the
     # course's policy (autograder.nbgrader_late), as `course grade --gradebook` records it.
-    raw = (results.get("extra_data") or {}).get("score_before_penalty")
-    return float(raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else results["score"])
+    return float(result.earned)

@@ -11,6 +11,7 @@ submission for manual grading instead of 0.
 """
 import csv
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -21,6 +22,7 @@ import pytest
 from conftest import REPO, run_course
 from test_nbgrader_cycle import GRADED, MODULE, buggy_module, fresh_course, html_text, nbgrader
 from autograder.config import load_course
+from autograder.engine.batch import grade_batch
 
 pytestmark = pytest.mark.slow
 
@@ -222,19 +224,19 @@ def test_not_graded_submission_removes_a_grade_forged_through_autograde(released
     nbgrader("autograde", GRADED, cwd=course_dir)
     assert grade_cell_state(course_dir, "dee") == (20.0, None, False)  # forged: the stub earns nothing
 
-    out = tmp_path / "graded"  # what the engine writes for a submission it could not grade (results.json contract)
-    (out / "dee" / GRADED).mkdir(parents=True)
-    (out / "dee" / GRADED / "results.json").write_text(json.dumps({
-        "score": None, "max_score": 20.0, "output": "", "tests": [],
-        "extra_data": {"student": "dee", "assignment": GRADED, "status": "not graded",
-                       "reason": "the grader crashed: internal error"}}))
+    # The real engine, on a submission it refuses to grade: a module that is a symbolic link.
+    out, submitted = tmp_path / "graded", tmp_path / "engine-submitted" / "dee" / GRADED
+    submitted.mkdir(parents=True)
+    os.symlink(course.solution_dir(GRADED) / MODULE, submitted / MODULE)
+    summary = grade_batch(course, course.assignment(GRADED), submitted.parent.parent, out, progress=False)
+    assert summary.not_graded == {"dee": f"{MODULE} is a symbolic link; submit the file itself"}
     recorded = record_in_gradebook(course, course.assignment(GRADED), out, course_dir / "gradebook.db")
     assert recorded == ["dee"]
     told = capsys.readouterr().err
-    assert "dee: not graded (the grader crashed: internal error)" in told
+    assert f"dee: not graded ({MODULE} is a symbolic link; submit the file itself)" in told
     assert "removed the earlier auto_score 20" in told  # the instructor sees what was dropped
     assert grade_cell_state(course_dir, "dee") == (None, None, True)
     assert exported(course_dir)["dee"]["raw_score"] == 0.0
     nbgrader("generate_feedback", GRADED, cwd=course_dir)
     text = html_text(course_dir / "feedback" / "dee" / GRADED / f"{GRADED}.html")
-    assert "Not graded: the grader crashed: internal error" in text
+    assert "Not graded:" in text and "symbolic link" in text
