@@ -139,8 +139,11 @@ class ClassResults:
     def result(self, student: str, assignment: str) -> Result | None:
         return self.results.get((student, assignment))
 
+    def of_student(self, student: str) -> list[Result]:
+        return [r for a in self.assignments if (r := self.results.get((student, a))) is not None]
+
     def of_assignment(self, assignment: str) -> list[Result]:
-        return [r for (s, a), r in self.results.items() if a == assignment]
+        return [r for s in self.students if (r := self.results.get((s, assignment))) is not None]
 
     def max_score(self, assignment: str) -> float:
         """course.toml's points, else the max score most results agree on."""
@@ -158,11 +161,11 @@ class ClassResults:
 
     def submitted(self, student: str) -> bool:
         """Whether the student has at least one graded result."""
-        return any(r.graded for (s, _), r in self.results.items() if s == student)
+        return any(r.graded for r in self.of_student(student))
 
     def total(self, student: str) -> float:
         """The sum of the student's graded scores (not graded counts nothing)."""
-        return sum(r.score for (s, _), r in self.results.items() if s == student and r.graded)
+        return sum(r.score for r in self.of_student(student) if r.graded)
 
 
 def _folders(path: Path) -> list[Path]:

@@ -12,7 +12,6 @@ from pathlib import Path
 import jinja2
 import mistune
 
-from .engine.results import atomic_write
 
 TEMPLATES = Path(__file__).parent / "templates" / "report"
 MAX_FEEDBACK_BYTES = 2 * 1024 * 1024  # feedback.md is written by the engine; a bound all the same
@@ -44,7 +43,15 @@ def write_feedback_html(folder: Path, title: str) -> Path | None:
     source = folder / "feedback.md"
     if not source.is_file() or source.is_symlink() or source.stat().st_size > MAX_FEEDBACK_BYTES:
         return None
-    text = source.read_text(encoding="utf-8", errors="replace")
+    page = render_feedback(source.read_text(encoding="utf-8", errors="replace"), title)
     path = folder / FEEDBACK_HTML
-    atomic_write(path, render_feedback(text, title))
+    # A page derived from feedback.md, rewritten only when it changes: at a thousand
+    # students an fsync and a rename per page (as results get) cost a minute here.
+    try:
+        unchanged = not path.is_symlink() and path.read_text(encoding="utf-8") == page
+    except (OSError, UnicodeDecodeError):
+        unchanged = False
+    if not unchanged:
+        path.unlink(missing_ok=True)  # never write through a link planted in its place
+        path.write_text(page, encoding="utf-8")
     return path

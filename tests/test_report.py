@@ -361,6 +361,7 @@ def test_not_graded_and_absent_students_are_kept_apart(tmp_path):
     assert "late?" in words, "unknown lateness is flagged"
 
 
+@pytest.mark.slow
 def test_a_thousand_students_load_and_sort_in_chromium(tmp_path):
     if shutil.which("chromium") is None:
         pytest.skip("no chromium binary on PATH (Debian: apt-get install -y chromium)")
