@@ -29,8 +29,11 @@ MAX_SOURCE_BYTES; a file that does not parse is reported, not fatal.
 import ast
 import collections
 import dataclasses
+import errno
 import hashlib
 import math
+import os
+import stat
 import statistics
 from pathlib import Path
 
@@ -176,15 +179,22 @@ def functions_of(tree: ast.Module) -> list[Function]:
     return out
 
 
-def read_source(path: Path) -> str:
-    """A student's file as text; OSError/ValueError saying why it cannot be used."""
-    info = path.lstat()
-    if not path.is_file() or path.is_symlink():
-        raise ValueError("not a regular file")
-    if info.st_size > MAX_SOURCE_BYTES:
-        raise ValueError(f"larger than {MAX_SOURCE_BYTES // 1024} KiB")
-    with open(path, "rb") as f:
-        return f.read(MAX_SOURCE_BYTES + 1)[:MAX_SOURCE_BYTES].decode("utf-8", errors="replace")
+def read_source(path: Path, root: Path) -> str:
+    """A student's file under root as text; OSError/ValueError saying why it cannot be used.
+
+    Opened without following a final symlink and without blocking (a FIFO is refused),
+    checked to be a regular file inside root, and read up to MAX_SOURCE_BYTES.
+    """
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise ValueError("not a regular file inside the submissions folder")
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise ValueError(f"larger than {MAX_SOURCE_BYTES // 1024} KiB")
+        return f.read(MAX_SOURCE_BYTES).decode("utf-8", errors="replace")
 
 
 def parse_submission(student: str, source: str) -> Submission:
@@ -295,10 +305,13 @@ def load_class(course: Course, assignment: Assignment, submitted: Path) -> tuple
         for module in assignment.modules:
             path = folder / assignment.id / module
             try:
-                sources.append(read_source(path))
+                sources.append(read_source(path, submitted))
             except FileNotFoundError:
                 problems.append(f"{student}: no {assignment.id}/{module}")
-            except (OSError, ValueError) as exc:
+            except OSError as exc:
+                why = "a symbolic link" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+                problems.append(f"{student}: {assignment.id}/{module}: not a regular file ({why})")
+            except ValueError as exc:
                 problems.append(f"{student}: {assignment.id}/{module}: {exc}")
         if len(sources) != len(assignment.modules):
             continue

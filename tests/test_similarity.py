@@ -10,6 +10,7 @@ from nielsen_per_example.py).
 """
 import ast
 import csv
+import os
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -106,11 +107,16 @@ def test_bad_files_are_reported_not_fatal(tmp_path):
     (root / "linker" / ASSIGNMENT.id).mkdir(parents=True)
     (root / "linker" / ASSIGNMENT.id / "backprop.py").symlink_to(REPO / "solutions/05_backprop/backprop.py")
     (root / "absent" / ASSIGNMENT.id).mkdir(parents=True)
+    (root / "outside").mkdir()
+    (root / "outside" / ASSIGNMENT.id).symlink_to(REPO / "solutions/05_backprop")  # a linked folder
+    (root / "pipe" / ASSIGNMENT.id).mkdir(parents=True)
+    os.mkfifo(root / "pipe" / ASSIGNMENT.id / "backprop.py")  # would block a plain open()
     report = ranking(root)
-    problems = "\n".join(report.problems)
+    problems = {line.split(": ", 1)[0]: line for line in report.problems}
     for student, why in (("broken", "does not parse (line 1)"), ("huge", "larger than"),
-                         ("linker", "not a regular file"), ("absent", "no 05_backprop/backprop.py")):
-        assert f"{student}: " in problems and why in problems, problems
+                         ("linker", "not a regular file"), ("absent", "no 05_backprop/backprop.py"),
+                         ("outside", "inside the submissions folder"), ("pipe", "not a regular file")):
+        assert why in problems[student], problems
     students = {s for p in report.pairs for s in (p.student_a, p.student_b)}
     assert students == set(INDEPENDENT) | {"copier"}
     assert {report.pairs[0].student_a, report.pairs[0].student_b} == {"copier", COPIED_FROM}
