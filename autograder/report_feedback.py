@@ -30,12 +30,7 @@ def environment() -> jinja2.Environment:
 def render_feedback(markdown_text: str, title: str) -> str:
     """The HTML page of one feedback.md."""
     body = _markdown(markdown_text)
-    return environment().get_template("feedback.html.j2").render(title=title, body=body, style=_style())
-
-
-@functools.cache
-def _style() -> str:
-    return (TEMPLATES / "feedback.css").read_text(encoding="utf-8")
+    return environment().get_template("feedback.html.j2").render(title=title, body=body)
 
 
 def write_feedback_html(folder: Path, title: str) -> Path | None:

@@ -116,5 +116,4 @@ def render_page(results: ClassResults, sections: list[dict], linked: set) -> str
     return environment().get_template("report.html.j2").render(
         course=results.course, out_name=Path(results.out_dir).name, sections=sections, rows=rows, absent=absent,
         total_max=sum(maxima.values()), notes=results.notes, csp=csp, script=script,
-        style=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))

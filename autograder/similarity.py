@@ -353,7 +353,7 @@ def similarity_html(course: Course, assignment: Assignment, report: SimilarityRe
                     "b": _lines(b, {fb for _, fb, _ in pair.matching})})
     return environment.get_template("similarity.html.j2").render(
         course=course, assignment=assignment, pairs=report.pairs, top=top, problems=report.problems,
-        students=len(by_student), style=(TEMPLATES / "similarity.css").read_text(encoding="utf-8"))
+        students=len(by_student))
 
 
 def find_similar(course: Course, assignment: Assignment, submitted: Path) -> tuple[SimilarityReport, dict]:

@@ -147,6 +147,9 @@ def test_page_is_well_formed_and_self_contained(graded):
         assert not urlsplit(href).scheme and not href.startswith("//"), f"external link {href}"
         if href.startswith("#"):
             assert href[1:] in page.ids, f"{href} points nowhere"
+    templates = REPO / "autograder" / "templates" / "report"
+    assert (templates / "report.css").read_text() in text, "the stylesheet is inlined as written, not escaped"
+    assert (templates / "report.js").read_text() in text
     csp = [a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
     assert csp and "default-src 'none'" in csp[0]
 
@@ -193,6 +196,7 @@ def test_scores_link_to_each_feedback_rendered_as_html(graded):
         assert "**Score" not in html_text
         assert f"feedback for {student}" in page.all_text()
         assert not any(tag == "script" for tag, _ in page.tags)
+        assert (REPO / "autograder/templates/report/feedback.css").read_text() in html_text
     eve = (out / EVE / "01_neuron" / "feedback.html").read_text(encoding="utf-8")
     assert EVE not in eve and "&lt;script&gt;" in eve
 

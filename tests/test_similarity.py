@@ -157,6 +157,7 @@ def test_command_writes_the_csv_sorted_and_an_escaped_page(tmp_path):
 
     text = (tmp_path / "out" / "similarity.html").read_text(encoding="utf-8")
     assert "<script" not in text and "<img" not in text
+    assert (REPO / "autograder/templates/similarity/similarity.css").read_text() in text, "CSS inlined unescaped"
     page = Page(text)
     assert not any(tag == "script" for tag, _ in page.tags)
     words = "".join(page.text)
