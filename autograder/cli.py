@@ -93,6 +93,34 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _cmd_export(args) -> int:
+    from .export import not_graded_cells, write_export
+    from .report_data import read_class
+
+    if not args.graded.is_dir():
+        print(f"course export: {args.graded} is not a folder (the --out folder of `course grade`)", file=sys.stderr)
+        return 2
+    results = read_class(load_course(args.course), args.graded)
+    for line in results.notes + not_graded_cells(results):
+        print(f"course export: {line}", file=sys.stderr)
+    print(f"wrote {write_export(results, args.format, args.out)}")
+    return 0
+
+
+def _cmd_similar(args) -> int:
+    from .similarity import write_similarity
+
+    course = load_course(args.course)
+    if not args.submitted.is_dir():
+        print(f"course similar: {args.submitted} is not a folder", file=sys.stderr)
+        return 2
+    report = write_similarity(course, course.assignment(args.assignment), args.submitted, args.out)
+    for line in report.problems:
+        print(f"course similar: {line}", file=sys.stderr)
+    print(f"wrote {report.csv_path} and {report.html_path}")
+    return 0
+
+
 def _cmd_nbgrader_init(args) -> int:
     from .nbgrader_course import init_course
 
@@ -155,6 +183,18 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="write OUT_DIR/report.html: the class at a glance")
     r.add_argument("out_dir", type=Path, help="the --out folder of `course grade`")
     r.set_defaults(run=_cmd_report)
+
+    ex = sub.add_parser("export", help="grades as CSV for a spreadsheet, Canvas or Moodle, or per-test statistics")
+    ex.add_argument("graded", type=Path, help="the --out folder of `course grade`")
+    ex.add_argument("--format", required=True, choices=("wide", "canvas", "moodle", "tests"))
+    ex.add_argument("--out", type=Path, required=True, help="the .csv to write")
+    ex.set_defaults(run=_cmd_export)
+
+    si = sub.add_parser("similar", help="rank pairs of submissions of one assignment by code similarity")
+    si.add_argument("assignment", help="assignment id, e.g. 05_backprop")
+    si.add_argument("submitted", type=Path, help="SUBMISSIONS_DIR/<student>/<assignment>/<module>.py")
+    si.add_argument("--out", type=Path, required=True, help="folder for similarity.csv and similarity.html")
+    si.set_defaults(run=_cmd_similar)
 
     nb = sub.add_parser("nbgrader", help="nbgrader integration").add_subparsers(dest="nbgrader_command", required=True)
     nbi = nb.add_parser("init", help="make DIR a ready nbgrader course (config, source/<ID>/)")

@@ -147,6 +147,9 @@ def test_page_is_well_formed_and_self_contained(graded):
         assert not urlsplit(href).scheme and not href.startswith("//"), f"external link {href}"
         if href.startswith("#"):
             assert href[1:] in page.ids, f"{href} points nowhere"
+    templates = REPO / "autograder" / "templates" / "report"
+    assert (templates / "report.css").read_text() in text, "the stylesheet is inlined as written, not escaped"
+    assert (templates / "report.js").read_text() in text
     csp = [a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
     assert csp and "default-src 'none'" in csp[0]
 
@@ -172,7 +175,7 @@ def test_every_student_and_every_test_is_on_the_page(graded):
     assert 0 < scores["dave"] < 20, "the sign error loses some points, not all"
 
 
-def test_scores_link_to_each_feedback_file(graded):
+def test_scores_link_to_each_feedback_rendered_as_html(graded):
     out, results, text = graded
     targets = {}
     for href in Page(text).hrefs:
@@ -182,19 +185,42 @@ def test_scores_link_to_each_feedback_file(graded):
             assert out.resolve() in target.parents, f"{href} leaves OUT_DIR"
             targets[target] = href
     for student, assignment in results:
-        feedback = (out / student / assignment / "feedback.md").resolve()
-        assert feedback in targets, f"no link to {student}/{assignment}/feedback.md"
+        feedback = (out / student / assignment / "feedback.html").resolve()
+        assert feedback in targets, f"no link to {student}/{assignment}/feedback.html"
+        html_text = feedback.read_text(encoding="utf-8")
+        page = Page(html_text)
+        assert not page.errors and not page.stack
+        markdown = (out / student / assignment / "feedback.md").read_text()
+        assert markdown.startswith("# ") and "**Score:" in markdown
+        assert "<h1>" in html_text and "<strong>Score:" in html_text, "rendered, not raw Markdown"
+        assert "**Score" not in html_text
+        assert f"feedback for {student}" in page.all_text()
+        assert not any(tag == "script" for tag, _ in page.tags)
+        assert (REPO / "autograder/templates/report/feedback.css").read_text() in html_text
+    eve = (out / EVE / "01_neuron" / "feedback.html").read_text(encoding="utf-8")
+    assert EVE not in eve and "&lt;script&gt;" in eve
+
+
+def test_the_students_table_comes_first(graded):
+    out, results, text = graded
+    page = Page(text)
+    tables = [attrs.get("class", "") for tag, attrs in page.tags if tag == "table"]
+    assert tables[0] == "sortable students", tables
+    texts = [t.strip() for t in page.text if t.strip()]
+    first_section = next(i for i, t in enumerate(texts) if t.startswith("01_neuron: "))
+    assert texts.index("Students") < first_section
 
 
 def test_student_folder_names_are_escaped(graded):
     out, results, text = graded
     assert EVE not in text and "<script>alert" not in text
     assert text.count("<script") == 1, "only the page's own sorting script"
+    assert "&lt;script&gt;alert" in text
     page = Page(text)
     assert [t for t, _ in page.tags].count("script") == 1
     assert "alert" not in "".join(page.script_text)
     assert EVE in page.all_text(), "the name itself is shown, as text"
-    assert "eve&lt;script&gt;alert(&quot;x&amp;y&quot;)" in text
+    assert "eve&lt;script&gt;alert(&#34;x&amp;y&#34;)" in text  # markupsafe writes " as &#34;
 
 
 def test_figures_are_written_next_to_the_report(graded):
@@ -267,3 +293,106 @@ def test_report_renders_in_headless_chromium(graded, tmp_path):
     code, dom, stderr = run_chromium(["--dump-dom", url], tmp_path / "profile-dom")
     assert code == 0, stderr[-2000:]
     assert 'data-sortable="ready"' in dom, "the sorting script did not run"
+
+
+# ---------------------------------------------------------------- synthetic classes
+
+def synthetic_class(out, students, assignments=("01_neuron", "02_forward"), seed=0):
+    """results.json + feedback.md for each student, in the engine's format with the new status fields.
+
+    Student i: graded (scores from a seeded generator) except every 7th result not graded
+    (a broken file) and every 50th student with no submission at all; every 5th late,
+    every 11th of unknown lateness. Returns {(student, assignment): score or None}.
+    """
+    rng = np.random.default_rng(seed)
+    scores = {}
+    for i in range(students):
+        student = f"s{i:04d}"
+        for k, assignment in enumerate(assignments):
+            folder = out / student / assignment
+            folder.mkdir(parents=True)
+            absent = i % 50 == 49
+            not_graded = absent or (i + k) % 7 == 3
+            passes = rng.random(4) < 0.2 + 0.2 * np.arange(4)
+            tests = [{"name": f"test {t} of {assignment}", "score": 5.0 if ok else 0.0, "max_score": 5.0,
+                      "status": "passed" if ok else "failed", "visibility": "visible",
+                      "output": "" if ok else f"wrong value in step {t}\n    y = f(x)\n        ^^^^",
+                      "extra_data": {"test": f"test_{t}"}} for t, ok in enumerate(passes)]
+            score = None if not_graded else float(sum(t["score"] for t in tests))
+            late = "unknown" if i % 11 == 5 else i % 5 == 0
+            extra = {"student": student, "assignment": assignment, "seed": i, "isolation": "namespaces",
+                     "late": late, "late_days": 1 if late is True else 0,
+                     "status": "not graded" if not_graded else "graded"}
+            if not_graded:
+                extra["reason"] = "no submission" if absent else "neuron.py does not parse (line 3)"
+            (folder / "results.json").write_text(json.dumps(
+                {"score": score, "max_score": 20.0, "output": "", "tests": [] if not_graded else tests,
+                 "extra_data": extra}))
+            (folder / "feedback.md").write_text(f"# {assignment}: feedback for {student}\n\n**Score: {score}**\n")
+            scores[(student, assignment)] = score
+    return scores
+
+
+def test_not_graded_and_absent_students_are_kept_apart(tmp_path):
+    out = tmp_path / "graded"
+    scores = synthetic_class(out, 100)
+    course = load_course(REPO / "course.toml")
+    text = write_report(course, out).read_text(encoding="utf-8")
+    page = Page(text)
+    assert not page.errors and not page.stack
+    absent = {s for (s, _), v in scores.items()} - {s for (s, _), v in scores.items() if v is not None}
+    assert absent == {"s0049", "s0099"}
+    rows = {row[0]: row for row in page.rows if row and row[0].startswith("s0")}
+    assert not absent & set(rows), "students with no submission are not in the table"
+    words = page.all_text()
+    assert "No submission" in words and "s0049 (01_neuron: no submission; 02_forward: no submission)" in words
+    for (student, assignment), score in scores.items():
+        if student in absent:
+            continue
+        cell = rows[student][1 if assignment == "01_neuron" else 2]
+        if score is None:
+            assert cell.startswith("not graded"), (student, cell)
+        else:
+            assert cell.split()[0] == f"{score:g}", (student, cell)
+        total = sum(v for (s, _), v in scores.items() if s == student and v is not None)
+        assert rows[student][3] == f"{total:g}"
+    # Pass rates count graded submissions only.
+    graded_01 = [v for (s, a), v in scores.items() if a == "01_neuron" and v is not None]
+    assert f"{len(graded_01)} graded" in words
+    test_rows = [row for row in page.rows if row and row[0].startswith("test 0 of 01_neuron")]
+    assert test_rows[0][2].endswith(f"/ {len(graded_01)}")
+    assert "^^^^" not in text and "wrong value in step 0" in text
+    assert "late?" in words, "unknown lateness is flagged"
+
+
+@pytest.mark.slow
+def test_a_thousand_students_load_and_sort_in_chromium(tmp_path):
+    if shutil.which("chromium") is None:
+        pytest.skip("no chromium binary on PATH (Debian: apt-get install -y chromium)")
+    out = tmp_path / "graded"
+    scores = synthetic_class(out, 1000, assignments=tuple(a.id for a in load_course(REPO / "course.toml").assignments))
+    course = load_course(REPO / "course.toml")
+    report = write_report(course, out)
+    totals = {}
+    for (student, _), score in scores.items():
+        totals[student] = totals.get(student, 0.0) + (score or 0.0)
+    absent = {s for s in totals if all(v is None for (t, _), v in scores.items() if t == s)}
+    shown = {s: t for s, t in totals.items() if s not in absent}
+    assert len(shown) == 980
+
+    code, dom, stderr = run_chromium(["--dump-dom", report.as_uri() + "#sort=total:desc"], tmp_path / "profile")
+    assert code == 0, stderr[-2000:]
+    assert 'data-sortable="ready"' in dom, "the sorting script did not run"
+    assert 'data-sorted="total:desc"' in dom
+    page = Page(dom[dom.index("<body"):])
+    rows = [row for row in page.rows if row and row[0] in shown]
+    assert len(rows) == 980
+    column = len(course.assignments) + 1  # student, one column per assignment, then total
+    order = [float(row[column]) for row in rows]
+    assert order == sorted(shown.values(), reverse=True), "sorted by total, highest first"
+    assert [row[0] for row in rows] != sorted(shown), "not simply the page's own order"
+
+    code, dom, stderr = run_chromium(["--dump-dom", report.as_uri() + "#sort=student:desc"], tmp_path / "profile2")
+    assert code == 0 and 'data-sorted="student:desc"' in dom, stderr[-2000:]
+    names = [row[0] for row in Page(dom[dom.index("<body"):]).rows if row and row[0] in shown]
+    assert names == sorted(shown, reverse=True)

@@ -1,0 +1,152 @@
+"""Grades for the registrar's tools: ``course export GRADED --format F --out FILE``.
+
+One renderer per format, each a list of CSV rows built from the class's
+results (report_data.read_class):
+
+- wide:   student, one column per assignment, total, notes. A result that
+          was not graded is the word "not graded" in its cell (its reason in
+          notes), never 0; a missing result is blank.
+- canvas: Canvas's gradebook import layout. Its leading columns Student, ID,
+          SIS User ID, SIS Login ID, Section (the student's folder name goes
+          in Student and SIS Login ID, which Canvas matches on), then one
+          column per assignment headed "Title (id)", and the "Points
+          Possible" row under the header. Canvas matches a column to the
+          assignment of exactly that name, and creates it with those points
+          when there is none. Not graded is a blank cell (no grade).
+- moodle: Moodle's grade import CSV: "Username" (map it to the user field
+          username in Moodle's import form), then one column per grade item
+          headed "Title (id)". Moodle reads a blank cell as "no grade".
+- tests:  one row per hidden test: assignment, test, points, the students
+          with a graded submission, how many passed, the pass rate, and the
+          commonest failure message with its count.
+
+Blank cells in canvas and moodle carry no flag of their own (both importers
+reject text in a grade cell), so the exporter lists every not-graded cell
+on stderr. Every text cell is neutralised against spreadsheet formula
+injection (OWASP): one starting with = + - @ tab or carriage return gets a
+leading single quote.
+"""
+import csv
+import io
+from pathlib import Path
+
+from .engine.results import atomic_write
+from .report_data import ClassResults, Result, summarize_tests
+
+FORMATS = ("wide", "canvas", "moodle", "tests")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NOT_GRADED = "not graded"
+CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def number(value: float) -> str:
+    """A score as the shortest exact-enough decimal: 20, 13.5, 6.6667."""
+    text = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number(value)
+    return neutralise(str(value))
+
+
+def column_title(results: ClassResults, assignment: str) -> str:
+    """An assignment's column: "Title (id)", the name Canvas and Moodle match on."""
+    return f"{results.title(assignment)} ({assignment})"
+
+
+def _score(result: Result | None):
+    """A cell for the LMS formats: the score, or blank (no grade) when not graded."""
+    return result.score if result is not None and result.graded else None
+
+
+def _flags(result: Result) -> list[str]:
+    flags = []
+    if not result.graded:
+        flags.append(f"{NOT_GRADED} ({result.reason})")
+    if result.late == "unknown":
+        flags.append("late: unknown")
+    elif result.late:
+        flags.append(f"late {number(result.late_days)} day(s)")
+    return flags
+
+
+def wide_rows(results: ClassResults) -> list[list]:
+    head = ["student", *results.assignments, "total", "max_total", "notes"]
+    max_total = sum(results.max_score(a) for a in results.assignments)
+    rows = [head]
+    for student in results.students:
+        cells, notes = [student], []
+        for assignment in results.assignments:
+            result = results.result(student, assignment)
+            if result is None:
+                cells.append(None)
+                notes.append(f"{assignment}: no result")
+                continue
+            cells.append(result.score if result.graded else NOT_GRADED)
+            notes += [f"{assignment}: {flag}" for flag in _flags(result)]
+        rows.append([*cells, results.total(student), max_total, "; ".join(notes)])
+    return rows
+
+
+def canvas_rows(results: ClassResults) -> list[list]:
+    titles = [column_title(results, a) for a in results.assignments]
+    rows = [[*CANVAS_STUDENT_COLUMNS, *titles],
+            ["Points Possible", "", "", "", "", *(results.max_score(a) for a in results.assignments)]]
+    for student in results.students:
+        rows.append([student, "", "", student, "",
+                     *(_score(results.result(student, a)) for a in results.assignments)])
+    return rows
+
+
+def moodle_rows(results: ClassResults) -> list[list]:
+    rows = [["Username", *(column_title(results, a) for a in results.assignments)]]
+    for student in results.students:
+        rows.append([student, *(_score(results.result(student, a)) for a in results.assignments)])
+    return rows
+
+
+def tests_rows(results: ClassResults) -> list[list]:
+    rows = [["assignment", "test", "name", "points", "submitted", "passed", "pass_rate",
+             "commonest_failure", "commonest_failure_count"]]
+    for assignment in results.assignments:
+        graded = [r for r in results.of_assignment(assignment) if r.graded]
+        for test in summarize_tests(graded):
+            message, count = test.failures.most_common(1)[0] if test.failures else ("", 0)
+            rows.append([assignment, test.key, test.name, test.max_score, test.taken, test.passed,
+                         round(test.rate, 4), message, count])
+    return rows
+
+
+RENDERERS = {"wide": wide_rows, "canvas": canvas_rows, "moodle": moodle_rows, "tests": tests_rows}
+
+
+def render_csv(rows: list[list]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+def not_graded_cells(results: ClassResults) -> list[str]:
+    """One line per result exported as blank because it was not graded."""
+    return [f"{r.student}/{r.assignment}: {NOT_GRADED} ({r.reason})"
+            for r in sorted(results.results.values(), key=lambda r: (r.student, r.assignment)) if not r.graded]
+
+
+def write_export(results: ClassResults, fmt: str, out: Path) -> Path:
+    """Write the export of one format to out (atomically); return its path."""
+    if fmt not in RENDERERS:
+        raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    out = Path(out)
+    atomic_write(out, render_csv(RENDERERS[fmt](results)))
+    return out

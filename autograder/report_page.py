@@ -1,0 +1,119 @@
+"""The report page: the class's data and figures arranged for templates/report/report.html.j2.
+
+This module builds plain dicts and lists (the view) and renders the
+autoescaped template; the page's CSS and JavaScript are template files
+inlined into the page, and the Content-Security-Policy allows only that
+script, by its hash. Everything a student controls reaches the page through
+jinja2's autoescaping.
+"""
+import base64
+import datetime as dt
+import hashlib
+import re
+import statistics
+from pathlib import Path
+from urllib.parse import quote
+
+from .report_data import ClassResults, Result, TestSummary, summarize_tests
+from .report_feedback import FEEDBACK_HTML, TEMPLATES, environment
+
+FAILURE_MESSAGES = 3  # the commonest failure messages shown per test
+
+
+def anchor(assignment_id: str) -> str:
+    return "a-" + re.sub(r"[^A-Za-z0-9_-]", "_", assignment_id)
+
+
+def feedback_href(student: str, assignment_id: str) -> str:
+    """The relative URL of a student's feedback page (percent-encoded; the template escapes it)."""
+    return f"{quote(student, safe='')}/{quote(assignment_id, safe='')}/{FEEDBACK_HTML}"
+
+
+def _late_text(result: Result) -> str:
+    if result.late == "unknown":
+        return "late?"
+    return f"late {result.late_days:g}d" if result.late else ""
+
+
+def score_cell(result: Result | None, max_score: float, linked: bool) -> dict:
+    """One student's cell for one assignment: what it shows, how it sorts, its colour."""
+    if result is None:
+        return {"text": "\u2014", "sort": -2, "kind": "missing", "title": "no result", "href": "", "late": ""}
+    href = feedback_href(result.student, result.assignment) if linked else ""
+    if not result.graded:
+        return {"text": "not graded", "sort": -1, "kind": "notgraded", "title": result.reason, "href": href,
+                "late": _late_text(result)}
+    kind = "full" if result.score >= max_score > 0 else "zero" if result.score <= 0 else "partial"
+    return {"text": f"{result.score:g}", "sort": result.score, "kind": kind, "title": result.note, "href": href,
+            "late": _late_text(result)}
+
+
+def students_view(results: ClassResults, maxima: dict, linked: set) -> tuple[list[dict], list[dict]]:
+    """(rows of the students table, students with no graded submission listed apart)."""
+    total_max = sum(maxima.values())
+    rows, absent = [], []
+    for student in results.students:
+        if not results.submitted(student):
+            reasons = [f"{a}: {r.reason}" for a in results.assignments
+                       if (r := results.result(student, a)) is not None]
+            absent.append({"name": student, "reasons": reasons})
+            continue
+        cells = [score_cell(results.result(student, a), maxima[a], (student, a) in linked)
+                 for a in results.assignments]
+        flags = []
+        not_graded = sum(1 for c in cells if c["kind"] == "notgraded")
+        late = sum(1 for c in cells if c["late"])
+        if not_graded:
+            flags.append(f"{not_graded} not graded")
+        if late:
+            flags.append(f"{late} late")
+        total = results.total(student)
+        rows.append({"name": student, "cells": cells, "total": total,
+                     "share": total / total_max if total_max else 0.0, "flags": ", ".join(flags)})
+    return rows, absent
+
+
+def tests_view(tests: list[TestSummary]) -> list[dict]:
+    out = []
+    for test in tests:
+        level = "low" if test.rate < 0.5 else "mid" if test.rate < 0.8 else "high"
+        out.append({"name": test.name, "key": test.key, "hidden": test.visibility == "hidden",
+                    "points": test.max_score, "passed": test.passed, "taken": test.taken, "rate": test.rate,
+                    "level": level, "failures": test.failures.most_common(FAILURE_MESSAGES),
+                    "others": max(0, len(test.failures) - FAILURE_MESSAGES)})
+    return out
+
+
+def assignment_view(results: ClassResults, assignment: str, pictures: list[dict]) -> dict:
+    everyone = results.of_assignment(assignment)
+    graded = [r for r in everyone if r.graded]
+    scores = [r.score for r in graded]
+    max_score = results.max_score(assignment)
+    tests = sorted(summarize_tests(graded), key=lambda t: t.rate)  # stable: grader order on ties
+    return {
+        "id": assignment, "anchor": anchor(assignment), "title": results.title(assignment),
+        "max_score": max_score, "graded": len(graded), "not_graded": len(everyone) - len(graded),
+        "mean": statistics.fmean(scores) if scores else None,
+        "median": statistics.median(scores) if scores else None,
+        "full": sum(1 for s in scores if s >= max_score > 0), "zero": sum(1 for s in scores if s <= 0),
+        "late": sum(1 for r in everyone if r.late is True), "late_unknown": sum(1 for r in everyone if r.late == "unknown"),
+        "pictures": pictures, "tests": tests_view(tests),
+    }
+
+
+def picture(png: bytes, name: str, alt: str) -> dict:
+    return {"src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"), "name": name, "alt": alt}
+
+
+def render_page(results: ClassResults, sections: list[dict], linked: set) -> str:
+    """The whole report page."""
+    script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    csp = (f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; "
+           "base-uri 'none'; form-action 'none'")
+    maxima = {s["id"]: s["max_score"] for s in sections}
+    rows, absent = students_view(results, maxima, linked)
+    return environment().get_template("report.html.j2").render(
+        course=results.course, out_name=Path(results.out_dir).name, sections=sections, rows=rows, absent=absent,
+        total_max=sum(maxima.values()), notes=results.notes, csp=csp, script=script,
+        generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
