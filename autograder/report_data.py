@@ -1,8 +1,8 @@
 """The class's results as data: what the report, its figures and the exports read.
 
-Every OUT_DIR/<student>/<assignment>/results.json (Gradescope's format,
-written by the engine) goes through one function, load_result(), which
-turns it into a Result. A result the engine could not grade
+Every OUT_DIR/<student>/<assignment>/results.json goes through one
+function, load_result(), which reads it with the engine's result model
+(autograder.engine.model) and gives the report's flat view of it, a Result. A result the engine could not grade
 (extra_data.status "not graded", or a null score) keeps score None: it is
 shown and exported as not graded, never as 0, and it is left out of every
 mean and pass rate. A results.json that cannot be read is skipped with a
@@ -10,12 +10,13 @@ note naming the file.
 """
 import collections
 import dataclasses
-import json
 import math
 import re
 from pathlib import Path
 
 from .config import Course
+from .engine import results as engine_results
+from .engine.model import ResultFormatError
 
 RESULTS_NAME = "results.json"
 MAX_RESULTS_BYTES = 8 * 1024 * 1024  # far above any real results.json; a bound, not a limit in practice
@@ -62,10 +63,6 @@ class Result:
         return self.score is not None
 
 
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def clean_message(text) -> str:
     """A failure message without caret lines (^^^^), shortened to MESSAGE_CHARS."""
     lines = [line for line in str(text or "").splitlines() if not CARET_LINE.match(line)]
@@ -73,51 +70,26 @@ def clean_message(text) -> str:
     return message[:MESSAGE_CHARS] + ("..." if len(message) > MESSAGE_CHARS else "")
 
 
-def _test(index: int, raw) -> TestOutcome:
-    if not (isinstance(raw, dict) and isinstance(raw.get("name"), str)
-            and _number(raw.get("score")) and _number(raw.get("max_score"))):
-        raise ResultsError(f"tests[{index}] lacks a name, score or max_score")
-    extra = raw.get("extra_data") if isinstance(raw.get("extra_data"), dict) else {}
-    status = raw.get("status")
-    passed = status == "passed" if status in ("passed", "failed") else raw["score"] >= raw["max_score"]
-    return TestOutcome(key=str(extra.get("test") or raw["name"]), name=raw["name"], score=float(raw["score"]),
-                       max_score=float(raw["max_score"]), passed=passed,
-                       message="" if passed else clean_message(raw.get("output")),
-                       visibility=str(raw.get("visibility", "visible")))
-
-
 def load_result(path: Path, student: str, assignment: str) -> Result:
-    """Read one results.json into a Result; raise ResultsError saying what is wrong.
+    """Read one results.json, through the engine's one result model, into the report's view of it.
 
-    The one place that knows the file's layout (swap it for the typed model).
+    Raises ResultsError saying what is wrong.
     """
     try:
         if path.stat().st_size > MAX_RESULTS_BYTES:
             raise ResultsError(f"larger than {MAX_RESULTS_BYTES // 2**20} MiB")
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ResultsError(f"cannot be read ({exc})") from None
-    if not isinstance(raw, dict):
-        raise ResultsError("not a JSON object")
-    extra = raw.get("extra_data") if isinstance(raw.get("extra_data"), dict) else {}
-    if not _number(raw.get("max_score")):
-        raise ResultsError("no numeric 'max_score'")
-    not_graded = extra.get("status") == "not graded" or raw.get("score") is None
-    if not not_graded and not _number(raw.get("score")):
-        raise ResultsError("no numeric 'score'")
-    tests = raw.get("tests", [])
-    if not isinstance(tests, list):
-        raise ResultsError("no 'tests' list")
-    late = extra.get("late", False)
-    late = "unknown" if late == "unknown" else bool(late)
-    late_days = extra.get("late_days", 0)
-    reason = str(extra.get("reason") or raw.get("output") or "not graded") if not_graded else ""
+        result = engine_results.load_result(path)
+    except (OSError, ResultFormatError) as exc:
+        raise ResultsError(str(exc)) from None
+    late = result.lateness.late
     return Result(
-        student=student, assignment=assignment,
-        score=None if not_graded else float(raw["score"]), max_score=float(raw["max_score"]),
-        reason=reason, late=late, late_days=float(late_days) if _number(late_days) else 0.0,
-        note=str(raw.get("output") or ""),
-        tests=() if not_graded else tuple(_test(i, t) for i, t in enumerate(tests)),
+        student=student, assignment=assignment, score=result.score, max_score=result.max_score,
+        reason="" if result.graded else (result.reason or "not graded"),
+        late="unknown" if late is None else late, late_days=float(result.lateness.late_days),
+        note=" ".join(result.notes),
+        tests=tuple(TestOutcome(key=t.test, name=t.name, score=t.score, max_score=t.max_score, passed=t.passed,
+                                message="" if t.passed else clean_message(t.output), visibility=t.visibility)
+                    for t in result.tests) if result.graded else (),
         has_feedback=(path.parent / "feedback.md").is_file())
 
 

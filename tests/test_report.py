@@ -7,6 +7,7 @@ an HTML injection attempt) are graded with the real `course grade`, then
 results.json files, never hard-coded: the graders change.
 """
 import base64
+import dataclasses
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ from matplotlib.image import imread
 
 from conftest import REPO, run_course
 from autograder.config import load_course
+from autograder.engine.results import load_result, write_submission_results
 from autograder.report import write_report
 
 REFERENCE = (REPO / "solutions/01_neuron/neuron.py").read_text()
@@ -112,8 +114,13 @@ def graded(tmp_path_factory):
         folder = submitted / student / "01_neuron"
         folder.mkdir(parents=True)
         (folder / "neuron.py").write_text(source)
+        (folder / "timestamp.txt").write_text("2027-02-01 12:00:00.000000 UTC")  # on time, as nbgrader writes it
     grade = run_course("grade", "--assignment", "01_neuron", submitted, "--out", out, "--quiet")
-    assert grade.returncode == 0, grade.stderr
+    # The engine refuses EVE's folder name as a student id (exit 4, listed); the report must still
+    # escape any folder it finds, so EVE's result is put there as a hand-made copy of alice's would be.
+    assert grade.returncode == 4 and "REFUSED folder 'eve<script>" in grade.stdout, grade.stdout + grade.stderr
+    alice = load_result(out / "alice" / "01_neuron" / "results.json")
+    write_submission_results(out, dataclasses.replace(alice, student=EVE))
     report = run_course("report", out)
     assert report.returncode == 0, report.stderr
     assert str(out / "report.html") in report.stdout
