@@ -49,10 +49,8 @@ def grade_batch(course: Course, assignment: Assignment, submissions: Path, out_d
         stale.unlink(missing_ok=True)
     students = students_in(submissions)
     todo = [s for s in students if force or not results_path(out_dir, s, assignment.id).exists()]
-    isolation = isolation_mode()
-    if isolation == "none":
-        print("warning: this machine allows no namespaces; student code runs with resource limits only "
-              "(run as root or enable user namespaces for full isolation)", file=sys.stderr)
+    isolation = isolation_mode(protected=(submissions, out_dir))
+    print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
     start = time.perf_counter()
     scores = {}
     tqdm.monitor_interval = 0  # no monitor thread: workers are forked

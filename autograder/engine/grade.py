@@ -103,7 +103,8 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
         provided = {name: course.release_dir(assignment.id) / name for name in assignment.provided}
         process = runner = StudentProcess(
             {**provided, **files}, assignment.modules,
-            Limits(limits.submission_seconds, limits.memory_mb, limits.file_size_mb, limits.output_kb),
+            Limits(limits.submission_seconds, limits.memory_mb, limits.file_size_mb, limits.output_kb,
+                   disk_mb=limits.disk_mb),
             call_seconds=limits.seconds, total_seconds=limits.submission_seconds, mode=isolation)
     plugin = GraderPlugin(StudentHandle(runner), reference_modules(course, assignment), seed, course)
     grader_file = GRADERS_DIR / f"test_{assignment.id}.py"

@@ -81,7 +81,7 @@ class StudentProcess:
             self.child = Child(workdir, self.modules, self.limits, self.mode)
         except (OSError, subprocess.SubprocessError) as exc:  # the machine's fault, not the student's
             raise GradingError(f"cannot start the sandbox (isolation {self.mode}): {exc!r}; "
-                               "set COURSE_ISOLATION=none to grade with resource limits only") from None
+                               "`course doctor` shows what this machine allows") from None
         try:
             hello = self._receive("importing your module", self.call_seconds)
         except ChildEnded as exc:  # exiting at import happens again on every start: final
