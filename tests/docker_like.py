@@ -64,6 +64,7 @@ def hide(path):
     shutil.copytree(path, copy, dirs_exist_ok=True, symlinks=True)
     mount("tmpfs", path, "tmpfs", 0, "mode=0700")
     shutil.copytree(copy, path, dirs_exist_ok=True, symlinks=True)
+    os.chmod(path, 0o700)  # copytree gave it the original's mode
     shutil.rmtree(copy)
 
 

@@ -81,14 +81,30 @@ def ipc_objects(uid) -> list[tuple[str, int]]:
 
 
 def remove_ipc(uid):
-    """Remove the System V IPC objects of uid (a segment otherwise outlives its creator)."""
-    for kind, ident in ipc_objects(uid):
-        if kind == "shm":
-            _libc.shmctl(ident, IPC_RMID, None)
-        elif kind == "sem":
-            _libc.semctl(ident, 0, IPC_RMID)
-        else:
-            _libc.msgctl(ident, IPC_RMID, None)
+    """Remove the System V IPC objects of uid (a segment otherwise outlives its creator).
+
+    Done as uid: removing another user's object takes CAP_SYS_ADMIN, which
+    root in a container does not have.
+    """
+    objects = ipc_objects(uid)
+    if not objects:
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            for kind, ident in objects:
+                if kind == "shm":
+                    _libc.shmctl(ident, IPC_RMID, None)
+                elif kind == "sem":
+                    _libc.semctl(ident, 0, IPC_RMID)
+                else:
+                    _libc.msgctl(ident, IPC_RMID, None)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def files_of(uid) -> list[Path]:
