@@ -18,6 +18,7 @@ the machine allows, e.g. to test it); nothing is ever chosen silently.
 """
 import dataclasses
 import functools
+import importlib.util
 import os
 import subprocess
 import sys
@@ -65,8 +66,14 @@ class Probe:
         return "\n".join(lines)
 
 
+def _trial_argv() -> list[str]:
+    """A child's first steps without their cost: start Python, open numpy's first file."""
+    spec = importlib.util.find_spec("numpy")  # finds it without importing it (~0.1 s)
+    return [sys.executable, "-I", "-S", "-c", f"open({spec.origin!r}, 'rb').close()"]
+
+
 def _trial_nsjail(found_cgroups) -> str:
-    """"" if nsjail can start Python with numpy here (with cgroups if given), else nsjail's complaint."""
+    """"" if nsjail can start Python and reach numpy here (with cgroups if given), else nsjail's complaint."""
     from ..sandbox import Limits
     limits = Limits(cpu_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1, disk_mb=1)
     with tempfile.TemporaryDirectory(prefix="nnfs-probe-") as code, tempfile.TemporaryFile() as log:
@@ -76,7 +83,7 @@ def _trial_nsjail(found_cgroups) -> str:
         parents = found_cgroups.new_parents() if found_cgroups else {}
         try:
             argv = nsjail.command(code, limits, {"PATH": "/usr/bin:/bin"},
-                                  [sys.executable, "-I", "-c", "import numpy"], uid=child_uid,
+                                  _trial_argv(), uid=child_uid,
                                   log_fd=log.fileno(), pass_fds=(log.fileno(),),
                                   cgroup_args=found_cgroups.nsjail_args(parents, limits) if found_cgroups else ())
             done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, pass_fds=(log.fileno(),),
@@ -97,7 +104,7 @@ def _trial_uid(protected) -> str:
     """"" if the sandbox uid can run Python with numpy and cannot read protected, else why not."""
     child_uid = uid.sandbox_uid()
     try:
-        done = subprocess.run([sys.executable, "-I", "-c", "import numpy"], cwd="/", stdin=subprocess.DEVNULL,
+        done = subprocess.run(_trial_argv(), cwd="/", stdin=subprocess.DEVNULL,
                               capture_output=True, timeout=60, preexec_fn=lambda: uid.become(child_uid))
     except (OSError, subprocess.SubprocessError) as exc:
         return f"cannot start Python as uid {child_uid}: {exc}"
