@@ -111,7 +111,7 @@ class Child:
         try:
             if self.jailed:
                 self._log = tempfile.TemporaryFile()
-                found = probe().cgroups if mode.startswith("nsjail+cgroup") else None
+                found = cgroups.detect()[0] if mode.startswith("nsjail+cgroup") else None
                 if found is None and mode.startswith("nsjail+cgroup"):
                     raise GradingError(f"isolation {mode} was chosen but its cgroups are gone")
                 self._cgroup_parents = found.new_parents() if found else {}

@@ -8,6 +8,7 @@ behind. Both hierarchies are supported: v1 (one mount per controller, e.g.
 /sys/fs/cgroup/memory) and v2 (one unified tree with cgroup.controllers).
 """
 import dataclasses
+import functools
 import itertools
 import os
 import time
@@ -92,8 +93,9 @@ def _enable_controllers(path: Path):
     (path / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in V2_CONTROLLERS))
 
 
+@functools.lru_cache(maxsize=1)
 def detect() -> tuple[Cgroups | None, str]:
-    """(the cgroups children can get, "") or (None, why they cannot)."""
+    """(the cgroups children can get, "") or (None, why they cannot); found once per process."""
     try:
         own = _own_cgroups()
     except OSError as exc:
