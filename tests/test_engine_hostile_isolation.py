@@ -2,9 +2,10 @@
 
 Each attack is a real submission in one `course grade --jobs 2` batch, once
 per mode this machine can give: nsjail (namespaces + cgroups) and the uid
-fallback (run under tests/docker_like.py: namespaces denied by a seccomp
-filter as in Docker's default profile, CAP_SYS_ADMIN dropped with setpriv,
-the graders and solutions readable by root only). The attacks report what
+fallback with and without Landlock (run under tests/docker_like.py:
+namespaces denied by a seccomp filter as in Docker's default profile,
+CAP_SYS_ADMIN dropped with setpriv, the graders and solutions readable by
+root only). The attacks report what
 they achieved in their printed output, which the engine keeps in
 results.json; the host is checked afterwards.
 
@@ -170,10 +171,11 @@ def grade_command(mode: str, subs: Path, out: Path, course: Path) -> list[str]:
     if mode == "nsjail":
         return command
     return [sys.executable, str(REPO / "tests" / "docker_like.py"), "--deny-namespaces",
-            "--hide", str(REPO / "autograder" / "graders"), "--hide", str(REPO / "solutions"), "--", *command]
+            "--hide", str(REPO / "autograder" / "graders"), "--hide", str(REPO / "solutions"), "--",
+            "env", f"COURSE_ISOLATION={mode}", *command]
 
 
-@pytest.fixture(scope="module", params=["nsjail", "uid"])
+@pytest.fixture(scope="module", params=["nsjail", "uid+landlock", "uid+rlimits"])
 def graded(tmp_path_factory, request):
     """Grade every attack in one batch in a mode; return (mode used, out folder, host before, host after)."""
     if os.geteuid() != 0:
@@ -204,7 +206,8 @@ def printed(out, student) -> str:
 @pytest.mark.slow
 def test_each_mode_is_the_one_asked_for_and_honest_students_keep_full_marks(graded, request):
     mode, out, _, _ = graded
-    assert mode.startswith("nsjail") if "nsjail" in request.node.callspec.id else mode == "uid+rlimits"
+    asked = request.node.callspec.params["graded"]
+    assert mode.startswith("nsjail") if asked == "nsjail" else mode == asked
     for honest in ("aa_honest", "zz_honest"):
         assert results_of(out, honest)["score"] == 20, honest
     for attack in ATTACKS:
@@ -246,12 +249,14 @@ def test_the_work_folder_is_bounded_and_deep_trees_are_cleaned_up(graded):
 
 @pytest.mark.slow
 def test_nothing_outlives_the_batch(graded):
-    _, out, before, after = graded
+    mode, out, before, after = graded
     assert "SHM" in printed(out, "ipc_and_tmp_litter")
     assert after["processes"] == []
     assert after["ipc"] == before["ipc"], "System V IPC objects of a sandbox uid survived"
     assert after["litter"] == [], "files in the machine's shared temporary folders survived"
     assert after["cgroups"] == [], "cgroups of the engine survived"
+    if mode != "uid+rlimits":  # a private file system (nsjail) or a Landlock whitelist
+        assert "LITTER" not in printed(out, "ipc_and_tmp_litter")
 
 
 @pytest.mark.slow

@@ -9,7 +9,9 @@ pipes (child.py). How it is isolated depends on the mode the probe found
   unprivileged uid, on a root file system of system libraries and Python
   only, its code read-only and its work folder a size-limited tmpfs; one
   cgroup for all its processes where cgroups can be used (jail/nsjail.py);
-- ``uid+rlimits``: a separate unprivileged uid with rlimits (jail/uid.py);
+- ``uid+landlock`` / ``uid+rlimits``: a separate unprivileged uid with
+  rlimits, and a Landlock whitelist of files where the kernel has it
+  (jail/uid.py, jail/landlock.py);
 - ``trusted-submissions-no-sandbox``: rlimits only.
 
 Everywhere: output read through a pipe and capped; a kill ends the whole
@@ -32,7 +34,7 @@ from .errors import GradingError
 from .jail import cgroups, cleanup, nsjail, uid as uid_jail
 from .jail.cleanup import kill_leftovers, processes as _processes  # noqa: F401  (the engine's interface)
 from .jail.nsjail import CODE_MOUNT, WORK_MOUNT, python_dirs  # noqa: F401
-from .jail.probe import TRUSTED, UID, probe
+from .jail.probe import TRUSTED, UID, UID_LANDLOCK, probe
 from .jail.uid import SANDBOX_UID_BASE  # noqa: F401
 
 CHILD_FILE = Path(__file__).with_name("child.py")
@@ -97,7 +99,7 @@ class Child:
         code_dir = CODE_MOUNT if self.jailed else str(workdir)
         if self.jailed:
             run_dir = WORK_MOUNT
-        elif mode == UID:
+        elif mode in (UID, UID_LANDLOCK):
             self.scratch = Path(tempfile.mkdtemp(prefix="nnfs-scratch-"))
             os.chown(self.scratch, self.uid, self.uid)
             run_dir = str(self.scratch)
@@ -123,9 +125,10 @@ class Child:
                 self.proc = subprocess.Popen(argv, env={}, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
                                              pass_fds=fds, start_new_session=True, preexec_fn=_pdeathsig)
             else:
+                fs = uid_jail.landlock_paths(workdir, self.scratch) if mode == UID_LANDLOCK else None
                 self.proc = subprocess.Popen(
                     argv, cwd=run_dir, env=env, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-                    pass_fds=(req_r, resp_w), preexec_fn=lambda: uid_jail.enter(limits, self.uid))
+                    pass_fds=(req_r, resp_w), preexec_fn=lambda: uid_jail.enter(limits, self.uid, fs))
         except BaseException:
             for fd in (req_r, resp_w, out_w, out_r, self._req_w, self._resp_r):
                 os.close(fd)

@@ -6,10 +6,11 @@ The ladder, strongest first:
    one cgroup per submission (memory, pids, one CPU core);
 2. ``nsjail+rlimits``: the same namespaces where cgroups cannot be used
    (not root, or not delegated): memory and CPU limited per process;
-3. ``uid+rlimits``: where namespaces are denied (root in Docker's default
-   seccomp profile): a separate unprivileged uid, used only after checking, as
-   that uid, that it can run Python and cannot read the reference, the
-   graders or the submissions;
+3. ``uid+landlock`` / ``uid+rlimits``: where namespaces are denied (root in
+   Docker's default seccomp profile): a separate unprivileged uid, used only
+   after checking, as that uid, that it can run Python and cannot read the
+   reference, the graders or the submissions; with Landlock (a kernel that
+   has it) its file system is a whitelist too;
 4. ``trusted-submissions-no-sandbox``: no isolation, only when
    $COURSE_ISOLATION says so in these words.
 
@@ -25,11 +26,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import cgroups, nsjail, uid
+from . import cgroups, landlock, nsjail, uid
 
 TRUSTED = "trusted-submissions-no-sandbox"
 NSJAIL_RLIMITS = "nsjail+rlimits"
 UID = "uid+rlimits"
+UID_LANDLOCK = "uid+landlock"
 PACKAGE = Path(__file__).resolve().parents[2]  # autograder/
 DEFAULT_PROTECTED = (PACKAGE / "graders", PACKAGE.parent / "solutions")
 
@@ -46,6 +48,13 @@ GIVES = {
           "after each submission: its processes, files in shared temporary folders and System V IPC objects removed",
           "NOT given: a private file system (it sees what is world-readable), network isolation, "
           "a memory or disk limit for the submission as a whole"],
+    "uid": ["a separate unprivileged uid per worker, checked unable to read the reference, graders and submissions",
+            "rlimits per process: CPU seconds, address space, file size, open files; processes per uid",
+            "after each submission: its processes, files in shared temporary folders and System V IPC objects removed"],
+    UID_LANDLOCK: ["Landlock: read-only access to the system folders, Python and its own code, read and write "
+                   "only in its own scratch folder, nothing else of the file system; no TCP bind or connect "
+                   "(Landlock ABI 4+); signals and abstract sockets only within the sandbox (ABI 6+)",
+                   "NOT given: a memory or disk limit for the submission as a whole, UDP isolation"],
     TRUSTED: ["no isolation: student code runs as the grader, with rlimits only"],
 }
 
@@ -100,12 +109,15 @@ def _trial_nsjail(found_cgroups) -> str:
                 or f"exit {done.returncode}: {done.stderr.decode(errors='replace')[-300:]}")
 
 
-def _trial_uid(protected) -> str:
+def _trial_uid(protected, with_landlock: bool) -> str:
     """"" if the sandbox uid can run Python with numpy and cannot read protected, else why not."""
+    from ..sandbox import Limits
     child_uid = uid.sandbox_uid()
+    paths = uid.landlock_paths(tempfile.gettempdir(), tempfile.gettempdir()) if with_landlock else None
+    limits = Limits(cpu_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1)
     try:
-        done = subprocess.run(_trial_argv(), cwd="/", stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=60, preexec_fn=lambda: uid.become(child_uid))
+        done = subprocess.run(_trial_argv(), cwd="/", stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                              preexec_fn=lambda: uid.enter(limits, child_uid, paths))
     except (OSError, subprocess.SubprocessError) as exc:
         return f"cannot start Python as uid {child_uid}: {exc}"
     if done.returncode != 0:
@@ -132,10 +144,12 @@ def _probe(protected: tuple) -> Probe:
     forced = os.environ.get("COURSE_ISOLATION", "")
     if forced == TRUSTED:
         return Probe(TRUSTED, GIVES[TRUSTED], [f"$COURSE_ISOLATION={TRUSTED}: the submissions are trusted"])
-    if forced not in ("", "nsjail", "nsjail+cgroup-v1", "nsjail+cgroup-v2", NSJAIL_RLIMITS, "uid", UID):
+    if forced not in ("", "nsjail", "nsjail+cgroup-v1", "nsjail+cgroup-v2", NSJAIL_RLIMITS, "uid", UID,
+                      UID_LANDLOCK):
         return Probe(None, [], [f"$COURSE_ISOLATION={forced!r} is not a mode: use nsjail, {NSJAIL_RLIMITS} or uid, "
                                 "or leave it unset"])
-    forced = "uid" if forced == UID else forced
+    without_landlock = forced == UID
+    forced = "uid" if forced in (UID, UID_LANDLOCK) else forced
     notes = []
     if not sys.platform.startswith("linux"):
         return _no_mode([f"{sys.platform} is not Linux: neither nsjail nor the uid fallback exist there"])
@@ -157,10 +171,16 @@ def _probe(protected: tuple) -> Probe:
     if os.geteuid() != 0:
         notes.append("the separate-uid fallback needs root (to switch to another uid)")
         return _no_mode(notes)
-    problem = _trial_uid(protected)
+    problem = _trial_uid(protected, with_landlock=False)
     if problem:
         notes.append(f"the separate-uid fallback is unsafe here: {problem}")
         return _no_mode(notes)
+    version = landlock.abi()
+    problem = ("this kernel has no Landlock" if not version else f"$COURSE_ISOLATION={UID}" if without_landlock
+               else _trial_uid(protected, with_landlock=True))
+    if not problem:
+        return Probe(UID_LANDLOCK, GIVES["uid"] + GIVES[UID_LANDLOCK], notes)
+    notes.append(f"no Landlock, so the file system is the machine's: {problem}")
     return Probe(UID, GIVES[UID], notes)
 
 

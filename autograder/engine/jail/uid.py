@@ -11,6 +11,8 @@ import os
 import resource
 import signal
 
+from . import landlock
+
 SANDBOX_UID_BASE = 200_000
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 MAX_CHECKED = 2000  # entries looked at per protected folder
@@ -39,12 +41,22 @@ def become(uid):
     os.setuid(uid)
 
 
-def enter(limits, uid: int | None):
-    """In the forked child before exec: new session, no new privileges, rlimits, then uid."""
+def landlock_paths(code_dir, scratch) -> dict:
+    """What the child may reach under Landlock: read_only, writable and devices."""
+    from .nsjail import DEVICES, SYSTEM_DIRS, python_dirs
+    return {"read_only": [*(f"/{name}" for name in SYSTEM_DIRS), *python_dirs(), str(code_dir)],
+            "writable": [str(scratch)], "devices": [f"/dev/{device}" for device in DEVICES]}
+
+
+def enter(limits, uid: int | None, landlock_paths: dict | None = None):
+    """In the forked child before exec: new session, no new privileges, rlimits,
+    Landlock (if given), then uid."""
     os.setsid()
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # no setuid binary raises privileges
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     apply_rlimits(limits, uid_limited=uid is not None)
+    if landlock_paths is not None:
+        landlock.restrict(**landlock_paths, version=landlock.abi())
     if uid is not None:
         become(uid)
 
