@@ -11,7 +11,7 @@ score must end up in /autograder/results/results.json. The zip holds:
                       apart safely (gradescope_upload.py), lays it out as
                       SUBMISSIONS/<student>/<ID>/, runs `python -m autograder.cli
                       grade` and copies the student's results.json into place
-    requirements.txt  the pinned dependencies of pyproject.toml
+    requirements.txt  the pinned dependencies of pyproject.toml, less the notebook tooling
     autograder/       the engine, and of the graders only test_<ID>.py and helpers
     solutions/        the reference of the assignment and of the modules it is given
     assignments/<ID>/ the stubs and provided modules
@@ -103,11 +103,16 @@ class BundleError(CourseConfigError):
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 
 
+# Notebook tooling the autograder never uses; nbgrader's dependencies also make
+# `import jsonschema` seconds slower (its optional rfc3987-syntax builds a grammar).
+NOT_FOR_GRADING = {"nbformat", "nbclient", "ipykernel", "nbgrader", "jupytext"}
+
+
 def requirements(pyproject: Path) -> str:
-    """The pinned dependencies of pyproject.toml, one per line."""
+    """The pinned dependencies of pyproject.toml that grading needs, one per line."""
     with open(pyproject, "rb") as f:
         dependencies = tomllib.load(f)["project"]["dependencies"]
-    return "".join(f"{d}\n" for d in dependencies)
+    return "".join(f"{d}\n" for d in dependencies if re.split(r"[=<>!~\[ ;]", d)[0].lower() not in NOT_FOR_GRADING)
 
 
 def _uses_mnist(course: Course, assignment: Assignment) -> bool:

