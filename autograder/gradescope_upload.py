@@ -1,16 +1,16 @@
 """A Gradescope upload, taken apart safely (run_autograder calls it; the upload is untrusted).
 
-    python -m autograder.gradescope_upload student METADATA.json
-        prints the folder name of the student (gs-<Gradescope user id>, or "student")
     python -m autograder.gradescope_upload unzip ZIP DEST
         extracts a zip upload into DEST with Python's zipfile: at most MAX_ZIP_FILES
         files and MAX_ZIP_BYTES unpacked, regular files only, no absolute path, no "..",
         no control character in a name
-    python -m autograder.gradescope_upload pick UPLOAD DEST MODULE... < NUL-separated paths
-        reads ``find -P UPLOAD -type f ... -print0``, and copies for each MODULE the
+    python -m autograder.gradescope_upload pick METADATA.json UPLOAD SUBMISSIONS ASSIGNMENT MODULE...
+            < NUL-separated paths
+        reads ``find -P UPLOAD -type f -print0``, and copies for each MODULE the
         shallowest candidate that is a regular file (opened without following
         symlinks), whose path has no control character or "..", and whose real path
-        stays under UPLOAD; prints what it ignored and why
+        stays under UPLOAD, into SUBMISSIONS/<student>/ASSIGNMENT/; prints the student's
+        folder name, and on stderr what it ignored and why
 
 Only the standard library is imported: run_autograder runs this for every submission.
 """
@@ -19,7 +19,6 @@ import os
 import re
 import stat
 import sys
-import zipfile
 from pathlib import Path
 
 MAX_ZIP_FILES = 200
@@ -40,6 +39,7 @@ def problem_with(relative: str) -> str | None:
 
 
 def student_folder(metadata: Path) -> str:
+    """gs-<Gradescope user id>, or "student" without metadata."""
     try:
         user = json.loads(metadata.read_text())["users"][0]
         return "gs-" + re.sub(r"[^A-Za-z0-9_.-]", "_", str(user["id"]))[:64]
@@ -49,6 +49,7 @@ def student_folder(metadata: Path) -> str:
 
 def unzip(archive: Path, dest: Path) -> list[str]:
     """Extract archive into dest within the limits; return what was refused and why."""
+    import zipfile  # only for zip uploads
     refused = []
     with zipfile.ZipFile(archive) as zipped:
         members = zipped.infolist()
@@ -116,17 +117,20 @@ def pick(upload: Path, dest: Path, modules: list[str], raw_paths: bytes) -> list
 
 def main(argv: list[str]) -> int:
     command, args = argv[0], argv[1:]
-    if command == "student":
-        print(student_folder(Path(args[0])))
-    elif command == "unzip":
+    if command == "unzip":
         try:
             for note in unzip(Path(args[0]), Path(args[1])):
                 print(f"run_autograder: not extracted: {note}")
-        except (ValueError, zipfile.BadZipFile, OSError) as exc:
+        except Exception as exc:  # BadZipFile, a limit, a name used twice: the upload's fault
             print(f"run_autograder: the zip upload was not extracted: {exc}")
     elif command == "pick":
-        for note in pick(Path(args[0]), Path(args[1]), args[2:], sys.stdin.buffer.read(1 << 24)):
-            print(f"run_autograder: {note}")
+        metadata, upload, submissions, assignment, modules = Path(args[0]), Path(args[1]), Path(args[2]), args[3], args[4:]
+        student = student_folder(metadata)
+        dest = submissions / student / assignment
+        dest.mkdir(parents=True, exist_ok=True)
+        for note in pick(upload, dest, modules, sys.stdin.buffer.read(1 << 24)):
+            print(f"run_autograder: {note}", file=sys.stderr)
+        print(student)
     else:
         print(__doc__, file=sys.stderr)
         return 2

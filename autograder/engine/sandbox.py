@@ -108,7 +108,8 @@ class Child:
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": run_dir, "TMPDIR": run_dir,
                "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", **(env_extra or {})}
-        argv = [sys.executable, "-I", "-u", f"{code_dir}/_nnfs_child.py", str(req_r), str(resp_w), ",".join(modules)]
+        argv = [nsjail.child_python(), "-I", "-u", f"{code_dir}/_nnfs_child.py", str(req_r), str(resp_w),
+                ",".join(modules)]
         self._log = None
         try:
             if self.jailed:

@@ -38,6 +38,11 @@ def binary() -> str | None:
     return shutil.which("nsjail")
 
 
+def child_python() -> str:
+    """This Python (the virtualenv's), by a path without symlinked folders: the one the child can reach."""
+    return os.path.join(os.path.realpath(os.path.dirname(sys.executable)), os.path.basename(sys.executable))
+
+
 def python_dirs() -> list[str]:
     """The folders the child's Python needs: its installation and the virtualenv."""
     return sorted({os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)})

@@ -78,7 +78,7 @@ class Probe:
 def _trial_argv() -> list[str]:
     """A child's first steps without their cost: start Python, open numpy's first file."""
     spec = importlib.util.find_spec("numpy")  # finds it without importing it (~0.1 s)
-    return [sys.executable, "-I", "-S", "-c", f"open({spec.origin!r}, 'rb').close()"]
+    return [nsjail.child_python(), "-I", "-S", "-c", f"open({os.path.realpath(spec.origin)!r}, 'rb').close()"]
 
 
 def _trial_nsjail(found_cgroups) -> str:
