@@ -56,6 +56,18 @@ PROBE = textwrap.dedent("""
         libc = ctypes.CDLL(None, use_errno=True)
         return libc.umount2(b"/tmp/work", 2) == 0 or libc.mount(None, b"/", None, 32, None) == 0
 
+    def open_descriptors():
+        found = []
+        for fd in range(3, 1024):
+            try:
+                os.fstat(fd)
+                found.append(fd)
+            except OSError:
+                pass
+        import sys
+        protocol = {int(sys.argv[1]), int(sys.argv[2])}
+        return [0, 1, 2] + [fd for fd in found if fd not in protocol]
+
     def write(path):
         try:
             open(path, "w").write("x")
@@ -147,3 +159,26 @@ def test_clean_up_does_not_wait_for_a_dead_process_it_cannot_reap(monkeypatch):
         monkeypatch.undo()
         os.kill(keeper, signal.SIGKILL)
         os.waitpid(keeper, 0)
+
+
+def test_a_jail_that_cannot_start_is_the_machines_fault_not_the_students(tmp_path, monkeypatch):
+    """nsjail failing before the student's Python runs stops grading with a reason; it
+    must never read as "your module exited while being imported"."""
+    if not isolation_mode().startswith("nsjail"):
+        pytest.skip("for nsjail")
+    from autograder.engine.errors import GradingError
+    become_subreaper()
+    (tmp_path / "probe.py").write_text(PROBE)
+    monkeypatch.setenv("NSJAIL", "/bin/false")
+    process = StudentProcess({"probe.py": tmp_path / "probe.py"}, ["probe.py"], Limits(30, 2048, 16, 64),
+                             call_seconds=20, total_seconds=60, mode="nsjail+rlimits")
+    try:
+        with pytest.raises(GradingError, match="could not start the student's process"):
+            StudentHandle(process).identity()
+    finally:
+        process.close()
+
+
+def test_student_code_cannot_write_the_jails_log(probe):
+    """Only the three standard streams and the two protocol pipes are open in the child."""
+    assert probe.open_descriptors() == [0, 1, 2]

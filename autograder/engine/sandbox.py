@@ -118,13 +118,14 @@ class Child:
                 if found is None and mode.startswith("nsjail+cgroup"):
                     raise GradingError(f"isolation {mode} was chosen but its cgroups are gone")
                 self._cgroup_parents = found.new_parents() if found else {}
-                fds = (req_r, resp_w, self._log.fileno())
+                # The log stays nsjail's: it is closed when the child execs, so student code cannot write to it.
                 argv = nsjail.command(workdir, limits, env, argv, uid=self.uid, log_fd=self._log.fileno(),
-                                      pass_fds=fds,
+                                      pass_fds=(req_r, resp_w),
                                       cgroup_args=found.nsjail_args(self._cgroup_parents, limits) if found else (),
                                       seconds=limits.cpu_seconds)
                 self.proc = subprocess.Popen(argv, env={}, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-                                             pass_fds=fds, start_new_session=True, preexec_fn=_pdeathsig)
+                                             pass_fds=(req_r, resp_w, self._log.fileno()), start_new_session=True,
+                                             preexec_fn=_pdeathsig)
             else:
                 fs = uid_jail.landlock_paths(workdir, self.scratch) if mode == UID_LANDLOCK else None
                 self.proc = subprocess.Popen(
@@ -169,19 +170,22 @@ class Child:
         return message
 
     def _raise_if_jail_failed(self):
-        """nsjail itself failing to start the child is the machine's fault, not the student's."""
+        """nsjail failing to start Python is the machine's fault, not the student's: it
+        logs "Executing" just before the exec (its log is closed at the exec, out of the
+        student's reach), so a child that never answered and has no such line never ran."""
         if self._log is None:
             return
         try:
-            code = self.proc.wait(timeout=5)
+            self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             return
         self._log.seek(0)
-        complaints = [line for line in self._log.read(20000).decode(errors="replace").splitlines()
-                      if line[:3] in ("[E]", "[F]")]
-        if code == 255 and any("launch the child" in line or "[F]" in line[:3] for line in complaints):
+        lines = self._log.read(1 << 20).decode(errors="replace").splitlines()
+        if not any(line.startswith("[I]") and "Executing " in line for line in lines) \
+                or any("execve(" in line and line.startswith("[E]") for line in lines):
+            complaints = [line.split(" ", 2)[-1] for line in lines if line[:3] in ("[E]", "[F]")]
             raise GradingError(f"the sandbox (isolation {self.mode}) could not start the student's process: "
-                               + "; ".join(line.split(" ", 2)[-1] for line in complaints[-3:]))
+                               + ("; ".join(complaints[-3:]) or f"nsjail exited with {self.proc.returncode}"))
 
     def kill(self):
         """End the child and everything it started; remove what it left (cgroups, files, IPC objects)."""

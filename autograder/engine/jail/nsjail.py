@@ -53,8 +53,9 @@ def command(code_dir, limits, env: dict, argv: list[str], *, uid: int | None, lo
     """nsjail ... -- argv, for a child running argv with code_dir at CODE_MOUNT.
 
     uid: the host uid the child runs as (root only; None: the caller's own).
+    log_fd: where nsjail logs (info level: the engine looks for its "Executing" line).
     """
-    args = [binary(), "--mode", "o", "--quiet", f"--log_fd={log_fd}", "--hostname=nnfs",
+    args = [binary(), "--mode", "o", f"--log_fd={log_fd}", "--hostname=nnfs",
             "--disable_proc", "--nice_level=0", f"--time_limit={int(seconds) + 30}", f"--cwd={WORK_MOUNT}"]
     if uid is not None:
         # The first mapping is the uid the child runs as; root is mapped only so
