@@ -46,7 +46,8 @@ class Cgroups:
         args = [f"--cgroup_mem_max={limits.memory_bytes}", f"--cgroup_pids_max={limits.processes}",
                 "--cgroup_cpu_ms_per_sec=1000"]  # at most one core per submission
         if self.version == 2:
-            return [*args, "--use_cgroupv2", f"--cgroupv2_mount={parents['unified']}", "--cgroup_mem_swap_max=0"]
+            swap = ["--cgroup_mem_swap_max=0"] if (parents["unified"] / "memory.swap.max").exists() else []
+            return [*args, "--use_cgroupv2", f"--cgroupv2_mount={parents['unified']}", *swap]
         for controller, option in (("memory", "mem"), ("pids", "pids"), ("cpu", "cpu")):
             mount = CGROUP_ROOT / controller
             args += [f"--cgroup_{option}_mount={mount}",
