@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import itertools
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -31,6 +32,7 @@ class Cgroups:
 
     def new_parents(self) -> dict:
         """A fresh parent folder per controller for one child; controller -> path."""
+        self.sweep()
         name = f"{PREFIX}{os.getpid()}-{next(_counter)}"
         parents = {}
         for controller, base in self.bases.items():
@@ -40,6 +42,15 @@ class Cgroups:
             if self.version == 2:
                 _enable_controllers(path)
         return parents
+
+    def sweep(self):
+        """Remove the engine's folders left by processes that are gone (a worker killed mid-submission)."""
+        for base in self.bases.values():
+            try:
+                stale = [p for p in base.iterdir() if p.name.startswith(PREFIX) and not _alive(p.name)]
+            except OSError:
+                continue
+            remove({str(p): p for p in stale}, patience=0.1)
 
     def nsjail_args(self, parents: dict, limits) -> list[str]:
         """nsjail's options that put one child into parents with limits."""
@@ -57,19 +68,31 @@ class Cgroups:
         return args
 
 
-def remove(parents: dict, patience: float = 2.0):
+def _alive(name: str) -> bool:
+    """Whether the process that made the folder nnfs-<pid>-<n> still exists."""
+    pid = name[len(PREFIX):].split("-")[0]
+    return pid.isdigit() and Path(f"/proc/{pid}").exists()
+
+
+def remove(parents: dict, patience: float = 10.0):
     """Remove a child's cgroup folders (nsjail's NSJAIL.* inside first).
 
-    A cgroup whose processes are still dying is busy for a moment: retry
-    until patience (seconds) runs out, then leave it and say nothing more
-    (the test of the host afterwards reports what is left).
+    A process still in one (nsjail killed before it could clean up) is
+    killed; a cgroup whose processes are still dying is busy for a moment:
+    retry until patience (seconds) runs out, then leave it to the next sweep.
     """
     deadline = time.monotonic() + patience
     for parent in parents.values():
         while True:
             try:
-                for inner in parent.glob("NSJAIL*"):
-                    inner.rmdir()
+                for inner in [*parent.glob("NSJAIL*"), parent]:
+                    for pid in (inner / "cgroup.procs").read_text().split():
+                        try:
+                            os.kill(int(pid), signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
+                    if inner != parent:
+                        inner.rmdir()
                 parent.rmdir()
                 break
             except FileNotFoundError:
@@ -132,4 +155,4 @@ def leftovers() -> list[Path]:
     for root in [CGROUP_ROOT / c for c in V1_CONTROLLERS] + [CGROUP_ROOT]:
         if root.is_dir():
             found |= {p for p in root.rglob(f"{PREFIX}*") if p.is_dir()}
-    return sorted(p for p in found if not Path(f"/proc/{p.name.split('-')[1]}").exists())
+    return sorted(p for p in found if not _alive(p.name))
