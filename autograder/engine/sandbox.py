@@ -189,16 +189,17 @@ class Child:
 
     def kill(self):
         """End the child and everything it started; remove what it left (cgroups, files, IPC objects)."""
-        if self.jailed:  # SIGTERM: nsjail kills the namespace's processes and removes its cgroups
-            try:
-                os.close(self._req_w)
-            except OSError:
-                pass
-            try:
-                self.proc.terminate()
-                self.proc.wait(timeout=2)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                pass
+        if self.jailed:
+            # EOF on its requests ends a healthy child: nsjail reaps it and removes its cgroups
+            # itself. Otherwise SIGTERM: nsjail kills the namespace's processes and cleans up.
+            self._close_requests()
+            for stop, patience in ((lambda: None, 0.2), (self.proc.terminate, 2)):
+                try:
+                    stop()
+                    self.proc.wait(timeout=patience)
+                    break
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    pass
         for kill in (lambda: os.killpg(self.proc.pid, signal.SIGKILL), lambda: self.proc.kill()):
             try:
                 kill()
@@ -206,13 +207,21 @@ class Child:
                 pass
         self.proc.wait()
         kill_leftovers(self.uid, self._spare)
-        for fd in (self._req_w, self._resp_r):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self._close_requests()
+        try:
+            os.close(self._resp_r)
+        except OSError:
+            pass
         self._drain.join(timeout=5)
         self._remove_traces()
+
+    def _close_requests(self):
+        if self._req_w >= 0:
+            try:
+                os.close(self._req_w)
+            except OSError:
+                pass
+            self._req_w = -1  # never close a number the process may have reused
 
     def _remove_traces(self):
         cgroups.remove(self._cgroup_parents)
