@@ -151,6 +151,14 @@ def _cmd_gradescope(args) -> int:
     return 0
 
 
+def _cmd_doctor(args) -> int:
+    from .engine.jail.probe import probe
+
+    found = probe()
+    print(found.explain())
+    return 0 if found.mode else 1
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="course", description=__doc__.splitlines()[0])
     p.add_argument("--course", type=Path, default=None, help="path to course.toml")
@@ -211,6 +219,9 @@ def parser() -> argparse.ArgumentParser:
     gs.add_argument("assignment")
     gs.add_argument("--out", type=Path, required=True, help="the .zip to write")
     gs.set_defaults(run=_cmd_gradescope)
+
+    d = sub.add_parser("doctor", help="which isolation student code gets here, what it gives, why not stronger")
+    d.set_defaults(run=_cmd_doctor)
     return p
 
 

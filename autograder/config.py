@@ -25,6 +25,7 @@ _LIMITS = {
         "memory_mb": {"type": "integer", "minimum": 256},
         "file_size_mb": {"type": "integer", "minimum": 1},
         "output_kb": {"type": "integer", "minimum": 1},
+        "disk_mb": {"type": "integer", "minimum": 1},
     },
 }
 SCHEMA = {
@@ -99,6 +100,7 @@ class Limits:
     memory_mb: int
     file_size_mb: int
     output_kb: int
+    disk_mb: int = 64  # the size of the child's work folder (a tmpfs under nsjail)
 
 
 @dataclasses.dataclass(frozen=True)

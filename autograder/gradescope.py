@@ -5,11 +5,13 @@ when it builds the image and ``run_autograder`` (copied to /autograder/) for
 every submission; the student's files are in /autograder/submission and the
 score must end up in /autograder/results/results.json. The zip holds:
 
-    setup.sh          installs Python 3.11+ and the pinned requirements in a venv
-    run_autograder    lays out the submission as SUBMISSIONS/<student>/<ID>/, runs
-                      `python -m autograder.cli --course source/course.toml grade`
-                      and copies the student's results.json into place
-    requirements.txt  the pinned dependencies of pyproject.toml
+    setup.sh          installs Python 3.11+ and the pinned requirements (nsjail
+                      with them) in a venv; system packages only on Gradescope
+    run_autograder    makes the bundle unreadable to other users, takes the upload
+                      apart safely (gradescope_upload.py), lays it out as
+                      SUBMISSIONS/<student>/<ID>/, runs `python -m autograder.cli
+                      grade` and copies the student's results.json into place
+    requirements.txt  the pinned dependencies of pyproject.toml, less the notebook tooling
     autograder/       the engine, and of the graders only test_<ID>.py and helpers
     solutions/        the reference of the assignment and of the modules it is given
     assignments/<ID>/ the stubs and provided modules
@@ -17,18 +19,22 @@ score must end up in /autograder/results/results.json. The zip holds:
                       assignment uses them
     course.toml, pyproject.toml
 
-Nothing of the bundle reaches students, but it is the reference: keep the zip
+Both scripts are templates (templates/gradescope/*.j2). Nothing of the bundle reaches students, but it is the reference: keep the zip
 private. ``AUTOGRADER_ROOT`` (default /autograder) moves the whole layout, so
 tests run the real scripts against a temporary folder.
 """
 import re
+import shlex
 import stat
 import tomllib
 import zipfile
 from pathlib import Path
 
+import jinja2
+
 from .config import REPO_ROOT, Assignment, Course, CourseConfigError
 
+TEMPLATES = Path(__file__).with_name("templates") / "gradescope"
 VISIBILITY = ["hidden", "after_due_date", "after_published", "visible"]
 FORMATS = ["text", "html", "simple_format", "md", "ansi"]
 
@@ -90,77 +96,6 @@ RESULTS_SCHEMA = {
     "additionalProperties": False,
 }
 
-SETUP_SH = r"""#!/usr/bin/env bash
-# Gradescope runs this once, as root, when it builds the autograder image:
-# Python 3.11 or later in a virtualenv with the course's pinned requirements.
-set -euo pipefail
-ROOT="${AUTOGRADER_ROOT:-/autograder}"
-SOURCE="$ROOT/source"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y --no-install-recommends python3 python3-venv python3-pip ca-certificates
-PYTHON=python3
-if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
-    # An older base image (Ubuntu 22.04 has 3.10): its python3.11 package will do.
-    apt-get install -y --no-install-recommends python3.11 python3.11-venv
-    PYTHON=python3.11
-fi
-"$PYTHON" -m venv "$ROOT/venv"
-"$ROOT/venv/bin/python" -m pip install --quiet --upgrade pip
-"$ROOT/venv/bin/python" -m pip install --quiet -r "$SOURCE/requirements.txt"
-"$ROOT/venv/bin/python" -c 'import numpy, pytest, jsonschema, tqdm; print("autograder environment ready")'
-"""
-
-RUN_AUTOGRADER = r"""#!/usr/bin/env bash
-# Gradescope runs this for every submission: the course's isolated engine grades
-# /autograder/submission and its results.json goes to /autograder/results/.
-set -uo pipefail
-ROOT="${AUTOGRADER_ROOT:-/autograder}"
-SOURCE="$ROOT/source"
-ASSIGNMENT=__ASSIGNMENT__
-MODULES=(__MODULES__)
-if [ -x "$ROOT/venv/bin/python" ]; then PYTHON="$ROOT/venv/bin/python"; else PYTHON="$(command -v python3)"; fi
-
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-# One folder per Gradescope user id: the random inputs differ between students
-# and stay the same when a submission is regraded.
-STUDENT="$("$PYTHON" - "$ROOT/submission_metadata.json" <<'EOF'
-import json, re, sys
-try:
-    user = json.load(open(sys.argv[1]))["users"][0]
-    print("gs-" + re.sub(r"[^A-Za-z0-9_.-]", "_", str(user["id"])))
-except Exception:
-    print("student")
-EOF
-)"
-SUBMITTED="$WORK/submissions/$STUDENT/$ASSIGNMENT"
-mkdir -p "$SUBMITTED" "$ROOT/results"
-for module in "${MODULES[@]}"; do
-    found="$ROOT/submission/$module"
-    if [ ! -f "$found" ]; then  # uploaded inside a folder (a zip, GitHub): the first one found
-        found="$(find "$ROOT/submission" -type f -name "$module" -not -path '*/__MACOSX/*' 2>/dev/null | sort | head -n 1)"
-    fi
-    if [ -n "$found" ] && [ -f "$found" ]; then cp "$found" "$SUBMITTED/$module"; fi
-done
-
-export OPENBLAS_NUM_THREADS=1
-export PYTHONPATH="$SOURCE${PYTHONPATH:+:$PYTHONPATH}"
-if [ -d "$SOURCE/mnist" ]; then export MNIST_DIR="$SOURCE/mnist"; fi
-cd "$SOURCE"
-"$PYTHON" -m autograder.cli --course "$SOURCE/course.toml" grade --assignment "$ASSIGNMENT" \
-    "$WORK/submissions" --out "$WORK/out" --quiet
-status=$?
-RESULTS="$WORK/out/$STUDENT/$ASSIGNMENT/results.json"
-if [ "$status" -ne 0 ] || [ ! -f "$RESULTS" ]; then
-    # No results.json: Gradescope then reports that the autograder failed, rather than a silent 0.
-    echo "run_autograder: the grading engine could not grade this submission (exit $status)"
-    exit 1
-fi
-cp "$RESULTS" "$ROOT/results/results.json"
-echo "run_autograder: results written to $ROOT/results/results.json"
-"""
-
 class BundleError(CourseConfigError):
     """The bundle cannot be built from the course as it is (the CLI prints it on one line)."""
 
@@ -168,11 +103,16 @@ class BundleError(CourseConfigError):
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 
 
+# Notebook tooling the autograder never uses; nbgrader's dependencies also make
+# `import jsonschema` seconds slower (its optional rfc3987-syntax builds a grammar).
+NOT_FOR_GRADING = {"nbformat", "nbclient", "ipykernel", "nbgrader", "jupytext"}
+
+
 def requirements(pyproject: Path) -> str:
-    """The pinned dependencies of pyproject.toml, one per line."""
+    """The pinned dependencies of pyproject.toml that grading needs, one per line."""
     with open(pyproject, "rb") as f:
         dependencies = tomllib.load(f)["project"]["dependencies"]
-    return "".join(f"{d}\n" for d in dependencies)
+    return "".join(f"{d}\n" for d in dependencies if re.split(r"[=<>!~\[ ;]", d)[0].lower() not in NOT_FOR_GRADING)
 
 
 def _uses_mnist(course: Course, assignment: Assignment) -> bool:
@@ -233,14 +173,22 @@ def _release_files(course: Course, assignment: Assignment) -> dict[str, Path]:
     return files
 
 
+def render_script(template: str, assignment: Assignment) -> bytes:
+    """One of the bundle's shell scripts, from templates/gradescope/ (values shell-quoted)."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
+                                     undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                                     comment_start_string="{##", comment_end_string="##}")  # bash has ${#x}
+    environment.filters["quote"] = shlex.quote
+    return environment.get_template(template).render(assignment=assignment.id,
+                                                      modules=assignment.modules).encode()
+
+
 def bundle_contents(course: Course, assignment: Assignment) -> dict[str, bytes | Path]:
     """Archive name -> content (bytes) or file to copy."""
     with_mnist = _uses_mnist(course, assignment)
-    modules = " ".join(assignment.modules)
     contents: dict[str, bytes | Path] = {
-        "setup.sh": SETUP_SH.encode(),
-        "run_autograder": RUN_AUTOGRADER.replace("__ASSIGNMENT__", assignment.id)
-                                        .replace("__MODULES__", modules).encode(),
+        "setup.sh": render_script("setup.sh.j2", assignment),
+        "run_autograder": render_script("run_autograder.j2", assignment),
         "requirements.txt": requirements(course.root / "pyproject.toml").encode(),
         "course.toml": _course_toml(course).encode(),
         "pyproject.toml": course.root / "pyproject.toml",

@@ -14,6 +14,7 @@ import pytest
 
 from autograder.engine.handle import StudentHandle, StudentProcess
 from autograder.engine import sandbox
+from autograder.engine.jail import cleanup
 from autograder.engine.sandbox import Limits, become_subreaper, isolation_mode, kill_leftovers
 from conftest import REPO
 
@@ -55,6 +56,18 @@ PROBE = textwrap.dedent("""
         libc = ctypes.CDLL(None, use_errno=True)
         return libc.umount2(b"/tmp/work", 2) == 0 or libc.mount(None, b"/", None, 32, None) == 0
 
+    def open_descriptors():
+        found = []
+        for fd in range(3, 1024):
+            try:
+                os.fstat(fd)
+                found.append(fd)
+            except OSError:
+                pass
+        import sys
+        protocol = {int(sys.argv[1]), int(sys.argv[2])}
+        return [0, 1, 2] + [fd for fd in found if fd not in protocol]
+
     def write(path):
         try:
             open(path, "w").write("x")
@@ -64,10 +77,16 @@ PROBE = textwrap.dedent("""
 """)
 
 
-@pytest.fixture(params=["root", "userns"])
+def jail_modes():
+    """The nsjail modes this machine gives: with its cgroups, and without them."""
+    best = isolation_mode()
+    return [best, "nsjail+rlimits"] if best.startswith("nsjail+cgroup") else [best]
+
+
+@pytest.fixture(params=jail_modes())
 def probe(request, tmp_path):
-    if isolation_mode() != "root":
-        pytest.skip("needs root to try both isolation modes")
+    if not request.param.startswith("nsjail"):
+        pytest.skip(f"isolation here is {request.param}: these checks are for nsjail")
     become_subreaper()
     (tmp_path / "probe.py").write_text(PROBE)
     process = StudentProcess({"probe.py": tmp_path / "probe.py"}, ["probe.py"], Limits(30, 2048, 16, 64),
@@ -84,17 +103,19 @@ def test_the_child_sees_nothing_of_the_machine_but_python(probe, tmp_path):
     if REPO in venv.parents:  # the virtualenv's parents exist only as the path to it
         assert probe.listdir(str(REPO)) == [venv.relative_to(REPO).parts[0]]
     assert probe.readable_solutions_anywhere() == []
-    assert probe.exists(["/usr/bin", "/tmp/work/probe.py"]) == [True, True]
+    assert probe.exists(["/usr/bin", "/tmp/code/probe.py", "/tmp/work"]) == [True, True, True]
 
 
 def test_the_child_has_no_network_no_privileges_and_no_way_out(probe):
     assert probe.network() in ("OSError", "ConnectionRefusedError", "PermissionError") or "Unreachable" in probe.network()
     uid, pid = probe.identity()
     assert pid == 1, "the student's Python is PID 1 of its own namespace"
+    assert uid != 0 and (os.getuid() != 0 or uid >= sandbox.SANDBOX_UID_BASE), "never root, a uid of its own as root"
     assert probe.signal_parent(os.getpid()) == "ProcessLookupError"
     assert probe.remount() is False
     assert probe.write("/usr/evil") in ("OSError", "PermissionError")
     assert probe.write("/tmp/work/notes.txt") == "written"
+    assert probe.write("/tmp/code/probe.py") in ("OSError", "PermissionError"), "its own code is read-only"
 
 
 def _state(pid):
@@ -130,7 +151,7 @@ def test_clean_up_does_not_wait_for_a_dead_process_it_cannot_reap(monkeypatch):
             time.sleep(0.01)
         assert _state(zombie) == "Z"
         retries = []
-        monkeypatch.setattr(sandbox.time, "sleep", retries.append)
+        monkeypatch.setattr(cleanup.time, "sleep", retries.append)
         kill_leftovers(uid, spare={keeper})
         assert retries == [], "kill_leftovers kept waiting for a zombie that only its parent can reap"
         assert _state(keeper) == "S", "the spared process was touched"
@@ -138,3 +159,26 @@ def test_clean_up_does_not_wait_for_a_dead_process_it_cannot_reap(monkeypatch):
         monkeypatch.undo()
         os.kill(keeper, signal.SIGKILL)
         os.waitpid(keeper, 0)
+
+
+def test_a_jail_that_cannot_start_is_the_machines_fault_not_the_students(tmp_path, monkeypatch):
+    """nsjail failing before the student's Python runs stops grading with a reason; it
+    must never read as "your module exited while being imported"."""
+    if not isolation_mode().startswith("nsjail"):
+        pytest.skip("for nsjail")
+    from autograder.engine.errors import GradingError
+    become_subreaper()
+    (tmp_path / "probe.py").write_text(PROBE)
+    monkeypatch.setenv("NSJAIL", "/bin/false")
+    process = StudentProcess({"probe.py": tmp_path / "probe.py"}, ["probe.py"], Limits(30, 2048, 16, 64),
+                             call_seconds=20, total_seconds=60, mode="nsjail+rlimits")
+    try:
+        with pytest.raises(GradingError, match="could not start the student's process"):
+            StudentHandle(process).identity()
+    finally:
+        process.close()
+
+
+def test_student_code_cannot_write_the_jails_log(probe):
+    """Only the three standard streams and the two protocol pipes are open in the child."""
+    assert probe.open_descriptors() == [0, 1, 2]

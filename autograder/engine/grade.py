@@ -123,7 +123,8 @@ def _run_graders(course, assignment, seed, isolation, submission, staging: Path)
         provided = {name: course.release_dir(assignment.id) / name for name in assignment.provided}
         process = runner = StudentProcess(
             {**provided, **staged}, assignment.modules,
-            Limits(limits.submission_seconds, limits.memory_mb, limits.file_size_mb, limits.output_kb),
+            Limits(limits.submission_seconds, limits.memory_mb, limits.file_size_mb, limits.output_kb,
+                   disk_mb=limits.disk_mb),
             call_seconds=limits.seconds, total_seconds=limits.submission_seconds, mode=isolation)
     plugin = GraderPlugin(StudentHandle(runner), reference_modules(course, assignment), seed, course)
     grader_file = GRADERS_DIR / f"test_{assignment.id}.py"

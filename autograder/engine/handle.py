@@ -116,7 +116,7 @@ class StudentProcess:
             self.child = Child(workdir, self.modules, self.limits, self.mode)
         except (OSError, subprocess.SubprocessError) as exc:  # the machine's fault, not the student's
             raise GradingError(f"cannot start the sandbox (isolation {self.mode}): {exc!r}; "
-                               "set COURSE_ISOLATION=none to grade with resource limits only") from None
+                               "`course doctor` shows what this machine allows") from None
         seconds = max(0.0, min(self.call_seconds, self.budget_end - time.monotonic()))
         try:
             hello = self._receive("importing your module", time.monotonic() + seconds, seconds, HELLO_BYTES)

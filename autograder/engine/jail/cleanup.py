@@ -1,0 +1,129 @@
+"""What a child may leave behind, found and removed: processes, files, System V IPC objects.
+
+Under nsjail the namespaces take most of it away (the PID namespace dies
+with its first process, the tmpfs and the IPC namespace with the last);
+these functions are what the uid fallback relies on, and the engine calls
+them in every mode.
+"""
+import ctypes
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+IPC_RMID = 0
+# World-writable folders a process of the sandbox uid can write into outside its own folder.
+SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue")
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def processes():
+    """(pid, ppid, uid, state) of every process."""
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                status = Path(entry.path, "status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            yield int(entry.name), int(fields["PPid"]), int(fields["Uid"].split()[0]), fields["State"].split()[0]
+
+
+def kill_leftovers(uid=None, spare=frozenset()):
+    """Kill processes of the sandbox uid and orphans re-parented to us; reap them.
+
+    spare: our own children that existed before the sandbox started. A zombie
+    that is not our child is left alone: it is already dead and only its
+    parent (init, when we are not a subreaper) can remove it.
+    """
+    me = os.getpid()
+    for _ in range(50):
+        targets = [pid for pid, ppid, puid, state in processes()
+                   if pid != me and pid not in spare and (ppid == me or (uid is not None and puid == uid))
+                   and (state != "Z" or ppid == me)]
+        if not targets:
+            return
+        for pid in targets:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid in targets:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+        time.sleep(0.01)
+
+
+def remove_tree(path):
+    """Remove a folder however deep it goes (rm walks it without recursion limits or PATH_MAX)."""
+    if os.path.lexists(path):
+        subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def ipc_objects(uid) -> list[tuple[str, int]]:
+    """(kind, id) of every System V shared memory segment, semaphore set and message queue of uid."""
+    found = []
+    for kind in ("shm", "sem", "msg"):
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+        except OSError:
+            continue
+        header = lines[0].split() if lines else []
+        for line in lines[1:]:
+            row = dict(zip(header, line.split()))
+            if int(row.get("uid", -1)) == uid or int(row.get("cuid", -1)) == uid:
+                found.append((kind, int(row[{"shm": "shmid", "sem": "semid", "msg": "msqid"}[kind]])))
+    return found
+
+
+def remove_ipc(uid):
+    """Remove the System V IPC objects of uid (a segment otherwise outlives its creator).
+
+    Done as uid: removing another user's object takes CAP_SYS_ADMIN, which
+    root in a container does not have.
+    """
+    objects = ipc_objects(uid)
+    if not objects:
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            for kind, ident in objects:
+                if kind == "shm":
+                    _libc.shmctl(ident, IPC_RMID, None)
+                elif kind == "sem":
+                    _libc.semctl(ident, 0, IPC_RMID)
+                else:
+                    _libc.msgctl(ident, IPC_RMID, None)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def files_of(uid) -> list[Path]:
+    """Entries of uid at the top of the world-writable folders."""
+    found = []
+    for folder in SHARED_TMP:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid == uid:
+                    found.append(Path(entry.path))
+            except OSError:
+                continue
+    return found
+
+
+def remove_files_of(uid):
+    for path in files_of(uid):
+        remove_tree(path)

