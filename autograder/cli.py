@@ -2,13 +2,28 @@
 
 Every subcommand reads course.toml (--course, else $COURSE_TOML, else the
 one beside this package) and exits non-zero with a one-line message when it
-cannot run at all.
+cannot run at all. Only argparse and the config are imported here; each
+subcommand imports what it uses, so `course --help` costs less than
+`python -c "import numpy"`.
 """
 import argparse
 import sys
 from pathlib import Path
 
 from .config import CourseConfigError, load_course
+
+
+def _skip_iri_grammar():
+    """Keep jsonschema from building rfc3987_syntax's Lark grammar (1.7-2 s) at import.
+
+    nbformat imports jsonschema, and jsonschema's optional "iri" format check
+    imports rfc3987_syntax when it is installed (jupyter-events pulls it in).
+    No schema this command validates (notebooks, Gradescope results) uses that
+    format, so the command marks the module as absent, which jsonschema
+    handles by not registering the check. Nothing changes where
+    rfc3987_syntax is already imported.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def _cmd_build(args) -> int:
@@ -40,7 +55,7 @@ def _cmd_grade(args) -> int:
         print(f"course grade: {args.submissions} is not a folder", file=sys.stderr)
         return 2
     grade_batch(course, assignment, args.submissions, args.out, jobs=args.jobs, force=args.force,
-                progress=not args.quiet)
+                progress=not args.quiet, scheduler=args.scheduler)
     if args.gradebook:
         from .gradebook import record_in_gradebook
         record_in_gradebook(course, assignment, args.out, args.gradebook)
@@ -107,6 +122,9 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--force", action="store_true", help="regrade students that already have results")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.add_argument("--gradebook", type=Path, default=None, help="also record scores in this nbgrader gradebook.db")
+    g.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="grade on the workers of this running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                        "(one task per submission; --jobs is then ignored)")
     g.set_defaults(run=_cmd_grade)
 
     r = sub.add_parser("report", help="write OUT_DIR/report.html: the class at a glance")
@@ -131,6 +149,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    _skip_iri_grammar()
     try:
         return args.run(args)
     except CourseConfigError as exc:

@@ -41,14 +41,20 @@ def students_in(submissions: Path) -> list[str]:
 
 
 def grade_batch(course: Course, assignment: Assignment, submissions: Path, out_dir: Path,
-                jobs: int = 1, force: bool = False, progress: bool = True) -> dict:
-    """Grade every student in submissions; return a summary dict."""
+                jobs: int = 1, force: bool = False, progress: bool = True, scheduler: str | None = None) -> dict:
+    """Grade every student in submissions; return a summary dict.
+
+    scheduler: the address of a Dask scheduler whose workers grade instead of
+    a local pool of `jobs` processes (see cluster.py); results are written here.
+    """
     submissions, out_dir = submissions.resolve(), out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob("**/.*.tmp"):  # half-written by a batch that was killed
         stale.unlink(missing_ok=True)
     students = students_in(submissions)
     todo = [s for s in students if force or not results_path(out_dir, s, assignment.id).exists()]
+    if scheduler is not None:
+        return _grade_on_scheduler(scheduler, course, assignment, submissions, out_dir, students, todo, progress)
     isolation = isolation_mode()
     if isolation == "none":
         print("warning: this machine allows no namespaces; student code runs with resource limits only "
@@ -90,4 +96,36 @@ def grade_batch(course: Course, assignment: Assignment, submissions: Path, out_d
                "failed": len(todo) - len(scores), "seconds": round(elapsed, 2), "grades_csv": str(grades)}
     print(f"{assignment.id}: graded {summary['graded']}, skipped {summary['skipped']} already graded, "
           f"{summary['failed']} failed, in {elapsed:.1f} s; grades in {grades}")
+    return summary
+
+
+def _grade_on_scheduler(address, course, assignment, submissions, out_dir, students, todo, progress) -> dict:
+    """grade_batch's --scheduler path: workers grade, this process writes each result as it arrives."""
+    from .cluster import grade_students_on_cluster  # Dask is imported only here
+
+    start = time.perf_counter()
+    scores = {}
+    bar = tqdm(total=len(todo), desc=f"grading {assignment.id} on {address}", unit="submission",
+               disable=not progress or not sys.stderr.isatty())
+
+    def on_graded(student, results):
+        write_submission_results(out_dir, student, assignment.id, results)
+        scores[student] = results["score"]
+        bar.update()
+
+    try:
+        grade_students_on_cluster(address, course, assignment, submissions, out_dir, todo, on_graded)
+    except KeyboardInterrupt:
+        bar.close()
+        write_grades_csv(out_dir)
+        print(f"\ninterrupted: {len(scores)} of {len(todo)} graded, every finished result kept; "
+              "run the same command again to resume", file=sys.stderr)
+        raise SystemExit(130)
+    bar.close()
+    grades = write_grades_csv(out_dir)
+    elapsed = time.perf_counter() - start
+    summary = {"graded": len(scores), "skipped": len(students) - len(todo),
+               "failed": len(todo) - len(scores), "seconds": round(elapsed, 2), "grades_csv": str(grades)}
+    print(f"{assignment.id}: graded {summary['graded']}, skipped {summary['skipped']} already graded, "
+          f"{summary['failed']} failed, in {elapsed:.1f} s on {address}; grades in {grades}")
     return summary
