@@ -8,10 +8,11 @@ probed (worker_probe, on the worker): it must isolate student code (the
 engine's isolation_mode() is not "none"), see the course and submissions at
 the client's paths (a shared file system) and run the same graders, reference
 and Python as the client (a fingerprint). A worker that fails is reported and
-gets no task; a worker that joins later is probed when it appears. Usable
-workers are marked with the Dask resource ``course-sandbox = 1`` and every task
-asks for it, so each worker grades one submission at a time (pytest is not
-thread-safe) and unprobed workers get none.
+gets no task; a worker that joins later (or restarts) is probed when it
+appears. Usable workers are marked with a Dask resource named after the run,
+``course-sandbox-<run id> = 1``, and every task of the run asks for it, so a
+worker grades one submission of a run at a time (pytest is not thread-safe;
+a lock also keeps concurrent runs apart) and no unprobed worker gets one.
 
 Only the client writes results, as each task finishes; workers write nothing.
 An interrupted run (Ctrl-C, a lost client) keeps every result written and
@@ -31,7 +32,7 @@ from typing import Callable
 
 from .errors import GradingError
 
-RESOURCE = "course-sandbox"
+RESOURCE_PREFIX = "course-sandbox-"
 POLL_SECONDS = 1.0
 
 
@@ -95,7 +96,7 @@ def worker_probe(course_root: str, submissions: str, fingerprint: str) -> dict:
     return {"usable": problem is None, "isolation": mode, "problem": problem}
 
 
-async def _probe_and_mark(probe, probe_args, dask_worker=None):
+async def _probe_and_mark(probe, probe_args, resource, dask_worker=None):
     """client.run() target: probe this worker; if usable, give it the resource tasks ask for.
 
     A usable worker's statistical profiler is stopped: sampling every thread's
@@ -108,7 +109,7 @@ async def _probe_and_mark(probe, probe_args, dask_worker=None):
             callback = dask_worker.periodic_callbacks.get(name)
             if callback is not None:
                 callback.stop()
-        await dask_worker.set_resources(**{RESOURCE: 1})
+        await dask_worker.set_resources(**{resource: 1})
     return report
 
 
@@ -162,13 +163,15 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
     with client:
 
         seen: dict[str, str] = {}  # worker process id -> address; a restarted worker is a new process
+        run_id = uuid.uuid4().hex[:8]
+        resource = RESOURCE_PREFIX + run_id
 
         def probe_new_workers() -> set[str]:
             """Probe worker processes not seen before; return the addresses of live usable workers."""
             alive = {address: info.get("id", address) for address, info in client.scheduler_info()["workers"].items()}
             new = sorted(address for address, ident in alive.items() if ident not in seen)
             if new:
-                answers = client.run(_probe_and_mark, probe, probe_args, workers=new, on_error="return")
+                answers = client.run(_probe_and_mark, probe, probe_args, resource, workers=new, on_error="return")
                 for worker in new:
                     answer = answers.get(worker)
                     if isinstance(answer, BaseException) or answer is None:
@@ -183,10 +186,9 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
         if not usable:
             raise NoUsableWorker(f"no worker of the Dask scheduler at {address} can grade"
                                  + ("" if reports else ": none is connected"))
-        prefix = f"grade-{uuid.uuid4().hex[:8]}"
-        pending = {client.submit(fn, *args, key=f"{prefix}-{key}", resources={RESOURCE: 1}, pure=False): key
+        pending = {client.submit(fn, *args, key=f"grade-{run_id}-{key}", resources={resource: 1}, pure=False): key
                    for key, fn, args in tasks}
-        waiting_since = None
+        waiting_since, probed_at = None, time.monotonic()
         try:
             while pending:
                 try:
@@ -201,9 +203,9 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
                         on_failure(key, future.exception() if future.status == "error"
                                    else RuntimeError(f"the task was {future.status}"))
                     future.release()
-                if done or not pending:
+                if not pending or time.monotonic() - probed_at < POLL_SECONDS:
                     continue
-                usable = probe_new_workers()
+                usable, probed_at = probe_new_workers(), time.monotonic()  # workers that joined or restarted
                 if usable:
                     waiting_since = None
                 elif waiting_since is None:
@@ -211,9 +213,9 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
                     log(f"waiting: no usable worker is connected to {address}; {len(pending)} task(s) left")
                 elif time.monotonic() - waiting_since > idle_seconds:
                     for future, key in list(pending.items()):
-                        on_failure(key, NoUsableWorker(f"no usable worker for {idle_seconds:g} s"))
-                        future.cancel()
                         del pending[future]
+                        future.cancel()
+                        on_failure(key, NoUsableWorker(f"no usable worker for {idle_seconds:g} s"))
         finally:
             for future in pending:
                 future.cancel()
