@@ -151,13 +151,12 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
     Returns every probed worker's report, by address.
     """
     try:
-        from distributed import Client, wait
-        from distributed import TimeoutError as DaskTimeout
+        from distributed import Client, as_completed
     except ImportError as exc:
         raise GradingError(f"--scheduler needs Dask ({exc}): pip install 'nnfs-course[cluster]'") from None
     reports: dict[str, dict] = {}
     try:
-        client = Client(address, timeout=connect_seconds)  # the default client, for wait()
+        client = Client(address, timeout=connect_seconds, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise GradingError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     with client:
@@ -168,8 +167,8 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
 
         def probe_new_workers() -> set[str]:
             """Probe worker processes not seen before; return the addresses of live usable workers."""
-            alive = {address: info.get("id", address) for address, info in client.scheduler_info()["workers"].items()}
-            new = sorted(address for address, ident in alive.items() if ident not in seen)
+            alive = {worker: info.get("id", worker) for worker, info in client.scheduler_info()["workers"].items()}
+            new = sorted(worker for worker, ident in alive.items() if ident not in seen)
             if new:
                 answers = client.run(_probe_and_mark, probe, probe_args, resource, workers=new, on_error="return")
                 for worker in new:
@@ -188,15 +187,17 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
                                  + ("" if reports else ": none is connected"))
         pending = {client.submit(fn, *args, key=f"grade-{run_id}-{key}", resources={resource: 1}, pure=False): key
                    for key, fn, args in tasks}
+        finished = as_completed(list(pending), loop=client.loop)  # yields each future once, as it finishes (or fails)
         waiting_since, probed_at = None, time.monotonic()
         try:
             while pending:
-                try:
-                    done = wait(list(pending), timeout=POLL_SECONDS, return_when="FIRST_COMPLETED").done
-                except (DaskTimeout, TimeoutError):
-                    done = set()
+                done = finished.next_batch(block=False)
+                if not done:
+                    time.sleep(0.02)
                 for future in done:
-                    key = pending.pop(future)
+                    key = pending.pop(future, None)
+                    if key is None:  # cancelled below, already reported
+                        continue
                     if future.status == "finished":
                         on_result(key, future.result())
                     else:
