@@ -11,7 +11,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e '.[cluster]'
 	touch $@
 
 install: $(VENV)/.installed

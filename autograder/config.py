@@ -1,87 +1,78 @@
 """course.toml: the course's assignments, points, limits and data location.
 
-load_course() reads the file with tomllib, validates it against a JSON
-schema and returns a Course. Any problem raises CourseConfigError naming the
-file and the key, e.g. "course.toml: assignments[2].pionts: unknown key (did
-you mean 'points'?)".
+load_course() reads the file with tomllib, checks it against the small
+schema below (plain Python: no validation library to import, so every
+``course`` command starts fast) and returns a Course. Any problem raises
+CourseConfigError naming the file, the key and, where the key is written in
+the file, its line, e.g. "course.toml: assignments[2].pionts: unknown key
+(did you mean 'points'?) (line 41)".
 """
 import dataclasses
 import datetime as dt
 import difflib
 import os
+import re
 import tomllib
 from pathlib import Path
 
-import jsonschema
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-_LIMITS = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "seconds": {"type": "number", "exclusiveMinimum": 0},
-        "submission_seconds": {"type": "number", "exclusiveMinimum": 0},
-        "memory_mb": {"type": "integer", "minimum": 256},
-        "file_size_mb": {"type": "integer", "minimum": 1},
-        "output_kb": {"type": "integer", "minimum": 1},
-        "disk_mb": {"type": "integer", "minimum": 1},
-    },
-}
-SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["course", "data", "limits", "assignments"],
-    "properties": {
-        "course": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["name", "id", "term"],
-            "properties": {
-                "name": {"type": "string", "minLength": 1},
-                "id": {"type": "string", "pattern": "^[A-Za-z0-9_.-]+$"},
-                "term": {"type": "string"},
-            },
-        },
-        "data": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["mnist_dir"],
-            "properties": {"mnist_dir": {"type": "string", "minLength": 1}},
-        },
-        "limits": {**_LIMITS, "required": ["seconds", "submission_seconds", "memory_mb", "file_size_mb", "output_kb"]},
-        "late": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "penalty_per_day": {"type": "number", "minimum": 0, "maximum": 1},
-                "grace_minutes": {"type": "number", "minimum": 0},
-            },
-        },
-        "assignments": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["id", "title", "modules", "points"],
-                "properties": {
-                    "id": {"type": "string", "pattern": "^[0-9]{2}_[a-z_]+$"},
-                    "title": {"type": "string"},
-                    "modules": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": r"^[a-z_]+\.py$"}},
-                    "provided": {"type": "array", "items": {"type": "string", "pattern": r"^[a-z_]+\.py$"}},
-                    "points": {"type": "number", "exclusiveMinimum": 0},
-                    "due": {"type": "datetime"},
-                    "limits": _LIMITS,
-                },
-            },
-        },
-    },
-}
 
-_TYPES = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
-    "datetime", lambda _checker, value: isinstance(value, dt.datetime))
-_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=_TYPES)
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """What one value of course.toml must be.
+
+    kind: "string", "number" (int or float), "integer", "datetime", "array" of
+    ``items`` or "table" of ``keys`` (name -> Rule); required: the key must be
+    present in its table; the other fields are bounds, checked in this order
+    and reported in jsonschema's words.
+    """
+    kind: str
+    required: bool = False
+    pattern: str | None = None
+    non_empty: bool = False
+    minimum: float | None = None
+    exclusive_minimum: float | None = None
+    maximum: float | None = None
+    items: "Rule | None" = None
+    keys: dict | None = None
+
+
+def _limit_rules(required: bool) -> dict:
+    return {
+        "seconds": Rule("number", required, exclusive_minimum=0),
+        "submission_seconds": Rule("number", required, exclusive_minimum=0),
+        "memory_mb": Rule("integer", required, minimum=256),
+        "file_size_mb": Rule("integer", required, minimum=1),
+        "output_kb": Rule("integer", required, minimum=1),
+        "disk_mb": Rule("integer", minimum=1),  # the sandbox's work folder (a tmpfs)
+    }
+
+
+MODULE_NAME = r"^[a-z_]+\.py$"
+SCHEMA = Rule("table", keys={
+    "course": Rule("table", True, keys={
+        "name": Rule("string", True, non_empty=True),
+        "id": Rule("string", True, pattern=r"^[A-Za-z0-9_.-]+$"),
+        "term": Rule("string", True),
+    }),
+    "data": Rule("table", True, keys={"mnist_dir": Rule("string", True, non_empty=True)}),
+    "limits": Rule("table", True, keys=_limit_rules(required=True)),
+    "late": Rule("table", keys={
+        "penalty_per_day": Rule("number", minimum=0, maximum=1),
+        "grace_minutes": Rule("number", minimum=0),
+    }),
+    "assignments": Rule("array", True, non_empty=True, items=Rule("table", keys={
+        "id": Rule("string", True, pattern=r"^[0-9]{2}_[a-z_]+$"),
+        "title": Rule("string", True),
+        "modules": Rule("array", True, non_empty=True, items=Rule("string", pattern=MODULE_NAME)),
+        "provided": Rule("array", items=Rule("string", pattern=MODULE_NAME)),
+        "points": Rule("number", True, exclusive_minimum=0),
+        "due": Rule("datetime"),
+        "limits": Rule("table", keys=_limit_rules(required=False)),
+    })),
+})
+DEFAULT_DISK_MB = 64
 
 
 class CourseConfigError(Exception):
@@ -93,14 +84,17 @@ class Limits:
     """Resource limits for grading one submission.
 
     seconds: wall clock for one call into the student's code;
-    submission_seconds: wall clock (and CPU) for all of a submission's calls.
+    submission_seconds: wall clock (and CPU) for all of a submission's calls;
+    memory_mb: the student's memory (MiB); file_size_mb: the largest file it
+    may write (MiB); output_kb: how much of what it prints is kept (KiB);
+    disk_mb: the size of its work folder (MiB).
     """
     seconds: float
     submission_seconds: float
     memory_mb: int
     file_size_mb: int
     output_kb: int
-    disk_mb: int = 64  # the size of the child's work folder (a tmpfs under nsjail)
+    disk_mb: int = DEFAULT_DISK_MB
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,19 +144,74 @@ def default_course_path() -> Path:
 
 
 def load_course(path: Path | str | None = None) -> Course:
-    """Read and validate course.toml; raise CourseConfigError naming file and key."""
+    """Read and validate course.toml; raise CourseConfigError naming file, key and line."""
     path = Path(path) if path is not None else default_course_path()
     try:
-        with open(path, "rb") as f:
-            raw = tomllib.load(f)
+        text = path.read_bytes().decode("utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         raise CourseConfigError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
+    except UnicodeDecodeError as exc:
+        raise CourseConfigError(f"{path}: not valid TOML: not UTF-8 at byte {exc.start}") from None
+    except OSError as exc:
+        raise CourseConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:  # its message ends with "(at line L, column C)"
         raise CourseConfigError(f"{path}: not valid TOML: {exc}") from None
-    errors = sorted(_Validator(SCHEMA).iter_errors(raw), key=lambda e: list(e.path))
-    if errors:
-        raise CourseConfigError("\n".join(f"{path}: {_describe(e)}" for e in errors))
-    return _build(path.resolve(), raw)
+    lines = _key_lines(text)
+    problems = check(SCHEMA, raw)
+    if problems:
+        raise CourseConfigError("\n".join(f"{path}: {_key(key)}: {message}{_at(lines, key)}"
+                                          for key, message in problems))
+    return _build(path.resolve(), raw, lines)
+
+
+# ------------------------------------------------------------------ validation
+
+_TYPE_NAMES = {"string": "string", "number": "number", "integer": "integer", "array": "array", "table": "object"}
+
+
+def _has_kind(kind: str, value) -> bool:
+    if isinstance(value, bool):  # a bool is an int to Python, never a number to course.toml
+        return False
+    if kind == "integer":
+        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    return isinstance(value, {"string": str, "number": (int, float), "datetime": dt.datetime,
+                              "array": list, "table": dict}[kind])
+
+
+def check(rule: Rule, value, key: tuple = ()) -> list[tuple[tuple, str]]:
+    """Every problem of value against rule, as (key path, message), in the file's order."""
+    if not _has_kind(rule.kind, value):
+        if rule.kind == "datetime":
+            return [(key, f"must be a TOML date-time such as 2027-02-05T23:59:00Z, got {value!r}")]
+        return [(key, f"{value!r} is not of type {_TYPE_NAMES[rule.kind]!r}")]
+    problems = []
+    if rule.non_empty and len(value) == 0:
+        problems.append((key, f"{value!r} should be non-empty"))
+    if rule.pattern is not None and not re.search(rule.pattern, value):
+        problems.append((key, f"{value!r} does not match {rule.pattern!r}"))
+    if rule.minimum is not None and value < rule.minimum:
+        problems.append((key, f"{value!r} is less than the minimum of {rule.minimum!r}"))
+    if rule.exclusive_minimum is not None and value <= rule.exclusive_minimum:
+        problems.append((key, f"{value!r} is less than or equal to the minimum of {rule.exclusive_minimum!r}"))
+    if rule.maximum is not None and value > rule.maximum:
+        problems.append((key, f"{value!r} is greater than the maximum of {rule.maximum!r}"))
+    if rule.kind == "array":
+        for index, item in enumerate(value):
+            problems += check(rule.items, item, (*key, index))
+    if rule.kind == "table":
+        allowed = list(rule.keys)
+        for name, sub in rule.keys.items():
+            if name in value:
+                problems += check(sub, value[name], (*key, name))
+            elif sub.required:
+                problems.append(((*key, name), "missing required key"))
+        for name in value:
+            if name not in rule.keys:
+                close = difflib.get_close_matches(name, allowed, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
+                problems.append(((*key, name), f"unknown key ({hint})"))
+    return problems
 
 
 def _key(path) -> str:
@@ -172,46 +221,76 @@ def _key(path) -> str:
     return out or "(top level)"
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
-    """One line naming the key: missing, unknown (with a suggestion) or wrong."""
-    where = _key(error.path)
-    if error.validator == "required":
-        missing = error.message.split("'")[1]
-        return f"{_key([*error.path, missing])}: missing required key"
-    if error.validator == "additionalProperties":
-        allowed = list(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))
-        parts = []
-        for key in extra:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(allowed)})"
-            parts.append(f"{_key([*error.path, key])}: unknown key{hint}")
-        return "; ".join(parts)
-    if error.validator == "type" and error.validator_value == "datetime":
-        return f"{where}: must be a TOML date-time such as 2027-02-05T23:59:00Z, got {error.instance!r}"
-    return f"{where}: {error.message}"
+_HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]")
+_ASSIGNMENT = re.compile(r"\s*([A-Za-z0-9_-]+)\s*=")
 
+
+def _key_lines(text: str) -> dict[tuple, int]:
+    """Line number (from 1) of every table header and key written in the file, by key path.
+
+    ``[[assignments]]`` is counted, so the third one is ("assignments", 2). A key
+    inside an inline table or a multi-line value has no line of its own: its
+    error points at the nearest enclosing key that has one.
+    """
+    lines, table, arrays, in_string = {}, (), {}, False
+    for number, line in enumerate(text.splitlines(), 1):
+        starts_string = (line.count('"""') + line.count("'''")) % 2 == 1
+        if in_string:
+            in_string = not starts_string
+            continue
+        in_string = starts_string
+        header = _HEADER.match(line)
+        if header:
+            names = header.group(2).split(".")
+            table = ()
+            for depth, name in enumerate(names):
+                table = (*table, name)
+                if depth < len(names) - 1 and table in arrays:
+                    table = (*table, arrays[table])  # [a.b] under [[a]] belongs to the last a
+            if header.group(1) == "[[":
+                arrays[table] = arrays.get(table, -1) + 1
+                table = (*table, arrays[table])
+            lines.setdefault(table, number)
+        elif assignment := _ASSIGNMENT.match(line):
+            lines.setdefault((*table, assignment.group(1)), number)
+    return lines
+
+
+def _at(lines: dict[tuple, int], key: tuple) -> str:
+    """" (line N)" for the key, or for the nearest enclosing key written in the file."""
+    for end in range(len(key), 0, -1):
+        if key[:end] in lines:
+            return f" (line {lines[key[:end]]})"
+    return ""
+
+
+# ------------------------------------------------------------------ the Course
 
 def _limits(raw: dict, base: Limits | None = None) -> Limits:
     fields = dataclasses.asdict(base) if base else {}
     fields.update(raw)
-    return Limits(**fields)
+    integers = {"memory_mb", "file_size_mb", "output_kb", "disk_mb"}
+    return Limits(**{k: int(v) if k in integers else v for k, v in fields.items()})
 
 
-def _build(path: Path, raw: dict) -> Course:
+def _build(path: Path, raw: dict, lines: dict[tuple, int]) -> Course:
     limits = _limits(raw["limits"])
     assignments = []
     for index, a in enumerate(raw["assignments"]):
         due = a.get("due")
         if due is not None and due.tzinfo is None:
-            raise CourseConfigError(f"{path}: assignments[{index}].due: give a time zone, e.g. 2027-02-05T23:59:00Z")
+            where = _at(lines, ("assignments", index, "due"))
+            raise CourseConfigError(f"{path}: assignments[{index}].due: give a time zone, "
+                                    f"e.g. 2027-02-05T23:59:00Z{where}")
         assignments.append(Assignment(
             id=a["id"], title=a["title"], modules=tuple(a["modules"]),
             provided=tuple(a.get("provided", ())), points=a["points"], due=due,
             limits=_limits(a.get("limits", {}), limits)))
     ids = [a.id for a in assignments]
-    for duplicate in {i for i in ids if ids.count(i) > 1}:
-        raise CourseConfigError(f"{path}: assignments: id {duplicate!r} appears twice")
+    for index, assignment_id in enumerate(ids):
+        if assignment_id in ids[:index]:
+            where = _at(lines, ("assignments", index, "id"))
+            raise CourseConfigError(f"{path}: assignments[{index}].id: {assignment_id!r} appears twice{where}")
     env_dir = os.environ.get("MNIST_DIR")
     mnist_dir = Path(env_dir) if env_dir else (path.parent / raw["data"]["mnist_dir"])
     late = raw.get("late", {})

@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO
 
 
@@ -37,3 +39,27 @@ def test_grading_profile_accounts_for_the_whole_time():
     assert abs(sum(phases.values()) - total) <= 0.01 + 0.02 * total, output
     assert phases["starting the sandboxed child"] > 0, output
     assert "python -I -c 'import numpy' takes" in output
+
+
+def test_startup_timing_counts_the_cpu_of_the_command():
+    from bench.startup import median_seconds
+
+    idle_cpu, idle_wall = median_seconds([sys.executable, "-c", "import time; time.sleep(0.2)"], runs=2)
+    busy_cpu, busy_wall = median_seconds([sys.executable, "-c", "sum(range(3_000_000))"], runs=2)
+    assert idle_wall >= 0.2 and idle_cpu < idle_wall - 0.1  # sleeping costs no CPU
+    assert busy_cpu > idle_cpu
+
+
+def test_bench_names_an_unknown_part():
+    result = subprocess.run([sys.executable, "-m", "bench.run", "--only", "grade,otters"], cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "unknown part(s): otters" in result.stderr
+
+
+@pytest.mark.slow
+def test_cluster_speedup_grades_the_class_on_one_then_two_workers(tmp_path):
+    run_module("bench.cluster_speedup", "4", "--json", str(tmp_path / "cluster.json"))
+    figures = json.loads((tmp_path / "cluster.json").read_text())
+    assert figures["cluster_submissions"] == 4
+    assert figures["cluster_1_worker_s"] > 0 and figures["cluster_2_workers_s"] > 0
+    assert figures["cluster_speedup"] == figures["cluster_1_worker_s"] / figures["cluster_2_workers_s"]

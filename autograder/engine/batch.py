@@ -210,21 +210,64 @@ class LocalWorkers:
                 signal.signal(signal.SIGINT, previous)
 
 
+class _Stopped(Exception):
+    """A GradingError on a worker: the cluster run is cancelled."""
+
+
+class ClusterWorkers:
+    """The workers of a Dask scheduler (cluster.py), behind the same run() as LocalWorkers.
+
+    Each worker is probed first and grades with its own isolation, recorded in
+    each result; this process writes every result as it arrives. Dask reruns
+    the task of a worker that dies; a task that fails on the cluster is NOT
+    GRADED with the reason.
+    """
+
+    def __init__(self, address: str):
+        self.address = address
+
+    def run(self, course, submissions: Path, tasks, isolation, on_result, on_stop):
+        from .cluster import code_fingerprint, grade_on_cluster, grade_student, worker_probe  # Dask only here
+
+        by_key = {f"{assignment.id}/{student}": (assignment, student) for assignment, student in tasks}
+
+        def failed(key, error):
+            assignment, student = by_key[key]
+            if isinstance(error, GradingError):
+                on_stop(student, str(error))
+                raise _Stopped()
+            on_result(SubmissionResult(student=student, assignment=assignment.id, status=NOT_GRADED,
+                                       max_score=assignment.points, isolation="on the cluster",
+                                       reason=clean(f"the cluster could not grade it: {type(error).__name__}: "
+                                                    f"{error}", 500)))
+
+        try:
+            grade_on_cluster(self.address,
+                             [(key, grade_student, (course, a, s, submissions, None)) for key, (a, s) in by_key.items()],
+                             lambda key, result: on_result(result), failed, probe=worker_probe,
+                             probe_args=(str(course.root), str(submissions), code_fingerprint(str(course.root))))
+        except _Stopped:
+            pass
+
+
 # -- the batch -----------------------------------------------------------------
 def grade_batch(course: Course, assignment: Assignment, submissions: Path, out_dir: Path,
                 jobs: int = 1, force: bool = False, progress: bool = True,
-                students: list[str] | None = None, report=print) -> BatchSummary:
+                students: list[str] | None = None, report=print, scheduler: str | None = None) -> BatchSummary:
     """Grade the submissions of one assignment that need it; return what happened.
 
-    Raises LayoutError (nothing written) when submissions is not a submissions folder,
-    GradingError (after recording what finished) when grading cannot run.
+    scheduler: the address of a Dask scheduler whose workers grade, instead of
+    `jobs` local processes. Raises LayoutError (nothing written) when
+    submissions is not a submissions folder, GradingError (after recording what
+    finished) when grading cannot run.
     """
     return grade_assignments(course, [assignment], submissions, out_dir, jobs, force, progress, students,
-                             report)[0]
+                             report, scheduler=scheduler)[0]
 
 
 def grade_all(course: Course, submissions: Path, out_dir: Path, jobs: int = 1, force: bool = False,
-              progress: bool = True, students: list[str] | None = None, report=print) -> list[BatchSummary]:
+              progress: bool = True, students: list[str] | None = None, report=print,
+              scheduler: str | None = None) -> list[BatchSummary]:
     """Grade every assignment of the course that has submissions, with one progress bar and one table."""
     with_submissions = [a for a in course.assignments
                         if find_students(submissions.resolve(), a.id, required=False).students]
@@ -232,14 +275,14 @@ def grade_all(course: Course, submissions: Path, out_dir: Path, jobs: int = 1, f
         raise LayoutError(f"{submissions}: no <student>/<assignment>/ folder for any assignment of the course "
                           f"({', '.join(a.id for a in course.assignments)})")
     summaries = grade_assignments(course, with_submissions, submissions, out_dir, jobs, force, progress,
-                                  students, report, per_assignment_lines=False)
+                                  students, report, per_assignment_lines=False, scheduler=scheduler)
     report(summary_table(summaries))
     return summaries
 
 
 def grade_assignments(course: Course, assignments: list[Assignment], submissions: Path, out_dir: Path,
                       jobs: int, force: bool, progress: bool, students: list[str] | None, report,
-                      per_assignment_lines: bool = True) -> list[BatchSummary]:
+                      per_assignment_lines: bool = True, scheduler: str | None = None) -> list[BatchSummary]:
     submissions, out_dir = submissions.resolve(), out_dir.resolve()
     if out_dir == submissions or out_dir.is_relative_to(submissions):
         raise LayoutError(f"{out_dir}: the output folder must not be inside the submissions folder {submissions}")
@@ -261,8 +304,13 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
         summary = summaries[assignment.id]
         summary.plan = plan_run(course, assignment, submissions, out_dir, summary.roster, force, students)
         tasks += [(assignment, student) for student in summary.plan.todo]
-    isolation = isolation_mode(protected=(submissions, out_dir))
-    print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
+    if scheduler is None:
+        isolation = isolation_mode(protected=(submissions, out_dir))
+        print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
+        workers = LocalWorkers(jobs)
+    else:
+        isolation = "probed on each worker"
+        workers = ClusterWorkers(scheduler)
     start = time.perf_counter()
     tqdm.monitor_interval = 0
     label = assignments[0].id if len(assignments) == 1 else f"{len(assignments)} assignments"
@@ -284,7 +332,7 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
         stopped.append(f"{student}: {message}")
 
     try:
-        LocalWorkers(jobs).run(course, submissions, tasks, isolation, record, stop)
+        workers.run(course, submissions, tasks, isolation, record, stop)
     except KeyboardInterrupt:
         interrupted = True
     finally:

@@ -1,0 +1,249 @@
+"""Grading on a Dask distributed cluster: one task per submission, results back to the client.
+
+``course grade --scheduler ADDRESS`` sends a batch to a running scheduler
+(``dask scheduler``, a dask-jobqueue cluster, ...). Every worker grades with
+the same engine as a local batch: grade_submission() with its sandboxed child,
+in a process that is a subreaper. Before a worker gets a submission it is
+probed (worker_probe, on the worker): it must isolate student code (the
+engine's isolation_mode() is not "none"), see the course and submissions at
+the client's paths (a shared file system) and run the same graders, reference
+and Python as the client (a fingerprint). A worker that fails is reported and
+gets no task; a worker that joins later (or restarts) is probed when it
+appears. Usable workers are marked with a Dask resource named after the run,
+``course-sandbox-<run id> = 1``, and every task of the run asks for it, so a
+worker grades one submission of a run at a time (pytest is not thread-safe;
+a lock also keeps concurrent runs apart) and no unprobed worker gets one.
+
+Only the client writes results, as each task finishes; workers write nothing.
+An interrupted run (Ctrl-C, a lost client) keeps every result written and
+resumes like a local one. A worker that dies mid-task costs nothing: the
+scheduler runs its tasks again elsewhere, and each result is delivered once.
+
+grade_on_cluster() is the generic part (tasks in, one callback per result or
+failure); grade_students_on_cluster() is the glue for a class.
+"""
+import hashlib
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Callable
+
+from .errors import GradingError
+
+RESOURCE_PREFIX = "course-sandbox-"
+POLL_SECONDS = 1.0
+
+
+class NoUsableWorker(GradingError):
+    """The scheduler has no worker that may grade (none connected, or none passed the probe)."""
+
+
+class WorkerCannotGrade(RuntimeError):
+    """Raised in a task on a worker that turns out unable to grade (isolation lost, folder unseen)."""
+
+
+# ------------------------------------------------------------------ on the workers
+
+_worker_state = {"isolation": None, "lock": threading.Lock()}
+
+
+def can_isolate(mode: str) -> bool:
+    """Whether an isolation mode keeps student code away from the grader ("none" does not)."""
+    return bool(mode) and mode != "none"
+
+
+def _worker_isolation() -> str:
+    if _worker_state["isolation"] is None:
+        from .sandbox import isolation_mode
+        _worker_state["isolation"] = isolation_mode()
+    return _worker_state["isolation"]
+
+
+def code_fingerprint(course_root: str) -> str:
+    """sha256 of what decides a grade besides the submission: the engine and graders
+    (this autograder package), the course's solutions/ and assignments/, Python's
+    and numpy's versions. Equal on client and worker, or the worker is not used."""
+    import numpy
+
+    digest = hashlib.sha256(f"{sys.version_info[:3]} numpy {numpy.__version__}\n".encode())
+    package = Path(__file__).resolve().parent.parent
+    root = Path(course_root)
+    for base, folder in ((package, package), (root, root / "solutions"), (root, root / "assignments")):
+        for path in sorted(folder.rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                digest.update(f"{path.relative_to(base)}\n".encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def worker_probe(course_root: str, submissions: str, fingerprint: str) -> dict:
+    """On a worker: {"usable": bool, "isolation": mode, "problem": why not usable or None}."""
+    mode = _worker_isolation()
+    problem = None
+    if not can_isolate(mode):
+        problem = f"cannot isolate student code (isolation mode {mode!r}: no namespaces here)"
+    elif not (Path(course_root) / "course.toml").is_file():
+        problem = f"does not see the course folder {course_root} (it must be at the same path on every worker)"
+    elif not Path(submissions).is_dir():
+        problem = f"does not see the submissions folder {submissions} (a shared file system is needed)"
+    else:
+        theirs = code_fingerprint(course_root)
+        if theirs != fingerprint:
+            problem = (f"runs other code than the client (fingerprint {theirs[:12]} != {fingerprint[:12]}): "
+                       "install the same course and virtualenv on every worker")
+    return {"usable": problem is None, "isolation": mode, "problem": problem}
+
+
+async def _probe_and_mark(probe, probe_args, resource, dask_worker=None):
+    """client.run() target: probe this worker; if usable, give it the resource tasks ask for.
+
+    A usable worker's statistical profiler is stopped: sampling every thread's
+    stack each 10 ms doubled the time of grading a submission (measured), and
+    it only feeds the dashboard's profile plot.
+    """
+    report = probe(*probe_args)
+    if report.get("usable"):
+        for name in ("profile", "profile-cycle"):
+            callback = dask_worker.periodic_callbacks.get(name)
+            if callback is not None:
+                callback.stop()
+        await dask_worker.set_resources(**{resource: 1})
+    return report
+
+
+def grade_student(course, assignment, student: str, submissions: Path, out_dir: Path) -> dict:
+    """A task: grade one student on this worker; return the results dict (written by the client)."""
+    from .grade import grade_submission
+    from .sandbox import become_subreaper
+
+    folder = submissions / student
+    if not folder.is_dir():  # the client saw it: a worker that does not must not grade "no submission"
+        raise WorkerCannotGrade(f"this worker does not see {folder}")
+    mode = _worker_isolation()
+    if not can_isolate(mode):
+        raise WorkerCannotGrade(f"this worker cannot isolate student code (isolation mode {mode!r})")
+    with _worker_state["lock"]:  # one grading per process, whatever the worker's thread count
+        become_subreaper()
+        return grade_submission(course, assignment, student, folder / assignment.id, out_dir, mode)
+
+
+# ------------------------------------------------------------------ on the client
+
+def _log(message: str):
+    print(message, file=sys.stderr, flush=True)
+
+
+def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
+                     on_result: Callable[[str, object], None], on_failure: Callable[[str, BaseException], None],
+                     *, probe: Callable[..., dict], probe_args: tuple = (), idle_seconds: float = 600.0,
+                     connect_seconds: float = 10.0, log: Callable[[str], None] = _log) -> dict[str, dict]:
+    """Run each (key, fn, args) as one Dask task on the scheduler at address.
+
+    probe(*probe_args) runs on every worker (now, and on any that joins later)
+    and returns {"usable": bool, "problem": str | None, ...}; only usable
+    workers get tasks, the others are logged. on_result(key, fn(*args)) and
+    on_failure(key, exception) are called in this thread, once per key, as
+    tasks finish; an exception raised by a callback cancels the rest and
+    propagates. Tasks still waiting after idle_seconds without any usable
+    worker fail. Raises NoUsableWorker when no worker is usable at the start.
+    Returns every probed worker's report, by address.
+    """
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:
+        raise GradingError(f"--scheduler needs Dask ({exc}): pip install 'nnfs-course[cluster]'") from None
+    reports: dict[str, dict] = {}
+    try:
+        client = Client(address, timeout=connect_seconds, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise GradingError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    with client:
+
+        seen: dict[str, str] = {}  # worker process id -> address; a restarted worker is a new process
+        run_id = uuid.uuid4().hex[:8]
+        resource = RESOURCE_PREFIX + run_id
+
+        def probe_new_workers() -> set[str]:
+            """Probe worker processes not seen before; return the addresses of live usable workers."""
+            alive = {worker: info.get("id", worker) for worker, info in client.scheduler_info()["workers"].items()}
+            new = sorted(worker for worker, ident in alive.items() if ident not in seen)
+            if new:
+                answers = client.run(_probe_and_mark, probe, probe_args, resource, workers=new, on_error="return")
+                for worker in new:
+                    answer = answers.get(worker)
+                    if isinstance(answer, BaseException) or answer is None:
+                        answer = {"usable": False, "problem": f"the probe failed: {answer!r}"}
+                    seen[alive[worker]] = worker
+                    reports[worker] = answer
+                    if not answer.get("usable"):
+                        log(f"worker {worker} is not used: {answer.get('problem')}")
+            return {w for w in alive if seen.get(alive[w]) == w and reports[w].get("usable")}
+
+        usable = probe_new_workers()
+        if not usable:
+            raise NoUsableWorker(f"no worker of the Dask scheduler at {address} can grade"
+                                 + ("" if reports else ": none is connected"))
+        pending = {client.submit(fn, *args, key=f"grade-{run_id}-{key}", resources={resource: 1}, pure=False): key
+                   for key, fn, args in tasks}
+        finished = as_completed(list(pending), loop=client.loop)  # yields each future once, as it finishes (or fails)
+        waiting_since, probed_at = None, time.monotonic()
+        try:
+            while pending:
+                done = finished.next_batch(block=False)
+                if not done:
+                    time.sleep(0.02)
+                for future in done:
+                    key = pending.pop(future, None)
+                    if key is None:  # cancelled below, already reported
+                        continue
+                    if future.status == "finished":
+                        on_result(key, future.result())
+                    else:
+                        on_failure(key, future.exception() if future.status == "error"
+                                   else RuntimeError(f"the task was {future.status}"))
+                    future.release()
+                if not pending or time.monotonic() - probed_at < POLL_SECONDS:
+                    continue
+                usable, probed_at = probe_new_workers(), time.monotonic()  # workers that joined or restarted
+                if usable:
+                    waiting_since = None
+                elif waiting_since is None:
+                    waiting_since = time.monotonic()
+                    log(f"waiting: no usable worker is connected to {address}; {len(pending)} task(s) left")
+                elif time.monotonic() - waiting_since > idle_seconds:
+                    for future, key in list(pending.items()):
+                        del pending[future]
+                        future.cancel()
+                        on_failure(key, NoUsableWorker(f"no usable worker for {idle_seconds:g} s"))
+        finally:
+            for future in pending:
+                future.cancel()
+    return reports
+
+
+def grade_students_on_cluster(address: str, course, assignment, submissions: Path, out_dir: Path,
+                              students: list[str], on_graded: Callable[[str, dict], None]) -> dict[str, str]:
+    """Grade students on the cluster; on_graded(student, results) for each, in the client.
+
+    Returns {student: reason} for the students that could not be graded. A
+    GradingError from a worker (graders that do not run, points that do not
+    add up) stops the batch, as it does locally.
+    """
+    failures: dict[str, str] = {}
+
+    def on_failure(student, error):
+        if isinstance(error, GradingError):
+            raise error
+        failures[student] = f"{type(error).__name__}: {error}"
+        _log(f"error: grading {student} failed: {failures[student]}")
+
+    fingerprint = code_fingerprint(str(course.root))
+    reports = grade_on_cluster(
+        address, [(s, grade_student, (course, assignment, s, submissions, out_dir)) for s in students],
+        on_graded, on_failure, probe=worker_probe, probe_args=(str(course.root), str(submissions), fingerprint))
+    modes = sorted({r["isolation"] for r in reports.values() if r.get("usable")})
+    _log(f"graded on {sum(r.get('usable', False) for r in reports.values())} worker(s) of {address} "
+         f"(isolation: {', '.join(modes)}); {sum(not r.get('usable') for r in reports.values())} not used")
+    return failures

@@ -1,0 +1,228 @@
+"""`course grade --scheduler`: a class graded on a real Dask cluster on 127.0.0.1.
+
+A LocalCluster (a scheduler in this process, two worker processes under
+their nannies) and, for the worker that cannot isolate, a `dask worker`
+command. Every result is compared with local grading of the same class, file
+by file, apart from the timing field. Each test is bounded by an alarm and
+every cluster and worker is stopped by the test that started it.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+psutil = pytest.importorskip("psutil")
+
+from autograder.config import load_course  # noqa: E402
+from autograder.engine import batch, cluster  # noqa: E402
+from conftest import REPO  # noqa: E402
+
+CORPUS = REPO / "tests" / "submissions" / "01_neuron"
+COURSE = load_course(REPO / "course.toml")
+NEURON = COURSE.assignment("01_neuron")
+TIMING = {"execution_time"}
+
+
+@pytest.fixture(autouse=True)
+def bounded_in_time():
+    """Each test of this file fails after 300 s instead of hanging."""
+    def expire(signum, frame):
+        raise TimeoutError("cluster test took more than 300 s")
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(300)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def corpus_class(folder: Path) -> Path:
+    """One student per corpus file of 01_neuron, plus the reference and the untouched stub."""
+    sources = {"reference": REPO / "solutions/01_neuron/neuron.py", "stub": REPO / "assignments/01_neuron/neuron.py"}
+    for kind in ("mutants", "correct"):
+        sources.update({f"{kind}_{p.stem}": p for p in sorted((CORPUS / kind).glob("*.py"))})
+    for student, source in sources.items():
+        (folder / student / "01_neuron").mkdir(parents=True)
+        shutil.copyfile(source, folder / student / "01_neuron" / "neuron.py")
+    return folder
+
+
+def graded_files(out: Path) -> dict[str, object]:
+    """Every file under out: results.json without timing, the others as text."""
+    files = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_file():
+            text = path.read_text()
+            if path.name == "results.json":
+                files[str(path.relative_to(out))] = {k: v for k, v in json.loads(text).items() if k not in TIMING}
+            else:
+                files[str(path.relative_to(out))] = text
+    return files
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """(submissions, files of the local grading of them)."""
+    work = tmp_path_factory.mktemp("cluster")
+    subs = corpus_class(work / "submitted")
+    batch.grade_batch(COURSE, NEURON, subs, work / "local", jobs=2, progress=False)
+    return subs, graded_files(work / "local")
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    from distributed import LocalCluster
+
+    with LocalCluster(processes=True, n_workers=2, threads_per_worker=1, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0", scheduler_port=0) as running:
+        with distributed.Client(running.scheduler_address, set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield running
+
+
+def worker_pids(address) -> dict[str, int]:
+    with distributed.Client(address, set_as_default=False) as client:
+        return client.run(os.getpid)
+
+
+@pytest.mark.slow
+def test_cluster_results_equal_local_grading(corpus, local_cluster, tmp_path, capsys):
+    subs, local = corpus
+    summary = batch.grade_batch(COURSE, NEURON, subs, tmp_path / "out", scheduler=local_cluster.scheduler_address,
+                                progress=False)
+    assert summary["graded"] == len(list(subs.iterdir())) and summary["failed"] == 0
+    assert graded_files(tmp_path / "out") == local
+    results = json.loads((tmp_path / "out/reference/01_neuron/results.json").read_text())
+    assert results["score"] == 20 and results["extra_data"]["isolation"] not in ("none", "")
+    assert "graded on 2 worker(s)" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_batch_loses_nothing_and_grades_each_student_once(corpus, local_cluster, tmp_path):
+    subs, local = corpus
+    out = tmp_path / "out"
+    students = batch.students_in(subs)
+    pids = worker_pids(local_cluster.scheduler_address)
+    victim = psutil.Process(sorted(pids.values())[0])
+    delivered, sandboxes = [], []
+
+    def on_graded(student, results):
+        delivered.append(student)
+        batch.write_submission_results(out, student, NEURON.id, results)
+        if len(delivered) == 3:  # kill one worker in the middle of a submission: its sandbox is running
+            deadline = time.monotonic() + 20
+            while not sandboxes and time.monotonic() < deadline:
+                sandboxes.extend(p for p in victim.children(recursive=True) if "_nnfs_child.py" in " ".join(p.cmdline()))
+            victim.kill()
+
+    failures = cluster.grade_students_on_cluster(local_cluster.scheduler_address, COURSE, NEURON, subs, out,
+                                                 students, on_graded)
+    assert failures == {}
+    assert sorted(delivered) == students  # every student once, none twice
+    assert sandboxes and not victim.is_running()
+    assert graded_files(out) == {k: v for k, v in local.items() if k != "grades.csv"}
+    time.sleep(1)
+    assert [p.pid for p in sandboxes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
+    for pid in worker_pids(local_cluster.scheduler_address).values():  # the restarted worker and the other
+        assert [p.cmdline() for p in psutil.Process(pid).children(recursive=True)
+                if p.status() != psutil.STATUS_ZOMBIE] == []
+
+
+@pytest.mark.slow
+def test_an_interrupted_cluster_run_resumes_like_a_local_one(corpus, local_cluster, tmp_path, monkeypatch):
+    subs, local = corpus
+    out = tmp_path / "out"
+    written = []
+    real_write = batch.write_submission_results
+
+    def write_then_interrupt(*args):
+        if len(written) == 4:
+            raise KeyboardInterrupt
+        real_write(*args)
+        written.append(args[1])
+
+    monkeypatch.setattr(batch, "write_submission_results", write_then_interrupt)
+    with pytest.raises(SystemExit) as stopped:
+        batch.grade_batch(COURSE, NEURON, subs, out, scheduler=local_cluster.scheduler_address, progress=False)
+    assert stopped.value.code == 130
+    assert sorted(p.parent.parent.name for p in out.glob("*/01_neuron/results.json")) == sorted(written)
+    monkeypatch.setattr(batch, "write_submission_results", real_write)
+    summary = batch.grade_batch(COURSE, NEURON, subs, out, scheduler=local_cluster.scheduler_address, progress=False)
+    assert summary["skipped"] == 4 and summary["graded"] == len(batch.students_in(subs)) - 4
+    assert graded_files(out) == local
+
+
+@pytest.mark.slow
+def test_a_worker_that_cannot_isolate_is_reported_and_not_used(corpus, local_cluster, tmp_path, capsys):
+    subs, local = corpus
+    address = local_cluster.scheduler_address
+    dask = Path(sys.executable).with_name("dask")
+    env = {**os.environ, "COURSE_ISOLATION": "none", "OPENBLAS_NUM_THREADS": "1"}
+    bad = subprocess.Popen([str(dask), "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny",
+                            "--no-dashboard", "--name", "cannot-isolate"],
+                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        with distributed.Client(address, set_as_default=False) as client:
+            client.wait_for_workers(3, timeout=120)
+            bad_address = next(a for a, w in client.scheduler_info()["workers"].items() if w["name"] == "cannot-isolate")
+        summary = batch.grade_batch(COURSE, NEURON, subs, tmp_path / "out", scheduler=address, progress=False)
+        err = capsys.readouterr().err
+        assert f"worker {bad_address} is not used: cannot isolate student code (isolation mode 'none'" in err
+        assert "graded on 2 worker(s)" in err and "1 not used" in err
+        assert summary["failed"] == 0
+        assert graded_files(tmp_path / "out") == local  # isolation "none" would show in every results.json
+        with distributed.Client(address, set_as_default=False) as client:
+            executed = client.run(lambda dask_worker: dask_worker.state.executed_count, workers=[bad_address])
+        assert executed == {bad_address: 0}
+    finally:
+        bad.terminate()
+        try:
+            bad.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            bad.kill()
+            bad.wait()
+
+
+@pytest.mark.slow
+def test_no_usable_worker_stops_the_batch_with_the_reasons(corpus, local_cluster, tmp_path):
+    subs, _ = corpus
+    address = local_cluster.scheduler_address
+    graded = []
+    args = (str(COURSE.root), str(tmp_path / "not-shared"), cluster.code_fingerprint(str(COURSE.root)))
+    log = []
+    with pytest.raises(cluster.NoUsableWorker, match="no worker of the Dask scheduler"):
+        cluster.grade_on_cluster(address, [("x", print, ())], graded.append, graded.append,
+                                 probe=cluster.worker_probe, probe_args=args, log=log.append)
+    assert len(log) == 2 and all("does not see the submissions folder" in line for line in log)
+    args = (str(COURSE.root), str(subs), "0" * 64)
+    log.clear()
+    with pytest.raises(cluster.NoUsableWorker):
+        cluster.grade_on_cluster(address, [("x", print, ())], graded.append, graded.append,
+                                 probe=cluster.worker_probe, probe_args=args, log=log.append)
+    assert len(log) == 2 and all("runs other code than the client" in line for line in log)
+    assert graded == []
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", "--assignment", "01_neuron", str(subs),
+                           "--out", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:9", "--quiet"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in done.stderr
+    assert not (tmp_path / "out" / "reference").exists()
+
+
+def test_local_grading_never_imports_dask(tmp_path):
+    subs = tmp_path / "submitted"
+    (subs / "reference" / "01_neuron").mkdir(parents=True)
+    shutil.copyfile(REPO / "solutions/01_neuron/neuron.py", subs / "reference/01_neuron/neuron.py")
+    code = ("import sys; from autograder.cli import main; "
+            f"code = main(['grade', '--assignment', '01_neuron', {str(subs)!r}, '--out', {str(tmp_path / 'out')!r}, "
+            "'--quiet']); print(code, sorted(m for m in ('dask', 'distributed') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 []"
+    assert json.loads((tmp_path / "out/reference/01_neuron/results.json").read_text())["score"] == 20
