@@ -34,8 +34,9 @@ def seconds_on_cluster(subs: Path, out: Path, workers: int) -> float:
         summary = grade_batch(course, course.assignment("01_neuron"), subs, out, progress=False,
                               scheduler=cluster.scheduler_address)
         elapsed = time.perf_counter() - start
-    if summary["graded"] != len(list(subs.iterdir())):
-        raise SystemExit(f"the cluster graded {summary['graded']} of {len(list(subs.iterdir()))}")
+    if len(summary.graded) != len(list(subs.iterdir())) or summary.not_graded:
+        raise SystemExit(f"the cluster graded {len(summary.graded)} of {len(list(subs.iterdir()))} "
+                         f"({len(summary.not_graded)} not graded)")
     return elapsed
 
 
