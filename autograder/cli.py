@@ -14,6 +14,7 @@ submissions are NOT GRADED (listed, each with its reason; see the README);
 130 interrupted (every finished result is kept: run it again to resume).
 """
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -175,16 +176,40 @@ def _cmd_doctor(args) -> int:
     return 0 if found.mode else 1
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="course", description=__doc__.splitlines()[0])
-    p.add_argument("--course", type=Path, default=None, help="path to course.toml")
-    sub = p.add_subparsers(dest="command", required=True)
+EPILOG = """\
+for students, in an assignment folder of the release:
+  python check.py              is my module ready to hand in? (names, types, shapes, inputs, time, public tests)
+  python -m pytest -q          the public tests: the lecture's worked examples
 
-    b = sub.add_parser("build", help="write the stubs, provided code and notebooks of assignments/")
+for instructors:
+  course build                 write the release (stubs, provided code, notebooks, check.py)
+  course grade                 grade a class; rerun to regrade exactly what changed (exit codes in the README)
+  course report                the class at a glance (HTML), with every student's feedback
+  course export                grades for a spreadsheet, Canvas or Moodle; per-test statistics
+  course similar               pairs of submissions whose code is alike
+  course audit                 which mistakes do the hidden graders miss? (mutation testing)
+  course doctor                which isolation student code gets on this machine
+  course nbgrader init / gradescope / check-release    release through nbgrader or Gradescope
+
+--course PATH may come before or after the subcommand.
+"""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="course", description=__doc__.splitlines()[0], epilog=EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--course", type=Path, default=None, help="path to course.toml")
+    # The same option after the subcommand; SUPPRESS keeps the top-level value when it is not given there.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--course", type=Path, default=argparse.SUPPRESS, help="path to course.toml")
+    sub = p.add_subparsers(dest="command", required=True)
+    add = functools.partial(sub.add_parser, parents=[common])
+
+    b = add("build", help="write the stubs, provided code and notebooks of assignments/")
     b.add_argument("--check", action="store_true", help="only check that the committed release is up to date")
     b.set_defaults(run=_cmd_build)
 
-    g = sub.add_parser("grade", help="grade a folder of submissions (nbgrader's submitted/ layout)")
+    g = add("grade", help="grade a folder of submissions (nbgrader's submitted/ layout)")
     g.add_argument("--assignment", help="assignment id, e.g. 01_neuron")
     g.add_argument("--all", action="store_true", help="every assignment that has submissions")
     g.add_argument("submissions", type=Path, help="SUBMISSIONS_DIR/<student>/<assignment>/<module>.py")
@@ -200,46 +225,46 @@ def parser() -> argparse.ArgumentParser:
                         "(one task per submission; --jobs is then ignored)")
     g.set_defaults(run=_cmd_grade)
 
-    au = sub.add_parser("audit", help="mutation-test the hidden graders: which mistakes do they miss?")
+    au = add("audit", help="mutation-test the hidden graders: which mistakes do they miss?")
     au.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
     au.add_argument("--jobs", type=int, default=2, help="mutants graded in parallel")
     au.add_argument("--fail-under", type=float, default=0.0, metavar="P",
                     help="exit 1 when an assignment kills fewer than P%% of its mutants")
     au.set_defaults(run=_cmd_audit)
 
-    r = sub.add_parser("report", help="write OUT_DIR/report.html: the class at a glance")
+    r = add("report", help="write OUT_DIR/report.html: the class at a glance")
     r.add_argument("out_dir", type=Path, help="the --out folder of `course grade`")
     r.set_defaults(run=_cmd_report)
 
-    ex = sub.add_parser("export", help="grades as CSV for a spreadsheet, Canvas or Moodle, or per-test statistics")
+    ex = add("export", help="grades as CSV for a spreadsheet, Canvas or Moodle, or per-test statistics")
     ex.add_argument("graded", type=Path, help="the --out folder of `course grade`")
     ex.add_argument("--format", required=True, choices=("wide", "canvas", "moodle", "tests"))
     ex.add_argument("--out", type=Path, required=True, help="the .csv to write")
     ex.set_defaults(run=_cmd_export)
 
-    si = sub.add_parser("similar", help="rank pairs of submissions of one assignment by code similarity")
+    si = add("similar", help="rank pairs of submissions of one assignment by code similarity")
     si.add_argument("assignment", help="assignment id, e.g. 05_backprop")
     si.add_argument("submitted", type=Path, help="SUBMISSIONS_DIR/<student>/<assignment>/<module>.py")
     si.add_argument("--out", type=Path, required=True, help="folder for similarity.csv and similarity.html")
     si.set_defaults(run=_cmd_similar)
 
-    nb = sub.add_parser("nbgrader", help="nbgrader integration").add_subparsers(dest="nbgrader_command", required=True)
-    nbi = nb.add_parser("init", help="make DIR a ready nbgrader course (config, source/<ID>/)")
+    nb = add("nbgrader", help="nbgrader integration").add_subparsers(dest="nbgrader_command", required=True)
+    nbi = nb.add_parser("init", parents=[common], help="make DIR a ready nbgrader course (config, source/<ID>/)")
     nbi.add_argument("dir", type=Path)
     nbi.add_argument("--force", action="store_true",
                      help="replace configuration files that were edited (the edited ones are kept as .bak)")
     nbi.set_defaults(run=_cmd_nbgrader_init)
 
-    c = sub.add_parser("check-release", help="fail if a release (folder or zip) leaks solutions or hidden tests")
+    c = add("check-release", help="fail if a release (folder or zip) leaks solutions or hidden tests")
     c.add_argument("path", type=Path)
     c.set_defaults(run=_cmd_check_release)
 
-    gs = sub.add_parser("gradescope", help="build a Gradescope autograder bundle (zip)")
+    gs = add("gradescope", help="build a Gradescope autograder bundle (zip)")
     gs.add_argument("assignment")
     gs.add_argument("--out", type=Path, required=True, help="the .zip to write")
     gs.set_defaults(run=_cmd_gradescope)
 
-    d = sub.add_parser("doctor", help="which isolation student code gets here, what it gives, why not stronger")
+    d = add("doctor", help="which isolation student code gets here, what it gives, why not stronger")
     d.set_defaults(run=_cmd_doctor)
     return p
 
