@@ -189,7 +189,9 @@ for instructors:
   course similar               pairs of submissions whose code is alike
   course audit                 which mistakes do the hidden graders miss? (mutation testing)
   course doctor                which isolation student code gets on this machine
-  course nbgrader init / gradescope / check-release    release through nbgrader or Gradescope
+  course nbgrader init         make a folder an nbgrader course that grades with this engine
+  course gradescope            a Gradescope autograder bundle (zip)
+  course check-release         does a release leak solutions or hidden tests?
 
 --course PATH may come before or after the subcommand.
 """
