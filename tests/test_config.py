@@ -16,10 +16,10 @@ def line_of(path, text) -> int:
 
 
 def test_disk_mb_defaults_and_overrides(tmp_path):
-    course = load_course(write_course(tmp_path))
+    course = load_course(write_course(tmp_path, r"^disk_mb = 64\n", ""))  # course.toml without the key
     assert course.limits.disk_mb == DEFAULT_DISK_MB == 64
     assert all(a.limits.disk_mb == 64 for a in course.assignments)
-    course = load_course(write_course(tmp_path, r"^output_kb = 64$", "output_kb = 64\ndisk_mb = 128"))
+    course = load_course(write_course(tmp_path, r"^disk_mb = 64$", "disk_mb = 128"))
     assert course.limits.disk_mb == 128
     assert course.assignment("01_neuron").limits.disk_mb == 128
     course = load_course(write_course(tmp_path, r"^limits = \{ seconds = 120,",
@@ -36,7 +36,7 @@ def test_disk_mb_defaults_and_overrides(tmp_path):
     ("true", "limits.disk_mb: True is not of type 'integer'"),
 ])
 def test_bad_disk_mb_is_named(tmp_path, value, message):
-    path = write_course(tmp_path, r"^output_kb = 64$", f"output_kb = 64\ndisk_mb = {value}")
+    path = write_course(tmp_path, r"^disk_mb = 64$", f"disk_mb = {value}")
     assert f"{path}: {message} (line {line_of(path, f'disk_mb = {value}')})" in config_error(path)
 
 

@@ -82,8 +82,8 @@ WIRE_ATTACKS = {
                 time.sleep(0.05)
     """),
 }
-SIGMOID_LOOPS = REFERENCE.replace("    return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(z, dtype=float))\n",
-                                  "    while True:\n        pass\n")
+# The reference with sigmoid redefined at the end to loop forever (sigmoid_prime and neuron call it).
+SIGMOID_LOOPS = REFERENCE + "\n\ndef sigmoid(z):\n    while True:\n        pass\n"
 HONEST = ("aa_honest", "zz_honest")
 
 

@@ -242,12 +242,16 @@ class ClusterWorkers:
                                                     f"{error}", 500)))
 
         try:
-            grade_on_cluster(self.address,
+            reports = grade_on_cluster(self.address,
                              [(key, grade_student, (course, a, s, submissions, None)) for key, (a, s) in by_key.items()],
                              lambda key, result: on_result(result), failed, probe=worker_probe,
                              probe_args=(str(course.root), str(submissions), code_fingerprint(str(course.root))))
         except _Stopped:
-            pass
+            return
+        used = [r for r in reports.values() if r.get("usable")]
+        modes = ", ".join(sorted({r["isolation"] for r in used}))
+        print(f"graded on {len(used)} worker(s) of {self.address} (isolation: {modes}); "
+              f"{len(reports) - len(used)} not used", file=sys.stderr)
 
 
 # -- the batch -----------------------------------------------------------------
