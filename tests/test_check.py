@@ -19,7 +19,7 @@ import pytest
 
 from conftest import REPO, run_course
 from autograder.config import load_course
-from autograder.nbgrader_course import _copy_release
+from autograder.nbgrader_source import _copy_release
 
 COURSE = load_course(REPO / "course.toml")
 IDS = [a.id for a in COURSE.assignments]
@@ -160,6 +160,40 @@ def test_endless_loop_is_stopped_and_named(tmp_path):
 
 
 @pytest.mark.slow
+def test_nothing_check_started_outlives_it_when_it_is_killed(tmp_path):
+    """check.py killed while the student's module is still importing: its child goes with it."""
+    import os
+    import signal
+    import time
+    slow = "import time\ntime.sleep(30)\n" + reference("01_neuron")
+    folder = release_copy(tmp_path, "01_neuron", slow)
+    running = subprocess.Popen([sys.executable, "check.py"], cwd=folder, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+
+    def children():
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if "--child" in (entry / "cmdline").read_bytes().decode(errors="replace") and \
+                            str(folder) in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                        found.append(int(entry.name))
+                except OSError:
+                    pass
+        return found
+
+    deadline = time.monotonic() + 60
+    while not children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert children(), "check.py never started the student's module"
+    os.kill(running.pid, signal.SIGKILL)
+    running.wait()
+    deadline = time.monotonic() + 10
+    while children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert children() == []
+
+
 def test_import_check_run_from_the_notebook_folder(tmp_path):
     folder = release_copy(tmp_path, "02_forward", reference("02_forward"))
     done = subprocess.run([sys.executable, "-c", "import check; print('returned', check.run())"], cwd=folder,

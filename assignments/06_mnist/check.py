@@ -504,7 +504,7 @@ def _run_child(target, report_path, seconds):
     # The child's own output goes to a file: a pipe nobody reads would block a chatty module.
     output_file = open(Path(report_path).with_suffix(".out"), "w+b")
     process = subprocess.Popen(command, cwd=target, stdin=subprocess.DEVNULL, stdout=output_file,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+                               stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
     budgets = [probe.get("budget", 0.1) * seconds for probe in ASSIGNMENT["probes"]]
     started, current, stopped = time.monotonic(), None, None
     import_limit = max(10.0, 0.5 * seconds)
@@ -529,6 +529,14 @@ def _run_child(target, report_path, seconds):
     output = output_file.read(4000).decode("utf-8", "replace")
     output_file.close()
     return _entries(report_path), stopped, output, process.returncode
+
+
+def _die_with_parent():
+    """In a child, before it starts: on Linux, end it when check.py ends, however check.py ends."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
 
 
 def _kill(process):
@@ -650,7 +658,7 @@ def _run_public_tests(target, report):
                "-o", "console_output_style=classic", *ASSIGNMENT["tests"]]
     try:
         done = subprocess.run(command, cwd=target, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=60 + 2 * ASSIGNMENT["seconds"])
+                              timeout=60 + 2 * ASSIGNMENT["seconds"], preexec_fn=_die_with_parent)
     except subprocess.TimeoutExpired:
         report.fail("public tests", "did not finish in time")
         return
