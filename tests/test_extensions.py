@@ -87,7 +87,33 @@ def test_grading_uses_the_extension_and_a_new_extension_regrades_the_student(tmp
     assert ann.lateness.late is False and ann.lateness.due.startswith("2027-02-07")
     rows = {r["student"]: r for r in csv.DictReader(open(out / "grades.csv"))}
     assert rows["ann"]["late"] == "on time" and rows["ben"]["late"] == "late"
+    from autograder.report_data import read_class  # what the report and the exports read
+    seen = read_class(load_course(course_toml), out).results
+    assert seen[("ann", "01_neuron")].late is False and seen[("ben", "01_neuron")].late is True
 
     write(course_toml.parent / "extensions.csv", "student,assignment,due,reason\nann,01_neuron,soon,flu\n")
     done = run_course("grade", "--assignment", "01_neuron", subs, "--out", out, course=course_toml)
     assert done.returncode == 2 and "extensions.csv:2: due:" in done.stderr
+
+
+def test_nbgrader_late_plugin_uses_the_students_extension(tmp_path):
+    """nbgrader autograde asks CourseLatePenalty, which must see extensions.csv as course grade does."""
+    from types import SimpleNamespace
+
+    from traitlets.config import Configurable
+
+    from autograder.nbgrader_late import CourseLatePenalty
+
+    course_toml = make_course(tmp_path / "course")
+    text = course_toml.read_text().replace("[limits]", "[late]\npenalty_per_day = 0.1\n\n[limits]", 1)
+    course_toml.write_text(text)
+    write(course_toml.parent / "extensions.csv", "student,assignment,due,reason\nann,01_neuron,2027-02-10T00:00:00Z,flu\n")
+    two_days_late = dt.datetime(2027, 2, 7, 12, 0)  # nbgrader keeps naive UTC; due 2027-02-05T23:59Z
+
+    class AutogradeStep(Configurable):  # stands in for nbgrader's AssignLatePenalties
+        assignment_id = "01_neuron"
+        gradebook = SimpleNamespace(find_submission=lambda a, s: SimpleNamespace(timestamp=two_days_late))
+
+    plugin = CourseLatePenalty(parent=AutogradeStep(), course_toml=str(course_toml))
+    assert plugin.late_submission_penalty("ben", 20.0, 2 * 86400) == pytest.approx(4.0)  # 2 days x 10%
+    assert plugin.late_submission_penalty("ann", 20.0, 2 * 86400) is None, "ann's extension runs to the 10th"
