@@ -341,11 +341,10 @@ def test_graded_notebook_takes_locked_cells_from_the_release(initialized):
     source = nbformat.read(initialized / "source" / GRADED / f"{GRADED}.ipynb", as_version=4)
     release, _ = ClearHiddenTests().preprocess(source, {})
     from autograder.gradebook import feedback_text
-    results = {"score": 7.0, "max_score": 20.0, "output": "",
-               "tests": [{"name": "sigmoid(0) = 0.5", "score": 7.0, "max_score": 7.0, "status": "passed",
-                          "output": "", "visibility": "visible"},
-                         {"name": "relu", "score": 0.0, "max_score": 13.0, "status": "failed",
-                          "output": "relu(-1) should be 0, got -1", "visibility": "visible"}]}
+    from autograder.engine.model import GRADED as STATUS_GRADED, SubmissionResult, TestResult
+    results = SubmissionResult(student="student", assignment=GRADED, status=STATUS_GRADED, max_score=20.0, earned=7.0,
+                               tests=(TestResult("test_sigmoid_at_zero", "sigmoid(0) = 0.5", 7.0, 7.0, True),
+                                      TestResult("test_relu", "relu", 0.0, 13.0, False, "relu(-1) should be 0, got -1")))
     student = nbformat.read(initialized / "source" / GRADED / f"{GRADED}.ipynb", as_version=4)
     student.cells[-1].source = "20.0  # full marks, please"
     forged = nbformat.v4.new_code_cell("print('extra')")

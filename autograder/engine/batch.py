@@ -184,6 +184,9 @@ class LocalWorkers:
                     if message is None:
                         process.kill()
                     process.join(timeout=10)
+                    if process.is_alive():  # sent its result but does not end: never leave it behind
+                        process.kill()
+                        process.join()
                     if message is None:
                         why = (f"the grading process ran past its {worker_deadline_seconds(course, assignment, student):g} s"
                                if conn not in ready else
