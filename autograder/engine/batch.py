@@ -14,7 +14,6 @@ graded with the reason. A worker is killed if it outlives a bound derived
 from the submission's limits. Only this process writes results.
 """
 import multiprocessing
-import os
 import signal
 import sys
 import threading
