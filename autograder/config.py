@@ -137,6 +137,14 @@ class Course:
     def release_dir(self, assignment_id: str) -> Path:
         return self.root / "assignments" / assignment_id
 
+    @property
+    def graders_dir(self) -> Path:
+        """The hidden graders (graders/test_<ID>.py): course content, never released."""
+        return self.root / "graders"
+
+    def grader_file(self, assignment_id: str) -> Path:
+        return self.graders_dir / f"test_{assignment_id}.py"
+
 
 def default_course_path() -> Path:
     """$COURSE_TOML, else the course.toml beside the autograder package."""

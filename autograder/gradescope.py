@@ -12,7 +12,8 @@ score must end up in /autograder/results/results.json. The zip holds:
                       SUBMISSIONS/<student>/<ID>/, runs `python -m autograder.cli
                       grade` and copies the student's results.json into place
     requirements.txt  the pinned dependencies of pyproject.toml, less the notebook tooling
-    autograder/       the engine, and of the graders only test_<ID>.py and helpers
+    autograder/       the engine and the graders' toolkit
+    graders/          of the hidden graders only test_<ID>.py
     solutions/        the reference of the assignment and of the modules it is given
     assignments/<ID>/ the stubs and provided modules
     data/             the MNIST reader; mnist/ the MNIST files, only if the
@@ -116,7 +117,7 @@ def requirements(pyproject: Path) -> str:
 
 
 def _uses_mnist(course: Course, assignment: Assignment) -> bool:
-    grader = REPO_ROOT / "autograder" / "graders" / f"test_{assignment.id}.py"
+    grader = course.grader_file(assignment.id)
     text = grader.read_text() if grader.is_file() else ""
     return "mnist.py" in assignment.provided or "mnist" in text.lower()
 
@@ -131,7 +132,7 @@ def _course_toml(course: Course) -> str:
 
 
 def _package_files(assignment: Assignment) -> dict[str, Path]:
-    """The autograder package: everything but other assignments' graders and notebook sources."""
+    """The autograder package (engine and graders' toolkit), less the notebook sources."""
     package = REPO_ROOT / "autograder"
     files = {}
     for path in sorted(package.rglob("*")):
@@ -139,9 +140,6 @@ def _package_files(assignment: Assignment) -> dict[str, Path]:
         if path.is_dir() or _SKIP_PARTS & set(relative.parts) or path.suffix == ".pyc":
             continue
         if relative.parts[0] == "notebook_sources":
-            continue
-        if relative.parts[0] == "graders" and path.name.startswith("test_") \
-                and path.name != f"test_{assignment.id}.py":
             continue
         files[f"autograder/{relative.as_posix()}"] = path
     return files
@@ -195,6 +193,8 @@ def bundle_contents(course: Course, assignment: Assignment) -> dict[str, bytes |
     }
     contents.update(_package_files(assignment))
     contents.update(_solution_files(course, assignment))
+    contents[f"graders/test_{assignment.id}.py"] = course.grader_file(assignment.id)
+    contents["graders/pytest.ini"] = course.graders_dir / "pytest.ini"
     contents.update(_release_files(course, assignment))
     for path in sorted((course.root / "data").glob("*.py")):
         contents[f"data/{path.name}"] = path

@@ -61,7 +61,7 @@ def source_notebook(course: Course, assignment: Assignment) -> nbformat.Notebook
             cell.outputs, cell.execution_count = [], None
             if _has_marker(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
                 raise InitError(f"{path}: cell {index + 1} has hidden tests; hidden tests belong in "
-                                f"autograder/graders/test_{assignment.id}.py")
+                                f"graders/test_{assignment.id}.py")
             if _has_marker(cell.source, "BEGIN SOLUTION"):
                 cell.metadata["nbgrader"] = {**_locked(f"solution_{index:02d}"), "locked": False, "solution": True}
         elif cell.cell_type == "markdown":

@@ -10,7 +10,7 @@ and outputs) and each line is checked for:
   modules (or of a later assignment's). Provided modules legitimately hold
   the reference of EARLIER assignments, so what the build itself puts in an
   assignment's release (its stubs and provided files) is never a finding;
-- hidden-test text: distinctive lines of autograder/graders/*.py and of the
+- hidden-test text: distinctive lines of graders/*.py, autograder/graders/*.py and of the
   engine (autograder/engine/*.py). Docstring lines of 20 characters or more
   and lines holding a message (a string of 20 or more characters, with
   spaces) count alone; other lines of 30 or more (code that may be generic,
@@ -51,7 +51,6 @@ FORBIDDEN_NAMES = {
     "nbgrader_config.py": "the instructor's nbgrader configuration does not belong in a release",
 }
 SQLITE_MAGIC = b"SQLite format 3\x00"
-ENGINE_DIRS = ("engine", "graders")
 
 
 class ReleaseCheckError(CourseConfigError):
@@ -142,7 +141,7 @@ def _distinctive(line: str) -> bool:
     return any(len(text) >= LITERAL_MIN_CHARS and text.count(" ") >= 2 for text in literals)
 
 
-def _hidden_lines(package: Path) -> dict[str, tuple[str, bool]]:
+def _hidden_lines(folders: dict[str, Path]) -> dict[str, tuple[str, bool]]:
     """normalized line -> (where, strong) for the distinctive lines of the graders and the engine.
 
     Strong lines (docstrings, lines with a message in them) count alone; weak
@@ -152,8 +151,8 @@ def _hidden_lines(package: Path) -> dict[str, tuple[str, bool]]:
     same grader or engine file.
     """
     lines = {}
-    for folder in ENGINE_DIRS:
-        for path in sorted((package / folder).glob("*.py")):
+    for label, folder in folders.items():
+        for path in sorted(folder.glob("*.py")):
             source = path.read_text()
             docstrings = _docstring_lines(source)
             for index, raw in enumerate(source.splitlines()):
@@ -166,7 +165,7 @@ def _hidden_lines(package: Path) -> dict[str, tuple[str, bool]]:
                     strong = _distinctive(stripped)
                 else:
                     continue
-                where = f"autograder/{folder}/{path.name}:{index + 1}"
+                where = f"{label}/{path.name}:{index + 1}"
                 if key not in lines or (strong and not lines[key][1]):
                     lines[key] = (where, strong)
     return lines
@@ -186,7 +185,9 @@ def _secrets(course: Course) -> _Secrets:
     solutions = {a.id: _solution_lines(course, a) for a in course.assignments}
     built = {a.id: _built_lines(course, a) for a in course.assignments}
     everything_built = set().union(*built.values())
-    hidden = {k: v for k, v in _hidden_lines(package).items() if k not in everything_built}
+    folders = {"autograder/engine": package / "engine", "autograder/graders": package / "graders",
+               "graders": course.graders_dir}
+    hidden = {k: v for k, v in _hidden_lines(folders).items() if k not in everything_built}
     forbidden = {}
     ids = [a.id for a in course.assignments]
     for position, assignment_id in enumerate(ids):

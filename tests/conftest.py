@@ -14,11 +14,11 @@ REPO = Path(__file__).resolve().parent.parent
 def make_course(folder: Path, **limits) -> Path:
     """A course.toml in folder that uses the repo's course, with other limits.
 
-    solutions/, assignments/ and data/ are symlinks to the repo's, so the
+    solutions/, graders/, assignments/ and data/ are symlinks to the repo's, so the
     engine grades exactly what it would grade for the real course.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("solutions", "assignments", "data"):
+    for name in ("solutions", "graders", "assignments", "data"):
         (folder / name).symlink_to(REPO / name)
     text = (REPO / "course.toml").read_text()
     text = text.replace('mnist_dir = "../shared/data/mnist"', f'mnist_dir = "{(REPO.parent / "shared/data/mnist").as_posix()}"')

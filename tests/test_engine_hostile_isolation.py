@@ -171,7 +171,7 @@ def grade_command(mode: str, subs: Path, out: Path, course: Path) -> list[str]:
     if mode == "nsjail":
         return command
     return [sys.executable, str(REPO / "tests" / "docker_like.py"), "--deny-namespaces",
-            "--hide", str(REPO / "autograder" / "graders"), "--hide", str(REPO / "solutions"), "--",
+            "--hide", str(REPO / "graders"), "--hide", str(REPO / "solutions"), "--",
             "env", f"COURSE_ISOLATION={mode}", *command]
 
 

@@ -96,7 +96,7 @@ def probe(request, tmp_path):
 
 
 def test_the_child_sees_nothing_of_the_machine_but_python(probe, tmp_path):
-    outside = [str(REPO / name) for name in ("solutions", "autograder", "tests", "course.toml", ".git")]
+    outside = [str(REPO / name) for name in ("solutions", "graders", "autograder", "tests", "course.toml", ".git")]
     outside += [str(REPO.parent / "shared"), "/home", str(tmp_path), "/proc/1", "/var", "/opt"]
     assert probe.exists(outside) == [False] * len(outside)
     venv = Path(os.path.realpath(os.sys.prefix))

@@ -105,10 +105,11 @@ def test_rerun_regrades_exactly_the_changed_student_then_everyone_when_a_tests_p
     total = next(r for r in regrades if r["test"] == "TOTAL")
     assert float(total["new_score"]) == 20 and float(total["change"]) > 0
 
-    # A grader fix: one test's points move to another (the total stays 20), in a copy of the package.
-    package = tmp_path / "fixed"
-    shutil.copytree(REPO / "autograder", package / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
-    grader = package / "autograder/graders/test_01_neuron.py"
+    # A grader fix: one test's points move to another (the total stays 20), in a copy of the graders.
+    graders = course.graders_dir
+    graders.unlink()
+    shutil.copytree(REPO / "graders", graders, ignore=shutil.ignore_patterns("__pycache__"))
+    grader = course.grader_file("01_neuron")
     source = grader.read_text()
     changed = source.replace("@points(2)\ndef test_relu_random", "@points(3)\ndef test_relu_random", 1)
     changed = changed.replace("@points(2)\ndef test_weighted_sum_random", "@points(1)\ndef test_weighted_sum_random", 1)
@@ -117,7 +118,7 @@ def test_rerun_regrades_exactly_the_changed_student_then_everyone_when_a_tests_p
     grader.write_text(changed)
     fixed = subprocess.run([sys.executable, "-m", "autograder.cli", "--course", str(course.path), "grade",
                             "--assignment", "01_neuron", str(subs), "--out", str(out)],
-                           cwd=package, capture_output=True, text=True, timeout=600)
+                           cwd=REPO, capture_output=True, text=True, timeout=600)
     assert fixed.returncode == 0, fixed.stderr
     assert "graded 0 new, 3 changed, skipped 0 unchanged" in fixed.stdout
     regrades = list(csv.DictReader(open(out / "regrades.csv")))

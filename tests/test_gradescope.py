@@ -65,11 +65,11 @@ def test_bundle_layout(bundle):
         requirements = archive.read("requirements.txt").decode().split()
     assert {"setup.sh", "run_autograder", "requirements.txt", "course.toml", "pyproject.toml"} <= names
     assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
-    assert {"autograder/cli.py", "autograder/engine/grade.py", "autograder/graders/test_01_neuron.py",
-            "autograder/graders/checks.py", "solutions/01_neuron/neuron.py",
+    assert {"autograder/cli.py", "autograder/engine/grade.py", "graders/test_01_neuron.py",
+            "graders/pytest.ini", "autograder/graders/checks.py", "solutions/01_neuron/neuron.py",
             "assignments/01_neuron/neuron.py", "data/mnist.py"} <= names
     # only what this assignment needs: no other assignment's graders or reference
-    assert not any(n.startswith("autograder/graders/test_") and n != "autograder/graders/test_01_neuron.py"
+    assert not any(n.startswith("graders/test_") and n != "graders/test_01_neuron.py"
                    for n in names)
     assert not any(n.startswith("solutions/") and not n.startswith("solutions/01_neuron/") for n in names)
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)

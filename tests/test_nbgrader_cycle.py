@@ -40,9 +40,9 @@ TIMESTAMP = "2027-02-04 10:00:00.000000 UTC"  # before the due date
 
 
 def fresh_course(folder: Path) -> Path:
-    """course.toml beside a fresh build of assignments/ and links to solutions/ and data/."""
+    """course.toml beside a fresh build of assignments/ and links to solutions/, graders/ and data/."""
     folder.mkdir(parents=True)
-    for name in ("solutions", "data"):
+    for name in ("solutions", "graders", "data"):
         (folder / name).symlink_to(REPO / name)
     text = (REPO / "course.toml").read_text()
     mnist = load_course(REPO / "course.toml").mnist_dir
@@ -129,7 +129,7 @@ def secret_lines(course_toml: Path) -> set[str]:
     """Code of the hidden graders and of the reference's solution regions (30+ characters),
     and what the hidden grade cell runs: none of it may reach a student."""
     lines = set()
-    grader = REPO / "autograder" / "graders" / f"test_{GRADED}.py"
+    grader = REPO / "graders" / f"test_{GRADED}.py"
     source = grader.read_text()
     docstrings = set()
     for node in ast.walk(ast.parse(source)):

@@ -137,7 +137,7 @@ def test_marker_in_notebook_is_found_with_its_cell(release):
 
 
 def grader_docstring(assignment_id="01_neuron") -> str:
-    tree = ast.parse((REPO / "autograder" / "graders" / f"test_{assignment_id}.py").read_text())
+    tree = ast.parse((REPO / "graders" / f"test_{assignment_id}.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
             doc = (ast.get_docstring(node) or "").splitlines()
@@ -152,11 +152,11 @@ def test_planted_hidden_test_docstring_is_found(release):
     public.write_text(f'import neuron\n\n\ndef test_something():\n    """{doc}"""\n    assert neuron\n')
     findings = check_release(COURSE, release)
     assert lines_of(findings) == {("test_mine.py", 5)}
-    assert "hidden test or engine text from autograder/graders/test_01_neuron.py:" in findings[0].reason
+    assert "hidden test or engine text from graders/test_01_neuron.py:" in findings[0].reason
 
 
 def test_hidden_grader_copied_as_public_test_is_found(release):
-    shutil.copyfile(REPO / "autograder" / "graders" / "test_01_neuron.py", release / "test_01_neuron.py")
+    shutil.copyfile(REPO / "graders" / "test_01_neuron.py", release / "test_01_neuron.py")
     findings = check_release(COURSE, release)
     assert {Path(f.file).name for f in findings} == {"test_01_neuron.py"}
     assert len(findings) >= 10
@@ -164,12 +164,12 @@ def test_hidden_grader_copied_as_public_test_is_found(release):
 
 def test_generic_grader_lines_count_only_together(release):
     """One generic line shared with a grader is not a leak; three from one grader are."""
-    source = (REPO / "autograder" / "graders" / "test_03_cost.py")
+    source = (REPO / "graders" / "test_03_cost.py")
     if not source.exists():
         pytest.skip("no grader for 03_cost yet")
     from autograder.release_check import _secrets
     weak = [k for k, (where, strong) in _secrets(COURSE).hidden.items()
-            if not strong and where.startswith("autograder/graders/test_03_cost.py:")]
+            if not strong and where.startswith("graders/test_03_cost.py:")]
     assert len(weak) >= 3
     (release / "one.py").write_text(f"{weak[0]}\n")
     assert check_release(COURSE, release) == []

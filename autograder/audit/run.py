@@ -29,7 +29,7 @@ from ..engine.sandbox import Limits, isolation_mode
 from ..engine.wire import Fn, Unsupported
 from .mutate import Mutant, mutants
 
-REVIEWED_FILE = Path(__file__).resolve().parent.parent / "graders" / "audit_equivalent.toml"
+REVIEWED_FILE = "audit_equivalent.toml"  # in the course's graders/ folder
 RANDOM_VARIANTS = 3
 
 
@@ -55,8 +55,8 @@ class AuditReport:
         return f"{self.assignment}: killed {len(self.killed)} of {self.counted} mutants ({100 * self.kill_rate:.0f}%)"
 
 
-def reviewed_equivalents(path: Path = REVIEWED_FILE) -> dict[str, str]:
-    """mutant id -> why a reviewer judged it no mistake."""
+def reviewed_equivalents(path: Path) -> dict[str, str]:
+    """mutant id -> why a reviewer judged it no mistake (graders/audit_equivalent.toml)."""
     if not path.is_file():
         return {}
     data = tomllib.loads(path.read_text())
@@ -202,7 +202,7 @@ def audit(course: Course, assignment: Assignment, jobs: int = 2, corpus: Path | 
         for path in corpus_files:
             r = graded[f"corpus-{path.stem}"]
             (result.corpus_caught if r.graded and r.score < r.max_score else result.corpus_missed).append(path.stem)
-    reviewed = reviewed_equivalents()
+    reviewed = reviewed_equivalents(course.graders_dir / REVIEWED_FILE)
     calls = recorded_calls(course, assignment, isolation) if survivors else []
     for mutant in survivors:
         if mutant.id in reviewed:

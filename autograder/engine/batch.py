@@ -311,7 +311,7 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
         summary.plan = plan_run(course, assignment, submissions, out_dir, summary.roster, force, students)
         tasks += [(assignment, student) for student in summary.plan.todo]
     if scheduler is None:
-        isolation = isolation_mode(protected=(submissions, out_dir))
+        isolation = isolation_mode(protected=(submissions, out_dir, course.graders_dir, course.root / "solutions"))
         print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
         workers = LocalWorkers(jobs)
     else:

@@ -68,14 +68,14 @@ def _worker_isolation() -> str:
 
 def code_fingerprint(course_root: str) -> str:
     """sha256 of what decides a grade besides the submission: the engine and graders
-    (this autograder package), the course's solutions/ and assignments/, Python's
+    (this autograder package and the course's graders/), the course's solutions/ and assignments/, Python's
     and numpy's versions. Equal on client and worker, or the worker is not used."""
     import numpy
 
     digest = hashlib.sha256(f"{sys.version_info[:3]} numpy {numpy.__version__}\n".encode())
     package = Path(__file__).resolve().parent.parent
     root = Path(course_root)
-    for base, folder in ((package, package), (root, root / "solutions"), (root, root / "assignments")):
+    for base, folder in ((package, package), *((root, root / name) for name in ("graders", "solutions", "assignments"))):
         for path in sorted(folder.rglob("*.py")):
             if "__pycache__" not in path.parts:
                 digest.update(f"{path.relative_to(base)}\n".encode())

@@ -17,7 +17,7 @@ from .. import extensions
 from ..config import Assignment, Course
 from .model import Fingerprint
 
-GRADERS_DIR = Path(__file__).resolve().parent.parent / "graders"
+TOOLKIT_DIR = Path(__file__).resolve().parent.parent / "graders"  # what every grader imports
 
 
 def _digest(named_bytes) -> str:
@@ -37,9 +37,8 @@ def files_digest(module_bytes: dict[str, bytes], timestamp: bytes | None) -> str
 
 
 def _grader_files(course: Course, assignment: Assignment) -> list[Path]:
-    graders = [GRADERS_DIR / f"test_{assignment.id}.py",
-               *(p for p in sorted(GRADERS_DIR.iterdir())
-                 if p.is_file() and not p.name.startswith("test_") and p.suffix in (".py", ".ini"))]
+    graders = [course.grader_file(assignment.id), course.graders_dir / "pytest.ini",
+               *(p for p in sorted(TOOLKIT_DIR.iterdir()) if p.is_file() and p.suffix == ".py")]
     references = []
     for other in course.assignments:  # the reference modules the graders import, wherever they live
         for module in other.modules:

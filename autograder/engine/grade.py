@@ -1,6 +1,6 @@
 """Grade one student's submission for one assignment.
 
-Runs the assignment's hidden graders (autograder/graders/test_<id>.py) with
+Runs the assignment's hidden graders (graders/test_<id>.py beside course.toml) with
 pytest in this trusted process; the graders reach the student's code only
 through the sandboxed child behind the ``student`` handle.
 """
@@ -17,7 +17,7 @@ import pytest
 from .. import extensions
 from ..config import Assignment, Course
 from .errors import GradingError
-from .fingerprint import GRADERS_DIR, Fingerprinter
+from .fingerprint import Fingerprinter
 from .handle import StudentFailure, StudentHandle, StudentProcess
 from .lateness import lateness
 from .model import GRADED, NOT_GRADED, SubmissionResult, TestResult
@@ -127,9 +127,9 @@ def _run_graders(course, assignment, seed, isolation, submission, staging: Path)
                    disk_mb=limits.disk_mb),
             call_seconds=limits.seconds, total_seconds=limits.submission_seconds, mode=isolation)
     plugin = GraderPlugin(StudentHandle(runner), reference_modules(course, assignment), seed, course)
-    grader_file = GRADERS_DIR / f"test_{assignment.id}.py"
+    graders = course.graders_dir
     try:
-        code = pytest.main([str(grader_file), "-c", str(GRADERS_DIR / "pytest.ini"), "--rootdir", str(GRADERS_DIR),
+        code = pytest.main([str(course.grader_file(assignment.id)), "-c", str(graders / "pytest.ini"), "--rootdir", str(graders),
                             *PYTEST_QUIET, "--assert=plain"],
                            plugins=[plugin])
     finally:

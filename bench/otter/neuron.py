@@ -1,6 +1,6 @@
 """Otter-Grader's test file for 01_neuron: the course's hidden graders, in Otter's format.
 
-The same 14 checks and 20 points as autograder/graders/test_01_neuron.py (the
+The same 14 checks and 20 points as graders/test_01_neuron.py (the
 lecture's numbers, stability at +-1000 without warnings, seeded random arrays
 of several shapes against the reference formulas, floats for floats, inputs
 left unchanged, ReLU'(0) = 0, the neuron's default sigmoid and its bias),

@@ -33,7 +33,7 @@ NSJAIL_RLIMITS = "nsjail+rlimits"
 UID = "uid+rlimits"
 UID_LANDLOCK = "uid+landlock"
 PACKAGE = Path(__file__).resolve().parents[2]  # autograder/
-DEFAULT_PROTECTED = (PACKAGE / "graders", PACKAGE.parent / "solutions")
+DEFAULT_PROTECTED = (PACKAGE.parent / "graders", PACKAGE.parent / "solutions")  # the repo's own course
 
 GIVES = {
     "nsjail": ["new user, PID, mount, IPC, UTS, network and cgroup namespaces (nsjail)",

@@ -13,9 +13,9 @@ with two generators from the same seed.
 """
 import numpy as np
 
-from ..engine.handle import StudentError, StudentFailure
-from ..engine.wire import Fn
-from .checks import describe, expect_array, expect_list, expect_match, fail, points, sigmoid
+from autograder.engine.handle import StudentError, StudentFailure
+from autograder.engine.wire import Fn
+from autograder.graders.checks import describe, expect_array, expect_list, expect_match, fail, points, sigmoid
 
 RTOL, ATOL = 1e-7, 1e-10
 LECTURE_W = np.array([[0.6, 0.0, 0.0], [0.0, 0.6, 0.9], [1.2, 0.7, 0.4]])

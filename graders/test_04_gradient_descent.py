@@ -13,10 +13,10 @@ import math
 
 import numpy as np
 
-from ..engine import wire
-from ..engine.handle import StudentError
-from .checks import describe, expect_array, expect_close, expect_list, expect_unchanged, fail, points
-from .wording import count, verb
+from autograder.engine import wire
+from autograder.engine.handle import StudentError
+from autograder.graders.checks import describe, expect_array, expect_close, expect_list, expect_unchanged, fail, points
+from autograder.graders.wording import count, verb
 
 LECTURE_LOOP = (" The assignment's loop checks the step BEFORE applying it: compute step = -learn_rate * gradient(x); "
                 "if every |step| <= tolerance, stop without applying it; otherwise x = x + step. (The lecture's "

@@ -11,12 +11,12 @@ import functools
 
 import numpy as np
 
-from ..engine.errors import GradingError
+from autograder.engine.errors import GradingError
 
-from ..engine.handle import StudentError, StudentFailure
-from ..engine.wire import Fn
-from .checks import describe, expect_array, expect_close, expect_float, fail, points
-from .wording import count, verb
+from autograder.engine.handle import StudentError, StudentFailure
+from autograder.engine.wire import Fn
+from autograder.graders.checks import describe, expect_array, expect_close, expect_float, fail, points
+from autograder.graders.wording import count, verb
 
 # The MNIST test: the reference reaches 0.897 on average (lowest 0.889 over 30
 # seeds; about 1.2 s of training) with these settings.

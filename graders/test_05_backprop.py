@@ -9,8 +9,8 @@ feedback can name the likely mistake.
 """
 import numpy as np
 
-from ..engine.wire import Fn
-from .checks import describe, expect_array, expect_close, expect_float, expect_list, expect_unchanged, fail, points, sigmoid
+from autograder.engine.wire import Fn
+from autograder.graders.checks import describe, expect_array, expect_close, expect_float, expect_list, expect_unchanged, fail, points, sigmoid
 
 
 

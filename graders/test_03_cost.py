@@ -8,7 +8,7 @@ a missing factor 2, ...) the feedback names it.
 """
 import numpy as np
 
-from .checks import expect_array, expect_close, expect_float, expect_list, expect_unchanged, fail, points
+from autograder.graders.checks import expect_array, expect_close, expect_float, expect_list, expect_unchanged, fail, points
 
 # The lecture's untrained network shown a "3" (3Blue1Brown chapter 2), and the
 # second "3" of seed 001: output activations, the rounded cost, where it is from.

@@ -16,9 +16,9 @@ fails.
 """
 import numpy as np
 
-from ..engine.handle import StudentFailure
-from ..engine.wire import Fn
-from .checks import describe, expect_array, expect_close, expect_float, expect_match, fail, points, sigmoid
+from autograder.engine.handle import StudentFailure
+from autograder.engine.wire import Fn
+from autograder.graders.checks import describe, expect_array, expect_close, expect_float, expect_match, fail, points, sigmoid
 
 RTOL, ATOL = 1e-7, 1e-10
 
