@@ -15,6 +15,8 @@ import re
 import tomllib
 from pathlib import Path
 
+from .limits import Limits
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -72,29 +74,10 @@ SCHEMA = Rule("table", keys={
         "limits": Rule("table", keys=_limit_rules(required=False)),
     })),
 })
-DEFAULT_DISK_MB = 64
 
 
 class CourseConfigError(Exception):
     """course.toml is missing, unreadable or does not fit the schema."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Limits:
-    """Resource limits for grading one submission.
-
-    seconds: wall clock for one call into the student's code;
-    submission_seconds: wall clock (and CPU) for all of a submission's calls;
-    memory_mb: the student's memory (MiB); file_size_mb: the largest file it
-    may write (MiB); output_kb: how much of what it prints is kept (KiB);
-    disk_mb: the size of its work folder (MiB).
-    """
-    seconds: float
-    submission_seconds: float
-    memory_mb: int
-    file_size_mb: int
-    output_kb: int
-    disk_mb: int = DEFAULT_DISK_MB
 
 
 @dataclasses.dataclass(frozen=True)

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from autograder.config import DEFAULT_DISK_MB, CourseConfigError, load_course
+from autograder.config import CourseConfigError, load_course
+from autograder.limits import DEFAULT_DISK_MB
 from conftest import REPO
 from test_course_content import config_error, write_course
 

@@ -15,7 +15,8 @@ import pytest
 from autograder.engine.handle import StudentHandle, StudentProcess
 from autograder.engine import sandbox
 from autograder.engine.jail import cleanup
-from autograder.engine.sandbox import Limits, become_subreaper, isolation_mode, kill_leftovers
+from autograder.limits import Limits
+from autograder.engine.sandbox import become_subreaper, isolation_mode, kill_leftovers
 from conftest import REPO
 
 PROBE = textwrap.dedent("""
@@ -89,8 +90,8 @@ def probe(request, tmp_path):
         pytest.skip(f"isolation here is {request.param}: these checks are for nsjail")
     become_subreaper()
     (tmp_path / "probe.py").write_text(PROBE)
-    process = StudentProcess({"probe.py": tmp_path / "probe.py"}, ["probe.py"], Limits(30, 2048, 16, 64),
-                             call_seconds=20, total_seconds=60, mode=request.param)
+    process = StudentProcess({"probe.py": tmp_path / "probe.py"}, ["probe.py"], Limits(20, 60, 2048, 16, 64),
+                             mode=request.param)
     yield StudentHandle(process)
     process.close()
 
@@ -171,8 +172,8 @@ def test_a_jail_that_cannot_start_is_the_machines_fault_not_the_students(tmp_pat
     become_subreaper()
     (tmp_path / "probe.py").write_text(PROBE)
     monkeypatch.setenv("NSJAIL", "/bin/false")
-    process = StudentProcess({"probe.py": tmp_path / "probe.py"}, ["probe.py"], Limits(30, 2048, 16, 64),
-                             call_seconds=20, total_seconds=60, mode="nsjail+rlimits")
+    process = StudentProcess({"probe.py": tmp_path / "probe.py"}, ["probe.py"], Limits(20, 60, 2048, 16, 64),
+                             mode="nsjail+rlimits")
     try:
         with pytest.raises(GradingError, match="could not start the student's process"):
             StudentHandle(process).identity()

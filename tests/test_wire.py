@@ -288,11 +288,12 @@ def test_checks_refuse_a_huge_wrong_array_before_converting_it():
 
 def student_process(tmp_path, source, call_seconds, total_seconds):
     from autograder.engine.handle import StudentProcess
-    from autograder.engine.sandbox import Limits, isolation_mode
+    from autograder.engine.sandbox import isolation_mode
+    from autograder.limits import Limits
     module = tmp_path / "mod.py"
     module.write_text(source)
-    return StudentProcess({"mod.py": module}, ["mod.py"], Limits(total_seconds, 1024, 1, 64),
-                          call_seconds=call_seconds, total_seconds=total_seconds, mode=isolation_mode())
+    return StudentProcess({"mod.py": module}, ["mod.py"], Limits(call_seconds, total_seconds, 1024, 1, 64),
+                          mode=isolation_mode())
 
 
 def test_a_function_that_timed_out_is_not_called_again_and_others_still_run(tmp_path):

@@ -137,7 +137,7 @@ def _probe_namespace():
             "generator": generator, "bowl": bowl, "cubes": cubes, "identity": identity}
 
 
-def _describe(value):
+def _kind_of(value):
     """What a value is, in a few words: 'a 0-d numpy array', 'an array of shape (3, 1)'."""
     import numpy as np
     name = type(value).__name__
@@ -157,7 +157,7 @@ def _returns_namespace(args):
     def FLOAT(value):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
             extra = ": use float(...) to turn a one-number array into a float" if isinstance(value, np.ndarray) else ""
-            return f"returned {_describe(value)}, but the docstring asks for a float{extra}"
+            return f"returned {_kind_of(value)}, but the docstring asks for a float{extra}"
         if not np.isfinite(float(value)):
             return f"returned {float(value)}, not a finite number"
         return None
@@ -170,7 +170,7 @@ def _returns_namespace(args):
 
     def INT(value):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-            return f"returned {_describe(value)}, but the docstring asks for an int"
+            return f"returned {_kind_of(value)}, but the docstring asks for an int"
         return None
 
     def array(shape, kind="float"):
@@ -178,7 +178,7 @@ def _returns_namespace(args):
 
         def check(value):
             if not isinstance(value, np.ndarray):
-                return f"returned {_describe(value)}, but the docstring asks for a numpy array of shape {shape}"
+                return f"returned {_kind_of(value)}, but the docstring asks for a numpy array of shape {shape}"
             if value.shape != shape:
                 return f"returned an array of shape {value.shape}; the docstring asks for shape {shape}"
             if kind == "int" and value.dtype.kind not in "iu":
@@ -197,7 +197,7 @@ def _returns_namespace(args):
     def tuple_of(*checks):
         def check(value):
             if not isinstance(value, tuple) or len(value) != len(checks):
-                return f"returned {_describe(value)}, but the docstring asks for a tuple of {len(checks)}"
+                return f"returned {_kind_of(value)}, but the docstring asks for a tuple of {len(checks)}"
             for position, (item, item_check) in enumerate(zip(value, checks)):
                 problem = item_check(item)
                 if problem:
@@ -211,7 +211,7 @@ def _returns_namespace(args):
 
         def check(value):
             if not isinstance(value, (list, tuple)) or len(value) != len(shapes):
-                return f"returned {_describe(value)}, but the docstring asks for a list of {len(shapes)} arrays"
+                return f"returned {_kind_of(value)}, but the docstring asks for a list of {len(shapes)} arrays"
             for position, (item, shape) in enumerate(zip(value, shapes)):
                 problem = array(shape)(item)
                 if problem:
@@ -223,13 +223,13 @@ def _returns_namespace(args):
         """(weights, biases) for layer sizes."""
         def check(value):
             if not isinstance(value, tuple) or len(value) != 2:
-                return f"returned {_describe(value)}, but the docstring asks for (weights, biases)"
+                return f"returned {_kind_of(value)}, but the docstring asks for (weights, biases)"
             weights, biases = value
             pairs = list(zip(sizes[:-1], sizes[1:]))
             for name, got, shapes in (("weights", weights, [(o, i) for i, o in pairs]),
                                       ("biases", biases, [(o, 1) for i, o in pairs])):
                 if not isinstance(got, list) or len(got) != len(shapes):
-                    return f"{name} is {_describe(got)}, but should be a list of {len(shapes)} arrays"
+                    return f"{name} is {_kind_of(got)}, but should be a list of {len(shapes)} arrays"
                 for layer, (item, shape) in enumerate(zip(got, shapes)):
                     problem = array(shape)(item)
                     if problem:
@@ -241,10 +241,10 @@ def _returns_namespace(args):
         """A list of 1-D int index arrays (mini-batches of range(n))."""
         def check(value):
             if not isinstance(value, list):
-                return f"returned {_describe(value)}, but the docstring asks for a list of index arrays"
+                return f"returned {_kind_of(value)}, but the docstring asks for a list of index arrays"
             for position, item in enumerate(value):
                 if not isinstance(item, np.ndarray) or item.ndim != 1 or item.dtype.kind not in "iu":
-                    return f"mini-batch {position} is {_describe(item)}, not a 1-D array of int indices"
+                    return f"mini-batch {position} is {_kind_of(item)}, not a 1-D array of int indices"
             return None
         return check
 
@@ -256,11 +256,11 @@ def _returns_namespace(args):
                 return problem
             history = value[-1]
             if not isinstance(history, dict):
-                return f"the history is {_describe(history)}, but the docstring asks for a dict"
+                return f"the history is {_kind_of(history)}, but the docstring asks for a dict"
             for key in keys:
                 entries = history.get(key)
                 if not isinstance(entries, list) or len(entries) != epochs:
-                    return (f"history[{key!r}] is {_describe(entries)}, but should be a list of {epochs} "
+                    return (f"history[{key!r}] is {_kind_of(entries)}, but should be a list of {epochs} "
                             f"float{'' if epochs == 1 else 's'}, one per epoch")
                 for entry in entries:
                     problem = FLOAT(entry)
@@ -272,7 +272,7 @@ def _returns_namespace(args):
     def list_of(check_item):
         def check(value):
             if not isinstance(value, list) or not value:
-                return f"returned {_describe(value)}, but the docstring asks for a list"
+                return f"returned {_kind_of(value)}, but the docstring asks for a list"
             for position, item in enumerate(value):
                 problem = check_item(item)
                 if problem:

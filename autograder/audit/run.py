@@ -25,7 +25,7 @@ from ..config import Assignment, Course
 from ..engine.batch import grade_batch
 from ..engine.grade import grade_submission
 from ..engine.handle import StudentFailure, StudentProcess
-from ..engine.sandbox import Limits, isolation_mode
+from ..engine.sandbox import isolation_mode
 from ..engine.wire import Fn, Unsupported
 from .mutate import Mutant, mutants
 
@@ -159,8 +159,7 @@ def behaves_like_reference(course: Course, assignment: Assignment, mutant_source
                 files[module] = path
             processes.append(StudentProcess(
                 files, assignment.modules,
-                Limits(limits.submission_seconds * 4, limits.memory_mb, limits.file_size_mb, limits.output_kb),
-                call_seconds=limits.seconds, total_seconds=limits.submission_seconds * 4, mode=isolation))
+                limits.scaled(submission_seconds=limits.submission_seconds * 4), mode=isolation))
         try:
             for fn, args, kwargs, return_args in variants:
                 if not _same(_answer(processes[0], fn, args, kwargs, return_args),

@@ -58,7 +58,7 @@ def make_fn(name, params):
     return library[name]()
 
 
-def describe(exc):
+def error_report(exc):
     """A student-readable account of an exception: type, message, their own frames."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if os.path.dirname(os.path.abspath(f.filename)) == HERE and not f.filename.endswith(("_nnfs_child.py", "_nnfs_wire.py"))]
@@ -85,7 +85,7 @@ def serve(req_fd, resp_fd, module_names):
         for name in module_names:
             modules.append(importlib.import_module(name))
     except BaseException as exc:  # SyntaxError, SystemExit, anything at import
-        write_frame(resp_fd, {"status": "import_error", "error": describe(exc)})
+        write_frame(resp_fd, {"status": "import_error", "error": error_report(exc)})
         return
     functions = sorted({n for m in modules for n, v in vars(m).items() if callable(v) and not n.startswith("_")})
     defined = sorted({n for m in modules for n, v in vars(m).items() if callable(v) and not n.startswith("_")
@@ -106,7 +106,7 @@ def serve(req_fd, resp_fd, module_names):
                 warnings.simplefilter("always")
                 result = fn(*args, **kwargs)
         except BaseException as exc:  # including SystemExit and KeyboardInterrupt
-            response = {"status": "error", "error": describe(exc)}
+            response = {"status": "error", "error": error_report(exc)}
         else:
             response = {"status": "ok", "result": result,
                         "warnings": [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:10]]}

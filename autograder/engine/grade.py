@@ -22,7 +22,6 @@ from .handle import StudentFailure, StudentHandle, StudentProcess
 from .lateness import lateness
 from .model import GRADED, NOT_GRADED, SubmissionResult, TestResult
 from .plugin import GraderPlugin
-from .sandbox import Limits
 from .submission import instructor_flags, read_submission
 from .text import clean
 
@@ -122,10 +121,7 @@ def _run_graders(course, assignment, seed, isolation, submission, staging: Path)
             staged[name].write_bytes(data)
         provided = {name: course.release_dir(assignment.id) / name for name in assignment.provided}
         process = runner = StudentProcess(
-            {**provided, **staged}, assignment.modules,
-            Limits(limits.submission_seconds, limits.memory_mb, limits.file_size_mb, limits.output_kb,
-                   disk_mb=limits.disk_mb),
-            call_seconds=limits.seconds, total_seconds=limits.submission_seconds, mode=isolation)
+            {**provided, **staged}, assignment.modules, limits, mode=isolation)
     plugin = GraderPlugin(StudentHandle(runner), reference_modules(course, assignment), seed, course)
     graders = course.graders_dir
     try:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from . import wire
+from ..limits import Limits
 from .errors import GradingError
 from .sandbox import Child, prepare_workdir
 
@@ -78,8 +79,8 @@ def reply_limit(request_bytes, return_args=False, expect=None, reply_bytes=None)
 class StudentProcess:
     """Owns the sandboxed child for one submission; restarts it after a crash.
 
-    Time: each call may take `call_seconds`, but never more than a fair share
-    of what is left of the submission's budget (`total_seconds`): what is left,
+    Time: each call may take `limits.seconds`, but never more than a fair share
+    of what is left of the submission's budget (`limits.submission_seconds`): what is left,
     divided among this call and the student's functions not called yet. A
     function that timed out is not called again (its later calls fail at
     once), so one endless loop costs only that function's tests.
@@ -87,11 +88,11 @@ class StudentProcess:
 
     MAX_STARTS = 12
 
-    def __init__(self, files: dict[str, Path], modules, limits, call_seconds, total_seconds, mode):
+    def __init__(self, files: dict[str, Path], modules, limits: Limits, mode: str):
         self.files, self.modules = files, [m.removesuffix(".py") for m in modules]
-        self.limits, self.call_seconds, self.mode = limits, call_seconds, mode
+        self.limits, self.call_seconds, self.mode = limits, limits.seconds, mode
         self.budget_end = None
-        self.total_seconds = total_seconds
+        self.total_seconds = limits.submission_seconds
         self.child = None
         self.starts = 0
         self.functions = None

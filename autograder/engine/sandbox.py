@@ -29,6 +29,7 @@ import threading
 from pathlib import Path
 
 from . import wire
+from ..limits import Limits
 from .errors import GradingError
 from .jail import cgroups, cleanup, nsjail, uid as uid_jail
 from .jail.cleanup import kill_leftovers, processes as _processes  # noqa: F401  (the engine's interface)
@@ -44,19 +45,6 @@ _libc = ctypes.CDLL(None, use_errno=True)
 def become_subreaper():
     """Orphans of our children are re-parented to us, so none can escape."""
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-
-
-class Limits:
-    """What one child may use: CPU seconds, bytes of memory, of one file, of output and of its
-    work folder, and a number of processes."""
-
-    def __init__(self, cpu_seconds, memory_mb, file_size_mb, output_kb, processes=64, disk_mb=64):
-        self.cpu_seconds = int(cpu_seconds) + 1
-        self.memory_bytes = memory_mb * 1024 * 1024
-        self.file_size_bytes = file_size_mb * 1024 * 1024
-        self.output_bytes = output_kb * 1024
-        self.processes = processes
-        self.disk_bytes = disk_mb * 1024 * 1024
 
 
 def isolation_mode(protected=()) -> str:

@@ -26,6 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ...limits import Limits
 from . import cgroups, landlock, nsjail, uid
 
 TRUSTED = "trusted-submissions-no-sandbox"
@@ -83,8 +84,7 @@ def _trial_argv() -> list[str]:
 
 def _trial_nsjail(found_cgroups) -> str:
     """"" if nsjail can start Python and reach numpy here (with cgroups if given), else nsjail's complaint."""
-    from ..sandbox import Limits
-    limits = Limits(cpu_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1, disk_mb=1)
+    limits = Limits(seconds=30, submission_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1, disk_mb=1)
     with tempfile.TemporaryDirectory(prefix="nnfs-probe-") as code, tempfile.TemporaryFile() as log:
         child_uid = uid.sandbox_uid() if os.geteuid() == 0 else None
         if child_uid is not None:
@@ -111,10 +111,9 @@ def _trial_nsjail(found_cgroups) -> str:
 
 def _trial_uid(protected, with_landlock: bool) -> str:
     """"" if the sandbox uid can run Python with numpy and cannot read protected, else why not."""
-    from ..sandbox import Limits
     child_uid = uid.sandbox_uid()
     paths = uid.landlock_paths(tempfile.gettempdir(), tempfile.gettempdir()) if with_landlock else None
-    limits = Limits(cpu_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1)
+    limits = Limits(seconds=30, submission_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1)
     try:
         done = subprocess.run(_trial_argv(), cwd="/", stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
                               preexec_fn=lambda: uid.enter(limits, child_uid, paths))
