@@ -160,7 +160,7 @@ def _cmd_check_release(args) -> int:
 
 
 def _cmd_gradescope(args) -> int:
-    from .gradescope import build_bundle
+    from .gradescope.bundle import build_bundle
 
     course = load_course(args.course)
     path = build_bundle(course, course.assignment(args.assignment), args.out)

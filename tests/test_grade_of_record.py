@@ -22,7 +22,7 @@ from autograder.engine.batch import EXIT_NOT_GRADED, EXIT_OK, grade_batch
 from autograder.engine.model import GRADED, NOT_GRADED, Lateness, SubmissionResult, TestResult
 from autograder.engine.results import feedback_markdown, load_result
 from autograder.engine.submission import LayoutError
-from autograder.gradescope import RESULTS_SCHEMA
+from autograder.gradescope.schema import RESULTS_SCHEMA
 
 REFERENCE = (REPO / "solutions/01_neuron/neuron.py").read_text()
 STUB = (REPO / "assignments/01_neuron/neuron.py").read_text()

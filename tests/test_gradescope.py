@@ -17,7 +17,9 @@ import pytest
 
 from conftest import REPO, run_course
 from autograder.config import load_course
-from autograder.gradescope import NOT_FOR_GRADING, RESULTS_SCHEMA, build_bundle
+from autograder.gradescope.bundle import build_bundle
+from autograder.gradescope.requirements import NOT_FOR_GRADING
+from autograder.gradescope.schema import RESULTS_SCHEMA
 
 COURSE = load_course(REPO / "course.toml")
 ASSIGNMENT = COURSE.assignment("01_neuron")

@@ -1,10 +1,10 @@
 """A Gradescope upload, taken apart safely (run_autograder calls it; the upload is untrusted).
 
-    python -m autograder.gradescope_upload unzip ZIP DEST
+    python -m autograder.gradescope.upload unzip ZIP DEST
         extracts a zip upload into DEST with Python's zipfile: at most MAX_ZIP_FILES
         files and MAX_ZIP_BYTES unpacked, regular files only, no absolute path, no "..",
         no control character in a name
-    python -m autograder.gradescope_upload pick METADATA.json UPLOAD SUBMISSIONS ASSIGNMENT MODULE...
+    python -m autograder.gradescope.upload pick METADATA.json UPLOAD SUBMISSIONS ASSIGNMENT MODULE...
             < NUL-separated paths
         reads ``find -P UPLOAD -type f -print0``, and copies for each MODULE the
         shallowest candidate that is a regular file (opened without following
