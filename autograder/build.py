@@ -14,7 +14,8 @@ are written from autograder/notebook_sources. Each folder also gets check.py,
 the students' pre-submission check: autograder/student_check.py with the
 assignment's functions (signatures read from the reference) and the probes of
 autograder/check_probes.py filled in. ``check`` compares what would be built
-with what is committed and lists the stale files.
+with what is committed and lists the stale files; docs/api.md, the student
+API reference, is generated from the reference docstrings alongside.
 """
 import ast
 import pprint
@@ -173,16 +174,23 @@ def release_files(course: Course) -> dict[Path, str]:
     return files
 
 
+def generated_files(course: Course) -> dict[Path, str]:
+    """The release and docs/api.md (the student API reference, from the docstrings)."""
+    from .api_docs import api_reference
+
+    return {**release_files(course), course.root / "docs" / "api.md": api_reference(course)}
+
+
 def stale_files(course: Course) -> list[Path]:
     """Generated files whose committed content differs from a fresh build."""
-    return [path for path, content in release_files(course).items()
+    return [path for path, content in generated_files(course).items()
             if not path.is_file() or path.read_text() != content]
 
 
 def build(course: Course) -> list[Path]:
     """Write every stale generated file; return the ones written."""
     written = []
-    for path, content in release_files(course).items():
+    for path, content in generated_files(course).items():
         if not path.is_file() or path.read_text() != content:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(content)
