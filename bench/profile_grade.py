@@ -11,7 +11,8 @@ prints the seconds per submission spent in each phase:
   pipe round trip);
 - turning arguments and results into wire records and back;
 - the graders themselves (reference answers, comparisons, feedback);
-- pytest's own work (start-up, collecting the graders, reporting);
+- the engine's own work around the tests (reading and hashing the submission,
+  collecting the graders once, the result);
 - stopping the child and removing its work folder.
 
 For scale it also times a bare ``python -I -c "import numpy"``: the part of
@@ -28,6 +29,7 @@ from pathlib import Path
 from autograder.config import load_course
 from autograder.engine.grade import grade_submission
 from autograder.engine.sandbox import isolation_mode
+
 
 def _key(stats: pstats.Stats, filename_end: str, function: str):
     return next(key for key in stats.stats if key[0].endswith(filename_end) and key[2] == function)
@@ -75,14 +77,14 @@ def profile(assignment_id: str, n: int) -> dict[str, float]:
     start_child = _cumulative(stats, "engine/handle.py", "_start")
     calls = _cumulative(stats, "engine/handle.py", "call") - _cumulative(stats, "engine/handle.py", "_start", "call")
     serialise = _cumulative(stats, "engine/wire.py", "encode") + _cumulative(stats, "engine/wire.py", "decode")
-    tests = _cumulative(stats, "_pytest/runner.py", "pytest_runtest_call")  # the children live inside tests
+    tests = _cumulative(stats, "engine/runner.py", "run")  # the children live inside tests
     close = _cumulative(stats, "engine/handle.py", "close")
     phases = {
         "starting the sandboxed child": start_child,
         "waiting for the child's answers": calls - serialise,
         "wire records (encode + decode)": serialise,
         "the graders (excluding the calls above)": tests - calls - start_child,
-        "pytest itself (start, collection, reports)": total * n - tests - close,
+        "the engine around the tests (files, result)": total * n - tests - close,
         "stopping the child, removing its folder": close,
     }
     return {"isolation": isolation, "total": total, **{k: v / n for k, v in phases.items()}}

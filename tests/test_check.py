@@ -7,6 +7,7 @@ it says READY, the real grader gives no zero for a structural reason
 (missing function, import error, wrong name, wrong type or shape, timeout).
 """
 import ast
+import concurrent.futures
 import json
 import re
 import shutil
@@ -256,11 +257,16 @@ def corpus(assignment_id: str) -> dict[str, tuple[str, dict]]:
 def test_whenever_check_says_ready_the_grader_gives_no_structural_zero(assignment_id, tmp_path):
     module = COURSE.assignment(assignment_id).modules[0]
     ready, verdicts = {}, {}
-    for student, (source, others) in corpus(assignment_id).items():
-        folder = release_copy(tmp_path / "check" / student, assignment_id, source)
+    submissions = corpus(assignment_id)
+    folders = {}
+    for student, (source, others) in submissions.items():
+        folders[student] = release_copy(tmp_path / "check" / student, assignment_id, source)
         for name, text in others.items():
-            (folder / name).write_text(text)
-        done = check(folder)
+            (folders[student] / name).write_text(text)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # one check.py per core
+        checked = dict(zip(folders, pool.map(check, folders.values())))
+    for student, (source, others) in submissions.items():
+        done = checked[student]
         assert done.returncode in (0, 1), (student, done.stdout, done.stderr[-2000:])
         verdicts[student] = verdict(done)
         assert verdicts[student].startswith("READY:" if done.returncode == 0 else "NOT READY:"), (student, done.stdout)

@@ -1,8 +1,8 @@
 """Grade one student's submission for one assignment.
 
-Runs the assignment's hidden graders (graders/test_<id>.py beside course.toml) with
-pytest in this trusted process; the graders reach the student's code only
-through the sandboxed child behind the ``student`` handle.
+Runs the assignment's hidden graders (graders/test_<id>.py beside course.toml)
+in this trusted process (engine/runner.py); the graders reach the student's
+code only through the sandboxed child behind the ``student`` handle.
 """
 import hashlib
 import importlib
@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
-
 from .. import extensions
 from ..config import Assignment, Course
 from .errors import GradingError
@@ -21,18 +19,9 @@ from .fingerprint import Fingerprinter
 from .handle import StudentFailure, StudentHandle, StudentProcess
 from .lateness import lateness
 from .model import GRADED, NOT_GRADED, SubmissionResult, TestResult
-from .plugin import GraderPlugin
+from . import runner
 from .submission import instructor_flags, read_submission
 from .text import clean
-
-# Plugins a grading run does not need; unraisableexception alone costs ~0.5 s
-# per run (it calls gc.collect() repeatedly at the end of every session).
-PYTEST_QUIET = [arg for name in ("cacheprovider", "terminal", "unraisableexception", "threadexception",
-                                 "doctest", "junitxml", "pastebin", "warnings", "legacypath", "stepwise",
-                                 "lsof", "faulthandler", "setuponly", "setupplan", "logging", "monkeypatch",
-                                 "tmpdir", "recwarn", "unittest", "subtests", "debugging", "anyio")
-                for arg in ("-p", f"no:{name}")]
-
 
 def submission_seed(course: Course, assignment: Assignment, student: str) -> int:
     """Different for every student, the same on every regrade."""
@@ -109,34 +98,25 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
 
 
 def _run_graders(course, assignment, seed, isolation, submission, staging: Path):
-    """pytest over the assignment's hidden graders against the staged copy; (tests, what the child printed)."""
+    """The assignment's hidden graders against the staged copy; (tests, what the child printed)."""
     limits = extensions.limits_for(course, assignment, submission.student)
     process = None
     if submission.problem:
-        runner = _Unavailable(submission.problem)
+        child = _Unavailable(submission.problem)
     else:
         staged = {}
         for name, data in submission.modules.items():
             staged[name] = staging / name
             staged[name].write_bytes(data)
         provided = {name: course.release_dir(assignment.id) / name for name in assignment.provided}
-        process = runner = StudentProcess(
-            {**provided, **staged}, assignment.modules, limits, mode=isolation)
-    plugin = GraderPlugin(StudentHandle(runner), reference_modules(course, assignment), seed, course)
-    graders = course.graders_dir
+        process = child = StudentProcess({**provided, **staged}, assignment.modules, limits, mode=isolation)
     try:
-        code = pytest.main([str(course.grader_file(assignment.id)), "-c", str(graders / "pytest.ini"), "--rootdir", str(graders),
-                            *PYTEST_QUIET, "--assert=plain"],
-                           plugins=[plugin])
+        outcomes = runner.run(runner.collect(course.grader_file(assignment.id)), StudentHandle(child),
+                              reference_modules(course, assignment), seed, course)
     finally:
         if process is not None:
             process.close()
-    if plugin.setup_errors:
-        raise GradingError(plugin.setup_errors[0])
-    if plugin.collection_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        raise GradingError(f"the graders of {assignment.id} did not run (pytest exit {code}): "
-                           + " ".join(plugin.collection_errors))
-    tests = [TestResult(test=t["test"], name=t["name"], score=t["score"], max_score=t["max_score"],
-                        passed=t["status"] == "passed", output=clean(t["output"], 4000), visibility=t["visibility"])
-             for t in plugin.outcomes.values()]
+    tests = [TestResult(test=o.test, name=o.name, score=o.score, max_score=o.max_score, passed=o.passed,
+                        output=clean(o.output, 4000), visibility=o.visibility)
+             for o in outcomes]
     return tests, process.output().strip() if process else ""

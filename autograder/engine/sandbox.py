@@ -21,6 +21,7 @@ that escape into new sessions are reaped and killed too; what is left
 """
 import ctypes
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -183,7 +184,7 @@ class Child:
             for stop, patience in ((lambda: None, 0.2), (self.proc.terminate, 2)):
                 try:
                     stop()
-                    self.proc.wait(timeout=patience)
+                    wait_exit(self.proc, patience)
                     break
                 except (ProcessLookupError, subprocess.TimeoutExpired):
                     pass
@@ -220,6 +221,23 @@ class Child:
         if self.uid is not None and not self.jailed:
             cleanup.remove_ipc(self.uid)
             cleanup.remove_files_of(self.uid)
+
+
+def wait_exit(proc: subprocess.Popen, seconds: float) -> int:
+    """Popen.wait(timeout=seconds), woken by the exit itself (a pidfd) rather than by polling."""
+    if proc.returncode is not None:
+        return proc.returncode
+    try:
+        fd = os.pidfd_open(proc.pid)
+    except OSError:  # already reaped elsewhere, or a kernel without pidfds
+        return proc.wait(timeout=seconds)
+    try:
+        exited = select.select([fd], [], [], seconds)[0]
+    finally:
+        os.close(fd)
+    if not exited:
+        raise subprocess.TimeoutExpired(proc.args, seconds)
+    return proc.wait()
 
 
 def prepare_workdir(files: dict[str, Path]) -> Path:

@@ -1,0 +1,141 @@
+"""Run an assignment's hidden graders in this trusted process, without pytest's machinery.
+
+The graders are pytest files (graders/test_<ID>.py): ``test_*`` functions with
+an ``@points(n, visibility=...)`` mark whose parameters name the engine's
+fixtures, ``student`` (the handle to the sandboxed child), ``reference`` (the
+reference modules), ``rng`` (a Generator seeded per submission and per test),
+``seed`` and ``course``. That is all they use, so the engine runs them itself:
+the module is imported once per process, its tests listed once, and each test
+is one function call. A pytest session per submission cost about a third of
+the grading time (configuration, collection, reports).
+
+Each test gives one Outcome with feedback written for the student: the
+grader's own message, or why the student's code gave no result. Tracebacks
+and grader source never reach the feedback. A GradingError raised by a grader
+(it cannot grade at all) stops the submission; a grader that asks for a
+fixture the engine does not have, or has no points mark, is a GradingError.
+"""
+import dataclasses
+import importlib.util
+import inspect
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from .errors import GradingError
+from .handle import StudentFailure
+
+FIXTURES = ("student", "reference", "rng", "seed", "course")
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
+
+@dataclasses.dataclass(frozen=True)
+class GraderTest:
+    """One hidden test: its function, name (first docstring line), points and visibility."""
+    test: str
+    name: str
+    max_score: float
+    visibility: str
+    function: object
+    fixtures: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    test: str
+    name: str
+    max_score: float
+    visibility: str
+    passed: bool
+    score: float
+    output: str
+
+
+_loaded: dict[tuple, list[GraderTest]] = {}
+
+
+def collect(grader_file: Path) -> list[GraderTest]:
+    """The tests of a grader file, in the order they are written (imported once per process and file version)."""
+    stat = grader_file.stat()
+    key = (str(grader_file), stat.st_mtime_ns, stat.st_size)
+    if key not in _loaded:
+        _loaded[key] = _collect(_import(grader_file), grader_file)
+    return _loaded[key]
+
+
+def _import(grader_file: Path):
+    name = f"_graders_{grader_file.stem}_{zlib.crc32(str(grader_file).encode()):08x}"
+    spec = importlib.util.spec_from_file_location(name, grader_file)
+    if spec is None:
+        raise GradingError(f"{grader_file}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except FileNotFoundError:
+        raise GradingError(f"{grader_file}: the hidden graders are missing") from None
+    except Exception as exc:  # a grader that does not import cannot grade anyone
+        del sys.modules[name]
+        raise GradingError(f"{grader_file}: the graders do not import ({type(exc).__name__}: {exc})") from exc
+    return module
+
+
+def _points_mark(function):
+    for mark in getattr(function, "pytestmark", ()):
+        if getattr(mark, "name", None) == "points":
+            return mark
+    return None
+
+
+def _collect(module, grader_file: Path) -> list[GraderTest]:
+    tests = []
+    functions = [f for name, f in vars(module).items()
+                 if name.startswith("test_") and inspect.isfunction(f) and f.__module__ == module.__name__]
+    for function in sorted(functions, key=lambda f: f.__code__.co_firstlineno):
+        where = f"{grader_file}:{function.__code__.co_firstlineno}: {function.__name__}"
+        mark = _points_mark(function)
+        if mark is None or not mark.args:
+            raise GradingError(f"{where} has no @points(...) mark")
+        visibility = mark.kwargs.get("visibility", "visible")
+        if visibility not in VISIBILITIES:
+            raise GradingError(f"{where}: visibility {visibility!r} is not one of {', '.join(VISIBILITIES)}")
+        fixtures = tuple(inspect.signature(function).parameters)
+        unknown = [f for f in fixtures if f not in FIXTURES]
+        if unknown:
+            raise GradingError(f"{where} asks for {', '.join(unknown)}; graders get {', '.join(FIXTURES)}")
+        doc = (function.__doc__ or "").strip().splitlines()
+        tests.append(GraderTest(function.__name__, doc[0] if doc else function.__name__, float(mark.args[0]),
+                                visibility, function, fixtures))
+    if not tests:
+        raise GradingError(f"{grader_file}: no test_* functions")
+    return tests
+
+
+def run(tests: list[GraderTest], student, reference, seed: int, course) -> list[Outcome]:
+    """Every test, in order; a GradingError from a grader stops the run (raised after the test)."""
+    outcomes = []
+    for test in tests:
+        values = {"student": student, "reference": reference, "seed": seed, "course": course,
+                  "rng": np.random.default_rng([seed, zlib.crc32(test.test.encode())])}
+        try:
+            test.function(**{name: values[name] for name in test.fixtures})
+        except GradingError as exc:
+            raise GradingError(f"{test.test}: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - every failure of a test is that test's zero
+            outcomes.append(Outcome(test.test, test.name, test.max_score, test.visibility, False, 0.0,
+                                    feedback_for(exc)))
+        else:
+            outcomes.append(Outcome(test.test, test.name, test.max_score, test.visibility, True,
+                                    test.max_score, ""))
+    return outcomes
+
+
+def feedback_for(error: BaseException) -> str:
+    """What the student reads for a failed test: never a traceback of the grader."""
+    if isinstance(error, StudentFailure):
+        return str(error)
+    if isinstance(error, AssertionError):
+        return str(error) or "wrong answer"
+    return f"the grader could not check your answer ({type(error).__name__}: {str(error)[:300]})"
