@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from tqdm import tqdm
-
 from .. import extensions
 from ..config import Assignment, Course
 from .errors import GradingError
@@ -257,6 +255,24 @@ class ClusterWorkers:
 
 
 # -- the batch -----------------------------------------------------------------
+class _NoBar:
+    def update(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress_bar(total: int, description: str, shown: bool):
+    """tqdm's bar on a terminal; nothing (and no import of tqdm) otherwise."""
+    if not shown:
+        return _NoBar()
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0
+    return tqdm(total=total, desc=description, unit="submission")
+
+
 def grade_batch(course: Course, assignment: Assignment, submissions: Path, out_dir: Path,
                 jobs: int = 1, force: bool = False, progress: bool = True,
                 students: list[str] | None = None, report=print, scheduler: str | None = None) -> BatchSummary:
@@ -318,10 +334,8 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
         isolation = "probed on each worker"
         workers = ClusterWorkers(scheduler)
     start = time.perf_counter()
-    tqdm.monitor_interval = 0
     label = assignments[0].id if len(assignments) == 1 else f"{len(assignments)} assignments"
-    bar = tqdm(total=len(tasks), desc=f"grading {label}", unit="submission",
-               disable=not progress or not sys.stderr.isatty())
+    bar = _progress_bar(len(tasks), f"grading {label}", shown=progress and sys.stderr.isatty())
 
     def record(result: SubmissionResult):
         write_submission_results(out_dir, result)
