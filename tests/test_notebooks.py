@@ -353,6 +353,24 @@ def test_pull_refuses_when_both_sides_changed(copy):
     assert "any real number" in source.read_text() and "another activation" not in source.read_text()
 
 
+def test_a_hand_made_notebook_is_never_overwritten_and_pull_adopts_it(copy):
+    """A notebook without a build digest (written by hand, or by an older build) is kept; pull takes it
+    only with --force when a source exists, and makes the source when there is none."""
+    path, source = notebook_file(copy, "05_backprop"), source_path(copy, "05_backprop")
+    hand_made = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 05 by hand"),
+                                                nbformat.v4.new_code_cell("import backprop")])
+    nbformat.write(hand_made, path)
+    with pytest.raises(NotebooksEditedError, match="has no build digest"):
+        build(copy)
+    with pytest.raises(PullError, match="no build digest.*--force"):
+        pull(copy, copy.assignment("05_backprop"))
+    source.unlink()
+    pulled = pull(copy, copy.assignment("05_backprop"))
+    assert pulled.changed and source.read_text().startswith("# ---\n# jupyter:\n#   jupytext:\n#     formats: py:percent")
+    assert "# # 05 by hand" in source.read_text()
+    assert stale_files(copy) == [] and nbformat.read(path, as_version=4).cells[1].source == "import backprop"
+
+
 def test_include_errors_name_the_file(copy):
     source = source_path(copy, "04_gradient_descent")
     text = source.read_text()

@@ -12,6 +12,7 @@ Pull refuses when notebooks/<ID>.py itself changed since the notebook was
 built and the notebook was edited too: both sides changed, and choosing one
 would lose the other (force=True takes the notebook's side).
 """
+import copy
 import dataclasses
 from pathlib import Path
 
@@ -40,6 +41,7 @@ class Pulled:
 
 
 def pull(course: Course, assignment: Assignment, force: bool = False) -> Pulled:
+    """Write the cells of assignments/<ID>/<ID>.ipynb into notebooks/<ID>.py, then rebuild the notebook."""
     notebook_path = course.release_dir(assignment.id) / f"{assignment.id}.ipynb"
     path = source_path(course, assignment.id)
     where = notebook_path.relative_to(course.root).as_posix()
@@ -54,7 +56,7 @@ def pull(course: Course, assignment: Assignment, force: bool = False) -> Pulled:
 
     cells, notes = _source_cells(course, assignment, edited.cells, where)
     header = read_source(path).metadata if path.is_file() else DEFAULT_HEADER
-    source_nb = nbformat.v4.new_notebook(metadata=dict(header), cells=cells)
+    source_nb = nbformat.v4.new_notebook(metadata=copy.deepcopy(header), cells=cells)
     text = jupytext.writes(source_nb, fmt=FORMAT)
     _check_round_trip(course, assignment, text, edited.cells, path)
 
@@ -70,11 +72,13 @@ def pull(course: Course, assignment: Assignment, force: bool = False) -> Pulled:
 
 def _refuse_if_both_edited(course, assignment, edited, notebook_path: Path, where: str):
     recorded = edited.metadata.get(BUILD_METADATA, {}).get("digest")
-    source_now = notebook_from_cells(course, assignment, expand(
-        course, assignment, read_source(source_path(course, assignment.id)), where)).metadata[BUILD_METADATA]["digest"]
-    if recorded is None or recorded == source_now:
-        return  # the source is what the notebook was built from (or the notebook predates digests)
     relative = source_path(course, assignment.id).relative_to(course.root).as_posix()
+    source_cells = expand(course, assignment, read_source(source_path(course, assignment.id)), relative)
+    if recorded == notebook_from_cells(course, assignment, source_cells).metadata[BUILD_METADATA]["digest"]:
+        return  # the source is what the notebook was built from
+    if recorded is None:
+        raise PullError(f"{where} has no build digest, so pull cannot tell whether {relative} changed since: "
+                        f"`course notebook pull {assignment.id} --force` replaces {relative} by the notebook")
     if edit_state(notebook_path) is None:
         raise PullError(f"{where} has no edits to pull, and {relative} changed since it was built: "
                         f"run `course build` to bring the notebook up to date")
