@@ -9,8 +9,11 @@ The reference modules mark what students write with nbgrader's markers::
 Each region becomes ``raise NotImplementedError(...)`` in the stub, keeping
 the docstring and everything outside the regions. An assignment's "provided"
 modules are the reference of earlier assignments (markers removed), helper
-files in the assignment's own solutions folder (e.g. plots.py), or files of data/, so that a bug in one assignment never breaks the next. Notebooks
-are written from autograder/notebook_sources. Each folder also gets check.py,
+files in the assignment's own solutions folder (e.g. plots.py), or files of
+data/, so that a bug in one assignment never breaks the next. Notebooks are
+written from their sources notebooks/<ID>.py (autograder/notebook/); a
+notebook edited since it was built is never overwritten unless asked (see
+docs/notebooks.md). Each folder also gets check.py,
 the students' pre-submission check: autograder/student_check.py with the
 assignment's functions (signatures read from the reference) and the probes of
 autograder/check_probes.py filled in. ``check`` compares what would be built
@@ -28,7 +31,21 @@ END = "### END SOLUTION"
 
 
 class BuildError(Exception):
-    """A reference module whose solution regions cannot be turned into a stub."""
+    """A course file that cannot be built (solution regions, provided code, notebook source)."""
+
+
+class NotebooksEditedError(BuildError):
+    """Built notebooks that were edited since: the build wrote everything else and left them be."""
+
+    def __init__(self, course: Course, refused: dict[Path, str], written: list[Path]):
+        self.refused, self.written = refused, written
+        lines = []
+        for path, why in refused.items():
+            assignment_id = path.stem
+            lines.append(f"{path.relative_to(course.root)}: not overwritten: {why}. Keep the edits: "
+                         f"`course notebook pull {assignment_id}` writes them into notebooks/{assignment_id}.py; "
+                         f"discard them: `course build --overwrite-notebooks`.")
+        super().__init__("\n".join(lines))
 
 
 def solution_regions(source: str, filename: str = "<source>") -> list[tuple[int, int]]:
@@ -157,7 +174,7 @@ def check_source(course: Course, assignment: Assignment) -> str:
 
 def release_files(course: Course) -> dict[Path, str]:
     """Every generated file of the release: path -> content."""
-    from .notebooks import build_notebook  # nbformat is only needed here
+    from .notebook.render import build_notebook  # nbformat and jupytext are only needed here
 
     files = {}
     for assignment in course.assignments:
@@ -170,7 +187,7 @@ def release_files(course: Course) -> dict[Path, str]:
         files[release / "check.py"] = check_source(course, assignment)
         notebook = build_notebook(course, assignment)
         if notebook is not None:
-            files[release / f"{assignment.id}.ipynb"] = notebook
+            files[notebook_path(course, assignment)] = notebook
     return files
 
 
@@ -181,18 +198,37 @@ def generated_files(course: Course) -> dict[Path, str]:
     return {**release_files(course), course.root / "docs" / "api.md": api_reference(course)}
 
 
+def notebook_path(course: Course, assignment: Assignment) -> Path:
+    return course.release_dir(assignment.id) / f"{assignment.id}.ipynb"
+
+
 def stale_files(course: Course) -> list[Path]:
     """Generated files whose committed content differs from a fresh build."""
     return [path for path, content in generated_files(course).items()
             if not path.is_file() or path.read_text() != content]
 
 
-def build(course: Course) -> list[Path]:
-    """Write every stale generated file; return the ones written."""
-    written = []
+def build(course: Course, overwrite_notebooks: bool = False) -> list[Path]:
+    """Write every stale generated file; return the ones written.
+
+    A notebook edited since the build wrote it (its cells no longer match the
+    digest in its metadata) is left as it is, unless overwrite_notebooks:
+    everything else is written, then NotebooksEditedError names it.
+    """
+    from .notebook.digest import edit_state
+
+    notebooks = {notebook_path(course, a) for a in course.assignments}
+    written, refused = [], {}
     for path, content in generated_files(course).items():
-        if not path.is_file() or path.read_text() != content:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content)
-            written.append(path)
+        if path.is_file() and path.read_text() == content:
+            continue
+        why = edit_state(path) if path in notebooks and not overwrite_notebooks else None
+        if why is not None:
+            refused[path] = why
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+        written.append(path)
+    if refused:
+        raise NotebooksEditedError(course, refused, written)
     return written

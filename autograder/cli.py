@@ -35,22 +35,54 @@ def _skip_iri_grammar():
 
 
 def _cmd_build(args) -> int:
-    from .build import build, stale_files
+    from .build import BuildError, NotebooksEditedError, build, notebook_path, stale_files
 
     course = load_course(args.course)
     if args.check:
+        from .notebook.digest import edit_state
+
         stale = stale_files(course)
+        notebooks = {notebook_path(course, a): a.id for a in course.assignments}
         for path in stale:
-            print(f"stale: {path.relative_to(course.root)}", file=sys.stderr)
+            why = edit_state(path) if path in notebooks else None
+            hint = f": {why}; `course notebook pull {notebooks[path]}` keeps the edits" if why else ""
+            print(f"stale: {path.relative_to(course.root)}{hint}", file=sys.stderr)
         if stale:
             print("The committed release is out of date: run `course build`.", file=sys.stderr)
             return 1
         print("release is up to date")
         return 0
-    written = build(course)
+    try:
+        written = build(course, overwrite_notebooks=args.overwrite_notebooks)
+    except NotebooksEditedError as exc:
+        for path in exc.written:
+            print(f"wrote {path.relative_to(course.root)}")
+        print(f"course build: {exc}", file=sys.stderr)
+        return 1
+    except BuildError as exc:
+        print(f"course build: {exc}", file=sys.stderr)
+        return 2
     for path in written:
         print(f"wrote {path.relative_to(course.root)}")
     print(f"release built: {len(written)} file(s) changed")
+    return 0
+
+
+def _cmd_notebook_pull(args) -> int:
+    from .build import BuildError
+    from .notebook.pull import pull
+
+    course = load_course(args.course)
+    try:
+        pulled = pull(course, course.assignment(args.assignment), force=args.force)
+    except BuildError as exc:
+        print(f"course notebook pull: {exc}", file=sys.stderr)
+        return 2
+    for note in pulled.notes:
+        print(f"course notebook pull: {note}", file=sys.stderr)
+    source = pulled.source.relative_to(course.root)
+    print(f"wrote {source}" if pulled.changed else f"{source} already holds the notebook's cells")
+    print(f"rebuilt {pulled.notebook.relative_to(course.root)} from it (outputs dropped)")
     return 0
 
 
@@ -183,6 +215,7 @@ for students, in an assignment folder of the release:
 
 for instructors:
   course build                 write the release (stubs, provided code, notebooks, check.py)
+  course notebook pull ID      an assignment notebook edited in Jupyter back into notebooks/ID.py
   course grade                 grade a class; rerun to regrade exactly what changed (exit codes in the README)
   course report                the class at a glance (HTML), with every student's feedback
   course export                grades for a spreadsheet, Canvas or Moodle; per-test statistics
@@ -209,6 +242,9 @@ def parser() -> argparse.ArgumentParser:
 
     b = add("build", help="write the stubs, provided code and notebooks of assignments/")
     b.add_argument("--check", action="store_true", help="only check that the committed release is up to date")
+    b.add_argument("--overwrite-notebooks", action="store_true",
+                   help="rewrite notebooks edited since they were built, discarding the edits "
+                        "(`course notebook pull ID` keeps them instead)")
     b.set_defaults(run=_cmd_build)
 
     g = add("grade", help="grade a folder of submissions (nbgrader's submitted/ layout)")
@@ -256,6 +292,15 @@ def parser() -> argparse.ArgumentParser:
     nbi.add_argument("--force", action="store_true",
                      help="replace configuration files that were edited (the edited ones are kept as .bak)")
     nbi.set_defaults(run=_cmd_nbgrader_init)
+
+    nbk = add("notebook", help="assignment notebooks and their sources notebooks/<ID>.py").add_subparsers(
+        dest="notebook_command", required=True)
+    nbp = nbk.add_parser("pull", parents=[common],
+                         help="write the cells of assignments/ID/ID.ipynb, edited in Jupyter, into notebooks/ID.py")
+    nbp.add_argument("assignment", help="assignment id, e.g. 01_neuron")
+    nbp.add_argument("--force", action="store_true",
+                     help="also when notebooks/ID.py changed since the build (its changes are replaced)")
+    nbp.set_defaults(run=_cmd_notebook_pull)
 
     c = add("check-release", help="fail if a release (folder or zip) leaks solutions or hidden tests")
     c.add_argument("path", type=Path)

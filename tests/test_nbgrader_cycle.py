@@ -10,7 +10,7 @@ autograde on the same three students (its hidden cell calls the engine):
 the same scores. The wall time of every step is printed (pytest -s).
 
 The course is a fresh build of the release (stubs, provided code and the
-notebooks of autograder/notebook_sources) beside the repo's solutions/ and
+notebooks built from notebooks/<ID>.py) beside the repo's solutions/ and
 data/, so the test does not depend on whether assignments/ was rebuilt.
 The fast tests at the end check init_course, nbgrader's partial credit and
 the autograded notebook without starting nbgrader.
@@ -40,9 +40,9 @@ TIMESTAMP = "2027-02-04 10:00:00.000000 UTC"  # before the due date
 
 
 def fresh_course(folder: Path) -> Path:
-    """course.toml beside a fresh build of assignments/ and links to solutions/, graders/ and data/."""
+    """course.toml beside a fresh build of assignments/ and links to solutions/, graders/, data/ and notebooks/."""
     folder.mkdir(parents=True)
-    for name in ("solutions", "graders", "data"):
+    for name in ("solutions", "graders", "data", "notebooks"):
         (folder / name).symlink_to(REPO / name)
     text = (REPO / "course.toml").read_text()
     mnist = load_course(REPO / "course.toml").mnist_dir

@@ -1,9 +1,13 @@
-"""The assignment notebooks: generated, committed up to date, and they run.
+"""The assignment notebooks: built from their sources, committed up to date, and they run.
 
-Each assignment's notebook is built from autograder/notebook_sources/nb_<id>.py
-by ``course build``. These tests check that every assignment has one, that the
-committed assignments/<id>/<id>.ipynb is exactly what the build writes, that it
-is a valid notebook that tells students which file they edit, and (slow) that
+Each assignment's notebook is built from notebooks/<id>.py (jupytext percent
+format, shared cells in notebooks/shared/) by ``course build``. These tests
+check that every assignment has one, that the committed
+assignments/<id>/<id>.ipynb is exactly what the build writes, that jupytext
+and the build read the source alike, that both sides round-trip (an edited
+source rebuilds the notebook; a notebook edited in Jupyter is never
+overwritten and `course notebook pull` takes its edits back), that it is a
+valid notebook that tells students which file they edit, and (slow) that
 it executes from top to bottom in a real Jupyter kernel: with the reference
 module in place of the student's it prints the lecture's numbers; with the
 untouched stub it stops at "... is not implemented yet".
@@ -18,13 +22,17 @@ import shutil
 import sys
 from pathlib import Path
 
+import jupytext
 import nbformat
 import numpy as np
 import pytest
 
-from conftest import REPO
+from conftest import REPO, run_course
+from autograder.build import BuildError, NotebooksEditedError, build, stale_files
 from autograder.config import load_course
-from autograder.notebooks import build_notebook, notebook_cells
+from autograder.notebook.pull import PullError, pull
+from autograder.notebook.render import build_notebook
+from autograder.notebook.source import INCLUDE, INCLUDED, source_path
 
 COURSE = load_course(REPO / "course.toml")
 ASSIGNMENTS = {a.id: a for a in COURSE.assignments}
@@ -61,8 +69,8 @@ def printed(nb) -> str:
 # ---------------------------------------------------------------- fast: build and form
 
 def test_every_assignment_has_a_notebook_source():
-    missing = [a for a in IDS if notebook_cells(a) is None]
-    assert not missing, f"no autograder/notebook_sources/nb_<id>.py for {missing}"
+    missing = [a for a in IDS if not source_path(COURSE, a).is_file()]
+    assert not missing, f"no notebooks/<id>.py for {missing}"
 
 
 @pytest.mark.parametrize("assignment_id", IDS)
@@ -87,10 +95,10 @@ def test_notebook_is_valid_and_says_what_to_edit(assignment_id):
     kinds = [cell.cell_type for cell in nb.cells]
     assert "markdown" in kinds and "code" in kinds
     assert kinds[0] == "markdown", "the notebook starts by saying what the student does"
-    intro = nb.cells[0].source
+    intro = "\n\n".join(cell.source for cell in nb.cells[:kinds.index("code")])
     for module in assignment.modules:
-        assert module in intro, f"the first cell does not name {module}, the file the student edits"
-    assert "pytest -q" in intro, "the first cell says how to run the public tests"
+        assert module in nb.cells[0].source, f"the first cell does not name {module}, the file the student edits"
+    assert "pytest -q" in intro, "the text before the first code cell says how to run the public tests"
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
     assert "%load_ext autoreload" in code[0] and "%autoreload 2" in code[0], \
         "the first code cell turns on autoreload, so edits of the module are picked up"
@@ -113,6 +121,281 @@ def test_code_cells_compile_and_are_small(assignment_id):
         compile(transform(cell.source), f"{assignment_id}.ipynb cell {index}", "exec")
         lines = cell.source.count("\n") + 1
         assert lines <= 30, f"cell {index} has {lines} lines: split it, one step per cell"
+
+
+# ---------------------------------------------------------------- fast: the source and the round trip
+
+def source_cells(assignment_id: str):
+    """The cells of notebooks/<id>.py as jupytext reads them."""
+    return jupytext.read(source_path(COURSE, assignment_id), fmt="py:percent").cells
+
+
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_jupytext_and_the_build_read_the_source_alike(assignment_id):
+    """Apart from the include cells, the built cells are the source's cells as jupytext reads them."""
+    own = [(c.cell_type, c.source) for c in source_cells(assignment_id) if INCLUDE not in c.metadata]
+    built = [(c.cell_type, c.source) for c in read_notebook(assignment_id).cells if INCLUDED not in c.metadata]
+    assert own and built == own
+    assert not [line for _, text in built for line in text.splitlines() if line.startswith("# %%")]
+
+
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_each_include_is_rendered_once_with_the_assignments_module(assignment_id):
+    module = ASSIGNMENTS[assignment_id].modules[0]
+    cells = read_notebook(assignment_id).cells
+    runs = {}
+    for index, cell in enumerate(cells):
+        if INCLUDED in cell.metadata:
+            runs.setdefault(cell.metadata[INCLUDED]["name"], []).append(index)
+    includes = [c.metadata[INCLUDE] for c in source_cells(assignment_id) if INCLUDE in c.metadata]
+    assert sorted(runs) == sorted(includes) and len(set(includes)) == len(includes), includes
+    assert "before-you-hand-in" in includes, "every notebook ends with the shared hand-in cells"
+    for name, indices in runs.items():
+        assert indices == list(range(indices[0], indices[0] + len(indices))), f"{name} is rendered in one place"
+    assert runs["before-you-hand-in"][-1] == len(cells) - 1, "the notebook ends with the hand-in cells"
+    text = "\n".join(cell.source for cell in cells)
+    assert "{{" not in text and "{%" not in text
+    assert text.count("## Before you hand in") == 1
+    assert f"check runs `{module}` the way the grader does" in text
+    if "check-your-work" in includes:
+        assert f"**Editing `{module}`:**" in text
+    others = {m for a in ASSIGNMENTS.values() for m in a.modules} - {module}
+    shared = "\n".join(cells[i].source for indices in runs.values() for i in indices)
+    assert not [m for m in others if m in shared], "the shared cells name only this assignment's module"
+
+
+def test_shared_text_is_written_once():
+    for assignment_id in IDS:
+        text = source_path(COURSE, assignment_id).read_text()
+        assert "## Before you hand in" not in text and "**Check your work**" not in text, assignment_id
+    shared = "".join(p.read_text() for p in (REPO / "notebooks" / "shared").glob("*.py"))
+    assert shared.count("## Before you hand in") == 1 and shared.count("**Check your work**") == 1
+
+
+def course_copy(tmp_path: Path) -> Path:
+    """course.toml with its own notebooks/, assignments/ and docs/ (copies) and the repo's other folders (links)."""
+    folder = tmp_path / "course"
+    folder.mkdir()
+    for name in ("solutions", "graders", "data"):
+        (folder / name).symlink_to(REPO / name)
+    for name in ("notebooks", "assignments", "docs"):
+        shutil.copytree(REPO / name, folder / name, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    shutil.copyfile(REPO / "course.toml", folder / "course.toml")
+    return folder / "course.toml"
+
+
+@pytest.fixture
+def copy(tmp_path):
+    course = load_course(course_copy(tmp_path))
+    assert stale_files(course) == [], "the copy starts up to date"
+    return course
+
+
+def notebook_file(course, assignment_id="01_neuron") -> Path:
+    return course.release_dir(assignment_id) / f"{assignment_id}.ipynb"
+
+
+def edit_in_jupyter(path: Path, change) -> nbformat.NotebookNode:
+    """What Jupyter does: read, change, write back with nbformat."""
+    nb = nbformat.read(path, as_version=4)
+    change(nb)
+    nbformat.write(nb, path)
+    return nb
+
+
+def run_and_save(nb):
+    """A kernel ran every code cell: outputs, counts, Jupyter's UI metadata; no authored change."""
+    for count, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        cell.execution_count = count + 1
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="SECRET OUTPUT\n")]
+        cell.metadata["execution"] = {"iopub.status.idle": "2026-11-23T22:00:00Z"}
+    nb.cells[0].metadata["jp-MarkdownHeadingCollapsed"] = True
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.2"}
+
+
+def test_an_edited_source_rebuilds_the_notebook(copy):
+    source = source_path(copy, "02_forward")
+    text = source.read_text()
+    source.write_text(text.replace("# ## How does one layer affect the next?",
+                                   "# ## How does one layer affect the next one?", 1))
+    assert stale_files(copy) == [notebook_file(copy, "02_forward")]
+    assert build(copy) == [notebook_file(copy, "02_forward")]
+    assert "## How does one layer affect the next one?" in notebook_file(copy, "02_forward").read_text()
+    assert stale_files(copy) == [] and build(copy) == []
+
+
+@pytest.mark.slow
+def test_the_source_opened_and_saved_in_jupyter_with_jupytext(copy):
+    """JupyterLab with jupytext opens notebooks/<ID>.py through jupytext's contents manager; what it
+    saves is still the percent-format source (no paired .ipynb beside it), and the build picks it up."""
+    from jupyter_server.services.contents.largefilemanager import LargeFileManager
+    from jupytext.sync_contentsmanager import build_sync_jupytext_contents_manager_class
+
+    manager = build_sync_jupytext_contents_manager_class(LargeFileManager)(root_dir=str(copy.root))
+    nb = manager.get("notebooks/01_neuron.py", type="notebook")["content"]
+    assert nb.cells[1].metadata == {INCLUDE: "check-your-work"} and nb.cells[1].source == ""
+    nb.cells[0].source += "\n\nAdded in Jupyter."
+    code = next(c for c in nb.cells if c.cell_type == "code" and c.source)
+    code.outputs, code.execution_count = [nbformat.v4.new_output("stream", text="SECRET OUTPUT\n")], 1
+    manager.save({"type": "notebook", "format": "json", "content": nb}, "notebooks/01_neuron.py")
+
+    assert sorted(p.name for p in (copy.root / "notebooks").iterdir()) == sorted(
+        p.name for p in (REPO / "notebooks").iterdir()), "no paired file appears"
+    text = source_path(copy, "01_neuron").read_text()
+    assert "# Added in Jupyter." in text and "SECRET OUTPUT" not in text
+    assert build(copy) == [notebook_file(copy)]
+    built = nbformat.read(notebook_file(copy), as_version=4)
+    assert built.cells[0].source.endswith("Added in Jupyter.") and stale_files(copy) == []
+
+
+def test_a_notebook_only_run_in_jupyter_is_not_an_edit(copy):
+    path = notebook_file(copy)
+    edit_in_jupyter(path, run_and_save)
+    assert build(copy) == [path], "outputs are not authored: the build rewrites the notebook without them"
+    assert "SECRET OUTPUT" not in path.read_text() and stale_files(copy) == []
+
+
+def edit_cells(nb):
+    """An instructor's edits: a sentence changed, a new cell, outputs of a run."""
+    run_and_save(nb)
+    heading = next(c for c in nb.cells if c.source.startswith("## The weighted sum"))
+    heading.source = heading.source.replace("any number, positive or negative", "any real number")
+    nb.cells.insert(5, nbformat.v4.new_code_cell("print(neuron.sigmoid(2.0))  # a new cell"))
+
+
+def test_build_never_overwrites_a_notebook_edited_in_jupyter(copy):
+    path = notebook_file(copy)
+    edit_in_jupyter(path, edit_cells)
+    edited = path.read_text()
+    stub = copy.release_dir("01_neuron") / "neuron.py"
+    stub.write_text("# someone broke the stub\n")
+    with pytest.raises(NotebooksEditedError) as refused:
+        build(copy)
+    assert path.read_text() == edited, "the edited notebook is left as it is"
+    assert refused.value.written == [stub], "everything else is still built"
+    message = str(refused.value)
+    assert "assignments/01_neuron/01_neuron.ipynb" in message and "edited" in message
+    assert "course notebook pull 01_neuron" in message and "course build --overwrite-notebooks" in message
+
+    result = run_course("build", course=copy.path, timeout=120)
+    assert result.returncode == 1 and "course notebook pull 01_neuron" in result.stderr, result.stderr
+    check = run_course("build", "--check", course=copy.path, timeout=120)
+    assert check.returncode == 1 and "stale: assignments/01_neuron/01_neuron.ipynb: its cells were edited" in check.stderr
+    assert path.read_text() == edited
+
+    assert build(copy, overwrite_notebooks=True) == [path], "the explicit way to discard the edits"
+    assert "any real number" not in path.read_text() and stale_files(copy) == []
+
+
+def test_pull_writes_the_edits_back_and_build_reproduces_them(copy):
+    path, source = notebook_file(copy), source_path(copy, "01_neuron")
+    includes_before = source.read_text().count("include=")
+    edited = edit_in_jupyter(path, edit_cells)
+
+    result = run_course("notebook", "pull", "01_neuron", course=copy.path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "wrote notebooks/01_neuron.py" in result.stdout and not result.stderr
+    text = source.read_text()
+    assert "any real number" in text and "# a new cell" in text
+    assert "SECRET OUTPUT" not in text and "execution" not in text and "Collapsed" not in text
+    assert text.count("include=") == includes_before, "unchanged shared cells fold back into their includes"
+    assert "## Before you hand in" not in text
+
+    assert stale_files(copy) == [] and build(copy) == [], "after pull, the build writes nothing"
+    assert path.read_text() == build_notebook(copy, copy.assignment("01_neuron")), "byte for byte"
+    rebuilt = nbformat.read(path, as_version=4)
+    assert [(c.cell_type, c.source) for c in rebuilt.cells] == [(c.cell_type, c.source) for c in edited.cells]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in rebuilt.cells if c.cell_type == "code")
+
+
+def test_pull_of_an_unedited_notebook_changes_no_source(copy):
+    for assignment_id in IDS:
+        before = source_path(copy, assignment_id).read_text()
+        pulled = pull(copy, copy.assignment(assignment_id))
+        assert not pulled.changed and not pulled.notes
+        assert source_path(copy, assignment_id).read_text() == before, assignment_id
+    assert stale_files(copy) == []
+
+
+def test_pull_keeps_an_edited_shared_cell_and_says_so(copy):
+    path, source = notebook_file(copy, "03_cost"), source_path(copy, "03_cost")
+    shared_before = {p: p.read_text() for p in (copy.root / "notebooks" / "shared").glob("*.py")}
+
+    def edit(nb):
+        cell = next(c for c in nb.cells if c.source.startswith("## Before you hand in"))
+        cell.source = cell.source.replace("The public tests and", "Run the public tests and")
+    edited = edit_in_jupyter(path, edit)
+
+    pulled = pull(copy, copy.assignment("03_cost"))
+    assert pulled.changed and len(pulled.notes) == 1
+    assert "notebooks/shared/before-you-hand-in.py" in pulled.notes[0] and "edited" in pulled.notes[0]
+    text = source.read_text()
+    assert 'include="before-you-hand-in"' not in text, "the edited run is no longer the shared text"
+    assert "# Run the public tests and" in text and "check.run()" in text
+    assert 'include="check-your-work"' in text, "the untouched include still folds back"
+    assert {p: p.read_text() for p in shared_before} == shared_before, "the other notebooks are not changed"
+    assert stale_files(copy) == []
+    rebuilt = nbformat.read(path, as_version=4)
+    assert [(c.cell_type, c.source) for c in rebuilt.cells] == [(c.cell_type, c.source) for c in edited.cells]
+
+
+def test_pull_refuses_when_both_sides_changed(copy):
+    path, source = notebook_file(copy), source_path(copy, "01_neuron")
+    source.write_text(source.read_text().replace("# ## ReLU: the other activation function",
+                                                 "# ## ReLU: another activation function", 1))
+    with pytest.raises(PullError, match="has no edits to pull"):
+        pull(copy, copy.assignment("01_neuron"))
+    edit_in_jupyter(path, edit_cells)
+    with pytest.raises(PullError, match="both .* changed"):
+        pull(copy, copy.assignment("01_neuron"))
+    assert "another activation function" in source.read_text(), "the source's edit is kept"
+    assert pull(copy, copy.assignment("01_neuron"), force=True).changed
+    assert "any real number" in source.read_text() and "another activation" not in source.read_text()
+
+
+def test_a_hand_made_notebook_is_never_overwritten_and_pull_adopts_it(copy):
+    """A notebook without a build digest (written by hand, or by an older build) is kept; pull takes it
+    only with --force when a source exists, and makes the source when there is none."""
+    path, source = notebook_file(copy, "05_backprop"), source_path(copy, "05_backprop")
+    hand_made = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 05 by hand"),
+                                                nbformat.v4.new_code_cell("import backprop")])
+    nbformat.write(hand_made, path)
+    with pytest.raises(NotebooksEditedError, match="has no build digest"):
+        build(copy)
+    with pytest.raises(PullError, match="no build digest.*--force"):
+        pull(copy, copy.assignment("05_backprop"))
+    source.unlink()
+    pulled = pull(copy, copy.assignment("05_backprop"))
+    assert pulled.changed and source.read_text().startswith("# ---\n# jupyter:\n#   jupytext:\n#     formats: py:percent")
+    assert "# # 05 by hand" in source.read_text()
+    assert stale_files(copy) == [] and nbformat.read(path, as_version=4).cells[1].source == "import backprop"
+
+
+def test_include_errors_name_the_file(copy):
+    source = source_path(copy, "04_gradient_descent")
+    text = source.read_text()
+    source.write_text(text.replace('include="before-you-hand-in"', 'include="before-you-go"'))
+    with pytest.raises(BuildError, match=r"notebooks/04_gradient_descent.py: cell \d+: includes 'before-you-go'"):
+        build_notebook(copy, copy.assignment("04_gradient_descent"))
+    source.write_text(text)
+    shared = copy.root / "notebooks" / "shared" / "before-you-hand-in.py"
+    shared.write_text(shared.read_text().replace("{{ module }}", "{{ modul }}"))
+    with pytest.raises(BuildError, match=r"notebooks/shared/before-you-hand-in.py: cell 1: 'modul' is undefined"):
+        build_notebook(copy, copy.assignment("04_gradient_descent"))
+
+
+def test_an_assignment_without_a_source_has_no_notebook(copy):
+    source_path(copy, "05_backprop").unlink()
+    assert build_notebook(copy, copy.assignment("05_backprop")) is None
+    assert notebook_file(copy, "05_backprop") not in stale_files(copy)
+
+
+def test_the_gradescope_bundle_ships_no_notebook_source():
+    from autograder.gradescope.bundle import bundle_contents
+
+    names = bundle_contents(COURSE, ASSIGNMENTS["02_forward"])
+    assert not [n for n in names if n.startswith("notebooks/") or "/notebook_sources/" in n]
+    assert "autograder/notebook/pull.py" in names  # the package is whole; only course content is left out
 
 
 # ---------------------------------------------------------------- slow: execute in a kernel

@@ -32,14 +32,12 @@ def _course_toml(course: Course) -> str:
 
 
 def _package_files(assignment: Assignment) -> dict[str, Path]:
-    """The autograder package (engine and graders' toolkit), less the notebook sources."""
+    """The autograder package (engine and graders' toolkit)."""
     package = REPO_ROOT / "autograder"
     files = {}
     for path in sorted(package.rglob("*")):
         relative = path.relative_to(package)
         if path.is_dir() or _SKIP_PARTS & set(relative.parts) or path.suffix == ".pyc":
-            continue
-        if relative.parts[0] == "notebook_sources":
             continue
         files[f"autograder/{relative.as_posix()}"] = path
     return files

@@ -1,1 +1,0 @@
-"""Cell sources of the assignment notebooks (see autograder/notebooks.py)."""

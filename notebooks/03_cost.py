@@ -1,0 +1,138 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · The cost: how lousy is the network?
+#
+# **You write:** `one_hot`, `example_cost`, `average_cost` and `cost_derivative` in
+# **`cost.py`**, the file next to this notebook. Read each docstring and replace every
+# `raise NotImplementedError(...)` with your code. `neuron.py` and `forward.py` are provided
+# (the reference solutions of assignments 01 and 02). Only `cost.py` is graded.
+
+# %% include="check-your-work"
+
+# %%
+# %load_ext autoreload
+# %autoreload 2
+
+import numpy as np
+
+import cost  # your code: cost.py in this folder
+from forward import init_network, feedforward  # provided
+
+rng = np.random.default_rng(0)
+
+# %% [markdown]
+# ## What did we want?
+#
+# A network with random weights and biases, shown an image of a 3, lights up its output
+# neurons more or less at random. To learn, the computer needs to be told how bad that answer
+# is. First, what we *wanted*: activation 1.0 on the neuron of the right digit and 0.0 on all
+# the others. That target is called a **one-hot** vector.
+
+# %%
+print(cost.one_hot(3).ravel())   # expected: [0. 0. 0. 1. 0. 0. 0. 0. 0. 0.]
+print(cost.one_hot(3).shape)     # a column, like the output of the network: (10, 1)
+print(cost.one_hot([3, 0, 9]))   # one column per label: the 1s in rows 3, 0 and 9
+
+# %% [markdown]
+# ## The cost of one example
+#
+# Compare the output activations with the target, neuron by neuron, and add up the squares of
+# the differences:
+#
+# $$C_0 = (a_0 - y_0)^2 + (a_1 - y_1)^2 + \dots + (a_9 - y_9)^2.$$
+#
+# The lecture's untrained network, shown a "3", answers 0.43, 0.28, 0.19, 0.88, 0.72, 0.01,
+# 0.64, 0.86, 0.99, 0.63 (below to four decimals). Utter trash: it is surer of an 8 than of
+# the 3. The squared differences are 0.1863, 0.0809, 0.0357, 0.0138, 0.5242, 0.0001, 0.4079,
+# 0.7388, 0.9817, 0.3998, and the cost is their sum, **3.37**.
+
+# %%
+output = np.array([0.4316, 0.2844, 0.1889, 0.8825, 0.7240,
+                   0.0100, 0.6387, 0.8595, 0.9908, 0.6323]).reshape(10, 1)
+y = cost.one_hot(3)
+
+print(" ".join(f"{term:.4f}" for term in ((output - y) ** 2).ravel()))
+# the lecture: 0.1863 0.0809 0.0357 0.0138 0.5242 0.0001 0.4079 0.7388 0.9817 0.3998
+# (0.7387 here: the activations are reconstructed to four decimals from the slide)
+print(f"{cost.example_cost(output, y):.2f}")  # the lecture: 3.37
+
+# %% [markdown]
+# If you got 0.34, you took the mean of the ten terms; if you got 1.68, you put a ½ in front.
+# The lecture's cost of one example is the plain sum.
+#
+# The other set of notes shows the network a different "3". Its answer (0.29, 0.20, 0.15,
+# 0.91, 0.51, 0.01, 0.44, 0.59, 0.69, 0.43) is still trash, but less so: the 3-neuron is now
+# the brightest, and the cost is **1.61**.
+
+# %%
+output_2 = np.array([0.2941, 0.1975, 0.1463, 0.9123, 0.5050,
+                     0.0141, 0.4393, 0.5892, 0.6854, 0.4335]).reshape(10, 1)
+
+print(" ".join(f"{term:.4f}" for term in ((output_2 - y) ** 2).ravel()))
+# the lecture: 0.0865 0.0390 0.0214 0.0077 0.2550 0.0002 0.1930 0.3472 0.4698 0.1879
+print(f"{cost.example_cost(output_2, y):.2f}")  # the lecture: 1.61
+
+# %% [markdown]
+# The sum is small when the network confidently classifies the image correctly: bright on the
+# 3-neuron, dark everywhere else.
+
+# %%
+confident = np.full((10, 1), 0.01)
+confident[3] = 0.97
+print(f"{cost.example_cost(confident, y):.4f}")  # expected: 0.0018, almost no cost
+
+# %% [markdown]
+# ## The cost of the whole network
+#
+# One example says little. The cost of the network is the **average** of the example costs
+# over all the training examples: a single number that says how lousy the network is, and
+# which learning will try to make small. Here is a random network on a small batch of 20
+# random images with random labels, one column each. `average_cost` feeds the batch forward
+# and averages the 20 example costs; the loop below computes the same thing one example at a
+# time.
+
+# %%
+weights, biases = init_network([784, 16, 16, 10], rng=rng)
+X = rng.random((784, 20))
+labels = rng.integers(0, 10, size=20)
+Y = cost.one_hot(labels)
+
+print(f"{cost.average_cost(weights, biases, X, Y):.4f}")  # a random network: a few units
+one_by_one = [cost.example_cost(feedforward(weights, biases, X[:, [j]]), Y[:, [j]]) for j in range(20)]
+print(f"{np.mean(one_by_one):.4f}")  # expected: the same number
+
+# %% [markdown]
+# ## Which way to nudge the outputs?
+#
+# To make the cost smaller we need to know how it changes when an output activation changes:
+# $\partial C_0 / \partial a_i = 2(a_i - y_i)$. For the lecture's first "3" the 8-neuron
+# (0.99, should be 0) has derivative about +1.98: lowering it helps most. The 3-neuron (0.88,
+# should be 1) has derivative about −0.23: raise it a little. The sign says which way to
+# nudge, the size how much it matters. Backpropagation (assignment 05) starts from this vector.
+
+# %%
+print(cost.cost_derivative(output, y).ravel().round(4))
+# expected: [0.8632 0.5688 0.3778 -0.235 1.448 0.02 1.2774 1.719 1.9816 1.2646]
+
+# %% [markdown]
+# ## Done?
+#
+# Run the public tests (`pytest -q` in this folder) and submit `cost.py`.
+#
+# Next, in **04 · Gradient descent**, we roll downhill on the cost.
+
+# %% include="before-you-hand-in"

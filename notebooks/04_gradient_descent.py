@@ -1,0 +1,195 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 · Gradient descent: rolling downhill on the cost
+#
+# **You write:** `gradient_descent`, `sgd_step` and `mini_batches` in **`descent.py`**, the
+# file next to this notebook. Read each docstring and replace every
+# `raise NotImplementedError(...)` with your code. Only `descent.py` is graded.
+
+# %% include="check-your-work"
+
+# %%
+# %load_ext autoreload
+# %autoreload 2
+# %matplotlib inline
+
+import numpy as np
+import matplotlib.pyplot as plt
+
+import descent  # your code: descent.py in this folder
+
+rng = np.random.default_rng(0)
+
+# %% [markdown]
+# ## One knob first
+#
+# The cost is a function of all 13,002 weights and biases. Start with a function of a single
+# number, $f(x) = x^2$, and find its minimum the way the network will: look at the slope,
+# $f'(x) = 2x$. Negative slope: shift right. Positive slope: shift left. Each step is
+# $-\text{learning rate} \times \text{slope}$, so steep slopes give big steps and the steps
+# shrink near the minimum, which keeps us from overshooting.
+#
+# The slides' `simple_gd(gradient, start, learn_rate, n_iter=50, tolerance=1e-06)` does this.
+# Your `gradient_descent` has the same signature and returns the last point and the list of
+# points visited. From $x = 10$ with learning rate 0.2 each step multiplies $x$ by
+# $1 - 0.2 \times 2 = 0.6$.
+
+# %%
+x, history = descent.gradient_descent(lambda x: 2 * x, start=10.0, learn_rate=0.2)
+print(history[:4])  # expected: [10.0, 6.0, 3.6, 2.16] (up to rounding)
+print(f"{len(history) - 1} steps, stopped at x = {x:.2e}")
+# expected: 30 steps; it stops when a step would be no bigger than the tolerance 1e-06
+
+# %%
+xs = np.linspace(-11, 11, 201)
+path = np.array(history)
+plt.figure(figsize=(5, 3.2))
+plt.plot(xs, xs ** 2, color="grey")
+plt.plot(path, path ** 2, "o-", ms=4)
+plt.title("rolling downhill on f(x) = x²")
+plt.xlabel("x")
+plt.show()
+
+# %% [markdown]
+# ## A learning rate that is too large
+#
+# With learning rate 0.8 each step multiplies $x$ by $1 - 1.6 = -0.6$: we overshoot the
+# valley and land on the other side, but still a little lower, so we get there, zig-zagging.
+# With 1.1 each step multiplies $x$ by $-1.2$: every jump overshoots further and we roll
+# *up* the hill.
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(11, 3), sharey=True)
+for ax, rate in zip(axes, [0.2, 0.8, 1.1]):
+    x, history = descent.gradient_descent(lambda x: 2 * x, start=10.0, learn_rate=rate, n_iter=8)
+    print(f"learning rate {rate}: " + ", ".join(f"{h:.2f}" for h in history[:5]))
+    path = np.array(history)
+    ax.plot(np.linspace(-45, 45, 201), np.linspace(-45, 45, 201) ** 2, color="grey")
+    ax.plot(path, path ** 2, "o-", ms=4)
+    ax.set_title(f"learning rate {rate}")
+    ax.set_ylim(0, 500)
+plt.tight_layout()
+plt.show()
+# expected: 10.00, 6.00, 3.60, 2.16, 1.30 / 10.00, -6.00, 3.60, -2.16, 1.30 / 10.00, -12.00, 14.40, -17.28, 20.74
+
+# %% [markdown]
+# ## Two knobs: a bowl
+#
+# Now a function of two numbers, $f(x, y) = x^2 + 4y^2$, a bowl that is steeper along $y$.
+# Its gradient $\nabla f = (2x, 8y)$ points uphill; we step the other way. With learning
+# rate 0.2 each step multiplies $x$ by 0.6, but $y$ by $1 - 1.6 = -0.6$: along the steep
+# direction we zig-zag from one side of the valley to the other. The same
+# `gradient_descent` works when `start` is an array. Note that `start` must come back
+# unchanged and every entry of the history must be its own array: the slides' `simple_gd`
+# writes `vector -= ...`, which changes the array in place, so with an array start its whole
+# `vector_lst` ends up as many copies of the last point.
+
+# %%
+start = np.array([8.0, 3.0])
+x, history = descent.gradient_descent(lambda v: np.array([2 * v[0], 8 * v[1]]), start, learn_rate=0.2)
+print(start)          # expected: [8. 3.], unchanged
+print(history[:3])    # expected: [8, 3], [4.8, -1.8], [2.88, 1.08]
+print(f"after {len(history) - 1} steps at ({x[0]:.1e}, {x[1]:.1e})")  # expected: 31 steps, at the bottom (0, 0)
+
+# %%
+gx, gy = np.meshgrid(np.linspace(-9, 9, 101), np.linspace(-4, 4, 101))
+path = np.array(history)
+plt.figure(figsize=(6, 3.2))
+plt.contour(gx, gy, gx ** 2 + 4 * gy ** 2, levels=12, colors="grey", linewidths=0.5)
+plt.plot(path[:, 0], path[:, 1], "o-", ms=3)
+plt.title("gradient descent on the bowl x² + 4y²")
+plt.gca().set_aspect("equal")
+plt.show()
+
+# %% [markdown]
+# ## 13,002 knobs: one step for every weight and bias
+#
+# For the network the "point" is all the weights and biases, a list of arrays, and the
+# gradient is a list of arrays shaped the same. The lecture's picture: the entries of
+# $-\nabla C$ say which nudges decrease the cost fastest, "$w_0$ should increase somewhat,
+# $w_1$ should increase a little, $w_2$ should decrease a lot", and the sign says up or down.
+# `sgd_step` takes one such step on every array at once and returns new arrays. Below, the
+# lecture's weights $2.43, -1.12, 1.47, \dots, -0.76, 3.50, 2.03$ and
+# $-\nabla C = 0.18, 0.45, -0.51, \dots, 0.40, -0.32, 0.82$, with learning rate 1.
+
+# %%
+params = [np.array([2.43, -1.12, 1.47]), np.array([-0.76, 3.50, 2.03])]
+minus_grad = [np.array([0.18, 0.45, -0.51]), np.array([0.40, -0.32, 0.82])]
+grads = [-g for g in minus_grad]
+
+new = descent.sgd_step(params, grads, learn_rate=1.0)
+print(new)     # expected: [2.61, -0.67, 0.96] and [-0.36, 3.18, 2.85]
+print(params)  # unchanged: [2.43, -1.12, 1.47] and [-0.76, 3.5, 2.03]
+print(descent.sgd_step(params, grads, learn_rate=0.1)[0])  # smaller steps: [2.448, -1.075, 1.419]
+
+# %% [markdown]
+# ## Stochastic gradient descent: mini-batches
+#
+# The cost is the average over *all* training examples, and so is its gradient: thousands of
+# backpropagations for one step. Stochastic gradient descent shuffles the examples, cuts them
+# into small **mini-batches** and takes one step per mini-batch, with the gradient of that
+# mini-batch only. Each step is a little off, like a drunk man walking down a hill, but the
+# steps are far cheaper, so we get down faster. `mini_batches` makes the shuffled index
+# batches of one pass over the data (an *epoch*).
+
+# %%
+batches = descent.mini_batches(10, 3, rng)
+print(batches)                          # four batches: sizes 3, 3, 3 and 1
+print(np.sort(np.concatenate(batches)))  # every example exactly once: [0 1 2 ... 9]
+print(descent.mini_batches(10, 3, np.random.default_rng(0))[0])  # same seed, same shuffle
+
+# %% [markdown]
+# The drunk man on a hill: fit a line $y = w x + b$ to 200 noisy points by minimising the
+# average of $(w x + b - y)^2$, starting from $w = b = 0$. Full gradient descent uses all 200
+# points for each step; SGD uses a mini-batch of 10, takes 20 steps per epoch for the same
+# work and wanders, but heads downhill fast.
+
+# %%
+points = rng.uniform(-1, 1, 200)
+targets = 2.0 * points + 1.0 + 0.3 * rng.standard_normal(200)   # the true line: w = 2, b = 1
+
+def line_gradient(params, idx):
+    w, b = params
+    error = w * points[idx] + b - targets[idx]
+    return [np.array(2 * np.mean(error * points[idx])), np.array(2 * np.mean(error))]
+
+full = [[np.array(0.0), np.array(0.0)]]
+stochastic = [[np.array(0.0), np.array(0.0)]]
+for epoch in range(5):
+    full.append(descent.sgd_step(full[-1], line_gradient(full[-1], np.arange(200)), 0.3))
+    for batch in descent.mini_batches(200, 10, rng):
+        stochastic.append(descent.sgd_step(stochastic[-1], line_gradient(stochastic[-1], batch), 0.3))
+
+full, stochastic = np.array(full), np.array(stochastic)
+print("full batch after 5 epochs:", full[-1].round(2))        # still far from (2, 1)
+print("SGD after 5 epochs:       ", stochastic[-1].round(2))  # close to (2, 1)
+plt.figure(figsize=(5, 3.5))
+plt.plot(stochastic[:, 0], stochastic[:, 1], ".-", lw=0.5, ms=2, label="SGD, batches of 10")
+plt.plot(full[:, 0], full[:, 1], "o-", label="gradient descent, all 200")
+plt.plot(2, 1, "k*", ms=12, label="the bottom (2, 1)")
+plt.xlabel("w"); plt.ylabel("b"); plt.legend()
+plt.show()
+
+# %% [markdown]
+# ## Done?
+#
+# Run the public tests (`pytest -q` in this folder) and submit `descent.py`.
+#
+# Next, in **05 · Backpropagation**, we compute the gradient of the network's cost with the
+# chain rule.
+
+# %% include="before-you-hand-in"
