@@ -4,7 +4,8 @@ Graders are ordinary pytest tests with fixtures ``student`` (the handle),
 ``reference`` (the reference modules, imported here in the trusted parent),
 ``rng`` (a Generator seeded per submission and per test), ``seed`` and
 ``course`` (the Course from course.toml), and a
-``points`` marker. The plugin records one outcome per test with feedback
+``points`` marker, whose points and visibility course.toml's
+[assignments.tests] may override (``settings``). The plugin records one outcome per test with feedback
 written for the student: the grader's own message, or why the student's code
 gave no result. Tracebacks and grader source never reach the feedback.
 """
@@ -18,8 +19,10 @@ from .handle import StudentFailure
 
 
 class GraderPlugin:
-    def __init__(self, handle, reference, seed, course):
+    def __init__(self, handle, reference, seed, course, settings=()):
+        """settings: the assignment's GraderTestSetting overrides from course.toml."""
         self.handle, self._reference, self.seed, self._course = handle, reference, seed, course
+        self.settings = {s.name: s for s in settings}
         self.outcomes = {}  # nodeid -> dict, in collection order
         self.collection_errors = []
         self.setup_errors = []  # GradingError raised by a grader: stop the batch
@@ -51,14 +54,21 @@ class GraderPlugin:
     def pytest_collection_modifyitems(self, items):
         for item in items:
             marker = item.get_closest_marker("points")
-            if marker is None:
+            setting = self.settings.get(item.name)
+            max_score = setting.points if setting and setting.points is not None else None
+            visibility = setting.visibility if setting and setting.visibility is not None else None
+            if marker is None and max_score is None:
                 raise pytest.UsageError(f"{item.nodeid} has no @points(...) marker")
+            if max_score is None:
+                max_score = marker.args[0]
+            if visibility is None:
+                visibility = marker.kwargs.get("visibility", "visible") if marker else "visible"
             doc = (item.function.__doc__ or "").strip().splitlines()
             self.outcomes[item.nodeid] = {
                 "name": doc[0] if doc else item.name,
                 "test": item.name,
-                "max_score": float(marker.args[0]),
-                "visibility": marker.kwargs.get("visibility", "visible"),
+                "max_score": float(max_score),
+                "visibility": visibility,
                 "score": 0.0, "status": "failed", "output": "not run",
             }
 
