@@ -102,6 +102,10 @@ def primary_function(test: CheckUse) -> str | None:
     return max(named, key=len) if named else (test.uses[0] if test.uses else None)
 
 
+def _count(n: float, word: str) -> str:
+    return f"{n:g} {word}" + ("" if n == 1 else "s")
+
+
 def _hidden_line(test: CheckUse, points: HiddenTestPoints, name: str) -> str:
     others = [f for f in test.uses if f != name]
     also = f"  (also uses {', '.join(others)})" if others else ""
@@ -141,7 +145,7 @@ def show(course: Course, assignment: Assignment) -> str:
             out += [f"    {t.name}  ({_rel(course, t.file)}:{t.line})" for t in public if name in t.uses] \
                 or ["    none: add one to assignments/{}/test_{}.py".format(assignment.id, module.removesuffix('.py'))]
             out += [f"--- hidden tests ({_rel(course, course.grader_file(assignment.id))}): "
-                    f"{subtotal:g} points"]
+                    f"{_count(subtotal, 'point')}"]
             out += [_hidden_line(t, points[t.name], name) for t in mine if t.name in points] \
                 or ["    none: this function is not graded by any hidden test"]
             out.append("")
@@ -155,6 +159,6 @@ def show(course: Course, assignment: Assignment) -> str:
     for p in points.values():
         by_visibility[p.visibility] = by_visibility.get(p.visibility, 0) + p.points
     split = ", ".join(f"{v:g} {k}" for k, v in by_visibility.items())
-    out.append(f"Total: {len(points)} hidden tests worth {total:g} points ({split}); "
-               f"course.toml gives {assignment.points:g}; {len(all_public)} public tests")
+    out.append(f"Total: {_count(len(points), 'hidden test')} worth {_count(total, 'point')} ({split}); "
+               f"course.toml gives {assignment.points:g}; {_count(len(all_public), 'public test')}")
     return "\n".join(out)
