@@ -52,13 +52,15 @@ def results(out, student, assignment):
 
 
 # -- course new ------------------------------------------------------------------------------
-def test_course_new_builds_and_grades_the_reference_full_and_the_stub_zero(tmp_path):
+@pytest.mark.parametrize("module", ["layer.py", "weighted_sum.py"])  # the second: named like its function
+def test_course_new_builds_and_grades_the_reference_full_and_the_stub_zero(tmp_path, module):
     path = copied_course(tmp_path / "course")
     root = path.parent
     before = path.read_text()
-    done = run_course(*NEW, course=path)
+    stem = module.removesuffix(".py")
+    done = run_course(*[module if arg == "layer.py" else arg for arg in NEW], course=path)
     assert done.returncode == 0, done.stderr
-    for name in ("solutions/07_layer/layer.py", "notebooks/07_layer.py", "assignments/07_layer/test_layer.py",
+    for name in (f"solutions/07_layer/{module}", "notebooks/07_layer.py", f"assignments/07_layer/test_{stem}.py",
                  "graders/test_07_layer.py"):
         assert f"wrote {name}" in done.stdout and (root / name).is_file()
     assert "course build" in done.stdout and "course show 07_layer" in done.stdout and "course grade" in done.stdout
@@ -67,24 +69,24 @@ def test_course_new_builds_and_grades_the_reference_full_and_the_stub_zero(tmp_p
     assert after.startswith(before) and "# The course: what students get" in after
     assignment = load_course(path).assignment("07_layer")
     assert (assignment.title, assignment.modules, assignment.provided, assignment.points) == \
-        ("A layer of neurons: a' = sigma(W a + b)", ("layer.py",), ("neuron.py",), 10)
+        ("A layer of neurons: a' = sigma(W a + b)", (module,), ("neuron.py",), 10)
     assert assignment.due.isoformat() == "2027-03-19T23:59:00+00:00"
     # the notebook source: jupytext percent format with the shared cells included
     notebook = (root / "notebooks/07_layer.py").read_text()
     assert "format_name: percent" in notebook and '\n# %% include="before-you-hand-in"\n' in notebook
-    assert "import layer" in notebook
+    assert f"import {stem}" in notebook
 
     built = run_course("build", course=path)
     assert built.returncode == 0, built.stderr
     release = root / "assignments/07_layer"
-    stub = (release / "layer.py").read_text()
-    assert "raise NotImplementedError" in stub and "### BEGIN SOLUTION" not in stub and "w @ a" not in stub
+    stub = (release / module).read_text()
+    assert "raise NotImplementedError" in stub and "### BEGIN SOLUTION" not in stub and "np.sum(w * a)" not in stub
     assert (release / "neuron.py").is_file() and (release / "check.py").is_file()
     assert run_course("build", "--check", course=path).returncode == 0
 
     subs, out = tmp_path / "submitted", tmp_path / "out"
-    submit(subs, "ref", (root / "solutions/07_layer/layer.py").read_text(), "07_layer", "layer.py")
-    submit(subs, "stub", stub, "07_layer", "layer.py")
+    submit(subs, "ref", (root / f"solutions/07_layer/{module}").read_text(), "07_layer", module)
+    submit(subs, "stub", stub, "07_layer", module)
     graded = run_course("grade", "--assignment", "07_layer", subs, "--out", out, "--quiet", course=path)
     assert graded.returncode == 0, graded.stderr
     assert (results(out, "ref", "07_layer")["score"], results(out, "stub", "07_layer")["score"]) == (10, 0)
@@ -92,20 +94,20 @@ def test_course_new_builds_and_grades_the_reference_full_and_the_stub_zero(tmp_p
         assert {r["student"]: r["status"] for r in csv.DictReader(f)} == {"ref": "graded", "stub": "graded"}
 
     # the public test fails on the stub and passes on the reference
-    public = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_layer.py"]
+    public = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"test_{stem}.py"]
     on_stub = subprocess.run(public, cwd=release, capture_output=True, text=True, timeout=120)
     assert on_stub.returncode == 1 and "NotImplementedError" in on_stub.stdout
     reference = tmp_path / "on_reference"
     reference.mkdir()
-    shutil.copy(root / "solutions/07_layer/layer.py", reference)
-    shutil.copy(release / "test_layer.py", reference)
+    shutil.copy(root / f"solutions/07_layer/{module}", reference)
+    shutil.copy(release / f"test_{stem}.py", reference)
     on_reference = subprocess.run(public, cwd=reference, capture_output=True, text=True, timeout=120)
     assert on_reference.returncode == 0, on_reference.stdout
 
     shown = run_course("show", "07_layer", course=path)
     assert shown.returncode == 0, shown.stderr
     text = shown.stdout
-    assert "=== weighted_sum (layer.py)" in text
+    assert f"=== weighted_sum ({module})" in text
     assert "test_weighted_sum_lecture_example" in text  # the public test
     assert "test_weighted_sum_random" in text and " 10 points visible" in text
     assert "from graders/test_07_layer.py:13" in text
