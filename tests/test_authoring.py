@@ -5,10 +5,12 @@ Every test works on a temporary copy of the course (course.toml, solutions/, gra
 assignments/ and notebooks/ copied, data/ symlinked) and runs the real `course` command.
 """
 import csv
+import os
 import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -255,3 +257,74 @@ def test_an_unknown_test_name_is_named_with_its_line_and_a_close_match(tmp_path)
     assert done.returncode == 2
     assert (f"{path}: assignments[0].tests.test_relu_randm: not a test of graders/test_01_neuron.py "
             f"(did you mean 'test_relu_random'?) (line {line_of(path, 'test_relu_randm')})") in done.stderr
+
+
+# -- the guide --------------------------------------------------------------------------------
+GUIDE = REPO / "docs" / "authoring.md"
+
+
+def guide_steps(text):
+    """The guide's fenced blocks in order: ("run", line, exit code) or ("write"/"append"/"replace", path, text).
+
+    A shell line ending in `# exit N` must exit N, every other one 0. A block marked
+    replace=PATH replaces PATH from the block's first line to the end of the file.
+    """
+    steps, lines, index = [], text.splitlines(), 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if not line.startswith("```") or line == "```":
+            continue
+        info = line[3:].split()
+        body = []
+        while not lines[index].startswith("```"):
+            body.append(lines[index])
+            index += 1
+        index += 1
+        if info[0] == "sh":
+            for command in body:
+                code = 0
+                if "# exit " in command:
+                    command, code = command.split("# exit ")[0], int(command.split("# exit ")[1].split()[0])
+                if command.strip() and not command.lstrip().startswith("#"):
+                    steps.append(("run", command.strip(), code))
+        for option in info[1:]:
+            kind, _, path = option.partition("=")
+            steps.append(({"file": "write"}.get(kind, kind), path, "\n".join(body) + "\n"))
+    return steps
+
+
+@pytest.mark.slow
+def test_the_guide_runs_as_written(tmp_path):
+    path = copied_course(tmp_path / "course")
+    root = path.parent
+    shutil.copy(REPO / "pyproject.toml", root)  # the Gradescope bundle pins what it installs from it
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "COURSE_TOML": str(path), "OPENBLAS_NUM_THREADS": "1"}
+    env.pop("PYTHONPATH", None)
+    steps = guide_steps(GUIDE.read_text())
+    assert sum(kind == "run" for kind, *_ in steps) >= 15
+    printed = {}
+    for kind, what, detail in steps:
+        if kind == "run":
+            done = subprocess.run(["bash", "-c", what], cwd=root, env=env, capture_output=True, text=True,
+                                  timeout=600)
+            assert done.returncode == detail, f"{what}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+            printed.setdefault(what, done.stdout + done.stderr)  # the first run of each command
+        elif kind == "write":
+            (root / what).write_text(detail)
+        elif kind == "append":
+            (root / what).write_text((root / what).read_text() + detail)
+        else:
+            assert kind == "replace", kind
+            text = (root / what).read_text()
+            anchor = text.index(detail.splitlines()[0])
+            (root / what).write_text(text[:anchor] + detail)
+    assert "its tests add up to 14 points but points = 10" in printed["course build"]
+    assert "killed 5 of 5 mutants (100%)" in printed["course audit 07_layer"]
+    with open(root / "trial/graded/grades.csv", newline="") as f:
+        assert {r["student"]: r["score"] for r in csv.DictReader(f)} == {"reference": "10", "stub": "0"}
+    assert "4 points after_due_date" in printed["course show 07_layer"]
+    assert (tmp_path / "nnfs-nbgrader/release/07_layer/layer.py").is_file()
+    assert (tmp_path / "07_layer-autograder.zip").is_file()
+    assert (root / "trial/graded/report.html").is_file()
