@@ -111,9 +111,15 @@ def _cmd_new(args) -> int:
 
 def _cmd_show(args) -> int:
     from .authoring.show import show
+    from .build import BuildError
 
     course = load_course(args.course)
-    print(show(course, course.assignment(args.assignment)))
+    try:
+        text = show(course, course.assignment(args.assignment))
+    except (BuildError, OSError, SyntaxError) as exc:
+        print(f"course show: {exc}", file=sys.stderr)
+        return 2
+    print(text)
     return 0
 
 

@@ -140,6 +140,7 @@ def test_the_scaffolded_notebook_is_jupytext_percent_format(tmp_path):
     (["new", "07_layer", "--title", "t", "--module", "layer.py", "--due", "2027-03-19T23:59:00"],
      "give a time zone"),
     (["new", "07_layer", "--title", "t", "--module", "layer.py", "--points", "0"], "--points 0: must be more than 0"),
+    (["new", "07_layer", "--title", "two\nlines", "--module", "layer.py"], "--title: one line of text"),
 ])
 def test_course_new_refuses_bad_names_and_writes_nothing(tmp_path, args, message):
     path = copied_course(tmp_path / "course")

@@ -104,6 +104,8 @@ def plan_assignment(course: Course, assignment_id: str, title: str, module: str,
         due_toml = None
     if not title.strip():
         problems.append("--title is empty")
+    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in title):
+        problems.append("--title: one line of text, without control characters")
     if problems:
         raise ScaffoldError("\n".join(problems))
     stem = module.removesuffix(".py")
