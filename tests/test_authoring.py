@@ -329,3 +329,21 @@ def test_the_guide_runs_as_written(tmp_path):
     assert (tmp_path / "nnfs-nbgrader/release/07_layer/layer.py").is_file()
     assert (tmp_path / "07_layer-autograder.zip").is_file()
     assert (root / "trial/graded/report.html").is_file()
+
+
+def test_the_engine_refuses_points_that_do_not_add_up_even_without_the_command(tmp_path):
+    """grade_batch (as Gradescope's and nbgrader's paths call the engine) checks the points that ran."""
+    from autograder.engine.batch import grade_batch
+    from autograder.engine.errors import GradingError
+
+    path = with_overrides(make_course(tmp_path / "course"), OVERRIDES.replace("points = 3", "points = 4"))
+    course = load_course(path)
+    subs = tmp_path / "submitted"
+    submit(subs, "ann", (REPO / "solutions/01_neuron/neuron.py").read_text(), "01_neuron", "neuron.py")
+    with pytest.raises(GradingError) as info:
+        grade_batch(course, course.assignment("01_neuron"), subs, tmp_path / "out", progress=False)
+    message = str(info.value)
+    assert "its tests add up to 21 points but points = 20" in message
+    assert f"test_relu_random 4 (course.toml line {line_of(path, 'test_relu_random =')})" in message
+    assert "test_sigmoid_at_zero 1 (test_01_neuron.py)" in message
+    assert not (tmp_path / "out" / "ann" / "01_neuron" / "results.json").exists()
