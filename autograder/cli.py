@@ -35,9 +35,11 @@ def _skip_iri_grammar():
 
 
 def _cmd_build(args) -> int:
+    from .authoring.grader_points import check_points
     from .build import BuildError, NotebooksEditedError, build, notebook_path, stale_files
 
     course = load_course(args.course)
+    check_points(course, missing_ok=True)  # the graders' points add up (course grade insists on the graders)
     if args.check:
         from .notebook.digest import edit_state
 
@@ -91,10 +93,14 @@ def _cmd_grade(args) -> int:
     from .engine.submission import LayoutError
     from .extensions import ExtensionsError
 
+    from .authoring.grader_points import check_points
+
     course = load_course(args.course)
     if bool(args.all) == bool(args.assignment):
         print("course grade: give either --assignment ID or --all", file=sys.stderr)
         return EXIT_BAD_INPUT
+    # points that do not add up stop everything before anything is graded or written (exit 2)
+    check_points(course, [course.assignment(args.assignment)] if args.assignment else None)
     if not args.submissions.is_dir():
         print(f"course grade: {args.submissions} is not a folder", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -114,6 +120,39 @@ def _cmd_grade(args) -> int:
         for summary in summaries:
             record_in_gradebook(course, course.assignment(summary.assignment), args.out, args.gradebook)
     return max(s.exit_code for s in summaries)
+
+
+def _cmd_new(args) -> int:
+    from .authoring.scaffold import ScaffoldError, plan_assignment, write_plan
+
+    course = load_course(args.course)
+    provided = [name.strip() for name in args.provided.split(",") if name.strip()] if args.provided else []
+    try:
+        plan = plan_assignment(course, args.id, args.title, args.module, points=args.points, due=args.due,
+                               provided=provided)
+    except ScaffoldError as exc:
+        for line in str(exc).splitlines():
+            print(f"course new: {line}", file=sys.stderr)
+        print("course new: nothing was written", file=sys.stderr)
+        return 2
+    for path in write_plan(course, plan):
+        print(f"wrote {path.relative_to(course.root)}")
+    print(plan.next_steps, end="")
+    return 0
+
+
+def _cmd_show(args) -> int:
+    from .authoring.show import show
+    from .build import BuildError
+
+    course = load_course(args.course)
+    try:
+        text = show(course, course.assignment(args.assignment))
+    except (BuildError, OSError, SyntaxError) as exc:
+        print(f"course show: {exc}", file=sys.stderr)
+        return 2
+    print(text)
+    return 0
 
 
 def _cmd_audit(args) -> int:
@@ -213,7 +252,9 @@ for students, in an assignment folder of the release:
   python check.py              is my module ready to hand in? (names, types, shapes, inputs, time, public tests)
   python -m pytest -q          the public tests: the lecture's worked examples
 
-for instructors:
+for instructors (docs/authoring.md: a new assignment from start to finish):
+  course new                   the skeleton of a new assignment: reference, notebook, tests, course.toml entry
+  course show                  per function: stub, reference, public and hidden tests, points, visibility
   course build                 write the release (stubs, provided code, notebooks, check.py)
   course notebook pull ID      an assignment notebook edited in Jupyter back into notebooks/ID.py
   course grade                 grade a class; rerun to regrade exactly what changed (exit codes in the README)
@@ -262,6 +303,20 @@ def parser() -> argparse.ArgumentParser:
                    help="grade on the workers of this running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
                         "(one task per submission; --jobs is then ignored)")
     g.set_defaults(run=_cmd_grade)
+
+    n = add("new", help="write the skeleton of a new assignment and its course.toml entry")
+    n.add_argument("id", help="assignment id, e.g. 07_convolution (two digits, underscore, lower case)")
+    n.add_argument("--title", required=True, help="the assignment's title")
+    n.add_argument("--module", required=True, help="the module students write, e.g. layer.py")
+    n.add_argument("--points", type=float, default=10, help="the assignment's points (default 10)")
+    n.add_argument("--due", default=None, help="due date-time with a time zone, e.g. 2027-03-19T23:59:00Z")
+    n.add_argument("--provided", default=None, metavar="A.py,B.py",
+                   help="modules given to students: earlier assignments' modules or files of data/")
+    n.set_defaults(run=_cmd_new)
+
+    sh = add("show", help="per graded function: stub, reference, public and hidden tests with points")
+    sh.add_argument("assignment", help="assignment id, e.g. 01_neuron")
+    sh.set_defaults(run=_cmd_show)
 
     au = add("audit", help="mutation-test the hidden graders: which mistakes do they miss?")
     au.add_argument("assignment", nargs="*", help="assignment ids (default: all)")

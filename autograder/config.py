@@ -25,9 +25,10 @@ class Rule:
     """What one value of course.toml must be.
 
     kind: "string", "number" (int or float), "integer", "datetime", "array" of
-    ``items`` or "table" of ``keys`` (name -> Rule); required: the key must be
-    present in its table; the other fields are bounds, checked in this order
-    and reported in jsonschema's words.
+    ``items`` or "table" of ``keys`` (name -> Rule), or of any names matching
+    ``key_pattern``, each value checked against ``values``; required: the key
+    must be present in its table; the other fields are bounds, checked in this
+    order and reported in jsonschema's words.
     """
     kind: str
     required: bool = False
@@ -38,6 +39,9 @@ class Rule:
     maximum: float | None = None
     items: "Rule | None" = None
     keys: dict | None = None
+    choices: tuple | None = None
+    key_pattern: str | None = None
+    values: "Rule | None" = None
 
 
 def _limit_rules(required: bool) -> dict:
@@ -52,6 +56,9 @@ def _limit_rules(required: bool) -> dict:
 
 
 MODULE_NAME = r"^[a-z_]+\.py$"
+ASSIGNMENT_ID = r"^[0-9]{2}_[a-z_]+$"
+TEST_NAME = r"^test_[A-Za-z0-9_]+$"
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's words
 SCHEMA = Rule("table", keys={
     "course": Rule("table", True, keys={
         "name": Rule("string", True, non_empty=True),
@@ -65,19 +72,34 @@ SCHEMA = Rule("table", keys={
         "grace_minutes": Rule("number", minimum=0),
     }),
     "assignments": Rule("array", True, non_empty=True, items=Rule("table", keys={
-        "id": Rule("string", True, pattern=r"^[0-9]{2}_[a-z_]+$"),
+        "id": Rule("string", True, pattern=ASSIGNMENT_ID),
         "title": Rule("string", True),
         "modules": Rule("array", True, non_empty=True, items=Rule("string", pattern=MODULE_NAME)),
         "provided": Rule("array", items=Rule("string", pattern=MODULE_NAME)),
         "points": Rule("number", True, exclusive_minimum=0),
         "due": Rule("datetime"),
         "limits": Rule("table", keys=_limit_rules(required=False)),
+        # per hidden test of graders/test_<ID>.py: points and visibility instead of its @points(...)
+        "tests": Rule("table", key_pattern=TEST_NAME, values=Rule("table", keys={
+            "points": Rule("number", minimum=0),
+            "visibility": Rule("string", choices=VISIBILITIES),
+        })),
     })),
 })
 
 
 class CourseConfigError(Exception):
     """course.toml is missing, unreadable or does not fit the schema."""
+
+
+@dataclasses.dataclass(frozen=True)
+class GraderTestSetting:
+    """[assignments.tests] in course.toml: one hidden test's points and visibility,
+    None where its @points(...) decorator decides; line: where it is written."""
+    name: str
+    points: float | None
+    visibility: str | None
+    line: int | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +111,12 @@ class Assignment:
     points: float
     due: dt.datetime | None
     limits: Limits
+    tests: tuple[GraderTestSetting, ...] = ()
+    index: int = 0  # its place among course.toml's [[assignments]]
+    points_line: int | None = None  # the line of its points = ...
+
+    def test_setting(self, name: str) -> GraderTestSetting | None:
+        return next((t for t in self.tests if t.name == name), None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,13 +167,20 @@ def load_course(path: Path | str | None = None) -> Course:
     path = Path(path) if path is not None else default_course_path()
     try:
         text = path.read_bytes().decode("utf-8")
-        raw = tomllib.loads(text)
     except FileNotFoundError:
         raise CourseConfigError(f"{path}: file not found") from None
     except UnicodeDecodeError as exc:
         raise CourseConfigError(f"{path}: not valid TOML: not UTF-8 at byte {exc.start}") from None
     except OSError as exc:
         raise CourseConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+    return parse_course(text, path)
+
+
+def parse_course(text: str, path: Path) -> Course:
+    """The Course that course.toml's text describes (path: where it is, for messages and paths)."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # its message ends with "(at line L, column C)"
         raise CourseConfigError(f"{path}: not valid TOML: {exc}") from None
     lines = _key_lines(text)
@@ -187,10 +222,19 @@ def check(rule: Rule, value, key: tuple = ()) -> list[tuple[tuple, str]]:
         problems.append((key, f"{value!r} is less than or equal to the minimum of {rule.exclusive_minimum!r}"))
     if rule.maximum is not None and value > rule.maximum:
         problems.append((key, f"{value!r} is greater than the maximum of {rule.maximum!r}"))
+    if rule.choices is not None and value not in rule.choices:
+        close = difflib.get_close_matches(str(value), rule.choices, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "one of " + ", ".join(rule.choices)
+        problems.append((key, f"{value!r} is not one of {list(rule.choices)!r} ({hint})"))
     if rule.kind == "array":
         for index, item in enumerate(value):
             problems += check(rule.items, item, (*key, index))
-    if rule.kind == "table":
+    if rule.kind == "table" and rule.values is not None:
+        for name, item in value.items():
+            if not re.search(rule.key_pattern, name):
+                problems.append(((*key, name), f"{name!r} does not match {rule.key_pattern!r}"))
+            problems += check(rule.values, item, (*key, name))
+    elif rule.kind == "table":
         allowed = list(rule.keys)
         for name, sub in rule.keys.items():
             if name in value:
@@ -273,10 +317,15 @@ def _build(path: Path, raw: dict, lines: dict[tuple, int]) -> Course:
             where = _at(lines, ("assignments", index, "due"))
             raise CourseConfigError(f"{path}: assignments[{index}].due: give a time zone, "
                                     f"e.g. 2027-02-05T23:59:00Z{where}")
+        tests = tuple(GraderTestSetting(name, setting.get("points"), setting.get("visibility"),
+                                  lines.get(("assignments", index, "tests", name))
+                                  or lines.get(("assignments", index, "tests")))
+                      for name, setting in a.get("tests", {}).items())
         assignments.append(Assignment(
             id=a["id"], title=a["title"], modules=tuple(a["modules"]),
             provided=tuple(a.get("provided", ())), points=a["points"], due=due,
-            limits=_limits(a.get("limits", {}), limits)))
+            limits=_limits(a.get("limits", {}), limits), tests=tests, index=index,
+            points_line=lines.get(("assignments", index, "points"))))
     ids = [a.id for a in assignments]
     for index, assignment_id in enumerate(ids):
         if assignment_id in ids[:index]:

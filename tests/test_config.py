@@ -91,3 +91,42 @@ def test_the_course_command_imports_nothing_heavy_to_start():
     done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", "--help"], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "--scheduler" in done.stdout
+
+
+# -- [assignments.tests]: per hidden test points and visibility ---------------------------------
+TESTS_TABLE = ('due = 2027-02-05T23:59:00Z\n\n[assignments.tests]\ntest_relu_random = { points = 3 }\n'
+               'test_weighted_sum_random = { points = 1, visibility = "after_due_date" }\n')
+
+
+def test_tests_table_is_read_with_the_line_of_each_test(tmp_path):
+    path = write_course(tmp_path, r"^due = 2027-02-05T23:59:00Z\n", TESTS_TABLE)
+    course = load_course(path)
+    neuron = course.assignment("01_neuron")
+    relu, weighted = neuron.tests
+    assert (relu.name, relu.points, relu.visibility) == ("test_relu_random", 3, None)
+    assert (weighted.points, weighted.visibility) == (1, "after_due_date")
+    assert relu.line == line_of(path, "test_relu_random = { points = 3 }")
+    assert weighted.line == relu.line + 1
+    assert neuron.points_line == line_of(path, "points = 20") and neuron.index == 0
+    assert course.assignment("02_forward").tests == () and course.assignment("02_forward").index == 1
+
+
+def test_tests_as_an_inline_table_point_at_its_line(tmp_path):
+    path = write_course(tmp_path, r"^points = 20$", 'points = 20\ntests = { test_relu_random = { points = 2 } }')
+    (setting,) = load_course(path).assignment("01_neuron").tests
+    assert setting.points == 2 and setting.line == line_of(path, "tests = { test_relu_random = { points = 2 } }")
+
+
+@pytest.mark.parametrize("entry, message", [
+    ('test_relu_random = { visibility = "after_due" }',
+     "assignments[0].tests.test_relu_random.visibility: 'after_due' is not one of ['visible', 'hidden', "
+     "'after_due_date', 'after_published'] (did you mean 'after_due_date'?)"),
+    ("test_relu_random = { points = -1 }", "assignments[0].tests.test_relu_random.points: -1 is less than the minimum of 0"),
+    ("test_relu_random = { pionts = 2 }", "assignments[0].tests.test_relu_random.pionts: unknown key (did you mean 'points'?)"),
+    ("relu_random = { points = 2 }", "assignments[0].tests.relu_random: 'relu_random' does not match '^test_[A-Za-z0-9_]+$'"),
+    ('test_relu_random = 2', "assignments[0].tests.test_relu_random: 2 is not of type 'object'"),
+])
+def test_bad_tests_entries_are_named_with_file_key_and_line(tmp_path, entry, message):
+    path = write_course(tmp_path, r"^due = 2027-02-05T23:59:00Z\n",
+                        f"due = 2027-02-05T23:59:00Z\n\n[assignments.tests]\n{entry}\n")
+    assert f"{path}: {message} (line {line_of(path, entry)})" in config_error(path)

@@ -4,7 +4,8 @@
   and the submission's timestamp.txt (it decides lateness);
 - graders: the hidden graders of the assignment and their shared helpers, the
   reference modules they compare with, and the provided modules the child gets;
-- settings: points, the limits and the due date that apply to the student (extensions.csv,
+- settings: points (the assignment's and course.toml's per-test points and
+  visibility), the limits and the due date that apply to the student (extensions.csv,
   accommodations.csv), the late policy and the
   course id (the seed of every student's random inputs).
 """
@@ -58,6 +59,8 @@ def settings_digest(course: Course, assignment: Assignment, due, limits) -> str:
     settings = {"course": course.id, "points": assignment.points, "limits": dataclasses.asdict(limits),
                 "due": due.isoformat() if due else None,
                 "late": [course.late_penalty_per_day, course.late_grace_minutes]}
+    if assignment.tests:  # only when set, so courses without them keep their digests
+        settings["tests"] = sorted([t.name, t.points, t.visibility] for t in assignment.tests)
     return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -81,10 +81,9 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
     except Exception as exc:  # a fault of ours with this submission: say so, never a 0
         return SubmissionResult(status=NOT_GRADED, reason=clean(f"internal error while grading: {exc!r}", 500),
                                 execution_time=round(time.perf_counter() - start, 3), **base)
-    max_score = sum(t.max_score for t in tests)
-    if abs(max_score - assignment.points) > 1e-9:
-        raise GradingError(f"the graders of {assignment.id} are worth {max_score:g} points, "
-                           f"but course.toml gives {assignment.points:g}")
+    problem = _points_problem(course, assignment, tests)
+    if problem:
+        raise GradingError(problem)
     notes = [late.note] if late.note else []
     if submission.problem:
         notes.append(clean(f"Nothing could be graded: {submission.problem}."))
@@ -95,6 +94,20 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
         notes=tuple(notes), flags=tuple(instructor_flags(course, assignment, submission.modules)),
         printed_output=clean(printed, 4000), execution_time=round(time.perf_counter() - start, 3),
         fingerprint=fingerprint, **base)
+
+
+def _points_problem(course: Course, assignment: Assignment, tests) -> str | None:
+    """None if the tests that ran are worth the assignment's points, else where each figure comes from."""
+    from ..authoring.grader_points import HiddenTestPoints, points_total_problem
+
+    settings = {s.name: s for s in assignment.tests}
+    grader = course.grader_file(assignment.id).name
+    ran = [HiddenTestPoints(t.test, t.max_score, t.visibility,
+                            points_from=f"{course.path.name} line {settings[t.test].line}"
+                            if t.test in settings and settings[t.test].points is not None else grader,
+                            visibility_from="")
+           for t in tests]
+    return points_total_problem(course, assignment, ran)
 
 
 def _run_graders(course, assignment, seed, isolation, submission, staging: Path):
@@ -111,8 +124,8 @@ def _run_graders(course, assignment, seed, isolation, submission, staging: Path)
         provided = {name: course.release_dir(assignment.id) / name for name in assignment.provided}
         process = child = StudentProcess({**provided, **staged}, assignment.modules, limits, mode=isolation)
     try:
-        outcomes = runner.run(runner.collect(course.grader_file(assignment.id)), StudentHandle(child),
-                              reference_modules(course, assignment), seed, course)
+        tests = runner.with_settings(runner.collect(course.grader_file(assignment.id)), assignment.tests)
+        outcomes = runner.run(tests, StudentHandle(child), reference_modules(course, assignment), seed, course)
     finally:
         if process is not None:
             process.close()

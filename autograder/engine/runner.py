@@ -1,7 +1,8 @@
 """Run an assignment's hidden graders in this trusted process, without pytest's machinery.
 
 The graders are pytest files (graders/test_<ID>.py): ``test_*`` functions with
-an ``@points(n, visibility=...)`` mark whose parameters name the engine's
+an ``@points(n, visibility=...)`` mark (course.toml's [assignments.tests] may
+override both, see with_settings) whose parameters name the engine's
 fixtures, ``student`` (the handle to the sandboxed child), ``reference`` (the
 reference modules), ``rng`` (a Generator seeded per submission and per test),
 ``seed`` and ``course``. That is all they use, so the engine runs them itself:
@@ -36,7 +37,7 @@ class GraderTest:
     """One hidden test: its function, name (first docstring line), points and visibility."""
     test: str
     name: str
-    max_score: float
+    max_score: float | None  # None: no points mark; course.toml must give them
     visibility: str
     function: object
     fixtures: tuple[str, ...]
@@ -96,9 +97,8 @@ def _collect(module, grader_file: Path) -> list[GraderTest]:
     for function in sorted(functions, key=lambda f: f.__code__.co_firstlineno):
         where = f"{grader_file}:{function.__code__.co_firstlineno}: {function.__name__}"
         mark = _points_mark(function)
-        if mark is None or not mark.args:
-            raise GradingError(f"{where} has no @points(...) mark")
-        visibility = mark.kwargs.get("visibility", "visible")
+        points = float(mark.args[0]) if mark is not None and mark.args else None  # course.toml may give them
+        visibility = mark.kwargs.get("visibility", "visible") if mark is not None else "visible"
         if visibility not in VISIBILITIES:
             raise GradingError(f"{where}: visibility {visibility!r} is not one of {', '.join(VISIBILITIES)}")
         fixtures = tuple(inspect.signature(function).parameters)
@@ -106,11 +106,27 @@ def _collect(module, grader_file: Path) -> list[GraderTest]:
         if unknown:
             raise GradingError(f"{where} asks for {', '.join(unknown)}; graders get {', '.join(FIXTURES)}")
         doc = (function.__doc__ or "").strip().splitlines()
-        tests.append(GraderTest(function.__name__, doc[0] if doc else function.__name__, float(mark.args[0]),
+        tests.append(GraderTest(function.__name__, doc[0] if doc else function.__name__, points,
                                 visibility, function, fixtures))
     if not tests:
         raise GradingError(f"{grader_file}: no test_* functions")
     return tests
+
+
+def with_settings(tests: list[GraderTest], settings) -> list[GraderTest]:
+    """The tests with course.toml's [assignments.tests] points and visibility applied (GraderTestSetting)."""
+    by_name = {s.name: s for s in settings}
+    out = []
+    for test in tests:
+        setting = by_name.get(test.test)
+        if setting is not None:
+            test = dataclasses.replace(
+                test, max_score=float(setting.points) if setting.points is not None else test.max_score,
+                visibility=setting.visibility if setting.visibility is not None else test.visibility)
+        if test.max_score is None:
+            raise GradingError(f"{test.test} has no @points(...) mark and course.toml gives it no points")
+        out.append(test)
+    return out
 
 
 def run(tests: list[GraderTest], student, reference, seed: int, course) -> list[Outcome]:
