@@ -71,3 +71,21 @@ def test_audit_of_01_neuron_kills_at_least_95_percent_and_ends_with_the_line():
     killed, total = int(match[1]), int(match[2])
     assert total >= 10 and killed / total >= 0.95
     assert "hand-written corpus: caught" in done.stdout
+
+
+def test_graders_that_fail_the_reference_stop_the_audit_with_the_reason(tmp_path):
+    """A kill rate is meaningless when the graders reject the reference itself: the audit says so (exit 3)."""
+    from conftest import make_course
+
+    toml = make_course(tmp_path / "course")
+    graders = tmp_path / "course" / "graders"
+    graders.unlink()
+    graders.mkdir()
+    (graders / "pytest.ini").write_text("[pytest]\n")
+    (graders / "test_01_neuron.py").write_text(
+        "import pytest\n\n\n@pytest.mark.points(20)\ndef test_never_pleased(student):\n"
+        "    assert False, 'nothing is ever right'\n")
+    done = run_course("audit", "01_neuron", course=toml, timeout=900)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "the reference scores 0 of 20" in done.stderr and "nothing is ever right" in done.stderr
+    assert "killed" not in done.stdout

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..config import Assignment, Course
 from ..engine.batch import grade_batch
+from ..engine.errors import GradingError
 from ..engine.grade import grade_submission
 from ..engine.handle import StudentFailure, StudentProcess
 from ..engine.sandbox import isolation_mode
@@ -31,6 +32,7 @@ from .mutate import Mutant, mutants
 
 REVIEWED_FILE = "audit_equivalent.toml"  # in the course's graders/ folder
 RANDOM_VARIANTS = 3
+REFERENCE_STUDENT = "the-reference"
 
 
 @dataclass
@@ -187,6 +189,10 @@ def audit(course: Course, assignment: Assignment, jobs: int = 2, corpus: Path | 
             folder = subs / mutant_id / assignment.id
             folder.mkdir(parents=True)
             (folder / module).write_text(mutant.source)
+        reference = subs / REFERENCE_STUDENT / assignment.id  # the graders must give it full marks
+        reference.mkdir(parents=True)
+        for module in assignment.modules:
+            shutil.copyfile(course.solution_dir(assignment.id) / module, reference / module)
         for path in corpus_files:
             folder = subs / f"corpus-{path.stem}" / assignment.id
             folder.mkdir(parents=True)
@@ -195,6 +201,13 @@ def audit(course: Course, assignment: Assignment, jobs: int = 2, corpus: Path | 
                f"corpus with the hidden graders")
         summary = grade_batch(course, assignment, subs, out, jobs=jobs, progress=False, report=lambda line: None)
         graded = summary.graded
+        checked = graded[REFERENCE_STUDENT]
+        if not checked.graded or checked.score < checked.max_score - 1e-9:
+            why = checked.reason if not checked.graded else "; ".join(
+                f"{t.test}: {t.output[:200]}" for t in checked.tests if not t.passed)
+            raise GradingError(f"{assignment.id}: the reference scores {checked.score or 0:g} of {checked.max_score:g} "
+                               f"with its own graders, so no mutant count means anything; fix the graders first "
+                               f"({why})")
         survivors = [generated[s][1] for s in generated
                      if graded[s].graded and graded[s].score >= graded[s].max_score - 1e-9]
         result.killed = [generated[s][1] for s in generated if generated[s][1] not in survivors]
