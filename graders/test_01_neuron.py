@@ -20,6 +20,7 @@ from autograder.engine.handle import StudentFailure
 from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_float, expect_unchanged,
                                 fail, lecture, points)
+from autograder.toolkit.blame import own_result
 from autograder.toolkit.network import relu, sigmoid
 
 RTOL, ATOL = 1e-7, 1e-10  # compare's defaults: random inputs against the trusted formulas
@@ -31,21 +32,6 @@ def _value(got, what) -> float:
     if isinstance(got, np.ndarray) and got.shape in ((), (1,), (1, 1)) and got.dtype.kind in "biuf":
         got = got.reshape(())[()]
     return expect_float(got, what)
-
-
-def _own(student, fn, *args):
-    """The student's own fn(*args) as a float array, or None if it gives no usable
-    answer. Used only to avoid cascading penalties: sigmoid_prime built on the
-    student's own sigmoid, neuron on their own weighted_sum and sigmoid, are
-    not marked wrong for a mistake graded elsewhere."""
-    try:
-        got = student.call(fn, *args)
-    except StudentFailure:
-        return None
-    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating, np.ndarray)):
-        return None
-    got = np.asarray(got)
-    return got.astype(float) if got.dtype.kind in "biuf" else None
 
 
 def _agrees(got, other, rtol=RTOL, atol=ATOL) -> bool:
@@ -182,7 +168,7 @@ def test_sigmoid_prime_random(student, rng):
         got = expect_array(raw, np.shape(z), what) if np.ndim(z) else _value(raw, what)
         s = sigmoid(z)
         if not _agrees(got, s * (1.0 - s)):
-            own = _own(student, "sigmoid", z)  # built on the student's own sigmoid (graded elsewhere)?
+            own = own_result(student, "sigmoid", z)  # built on the student's own sigmoid (graded elsewhere)?
             if own is not None and _agrees(got, own * (1.0 - own)):
                 continue
         compare(got, s * (1.0 - s), what, _sigmoid_prime_mistakes(z))
@@ -192,7 +178,7 @@ def test_sigmoid_prime_random(student, rng):
 def test_sigmoid_prime_peak(student):
     """sigmoid_prime is largest at 0 (0.25) and 0 far from 0 (z = +-1000), never nan"""
     got = _value(student.sigmoid_prime(0.0), "sigmoid_prime(0.0)")
-    own = _own(student, "sigmoid", 0.0) if got != lecture.SIGMOID_PRIME_AT_ZERO else None
+    own = own_result(student, "sigmoid", 0.0) if got != lecture.SIGMOID_PRIME_AT_ZERO else None
     if own is None or not _agrees(got, own * (1.0 - own)):
         compare(got, lecture.SIGMOID_PRIME_AT_ZERO, "sigmoid_prime(0)", rtol=1e-6, atol=1e-9,
                 hint="sigma(0)(1 - sigma(0)) = 0.5 x 0.5 = 0.25.")
@@ -201,7 +187,7 @@ def test_sigmoid_prime_peak(student):
     if isinstance(raw, np.ndarray) and raw.dtype.kind in "biuf":
         expected = sigmoid(z) * (1.0 - sigmoid(z))
         if not _agrees(raw, expected, rtol=1e-7, atol=1e-12):
-            own = _own(student, "sigmoid", z)  # nan from the student's own unstable sigmoid costs points once
+            own = own_result(student, "sigmoid", z)  # nan from the student's own unstable sigmoid costs points once
             if own is not None and _agrees(raw, own * (1.0 - own), rtol=1e-7, atol=1e-200):
                 return
     hint = ("e^-z / (1 + e^-z)^2 is inf / inf = nan at z = -1000; "
@@ -346,11 +332,11 @@ def _neuron_sums_right(student, w, a, b, ws) -> bool:
 def _neuron_own_building_blocks(student, got, w, a, b, f, default_sigmoid=False) -> bool:
     """True if neuron's answer is right given the student's own weighted_sum (and,
     for the default activation, their own sigmoid): those are graded elsewhere."""
-    own_ws = _own(student, "weighted_sum", w, a)
+    own_ws = own_result(student, "weighted_sum", w, a)
     sums = [float(np.dot(w, a))] + ([float(own_ws)] if own_ws is not None and own_ws.size == 1 else [])
     for ws in sums:
         if default_sigmoid and _neuron_sums_right(student, w, a, b, ws):
-            own_s = _own(student, "sigmoid", ws + b)
+            own_s = own_result(student, "sigmoid", ws + b)
             if own_s is not None and own_s.size == 1 and _agrees(got, float(own_s.reshape(()))):
                 return True
         if _agrees(got, f(ws + b)):

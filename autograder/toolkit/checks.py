@@ -42,6 +42,16 @@ def expect_array(got, shape, what) -> np.ndarray:
     return array
 
 
+def expect_int(got, what) -> int:
+    """got must be an int (Python or numpy; not a bool, not a float such as 13002.0)."""
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
+        hint = ""
+        if isinstance(got, (float, np.floating)):
+            hint = f" ({float(got):g}): a count is a whole number; return int(...)"
+        fail(f"{what} should be an int, but your code returned {describe_value(got)}{hint}.")
+    return int(got)
+
+
 def expect_list(got, length, what) -> list:
     """got must be a list or tuple of exactly length items."""
     if not isinstance(got, (list, tuple)) or len(got) != length:
