@@ -23,7 +23,9 @@ from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect
 from autograder.toolkit.blame import own_result
 from autograder.toolkit.network import relu, sigmoid
 
-RTOL, ATOL = 1e-7, 1e-10  # compare's defaults: random inputs against the trusted formulas
+# A student's answer equals another within 1e-7 relative, 1e-10 absolute (compare's defaults); nan where
+# the other is nan (the student's own unstable sigmoid) counts as equal.
+SAME = dict(rtol=1e-7, atol=1e-10, equal_nan=True)
 
 
 def _value(got, what) -> float:
@@ -32,11 +34,6 @@ def _value(got, what) -> float:
     if isinstance(got, np.ndarray) and got.shape in ((), (1,), (1, 1)) and got.dtype.kind in "biuf":
         got = got.reshape(())[()]
     return expect_float(got, what)
-
-
-def _agrees(got, other, rtol=RTOL, atol=ATOL) -> bool:
-    """got equals other within tolerance; nan where other is nan (an own unstable sigmoid) counts as equal."""
-    return agrees(got, other, rtol, atol, equal_nan=True)
 
 
 def _finite_array(got, shape, what, hint):
@@ -167,9 +164,9 @@ def test_sigmoid_prime_random(student, rng):
         raw = student.sigmoid_prime(z)
         got = expect_array(raw, np.shape(z), what) if np.ndim(z) else _value(raw, what)
         s = sigmoid(z)
-        if not _agrees(got, s * (1.0 - s)):
+        if not agrees(got, s * (1.0 - s), **SAME):
             own = own_result(student, "sigmoid", z)  # built on the student's own sigmoid (graded elsewhere)?
-            if own is not None and _agrees(got, own * (1.0 - own)):
+            if own is not None and agrees(got, own * (1.0 - own), **SAME):
                 continue
         compare(got, s * (1.0 - s), what, _sigmoid_prime_mistakes(z))
 
@@ -179,16 +176,16 @@ def test_sigmoid_prime_peak(student):
     """sigmoid_prime is largest at 0 (0.25) and 0 far from 0 (z = +-1000), never nan"""
     got = _value(student.sigmoid_prime(0.0), "sigmoid_prime(0.0)")
     own = own_result(student, "sigmoid", 0.0) if got != lecture.SIGMOID_PRIME_AT_ZERO else None
-    if own is None or not _agrees(got, own * (1.0 - own)):
+    if own is None or not agrees(got, own * (1.0 - own), **SAME):
         compare(got, lecture.SIGMOID_PRIME_AT_ZERO, "sigmoid_prime(0)", rtol=1e-6, atol=1e-9,
                 hint="sigma(0)(1 - sigma(0)) = 0.5 x 0.5 = 0.25.")
     z = np.concatenate([np.linspace(-20.0, 20.0, 81), [-1000.0, -745.0, 745.0, 1000.0]])
     raw = student.sigmoid_prime(z)
     if isinstance(raw, np.ndarray) and raw.dtype.kind in "biuf":
         expected = sigmoid(z) * (1.0 - sigmoid(z))
-        if not _agrees(raw, expected, rtol=1e-7, atol=1e-12):
+        if not agrees(raw, expected, rtol=1e-7, atol=1e-12, equal_nan=True):
             own = own_result(student, "sigmoid", z)  # nan from the student's own unstable sigmoid costs points once
-            if own is not None and _agrees(raw, own * (1.0 - own), rtol=1e-7, atol=1e-200):
+            if own is not None and agrees(raw, own * (1.0 - own), rtol=1e-7, atol=1e-200, equal_nan=True):
                 return
     hint = ("e^-z / (1 + e^-z)^2 is inf / inf = nan at z = -1000; "
             "write it as s * (1 - s) with s = sigmoid(z) (your stable sigmoid).")
@@ -326,7 +323,7 @@ def _neuron_sums_right(student, w, a, b, ws) -> bool:
         plain = student.neuron(w, a, b, activation=Fn("identity"))
     except StudentFailure:
         return False
-    return isinstance(plain, (float, np.floating)) and _agrees(plain, ws + b)
+    return isinstance(plain, (float, np.floating)) and agrees(plain, ws + b, **SAME)
 
 
 def _neuron_own_building_blocks(student, got, w, a, b, f, default_sigmoid=False) -> bool:
@@ -337,9 +334,9 @@ def _neuron_own_building_blocks(student, got, w, a, b, f, default_sigmoid=False)
     for ws in sums:
         if default_sigmoid and _neuron_sums_right(student, w, a, b, ws):
             own_s = own_result(student, "sigmoid", ws + b)
-            if own_s is not None and own_s.size == 1 and _agrees(got, float(own_s.reshape(()))):
+            if own_s is not None and own_s.size == 1 and agrees(got, float(own_s.reshape(())), **SAME):
                 return True
-        if _agrees(got, f(ws + b)):
+        if agrees(got, f(ws + b), **SAME):
             return True
     return False
 
@@ -356,7 +353,8 @@ def test_neuron_threshold(student, rng):
     for w, a, b, what in cases:
         # _value: a 0-d array here comes from the student's sigmoid, graded in test_sigmoid_float.
         got = _value(student.neuron(w, a, b), what)
-        if _agrees(got, sig(np.dot(w, a) + b)) or _neuron_own_building_blocks(student, got, w, a, b, sig, True):
+        if (agrees(got, sig(np.dot(w, a) + b), **SAME)
+                or _neuron_own_building_blocks(student, got, w, a, b, sig, True)):
             continue
         compare(got, sig(np.dot(w, a) + b), what, _neuron_mistakes(w, a, b, sig))
 
@@ -378,6 +376,7 @@ def test_neuron_random(student, rng):
             b = (abs(b) + 0.5 - ws) if i == len(cases) - 2 else (-abs(b) - 0.5 - ws)
         what = f"neuron(w, a, b, activation={name}) for n = {n}"
         got = expect_float(student.neuron(w, a, b, activation=fn), what)
-        if _agrees(got, f(ws + b), rtol=1e-9, atol=1e-9) or _neuron_own_building_blocks(student, got, w, a, b, f):
+        if (agrees(got, f(ws + b), rtol=1e-9, atol=1e-9, equal_nan=True)
+                or _neuron_own_building_blocks(student, got, w, a, b, f)):
             continue
         compare(got, f(ws + b), what, _neuron_mistakes(w, a, b, f), rtol=1e-9, atol=1e-9)
