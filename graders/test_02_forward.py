@@ -16,7 +16,7 @@ import numpy as np
 from autograder.engine.handle import StudentError, StudentFailure
 from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_int, expect_list,
-                                expect_unchanged, fail, lecture, named_mistake, points)
+                                expect_unchanged, fail, lecture, named_mistake, points, unchanged)
 from autograder.toolkit.blame import same_error
 from autograder.toolkit.network import ACTIVATIONS, feedforward, identity, random_network, relu, sigmoid
 
@@ -344,8 +344,7 @@ def _layer_forward_mutates(student, weights, biases, X) -> bool:
             call = student.call("layer_forward", W.copy(), a.copy(), b.copy(), return_args=True)
         except StudentFailure:
             return False
-        if any(not isinstance(y, np.ndarray) or y.shape != x.shape or not np.array_equal(x, y)
-               for x, y in zip((W, a, b), call.args)):
+        if not all(unchanged(x, y) for x, y in zip((W, a, b), call.args)):
             return True
         if not isinstance(call.result, np.ndarray) or call.result.dtype.kind not in "biuf":
             return False
@@ -369,9 +368,8 @@ def test_feedforward_unchanged(student, rng):
                  f"{len(before)} arrays): loop over the layers with zip(weights, biases) instead of "
                  "removing or adding entries.")
     changed = [name for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases"))
-               if not all(isinstance(y, np.ndarray) and y.shape == x.shape and np.array_equal(x, y)
-                          for x, y in zip(before, after))]
-    if not (isinstance(after_x, np.ndarray) and after_x.shape == X.shape and np.array_equal(after_x, X)):
+               if not all(unchanged(x, y) for x, y in zip(before, after))]
+    if not unchanged(X, after_x):
         changed.append("a (the input)")
     if changed and not _layer_forward_mutates(student, weights, biases, X):
         fail(f"your feedforward changed its input {' and '.join(changed)}; functions must not modify their "

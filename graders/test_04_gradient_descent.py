@@ -16,7 +16,7 @@ import numpy as np
 from autograder.engine import wire
 from autograder.engine.handle import StudentError
 from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_list, expect_unchanged,
-                                fail, named_mistake, points)
+                                fail, named_mistake, points, unchanged)
 from autograder.toolkit.wording import count, verb
 
 SAME = dict(rtol=1e-9, atol=1e-12)  # a point (or a whole path) of the student's equals the reference's
@@ -313,7 +313,7 @@ def test_sgd_step_inputs_unchanged(student, reference, rng):
     for name, before, after in (("params", params, after_params), ("grads", grads, after_grads)):
         after = expect_list(after, len(before), f"{name} after the call")
         for i, (b, a) in enumerate(zip(before, after)):
-            if isinstance(a, np.ndarray) and a.shape == b.shape and not np.array_equal(a, b):
+            if isinstance(a, np.ndarray) and a.shape == b.shape and not unchanged(b, a):  # changed, not replaced
                 fail(f"your code changed {name}[{i}]: sgd_step must return a NEW list and leave {name} as they were "
                      "(p - learn_rate * g makes a new array; p -= learn_rate * g changes p in place).")
             expect_unchanged(b, a, f"{name}[{i}]")

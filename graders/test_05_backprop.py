@@ -11,7 +11,7 @@ import numpy as np
 
 from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_float, expect_list,
-                                expect_unchanged, fail, lecture, named_mistake, points)
+                                expect_unchanged, fail, lecture, named_mistake, points, unchanged)
 from autograder.toolkit import network
 from autograder.toolkit.mistakes import scaled
 from autograder.toolkit.network import random_problem, sigmoid
@@ -231,8 +231,8 @@ def test_backprop_leaves_inputs_unchanged(student, reference, rng):
     after = call.args
     for name, old, new in zip(("weights", "biases"), before[:2], after[:2]):
         reordered = (isinstance(new, list) and len(new) == len(old)
-                     and not all(isinstance(n, np.ndarray) and np.array_equal(o, n) for o, n in zip(old, new))
-                     and all(isinstance(n, np.ndarray) and np.array_equal(o, n) for o, n in zip(old[::-1], new)))
+                     and not all(unchanged(o, n) for o, n in zip(old, new))
+                     and all(unchanged(o, n) for o, n in zip(old[::-1], new)))
         if not isinstance(new, list) or len(new) != len(old) or reordered:
             fail(f"your code changed the list {name} itself (e.g. reversed, appended to or popped from it); "
                  "functions must not modify their arguments: loop backwards with range(L - 1, -1, -1) "

@@ -16,7 +16,7 @@ from autograder.engine.errors import GradingError
 from autograder.engine.handle import StudentError, StudentFailure
 from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_float, fail, lecture,
-                                named_mistake, points)
+                                named_mistake, points, unchanged)
 from autograder.toolkit.mistakes import scaled
 from autograder.toolkit.network import one_hot, random_network, random_problem
 from autograder.toolkit.wording import count, verb
@@ -201,12 +201,12 @@ def test_train_leaves_inputs_unchanged(student, reference, rng):
         if not isinstance(new, list) or len(new) != len(old):
             fail(f"your code changed the list {name} it was given; functions must not modify their arguments.")
         for layer, (o, n) in enumerate(zip(old, new)):
-            if not isinstance(n, np.ndarray) or not np.array_equal(o, n):
+            if not unchanged(o, n):
                 fail(f"your code changed the starting {name}[{layer}]; train must not modify its arguments: "
                      "update with W = W - learn_rate * grad (a new array), not W -= learn_rate * grad "
                      "on the arrays you were given (sgd_step returns new lists).")
     for name, old, new in (("X", before[2], after[2]), ("Y", before[3], after[3])):
-        if not isinstance(new, np.ndarray) or not np.array_equal(old, new):
+        if not unchanged(old, new):
             fail(f"your code changed its input {name}; train must not modify its arguments "
                  "(shuffle indices, e.g. rng.permutation(m), not the data itself).")
     what = f"train for 2 epochs with batch_size = m = {m}"

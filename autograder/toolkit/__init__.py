@@ -1,7 +1,7 @@
 """What hidden graders are written with. Never released to students.
 
 One role per module:
-    values    what a student's value is (describe_value), and whether two values agree (agrees)
+    values    what a student's value is (describe_value), whether two values agree (agrees), unchanged inputs
     checks    the checks: expect_float / expect_int / expect_array / expect_list / expect_unchanged and compare
     mistakes  typical mistakes as data: Mistake(answer, hint), and naming the one a wrong answer matches
     blame     a mistake costs its points once: the student's own building blocks (own_result, same_error)
@@ -17,7 +17,7 @@ from . import lecture, network
 from .checks import compare, expect_array, expect_float, expect_int, expect_list, expect_unchanged, fail
 from .mistakes import Mistake, named_mistake
 from .points import points
-from .values import agrees, describe_value
+from .values import agrees, describe_value, unchanged
 
 __all__ = ["Mistake", "agrees", "compare", "describe_value", "expect_array", "expect_float", "expect_int", "expect_list",
-           "expect_unchanged", "fail", "lecture", "named_mistake", "network", "points"]
+           "expect_unchanged", "fail", "lecture", "named_mistake", "network", "points", "unchanged"]

@@ -8,7 +8,7 @@ and type checks come first, so a wrong shape is named as such, never as
 import numpy as np
 
 from .mistakes import named_mistake
-from .values import as_float_array, describe_value, first_entries, short_value
+from .values import as_float_array, describe_value, first_entries, short_value, unchanged
 
 
 def fail(message):
@@ -66,7 +66,7 @@ UNCHANGED_ADVICE = ("Compute into new arrays: d = output - y rather than y -= ou
 def expect_unchanged(before, after, what, who="your code", advice=UNCHANGED_ADVICE):
     """An input array must be the same after the call (functions never mutate inputs).
     who: whose change it is ("your sigmoid"); advice: how to avoid it, for this function."""
-    if not isinstance(after, np.ndarray) or after.shape != np.shape(before) or not np.array_equal(after, before):
+    if not unchanged(np.asarray(before), after):
         fail(f"{who} changed its input {what}; functions must not modify their arguments. {advice}")
 
 

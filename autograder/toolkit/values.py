@@ -64,6 +64,11 @@ def agrees(got, expected, rtol=1e-6, atol=1e-9, equal_nan=False) -> bool:
             and bool(np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=equal_nan)))
 
 
+def unchanged(before: np.ndarray, after) -> bool:
+    """True if after (an argument as it came back from the student's call) is still exactly before."""
+    return isinstance(after, np.ndarray) and after.shape == before.shape and bool(np.array_equal(after, before))
+
+
 def short_value(array: np.ndarray) -> str:
     """A number, a few entries, or the shape and first entries of a large array."""
     if array.ndim == 0:
