@@ -10,7 +10,7 @@ and outputs) and each line is checked for:
   modules (or of a later assignment's). Provided modules legitimately hold
   the reference of EARLIER assignments, so what the build itself puts in an
   assignment's release (its stubs and provided files) is never a finding;
-- hidden-test text: distinctive lines of graders/*.py, autograder/graders/*.py and of the
+- hidden-test text: distinctive lines of graders/*.py, autograder/toolkit/*.py and of the
   engine (autograder/engine/*.py). Docstring lines of 20 characters or more
   and lines holding a message (a string of 20 or more characters, with
   spaces) count alone; other lines of 30 or more (code that may be generic,
@@ -185,7 +185,7 @@ def _secrets(course: Course) -> _Secrets:
     solutions = {a.id: _solution_lines(course, a) for a in course.assignments}
     built = {a.id: _built_lines(course, a) for a in course.assignments}
     everything_built = set().union(*built.values())
-    folders = {"autograder/engine": package / "engine", "autograder/graders": package / "graders",
+    folders = {"autograder/engine": package / "engine", "autograder/toolkit": package / "toolkit",
                "graders": course.graders_dir}
     hidden = {k: v for k, v in _hidden_lines(folders).items() if k not in everything_built}
     forbidden = {}

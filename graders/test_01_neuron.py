@@ -18,11 +18,14 @@ import numpy as np
 
 from autograder.engine.handle import StudentFailure
 from autograder.engine.wire import Fn
-from autograder.graders.checks import describe, expect_array, expect_close, expect_float, expect_match, fail, points, sigmoid
+from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_float, expect_unchanged,
+                                fail, lecture, points)
+from autograder.toolkit.blame import own_result
+from autograder.toolkit.network import relu, sigmoid
 
-RTOL, ATOL = 1e-7, 1e-10
-
-
+# A student's answer equals another within 1e-7 relative, 1e-10 absolute (compare's defaults); nan where
+# the other is nan (the student's own unstable sigmoid) counts as equal.
+SAME = dict(rtol=1e-7, atol=1e-10, equal_nan=True)
 
 
 def _value(got, what) -> float:
@@ -31,30 +34,6 @@ def _value(got, what) -> float:
     if isinstance(got, np.ndarray) and got.shape in ((), (1,), (1, 1)) and got.dtype.kind in "biuf":
         got = got.reshape(())[()]
     return expect_float(got, what)
-
-
-def _match(got, expected, what, mistakes=(), rtol=RTOL, atol=ATOL):
-    expect_match(got, expected, what, mistakes, rtol, atol)
-
-
-def _own(student, fn, *args):
-    """The student's own fn(*args) as a float array, or None if it gives no usable
-    answer. Used only to avoid cascading penalties: sigmoid_prime built on the
-    student's own sigmoid, neuron on their own weighted_sum and sigmoid, are
-    not marked wrong for a mistake graded elsewhere."""
-    try:
-        got = student.call(fn, *args)
-    except StudentFailure:
-        return None
-    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating, np.ndarray)):
-        return None
-    got = np.asarray(got)
-    return got.astype(float) if got.dtype.kind in "biuf" else None
-
-
-def _same(got, other, rtol=RTOL, atol=ATOL) -> bool:
-    got, other = np.asarray(got, dtype=float), np.asarray(other)
-    return other.shape == got.shape and np.allclose(got, other, rtol=rtol, atol=atol, equal_nan=True)
 
 
 def _finite_array(got, shape, what, hint):
@@ -77,7 +56,7 @@ def _shapes(rng):
 def test_sigmoid_at_zero(student):
     """sigmoid(0) = 0.5: the neuron sits exactly at its threshold"""
     got = _value(student.sigmoid(0.0), "sigmoid(0.0)")
-    expect_close(got, 0.5, "sigmoid(0)", hint="1 / (1 + e^-0) = 1 / (1 + 1) = 0.5.")
+    compare(got, lecture.SIGMOID_AT_ZERO, "sigmoid(0)", rtol=1e-6, atol=1e-9, hint="1 / (1 + e^-0) = 1 / (1 + 1) = 0.5.")
 
 
 @points(2)
@@ -105,7 +84,17 @@ def test_sigmoid_stable(student):
         if isinstance(got, (float, np.floating, np.ndarray)) and np.any(np.isnan(np.asarray(got, dtype=float))):
             fail(f"sigmoid({z0:g}) is nan. {hint}")
         got = _value(got, f"sigmoid({z0:g})")
-        expect_close(got, expected, f"sigmoid({z0:g})", rtol=0, atol=1e-12, hint=hint)
+        compare(got, expected, f"sigmoid({z0:g})", rtol=0, atol=1e-12, hint=hint)
+
+
+def _sigmoid_mistakes(z):
+    with np.errstate(all="ignore"):
+        return [
+            Mistake(sigmoid(-z), "You computed 1 / (1 + e^z): the sigmoid is 1 / (1 + e^-z) (a minus sign in the exponent)."),
+            Mistake(1.0 / (1.0 - np.exp(-z)), "The sigmoid is 1 / (1 + e^-z), with a plus in the denominator."),
+            Mistake(relu(z), "That is ReLU, max(0, z); the sigmoid is 1 / (1 + e^-z)."),
+            Mistake(np.tanh(z), "That is tanh(z); the sigmoid is 1 / (1 + e^-z) = 0.5 * (1 + tanh(z / 2))."),
+        ]
 
 
 @points(2)
@@ -116,14 +105,7 @@ def test_sigmoid_arrays(student, rng):
         z.flat[0] = 25.0 * np.sign(z.flat[0])  # a saturated neuron
         what = f"sigmoid(z) for z of shape {shape}"
         got = expect_array(student.sigmoid(z), shape, what)
-        with np.errstate(all="ignore"):
-            mistakes = [
-                (sigmoid(-z), "You computed 1 / (1 + e^z): the sigmoid is 1 / (1 + e^-z) (a minus sign in the exponent)."),
-                (1.0 / (1.0 - np.exp(-z)), "The sigmoid is 1 / (1 + e^-z), with a plus in the denominator."),
-                (np.maximum(0.0, z), "That is ReLU, max(0, z); the sigmoid is 1 / (1 + e^-z)."),
-                (np.tanh(z), "That is tanh(z); the sigmoid is 1 / (1 + e^-z) = 0.5 * (1 + tanh(z / 2))."),
-            ]
-        _match(got, sigmoid(z), what, mistakes)
+        compare(got, sigmoid(z), what, _sigmoid_mistakes(z))
 
 
 @points(1)
@@ -132,12 +114,12 @@ def test_sigmoid_float(student, rng):
     for z in (float(rng.normal(0.0, 3.0)), -float(rng.uniform(1.0, 5.0)), 0.0):
         got = student.sigmoid(z)
         if isinstance(got, np.ndarray) and got.ndim == 0:
-            fail(f"sigmoid(a float) should return a float, but your code returned {describe(got)}. "
+            fail(f"sigmoid(a float) should return a float, but your code returned {describe_value(got)}. "
                  "np.asarray(z) and np.where turn a float into a 0-d array; give back a number for a number, "
                  "e.g. end with `return out[()]` (which leaves arrays as they are) or "
                  "`return float(out) if np.ndim(z) == 0 else out`.")
         got = expect_float(got, "sigmoid(z) for a float z")
-        expect_close(got, float(sigmoid(z)), "sigmoid(z) for a float z", rtol=1e-9, atol=1e-12)
+        compare(got, float(sigmoid(z)), "sigmoid(z) for a float z", rtol=1e-9, atol=1e-12)
 
 
 @points(1)
@@ -151,16 +133,27 @@ def test_sigmoid_unchanged(student, rng):
         # Leaving z alone earns points only together with the right answer:
         # `return 0.25` must not score here.
         got = expect_array(call.result, z.shape, f"sigmoid(z) for z of shape {z.shape}")
-        expect_close(got, sigmoid(z), f"sigmoid(z) for z of shape {z.shape}", rtol=RTOL, atol=ATOL,
-                     hint="(Wrong values are graded by the other sigmoid tests; this one also needs them right.)")
-        if not isinstance(after, np.ndarray) or after.shape != z.shape or not np.array_equal(after, z):
-            fail("your sigmoid changed its input z: functions must not modify their arguments. "
-                 "np.asarray(z, dtype=float) does not copy a float array, so writing into it "
-                 "(z[mask] = ...) changes the caller's array; compute into a new array instead "
-                 "(e.g. out = np.empty_like(z, dtype=float), or np.where).")
+        compare(got, sigmoid(z), f"sigmoid(z) for z of shape {z.shape}", by_example=False,
+                hint="(Wrong values are graded by the other sigmoid tests; this one also needs them right.)")
+        expect_unchanged(z, after, "z", who="your sigmoid",
+                         advice="np.asarray(z, dtype=float) does not copy a float array, so writing into it "
+                                "(z[mask] = ...) changes the caller's array; compute into a new array instead "
+                                "(e.g. out = np.empty_like(z, dtype=float), or np.where).")
 
 
 # ---------------------------------------------------------------- sigmoid_prime
+
+def _sigmoid_prime_mistakes(z):
+    s, z = sigmoid(z), np.asarray(z, dtype=float)
+    return [
+        Mistake(s * (1.0 + s), "sigma'(z) = sigma(z)(1 - sigma(z)), with a minus: you have sigma(z)(1 + sigma(z))."),
+        Mistake(z * (1.0 - z), "Apply the sigmoid first: s = sigmoid(z), then s * (1 - s); you computed z(1 - z)."),
+        Mistake(-s * (1.0 - s), "The sigmoid rises everywhere, so its slope is positive: sigma(z)(1 - sigma(z))."),
+        Mistake(s, "That is sigma(z) itself; its derivative is sigma(z)(1 - sigma(z))."),
+        Mistake(1.0 - s, "That is 1 - sigma(z); the derivative is sigma(z)(1 - sigma(z))."),
+        Mistake(s * (1.0 - s) ** 2, "The derivative is sigma(z)(1 - sigma(z)), without a square."),
+    ]
+
 
 @points(2)
 def test_sigmoid_prime_random(student, rng):
@@ -171,44 +164,36 @@ def test_sigmoid_prime_random(student, rng):
         raw = student.sigmoid_prime(z)
         got = expect_array(raw, np.shape(z), what) if np.ndim(z) else _value(raw, what)
         s = sigmoid(z)
-        zz = np.asarray(z, dtype=float)
-        if not _same(got, s * (1.0 - s)):
-            own = _own(student, "sigmoid", z)  # built on the student's own sigmoid (graded elsewhere)?
-            if own is not None and _same(got, own * (1.0 - own)):
+        if not agrees(got, s * (1.0 - s), **SAME):
+            own = own_result(student, "sigmoid", z)  # built on the student's own sigmoid (graded elsewhere)?
+            if own is not None and agrees(got, own * (1.0 - own), **SAME):
                 continue
-        mistakes = [
-            (s * (1.0 + s), "sigma'(z) = sigma(z)(1 - sigma(z)), with a minus: you have sigma(z)(1 + sigma(z))."),
-            (zz * (1.0 - zz), "Apply the sigmoid first: s = sigmoid(z), then s * (1 - s); you computed z(1 - z)."),
-            (-s * (1.0 - s), "The sigmoid rises everywhere, so its slope is positive: sigma(z)(1 - sigma(z))."),
-            (s, "That is sigma(z) itself; its derivative is sigma(z)(1 - sigma(z))."),
-            (1.0 - s, "That is 1 - sigma(z); the derivative is sigma(z)(1 - sigma(z))."),
-            (s * (1.0 - s) ** 2, "The derivative is sigma(z)(1 - sigma(z)), without a square."),
-        ]
-        _match(got, s * (1.0 - s), what, mistakes)
+        compare(got, s * (1.0 - s), what, _sigmoid_prime_mistakes(z))
 
 
 @points(1)
 def test_sigmoid_prime_peak(student):
     """sigmoid_prime is largest at 0 (0.25) and 0 far from 0 (z = +-1000), never nan"""
     got = _value(student.sigmoid_prime(0.0), "sigmoid_prime(0.0)")
-    own = _own(student, "sigmoid", 0.0) if got != 0.25 else None
-    if own is None or not _same(got, own * (1.0 - own)):
-        expect_close(got, 0.25, "sigmoid_prime(0)", hint="sigma(0)(1 - sigma(0)) = 0.5 x 0.5 = 0.25.")
+    own = own_result(student, "sigmoid", 0.0) if got != lecture.SIGMOID_PRIME_AT_ZERO else None
+    if own is None or not agrees(got, own * (1.0 - own), **SAME):
+        compare(got, lecture.SIGMOID_PRIME_AT_ZERO, "sigmoid_prime(0)", rtol=1e-6, atol=1e-9,
+                hint="sigma(0)(1 - sigma(0)) = 0.5 x 0.5 = 0.25.")
     z = np.concatenate([np.linspace(-20.0, 20.0, 81), [-1000.0, -745.0, 745.0, 1000.0]])
     raw = student.sigmoid_prime(z)
     if isinstance(raw, np.ndarray) and raw.dtype.kind in "biuf":
         expected = sigmoid(z) * (1.0 - sigmoid(z))
-        if not _same(raw, expected, rtol=1e-7, atol=1e-12):
-            own = _own(student, "sigmoid", z)  # nan from the student's own unstable sigmoid costs points once
-            if own is not None and _same(raw, own * (1.0 - own), rtol=1e-7, atol=1e-200):
+        if not agrees(raw, expected, rtol=1e-7, atol=1e-12, equal_nan=True):
+            own = own_result(student, "sigmoid", z)  # nan from the student's own unstable sigmoid costs points once
+            if own is not None and agrees(raw, own * (1.0 - own), rtol=1e-7, atol=1e-200, equal_nan=True):
                 return
     hint = ("e^-z / (1 + e^-z)^2 is inf / inf = nan at z = -1000; "
             "write it as s * (1 - s) with s = sigmoid(z) (your stable sigmoid).")
     got = _finite_array(raw, z.shape, "sigmoid_prime(z) for z from -1000 to 1000", hint)
     expected = sigmoid(z) * (1.0 - sigmoid(z))
-    expect_close(got, expected, "sigmoid_prime(z) for z = -20, -19.5, ..., 20, -1000, -745, 745, 1000",
-                 rtol=1e-7, atol=1e-12,
-                 hint="The slope is 0.25 at z = 0 and almost 0 where the neuron is saturated.")
+    compare(got, expected, "sigmoid_prime(z) for z = -20, -19.5, ..., 20, -1000, -745, 745, 1000",
+            rtol=1e-7, atol=1e-12,
+            hint="The slope is 0.25 at z = 0 and almost 0 where the neuron is saturated.")
 
 
 # ---------------------------------------------------------------- relu
@@ -217,9 +202,11 @@ def test_sigmoid_prime_peak(student):
 def test_relu_lecture(student):
     """relu: the lecture's ReLU(3.2) = 3.2, ReLU(1.39) = 1.39, ReLU(-0.21) = 0"""
     hint = "ReLU keeps a positive number and turns a negative one into 0: max(0, z)."
-    for z in (np.array([3.2, 1.39, -0.21]), np.array([[3.2], [1.39], [-0.21]])):
+    column = np.array(lecture.RELU_LAYER_Z)  # the ReLU layer's weighted sums plus biases: 3.2, 1.39, -0.21
+    for z in (column.ravel(), column):
         got = expect_array(student.relu(z), z.shape, f"relu(z) for z of shape {z.shape}")
-        expect_close(got, np.maximum(0.0, z), "relu([3.2, 1.39, -0.21])", rtol=0, atol=1e-12, hint=hint)
+        compare(got, np.array(lecture.RELU_LAYER_OUTPUT).reshape(z.shape), "relu([3.2, 1.39, -0.21])",
+                rtol=0, atol=1e-12, hint=hint)
 
 
 @points(2)
@@ -231,21 +218,20 @@ def test_relu_random(student, rng):
         what = f"relu(z) for z of shape {shape}"
         call = student.call("relu", z.copy(), return_args=True)
         got = expect_array(call.result, shape, what)
-        _match(got, np.maximum(0.0, z), what, [
-            (np.minimum(0.0, z), "ReLU is max(0, z): it keeps the positive numbers, not the negative ones."),
-            (np.abs(z), "ReLU turns negative numbers into 0; it does not flip their sign."),
+        compare(got, relu(z), what, [
+            Mistake(np.minimum(0.0, z), "ReLU is max(0, z): it keeps the positive numbers, not the negative ones."),
+            Mistake(np.abs(z), "ReLU turns negative numbers into 0; it does not flip their sign."),
         ], rtol=0, atol=1e-12)
-        after = call.args[0]
-        if not isinstance(after, np.ndarray) or after.shape != z.shape or not np.array_equal(after, z):
-            fail("your relu changed its input z: setting z[z < 0] = 0 writes into the caller's array. "
-                 "Use np.maximum(0, z), or work on a copy.")
+        expect_unchanged(z, call.args[0], "z", who="your relu",
+                         advice="Setting z[z < 0] = 0 writes into the caller's array: "
+                                "use np.maximum(0, z), or work on a copy.")
     for z in (float(rng.uniform(0.5, 3.0)), -float(rng.uniform(0.5, 3.0))):
         raw = student.relu(z)
         if isinstance(raw, np.ndarray) and raw.ndim == 0:
-            fail(f"relu(a float) should return a float, but your code returned {describe(raw)}: "
+            fail(f"relu(a float) should return a float, but your code returned {describe_value(raw)}: "
                  "give back a number for a number, e.g. `return out[()]`.")
         got = expect_float(raw, "relu(z) for a float z")
-        expect_close(got, max(0.0, z), "relu(z) for a float z", rtol=0, atol=1e-12)
+        compare(got, max(0.0, z), "relu(z) for a float z", rtol=0, atol=1e-12)
 
 
 @points(1)
@@ -253,11 +239,11 @@ def test_relu_prime(student, rng):
     """relu_prime is 1.0 where z > 0 and 0.0 elsewhere, also at z = 0"""
     got = student.relu_prime(0.0)
     if isinstance(got, (bool, np.bool_)) or (isinstance(got, np.ndarray) and got.dtype.kind == "b"):
-        fail(f"relu_prime(0.0) should be the float 0.0, but your code returned {describe(got)}: "
+        fail(f"relu_prime(0.0) should be the float 0.0, but your code returned {describe_value(got)}: "
              "convert the comparison to floats, e.g. (z > 0).astype(float) or float(z > 0).")
     got = _value(got, "relu_prime(0.0)")
-    expect_close(got, 0.0, "relu_prime(0)", rtol=0, atol=0,
-                 hint="Here ReLU'(0) is 0.0: the derivative is 1.0 only where z > 0.")
+    compare(got, 0.0, "relu_prime(0)", rtol=0, atol=0,
+            hint="Here ReLU'(0) is 0.0: the derivative is 1.0 only where z > 0.")
     for shape in _shapes(rng)[:3]:
         z = rng.normal(0.0, 2.0, size=shape)
         z.flat[0] = 0.0
@@ -268,26 +254,35 @@ def test_relu_prime(student, rng):
             fail(f"{what} should hold floats 1.0 and 0.0, but your array has dtype {got.dtype}: "
                  "convert it, e.g. (z > 0).astype(float).")
         got = expect_array(got, shape, what)
-        _match(got, (z > 0).astype(float), what, [
-            ((z >= 0).astype(float), "At z = 0 the derivative is 0.0 here: use z > 0, not z >= 0."),
-            (np.maximum(0.0, z), "That is ReLU itself; its derivative is 1.0 where z > 0, else 0.0."),
+        compare(got, (z > 0).astype(float), what, [
+            Mistake((z >= 0).astype(float), "At z = 0 the derivative is 0.0 here: use z > 0, not z >= 0."),
+            Mistake(relu(z), "That is ReLU itself; its derivative is 1.0 where z > 0, else 0.0."),
         ], rtol=0, atol=0)
 
 
 # ---------------------------------------------------------------- weighted_sum
 
+def _weighted_sum_mistakes(w, a, expected):
+    return [
+        Mistake(expected / len(w), "You divided by the number of inputs: the weighted sum is w1 a1 + ... + wn an, "
+                                   "not the mean."),
+        Mistake(float(np.sum(w) * np.sum(a)), "Multiply each weight by its own activation, then add the products: "
+                                              "w1 a1 + w2 a2 + ... + wn an."),
+        Mistake(float(np.sum(w + a)), "Multiply each weight by its activation (w_i * a_i) before adding."),
+    ]
+
+
 @points(1)
 def test_weighted_sum_lecture(student):
     """weighted_sum: the lecture's 0.6 x 2 = 1.2 and 1.2 x 2 + 0.7 x 0.5 + 0.4 x 0.1 = 2.79"""
-    got = expect_float(student.weighted_sum([0.6], [2.0]), "weighted_sum([0.6], [2.0])")
-    expect_close(got, 1.2, "weighted_sum([0.6], [2.0])", hint="0.6 x 2 = 1.2. (Lists must work too: np.asarray them.)")
-    for w, a, expected in (([1.2, 0.7, 0.4], [2.0, 0.5, 0.1], 2.79), ([0.0, 0.6, 0.9], [2.0, 0.5, 0.1], 0.39)):
-        what = f"weighted_sum({w}, {a})"
-        got = expect_float(student.weighted_sum(np.array(w), np.array(a)), what)
-        _match(got, expected, what, [
-            (expected / 3, "You divided by the number of inputs: the weighted sum is w1 a1 + ... + wn an, not the mean."),
-            (sum(w) * sum(a), "Multiply each weight by its own activation and add the products: w1 a1 + w2 a2 + w3 a3."),
-        ])
+    got = expect_float(student.weighted_sum(lecture.WEIGHTED_SUM_W, lecture.WEIGHTED_SUM_A), "weighted_sum([0.6], [2.0])")
+    compare(got, lecture.WEIGHTED_SUM, "weighted_sum([0.6], [2.0])", rtol=1e-6, atol=1e-9,
+            hint="0.6 x 2 = 1.2. (Lists must work too: np.asarray them.)")
+    W, a = np.array(lecture.RELU_LAYER_W), np.array(lecture.RELU_LAYER_A).ravel()
+    for w, expected in ((W[2], lecture.THIRD_NEURON_SUM), (W[1], lecture.RELU_LAYER_WEIGHTED[1][0])):  # 2.79, 0.39
+        what = f"weighted_sum({w.tolist()}, {a.tolist()})"
+        got = expect_float(student.weighted_sum(w.copy(), a.copy()), what)
+        compare(got, expected, what, _weighted_sum_mistakes(w, a, expected))
 
 
 @points(2)
@@ -299,14 +294,10 @@ def test_weighted_sum_random(student, rng):
         call = student.call("weighted_sum", w.copy(), a.copy(), return_args=True)
         got = expect_float(call.result, what)
         expected = float(np.dot(w, a))
-        _match(got, expected, what, [
-            (expected / n, "You divided by n: the weighted sum is w1 a1 + ... + wn an, not the mean."),
-            (float(np.sum(w) * np.sum(a)), "Multiply each weight by its own activation, then add the products."),
-            (float(np.sum(w + a)), "Multiply each weight by its activation (w_i * a_i) before adding."),
-        ], rtol=1e-9, atol=1e-9)
+        compare(got, expected, what, _weighted_sum_mistakes(w, a, expected), rtol=1e-9, atol=1e-9)
         for before, after, name in ((w, call.args[0], "w"), (a, call.args[1], "a")):
-            if not isinstance(after, np.ndarray) or after.shape != before.shape or not np.array_equal(after, before):
-                fail(f"your weighted_sum changed its input {name}; functions must not modify their arguments.")
+            expect_unchanged(before, after, name, who="your weighted_sum",
+                             advice="Multiply into new arrays: np.dot(w, a) or np.sum(w * a).")
 
 
 # ---------------------------------------------------------------- neuron
@@ -314,13 +305,13 @@ def test_weighted_sum_random(student, rng):
 def _neuron_mistakes(w, a, b, f):
     ws = float(np.dot(w, a))
     return [
-        (f(ws), "You forgot the bias: the neuron computes activation(w1 a1 + ... + wn an + b)."),
-        (f(ws - b), "Add the bias b to the weighted sum; you subtracted it."),
-        (f(ws * b), "Add the bias b to the weighted sum; you multiplied by it."),
-        (f(float(np.dot(w, a + b))), "Add b once, to the weighted sum, not to every input activation."),
-        (f(ws) + b, "Add the bias before applying the activation: activation(weighted sum + b)."),
-        (float(sigmoid(ws + b)), "Use the activation you are given (the `activation` argument); "
-                                  "sigmoid is only the default."),
+        Mistake(f(ws), "You forgot the bias: the neuron computes activation(w1 a1 + ... + wn an + b)."),
+        Mistake(f(ws - b), "Add the bias b to the weighted sum; you subtracted it."),
+        Mistake(f(ws * b), "Add the bias b to the weighted sum; you multiplied by it."),
+        Mistake(f(float(np.dot(w, a + b))), "Add b once, to the weighted sum, not to every input activation."),
+        Mistake(f(ws) + b, "Add the bias before applying the activation: activation(weighted sum + b)."),
+        Mistake(float(sigmoid(ws + b)), "Use the activation you are given (the `activation` argument); "
+                                        "sigmoid is only the default."),
     ]
 
 
@@ -332,20 +323,20 @@ def _neuron_sums_right(student, w, a, b, ws) -> bool:
         plain = student.neuron(w, a, b, activation=Fn("identity"))
     except StudentFailure:
         return False
-    return isinstance(plain, (float, np.floating)) and _same(plain, ws + b)
+    return isinstance(plain, (float, np.floating)) and agrees(plain, ws + b, **SAME)
 
 
 def _neuron_own_building_blocks(student, got, w, a, b, f, default_sigmoid=False) -> bool:
     """True if neuron's answer is right given the student's own weighted_sum (and,
     for the default activation, their own sigmoid): those are graded elsewhere."""
-    own_ws = _own(student, "weighted_sum", w, a)
+    own_ws = own_result(student, "weighted_sum", w, a)
     sums = [float(np.dot(w, a))] + ([float(own_ws)] if own_ws is not None and own_ws.size == 1 else [])
     for ws in sums:
         if default_sigmoid and _neuron_sums_right(student, w, a, b, ws):
-            own_s = _own(student, "sigmoid", ws + b)
-            if own_s is not None and own_s.size == 1 and _same(got, float(own_s.reshape(()))):
+            own_s = own_result(student, "sigmoid", ws + b)
+            if own_s is not None and own_s.size == 1 and agrees(got, float(own_s.reshape(())), **SAME):
                 return True
-        if _same(got, f(ws + b)):
+        if agrees(got, f(ws + b), **SAME):
             return True
     return False
 
@@ -355,26 +346,28 @@ def test_neuron_threshold(student, rng):
     """neuron uses sigmoid by default: with weighted sum 10 and bias -10 it gives 0.5"""
     sig = lambda x: float(sigmoid(x))  # noqa: E731
     n = int(rng.integers(3, 12))
-    cases = [(np.full(4, 0.5), np.full(4, 5.0), -10.0, "neuron(w, a, b=-10) with weighted sum 10")]  # 0.5 x 5 x 4 = 10
+    cases = [(np.full(4, 0.5), np.full(4, 5.0), lecture.THRESHOLD_BIAS,
+              "neuron(w, a, b=-10) with weighted sum 10")]  # 0.5 x 5 x 4 = 10: at the threshold, sigma(0) = 0.5
     cases.append((rng.normal(0.0, 1.0, n), rng.uniform(0.0, 1.0, n), float(rng.normal(0.0, 2.0)),
                   f"neuron(w, a, b) with the default activation, n = {n}"))
     for w, a, b, what in cases:
         # _value: a 0-d array here comes from the student's sigmoid, graded in test_sigmoid_float.
         got = _value(student.neuron(w, a, b), what)
-        if _same(got, sig(np.dot(w, a) + b)) or _neuron_own_building_blocks(student, got, w, a, b, sig, True):
+        if (agrees(got, sig(np.dot(w, a) + b), **SAME)
+                or _neuron_own_building_blocks(student, got, w, a, b, sig, True)):
             continue
-        _match(got, sig(np.dot(w, a) + b), what, _neuron_mistakes(w, a, b, sig))
+        compare(got, sig(np.dot(w, a) + b), what, _neuron_mistakes(w, a, b, sig))
 
 
 @points(2)
 def test_neuron_random(student, rng):
     """neuron on random w, a, b with activation=identity and activation=ReLU: the bias is added"""
-    identity, relu = (lambda x: x), (lambda x: max(0.0, x))
+    identity, relu_ = (lambda x: x), (lambda x: max(0.0, x))
     cases = []
     for n in (1, int(rng.integers(2, 8)), int(rng.integers(10, 40))):
         cases.append((n, Fn("identity"), identity, "identity"))
-    cases.append((int(rng.integers(3, 9)), Fn("relu"), relu, "ReLU"))
-    cases.append((int(rng.integers(3, 9)), Fn("relu"), relu, "ReLU"))
+    cases.append((int(rng.integers(3, 9)), Fn("relu"), relu_, "ReLU"))
+    cases.append((int(rng.integers(3, 9)), Fn("relu"), relu_, "ReLU"))
     for i, (n, fn, f, name) in enumerate(cases):
         w, a = rng.normal(0.0, 1.0, n), rng.uniform(0.0, 1.0, n)
         ws = float(np.dot(w, a))
@@ -383,6 +376,7 @@ def test_neuron_random(student, rng):
             b = (abs(b) + 0.5 - ws) if i == len(cases) - 2 else (-abs(b) - 0.5 - ws)
         what = f"neuron(w, a, b, activation={name}) for n = {n}"
         got = expect_float(student.neuron(w, a, b, activation=fn), what)
-        if _same(got, f(ws + b), rtol=1e-9, atol=1e-9) or _neuron_own_building_blocks(student, got, w, a, b, f):
+        if (agrees(got, f(ws + b), rtol=1e-9, atol=1e-9, equal_nan=True)
+                or _neuron_own_building_blocks(student, got, w, a, b, f)):
             continue
-        _match(got, f(ws + b), what, _neuron_mistakes(w, a, b, f), rtol=1e-9, atol=1e-9)
+        compare(got, f(ws + b), what, _neuron_mistakes(w, a, b, f), rtol=1e-9, atol=1e-9)

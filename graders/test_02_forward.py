@@ -15,47 +15,15 @@ import numpy as np
 
 from autograder.engine.handle import StudentError, StudentFailure
 from autograder.engine.wire import Fn
-from autograder.graders.checks import describe, expect_array, expect_list, expect_match, fail, points, sigmoid
+from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_int, expect_list,
+                                expect_unchanged, fail, lecture, named_mistake, points, unchanged)
+from autograder.toolkit.blame import same_error
+from autograder.toolkit.network import ACTIVATIONS, feedforward, identity, random_network, relu, sigmoid
 
-RTOL, ATOL = 1e-7, 1e-10
-LECTURE_W = np.array([[0.6, 0.0, 0.0], [0.0, 0.6, 0.9], [1.2, 0.7, 0.4]])
-LECTURE_A = np.array([[2.0], [0.5], [0.1]])
-LECTURE_B = np.array([[2.0], [1.0], [-3.0]])
-
-
-
-
-def _relu(z):
-    return np.maximum(0.0, z)
-
-
-def _identity(z):
-    return z
-
-
-ACTIVATIONS = {"identity": _identity, "relu": _relu, "tanh": np.tanh, "sigmoid": sigmoid}
-
-
-def _match(got, expected, what, mistakes=(), rtol=RTOL, atol=ATOL):
-    expect_match(got, expected, what, mistakes, rtol, atol)
-
-
-def _unchanged(before, after, what):
-    if not isinstance(after, np.ndarray) or after.shape != before.shape or not np.array_equal(after, before):
-        fail(f"your code changed its input {what}; functions must not modify their arguments "
-             "(compute z = W @ a + b into a new array instead of adding into b or a with +=).")
-
-
-def _network(rng, sizes):
-    weights = [rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
-    biases = [rng.standard_normal((n_out, 1)) for n_out in sizes[1:]]
-    return weights, biases
-
-
-def _forward(weights, biases, a, f):
-    for W, b in zip(weights, biases):
-        a = f(W @ a + b)
-    return a
+LECTURE_W = np.array(lecture.RELU_LAYER_W)
+LECTURE_A = np.array(lecture.RELU_LAYER_A)
+LECTURE_B = np.array(lecture.RELU_LAYER_B)
+UNCHANGED_ADVICE = "Compute z = W @ a + b into a new array instead of adding into b or a with +=."
 
 
 def _random_sizes(rng, n_layers, low=2, high=12):
@@ -67,12 +35,13 @@ def _random_sizes(rng, n_layers, low=2, high=12):
 def _layer_mistakes(W, a, b, f):
     transposed = f(W.T @ a + b) if W.shape[0] == W.shape[1] else None
     return [
-        (transposed, "Row j of W holds the weights into neuron j: compute W @ a, not W.T @ a."),
-        (f(W @ a), "You forgot the biases: a' = activation(W a + b)."),
-        (f(W @ a - b), "Add the biases b; you subtracted them."),
-        (W @ a + b, "You did not apply the activation function: a' = activation(W a + b)."),
-        (f(W @ a) + b, "Add the biases before applying the activation: activation(W a + b)."),
-        (sigmoid(W @ a + b), "Use the activation you are given (the `activation` argument); sigmoid is only the default."),
+        Mistake(transposed, "Row j of W holds the weights into neuron j: compute W @ a, not W.T @ a."),
+        Mistake(f(W @ a), "You forgot the biases: a' = activation(W a + b)."),
+        Mistake(f(W @ a - b), "Add the biases b; you subtracted them."),
+        Mistake(W @ a + b, "You did not apply the activation function: a' = activation(W a + b)."),
+        Mistake(f(W @ a) + b, "Add the biases before applying the activation: activation(W a + b)."),
+        Mistake(sigmoid(W @ a + b), "Use the activation you are given (the `activation` argument); "
+                                    "sigmoid is only the default."),
     ]
 
 
@@ -81,7 +50,7 @@ def test_layer_forward_lecture(student):
     """layer_forward on the lecture's ReLU layer gives 3.2, 1.39, 0"""
     what = "layer_forward(W, a, b, activation=ReLU) for the lecture's layer"
     got = expect_array(student.layer_forward(LECTURE_W, LECTURE_A, LECTURE_B, activation=Fn("relu")), (3, 1), what)
-    _match(got, [[3.2], [1.39], [0.0]], what, _layer_mistakes(LECTURE_W, LECTURE_A, LECTURE_B, _relu),
+    compare(got, lecture.RELU_LAYER_OUTPUT, what, _layer_mistakes(LECTURE_W, LECTURE_A, LECTURE_B, relu),
            rtol=1e-9, atol=1e-12)
 
 
@@ -111,7 +80,7 @@ def test_layer_forward_random(student, rng):
                  f"example; your result has shape {got.shape}. Compute W @ a + b (not a.T @ W.T).")
         got = expect_array(got, (n_out, m), what)
         f = ACTIVATIONS[name]
-        _match(got, f(W @ a + b), what, _layer_mistakes(W, a, b, f))
+        compare(got, f(W @ a + b), what, _layer_mistakes(W, a, b, f))
 
 
 @points(1)
@@ -121,8 +90,8 @@ def test_layer_forward_default_sigmoid(student, rng):
     W, a, b = rng.normal(0.0, 1.0, (n_out, n_in)), rng.uniform(0.0, 1.0, (n_in, m)), rng.normal(0.0, 1.0, (n_out, 1))
     what = f"layer_forward(W, a, b) for W of shape {W.shape}, a of shape {a.shape}"
     got = expect_array(student.layer_forward(W, a, b), (n_out, m), what)
-    _match(got, sigmoid(W @ a + b), what, _layer_mistakes(W, a, b, sigmoid) + [
-        (_relu(W @ a + b), "The default activation is the sigmoid: activation=sigmoid in the signature.")])
+    compare(got, sigmoid(W @ a + b), what, _layer_mistakes(W, a, b, sigmoid) + [
+        Mistake(relu(W @ a + b), "The default activation is the sigmoid: activation=sigmoid in the signature.")])
 
 
 @points(1)
@@ -133,7 +102,7 @@ def test_layer_forward_unchanged(student, rng):
         W, a, b = rng.normal(0.0, 1.0, (n_out, n_in)), rng.uniform(0.0, 1.0, (n_in, m)), rng.normal(0.0, 1.0, (n_out, 1))
         call = student.call("layer_forward", W.copy(), a.copy(), b.copy(), return_args=True, activation=Fn("identity"))
         for before, after, name in zip((W, a, b), call.args, ("W", "a", "b")):
-            _unchanged(before, after, name)
+            expect_unchanged(before, after, name, advice=UNCHANGED_ADVICE)
 
 
 # ---------------------------------------------------------------- init_network
@@ -169,7 +138,7 @@ def _check_network(got, sizes, what):
 @points(2)
 def test_init_network_shapes(student, rng):
     """init_network gives weights (n_out, n_in) and biases (n_out, 1) for each layer, not all zeros"""
-    for sizes in ([784, 16, 16, 10], _random_sizes(rng, int(rng.integers(2, 6)))):
+    for sizes in (list(lecture.SIZES), _random_sizes(rng, int(rng.integers(2, 6)))):
         what = f"init_network({sizes})"
         weights, biases = _check_network(student.call("init_network", sizes, expect=_network_like(sizes)), sizes, what)
         for l, (W, b) in enumerate(zip(weights, biases)):
@@ -204,16 +173,16 @@ def test_init_network_random(student, rng):
 @points(1)
 def test_init_network_standard_normal(student, rng):
     """init_network draws weights and biases from the standard normal distribution"""
-    sizes = [784, 16, 16, 10]
+    sizes = list(lecture.SIZES)
     got = student.call("init_network", sizes, Fn("rng", seed=int(rng.integers(0, 2**31))), expect=_network_like(sizes))
     pair = expect_list(got, 2, f"init_network({sizes}, rng)")
     values = []
     for item in pair:
         if not isinstance(item, (list, tuple)):
-            fail(f"init_network({sizes}, rng) should give two lists (weights, biases), but one is {describe(item)}.")
+            fail(f"init_network({sizes}, rng) should give two lists (weights, biases), but one is {describe_value(item)}.")
         for x in item:
             if not isinstance(x, np.ndarray) or x.dtype.kind not in "biuf":
-                fail(f"init_network({sizes}, rng) should give lists of numpy arrays, but one entry is {describe(x)}.")
+                fail(f"init_network({sizes}, rng) should give lists of numpy arrays, but one entry is {describe_value(x)}.")
             values.append(np.asarray(x, dtype=float).ravel())
     values = np.concatenate(values)
     mean, std = float(np.mean(values)), float(np.std(values))
@@ -226,38 +195,29 @@ def test_init_network_standard_normal(student, rng):
 
 # ---------------------------------------------------------------- count_parameters
 
-def _expect_int(got, what) -> int:
-    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
-        hint = ""
-        if isinstance(got, (float, np.floating)):
-            hint = f" ({float(got):g}): a count is a whole number; return int(...)"
-        fail(f"{what} should be an int, but your code returned {describe(got)}{hint}.")
-    return int(got)
-
-
 def _count_mistakes(sizes):
     weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
     biases = sum(sizes[1:])
-    hints = {}  # the first explanation of a number wins
-    for count, text in (
-            (weights, f"That is only the {weights:,} weights: add one bias per neuron after the input layer ({biases:,})."),
-            (biases, "That is only the biases: add the weights, n_in x n_out for each layer."),
-            (weights + sum(sizes), "The input layer has no biases: count biases for sizes[1:] only."),
-            (weights + biases - sizes[-1], "Count the biases of the output layer too."),
-            (sum(sizes[i] * sizes[i + 1] + sizes[i] for i in range(len(sizes) - 1)),
-             "Each layer has one bias per neuron it computes (n_out), not per input (n_in).")):
-        hints.setdefault(count, text)
-    return hints
+    exact = dict(rtol=0, atol=0)  # counts: the first explanation of a number wins
+    return [
+        Mistake(weights, f"That is only the {weights:,} weights: add one bias per neuron after the input layer "
+                         f"({biases:,}).", **exact),
+        Mistake(biases, "That is only the biases: add the weights, n_in x n_out for each layer.", **exact),
+        Mistake(weights + sum(sizes), "The input layer has no biases: count biases for sizes[1:] only.", **exact),
+        Mistake(weights + biases - sizes[-1], "Count the biases of the output layer too.", **exact),
+        Mistake(sum(sizes[i] * sizes[i + 1] + sizes[i] for i in range(len(sizes) - 1)),
+                "Each layer has one bias per neuron it computes (n_out), not per input (n_in).", **exact),
+    ]
 
 
 @points(1)
 def test_count_parameters_lecture(student):
     """count_parameters([784, 16, 16, 10]) = 13,002: 12,960 weights + 42 biases"""
-    sizes = [784, 16, 16, 10]
-    got = _expect_int(student.count_parameters(sizes), "count_parameters([784, 16, 16, 10])")
-    if got != 13002:
+    sizes = list(lecture.SIZES)
+    got = expect_int(student.count_parameters(sizes), "count_parameters([784, 16, 16, 10])")
+    if got != lecture.PARAMETERS:
         fail(f"count_parameters([784, 16, 16, 10]) should be 13,002 (784 x 16 + 16 x 16 + 16 x 10 = 12,960 weights "
-             f"and 16 + 16 + 10 = 42 biases), got {got:,}. " + _count_mistakes(sizes).get(got, ""))
+             f"and 16 + 16 + 10 = 42 biases), got {got:,}. " + named_mistake(got, _count_mistakes(sizes)))
 
 
 @points(2)
@@ -266,10 +226,10 @@ def test_count_parameters_random(student, rng):
     for n_layers in (2, 3, int(rng.integers(4, 7))):
         sizes = [int(n) for n in rng.integers(1, 1000, size=n_layers)]
         what = f"count_parameters({sizes})"
-        got = _expect_int(student.count_parameters(sizes), what)
+        got = expect_int(student.count_parameters(sizes), what)
         expected = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
         if got != expected:
-            fail(f"{what} should be {expected:,}, got {got:,}. " + _count_mistakes(sizes).get(got, ""))
+            fail(f"{what} should be {expected:,}, got {got:,}. " + named_mistake(got, _count_mistakes(sizes)))
 
 
 # ---------------------------------------------------------------- feedforward
@@ -280,17 +240,6 @@ def test_count_parameters_random(student, rng):
 # block gives, the later function is not marked wrong for it.
 
 BLAMED = object()  # "the student's own building block gives this": no penalty here
-
-
-def _same_error(student, error, fn, *args, **kwargs) -> bool:
-    """True if student.fn(*args, **kwargs) raises the same exception as error did."""
-    try:
-        student.call(fn, *args, **kwargs)
-    except StudentError as other:
-        return (other.type, other.error_message) == (error.type, error.error_message)
-    except StudentFailure:
-        return False
-    return False
 
 
 def _own_layers(student, weights, biases, X, activation):
@@ -325,15 +274,15 @@ def _check_feedforward(student, weights, biases, X, f, activation=None, what="")
     if got is BLAMED:
         return
     m = X.shape[1]
-    expected = _forward(weights, biases, X, f)
-    if isinstance(got, np.ndarray) and got.shape == expected.shape and np.allclose(got, expected, rtol=RTOL, atol=ATOL):
+    expected = feedforward(weights, biases, X, f)
+    if isinstance(got, np.ndarray) and agrees(got, expected, rtol=1e-7, atol=1e-10):
         return
     if isinstance(got, np.ndarray) and got.dtype.kind in "biuf":
         try:
             own = _own_layers(student, weights, biases, X, activation)
         except StudentFailure:
             own = None
-        if own is not None and own.shape == got.shape and np.allclose(got, own, rtol=RTOL, atol=ATOL, equal_nan=True):
+        if own is not None and agrees(got, own, rtol=1e-7, atol=1e-10, equal_nan=True):
             return  # right for the student's own layer_forward, which is graded in its own tests
     sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
     if isinstance(got, np.ndarray) and got.shape != (sizes[-1], m):
@@ -343,18 +292,19 @@ def _check_feedforward(student, weights, biases, X, f, activation=None, what="")
                      f"shape {got.shape}, the size of layer {l}: does your loop go through all "
                      f"{len(weights)} layers (zip(weights, biases))?")
     got = expect_array(got, (sizes[-1], m), what)
-    _match(got, expected, what, _feedforward_mistakes(weights, biases, X, f) if len(weights) > 1 else ())
+    compare(got, expected, what, _feedforward_mistakes(weights, biases, X, f) if len(weights) > 1 else ())
 
 
 def _feedforward_mistakes(weights, biases, X, f):
     return [
-        (_forward(weights[:-1], biases[:-1], X, f) if weights[-1].shape[0] == weights[-2].shape[0] else None,
-         "Your loop skipped the last layer: apply a' = activation(W a + b) for every layer."),
-        (_forward(weights, [0 * b for b in biases], X, f), "You forgot the biases: a' = activation(W a + b)."),
-        (_forward(weights, biases, X, sigmoid), "Pass the activation on to every layer; sigmoid is only the default."),
-        (_forward(weights, biases, X, _identity), "Apply the activation function at every layer."),
-        (_forward(weights[-1:], biases[-1:], X, f) if weights[-1].shape[1] == X.shape[0] else None,
-         "Feed each layer's output into the next layer: a = layer_forward(W, a, b) inside the loop."),
+        Mistake(feedforward(weights[:-1], biases[:-1], X, f) if weights[-1].shape[0] == weights[-2].shape[0] else None,
+                "Your loop skipped the last layer: apply a' = activation(W a + b) for every layer."),
+        Mistake(feedforward(weights, [0 * b for b in biases], X, f), "You forgot the biases: a' = activation(W a + b)."),
+        Mistake(feedforward(weights, biases, X, sigmoid), "Pass the activation on to every layer; "
+                                                          "sigmoid is only the default."),
+        Mistake(feedforward(weights, biases, X, identity), "Apply the activation function at every layer."),
+        Mistake(feedforward(weights[-1:], biases[-1:], X, f) if weights[-1].shape[1] == X.shape[0] else None,
+                "Feed each layer's output into the next layer: a = layer_forward(W, a, b) inside the loop."),
     ]
 
 
@@ -362,12 +312,12 @@ def _feedforward_mistakes(weights, biases, X, f):
 def test_feedforward_random(student, rng):
     """feedforward of random sigmoid networks gives the output layer's activations (sizes[-1], m)"""
     n = int(rng.integers(2, 9))
-    cases = [([784, 16, 16, 10], int(rng.integers(2, 6))),
+    cases = [(list(lecture.SIZES), int(rng.integers(2, 6))),
              (_random_sizes(rng, 3), 1),
              ([int(rng.integers(2, 9)), n, n, n], int(rng.integers(2, 8))),  # equal layers: a skipped layer shows in the values
              (_random_sizes(rng, 2), int(rng.integers(2, 8)))]
     for sizes, m in cases:
-        weights, biases = _network(rng, sizes)
+        weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
         _check_feedforward(student, weights, biases, X, sigmoid,
                            what=f"feedforward for a network with sizes {sizes} and a batch of {m}")
@@ -380,7 +330,7 @@ def test_feedforward_activation(student, rng):
         n = int(rng.integers(3, 8))
         sizes = [int(rng.integers(3, 9)), n, n, int(rng.integers(2, 6))]
         m = int(rng.integers(1, 6))
-        weights, biases = _network(rng, sizes)
+        weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
         _check_feedforward(student, weights, biases, X, ACTIVATIONS[name], Fn(name),
                            what=f"feedforward(weights, biases, a, activation={name}) for sizes {sizes}")
@@ -394,8 +344,7 @@ def _layer_forward_mutates(student, weights, biases, X) -> bool:
             call = student.call("layer_forward", W.copy(), a.copy(), b.copy(), return_args=True)
         except StudentFailure:
             return False
-        if any(not isinstance(y, np.ndarray) or y.shape != x.shape or not np.array_equal(x, y)
-               for x, y in zip((W, a, b), call.args)):
+        if not all(unchanged(x, y) for x, y in zip((W, a, b), call.args)):
             return True
         if not isinstance(call.result, np.ndarray) or call.result.dtype.kind not in "biuf":
             return False
@@ -408,20 +357,19 @@ def test_feedforward_unchanged(student, rng):
     """feedforward leaves the weights, the biases and the input unchanged"""
     n = int(rng.integers(3, 8))
     sizes = [n] * int(rng.integers(3, 6))  # square layers, one example: even a shaky layer_forward runs
-    weights, biases = _network(rng, sizes)
+    weights, biases = random_network(rng, sizes)
     X = rng.uniform(0.0, 1.0, (n, 1))
     call = student.call("feedforward", [W.copy() for W in weights], [b.copy() for b in biases], X.copy(),
                         return_args=True)
     after_w, after_b, after_x = call.args
     for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases")):
         if not isinstance(after, list) or len(after) != len(before):
-            fail(f"your feedforward changed the list {name} (it has {describe(after)} afterwards, not "
+            fail(f"your feedforward changed the list {name} (it has {describe_value(after)} afterwards, not "
                  f"{len(before)} arrays): loop over the layers with zip(weights, biases) instead of "
                  "removing or adding entries.")
     changed = [name for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases"))
-               if not all(isinstance(y, np.ndarray) and y.shape == x.shape and np.array_equal(x, y)
-                          for x, y in zip(before, after))]
-    if not (isinstance(after_x, np.ndarray) and after_x.shape == X.shape and np.array_equal(after_x, X)):
+               if not all(unchanged(x, y) for x, y in zip(before, after))]
+    if not unchanged(X, after_x):
         changed.append("a (the input)")
     if changed and not _layer_forward_mutates(student, weights, biases, X):
         fail(f"your feedforward changed its input {' and '.join(changed)}; functions must not modify their "
@@ -435,11 +383,11 @@ def _check_predict(student, weights, biases, X, what):
     try:
         got = student.predict(weights, biases, X)
     except StudentError as error:
-        if _same_error(student, error, "feedforward", weights, biases, X):
+        if same_error(student, error, "feedforward", weights, biases, X):
             return  # the error is the student's own feedforward's, graded in its own tests
         raise
     if isinstance(got, (list, tuple)):
-        fail(f"{what} should be a 1-D numpy array of ints, but your code returned {describe(got)}: "
+        fail(f"{what} should be a 1-D numpy array of ints, but your code returned {describe_value(got)}: "
              "wrap it in np.array(...), or use np.argmax(output, axis=0).")
     if not isinstance(got, np.ndarray):
         hint = (" - np.argmax without axis looks at all the numbers at once; use axis=0 for one answer per column"
@@ -447,7 +395,7 @@ def _check_predict(student, weights, biases, X, what):
                 " - for a batch of one example predict still returns an array of length 1: "
                 "do not squeeze the batch dimension away" if isinstance(got, (int, np.integer)) else "")
         fail(f"{what} should be a 1-D numpy array of length {m}, one digit per column, but your code returned "
-             f"{describe(got)}{hint}.")
+             f"{describe_value(got)}{hint}.")
     if got.shape != (m,):
         n_out = weights[-1].shape[0]
         hint = ""
@@ -462,7 +410,7 @@ def _check_predict(student, weights, biases, X, what):
         fail(f"{what} should have shape ({m},), one digit per column of X, got shape {got.shape}.{hint}")
     if got.dtype.kind not in "iu":
         fail(f"{what} should hold ints (the digits), but your array has dtype {got.dtype}: use .astype(int).")
-    output = _forward(weights, biases, X, sigmoid)
+    output = feedforward(weights, biases, X, sigmoid)
     expected = np.argmax(output, axis=0)
     if np.array_equal(got, expected):
         return
@@ -473,24 +421,31 @@ def _check_predict(student, weights, biases, X, what):
     if isinstance(own, np.ndarray) and own.ndim == 2 and own.shape[1] == m and own.dtype.kind in "biuf" \
             and np.array_equal(got, np.argmax(own, axis=0)):
         return  # right for the student's own feedforward, which is graded in its own tests
-    hint = ""
-    if output.shape[0] == m and np.array_equal(got, np.argmax(output, axis=1)):
-        hint = " np.argmax(..., axis=1) looks along each row; the examples are the columns, so take axis=0."
-    elif np.array_equal(got, np.argmin(output, axis=0)):
-        hint = " That is the darkest output neuron (argmin); the answer is the brightest one (argmax)."
+    hint = named_mistake(got, _predict_mistakes(output))
     wrong = int(np.sum(got != expected))
     fail(f"{what}: {wrong} of {m} answers differ from the brightest output neuron (the argmax of each column "
-         f"of the output activations).{hint}")
+         f"of the output activations)." + (f" {hint}" if hint else ""))
+
+
+def _predict_mistakes(output):
+    """What typical mistakes predict from the trusted (n_out, m) output activations."""
+    exact = dict(rtol=0, atol=0)
+    return [
+        Mistake(np.argmax(output, axis=1) if output.shape[0] == output.shape[1] else None,
+                "np.argmax(..., axis=1) looks along each row; the examples are the columns, so take axis=0.", **exact),
+        Mistake(np.argmin(output, axis=0),
+                "That is the darkest output neuron (argmin); the answer is the brightest one (argmax).", **exact),
+    ]
 
 
 @points(2)
 def test_predict_random(student, rng):
     """predict gives the brightest output neuron (argmax) of each column, as a 1-D int array"""
-    cases = [([784, 16, 16, 10], int(rng.integers(11, 30))),
+    cases = [(list(lecture.SIZES), int(rng.integers(11, 30))),
              ([int(rng.integers(3, 9)), int(rng.integers(3, 9)), 4], 4),  # square output: a wrong axis shows in the values
              (_random_sizes(rng, 3) + [10], int(rng.integers(2, 9)))]
     for sizes, m in cases:
-        weights, biases = _network(rng, sizes)
+        weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
         _check_predict(student, weights, biases, X, f"predict for a network with sizes {sizes} and {m} examples")
 
@@ -499,6 +454,6 @@ def test_predict_random(student, rng):
 def test_predict_single(student, rng):
     """predict for a batch of one example returns an array of length 1"""
     sizes = [int(rng.integers(3, 20)), int(rng.integers(3, 9)), 10]
-    weights, biases = _network(rng, sizes)
+    weights, biases = random_network(rng, sizes)
     X = rng.uniform(0.0, 1.0, (sizes[0], 1))
     _check_predict(student, weights, biases, X, "predict for one example (X of shape (n, 1))")

@@ -15,8 +15,11 @@ import numpy as np
 
 from autograder.engine import wire
 from autograder.engine.handle import StudentError
-from autograder.graders.checks import describe, expect_array, expect_close, expect_list, expect_unchanged, fail, points
-from autograder.graders.wording import count, verb
+from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_list, expect_unchanged,
+                                fail, named_mistake, points, unchanged)
+from autograder.toolkit.wording import count, verb
+
+SAME = dict(rtol=1e-9, atol=1e-12)  # a point (or a whole path) of the student's equals the reference's
 
 LECTURE_LOOP = (" The assignment's loop checks the step BEFORE applying it: compute step = -learn_rate * gradient(x); "
                 "if every |step| <= tolerance, stop without applying it; otherwise x = x + step. (The lecture's "
@@ -55,7 +58,7 @@ def _point(value, shape, what):
         if isinstance(value, np.ndarray) and value.ndim == 0:
             value = value[()]
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-            fail(f"{what} should be a number (the start was a float), but your code returned {describe(value)}.")
+            fail(f"{what} should be a number (the start was a float), but your code returned {describe_value(value)}.")
         value = float(value)
         if not math.isfinite(value):
             fail(f"{what} should be a finite number, got {value}.")
@@ -66,20 +69,12 @@ def _point(value, shape, what):
 def _unpack(got, shape, what):
     """(x, history) as float64 values, after checking the types and shapes."""
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        fail(f"{what} should return the pair (x, history), but your code returned {describe(got)}.")
+        fail(f"{what} should return the pair (x, history), but your code returned {describe_value(got)}.")
     x, history = got
     if not isinstance(history, (list, tuple)):
-        fail(f"{what}: history should be a list [start, x1, x2, ...], but your code returned {describe(history)}.")
+        fail(f"{what}: history should be a list [start, x1, x2, ...], but your code returned {describe_value(history)}.")
     history = [_point(h, shape, f"{what}: history[{i}]") for i, h in enumerate(history)]
     return _point(x, shape, f"{what}: the returned x"), history
-
-
-def _same(a, b):
-    return np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=1e-9, atol=1e-12)
-
-
-def _same_path(a, b):
-    return len(a) == len(b) and all(_same(p, q) for p, q in zip(a, b))
 
 
 def _check_run(got, expected, start, step_at_start, what, more="", fewer=""):
@@ -91,42 +86,40 @@ def _check_run(got, expected, start, step_at_start, what, more="", fewer=""):
     x, history = _unpack(got, shape, what)
     ref_x, ref_history = expected
     n, N = len(history), len(ref_history)
-    if N > 1 and n >= 2 and _same(history[1], start - step_at_start) and not _same(history[1], ref_history[1]):
+    if (N > 1 and n >= 2 and agrees(history[1], start - step_at_start, **SAME)
+            and not agrees(history[1], ref_history[1], **SAME)):
         fail(f"{what}: your first step went from {_brief(start)} to {_brief(history[1])}, uphill: the step is "
              f"-learn_rate * gradient(x) (expected {_brief(ref_history[1])}). The gradient points uphill, so "
              "gradient descent moves against it.")
-    if n == 0 or not _same(history[0], start):
-        if n >= 1 and _same(history[0], ref_history[min(1, N - 1)]) and _same_path(history, ref_history[1:]):
+    if n == 0 or not agrees(history[0], start, **SAME):
+        if n >= 1 and agrees(history[0], ref_history[min(1, N - 1)], **SAME) and agrees(history, ref_history[1:], **SAME):
             fail(f"{what}: history should begin with start itself, [start, x1, x2, ...]; yours begins with the "
                  "first point after a step.")
-        if n >= 1 and _same(history[0], x) and N > 1:
+        if n >= 1 and agrees(history[0], x, **SAME) and N > 1:
             fail(f"{what}: history[0] should be start ({_brief(start)}), but it is the final x: history[0] is the "
                  "same array as x and changed when x was updated in place. Start from a copy of start.")
         fail(f"{what}: history[0] should be start ({_brief(start)}), "
              f"got {_brief(history[0]) if n else 'an empty history'}.")
     if n != N:
-        if n > N and _same_path(history[:N], ref_history):
-            fail(f"{what}: your code took {_count(n - 1, 'step')}; expected {_count(N - 1, 'step')} (a history of "
-                 f"{_count(N, 'point')}: start and one per step). It went on after the point where it should have "
+        if n > N and agrees(history[:N], ref_history, **SAME):
+            fail(f"{what}: your code took {count(n - 1, 'step')}; expected {count(N - 1, 'step')} (a history of "
+                 f"{count(N, 'point')}: start and one per step). It went on after the point where it should have "
                  f"stopped. {more.strip()}".rstrip())
-        if n < N and _same_path(history, ref_history[:n]):
-            fail(f"{what}: your code took {_count(n - 1, 'step')}; expected {_count(N - 1, 'step')} (a history of "
-                 f"{_count(N, 'point')}: start and one per step). It stopped too early. {fewer.strip()}".rstrip())
-        fail(f"{what}: your history has {_count(n, 'point')}, expected {N} (start and one per step).")
-    if n > 2 and all(_same(h, history[-1]) for h in history[1:]) and not _same(ref_history[1], ref_history[-1]):
+        if n < N and agrees(history, ref_history[:n], **SAME):
+            fail(f"{what}: your code took {count(n - 1, 'step')}; expected {count(N - 1, 'step')} (a history of "
+                 f"{count(N, 'point')}: start and one per step). It stopped too early. {fewer.strip()}".rstrip())
+        fail(f"{what}: your history has {count(n, 'point')}, expected {N} (start and one per step).")
+    if (n > 2 and all(agrees(h, history[-1], **SAME) for h in history[1:])
+            and not agrees(ref_history[1], ref_history[-1], **SAME)):
         fail(f"{what}: every point of your history after start is the same ({_brief(history[-1])}, the final x): "
              "you appended x and then changed it in place (x += step or x -= ...), so all entries are one array. "
              "Update with x = x + step (a new array) or append a copy.")
     for i, (h, r) in enumerate(zip(history, ref_history)):
-        if not _same(h, r):
+        if not agrees(h, r, **SAME):
             fail(f"{what}: history[{i}] should be {_brief(r)}, got {_brief(h)}. Each step is "
                  "x = x + step with step = -learn_rate * gradient(x).")
-    expect_close(x, ref_x, f"{what}: the returned x", rtol=1e-9, atol=1e-12,
-                 hint="x should be the last point of history.")
-
-
-def _count(k, noun):
-    return f"{k} {noun}" if k == 1 else f"{k} {noun}s"
+    compare(x, ref_x, f"{what}: the returned x", by_example=False, hint="x should be the last point of history.",
+            **SAME)
 
 
 def _brief(value):
@@ -281,6 +274,15 @@ def _sgd_case(rng):
     return params, grads, float(rng.uniform(0.05, 3.0))
 
 
+def _sgd_step_mistakes(p, g, learn_rate):
+    return [Mistake(p + learn_rate * g, "That is p + learn_rate * g: a step uphill. The step is -learn_rate * "
+                                        "gradient, against the gradient.", **SAME),
+            Mistake(p - g, "That is p - g: the learning rate is missing.", **SAME),
+            Mistake(learn_rate * g, "That is learn_rate * g alone: add the step to the parameter, "
+                                    "p - learn_rate * g.", **SAME),
+            Mistake(-learn_rate * g, "That is the step alone: the new parameter is p - learn_rate * g.", **SAME)]
+
+
 @points(2)
 def test_sgd_step(student, reference, rng):
     """sgd_step returns [p - learn_rate * g] for arrays of different shapes"""
@@ -291,14 +293,8 @@ def test_sgd_step(student, reference, rng):
         expected = reference.sgd_step(params, grads, learn_rate)
         for i, (p, g, e, r) in enumerate(zip(params, grads, got, expected)):
             e = expect_array(e, p.shape, f"sgd_step: item {i} of the new list")
-            hints = [(p + learn_rate * g, "That is p + learn_rate * g: a step uphill. The step is -learn_rate * "
-                                          "gradient, against the gradient."),
-                     (p - g, "That is p - g: the learning rate is missing."),
-                     (learn_rate * g, "That is learn_rate * g alone: add the step to the parameter, "
-                                      "p - learn_rate * g."),
-                     (-learn_rate * g, "That is the step alone: the new parameter is p - learn_rate * g.")]
-            hint = next((h for v, h in hints if np.allclose(e, v, rtol=1e-9, atol=1e-12)), "")
-            expect_close(e, r, f"sgd_step: item {i} (shape {p.shape})", rtol=1e-9, atol=1e-12, hint=hint)
+            compare(e, r, f"sgd_step: item {i} (shape {p.shape})", _sgd_step_mistakes(p, g, learn_rate),
+                    by_example=False, **SAME)
 
 
 @points(1)
@@ -309,13 +305,15 @@ def test_sgd_step_inputs_unchanged(student, reference, rng):
                         return_args=True)
     result = expect_list(call.result, len(params), "sgd_step")
     for i, (got, expected) in enumerate(zip(result, reference.sgd_step(params, grads, learn_rate))):
-        expect_close(expect_array(got, expected.shape, f"sgd_step(...)[{i}]"), expected, f"sgd_step(...)[{i}]",
-                     hint="(This test also needs the right answer: leaving the inputs alone earns points only together with it.)")
+        compare(expect_array(got, expected.shape, f"sgd_step(...)[{i}]"), expected, f"sgd_step(...)[{i}]",
+                rtol=1e-6, atol=1e-9, by_example=False,
+                hint="(This test also needs the right answer: leaving the inputs alone earns points only together "
+                     "with it.)")
     after_params, after_grads = call.args[:2]
     for name, before, after in (("params", params, after_params), ("grads", grads, after_grads)):
         after = expect_list(after, len(before), f"{name} after the call")
         for i, (b, a) in enumerate(zip(before, after)):
-            if isinstance(a, np.ndarray) and a.shape == b.shape and not np.array_equal(a, b):
+            if isinstance(a, np.ndarray) and a.shape == b.shape and not unchanged(b, a):  # changed, not replaced
                 fail(f"your code changed {name}[{i}]: sgd_step must return a NEW list and leave {name} as they were "
                      "(p - learn_rate * g makes a new array; p -= learn_rate * g changes p in place).")
             expect_unchanged(b, a, f"{name}[{i}]")
@@ -334,7 +332,7 @@ def _mini_batch_cases(rng):
 
 def _batches(got, what):
     if not isinstance(got, (list, tuple)):
-        fail(f"{what} should be a list of index arrays, but your code returned {describe(got)}.")
+        fail(f"{what} should be a list of index arrays, but your code returned {describe_value(got)}.")
     return got
 
 
@@ -347,7 +345,7 @@ def test_mini_batches_every_index_once(student, rng):
         for i, b in enumerate(got):
             if not isinstance(b, np.ndarray) or b.ndim != 1 or b.dtype.kind not in "iu":
                 fail(f"{what}: each mini-batch should be a 1-D numpy array of int indices (e.g. a slice of "
-                     f"rng.permutation(n)), but batch {i} is {describe(b)}.")
+                     f"rng.permutation(n)), but batch {i} is {describe_value(b)}.")
         every = np.concatenate(got) if got else np.array([], dtype=int)
         counts = np.bincount(every[(every >= 0) & (every < n)], minlength=n)
         outside = every[(every < 0) | (every >= n)]
@@ -375,14 +373,20 @@ def test_mini_batches_sizes(student, rng):
         full, rest = divmod(n, batch_size)
         expected = [batch_size] * full + ([rest] if rest else [])
         if sizes != expected:
-            hint = ""
-            if sizes == expected[:-1] and rest:
-                hint = " The last, shorter mini-batch is missing: keep it."
-            elif sorted(sizes) != sorted(expected) and len(sizes) == len(expected) and max(sizes) - min(sizes) <= 1:
-                hint = (" Your batches are balanced in size (like np.array_split): cut consecutive pieces of "
-                        "exactly batch_size instead, order[k:k + batch_size].")
+            hint = named_mistake(sizes, _mini_batch_size_mistakes(n, batch_size))
             fail(f"{what}: expected {len(expected)} mini-batches of sizes {_sizes(expected)}, got {len(sizes)} "
-                 f"of sizes {_sizes(sizes)}.{hint}")
+                 f"of sizes {_sizes(sizes)}." + (f" {hint}" if hint else ""))
+
+
+def _mini_batch_size_mistakes(n, batch_size):
+    """The batch sizes typical mistakes give."""
+    full, rest = divmod(n, batch_size)
+    pieces = full + (1 if rest else 0)
+    balanced = [len(piece) for piece in np.array_split(np.arange(n), pieces)]
+    exact = dict(rtol=0, atol=0)
+    return [Mistake([batch_size] * full if rest else None, "The last, shorter mini-batch is missing: keep it.", **exact),
+            Mistake(balanced if rest else None, "Your batches are balanced in size (like np.array_split): cut "
+                    "consecutive pieces of exactly batch_size instead, order[k:k + batch_size].", **exact)]
 
 
 def _sizes(sizes):

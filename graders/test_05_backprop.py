@@ -10,67 +10,55 @@ feedback can name the likely mistake.
 import numpy as np
 
 from autograder.engine.wire import Fn
-from autograder.graders.checks import describe, expect_array, expect_close, expect_float, expect_list, expect_unchanged, fail, points, sigmoid
-
-
+from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_float, expect_list,
+                                expect_unchanged, fail, lecture, named_mistake, points, unchanged)
+from autograder.toolkit import network
+from autograder.toolkit.mistakes import scaled
+from autograder.toolkit.network import random_problem, sigmoid
 
 
 def _network(rng, sizes, m):
-    """A random sigmoid network, inputs in [0, 1] and one-hot targets."""
-    weights = [rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
-    biases = [rng.standard_normal((n_out, 1)) for n_out in sizes[1:]]
-    X = rng.uniform(0.0, 1.0, (sizes[0], m))
-    Y = np.zeros((sizes[-1], m))
-    Y[rng.integers(0, sizes[-1], m), np.arange(m)] = 1.0
-    return weights, biases, X, Y
-
-
-def _cost(weights, biases, X, Y):
-    a = X
-    for W, b in zip(weights, biases):
-        a = sigmoid(W @ a + b)
-    return float(np.sum((a - Y) ** 2) / X.shape[1])
-
-
-def _close(got, expected, rtol=1e-6, atol=1e-9):
-    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
-    return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
+    """A random sigmoid network, inputs in [0, 1] and one-hot targets: (weights, biases, X, Y)."""
+    return random_problem(rng, sizes, m)[:4]
 
 
 # ---------------------------------------------------------------- chain_rule_single
 
-def _chain(a_prev, w, b, y, *, sp="z", two=2.0, sign=1.0, swap=False):
-    """The three derivatives, or those of a typical mistake."""
+def _slope_at_z(z, a):
+    return a * (1.0 - a)  # sigma'(z) = sigma(z)(1 - sigma(z))
+
+
+def _chain(a_prev, w, b, y, *, slope=_slope_at_z, two=2.0, sign=1.0, swap=False):
+    """The three derivatives (dC0/dw, dC0/db, dC0/da_prev), or those of a typical mistake:
+    slope(z, a) for sigma'(z), the factor two, the sign of a - y, dz/dw and dz/da_prev swapped."""
     z = w * a_prev + b
     a = float(sigmoid(z))
-    if sp == "z":
-        s_prime = a * (1.0 - a)
-    elif sp == "none":
-        s_prime = 1.0
-    elif sp == "a":  # sigma'(a): the derivative taken at the activation instead of at z
-        s_prime = float(sigmoid(a)) * (1.0 - float(sigmoid(a)))
-    else:  # "plus": sigma(z)(1 + sigma(z))
-        s_prime = a * (1.0 + a)
-    delta = s_prime * two * sign * (a - y)
+    delta = slope(z, a) * two * sign * (a - y)
     if swap:
         return (w * delta, delta, a_prev * delta)
     return (a_prev * delta, delta, w * delta)
 
 
-CHAIN_MISTAKES = [
-    (dict(sp="none"), "Your numbers are what you get without sigma'(z): a = sigma(z), so the chain rule needs "
-                      "da/dz = sigma'(z) = sigma(z)(1 - sigma(z)) between dz/dw and dC0/da."),
-    (dict(two=1.0), "Your numbers are half the right ones: dC0/da = 2(a - y), the derivative of (a - y)^2 "
-                    "keeps the factor 2."),
-    (dict(sign=-1.0), "Your numbers have the wrong sign: dC0/da = 2(a - y), not 2(y - a). A positive slope "
-                      "means the cost grows when the weight grows."),
-    (dict(swap=True), "dC0/dw and dC0/da_prev look swapped: dz/dw = a_prev (the activation feeding in), "
-                      "while dz/da_prev = w."),
-    (dict(sp="a"), "Your numbers are what you get with sigma'(a) instead of sigma'(z): the derivative of the "
-                   "sigmoid is taken at z = w a_prev + b, i.e. sigma(z)(1 - sigma(z)) = a(1 - a)."),
-    (dict(sp="plus"), "Your numbers are what you get with sigma(z)(1 + sigma(z)); the sigmoid's derivative is "
-                      "sigma(z)(1 - sigma(z))."),
-]
+def _chain_mistakes(a_prev, w, b, y):
+    tolerance = dict(rtol=1e-6, atol=1e-12)
+    return [Mistake(_chain(a_prev, w, b, y, **kwargs), hint, **tolerance) for kwargs, hint in (
+        (dict(slope=lambda z, a: 1.0),
+         "Your numbers are what you get without sigma'(z): a = sigma(z), so the chain rule needs "
+         "da/dz = sigma'(z) = sigma(z)(1 - sigma(z)) between dz/dw and dC0/da."),
+        (dict(two=1.0), "Your numbers are half the right ones: dC0/da = 2(a - y), the derivative of (a - y)^2 "
+                        "keeps the factor 2."),
+        (dict(sign=-1.0), "Your numbers have the wrong sign: dC0/da = 2(a - y), not 2(y - a). A positive slope "
+                          "means the cost grows when the weight grows."),
+        (dict(swap=True), "dC0/dw and dC0/da_prev look swapped: dz/dw = a_prev (the activation feeding in), "
+                          "while dz/da_prev = w."),
+        (dict(slope=lambda z, a: float(network.sigmoid_prime(a))),
+         "Your numbers are what you get with sigma'(a) instead of sigma'(z): the derivative of the "
+         "sigmoid is taken at z = w a_prev + b, i.e. sigma(z)(1 - sigma(z)) = a(1 - a)."),
+        (dict(slope=lambda z, a: a * (1.0 + a)),
+         "Your numbers are what you get with sigma(z)(1 + sigma(z)); the sigmoid's derivative is "
+         "sigma(z)(1 - sigma(z))."),
+    )]
+
 
 CHAIN_NAMES = ("dC0/dw", "dC0/db", "dC0/da_prev")
 
@@ -83,7 +71,7 @@ def _student_chain(student, a_prev, w, b, y):
             pass  # a list of three numbers is fine, only its contents matter
         else:
             fail(f"{call} should return a tuple of three floats (dC0/dw, dC0/db, dC0/da_prev), "
-                 f"but your code returned {describe(got)}.")
+                 f"but your code returned {describe_value(got)}.")
     values = expect_list(got, 3, call)
     return call, tuple(expect_float(v, f"{name} from {call}") for v, name in zip(values, CHAIN_NAMES))
 
@@ -91,12 +79,11 @@ def _student_chain(student, a_prev, w, b, y):
 def _check_chain(student, a_prev, w, b, y):
     call, got = _student_chain(student, a_prev, w, b, y)
     expected = _chain(a_prev, w, b, y)
-    if _close(got, expected, rtol=1e-7, atol=1e-12):
+    if agrees(got, expected, rtol=1e-7, atol=1e-12):
         return
-    hint = next((text for kwargs, text in CHAIN_MISTAKES
-                 if _close(got, _chain(a_prev, w, b, y, **kwargs), rtol=1e-6, atol=1e-12)), "")
+    hint = named_mistake(got, _chain_mistakes(a_prev, w, b, y))
     if not hint:
-        right = [name for name, g, e in zip(CHAIN_NAMES, got, expected) if _close(g, e, rtol=1e-7, atol=1e-12)]
+        right = [name for name, g, e in zip(CHAIN_NAMES, got, expected) if agrees(g, e, rtol=1e-7, atol=1e-12)]
         hint = ("With z = w a_prev + b and a = sigma(z): dC0/dw = a_prev sigma'(z) 2(a - y), "
                 "dC0/db = sigma'(z) 2(a - y), dC0/da_prev = w sigma'(z) 2(a - y)."
                 + (f" ({', '.join(right)} right.)" if right else ""))
@@ -123,53 +110,30 @@ def test_chain_rule_single_random(student, rng):
 
 # ---------------------------------------------------------------- backprop
 
-def _backprop_variant(weights, biases, X, Y, variant):
-    """Typical wrong versions of backprop, to recognise them in a student's answer."""
-    m = X.shape[1]
-    zs, activations = [], [X]
-    for W, b in zip(weights, biases):
-        zs.append(W @ activations[-1] + b)
-        activations.append(sigmoid(zs[-1]))
-
-    def s_prime(layer):  # sigma' of the z of layer `layer` (0-based, as zs)
-        if variant == "sigma_prime_of_a":
-            s = sigmoid(activations[layer + 1])
-            return s * (1.0 - s)
-        a = activations[layer + 1]
-        return a * (1.0 - a)
-
-    L = len(weights)
-    out_sp = 1.0 if variant == "no_output_sigma_prime" else s_prime(L - 1)
-    delta = 2.0 * (activations[-1] - Y) * out_sp
-    grad_w, grad_b = [None] * L, [None] * L
-    for layer in range(L - 1, -1, -1):
-        grad_b[layer] = delta.sum(axis=1, keepdims=True) / m
-        grad_w[layer] = delta @ activations[layer].T / m
-        if layer > 0:
-            delta = (weights[layer].T @ delta) * s_prime(layer - 1)
-    return grad_w, grad_b
-
-
-BACKPROP_VARIANTS = [
-    ("no_output_sigma_prime", "Your gradients are what you get without sigma'(z_L) at the output layer: "
-                              "start the backward pass with delta = 2 (a_L - y) * sigma'(z_L)."),
-    ("sigma_prime_of_a", "Your gradients are what you get with sigma'(a) instead of sigma'(z): the sigmoid's "
-                         "derivative at z is sigma(z)(1 - sigma(z)) = a(1 - a), so use sigmoid_prime(z) or "
-                         "a * (1 - a), not sigmoid_prime(a)."),
-]
+def _backprop_mistakes(weights, biases, X, Y):
+    """[(grad_w, grad_b, hint)] of typical wrong backward passes, from the trusted backprop."""
+    return [
+        (*network.backprop(weights, biases, X, Y, output_slope=lambda z, a: 1.0),
+         "Your gradients are what you get without sigma'(z_L) at the output layer: "
+         "start the backward pass with delta = 2 (a_L - y) * sigma'(z_L)."),
+        (*network.backprop(weights, biases, X, Y, slope=lambda z, a: network.sigmoid_prime(a)),
+         "Your gradients are what you get with sigma'(a) instead of sigma'(z): the sigmoid's "
+         "derivative at z is sigma(z)(1 - sigma(z)) = a(1 - a), so use sigmoid_prime(z) or "
+         "a * (1 - a), not sigmoid_prime(a)."),
+    ]
 
 
 def _unpack_grads(got, weights, biases, call):
     """(grad_w, grad_b) with the right structure and shapes, as float arrays."""
     L = len(weights)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        fail(f"{call} should return a pair (grad_w, grad_b), but your code returned {describe(got)}.")
+        fail(f"{call} should return a pair (grad_w, grad_b), but your code returned {describe_value(got)}.")
     grad_w, grad_b = got
     for name, grads, params in (("grad_w", grad_w, weights), ("grad_b", grad_b, biases)):
         if not isinstance(grads, (list, tuple)) or len(grads) != L:
             fail(f"{name} from {call} should be a list of {L} arrays, one per layer after the input layer "
                  f"(shaped like {'weights' if name == 'grad_w' else 'biases'}), but your code returned "
-                 f"{describe(grads)}.")
+                 f"{describe_value(grads)}.")
     if (all(isinstance(g, np.ndarray) and g.shape == b.shape for g, b in zip(grad_w, biases))
             and all(isinstance(g, np.ndarray) and g.shape == w.shape for g, w in zip(grad_b, weights))):
         fail(f"{call} returned the biases' gradients first: return (grad_w, grad_b), in that order.")
@@ -189,11 +153,10 @@ def _unpack_grads(got, weights, biases, call):
     return out_w, out_b
 
 
-def _layer_hint(got, expected, m, layer, L, variant_hints):
-    """Name the likely mistake in one layer's gradient."""
-    if variant_hints:
-        return variant_hints
-    ratios = [
+def _layer_mistakes(wrong_passes, index, expected, m, layer):
+    """What one layer's gradient (index 0: grad_w, 1: grad_b) is under typical mistakes."""
+    mistakes = [Mistake(grads[index][layer], hint, rtol=1e-6, atol=1e-10) for *grads, hint in wrong_passes]
+    factors = [
         (m, f"Your gradient is {m} times too large: that is the sum over the {m} examples of the batch; "
             "the batch cost is the mean, so divide by m."),
         (1.0 / m, f"Your gradient is {m} times too small: did you divide by m twice?"),
@@ -201,15 +164,19 @@ def _layer_hint(got, expected, m, layer, L, variant_hints):
         (2.0, "Your gradient is twice the right one: dC0/da = 2(a - y), with one factor 2 only."),
         (-1.0, "Your gradient has the wrong sign: dC0/da = 2(a - y), not 2(y - a)."),
     ]
-    for factor, text in ratios:
-        if factor != 1.0 and _close(got, factor * expected):
-            return text
-    if got.ndim == 2 and got.shape[0] == got.shape[1] and _close(got, expected.T):
-        return "Your gradient is the transpose of the right one: grad_w = delta @ a_prev.T."
+    mistakes += scaled(expected, [(factor, hint) for factor, hint in factors if factor != 1.0])  # m = 1: no factor m
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1]:
+        mistakes.append(Mistake(expected.T, "Your gradient is the transpose of the right one: "
+                                            "grad_w = delta @ a_prev.T."))
+    return mistakes
+
+
+def _layer_advice(layer, L):
+    """What to check when no typical mistake explains a layer's gradient."""
     if layer < L - 1:  # the layers after this one were checked first and are right
         return ("The layers after this one are right, so the mistake is in going back a layer: "
                 "delta_prev = (W^T delta) * sigma'(z_prev), where W is the weights of the layer you come from "
-                f"and z_prev the weighted sums of the layer that feeds into it (not of the layer after it).")
+                "and z_prev the weighted sums of the layer that feeds into it (not of the layer after it).")
     return ("Check the backward pass: delta = 2 (a_L - y) * sigma'(z_L) at the output; for each layer "
             "grad_b = mean of delta over the columns, grad_w = delta a_prev^T / m; then "
             "delta_prev = (W^T delta) * sigma'(z_prev).")
@@ -220,16 +187,12 @@ def _check_grads(reference, got, weights, biases, X, Y, call):
     grad_w, grad_b = _unpack_grads(got, weights, biases, call)
     exp_w, exp_b = reference.backprop(weights, biases, X, Y)
     L, m = len(weights), X.shape[1]
-    variants = {name: _backprop_variant(weights, biases, X, Y, name) for name, _ in BACKPROP_VARIANTS}
+    wrong_passes = _backprop_mistakes(weights, biases, X, Y)
     for layer in range(L - 1, -1, -1):  # from the output layer back, as the error flows
         for name, got_l, expected, index in (("grad_w", grad_w[layer], exp_w[layer], 0),
                                              ("grad_b", grad_b[layer], exp_b[layer], 1)):
-            if _close(got_l, expected, rtol=1e-6, atol=1e-10):
-                continue
-            variant_hint = next((text for vname, text in BACKPROP_VARIANTS
-                                 if _close(got_l, variants[vname][index][layer], rtol=1e-6, atol=1e-10)), "")
-            expect_close(got_l, expected, f"{name}[{layer}] ({call})", rtol=1e-6, atol=1e-10,
-                         hint=_layer_hint(got_l, expected, m, layer, L, variant_hint))
+            compare(got_l, expected, f"{name}[{layer}] ({call})", _layer_mistakes(wrong_passes, index, expected, m, layer),
+                    rtol=1e-6, atol=1e-10, hint=_layer_advice(layer, L), by_example=False)
 
 
 def _check_backprop(student, reference, weights, biases, X, Y):
@@ -268,8 +231,8 @@ def test_backprop_leaves_inputs_unchanged(student, reference, rng):
     after = call.args
     for name, old, new in zip(("weights", "biases"), before[:2], after[:2]):
         reordered = (isinstance(new, list) and len(new) == len(old)
-                     and not all(isinstance(n, np.ndarray) and np.array_equal(o, n) for o, n in zip(old, new))
-                     and all(isinstance(n, np.ndarray) and np.array_equal(o, n) for o, n in zip(old[::-1], new)))
+                     and not all(unchanged(o, n) for o, n in zip(old, new))
+                     and all(unchanged(o, n) for o, n in zip(old[::-1], new)))
         if not isinstance(new, list) or len(new) != len(old) or reordered:
             fail(f"your code changed the list {name} itself (e.g. reversed, appended to or popped from it); "
                  "functions must not modify their arguments: loop backwards with range(L - 1, -1, -1) "
@@ -287,7 +250,7 @@ def _numerical(reference, weights, biases, X, Y, layer, kind):
     def cost_of(P):
         w, b = list(weights), list(biases)
         (w if kind == "w" else b)[layer] = P
-        return _cost(w, b, X, Y)
+        return network.cost(w, b, X, Y)
 
     return reference.numerical_gradient(cost_of, params[layer])
 
@@ -304,7 +267,7 @@ def test_backprop_matches_numerical_gradient(student, reference, rng):
                 numeric = _numerical(reference, weights, biases, X, Y, layer, kind)
                 diff = np.linalg.norm(got - numeric)
                 relative = diff / max(np.linalg.norm(got) + np.linalg.norm(numeric), 1e-300)
-                if relative > 1e-7 and diff > 1e-9:
+                if relative > lecture.GRADIENT_CHECK_RELATIVE_ERROR and diff > 1e-9:
                     fail(f"grad_{kind}[{layer}] ({call}) differs from the numerical gradient "
                          f"(f(p + h) - f(p - h)) / 2h of the batch cost: relative error {relative:.2g}, "
                          "the lecture's check asks for below 1e-7. Expected "
@@ -314,20 +277,22 @@ def test_backprop_matches_numerical_gradient(student, reference, rng):
 
 # ---------------------------------------------------------------- numerical_gradient
 
-def _nudge_hint(got, expected):
-    if _close(got, 2.0 * expected, rtol=1e-4, atol=1e-7):
-        return "Your gradient is twice the right one: central differences divide by 2h, (f(x + h) - f(x - h)) / (2h)."
-    if _close(got, 0.5 * expected, rtol=1e-4, atol=1e-7):
-        return "Your gradient is half the right one: divide f(x + h) - f(x - h) by 2h, not 4h."
-    if _close(got, -expected, rtol=1e-4, atol=1e-7):
-        return "Your gradient has the wrong sign: (f(x + h) - f(x - h)) / (2h)."
-    return ("For every entry x_i: (f(x + h e_i) - f(x - h e_i)) / (2h), nudging that one entry and "
-            "putting it back before the next.")
+NUDGE_ADVICE = ("For every entry x_i: (f(x + h e_i) - f(x - h e_i)) / (2h), nudging that one entry and "
+                "putting it back before the next.")
+
+
+def _nudge_mistakes(expected):
+    """Central differences with the wrong divisor or sign."""
+    return scaled(expected, [
+        (2.0, "Your gradient is twice the right one: central differences divide by 2h, (f(x + h) - f(x - h)) / (2h)."),
+        (0.5, "Your gradient is half the right one: divide f(x + h) - f(x - h) by 2h, not 4h."),
+        (-1.0, "Your gradient has the wrong sign: (f(x + h) - f(x - h)) / (2h)."),
+    ], rtol=1e-4, atol=1e-7)
 
 
 def _shape_hint(got, x):
     if isinstance(got, np.ndarray) and got.size == x.size and got.shape != x.shape:
-        fail(f"numerical_gradient for an x of shape {x.shape} returned {describe(got)}: the gradient has "
+        fail(f"numerical_gradient for an x of shape {x.shape} returned {describe_value(got)}: the gradient has "
              "the shape of x (e.g. start from np.zeros_like(x) and index it like x).")
 
 
@@ -342,14 +307,13 @@ def test_numerical_gradient_quadratic(student, rng):
         _shape_hint(got, x)
         got = expect_array(got, x.shape, f"numerical_gradient for an x of shape {x.shape}")
         expected = 2.0 * scale * (x - center)
-        hint = _nudge_hint(got, expected)
-        for shift, kind in ((scale * 1e-5, "forward differences (f(x + h) - f(x)) / h"),
-                            (-scale * 1e-5, "backward differences (f(x) - f(x - h)) / h")):
-            if not _close(got, expected, rtol=1e-6, atol=1e-6) and _close(got, expected + shift, rtol=1e-7, atol=1e-8):
-                hint = (f"These are {kind}: their error is of order h; central differences "
-                        "(f(x + h) - f(x - h)) / (2h) are exact for a quadratic (up to rounding).")
-        expect_close(got, expected, f"numerical_gradient of sum({scale:.3g} (x - center)^2), x of shape {x.shape}",
-                     rtol=1e-6, atol=1e-6, hint=hint)
+        one_sided = [Mistake(expected + shift, f"These are {kind}: their error is of order h; central differences "
+                                               "(f(x + h) - f(x - h)) / (2h) are exact for a quadratic (up to rounding).",
+                             rtol=1e-7, atol=1e-8)
+                     for shift, kind in ((scale * 1e-5, "forward differences (f(x + h) - f(x)) / h"),
+                                         (-scale * 1e-5, "backward differences (f(x) - f(x - h)) / h"))]
+        compare(got, expected, f"numerical_gradient of sum({scale:.3g} (x - center)^2), x of shape {x.shape}",
+                one_sided + _nudge_mistakes(expected), rtol=1e-6, atol=1e-6, hint=NUDGE_ADVICE, by_example=False)
 
 
 @points(1)
@@ -362,18 +326,18 @@ def test_numerical_gradient_central_differences(student, rng):
     got = expect_array(got, x.shape, "numerical_gradient of sum(x^3)")
     # ((x+h)^3 - (x-h)^3) / 2h = 3x^2 + h^2 exactly: central differences of a cubic
     expected = 3.0 * x ** 2 + h ** 2
-    if _close(got, expected, rtol=1e-9, atol=1e-9):
-        return
-    hint = _nudge_hint(got, expected)
-    if _close(got, 3.0 * x ** 2 + 3.0 * x * h + h ** 2, rtol=1e-7, atol=1e-7):
-        hint = ("These are forward differences (f(x + h) - f(x)) / h: their error is of order h, "
-                "central differences (f(x + h) - f(x - h)) / (2h) are accurate to order h^2.")
-    elif _close(got, 3.0 * x ** 2 - 3.0 * x * h + h ** 2, rtol=1e-7, atol=1e-7):
-        hint = "These are backward differences (f(x) - f(x - h)) / h; use central differences (f(x + h) - f(x - h)) / (2h)."
-    elif _close(got, 3.0 * x ** 2, rtol=1e-7, atol=1e-8):
-        hint = (f"Your answer does not depend on h: called with h = {h}, central differences of x^3 give "
-                "3x^2 + h^2. Use the h that is passed in, not a fixed nudge.")
-    expect_close(got, expected, f"numerical_gradient of sum(x^3) with h = {h}", rtol=1e-9, atol=1e-9, hint=hint)
+    mistakes = [
+        Mistake(3.0 * x ** 2 + 3.0 * x * h + h ** 2,
+                "These are forward differences (f(x + h) - f(x)) / h: their error is of order h, "
+                "central differences (f(x + h) - f(x - h)) / (2h) are accurate to order h^2.", rtol=1e-7, atol=1e-7),
+        Mistake(3.0 * x ** 2 - 3.0 * x * h + h ** 2,
+                "These are backward differences (f(x) - f(x - h)) / h; use central differences "
+                "(f(x + h) - f(x - h)) / (2h).", rtol=1e-7, atol=1e-7),
+        Mistake(3.0 * x ** 2, f"Your answer does not depend on h: called with h = {h}, central differences of x^3 "
+                              "give 3x^2 + h^2. Use the h that is passed in, not a fixed nudge.", rtol=1e-7, atol=1e-8),
+    ] + _nudge_mistakes(expected)
+    compare(got, expected, f"numerical_gradient of sum(x^3) with h = {h}", mistakes, rtol=1e-9, atol=1e-9,
+            hint=NUDGE_ADVICE, by_example=False)
 
 
 @points(1)
@@ -388,7 +352,8 @@ def test_numerical_gradient_network_cost(student, reference, rng):
         got = student.numerical_gradient(f, x)
         _shape_hint(got, x)
         got = expect_array(got, x.shape, what)
-        expect_close(got, expected, what, rtol=1e-5, atol=1e-7, hint=_nudge_hint(got, expected))
+        compare(got, expected, what, _nudge_mistakes(expected), rtol=1e-5, atol=1e-7, hint=NUDGE_ADVICE,
+                by_example=False)
 
 
 @points(1)
@@ -403,4 +368,4 @@ def test_numerical_gradient_leaves_x_unchanged(student, rng):
     _shape_hint(call.result, before)
     got = expect_array(call.result, before.shape, what)
     expected = 2.0 * (before - center)
-    expect_close(got, expected, what, rtol=1e-6, atol=1e-6, hint=_nudge_hint(got, expected))
+    compare(got, expected, what, _nudge_mistakes(expected), rtol=1e-6, atol=1e-6, hint=NUDGE_ADVICE, by_example=False)

@@ -15,8 +15,11 @@ from autograder.engine.errors import GradingError
 
 from autograder.engine.handle import StudentError, StudentFailure
 from autograder.engine.wire import Fn
-from autograder.graders.checks import describe, expect_array, expect_close, expect_float, fail, points
-from autograder.graders.wording import count, verb
+from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_float, fail, lecture,
+                                named_mistake, points, unchanged)
+from autograder.toolkit.mistakes import scaled
+from autograder.toolkit.network import one_hot, random_network, random_problem
+from autograder.toolkit.wording import count, verb
 
 # The MNIST test: the reference reaches 0.897 on average (lowest 0.889 over 30
 # seeds; about 1.2 s of training) with these settings.
@@ -38,47 +41,23 @@ def _mnist(mnist_dir):
         raise GradingError(f"cannot load MNIST from {mnist_dir} ({exc}); set MNIST_DIR or [data] mnist_dir") from None
 
 
-def _close(got, expected, rtol=1e-6, atol=1e-9):
-    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
-    return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
-
-
-def _network(rng, sizes, scale=1.0):
-    weights = [scale * rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
-    biases = [scale * rng.standard_normal((n_out, 1)) for n_out in sizes[1:]]
-    return weights, biases
-
-
-def _one_hot(labels, n):
-    Y = np.zeros((n, len(labels)))
-    Y[labels, np.arange(len(labels))] = 1.0
-    return Y
-
-
-def _problem(rng, sizes, m):
-    """A random network with random inputs in [0, 1] and one-hot targets."""
-    weights, biases = _network(rng, sizes)
-    X = rng.uniform(0.0, 1.0, (sizes[0], m))
-    labels = rng.integers(0, sizes[-1], m)
-    return weights, biases, X, _one_hot(labels, sizes[-1]), labels
-
-
 # ---------------------------------------------------------------- evaluate
 
 def _check_evaluate(student, weights, biases, X, labels, expected, what):
     got = expect_float(student.evaluate(weights, biases, X, labels), what)
-    if _close(got, expected, rtol=0, atol=1e-12):
-        return
-    m = X.shape[1]
-    hint = "evaluate is the fraction of columns whose prediction (the brightest output neuron) equals the label."
-    if m > 1 and abs(got - expected * m) < 1e-9:
-        hint = (f"That is the number of correct examples; evaluate returns the fraction: divide by the "
-                f"number of examples ({m}).")
-    elif abs(got - 100 * expected) < 1e-9 and expected > 0:
-        hint = "That is a percentage; evaluate returns a fraction in [0, 1]."
-    elif abs(got - (1.0 - expected)) < 1e-12:
-        hint = "That is the fraction of wrong answers; evaluate returns the fraction of correct ones."
-    fail(f"{what}: expected {expected:.6g}, got {got:.6g}. {hint}")
+    compare(got, expected, what, _evaluate_mistakes(expected, X.shape[1]), rtol=0, atol=1e-12,
+            hint="evaluate is the fraction of columns whose prediction (the brightest output neuron) equals the label.")
+
+
+def _evaluate_mistakes(expected, m):
+    return [
+        Mistake(expected * m if m > 1 else None, f"That is the number of correct examples; evaluate returns the "
+                                                 f"fraction: divide by the number of examples ({m}).", rtol=0, atol=1e-9),
+        Mistake(100 * expected if expected > 0 else None, "That is a percentage; evaluate returns a fraction in [0, 1].",
+                rtol=0, atol=1e-9),
+        Mistake(1.0 - expected, "That is the fraction of wrong answers; evaluate returns the fraction of correct ones.",
+                rtol=0, atol=1e-12),
+    ]
 
 
 @points(1)
@@ -104,7 +83,7 @@ def test_evaluate_hand_made(student):
 def test_evaluate_random(student, reference, rng):
     """evaluate on random networks agrees with the reference (a float in [0, 1])"""
     for sizes, m in (([8, 6, 10], 40), ([5, 7, 3], 37), ([6, 4, 10], 1)):
-        weights, biases = _network(rng, sizes)
+        weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
         labels = reference.predict(weights, biases, X)
         wrong = rng.random(m) < 0.3  # about 70% right, so that a wrong formula shows
@@ -124,18 +103,18 @@ def _unpack_train(got, weights, biases, epochs, call, test_data=False, per_epoch
     length (tests about something else do not all take points for a wrong count).
     """
     if not isinstance(got, (tuple, list)) or len(got) != 3:
-        fail(f"{call} should return (weights, biases, history), but your code returned {describe(got)}.")
+        fail(f"{call} should return (weights, biases, history), but your code returned {describe_value(got)}.")
     new_w, new_b, history = got
     L = len(weights)
     out = []
     for name, new, old in (("weights", new_w, weights), ("biases", new_b, biases)):
         if not isinstance(new, (list, tuple)) or len(new) != L:
-            fail(f"the {name} returned by {call} should be a list of {L} arrays, but your code returned {describe(new)}.")
+            fail(f"the {name} returned by {call} should be a list of {L} arrays, but your code returned {describe_value(new)}.")
         out.append([expect_array(n, o.shape, f"{name}[{layer}] returned by {call}")
                     for layer, (n, o) in enumerate(zip(new, old))])
     if not isinstance(history, dict):
         fail(f"the history returned by {call} should be a dict with a list under \"cost\", "
-             f"but your code returned {describe(history)}.")
+             f"but your code returned {describe_value(history)}.")
     keys = ["cost"] + (["test_accuracy"] if test_data else [])
     lists = {}
     for key in keys:
@@ -147,7 +126,7 @@ def _unpack_train(got, weights, biases, epochs, call, test_data=False, per_epoch
             values = list(values)
         if not isinstance(values, (list, tuple)) or (len(values) != epochs if per_epoch else not values):
             fail(f"history[\"{key}\"] from {call} should hold one value per epoch ({epochs}), "
-                 f"but your code returned {describe(values)}.")
+                 f"but your code returned {describe_value(values)}.")
         lists[key] = [expect_float(v, f"history[\"{key}\"][{k}] from {call}") for k, v in enumerate(values)]
     return out[0], out[1], lists
 
@@ -155,7 +134,7 @@ def _unpack_train(got, weights, biases, epochs, call, test_data=False, per_epoch
 @points(2)
 def test_train_returns_network_and_history(student, rng):
     """train returns (weights, biases, history) with one training cost per epoch"""
-    weights, biases, X, Y, _ = _problem(rng, [6, 5, 4], 20)
+    weights, biases, X, Y, _ = random_problem(rng, [6, 5, 4], 20)
     call = "train on a 6-5-4 network for 3 epochs"
     got = student.train(weights, biases, X, Y, 3, 5, 0.5, Fn("rng", seed=int(rng.integers(2**31))))
     _unpack_train(got, weights, biases, 3, call)
@@ -164,7 +143,7 @@ def test_train_returns_network_and_history(student, rng):
 @points(2)
 def test_train_history_matches_network(student, reference, rng):
     """history records the cost and test accuracy at the end of each epoch"""
-    weights, biases, X, Y, _ = _problem(rng, [6, 5, 4], 24)
+    weights, biases, X, Y, _ = random_problem(rng, [6, 5, 4], 24)
     X_test = rng.uniform(0.0, 1.0, (6, 30))
     labels_test = reference.predict(weights, biases, X_test)
     wrong = rng.random(30) < 0.5
@@ -177,15 +156,18 @@ def test_train_history_matches_network(student, reference, rng):
     new_w, new_b, history = _unpack_train(got, weights, biases, epochs, call, test_data=True)
     cost = reference.average_cost(new_w, new_b, X, Y)
     last = history["cost"][-1]
-    if not _close(last, cost, rtol=1e-6, atol=1e-12):
-        hint = "history[\"cost\"] holds the average cost over all training examples after each epoch."
-        if _close(history["cost"][0], reference.average_cost(weights, biases, X, Y), rtol=1e-6, atol=1e-12):
-            hint = ("Your first entry is the cost of the network before any training: record the cost at the "
-                    "end of each epoch, after its mini-batch steps.")
-        elif _close(last, cost * X.shape[1], rtol=1e-6, atol=1e-12):
-            hint = "That is the total over the examples; the cost is the mean example cost (average_cost)."
-        elif _close(last, cost / 2, rtol=1e-6, atol=1e-12):
-            hint = "That is half the cost: the lecture's cost is the sum of squares, without a 1/2."
+    if not agrees(last, cost, rtol=1e-6, atol=1e-12):
+        tolerance = dict(rtol=1e-6, atol=1e-12)
+        before_training = Mistake(reference.average_cost(weights, biases, X, Y),
+                                  "Your first entry is the cost of the network before any training: record the cost "
+                                  "at the end of each epoch, after its mini-batch steps.", **tolerance)
+        hint = (named_mistake(history["cost"][0], [before_training])
+                or named_mistake(last, [
+                    Mistake(cost * X.shape[1], "That is the total over the examples; the cost is the mean example "
+                                               "cost (average_cost).", **tolerance),
+                    Mistake(cost / 2, "That is half the cost: the lecture's cost is the sum of squares, without a 1/2.",
+                            **tolerance)])
+                or "history[\"cost\"] holds the average cost over all training examples after each epoch.")
         fail(f"the last history[\"cost\"] entry is {last:.6g}, but the average cost of the network your train "
              f"returned is {cost:.6g}. {hint}")
     accuracies = history["test_accuracy"]
@@ -195,11 +177,11 @@ def test_train_history_matches_network(student, reference, rng):
         own = student.evaluate(new_w, new_b, X_test, labels_test)
     except StudentFailure:
         own = None
-    if isinstance(own, (float, int, np.floating, np.integer)) and _close(accuracies[-1], own, rtol=0, atol=1e-12):
+    if isinstance(own, (float, int, np.floating, np.integer)) and agrees(accuracies[-1], own, rtol=0, atol=1e-12):
         return
     if not all(0.0 <= a <= 1.0 for a in accuracies):
         fail(f"history[\"test_accuracy\"] should hold fractions in [0, 1], got {accuracies}.")
-    if not _close(accuracies[-1], accuracy, rtol=0, atol=1e-12):
+    if not agrees(accuracies[-1], accuracy, rtol=0, atol=1e-12):
         fail(f"the last history[\"test_accuracy\"] entry is {accuracies[-1]:.6g}, but the network your train "
              f"returned classifies {accuracy:.6g} of the test examples correctly: record evaluate(weights, "
              "biases, X_test, labels_test) at the end of each epoch.")
@@ -208,7 +190,7 @@ def test_train_history_matches_network(student, reference, rng):
 @points(1)
 def test_train_leaves_inputs_unchanged(student, reference, rng):
     """train does not modify the starting weights, biases, X or Y (and still trains)"""
-    weights, biases, X, Y, _ = _problem(rng, [6, 5, 4], 12)
+    weights, biases, X, Y, _ = random_problem(rng, [6, 5, 4], 12)
     m, learn_rate = X.shape[1], 0.5
     before = ([W.copy() for W in weights], [b.copy() for b in biases], X.copy(), Y.copy())
     # two epochs of one full mini-batch each: two gradient steps, whatever the order of the columns
@@ -219,12 +201,12 @@ def test_train_leaves_inputs_unchanged(student, reference, rng):
         if not isinstance(new, list) or len(new) != len(old):
             fail(f"your code changed the list {name} it was given; functions must not modify their arguments.")
         for layer, (o, n) in enumerate(zip(old, new)):
-            if not isinstance(n, np.ndarray) or not np.array_equal(o, n):
+            if not unchanged(o, n):
                 fail(f"your code changed the starting {name}[{layer}]; train must not modify its arguments: "
                      "update with W = W - learn_rate * grad (a new array), not W -= learn_rate * grad "
                      "on the arrays you were given (sgd_step returns new lists).")
     for name, old, new in (("X", before[2], after[2]), ("Y", before[3], after[3])):
-        if not isinstance(new, np.ndarray) or not np.array_equal(old, new):
+        if not unchanged(old, new):
             fail(f"your code changed its input {name}; train must not modify its arguments "
                  "(shuffle indices, e.g. rng.permutation(m), not the data itself).")
     what = f"train for 2 epochs with batch_size = m = {m}"
@@ -236,14 +218,26 @@ def test_train_leaves_inputs_unchanged(student, reference, rng):
         exp_b = [b - learn_rate * g for b, g in zip(exp_b, grad_b)]
     for name, got, expected in (("weights", new_w, exp_w), ("biases", new_b, exp_b)):
         for layer, (g, e) in enumerate(zip(got, expected)):
-            expect_close(g, e, f"{name}[{layer}] after {what} (two gradient steps)", rtol=1e-6, atol=1e-10,
-                         hint="Each epoch with batch_size = m is one step W - learn_rate * grad_W.")
+            compare(g, e, f"{name}[{layer}] after {what} (two gradient steps)", rtol=1e-6, atol=1e-10,
+                    by_example=False, hint="Each epoch with batch_size = m is one step W - learn_rate * grad_W.")
+
+
+def _step_mistakes(right_step, m):
+    """Gradient steps of the wrong size or direction."""
+    return scaled(right_step, [
+        (-1.0, "Your step goes uphill: subtract learn_rate * gradient (W - learn_rate * grad_W)."),
+        (1.0 / m, f"Your step is {m} times too small: backprop already averages over the mini-batch, "
+                  "so the step is learn_rate * grad, not learn_rate / len(batch) * grad."),
+        (float(m), f"Your step is {m} times too large: the gradient of the batch cost is the mean "
+                   "over the examples, not the sum."),
+        (2.0, "Your step is twice too large."),
+        (0.5, "Your step is half the right one.")], rtol=1e-6, atol=1e-12)
 
 
 @points(3)
 def test_train_one_full_batch_step(student, reference, rng):
     """one epoch with a single mini-batch of all examples is one gradient descent step"""
-    weights, biases, X, Y, _ = _problem(rng, [6, 5, 4], 12)
+    weights, biases, X, Y, _ = random_problem(rng, [6, 5, 4], 12)
     m, learn_rate = X.shape[1], 0.5
     call = f"train for 1 epoch with batch_size = m = {m} and learn_rate = {learn_rate}"
     got = student.train(weights, biases, X, Y, 1, m, learn_rate, Fn("rng", seed=int(rng.integers(2**31))))
@@ -252,7 +246,7 @@ def test_train_one_full_batch_step(student, reference, rng):
     for name, new, old, grads in (("weights", new_w, weights, grad_w), ("biases", new_b, biases, grad_b)):
         for layer in range(len(old) - 1, -1, -1):
             expected = old[layer] - learn_rate * grads[layer]
-            if _close(new[layer], expected, rtol=1e-6, atol=1e-10):
+            if agrees(new[layer], expected, rtol=1e-6, atol=1e-10):
                 continue
             step, right_step = new[layer] - old[layer], -learn_rate * grads[layer]
             hint = ("One epoch with batch_size = m runs one mini-batch holding every example: "
@@ -262,21 +256,12 @@ def test_train_one_full_batch_step(student, reference, rng):
                 hint = ("Your train did not change them at all: did the epoch run no mini-batch? With "
                         "batch_size = m there is exactly one, holding all m examples.")
             else:
-                for factor, text in (
-                        (-1.0, "Your step goes uphill: subtract learn_rate * gradient (W - learn_rate * grad_W)."),
-                        (1.0 / m, f"Your step is {m} times too small: backprop already averages over the mini-batch, "
-                                  "so the step is learn_rate * grad, not learn_rate / len(batch) * grad."),
-                        (float(m), f"Your step is {m} times too large: the gradient of the batch cost is the mean "
-                                   "over the examples, not the sum."),
-                        (2.0, "Your step is twice too large."),
-                        (0.5, "Your step is half the right one.")):
-                    if _close(step, factor * right_step, rtol=1e-6, atol=1e-12):
-                        hint = text
-                        break
-            expect_close(new[layer], expected, f"{name}[{layer}] after {call}", rtol=1e-6, atol=1e-10, hint=hint)
+                hint = named_mistake(step, _step_mistakes(right_step, m)) or hint
+            compare(new[layer], expected, f"{name}[{layer}] after {call}", rtol=1e-6, atol=1e-10, hint=hint,
+                    by_example=False)
     cost = reference.average_cost(new_w, new_b, X, Y)
-    expect_close(history["cost"][0], cost, f"history[\"cost\"][0] after {call}", rtol=1e-6, atol=1e-12,
-                 hint="Record the average cost over all training examples at the end of each epoch.")
+    compare(history["cost"][0], cost, f"history[\"cost\"][0] after {call}", rtol=1e-6, atol=1e-12,
+            hint="Record the average cost over all training examples at the end of each epoch.")
 
 
 @points(2)
@@ -289,7 +274,7 @@ def test_train_every_example_once_per_epoch(student, rng):
     m, n_in, n_out, batch_size, learn_rate = 23, 30, 4, 5, 1e-5
     X = np.eye(n_in, m)  # example i lights up input neuron i; the last 7 input neurons stay dark
     labels = rng.integers(0, n_out, m)
-    Y = _one_hot(labels, n_out)
+    Y = one_hot(labels, n_out)
     weights = [0.5 * rng.standard_normal((n_out, n_in))]
     biases = [np.zeros((n_out, 1))]
     call = f"train for 1 epoch on {m} examples ({n_in} input neurons) with batch_size = {batch_size}"
@@ -337,7 +322,7 @@ def test_train_every_example_once_per_epoch(student, rng):
 @points(1)
 def test_train_shuffles_with_rng(student, rng):
     """train shuffles the mini-batches with the rng it is given (same seed, same result)"""
-    weights, biases, X, Y, _ = _problem(rng, [6, 5, 4], 20)
+    weights, biases, X, Y, _ = random_problem(rng, [6, 5, 4], 20)
     seed = int(rng.integers(2**31))
     results = []
     for s in (seed, seed, seed + 1):
@@ -362,8 +347,8 @@ def test_train_mnist(student, reference, course, seed):
     """train teaches 784-16-16-10 to read digits: at least 85% on the 10,000 test images"""
     X_train, y_train, X_test, y_test = _mnist(str(course.mnist_dir))
     X = np.ascontiguousarray(X_train[:, :TRAIN_N])
-    Y = _one_hot(y_train[:TRAIN_N], 10)
-    weights, biases = _network(np.random.default_rng(seed), [784, 16, 16, 10])
+    Y = one_hot(y_train[:TRAIN_N], 10)
+    weights, biases = random_network(np.random.default_rng(seed), list(lecture.SIZES))
     call = (f"train on the first {TRAIN_N:,} MNIST training images ({EPOCHS} epochs, batch_size = {BATCH_SIZE}, "
             f"learn_rate = {LEARN_RATE})")
     got = student.call("train", weights, biases, X, Y, EPOCHS, BATCH_SIZE, LEARN_RATE, Fn("rng", seed=seed),

@@ -34,6 +34,7 @@ import pytest
 from conftest import REPO, run_course
 from autograder.build import BuildError, build, make_stub, solution_regions, stale_files, strip_markers
 from autograder.config import CourseConfigError, load_course
+from autograder.toolkit import lecture
 
 COURSE = load_course(REPO / "course.toml")
 ASSIGNMENTS = COURSE.assignments
@@ -63,13 +64,8 @@ SPEC = {
         "train(weights, biases, X, Y, epochs, batch_size, learn_rate, rng, X_test=None, labels_test=None)"],
 }
 
-# The lecture's two "3"s (COURSE_SPEC.md, "Known numbers").
-THREES = {
-    "first": ([0.4316, 0.2844, 0.1889, 0.8825, 0.7240, 0.0100, 0.6387, 0.8595, 0.9908, 0.6323],
-              [0.1863, 0.0809, 0.0357, 0.0138, 0.5242, 0.0001, 0.4079, 0.7388, 0.9817, 0.3998], 3.37),
-    "second": ([0.2941, 0.1975, 0.1463, 0.9123, 0.5050, 0.0141, 0.4393, 0.5892, 0.6854, 0.4335],
-               [0.0865, 0.0390, 0.0214, 0.0077, 0.2550, 0.0002, 0.1930, 0.3472, 0.4698, 0.1879], 1.61),
-}
+# The lecture's two "3"s (COURSE_SPEC.md, "Known numbers"), as the graders use them.
+THREES = {"first": lecture.THREE, "second": lecture.SECOND_THREE}
 
 
 # ------------------------------------------------------------ importing modules
@@ -249,20 +245,37 @@ def test_signature_matches_the_spec(assignment_id, module, line, variant):
 
 # ------------------------------------------------------------ the lecture's numbers, on the reference
 
+def test_the_lecture_numbers_are_the_lectures():
+    """toolkit.lecture, which graders and these tests share, says what COURSE_SPEC.md says."""
+    assert lecture.SIZES == (784, 16, 16, 10)
+    assert (lecture.WEIGHTS, lecture.BIASES, lecture.PARAMETERS) == (12_960, 42, 13_002)
+    assert (lecture.THREE.cost, lecture.SECOND_THREE.cost) == (3.37, 1.61)
+    assert lecture.SIGMOID_AT_ZERO == 0.5 and lecture.RELU_LAYER_OUTPUT == ((3.2,), (1.39,), (0.0,))
+    spec = (REPO.parent / "shared" / "COURSE_SPEC.md")
+    if spec.exists():  # the spec lives beside the repo on the course's machine
+        text = " ".join(spec.read_text().split())
+        for three in lecture.THREES:
+            assert ", ".join(f"{x:.4f}" for x in three.output) in text
+            assert ", ".join(f"{x:.4f}" for x in three.squared_terms) in text
+        assert "13,002 parameters for 784-16-16-10" in text
+
+
 def test_13002_parameters():
     forward = reference("02_forward", "forward.py")
-    assert forward.count_parameters([784, 16, 16, 10]) == 13002
-    assert type(forward.count_parameters([784, 16, 16, 10])) is int
-    weights, biases = forward.init_network([784, 16, 16, 10], np.random.default_rng(0))
-    assert sum(w.size for w in weights) == 12960 and sum(b.size for b in biases) == 42
+    sizes = list(lecture.SIZES)
+    assert forward.count_parameters(sizes) == lecture.PARAMETERS
+    assert type(forward.count_parameters(sizes)) is int
+    weights, biases = forward.init_network(sizes, np.random.default_rng(0))
+    assert sum(w.size for w in weights) == lecture.WEIGHTS and sum(b.size for b in biases) == lecture.BIASES
 
 
 @pytest.mark.parametrize("which", THREES)
 def test_cost_of_the_lectures_threes(which):
     cost = reference("03_cost", "cost.py")
-    activations, squared_terms, total = THREES[which]
-    output, y = np.array(activations).reshape(10, 1), cost.one_hot(3)
-    assert round(cost.example_cost(output, y), 2) == total
+    three = THREES[which]
+    squared_terms = list(three.squared_terms)
+    output, y = np.array(three.output).reshape(10, 1), cost.one_hot(lecture.THREE_LABEL)
+    assert round(cost.example_cost(output, y), 2) == three.cost
     # Each term on its own. The activations are reconstructed to four decimals
     # from the squared terms shown on screen, so a term may be off by one unit
     # in the fourth decimal (0.8595^2 = 0.73874 is shown as 0.7388).
@@ -274,27 +287,26 @@ def test_cost_of_the_lectures_threes(which):
 def test_relu_layer_step_by_step():
     forward = reference("02_forward", "forward.py")
     neuron = reference("01_neuron", "neuron.py")
-    W = np.array([[0.6, 0.0, 0.0], [0.0, 0.6, 0.9], [1.2, 0.7, 0.4]])
-    a = np.array([[2.0], [0.5], [0.1]])
-    b = np.array([[2.0], [1.0], [-3.0]])
+    W, a, b = (np.array(x) for x in (lecture.RELU_LAYER_W, lecture.RELU_LAYER_A, lecture.RELU_LAYER_B))
     np.testing.assert_allclose(forward.layer_forward(W, a, np.zeros((3, 1)), activation=lambda z: z),
-                               [[1.2], [0.39], [2.79]], atol=1e-12)  # step 1: multiply by weights
+                               lecture.RELU_LAYER_WEIGHTED, atol=1e-12)  # step 1: multiply by weights
     np.testing.assert_allclose(forward.layer_forward(W, a, b, activation=lambda z: z),
-                               [[3.2], [1.39], [-0.21]], atol=1e-12)  # step 2: add biases
+                               lecture.RELU_LAYER_Z, atol=1e-12)  # step 2: add biases
     got = forward.layer_forward(W, a, b, activation=neuron.relu)  # step 3: ReLU
     assert got.shape == (3, 1)
-    np.testing.assert_allclose(got, [[3.2], [1.39], [0.0]], atol=1e-12)
-    assert neuron.weighted_sum([0.6], [2.0]) == pytest.approx(1.2)
+    np.testing.assert_allclose(got, lecture.RELU_LAYER_OUTPUT, atol=1e-12)
+    assert neuron.weighted_sum(lecture.WEIGHTED_SUM_W, lecture.WEIGHTED_SUM_A) == pytest.approx(lecture.WEIGHTED_SUM)
+    assert neuron.weighted_sum(lecture.THIRD_NEURON_W, lecture.THIRD_NEURON_A) == pytest.approx(lecture.THIRD_NEURON_SUM)
 
 
 def test_sigmoid_and_the_bias_as_a_threshold():
     neuron = reference("01_neuron", "neuron.py")
-    assert neuron.sigmoid(0.0) == 0.5
-    assert neuron.sigmoid_prime(0.0) == 0.25
+    assert neuron.sigmoid(0.0) == lecture.SIGMOID_AT_ZERO
+    assert neuron.sigmoid_prime(0.0) == lecture.SIGMOID_PRIME_AT_ZERO
     # bias -10: active only when the weighted sum exceeds 10
-    w = np.ones(10)
-    assert neuron.neuron(w, np.ones(10), -10.0) == 0.5
-    assert neuron.neuron(w, np.full(10, 1.2), -10.0) > 0.5 > neuron.neuron(w, np.full(10, 0.8), -10.0)
+    w, b = np.ones(10), lecture.THRESHOLD_BIAS
+    assert neuron.neuron(w, np.ones(10), b) == 0.5
+    assert neuron.neuron(w, np.full(10, 1.2), b) > 0.5 > neuron.neuron(w, np.full(10, 0.8), b)
 
 
 def test_sigmoid_is_stable_at_plus_minus_1000():

@@ -141,7 +141,7 @@ def hostile_cases(paths):
                 exec(found)
             else:
         """) + textwrap.indent(WRONG, "    "), {}),
-        "import_graders": ("try:\n    from autograder.graders import checks\n    from neuron_reference import *\nexcept Exception:\n    pass\n" + WRONG, {}),
+        "import_graders": (WRONG + "try:\n    from autograder.toolkit.network import sigmoid, sigmoid_prime, relu\n    from neuron_reference import *\nexcept Exception:\n    pass\n", {}),
         "stack_frames": (textwrap.dedent("""
             import sys
             def _peek(default):

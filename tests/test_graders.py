@@ -12,11 +12,15 @@ Each assignment's corpus is graded in one real `course grade --jobs 2` batch.
 import ast
 import json
 import re
+import types
 
+import numpy as np
 import pytest
 
 from conftest import REPO, run_course
 from autograder.config import load_course
+from autograder.toolkit import Mistake, agrees, compare, lecture, named_mistake, network
+from autograder.toolkit.mistakes import scaled
 
 COURSE = load_course(REPO / "course.toml")
 CORPUS = REPO / "tests" / "submissions"
@@ -143,3 +147,94 @@ def test_corpus_is_large_enough():
     for assignment in COURSE.assignments:
         assert corpus(assignment.id, "mutants"), f"no mutants for {assignment.id}"
         assert corpus(assignment.id, "correct"), f"no correct variants for {assignment.id}"
+
+
+# ---------------------------------------------------------------- the toolkit graders are written with
+
+def test_compare_names_the_first_matching_mistake_and_else_the_hint():
+    z = np.array([[-1.0, 2.0], [0.5, -3.0], [4.0, 0.0]])
+    right = network.sigmoid(z)
+    mistakes = [Mistake(None, "never applies here"),
+                Mistake(network.sigmoid(-z), "a minus sign in the exponent"),
+                Mistake(network.sigmoid(-z), "a later duplicate never wins")]
+    compare(right.copy(), right, "sigmoid(z)", mistakes)  # right: passes
+    with pytest.raises(AssertionError) as failed:
+        compare(network.sigmoid(-z), right, "sigmoid(z)", mistakes)
+    assert str(failed.value).startswith("sigmoid(z): in column 0 (example 0) expected")
+    assert str(failed.value).endswith("a minus sign in the exponent") and "duplicate" not in str(failed.value)
+    with pytest.raises(AssertionError) as failed:
+        compare(right + 0.1, right, "grad_w[0]", mistakes, hint="check the backward pass", by_example=False)
+    assert "column" not in str(failed.value) and str(failed.value).endswith("check the backward pass")
+    with pytest.raises(AssertionError, match=r"^count_parameters: expected 13002, got \[1\., 2\.\]\.$"):
+        compare([1, 2], lecture.PARAMETERS, "count_parameters")
+    with pytest.raises(AssertionError, match="expected 0.5, got"):
+        compare(np.full((2, 2), 0.5), 0.5, "sigmoid(0)")  # a shape is part of the answer
+
+
+def test_mistakes_match_within_their_own_tolerance():
+    assert named_mistake(13_001, [Mistake(13_000, "off by one", rtol=0, atol=0)]) == ""
+    assert named_mistake(13_000, [Mistake(13_000, "off by one", rtol=0, atol=0)]) == "off by one"
+    assert named_mistake(np.array([1.0, np.inf]), [Mistake(np.array([1.0, np.inf]), "inf never matches")]) == ""
+    assert named_mistake(2.00001, scaled(1.0, [(2.0, "twice")], rtol=1e-4)) == "twice"
+    assert named_mistake(2.00001, scaled(1.0, [(2.0, "twice")])) == ""
+    assert not agrees("0.5", 0.5) and not agrees(np.zeros(3), np.zeros((3, 1))) and agrees([0.5], np.array([0.5]))
+
+
+def test_trusted_network_agrees_with_central_differences_and_the_lecture():
+    rng = np.random.default_rng(7)
+    weights, biases, X, Y, labels = network.random_problem(rng, [4, 5, 3], 6)
+    assert X.shape == (4, 6) and Y.shape == (3, 6) and np.array_equal(np.argmax(Y, axis=0), labels)
+    grad_w, grad_b = network.backprop(weights, biases, X, Y)
+    h = 1e-6
+    for params, grads in ((weights, grad_w), (biases, grad_b)):
+        for layer, (P, G) in enumerate(zip(params, grads)):
+            assert G.shape == P.shape
+            numeric = np.zeros_like(P)
+            for i in np.ndindex(P.shape):
+                keep = P[i]
+                P[i] = keep + h
+                up = network.cost(weights, biases, X, Y)
+                P[i] = keep - h
+                down = network.cost(weights, biases, X, Y)
+                P[i] = keep
+                numeric[i] = (up - down) / (2 * h)
+            assert np.linalg.norm(G - numeric) / (np.linalg.norm(G) + np.linalg.norm(numeric)) \
+                < lecture.GRADIENT_CHECK_RELATIVE_ERROR
+    wrong_w, _ = network.backprop(weights, biases, X, Y, slope=lambda z, a: network.sigmoid_prime(a))
+    assert not np.allclose(wrong_w[0], grad_w[0])  # the typical mistake is told apart
+    assert network.sigmoid(0.0) == lecture.SIGMOID_AT_ZERO and np.isfinite(network.sigmoid(-1000.0))
+    three = np.array(lecture.THREE.output).reshape(10, 1)
+    assert round(float(np.sum((three - network.one_hot([lecture.THREE_LABEL])) ** 2)), 2) == lecture.THREE.cost
+    W, a, b = (np.array(x) for x in (lecture.RELU_LAYER_W, lecture.RELU_LAYER_A, lecture.RELU_LAYER_B))
+    np.testing.assert_allclose(network.feedforward([W], [b], a, network.relu), lecture.RELU_LAYER_OUTPUT, atol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")  # @points is registered by the engine's plugin
+def test_the_example_in_docs_graders_md_grades_right_and_wrong_answers():
+    """The complete example of docs/graders.md runs: full marks for softmax, the named mistake for a wrong axis."""
+    text = (REPO / "docs" / "graders.md").read_text()
+    source = re.findall(r"```python\n(.*?)```", text, re.DOTALL)[-1]
+    namespace = {}
+    exec(compile(source, "docs/graders.md", "exec"), namespace)
+
+    class Student:  # what the engine's handle gives a grader, for a softmax computed here
+        def __init__(self, softmax):
+            self.softmax = softmax
+
+        def call(self, name, *args, return_args=False):
+            result = getattr(self, name)(*args)
+            return types.SimpleNamespace(result=result, args=args) if return_args else result
+
+    right = namespace["_softmax"]
+    namespace["test_softmax_random"](Student(right), np.random.default_rng(1))
+    wrong_axis = lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)  # noqa: E731
+    with pytest.raises(AssertionError, match="sum over axis=0"):
+        namespace["test_softmax_random"](Student(wrong_axis), np.random.default_rng(1))
+
+    def in_place(z):
+        z -= z.max(axis=0, keepdims=True)
+        np.exp(z, out=z)
+        z /= z.sum(axis=0, keepdims=True)
+        return z.copy()
+    with pytest.raises(AssertionError, match="changed its input z"):
+        namespace["test_softmax_random"](Student(in_place), np.random.default_rng(1))

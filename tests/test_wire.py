@@ -17,7 +17,7 @@ import pytest
 
 from autograder.engine import wire
 from autograder.engine.handle import SCALAR_REPLY_BYTES, reply_limit
-from autograder.graders import checks
+from autograder.toolkit import checks
 
 
 @pytest.fixture
@@ -270,18 +270,18 @@ def test_reply_limits_follow_what_the_grader_expects():
 
 def test_checks_refuse_a_huge_wrong_array_before_converting_it():
     huge = np.zeros(50_000_000, dtype=np.int8)  # 50 MB; 400 MB as float64
-    for check in (lambda: checks.expect_close(huge, np.zeros(3), "sigmoid(z)"),
-                  lambda: checks.expect_match(huge, np.zeros((2, 3)), "relu(z)"),
+    for check in (lambda: checks.compare(huge, np.zeros(3), "sigmoid(z)"),
+                  lambda: checks.compare(huge, np.zeros((2, 3)), "relu(z)"),
                   lambda: checks.expect_array(huge, (2, 3), "relu(z)"),
-                  lambda: checks.expect_close([huge], np.zeros(3), "sigmoid(z)")):
+                  lambda: checks.compare([huge], np.zeros(3), "sigmoid(z)")):
         with Peak() as peak, pytest.raises(AssertionError) as failed:
             check()
         assert peak.bytes < 1_000_000
         assert "50000000" in str(failed.value) or "length 1" in str(failed.value)
     with pytest.raises(AssertionError, match="got a str"):
-        checks.expect_close("0.5", 0.5, "sigmoid(0)")
-    checks.expect_close(np.array([1, 2], dtype=np.int8), [1.0, 2.0], "ok")
-    checks.expect_match([[0.5], [0.25]], np.array([[0.5], [0.25]]), "ok")
+        checks.compare("0.5", 0.5, "sigmoid(0)")
+    checks.compare(np.array([1, 2], dtype=np.int8), [1.0, 2.0], "ok")
+    checks.compare([[0.5], [0.25]], np.array([[0.5], [0.25]]), "ok")
 
 
 # ---------------------------------------------------------------- the handle: deadlines per function

@@ -18,7 +18,7 @@ from .. import extensions
 from ..config import Assignment, Course
 from .model import Fingerprint
 
-TOOLKIT_DIR = Path(__file__).resolve().parent.parent / "graders"  # what every grader imports
+TOOLKIT_DIR = Path(__file__).resolve().parent.parent / "toolkit"  # what every grader imports
 
 
 def _digest(named_bytes) -> str:

@@ -4,8 +4,10 @@ The same 14 checks and 20 points as graders/test_01_neuron.py (the
 lecture's numbers, stability at +-1000 without warnings, seeded random arrays
 of several shapes against the reference formulas, floats for floats, inputs
 left unchanged, ReLU'(0) = 0, the neuron's default sigmoid and its bias),
-without the feedback that names the mistake. Otter runs the student's
-neuron.py and calls each test with the functions it defined. Only bench/otter_peer.py uses it.
+without the feedback that names the mistake (the toolkit's Mistake lists). Otter runs the
+student's neuron.py and calls each test with the functions it defined, in Otter's own
+process, so this file imports nothing from autograder.toolkit: `close` below stands in for
+toolkit.compare, `reference_sigmoid` for toolkit.network.sigmoid. Only bench/otter_peer.py uses it.
 """
 import warnings
 

@@ -1,1 +1,0 @@
-"""The hidden graders: one pytest module per assignment. Never released to students."""
