@@ -1,7 +1,8 @@
 """The child process: imports the student's modules and answers calls.
 
-Runs sandboxed (see sandbox.py) as ``python -I -u _nnfs_child.py REQ_FD RESP_FD
-MODULES``, next to a copy of wire.py named _nnfs_wire.py. Everything here is
+Runs sandboxed (see sandbox.py) as ``python -I -S -u _nnfs_child.py REQ_FD RESP_FD
+MODULES``, next to a copy of wire.py named _nnfs_wire.py; NNFS_SITE_PACKAGES names
+the folder of the installed packages (numpy), since -S skips the site module. Everything here is
 untrusted from the parent's point of view: the parent validates every answer.
 
 Protocol: first frame {"status": "ready", "functions": [...], "defined": [...]}
@@ -18,6 +19,8 @@ import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)  # -I leaves the script's folder off sys.path; the student's modules are here
+if os.environ.get("NNFS_SITE_PACKAGES"):
+    sys.path.append(os.environ["NNFS_SITE_PACKAGES"])
 
 import numpy as np  # noqa: E402
 

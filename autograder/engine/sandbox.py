@@ -20,6 +20,8 @@ that escape into new sessions are reaped and killed too; what is left
 (processes, files, IPC objects, cgroups) is removed after every child.
 """
 import ctypes
+import functools
+import importlib.util
 import os
 import select
 import shutil
@@ -96,7 +98,10 @@ class Child:
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": run_dir, "TMPDIR": run_dir,
                "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", **(env_extra or {})}
-        argv = [nsjail.child_python(), "-I", "-u", f"{code_dir}/_nnfs_child.py", str(req_r), str(resp_w),
+        # -S: no site module; the child is told where the installed packages are (NNFS_SITE_PACKAGES),
+        # and skips the .pth files it never needs (the course's own editable install among them).
+        env["NNFS_SITE_PACKAGES"] = site_packages()
+        argv = [nsjail.child_python(), "-I", "-S", "-u", f"{code_dir}/_nnfs_child.py", str(req_r), str(resp_w),
                 ",".join(modules)]
         self._log = None
         try:
@@ -221,6 +226,13 @@ class Child:
         if self.uid is not None and not self.jailed:
             cleanup.remove_ipc(self.uid)
             cleanup.remove_files_of(self.uid)
+
+
+@functools.lru_cache(maxsize=1)
+def site_packages() -> str:
+    """The folder numpy is installed in (the virtualenv's site-packages), by its real path."""
+    spec = importlib.util.find_spec("numpy")
+    return os.path.dirname(os.path.dirname(os.path.realpath(spec.origin)))
 
 
 def wait_exit(proc: subprocess.Popen, seconds: float) -> int:
