@@ -356,3 +356,23 @@ def test_grade_all_grades_every_assignment_that_has_submissions_with_one_table(t
     assert graded == [("ann", "01_neuron", "20"), ("ann", "02_forward", "20"), ("ben", "01_neuron", "0")]
     both = run_course("grade", "--all", "--assignment", "01_neuron", subs, "--out", out, course=course_toml)
     assert both.returncode == 2 and "either --assignment ID or --all" in both.stderr
+
+
+def test_a_grader_that_breaks_gives_not_graded_never_a_zero(tmp_path):
+    """An exception in a grader (not a verdict on the answer) is the graders' fault: NOT GRADED, exit 4."""
+    toml = make_course(tmp_path / "course")
+    graders = tmp_path / "course" / "graders"
+    graders.unlink()
+    shutil.copytree(REPO / "graders", graders, ignore=shutil.ignore_patterns("__pycache__"))
+    grader = graders / "test_01_neuron.py"
+    docstring = '    """sigmoid(0) = 0.5: the neuron sits exactly at its threshold"""\n'
+    source = grader.read_text()
+    assert source.count(docstring) == 1
+    grader.write_text(source.replace(docstring, docstring + "    {}['a grader bug']\n"))
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    submit(subs, "ada", (REPO / "solutions/01_neuron/neuron.py").read_text())
+    done = run_course("grade", "--assignment", "01_neuron", subs, "--out", out, course=toml)
+    assert done.returncode == 4, done.stdout + done.stderr
+    row = rows(out)["ada"]
+    assert row["status"] == "not graded" and row["score"] == ""
+    assert "test_sigmoid_at_zero failed inside the grader (KeyError" in row["reason"]

@@ -78,6 +78,9 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
             tests, printed = _run_graders(course, assignment, seed, isolation, submission, Path(staging))
     except GradingError:
         raise
+    except runner.GraderFault as exc:
+        return SubmissionResult(status=NOT_GRADED, reason=clean(str(exc), 500),
+                                execution_time=round(time.perf_counter() - start, 3), **base)
     except Exception as exc:  # a fault of ours with this submission: say so, never a 0
         return SubmissionResult(status=NOT_GRADED, reason=clean(f"internal error while grading: {exc!r}", 500),
                                 execution_time=round(time.perf_counter() - start, 3), **base)

@@ -207,6 +207,7 @@ class StudentProcess:
         if fn not in self.functions:
             raise StudentFailure(f"{fn}() is missing from your {', '.join(m + '.py' for m in self.modules)}")
         seconds = self.call_seconds if seconds is None else seconds
+        sent_args, sent_kwargs = list(args), dict(kwargs)
         limit = self._seconds_for(fn, seconds)
         deadline = time.monotonic() + limit
         self.called.add(fn)
@@ -215,7 +216,7 @@ class StudentProcess:
                                  f"before {fn}() could be called")
         try:
             try:
-                request_bytes = self.child.send({"fn": fn, "args": list(args), "kwargs": dict(kwargs),
+                request_bytes = self.child.send({"fn": fn, "args": sent_args, "kwargs": sent_kwargs,
                                                  "return_args": return_args}, deadline)
             except wire.Timeout:
                 raise self._timed_out(f"sending the arguments of {fn}()", limit, limit < seconds,
@@ -232,7 +233,8 @@ class StudentProcess:
         if status == "ok":
             if return_args:
                 args, kwargs, warnings = response.get("args", []), response.get("kwargs", {}), response.get("warnings", [])
-                if not isinstance(args, list) or not isinstance(kwargs, dict) or not isinstance(warnings, list):
+                if not isinstance(args, list) or not isinstance(kwargs, dict) or not isinstance(warnings, list) \
+                        or len(args) != len(sent_args) or set(kwargs) != set(sent_kwargs):
                     raise StudentFailure(f"your process sent back unreadable data while running {fn}()")
                 return Call(response.get("result"), tuple(args), kwargs, [str(w)[:300] for w in warnings[:10]])
             return response.get("result")

@@ -11,10 +11,12 @@ is one function call. A pytest session per submission cost about a third of
 the grading time (configuration, collection, reports).
 
 Each test gives one Outcome with feedback written for the student: the
-grader's own message, or why the student's code gave no result. Tracebacks
-and grader source never reach the feedback. A GradingError raised by a grader
-(it cannot grade at all) stops the submission; a grader that asks for a
-fixture the engine does not have, or has no points mark, is a GradingError.
+grader's own message (an AssertionError), or why the student's code gave no
+result (StudentFailure). Tracebacks and grader source never reach the
+feedback. Any other exception is a fault of the grader: the submission is
+NOT GRADED with that reason (GraderFault), never a zero. A GradingError
+raised by a grader (it cannot grade at all), a fixture the engine does not
+have or a test without points stop the batch.
 """
 import dataclasses
 import importlib.util
@@ -139,19 +141,26 @@ def run(tests: list[GraderTest], student, reference, seed: int, course) -> list[
             test.function(**{name: values[name] for name in test.fixtures})
         except GradingError as exc:
             raise GradingError(f"{test.test}: {exc}") from exc
-        except Exception as exc:  # noqa: BLE001 - every failure of a test is that test's zero
+        except (AssertionError, StudentFailure) as exc:  # the student's answer, judged: this test's zero
             outcomes.append(Outcome(test.test, test.name, test.max_score, test.visibility, False, 0.0,
                                     feedback_for(exc)))
+        except Exception as exc:  # the grader broke: no grade rather than a zero nobody earned
+            raise GraderFault(f"the hidden test {test.test} failed inside the grader "
+                              f"({type(exc).__name__}: {str(exc)[:300]}); the graders need fixing, "
+                              f"then a regrade") from exc
         else:
             outcomes.append(Outcome(test.test, test.name, test.max_score, test.visibility, True,
                                     test.max_score, ""))
     return outcomes
 
 
-def feedback_for(error: BaseException) -> str:
+class GraderFault(Exception):
+    """A grader raised something other than a verdict (an AssertionError) or the student's failure:
+    the submission is NOT GRADED with this reason, never given a zero."""
+
+
+def feedback_for(error: AssertionError | StudentFailure) -> str:
     """What the student reads for a failed test: never a traceback of the grader."""
     if isinstance(error, StudentFailure):
         return str(error)
-    if isinstance(error, AssertionError):
-        return str(error) or "wrong answer"
-    return f"the grader could not check your answer ({type(error).__name__}: {str(error)[:300]})"
+    return str(error) or "wrong answer"
