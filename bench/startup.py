@@ -3,7 +3,7 @@
 floor_s: ``python -I -c "import numpy"``, the least any process that grades
 (or is graded) can cost here; cli_s: ``course --help``; gradescope_s:
 Gradescope's ``run_autograder`` for one submission of 01_neuron, run from an
-unpacked bundle with AUTOGRADER_ROOT (see tests/test_gradescope.py).
+unpacked bundle with AUTOGRADER_ROOT (see tests/integrations/test_gradescope.py).
 
 Each is the median of several runs of CPU seconds (user + system, the process
 and all its children): on this shared 2-core machine the wall time of the same

@@ -10,7 +10,7 @@ import pytest
 from data.mnist import (IDXError, load_images, load_labels, load_mnist, read_idx,
                         resolve_data_dir)
 
-SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+SHARED_MNIST = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
 
 PIXELS = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4) * 10  # 2 images, 3x4
 LABELS = np.array([3, 0, 9], dtype=np.uint8)

@@ -1,4 +1,4 @@
-"""course.toml validation beyond tests/test_course_content.py: the [limits]
+"""course.toml validation beyond tests/lecture/test_course_content.py: the [limits]
 disk_mb key, line numbers in messages, and a command start-up that imports
 nothing heavy."""
 import subprocess

@@ -227,7 +227,7 @@ STRUCTURAL = re.compile(
     r"should be a float|should be an int|should be a numpy array|should have shape|should be a list|"
     r"should return a tuple|should be a 1-D")
 
-# Hostile submissions (tests/test_engine_hostile.py) that are safe to run outside the sandbox,
+# Hostile submissions (tests/engine/test_engine_hostile.py) that are safe to run outside the sandbox,
 # as check.py does: no fork bombs, no signals to other processes, no writes or searches outside.
 SAFE_HOSTILE = ["exit_os", "exit_sys", "exit_in_call", "syntax_error", "loop_at_import", "loop_in_call",
                 "memory_bomb", "memory_bomb_in_call", "missing_functions", "wrong_types", "lying_objects",

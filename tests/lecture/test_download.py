@@ -12,7 +12,7 @@ import pytest
 from data import download
 from data.download import MNIST_FILES, DownloadError, download_mnist, main
 
-SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+SHARED_MNIST = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
 
 pytestmark = pytest.mark.skipif(not SHARED_MNIST.is_dir(),
                                 reason=f"{SHARED_MNIST} (the shared MNIST files) does not exist")
