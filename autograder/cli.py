@@ -169,7 +169,7 @@ def _cmd_audit(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from .report import write_report
+    from .report.write import write_report
 
     course = load_course(args.course)
     if not args.out_dir.is_dir():
@@ -183,7 +183,7 @@ def _cmd_report(args) -> int:
 
 def _cmd_export(args) -> int:
     from .export import not_graded_cells, write_export
-    from .report_data import read_class
+    from .report.data import read_class
 
     if not args.graded.is_dir():
         print(f"course export: {args.graded} is not a folder (the --out folder of `course grade`)", file=sys.stderr)
@@ -210,7 +210,7 @@ def _cmd_similar(args) -> int:
 
 
 def _cmd_nbgrader_init(args) -> int:
-    from .nbgrader_course import init_course
+    from .nbgrader_course.course_dir import init_course
 
     init_course(load_course(args.course), args.dir, force=args.force)
     print(f"nbgrader course ready in {args.dir}: cd there and run `nbgrader generate_assignment <ID>`")

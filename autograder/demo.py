@@ -71,7 +71,7 @@ def main(argv=None) -> int:
     for assignment in course.assignments:
         grade_batch(course, assignment, out / "submitted", graded, jobs=2, progress=sys.stderr.isatty())
     try:
-        from .report import write_report
+        from .report.write import write_report
         print(f"4. class report: {write_report(course, graded)}")
     except ImportError:
         pass

@@ -1,7 +1,7 @@
 """Grades for the registrar's tools: ``course export GRADED --format F --out FILE``.
 
 One renderer per format, each a list of CSV rows built from the class's
-results (report_data.read_class):
+results (report.data.read_class):
 
 - wide:   student, one column per assignment, total, notes. A result that
           was not graded is the word "not graded" in its cell (its reason in
@@ -31,7 +31,7 @@ import io
 from pathlib import Path
 
 from .engine.results import atomic_write
-from .report_data import ClassResults, Result, summarize_tests
+from .report.data import ClassResults, Result, summarize_tests
 
 FORMATS = ("wide", "canvas", "moodle", "tests")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -38,12 +38,12 @@ from pathlib import Path
 import nbformat
 
 from .config import Assignment, Course, CourseConfigError
-from .nbgrader_db import open_gradebook
+from .nbgrader_course.db import open_gradebook
 from .engine.model import ResultFormatError, SubmissionResult
 from .engine.results import load_result
-from .nbgrader_feedback import feedback_lines, not_graded_lines
-from .nbgrader_grade_cell import GRADE_CELL_ID
-from .nbgrader_preprocessors import sanitize_student_cell
+from .nbgrader_course.feedback import feedback_lines, not_graded_lines
+from .nbgrader_course.grade_cell import GRADE_CELL_ID
+from .nbgrader_course.preprocessors import sanitize_student_cell
 
 
 class GradebookError(CourseConfigError):

@@ -142,7 +142,7 @@ def nbgrader_autograde(subs: Path, work: Path, assignment_id: str) -> float:
     Each student hands in the released folder (notebook included) with their module.
     """
     from autograder.config import load_course
-    from autograder.nbgrader_course import init_course
+    from autograder.nbgrader_course.course_dir import init_course
 
     course = load_course()
     course_dir = work / "nbgrader"

@@ -87,7 +87,7 @@ def test_grading_uses_the_extension_and_a_new_extension_regrades_the_student(tmp
     assert ann.lateness.late is False and ann.lateness.due.startswith("2027-02-07")
     rows = {r["student"]: r for r in csv.DictReader(open(out / "grades.csv"))}
     assert rows["ann"]["late"] == "on time" and rows["ben"]["late"] == "late"
-    from autograder.report_data import read_class  # what the report and the exports read
+    from autograder.report.data import read_class  # what the report and the exports read
     seen = read_class(load_course(course_toml), out).results
     assert seen[("ann", "01_neuron")].late is False and seen[("ben", "01_neuron")].late is True
 
@@ -102,7 +102,7 @@ def test_nbgrader_late_plugin_uses_the_students_extension(tmp_path):
 
     from traitlets.config import Configurable
 
-    from autograder.nbgrader_late import CourseLatePenalty
+    from autograder.nbgrader_course.late import CourseLatePenalty
 
     course_toml = make_course(tmp_path / "course")
     text = course_toml.read_text().replace("[limits]", "[late]\npenalty_per_day = 0.1\n\n[limits]", 1)

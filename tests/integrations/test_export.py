@@ -16,7 +16,7 @@ from conftest import REPO, run_course
 from autograder.cli import main
 from autograder.config import load_course
 from autograder.export import neutralise, number
-from autograder.report_data import read_class
+from autograder.report.data import read_class
 
 COURSE = load_course(REPO / "course.toml")
 TITLE = {a.id: a.title for a in COURSE.assignments}

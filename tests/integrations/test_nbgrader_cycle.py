@@ -263,7 +263,7 @@ def test_nbgrader_cycle(course_toml, tmp_path):
 
 @pytest.fixture(scope="module")
 def initialized(course_toml, tmp_path_factory) -> Path:
-    from autograder.nbgrader_course import init_course
+    from autograder.nbgrader_course.course_dir import init_course
     return init_course(load_course(course_toml), tmp_path_factory.mktemp("nbgrader") / "course")
 
 
@@ -307,13 +307,13 @@ def test_init_notebook_metadata(course_toml, initialized):
         source = grade.source.splitlines()
         begin, end = source.index("### BEGIN HIDDEN TESTS"), source.index("### END HIDDEN TESTS")
         hidden = "\n".join(source[begin:end])
-        assert "autograder.nbgrader_kernel" in hidden and assignment.id in hidden
+        assert "autograder.nbgrader_course.kernel" in hidden and assignment.id in hidden
         assert source[end - 1] == f"grade_this_folder({assignment.id!r})"  # the score is the cell's value
         assert "stderr" not in "\n".join(source[:begin])
 
 
 def test_gradebook_has_every_assignment_with_its_due_date(course_toml, initialized):
-    from autograder.nbgrader_course import open_gradebook
+    from autograder.nbgrader_course.db import open_gradebook
     course = load_course(course_toml)
     with open_gradebook(initialized / "gradebook.db", course.id) as gb:
         due = {a.name: a.duedate for a in gb.assignments}

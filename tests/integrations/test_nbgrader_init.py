@@ -18,7 +18,7 @@ import pytest
 from conftest import REPO, run_course
 from test_nbgrader_cycle import fresh_course, load_nbgrader_config
 from autograder.config import load_course
-from autograder.nbgrader_config_files import COURSE_CONFIG, course_config_text, is_unedited
+from autograder.nbgrader_course.config_files import COURSE_CONFIG, course_config_text, is_unedited
 
 GRADED = "01_neuron"
 
@@ -30,7 +30,7 @@ def course_toml(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def first_init(course_toml, tmp_path_factory) -> Path:
-    from autograder.nbgrader_course import init_course
+    from autograder.nbgrader_course.course_dir import init_course
     return init_course(load_course(course_toml), tmp_path_factory.mktemp("nbgrader") / "course")
 
 
@@ -122,7 +122,7 @@ def run_grade_cell(course_dir: Path, work: Path, before: str | None = None):
 
 @pytest.mark.slow
 def test_grade_cell_that_cannot_find_the_course_raises(first_init, tmp_path, monkeypatch):
-    from autograder.nbgrader_preprocessors import engine_scored
+    from autograder.nbgrader_course.preprocessors import engine_scored
     monkeypatch.setenv("COURSE_TOML", str(tmp_path / "moved" / "course.toml"))
     cell = run_grade_cell(first_init, tmp_path)
     errors = [o for o in cell.outputs if o.output_type == "error"]
@@ -134,7 +134,7 @@ def test_grade_cell_that_cannot_find_the_course_raises(first_init, tmp_path, mon
 
 @pytest.mark.slow
 def test_grade_cell_without_the_engine_package_raises(first_init, tmp_path):
-    from autograder.nbgrader_preprocessors import engine_scored
+    from autograder.nbgrader_course.preprocessors import engine_scored
     cell = run_grade_cell(first_init, tmp_path, before="import sys\nsys.modules['autograder'] = None")
     errors = [o for o in cell.outputs if o.output_type == "error"]
     assert errors and "autograder" in errors[0].evalue, cell.outputs
@@ -145,7 +145,7 @@ def test_only_a_number_from_the_engine_counts_as_graded():
     """nbgrader scores an error or stderr 0 and a cell without a value full marks;
     FlagUngradedCells sends each of them to manual grading instead."""
     from nbgrader.utils import determine_grade
-    from autograder.nbgrader_preprocessors import engine_scored
+    from autograder.nbgrader_course.preprocessors import engine_scored
     cell = nbformat.v4.new_code_cell("grade_this_folder('01_neuron')")
     cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 20,
                                  "grade_id": "hidden_tests", "schema_version": 3}
@@ -165,7 +165,7 @@ def test_only_a_number_from_the_engine_counts_as_graded():
 
 
 def test_feedback_cells_keep_no_student_html():
-    from autograder.nbgrader_preprocessors import sanitize_student_cell
+    from autograder.nbgrader_course.preprocessors import sanitize_student_cell
     markdown = nbformat.v4.new_markdown_cell("My answer <script>alert(1)</script> [see](JavaScript:alert(2))")
     assert "<script>" not in sanitize_student_cell(markdown).source
     assert "javascript:" not in markdown.source.lower() and "My answer" in markdown.source

@@ -36,7 +36,7 @@ HTML_MARKDOWN = "<script>alert('pwned-markdown')</script>"
 @pytest.fixture(scope="module")
 def released(tmp_path_factory) -> tuple[Path, Path]:
     """(course.toml with a late policy, an nbgrader course with 01_neuron generated)."""
-    from autograder.nbgrader_course import init_course
+    from autograder.nbgrader_course.course_dir import init_course
     toml = fresh_course(tmp_path_factory.mktemp("src") / "course")
     toml.write_text(toml.read_text() + f"\n[late]\npenalty_per_day = {PENALTY_PER_DAY}\n"
                                        f"grace_minutes = {GRACE_MINUTES}\n")
@@ -73,7 +73,7 @@ def exported(course_dir: Path) -> dict[str, dict[str, float]]:
 
 def grade_cell_state(course_dir: Path, student: str) -> tuple[float | None, float | None, bool]:
     """(auto_score, manual_score, needs_manual_grade) of the student's grade cell."""
-    from autograder.nbgrader_db import open_gradebook
+    from autograder.nbgrader_course.db import open_gradebook
     with open_gradebook(course_dir / "gradebook.db", "nnfs") as gb:
         grade = gb.find_grade("hidden_tests", GRADED, GRADED, student)
         return grade.auto_score, grade.manual_score, grade.needs_manual_grade
@@ -218,7 +218,7 @@ def test_not_graded_submission_removes_a_grade_forged_through_autograde(released
     course_dir = copy_course(released, tmp_path / "course")
     nb = release_notebook(course_dir)
     nb.cells.insert(1, nbformat.v4.new_code_cell(
-        "import autograder.nbgrader_kernel as kernel\nkernel.grade_this_folder = lambda assignment_id: 20.0"))
+        "import autograder.nbgrader_course.kernel as kernel\nkernel.grade_this_folder = lambda assignment_id: 20.0"))
     stub = (course.release_dir(GRADED) / MODULE).read_text()
     hand_in(course_dir, "dee", stub, notebook=nb)
     nbgrader("autograde", GRADED, cwd=course_dir)

@@ -23,7 +23,7 @@ from matplotlib.image import imread
 from conftest import REPO, run_course
 from autograder.config import load_course
 from autograder.engine.results import load_result, write_submission_results
-from autograder.report import write_report
+from autograder.report.write import write_report
 
 REFERENCE = (REPO / "solutions/01_neuron/neuron.py").read_text()
 STUB = (REPO / "assignments/01_neuron/neuron.py").read_text()

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import REPO, run_course
 from autograder.config import load_course
-from autograder.nbgrader_source import _copy_release
+from autograder.nbgrader_course.source import _copy_release
 
 COURSE = load_course(REPO / "course.toml")
 IDS = [a.id for a in COURSE.assignments]

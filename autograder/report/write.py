@@ -8,8 +8,8 @@ per assignment, the grade distribution and the share of graded students
 passing each hidden test, with the commonest failure messages (traceback
 caret lines removed).
 
-The work is split by role: report_data reads the results, report_figures
-draws, report_feedback renders the feedback pages, report_page arranges
+The work is split by role: data reads the results, figures
+draws, feedback renders the feedback pages, page arranges
 the view for templates/report/ (an autoescaped jinja2 template, its CSS and
 its JavaScript). The page is one self-contained file: the figures are PNGs
 embedded as data URIs and also written next to it as
@@ -18,12 +18,12 @@ report-<assignment>-grades.png and report-<assignment>-tests.png.
 import re
 from pathlib import Path
 
-from .config import Course
-from .engine.results import atomic_write
-from .report_data import read_class, summarize_tests
-from .report_feedback import write_feedback_html
-from .report_figures import grades_figure, png, tests_figure
-from .report_page import assignment_view, picture, render_page
+from ..config import Course
+from ..engine.results import atomic_write
+from .data import read_class, summarize_tests
+from .feedback import write_feedback_html
+from .figures import grades_figure, png, tests_figure
+from .page import assignment_view, picture, render_page
 
 REPORT_NAME = "report.html"
 

@@ -3,13 +3,13 @@
 One locked grade cell worth the assignment's points. Its hidden-tests region
 (removed from the release by nbgrader's ClearHiddenTests, and from the
 feedback by our config) imports the installed ``autograder`` package and calls
-``autograder.nbgrader_kernel.grade_this_folder``, whose value is the score
+``autograder.nbgrader_course.kernel.grade_this_folder``, whose value is the score
 (nbgrader's partial credit, nbgrader.utils.determine_grade). It holds no path
 of the instructor's machine: the kernel finds the course through $COURSE_TOML,
 which the course's nbgrader configuration sets.
 """
-from .config import Assignment, Course
-from .nbgrader_templates import render
+from ..config import Assignment, Course
+from .templates import render
 
 GRADE_CELL_ID = "hidden_tests"
 

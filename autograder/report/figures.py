@@ -1,6 +1,6 @@
 """The report's figures: a grade histogram and the pass rate of every test, as PNG bytes.
 
-Input is the class's data (report_data); output is matplotlib figures and
+Input is the class's data (data.py); output is matplotlib figures and
 their PNG bytes. No HTML here.
 """
 import io
@@ -11,7 +11,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from .report_data import TestSummary
+from .data import TestSummary
 
 DPI = 100
 CHART_NAME_CHARS = 75  # of a test name on the chart's axis

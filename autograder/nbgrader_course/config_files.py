@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Course
-from .nbgrader_kernel import engine_timeout
-from .nbgrader_source import InitError
-from .nbgrader_templates import render
+from ..config import Course
+from .kernel import engine_timeout
+from .source import InitError
+from .templates import render
 
 COURSE_CONFIG = "nbgrader_course_config.py"
 INSTRUCTOR_CONFIG = "nbgrader_config.py"

@@ -14,8 +14,8 @@ import statistics
 from pathlib import Path
 from urllib.parse import quote
 
-from .report_data import ClassResults, Result, TestSummary, summarize_tests
-from .report_feedback import FEEDBACK_HTML, TEMPLATES, environment
+from .data import ClassResults, Result, TestSummary, summarize_tests
+from .feedback import FEEDBACK_HTML, TEMPLATES, environment
 
 FAILURE_MESSAGES = 3  # the commonest failure messages shown per test
 

@@ -10,13 +10,12 @@ note naming the file.
 """
 import collections
 import dataclasses
-import math
 import re
 from pathlib import Path
 
-from .config import Course
-from .engine import results as engine_results
-from .engine.model import ResultFormatError
+from ..config import Course
+from ..engine import results as engine_results
+from ..engine.model import ResultFormatError
 
 RESULTS_NAME = "results.json"
 MAX_RESULTS_BYTES = 8 * 1024 * 1024  # far above any real results.json; a bound, not a limit in practice

@@ -18,7 +18,7 @@ from nbgrader import utils
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from .nbgrader_grade_cell import GRADE_CELL_ID
+from .grade_cell import GRADE_CELL_ID
 
 
 def _is_course_grade_cell(cell: NotebookNode) -> bool:

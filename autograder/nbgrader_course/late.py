@@ -11,8 +11,8 @@ import datetime as dt
 from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Unicode
 
-from .config import load_course
-from .engine.lateness import assess
+from ..config import load_course
+from ..engine.lateness import assess
 
 
 class CourseLatePenalty(LateSubmissionPlugin):

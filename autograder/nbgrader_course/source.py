@@ -3,7 +3,7 @@
 source_notebook() takes the assignment's notebook (or a minimal one): markdown
 cells read-only, code cells plain, cells with solution regions marked as
 solution cells, and at the end ONE hidden grade cell worth the assignment's
-points (autograder.nbgrader_grade_cell). write_source() copies the student
+points (autograder.nbgrader_course.grade_cell). write_source() copies the student
 release of assignments/<ID>/ beside it (stubs, provided modules, public
 tests; never a reference module) and checks the folder for leaks.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import nbformat
 
-from .config import Assignment, Course, CourseConfigError
-from .nbgrader_grade_cell import GRADE_CELL_ID, grade_cell_source
+from ..config import Assignment, Course, CourseConfigError
+from .grade_cell import GRADE_CELL_ID, grade_cell_source
 
 # Files of assignments/<ID>/ that never go to source/ (nor, hence, to release/).
 _NEVER_COPIED = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache")
@@ -98,7 +98,7 @@ def _copy_release(course: Course, assignment: Assignment, target: Path):
 
 def _check_source(course: Course, assignment: Assignment, folder: Path):
     """No solution, reference code or hidden test in source/<ID>/ but the notebook's hidden cell."""
-    from .release_check import check_release
+    from ..release_check import check_release
 
     notebook = folder / f"{assignment.id}.ipynb"
     findings = [f for f in check_release(course, folder) if Path(f.file) != notebook]

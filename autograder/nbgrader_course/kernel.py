@@ -4,7 +4,7 @@ grade_this_folder(ID) grades the module(s) of assignment ID in the kernel's
 working folder (nbgrader runs the notebook in autograded/<student>/<ID>/)
 with the course's isolated engine, in a subprocess, prints the feedback and
 returns the score before any late penalty: the cell's value, which nbgrader
-records as partial credit (its late plugin, autograder.nbgrader_late, takes
+records as partial credit (its late plugin, autograder.nbgrader_course.late, takes
 the course's penalty off).
 
 The course is the one $COURSE_TOML names (the course's nbgrader configuration
@@ -22,9 +22,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .engine.model import ResultFormatError
-from .engine.results import load_result
-from .nbgrader_feedback import feedback_lines
+from ..engine.model import ResultFormatError
+from ..engine.results import load_result
+from .feedback import feedback_lines
 
 _ENGINE_SLACK_SECONDS = 120  # interpreter start, pytest collection, the sandbox's set-up
 _STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}")
@@ -71,7 +71,7 @@ def _run_engine(course, assignment, student: str, here: Path) -> dict:
 
 def grade_this_folder(assignment_id: str) -> float:
     """Grade the module(s) in the working folder; print the feedback; return the score."""
-    from .config import CourseConfigError, load_course
+    from ..config import CourseConfigError, load_course
 
     try:
         course = load_course()
@@ -86,5 +86,5 @@ def grade_this_folder(assignment_id: str) -> float:
         raise GradingFailed(f"not graded: {result.reason}")
     print("\n".join(feedback_lines(result)))
     # nbgrader records the score before any late penalty and takes the penalty off itself, with the
-    # course's policy (autograder.nbgrader_late), as `course grade --gradebook` records it.
+    # course's policy (autograder.nbgrader_course.late), as `course grade --gradebook` records it.
     return float(result.earned)

@@ -4,7 +4,7 @@ import os
 import sys
 from pathlib import Path
 
-from .config import Course
+from ..config import Course
 
 
 def open_gradebook(db_path: Path, course_id: str):

@@ -13,7 +13,7 @@ import jinja2
 import mistune
 
 
-TEMPLATES = Path(__file__).parent / "templates" / "report"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "report"
 MAX_FEEDBACK_BYTES = 2 * 1024 * 1024  # feedback.md is written by the engine; a bound all the same
 FEEDBACK_HTML = "feedback.html"
 

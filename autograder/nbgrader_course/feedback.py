@@ -1,10 +1,10 @@
 """What the course's grade cell shows, from the engine's result (autograder.engine.model).
 
 Shared by the two ways a grade reaches nbgrader: the grade cell run by
-``nbgrader autograde`` (autograder.nbgrader_kernel) and ``course grade
+``nbgrader autograde`` (autograder.nbgrader_course.kernel) and ``course grade
 --gradebook`` (autograder.gradebook). Never a hidden test's output.
 """
-from .engine.model import SubmissionResult
+from ..engine.model import SubmissionResult
 
 
 def feedback_lines(result: SubmissionResult) -> list[str]:

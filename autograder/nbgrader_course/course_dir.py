@@ -4,15 +4,15 @@ nbgrader releases and collects; our engine grades. init_course writes
 
 - ``nbgrader_course_config.py`` (the course's settings, rewritten on every
   run) and, once, ``nbgrader_config.py`` (the instructor's, which loads the
-  former first): autograder.nbgrader_config_files. nbgrader's known traps are
+  former first): autograder.nbgrader_course.config_files. nbgrader's known traps are
   handled there: ``Autograde.exclude_overwriting`` keeps each student's own
   module(s), the modules are NOT in ``CourseDirectory.ignore`` (which would
   hide them from autograde too), ``ClearHiddenTests`` also runs in
   generate_feedback, the cell timeout fits the engine, the late penalty is
-  the course's (autograder.nbgrader_late) and a grade cell that could not
-  grade goes to manual grading (autograder.nbgrader_preprocessors);
+  the course's (autograder.nbgrader_course.late) and a grade cell that could not
+  grade goes to manual grading (autograder.nbgrader_course.preprocessors);
 - ``source/<ID>/``: the student release and the notebook with nbgrader
-  metadata ending in the hidden grade cell (autograder.nbgrader_source);
+  metadata ending in the hidden grade cell (autograder.nbgrader_course.source);
 - ``gradebook.db``: every assignment, with its due date from course.toml.
 
 Then ``nbgrader generate_assignment <ID>`` in DIR writes release/<ID>/ with
@@ -20,11 +20,10 @@ the notebook stripped by nbgrader and our .py stubs.
 """
 from pathlib import Path
 
-from .config import Course
-from .nbgrader_config_files import plan_config_files, write_config_files
-from .nbgrader_db import open_gradebook, register_assignments  # noqa: F401 (the gradebook's entry points)
-from .nbgrader_grade_cell import GRADE_CELL_ID  # noqa: F401
-from .nbgrader_source import InitError, write_source  # noqa: F401
+from ..config import Course
+from .config_files import plan_config_files, write_config_files
+from .db import register_assignments
+from .source import write_source
 
 
 def init_course(course: Course, target: Path | str, force: bool = False) -> Path:
