@@ -38,6 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "submissions"
 GOALS = {  # key: (goal, "<=" or ">=")
     "grade_s_per_submission": (0.3, "<="),
+    "vs_before_nsjail": (1.3, "<="),
     "speedup_vs_nbgrader": (30, ">="),
     "speedup_vs_otter": (15, ">="),
     "grade_over_floor": (2.0, "<="),
@@ -112,12 +113,42 @@ def children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed_grading(subs: Path, out: Path, assignment_id: str, measure_memory=False):
-    """(wall seconds, peak MB or None, CPU seconds of course grade and everything it started)."""
+# The engine as it was before the isolation issue moved it onto nsjail (end of 2026-11-22):
+# the issue asks that a submission's start-up cost stay within 30% of it.
+BEFORE_NSJAIL = "cbd4bb6"
+
+
+def before_nsjail_seconds(subs: Path, work: Path) -> float | None:
+    """Seconds of grading subs (01_neuron) with the engine of BEFORE_NSJAIL, checked out beside; None without git."""
+    tree = work / "before-nsjail"
+    done = subprocess.run(["git", "worktree", "add", "--detach", str(tree), BEFORE_NSJAIL], cwd=REPO,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"(no figure for the engine before nsjail: {done.stderr.strip()[-300:]})", file=sys.stderr)
+        return None
+    try:
+        env = {**os.environ, "PYTHONPATH": str(tree)}  # its own autograder package, not the installed one
+        start = time.perf_counter()
+        graded = subprocess.run([sys.executable, "-m", "autograder.cli", "--course", str(tree / "course.toml"), "grade",
+                                 "--assignment", "01_neuron", str(subs), "--out", str(work / "out-before"),
+                                 "--jobs", "2", "--quiet"], cwd=tree, env=env, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if graded.returncode != 0:
+            raise SystemExit(f"the engine of {BEFORE_NSJAIL} failed: {graded.stderr[-2000:]}")
+        return elapsed
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=REPO, capture_output=True)
+
+
+def timed_grading(subs: Path, out: Path, assignment_id: str, measure_memory=False, isolation=None):
+    """(wall seconds, peak MB or None, CPU seconds of course grade and everything it started).
+
+    isolation: COURSE_ISOLATION for this run (None: the strongest the probe finds)."""
     cpu_start = children_cpu_seconds()
     start = time.perf_counter()
+    env = {**os.environ, **({"COURSE_ISOLATION": isolation} if isolation else {})}
     proc = subprocess.Popen(course_cmd("grade", "--assignment", assignment_id, subs, "--out", out, "--jobs", "2", "--quiet"),
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     memory = PeakMemory(proc.pid) if measure_memory else None
     stdout, stderr = proc.communicate()
     elapsed = time.perf_counter() - start
@@ -214,6 +245,15 @@ def main() -> int:
             figures["peak_rss_mb"] = peak
             if "floor_s" in figures:
                 figures["grade_over_floor"] = figures["grade_cpu_s_per_submission"] / figures["floor_s"]
+            # The sandbox's price: the same class with the child unsandboxed (the mode only a
+            # trusted class may use), in the same run. The isolation issue allows 30%.
+            bare, _, _ = timed_grading(subs01, work / "out01-bare", "01_neuron", isolation="trusted-submissions-no-sandbox")
+            figures["grade_s_per_submission_unsandboxed"] = bare / 100
+            figures["sandbox_overhead"] = seconds / bare - 1
+            before = before_nsjail_seconds(subs01, work)
+            if before is not None:
+                figures["grade_s_per_submission_before_nsjail"] = before / 100
+                figures["vs_before_nsjail"] = seconds / before
         if "nbgrader" in parts:
             nb_seconds = nbgrader_autograde(subs01, work, "01_neuron")
             figures["nbgrader_s_per_submission"] = nb_seconds / 100
