@@ -70,6 +70,8 @@ def gradescope_seconds(work: Path, runs: int = 5) -> tuple[float, float]:
         for info in archive.infolist():
             path = Path(archive.extract(info, root / "source"))
             path.chmod((info.external_attr >> 16) & 0o777 or 0o644)
+    # What setup.sh does once when Gradescope builds the image (it cannot run here: it installs Python).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "source")], check=True, capture_output=True)
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
     (root / "submission").mkdir()
     (root / "results").mkdir()

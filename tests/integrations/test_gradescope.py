@@ -90,6 +90,7 @@ def test_scripts_are_valid_bash(bundle, tmp_path):
         assert check.returncode == 0, check.stderr
     text = (root / "source" / "setup.sh").read_text()
     assert "requirements.txt" in text and "venv" in text and "AUTOGRADER_ROOT" in text
+    assert "-m compileall" in text  # once per image: run_autograder never compiles the engine again
 
 
 def test_bundle_is_reproducible(bundle, tmp_path):
