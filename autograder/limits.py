@@ -49,7 +49,3 @@ class Limits:
     @property
     def disk_bytes(self) -> int:
         return self.disk_mb * MIB
-
-    def scaled(self, **changes) -> "Limits":
-        """A copy with some fields changed (e.g. an accommodation's longer time)."""
-        return dataclasses.replace(self, **changes)

@@ -16,7 +16,7 @@ The last line is `ID: killed K of N mutants (P%)`.
 import shutil
 import tempfile
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -161,7 +161,7 @@ def behaves_like_reference(course: Course, assignment: Assignment, mutant_source
                 files[module] = path
             processes.append(StudentProcess(
                 files, assignment.modules,
-                limits.scaled(submission_seconds=limits.submission_seconds * 4), mode=isolation))
+                replace(limits, submission_seconds=limits.submission_seconds * 4), mode=isolation))
         try:
             for fn, args, kwargs, return_args in variants:
                 if not _same(_answer(processes[0], fn, args, kwargs, return_args),

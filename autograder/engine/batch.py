@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .. import extensions
 from ..config import Assignment, Course
+from . import runner
 from .errors import GradingError
 from .fingerprint import Fingerprinter
 from .grade import grade_submission
@@ -329,6 +330,8 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
     if scheduler is None:
         isolation = isolation_mode(protected=(submissions, out_dir, course.graders_dir, course.root / "solutions"))
         print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
+        for assignment_id in {a.id for a, _ in tasks}:  # imported once here, not in every forked worker
+            runner.collect(course.grader_file(assignment_id))
         workers = LocalWorkers(jobs)
     else:
         isolation = "probed on each worker"

@@ -29,18 +29,11 @@ import pytest
 from autograder.engine.jail import cgroups
 from autograder.engine.jail.uid import SANDBOX_UID_BASE
 from conftest import REPO, make_course
+from test_engine_hostile import WRONG  # the wrong but importable neuron.py every hostile test uses
 
 REFERENCE = (REPO / "solutions/01_neuron/neuron.py").read_text()
 MARKER = "nnfs-isolation-marker"
 MEMORY_MB, BLOCK_MB = 1024, 600
-WRONG = textwrap.dedent("""
-    def sigmoid(z): return 0.25
-    def sigmoid_prime(z): return 0.25
-    def relu(z): return 0.25
-    def relu_prime(z): return 0.25
-    def weighted_sum(w, a): return 0.25
-    def neuron(w, a, b, activation=None): return 0.25
-""")
 
 ATTACKS = {
     # 4: four processes of 600 MB each, all touched and held together, against memory_mb = 1024
