@@ -27,11 +27,11 @@ from ..config import Assignment, Course
 from . import runner
 from .errors import GradingError
 from .fingerprint import Fingerprinter
-from .grade import grade_submission
+from .grade import grade_submission, reference_modules
 from .model import NOT_GRADED, ResultFormatError, SubmissionResult
 from .results import (load_result, regrade_rows, results_path, write_grades_csv, write_regrades_csv,
                       write_submission_results)
-from .sandbox import become_subreaper, isolation_mode
+from .sandbox import become_subreaper, child_code_dir, isolation_mode
 from .submission import LayoutError, Roster, find_students, read_submission
 from .text import clean
 
@@ -81,10 +81,10 @@ class BatchSummary:
 
 
 def plan_run(course: Course, assignment: Assignment, submissions: Path, out_dir: Path, roster: Roster,
-             force: bool, chosen: list[str] | None) -> Plan:
+             force: bool, chosen: list[str] | None, fingerprinter: Fingerprinter | None = None) -> Plan:
     """Compare each student's current fingerprint with the one their stored result was graded from."""
     plan = Plan()
-    fingerprinter = Fingerprinter(course, assignment)
+    fingerprinter = fingerprinter or Fingerprinter(course, assignment)
     for student in roster.students:
         path = results_path(out_dir, student, assignment.id)
         old = None
@@ -114,12 +114,12 @@ def plan_run(course: Course, assignment: Assignment, submissions: Path, out_dir:
 
 
 # -- workers -------------------------------------------------------------------
-def _work(conn, course, assignment, student, folder, isolation):
+def _work(conn, course, assignment, student, folder, isolation, fingerprinter):
     """In a forked worker: grade one submission and send the result (or the GradingError) back."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
     become_subreaper()
     try:
-        result = grade_submission(course, assignment, student, folder, None, isolation)
+        result = grade_submission(course, assignment, student, folder, None, isolation, fingerprinter)
         conn.send(("result", result))
     except GradingError as exc:
         conn.send(("grading_error", str(exc)))
@@ -132,10 +132,14 @@ def worker_deadline_seconds(course: Course, assignment: Assignment, student: str
 
 
 class LocalWorkers:
-    """Up to `jobs` forked workers, one per submission; a dead or overdue worker's submission is retried once."""
+    """Up to `jobs` forked workers, one per submission; a dead or overdue worker's submission is retried once.
 
-    def __init__(self, jobs: int):
+    fingerprinters: assignment id -> the batch's Fingerprinter (its grader digest computed once, here).
+    """
+
+    def __init__(self, jobs: int, fingerprinters=None):
         self.jobs = max(1, jobs)
+        self.fingerprinters = fingerprinters or {}
         self.context = multiprocessing.get_context("fork")
 
     def run(self, course, submissions: Path, tasks: list[tuple[Assignment, str]], isolation: str,
@@ -145,6 +149,19 @@ class LocalWorkers:
         running = {}  # conn -> (process, assignment, student, attempt, deadline)
         stopping = False
         interrupted = []
+
+        def start_workers():
+            while queue and not stopping and len(running) < self.jobs:
+                assignment, student, attempt = queue.pop()
+                receive, send = self.context.Pipe(duplex=False)
+                process = self.context.Process(
+                    target=_work, args=(send, course, assignment, student, submissions / student / assignment.id,
+                                        isolation, self.fingerprinters.get(assignment.id)), daemon=True)
+                process.start()
+                send.close()
+                deadline = time.monotonic() + worker_deadline_seconds(course, assignment, student)
+                running[receive] = (process, assignment, student, attempt, deadline)
+
         # Ctrl-C is noted and acted on between two steps of the loop: a KeyboardInterrupt raised
         # inside fork() (at-fork handlers) would be swallowed, and the batch would go on.
         in_main_thread = threading.current_thread() is threading.main_thread()
@@ -153,20 +170,12 @@ class LocalWorkers:
             while queue or running:
                 if interrupted:
                     raise KeyboardInterrupt
-                while queue and not stopping and len(running) < self.jobs:
-                    assignment, student, attempt = queue.pop()
-                    receive, send = self.context.Pipe(duplex=False)
-                    process = self.context.Process(
-                        target=_work, args=(send, course, assignment, student,
-                                            submissions / student / assignment.id, isolation), daemon=True)
-                    process.start()
-                    send.close()
-                    deadline = time.monotonic() + worker_deadline_seconds(course, assignment, student)
-                    running[receive] = (process, assignment, student, attempt, deadline)
+                start_workers()
                 if not running:
                     break
                 ready = wait(list(running), timeout=0.2)
                 now = time.monotonic()
+                ended = []
                 for conn in list(running):
                     process, assignment, student, attempt, deadline = running[conn]
                     message = None
@@ -181,13 +190,17 @@ class LocalWorkers:
                     conn.close()
                     if message is None:
                         process.kill()
+                    ended.append((process, assignment, student, attempt, message, conn in ready))
+                if not interrupted:
+                    start_workers()  # the next submissions start before these are joined and recorded
+                for process, assignment, student, attempt, message, answered in ended:
                     process.join(timeout=10)
                     if process.is_alive():  # sent its result but does not end: never leave it behind
                         process.kill()
                         process.join()
                     if message is None:
                         why = (f"the grading process ran past its {worker_deadline_seconds(course, assignment, student):g} s"
-                               if conn not in ready else
+                               if not answered else
                                f"the grading process died (exit status {process.exitcode}: "
                                "killed, perhaps out of memory, or crashed)")
                         if attempt < WORKER_ATTEMPTS:
@@ -323,16 +336,21 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
     for stale in out_dir.glob("**/.*.tmp"):  # half-written by a batch that was killed
         stale.unlink(missing_ok=True)
     tasks = []
+    # The graders' digest of the fingerprint is computed once, from the files the batch grades with.
+    fingerprinters = {a.id: Fingerprinter(course, a) for a in assignments}
     for assignment in assignments:
         summary = summaries[assignment.id]
-        summary.plan = plan_run(course, assignment, submissions, out_dir, summary.roster, force, students)
+        summary.plan = plan_run(course, assignment, submissions, out_dir, summary.roster, force, students,
+                                fingerprinters[assignment.id])
         tasks += [(assignment, student) for student in summary.plan.todo]
     if scheduler is None:
         isolation = isolation_mode(protected=(submissions, out_dir, course.graders_dir, course.root / "solutions"))
         print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
-        for assignment_id in {a.id for a, _ in tasks}:  # imported once here, not in every forked worker
-            runner.collect(course.grader_file(assignment_id))
-        workers = LocalWorkers(jobs)
+        child_code_dir()  # made once here, not in every forked worker, like the imports:
+        for assignment in {a.id: a for a, _ in tasks}.values():
+            runner.collect(course.grader_file(assignment.id))
+            reference_modules(course, assignment)
+        workers = LocalWorkers(jobs, fingerprinters)
     else:
         isolation = "probed on each worker"
         workers = ClusterWorkers(scheduler)

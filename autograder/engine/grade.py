@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from .. import extensions
+from ..authoring.grader_points import HiddenTestPoints, points_total_problem
 from ..config import Assignment, Course
 from .errors import GradingError
 from .fingerprint import Fingerprinter
@@ -56,13 +57,15 @@ class _Unavailable:
 
 
 def grade_submission(course: Course, assignment: Assignment, student: str, folder: Path,
-                     out_dir: Path | None, isolation: str) -> SubmissionResult:
+                     out_dir: Path | None, isolation: str,
+                     fingerprinter: Fingerprinter | None = None) -> SubmissionResult:
     """Run the hidden graders on the submission in folder (SUBMITTED/<student>/<ID>).
 
     Never raises for anything the student did or for a fault of the engine
     with this one submission: those give a result, NOT_GRADED with the
     reason when no grade can be given. Raises GradingError only when grading
     cannot run at all (missing data, graders whose points do not add up).
+    fingerprinter: the batch's, computed once for the assignment (default: a new one).
     """
     start = time.perf_counter()
     seed = submission_seed(course, assignment, student)
@@ -72,10 +75,18 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
         submission = read_submission(course, assignment, folder, student)
         if submission.refusal:
             return SubmissionResult(status=NOT_GRADED, reason=clean(submission.refusal), **base)
-        late = lateness(course, assignment, student, submission.timestamp, submission.timestamp_problem)
-        fingerprint = Fingerprinter(course, assignment).of(student, submission.modules, submission.timestamp)
         with tempfile.TemporaryDirectory(prefix="nnfs-staged-") as staging:
-            tests, printed = _run_graders(course, assignment, seed, isolation, submission, Path(staging))
+            # The child starts first: its interpreter and numpy load while this process does the rest.
+            process = _launch_child(course, assignment, submission, Path(staging), isolation)
+            try:
+                late = lateness(course, assignment, student, submission.timestamp, submission.timestamp_problem)
+                fingerprint = (fingerprinter or Fingerprinter(course, assignment)).of(
+                    student, submission.modules, submission.timestamp)
+                tests = _run_graders(course, assignment, seed, process or _Unavailable(submission.problem))
+            finally:
+                if process is not None:
+                    process.close()
+            printed = process.output().strip() if process else ""
     except GradingError:
         raise
     except runner.GraderFault as exc:
@@ -101,8 +112,6 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
 
 def _points_problem(course: Course, assignment: Assignment, tests) -> str | None:
     """None if the tests that ran are worth the assignment's points, else where each figure comes from."""
-    from ..authoring.grader_points import HiddenTestPoints, points_total_problem
-
     settings = {s.name: s for s in assignment.tests}
     grader = course.grader_file(assignment.id).name
     ran = [HiddenTestPoints(t.test, t.max_score, t.visibility,
@@ -113,26 +122,25 @@ def _points_problem(course: Course, assignment: Assignment, tests) -> str | None
     return points_total_problem(course, assignment, ran)
 
 
-def _run_graders(course, assignment, seed, isolation, submission, staging: Path):
-    """The assignment's hidden graders against the staged copy; (tests, what the child printed)."""
-    limits = extensions.limits_for(course, assignment, submission.student)
-    process = None
+def _launch_child(course, assignment, submission, staging: Path, isolation: str) -> StudentProcess | None:
+    """The sandboxed child for the submission's modules, launched (None when nothing can be run)."""
     if submission.problem:
-        child = _Unavailable(submission.problem)
-    else:
-        staged = {}
-        for name, data in submission.modules.items():
-            staged[name] = staging / name
-            staged[name].write_bytes(data)
-        provided = {name: course.release_dir(assignment.id) / name for name in assignment.provided}
-        process = child = StudentProcess({**provided, **staged}, assignment.modules, limits, mode=isolation)
-    try:
-        tests = runner.with_settings(runner.collect(course.grader_file(assignment.id)), assignment.tests)
-        outcomes = runner.run(tests, StudentHandle(child), reference_modules(course, assignment), seed, course)
-    finally:
-        if process is not None:
-            process.close()
-    tests = [TestResult(test=o.test, name=o.name, score=o.score, max_score=o.max_score, passed=o.passed,
-                        output=clean(o.output, 4000), visibility=o.visibility)
-             for o in outcomes]
-    return tests, process.output().strip() if process else ""
+        return None
+    staged = {}
+    for name, data in submission.modules.items():
+        staged[name] = staging / name
+        staged[name].write_bytes(data)
+    provided = {name: course.release_dir(assignment.id) / name for name in assignment.provided}
+    limits = extensions.limits_for(course, assignment, submission.student)
+    process = StudentProcess({**provided, **staged}, assignment.modules, limits, mode=isolation)
+    process.launch()
+    return process
+
+
+def _run_graders(course, assignment, seed, child) -> list[TestResult]:
+    """The assignment's hidden graders against the child (a StudentProcess or _Unavailable)."""
+    tests = runner.with_settings(runner.collect(course.grader_file(assignment.id)), assignment.tests)
+    outcomes = runner.run(tests, StudentHandle(child), reference_modules(course, assignment), seed, course)
+    return [TestResult(test=o.test, name=o.name, score=o.score, max_score=o.max_score, passed=o.passed,
+                       output=clean(o.output, 4000), visibility=o.visibility)
+            for o in outcomes]

@@ -102,8 +102,14 @@ class StudentProcess:
         self.import_failure = None
         self.outputs = []
         self.workdirs = []
+        self.launched_at = None
+        self.ready = False  # the running child has said hello
 
-    def _start(self):
+    def launch(self):
+        """Start the child without waiting for it: it imports numpy and the student's modules
+        while this process does other work. Its time budget starts now."""
+        if self.child is not None:
+            return
         if self.import_failure:
             raise StudentFailure(self.import_failure)
         if self.starts >= self.MAX_STARTS:
@@ -118,9 +124,15 @@ class StudentProcess:
         except (OSError, subprocess.SubprocessError) as exc:  # the machine's fault, not the student's
             raise GradingError(f"cannot start the sandbox (isolation {self.mode}): {exc!r}; "
                                "`course doctor` shows what this machine allows") from None
-        seconds = max(0.0, min(self.call_seconds, self.budget_end - time.monotonic()))
+        self.launched_at = time.monotonic()
+        self.ready = False
+
+    def _start(self):
+        """Launch the child if needed and wait for its hello (the student's modules imported)."""
+        self.launch()
+        seconds = max(0.0, min(self.call_seconds, self.budget_end - self.launched_at))
         try:
-            hello = self._receive("importing your module", time.monotonic() + seconds, seconds, HELLO_BYTES)
+            hello = self._receive("importing your module", self.launched_at + seconds, seconds, HELLO_BYTES)
         except ChildEnded as exc:  # exiting at import happens again on every start: final
             self.import_failure = f"your module exited while being imported (exit status {exc.code})"
             raise StudentFailure(self.import_failure) from None
@@ -140,6 +152,7 @@ class StudentProcess:
             self._stop()
             raise StudentFailure("your module did not start properly")
         self.functions, self.defined = set(functions), set(defined)
+        self.ready = True
 
     def _seconds_for(self, fn, seconds) -> float:
         """This call's time: seconds, or its fair share of the budget left if that is less.
@@ -202,7 +215,7 @@ class StudentProcess:
         """
         if fn in self.timed_out:
             raise StudentFailure(f"{fn}() timed out earlier, so it was not called again ({self.timed_out[fn]})")
-        if self.child is None:
+        if self.child is None or not self.ready:
             self._start()
         if fn not in self.functions:
             raise StudentFailure(f"{fn}() is missing from your {', '.join(m + '.py' for m in self.modules)}")

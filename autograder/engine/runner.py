@@ -26,6 +26,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+import numpy.random  # noqa: F401  (numpy imports it lazily: here once, not in every forked worker)
 
 from .errors import GradingError
 from .handle import StudentFailure

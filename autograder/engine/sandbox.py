@@ -1,7 +1,7 @@
 """Run student code in a child process that cannot reach anything else.
 
 The child is a fresh ``python -I`` serving the student's modules over two
-pipes (child.py). How it is isolated depends on the mode the probe found
+pipes (child.py, compiled once per process into child_code_dir()). How it is isolated depends on the mode the probe found
 (jail/probe.py):
 
 - ``nsjail+cgroup-v1|v2`` / ``nsjail+rlimits``: started by nsjail in new
@@ -19,10 +19,12 @@ process group, and the grading process is a "child subreaper", so processes
 that escape into new sessions are reaped and killed too; what is left
 (processes, files, IPC objects, cgroups) is removed after every child.
 """
+import atexit
 import ctypes
 import functools
 import importlib.util
 import os
+import py_compile
 import select
 import shutil
 import signal
@@ -35,12 +37,14 @@ from . import wire
 from ..limits import Limits
 from .errors import GradingError
 from .jail import cgroups, cleanup, nsjail, uid as uid_jail
-from .jail.cleanup import kill_leftovers, processes as _processes  # noqa: F401  (the engine's interface)
-from .jail.nsjail import CODE_MOUNT, WORK_MOUNT, python_dirs  # noqa: F401
+from .jail.cleanup import kill_leftovers, own_children
+from .jail.nsjail import CODE_MOUNT, ENGINE_MOUNT, WORK_MOUNT, python_dirs  # noqa: F401
 from .jail.probe import TRUSTED, UID, UID_LANDLOCK, probe
 from .jail.uid import SANDBOX_UID_BASE  # noqa: F401
 
 CHILD_FILE = Path(__file__).with_name("child.py")
+# The child's command: its own code first on sys.path, then the student's modules (see child.py).
+LAUNCH = "import sys; sys.path[:0] = sys.argv[4:6]; from _nnfs_child import main; main()"
 PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG = 36, 1
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -78,7 +82,7 @@ class Child:
         self._answered = False
         self._output = bytearray()
         self._output_dropped = 0
-        self._spare = {pid for pid, ppid, _, _ in _processes() if ppid == os.getpid()}
+        self._spare = own_children()
         if self.uid is not None:  # its own code: readable to it only, never writable
             for path in [workdir, *workdir.iterdir()]:
                 os.chown(path, self.uid, self.uid)
@@ -101,8 +105,9 @@ class Child:
         # -S: no site module; the child is told where the installed packages are (NNFS_SITE_PACKAGES),
         # and skips the .pth files it never needs (the course's own editable install among them).
         env["NNFS_SITE_PACKAGES"] = site_packages()
-        argv = [nsjail.child_python(), "-I", "-S", "-u", f"{code_dir}/_nnfs_child.py", str(req_r), str(resp_w),
-                ",".join(modules)]
+        engine_dir = ENGINE_MOUNT if self.jailed else str(child_code_dir())
+        argv = [nsjail.child_python(), "-I", "-S", "-u", "-c", LAUNCH, str(req_r), str(resp_w), ",".join(modules),
+                engine_dir, code_dir]
         self._log = None
         try:
             if self.jailed:
@@ -113,6 +118,7 @@ class Child:
                 self._cgroup_parents = found.new_parents() if found else {}
                 # The log stays nsjail's: it is closed when the child execs, so student code cannot write to it.
                 argv = nsjail.command(workdir, limits, env, argv, uid=self.uid, log_fd=self._log.fileno(),
+                                      engine_dir=child_code_dir(),
                                       pass_fds=(req_r, resp_w),
                                       cgroup_args=found.nsjail_args(self._cgroup_parents, limits) if found else (),
                                       seconds=limits.cpu_seconds)
@@ -120,7 +126,7 @@ class Child:
                                              pass_fds=(req_r, resp_w, self._log.fileno()), start_new_session=True,
                                              preexec_fn=_pdeathsig)
             else:
-                fs = uid_jail.landlock_paths(workdir, self.scratch) if mode == UID_LANDLOCK else None
+                fs = uid_jail.landlock_paths(workdir, self.scratch, child_code_dir()) if mode == UID_LANDLOCK else None
                 self.proc = subprocess.Popen(
                     argv, cwd=run_dir, env=env, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
                     pass_fds=(req_r, resp_w), preexec_fn=lambda: uid_jail.enter(limits, self.uid, fs))
@@ -253,7 +259,7 @@ def wait_exit(proc: subprocess.Popen, seconds: float) -> int:
 
 
 def prepare_workdir(files: dict[str, Path]) -> Path:
-    """A fresh folder with the given files (name -> source path) and the child server.
+    """A fresh folder with the given files (name -> source path): the student's modules.
 
     It is the child's code, read-only to it; the child writes elsewhere (a
     tmpfs under nsjail, a scratch folder of its own in the uid fallback).
@@ -261,6 +267,27 @@ def prepare_workdir(files: dict[str, Path]) -> Path:
     workdir = Path(tempfile.mkdtemp(prefix="nnfs-sandbox-"))
     for name, source in files.items():
         shutil.copyfile(source, workdir / name)
-    shutil.copyfile(CHILD_FILE, workdir / "_nnfs_child.py")
-    shutil.copyfile(wire.__file__, workdir / "_nnfs_wire.py")
     return workdir
+
+
+@functools.lru_cache(maxsize=1)
+def child_code_dir() -> Path:
+    """A folder with the child's own code, _nnfs_child.py (child.py) and _nnfs_wire.py, and their bytecode.
+
+    Made once per process (a batch makes it before forking its workers) and
+    readable by every child (mounted read-only at ENGINE_MOUNT under nsjail):
+    compiling the two files in every child cost it ~4 ms. Removed when the
+    process that made it exits.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="nnfs-engine-"))
+    for name, source in (("_nnfs_child.py", CHILD_FILE), ("_nnfs_wire.py", Path(wire.__file__))):
+        shutil.copyfile(source, folder / name)
+        py_compile.compile(str(folder / name), cfile=importlib.util.cache_from_source(str(folder / name), optimization=""),
+                           doraise=True, optimize=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    for path in (folder, folder / "__pycache__"):
+        path.chmod(0o755)
+    for path in [*folder.glob("*.py"), *folder.glob("__pycache__/*")]:
+        path.chmod(0o644)
+    creator = os.getpid()
+    atexit.register(lambda: os.getpid() == creator and shutil.rmtree(folder, ignore_errors=True))
+    return folder

@@ -119,7 +119,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_grades_each_student_once(co
         if len(delivered) == 3:  # kill one worker in the middle of a submission: its sandbox is running
             deadline = time.monotonic() + 20
             while not sandboxes and time.monotonic() < deadline:
-                sandboxes.extend(p for p in victim.children(recursive=True) if "_nnfs_child.py" in " ".join(p.cmdline()))
+                sandboxes.extend(p for p in victim.children(recursive=True) if "_nnfs_child" in " ".join(p.cmdline()))
             victim.kill()
 
     failures = cluster.grade_students_on_cluster(local_cluster.scheduler_address, COURSE, NEURON, subs, out,

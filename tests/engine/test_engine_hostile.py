@@ -183,6 +183,22 @@ def hostile_cases(paths):
             def weighted_sum(w, a): return 1.2
             def neuron(w, a, b, activation=None): return 0.5
         """), {}),
+        # The child's own code is shared by every child of the batch: replacing it would
+        # break (or forge) the answers of every student graded after this one.
+        "tamper_engine": (textwrap.dedent("""
+            import os, sys
+            for name in ("_nnfs_wire", "_nnfs_child"):
+                module = sys.modules.get(name)
+                for path in (getattr(module, "__file__", None), getattr(module, "__cached__", None)):
+                    if not path:
+                        continue
+                    for harm in (lambda: os.chmod(path, 0o666), lambda: open(path, "w").write("raise SystemExit(3)\\n"),
+                                 lambda: os.unlink(path), lambda: open(path, "x").write("raise SystemExit(3)\\n")):
+                        try:
+                            harm()
+                        except OSError:
+                            pass
+        """) + WRONG, {}),
         "symlink_to_reference": (None, {}),
     }
 
@@ -285,7 +301,7 @@ def test_no_process_outlives_grading(graded):
                 continue
             # This batch's children serve `neuron` with this checkout's Python; other graders may be
             # running on the machine.
-            if MARKER in cmdline or ("_nnfs_child.py" in cmdline and cmdline.rstrip().endswith(" neuron")
+            if MARKER in cmdline or ("_nnfs_child" in cmdline and " neuron " in cmdline
                                      and sys.executable in cmdline):
                 leftovers.append(cmdline)
     assert leftovers == []

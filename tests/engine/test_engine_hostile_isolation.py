@@ -133,7 +133,7 @@ ATTACKS = {
 
 
 def _mine(cmdline: str) -> bool:
-    return MARKER in cmdline or ("_nnfs_child.py" in cmdline and sys.executable in cmdline)
+    return MARKER in cmdline or ("_nnfs_child" in cmdline and sys.executable in cmdline)
 
 
 def host_state() -> dict:

@@ -226,10 +226,10 @@ def test_a_crash_of_the_grader_gives_not_graded_and_replaces_the_old_grade(cours
     submit(subs, "ann", RELU_WRONG)
     real = grade_module._run_graders
 
-    def crash_for_ann(course_, assignment, seed, isolation, submission, staging):
-        if submission.student == "ann":
+    def crash_for_ann(course_, assignment, seed, child):
+        if seed == grade_module.submission_seed(course_, assignment, "ann"):
             raise RuntimeError("grader bug")
-        return real(course_, assignment, seed, isolation, submission, staging)
+        return real(course_, assignment, seed, child)
 
     monkeypatch.setattr(grade_module, "_run_graders", crash_for_ann)
     summary = grade(course, subs, out, force=True)
@@ -252,11 +252,11 @@ def test_a_worker_that_dies_is_replaced_and_its_submission_retried_once(course, 
     marker = tmp_path / "died-once"
     real = batch.grade_submission
 
-    def dying(course_, assignment, student, folder, out_dir, isolation):
+    def dying(course_, assignment, student, folder, out_dir, isolation, *rest):
         if student == "dies-always" or (student == "dies-once" and not marker.exists()):
             marker.touch()
             os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would
-        return real(course_, assignment, student, folder, out_dir, isolation)
+        return real(course_, assignment, student, folder, out_dir, isolation, *rest)
 
     monkeypatch.setattr(batch, "grade_submission", dying)
     summary = grade(course, subs, out, jobs=2)

@@ -4,7 +4,8 @@ The child gets new user, PID, mount, IPC, UTS, network and cgroup
 namespaces; a root file system that is an empty read-only tmpfs holding only
 the system's /usr, /lib*, /etc, four /dev nodes, the Python installation and
 virtualenv (read-only), its code (read-only, CODE_MOUNT) and a size-limited
-tmpfs as its working folder (WORK_MOUNT); no /proc; no network; rlimits; and,
+tmpfs as its working folder (WORK_MOUNT); the child's own code (read-only,
+ENGINE_MOUNT); no /proc; no network; rlimits; and,
 where cgroups are available, one cgroup for all its processes (cgroups.py).
 
 As root the child is a host uid of its own (not root: the namespace maps
@@ -19,6 +20,7 @@ from pathlib import Path
 
 WORK_MOUNT = "/tmp/work"
 CODE_MOUNT = "/tmp/code"
+ENGINE_MOUNT = "/tmp/engine"
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")
 DEVICES = ("null", "zero", "random", "urandom")
 
@@ -49,11 +51,12 @@ def python_dirs() -> list[str]:
 
 
 def command(code_dir, limits, env: dict, argv: list[str], *, uid: int | None, log_fd: int,
-            pass_fds=(), cgroup_args=(), seconds: float = 600) -> list[str]:
+            pass_fds=(), cgroup_args=(), seconds: float = 600, engine_dir=None) -> list[str]:
     """nsjail ... -- argv, for a child running argv with code_dir at CODE_MOUNT.
 
     uid: the host uid the child runs as (root only; None: the caller's own).
     log_fd: where nsjail logs (info level: the engine looks for its "Executing" line).
+    engine_dir: the child's own code (sandbox.child_code_dir()), mounted at ENGINE_MOUNT.
     """
     args = [binary(), "--mode", "o", f"--log_fd={log_fd}", "--hostname=nnfs",
             "--disable_proc", "--nice_level=0", f"--time_limit={int(seconds) + 30}", f"--cwd={WORK_MOUNT}"]
@@ -69,6 +72,8 @@ def command(code_dir, limits, env: dict, argv: list[str], *, uid: int | None, lo
             args.append(f"--bindmount_ro={source}")
     args += [f"--bindmount=/dev/{device}" for device in DEVICES]
     args += [f"--bindmount_ro={path}" for path in python_dirs()]
+    if engine_dir is not None:
+        args.append(f"--bindmount_ro={engine_dir}:{ENGINE_MOUNT}")
     args += [f"--bindmount_ro={code_dir}:{CODE_MOUNT}",
              f"--mount=none:{WORK_MOUNT}:tmpfs:size={limits.disk_bytes},mode=0700,uid={uid if uid is not None else os.getuid()}"]
     args += [f"--rlimit_as={limits.memory_bytes // 2**20}", f"--rlimit_cpu={limits.cpu_seconds}",

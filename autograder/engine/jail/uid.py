@@ -41,10 +41,13 @@ def become(uid):
     os.setuid(uid)
 
 
-def landlock_paths(code_dir, scratch) -> dict:
-    """What the child may reach under Landlock: read_only, writable and devices."""
+def landlock_paths(code_dir, scratch, engine_dir=None) -> dict:
+    """What the child may reach under Landlock: read_only, writable and devices.
+
+    engine_dir: the child's own code (sandbox.child_code_dir())."""
     from .nsjail import DEVICES, SYSTEM_DIRS, python_dirs
-    return {"read_only": [*(f"/{name}" for name in SYSTEM_DIRS), *python_dirs(), str(code_dir)],
+    own = [str(engine_dir)] if engine_dir is not None else []
+    return {"read_only": [*(f"/{name}" for name in SYSTEM_DIRS), *python_dirs(), str(code_dir), *own],
             "writable": [str(scratch)], "devices": [f"/dev/{device}" for device in DEVICES]}
 
 
