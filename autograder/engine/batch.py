@@ -28,6 +28,7 @@ from . import runner
 from .errors import GradingError
 from .fingerprint import Fingerprinter
 from .grade import grade_submission, reference_modules
+from .lateness import TIMESTAMP_FILE, load_parser
 from .model import NOT_GRADED, ResultFormatError, SubmissionResult
 from .results import (load_result, regrade_rows, results_path, write_grades_csv, write_regrades_csv,
                       write_submission_results)
@@ -350,6 +351,8 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
         for assignment in {a.id: a for a, _ in tasks}.values():
             runner.collect(course.grader_file(assignment.id))
             reference_modules(course, assignment)
+        if any((submissions / student / a.id / TIMESTAMP_FILE).is_file() for a, student in tasks):
+            load_parser()
         workers = LocalWorkers(jobs, fingerprinters)
     else:
         isolation = "probed on each worker"

@@ -38,7 +38,7 @@ from ..limits import Limits
 from .errors import GradingError
 from .jail import cgroups, cleanup, nsjail, uid as uid_jail
 from .jail.cleanup import kill_leftovers, own_children
-from .jail.nsjail import CODE_MOUNT, ENGINE_MOUNT, WORK_MOUNT, python_dirs  # noqa: F401
+from .jail.nsjail import CODE_MOUNT, ENGINE_MOUNT, WORK_MOUNT, python_dirs, site_packages  # noqa: F401
 from .jail.probe import TRUSTED, UID, UID_LANDLOCK, probe
 from .jail.uid import SANDBOX_UID_BASE  # noqa: F401
 
@@ -232,13 +232,6 @@ class Child:
         if self.uid is not None and not self.jailed:
             cleanup.remove_ipc(self.uid)
             cleanup.remove_files_of(self.uid)
-
-
-@functools.lru_cache(maxsize=1)
-def site_packages() -> str:
-    """The folder numpy is installed in (the virtualenv's site-packages), by its real path."""
-    spec = importlib.util.find_spec("numpy")
-    return os.path.dirname(os.path.dirname(os.path.realpath(spec.origin)))
 
 
 def wait_exit(proc: subprocess.Popen, seconds: float) -> int:

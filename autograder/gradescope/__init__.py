@@ -1,8 +1,9 @@
 """``course gradescope ID --out FILE.zip``: a Gradescope autograder bundle.
 
 bundle.py writes the zip, scripts.py renders its two shell scripts,
-requirements.py its requirements.txt, upload.py takes a student's upload
-apart (run by run_autograder), schema.py is Gradescope's results format.
+requirements.py its requirements.txt, run.py grades one submission (run by
+run_autograder), upload.py takes a student's upload apart for it, schema.py
+is Gradescope's results format.
 
 Gradescope unpacks the zip into /autograder/source, runs ``setup.sh`` once
 when it builds the image and ``run_autograder`` (copied to /autograder/) for
@@ -10,11 +11,13 @@ every submission; the student's files are in /autograder/submission and the
 score must end up in /autograder/results/results.json. The zip holds:
 
     setup.sh          installs Python 3.11+ and the pinned requirements (nsjail
-                      with them) in a venv; system packages only on Gradescope
-    run_autograder    makes the bundle unreadable to other users, takes the upload
-                      apart safely (upload.py), lays it out as
-                      SUBMISSIONS/<student>/<ID>/, runs `python -m autograder.cli
-                      grade` and copies the student's results.json into place
+                      with them) in a venv, compiles the bundle and records where
+                      the packages are (run_autograder then starts Python with -S);
+                      system packages only on Gradescope
+    run_autograder    makes the bundle unreadable to other users and runs run.py,
+                      which takes the upload apart safely (upload.py), lays it out
+                      as SUBMISSIONS/<student>/<ID>/, grades it with `course grade`
+                      in the same process and copies results.json into place
     requirements.txt  the pinned dependencies of pyproject.toml, less the notebook tooling
     autograder/       the engine and the graders' toolkit
     graders/          of the hidden graders only test_<ID>.py

@@ -1,24 +1,17 @@
-"""A Gradescope upload, taken apart safely (run_autograder calls it; the upload is untrusted).
+"""A Gradescope upload, taken apart safely (run.py uses it; the upload is untrusted).
 
-    python -m autograder.gradescope.upload unzip ZIP DEST
-        extracts a zip upload into DEST with Python's zipfile: at most MAX_ZIP_FILES
-        files and MAX_ZIP_BYTES unpacked, regular files only, no absolute path, no "..",
-        no control character in a name
-    python -m autograder.gradescope.upload pick METADATA.json UPLOAD SUBMISSIONS ASSIGNMENT MODULE...
-            < NUL-separated paths
-        reads ``find -P UPLOAD -type f -print0``, and copies for each MODULE the
-        shallowest candidate that is a regular file (opened without following
-        symlinks), whose path has no control character or "..", and whose real path
-        stays under UPLOAD, into SUBMISSIONS/<student>/ASSIGNMENT/; prints the student's
-        folder name, and on stderr what it ignored and why
-
-Only the standard library is imported: run_autograder runs this for every submission.
+- unzip: extracts a zip upload with Python's zipfile: at most MAX_ZIP_FILES
+  files and MAX_ZIP_BYTES unpacked, regular files only, no absolute path, no
+  "..", no control character in a name;
+- pick: copies for each module the shallowest candidate that is a regular
+  file (opened without following symlinks), whose path has no control
+  character or "..", and whose real path stays under the upload;
+- student_folder: gs-<Gradescope user id> from submission_metadata.json.
 """
 import json
 import os
 import re
 import stat
-import sys
 from pathlib import Path
 
 MAX_ZIP_FILES = 200
@@ -113,29 +106,3 @@ def pick(upload: Path, dest: Path, modules: list[str], raw_paths: bytes) -> list
             except OSError as exc:
                 notes.append(f"ignored {relative!r}: {exc.strerror or exc}")
     return notes
-
-
-def main(argv: list[str]) -> int:
-    command, args = argv[0], argv[1:]
-    if command == "unzip":
-        try:
-            for note in unzip(Path(args[0]), Path(args[1])):
-                print(f"run_autograder: not extracted: {note}")
-        except Exception as exc:  # BadZipFile, a limit, a name used twice: the upload's fault
-            print(f"run_autograder: the zip upload was not extracted: {exc}")
-    elif command == "pick":
-        metadata, upload, submissions, assignment, modules = Path(args[0]), Path(args[1]), Path(args[2]), args[3], args[4:]
-        student = student_folder(metadata)
-        dest = submissions / student / assignment
-        dest.mkdir(parents=True, exist_ok=True)
-        for note in pick(upload, dest, modules, sys.stdin.buffer.read(1 << 24)):
-            print(f"run_autograder: {note}", file=sys.stderr)
-        print(student)
-    else:
-        print(__doc__, file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -41,13 +41,22 @@ def test_grading_profile_accounts_for_the_whole_time():
     assert "python -I -c 'import numpy' takes" in output
 
 
-def test_startup_timing_counts_the_cpu_of_the_command():
-    from bench.startup import median_seconds
+def test_startup_timing_counts_the_cpu_of_each_command_in_turn():
+    from bench.startup import interleaved_medians
 
-    idle_cpu, idle_wall = median_seconds([sys.executable, "-c", "import time; time.sleep(0.2)"], runs=2)
-    busy_cpu, busy_wall = median_seconds([sys.executable, "-c", "sum(range(3_000_000))"], runs=2)
+    measured = interleaved_medians({"idle": ([sys.executable, "-c", "import time; time.sleep(0.2)"], None, REPO),
+                                    "busy": ([sys.executable, "-c", "sum(range(3_000_000))"], None, REPO)}, rounds=2)
+    (idle_cpu, idle_wall), (busy_cpu, busy_wall) = measured["idle"], measured["busy"]
     assert idle_wall >= 0.2 and idle_cpu < idle_wall - 0.1  # sleeping costs no CPU
     assert busy_cpu > idle_cpu
+
+
+def test_startup_figures_are_ratios_to_the_floor_measured_beside_them(tmp_path):
+    figures = json.loads(run_module("bench.startup"))
+    assert figures["floor_s"] > 0
+    assert figures["cli_over_floor"] == figures["cli_s"] / figures["floor_s"]
+    assert figures["gradescope_over_floor"] == figures["gradescope_s"] / figures["floor_s"]
+    assert figures["gradescope_s"] > figures["floor_s"]  # it grades with numpy, in a sandbox
 
 
 def test_bench_names_an_unknown_part():

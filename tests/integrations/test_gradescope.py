@@ -2,6 +2,7 @@
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -91,6 +92,7 @@ def test_scripts_are_valid_bash(bundle, tmp_path):
     text = (root / "source" / "setup.sh").read_text()
     assert "requirements.txt" in text and "venv" in text and "AUTOGRADER_ROOT" in text
     assert "-m compileall" in text  # once per image: run_autograder never compiles the engine again
+    assert '> "$SOURCE/.site-packages"' in text  # so that run_autograder can start Python with -S
 
 
 def test_bundle_is_reproducible(bundle, tmp_path):
@@ -119,6 +121,32 @@ def test_reference_scores_full_marks(bundle, tmp_path):
     assert sum(t["score"] for t in data["tests"]) == ASSIGNMENT.points
     assert all(t["status"] == "passed" for t in data["tests"])
     assert data["extra_data"]["student"] == "gs-4711"
+
+
+def record_site_packages(root: Path, dirs: str | None = None):
+    """What setup.sh does once per image: its own command, run with this Python (or dirs as given)."""
+    setup = (root / "source" / "setup.sh").read_text()
+    line = next(line for line in setup.splitlines() if line.rstrip().endswith('> "$SOURCE/.site-packages"'))
+    code = re.search(r" -c '(.+)' > ", line).group(1)
+    recorded = dirs if dirs is not None else subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                                            text=True, check=True).stdout
+    (root / "source" / ".site-packages").write_text(recorded)
+
+
+def test_with_the_packages_recorded_the_engine_starts_without_the_site_module(bundle, tmp_path):
+    """setup.sh records where the packages are; run_autograder then starts the engine with -S and finds
+    them there: the reference gets full marks, and a wrong record fails loudly (so -S is in effect)."""
+    for recorded, works in ((None, True), (str(tmp_path / "nowhere"), False)):
+        root = gradescope_root(bundle, tmp_path / f"autograder-{works}")
+        record_site_packages(root, recorded)
+        shutil.copyfile(REPO / "solutions" / "01_neuron" / "neuron.py", root / "submission" / "neuron.py")
+        done = run_autograder(root)
+        if works:
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert results(root)["score"] == ASSIGNMENT.points
+        else:
+            assert done.returncode != 0 and not (root / "results" / "results.json").exists()
+            assert "No module named" in done.stdout + done.stderr
 
 
 def test_stub_scores_zero_and_nested_upload_is_found(bundle, tmp_path):

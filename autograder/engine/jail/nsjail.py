@@ -12,6 +12,7 @@ As root the child is a host uid of its own (not root: the namespace maps
 host root only so that nsjail can mount a Python that lives under /root);
 otherwise it is the grader's own unprivileged uid.
 """
+import functools
 import importlib.util
 import os
 import shutil
@@ -45,9 +46,26 @@ def child_python() -> str:
     return os.path.join(os.path.realpath(os.path.dirname(sys.executable)), os.path.basename(sys.executable))
 
 
+@functools.lru_cache(maxsize=1)
+def site_packages() -> str:
+    """The folder numpy is installed in (the virtualenv's site-packages), by its real path."""
+    spec = importlib.util.find_spec("numpy")
+    return os.path.dirname(os.path.dirname(os.path.realpath(spec.origin)))
+
+
 def python_dirs() -> list[str]:
-    """The folders the child's Python needs: its installation and the virtualenv."""
-    return sorted({os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)})
+    """The folders the child's Python needs: its installation, the virtualenv and numpy's folder.
+
+    The virtualenv is found from this Python's path too: under ``python -S``
+    (Gradescope's run_autograder) sys.prefix is the installation, since it is
+    the site module that sets it to the virtualenv.
+    """
+    dirs = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)}
+    venv = os.path.dirname(os.path.dirname(os.path.abspath(sys.executable)))
+    if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):
+        dirs.add(os.path.realpath(venv))
+    dirs.add(site_packages())
+    return sorted(d for d in dirs if not any(d.startswith(other + os.sep) for other in dirs))
 
 
 def command(code_dir, limits, env: dict, argv: list[str], *, uid: int | None, log_fd: int,

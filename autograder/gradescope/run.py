@@ -1,0 +1,82 @@
+"""One Gradescope submission in one process: run_autograder's job once the shell has set up.
+
+    python -m autograder.gradescope.run ROOT WORK ASSIGNMENT MODULE...
+
+takes the upload in ROOT/submission apart with upload.py (a single zip is
+extracted into WORK/upload; the files are listed without following symlinks;
+each MODULE's best candidate is copied into WORK/submissions/<student>/ASSIGNMENT/),
+grades it with ``course grade`` in this process and copies the student's
+results.json to ROOT/results/. Exit status 0 with the results in place, else 1
+and no results.json, so that Gradescope reports a failed autograder rather
+than a score. One process instead of three: a Python start-up costs about what
+the grading of a submission does.
+"""
+import os
+import shutil
+import stat
+import sys
+from pathlib import Path
+
+from . import upload
+
+
+def regular_files(folder: Path, depth: int | None = None) -> list[str]:
+    """The regular files under folder, symlinks never followed (``find -P folder -type f``).
+
+    depth: 1 for the files directly in folder only.
+    """
+    if os.path.islink(folder) or not folder.is_dir():
+        return []
+    found = []
+    for here, subfolders, names in os.walk(folder, followlinks=False):
+        for name in names:
+            path = os.path.join(here, name)
+            try:
+                if stat.S_ISREG(os.lstat(path).st_mode):
+                    found.append(path)
+            except OSError:
+                continue
+        if depth == 1:
+            subfolders.clear()
+    return found
+
+
+def take_apart(root: Path, work: Path, assignment: str, modules: list[str]) -> str:
+    """The upload laid out as WORK/submissions/<student>/ASSIGNMENT/; the student's folder name."""
+    folder = root / "submission"
+    zips = [path for path in regular_files(folder, depth=1) if path.endswith(".zip")]
+    if len(zips) == 1 and not (folder / modules[0]).is_file():
+        (work / "upload").mkdir(parents=True, exist_ok=True)
+        try:
+            for note in upload.unzip(Path(zips[0]), work / "upload"):
+                print(f"run_autograder: not extracted: {note}")
+        except Exception as exc:  # BadZipFile, a limit, a name used twice: the upload's fault
+            print(f"run_autograder: the zip upload was not extracted: {exc}")
+        folder = work / "upload"
+    student = upload.student_folder(root / "submission_metadata.json")
+    dest = work / "submissions" / student / assignment
+    dest.mkdir(parents=True, exist_ok=True)
+    paths = b"\0".join(os.fsencode(path) for path in regular_files(folder))
+    for note in upload.pick(folder, dest, modules, paths):
+        print(f"run_autograder: {note}", file=sys.stderr)
+    return student
+
+
+def main(argv: list[str]) -> int:
+    root, work, assignment, modules = Path(argv[0]), Path(argv[1]), argv[2], argv[3:]
+    student = take_apart(root, work, assignment, modules)
+    from ..cli import main as course  # the engine, imported once the upload is in place
+
+    status = course(["--course", str(root / "source" / "course.toml"), "grade", "--assignment", assignment,
+                     str(work / "submissions"), "--out", str(work / "out"), "--quiet"])
+    results = work / "out" / student / assignment / "results.json"
+    if status != 0 or not results.is_file():
+        print(f"run_autograder: the grading engine could not grade this submission (exit {status})")
+        return 1
+    shutil.copyfile(results, root / "results" / "results.json")
+    print(f"run_autograder: results written to {root / 'results' / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
