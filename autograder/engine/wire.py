@@ -23,6 +23,7 @@ import io
 import json
 import math
 import os
+import re
 import select
 import struct
 import time
@@ -37,6 +38,13 @@ MAX_ARRAYS = 4096  # .npy records in one frame
 MAX_NPY_HEADER = 4096  # bytes of one .npy header (numpy writes ~128)
 MAX_NDIM = 32
 NUMERIC_KINDS = "biuf"
+NPY_MAGIC = b"\x93NUMPY"
+# The header numpy writes: {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), } and spaces.
+_NPY_HEADER = re.compile(rb"\{'descr': '([^']{1,40})', 'fortran_order': (True|False), "
+                         rb"'shape': \(((?:[0-9]+, )*[0-9]+,?|)\), \} *\n")
+_NPY_DESCR = re.compile(rb"\{'descr': (.{1,60}?), 'fortran_order'")
+_DESCR = re.compile(r"[<>|=][biuf][0-9]{1,2}")
+_DTYPES = {}  # header's descr -> dtype, for the plain number types met so far
 # Numeric numpy scalar types that may cross as {"__np__": dtype.str}: bool, (u)int8-64, float16-64.
 SCALAR_DTYPES = frozenset(np.dtype(f"{order}{code}").str for order in "<>|"
                           for code in ("b1", "i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8", "f2", "f4", "f8"))
@@ -117,8 +125,23 @@ def encode(value):
     tree = walk(value)
     blob = io.BytesIO()
     for array in arrays:
-        np.lib.format.write_array(blob, array, allow_pickle=False)
+        _write_npy(blob, array)
     return json.dumps(tree).encode(), blob.getbuffer()
+
+
+def _write_npy(stream, array):
+    """One .npy (version 1.0) record, as numpy.lib.format.write_array writes it for a numeric array.
+
+    Written here, not by numpy: its general writer cost more than a small call's whole round trip.
+    """
+    if not (array.flags.c_contiguous or array.flags.f_contiguous):
+        array = np.ascontiguousarray(array)
+    fortran = not array.flags.c_contiguous
+    header = "{'descr': %r, 'fortran_order': %r, 'shape': %r, }" % (array.dtype.str, fortran, array.shape)
+    padding = -(len(NPY_MAGIC) + 4 + len(header) + 1) % 64  # data aligned to 64 bytes, as numpy does
+    header = (header + " " * padding + "\n").encode("latin1")
+    stream.write(NPY_MAGIC + b"\x01\x00" + len(header).to_bytes(2, "little") + header)
+    stream.write((array.T if fortran else array).data.cast("B"))
 
 
 def size_of(value) -> int:
@@ -138,24 +161,51 @@ def size_of(value) -> int:
     return 40  # a number, None, a bool, a numpy scalar: {"__float__": "..."} or less
 
 
+def _dtype(descr: str) -> np.dtype:
+    """The dtype a header names, if it is a plain number type (bool, int, uint, float)."""
+    if descr not in _DTYPES:
+        if not _DESCR.fullmatch(descr):
+            raise WireError(f"an array of dtype {descr!r:.40}, not a plain numeric one")
+        try:
+            dtype = np.dtype(descr)
+        except TypeError:
+            raise WireError(f"an array of dtype {descr!r:.40}, not a plain numeric one") from None
+        if dtype.kind not in NUMERIC_KINDS or dtype.hasobject or dtype.names is not None or dtype.subdtype is not None:
+            raise WireError(f"an array of dtype {dtype}, not a plain numeric one")
+        _DTYPES[descr] = dtype
+    return _DTYPES[descr]
+
+
 def _read_array_header(view, pos):
     """(shape, fortran_order, dtype, offset of the data) of the .npy record at view[pos:].
 
-    Refuses anything but a numeric dtype, and a header larger than MAX_NPY_HEADER.
+    Reads only the header numpy writes (version 1.0 or 2.0, the dict in its
+    canonical form) with a plain number type; refuses anything else, and a
+    header larger than MAX_NPY_HEADER. No Python literal is evaluated.
     """
-    stream = io.BytesIO(view[pos:pos + MAX_NPY_HEADER + 16])
-    version = np.lib.format.read_magic(stream)
-    if version == (1, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream, max_header_size=MAX_NPY_HEADER)
-    elif version == (2, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream, max_header_size=MAX_NPY_HEADER)
-    else:
+    magic = bytes(view[pos:pos + len(NPY_MAGIC) + 2])
+    if magic[:len(NPY_MAGIC)] != NPY_MAGIC or len(magic) < len(NPY_MAGIC) + 2:
+        raise WireError("an array that is not in .npy format")
+    version = tuple(magic[len(NPY_MAGIC):])
+    size_bytes = {(1, 0): 2, (2, 0): 4}.get(version)
+    if size_bytes is None:
         raise WireError(f"an array in .npy format {version}")
-    if dtype.kind not in NUMERIC_KINDS or dtype.hasobject or dtype.names is not None or dtype.subdtype is not None:
-        raise WireError(f"an array of dtype {dtype}, not a plain numeric one")
-    if len(shape) > MAX_NDIM or not all(type(n) is int and n >= 0 for n in shape):
+    start = pos + len(NPY_MAGIC) + 2 + size_bytes
+    header_len = int.from_bytes(view[start - size_bytes:start], "little")
+    if header_len > MAX_NPY_HEADER or start + header_len > len(view):
+        raise WireError(f"an array header of {header_len} bytes")
+    header = bytes(view[start:start + header_len])
+    found = _NPY_HEADER.fullmatch(header)
+    if not found:
+        descr = _NPY_DESCR.match(header)
+        if descr and not _DESCR.fullmatch(descr.group(1).decode("latin1").strip("'")):  # records, text, a pickle
+            raise WireError(f"an array of dtype {descr.group(1).decode('latin1')!r:.60}, not a plain numeric one")
+        raise WireError("an array header numpy would not write")
+    descr, fortran, dims = found.group(1).decode("latin1"), found.group(2) == b"True", found.group(3)
+    shape = tuple(int(n) for n in dims.replace(b",", b" ").split())
+    if len(shape) > MAX_NDIM:
         raise WireError(f"an array of shape {shape!r:.80}")
-    return shape, fortran, dtype, pos + stream.tell()
+    return shape, fortran, _dtype(descr), start + header_len
 
 
 def _arrays_in(blob):
@@ -263,17 +313,21 @@ def write_frame(fd, message, deadline=None) -> int:
     json_bytes, blob = encode(message)
     if deadline is not None:
         os.set_blocking(fd, False)
-    size = 0
-    for part in (HEADER.pack(len(json_bytes), len(blob)), json_bytes, blob):
-        view = memoryview(part)
-        size += len(view)
-        while view:
-            if deadline is not None:
-                _wait(fd, deadline, for_writing=True)
-            try:
-                view = view[os.write(fd, view):]
-            except BlockingIOError:  # a non-blocking fd and no deadline: wait for room
-                _wait(fd, deadline, for_writing=True)
+    parts = [memoryview(part).cast("B") for part in (HEADER.pack(len(json_bytes), len(blob)), json_bytes, blob)]
+    size = sum(len(part) for part in parts)
+    while parts:  # one writev for the whole frame where the pipe has room: the reader wakes once
+        if deadline is not None:
+            _wait(fd, deadline, for_writing=True)
+        try:
+            written = os.writev(fd, parts)
+        except BlockingIOError:  # a non-blocking fd and no deadline: wait for room
+            _wait(fd, deadline, for_writing=True)
+            continue
+        while parts and written >= len(parts[0]):
+            written -= len(parts[0])
+            parts.pop(0)
+        if parts:
+            parts[0] = parts[0][written:]
     return size
 
 

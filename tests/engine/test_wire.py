@@ -89,6 +89,34 @@ def test_arrays_are_views_of_the_bytes_read_not_copies():
     assert peak.bytes < 100_000, "decoding must not copy the array"
 
 
+def test_arrays_are_written_as_numpy_writes_them_and_read_back_in_every_layout():
+    base = np.arange(24, dtype=np.float64).reshape(2, 3, 4)
+    arrays = [base, np.asfortranarray(base), base[:, ::2, 1:], base.transpose(2, 0, 1), np.array(1.5),
+              np.zeros(0), np.array([True, False]), np.arange(5, dtype=">i4"), np.arange(3, dtype=np.float16),
+              np.arange(7, dtype=np.uint8)]
+    for array in arrays:
+        _, blob = wire.encode(array)
+        expected = io.BytesIO()
+        np.lib.format.write_array(expected, np.ascontiguousarray(array) if not (
+            array.flags.c_contiguous or array.flags.f_contiguous) else array, allow_pickle=False)
+        assert bytes(blob) == expected.getvalue(), array.dtype
+        got = wire.decode(*wire.encode(array))
+        assert got.dtype == array.dtype and got.shape == array.shape and np.array_equal(got, array)
+
+
+def test_array_headers_are_matched_never_evaluated():
+    def record(header: bytes, data=b"\0" * 48):
+        header += b" " * (-(10 + len(header) + 1) % 64) + b"\n"
+        return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + data
+    assert wire.decode(b'{"__nd__": 0}', record(b"{'descr': '<f8', 'fortran_order': False, 'shape': (6,), }")).shape == (6,)
+    for header in (b"{'descr': '<f8', 'fortran_order': False, 'shape': (2*3,), }",
+                   b"{'shape': (6,), 'descr': '<f8', 'fortran_order': False, }",
+                   b"{'descr': '<f8', 'fortran_order': 0, 'shape': (6,), }",
+                   b"{'descr': '<f8', 'fortran_order': False, 'shape': (__import__('os').getpid(),), }"):
+        with pytest.raises(wire.WireError, match="header"):
+            wire.decode(b'{"__nd__": 0}', record(header))
+
+
 def test_objects_and_pickles_never_cross():
     json_bytes, _ = wire.encode(np.array([object()], dtype=object))
     assert isinstance(wire.decode(json_bytes, b""), wire.Unsupported)
