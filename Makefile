@@ -22,8 +22,9 @@ build: install
 demo: install
 	$(PY) -m autograder.demo
 
+# --durations: the slowest tests are named in every run (CI's log included), to keep the suite under 15 minutes.
 test: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 bench: install
 	$(PY) -m bench.run
