@@ -214,6 +214,31 @@ def test_no_usable_worker_stops_the_batch_with_the_reasons(corpus, local_cluster
     assert not (tmp_path / "out" / "reference").exists()
 
 
+@pytest.mark.slow
+def test_every_assignment_at_once_on_the_cluster_equals_local_grading(local_cluster, tmp_path):
+    """`course grade --all --scheduler`: two assignments in one run, the same files as `course grade --all`."""
+    subs = tmp_path / "submitted"
+    for student, assignment, source in [("ann", "01_neuron", "solutions/01_neuron/neuron.py"),
+                                        ("ann", "02_forward", "solutions/02_forward/forward.py"),
+                                        ("ben", "01_neuron", "assignments/01_neuron/neuron.py")]:
+        (subs / student / assignment).mkdir(parents=True)
+        shutil.copyfile(REPO / source, subs / student / assignment / Path(source).name)
+
+    def grade_all(out, *extra):
+        return subprocess.run([sys.executable, "-m", "autograder.cli", "grade", "--all", str(subs), "--out", str(out),
+                               "--quiet", *extra], cwd=REPO, capture_output=True, text=True, timeout=240)
+
+    on_cluster = grade_all(tmp_path / "cluster", "--scheduler", local_cluster.scheduler_address)
+    assert on_cluster.returncode == 0, on_cluster.stderr
+    assert "graded on 2 worker(s)" in on_cluster.stderr
+    local = grade_all(tmp_path / "local", "--jobs", "2")
+    assert local.returncode == 0, local.stderr
+    assert graded_files(tmp_path / "cluster") == graded_files(tmp_path / "local")
+    scores = {(p.parent.parent.name, p.parent.name): json.loads(p.read_text())["score"]
+              for p in (tmp_path / "cluster").glob("*/*/results.json")}
+    assert scores == {("ann", "01_neuron"): 20, ("ann", "02_forward"): 20, ("ben", "01_neuron"): 0}
+
+
 def test_local_grading_never_imports_dask(tmp_path):
     subs = tmp_path / "submitted"
     (subs / "reference" / "01_neuron").mkdir(parents=True)
