@@ -23,7 +23,7 @@ psutil = pytest.importorskip("psutil")
 
 from autograder.config import load_course  # noqa: E402
 from autograder.engine import batch, cluster  # noqa: E402
-from conftest import REPO  # noqa: E402
+from conftest import REPO, run_course  # noqa: E402
 
 CORPUS = REPO / "tests" / "submissions" / "01_neuron"
 COURSE = load_course(REPO / "course.toml")
@@ -224,14 +224,11 @@ def test_every_assignment_at_once_on_the_cluster_equals_local_grading(local_clus
         (subs / student / assignment).mkdir(parents=True)
         shutil.copyfile(REPO / source, subs / student / assignment / Path(source).name)
 
-    def grade_all(out, *extra):
-        return subprocess.run([sys.executable, "-m", "autograder.cli", "grade", "--all", str(subs), "--out", str(out),
-                               "--quiet", *extra], cwd=REPO, capture_output=True, text=True, timeout=240)
-
-    on_cluster = grade_all(tmp_path / "cluster", "--scheduler", local_cluster.scheduler_address)
+    on_cluster = run_course("grade", "--all", subs, "--out", tmp_path / "cluster", "--quiet",
+                            "--scheduler", local_cluster.scheduler_address, timeout=240)
     assert on_cluster.returncode == 0, on_cluster.stderr
     assert "graded on 2 worker(s)" in on_cluster.stderr
-    local = grade_all(tmp_path / "local", "--jobs", "2")
+    local = run_course("grade", "--all", subs, "--out", tmp_path / "local", "--quiet", "--jobs", "2", timeout=240)
     assert local.returncode == 0, local.stderr
     assert graded_files(tmp_path / "cluster") == graded_files(tmp_path / "local")
     scores = {(p.parent.parent.name, p.parent.name): json.loads(p.read_text())["score"]
