@@ -88,7 +88,30 @@ def _cmd_notebook_pull(args) -> int:
     return 0
 
 
+def _missing_mnist(course, args) -> str | None:
+    """None when the assignments to grade do not read MNIST or it is there (fetched if need be); else the
+    paragraph saying what is missing, where it was looked for and how to get it."""
+    from data.fetch import MNISTUnavailable, ensure_mnist, needs_mnist
+
+    from .engine.submission import find_students
+
+    if args.all:
+        assignments = [a for a in course.assignments
+                       if find_students(args.submissions.resolve(), a.id, required=False).students]
+    else:
+        assignments = [course.assignment(args.assignment)]
+    if not any(needs_mnist(course, a) for a in assignments):
+        return None
+    try:
+        ensure_mnist(course, progress=not args.quiet)
+    except MNISTUnavailable as exc:
+        return str(exc)
+    return None
+
+
 def _cmd_grade(args) -> int:
+    from data.fetch import EXIT_NO_MNIST
+
     from .engine.batch import EXIT_BAD_INPUT, grade_all, grade_batch
     from .engine.submission import LayoutError
     from .extensions import ExtensionsError
@@ -107,6 +130,10 @@ def _cmd_grade(args) -> int:
     options = dict(jobs=args.jobs, force=args.force, progress=not args.quiet, students=args.student,
                    scheduler=args.scheduler)
     try:
+        missing = _missing_mnist(course, args)
+        if missing:  # MNIST is not there and cannot be fetched: nobody is graded (exit 3)
+            print(f"course grade: {missing}", file=sys.stderr)
+            return EXIT_NO_MNIST
         if args.all:
             summaries = grade_all(course, args.submissions, args.out, **options)
         else:
@@ -244,6 +271,11 @@ def _cmd_doctor(args) -> int:
 
     found = probe()
     print(found.explain())
+    try:  # MNIST: which files, where, which checksums they match
+        from data.doctor import mnist_report
+        print(mnist_report(load_course(args.course)))
+    except CourseConfigError as exc:
+        print(f"MNIST: cannot tell: {exc}")
     return 0 if found.mode else 1
 
 
@@ -262,7 +294,7 @@ for instructors (docs/authoring.md: a new assignment from start to finish):
   course export                grades for a spreadsheet, Canvas or Moodle; per-test statistics
   course similar               pairs of submissions whose code is alike
   course audit                 which mistakes do the hidden graders miss? (mutation testing)
-  course doctor                which isolation student code gets on this machine
+  course doctor                which isolation student code gets on this machine; where MNIST is
   course nbgrader init         make a folder an nbgrader course that grades with this engine
   course gradescope            a Gradescope autograder bundle (zip)
   course check-release         does a release leak solutions or hidden tests?

@@ -15,6 +15,8 @@ import re
 import tomllib
 from pathlib import Path
 
+from data import locate
+
 from .limits import Limits
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +67,13 @@ SCHEMA = Rule("table", keys={
         "id": Rule("string", True, pattern=r"^[A-Za-z0-9_.-]+$"),
         "term": Rule("string", True),
     }),
-    "data": Rule("table", True, keys={"mnist_dir": Rule("string", True, non_empty=True)}),
+    # where MNIST is (else the per-user cache) and, for a course serving its own copy or subset, where
+    # to fetch it from and the SHA256SUMS manifest (a file beside course.toml) it is checked against
+    "data": Rule("table", keys={
+        "mnist_dir": Rule("string", non_empty=True),
+        "mirror": Rule("string", pattern=r"^(https?|file)://"),
+        "sha256sums": Rule("string", non_empty=True),
+    }),
     "limits": Rule("table", True, keys=_limit_rules(required=True)),
     "late": Rule("table", keys={
         "penalty_per_day": Rule("number", minimum=0, maximum=1),
@@ -125,11 +133,14 @@ class Course:
     name: str
     id: str
     term: str
-    mnist_dir: Path
+    mnist_dir: Path  # the first of mnist_places holding the four files, else the cache (where they are fetched)
     limits: Limits
     late_penalty_per_day: float
     late_grace_minutes: float
     assignments: tuple[Assignment, ...]
+    mnist_places: tuple = ()  # data.locate.Place: where MNIST is looked for, in order
+    mnist_mirror: str | None = None  # [data] mirror: the folder URL the files are fetched from
+    mnist_sha256sums: Path | None = None  # [data] sha256sums: the manifest they are checked against
 
     @property
     def root(self) -> Path:
@@ -331,12 +342,18 @@ def _build(path: Path, raw: dict, lines: dict[tuple, int]) -> Course:
         if assignment_id in ids[:index]:
             where = _at(lines, ("assignments", index, "id"))
             raise CourseConfigError(f"{path}: assignments[{index}].id: {assignment_id!r} appears twice{where}")
-    env_dir = os.environ.get("MNIST_DIR")
-    mnist_dir = Path(env_dir) if env_dir else (path.parent / raw["data"]["mnist_dir"])
+    data = raw.get("data", {})
+    if "mirror" in data and "sha256sums" not in data:
+        raise CourseConfigError(f"{path}: data.mirror: a mirror needs its checksums: add sha256sums = "
+                                f"\"<SHA256SUMS file beside course.toml>\"{_at(lines, ('data', 'mirror'))}")
+    configured = path.parent / data["mnist_dir"] if "mnist_dir" in data else None
+    mnist_places = locate.places(configured, f"[data] mnist_dir in {path.name}")
+    found = locate.find(mnist_places)
     late = raw.get("late", {})
     return Course(
         path=path, name=raw["course"]["name"], id=raw["course"]["id"], term=raw["course"]["term"],
-        mnist_dir=mnist_dir.resolve(), limits=limits,
+        mnist_dir=(found or mnist_places[-1]).path, limits=limits,
         late_penalty_per_day=late.get("penalty_per_day", 0.0),
         late_grace_minutes=late.get("grace_minutes", 0.0),
-        assignments=tuple(assignments))
+        assignments=tuple(assignments), mnist_places=mnist_places, mnist_mirror=data.get("mirror"),
+        mnist_sha256sums=path.parent / data["sha256sums"] if "sha256sums" in data else None)

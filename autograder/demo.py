@@ -1,19 +1,28 @@
 """The main job, end to end: build the student release, then grade a sample class.
 
-``python -m autograder.demo [OUT]`` (what ``make demo`` runs):
+``python -m autograder.demo [OUT] [--student NAME ...]`` (what ``make demo`` runs):
 1. builds assignments/ from solutions/ (stubs, provided code, notebooks);
 2. makes a sample class in OUT/submitted in nbgrader's layout: for every
    assignment a student with the reference ("ada"), one with a realistic
    mistake from the test corpus ("ben"), one with a correct solution in
-   another style ("cy") and one who handed in the untouched stub ("dee");
-3. grades every assignment with the isolated engine into OUT/graded;
-4. writes the class report and prints the table of scores.
+   another style ("cy") and one who handed in the untouched stub ("dee")
+   (--student: only these);
+3. makes sure MNIST is there for the assignments that read it (found, or
+   fetched and verified into the per-user cache: data.fetch);
+4. grades every assignment with the isolated engine into OUT/graded;
+5. writes the class report and prints the table of scores.
+
+Exit status 0; EXIT_NO_MNIST (3) when MNIST is missing and cannot be fetched:
+the other assignments are graded, and a paragraph says how to get it.
 """
+import argparse
 import datetime as dt
 import shutil
 import sys
 import time
 from pathlib import Path
+
+from data.fetch import EXIT_NO_MNIST, MNISTUnavailable, ensure_mnist, needs_mnist
 
 from .build import build
 from .config import REPO_ROOT, load_course
@@ -22,10 +31,15 @@ from .engine.batch import grade_batch
 CORPUS = REPO_ROOT / "tests" / "submissions"
 
 
-def sample_class(course, folder: Path) -> dict[str, str]:
-    """Write the sample submissions; return student -> what they handed in."""
+STORY = {"ada": "the reference solution",
+         "ben": "a realistic mistake from tests/submissions/*/mutants",
+         "cy": "a correct solution in another style",
+         "dee": "the untouched stub"}
+
+
+def sample_class(course, folder: Path, students=tuple(STORY)) -> dict[str, str]:
+    """Write the sample submissions of these students; return student -> what they handed in."""
     shutil.rmtree(folder, ignore_errors=True)
-    story = {}
     for assignment in course.assignments:
         module = assignment.modules[0]
         mutants = sorted((CORPUS / assignment.id / "mutants").glob("*.py"))
@@ -35,17 +49,13 @@ def sample_class(course, folder: Path) -> dict[str, str]:
                    "cy": variants[0] if variants else None,
                    "dee": course.release_dir(assignment.id) / module}
         for student, source in sources.items():
-            if source is None:
+            if source is None or student not in students:
                 continue
             target = folder / student / assignment.id
             target.mkdir(parents=True)
             _write_timestamp(target, assignment.due, late=(student == "ben" and assignment is course.assignments[0]))
             shutil.copyfile(source, target / module)
-        story["ada"] = "the reference solution"
-        story["ben"] = "a realistic mistake from tests/submissions/*/mutants"
-        story["cy"] = "a correct solution in another style"
-        story["dee"] = "the untouched stub"
-    return story
+    return {student: STORY[student] for student in students}
 
 
 def _write_timestamp(folder: Path, due, late: bool):
@@ -57,28 +67,43 @@ def _write_timestamp(folder: Path, due, late: bool):
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    out = Path(argv[0]) if argv else REPO_ROOT / "demo-out"
+    parser = argparse.ArgumentParser(prog="python -m autograder.demo", description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", type=Path, default=REPO_ROOT / "demo-out", help="default: demo-out/")
+    parser.add_argument("--student", action="append", choices=sorted(STORY), default=None,
+                        help="grade only this sample student (repeatable; default: all four)")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    out, students = args.out, tuple(args.student or STORY)
     course = load_course()
     start = time.perf_counter()
     written = build(course)
     print(f"1. release built in assignments/ ({len(written)} file(s) changed)")
-    story = sample_class(course, out / "submitted")
+    story = sample_class(course, out / "submitted", students)
     print(f"2. sample class in {out / 'submitted'}: " + "; ".join(f"{s}: {w}" for s, w in story.items()))
-    print("3. grading with the isolated engine (--jobs 2)")
+    missing = None
+    if any(needs_mnist(course, a) for a in course.assignments):
+        try:
+            print(f"3. MNIST: {ensure_mnist(course, progress=True)}")
+        except MNISTUnavailable as exc:
+            missing = exc
+            print("3. MNIST: missing (see below); grading the assignments that do not need it")
+    print("4. grading with the isolated engine (--jobs 2)")
     graded = out / "graded"
     shutil.rmtree(graded, ignore_errors=True)
     for assignment in course.assignments:
-        grade_batch(course, assignment, out / "submitted", graded, jobs=2, progress=sys.stderr.isatty())
+        if missing is None or not needs_mnist(course, assignment):
+            grade_batch(course, assignment, out / "submitted", graded, jobs=2, progress=sys.stderr.isatty())
     try:
         from .report.write import write_report
-        print(f"4. class report: {write_report(course, graded)}")
+        print(f"5. class report: {write_report(course, graded)}")
     except ImportError:
         pass
     print()
     print(_table(course, graded, sorted(story)))
     print(f"\nDone in {time.perf_counter() - start:.1f} s. Feedback: {graded}/<student>/<assignment>/feedback.md; "
           f"grades: {graded / 'grades.csv'}")
+    if missing is not None:
+        print(f"\nNot graded: {', '.join(a.id for a in course.assignments if needs_mnist(course, a))}. {missing}")
+        return EXIT_NO_MNIST
     return 0
 
 

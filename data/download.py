@@ -1,6 +1,6 @@
 """Downloading the four MNIST files, checked against their published SHA-256.
 
-    python -m data.download [--dest DIR] [--base-url URL]
+    python -m data.download [--dest DIR] [--base-url URL] [--course course.toml]
 
 Each file is streamed into a temporary file beside its destination and moved
 into place only once its size and SHA-256 are right, so an interrupted or
@@ -14,8 +14,6 @@ import sys
 import tempfile
 import urllib.request
 from pathlib import Path
-
-from .mnist import resolve_data_dir
 
 DEFAULT_BASE_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 
@@ -33,6 +31,8 @@ MNIST_FILES = {
 }
 
 CHUNK_BYTES = 1 << 16
+# A file whose size is not listed (a course's own SHA256SUMS gives none) is cut off beyond this.
+UNLISTED_MAX_BYTES = 256 << 20
 
 
 class DownloadError(Exception):
@@ -49,22 +49,28 @@ def _sha256(path):
 
 
 def _is_intact(path, size, sha256):
-    """Whether path is a file with this size and SHA-256."""
-    return path.is_file() and path.stat().st_size == size and _sha256(path) == sha256
+    """Whether path is a file with this size (None: any) and SHA-256."""
+    return (path.is_file() and (size is None or path.stat().st_size == size)
+            and _sha256(path) == sha256)
 
 
-def _stream(url, out, timeout, report):
+def _stream(url, out, timeout, report, limit):
     """Write the body at url to the open binary file out, synced to disk.
 
-    Calls report(bytes so far) after each chunk; returns (size, SHA-256).
+    Calls report(bytes so far, bytes announced or None) after each chunk;
+    stops with DownloadError past limit bytes; returns (size, SHA-256).
     """
     digest, done = hashlib.sha256(), 0
     with urllib.request.urlopen(url, timeout=timeout) as response:
+        announced = response.headers.get("Content-Length")
+        announced = int(announced) if announced and announced.isdigit() else None
         while chunk := response.read(CHUNK_BYTES):
             out.write(chunk)
             digest.update(chunk)
             done += len(chunk)
-            report(done)
+            if done > limit:
+                raise DownloadError(f"{url}: more than {limit:,} bytes, more than the file can be")
+            report(done, announced)
     out.flush()
     os.fsync(out.fileno())
     return done, digest.hexdigest()
@@ -72,23 +78,24 @@ def _stream(url, out, timeout, report):
 
 def _download(url, path, size, sha256, timeout, progress):
     """Download url to path via a temporary file; raise DownloadError on failure."""
-    def report(done):
+    def report(done, announced):
         if progress:
-            progress(path.name, done, size)
+            progress(path.name, done, size if size is not None else announced)
 
     tmp = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.",
                                       suffix=".part", delete=False)
     try:
         with tmp:
             try:
-                got_size, got_sha256 = _stream(url, tmp, timeout, report)
+                got_size, got_sha256 = _stream(url, tmp, timeout, report,
+                                               UNLISTED_MAX_BYTES if size is None else size)
             except (OSError, http.client.HTTPException) as exc:
                 raise DownloadError(f"{path.name}: download from {url} failed ({exc}); "
                                     f"expected SHA-256 {sha256}") from exc
-        if (got_size, got_sha256) != (size, sha256):
+        if got_sha256 != sha256 or (size is not None and got_size != size):
+            expected = f"{size} bytes with SHA-256 {sha256}" if size is not None else f"SHA-256 {sha256}"
             raise DownloadError(f"{path.name}: wrong content from {url}: expected "
-                                f"{size} bytes with SHA-256 {sha256}, "
-                                f"got {got_size} bytes with SHA-256 {got_sha256}")
+                                f"{expected}, got {got_size} bytes with SHA-256 {got_sha256}")
         os.replace(tmp.name, path)
     except BaseException:  # including KeyboardInterrupt: never leave the temporary file
         os.unlink(tmp.name)
@@ -99,11 +106,11 @@ def download_mnist(dest_dir, base_url=DEFAULT_BASE_URL, files=None, timeout=30,
                    progress=None):
     """Download the MNIST files into dest_dir; return their paths.
 
-    files: name -> (size in bytes, SHA-256), default MNIST_FILES. A file
+    files: name -> (size in bytes or None, SHA-256), default MNIST_FILES. A file
     already in dest_dir with the right SHA-256 is kept; any other is
     downloaded from base_url + name and replaced only if the new one is
     right. timeout: seconds per network operation. progress: None, or a
-    function called as progress(name, bytes so far, expected bytes).
+    function called as progress(name, bytes so far, expected bytes or None).
     Raises DownloadError naming the file and URL if a download fails.
     """
     dest_dir = Path(dest_dir)
@@ -118,27 +125,35 @@ def download_mnist(dest_dir, base_url=DEFAULT_BASE_URL, files=None, timeout=30,
     return paths
 
 
-def _print_progress(name, done, total):
-    end = "\n" if done >= total else ""
-    print(f"\r{name}: {100 * done // max(total, 1)}%", end=end, file=sys.stderr, flush=True)
-
-
 def main(argv=None):
-    """The command line: download MNIST into --dest (default: the course's data folder)."""
+    """The command line: fetch the course's MNIST files into --dest, else into the per-user cache
+    unless MNIST is already where the course looks for it."""
+    from autograder.config import CourseConfigError, load_course
+
+    from . import locate
+    from .fetch import ManifestError, fetch_mnist
+
     parser = argparse.ArgumentParser(prog="python -m data.download", description=(
-        "Download the four MNIST files and check their SHA-256."))
+        "Download the four MNIST files and check their SHA-256: the published files, or the course's "
+        "own copy ([data] mirror and sha256sums in course.toml)."))
     parser.add_argument("--dest", type=Path, help=(
-        "folder for the files (default: $MNIST_DIR, else [data] mnist_dir in course.toml)"))
-    parser.add_argument("--base-url", default=DEFAULT_BASE_URL,
-                        help=f"where the files are published (default: {DEFAULT_BASE_URL})")
+        "folder for the files (default: the per-user cache, $XDG_CACHE_HOME/nnfs/mnist)"))
+    parser.add_argument("--base-url", default=None, help=(
+        f"where the files are (default: [data] mirror in course.toml, else {DEFAULT_BASE_URL})"))
+    parser.add_argument("--course", type=Path, default=None, help="path to course.toml")
     args = parser.parse_args(argv)
     try:
-        dest = resolve_data_dir(args.dest)
-    except FileNotFoundError as exc:
-        parser.error(f"{exc}, or pass --dest DIR")
+        course = load_course(args.course)
+    except CourseConfigError as exc:
+        parser.error(str(exc))
+    found = locate.find(course.mnist_places)
+    if args.dest is None and found is not None:
+        print(f"MNIST is already in {found.path} ({found.why}); --dest DIR fetches a copy there", file=sys.stderr)
+        return 0
+    dest = args.dest or course.mnist_places[-1].path
     try:
-        paths = download_mnist(dest, args.base_url, progress=_print_progress)
-    except (DownloadError, OSError) as exc:
+        paths = fetch_mnist(course, dest, args.base_url, progress=sys.stderr.isatty())
+    except (DownloadError, ManifestError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     for path in paths:

@@ -111,29 +111,60 @@ def load_labels(path):
     return labels.astype(np.int64)
 
 
+def cache_dir():
+    """$XDG_CACHE_HOME/nnfs/mnist (default ~/.cache/nnfs/mnist): where the course's tools fetch MNIST."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    return root / "nnfs" / "mnist"
+
+
+def search_path():
+    """The folders MNIST is looked for in, in order, as (folder, why) pairs.
+
+    The MNIST_DIR environment variable if set, else [data] mnist_dir in the
+    nearest course.toml at or above the current directory (relative to that
+    file's folder); then the per-user cache.
+    """
+    places = []
+    if os.environ.get("MNIST_DIR"):
+        places.append((Path(os.environ["MNIST_DIR"]).resolve(), "MNIST_DIR"))
+    else:
+        cwd = Path.cwd()
+        for folder in (cwd, *cwd.parents):
+            config = folder / "course.toml"
+            if config.is_file():
+                with config.open("rb") as f:
+                    mnist_dir = tomllib.load(f).get("data", {}).get("mnist_dir")
+                if mnist_dir is not None:
+                    places.append(((folder / mnist_dir).resolve(), f"[data] mnist_dir in {config.name}"))
+                break
+    places.append((cache_dir().resolve(), "the per-user cache"))
+    return places
+
+
+def _holds_mnist(folder):
+    """Whether folder has the four files (each .gz or raw)."""
+    return all((folder / f"{name}.gz").is_file() or (folder / name).is_file()
+               for split in ("train", "t10k") for name in (f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte"))
+
+
 def resolve_data_dir(data_dir=None):
     """The folder holding the MNIST files, as a Path.
 
-    In order: the data_dir argument; the MNIST_DIR environment variable;
-    [data] mnist_dir in the nearest course.toml at or above the current
-    directory (relative to that file's folder).
+    The data_dir argument if given; else the first folder of search_path()
+    that holds all four files. Raises FileNotFoundError naming where it looked.
     """
     if data_dir is not None:
         return Path(data_dir)
-    if os.environ.get("MNIST_DIR"):
-        return Path(os.environ["MNIST_DIR"])
-    cwd = Path.cwd()
-    for folder in (cwd, *cwd.parents):
-        config = folder / "course.toml"
-        if config.is_file():
-            with config.open("rb") as f:
-                mnist_dir = tomllib.load(f).get("data", {}).get("mnist_dir")
-            if mnist_dir is None:
-                raise FileNotFoundError(f"{config} has no [data] mnist_dir; "
-                                        "set it or the MNIST_DIR environment variable")
-            return folder / mnist_dir
-    raise FileNotFoundError("cannot find the MNIST data: set the MNIST_DIR environment "
-                            "variable to the folder holding the MNIST files")
+    places = search_path()
+    for folder, _ in places:
+        if _holds_mnist(folder):
+            return folder
+    looked = "; ".join(f"{folder} ({why})" for folder, why in places)
+    raise FileNotFoundError(f"cannot find the MNIST files (train-images-idx3-ubyte.gz and three more) in: "
+                            f"{looked}. Set the MNIST_DIR environment variable to the folder holding them, "
+                            "or fetch them into the cache with `python -m data.download` in the course's "
+                            "repository")
 
 
 def _find(data_dir, name):

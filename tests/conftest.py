@@ -1,4 +1,5 @@
 """Shared fixtures of the package's own tests."""
+import functools
 import os
 import re
 import subprocess
@@ -44,3 +45,35 @@ def run_course(*args, course: Path | None = None, timeout=600, env=None) -> subp
 def fast_course(tmp_path):
     """The course with short time limits, for submissions that hang."""
     return make_course(tmp_path / "course", seconds=2, submission_seconds=6)
+
+
+# --- MNIST: a test that reads it is marked `mnist` (or asks for the mnist_dir fixture) and is skipped,
+# saying where MNIST was looked for and how to get it, where it is missing (CI has it: .ci/run sets MNIST_DIR).
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "mnist: reads MNIST; skipped, with where it was looked for, where it is missing")
+
+
+@functools.cache
+def mnist_missing() -> str | None:
+    """None when MNIST is where the course looks for it (data.locate), else why MNIST tests are skipped."""
+    from autograder.config import load_course
+    from data.fetch import missing_reason
+    from data.locate import find
+
+    course = load_course()
+    return None if find(course.mnist_places) else missing_reason(course)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("mnist") is not None and (reason := mnist_missing()):
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    """The folder holding MNIST, as the course finds it; the test is skipped where it is missing."""
+    if reason := mnist_missing():
+        pytest.skip(reason)
+    from autograder.config import load_course
+    return load_course().mnist_dir

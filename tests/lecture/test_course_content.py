@@ -650,9 +650,12 @@ def test_naive_due_date_is_rejected(tmp_path):
 def test_mnist_dir_environment_overrides_the_toml(tmp_path, monkeypatch):
     path = write_course(tmp_path)
     monkeypatch.delenv("MNIST_DIR", raising=False)
-    assert load_course(path).mnist_dir == (tmp_path / "../shared/data/mnist").resolve()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cache = tmp_path / "cache" / "nnfs" / "mnist"
+    assert [p.path for p in load_course(path).mnist_places] == [(tmp_path / "../shared/data/mnist").resolve(), cache]
     monkeypatch.setenv("MNIST_DIR", str(tmp_path / "elsewhere"))
-    assert load_course(path).mnist_dir == (tmp_path / "elsewhere").resolve()
+    assert [p.path for p in load_course(path).mnist_places] == [(tmp_path / "elsewhere").resolve(), cache]
+    assert load_course(path).mnist_dir == cache, "where neither holds MNIST: the cache, where it is fetched"
 
 
 def test_unknown_assignment_id_lists_the_known_ones():

@@ -144,13 +144,18 @@ def test_wrong_existing_file_is_replaced(tmp_path, server, table, same_size):
     assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
-def test_main_downloads_into_mnist_dir(tmp_path, server, table, monkeypatch, capsys):
+def test_main_downloads_into_the_cache(tmp_path, server, table, monkeypatch, capsys):
     base_url, _, _ = server
     monkeypatch.setattr(download, "MNIST_FILES", table)
-    monkeypatch.setenv("MNIST_DIR", str(tmp_path))
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cache = tmp_path / "cache" / "nnfs" / "mnist"
     assert main(["--base-url", base_url]) == 0
-    assert capsys.readouterr().out.split() == [str(tmp_path / name) for name in table]
-    assert {p.name for p in tmp_path.iterdir()} == set(table)
+    assert capsys.readouterr().out.split() == [str(cache / name) for name in table]
+    assert {p.name for p in cache.iterdir()} == set(table)
+    # Found now: a second run fetches nothing and says where it is.
+    assert main(["--base-url", "http://127.0.0.1:9/"]) == 0
+    assert f"MNIST is already in {cache} (the per-user cache)" in capsys.readouterr().err
 
 
 def test_main_reports_a_failed_download(tmp_path, server, table, capsys):

@@ -1,16 +1,13 @@
-"""Tests of data/mnist.py: small IDX files written here, then the shared MNIST files."""
+"""Tests of data/mnist.py: small IDX files written here, then the MNIST files the course finds."""
 import gzip
-import os
 import struct
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from data.mnist import (IDXError, load_images, load_labels, load_mnist, read_idx,
-                        resolve_data_dir)
-
-SHARED_MNIST = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
+from data import locate
+from data.mnist import (IDXError, cache_dir, load_images, load_labels, load_mnist, read_idx,
+                        resolve_data_dir, search_path)
 
 PIXELS = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4) * 10  # 2 images, 3x4
 LABELS = np.array([3, 0, 9], dtype=np.uint8)
@@ -133,6 +130,7 @@ def test_load_labels_rejects_a_non_digit(tmp_path):
 # --- load_mnist -------------------------------------------------------------
 
 def write_mnist(folder, n_train_labels=3, compress=True):
+    folder.mkdir(parents=True, exist_ok=True)
     suffix = ".gz" if compress else ""
     images = np.zeros((3, 28, 28), dtype=np.uint8)
     images[:, 0, 0] = [0, 51, 255]
@@ -173,6 +171,8 @@ def test_resolve_data_dir_prefers_the_argument(tmp_path, monkeypatch):
 
 
 def test_resolve_data_dir_honours_mnist_dir(tmp_path, monkeypatch):
+    write_mnist(tmp_path / "from-env")
+    write_mnist(tmp_path / "from-toml")
     monkeypatch.setenv("MNIST_DIR", str(tmp_path / "from-env"))
     (tmp_path / "course.toml").write_text('[data]\nmnist_dir = "from-toml"\n')
     monkeypatch.chdir(tmp_path)
@@ -181,6 +181,7 @@ def test_resolve_data_dir_honours_mnist_dir(tmp_path, monkeypatch):
 
 def test_resolve_data_dir_finds_course_toml_upward(tmp_path, monkeypatch):
     monkeypatch.delenv("MNIST_DIR", raising=False)
+    write_mnist(tmp_path / "shared" / "mnist")
     (tmp_path / "course.toml").write_text('[data]\nmnist_dir = "shared/mnist"\n')
     deep = tmp_path / "assignments" / "06_mnist"
     deep.mkdir(parents=True)
@@ -188,22 +189,41 @@ def test_resolve_data_dir_finds_course_toml_upward(tmp_path, monkeypatch):
     assert resolve_data_dir() == tmp_path / "shared" / "mnist"
 
 
-def test_resolve_data_dir_without_a_setting_says_set_mnist_dir(tmp_path, monkeypatch):
-    monkeypatch.delenv("MNIST_DIR", raising=False)
-    monkeypatch.chdir(tmp_path)
-    if any((folder / "course.toml").is_file() for folder in (tmp_path, *tmp_path.parents)):
-        pytest.skip("a course.toml above the temporary directory")
-    with pytest.raises(FileNotFoundError, match="set the MNIST_DIR"):
+def test_resolve_data_dir_falls_back_to_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    write_mnist(tmp_path / "cache" / "nnfs" / "mnist")
+    assert resolve_data_dir() == tmp_path / "cache" / "nnfs" / "mnist"
+
+
+def test_resolve_data_dir_without_the_files_says_where_it_looked(tmp_path, monkeypatch):
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with pytest.raises(FileNotFoundError, match="Set the MNIST_DIR") as error:
         resolve_data_dir()
+    assert f"{tmp_path / 'empty'} (MNIST_DIR); {tmp_path / 'cache' / 'nnfs' / 'mnist'} (the per-user cache)" \
+        in str(error.value) and "python -m data.download" in str(error.value)
+
+
+@pytest.mark.parametrize("env", [{"MNIST_DIR": "from-env"}, {}])
+def test_the_students_copy_looks_where_the_course_looks(tmp_path, monkeypatch, env):
+    """data/mnist.py (provided to students, standalone) and data/locate.py (the course's tools) agree."""
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for key, value in env.items():
+        monkeypatch.setenv(key, str(tmp_path / value))
+    (tmp_path / "course.toml").write_text('[data]\nmnist_dir = "from-toml"\n')
+    monkeypatch.chdir(tmp_path)
+    assert cache_dir() == locate.cache_dir() == tmp_path / "cache" / "nnfs" / "mnist"
+    assert [folder for folder, _ in search_path()] == [place.path for place in locate.places(tmp_path / "from-toml")]
+    assert [why for _, why in search_path()] == [place.why for place in locate.places(tmp_path / "from-toml")]
 
 
 # --- the shared MNIST files -------------------------------------------------
 
 @pytest.fixture(scope="module")
-def mnist():
-    if not os.environ.get("MNIST_DIR") and not SHARED_MNIST.is_dir():
-        pytest.skip(f"MNIST_DIR is unset and {SHARED_MNIST} does not exist")
-    return load_mnist(os.environ.get("MNIST_DIR") or SHARED_MNIST)
+def mnist(mnist_dir):
+    return load_mnist(mnist_dir)
 
 
 def test_shared_test_set(mnist):
@@ -216,8 +236,9 @@ def test_shared_test_set(mnist):
 
 def test_shared_training_set(mnist):
     X_train, y_train, _, _ = mnist
-    assert X_train.shape == (784, 24_000) and X_train.dtype == np.float64
+    m = X_train.shape[1]  # the course's 24,000-example subset (../shared), or the published 60,000
+    assert m in (24_000, 60_000) and X_train.shape == (784, m) and X_train.dtype == np.float64
     assert X_train.min() == 0.0 and X_train.max() == 1.0
-    assert y_train.shape == (24_000,)
+    assert y_train.shape == (m,)
     assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     assert set(np.unique(y_train).tolist()) == set(range(10))

@@ -1,0 +1,61 @@
+"""`course doctor`'s MNIST lines: which files it found, where, and which checksums they match."""
+import hashlib
+
+from . import locate
+from .download import DEFAULT_BASE_URL, MNIST_FILES
+from .fetch import ManifestError, fetch_command, source
+
+
+def _sha256(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _sums_beside(folder) -> dict:
+    """name -> SHA-256 of the SHA256SUMS file in folder, or {} when there is none or it is malformed."""
+    try:
+        return locate.parse_sha256sums((folder / "SHA256SUMS").read_text(encoding="utf-8"), folder / "SHA256SUMS")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+
+
+def mnist_report(course) -> str:
+    """Lines saying where MNIST was found (or looked for) and, per file, its size, SHA-256 and
+    whether it is the published file, the one of the course's [data] sha256sums manifest, or neither."""
+    published = {name: digest for name, (_, digest) in MNIST_FILES.items()}
+    manifest, manifest_error = {}, None
+    if course.mnist_sha256sums is not None:
+        try:
+            manifest = {name: digest for name, (_, digest) in source(course)[1].items()}
+        except ManifestError as exc:
+            manifest_error = str(exc)
+    where = "; ".join(f"{place.path} ({place.why})" for place in course.mnist_places)
+    found = locate.find(course.mnist_places)
+    origin = (f"{course.mnist_mirror}, checked against {course.mnist_sha256sums}" if course.mnist_mirror
+              else f"{DEFAULT_BASE_URL}, checked against "
+                   + (str(course.mnist_sha256sums) if course.mnist_sha256sums else "the published SHA-256"))
+    if found is None:
+        lines = [f"MNIST: not found. Looked in: {where}.",
+                 f"  Grading 06 and `make demo` fetch it into {course.mnist_places[-1].path} from {origin}; "
+                 f"`{fetch_command()}` does it now."]
+    else:
+        lines = [f"MNIST: found in {found.path} ({found.why}). Looked in: {where}."]
+        beside = _sums_beside(found.path)
+        for name in locate.NAMES:
+            path = locate.data_file(found.path, name)
+            digest = _sha256(path)
+            matches = [what for what, sums in (("the published MNIST file", published),
+                                               (f"the course's {course.mnist_sha256sums}", manifest),
+                                               (f"{found.path / 'SHA256SUMS'} beside it", beside))
+                       if sums.get(path.name) == digest]
+            verdict = " and ".join(matches) if matches else "no known checksum (neither the published file " + \
+                ("nor the course's manifest)" if manifest else "nor a [data] sha256sums manifest)")
+            lines.append(f"  {path.name}: {path.stat().st_size:,} bytes, SHA-256 {digest[:16]}...: {verdict}")
+        if course.mnist_mirror or course.mnist_sha256sums:
+            lines.append(f"  A missing copy is fetched from {origin}.")
+    if manifest_error:
+        lines.append(f"  [data] sha256sums: {manifest_error}")
+    return "\n".join(lines)

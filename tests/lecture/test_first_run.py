@@ -1,0 +1,148 @@
+"""The first run on a fresh machine: a copy of the repository with no ../shared beside it, no MNIST_DIR and
+an empty cache. The demo fetches the course's MNIST subset from its own mirror (a local HTTP server), checks
+it against the course's SHA256SUMS and grades all six assignments; with the mirror refusing, it grades 01-05,
+says in one paragraph how to get MNIST and exits 3, without a traceback. And the suite without MNIST skips
+the tests that read it, saying why.
+"""
+import contextlib
+import csv
+import hashlib
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from data.fetch import EXIT_NO_MNIST
+from data.locate import NAMES
+
+FILES = [f"{name}.gz" for name in NAMES]
+
+
+@contextlib.contextmanager
+def serving(folder: Path):
+    """A local HTTP server of folder's files; yields (base URL, list of requested paths)."""
+    requests = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(folder), **kwargs)
+
+        def do_GET(self):
+            requests.append(self.path)
+            super().do_GET()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/", requests
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+def refusing_url() -> str:
+    """The URL of a port nothing listens on: every connection is refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/"
+
+
+def fresh_copy(folder: Path) -> Path:
+    """The repository's files as a fresh clone has them (tracked and new, not ignored), in folder/nnfs."""
+    names = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                           capture_output=True, check=True).stdout.decode().split("\0")
+    clone = folder / "nnfs"
+    for name in filter(None, names):
+        source = REPO / name
+        if source.is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, clone / name)
+    return clone
+
+
+def set_mirror(clone: Path, url: str):
+    """[data] of the copy's course.toml as a course serving its own MNIST sets it: mirror and sha256sums."""
+    text = (clone / "course.toml").read_text()
+    lines = [line for line in text.splitlines() if not line.startswith(("mirror =", "sha256sums ="))]
+    at = lines.index("[data]") + 1
+    lines[at:at] = [f'mirror = "{url}"', 'sha256sums = "mnist.SHA256SUMS"']
+    (clone / "course.toml").write_text("\n".join(lines) + "\n")
+
+
+def run_demo(clone: Path, out: Path, cache: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("MNIST_DIR", "COURSE_TOML", "PYTHONPATH")}
+    env.update(XDG_CACHE_HOME=str(cache), OPENBLAS_NUM_THREADS="1", no_proxy="127.0.0.1", PYTHONPATH=str(clone))
+    return subprocess.run([sys.executable, "-m", "autograder.demo", str(out), "--student", "ada"], cwd=clone,
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
+def scores(out: Path) -> dict:
+    with (out / "graded" / "grades.csv").open() as f:
+        return {r["assignment"]: r["score"] for r in csv.DictReader(f) if r["student"] == "ada"}
+
+
+@pytest.mark.mnist
+def test_the_demo_on_a_fresh_clone_fetches_the_course_mnist_or_says_how(tmp_path, mnist_dir):
+    # The course's own subset (what the mirror serves) and its manifest, committed beside course.toml.
+    served = tmp_path / "mirror"
+    served.mkdir()
+    for name in FILES:
+        shutil.copyfile(mnist_dir / name, served / name)
+    clone = fresh_copy(tmp_path)
+    assert not (clone.parent / "../shared").exists() and not (clone / "demo-out").exists()
+    sums = {name: hashlib.sha256((served / name).read_bytes()).hexdigest() for name in FILES}
+    (clone / "mnist.SHA256SUMS").write_text("".join(f"{digest}  {name}\n" for name, digest in sums.items()))
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    mnist_cache = cache / "nnfs" / "mnist"
+
+    # Offline: 01-05 graded, one paragraph, exit 3, no traceback, nothing half-written in the cache.
+    set_mirror(clone, refusing_url())
+    offline = run_demo(clone, out, cache)
+    said = offline.stdout + offline.stderr
+    assert offline.returncode == EXIT_NO_MNIST, said
+    assert "Traceback" not in said
+    assert scores(out) == {a: "20" for a in ("01_neuron", "02_forward", "03_cost", "04_gradient_descent",
+                                             "05_backprop")}, said
+    paragraph = offline.stdout[offline.stdout.index("Not graded: 06_mnist."):]
+    for words in ("MNIST is missing", str(mnist_cache), "(the per-user cache)", "Connection refused",
+                  "-m data.download", "set MNIST_DIR"):
+        assert words in paragraph, paragraph
+    assert not any(mnist_cache.iterdir())
+
+    # The mirror up: fetched once into the cache, checked against the manifest, all six graded.
+    with serving(served) as (url, requests):
+        set_mirror(clone, url)
+        online = run_demo(clone, out, cache)
+    said = online.stdout + online.stderr
+    assert online.returncode == 0, said
+    assert sorted(requests) == sorted(f"/{name}" for name in FILES)
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in mnist_cache.iterdir()} == sums
+    assert scores(out) == {a: "20" for a in ("01_neuron", "02_forward", "03_cost", "04_gradient_descent",
+                                             "05_backprop", "06_mnist")}, said
+
+
+def test_the_suite_without_mnist_skips_the_mnist_tests_and_says_why(tmp_path):
+    """Two tests that read MNIST, run where it is nowhere: skipped, with where it was looked for."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_TOML", "PYTEST_ADDOPTS")}
+    env.update(MNIST_DIR=str(tmp_path / "empty"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    tests = ["tests/lecture/test_mnist_reader.py::test_shared_test_set",
+             "tests/lecture/test_first_run.py::test_the_demo_on_a_fresh_clone_fetches_the_course_mnist_or_says_how"]
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *tests],
+                            cwd=REPO, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 skipped" in result.stdout and "passed" not in result.stdout, result.stdout
+    reason = (f"MNIST is not in {tmp_path / 'empty'} (MNIST_DIR), {tmp_path / 'cache' / 'nnfs' / 'mnist'} "
+              "(the per-user cache)")
+    assert result.stdout.count(reason) >= 1 and "-m data.download" in result.stdout, result.stdout
