@@ -74,12 +74,11 @@ def missing_paragraph(course, reason) -> str:
         size = f" (about {sum(sizes) / 1e6:.0f} MB)" if None not in sizes else ""
     except ManifestError:
         base, size = course.mnist_mirror or DEFAULT_BASE_URL, ""
-    files = ", ".join(f"{name}.gz" for name in locate.NAMES)
     cache = course.mnist_places[-1].path
-    return (f"MNIST is missing: none of the folders looked in holds its four files ({files}). Looked in: {where}. "
-            f"Fetching them from {base} failed: {reason}. To fetch them{size} into {cache}, run "
-            f"`{fetch_command()}` on a network that reaches {base}; to use a copy you already have, set "
-            f"MNIST_DIR to its folder (or [data] mnist_dir in {course.path}).")
+    return (f"MNIST is missing: its four files ({locate.NAMES[0]}.gz and three more) are in none of {where}, "
+            f"and fetching them from {base} failed: {reason}. To fetch them{size} into {cache}, run "
+            f"`{fetch_command()}` where {base} can be reached; to use a copy you already have, set MNIST_DIR "
+            f"to its folder (or [data] mnist_dir in {course.path}).")
 
 
 def missing_reason(course) -> str:

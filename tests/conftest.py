@@ -70,6 +70,20 @@ def pytest_runtest_setup(item):
         pytest.skip(reason)
 
 
+def mnist_params(course, values) -> list:
+    """values (assignment ids, or tuples that start with one) as parametrize values, marked `mnist` where
+    grading that assignment reads MNIST (data.fetch.needs_mnist, the rule the demo and `course grade` use)."""
+    from data.fetch import needs_mnist
+
+    reads = {a.id for a in course.assignments if needs_mnist(course, a)}
+    params = []
+    for value in values:
+        first = value[0] if isinstance(value, tuple) else value
+        args = value if isinstance(value, tuple) else (value,)
+        params.append(pytest.param(*args, marks=pytest.mark.mnist) if first in reads else value)
+    return params
+
+
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     """The folder holding MNIST, as the course finds it; the test is skipped where it is missing."""

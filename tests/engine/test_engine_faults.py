@@ -135,12 +135,25 @@ def test_late_submissions_are_flagged_and_penalised_as_course_toml_says(tmp_path
 
 
 def test_missing_mnist_stops_grading_instead_of_costing_students_points(tmp_path):
+    """MNIST nowhere and its mirror refusing: one paragraph, exit 3, nobody graded, no traceback."""
+    import socket
+
+    from data.locate import NAMES
+
+    course = make_course(tmp_path / "course")
+    with socket.socket() as s:  # a port that nothing listens on once closed
+        s.bind(("127.0.0.1", 0))
+        mirror = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    (course.parent / "mnist.SHA256SUMS").write_text("".join(f"{'0' * 64}  {name}.gz\n" for name in NAMES))
+    course.write_text(course.read_text().replace("[data]\n", f'[data]\nmirror = "{mirror}"\nsha256sums = "mnist.SHA256SUMS"\n'))
     subs, out = tmp_path / "submitted", tmp_path / "out"
     (subs / "ada" / "06_mnist").mkdir(parents=True)
     (subs / "ada" / "06_mnist" / "train.py").write_text((REPO / "solutions/06_mnist/train.py").read_text())
-    result = run_course("grade", "--assignment", "06_mnist", subs, "--out", out, env={"MNIST_DIR": str(tmp_path / "nowhere")})
-    assert result.returncode != 0
-    assert "cannot load MNIST" in result.stderr and "MNIST_DIR" in result.stderr
+    result = run_course("grade", "--assignment", "06_mnist", subs, "--out", out, course=course,
+                        env={"MNIST_DIR": str(tmp_path / "nowhere"), "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert result.returncode == 3, result.stderr
+    assert "course grade: MNIST is missing" in result.stderr and "MNIST_DIR" in result.stderr, result.stderr
+    assert "Connection refused" in result.stderr and "Traceback" not in result.stderr
     assert not (out / "ada" / "06_mnist" / "results.json").exists(), "no grade when grading could not run"
 
 

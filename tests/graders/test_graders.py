@@ -17,7 +17,7 @@ import types
 import numpy as np
 import pytest
 
-from conftest import REPO, run_course
+from conftest import REPO, mnist_params, run_course
 from autograder.config import load_course
 from autograder.toolkit import Mistake, agrees, compare, lecture, named_mistake, network
 from autograder.toolkit.mistakes import scaled
@@ -83,7 +83,7 @@ def by_test(results):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment_id", [a.id for a in COURSE.assignments])
+@pytest.mark.parametrize("assignment_id", mnist_params(COURSE, [a.id for a in COURSE.assignments]))
 def test_reference_scores_full_marks_and_stub_zero(assignment_id, tmp_path_factory):
     results = graded(assignment_id, tmp_path_factory)
     reference = results["reference"]
@@ -94,7 +94,7 @@ def test_reference_scores_full_marks_and_stub_zero(assignment_id, tmp_path_facto
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment_id", [a.id for a in COURSE.assignments])
+@pytest.mark.parametrize("assignment_id", mnist_params(COURSE, [a.id for a in COURSE.assignments]))
 def test_trivial_submissions_score_zero(assignment_id, tmp_path_factory):
     """Returning a constant or the unchanged input must earn nothing (e.g. from
     "leaves its input unchanged" tests, which also need the right answer)."""
@@ -105,7 +105,7 @@ def test_trivial_submissions_score_zero(assignment_id, tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment_id,name", MUTANTS)
+@pytest.mark.parametrize("assignment_id,name", mnist_params(COURSE, MUTANTS))
 def test_mutant_loses_points_on_the_right_test(assignment_id, name, tmp_path_factory):
     path = CORPUS / assignment_id / "mutants" / f"{name}.py"
     expected = [t.strip() for t in (header(path, "FAILS") or "").split(",") if t.strip()]
@@ -124,7 +124,7 @@ def test_mutant_loses_points_on_the_right_test(assignment_id, name, tmp_path_fac
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment_id,name", CORRECT)
+@pytest.mark.parametrize("assignment_id,name", mnist_params(COURSE, CORRECT))
 def test_correct_variant_scores_full_marks(assignment_id, name, tmp_path_factory):
     results = graded(assignment_id, tmp_path_factory)[f"correct-{name}"]
     assert results["score"] == results["max_score"], \

@@ -19,6 +19,7 @@ def run_module(*args) -> str:
     return result.stdout
 
 
+@pytest.mark.mnist
 def test_reference_training_learns_and_writes_the_figures_bench_reads(tmp_path):
     output = run_module("bench.train", "1", "--runs", "2", "--json", str(tmp_path / "train.json"))
     figures = json.loads((tmp_path / "train.json").read_text())

@@ -100,6 +100,7 @@ def test_bundle_is_reproducible(bundle, tmp_path):
     assert again.read_bytes() == bundle.read_bytes()
 
 
+@pytest.mark.mnist
 def test_mnist_assignment_bundles_the_data(tmp_path):
     assignment = COURSE.assignment("06_mnist")
     path = build_bundle(COURSE, assignment, tmp_path / "06.zip")

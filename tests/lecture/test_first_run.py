@@ -93,6 +93,7 @@ def scores(out: Path) -> dict:
         return {r["assignment"]: r["score"] for r in csv.DictReader(f) if r["student"] == "ada"}
 
 
+@pytest.mark.slow  # two demo runs of one student (ada): about 25 s
 @pytest.mark.mnist
 def test_the_demo_on_a_fresh_clone_fetches_the_course_mnist_or_says_how(tmp_path, mnist_dir):
     # The course's own subset (what the mirror serves) and its manifest, committed beside course.toml.

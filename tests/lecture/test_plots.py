@@ -16,6 +16,8 @@ from matplotlib.image import imread
 
 from conftest import REPO
 
+pytestmark = pytest.mark.mnist  # real MNIST digits
+
 SOLUTIONS = REPO / "solutions"
 PLOTS = SOLUTIONS / "06_mnist" / "plots.py"
 # plots.py imports `forward`, as it will beside the provided forward.py in

@@ -27,7 +27,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import REPO, run_course
+from conftest import REPO, mnist_params, run_course
 from autograder.build import BuildError, NotebooksEditedError, build, stale_files
 from autograder.config import load_course
 from autograder.notebook.pull import PullError, pull
@@ -469,7 +469,7 @@ def test_notebook_runs_tools_with_its_own_python(assignment_id):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment_id", IDS)
+@pytest.mark.parametrize("assignment_id", mnist_params(COURSE, IDS))
 def test_notebook_runs_with_the_reference(assignment_id, kernel, tmp_path):
     folder = assignment_copy(assignment_id, tmp_path, reference=True)
     nb = execute(folder, assignment_id, kernel)
@@ -540,6 +540,7 @@ def check_mnist_prose(out: str):
 
 
 @pytest.mark.slow
+@pytest.mark.mnist
 def test_ten_epochs_reach_what_the_mnist_notebook_says():
     """'With epochs=10 the same network (same seed) reaches about 92%': the notebook's own
     start (seed 0, batch 10, learning rate 1.5), trained by the reference for ten epochs."""
@@ -566,7 +567,7 @@ def test_ten_epochs_reach_what_the_mnist_notebook_says():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment_id", IDS)
+@pytest.mark.parametrize("assignment_id", mnist_params(COURSE, IDS))
 def test_notebook_on_the_stub_stops_at_not_implemented(assignment_id, kernel, tmp_path):
     from nbclient.exceptions import CellExecutionError
 
