@@ -5,6 +5,7 @@ import struct
 import numpy as np
 import pytest
 
+from conftest import REPO
 from data import locate
 from data.mnist import (IDXError, cache_dir, load_images, load_labels, load_mnist, read_idx,
                         resolve_data_dir, search_path)
@@ -197,12 +198,37 @@ def test_resolve_data_dir_falls_back_to_the_cache(tmp_path, monkeypatch):
 
 
 def test_resolve_data_dir_without_the_files_says_where_it_looked(tmp_path, monkeypatch):
+    monkeypatch.setattr("data.mnist._fetch_with_the_course_tools", lambda: None)  # a student's copy
     monkeypatch.setenv("MNIST_DIR", str(tmp_path / "empty"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     with pytest.raises(FileNotFoundError, match="Set the MNIST_DIR") as error:
         resolve_data_dir()
     assert f"{tmp_path / 'empty'} (MNIST_DIR); {tmp_path / 'cache' / 'nnfs' / 'mnist'} (the per-user cache)" \
         in str(error.value) and "python -m data.download" in str(error.value)
+
+
+def test_load_mnist_beside_the_course_tools_fetches_from_the_course_mirror(tmp_path, monkeypatch):
+    """The 06 notebook's load_mnist() in the course's repository: fetched into the cache, then read."""
+    import hashlib
+
+    from test_first_run import serving
+
+    served = tmp_path / "served"
+    write_mnist(served)
+    text = (REPO / "course.toml").read_text().replace(
+        "[data]\n", '[data]\nmirror = "http://127.0.0.1:9/"\nsha256sums = "mnist.SHA256SUMS"\n')
+    (tmp_path / "mnist.SHA256SUMS").write_text("".join(
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in served.iterdir()))
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    with serving(served) as (url, requests):
+        (tmp_path / "course.toml").write_text(text.replace("http://127.0.0.1:9/", url))
+        monkeypatch.setenv("COURSE_TOML", str(tmp_path / "course.toml"))
+        X_train, y_train, X_test, y_test = load_mnist()
+    assert len(requests) == 4 and X_train.shape == (784, 3) and y_test.tolist() == LABELS[:2].tolist()
+    assert sorted(p.name for p in (tmp_path / "cache" / "nnfs" / "mnist").iterdir()) == sorted(
+        p.name for p in served.iterdir())
 
 
 @pytest.mark.parametrize("env", [{"MNIST_DIR": "from-env"}, {}])
