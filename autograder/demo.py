@@ -13,7 +13,8 @@
 5. writes the class report and prints the table of scores.
 
 Exit status 0; EXIT_NO_MNIST (3) when MNIST is missing and cannot be fetched:
-the other assignments are graded, and a paragraph says how to get it.
+the other assignments are graded, and a paragraph says how to get it; 1 when
+grading cannot run at all (GradingError, said in one line).
 """
 import argparse
 import datetime as dt
@@ -96,7 +97,7 @@ def main(argv=None) -> int:
                 grade_batch(course, assignment, out / "submitted", graded, jobs=2, progress=sys.stderr.isatty())
             except GradingError as exc:  # e.g. MNIST files that are there but unreadable: said, not a traceback
                 print(f"demo: grading {assignment.id} could not run: {exc}", file=sys.stderr)
-                return EXIT_NO_MNIST
+                return 1
     try:
         from .report.write import write_report
         print(f"5. class report: {write_report(course, graded)}")
