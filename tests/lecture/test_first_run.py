@@ -20,9 +20,7 @@ import pytest
 
 from conftest import REPO
 from data.fetch import EXIT_NO_MNIST
-from data.locate import NAMES
-
-FILES = [f"{name}.gz" for name in NAMES]
+from data.locate import NAMES, data_file
 
 
 @contextlib.contextmanager
@@ -99,11 +97,11 @@ def test_the_demo_on_a_fresh_clone_fetches_the_course_mnist_or_says_how(tmp_path
     # The course's own subset (what the mirror serves) and its manifest, committed beside course.toml.
     served = tmp_path / "mirror"
     served.mkdir()
-    for name in FILES:
-        shutil.copyfile(mnist_dir / name, served / name)
+    for name in NAMES:
+        shutil.copyfile(data_file(mnist_dir, name), served / data_file(mnist_dir, name).name)
     clone = fresh_copy(tmp_path)
     assert not (clone.parent / "../shared").exists() and not (clone / "demo-out").exists()
-    sums = {name: hashlib.sha256((served / name).read_bytes()).hexdigest() for name in FILES}
+    sums = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in served.iterdir()}
     (clone / "mnist.SHA256SUMS").write_text("".join(f"{digest}  {name}\n" for name, digest in sums.items()))
     cache, out = tmp_path / "cache", tmp_path / "out"
     mnist_cache = cache / "nnfs" / "mnist"
@@ -128,7 +126,7 @@ def test_the_demo_on_a_fresh_clone_fetches_the_course_mnist_or_says_how(tmp_path
         online = run_demo(clone, out, cache)
     said = online.stdout + online.stderr
     assert online.returncode == 0, said
-    assert sorted(requests) == sorted(f"/{name}" for name in FILES)
+    assert sorted(requests) == sorted(f"/{name}" for name in sums)
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in mnist_cache.iterdir()} == sums
     assert scores(out) == {a: "20" for a in ("01_neuron", "02_forward", "03_cost", "04_gradient_descent",
                                              "05_backprop", "06_mnist")}, said
