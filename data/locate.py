@@ -9,6 +9,7 @@ looks in the same places.
 import dataclasses
 import os
 import re
+import tempfile
 from pathlib import Path
 
 # The four data sets; each file may be gzip-compressed (name.gz) or raw (name).
@@ -24,10 +25,15 @@ class Place:
 
 
 def cache_dir() -> Path:
-    """$XDG_CACHE_HOME/nnfs/mnist, or ~/.cache/nnfs/mnist when it is unset or relative."""
+    """$XDG_CACHE_HOME/nnfs/mnist, or ~/.cache/nnfs/mnist when it is unset or relative
+    (a user without a home folder: a folder of their own in the temporary directory)."""
     base = os.environ.get("XDG_CACHE_HOME", "")
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    return root / "nnfs" / "mnist"
+    if os.path.isabs(base):
+        return Path(base) / "nnfs" / "mnist"
+    try:
+        return Path.home() / ".cache" / "nnfs" / "mnist"
+    except (RuntimeError, KeyError):
+        return Path(tempfile.gettempdir()) / f"nnfs-{os.getuid()}" / "mnist"
 
 
 def places(configured: Path | None = None, configured_why: str = "[data] mnist_dir in course.toml") -> tuple:
@@ -41,10 +47,13 @@ def places(configured: Path | None = None, configured_why: str = "[data] mnist_d
 
 
 def data_file(folder: Path, name: str) -> Path | None:
-    """folder/name.gz, else folder/name, if it is a file; else None."""
+    """folder/name.gz, else folder/name, if it is a file this user can see; else None."""
     for path in (folder / f"{name}.gz", folder / name):
-        if path.is_file():
-            return path
+        try:
+            if path.is_file():
+                return path
+        except OSError:  # e.g. another user's cache, not readable here
+            pass
     return None
 
 
