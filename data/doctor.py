@@ -1,5 +1,7 @@
 """`course doctor`'s MNIST lines: which files it found, where, and which checksums they match."""
+import gzip
 import hashlib
+import zlib
 
 from . import locate
 from .download import DEFAULT_BASE_URL, MNIST_FILES
@@ -12,6 +14,20 @@ def _sha256(path) -> str:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _count(path) -> str:
+    """The number of examples an IDX file's header gives ("24,000 examples"), or why it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            compressed = f.read(2) == b"\x1f\x8b"
+        with (gzip.open(path) if compressed else open(path, "rb")) as f:
+            header = f.read(8)
+    except (OSError, EOFError, zlib.error) as exc:
+        return f"unreadable ({exc})"
+    if len(header) < 8 or header[:3] != b"\0\0\x08" or header[3] not in (1, 3):  # unsigned bytes, labels or images
+        return "not an IDX file"
+    return f"{int.from_bytes(header[4:8], 'big'):,} examples"
 
 
 def _sums_beside(folder) -> dict:
@@ -53,7 +69,8 @@ def mnist_report(course) -> str:
                        if sums.get(path.name) == digest]
             verdict = " and ".join(matches) if matches else "no known checksum (neither the published file " + \
                 ("nor the course's manifest)" if manifest else "nor a [data] sha256sums manifest)")
-            lines.append(f"  {path.name}: {path.stat().st_size:,} bytes, SHA-256 {digest[:16]}...: {verdict}")
+            lines.append(f"  {path.name}: {_count(path)}, {path.stat().st_size:,} bytes, SHA-256 {digest[:16]}...: "
+                         f"{verdict}")
         if course.mnist_mirror or course.mnist_sha256sums:
             lines.append(f"  A missing copy is fetched from {origin}.")
     if manifest_error:

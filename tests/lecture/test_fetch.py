@@ -1,5 +1,6 @@
 """MNIST found, or fetched and verified into the cache (data/fetch.py), course.toml's [data], and `course
 doctor`'s MNIST lines: small made-up files served by a local HTTP server, never the network."""
+import gzip
 import hashlib
 
 import pytest
@@ -122,16 +123,23 @@ def test_without_data_settings_the_cache_is_the_only_place(tmp_path, env, monkey
 
 def test_doctor_names_each_file_and_the_checksums_it_matches(tmp_path, env, mirror, monkeypatch):
     served, sums = mirror
+    labels = gzip.compress(b"\0\0\x08\x01" + (3).to_bytes(4, "big") + bytes([5, 0, 4]))  # an IDX file of 3 labels
+    (served / FILES[1]).write_bytes(labels)
+    sums[FILES[1]] = hashlib.sha256(labels).hexdigest()
     course = load_course(course_with(tmp_path, 'sha256sums = "mnist.SHA256SUMS"', sums))
     report = mnist_report(course)
     assert report.startswith(f"MNIST: not found. Looked in: {tmp_path / 'empty'} (MNIST_DIR); {env}"), report
-    (served / FILES[1]).write_bytes(b"changed")
+    (served / FILES[2]).write_bytes(b"\x1f\x8bchanged")
     monkeypatch.setenv("MNIST_DIR", str(served))
     report = mnist_report(load_course(tmp_path / "course.toml"))
     assert report.startswith(f"MNIST: found in {served} (MNIST_DIR)"), report
     lines = report.splitlines()
-    assert f"{FILES[0]}: 1,000 bytes, SHA-256 {sums[FILES[0]][:16]}...: the course's " in lines[1], report
-    assert lines[2].startswith(f"  {FILES[1]}: 7 bytes") and "no known checksum" in lines[2], report
+    assert f"{FILES[0]}: not an IDX file, 1,000 bytes, SHA-256 {sums[FILES[0]][:16]}...: the course's " \
+        in lines[1], report
+    assert f"{FILES[1]}: 3 examples, {len(labels)} bytes, SHA-256 {sums[FILES[1]][:16]}...: the course's " \
+        in lines[2], report
+    assert lines[3].startswith(f"  {FILES[2]}: unreadable (") and "9 bytes" in lines[3], report
+    assert "no known checksum" in lines[3], report
 
 
 def test_only_the_mnist_assignment_needs_it():
