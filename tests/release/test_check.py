@@ -238,7 +238,7 @@ def corpus(assignment_id: str) -> dict[str, tuple[str, dict]]:
     """student -> (module source, other files): mutants, correct variants, trivial and hostile submissions."""
     from test_graders import TRIVIAL, trivial_module
 
-    subs = {}
+    subs = {"correct-reference": (reference(assignment_id), {})}  # every assignment has one, corpus or not
     for kind in ("mutants", "correct"):
         for path in sorted((CORPUS / assignment_id / kind).glob("*.py")):
             subs[f"{kind}-{path.stem}"] = (path.read_text(), {})
