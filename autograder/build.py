@@ -15,8 +15,8 @@ written from their sources notebooks/<ID>.py (autograder/notebook/); a
 notebook edited since it was built is never overwritten unless asked (see
 docs/notebooks.md). Each folder also gets check.py,
 the students' pre-submission check: autograder/student_check.py with the
-assignment's functions (signatures read from the reference) and the probes of
-autograder/check_probes.py filled in. ``check`` compares what would be built
+assignment's functions (signatures read from the reference) and their
+docstring examples (autograder/examples.py: each call's form, from the reference) filled in. ``check`` compares what would be built
 with what is committed and lists the stale files; docs/api.md, the student
 API reference, is generated from the reference docstrings alongside.
 """
@@ -145,10 +145,15 @@ def function_parameters(source: str) -> dict[str, list]:
 
 def check_source(course: Course, assignment: Assignment) -> str:
     """check.py for one assignment: the generic check with this assignment's data filled in."""
-    from .check_probes import PROBES
+    from .examples import ExampleError, record
 
     module = assignment.modules[0]
-    reference = (course.solution_dir(assignment.id) / module).read_text()
+    reference_path = course.solution_dir(assignment.id) / module
+    reference = reference_path.read_text()
+    try:
+        examples = record(reference_path, [course.solution_dir(a.id) for a in course.assignments])
+    except ExampleError as error:
+        raise BuildError(str(error)) from None
     release = course.release_dir(assignment.id)
     data = {
         "id": assignment.id,
@@ -159,11 +164,8 @@ def check_source(course: Course, assignment: Assignment) -> str:
         "seconds": assignment.limits.seconds,
         "memory_mb": assignment.limits.memory_mb,
         "functions": function_parameters(reference),
-        "probes": PROBES.get(assignment.id, []),
+        "examples": examples,
     }
-    unknown = {p["function"] for p in data["probes"]} - set(data["functions"])
-    if unknown:
-        raise BuildError(f"autograder/check_probes.py: {assignment.id} probes unknown functions {sorted(unknown)}")
     template = (Path(__file__).parent / "student_check.py").read_text()
     if template.count(CHECK_PLACEHOLDER) != 1:
         raise BuildError(f"autograder/student_check.py: needs exactly one line {CHECK_PLACEHOLDER.strip()!r}")

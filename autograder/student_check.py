@@ -15,7 +15,8 @@ tests. Then it reports, function by function, whether each one
 - is there, with the parameters its docstring shows;
 - imports without an error and without printing anything;
 - returns what its docstring promises (a float for a float, an array of the
-  right shape, a list shaped like weights, ...) on a few small inputs;
+  right shape, a list shaped like weights, ...) on the examples in its
+  docstring (the `>>>` lines);
 - leaves its inputs unchanged;
 - finishes well inside the grader's time limit;
 
@@ -36,6 +37,7 @@ import inspect
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,55 +45,16 @@ import tempfile
 import time
 from pathlib import Path
 
-# Filled in by `course build`: the module you write, its functions and a few small calls.
+# Filled in by `course build`: the module you write, its functions, and the calls of their docstring examples.
 ASSIGNMENT = {}
 
 HERE = Path(__file__).resolve().parent
+_BUDGET_NOTE = re.compile(r"#\s*at most [0-9]*\.?[0-9]+ s\s*$")
 NOT_GRADED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "check.py", "course.toml",
               "timestamp.txt", ".DS_Store"}
 
 
-# ---------------------------------------------------------------- what the probes use
-
-def _probe_namespace():
-    """The names the probes' arguments are written with (numpy and small builders)."""
-    import numpy as np
-
-    def network(sizes, seed):
-        """(weights, biases) of random standard-normal numbers for layer sizes."""
-        draw = np.random.default_rng(seed).standard_normal
-        shapes = list(zip(sizes[1:], sizes[:-1]))  # (neurons of the layer, neurons feeding in)
-        return [draw(shape) for shape in shapes], [draw((rows, 1)) for rows, _ in shapes]
-
-    def columns(n, m, seed):
-        """m examples of n activations in [0, 1], one per column: shape (n, m)."""
-        return np.random.default_rng(seed).random((n, m))
-
-    def targets(n_classes, m, seed):
-        """m one-hot columns: shape (n_classes, m)."""
-        labels = np.random.default_rng(seed).integers(0, n_classes, m)
-        return np.eye(n_classes)[:, labels]
-
-    def labels(n_classes, m, seed):
-        return np.random.default_rng(seed).integers(0, n_classes, m)
-
-    def generator(seed):
-        return np.random.default_rng(seed)
-
-    def bowl(x):
-        """The gradient of x^2 (sum of squares for an array): 2 x."""
-        return 2 * x
-
-    def cubes(x):
-        """A scalar function of an array: the sum of x^3."""
-        return float(np.sum(np.asarray(x) ** 3))
-
-    def identity(z):
-        return z
-
-    return {"np": np, "network": network, "columns": columns, "targets": targets, "labels": labels,
-            "generator": generator, "bowl": bowl, "cubes": cubes, "identity": identity}
-
+# ---------------------------------------------------------------- what the examples return
 
 def _kind_of(value):
     """What a value is, in a few words: 'a 0-d numpy array', 'an array of shape (3, 1)'."""
@@ -106,139 +69,92 @@ def _kind_of(value):
     return "None" if value is None else f"a {name}"
 
 
-def _returns_namespace(args):
-    """Checkers of a result, by name: each returns None (fine) or what is wrong."""
+def form_of(value):
+    """What a value is, as data: its type, an array's shape and dtype kind, the forms of a
+    list's items or a dict's values. `course build` records the form of every call the
+    docstring examples make with the reference; this file compares yours with it."""
     import numpy as np
+    if isinstance(value, (bool, np.bool_)):
+        return {"type": "bool"}
+    if isinstance(value, (int, np.integer)):
+        return {"type": "int"}
+    if isinstance(value, (float, np.floating)):
+        return {"type": "float"}
+    if isinstance(value, np.ndarray):
+        kind = {"i": "int", "u": "int", "f": "float", "b": "bool"}.get(value.dtype.kind, str(value.dtype))
+        return {"type": "array", "shape": list(value.shape), "kind": kind}
+    if isinstance(value, (list, tuple)):
+        return {"type": "tuple" if isinstance(value, tuple) else "list", "items": [form_of(v) for v in value]}
+    if isinstance(value, dict):
+        return {"type": "dict", "items": {str(k): form_of(v) for k, v in value.items()}}
+    return {"type": "None" if value is None else type(value).__name__}
 
-    def FLOAT(value):
+
+def _form_words(form):
+    """A form in words, as the docstring promises it: 'a float', 'an array of shape (3, 1)'."""
+    kind = form["type"]
+    if kind == "array":
+        return f"an array of shape {tuple(form['shape'])}"
+    if kind in ("list", "tuple"):
+        count = len(form["items"])
+        return f"a {kind} of {count} item" + ("" if count == 1 else "s")
+    return {"int": "an int", "float": "a float", "dict": "a dict", "bool": "a bool"}.get(kind, kind)
+
+
+def form_problem(form, value):
+    """None if value has the form; else what value is and what the docstring asks for."""
+    import numpy as np
+    kind = form["type"]
+    if kind == "float":
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            return "a 0-d numpy array, but the docstring asks for a float: use float(...) to turn a " \
+                   "one-number array into a float"
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-            extra = ": use float(...) to turn a one-number array into a float" if isinstance(value, np.ndarray) else ""
-            return f"returned {_kind_of(value)}, but the docstring asks for a float{extra}"
+            return f"{_kind_of(value)}, but the docstring asks for a float"
         if not np.isfinite(float(value)):
-            return f"returned {float(value)}, not a finite number"
+            return f"{float(value)}, not a finite number"
         return None
-
-    def NUMBER(value):
-        """A float, or a 0-d array where the docstring only asks for a number (not "a float")."""
-        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
-            value = value[()]
-        return FLOAT(value)
-
-    def INT(value):
+    if kind == "int":
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-            return f"returned {_kind_of(value)}, but the docstring asks for an int"
+            return f"{_kind_of(value)}, but the docstring asks for an int"
         return None
-
-    def array(shape, kind="float"):
-        shape = tuple(shape)
-
-        def check(value):
-            if not isinstance(value, np.ndarray):
-                return f"returned {_kind_of(value)}, but the docstring asks for a numpy array of shape {shape}"
-            if value.shape != shape:
-                return f"returned an array of shape {value.shape}; the docstring asks for shape {shape}"
-            if kind == "int" and value.dtype.kind not in "iu":
-                return f"returned an array of dtype {value.dtype}; the docstring asks for ints"
-            if value.dtype.kind not in "iuf":
-                return f"returned an array of dtype {value.dtype}; the docstring asks for numbers"
-            if not np.all(np.isfinite(value)):
-                return "returned an array holding nan or inf"
-            return None
-        return check
-
-    def like(index):
-        """An array shaped like argument number index."""
-        return array(np.shape(args[index]))
-
-    def tuple_of(*checks):
-        def check(value):
-            if not isinstance(value, tuple) or len(value) != len(checks):
-                return f"returned {_kind_of(value)}, but the docstring asks for a tuple of {len(checks)}"
-            for position, (item, item_check) in enumerate(zip(value, checks)):
-                problem = item_check(item)
-                if problem:
-                    return f"item {position} of the tuple: {problem.replace('returned ', 'is ', 1)}"
-            return None
-        return check
-
-    def list_like(index):
-        """A list of arrays shaped like the arrays of argument number index (e.g. weights)."""
-        shapes = [np.shape(item) for item in args[index]]
-
-        def check(value):
-            if not isinstance(value, (list, tuple)) or len(value) != len(shapes):
-                return f"returned {_kind_of(value)}, but the docstring asks for a list of {len(shapes)} arrays"
-            for position, (item, shape) in enumerate(zip(value, shapes)):
-                problem = array(shape)(item)
-                if problem:
-                    return f"entry {position}: {problem.replace('returned ', 'is ', 1)}"
-            return None
-        return check
-
-    def network_of(sizes):
-        """(weights, biases) for layer sizes."""
-        def check(value):
-            if not isinstance(value, tuple) or len(value) != 2:
-                return f"returned {_kind_of(value)}, but the docstring asks for (weights, biases)"
-            weights, biases = value
-            pairs = list(zip(sizes[:-1], sizes[1:]))
-            for name, got, shapes in (("weights", weights, [(o, i) for i, o in pairs]),
-                                      ("biases", biases, [(o, 1) for i, o in pairs])):
-                if not isinstance(got, list) or len(got) != len(shapes):
-                    return f"{name} is {_kind_of(got)}, but should be a list of {len(shapes)} arrays"
-                for layer, (item, shape) in enumerate(zip(got, shapes)):
-                    problem = array(shape)(item)
-                    if problem:
-                        return f"{name}[{layer}]: {problem.replace('returned ', 'is ', 1)}"
-            return None
-        return check
-
-    def batches(n):
-        """A list of 1-D int index arrays (mini-batches of range(n))."""
-        def check(value):
-            if not isinstance(value, list):
-                return f"returned {_kind_of(value)}, but the docstring asks for a list of index arrays"
-            for position, item in enumerate(value):
-                if not isinstance(item, np.ndarray) or item.ndim != 1 or item.dtype.kind not in "iu":
-                    return f"mini-batch {position} is {_kind_of(item)}, not a 1-D array of int indices"
-            return None
-        return check
-
-    def history_of(result_checks, epochs, keys):
-        """train's (weights, biases, history): history[key] a list of epochs floats."""
-        def check(value):
-            problem = tuple_of(*result_checks, lambda h: None)(value)
+    if kind == "array":
+        shape = tuple(form["shape"])
+        if not isinstance(value, np.ndarray):
+            return f"{_kind_of(value)}, but the docstring asks for a numpy array of shape {shape}"
+        if value.shape != shape:
+            return f"an array of shape {value.shape}; the docstring asks for shape {shape}"
+        wanted = {"int": "iu", "float": "f", "bool": "b"}.get(form["kind"])
+        if wanted and value.dtype.kind not in wanted:
+            return f"an array of dtype {value.dtype}; the docstring asks for {form['kind']}s"
+        if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+            return "an array holding nan or inf"
+        return None
+    if kind in ("list", "tuple"):
+        items = form["items"]
+        if not isinstance(value, (list, tuple)):
+            return f"{_kind_of(value)}, but the docstring asks for {_form_words(form)}"
+        alike = bool(items) and all(item == items[0] for item in items)  # e.g. a history: any length
+        if not alike and len(value) != len(items):
+            return f"{_kind_of(value)}, but the docstring asks for {_form_words(form)}"
+        for position, item in enumerate(value[:10_000]):
+            problem = form_problem(items[0] if alike else items[position], item)
             if problem:
-                return problem
-            history = value[-1]
-            if not isinstance(history, dict):
-                return f"the history is {_kind_of(history)}, but the docstring asks for a dict"
-            for key in keys:
-                entries = history.get(key)
-                if not isinstance(entries, list) or len(entries) != epochs:
-                    return (f"history[{key!r}] is {_kind_of(entries)}, but should be a list of {epochs} "
-                            f"float{'' if epochs == 1 else 's'}, one per epoch")
-                for entry in entries:
-                    problem = FLOAT(entry)
-                    if problem:
-                        return f"history[{key!r}] {problem.replace('returned ', 'holds ', 1)}"
-            return None
-        return check
-
-    def list_of(check_item):
-        def check(value):
-            if not isinstance(value, list) or not value:
-                return f"returned {_kind_of(value)}, but the docstring asks for a list"
-            for position, item in enumerate(value):
-                problem = check_item(item)
-                if problem:
-                    return f"entry {position}: {problem.replace('returned ', 'is ', 1)}"
-            return None
-        return check
-
-    return {"FLOAT": FLOAT, "NUMBER": NUMBER, "INT": INT, "array": array, "like": like, "tuple_of": tuple_of,
-            "list_like": list_like, "network_of": network_of, "batches": batches,
-            "history_of": history_of, "list_of": list_of}
+                return f"a {type(value).__name__} whose item {position} is {problem}"
+        return None
+    if kind == "dict":
+        if not isinstance(value, dict):
+            return f"{_kind_of(value)}, but the docstring asks for a dict"
+        for key, item_form in form["items"].items():
+            if key not in value:
+                return f"a dict without the key {key!r}"
+            problem = form_problem(item_form, value[key])
+            if problem:
+                return f"a dict whose {key!r} is {problem}"
+        return None
+    if kind == "None":
+        return None if value is None else f"{_kind_of(value)}, but the docstring's example gives None"
+    return None if type(value).__name__ == kind else f"{_kind_of(value)}, but the docstring asks for a {kind}"
 
 
 # ---------------------------------------------------------------- the child: runs the student's module
@@ -288,7 +204,7 @@ def _signature_problem(fn, expected):
 
 
 def _child(folder, report_path):
-    """Import the module in folder and run the probes; one JSON line per finding in report_path."""
+    """Import the module in folder and run the docstring examples; one JSON line per finding in report_path."""
     report = open(report_path, "a", buffering=1)
     write, dumps, clock = report.write, json.dumps, time.perf_counter
 
@@ -301,8 +217,8 @@ def _child(folder, report_path):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
-    import numpy as np  # noqa: F401  (imported before the student's code can shadow it)
-    namespace = _probe_namespace()
+    import numpy as np  # imported before the student's code can shadow it
+    namespaces, stopped_functions = {}, set()
     name = ASSIGNMENT["module"].removesuffix(".py")
     sys.path.insert(0, folder)
     os.chdir(folder)
@@ -339,32 +255,59 @@ def _child(folder, report_path):
         problem = _signature_problem(fn, spec["parameters"])
         say(step="present", function=function, ok=problem is None, problem=problem)
 
-    for index, probe in enumerate(ASSIGNMENT["probes"]):
-        fn = getattr(module, probe["function"], None)
-        if not callable(fn):
+    for number, (function, source, forms, budget) in enumerate(_example_lines()):
+        fn = getattr(module, function, None)
+        if not callable(fn) or function in stopped_functions:
             continue
-        args = eval(f"({probe['args']},)", dict(namespace))  # the course's own probe, not student input
-        kwargs = eval(f"dict({probe.get('kwargs', '')})", dict(namespace))
-        before = copy.deepcopy((args, kwargs))
-        say(step="start", probe=index)
-        sys.stdout = sys.stderr = io.StringIO()
+        state = {"forms": forms, "calls": 0, "problem": None, "changed": []}
+        namespace = namespaces.setdefault(function, {"np": np})  # one per function, as in its docstring
+        namespace[function] = _checked(fn, state)
+        say(step="start", line=number, function=function, budget=budget)
+        sys.stdout = sys.stderr = io.StringIO()  # the values the example shows, and anything printed
         start = clock()
         try:
-            result = fn(*args, **kwargs)
+            exec(compile(source, "<example>", "single"), namespace)
         except BaseException as exc:  # noqa: BLE001
             sys.stdout, sys.stderr = real_out, real_err
-            say(step="call", probe=index, ok=False, error=type(exc).__name__, message=str(exc)[:300],
-                seconds=clock() - start)
-            continue
-        seconds = clock() - start
+            stopped_functions.add(function)
+            if state["problem"] is None:  # a wrong form breaks the rest of the line: name the form
+                say(step="call", line=number, ok=False, error=type(exc).__name__, message=str(exc)[:300],
+                    seconds=clock() - start)
+                continue
         sys.stdout, sys.stderr = real_out, real_err
-        try:
-            problem = eval(probe["returns"], _returns_namespace(args))(result)
-        except Exception as exc:  # noqa: BLE001 - an object that breaks len(), ==, ... is no answer
-            problem = f"returned {type(result).__name__} that cannot be inspected ({type(exc).__name__})"
-        changed = [position for position, (b, a) in enumerate(zip(before[0], args)) if not _same(b, a)]
-        changed += [key for key in kwargs if not _same(before[1][key], kwargs[key])]
-        say(step="call", probe=index, ok=True, problem=problem, changed=changed, seconds=seconds)
+        if state["problem"] or state["changed"]:
+            stopped_functions.add(function)
+        say(step="call", line=number, ok=True, problem=state["problem"], changed=state["changed"],
+            calls=state["calls"], seconds=clock() - start)
+
+
+def _example_lines():
+    """(function, source, forms of its calls, budget in s) for every example line, in order."""
+    default = 0.1 * ASSIGNMENT["seconds"]
+    for function, lines in ASSIGNMENT["examples"].items():
+        for line in lines:
+            budget = line["budget"] if line["budget"] is not None else default
+            yield function, line["source"], line["calls"], budget
+
+
+def _checked(fn, state):
+    """fn, watched: the form of each result against the reference's, and its arguments unchanged."""
+    def checked(*args, **kwargs):
+        before = copy.deepcopy((args, kwargs))
+        result = fn(*args, **kwargs)
+        position = state["calls"]
+        state["calls"] += 1
+        if state["problem"] is None and position < len(state["forms"]):
+            try:
+                problem = form_problem(state["forms"][position], result)
+            except Exception as exc:  # noqa: BLE001 - an object that breaks len(), ==, ... is no answer
+                problem = f"{type(result).__name__} that cannot be inspected ({type(exc).__name__})"
+            state["problem"] = f"returned {problem}" if problem else None
+        if not state["changed"]:
+            state["changed"] = [position for position, (b, a) in enumerate(zip(before[0], args)) if not _same(b, a)]
+            state["changed"] += [key for key in kwargs if not _same(before[1][key], kwargs[key])]
+        return result
+    return checked
 
 
 # ---------------------------------------------------------------- the parent: prepares, watches, reports
@@ -443,7 +386,7 @@ def _copy_release(folder, target):
 
 
 def _run_child(target, report_path, seconds):
-    """Run this file as the child in a fresh, isolated Python; kill a probe that runs too long.
+    """Run this file as the child in a fresh, isolated Python; kill an example line that runs too long.
 
     Returns (the JSON entries written, None or what stopped it)."""
     command = [sys.executable, "-I", str(Path(__file__).resolve()), "--child", str(target), str(report_path)]
@@ -451,7 +394,6 @@ def _run_child(target, report_path, seconds):
     output_file = open(Path(report_path).with_suffix(".out"), "w+b")
     process = subprocess.Popen(command, cwd=target, stdin=subprocess.DEVNULL, stdout=output_file,
                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
-    budgets = [probe.get("budget", 0.1) * seconds for probe in ASSIGNMENT["probes"]]
     started, current, stopped = time.monotonic(), None, None
     import_limit = max(10.0, 0.5 * seconds)
     while process.poll() is None:
@@ -461,10 +403,10 @@ def _run_child(target, report_path, seconds):
         if not entries:
             if time.monotonic() - started > import_limit:
                 stopped = ("import", import_limit)
-        elif starts and not any(e.get("step") == "call" and e.get("probe") == starts[-1]["probe"] for e in entries):
-            if current != starts[-1]["probe"]:
-                current, since = starts[-1]["probe"], time.monotonic()
-            limit = 1.5 * budgets[current] + 2.0
+        elif starts and not any(e.get("step") == "call" and e.get("line") == starts[-1]["line"] for e in entries):
+            if current != starts[-1]["line"]:
+                current, since = starts[-1]["line"], time.monotonic()
+            limit = 1.5 * starts[-1]["budget"] + 2.0
             if time.monotonic() - since > limit:
                 stopped = ("call", current, limit)
         if stopped:
@@ -554,22 +496,22 @@ def _report_module(folder, entries, stopped, output, returncode, report):
 
 
 def _report_calls(folder, function, entries, stopped, report, seconds):
-    calls = [(index, probe) for index, probe in enumerate(ASSIGNMENT["probes"]) if probe["function"] == function]
-    done = {e["probe"]: e for e in entries if e.get("step") == "call"}
-    slowest = 0.0
-    for index, probe in calls:
-        shown = probe["show"]
-        entry = done.get(index)
-        budget = probe.get("budget", 0.1) * seconds
+    lines = [(number, source, budget) for number, (name, source, _, budget) in enumerate(_example_lines())
+             if name == function]
+    done = {e["line"]: e for e in entries if e.get("step") == "call"}
+    slowest, calls = 0.0, 0
+    for number, source, budget in lines:
+        shown = _BUDGET_NOTE.sub("", source).strip()
+        entry = done.get(number)
         if entry is None:
-            if stopped and stopped[0] == "call" and stopped[1] == index:
-                report.fail(function, f"{shown} did not finish within {stopped[2]:.0f} s (the grader stops a "
+            if stopped and stopped[0] == "call" and stopped[1] == number:
+                report.fail(function, f"the example `{shown}` did not finish within {stopped[2]:.0f} s (the grader stops a "
                                       f"call after {seconds} s, and calls it with larger inputs): an endless loop?")
-            elif any(e.get("step") == "start" and e.get("probe") == index for e in entries):
-                report.fail(function, f"{shown} ended Python itself (os._exit, a crash, or over the memory "
+            elif any(e.get("step") == "start" and e.get("line") == number for e in entries):
+                report.fail(function, f"the example `{shown}` ended Python itself (os._exit, a crash, or over the memory "
                                       f"limit of {ASSIGNMENT.get('memory_mb', 2048)} MB)")
             else:
-                report.fail(function, f"{shown} was not reached: Python stopped before")
+                report.fail(function, f"the example `{shown}` was not reached: Python stopped before")
             return
         if not entry["ok"]:
             if entry["error"] == "NotImplementedError":
@@ -579,23 +521,23 @@ def _report_calls(folder, function, entries, stopped, report, seconds):
                              f"only {ASSIGNMENT['module']}, so move your code there and save the file.")
                 report.fail(function, f"still raises NotImplementedError: write it in {ASSIGNMENT['module']}.{where}")
             else:
-                report.fail(function, f"{shown} raises {_error(entry)}")
+                report.fail(function, f"the example `{shown}` raises {_error(entry)}")
             return
         if entry.get("problem"):
-            report.fail(function, f"{shown} {entry['problem']}")
+            report.fail(function, f"{function} {entry['problem']} (in the example `{shown}`)")
             return
         if entry.get("changed"):
             which = ", ".join(f"argument {c + 1}" if isinstance(c, int) else c for c in entry["changed"])
-            report.fail(function, f"{shown} changed its input ({which}): functions must not modify their "
-                                  "arguments; compute into new arrays (x = x + step, not x += step)")
+            report.fail(function, f"{function} changed its input ({which}) in the example `{shown}`: functions must "
+                                  "not modify their arguments; compute into new arrays (x = x + step, not x += step)")
             return
         if entry["seconds"] > budget:
-            report.fail(function, f"{shown} took {entry['seconds']:.2f} s: too slow for the grader's limit of "
+            report.fail(function, f"the example `{shown}` took {entry['seconds']:.2f} s: too slow for the grader's limit of "
                                   f"{seconds} s per call with its larger inputs (aim for under {budget:.2f} s here)")
             return
-        slowest = max(slowest, entry["seconds"])
-    report.ok(function, f"{len(calls)} call{'' if len(calls) == 1 else 's'}: right types and shapes, "
-                        f"inputs unchanged, {slowest:.3f} s at most")
+        slowest, calls = max(slowest, entry["seconds"]), calls + entry.get("calls", 0)
+    report.ok(function, f"{calls} call{'' if calls == 1 else 's'} from its docstring's examples: right types and "
+                        f"shapes, inputs unchanged, {slowest:.3f} s at most")
 
 
 def _run_public_tests(target, report):

@@ -29,6 +29,15 @@ def sigmoid(z):
     overflows for z = -1000; for negative z use the equal form e^z / (1 + e^z)
     (multiply 1 / (1 + e^-z) above and below by e^z), and choose the form by
     the sign of z.
+
+    Examples (a neuron at its threshold; a dark, a half-lit and a bright one):
+
+    >>> sigmoid(0.0)
+    0.5
+    >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))
+    array([0. , 0.5, 1. ])
+    >>> sigmoid(np.zeros((3, 2))).shape
+    (3, 2)
     """
     z = np.asarray(z, dtype=float)
     out = np.empty_like(z)
@@ -46,6 +55,13 @@ def sigmoid_prime(z):
 
     z: a float or an array. Returns the same shape. sigmoid_prime(0) = 0.25,
     its largest value; far from 0 it is almost 0 (the neuron is saturated).
+
+    Examples:
+
+    >>> sigmoid_prime(0.0)
+    0.25
+    >>> sigmoid_prime(np.zeros((4, 1))).shape
+    (4, 1)
     """
     s = sigmoid(z)
     return s * (1.0 - s)
@@ -56,6 +72,13 @@ def relu(z):
 
     The lecture's layer example: ReLU(3.2) = 3.2, ReLU(1.39) = 1.39,
     ReLU(-0.21) = 0. z: a float or an array; returns the same shape.
+
+    Examples (the lecture's ReLU layer):
+
+    >>> relu(np.array([3.2, 1.39, -0.21]))
+    array([3.2 , 1.39, 0.  ])
+    >>> float(relu(-0.21))
+    0.0
     """
     out = np.maximum(0.0, np.asarray(z, dtype=float))
     return out[()] if out.ndim == 0 else out
@@ -65,6 +88,15 @@ def relu_prime(z):
     """The derivative of ReLU: 1.0 where z > 0, else 0.0 (also at z = 0).
 
     z: a float or an array; returns floats of the same shape.
+
+    Examples:
+
+    >>> relu_prime(np.array([[-1.0], [0.0], [2.0]]))
+    array([[0.],
+           [0.],
+           [1.]])
+    >>> float(relu_prime(0.0))
+    0.0
     """
     out = (np.asarray(z, dtype=float) > 0).astype(float)
     return out[()] if out.ndim == 0 else out
@@ -77,6 +109,13 @@ def weighted_sum(w, a):
     connections into the neuron and the activations of the previous layer.
     Returns a float. Example: weighted_sum([0.6], [2.0]) = 1.2 (the lecture's
     0.6 x 2). Inputs of different lengths raise ValueError.
+
+    Examples (the lecture's 0.6 x 2, and its third neuron's 1.2 x 2 + 0.7 x 0.5 + 0.4 x 0.1):
+
+    >>> weighted_sum([0.6], [2.0])
+    1.2
+    >>> round(weighted_sum(np.array([1.2, 0.7, 0.4]), np.array([2.0, 0.5, 0.1])), 2)
+    2.79
     """
     w = np.asarray(w, dtype=float)
     a = np.asarray(a, dtype=float)
@@ -92,5 +131,12 @@ def neuron(w, a, b, activation=sigmoid):
     activation: a function of one float (sigmoid by default).
     Returns a float. With weights summing the inputs to exactly 10 and
     b = -10, the sigmoid neuron sits at its threshold: 0.5.
+
+    Examples (weighted sum 10 with bias -10: the threshold; then 0.6 x 2 + 2 without squishing):
+
+    >>> neuron(np.full(4, 0.5), np.full(4, 5.0), -10.0)
+    0.5
+    >>> round(neuron(np.array([0.6]), np.array([2.0]), 2.0, activation=lambda z: z), 2)
+    3.2
     """
     return float(activation(weighted_sum(w, a) + b))

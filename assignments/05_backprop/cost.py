@@ -27,6 +27,18 @@ def one_hot(labels, n_classes=10):
     labels: one int (a digit) -> a column of shape (n_classes, 1); a sequence or
     1-D array of m ints -> (n_classes, m), column j is 1.0 in row labels[j]
     and 0.0 elsewhere. one_hot(3) is the target for a "3".
+
+    Examples (the target for a "3", a batch of three labels, four classes):
+
+    >>> one_hot(3).ravel()
+    array([0., 0., 0., 1., 0., 0., 0., 0., 0., 0.])
+    >>> one_hot([1, 2, 3]).shape
+    (10, 3)
+    >>> one_hot(np.array([0, 2]), n_classes=4)
+    array([[1., 0.],
+           [0., 0.],
+           [0., 1.],
+           [0., 0.]])
     """
     labels = np.asarray(labels, dtype=int)
     flat = labels.reshape(-1)
@@ -41,6 +53,14 @@ def example_cost(output, y):
     output: (10, 1) or (10,) activations; y: the target of the same shape
     (e.g. one_hot(3)). Returns a float. No 1/2, no mean: for the lecture's
     "3" this is 3.37.
+
+    Examples (the lecture's "3", and two output neurons):
+
+    >>> output = np.array([[0.4316], [0.2844], [0.1889], [0.8825], [0.7240], [0.0100], [0.6387], [0.8595], [0.9908], [0.6323]])
+    >>> round(example_cost(output, np.eye(10)[:, [3]]), 2)
+    3.37
+    >>> example_cost(np.array([0.5, 0.5]), np.array([1.0, 0.0]))
+    0.5
     """
     diff = np.asarray(output, dtype=float) - np.asarray(y, dtype=float)
     return float(np.sum(diff ** 2))
@@ -52,6 +72,17 @@ def average_cost(weights, biases, X, Y):
     X: (784, m) inputs, one column per example; Y: (10, m) one-hot targets.
     Feeds X forward and averages the example costs over the m columns.
     Returns a float.
+
+    Examples (a 4-5-3 network and six examples, then a batch of one):
+
+    >>> rng = np.random.default_rng(0)
+    >>> weights = [rng.normal(size=(5, 4)), rng.normal(size=(3, 5))]
+    >>> biases = [rng.normal(size=(5, 1)), rng.normal(size=(3, 1))]
+    >>> X, Y = rng.uniform(size=(4, 6)), np.eye(3)[:, [0, 1, 2, 0, 1, 2]]
+    >>> round(average_cost(weights, biases, X, Y), 4)
+    1.0119
+    >>> round(average_cost(weights, biases, X[:, :1], Y[:, :1]), 4)
+    1.3277
     """
     output = feedforward(weights, biases, X)
     return float(np.sum((output - Y) ** 2) / X.shape[1])
@@ -62,5 +93,12 @@ def cost_derivative(output, y):
 
     dC0/da_i = 2 (a_i - y_i). output, y: arrays of the same shape; returns
     that shape. A positive entry means: lower this activation.
+
+    Examples:
+
+    >>> cost_derivative(np.array([0.5, 0.2]), np.array([1.0, 0.0]))
+    array([-1. ,  0.4])
+    >>> cost_derivative(np.zeros((10, 3)), np.eye(10)[:, [3, 1, 4]]).shape
+    (10, 3)
     """
     return 2.0 * (np.asarray(output, dtype=float) - np.asarray(y, dtype=float))

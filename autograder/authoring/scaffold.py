@@ -109,8 +109,10 @@ def plan_assignment(course: Course, assignment_id: str, title: str, module: str,
     if problems:
         raise ScaffoldError("\n".join(problems))
     stem = module.removesuffix(".py")
+    import jupytext  # the notebook header names the version, as `course notebook pull` writes it
+
     values = dict(id=assignment_id, title=title.strip(), module=module, stem=stem, points=points,
-                  due=due_toml, provided=provided)
+                  due=due_toml, provided=provided, jupytext_version=jupytext.__version__)
     env = _environment()
     render = lambda name: env.get_template(name).render(values)  # noqa: E731
     root = course.root

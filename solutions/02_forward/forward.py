@@ -30,6 +30,18 @@ def layer_forward(W, a, b, activation=sigmoid):
     step 1, multiply by weights: 0.6 x 2 = 1.2, 0.6 x 0.5 + 0.9 x 0.1 = 0.39,
     1.2 x 2 + 0.7 x 0.5 + 0.4 x 0.1 = 2.79; step 2, add biases [2, 1, -3]:
     3.2, 1.39, -0.21; step 3, apply ReLU: 3.2, 1.39, 0.
+
+    Examples (the lecture's ReLU layer, then a sigmoid layer on a batch of 5 examples):
+
+    >>> W = np.array([[0.6, 0.0, 0.0], [0.0, 0.6, 0.9], [1.2, 0.7, 0.4]])
+    >>> a = np.array([[2.0], [0.5], [0.1]])
+    >>> b = np.array([[2.0], [1.0], [-3.0]])
+    >>> layer_forward(W, a, b, activation=lambda z: np.maximum(0.0, z)).round(2)
+    array([[3.2 ],
+           [1.39],
+           [0.  ]])
+    >>> layer_forward(W, np.ones((3, 5)), b).shape
+    (3, 5)
     """
     ### BEGIN SOLUTION
     return activation(W @ a + b)
@@ -45,6 +57,16 @@ def init_network(sizes, rng=None):
     layer, weights[l] of shape (sizes[l+1], sizes[l]) and biases[l] of shape
     (sizes[l+1], 1), drawn from the standard normal distribution. Never all
     zeros: neurons that start equal would stay equal.
+
+    Examples:
+
+    >>> weights, biases = init_network([784, 16, 16, 10], np.random.default_rng(0))
+    >>> [W.shape for W in weights]
+    [(16, 784), (16, 16), (10, 16)]
+    >>> [b.shape for b in biases]
+    [(16, 1), (16, 1), (10, 1)]
+    >>> init_network([3, 2])[0][0].shape
+    (2, 3)
     """
     ### BEGIN SOLUTION
     rng = np.random.default_rng() if rng is None else rng
@@ -59,6 +81,11 @@ def count_parameters(sizes):
 
     count_parameters([784, 16, 16, 10]) == 13002: 12,960 weights + 42 biases.
     Returns an int.
+
+    Example:
+
+    >>> count_parameters([784, 16, 16, 10])
+    13002
     """
     ### BEGIN SOLUTION
     return int(sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])))
@@ -71,6 +98,16 @@ def feedforward(weights, biases, a, activation=sigmoid):
     weights, biases: lists as made by init_network; a: (sizes[0], m) inputs,
     one column per example. Applies a' = activation(W a + b) layer by layer.
     Returns (sizes[-1], m).
+
+    Examples (a 4-5-3 network, six examples as six columns, then one example):
+
+    >>> rng = np.random.default_rng(0)
+    >>> weights = [rng.normal(size=(5, 4)), rng.normal(size=(3, 5))]
+    >>> biases = [rng.normal(size=(5, 1)), rng.normal(size=(3, 1))]
+    >>> feedforward(weights, biases, rng.uniform(size=(4, 6))).shape
+    (3, 6)
+    >>> feedforward(weights, biases, np.zeros((4, 1)), activation=lambda z: z).shape
+    (3, 1)
     """
     ### BEGIN SOLUTION
     for W, b in zip(weights, biases):
@@ -84,6 +121,16 @@ def predict(weights, biases, X):
 
     X: (sizes[0], m). Returns a 1-D int array of length m, the argmax of each
     column of the output activations (the digit the network "sees").
+
+    Examples (a 4-5-3 network, six examples, then one):
+
+    >>> rng = np.random.default_rng(0)
+    >>> weights = [rng.normal(size=(5, 4)), rng.normal(size=(3, 5))]
+    >>> biases = [rng.normal(size=(5, 1)), rng.normal(size=(3, 1))]
+    >>> predict(weights, biases, rng.uniform(size=(4, 6))).shape
+    (6,)
+    >>> predict(weights, biases, rng.uniform(size=(4, 1))).dtype.kind
+    'i'
     """
     ### BEGIN SOLUTION
     return np.argmax(feedforward(weights, biases, X), axis=0).astype(int)

@@ -31,6 +31,15 @@ def gradient_descent(gradient, start, learn_rate, n_iter=50, tolerance=1e-06):
 
     Example: gradient=lambda x: 2 * x (the slope of x^2), start=10.0,
     learn_rate=0.2 gives 6.0, 3.6, 2.16, ... towards the minimum at 0.
+
+    Examples (the slope of x^2 is 2x; the minimum is at 0):
+
+    >>> x, history = gradient_descent(lambda x: 2 * x, 10.0, 0.2, n_iter=3)
+    >>> [round(point, 2) for point in history]
+    [10.0, 6.0, 3.6, 2.16]
+    >>> x, history = gradient_descent(lambda x: 2 * x, np.array([3.0, -4.0]), 0.2, n_iter=5)
+    >>> x.shape, len(history)
+    ((2,), 6)
     """
     ### BEGIN SOLUTION
     x = np.array(start, dtype=float) if isinstance(start, np.ndarray) else start
@@ -51,6 +60,18 @@ def sgd_step(params, grads, learn_rate):
     params: list of arrays (e.g. the weights of every layer); grads: the
     gradients, shaped like params. Returns a new list
     [p - learn_rate * g for each pair]; params and grads are unchanged.
+
+    Examples:
+
+    >>> params = [np.ones((2, 3)), np.zeros((2, 1))]
+    >>> grads = [np.ones((2, 3)), np.ones((2, 1))]
+    >>> new = sgd_step(params, grads, 0.5)
+    >>> new[1]
+    array([[-0.5],
+           [-0.5]])
+    >>> params[1]
+    array([[0.],
+           [0.]])
     """
     ### BEGIN SOLUTION
     return [p - learn_rate * g for p, g in zip(params, grads)]
@@ -65,6 +86,13 @@ def mini_batches(n, batch_size, rng):
     permutation of range(n) (rng.permutation(n)) cut into consecutive pieces
     of batch_size; the last piece may be shorter. Every index appears exactly
     once. Example: n=5, batch_size=2 gives three batches of sizes 2, 2, 1.
+
+    Examples:
+
+    >>> [len(batch) for batch in mini_batches(5, 2, np.random.default_rng(0))]
+    [2, 2, 1]
+    >>> sorted(np.concatenate(mini_batches(10, 3, np.random.default_rng(1))).tolist()) == list(range(10))
+    True
     """
     ### BEGIN SOLUTION
     order = rng.permutation(n)

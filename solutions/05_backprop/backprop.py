@@ -29,6 +29,11 @@ def chain_rule_single(a_prev, w, b, y):
     C0 = (a - y)^2, returns the tuple of floats
     (dC0/dw, dC0/db, dC0/da_prev)
     = (a_prev sigma'(z) 2(a - y), sigma'(z) 2(a - y), w sigma'(z) 2(a - y)).
+
+    Example:
+
+    >>> [round(d, 4) for d in chain_rule_single(0.5, 1.5, -0.3, 1.0)]
+    [-0.0926, -0.1851, -0.2777]
     """
     ### BEGIN SOLUTION
     z = w * a_prev + b
@@ -49,6 +54,19 @@ def backprop(weights, biases, X, Y):
     delta = 2 (a_L - y) * sigma'(z_L), then for each layer
     grad_b = mean of delta over the columns, grad_w = delta a_prev^T / m,
     delta_prev = (W^T delta) * sigma'(z_prev).
+
+    Examples (a 4-5-3 network and six examples, then one example):
+
+    >>> rng = np.random.default_rng(0)
+    >>> weights = [rng.normal(size=(5, 4)), rng.normal(size=(3, 5))]
+    >>> biases = [rng.normal(size=(5, 1)), rng.normal(size=(3, 1))]
+    >>> X, Y = rng.uniform(size=(4, 6)), np.eye(3)[:, [0, 1, 2, 0, 1, 2]]
+    >>> grad_w, grad_b = backprop(weights, biases, X, Y)
+    >>> [g.shape for g in grad_w], [g.shape for g in grad_b]
+    ([(5, 4), (3, 5)], [(5, 1), (3, 1)])
+    >>> grad_w, grad_b = backprop(weights, biases, X[:, :1], Y[:, :1])
+    >>> [g.shape for g in grad_b]
+    [(5, 1), (3, 1)]
     """
     ### BEGIN SOLUTION
     m = X.shape[1]
@@ -77,6 +95,13 @@ def numerical_gradient(f, x, h=1e-05):
     df/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / (2 h). Returns an array shaped
     like x; x is unchanged afterwards. Use it to check backprop: the two
     should agree to a relative error below 1e-7.
+
+    Examples (the gradient of x1^3 + x2^3 + x3^3 is 3 x_i^2):
+
+    >>> numerical_gradient(lambda x: float(np.sum(x ** 3)), np.array([1.0, 2.0, 3.0])).round(4)
+    array([ 3., 12., 27.])
+    >>> numerical_gradient(lambda x: float(np.sum(x ** 3)), np.array([[0.5, -1.0], [2.0, 0.0]]), 1e-4).shape
+    (2, 2)
     """
     ### BEGIN SOLUTION
     x = np.array(x, dtype=float)

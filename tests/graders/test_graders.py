@@ -143,10 +143,13 @@ def test_mutant_says_what_it_fails_and_what_the_feedback_must_name(assignment_id
 
 
 def test_corpus_is_large_enough():
+    """The hand-written corpus is optional per assignment (`course audit`'s generated mutants stand in
+    where there is none), but where an assignment has one it has both mistakes and correct variants."""
     assert len(MUTANTS) >= 40, f"only {len(MUTANTS)} mutants"
     for assignment in COURSE.assignments:
-        assert corpus(assignment.id, "mutants"), f"no mutants for {assignment.id}"
-        assert corpus(assignment.id, "correct"), f"no correct variants for {assignment.id}"
+        if (CORPUS / assignment.id).is_dir():
+            assert corpus(assignment.id, "mutants"), f"no mutants for {assignment.id}"
+            assert corpus(assignment.id, "correct"), f"no correct variants for {assignment.id}"
 
 
 # ---------------------------------------------------------------- the toolkit graders are written with

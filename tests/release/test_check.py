@@ -125,8 +125,8 @@ def test_misnamed_file_is_not_ready(tmp_path):
 def test_a_0d_array_for_a_float_is_not_ready(tmp_path):
     done = check(release_copy(tmp_path, "01_neuron", mutant("01_neuron", "sigmoid_where_0d")))
     assert done.returncode == 1
-    assert re.search(r"NOT READY: sigmoid: sigmoid\(0\.5\) returned a 0-d numpy array, but the docstring asks "
-                     r"for a float", verdict(done)), done.stdout
+    assert re.search(r"NOT READY: sigmoid: sigmoid returned a 0-d numpy array, but the docstring asks "
+                     r"for a float.* \(in the example `sigmoid\(0\.0\)`\)", verdict(done)), done.stdout
 
 
 @pytest.mark.slow
@@ -157,7 +157,7 @@ def test_endless_loop_is_stopped_and_named(tmp_path):
     looping = re.sub(r'(def relu_prime\(z\):\n)', r'\1    while True:\n        pass\n', reference("01_neuron"))
     done = check(release_copy(tmp_path, "01_neuron", looping), timeout=60)
     assert done.returncode == 1
-    assert "NOT READY: relu_prime: relu_prime(0.0) did not finish within" in verdict(done), done.stdout
+    assert "NOT READY: relu_prime: the example `relu_prime(np.array([[-1.0], [0.0], [2.0]]))` did not finish within" in verdict(done), done.stdout
 
 
 @pytest.mark.slow
@@ -238,7 +238,7 @@ def corpus(assignment_id: str) -> dict[str, tuple[str, dict]]:
     """student -> (module source, other files): mutants, correct variants, trivial and hostile submissions."""
     from test_graders import TRIVIAL, trivial_module
 
-    subs = {}
+    subs = {"correct-reference": (reference(assignment_id), {})}  # every assignment has one, corpus or not
     for kind in ("mutants", "correct"):
         for path in sorted((CORPUS / assignment_id / kind).glob("*.py")):
             subs[f"{kind}-{path.stem}"] = (path.read_text(), {})
