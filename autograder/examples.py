@@ -9,8 +9,9 @@ call returns (type, shape, dtype kind, the keys of a dict: see
 student_check.form_of) is recorded. check.py runs the same lines on the
 student's module and compares forms, never values.
 
-A line may end with a time budget for check.py, `# at most 1.2 s`; without
-one a call may take a tenth of the grader's per-call limit.
+A line may end with a note for check.py: a time budget, `# at most 1.2 s`
+(without one a call may take a tenth of the grader's per-call limit), or
+`# a number may be a 0-d array` where the graders take either for a float.
 """
 import doctest
 import importlib.util
@@ -22,6 +23,7 @@ from pathlib import Path
 from .student_check import form_of
 
 BUDGET = re.compile(r"#\s*at most ([0-9]*\.?[0-9]+) s\s*$")
+ANY_NUMBER = "# a number may be a 0-d array"
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
 
@@ -100,10 +102,24 @@ def run_examples(module, function: str, where: str) -> list[Line]:
         namespace = test.globs  # DocTest works on a copy: the next line sees this one's names
         if failures:
             raise ExampleError(f"{where}: the example `{example.source.strip()}` of {function} {failures[0]}")
-        lines.append(Line(example.source.strip(), tuple(calls[before:]), budget_of(example.source)))
+        forms = tuple(calls[before:])
+        if example.source.strip().endswith(ANY_NUMBER):
+            forms = tuple(_floats_as_numbers(form) for form in forms)
+        lines.append(Line(example.source.strip(), forms, budget_of(example.source)))
     if not calls:
         raise ExampleError(f"{where}: the examples of {function} never call {function}")
     return lines
+
+
+def _floats_as_numbers(form: dict) -> dict:
+    """The form with every float loosened to a number (a float or a 0-d numeric array)."""
+    if form["type"] == "float":
+        return {"type": "number"}
+    if form["type"] in ("list", "tuple"):
+        return {**form, "items": [_floats_as_numbers(item) for item in form["items"]]}
+    if form["type"] == "dict":
+        return {**form, "items": {key: _floats_as_numbers(item) for key, item in form["items"].items()}}
+    return form
 
 
 def record(path: Path, folders: list[Path]) -> dict[str, list[dict]]:

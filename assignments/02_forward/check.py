@@ -151,7 +151,7 @@ ASSIGNMENT = {'id': '02_forward',
                            'budget': None}]}}
 
 HERE = Path(__file__).resolve().parent
-_BUDGET_NOTE = re.compile(r"#\s*at most [0-9]*\.?[0-9]+ s\s*$")
+_BUDGET_NOTE = re.compile(r"#\s*(at most [0-9]*\.?[0-9]+ s|a number may be a 0-d array)\s*$")
 NOT_GRADED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "check.py", "course.toml",
               "timestamp.txt", ".DS_Store"}
 
@@ -200,14 +200,17 @@ def _form_words(form):
     if kind in ("list", "tuple"):
         count = len(form["items"])
         return f"a {kind} of {count} item" + ("" if count == 1 else "s")
-    return {"int": "an int", "float": "a float", "dict": "a dict", "bool": "a bool"}.get(kind, kind)
+    return {"int": "an int", "float": "a float", "number": "a number", "dict": "a dict",
+            "bool": "a bool"}.get(kind, kind)
 
 
 def form_problem(form, value):
     """None if value has the form; else what value is and what the docstring asks for."""
     import numpy as np
     kind = form["type"]
-    if kind == "float":
+    if kind == "number" and isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value, kind = value[()], "float"  # the docstring's example allows a 0-d array here
+    if kind in ("float", "number"):
         if isinstance(value, np.ndarray) and value.ndim == 0:
             return "a 0-d numpy array, but the docstring asks for a float: use float(...) to turn a " \
                    "one-number array into a float"

@@ -36,9 +36,9 @@ def gradient_descent(gradient, start, learn_rate, n_iter=50, tolerance=1e-06):
 
     Examples (the slope of x^2 is 2x; the minimum is at 0):
 
-    >>> x, history = gradient_descent(lambda x: 2 * x, 10.0, 0.2, n_iter=3)
-    >>> [round(point, 2) for point in history]
-    [10.0, 6.0, 3.6, 2.16]
+    >>> x, history = gradient_descent(lambda x: 2 * x, 10.0, 0.2, n_iter=3)  # a number may be a 0-d array
+    >>> np.round(history, 2)
+    array([10.  ,  6.  ,  3.6 ,  2.16])
     >>> x, history = gradient_descent(lambda x: 2 * x, np.array([3.0, -4.0]), 0.2, n_iter=5)
     >>> x.shape, len(history)
     ((2,), 6)
