@@ -10,8 +10,9 @@ pipes (child.py, compiled once per process into child_code_dir()). How it is iso
   only, its code read-only and its work folder a size-limited tmpfs; one
   cgroup for all its processes where cgroups can be used (jail/nsjail.py);
 - ``uid+landlock`` / ``uid+rlimits``: a separate unprivileged uid with
-  rlimits, and a Landlock whitelist of files where the kernel has it
-  (jail/uid.py, jail/landlock.py);
+  rlimits, no sockets but AF_UNIX (a seccomp filter, jail/no_network.py),
+  and a Landlock whitelist of files where the kernel has it (jail/uid.py,
+  jail/landlock.py);
 - ``trusted-submissions-no-sandbox``: rlimits only.
 
 Everywhere: output read through a pipe and capped; a kill ends the whole
@@ -36,7 +37,7 @@ from pathlib import Path
 from . import wire
 from ..limits import Limits
 from .errors import GradingError
-from .jail import cgroups, cleanup, nsjail, uid as uid_jail
+from .jail import cgroups, cleanup, no_network, nsjail, uid as uid_jail
 from .jail.cleanup import kill_leftovers, own_children
 from .jail.nsjail import CODE_MOUNT, ENGINE_MOUNT, WORK_MOUNT, python_dirs, site_packages  # noqa: F401
 from .jail.probe import TRUSTED, UID, UID_LANDLOCK, probe
@@ -127,9 +128,10 @@ class Child:
                                              preexec_fn=_pdeathsig)
             else:
                 fs = uid_jail.landlock_paths(workdir, self.scratch, child_code_dir()) if mode == UID_LANDLOCK else None
+                offline = no_network.prepared() if mode in (UID, UID_LANDLOCK) else None
                 self.proc = subprocess.Popen(
                     argv, cwd=run_dir, env=env, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-                    pass_fds=(req_r, resp_w), preexec_fn=lambda: uid_jail.enter(limits, self.uid, fs))
+                    pass_fds=(req_r, resp_w), preexec_fn=lambda: uid_jail.enter(limits, self.uid, fs, offline))
         except BaseException:
             for fd in (req_r, resp_w, out_w, out_r, self._req_w, self._resp_r):
                 os.close(fd)

@@ -9,8 +9,9 @@ The ladder, strongest first:
 3. ``uid+landlock`` / ``uid+rlimits``: where namespaces are denied (root in
    Docker's default seccomp profile): a separate unprivileged uid, used only
    after checking, as that uid, that it can run Python and cannot read the
-   reference, the graders or the submissions; with Landlock (a kernel that
-   has it) its file system is a whitelist too;
+   reference, the graders or the submissions, and cannot reach the network
+   (a seccomp filter; a connection to a listening 127.0.0.1 port must fail);
+   with Landlock (a kernel that has it) its file system is a whitelist too;
 4. ``trusted-submissions-no-sandbox``: no isolation, only when
    $COURSE_ISOLATION says so in these words.
 
@@ -21,13 +22,14 @@ import dataclasses
 import functools
 import importlib.util
 import os
+import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from ...limits import Limits
-from . import cgroups, landlock, nsjail, uid
+from . import cgroups, landlock, no_network, nsjail, uid
 
 TRUSTED = "trusted-submissions-no-sandbox"
 NSJAIL_RLIMITS = "nsjail+rlimits"
@@ -47,15 +49,17 @@ GIVES = {
     UID: ["a separate unprivileged uid per worker, checked unable to read the reference, graders and submissions",
           "rlimits per process: CPU seconds, address space, file size, open files; processes per uid",
           "after each submission: its processes, files in shared temporary folders and System V IPC objects removed",
-          "NOT given: a private file system (it sees what is world-readable), network isolation, "
+          "no network: sockets other than AF_UNIX denied (seccomp), checked by a connection that must fail",
+          "NOT given: a private file system (it sees what is world-readable), "
           "a memory or disk limit for the submission as a whole"],
     "uid": ["a separate unprivileged uid per worker, checked unable to read the reference, graders and submissions",
             "rlimits per process: CPU seconds, address space, file size, open files; processes per uid",
-            "after each submission: its processes, files in shared temporary folders and System V IPC objects removed"],
+            "after each submission: its processes, files in shared temporary folders and System V IPC objects removed",
+            "no network: sockets other than AF_UNIX denied (seccomp), checked by a connection that must fail"],
     UID_LANDLOCK: ["Landlock: read-only access to the system folders, Python and its own code, read and write "
                    "only in its own scratch folder, nothing else of the file system; no TCP bind or connect "
                    "(Landlock ABI 4+); signals and abstract sockets only within the sandbox (ABI 6+)",
-                   "NOT given: a memory or disk limit for the submission as a whole, UDP isolation"],
+                   "NOT given: a memory or disk limit for the submission as a whole"],
     TRUSTED: ["no isolation: student code runs as the grader, with rlimits only"],
 }
 
@@ -109,16 +113,32 @@ def _trial_nsjail(found_cgroups) -> str:
                 or f"exit {done.returncode}: {done.stderr.decode(errors='replace')[-300:]}")
 
 
+NETWORK_REACHED = 75  # the trial's exit status when it connected to the listening port
+
+
 def _trial_uid(protected, with_landlock: bool) -> str:
-    """"" if the sandbox uid can run Python with numpy and cannot read protected, else why not."""
+    """"" if the sandbox uid can run Python with numpy, cannot reach a listening
+    127.0.0.1 port and cannot read protected, else why not."""
     child_uid = uid.sandbox_uid()
     paths = uid.landlock_paths(tempfile.gettempdir(), tempfile.gettempdir()) if with_landlock else None
     limits = Limits(seconds=30, submission_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1)
     try:
-        done = subprocess.run(_trial_argv(), cwd="/", stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
-                              preexec_fn=lambda: uid.enter(limits, child_uid, paths))
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"cannot start Python as uid {child_uid}: {exc}"
+        offline = no_network.prepared()
+    except (ImportError, OSError, RuntimeError, ValueError) as exc:
+        return f"cannot deny student code the network (seccomp through pyseccomp/libseccomp): {exc}"
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        argv = _trial_argv()
+        argv[-1] += (f"\nimport socket, sys\ntry: socket.create_connection(('127.0.0.1', "
+                     f"{listener.getsockname()[1]}), 5)\nexcept OSError: pass\nelse: sys.exit({NETWORK_REACHED})")
+        try:
+            done = subprocess.run(argv, cwd="/", stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                                  preexec_fn=lambda: uid.enter(limits, child_uid, paths, offline))
+        except (OSError, subprocess.SubprocessError) as exc:
+            return f"cannot start Python as uid {child_uid}: {exc}"
+    if done.returncode == NETWORK_REACHED:
+        return f"uid {child_uid} connected to a listening 127.0.0.1 port despite the seccomp filter"
     if done.returncode != 0:
         return (f"uid {child_uid} cannot run {sys.executable} with numpy "
                 f"({done.stderr.decode(errors='replace').strip().splitlines()[-1:]}): make the Python installation "
