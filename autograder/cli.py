@@ -240,10 +240,12 @@ def _cmd_gradescope(args) -> int:
 
 
 def _cmd_doctor(args) -> int:
+    from .engine.jail import cgroups
     from .engine.jail.probe import probe
 
     found = probe()
     print(found.explain())
+    print(cgroups.describe())
     return 0 if found.mode else 1
 
 
