@@ -1,13 +1,18 @@
 """Grading on a Dask distributed cluster: one task per submission, results back to the client.
 
 ``course grade --scheduler ADDRESS`` sends a batch to a running scheduler
-(``dask scheduler``, a dask-jobqueue cluster, ...). Every worker grades with
-the same engine as a local batch: grade_submission() with its sandboxed child,
-in a process that is a subreaper. Before a worker gets a submission it is
-probed (worker_probe, on the worker): it must isolate student code (the
-engine's isolation_mode() is not "none"), see the course and submissions at
-the client's paths (a shared file system) and run the same graders, reference
-and Python as the client (a fingerprint). A worker that fails is reported and
+(``dask scheduler``, a dask-jobqueue cluster, ...), over TLS when the address
+is tls:// (certificates from cluster_tls.py; docs/cluster.md). Every worker
+grades with the same engine as a local batch: grade_submission() with its
+sandboxed child, each submission in a fresh process of its own (python -m
+autograder.engine.cluster, a subreaper), so the worker process never imports
+or runs anything of a student's. Before a worker gets a submission it is
+probed (worker_probe, on the worker): it must isolate student code as local
+grading would for the same folders (isolation_mode() with the graders, the
+reference, the submissions and the output folder protected, and no network
+for student code; never "none" or the trusted mode), see the course and
+submissions at the client's paths (a shared file system) and run the same
+graders, reference and Python as the client (a fingerprint). A worker that fails is reported and
 gets no task; a worker that joins later (or restarts) is probed when it
 appears. Usable workers are marked with a Dask resource named after the run,
 ``course-sandbox-<run id> = 1``, and every task of the run asks for it, so a
