@@ -281,3 +281,20 @@ def test_a_process_without_the_certificate_cannot_connect_or_run_code(secured, t
                                     security=security, timeout=5, set_as_default=False) as client:
                 client.run(lambda: ran.write_text("ran"))
     assert not ran.exists()
+
+
+def test_course_cluster_certs_writes_a_ca_a_private_key_and_dasks_configuration(tmp_path, capsys):
+    import yaml
+
+    from autograder.cli import main
+
+    folder = tmp_path / "tls"
+    assert main(["cluster", "certs", str(folder)]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["ca.pem", "dask.yaml", "node-key.pem", "node.pem"]
+    assert folder.stat().st_mode & 0o777 == 0o700 and (folder / "node-key.pem").stat().st_mode & 0o777 == 0o600
+    tls = yaml.safe_load((folder / "dask.yaml").read_text())["distributed"]["comm"]
+    assert tls["require-encryption"] is True and tls["tls"]["client"]["key"] == str(folder / "node-key.pem")
+    assert cluster_tls.security(folder).require_encryption
+    key = (folder / "node-key.pem").read_bytes()
+    assert main(["cluster", "certs", str(folder)]) == 2  # never over the certificates in use
+    assert "already holds ca.pem" in capsys.readouterr().err and (folder / "node-key.pem").read_bytes() == key
