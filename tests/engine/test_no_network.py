@@ -1,7 +1,6 @@
 """The uid modes' seccomp filter (jail/no_network.py): no socket but AF_UNIX, and the probe checks it holds."""
 import os
 import re
-import socket
 import subprocess
 import sys
 
@@ -9,7 +8,7 @@ import pytest
 
 from conftest import REPO
 
-from autograder.engine.jail import no_network, probe, uid
+from autograder.engine.jail import no_network, uid
 from autograder.limits import Limits
 
 LIMITS = Limits(seconds=10, submission_seconds=10, memory_mb=1024, file_size_mb=1, output_kb=1)
