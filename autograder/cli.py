@@ -245,7 +245,7 @@ def _cmd_doctor(args) -> int:
 
     found = probe()
     print(found.explain())
-    print(cgroups.describe())
+    print(cgroups.describe(found.mode))
     return 0 if found.mode else 1
 
 

@@ -84,6 +84,8 @@ def test_doctor_says_which_cgroup_version_it_found_and_what_it_does_with_it(monk
     monkeypatch.setattr(cgroups, "detect", lambda: (found, ""))
     assert cgroups.describe().startswith(f"cgroups: v2 (unified at {cgroups.CGROUP_ROOT}/grader): each submission "
                                          "gets a cgroup of its own")
+    assert cgroups.describe("uid+landlock").startswith("cgroups: v2 found, not used: isolation uid+landlock does not")
+    assert cgroups.describe("nsjail+cgroup-v2") == cgroups.describe()
     monkeypatch.setattr(cgroups, "detect", lambda: (None, "cgroup v2: controllers memory are not delegated to /x"))
     text = cgroups.describe()
     assert "not used (cgroup v2: controllers memory are not delegated to /x)" in text

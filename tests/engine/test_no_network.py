@@ -50,3 +50,21 @@ def test_the_probe_refuses_a_uid_mode_whose_student_code_reaches_the_network():
     lines = done.stdout.splitlines()
     assert len(lines) == 2 and lines[0] == "''", done.stdout + done.stderr
     assert re.fullmatch(r"'uid \d+ connected to a listening 127\.0\.0\.1 port despite the seccomp filter'", lines[1])
+
+
+def test_the_probe_refuses_nsjail_when_its_child_would_share_the_network(monkeypatch):
+    """nsjail's child tries the same connection: in its network namespace it fails; given the
+    machine's network (--disable_clone_newnet), the trial says so and the mode is not used."""
+    from autograder.engine.jail import nsjail, probe
+
+    if nsjail.binary() is None:
+        pytest.skip("no nsjail here")
+    assert probe._trial_nsjail(None) == ""
+    real = nsjail.command
+
+    def sharing_the_network(*args, **kwargs):
+        argv = real(*args, **kwargs)
+        return [*argv[:argv.index("--")], "--disable_clone_newnet", *argv[argv.index("--"):]]
+    monkeypatch.setattr(nsjail, "command", sharing_the_network)
+    assert probe._trial_nsjail(None) == ("the child connected to a listening 127.0.0.1 port: "
+                                         "nsjail gave it no network namespace")

@@ -149,9 +149,13 @@ def detect() -> tuple[Cgroups | None, str]:
     return Cgroups(1, bases, memsw=(bases["memory"] / "memory.memsw.limit_in_bytes").exists()), ""
 
 
-def describe() -> str:
-    """For `course doctor`: which cgroup version this machine has and what the engine does with it."""
+def describe(mode: str | None = None) -> str:
+    """For `course doctor`: which cgroup version this machine has and what the engine does with it
+    in the isolation mode chosen (mode; None: as nsjail would)."""
     found, why_not = detect()
+    if found is not None and mode is not None and not mode.startswith("nsjail+cgroup"):
+        return (f"cgroups: v{found.version} found, not used: isolation {mode} does not put children in cgroups, "
+                "so memory and CPU are limited per process (rlimits), not for a submission's processes together")
     if found is not None:
         where = ", ".join(f"{name} at {base}" for name, base in found.bases.items())
         return (f"cgroups: v{found.version} ({where}): each submission gets a cgroup of its own under nsjail, "
