@@ -267,16 +267,33 @@ def _cmd_gradescope(args) -> int:
 
 
 def _cmd_doctor(args) -> int:
+    from .engine.jail import cgroups
     from .engine.jail.probe import probe
 
     found = probe()
     print(found.explain())
+    print(cgroups.describe(found.mode))
     try:  # MNIST: which files, where, which checksums they match
         from data.doctor import mnist_report
         print(mnist_report(load_course(args.course)))
     except CourseConfigError as exc:
         print(f"MNIST: cannot tell: {exc}")
     return 0 if found.mode else 1
+
+
+def _cmd_cluster(args) -> int:
+    from .engine.cluster_tls import ENV, write_certificates
+
+    try:
+        written = write_certificates(args.folder, days=args.days)
+    except (FileExistsError, OSError) as exc:
+        print(f"course cluster certs: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    print(f"give this folder to the scheduler, every worker and the client ({ENV}={written[0].parent}); "
+          "docs/cluster.md shows the commands")
+    return 0
 
 
 EPILOG = """\
@@ -295,6 +312,7 @@ for instructors (docs/authoring.md: a new assignment from start to finish):
   course similar               pairs of submissions whose code is alike
   course audit                 which mistakes do the hidden graders miss? (mutation testing)
   course doctor                which isolation student code gets on this machine; where MNIST is
+  course cluster certs DIR     TLS certificates for a secured Dask cluster (docs/cluster.md)
   course nbgrader init         make a folder an nbgrader course that grades with this engine
   course gradescope            a Gradescope autograder bundle (zip)
   course check-release         does a release leak solutions or hidden tests?
@@ -400,6 +418,12 @@ def parser() -> argparse.ArgumentParser:
 
     d = add("doctor", help="which isolation student code gets here, what it gives, why not stronger")
     d.set_defaults(run=_cmd_doctor)
+    cl = add("cluster", help="a secured Dask cluster for `course grade --scheduler`")
+    cl_sub = cl.add_subparsers(dest="cluster_command", required=True)
+    certs = cl_sub.add_parser("certs", help="write a CA, a certificate and a Dask configuration into a new folder")
+    certs.add_argument("folder", type=Path, help="a new folder, readable by the cluster's user only")
+    certs.add_argument("--days", type=int, default=365, help="how long the certificates are valid (default 365)")
+    certs.set_defaults(run=_cmd_cluster)
     return p
 
 

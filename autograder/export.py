@@ -24,24 +24,34 @@ Blank cells in canvas and moodle carry no flag of their own (both importers
 reject text in a grade cell), so the exporter lists every not-graded cell
 on stderr. Every text cell is neutralised against spreadsheet formula
 injection (OWASP): one starting with = + - @ tab or carriage return gets a
-leading single quote.
+leading single quote. No cell of wide, canvas or moodle holds a control
+character (each becomes a space; tests keeps its messages' lines). Only folders named by a whole student id (student_ids.py) are
+exported; any other is listed on stderr and left out.
 """
 import csv
 import io
+import re
 from pathlib import Path
 
 from .engine.results import atomic_write
 from .report.data import ClassResults, Result, summarize_tests
+from .student_ids import RULE, is_student_id, shown
 
 FORMATS = ("wide", "canvas", "moodle", "tests")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NOT_GRADED = "not graded"
 CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def neutralise(text: str) -> str:
     """A text cell a spreadsheet will not run as a formula."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def one_line(value):
+    """value, a text without control characters (each becomes a space); other values as they are."""
+    return CONTROL.sub(" ", value) if isinstance(value, str) else value
 
 
 def number(value: float) -> str:
@@ -79,11 +89,16 @@ def _flags(result: Result) -> list[str]:
     return flags
 
 
+def exported_students(results: ClassResults) -> list[str]:
+    """The students whose rows are exported: folders named by a whole student id."""
+    return [student for student in results.students if is_student_id(student)]
+
+
 def wide_rows(results: ClassResults) -> list[list]:
     head = ["student", *results.assignments, "total", "max_total", "notes"]
     max_total = sum(results.max_score(a) for a in results.assignments)
     rows = [head]
-    for student in results.students:
+    for student in exported_students(results):
         cells, notes = [student], []
         for assignment in results.assignments:
             result = results.result(student, assignment)
@@ -101,7 +116,7 @@ def canvas_rows(results: ClassResults) -> list[list]:
     titles = [column_title(results, a) for a in results.assignments]
     rows = [[*CANVAS_STUDENT_COLUMNS, *titles],
             ["Points Possible", "", "", "", "", *(results.max_score(a) for a in results.assignments)]]
-    for student in results.students:
+    for student in exported_students(results):
         rows.append([student, "", "", student, "",
                      *(_score(results.result(student, a)) for a in results.assignments)])
     return rows
@@ -109,7 +124,7 @@ def canvas_rows(results: ClassResults) -> list[list]:
 
 def moodle_rows(results: ClassResults) -> list[list]:
     rows = [["Username", *(column_title(results, a) for a in results.assignments)]]
-    for student in results.students:
+    for student in exported_students(results):
         rows.append([student, *(_score(results.result(student, a)) for a in results.assignments)])
     return rows
 
@@ -138,9 +153,12 @@ def render_csv(rows: list[list]) -> str:
 
 
 def not_graded_cells(results: ClassResults) -> list[str]:
-    """One line per result exported as blank because it was not graded."""
-    return [f"{r.student}/{r.assignment}: {NOT_GRADED} ({r.reason})"
-            for r in sorted(results.results.values(), key=lambda r: (r.student, r.assignment)) if not r.graded]
+    """One line per folder left out (not a student id) and per result exported as blank (not graded)."""
+    return ([f"{shown(s)!r}: not a student id ({RULE}): not exported"
+             for s in results.students if not is_student_id(s)]
+            + [f"{r.student}/{r.assignment}: {NOT_GRADED} ({r.reason})"
+               for r in sorted(results.results.values(), key=lambda r: (r.student, r.assignment))
+               if not r.graded and is_student_id(r.student)])
 
 
 def write_export(results: ClassResults, fmt: str, out: Path) -> Path:
@@ -148,5 +166,8 @@ def write_export(results: ClassResults, fmt: str, out: Path) -> Path:
     if fmt not in RENDERERS:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     out = Path(out)
-    atomic_write(out, render_csv(RENDERERS[fmt](results)))
+    rows = RENDERERS[fmt](results)
+    if fmt != "tests":
+        rows = [[one_line(value) for value in row] for row in rows]
+    atomic_write(out, render_csv(rows))
     return out

@@ -238,8 +238,8 @@ class ClusterWorkers:
     GRADED with the reason.
     """
 
-    def __init__(self, address: str):
-        self.address = address
+    def __init__(self, address: str, out_dir: Path | None = None):
+        self.address, self.out_dir = address, out_dir  # out_dir: protected on the workers, never written there
 
     def run(self, course, submissions: Path, tasks, isolation, on_result, on_stop):
         from .cluster import code_fingerprint, grade_on_cluster, grade_student, worker_probe  # Dask only here
@@ -258,9 +258,11 @@ class ClusterWorkers:
 
         try:
             reports = grade_on_cluster(self.address,
-                             [(key, grade_student, (course, a, s, submissions, None)) for key, (a, s) in by_key.items()],
+                             [(key, grade_student, (course, a, s, submissions, self.out_dir))
+                              for key, (a, s) in by_key.items()],
                              lambda key, result: on_result(result), failed, probe=worker_probe,
-                             probe_args=(str(course.root), str(submissions), code_fingerprint(str(course.root))))
+                             probe_args=(str(course.root), str(submissions), code_fingerprint(str(course.root)),
+                                         self.out_dir and str(self.out_dir)))
         except _Stopped:
             return
         used = [r for r in reports.values() if r.get("usable")]
@@ -356,7 +358,7 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
         workers = LocalWorkers(jobs, fingerprinters)
     else:
         isolation = "probed on each worker"
-        workers = ClusterWorkers(scheduler)
+        workers = ClusterWorkers(scheduler, out_dir)
     start = time.perf_counter()
     label = assignments[0].id if len(assignments) == 1 else f"{len(assignments)} assignments"
     bar = _progress_bar(len(tasks), f"grading {label}", shown=progress and sys.stderr.isatty())

@@ -7,12 +7,12 @@ block, and the bytes that are graded are the bytes that were read and hashed
 """
 import errno
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Assignment, Course
+from ..student_ids import RULE, is_student_id, shown
 from .lateness import MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE
 
 MAX_MODULE_BYTES = 1024 * 1024
@@ -24,7 +24,6 @@ RESERVED_NAMES = frozenset({
     "outbound", "nbgrader_config.py", "gradebook.db", "grades.csv", "regrades.csv", "report.html",
     "report", "export", "similarity", "course.toml",
 })
-_STUDENT_ID = re.compile(r"^[\w@+-][\w.@+-]{0,127}$")
 
 
 class LayoutError(Exception):
@@ -40,7 +39,7 @@ class Roster:
 
 
 def is_valid_student_id(name: str) -> bool:
-    return bool(_STUDENT_ID.match(name)) and name not in RESERVED_NAMES
+    return is_student_id(name) and name not in RESERVED_NAMES
 
 
 def find_students(submissions: Path, assignment_id: str, required: bool = True) -> Roster:
@@ -68,8 +67,7 @@ def find_students(submissions: Path, assignment_id: str, required: bool = True) 
         if len(found) < 10:
             found.append(name + "/")
         if not is_valid_student_id(name):
-            roster.refused[name.encode("unicode_escape").decode()[:80]] = (
-                "not a valid student id (letters, digits and . _ @ + - only, at most 128 characters)")
+            roster.refused[shown(name)] = f"not a valid student id ({RULE})"
         elif has_assignment:
             roster.students.append(name)
         else:

@@ -22,7 +22,7 @@ COURSE = load_course(REPO / "course.toml")
 TITLE = {a.id: a.title for a in COURSE.assignments}
 POINTS = {a.id: a.points for a in COURSE.assignments}
 A1, A2 = "01_neuron", "02_forward"
-EVIL = "=HYPERLINK(\"evil.example\",\"y\")"  # a folder name a spreadsheet would run
+EVIL = "@SUM+1"  # a student id (student_ids.py) that a spreadsheet would run as a formula
 
 
 def outcome(name, key, score, max_score, output=""):
