@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config import Course
 from ..engine import results as engine_results
-from ..engine.attention import attention_list
+from ..engine.attention import SIMILARITY_DIR, attention_list
 from ..engine.ledger import read_ledger
 from ..engine.model import ResultFormatError, SubmissionResult
 
@@ -163,6 +163,8 @@ def read_class(course: Course, out_dir: Path) -> ClassResults:
     students, results, notes, found = [], {}, [], set()
     for student_dir in _folders(out_dir):
         student, has_any = student_dir.name, False
+        if student == SIMILARITY_DIR:  # `course similar`'s output kept beside the results: not a student
+            continue
         for folder in _folders(student_dir):
             where = f"{student}/{folder.name}"
             path = folder / RESULTS_NAME
