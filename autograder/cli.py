@@ -91,7 +91,7 @@ def _cmd_notebook_pull(args) -> int:
 
 
 def _cmd_grade(args) -> int:
-    from .engine.batch import EXIT_BAD_INPUT, grade_all, grade_batch
+    from .engine.batch import EXIT_BAD_INPUT, grade_all, grade_batch, worst_exit_code
     from .engine.submission import LayoutError
     from .extensions import ExtensionsError
 
@@ -121,7 +121,7 @@ def _cmd_grade(args) -> int:
         from .gradebook import record_in_gradebook
         for summary in summaries:
             record_in_gradebook(course, course.assignment(summary.assignment), args.out, args.gradebook)
-    return max(s.exit_code for s in summaries)
+    return worst_exit_code(s.exit_code for s in summaries)
 
 
 def _cmd_history(args) -> int:

@@ -43,6 +43,13 @@ from .text import clean
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_CANNOT_GRADE, EXIT_NOT_GRADED, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
 EXIT_NO_MODULE = 5  # some modules are missing or do not import (each scored 0, listed for attention)
+_SEVERITY = (EXIT_CANNOT_GRADE, EXIT_INTERRUPTED, EXIT_NOT_GRADED, EXIT_NO_MODULE, EXIT_OK)
+
+
+def worst_exit_code(codes) -> int:
+    """The exit code of several assignments' runs: the most severe (3, 130, 4, 5, then 0)."""
+    codes = set(codes)
+    return next((code for code in _SEVERITY if code in codes), EXIT_OK)
 WORKER_ATTEMPTS = 2
 
 

@@ -9,7 +9,7 @@ that moment; clearing one appends a row with no score. Triggers refuse every
 UPDATE and DELETE. regrades.csv, `course history` and the overrides shown by
 grades.csv, the report and the exports are all read from here.
 
-Each write is its own short transaction (sqlite3's file locking), so two
+Each write is its own short transaction (SQLite's locking, write-ahead log), so two
 `course grade` runs at once append without losing a row; `exclusive()` holds
 the write lock while a run writes the files derived from the ledger. An
 output folder graded before the ledger existed (results.json only) is
@@ -250,6 +250,10 @@ def open_ledger(out_dir: Path) -> Ledger:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     db = _connect(out_dir / LEDGER_NAME, read_only=False)
+    # Write-ahead logging: a row costs no fsync of its own (a crash may lose the last rows, never the file);
+    # its -wal and -shm files go when the last connection closes. Where WAL is not possible, the default stays.
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
     ledger = Ledger(db, out_dir)
     with ledger.exclusive():
         new = db.execute("SELECT name FROM sqlite_master WHERE name = 'entries'").fetchone() is None
@@ -261,11 +265,16 @@ def open_ledger(out_dir: Path) -> Ledger:
 
 
 def read_ledger(out_dir: Path) -> Ledger | None:
-    """The ledger of out_dir opened read-only, or None when there is none (nothing is created)."""
+    """The ledger of out_dir for reading, or None when there is none (nothing is created).
+
+    Opened for writing where the folder allows it, so that closing it removes the write-ahead
+    log's files; read-only otherwise.
+    """
     path = Path(out_dir) / LEDGER_NAME
     if not path.is_file():
         return None
-    return Ledger(_connect(path, read_only=True), Path(out_dir))
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    return Ledger(_connect(path, read_only=not writable), Path(out_dir))
 
 
 def _migrate(ledger: Ledger):

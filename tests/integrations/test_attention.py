@@ -159,3 +159,10 @@ def test_the_report_opens_with_the_attention_list_linked_to_feedback(graded, tmp
     for href in linked:
         assert (out / href).is_file(), href
     assert page.errors == []
+
+
+def test_several_assignments_exit_with_the_most_severe_code():
+    from autograder.engine.batch import worst_exit_code
+
+    assert worst_exit_code([0, 5]) == 5 and worst_exit_code([5, 4, 0]) == 4, "not graded outranks missing"
+    assert worst_exit_code([4, 130]) == 130 and worst_exit_code([130, 3]) == 3 and worst_exit_code([0, 0]) == 0
