@@ -31,7 +31,9 @@ def history_lines(out_dir: Path, student: str | None = None, assignment: str | N
     """The history of out_dir as lines, oldest first; [] when there is none."""
     ledger = history.read_ledger(out_dir)
     if ledger is None:
-        return []
+        if not any(Path(out_dir).glob("*/*/results.json")):
+            return []
+        ledger = history.open_ledger(out_dir)  # a folder graded before the ledger: migrated now
     with ledger:
         entries = ledger.history(student, assignment)
     lines = []

@@ -1,5 +1,9 @@
 """Grading outputs, rendered from the one result model: results.json, feedback.md, grades.csv, regrades.csv.
 
+An instructor's override (ledger.Override) is rendered beside the engine's
+result, never into it: results.json keeps the engine's score in extra_data,
+grades.csv in engine_score. regrades.csv is written from the ledger's rows.
+
 Every file is written atomically (a temporary file in the same folder, then
 os.replace), so a killed batch leaves each file either whole or absent.
 results.json is written last for a submission: its presence means "a result
@@ -12,6 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from .attention import attention_list
 from .model import DOES_NOT_IMPORT, MISSING, ResultFormatError, SubmissionResult
 from .text import csv_cell, markdown_block, markdown_inline
 
@@ -136,8 +141,6 @@ def _csv(columns, rows) -> str:
 def write_grades_csv(out_dir: Path, stale: frozenset = frozenset(), overrides=None) -> Path:
     """grades.csv from every result on disk; stale: (student, assignment) pairs whose result is out of date;
     overrides: the ledger's standing ones ((student, assignment) -> Override)."""
-    from .attention import attention_list
-
     results, problems = collect_results(out_dir)
     overrides = overrides or {}
     attention = {(a.student, a.assignment): a.reasons for a in attention_list(results, overrides, out_dir)}

@@ -18,7 +18,7 @@ from conftest import REPO, run_course
 from autograder.config import load_course
 from autograder.engine.batch import grade_batch
 from autograder.engine.ledger import LEDGER_NAME, MIGRATED, open_ledger, read_ledger
-from autograder.grade_history import OverrideError, set_override
+from autograder.grade_history import OverrideError, history_lines, set_override
 
 COURSE = load_course(REPO / "course.toml")
 NEURON = COURSE.assignment("01_neuron")
@@ -124,7 +124,10 @@ def test_an_output_folder_without_a_ledger_is_migrated(term, tmp_path):
     _, subs, graded, _ = term
     out = tmp_path / "graded"
     shutil.copytree(graded, out, ignore=shutil.ignore_patterns(LEDGER_NAME, "regrades.csv"))
-    summary = grade_batch(COURSE, NEURON, subs, out, progress=False)
+    lines = history_lines(out, "ann")  # the first look at the history migrates the folder
+    assert len(lines) == 1 or lines[1].startswith("    "), lines
+    assert "graded 20/20  why: migrated" in lines[0]
+    summary = grade_batch(COURSE, NEURON, subs, out, progress=False)  # migrates nothing twice
     assert sorted(summary.plan.unchanged) == ["ann", "ben"]
     with read_ledger(out) as ledger:
         assert [(e.student, e.why, e.score) for e in ledger.history()] == [("ann", MIGRATED, 20.0),
