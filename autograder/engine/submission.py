@@ -23,7 +23,7 @@ SOLUTION_MARKERS = (b"### BEGIN SOLUTION", b"### END SOLUTION", b"### BEGIN HIDD
 RESERVED_NAMES = frozenset({
     "source", "release", "submitted", "autograded", "feedback", "downloaded", "exchange", "inbound",
     "outbound", "nbgrader_config.py", "gradebook.db", "grades.csv", "regrades.csv", "report.html",
-    "report", "export", "similarity", "course.toml",
+    "report", "export", "similarity", "course.toml", "ledger.sqlite",
 })
 _STUDENT_ID = re.compile(r"^[\w@+-][\w.@+-]{0,127}$")
 
