@@ -122,6 +122,13 @@ class BatchSummary:
         return sum(scores) / len(scores) if scores else None
 
 
+def _has_terms(course: Course, assignment_id: str, student: str) -> bool:
+    """Whether extensions.csv or accommodations.csv has a row for the student and this assignment (or *)."""
+    terms = extensions.terms_for(course, student)
+    return terms is not None and any(key in (assignment_id, extensions.ALL)
+                                     for key in (*terms.due, *terms.time_multiplier))
+
+
 def why_recorded(course: Course, plan: Plan, student: str, result: SubmissionResult) -> str:
     """Why this run records a grade for student (ledger.WHY), from the plan and the fingerprints."""
     if student in plan.new:
@@ -136,7 +143,7 @@ def why_recorded(course: Course, plan: Plan, student: str, result: SubmissionRes
         if old.fingerprint.graders != result.fingerprint.graders:
             parts.append(history.CHANGED_GRADERS)
         if old.fingerprint.settings != result.fingerprint.settings:
-            parts.append(history.EXTENSION if extensions.terms_for(course, student) is not None
+            parts.append(history.EXTENSION if _has_terms(course, result.assignment, student)
                          else history.CHANGED_SETTINGS)
         return ", ".join(parts) or history.CHANGED_SUBMISSION
     if student in plan.changed:

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from conftest import REPO, run_course
+from conftest import REPO, make_course, run_course
 from autograder.config import load_course
 from autograder.engine.batch import grade_batch
 from autograder.engine.ledger import LEDGER_NAME, MIGRATED, open_ledger, read_ledger
@@ -157,3 +157,16 @@ def test_two_grading_runs_at_once_stay_consistent(term, tmp_path):
     assert (table["ann"]["score"], table["ben"]["score"]) == ("15", "20"), "the override stood through both"
     rows = regrades(out)
     assert len({r["run"] for r in rows}) == 4, "regrades.csv holds both runs' rows and the earlier ones"
+
+
+def test_an_extension_is_recorded_as_the_reason_of_its_regrade(term, tmp_path):
+    _, subs, graded, _ = term
+    course = load_course(make_course(tmp_path / "course"))
+    out = tmp_path / "graded"
+    shutil.copytree(graded, out)
+    grade_batch(course, course.assignment("01_neuron"), subs, out, progress=False)  # this course's graders
+    (tmp_path / "course" / "extensions.csv").write_text("student,assignment,due,reason\n"
+                                                        "ben,01_neuron,2027-03-01T12:00:00Z,illness\n")
+    summary = grade_batch(course, course.assignment("01_neuron"), subs, out, progress=False)
+    assert summary.plan.changed == ["ben"] and summary.why == {"ben": "extension"}
+    assert [r["why"] for r in regrades(out) if r["student"] == "ben"][-1] == "extension"
