@@ -11,7 +11,9 @@ Exit codes of `course grade`: 0 every submission has a grade (however low);
 layout, an unknown --student); 3 grading could not run (missing data, broken
 graders, a sandbox that will not start): the batch stopped; 4 some
 submissions are NOT GRADED (listed, each with its reason; see the README);
-130 interrupted (every finished result is kept: run it again to resume).
+5 every submission has a score, but some modules are missing or do not
+import (each scored 0 and listed for attention); 130 interrupted (every
+finished result is kept: run it again to resume).
 """
 import argparse
 import functools
@@ -112,7 +114,7 @@ def _missing_mnist(course, args) -> str | None:
 def _cmd_grade(args) -> int:
     from data.fetch import EXIT_NO_MNIST
 
-    from .engine.batch import EXIT_BAD_INPUT, grade_all, grade_batch
+    from .engine.batch import EXIT_BAD_INPUT, grade_all, grade_batch, worst_exit_code
     from .engine.submission import LayoutError
     from .extensions import ExtensionsError
 
@@ -146,7 +148,37 @@ def _cmd_grade(args) -> int:
         from .gradebook import record_in_gradebook
         for summary in summaries:
             record_in_gradebook(course, course.assignment(summary.assignment), args.out, args.gradebook)
-    return max(s.exit_code for s in summaries)
+    return worst_exit_code(s.exit_code for s in summaries)
+
+
+def _cmd_history(args) -> int:
+    from .grade_history import history_lines
+
+    if not args.out.is_dir():
+        print(f"course history: {args.out} is not a folder (the --out folder of `course grade`)", file=sys.stderr)
+        return 2
+    lines = history_lines(args.out, args.student, args.assignment)
+    if not lines:
+        who = " ".join(x for x in (args.student, args.assignment) if x)
+        print(f"course history: no grade recorded in {args.out}" + (f" for {who}" if who else ""), file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    return 0
+
+
+def _cmd_override(args) -> int:
+    from .grade_history import OverrideError, set_override
+
+    course = load_course(args.course)
+    try:
+        line = set_override(args.out, course.assignment(args.assignment), args.student, args.reason or "",
+                            score=args.score, test=args.test, points=args.points, comment=args.comment or "",
+                            clear=args.clear)
+    except OverrideError as exc:
+        print(f"course override: {exc}; nothing was recorded", file=sys.stderr)
+        return 2
+    print(line)
+    return 0
 
 
 def _cmd_new(args) -> int:
@@ -308,6 +340,8 @@ for instructors (docs/authoring.md: a new assignment from start to finish):
   course notebook pull ID      an assignment notebook edited in Jupyter back into notebooks/ID.py
   course grade                 grade a class; rerun to regrade exactly what changed (exit codes in the README)
   course report                the class at a glance (HTML), with every student's feedback
+  course history               every grade recorded in a --out folder, when and why
+  course override              set a grade by hand (kept through regrades), or --clear it
   course export                grades for a spreadsheet, Canvas or Moodle; per-test statistics
   course similar               pairs of submissions whose code is alike
   course audit                 which mistakes do the hidden graders miss? (mutation testing)
@@ -353,6 +387,27 @@ def parser() -> argparse.ArgumentParser:
                    help="grade on the workers of this running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
                         "(one task per submission; --jobs is then ignored)")
     g.set_defaults(run=_cmd_grade)
+
+    h = add("history", help="every grade recorded in an output folder, oldest first, with why")
+    h.add_argument("student", nargs="?", default=None, help="only this student")
+    h.add_argument("--assignment", default=None, help="only this assignment")
+    h.add_argument("--out", type=Path, default=Path("graded"), help="the --out folder of `course grade` "
+                   "(default: graded)")
+    h.set_defaults(run=_cmd_history)
+
+    o = add("override", help="set a student's grade by hand; it stands through every regrade")
+    o.add_argument("student")
+    o.add_argument("assignment", help="assignment id, e.g. 01_neuron")
+    o.add_argument("--score", type=float, default=None, help="the score of record for the assignment")
+    o.add_argument("--test", default=None, metavar="NAME", help="set one hidden test's points instead "
+                   "(the grader's function name, e.g. test_sigmoid_values)")
+    o.add_argument("--points", type=float, default=None, help="the points for --test")
+    o.add_argument("--reason", default=None, help="why (kept in the history; required)")
+    o.add_argument("--comment", default=None, help="appended to the student's feedback")
+    o.add_argument("--clear", action="store_true", help="remove the override: the engine's score stands again")
+    o.add_argument("--out", type=Path, default=Path("graded"), help="the --out folder of `course grade` "
+                   "(default: graded)")
+    o.set_defaults(run=_cmd_override)
 
     n = add("new", help="write the skeleton of a new assignment and its course.toml entry")
     n.add_argument("id", help="assignment id, e.g. 07_convolution (two digits, underscore, lower case)")

@@ -3,9 +3,13 @@
 One renderer per format, each a list of CSV rows built from the class's
 results (report.data.read_class):
 
-- wide:   student, one column per assignment, total, notes. A result that
-          was not graded is the word "not graded" in its cell (its reason in
-          notes), never 0; a missing result is blank.
+- wide:   student, one column per assignment, total, notes, attention. A
+          result that was not graded is the word "not graded" in its cell
+          (its reason in notes), never 0; a missing result is blank. A
+          module missing or that does not import scores 0 (its status in
+          notes); an override's score is the cell, noted with the engine's
+          own score. attention: why the instructor should look (the report's
+          needs-attention list), per assignment.
 - canvas: Canvas's gradebook import layout. Its leading columns Student, ID,
           SIS User ID, SIS Login ID, Section (the student's folder name goes
           in Student and SIS Login ID, which Canvas matches on), then one
@@ -82,6 +86,11 @@ def _flags(result: Result) -> list[str]:
     flags = []
     if not result.graded:
         flags.append(f"{NOT_GRADED} ({result.reason})")
+    elif result.status != "graded":
+        flags.append(f"{result.status} ({result.reason})")
+    if result.override:
+        engine = NOT_GRADED if result.engine_score is None else number(result.engine_score)
+        flags.append(f"{result.override}; engine score {engine}")
     if result.late == "unknown":
         flags.append("late: unknown")
     elif result.late:
@@ -95,11 +104,11 @@ def exported_students(results: ClassResults) -> list[str]:
 
 
 def wide_rows(results: ClassResults) -> list[list]:
-    head = ["student", *results.assignments, "total", "max_total", "notes"]
+    head = ["student", *results.assignments, "total", "max_total", "notes", "attention"]
     max_total = sum(results.max_score(a) for a in results.assignments)
     rows = [head]
     for student in exported_students(results):
-        cells, notes = [student], []
+        cells, notes, attention = [student], [], []
         for assignment in results.assignments:
             result = results.result(student, assignment)
             if result is None:
@@ -108,7 +117,8 @@ def wide_rows(results: ClassResults) -> list[list]:
                 continue
             cells.append(result.score if result.graded else NOT_GRADED)
             notes += [f"{assignment}: {flag}" for flag in _flags(result)]
-        rows.append([*cells, results.total(student), max_total, "; ".join(notes)])
+            attention += [f"{assignment}: {why}" for why in result.attention]
+        rows.append([*cells, results.total(student), max_total, "; ".join(notes), " | ".join(attention)])
     return rows
 
 

@@ -60,7 +60,7 @@ def graded_files(out: Path) -> dict[str, object]:
     """Every file under out: results.json without timing, the others as text."""
     files = {}
     for path in sorted(out.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.name != "ledger.sqlite":  # the grade history: when, which run (differs)
             text = path.read_text()
             if path.name == "results.json":
                 files[str(path.relative_to(out))] = {k: v for k, v in json.loads(text).items() if k not in TIMING}

@@ -79,11 +79,13 @@ def test_student_without_the_module_gets_zero_and_the_reason(tmp_path):
     (subs / "nofile" / "01_neuron" / "Neuron.PY").write_text(REFERENCE)
     (subs / "nofolder" / "02_forward").mkdir(parents=True)
     result = run_course("grade", "--assignment", "01_neuron", subs, "--out", out)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 5, result.stderr  # scored 0, status missing: loud, never a silent 0
     results = json.loads((out / "nofile" / "01_neuron/results.json").read_text())
-    assert results["score"] == 0
+    assert results["score"] == 0 and results["extra_data"]["status"] == "missing"
     reason = "neuron.py is missing"
     assert reason in results["output"] and all(reason in t["output"] for t in results["tests"])
+    assert "found Neuron.PY: did you mean neuron.py?" in results["extra_data"]["reason"]
+    assert "nofile 01_neuron: missing: neuron.py is missing" in result.stdout
     # No 01_neuron/ folder at all: not submitted, so no grade is recorded (and the summary says so).
     assert not (out / "nofolder").exists()
     assert "no 01_neuron/ folder (not submitted): 1 student(s)" in result.stdout
