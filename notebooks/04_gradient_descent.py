@@ -31,6 +31,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 
 import descent  # your code: descent.py in this folder
+import plots  # provided: pictures drawn with your functions
 
 rng = np.random.default_rng(0)
 
@@ -54,6 +55,11 @@ print(history[:4])  # expected: [10.0, 6.0, 3.6, 2.16] (up to rounding)
 print(f"{len(history) - 1} steps, stopped at x = {x:.2e}")
 # expected: 30 steps; it stops when a step would be no bigger than the tolerance 1e-06
 
+# %% [markdown]
+# Your path on $f(x) = x^2$, drawn from the points your `gradient_descent` visited. **Look
+# for:** big steps high on the wall, where the slope is steep, and ever smaller ones as the
+# ball rolls into the bottom at $x = 0$, all on the same side.
+
 # %%
 xs = np.linspace(-11, 11, 201)
 path = np.array(history)
@@ -70,7 +76,9 @@ plt.show()
 # With learning rate 0.8 each step multiplies $x$ by $1 - 1.6 = -0.6$: we overshoot the
 # valley and land on the other side, but still a little lower, so we get there, zig-zagging.
 # With 1.1 each step multiplies $x$ by $-1.2$: every jump overshoots further and we roll
-# *up* the hill.
+# *up* the hill. **Look for:** in the three panels, from the same start $x = 10$, the path
+# rolling straight in (0.2), zig-zagging from wall to wall but lower each time (0.8), and
+# zig-zagging ever higher up the walls (1.1).
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(11, 3), sharey=True)
@@ -105,6 +113,12 @@ print(start)          # expected: [8. 3.], unchanged
 print(history[:3])    # expected: [8, 3], [4.8, -1.8], [2.88, 1.08]
 print(f"after {len(history) - 1} steps at ({x[0]:.1e}, {x[1]:.1e})")  # expected: 31 steps, at the bottom (0, 0)
 
+# %% [markdown]
+# The bowl from above: the grey lines join points of equal height, and the dots are the points
+# your `gradient_descent` visited. **Look for:** the path jumping from one side of the valley
+# to the other along the steep $y$ direction while it creeps along $x$, ending at the bottom
+# $(0, 0)$.
+
 # %%
 gx, gy = np.meshgrid(np.linspace(-9, 9, 101), np.linspace(-4, 4, 101))
 path = np.array(history)
@@ -114,6 +128,19 @@ plt.plot(path[:, 0], path[:, 1], "o-", ms=3)
 plt.title("gradient descent on the bowl x² + 4y²")
 plt.gca().set_aspect("equal")
 plt.show()
+
+# %% [markdown]
+# ## The learning rate on the same bowl
+#
+# Same bowl, same start $(8, 3)$, at most 20 steps of your `gradient_descent`, three learning
+# rates. Along $y$ each step multiplies $y$ by $1 - 8 \times \text{rate}$. **Look for:** with
+# 0.02 (too small) short steps that crawl and stop far from the bottom (the star); with 0.1
+# (about right) a path straight to the bottom; with 0.26 (too large) $y$ is multiplied by
+# $-1.08$: every step jumps across the valley and lands a little higher, and the path zig-zags
+# *up* the walls. The titles give the cost where each path ends.
+
+# %%
+plots.plot_learning_rates(descent.gradient_descent)
 
 # %% [markdown]
 # ## 13,002 knobs: one step for every weight and bias
@@ -156,7 +183,9 @@ print(descent.mini_batches(10, 3, np.random.default_rng(0))[0])  # same seed, sa
 # The drunk man on a hill: fit a line $y = w x + b$ to 200 noisy points by minimising the
 # average of $(w x + b - y)^2$, starting from $w = b = 0$. Full gradient descent uses all 200
 # points for each step; SGD uses a mini-batch of 10, takes 20 steps per epoch for the same
-# work and wanders, but heads downhill fast.
+# work and wanders, but heads downhill fast. **Look for:** the big dots of full gradient
+# descent, five steps that are still far from the star at $(2, 1)$, and the small dots of SGD,
+# a wobbly path that reaches the star's neighbourhood and wanders around it.
 
 # %%
 points = rng.uniform(-1, 1, 200)

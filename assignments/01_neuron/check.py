@@ -47,7 +47,7 @@ from pathlib import Path
 # Filled in by `course build`: the module you write, its functions and a few small calls.
 ASSIGNMENT = {'id': '01_neuron',
  'module': 'neuron.py',
- 'provided': [],
+ 'provided': ['plots.py'],
  'tests': ['test_neuron.py'],
  'notebook': '01_neuron.ipynb',
  'seconds': 10,
