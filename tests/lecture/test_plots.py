@@ -361,6 +361,19 @@ def test_04_learning_rates_draw_the_students_paths():
     assert plots04.bowl(*ends[1]) < 0.05 < plots04.bowl(*ends[0]) < plots04.bowl(*ends[2])
     shown_in_a_notebook(fig)
 
+    overshoot = plots04.plot_overshoot(descent.gradient_descent)
+    paths = [ax.get_lines()[1].get_xdata() for ax in overshoot.get_axes()]
+    np.testing.assert_allclose(paths[1][:4], [10.0, -6.0, 3.6, -2.16])
+    np.testing.assert_allclose(paths[2][:3], [10.0, -12.0, 14.4])
+    assert "Learning rate 1.1: 8 steps" in overshoot.description
+    shown_in_a_notebook(overshoot)
+    _, history = descent.gradient_descent(plots04.bowl_gradient, np.array([8.0, 3.0]), 0.2)
+    bowl_path = plots04.plot_bowl_path(history)
+    np.testing.assert_allclose(bowl_path.get_axes()[0].get_lines()[0].get_ydata(), [p[1] for p in history])
+    shown_in_a_notebook(bowl_path)
+    shown_in_a_notebook(plots04.plot_path([10.0, 6.0, 3.6]))
+    shown_in_a_notebook(plots04.plot_sgd([[0, 0], [1, 0.5]], [[0, 0], [0.5, 0.2], [2, 1]]))
+
 
 def test_05_gradient_pictures_come_from_the_students_backprop():
     plots05 = _load("05_backprop")
