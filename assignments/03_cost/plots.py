@@ -129,9 +129,10 @@ def plot_example_costs(example_cost, average_cost, feedforward, weights, biases,
     ax.axhline(average, color="tab:red", ls="--", lw=2, label=f"average_cost = {average:.2f}")
     for (name, value), colour in zip(marks.items(), ["tab:green", "tab:purple", "tab:orange"]):
         ax.axhline(value, color=colour, ls=":", lw=1.5, label=f"{name}: {value:.2f}")
+    ax.set_ylim(0, max([costs.max(), average, *marks.values()]) * 1.4)
     ax.set_xlabel("example (column of X)")
     ax.set_ylabel("cost")
     ax.set_xticks(np.arange(len(costs)))
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", ncols=3, fontsize=8)
     ax.set_title("The network's cost is the average of the example costs")
     return fig

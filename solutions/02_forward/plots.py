@@ -83,11 +83,11 @@ def plot_input(x):
     fig = Picture(figsize=(7, 4), layout="constrained", description=(
         f"Left: a 28 by 28 picture of a handwritten digit, white strokes on black; {_ink(x)}. "
         "Right: the same 784 grey values stacked into one tall column, the 784 neurons of the input layer."))
-    left, right = fig.subplots(1, 2, width_ratios=[4, 1])
+    left, right = fig.subplots(1, 2, width_ratios=[3, 1])
     left.imshow(x.reshape(SIDE, SIDE), **PIXELS)
     left.set_title("28 × 28 pixels")
     right.imshow(x, aspect="auto", interpolation="nearest", **PIXELS)
-    right.set_title("784 input neurons")
+    right.set_title("input layer:\n784 neurons", fontsize=10)
     right.set_ylabel("neuron (pixel) 0 ... 783")
     for ax in (left, right):
         ax.set_xticks([])
