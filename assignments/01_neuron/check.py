@@ -49,7 +49,7 @@ from pathlib import Path
 # Filled in by `course build`: the module you write, its functions, and the calls of their docstring examples.
 ASSIGNMENT = {'id': '01_neuron',
  'module': 'neuron.py',
- 'provided': [],
+ 'provided': ['plots.py'],
  'tests': ['test_neuron.py'],
  'notebook': '01_neuron.ipynb',
  'seconds': 10,

@@ -49,7 +49,7 @@ from pathlib import Path
 # Filled in by `course build`: the module you write, its functions, and the calls of their docstring examples.
 ASSIGNMENT = {'id': '02_forward',
  'module': 'forward.py',
- 'provided': ['neuron.py'],
+ 'provided': ['neuron.py', 'plots.py'],
  'tests': ['test_forward.py'],
  'notebook': '02_forward.ipynb',
  'seconds': 10,

@@ -49,7 +49,7 @@ from pathlib import Path
 # Filled in by `course build`: the module you write, its functions, and the calls of their docstring examples.
 ASSIGNMENT = {'id': '04_gradient_descent',
  'module': 'descent.py',
- 'provided': [],
+ 'provided': ['plots.py'],
  'tests': ['test_descent.py'],
  'notebook': '04_gradient_descent.ipynb',
  'seconds': 10,

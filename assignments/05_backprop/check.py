@@ -49,7 +49,7 @@ from pathlib import Path
 # Filled in by `course build`: the module you write, its functions, and the calls of their docstring examples.
 ASSIGNMENT = {'id': '05_backprop',
  'module': 'backprop.py',
- 'provided': ['neuron.py', 'forward.py', 'cost.py'],
+ 'provided': ['neuron.py', 'forward.py', 'cost.py', 'plots.py'],
  'tests': ['test_backprop.py'],
  'notebook': '05_backprop.ipynb',
  'seconds': 10,
