@@ -90,9 +90,10 @@ def _cmd_notebook_pull(args) -> int:
     return 0
 
 
-def _missing_mnist(course, args) -> str | None:
-    """None when the assignments to grade do not read MNIST or it is there (fetched if need be); else the
-    paragraph saying what is missing, where it was looked for and how to get it."""
+def _missing_mnist(course, args) -> tuple[str | None, list[str]]:
+    """(None, []) when the assignments to grade do not read MNIST or it is there (fetched if need be); else
+    the paragraph saying what is missing, where it was looked for and how to get it, and the ids of the
+    assignments that need it."""
     from data.fetch import MNISTUnavailable, ensure_mnist, needs_mnist
 
     from .engine.submission import find_students
@@ -102,13 +103,14 @@ def _missing_mnist(course, args) -> str | None:
                        if find_students(args.submissions.resolve(), a.id, required=False).students]
     else:
         assignments = [course.assignment(args.assignment)]
-    if not any(needs_mnist(course, a) for a in assignments):
-        return None
+    needing = [a.id for a in assignments if needs_mnist(course, a)]
+    if not needing:
+        return None, []
     try:
         ensure_mnist(course, progress=not args.quiet)
     except MNISTUnavailable as exc:
-        return str(exc)
-    return None
+        return str(exc), needing
+    return None, []
 
 
 def _cmd_grade(args) -> int:
@@ -132,12 +134,18 @@ def _cmd_grade(args) -> int:
     options = dict(jobs=args.jobs, force=args.force, progress=not args.quiet, students=args.student,
                    scheduler=args.scheduler)
     try:
-        missing = _missing_mnist(course, args)
-        if missing:  # MNIST is not there and cannot be fetched: nobody is graded (exit 3)
+        missing, needing = _missing_mnist(course, args)
+        if missing and not args.all:  # MNIST is not there and cannot be fetched: nobody is graded (exit 3)
             print(f"course grade: {missing}", file=sys.stderr)
             return EXIT_NO_MNIST
         if args.all:
-            summaries = grade_all(course, args.submissions, args.out, **options)
+            if missing and len(needing) == len(course.assignments):
+                print(f"course grade: {missing}", file=sys.stderr)
+                return EXIT_NO_MNIST
+            summaries = grade_all(course, args.submissions, args.out, leave_out=needing, **options)
+            if missing:  # the others are graded; these are not, and the exit status says so
+                print(f"course grade: not graded: {', '.join(needing)}. {missing}", file=sys.stderr)
+                return EXIT_NO_MNIST
         else:
             summaries = [grade_batch(course, course.assignment(args.assignment), args.submissions, args.out,
                                      **options)]

@@ -376,10 +376,11 @@ def grade_batch(course: Course, assignment: Assignment, submissions: Path, out_d
 
 def grade_all(course: Course, submissions: Path, out_dir: Path, jobs: int = 1, force: bool = False,
               progress: bool = True, students: list[str] | None = None, report=print,
-              scheduler: str | None = None) -> list[BatchSummary]:
-    """Grade every assignment of the course that has submissions, with one progress bar and one table."""
-    with_submissions = [a for a in course.assignments
-                        if find_students(submissions.resolve(), a.id, required=False).students]
+              scheduler: str | None = None, leave_out=()) -> list[BatchSummary]:
+    """Grade every assignment of the course that has submissions (but those in leave_out, ids), with one
+    progress bar and one table."""
+    with_submissions = [a for a in course.assignments if a.id not in leave_out
+                        and find_students(submissions.resolve(), a.id, required=False).students]
     if not with_submissions:
         raise LayoutError(f"{submissions}: no <student>/<assignment>/ folder for any assignment of the course "
                           f"({', '.join(a.id for a in course.assignments)})")

@@ -158,6 +158,16 @@ def test_missing_mnist_stops_grading_instead_of_costing_students_points(tmp_path
     assert "Connection refused" in result.stderr and "Traceback" not in result.stderr
     assert not (out / "ada" / "06_mnist" / "results.json").exists(), "no grade when grading could not run"
 
+    # --all: what does not need MNIST is graded; 06 is not, and the paragraph and exit 3 say so.
+    (subs / "ada" / "01_neuron").mkdir(parents=True)
+    (subs / "ada" / "01_neuron" / "neuron.py").write_text((REPO / "solutions/01_neuron/neuron.py").read_text())
+    result = run_course("grade", "--all", subs, "--out", out, course=course,
+                        env={"MNIST_DIR": str(tmp_path / "nowhere"), "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert result.returncode == 3, result.stderr
+    assert "course grade: not graded: 06_mnist. MNIST is missing" in result.stderr, result.stderr
+    assert json.loads((out / "ada" / "01_neuron" / "results.json").read_text())["score"] == 20
+    assert not (out / "ada" / "06_mnist" / "results.json").exists()
+
 
 @pytest.mark.slow
 def test_interrupted_batch_says_how_to_resume(tmp_path):
