@@ -324,6 +324,10 @@ def test_weighted_sum_lecture(student):
 def test_weighted_sum_lengths(student, rng):
     """weighted_sum raises ValueError for inputs of different lengths, as its docstring says"""
     n = int(rng.integers(2, 6))
+    # A property test: it is earned only by a weighted_sum that computes something for equal lengths
+    # (raising ValueError for every input, or returning a constant, computes nothing).
+    pairs = [(rng.normal(0.0, 1.0, n), rng.uniform(0.0, 1.0, n)) for _ in range(2)]
+    expect_computes([student.weighted_sum(w, a) for w, a in pairs], f"weighted_sum(w, a) for w and a of length {n}")
     for w, a in ((rng.normal(0.0, 1.0, n), rng.uniform(0.0, 1.0, n + 1)),
                  (rng.normal(0.0, 1.0, n + 2), rng.uniform(0.0, 1.0, n))):
         what = f"weighted_sum(w, a) for w of length {len(w)} and a of length {len(a)}"
