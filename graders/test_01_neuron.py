@@ -23,6 +23,48 @@ from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect
 from autograder.toolkit import blame
 from autograder.toolkit.network import relu, sigmoid
 
+# Every behavioural promise of the docstrings (phrases quoted from solutions/01_neuron/neuron.py) and the
+# tests that check it: `course show 01_neuron` lists them, tests/graders/test_promises.py holds them to it.
+PROMISES = {
+    "sigmoid": {
+        "sigmoid(0) = 0.5": ["test_sigmoid_at_zero"],
+        "z: a float or an array of any shape": ["test_sigmoid_arrays", "test_sigmoid_float"],
+        "Returns the same shape (a float for a float)": ["test_sigmoid_arrays", "test_sigmoid_float"],
+        "Must be numerically stable: sigmoid(-1000) is 0.0 and sigmoid(1000) is 1.0, with no overflow warning "
+        "and no nan": ["test_sigmoid_stable"],
+    },
+    "sigmoid_prime": {
+        "sigma'(z) = sigma(z) (1 - sigma(z))": ["test_sigmoid_prime_random"],
+        "z: a float or an array": ["test_sigmoid_prime_random"],
+        "Returns the same shape": ["test_sigmoid_prime_random"],
+        "sigmoid_prime(0) = 0.25, its largest value": ["test_sigmoid_prime_peak"],
+        "far from 0 it is almost 0": ["test_sigmoid_prime_peak"],
+    },
+    "relu": {
+        "ReLU(3.2) = 3.2, ReLU(1.39) = 1.39, ReLU(-0.21) = 0": ["test_relu_lecture"],
+        "z: a float or an array": ["test_relu_random"],
+        "returns the same shape": ["test_relu_lecture", "test_relu_random"],
+    },
+    "relu_prime": {
+        "1.0 where z > 0, else 0.0 (also at z = 0)": ["test_relu_prime"],
+        "z: a float or an array": ["test_relu_prime"],
+        "returns floats of the same shape": ["test_relu_prime"],
+    },
+    "weighted_sum": {
+        "1-D arrays (or sequences) of equal length n": ["test_weighted_sum_lecture", "test_weighted_sum_random"],
+        "Returns a float": ["test_weighted_sum_lecture", "test_weighted_sum_random"],
+        "weighted_sum([0.6], [2.0]) = 1.2": ["test_weighted_sum_lecture"],
+        "Inputs of different lengths raise ValueError": ["test_weighted_sum_lengths"],
+    },
+    "neuron": {
+        "activation(w1 a1 + ... + wn an + b)": ["test_neuron_random"],
+        "b: the bias (a float)": ["test_neuron_random"],
+        "activation: a function of one float (sigmoid by default)": ["test_neuron_threshold", "test_neuron_random"],
+        "Returns a float": ["test_neuron_threshold", "test_neuron_random"],
+        "the sigmoid neuron sits at its threshold: 0.5": ["test_neuron_threshold"],
+    },
+}
+
 # A student's answer equals another within 1e-7 relative, 1e-10 absolute (compare's defaults); nan where
 # the other is nan (the student's own unstable sigmoid) counts as equal.
 SAME = dict(rtol=1e-7, atol=1e-10, equal_nan=True)

@@ -20,6 +20,37 @@ from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value,
                                 unchanged)
 from autograder.toolkit.network import ACTIVATIONS, feedforward, identity, random_network, relu, sigmoid
 
+# Every behavioural promise of the docstrings (phrases quoted from solutions/02_forward/forward.py) and the
+# tests that check it: `course show 02_forward` lists them, tests/graders/test_promises.py holds them to it.
+PROMISES = {
+    "layer_forward": {
+        "activation(W a + b)": ["test_layer_forward_random", "test_layer_forward_default_sigmoid"],
+        "b: (n_out, 1) biases, added to every column": ["test_layer_forward_random"],
+        "Returns (n_out, m)": ["test_layer_forward_random"],
+        "step 3, apply ReLU: 3.2, 1.39, 0": ["test_layer_forward_lecture"],
+    },
+    "init_network": {
+        "rng: a np.random.Generator (a fresh one if None)": ["test_init_network_random"],
+        "the same generator state gives the same network": ["test_init_network_random"],
+        "weights[l] of shape (sizes[l+1], sizes[l]) and biases[l] of shape (sizes[l+1], 1)":
+            ["test_init_network_shapes"],
+        "drawn from the standard normal distribution": ["test_init_network_standard_normal"],
+        "Never all zeros": ["test_init_network_shapes"],
+    },
+    "count_parameters": {
+        "count_parameters([784, 16, 16, 10]) == 13002": ["test_count_parameters_lecture"],
+        "Returns an int": ["test_count_parameters_lecture", "test_count_parameters_random"],
+    },
+    "feedforward": {
+        "Applies a' = activation(W a + b) layer by layer": ["test_feedforward_random", "test_feedforward_activation"],
+        "Returns (sizes[-1], m)": ["test_feedforward_random"],
+    },
+    "predict": {
+        "Returns a 1-D int array of length m, the argmax of each column of the output activations":
+            ["test_predict_random", "test_predict_single"],
+    },
+}
+
 LECTURE_W = np.array(lecture.RELU_LAYER_W)
 LECTURE_A = np.array(lecture.RELU_LAYER_A)
 LECTURE_B = np.array(lecture.RELU_LAYER_B)

@@ -14,6 +14,31 @@ from autograder.toolkit import (Mistake, compare, describe_value, expect_array, 
 from autograder.toolkit.network import feedforward, random_network
 
 
+# Every behavioural promise of the docstrings (phrases quoted from solutions/03_cost/cost.py) and the
+# tests that check it: `course show 03_cost` lists them, tests/graders/test_promises.py holds them to it.
+PROMISES = {
+    "one_hot": {
+        "one int (a digit) -> a column of shape (n_classes, 1)": ["test_one_hot_single_label", "test_one_hot_n_classes"],
+        "a sequence or 1-D array of m ints -> (n_classes, m)": ["test_one_hot_many_labels"],
+        "column j is 1.0 in row labels[j] and 0.0 elsewhere": ["test_one_hot_single_label", "test_one_hot_many_labels"],
+    },
+    "example_cost": {
+        "(10, 1) or (10,) activations": ["test_example_cost_random"],
+        "y: the target of the same shape": ["test_example_cost_random"],
+        "Returns a float": ["test_example_cost_lecture", "test_example_cost_random"],
+        "No 1/2, no mean": ["test_example_cost_lecture", "test_example_cost_random"],
+    },
+    "average_cost": {
+        "Feeds X forward and averages the example costs over the m columns": ["test_average_cost_random",
+                                                                               "test_average_cost_batch_of_one"],
+        "Returns a float": ["test_average_cost_random"],
+    },
+    "cost_derivative": {
+        "dC0/da_i = 2 (a_i - y_i)": ["test_cost_derivative_random"],
+        "returns that shape": ["test_cost_derivative_random"],
+    },
+}
+
 # ---------------------------------------------------------------- one_hot
 
 

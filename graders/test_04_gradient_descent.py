@@ -19,6 +19,38 @@ from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect
                                 expect_unchanged, fail, named_mistake, points, unchanged)
 from autograder.toolkit.wording import count, verb
 
+# Every behavioural promise of the docstrings (phrases quoted from solutions/04_gradient_descent/descent.py) and the
+# tests that check it: `course show 04_gradient_descent` lists them, tests/graders/test_promises.py holds them to it.
+PROMISES = {
+    "gradient_descent": {
+        "gradient: a function returning the gradient at x (same shape as x)": ["test_gd_array_start"],
+        "start: the first guess, a float or an array": ["test_gd_float_start", "test_gd_array_start"],
+        "n_iter: at most this many steps": ["test_gd_n_iter"],
+        "tolerance: stop when every component of the step is this small or smaller":
+            ["test_gd_tolerance_every_component", "test_gd_tolerance_boundary"],
+        "If every |step| <= tolerance it stops without applying the step": ["test_gd_stops_before_tiny_step",
+                                                                            "test_gd_tolerance_boundary"],
+        "holds each point visited as a separate value (no two entries are the same array object)":
+            ["test_gd_start_unchanged_history_separate"],
+        "Returns (x, history) where history = [start, x1, x2, ...]": ["test_gd_float_start", "test_gd_array_start"],
+        "start itself is left unchanged": ["test_gd_start_unchanged_history_separate"],
+    },
+    "sgd_step": {
+        "grads: the gradients, shaped like params": ["test_sgd_step"],
+        "Returns a new list [p - learn_rate * g for each pair]": ["test_sgd_step"],
+        "params and grads are unchanged": ["test_sgd_step_inputs_unchanged"],
+    },
+    "mini_batches": {
+        "Shuffle the indices of n examples and cut them into mini-batches": ["test_mini_batches_follow_rng_permutation"],
+        "rng: a np.random.Generator": ["test_mini_batches_follow_rng_permutation"],
+        "Returns a list of 1-D int arrays": ["test_mini_batches_every_index_once"],
+        "a random permutation of range(n) (rng.permutation(n)) cut into consecutive pieces of batch_size":
+            ["test_mini_batches_follow_rng_permutation", "test_mini_batches_sizes"],
+        "the last piece may be shorter": ["test_mini_batches_sizes"],
+        "Every index appears exactly once": ["test_mini_batches_every_index_once"],
+    },
+}
+
 SAME = dict(rtol=1e-9, atol=1e-12)  # a point (or a whole path) of the student's equals the reference's
 
 LECTURE_LOOP = (" The assignment's loop checks the step BEFORE applying it: compute step = -learn_rate * gradient(x); "

@@ -17,6 +17,29 @@ from autograder.toolkit.mistakes import scaled
 from autograder.toolkit.network import random_problem, sigmoid
 
 
+# Every behavioural promise of the docstrings (phrases quoted from solutions/05_backprop/backprop.py) and the
+# tests that check it: `course show 05_backprop` lists them, tests/graders/test_promises.py holds them to it.
+PROMISES = {
+    "chain_rule_single": {
+        "y: the desired activation (all floats)": ["test_chain_rule_single_random"],
+        "returns the tuple of floats (dC0/dw, dC0/db, dC0/da_prev)": ["test_chain_rule_single_returns_floats"],
+        "= (a_prev sigma'(z) 2(a - y), sigma'(z) 2(a - y), w sigma'(z) 2(a - y))": ["test_chain_rule_single_random"],
+    },
+    "backprop": {
+        "The batch cost is the mean over the m columns of the example cost": ["test_backprop_batch"],
+        "Returns (grad_w, grad_b): lists shaped like weights and biases": ["test_backprop_shapes"],
+        "delta = 2 (a_L - y) * sigma'(z_L)": ["test_backprop_single_example", "test_backprop_matches_numerical_gradient"],
+    },
+    "numerical_gradient": {
+        "f: a function of one array returning a float": ["test_numerical_gradient_quadratic"],
+        "h: the nudge": ["test_numerical_gradient_central_differences"],
+        "df/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / (2 h)": ["test_numerical_gradient_central_differences",
+                                                            "test_numerical_gradient_network_cost"],
+        "Returns an array shaped like x": ["test_numerical_gradient_quadratic"],
+        "x is unchanged afterwards": ["test_numerical_gradient_leaves_x_unchanged"],
+    },
+}
+
 def _network(rng, sizes, m):
     """A random sigmoid network, inputs in [0, 1] and one-hot targets: (weights, biases, X, Y)."""
     return random_problem(rng, sizes, m)[:4]

@@ -21,6 +21,27 @@ from autograder.toolkit.mistakes import scaled
 from autograder.toolkit.network import one_hot, random_network, random_problem
 from autograder.toolkit.wording import count, verb
 
+# Every behavioural promise of the docstrings (phrases quoted from solutions/06_mnist/train.py) and the
+# tests that check it: `course show 06_mnist` lists them, tests/graders/test_promises.py holds them to it.
+PROMISES = {
+    "evaluate": {
+        "labels: m ints": ["test_evaluate_random"],
+        "Returns a float in [0, 1]: how often predict(...) equals the label": ["test_evaluate_hand_made",
+                                                                                "test_evaluate_random"],
+    },
+    "train": {
+        "weights, biases: the starting network (not modified)": ["test_train_leaves_inputs_unchanged"],
+        "rng: a np.random.Generator that shuffles the mini-batches": ["test_train_shuffles_with_rng"],
+        "X_test, labels_test: optional test images and int labels": ["test_train_history_matches_network"],
+        "Each epoch: for each mini-batch from mini_batches(m, batch_size, rng)": ["test_train_shuffles_with_rng",
+                                                                                  "test_train_every_example_once_per_epoch"],
+        "step weights and biases with sgd_step": ["test_train_one_full_batch_step"],
+        "record the training cost (average_cost over all of X, Y) in history[\"cost\"]":
+            ["test_train_history_matches_network"],
+        "Returns (weights, biases, history)": ["test_train_returns_network_and_history"],
+    },
+}
+
 # The MNIST test: the reference reaches 0.897 on average (lowest 0.889 over 30
 # seeds; about 1.2 s of training) with these settings.
 TRAIN_N = 10_000
