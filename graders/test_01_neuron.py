@@ -386,7 +386,7 @@ def test_weighted_sum_lengths(student, rng):
              "docstring promises a ValueError. Check len(w) == len(a) first.")
 
 
-@points(1)
+@points(2)
 def test_weighted_sum_random(student, rng):
     """weighted_sum of random vectors (lengths 1 to 784) is a float, inputs unchanged"""
     for n in (1, int(rng.integers(2, 10)), 784):
@@ -447,7 +447,7 @@ def test_neuron_threshold(student, rng):
         compare(got, sig(np.dot(w, a) + b), what, _neuron_mistakes(w, a, b, sig))
 
 
-@points(2)
+@points(1)
 def test_neuron_random(student, rng):
     """neuron on random w, a, b with activation=identity and activation=ReLU: the bias is added"""
     identity, relu_ = (lambda x: x), (lambda x: max(0.0, x))

@@ -167,7 +167,11 @@ def test_train_returns_network_and_history(student, rng):
     weights, biases, X, Y, _ = random_problem(rng, [6, 5, 4], 20)
     call = "train on a 6-5-4 network for 3 epochs"
     got = student.train(weights, biases, X, Y, 3, 5, 0.5, Fn("rng", seed=int(rng.integers(2**31))))
-    _unpack_train(got, weights, biases, 3, call)
+    new_w, new_b, history = _unpack_train(got, weights, biases, 3, call)
+    # A property test (what train returns): earned by code that trains, right or wrong, not by a constant
+    # network or the starting one handed back.
+    expect_computes([np.concatenate([p.ravel() for p in new_w + new_b])], call,
+                    [np.concatenate([p.ravel() for p in weights + biases])])
 
 
 @points(2)

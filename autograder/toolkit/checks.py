@@ -97,17 +97,18 @@ def computes_nothing(answers, arguments=()) -> str:
     it computes nothing, or '' if they show it computes something.
 
     Nothing: an answer that is not numeric data (None, a string, ...), the same value
-    for every input (a constant, also a constant array of the input's shape), or an
-    answer equal to its own first argument (the input handed back). arguments: the
-    first argument of each call, in the order of answers."""
+    for every input (a constant, also a constant array of the input's shape: one number
+    in every entry of all the answers), or an answer equal to its own first argument (the
+    input handed back). arguments: the first argument of each call, in the order of answers.
+    Pass answers whose right values are not all one number."""
     numbers = [_numbers(a) for a in answers]
     if any(n is None for n in numbers):
         bad = next(a for a, n in zip(answers, numbers) if n is None)
         return f"it returned {describe_value(bad)}"
+    flat = np.concatenate([n.ravel() for n in numbers]) if all(n.size for n in numbers) else np.array([])
+    if flat.size > 1 and np.all(flat == flat[0]):
+        return f"it returned {flat[0]:g} everywhere, whatever its input"
     if len(numbers) > 1:
-        flat = np.concatenate([n.ravel() for n in numbers]) if all(n.size for n in numbers) else np.array([])
-        if flat.size and np.all(flat == flat[0]):
-            return f"it returned {flat[0]:g} everywhere, whatever its input"
         if all(n.shape == numbers[0].shape for n in numbers) and all(np.array_equal(n, numbers[0]) for n in numbers):
             return "it returned the same answer for different inputs"
     if arguments and all(isinstance(x, np.ndarray) and n.shape == x.shape and np.array_equal(n, x)
