@@ -54,6 +54,7 @@ def graded(assignment_id, tmp_path_factory):
         texts = {student: source.read_text() for student, source in sources.items()}
         for name, body in TRIVIAL.items():
             texts[f"trivial-{name}"] = trivial_module(texts["reference"], body)
+        texts["wrong-but-computing"] = texts["reference"] + WRONG_BUT_COMPUTING
         if assignment_id in BLAME_JUNK:
             texts["junk-recalls"] = junk_module(texts["reference"], BLAME_JUNK[assignment_id])
             texts["junk-honest-parts"] = honest_parts_module(texts["reference"], BLAME_JUNK[assignment_id])
@@ -123,6 +124,50 @@ for _name in {honest}:
 """
 
 
+# Appended to the reference: every function answers 1.5 times the reference's numbers (ints + 1): wrong
+# everywhere, but computed from its input. Property tests must award it their points.
+WRONG_BUT_COMPUTING = """
+
+import functools as _functools
+import numpy as _np
+
+
+def _off(value):
+    if isinstance(value, _np.ndarray) and value.dtype.kind == "f":
+        return 1.5 * value
+    if isinstance(value, _np.ndarray) and value.dtype.kind in "iu":
+        return value + 1
+    if isinstance(value, (list, tuple)):
+        return type(value)(_off(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _off(v) for k, v in value.items()}
+    if isinstance(value, (bool, _np.bool_)):
+        return value
+    if isinstance(value, (int, _np.integer)):
+        return value + 1
+    if isinstance(value, (float, _np.floating)):
+        return 1.5 * value
+    return value
+
+
+def _wrong(function):
+    @_functools.wraps(function)
+    def wrong(*args, **kwargs):
+        return _off(function(*args, **kwargs))
+    return wrong
+
+
+for _name, _value in list(globals().items()):
+    if callable(_value) and not _name.startswith("_") and getattr(_value, "__module__", None) == __name__:
+        globals()[_name] = _wrong(_value)
+"""
+
+# Tests that judge a property only (inputs unchanged, shapes, types, what is raised): any code that
+# computes something earns them, right or wrong. The tests named *unchanged* are property tests too.
+PROPERTY_TESTS = {"test_weighted_sum_lengths", "test_init_network_shapes", "test_backprop_shapes",
+                  "test_train_returns_network_and_history", "test_gd_start_unchanged_history_separate"}
+
+
 def _function_names(source: str) -> list[str]:
     return [n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
 
@@ -175,6 +220,20 @@ def test_trivial_submissions_score_zero(assignment_id, tmp_path_factory):
     for name in TRIVIAL:
         trivial = results[f"trivial-{name}"]
         assert trivial["score"] == 0, (name, [t["extra_data"]["test"] for t in trivial["tests"] if t["score"]])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", [a.id for a in COURSE.assignments])
+def test_property_tests_award_their_points_to_wrong_code_that_computes(assignment_id, tmp_path_factory):
+    """A property test never fails because the values are wrong: code that computes wrong values (1.5 times
+    the right ones) keeps every property test's points, and loses points elsewhere."""
+    results = graded(assignment_id, tmp_path_factory)["wrong-but-computing"]
+    tests = by_test(results)
+    properties = [t for t in tests if "unchanged" in t or t in PROPERTY_TESTS]
+    assert properties, f"{assignment_id} has no property test"
+    lost = [(t, tests[t]["output"]) for t in properties if tests[t]["score"] != tests[t]["max_score"]]
+    assert not lost, lost
+    assert results["score"] < results["max_score"] / 2
 
 
 @pytest.mark.slow
