@@ -2,9 +2,10 @@
 feedforward and predict.
 
 neuron.py (sigmoid) is provided reference code, so a' = sigma(W a + b) is
-graded on the student's linear algebra only. predict() is accepted when it is
-the argmax of the student's own feedforward (graded in its own tests), so a
-broken feedforward costs its points once. The lecture's numbers (the ReLU
+graded on the student's linear algebra only. feedforward and predict are
+accepted when they give what a mistake charged in layer_forward's (or
+feedforward's) own tests gives (the ledger, toolkit/blame.py: never a re-call),
+so a broken building block costs its points once. The lecture's numbers (the ReLU
 layer 3.2, 1.39, 0 and 13,002 parameters) carry 2 of the 20 points.
 
 Generators cannot cross the wire, but wire.Fn("rng", seed=s) makes the child
