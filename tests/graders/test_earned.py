@@ -69,5 +69,7 @@ def test_the_ledger_credits_only_mistakes_the_building_blocks_own_tests_charged(
             raise error
     same = StudentError("feedforward", {"type": "ValueError", "message": "shapes (3,4) and (2,1) not aligned"})
     different = StudentError("feedforward", {"type": "ValueError", "message": "something else"})
+    other_sizes = StudentError("predict", {"type": "ValueError", "message": "shapes (5,6) and (2,1) not aligned"})
+    assert blame.raised(student, "layer_forward", other_sizes)  # the same mistake on inputs of other sizes
     assert blame.raised(student, "layer_forward", same) and not blame.raised(student, "layer_forward", different)
     assert not blame.raised(other, "layer_forward", same)
