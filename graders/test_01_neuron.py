@@ -16,12 +16,54 @@ fails.
 """
 import numpy as np
 
-from autograder.engine.handle import StudentFailure
+from autograder.engine.handle import StudentError
 from autograder.engine.wire import Fn
-from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_float, expect_unchanged,
-                                fail, lecture, points)
-from autograder.toolkit.blame import own_result
+from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_computes, expect_float,
+                                expect_unchanged, fail, lecture, points)
+from autograder.toolkit import blame
 from autograder.toolkit.network import relu, sigmoid
+
+# Every behavioural promise of the docstrings (phrases quoted from solutions/01_neuron/neuron.py) and the
+# tests that check it: `course show 01_neuron` lists them, tests/graders/test_promises.py holds them to it.
+PROMISES = {
+    "sigmoid": {
+        "sigmoid(0) = 0.5": ["test_sigmoid_at_zero"],
+        "z: a float or an array of any shape": ["test_sigmoid_arrays", "test_sigmoid_float"],
+        "Returns the same shape (a float for a float)": ["test_sigmoid_arrays", "test_sigmoid_float"],
+        "Must be numerically stable: sigmoid(-1000) is 0.0 and sigmoid(1000) is 1.0, with no overflow warning "
+        "and no nan": ["test_sigmoid_stable"],
+    },
+    "sigmoid_prime": {
+        "sigma'(z) = sigma(z) (1 - sigma(z))": ["test_sigmoid_prime_random"],
+        "z: a float or an array": ["test_sigmoid_prime_random"],
+        "Returns the same shape": ["test_sigmoid_prime_random"],
+        "sigmoid_prime(0) = 0.25, its largest value": ["test_sigmoid_prime_peak"],
+        "far from 0 it is almost 0": ["test_sigmoid_prime_peak"],
+    },
+    "relu": {
+        "ReLU(3.2) = 3.2, ReLU(1.39) = 1.39, ReLU(-0.21) = 0": ["test_relu_lecture"],
+        "z: a float or an array": ["test_relu_random"],
+        "returns the same shape": ["test_relu_lecture", "test_relu_random"],
+    },
+    "relu_prime": {
+        "1.0 where z > 0, else 0.0 (also at z = 0)": ["test_relu_prime"],
+        "z: a float or an array": ["test_relu_prime"],
+        "returns floats of the same shape": ["test_relu_prime"],
+    },
+    "weighted_sum": {
+        "1-D arrays (or sequences) of equal length n": ["test_weighted_sum_lecture", "test_weighted_sum_random"],
+        "Returns a float": ["test_weighted_sum_lecture", "test_weighted_sum_random"],
+        "weighted_sum([0.6], [2.0]) = 1.2": ["test_weighted_sum_lecture"],
+        "Inputs of different lengths raise ValueError": ["test_weighted_sum_lengths"],
+    },
+    "neuron": {
+        "activation(w1 a1 + ... + wn an + b)": ["test_neuron_random"],
+        "b: the bias (a float)": ["test_neuron_random"],
+        "activation: a function of one float (sigmoid by default)": ["test_neuron_threshold", "test_neuron_random"],
+        "Returns a float": ["test_neuron_threshold", "test_neuron_random"],
+        "the sigmoid neuron sits at its threshold: 0.5": ["test_neuron_threshold"],
+    },
+}
 
 # A student's answer equals another within 1e-7 relative, 1e-10 absolute (compare's defaults); nan where
 # the other is nan (the student's own unstable sigmoid) counts as equal.
@@ -36,10 +78,12 @@ def _value(got, what) -> float:
     return expect_float(got, what)
 
 
-def _finite_array(got, shape, what, hint):
+def _finite_array(got, shape, what, hint, student=None):
     """expect_array, with a word on where nan/inf comes from."""
     if isinstance(got, np.ndarray) and got.shape == tuple(shape) and got.dtype.kind in "biuf" \
             and not np.all(np.isfinite(got.astype(float))):
+        if student is not None:
+            blame.charge(student, "sigmoid", "unstable")  # sigmoid_prime built on it is not charged again
         fail(f"{what} contains nan or inf. {hint}")
     return expect_array(got, shape, what)
 
@@ -66,8 +110,9 @@ def test_sigmoid_stable(student):
             "Use 1 / (1 + e^-z) for z >= 0 and the equal form e^z / (1 + e^z) for z < 0 "
             "(or 0.5 * (1 + tanh(z / 2))).")
     z = np.array([-1000.0, -800.0, -745.0, -710.0, -50.0, -1.0, 0.0, 1.0, 50.0, 710.0, 745.0, 800.0, 1000.0])
-    call = student.call("sigmoid", z, return_args=True)
-    got = _finite_array(call.result, z.shape, "sigmoid(z) for z from -1000 to 1000", hint)
+    with blame.errors_of(student, "sigmoid"):
+        call = student.call("sigmoid", z, return_args=True)
+    got = _finite_array(call.result, z.shape, "sigmoid(z) for z from -1000 to 1000", hint, student)
     # atol 1e-12: e^-1000 underflows to 0.0, but 0.5 (1 + tanh(z / 2)) rounds e^-50 to 0.0 and
     # clipping z at +-500 gives 7e-218 at -1000: all fine.
     expected = sigmoid(z)
@@ -87,14 +132,36 @@ def test_sigmoid_stable(student):
         compare(got, expected, f"sigmoid({z0:g})", rtol=0, atol=1e-12, hint=hint)
 
 
-def _sigmoid_mistakes(z):
+def _exp_ratio(z):
+    """e^z / (1 + e^z): nan where e^z overflows (z > 709)."""
     with np.errstate(all="ignore"):
-        return [
-            Mistake(sigmoid(-z), "You computed 1 / (1 + e^z): the sigmoid is 1 / (1 + e^-z) (a minus sign in the exponent)."),
-            Mistake(1.0 / (1.0 - np.exp(-z)), "The sigmoid is 1 / (1 + e^-z), with a plus in the denominator."),
-            Mistake(relu(z), "That is ReLU, max(0, z); the sigmoid is 1 / (1 + e^-z)."),
-            Mistake(np.tanh(z), "That is tanh(z); the sigmoid is 1 / (1 + e^-z) = 0.5 * (1 + tanh(z / 2))."),
-        ]
+        e = np.exp(np.asarray(z, dtype=float))
+        return e / (1.0 + e)
+
+
+def _one_minus(z):
+    with np.errstate(all="ignore"):
+        return 1.0 / (1.0 - np.exp(-np.asarray(z, dtype=float)))
+
+
+# The sigmoids of typical mistakes, by the key the sigmoid tests charge them under (blame.note).
+# A later function built on the student's own sigmoid is credited when its answer is what the
+# charged mistake gives (sigmoid_prime, neuron with the default activation).
+SIGMOID_MISTAKES = {"sign": lambda z: sigmoid(-np.asarray(z, dtype=float)), "denominator": _one_minus,
+                    "relu": relu, "tanh": np.tanh, "unstable": _exp_ratio}
+
+
+def _sigmoid_mistakes(z):
+    hints = {"sign": "You computed 1 / (1 + e^z): the sigmoid is 1 / (1 + e^-z) (a minus sign in the exponent).",
+             "denominator": "The sigmoid is 1 / (1 + e^-z), with a plus in the denominator.",
+             "relu": "That is ReLU, max(0, z); the sigmoid is 1 / (1 + e^-z).",
+             "tanh": "That is tanh(z); the sigmoid is 1 / (1 + e^-z) = 0.5 * (1 + tanh(z / 2))."}
+    return [Mistake(SIGMOID_MISTAKES[key](z), hint, key=key) for key, hint in hints.items()]
+
+
+def _own_sigmoids(student):
+    """The sigmoids of the mistakes the sigmoid tests charged (for this submission)."""
+    return [SIGMOID_MISTAKES[key] for key in sorted(blame.charged(student, "sigmoid")) if key in SIGMOID_MISTAKES]
 
 
 @points(2)
@@ -104,8 +171,12 @@ def test_sigmoid_arrays(student, rng):
         z = rng.normal(0.0, 4.0, size=shape)
         z.flat[0] = 25.0 * np.sign(z.flat[0])  # a saturated neuron
         what = f"sigmoid(z) for z of shape {shape}"
-        got = expect_array(student.sigmoid(z), shape, what)
-        compare(got, sigmoid(z), what, _sigmoid_mistakes(z))
+        with blame.errors_of(student, "sigmoid"):
+            got = student.sigmoid(z)
+        got = expect_array(got, shape, what)
+        mistakes = _sigmoid_mistakes(z)
+        blame.note(student, "sigmoid", got, mistakes, sigmoid(z))
+        compare(got, sigmoid(z), what, mistakes)
 
 
 @points(1)
@@ -125,17 +196,15 @@ def test_sigmoid_float(student, rng):
 @points(1)
 def test_sigmoid_unchanged(student, rng):
     """sigmoid does not modify its input array"""
+    calls = []
     for shape in ((int(rng.integers(3, 8)), 1), (int(rng.integers(3, 6)), int(rng.integers(2, 6)))):
         z = rng.normal(0.0, 4.0, size=shape)
         z[0, 0], z[1, 0] = -abs(z[0, 0]) - 0.5, abs(z[1, 0]) + 0.5  # both signs
-        call = student.call("sigmoid", z.copy(), return_args=True)
-        after = call.args[0]
-        # Leaving z alone earns points only together with the right answer:
-        # `return 0.25` must not score here.
-        got = expect_array(call.result, z.shape, f"sigmoid(z) for z of shape {z.shape}")
-        compare(got, sigmoid(z), f"sigmoid(z) for z of shape {z.shape}", by_example=False,
-                hint="(Wrong values are graded by the other sigmoid tests; this one also needs them right.)")
-        expect_unchanged(z, after, "z", who="your sigmoid",
+        calls.append((z, student.call("sigmoid", z.copy(), return_args=True)))
+    # A property test: any sigmoid that computes something earns it, right or wrong (`return 0.25` does not).
+    expect_computes([c.result for _, c in calls], "sigmoid(z) for two arrays z", [z for z, _ in calls])
+    for z, call in calls:
+        expect_unchanged(z, call.args[0], "z", who="your sigmoid",
                          advice="np.asarray(z, dtype=float) does not copy a float array, so writing into it "
                                 "(z[mask] = ...) changes the caller's array; compute into a new array instead "
                                 "(e.g. out = np.empty_like(z, dtype=float), or np.where).")
@@ -155,38 +224,59 @@ def _sigmoid_prime_mistakes(z):
     ]
 
 
+def _on_own_sigmoid(student, got, z, atol=1e-10) -> bool:
+    """True if got is s(1 - s) for the sigmoid of a mistake the sigmoid tests charged."""
+    for own in _own_sigmoids(student):
+        with np.errstate(all="ignore"):
+            s = own(z)
+            if agrees(got, s * (1.0 - s), rtol=1e-7, atol=atol, equal_nan=True):
+                return True
+    return False
+
+
 @points(2)
 def test_sigmoid_prime_random(student, rng):
     """sigmoid_prime(z) = sigma(z)(1 - sigma(z)) on random arrays and a float"""
     cases = [rng.normal(0.0, 3.0, size=shape) for shape in _shapes(rng)[:3]] + [float(rng.normal(0.0, 2.0))]
+    errors = []
     for z in cases:
         what = f"sigmoid_prime(z) for z of shape {np.shape(z)}" if np.ndim(z) else "sigmoid_prime(z) for a float z"
-        raw = student.sigmoid_prime(z)
+        try:
+            raw = student.sigmoid_prime(z)
+        except StudentError as error:
+            if not blame.raised(student, "sigmoid", error):
+                raise
+            errors.append(error)  # the error of the student's own sigmoid, charged in its own tests
+            continue
         got = expect_array(raw, np.shape(z), what) if np.ndim(z) else _value(raw, what)
         s = sigmoid(z)
-        if not agrees(got, s * (1.0 - s), **SAME):
-            own = own_result(student, "sigmoid", z)  # built on the student's own sigmoid (graded elsewhere)?
-            if own is not None and agrees(got, own * (1.0 - own), **SAME):
-                continue
+        if not agrees(got, s * (1.0 - s), **SAME) and _on_own_sigmoid(student, got, z):
+            continue  # s(1 - s) of the student's own sigmoid, whose mistake its own tests charged
         compare(got, s * (1.0 - s), what, _sigmoid_prime_mistakes(z))
+    if len(errors) == len(cases):
+        fail(f"sigmoid_prime raised an error for every input, so it computed nothing here: {errors[0]}")
 
 
 @points(1)
 def test_sigmoid_prime_peak(student):
     """sigmoid_prime is largest at 0 (0.25) and 0 far from 0 (z = +-1000), never nan"""
     got = _value(student.sigmoid_prime(0.0), "sigmoid_prime(0.0)")
-    own = own_result(student, "sigmoid", 0.0) if got != lecture.SIGMOID_PRIME_AT_ZERO else None
-    if own is None or not agrees(got, own * (1.0 - own), **SAME):
+    if got != lecture.SIGMOID_PRIME_AT_ZERO and not _on_own_sigmoid(student, got, 0.0):
         compare(got, lecture.SIGMOID_PRIME_AT_ZERO, "sigmoid_prime(0)", rtol=1e-6, atol=1e-9,
                 hint="sigma(0)(1 - sigma(0)) = 0.5 x 0.5 = 0.25.")
     z = np.concatenate([np.linspace(-20.0, 20.0, 81), [-1000.0, -745.0, 745.0, 1000.0]])
-    raw = student.sigmoid_prime(z)
+    try:
+        raw = student.sigmoid_prime(z)
+    except StudentError as error:
+        if blame.raised(student, "sigmoid", error):
+            return  # the error of the student's own sigmoid on arrays, charged in its own tests (0 was computed)
+        raise
     if isinstance(raw, np.ndarray) and raw.dtype.kind in "biuf":
         expected = sigmoid(z) * (1.0 - sigmoid(z))
-        if not agrees(raw, expected, rtol=1e-7, atol=1e-12, equal_nan=True):
-            own = own_result(student, "sigmoid", z)  # nan from the student's own unstable sigmoid costs points once
-            if own is not None and agrees(raw, own * (1.0 - own), rtol=1e-7, atol=1e-200, equal_nan=True):
-                return
+        # nan from the student's own unstable sigmoid (charged by test_sigmoid_stable) costs points once
+        if not agrees(raw, expected, rtol=1e-7, atol=1e-12, equal_nan=True) \
+                and _on_own_sigmoid(student, raw, z, atol=1e-200):
+            return
     hint = ("e^-z / (1 + e^-z)^2 is inf / inf = nan at z = -1000; "
             "write it as s * (1 - s) with s = sigmoid(z) (your stable sigmoid).")
     got = _finite_array(raw, z.shape, "sigmoid_prime(z) for z from -1000 to 1000", hint)
@@ -262,14 +352,18 @@ def test_relu_prime(student, rng):
 
 # ---------------------------------------------------------------- weighted_sum
 
-def _weighted_sum_mistakes(w, a, expected):
-    return [
-        Mistake(expected / len(w), "You divided by the number of inputs: the weighted sum is w1 a1 + ... + wn an, "
-                                   "not the mean."),
-        Mistake(float(np.sum(w) * np.sum(a)), "Multiply each weight by its own activation, then add the products: "
-                                              "w1 a1 + w2 a2 + ... + wn an."),
-        Mistake(float(np.sum(w + a)), "Multiply each weight by its activation (w_i * a_i) before adding."),
-    ]
+# The weighted sums of typical mistakes, by the key the weighted_sum tests charge them under.
+WEIGHTED_SUM_MISTAKES = {"mean": lambda w, a: float(np.dot(w, a)) / len(w),
+                         "product_of_sums": lambda w, a: float(np.sum(w) * np.sum(a)),
+                         "sum_of_sums": lambda w, a: float(np.sum(np.add(w, a)))}
+
+
+def _weighted_sum_mistakes(w, a, expected=None):
+    hints = {"mean": "You divided by the number of inputs: the weighted sum is w1 a1 + ... + wn an, not the mean.",
+             "product_of_sums": "Multiply each weight by its own activation, then add the products: "
+                                "w1 a1 + w2 a2 + ... + wn an.",
+             "sum_of_sums": "Multiply each weight by its activation (w_i * a_i) before adding."}
+    return [Mistake(WEIGHTED_SUM_MISTAKES[key](w, a), hint, key=key) for key, hint in hints.items()]
 
 
 @points(1)
@@ -285,6 +379,30 @@ def test_weighted_sum_lecture(student):
         compare(got, expected, what, _weighted_sum_mistakes(w, a, expected))
 
 
+@points(1)
+def test_weighted_sum_lengths(student, rng):
+    """weighted_sum raises ValueError for inputs of different lengths, as its docstring says"""
+    n = int(rng.integers(2, 6))
+    # A property test: it is earned only by a weighted_sum that computes something for equal lengths
+    # (raising ValueError for every input, or returning a constant, computes nothing).
+    pairs = [(rng.normal(0.0, 1.0, n), rng.uniform(0.0, 1.0, n)) for _ in range(2)]
+    expect_computes([student.weighted_sum(w, a) for w, a in pairs], f"weighted_sum(w, a) for w and a of length {n}")
+    for w, a in ((rng.normal(0.0, 1.0, n), rng.uniform(0.0, 1.0, n + 1)),
+                 (rng.normal(0.0, 1.0, n + 2), rng.uniform(0.0, 1.0, n))):
+        what = f"weighted_sum(w, a) for w of length {len(w)} and a of length {len(a)}"
+        try:
+            got = student.weighted_sum(w, a)
+        except StudentError as error:
+            if error.type == "ValueError":
+                continue
+            fail(f"{what} raised {error.type}: {error.error_message}. The docstring promises a ValueError for "
+                 "inputs of different lengths: check len(w) == len(a) first and "
+                 "raise ValueError(\"w and a must have the same length\").")
+        fail(f"{what} returned {describe_value(got)} instead of raising ValueError: inputs of different lengths "
+             "have no weighted sum (np.dot would pair them up wrongly or fail with another error), and the "
+             "docstring promises a ValueError. Check len(w) == len(a) first.")
+
+
 @points(2)
 def test_weighted_sum_random(student, rng):
     """weighted_sum of random vectors (lengths 1 to 784) is a float, inputs unchanged"""
@@ -294,7 +412,9 @@ def test_weighted_sum_random(student, rng):
         call = student.call("weighted_sum", w.copy(), a.copy(), return_args=True)
         got = expect_float(call.result, what)
         expected = float(np.dot(w, a))
-        compare(got, expected, what, _weighted_sum_mistakes(w, a, expected), rtol=1e-9, atol=1e-9)
+        mistakes = _weighted_sum_mistakes(w, a, expected)
+        blame.note(student, "weighted_sum", got, mistakes, expected, rtol=1e-9, atol=1e-9)
+        compare(got, expected, what, mistakes, rtol=1e-9, atol=1e-9)
         for before, after, name in ((w, call.args[0], "w"), (a, call.args[1], "a")):
             expect_unchanged(before, after, name, who="your weighted_sum",
                              advice="Multiply into new arrays: np.dot(w, a) or np.sum(w * a).")
@@ -315,30 +435,15 @@ def _neuron_mistakes(w, a, b, f):
     ]
 
 
-def _neuron_sums_right(student, w, a, b, ws) -> bool:
-    """Credit "your neuron is right given your own sigmoid" only when the neuron's own
-    arithmetic is shown right: with the identity activation it gives ws + b. Otherwise
-    a neuron and a sigmoid that both return the same constant would earn points."""
-    try:
-        plain = student.neuron(w, a, b, activation=Fn("identity"))
-    except StudentFailure:
-        return False
-    return isinstance(plain, (float, np.floating)) and agrees(plain, ws + b, **SAME)
-
-
 def _neuron_own_building_blocks(student, got, w, a, b, f, default_sigmoid=False) -> bool:
-    """True if neuron's answer is right given the student's own weighted_sum (and,
-    for the default activation, their own sigmoid): those are graded elsewhere."""
-    own_ws = own_result(student, "weighted_sum", w, a)
-    sums = [float(np.dot(w, a))] + ([float(own_ws)] if own_ws is not None and own_ws.size == 1 else [])
-    for ws in sums:
-        if default_sigmoid and _neuron_sums_right(student, w, a, b, ws):
-            own_s = own_result(student, "sigmoid", ws + b)
-            if own_s is not None and own_s.size == 1 and agrees(got, float(own_s.reshape(())), **SAME):
-                return True
-        if agrees(got, f(ws + b), **SAME):
-            return True
-    return False
+    """True if neuron's answer is right given the mistakes the tests of the student's own
+    weighted_sum (and, for the default activation, sigmoid) charged: never from re-calls."""
+    sums = [float(np.dot(w, a))] + [WEIGHTED_SUM_MISTAKES[key](w, a)
+                                    for key in sorted(blame.charged(student, "weighted_sum"))]
+    activations = [f] + ([lambda x, own=own: float(np.asarray(own(x)).reshape(()))
+                          for own in _own_sigmoids(student)] if default_sigmoid else [])
+    return any(agrees(got, g(ws + b), **SAME) for ws in sums for g in activations
+               if not (ws == sums[0] and g is f))
 
 
 @points(1)
@@ -359,7 +464,7 @@ def test_neuron_threshold(student, rng):
         compare(got, sig(np.dot(w, a) + b), what, _neuron_mistakes(w, a, b, sig))
 
 
-@points(2)
+@points(1)
 def test_neuron_random(student, rng):
     """neuron on random w, a, b with activation=identity and activation=ReLU: the bias is added"""
     identity, relu_ = (lambda x: x), (lambda x: max(0.0, x))

@@ -2,9 +2,10 @@
 feedforward and predict.
 
 neuron.py (sigmoid) is provided reference code, so a' = sigma(W a + b) is
-graded on the student's linear algebra only. predict() is accepted when it is
-the argmax of the student's own feedforward (graded in its own tests), so a
-broken feedforward costs its points once. The lecture's numbers (the ReLU
+graded on the student's linear algebra only. feedforward and predict are
+accepted when they give what a mistake charged in layer_forward's (or
+feedforward's) own tests gives (the ledger, toolkit/blame.py: never a re-call),
+so a broken building block costs its points once. The lecture's numbers (the ReLU
 layer 3.2, 1.39, 0 and 13,002 parameters) carry 2 of the 20 points.
 
 Generators cannot cross the wire, but wire.Fn("rng", seed=s) makes the child
@@ -13,12 +14,43 @@ with two generators from the same seed.
 """
 import numpy as np
 
-from autograder.engine.handle import StudentError, StudentFailure
+from autograder.engine.handle import StudentError
 from autograder.engine.wire import Fn
-from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_int, expect_list,
-                                expect_unchanged, fail, lecture, named_mistake, points, unchanged)
-from autograder.toolkit.blame import same_error
+from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes,
+                                expect_int, expect_list, expect_unchanged, fail, lecture, named_mistake, points,
+                                unchanged)
 from autograder.toolkit.network import ACTIVATIONS, feedforward, identity, random_network, relu, sigmoid
+
+# Every behavioural promise of the docstrings (phrases quoted from solutions/02_forward/forward.py) and the
+# tests that check it: `course show 02_forward` lists them, tests/graders/test_promises.py holds them to it.
+PROMISES = {
+    "layer_forward": {
+        "activation(W a + b)": ["test_layer_forward_random", "test_layer_forward_default_sigmoid"],
+        "b: (n_out, 1) biases, added to every column": ["test_layer_forward_random"],
+        "Returns (n_out, m)": ["test_layer_forward_random"],
+        "step 3, apply ReLU: 3.2, 1.39, 0": ["test_layer_forward_lecture"],
+    },
+    "init_network": {
+        "rng: a np.random.Generator (a fresh one if None)": ["test_init_network_random"],
+        "the same generator state gives the same network": ["test_init_network_random"],
+        "weights[l] of shape (sizes[l+1], sizes[l]) and biases[l] of shape (sizes[l+1], 1)":
+            ["test_init_network_shapes"],
+        "drawn from the standard normal distribution": ["test_init_network_standard_normal"],
+        "Never all zeros": ["test_init_network_shapes"],
+    },
+    "count_parameters": {
+        "count_parameters([784, 16, 16, 10]) == 13002": ["test_count_parameters_lecture"],
+        "Returns an int": ["test_count_parameters_lecture", "test_count_parameters_random"],
+    },
+    "feedforward": {
+        "Applies a' = activation(W a + b) layer by layer": ["test_feedforward_random", "test_feedforward_activation"],
+        "Returns (sizes[-1], m)": ["test_feedforward_random"],
+    },
+    "predict": {
+        "Returns a 1-D int array of length m, the argmax of each column of the output activations":
+            ["test_predict_random", "test_predict_single"],
+    },
+}
 
 LECTURE_W = np.array(lecture.RELU_LAYER_W)
 LECTURE_A = np.array(lecture.RELU_LAYER_A)
@@ -32,26 +64,45 @@ def _random_sizes(rng, n_layers, low=2, high=12):
 
 # ---------------------------------------------------------------- layer_forward
 
+# The layers of typical mistakes, by the key the layer_forward tests charge them under (blame.note):
+# feedforward and predict built on the student's own layer_forward are credited when their answer
+# is what the charged mistake gives, computed here layer by layer.
+LAYER_MISTAKES = {
+    "transposed": lambda W, a, b, f: f(W.T @ a + b) if W.shape[0] == W.shape[1] else None,
+    "no_bias": lambda W, a, b, f: f(W @ a),
+    "minus_bias": lambda W, a, b, f: f(W @ a - b),
+    "no_activation": lambda W, a, b, f: W @ a + b,
+    "bias_after": lambda W, a, b, f: f(W @ a) + b,
+    "always_sigmoid": lambda W, a, b, f: sigmoid(W @ a + b),
+}
+LAYER_HINTS = {
+    "transposed": "Row j of W holds the weights into neuron j: compute W @ a, not W.T @ a.",
+    "no_bias": "You forgot the biases: a' = activation(W a + b).",
+    "minus_bias": "Add the biases b; you subtracted them.",
+    "no_activation": "You did not apply the activation function: a' = activation(W a + b).",
+    "bias_after": "Add the biases before applying the activation: activation(W a + b).",
+    "always_sigmoid": "Use the activation you are given (the `activation` argument); sigmoid is only the default.",
+}
+
+
 def _layer_mistakes(W, a, b, f):
-    transposed = f(W.T @ a + b) if W.shape[0] == W.shape[1] else None
-    return [
-        Mistake(transposed, "Row j of W holds the weights into neuron j: compute W @ a, not W.T @ a."),
-        Mistake(f(W @ a), "You forgot the biases: a' = activation(W a + b)."),
-        Mistake(f(W @ a - b), "Add the biases b; you subtracted them."),
-        Mistake(W @ a + b, "You did not apply the activation function: a' = activation(W a + b)."),
-        Mistake(f(W @ a) + b, "Add the biases before applying the activation: activation(W a + b)."),
-        Mistake(sigmoid(W @ a + b), "Use the activation you are given (the `activation` argument); "
-                                    "sigmoid is only the default."),
-    ]
+    return [Mistake(LAYER_MISTAKES[key](W, a, b, f), hint, key=key) for key, hint in LAYER_HINTS.items()]
+
+
+def _judge_layer(student, got, W, a, b, f, what, extra=(), **tolerance):
+    mistakes = _layer_mistakes(W, a, b, f) + list(extra)
+    blame.note(student, "layer_forward", got, mistakes, f(W @ a + b))
+    compare(got, f(W @ a + b), what, mistakes, **tolerance)
 
 
 @points(1)
 def test_layer_forward_lecture(student):
     """layer_forward on the lecture's ReLU layer gives 3.2, 1.39, 0"""
     what = "layer_forward(W, a, b, activation=ReLU) for the lecture's layer"
-    got = expect_array(student.layer_forward(LECTURE_W, LECTURE_A, LECTURE_B, activation=Fn("relu")), (3, 1), what)
-    compare(got, lecture.RELU_LAYER_OUTPUT, what, _layer_mistakes(LECTURE_W, LECTURE_A, LECTURE_B, relu),
-           rtol=1e-9, atol=1e-12)
+    with blame.errors_of(student, "layer_forward"):
+        got = student.layer_forward(LECTURE_W, LECTURE_A, LECTURE_B, activation=Fn("relu"))
+    got = expect_array(got, (3, 1), what)
+    _judge_layer(student, got, LECTURE_W, LECTURE_A, LECTURE_B, relu, what, rtol=1e-9, atol=1e-12)
 
 
 @points(3)
@@ -68,7 +119,8 @@ def test_layer_forward_random(student, rng):
         b = rng.normal(0.0, 1.0, (n_out, 1))
         what = f"layer_forward(W, a, b, activation={name}) for W of shape {W.shape}, a of shape {a.shape}"
         try:
-            got = student.layer_forward(W, a, b, activation=Fn(name))
+            with blame.errors_of(student, "layer_forward"):
+                got = student.layer_forward(W, a, b, activation=Fn(name))
         except StudentError as exc:
             if m > 1 and exc.type == "ValueError" and "broadcast" in exc.error_message:
                 fail(f"{what}: {exc}\nIt works for one example (a single column) but not for a batch of {m}: "
@@ -79,8 +131,7 @@ def test_layer_forward_random(student, rng):
             fail(f"{what} should have shape {(n_out, m)}: one row per neuron of the layer, one column per "
                  f"example; your result has shape {got.shape}. Compute W @ a + b (not a.T @ W.T).")
         got = expect_array(got, (n_out, m), what)
-        f = ACTIVATIONS[name]
-        compare(got, f(W @ a + b), what, _layer_mistakes(W, a, b, f))
+        _judge_layer(student, got, W, a, b, ACTIVATIONS[name], what)
 
 
 @points(1)
@@ -89,19 +140,33 @@ def test_layer_forward_default_sigmoid(student, rng):
     n_in, n_out, m = int(rng.integers(3, 8)), int(rng.integers(2, 6)), int(rng.integers(1, 5))
     W, a, b = rng.normal(0.0, 1.0, (n_out, n_in)), rng.uniform(0.0, 1.0, (n_in, m)), rng.normal(0.0, 1.0, (n_out, 1))
     what = f"layer_forward(W, a, b) for W of shape {W.shape}, a of shape {a.shape}"
-    got = expect_array(student.layer_forward(W, a, b), (n_out, m), what)
-    compare(got, sigmoid(W @ a + b), what, _layer_mistakes(W, a, b, sigmoid) + [
+    with blame.errors_of(student, "layer_forward"):
+        got = student.layer_forward(W, a, b)
+    got = expect_array(got, (n_out, m), what)
+    _judge_layer(student, got, W, a, b, sigmoid, what, [
         Mistake(relu(W @ a + b), "The default activation is the sigmoid: activation=sigmoid in the signature.")])
 
 
 @points(1)
 def test_layer_forward_unchanged(student, rng):
     """layer_forward leaves W, a and b unchanged"""
+    calls = []
     for m in (1, int(rng.integers(2, 5))):
         n_in, n_out = int(rng.integers(3, 7)), int(rng.integers(2, 6))
         W, a, b = rng.normal(0.0, 1.0, (n_out, n_in)), rng.uniform(0.0, 1.0, (n_in, m)), rng.normal(0.0, 1.0, (n_out, 1))
-        call = student.call("layer_forward", W.copy(), a.copy(), b.copy(), return_args=True, activation=Fn("identity"))
-        for before, after, name in zip((W, a, b), call.args, ("W", "a", "b")):
+        try:
+            calls.append(((W, a, b), student.call("layer_forward", W.copy(), a.copy(), b.copy(), return_args=True,
+                                                  activation=Fn("identity"))))
+        except StudentError:
+            if not calls:
+                raise
+            break  # a batch it cannot handle is judged by test_layer_forward_random; here the inputs are judged
+    expect_computes([call.result for _, call in calls], "layer_forward(W, a, b) for two layers",
+                    [inputs[0] for inputs, _ in calls])
+    for inputs, call in calls:
+        for before, after, name in zip(inputs, call.args, ("W", "a", "b")):
+            if not unchanged(before, after):
+                blame.charge(student, "layer_forward", "changes_inputs")  # feedforward is not charged again
             expect_unchanged(before, after, name, advice=UNCHANGED_ADVICE)
 
 
@@ -236,76 +301,98 @@ def test_count_parameters_random(student, rng):
 #
 # feedforward (and predict) are normally built on the student's own
 # layer_forward (and feedforward). A mistake there is graded in its own tests,
-# so when the answer (or the error) is exactly what the student's own building
-# block gives, the later function is not marked wrong for it.
+# so when the answer (or the error) is exactly what the mistake those tests
+# charged gives, the later function is not marked wrong for it. The building
+# block is never called again to find out (blame.py says why).
 
-BLAMED = object()  # "the student's own building block gives this": no penalty here
+BLAMED = object()  # "the mistake of the student's own building block, charged there": no penalty here
 
 
-def _own_layers(student, weights, biases, X, activation):
-    """The student's own layer_forward applied layer by layer (raises like it)."""
-    a = X
-    for W, b in zip(weights, biases):
-        kwargs = {} if activation is None else {"activation": activation}
-        a = student.layer_forward(W, a, b, **kwargs)
-        if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf":
-            return None
-    return a
+def _own_feedforwards(student, weights, biases, X, f):
+    """The outputs feedforward gives when built on a layer_forward with a mistake its tests charged."""
+    outputs = []
+    for key in sorted(blame.charged(student, "layer_forward")):
+        if key not in LAYER_MISTAKES:
+            continue
+        a = X
+        for W, b in zip(weights, biases):
+            a = LAYER_MISTAKES[key](W, a, b, f)
+            if a is None or not isinstance(a, np.ndarray) or a.shape[0] != W.shape[0]:
+                break
+        else:
+            outputs.append(a)
+    return outputs
 
 
 def _call_feedforward(student, weights, biases, X, activation=None):
-    """student.feedforward(...), or BLAMED when it fails with the error of the student's own layer_forward."""
+    """student.feedforward(...), or BLAMED when it fails with an error the layer_forward tests charged."""
     kwargs = {} if activation is None else {"activation": activation}
     try:
-        return student.feedforward(weights, biases, X, **kwargs)
+        with blame.errors_of(student, "feedforward"):
+            return student.feedforward(weights, biases, X, **kwargs)
     except StudentError as error:
-        try:
-            _own_layers(student, weights, biases, X, activation)
-        except StudentError as other:
-            if (other.type, other.error_message) == (error.type, error.error_message):
-                return BLAMED
-        except StudentFailure:
-            pass
+        if blame.raised(student, "layer_forward", error):
+            return BLAMED
         raise
 
 
 def _check_feedforward(student, weights, biases, X, f, activation=None, what=""):
+    """Judge one feedforward call; returns BLAMED when its error was charged to layer_forward."""
     got = _call_feedforward(student, weights, biases, X, activation)
     if got is BLAMED:
-        return
+        return BLAMED
     m = X.shape[1]
     expected = feedforward(weights, biases, X, f)
     if isinstance(got, np.ndarray) and agrees(got, expected, rtol=1e-7, atol=1e-10):
-        return
-    if isinstance(got, np.ndarray) and got.dtype.kind in "biuf":
-        try:
-            own = _own_layers(student, weights, biases, X, activation)
-        except StudentFailure:
-            own = None
-        if own is not None and agrees(got, own, rtol=1e-7, atol=1e-10, equal_nan=True):
-            return  # right for the student's own layer_forward, which is graded in its own tests
+        return None
+    if isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and any(
+            agrees(got, own, rtol=1e-7, atol=1e-10, equal_nan=True)
+            for own in _own_feedforwards(student, weights, biases, X, f)):
+        return None  # right for the student's own layer_forward, whose mistake its own tests charged
     sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
     if isinstance(got, np.ndarray) and got.shape != (sizes[-1], m):
+        if got.shape == (sizes[-2], m) and agrees(got, feedforward(weights[:-1], biases[:-1], X, f)):
+            blame.charge(student, "feedforward", "skips_last")  # predict built on it is not charged again
         for l in range(len(sizes) - 1):
             if got.shape == (sizes[l], m) and sizes[l] != sizes[-1]:
                 fail(f"{what} should have shape {(sizes[-1], m)}, the output layer's activations, but yours has "
                      f"shape {got.shape}, the size of layer {l}: does your loop go through all "
                      f"{len(weights)} layers (zip(weights, biases))?")
     got = expect_array(got, (sizes[-1], m), what)
-    compare(got, expected, what, _feedforward_mistakes(weights, biases, X, f) if len(weights) > 1 else ())
+    mistakes = _feedforward_mistakes(weights, biases, X, f) if len(weights) > 1 else []
+    blame.note(student, "feedforward", got, mistakes, expected)
+    compare(got, expected, what, mistakes)
+    return None
+
+
+def _some_computed(outcomes, what):
+    """Errors charged to a building block are credited only to code that computes: not when
+    every case of the test ended in such an error (a module that raises everywhere earns nothing)."""
+    if outcomes and all(outcome is BLAMED for outcome in outcomes):
+        fail(f"{what} raised an error in every case, so it computed nothing here. (The error comes from a "
+             "building block of yours, and that one is charged in its own tests.)")
+
+
+# The outputs of typical feedforward mistakes, by the key the feedforward tests charge them under:
+# predict built on the student's own feedforward is credited when it is the argmax of a charged one.
+FEEDFORWARD_MISTAKES = {
+    "skips_last": lambda weights, biases, X, f: (feedforward(weights[:-1], biases[:-1], X, f)
+                                                 if weights[-1].shape[0] == weights[-2].shape[0] else None),
+    "no_bias": lambda weights, biases, X, f: feedforward(weights, [0 * b for b in biases], X, f),
+    "always_sigmoid": lambda weights, biases, X, f: feedforward(weights, biases, X, sigmoid),
+    "no_activation": lambda weights, biases, X, f: feedforward(weights, biases, X, identity),
+    "not_chained": lambda weights, biases, X, f: (feedforward(weights[-1:], biases[-1:], X, f)
+                                                  if weights[-1].shape[1] == X.shape[0] else None),
+}
 
 
 def _feedforward_mistakes(weights, biases, X, f):
-    return [
-        Mistake(feedforward(weights[:-1], biases[:-1], X, f) if weights[-1].shape[0] == weights[-2].shape[0] else None,
-                "Your loop skipped the last layer: apply a' = activation(W a + b) for every layer."),
-        Mistake(feedforward(weights, [0 * b for b in biases], X, f), "You forgot the biases: a' = activation(W a + b)."),
-        Mistake(feedforward(weights, biases, X, sigmoid), "Pass the activation on to every layer; "
-                                                          "sigmoid is only the default."),
-        Mistake(feedforward(weights, biases, X, identity), "Apply the activation function at every layer."),
-        Mistake(feedforward(weights[-1:], biases[-1:], X, f) if weights[-1].shape[1] == X.shape[0] else None,
-                "Feed each layer's output into the next layer: a = layer_forward(W, a, b) inside the loop."),
-    ]
+    hints = {"skips_last": "Your loop skipped the last layer: apply a' = activation(W a + b) for every layer.",
+             "no_bias": "You forgot the biases: a' = activation(W a + b).",
+             "always_sigmoid": "Pass the activation on to every layer; sigmoid is only the default.",
+             "no_activation": "Apply the activation function at every layer.",
+             "not_chained": "Feed each layer's output into the next layer: a = layer_forward(W, a, b) inside the loop."}
+    return [Mistake(FEEDFORWARD_MISTAKES[key](weights, biases, X, f), hint, key=key) for key, hint in hints.items()]
 
 
 @points(2)
@@ -316,40 +403,28 @@ def test_feedforward_random(student, rng):
              (_random_sizes(rng, 3), 1),
              ([int(rng.integers(2, 9)), n, n, n], int(rng.integers(2, 8))),  # equal layers: a skipped layer shows in the values
              (_random_sizes(rng, 2), int(rng.integers(2, 8)))]
+    outcomes = []
     for sizes, m in cases:
         weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
-        _check_feedforward(student, weights, biases, X, sigmoid,
-                           what=f"feedforward for a network with sizes {sizes} and a batch of {m}")
+        outcomes.append(_check_feedforward(student, weights, biases, X, sigmoid,
+                                           what=f"feedforward for a network with sizes {sizes} and a batch of {m}"))
+    _some_computed(outcomes, "feedforward")
 
 
 @points(1)
 def test_feedforward_activation(student, rng):
     """feedforward passes activation=ReLU (or identity) on to every layer"""
+    outcomes = []
     for name in ("relu", "identity"):
         n = int(rng.integers(3, 8))
         sizes = [int(rng.integers(3, 9)), n, n, int(rng.integers(2, 6))]
         m = int(rng.integers(1, 6))
         weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
-        _check_feedforward(student, weights, biases, X, ACTIVATIONS[name], Fn(name),
-                           what=f"feedforward(weights, biases, a, activation={name}) for sizes {sizes}")
-
-
-def _layer_forward_mutates(student, weights, biases, X) -> bool:
-    """True if the student's own layer_forward changes its inputs on this network."""
-    a = X
-    for W, b in zip(weights, biases):
-        try:
-            call = student.call("layer_forward", W.copy(), a.copy(), b.copy(), return_args=True)
-        except StudentFailure:
-            return False
-        if not all(unchanged(x, y) for x, y in zip((W, a, b), call.args)):
-            return True
-        if not isinstance(call.result, np.ndarray) or call.result.dtype.kind not in "biuf":
-            return False
-        a = np.asarray(call.result, dtype=float)
-    return False
+        outcomes.append(_check_feedforward(student, weights, biases, X, ACTIVATIONS[name], Fn(name),
+                                           what=f"feedforward(weights, biases, a, activation={name}) for sizes {sizes}"))
+    _some_computed(outcomes, "feedforward")
 
 
 @points(1)
@@ -361,6 +436,9 @@ def test_feedforward_unchanged(student, rng):
     X = rng.uniform(0.0, 1.0, (n, 1))
     call = student.call("feedforward", [W.copy() for W in weights], [b.copy() for b in biases], X.copy(),
                         return_args=True)
+    X2 = rng.uniform(0.0, 1.0, (n, 1))
+    other = student.feedforward(weights, biases, X2)  # a property test: only for code that computes something
+    expect_computes([call.result, other], "feedforward(weights, biases, a) for two inputs a", [X, X2])
     after_w, after_b, after_x = call.args
     for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases")):
         if not isinstance(after, list) or len(after) != len(before):
@@ -371,7 +449,7 @@ def test_feedforward_unchanged(student, rng):
                if not all(unchanged(x, y) for x, y in zip(before, after))]
     if not unchanged(X, after_x):
         changed.append("a (the input)")
-    if changed and not _layer_forward_mutates(student, weights, biases, X):
+    if changed and "changes_inputs" not in blame.charged(student, "layer_forward"):
         fail(f"your feedforward changed its input {' and '.join(changed)}; functions must not modify their "
              "arguments (a = layer_forward(W, a, b) makes a new array; do not write into the ones you were given).")
 
@@ -379,12 +457,13 @@ def test_feedforward_unchanged(student, rng):
 # ---------------------------------------------------------------- predict
 
 def _check_predict(student, weights, biases, X, what):
+    """Judge one predict call; returns BLAMED when its error was charged to feedforward or layer_forward."""
     m = X.shape[1]
     try:
         got = student.predict(weights, biases, X)
     except StudentError as error:
-        if same_error(student, error, "feedforward", weights, biases, X):
-            return  # the error is the student's own feedforward's, graded in its own tests
+        if blame.raised(student, "feedforward", error) or blame.raised(student, "layer_forward", error):
+            return BLAMED  # the error of the student's own feedforward, charged in its own tests
         raise
     if isinstance(got, (list, tuple)):
         fail(f"{what} should be a 1-D numpy array of ints, but your code returned {describe_value(got)}: "
@@ -413,14 +492,16 @@ def _check_predict(student, weights, biases, X, what):
     output = feedforward(weights, biases, X, sigmoid)
     expected = np.argmax(output, axis=0)
     if np.array_equal(got, expected):
-        return
-    try:
-        own = student.feedforward(weights, biases, X)
-    except StudentFailure:
-        own = None
-    if isinstance(own, np.ndarray) and own.ndim == 2 and own.shape[1] == m and own.dtype.kind in "biuf" \
-            and np.array_equal(got, np.argmax(own, axis=0)):
-        return  # right for the student's own feedforward, which is graded in its own tests
+        return None
+    charged = blame.charged(student, "feedforward")
+    owns = _own_feedforwards(student, weights, biases, X, sigmoid) + [
+        FEEDFORWARD_MISTAKES[key](weights, biases, X, sigmoid) for key in sorted(charged)
+        if key in FEEDFORWARD_MISTAKES]
+    if "skips_last" in charged:  # the argmax of the layer before the output layer, whatever its size
+        owns.append(feedforward(weights[:-1], biases[:-1], X, sigmoid))
+    if any(own is not None and own.ndim == 2 and own.shape[1] == m and np.array_equal(got, np.argmax(own, axis=0))
+           for own in owns):
+        return None  # right for the student's own feedforward, whose mistake its own tests charged
     hint = named_mistake(got, _predict_mistakes(output))
     wrong = int(np.sum(got != expected))
     fail(f"{what}: {wrong} of {m} answers differ from the brightest output neuron (the argmax of each column "
@@ -444,10 +525,13 @@ def test_predict_random(student, rng):
     cases = [(list(lecture.SIZES), int(rng.integers(11, 30))),
              ([int(rng.integers(3, 9)), int(rng.integers(3, 9)), 4], 4),  # square output: a wrong axis shows in the values
              (_random_sizes(rng, 3) + [10], int(rng.integers(2, 9)))]
+    outcomes = []
     for sizes, m in cases:
         weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
-        _check_predict(student, weights, biases, X, f"predict for a network with sizes {sizes} and {m} examples")
+        outcomes.append(_check_predict(student, weights, biases, X,
+                                       f"predict for a network with sizes {sizes} and {m} examples"))
+    _some_computed(outcomes, "predict")
 
 
 @points(1)
@@ -456,4 +540,5 @@ def test_predict_single(student, rng):
     sizes = [int(rng.integers(3, 20)), int(rng.integers(3, 9)), 10]
     weights, biases = random_network(rng, sizes)
     X = rng.uniform(0.0, 1.0, (sizes[0], 1))
-    _check_predict(student, weights, biases, X, "predict for one example (X of shape (n, 1))")
+    _some_computed([_check_predict(student, weights, biases, X, "predict for one example (X of shape (n, 1))")],
+                   "predict")

@@ -8,13 +8,36 @@ a missing factor 2, ...) the feedback names it.
 """
 import numpy as np
 
-from autograder.toolkit import (Mistake, compare, expect_array, expect_float, expect_list, expect_unchanged, fail,
-                                lecture, named_mistake, points)
+from autograder.engine.handle import StudentError
+from autograder.toolkit import (Mistake, compare, describe_value, expect_array, expect_computes, expect_float,
+                                expect_list, expect_unchanged, fail, lecture, named_mistake, points)
 from autograder.toolkit.network import feedforward, random_network
 
-NEEDS_THE_RIGHT_ANSWER = ("(This test also needs the right answer: leaving the inputs alone earns points only "
-                          "together with it.)")
 
+# Every behavioural promise of the docstrings (phrases quoted from solutions/03_cost/cost.py) and the
+# tests that check it: `course show 03_cost` lists them, tests/graders/test_promises.py holds them to it.
+PROMISES = {
+    "one_hot": {
+        "one int (a digit) -> a column of shape (n_classes, 1)": ["test_one_hot_single_label", "test_one_hot_n_classes"],
+        "a sequence or 1-D array of m ints -> (n_classes, m)": ["test_one_hot_many_labels"],
+        "column j is 1.0 in row labels[j] and 0.0 elsewhere": ["test_one_hot_single_label", "test_one_hot_many_labels"],
+    },
+    "example_cost": {
+        "(10, 1) or (10,) activations": ["test_example_cost_random"],
+        "y: the target of the same shape": ["test_example_cost_random"],
+        "Returns a float": ["test_example_cost_lecture", "test_example_cost_random"],
+        "No 1/2, no mean": ["test_example_cost_lecture", "test_example_cost_random"],
+    },
+    "average_cost": {
+        "Feeds X forward and averages the example costs over the m columns": ["test_average_cost_random",
+                                                                               "test_average_cost_batch_of_one"],
+        "Returns a float": ["test_average_cost_random"],
+    },
+    "cost_derivative": {
+        "dC0/da_i = 2 (a_i - y_i)": ["test_cost_derivative_random"],
+        "returns that shape": ["test_cost_derivative_random"],
+    },
+}
 
 # ---------------------------------------------------------------- one_hot
 
@@ -45,9 +68,14 @@ def _check_one_hot(got, expected, what):
 
 @points(1)
 def test_one_hot_single_label(student, reference):
-    """one_hot(3) is a (10, 1) column with 1.0 in row 3"""
-    _check_one_hot(student.one_hot(3), reference.one_hot(3), "one_hot(3)")
+    """one_hot(3) is a (10, 1) column of floats with 1.0 in row 3"""
+    got = student.one_hot(3)
+    _check_one_hot(got, reference.one_hot(3), "one_hot(3)")
     _check_one_hot(student.one_hot(0), reference.one_hot(0), "one_hot(0)")
+    if got.dtype.kind != "f":  # the dtype is judged here only; the other one_hot tests judge the values
+        fail(f"one_hot(3) should hold the floats 1.0 and 0.0 (desired activations, like the network's output), "
+             f"but your array has dtype {got.dtype}: make it with np.zeros((n_classes, m)) (floats), "
+             "or convert with .astype(float).")
 
 
 @points(2)
@@ -162,12 +190,48 @@ def _average_cost_mistakes(weights, biases, X, Y):
                               "neurons (each example's cost), then take the mean over the examples (columns)."),
         Mistake(float(np.sum(squares[:, 0])), "That is the cost of the first example only: average over all m columns."),
         Mistake(float(np.sum(np.abs(out - Y)) / m), "That uses absolute differences: the example cost squares them."),
+        Mistake(_one_d_columns(weights, biases, X, Y), COLUMN_HINT.format(n=n_in)),
     ]
-    return [mistake for mistake in candidates if not np.isclose(mistake.answer, total / m, rtol=1e-9)]
+    return [mistake for mistake in candidates
+            if mistake.answer is not None and not np.isclose(mistake.answer, total / m, rtol=1e-9)]
+
+
+COLUMN_HINT = ("X[:, j] is 1-D, of shape ({n},): the example should have had the column shape ({n}, 1), as "
+               "feedforward expects. W a + b then broadcasts a (n,) array against the (n_out, 1) biases into a "
+               "square matrix. Take the column with X[:, j:j + 1] (or X[:, [j]]), or do the whole batch at once: "
+               "feedforward(weights, biases, X) gives every example's output, one column each.")
+
+
+def _one_d_columns(weights, biases, X, Y):
+    """What a loop over 1-D columns X[:, j] gives (W a + b broadcast into a matrix), or None if it fails."""
+    total = 0.0
+    with np.errstate(all="ignore"):
+        for j in range(X.shape[1]):
+            a = X[:, j]
+            for W, b in zip(weights, biases):
+                a = 1.0 / (1.0 + np.exp(-(W @ a + b)))
+            try:
+                total += float(np.sum((a - Y[:, j]) ** 2))
+            except ValueError:
+                return None
+    return total / X.shape[1]
+
+
+def _average_cost(student, weights, biases, X, Y, what):
+    """student.average_cost(...), naming the shape a 1-D column in a loop should have had."""
+    try:
+        return student.average_cost(weights, biases, X, Y)
+    except StudentError as error:
+        if error.type == "ValueError" and "broadcast" in error.error_message:
+            fail(f"{what}: {error}\n" + COLUMN_HINT.format(n=X.shape[0]))
+        raise
 
 
 def _check_average_cost(student, reference, weights, biases, X, Y, what):
-    got = expect_float(student.average_cost(weights, biases, X, Y), what)
+    got = _average_cost(student, weights, biases, X, Y, what)
+    if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[0] == got.shape[1] and X.shape[1] > 0:
+        fail(f"{what} should be a float, but your code returned {describe_value(got)}. " + COLUMN_HINT.format(n=X.shape[0]))
+    got = expect_float(got, what)
     expected = reference.average_cost(weights, biases, X, Y)
     compare(got, expected, what, _average_cost_mistakes(weights, biases, X, Y), rtol=1e-6, atol=1e-9)
 
@@ -201,8 +265,8 @@ def test_average_cost_inputs_unchanged(student, reference, rng):
     Y = reference.one_hot(rng.integers(0, sizes[-1], size=m), sizes[-1])
     call = student.call("average_cost", [w.copy() for w in weights], [b.copy() for b in biases], X.copy(), Y.copy(),
                         return_args=True)
-    compare(expect_float(call.result, "average_cost"), reference.average_cost(weights, biases, X, Y),
-            "average_cost", rtol=1e-6, atol=1e-9, hint=NEEDS_THE_RIGHT_ANSWER)
+    X2 = rng.random(X.shape)  # a property test: its points go to code that computes something, right or wrong
+    expect_computes([call.result, student.average_cost(weights, biases, X2, Y)], "average_cost for two batches X")
     after_w, after_b, after_X, after_Y = call.args
     for name, before, after in (("weights", weights, after_w), ("biases", biases, after_b)):
         after = expect_list(after, len(before), f"{name} after the call")
@@ -246,7 +310,8 @@ def test_cost_derivative_inputs_unchanged(student, reference, rng):
     """cost_derivative leaves output and y unchanged"""
     a, y = rng.random((10, 4)), reference.one_hot(rng.integers(0, 10, size=4))
     call = student.call("cost_derivative", a.copy(), y.copy(), return_args=True)
-    compare(expect_array(call.result, a.shape, "cost_derivative"), reference.cost_derivative(a, y),
-            "cost_derivative", rtol=1e-6, atol=1e-9, hint=NEEDS_THE_RIGHT_ANSWER)
+    a2 = rng.random((10, 4))  # a property test: its points go to code that computes something, right or wrong
+    expect_computes([call.result, student.cost_derivative(a2, y.copy())], "cost_derivative for two outputs",
+                    [a, a2])
     expect_unchanged(a, call.args[0], "output")
     expect_unchanged(y, call.args[1], "y")

@@ -15,9 +15,41 @@ import numpy as np
 
 from autograder.engine import wire
 from autograder.engine.handle import StudentError
-from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_list, expect_unchanged,
-                                fail, named_mistake, points, unchanged)
+from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_computes, expect_list,
+                                expect_unchanged, fail, named_mistake, points, unchanged)
 from autograder.toolkit.wording import count, verb
+
+# Every behavioural promise of the docstrings (phrases quoted from solutions/04_gradient_descent/descent.py) and the
+# tests that check it: `course show 04_gradient_descent` lists them, tests/graders/test_promises.py holds them to it.
+PROMISES = {
+    "gradient_descent": {
+        "gradient: a function returning the gradient at x (same shape as x)": ["test_gd_array_start"],
+        "start: the first guess, a float or an array": ["test_gd_float_start", "test_gd_array_start"],
+        "n_iter: at most this many steps": ["test_gd_n_iter"],
+        "tolerance: stop when every component of the step is this small or smaller":
+            ["test_gd_tolerance_every_component", "test_gd_tolerance_boundary"],
+        "If every |step| <= tolerance it stops without applying the step": ["test_gd_stops_before_tiny_step",
+                                                                            "test_gd_tolerance_boundary"],
+        "holds each point visited as a separate value (no two entries are the same array object)":
+            ["test_gd_start_unchanged_history_separate"],
+        "Returns (x, history) where history = [start, x1, x2, ...]": ["test_gd_float_start", "test_gd_array_start"],
+        "start itself is left unchanged": ["test_gd_start_unchanged_history_separate"],
+    },
+    "sgd_step": {
+        "grads: the gradients, shaped like params": ["test_sgd_step"],
+        "Returns a new list [p - learn_rate * g for each pair]": ["test_sgd_step"],
+        "params and grads are unchanged": ["test_sgd_step_inputs_unchanged"],
+    },
+    "mini_batches": {
+        "Shuffle the indices of n examples and cut them into mini-batches": ["test_mini_batches_follow_rng_permutation"],
+        "rng: a np.random.Generator": ["test_mini_batches_follow_rng_permutation"],
+        "Returns a list of 1-D int arrays": ["test_mini_batches_every_index_once"],
+        "a random permutation of range(n) (rng.permutation(n)) cut into consecutive pieces of batch_size":
+            ["test_mini_batches_follow_rng_permutation", "test_mini_batches_sizes"],
+        "the last piece may be shorter": ["test_mini_batches_sizes"],
+        "Every index appears exactly once": ["test_mini_batches_every_index_once"],
+    },
+}
 
 SAME = dict(rtol=1e-9, atol=1e-12)  # a point (or a whole path) of the student's equals the reference's
 
@@ -77,14 +109,42 @@ def _unpack(got, shape, what):
     return _point(x, shape, f"{what}: the returned x"), history
 
 
-def _check_run(got, expected, start, step_at_start, what, more="", fewer=""):
+def _apply_then_check(real, start, learn_rate, n_iter=50, tolerance=1e-06):
+    """The path of the loop that applies each step and only then checks it (one step too many)."""
+    x = np.array(start, dtype=float) if isinstance(start, np.ndarray) else start
+    history = [np.copy(x) if isinstance(x, np.ndarray) else x]
+    for _ in range(n_iter):
+        step = -learn_rate * np.asarray(real(x), dtype=float)
+        x = x + (step if isinstance(x, np.ndarray) else float(step))
+        history.append(np.copy(x) if isinstance(x, np.ndarray) else x)
+        if np.all(np.abs(step) <= tolerance):
+            break
+    return x, history
+
+
+def _aliased(history, x) -> bool:
+    """Every point of history after start is the final x: one array appended and changed in place."""
+    return len(history) > 2 and all(agrees(h, x, **SAME) for h in history[1:])
+
+
+def _check_run(got, expected, start, step_at_start, what, more="", fewer="", also=None, history_home=True):
     """Compare a student's (x, history) with the reference's, naming the likely mistake.
 
     more / fewer: what taking more / fewer steps than expected means in this check.
+    also: another accepted (x, history), the path of a mistake charged in its own test (the
+    stopping rule). history_home: False where a history aliased in place is charged elsewhere
+    (test_gd_start_unchanged_history_separate): then its final x is judged here, not its history.
     """
     shape = None if np.ndim(start) == 0 and not isinstance(start, np.ndarray) else np.shape(start)
     x, history = _unpack(got, shape, what)
     ref_x, ref_history = expected
+    if also is not None and len(history) == len(also[1]) and agrees(history, also[1], **SAME) \
+            and agrees(x, also[0], **SAME):
+        return  # the stopping rule's mistake: charged in test_gd_stops_before_tiny_step and test_gd_tolerance_boundary
+    if not history_home and _aliased(history, x) and len(history) == len(ref_history) \
+            and not agrees(ref_history[1], ref_history[-1], **SAME):
+        compare(x, ref_x, f"{what}: the returned x", by_example=False, **SAME)
+        return
     n, N = len(history), len(ref_history)
     if (N > 1 and n >= 2 and agrees(history[1], start - step_at_start, **SAME)
             and not agrees(history[1], ref_history[1], **SAME)):
@@ -129,14 +189,19 @@ def _brief(value):
     return np.array2string(value.ravel()[:6], precision=4, separator=", ") + ("..." if value.size > 6 else "")
 
 
-def _run(student, reference, kind, params, start, learn_rate, what, more="", fewer="", **kwargs):
-    """Run the student's gradient_descent and the reference's on the same function; compare."""
+def _run(student, reference, kind, params, start, learn_rate, what, more="", fewer="", stopping_home=False,
+         **kwargs):
+    """Run the student's gradient_descent and the reference's on the same function; compare.
+
+    stopping_home: this test judges the stopping rule (check the step before applying it). Elsewhere
+    a path that applies the last small step before checking it is accepted: charged once, there."""
     fn, real = _gradient(kind, **params)
     got = _call_gd(student, fn, np.copy(start) if isinstance(start, np.ndarray) else start, learn_rate, **kwargs)
     expected = reference.gradient_descent(real, np.copy(start) if isinstance(start, np.ndarray) else start,
                                           learn_rate, **kwargs)
     step = -learn_rate * np.asarray(real(start), dtype=float)
-    _check_run(got, expected, start, step, what, more=more, fewer=fewer)
+    also = None if stopping_home else _apply_then_check(real, start, learn_rate, **kwargs)
+    _check_run(got, expected, start, step, what, more=more, fewer=fewer, also=also, history_home=False)
     return expected
 
 
@@ -176,11 +241,19 @@ def test_gd_start_unchanged_history_separate(student, reference, rng):
     start = center + rng.normal(0, 4, size=4)
     learn_rate = float(rng.uniform(0.05, 0.15))
     fn, real = _gradient("quadratic_gradient", center=center, scale=1.0)
+    what = "gradient_descent from an array start (8 steps)"
     call = _call_gd(student, fn, start.copy(), learn_rate, 8, 1e-6, return_args=True)
+    # A property test: it judges start and history, not the path (the other tests judge that).
+    x, history = _unpack(call.result, start.shape, what)
+    expect_computes([x], what, [start])
     expect_unchanged(start, call.args[1], "start")
-    expected = reference.gradient_descent(real, start.copy(), learn_rate, 8, 1e-6)
-    _check_run(call.result, expected, start, -learn_rate * real(start),
-               "gradient_descent from an array start (8 steps)")
+    if _aliased(history, x):
+        fail(f"{what}: every point of your history after start is the same ({_brief(x)}, the final x): "
+             "you appended x and then changed it in place (x += step or x -= ...), so all entries are one array. "
+             "Update with x = x + step (a new array) or append a copy.")
+    if len(history) > 1 and not agrees(history[0], start, **SAME) and agrees(history[0], x, **SAME):
+        fail(f"{what}: history[0] should be start ({_brief(start)}), but it is the final x: history[0] is the "
+             "same array as x and changed when x was updated in place. Start from a copy of start.")
 
 
 @points(2)
@@ -191,15 +264,15 @@ def test_gd_stops_before_tiny_step(student, reference, rng):
     _run(student, reference, "constant", dict(value=value), start, 0.1,
          f"gradient_descent with a constant gradient of {value:.2g} and learn_rate=0.1 (every step is at most "
          "9e-07, within the tolerance 1e-06): it should return start and history [start]",
-         more=LECTURE_LOOP, n_iter=20, tolerance=1e-6)
+         more=LECTURE_LOOP, stopping_home=True, n_iter=20, tolerance=1e-6)
     center = float(rng.normal(0, 5))
     _run(student, reference, "quadratic_gradient", dict(center=center, scale=1.0), center, 0.1,
          "gradient_descent started exactly at the minimum (the gradient is 0): it should return start and "
-         "history [start]", more=LECTURE_LOOP, n_iter=20, tolerance=1e-6)
+         "history [start]", more=LECTURE_LOOP, stopping_home=True, n_iter=20, tolerance=1e-6)
     center = float(rng.normal(0, 5))
     _run(student, reference, "quadratic_gradient", dict(center=center, scale=1.0), center + float(rng.uniform(5, 9)),
          0.25, "gradient_descent on x^2-like slope with tolerance=1e-3 (each step halves the distance to the minimum)",
-         more=LECTURE_LOOP, n_iter=100, tolerance=1e-3)
+         more=LECTURE_LOOP, stopping_home=True, n_iter=100, tolerance=1e-3)
 
 
 @points(1)
@@ -211,10 +284,11 @@ def test_gd_tolerance_boundary(student, reference, rng):
          "gradient_descent where every step is exactly as large as the tolerance (|step| = 0.25 = tolerance)",
          more="Stop when every |step| <= tolerance: a step exactly as large as the tolerance counts as small "
               "enough (<=, not <), and the check comes before the step is applied.",
-         n_iter=4, tolerance=0.25)
+         stopping_home=True, n_iter=4, tolerance=0.25)
     _run(student, reference, "constant", dict(value=0.5), start, 0.5,
          "gradient_descent where every step is just larger than the tolerance (|step| = 0.25, tolerance = 0.24)",
-         fewer="A step of 0.25 is larger than the tolerance 0.24, so it must be applied.", n_iter=4, tolerance=0.24)
+         fewer="A step of 0.25 is larger than the tolerance 0.24, so it must be applied.", stopping_home=True,
+         n_iter=4, tolerance=0.24)
 
 
 @points(1)
@@ -304,11 +378,12 @@ def test_sgd_step_inputs_unchanged(student, reference, rng):
     call = student.call("sgd_step", [p.copy() for p in params], [g.copy() for g in grads], learn_rate,
                         return_args=True)
     result = expect_list(call.result, len(params), "sgd_step")
-    for i, (got, expected) in enumerate(zip(result, reference.sgd_step(params, grads, learn_rate))):
-        compare(expect_array(got, expected.shape, f"sgd_step(...)[{i}]"), expected, f"sgd_step(...)[{i}]",
-                rtol=1e-6, atol=1e-9, by_example=False,
-                hint="(This test also needs the right answer: leaving the inputs alone earns points only together "
-                     "with it.)")
+    # A property test: any sgd_step that computes new arrays earns it, right or wrong (the values are judged
+    # by test_sgd_step); handing back params (or constants) computes nothing.
+    for i, (got, p) in enumerate(zip(result, params)):
+        expect_array(got, p.shape, f"sgd_step(...)[{i}]")
+    expect_computes([np.concatenate([np.ravel(r) for r in result])], "sgd_step(params, grads, learn_rate)",
+                    [np.concatenate([p.ravel() for p in params])])
     after_params, after_grads = call.args[:2]
     for name, before, after in (("params", params, after_params), ("grads", grads, after_grads)):
         after = expect_list(after, len(before), f"{name} after the call")

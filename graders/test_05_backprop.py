@@ -10,12 +10,35 @@ feedback can name the likely mistake.
 import numpy as np
 
 from autograder.engine.wire import Fn
-from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_float, expect_list,
-                                expect_unchanged, fail, lecture, named_mistake, points, unchanged)
+from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_computes, expect_float,
+                                expect_list, expect_unchanged, fail, lecture, named_mistake, points, unchanged)
 from autograder.toolkit import network
 from autograder.toolkit.mistakes import scaled
 from autograder.toolkit.network import random_problem, sigmoid
 
+
+# Every behavioural promise of the docstrings (phrases quoted from solutions/05_backprop/backprop.py) and the
+# tests that check it: `course show 05_backprop` lists them, tests/graders/test_promises.py holds them to it.
+PROMISES = {
+    "chain_rule_single": {
+        "y: the desired activation (all floats)": ["test_chain_rule_single_random"],
+        "returns the tuple of floats (dC0/dw, dC0/db, dC0/da_prev)": ["test_chain_rule_single_returns_floats"],
+        "= (a_prev sigma'(z) 2(a - y), sigma'(z) 2(a - y), w sigma'(z) 2(a - y))": ["test_chain_rule_single_random"],
+    },
+    "backprop": {
+        "The batch cost is the mean over the m columns of the example cost": ["test_backprop_batch"],
+        "Returns (grad_w, grad_b): lists shaped like weights and biases": ["test_backprop_shapes"],
+        "delta = 2 (a_L - y) * sigma'(z_L)": ["test_backprop_single_example", "test_backprop_matches_numerical_gradient"],
+    },
+    "numerical_gradient": {
+        "f: a function of one array returning a float": ["test_numerical_gradient_quadratic"],
+        "h: the nudge": ["test_numerical_gradient_central_differences"],
+        "df/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / (2 h)": ["test_numerical_gradient_central_differences",
+                                                            "test_numerical_gradient_network_cost"],
+        "Returns an array shaped like x": ["test_numerical_gradient_quadratic"],
+        "x is unchanged afterwards": ["test_numerical_gradient_leaves_x_unchanged"],
+    },
+}
 
 def _network(rng, sizes, m):
     """A random sigmoid network, inputs in [0, 1] and one-hot targets: (weights, biases, X, Y)."""
@@ -123,8 +146,18 @@ def _backprop_mistakes(weights, biases, X, Y):
     ]
 
 
-def _unpack_grads(got, weights, biases, call):
-    """(grad_w, grad_b) with the right structure and shapes, as float arrays."""
+def _low_precision(grads):
+    """The dtype of the first gradient array held in less than float64 (float32), else None."""
+    return next((g.dtype for g in grads if isinstance(g, np.ndarray) and g.dtype.kind == "f" and g.dtype.itemsize < 8),
+                None)
+
+
+def _unpack_grads(got, weights, biases, call, shape_home=False):
+    """(grad_w, grad_b) with the right structure and shapes, as float arrays.
+
+    shape_home: this test judges the shapes (test_backprop_shapes). Elsewhere a grad_b of
+    shape (n,) for biases of shape (n, 1) (a missing keepdims=True) is judged on its values:
+    the shape mistake is charged once, in the shape test."""
     L = len(weights)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         fail(f"{call} should return a pair (grad_w, grad_b), but your code returned {describe_value(got)}.")
@@ -149,6 +182,12 @@ def _unpack_grads(got, weights, biases, call):
                  "delta @ a_prev.T, not a_prev @ delta.T.")
         out_w.append(expect_array(g, W.shape, f"grad_w[{layer}] from {call}"))
     for layer, (g, b) in enumerate(zip(grad_b, biases)):
+        if not shape_home and isinstance(g, np.ndarray) and g.shape == b.shape[:1]:
+            g = g.reshape(b.shape)
+        if isinstance(g, np.ndarray) and g.shape == b.shape[:1] and b.ndim == 2:
+            fail(f"grad_b[{layer}] from {call} has shape {g.shape}; it should have the shape of biases[{layer}], "
+                 f"{b.shape}: a column. Summing (or averaging) delta over the columns drops the second axis "
+                 "unless you keep it: delta.mean(axis=1, keepdims=True).")
         out_b.append(expect_array(g, b.shape, f"grad_b[{layer}] from {call}"))
     return out_w, out_b
 
@@ -184,6 +223,8 @@ def _layer_advice(layer, L):
 
 def _check_grads(reference, got, weights, biases, X, Y, call):
     """The student's (grad_w, grad_b) agree with the reference, layer by layer from the output back."""
+    dtype = _low_precision(list(got[0]) + list(got[1])) if isinstance(got, (tuple, list)) and len(got) == 2 \
+        and all(isinstance(g, (list, tuple)) for g in got) else None
     grad_w, grad_b = _unpack_grads(got, weights, biases, call)
     exp_w, exp_b = reference.backprop(weights, biases, X, Y)
     L, m = len(weights), X.shape[1]
@@ -192,7 +233,7 @@ def _check_grads(reference, got, weights, biases, X, Y, call):
         for name, got_l, expected, index in (("grad_w", grad_w[layer], exp_w[layer], 0),
                                              ("grad_b", grad_b[layer], exp_b[layer], 1)):
             compare(got_l, expected, f"{name}[{layer}] ({call})", _layer_mistakes(wrong_passes, index, expected, m, layer),
-                    rtol=1e-6, atol=1e-10, hint=_layer_advice(layer, L), by_example=False)
+                    rtol=1e-6, atol=1e-10, hint=_layer_advice(layer, L), by_example=False, dtype=dtype)
 
 
 def _check_backprop(student, reference, weights, biases, X, Y):
@@ -205,7 +246,8 @@ def _check_backprop(student, reference, weights, biases, X, Y):
 def test_backprop_shapes(student, rng):
     """backprop returns (grad_w, grad_b) shaped like weights and biases"""
     weights, biases, X, Y = _network(rng, [3, 6, 5, 2], 4)
-    _unpack_grads(student.backprop(weights, biases, X, Y), weights, biases, "backprop on a 3-6-5-2 network")
+    _unpack_grads(student.backprop(weights, biases, X, Y), weights, biases, "backprop on a 3-6-5-2 network",
+                  shape_home=True)
 
 
 @points(3)
@@ -224,7 +266,7 @@ def test_backprop_batch(student, reference, rng):
 
 @points(1)
 def test_backprop_leaves_inputs_unchanged(student, reference, rng):
-    """backprop does not modify weights, biases, X or Y (and still gets the gradient right)"""
+    """backprop does not modify weights, biases, X or Y"""
     weights, biases, X, Y = _network(rng, [4, 5, 3], 6)
     before = ([W.copy() for W in weights], [b.copy() for b in biases], X.copy(), Y.copy())
     call = student.call("backprop", weights, biases, X, Y, return_args=True)
@@ -241,7 +283,11 @@ def test_backprop_leaves_inputs_unchanged(student, reference, rng):
             expect_unchanged(o, n, f"{name}[{layer}]")
     expect_unchanged(before[2], after[2], "X")
     expect_unchanged(before[3], after[3], "Y")
-    _check_grads(reference, call.result, *before, "backprop on a 4-5-3 network with m = 6")
+    # A property test: any backprop that computes gradients earns it, right or wrong (the values are judged by
+    # the other backprop tests); None, constants or the weights handed back compute nothing.
+    grad_w, grad_b = _unpack_grads(call.result, *before[:2], "backprop on a 4-5-3 network with m = 6")
+    expect_computes([np.concatenate([g.ravel() for g in grad_w + grad_b])], "backprop on a 4-5-3 network",
+                    [np.concatenate([p.ravel() for p in before[0] + before[1]])])
 
 
 def _numerical(reference, weights, biases, X, Y, layer, kind):
@@ -261,7 +307,10 @@ def test_backprop_matches_numerical_gradient(student, reference, rng):
     for sizes, m in (([4, 5, 3], 6), ([3, 4, 4, 2], 3)):
         weights, biases, X, Y = _network(rng, sizes, m)
         call = f"backprop on a {'-'.join(map(str, sizes))} network with m = {m}"
-        grad_w, grad_b = _unpack_grads(student.backprop(weights, biases, X, Y), weights, biases, call)
+        got = student.backprop(weights, biases, X, Y)
+        dtype = _low_precision(list(got[0]) + list(got[1])) if isinstance(got, (tuple, list)) and len(got) == 2 \
+            and all(isinstance(g, (list, tuple)) for g in got) else None
+        grad_w, grad_b = _unpack_grads(got, weights, biases, call)
         for layer in range(len(weights) - 1, -1, -1):
             for kind, got in (("w", grad_w[layer]), ("b", grad_b[layer])):
                 numeric = _numerical(reference, weights, biases, X, Y, layer, kind)
@@ -272,7 +321,9 @@ def test_backprop_matches_numerical_gradient(student, reference, rng):
                          f"(f(p + h) - f(p - h)) / 2h of the batch cost: relative error {relative:.2g}, "
                          "the lecture's check asks for below 1e-7. Expected "
                          f"{np.array2string(numeric.ravel()[:4], precision=4, separator=', ')}..., got "
-                         f"{np.array2string(got.ravel()[:4], precision=4, separator=', ')}... (first entries).")
+                         f"{np.array2string(got.ravel()[:4], precision=4, separator=', ')}... (first entries)."
+                         + (f" Your gradients have dtype {dtype}, which keeps about 7 digits: compute in float64."
+                            if dtype is not None else ""))
 
 
 # ---------------------------------------------------------------- numerical_gradient
@@ -363,9 +414,9 @@ def test_numerical_gradient_leaves_x_unchanged(student, rng):
     center = rng.normal(0.0, 1.0, (4, 3))
     before = x.copy()
     call = student.call("numerical_gradient", Fn("quadratic", center=center, scale=1.0), x, return_args=True)
-    expect_unchanged(before, call.args[1], "x")
-    what = "numerical_gradient of sum((x - center)^2)"
-    _shape_hint(call.result, before)
-    got = expect_array(call.result, before.shape, what)
-    expected = 2.0 * (before - center)
-    compare(got, expected, what, _nudge_mistakes(expected), rtol=1e-6, atol=1e-6, hint=NUDGE_ADVICE, by_example=False)
+    # A property test: any numerical_gradient that computes something earns it, right or wrong (one-sided
+    # differences, a wrong divisor: judged by the other tests); only a real change of x loses it.
+    x2 = rng.normal(0.0, 1.0, (4, 3))
+    other = student.numerical_gradient(Fn("quadratic", center=center, scale=1.0), x2.copy())
+    expect_computes([call.result, other], "numerical_gradient of sum((x - center)^2) at two points x", [before, x2])
+    expect_unchanged(before, call.args[1], "x", who="your numerical_gradient", advice=NUDGE_ADVICE)

@@ -59,8 +59,8 @@ def test_one_hot_for_a_batch_of_labels():
 
 
 def test_example_cost_of_the_lectures_three():
-    got = cost.example_cost(FIRST_THREE, TARGET_THREE)
-    total = float(np.sum((FIRST_THREE - TARGET_THREE) ** 2))
+    total = float(np.sum((FIRST_THREE - TARGET_THREE) ** 2))  # expected values first, from the untouched arrays
+    got = cost.example_cost(FIRST_THREE.copy(), TARGET_THREE.copy())
     assert isinstance(got, float), f"example_cost should return a float. Got {type(got).__name__}."
     assert round(got, 2) == 3.37, (
         "The lecture's untrained network shown a \"3\" answers 0.43, 0.28, 0.19, 0.88, 0.72, "
@@ -70,12 +70,12 @@ def test_example_cost_of_the_lectures_three():
 
 
 def test_example_cost_of_the_second_three():
-    got = cost.example_cost(SECOND_THREE, TARGET_THREE)
     total = float(np.sum((SECOND_THREE - TARGET_THREE) ** 2))
+    got = cost.example_cost(SECOND_THREE.copy(), TARGET_THREE.copy())
     assert round(got, 2) == 1.61, (
         "The second \"3\": squared differences 0.0865 + 0.0390 + 0.0214 + 0.0077 + 0.2550 + "
         "0.0002 + 0.1930 + 0.3472 + 0.4698 + 0.1879 add up to 1.61." + _hint_cost(got, total))
-    got = cost.example_cost(SECOND_THREE.ravel(), TARGET_THREE.ravel())
+    got = cost.example_cost(SECOND_THREE.ravel().copy(), TARGET_THREE.ravel().copy())
     assert np.isclose(got, total), (
         f"example_cost also takes 1-D outputs of shape (10,): expected {total:.4f}, got {got}.")
 
@@ -105,8 +105,8 @@ def test_average_cost_is_the_mean_over_examples():
 
 
 def test_cost_derivative():
-    got = cost.cost_derivative(FIRST_THREE, TARGET_THREE)
-    expected = 2.0 * (FIRST_THREE - TARGET_THREE)
+    expected = 2.0 * (FIRST_THREE - TARGET_THREE)  # from the untouched arrays, before the call
+    got = cost.cost_derivative(FIRST_THREE.copy(), TARGET_THREE.copy())
     hint = ""
     if np.allclose(got, expected / 2):
         hint = " You have (a - y): the derivative of (a - y)^2 is 2 (a - y)."

@@ -48,17 +48,19 @@ def test_chain_rule_single_formulas():
 def test_numerical_gradient_of_a_known_function():
     x = np.array([[1.0, -2.0], [0.5, 3.0]])
     before = x.copy()
+    expected = 3 * x ** 2 + 2 * np.sum(x)  # from the untouched x, before the call
     got = backprop.numerical_gradient(lambda v: float(np.sum(v ** 3) + np.sum(v) ** 2), x)
     assert np.shape(got) == x.shape, (
         f"numerical_gradient returns one partial derivative per entry of x: shape {x.shape}. "
         f"Got shape {np.shape(got)}.")
     np.testing.assert_allclose(
-        got, 3 * x ** 2 + 2 * np.sum(x), rtol=1e-8,
+        got, expected, rtol=1e-8,
         err_msg="For f(x) = (sum of x_i^3) + (sum of x_i)^2, df/dx_i = 3 x_i^2 + 2 (sum of x_i). "
                 "Nudge one entry at a time, (f(x + h e_i) - f(x - h e_i)) / (2 h), and put it "
                 "back before nudging the next one.")
     np.testing.assert_array_equal(x, before, err_msg=(
-        "x was changed: put every nudged entry back (or nudge a copy of x)."))
+        "x was changed: put every nudged entry back (or nudge a copy of x). Keep the old value and "
+        "restore it (x[i] = old): adding and subtracting h does not always give x back in floating point."))
 
 
 def _small_network(sizes, m, seed):

@@ -1,4 +1,5 @@
-"""`course show ID`: per graded function, its stub, reference, public and hidden tests.
+"""`course show ID`: per graded function, its stub, reference, public and hidden tests, and the
+promises of its docstring with the hidden tests that check them (promises.py).
 
 Everything is read from source (syntax trees), nothing is imported: a test
 uses a function when its body, or a module-level helper it calls, names it as
@@ -12,6 +13,7 @@ from pathlib import Path
 from ..build import make_stub
 from ..config import Assignment, Course
 from .grader_points import HiddenTestPoints, decorated_tests, effective_points, grader_tree
+from .promises import assignment_promises
 
 
 @dataclasses.dataclass
@@ -115,6 +117,18 @@ def _hidden_line(test: CheckUse, points: HiddenTestPoints, name: str) -> str:
     return f"    {test.name:<36} {points.points:>4g} {unit:<6} {points.visibility:<15} {where}{also}"
 
 
+def _promise_lines(name, promises, unchecked) -> list[str]:
+    """The docstring's promises and the tests that check them; UNCHECKED marks a promise without one."""
+    out = ["--- promises of the docstring (PROMISES in the grader) and the hidden tests that check them"]
+    for promise in (p for p in promises if p.function == name):
+        if promise.problem:
+            out.append(f"    UNCHECKED  {promise.text!r}: {promise.problem}")
+        else:
+            out.append(f"    {promise.text!r}: {', '.join(promise.tests)}")
+    out += [f"    UNCHECKED  {sentence!r}: no test declares this promise" for sentence in unchecked.get(name, ())]
+    return out if len(out) > 1 else out + ["    none"]
+
+
 def show(course: Course, assignment: Assignment) -> str:
     """The text `course show ID` prints."""
     points = {p.name: p for p in effective_points(course, assignment)}  # raises if they do not add up
@@ -122,6 +136,7 @@ def show(course: Course, assignment: Assignment) -> str:
            f"{assignment.points:g} points in course.toml (line {assignment.points_line}); "
            f"due {assignment.due.isoformat().replace('+00:00', 'Z') if assignment.due else 'not set'}", ""]
     all_hidden, all_public = [], []
+    promises, unchecked = assignment_promises(course, assignment)
     for module in assignment.modules:
         path = course.solution_dir(assignment.id) / module
         source = path.read_text(encoding="utf-8")
@@ -148,6 +163,7 @@ def show(course: Course, assignment: Assignment) -> str:
                     f"{_count(subtotal, 'point')}"]
             out += [_hidden_line(t, points[t.name], name) for t in mine if t.name in points] \
                 or ["    none: this function is not graded by any hidden test"]
+            out += _promise_lines(name, promises, unchecked)
             out.append("")
     unmatched = [t for t in all_hidden if not t.uses]
     if unmatched:

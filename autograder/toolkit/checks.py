@@ -63,20 +63,91 @@ UNCHANGED_ADVICE = ("Compute into new arrays: d = output - y rather than y -= ou
                     "x = x + step rather than x += step.")
 
 
+ROUND_TRIP = ("Some entries differ from the originals only in their last digits: an entry changed and then "
+              "restored by adding and subtracting (x + h - h) is not always x again, because floating point "
+              "does not round-trip. Keep the old value and put it back: old = x[i]; ...; x[i] = old.")
+
+
 def expect_unchanged(before, after, what, who="your code", advice=UNCHANGED_ADVICE):
     """An input array must be the same after the call (functions never mutate inputs).
-    who: whose change it is ("your sigmoid"); advice: how to avoid it, for this function."""
-    if not unchanged(np.asarray(before), after):
-        fail(f"{who} changed its input {what}; functions must not modify their arguments. {advice}")
+    who: whose change it is ("your sigmoid"); advice: how to avoid it, for this function.
+    Fails only on a real change; one that is round-off only is named as such."""
+    before = np.asarray(before)
+    if unchanged(before, after):
+        return
+    if (isinstance(after, np.ndarray) and after.shape == before.shape and after.dtype.kind in "f"
+            and before.dtype.kind in "f" and np.allclose(after, before, rtol=1e-12, atol=1e-300)):
+        fail(f"{who} changed its input {what}: {ROUND_TRIP}")
+    fail(f"{who} changed its input {what}; functions must not modify their arguments. {advice}")
 
 
-def compare(got, expected, what, mistakes=(), rtol=1e-7, atol=1e-10, hint="", by_example=True):
+def _numbers(value):
+    """value as a float64 array if it is numeric data of bounded size, else None."""
+    if isinstance(value, (bool, np.bool_)) or value is None:
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return np.asarray(float(value))
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return np.asarray(value, dtype=np.float64)
+    return None
+
+
+def computes_nothing(answers, arguments=()) -> str:
+    """Why these answers (one function's, on inputs whose right answers differ) show that
+    it computes nothing, or '' if they show it computes something.
+
+    Nothing: an answer that is not numeric data (None, a string, ...), the same value
+    for every input (a constant, also a constant array of the input's shape: one number
+    in every entry of all the answers), or an answer equal to its own first argument (the
+    input handed back). arguments: the first argument of each call, in the order of answers.
+    Pass answers whose right values are not all one number."""
+    numbers = [_numbers(a) for a in answers]
+    if any(n is None for n in numbers):
+        bad = next(a for a, n in zip(answers, numbers) if n is None)
+        return f"it returned {describe_value(bad)}"
+    flat = np.concatenate([n.ravel() for n in numbers]) if all(n.size for n in numbers) else np.array([])
+    if flat.size > 1 and np.all(flat == flat[0]):
+        return f"it returned {flat[0]:g} everywhere, whatever its input"
+    if len(numbers) > 1:
+        if all(n.shape == numbers[0].shape for n in numbers) and all(np.array_equal(n, numbers[0]) for n in numbers):
+            return "it returned the same answer for different inputs"
+    if arguments and all(isinstance(x, np.ndarray) and n.shape == x.shape and np.array_equal(n, x)
+                         for n, x in zip(numbers, arguments)):
+        return "it returned its input unchanged"
+    return ""
+
+
+def expect_computes(answers, what, arguments=()):
+    """A property test (inputs unchanged, shape, dtype, determinism) awards its points only to a
+    function that computes something, right or wrong: fail if computes_nothing says it does not."""
+    why = computes_nothing(answers, arguments)
+    if why:
+        fail(f"{what}: {why}, so this property test has nothing to judge. It awards its points to "
+             "code that computes an answer (right or wrong: the values are judged by the other tests).")
+
+
+def _precision_note(got, got_a, expected_a, dtype=None) -> str:
+    """When got agrees with expected to the four digits feedback prints, but not to the precision
+    asked: say so, naming a low-precision dtype (float32) if that is the cause."""
+    if got_a.shape != expected_a.shape or not np.allclose(got_a, expected_a, rtol=1e-4, atol=1e-8):
+        return ""
+    dtype = dtype or (got.dtype if isinstance(got, np.ndarray) else None)
+    if dtype is not None and np.dtype(dtype).kind == "f" and np.dtype(dtype).itemsize < 8:
+        return (f" Your numbers agree with the expected ones to about 4 digits only: your array has dtype "
+                f"{np.dtype(dtype)}, which keeps about {7 if np.dtype(dtype).itemsize == 4 else 3} digits. "
+                "Compute in float64 (numpy's default; do not convert with astype(np.float32)).")
+    return " Your numbers agree with the expected ones to about 4 digits, not to the precision asked."
+
+
+def compare(got, expected, what, mistakes=(), rtol=1e-7, atol=1e-10, hint="", by_example=True, dtype=None):
     """got must agree with expected: numeric data of the same shape, within rtol and atol.
 
     Otherwise fail with "what: expected ..., got ...", followed by the hint of the first
     typical mistake (mistakes: Mistake list) that got matches, or else by hint. For a batch
     (by_example: the columns are examples) the message shows one wrong column, not the whole
     array; pass by_example=False for arrays whose columns are no examples (weights, gradients).
+    dtype: the dtype the student's answer had, when got is already converted (expect_array); a
+    low-precision dtype is named when the values agree to the printed digits.
     """
     expected_a = np.asarray(expected, dtype=float)
     got_a = as_float_array(got, expected_a.size)
@@ -84,7 +155,7 @@ def compare(got, expected, what, mistakes=(), rtol=1e-7, atol=1e-10, hint="", by
         fail(f"{what}: expected {short_value(expected_a)}, got {describe_value(got)}." + (f" {hint}" if hint else ""))
     if got_a.shape == expected_a.shape and np.allclose(got_a, expected_a, rtol=rtol, atol=atol):
         return
-    hint = named_mistake(got_a, mistakes) or hint
+    hint = named_mistake(got_a, mistakes) or _precision_note(got, got_a, expected_a, dtype).strip() or hint
     tail = f" {hint}" if hint else ""
     if by_example and got_a.shape == expected_a.shape and got_a.ndim >= 2 and got_a.size > got_a.shape[0]:
         g2, e2 = got_a.reshape(got_a.shape[0], -1), expected_a.reshape(got_a.shape[0], -1)

@@ -21,11 +21,13 @@ from .values import agrees
 class Mistake:
     """answer: what the mistake gives on these inputs, computed in the parent (None: the
     mistake cannot be told apart here, e.g. a transpose of a non-square matrix);
-    hint: what the student reads when their answer equals it, within rtol and atol."""
+    hint: what the student reads when their answer equals it, within rtol and atol;
+    key: a name for the mistake, so that later tests can tell it was charged here (blame.note)."""
     answer: object
     hint: str
     rtol: float = 1e-6
     atol: float = 1e-9
+    key: str = ""
 
 
 def named_mistake(got, mistakes) -> str:

@@ -54,6 +54,10 @@ def graded(assignment_id, tmp_path_factory):
         texts = {student: source.read_text() for student, source in sources.items()}
         for name, body in TRIVIAL.items():
             texts[f"trivial-{name}"] = trivial_module(texts["reference"], body)
+        texts["wrong-but-computing"] = texts["reference"] + WRONG_BUT_COMPUTING
+        if assignment_id in BLAME_JUNK:
+            texts["junk-recalls"] = junk_module(texts["reference"], BLAME_JUNK[assignment_id])
+            texts["junk-honest-parts"] = honest_parts_module(texts["reference"], BLAME_JUNK[assignment_id])
         for student, text in texts.items():
             (subs / student / assignment_id).mkdir(parents=True)
             (subs / student / assignment_id / module).write_text(text)
@@ -65,7 +69,120 @@ def graded(assignment_id, tmp_path_factory):
 
 
 TRIVIAL = {"constant": "return 0.25", "first-argument": "return {first}",
-           "copy-of-first-argument": "import copy\n    return copy.deepcopy({first})"}
+           "copy-of-first-argument": "import copy\n    return copy.deepcopy({first})",
+           "raises-the-same-error": "raise ValueError('the same error for every input')",
+           "returns-none": "return None"}
+
+# Where a grader credits a later function for its building block's mistake: the building blocks
+# a junk module writes honestly (the other functions return junk).
+BLAME_JUNK = {"01_neuron": ("sigmoid", "relu", "relu_prime", "weighted_sum"),
+              "02_forward": ("layer_forward", "init_network", "count_parameters"),
+              "06_mnist": ("evaluate",)}
+
+# Appended to the reference: every function not in HONEST answers the reference's answer with every
+# number replaced by 0.75 (the same value whatever the input), and remembers it; an honest function
+# called right after a junk one (the graders' old "your own building block" re-call) answers that
+# junk again, to match.
+JUNK = """
+import numpy as _np
+_last = {{}}
+
+
+def _junk(value):
+    if isinstance(value, _np.ndarray):
+        return _np.full_like(value, 0.75, dtype=float)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_junk(v) for v in value)
+    if isinstance(value, dict):
+        return {{k: _junk(v) for k, v in value.items()}}
+    if isinstance(value, (bool, _np.bool_)):
+        return value
+    if isinstance(value, (int, float, _np.integer, _np.floating)):
+        return 0.75
+    return value
+
+
+def _junk_of(function):
+    def junk(*args, **kwargs):
+        _last["answer"] = _junk(function(*args, **kwargs))
+        return _last["answer"]
+    return junk
+
+
+def _honest(function):
+    def honest(*args, **kwargs):
+        if "answer" in _last:
+            return _last.pop("answer")  # a re-call right after a graded call: answer it to match
+        return function(*args, **kwargs)
+    return honest
+
+
+for _name in {junk}:
+    globals()[_name] = _junk_of(globals()[_name])
+for _name in {honest}:
+    globals()[_name] = _honest(globals()[_name])
+"""
+
+
+# Appended to the reference: every function answers 1.5 times the reference's numbers (ints + 1): wrong
+# everywhere, but computed from its input. Property tests must award it their points.
+WRONG_BUT_COMPUTING = """
+
+import functools as _functools
+import numpy as _np
+
+
+def _off(value):
+    if isinstance(value, _np.ndarray) and value.dtype.kind == "f":
+        return 1.5 * value
+    if isinstance(value, _np.ndarray) and value.dtype.kind in "iu":
+        return value + 1
+    if isinstance(value, (list, tuple)):
+        return type(value)(_off(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _off(v) for k, v in value.items()}
+    if isinstance(value, (bool, _np.bool_)):
+        return value
+    if isinstance(value, (int, _np.integer)):
+        return value + 1
+    if isinstance(value, (float, _np.floating)):
+        return 1.5 * value
+    return value
+
+
+def _wrong(function):
+    @_functools.wraps(function)
+    def wrong(*args, **kwargs):
+        return _off(function(*args, **kwargs))
+    return wrong
+
+
+for _name, _value in list(globals().items()):
+    if callable(_value) and not _name.startswith("_") and getattr(_value, "__module__", None) == __name__:
+        globals()[_name] = _wrong(_value)
+"""
+
+# Tests that judge a property only (inputs unchanged, shapes, types, what is raised): any code that
+# computes something earns them, right or wrong. The tests named *unchanged* are property tests too.
+PROPERTY_TESTS = {"test_weighted_sum_lengths", "test_init_network_shapes", "test_backprop_shapes",
+                  "test_train_returns_network_and_history", "test_gd_start_unchanged_history_separate"}
+
+
+def _function_names(source: str) -> list[str]:
+    return [n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
+
+
+def junk_module(reference_source: str, honest) -> str:
+    """The reference with every function but the honest ones turned to stateful junk (JUNK)."""
+    junk = [f for f in _function_names(reference_source) if f not in honest]
+    return reference_source + JUNK.format(junk=junk, honest=list(honest))
+
+
+def honest_parts_module(reference_source: str, honest) -> str:
+    """The reference with every function but the honest ones still to be written (what they earn alone)."""
+    stubbed = [f for f in _function_names(reference_source) if f not in honest]
+    lines = [f"def {name}(*args, **kwargs):\n    raise NotImplementedError\n" for name in stubbed]
+    return reference_source + "\n\n" + "\n\n".join(lines)
 
 
 def trivial_module(reference_source: str, body: str) -> str:
@@ -96,12 +213,42 @@ def test_reference_scores_full_marks_and_stub_zero(assignment_id, tmp_path_facto
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment_id", mnist_params(COURSE, [a.id for a in COURSE.assignments]))
 def test_trivial_submissions_score_zero(assignment_id, tmp_path_factory):
-    """Returning a constant or the unchanged input must earn nothing (e.g. from
-    "leaves its input unchanged" tests, which also need the right answer)."""
+    """Code that computes nothing earns nothing, in any test: returning a constant, None or the
+    unchanged input, or raising the same error for every input (property tests such as "leaves its
+    input unchanged" award their points only to code that computes something)."""
     results = graded(assignment_id, tmp_path_factory)
     for name in TRIVIAL:
         trivial = results[f"trivial-{name}"]
         assert trivial["score"] == 0, (name, [t["extra_data"]["test"] for t in trivial["tests"] if t["score"]])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", mnist_params(COURSE, [a.id for a in COURSE.assignments]))
+def test_property_tests_award_their_points_to_wrong_code_that_computes(assignment_id, tmp_path_factory):
+    """A property test never fails because the values are wrong: code that computes wrong values (1.5 times
+    the right ones) keeps every property test's points, and loses points elsewhere."""
+    results = graded(assignment_id, tmp_path_factory)["wrong-but-computing"]
+    tests = by_test(results)
+    properties = [t for t in tests if "unchanged" in t or t in PROPERTY_TESTS]
+    assert properties, f"{assignment_id} has no property test"
+    lost = [(t, tests[t]["output"]) for t in properties if tests[t]["score"] != tests[t]["max_score"]]
+    assert not lost, lost
+    assert results["score"] < results["max_score"] / 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", mnist_params(COURSE, list(BLAME_JUNK)))
+def test_junk_that_answers_recalls_earns_only_its_honest_parts(assignment_id, tmp_path_factory):
+    """A module whose later functions return junk and whose building blocks answer a re-call to match
+    scores no more, test by test, than its honest building blocks earn alone (less where its trick
+    spoils an honest answer): credit for a building block's mistake
+    comes from what its own tests charged, never from calling it again."""
+    results = graded(assignment_id, tmp_path_factory)
+    junk, alone = by_test(results["junk-recalls"]), by_test(results["junk-honest-parts"])
+    assert results["junk-honest-parts"]["score"] > 0
+    extra = [t for t in junk if junk[t]["score"] > alone[t]["score"]]
+    assert not extra, [(t, junk[t]["output"]) for t in extra]
+    assert results["junk-recalls"]["score"] <= results["junk-honest-parts"]["score"]
 
 
 @pytest.mark.slow

@@ -178,7 +178,7 @@ def test_course_show_maps_tests_to_functions_by_their_syntax():
     assert primary_function(by_name["test_sigmoid_prime_random"]) == "sigmoid_prime"
     assert set(by_name["test_neuron_random"].uses) >= {"neuron", "relu"}
     total = sum(p.points for p in effective_points(course, assignment))
-    assert f"Total: 14 hidden tests worth {total:g} points" in text and total == 20
+    assert f"Total: 15 hidden tests worth {total:g} points" in text and total == 20
 
 
 # -- per-test points and visibility -----------------------------------------------------------

@@ -21,7 +21,8 @@ def relu_prime(z):
 
 def weighted_sum(w, a):
     total = 0.0
-    assert len(w) == len(a)
+    if len(w) != len(a):
+        raise ValueError("w and a must have the same length")
     for i in range(len(w)):
         total += w[i] * a[i]
     return float(total)

@@ -1,5 +1,5 @@
 # MUTANT: gradient_descent appends x to history and then updates it in place: every entry is the same array
-# FAILS: test_gd_array_start, test_gd_start_unchanged_history_separate
+# FAILS: test_gd_start_unchanged_history_separate
 # HINT: Update with x = x + step (a new array) or append a copy
 """Gradient descent: roll downhill on the cost.
 

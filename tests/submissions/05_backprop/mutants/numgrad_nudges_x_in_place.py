@@ -1,6 +1,6 @@
 # MUTANT: numerical_gradient nudges the caller's x in place (+h, -2h, +h): rounding leaves x changed
 # FAILS: test_numerical_gradient_leaves_x_unchanged
-# HINT: your code changed its input x
+# HINT: floating point does not round-trip
 """Backpropagation: the gradient of the cost by the chain rule.
 
 Start with the simplest network: one neuron per layer. For the last layer L,

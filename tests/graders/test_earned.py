@@ -1,0 +1,75 @@
+"""The toolkit's scoring rules (docs/graders.md, "Grades that are earned"), unit by unit:
+nothing for nothing, a mistake charged once (the ledger), feedback that says what happened."""
+import numpy as np
+import pytest
+
+from autograder.engine.handle import StudentError
+from autograder.toolkit import Mistake, blame, compare, computes_nothing, expect_computes, expect_unchanged
+
+
+class Handle:
+    """Stands for the engine's student handle: the ledger keys on the object."""
+
+
+def test_code_that_computes_nothing_is_told_apart_from_wrong_code():
+    z1, z2 = np.array([[1.0], [-2.0]]), np.array([[0.5], [3.0], [4.0]])
+    assert computes_nothing([None, None]) == "it returned None"
+    assert computes_nothing([0.25, 0.25]) == "it returned 0.25 everywhere, whatever its input"
+    assert "everywhere" in computes_nothing([np.full((2, 1), 0.75), np.full((3, 1), 0.75)])
+    assert computes_nothing([z1.copy(), z2.copy()], [z1, z2]) == "it returned its input unchanged"
+    assert computes_nothing([np.ones(3), np.ones(3)]) != ""  # one number everywhere
+    assert computes_nothing([-z1, -z2], [z1, z2]) == ""  # wrong, but computed from the input
+    assert computes_nothing([1.2, 3.4]) == ""
+    with pytest.raises(AssertionError, match="sigmoid: it returned None, so this property test has nothing"):
+        expect_computes([None], "sigmoid")
+
+
+def test_unchanged_fails_only_on_a_real_change_and_names_round_off():
+    x = np.random.default_rng(3).normal(size=(4, 3))
+    expect_unchanged(x, x.copy(), "x")  # no change: passes
+    nudged = x.copy()
+    h = 1e-5
+    for i in np.ndindex(x.shape):
+        nudged[i] += h
+        nudged[i] -= 2 * h
+        nudged[i] += h
+    assert not np.array_equal(nudged, x), "this x must not round-trip (choose another seed)"
+    with pytest.raises(AssertionError, match="floating point does not round-trip"):
+        expect_unchanged(x, nudged, "x")
+    with pytest.raises(AssertionError, match="functions must not modify their arguments") as real:
+        expect_unchanged(x, x + 1.0, "x")
+    assert "round-trip" not in str(real.value)
+
+
+def test_compare_names_a_low_precision_dtype_when_the_values_print_equal():
+    expected = np.random.default_rng(5).normal(size=(3, 4)) * 1e-3
+    got = (expected * (1 + 3e-6)).astype(np.float32)
+    with pytest.raises(AssertionError, match="dtype float32") as failed:
+        compare(got.astype(np.float64), expected, "grad_w[0]", rtol=1e-9, atol=1e-15, by_example=False,
+                hint="Check the backward pass.", dtype=got.dtype)
+    assert "Check the backward pass" not in str(failed.value)
+    with pytest.raises(AssertionError, match="Check the backward pass"):  # really wrong: the hint as before
+        compare(2 * expected, expected, "grad_w[0]", by_example=False, hint="Check the backward pass.")
+
+
+def test_the_ledger_credits_only_mistakes_the_building_blocks_own_tests_charged():
+    student, other = Handle(), Handle()
+    z = np.array([-1.0, 0.5, 2.0])
+    right = 1 / (1 + np.exp(-z))
+    mistakes = [Mistake(1 / (1 + np.exp(z)), "a minus sign", key="sign"), Mistake(np.tanh(z), "tanh", key="tanh")]
+    blame.note(student, "sigmoid", right, mistakes, right)  # right: nothing charged
+    assert blame.charged(student, "sigmoid") == frozenset()
+    blame.note(student, "sigmoid", np.full(3, 0.75), mistakes, right)  # junk: no named mistake, nothing charged
+    assert blame.charged(student, "sigmoid") == frozenset()
+    blame.note(student, "sigmoid", 1 / (1 + np.exp(z)), mistakes, right)
+    assert blame.charged(student, "sigmoid") == {"sign"} and blame.charged(other, "sigmoid") == frozenset()
+    error = StudentError("layer_forward", {"type": "ValueError", "message": "shapes (3,4) and (2,1) not aligned"})
+    with pytest.raises(StudentError):
+        with blame.errors_of(student, "layer_forward"):
+            raise error
+    same = StudentError("feedforward", {"type": "ValueError", "message": "shapes (3,4) and (2,1) not aligned"})
+    different = StudentError("feedforward", {"type": "ValueError", "message": "something else"})
+    other_sizes = StudentError("predict", {"type": "ValueError", "message": "shapes (5,6) and (2,1) not aligned"})
+    assert blame.raised(student, "layer_forward", other_sizes)  # the same mistake on inputs of other sizes
+    assert blame.raised(student, "layer_forward", same) and not blame.raised(student, "layer_forward", different)
+    assert not blame.raised(other, "layer_forward", same)
