@@ -186,10 +186,13 @@ def honest_parts_module(reference_source: str, honest) -> str:
 
 
 def trivial_module(reference_source: str, body: str) -> str:
-    """Every function of the reference, with the same signature, doing nothing useful."""
+    """Every function of the reference, with the same signature, doing nothing useful (its imports kept,
+    so that it imports: a default such as activation=sigmoid needs them)."""
     out = []
     for node in ast.parse(reference_source).body:
-        if isinstance(node, ast.FunctionDef):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            out.append(ast.get_source_segment(reference_source, node) + "\n")
+        elif isinstance(node, ast.FunctionDef):
             signature = ast.get_source_segment(reference_source, node).split(":\n")[0]
             out.append(f"{signature}:\n    {body.format(first=node.args.args[0].arg)}\n")
     return "\n".join(out)
@@ -219,6 +222,7 @@ def test_trivial_submissions_score_zero(assignment_id, tmp_path_factory):
     results = graded(assignment_id, tmp_path_factory)
     for name in TRIVIAL:
         trivial = results[f"trivial-{name}"]
+        assert trivial["extra_data"]["status"] == "graded", (name, trivial["output"][:300])  # it ran: no excuse
         assert trivial["score"] == 0, (name, [t["extra_data"]["test"] for t in trivial["tests"] if t["score"]])
 
 
