@@ -160,10 +160,22 @@ def _trial_uid(protected, with_landlock: bool) -> str:
                 f"and virtualenv world-readable (chmod -R o+rX), and their parent folders searchable (chmod o+x)")
     readable = uid.readable_by(child_uid, protected)
     if readable:
-        return (f"uid {child_uid} can read what students must not: {', '.join(readable[:5])}"
-                f"{' ...' if len(readable) > 5 else ''}; make them unreadable to other users "
+        shown = _examples(readable, protected)
+        return (f"uid {child_uid} can read what students must not: {', '.join(shown)}"
+                f"{' ...' if len(readable) > len(shown) else ''}; make them unreadable to other users "
                 f"(chmod -R o-rwx on each, or on a folder above them)")
     return ""
+
+
+def _examples(readable: list[str], protected) -> list[str]:
+    """A few of the readable paths, files first, from each protected folder (so that a readable class
+    is named even when the output folder's own files come first)."""
+    shown = []
+    for root in map(str, protected):
+        under = [p for p in readable if p == root or p.startswith(root.rstrip("/") + "/")]
+        files = [p for p in under if os.path.isfile(p)]
+        shown += [p for p in (files or under)[:2] if p not in shown]
+    return shown or readable[:5]
 
 
 def _no_mode(notes) -> Probe:
