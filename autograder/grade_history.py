@@ -102,7 +102,7 @@ def set_override(out_dir: Path, assignment: Assignment, student: str, reason: st
                                     f"(its tests: {', '.join(tests) or 'none: not graded, give --score'})")
             if not 0 <= points <= tests[test].max_score:
                 raise OverrideError(f"--points {points:g}: {test} is worth 0 to {tests[test].max_score:g}")
-        elif not 0 <= score <= result.max_score:
+        elif score is not None and not 0 <= score <= result.max_score:
             raise OverrideError(f"--score {score:g}: {assignment.id} is worth 0 to {result.max_score:g}")
     run = history.new_run_id()
     with history.open_ledger(out_dir) as ledger:

@@ -140,7 +140,8 @@ def grades_row(result: SubmissionResult, status: str | None = None, override=Non
         score = f"{overridden:g}"
     return {"student": result.student, "assignment": result.assignment,
             "score": score, "max_score": f"{result.max_score:g}",
-            "status": status, "late": result.lateness.label, "late_days": result.lateness.late_days,
+            "status": status, "late": "" if status == STALE else result.lateness.label,
+            "late_days": "" if status == STALE else result.lateness.late_days,
             "flags": "; ".join(result.flags), "reason": result.reason, "engine_score": engine,
             "override": override.describe() if override is not None else "", "attention": "; ".join(attention)}
 

@@ -35,14 +35,15 @@ def text_of(page_html: str) -> str:
 def test_a_student_with_no_result_for_one_assignment_gets_a_dash_in_the_report(graded, tmp_path):
     out = tmp_path / "graded"
     shutil.copytree(graded, out)  # carol has 01_neuron only
-    page = Page(write_report(COURSE, out).read_text(encoding="utf-8"))
+    text = write_report(COURSE, out).read_text(encoding="utf-8")
+    page = Page(text)
     carol = next(row for row in page.rows if row and row[0] == "carol")
     assert carol[2] == "\u2014", carol
     assert "1 lateness unknown" in carol[-1] and "late" not in carol[-1].replace("lateness unknown", ""), \
         "unknown lateness is not counted as late"
     bob = next(row for row in page.rows if row and row[0] == "bob")
     assert "1 late" in bob[-1] and "unknown" not in bob[-1]
-    words = text_of(write_report(COURSE, out).read_text(encoding="utf-8"))
+    words = text_of(text)
     assert "4 graded, 0 missing, 0 does not import, 1 not graded" in words, "the command line's wording"
 
 
