@@ -17,7 +17,7 @@ from .config import Assignment
 from .engine import ledger as history
 from .engine.attention import attention_list
 from .engine.model import ResultFormatError
-from .engine.results import load_result, results_path, update_grades_row, write_submission_results
+from .engine.results import load_result, results_path, stale_results, update_grades_row, write_submission_results
 
 
 class OverrideError(ValueError):
@@ -79,9 +79,10 @@ def set_override(out_dir: Path, assignment: Assignment, student: str, reason: st
         known = sorted(p.parent.parent.name for p in out_dir.glob(f"*/{assignment.id}/results.json"))
         if student not in known:
             close = difflib.get_close_matches(student, known, n=3, cutoff=0.5)
-            hint = (f"closest: {', '.join(close)}" if close else
-                    f"{len(known)} graded: {', '.join(known[:10])}{', ...' if len(known) > 10 else ''}")
-            raise OverrideError(f"unknown student {student!r} in {out_dir} for {assignment.id} (known: {hint})")
+            hint = (f"closest known: {', '.join(close)}" if close else
+                    f"known: {', '.join(known[:10])}{', ...' if len(known) > 10 else ''}" if known else
+                    "nobody is graded there yet")
+            raise OverrideError(f"unknown student {student!r} in {out_dir} for {assignment.id} ({hint})")
         raise OverrideError(f"{path}: no result for {student} in {assignment.id}; grade it first "
                             f"(`course grade --assignment {assignment.id} ... --out {out_dir}`)")
     try:
@@ -116,7 +117,7 @@ def set_override(out_dir: Path, assignment: Assignment, student: str, reason: st
                                            comment=comment.strip())
         overrides = ledger.overrides()
         with ledger.exclusive():
-            attention = attention_list([result], overrides, out_dir)
+            attention = attention_list([result], overrides, out_dir, stale_results(out_dir))
             write_submission_results(out_dir, result, override)
             update_grades_row(out_dir, result, override, attention[0].reasons if attention else ())
     engine = _score(result.score) if result.score is not None else "not graded"

@@ -71,7 +71,7 @@ def _score_of_record_lines(result: SubmissionResult, override) -> list[str]:
              f"(the automatic grading gave {engine}).", ""]
     if override.score is None:
         tests = {t.test: t for t in result.tests}
-        changes = [f"{tests[name].name} to {points:g} of {tests[name].max_score:g} points "
+        changes = [f"\u201c{tests[name].name}\u201d to {points:g} of {tests[name].max_score:g} points "
                    f"(the automatic grading gave {tests[name].score:g})"
                    for name, points in sorted(override.tests.items()) if name in tests]
         earned = result.earned + sum(points - tests[name].score for name, points in override.tests.items()

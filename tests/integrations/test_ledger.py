@@ -129,7 +129,7 @@ def test_override_and_history_name_what_is_wrong_and_a_comment_may_come_alone(te
     _, _, graded, _ = term
     out = tmp_path / "graded"
     shutil.copytree(graded, out)
-    with pytest.raises(OverrideError, match=r"unknown student 'bne' .*closest: ben"):
+    with pytest.raises(OverrideError, match=r"unknown student 'bne' .*closest known: ben"):
         set_override(out, NEURON, "bne", "typo", score=3)
     with pytest.raises(OverrideError, match="GRADED folder .*nowhere does not exist"):
         set_override(tmp_path / "nowhere", NEURON, "ben", "no folder", score=3)

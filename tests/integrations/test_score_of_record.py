@@ -124,7 +124,7 @@ def test_feedback_opens_with_the_score_of_record():
     late = neuron_result({"test_sigmoid": 7.0, "test_relu": 10.0}, penalty=0.3)
     text = feedback_markdown(late, override(tests={"test_sigmoid": 9.0}, engine=11.9))
     assert "Score set by your instructor: 13.3 / 20" in text.splitlines()[2]
-    assert "works to 9 of 10 points (the automatic grading gave 7): 19 points, " \
+    assert "works\u201d to 9 of 10 points (the automatic grading gave 7): 19 points, " \
            "less the late penalty of 30%: 13.3." in text, text
     missing = SubmissionResult(student="ann", assignment=A1, status=MISSING, max_score=20.0, earned=0.0,
                                reason="no neuron.py was handed in", seed=1)
