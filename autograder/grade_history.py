@@ -6,7 +6,8 @@ whole assignment, or the points of one test; it shows in grades.csv at once
 (marked, with the engine's score beside it), in the feedback (with the
 comment) and results.json (Gradescope's format: the override's score, the
 engine's in extra_data), and in the report, the exports and the gradebook when they are
-next written. It stands through every regrade until cleared.
+next written. It stands through every regrade until cleared. A --comment
+alone (no --score, no --test) reaches the feedback and changes no grade.
 """
 from __future__ import annotations
 

@@ -6,16 +6,11 @@ results stale as `course grade` does, and overrides in a real ledger.
 """
 import csv
 import html
-import json
 import shutil
 
-import pytest
-
-from conftest import REPO
 from test_export import A1, A2, COURSE, graded as export_class, outcome, write_result  # noqa: F401 (fixture)
-from autograder.engine.attention import reasons
+from autograder.engine.attention import Attention, reasons
 from autograder.engine.batch import attention_lines
-from autograder.engine.attention import Attention
 from autograder.engine.ledger import Override
 from autograder.engine.model import MISSING, Lateness, SubmissionResult, TestResult
 from autograder.engine.results import GRADES_COLUMNS, feedback_markdown
