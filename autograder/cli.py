@@ -165,6 +165,8 @@ def _cmd_history(args) -> int:
     if not args.out.is_dir():
         print(f"course history: {args.out} is not a folder (the --out folder of `course grade`)", file=sys.stderr)
         return 2
+    if args.assignment is not None:
+        load_course(args.course).assignment(args.assignment)  # an unknown id: exit 2, naming the known ones
     lines = history_lines(args.out, args.student, args.assignment)
     if not lines:
         who = " ".join(x for x in (args.student, args.assignment) if x)
@@ -411,7 +413,8 @@ def parser() -> argparse.ArgumentParser:
                    "(the grader's function name, e.g. test_sigmoid_values)")
     o.add_argument("--points", type=float, default=None, help="the points for --test")
     o.add_argument("--reason", default=None, help="why (kept in the history; required)")
-    o.add_argument("--comment", default=None, help="appended to the student's feedback")
+    o.add_argument("--comment", default=None, help="appended to the student's feedback (alone: a comment, the "
+                   "grade unchanged)")
     o.add_argument("--clear", action="store_true", help="remove the override: the engine's score stands again")
     o.add_argument("--out", type=Path, default=Path("graded"), help="the --out folder of `course grade` "
                    "(default: graded)")
@@ -494,7 +497,14 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     _skip_iri_grammar()
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return code
+    except BrokenPipeError:  # `course history | head`: the reader has gone; no traceback
+        import os
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit would fail again
+        return 1
     except CourseConfigError as exc:
         print(f"course: {exc}", file=sys.stderr)
         return 2

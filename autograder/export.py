@@ -21,8 +21,14 @@ results (report.data.read_class):
           username in Moodle's import form), then one column per grade item
           headed "Title (id)". Moodle reads a blank cell as "no grade".
 - tests:  one row per hidden test: assignment, test, points, the students
-          with a graded submission, how many passed, the pass rate, and the
-          commonest failure message with its count.
+          with a graded submission, how many passed, the pass rate, the
+          commonest failure message with its count, and left_out: the
+          students whose module is missing or does not import (they ran no
+          test, so they are not counted as failing any).
+
+A stale result (grades.csv: the files, graders or settings changed since it
+was graded) is exported like one not graded: the word "stale" in wide, a
+blank in canvas and moodle, listed on stderr; never its old score.
 
 Blank cells in canvas and moodle carry no flag of their own (both importers
 reject text in a grade cell), so the exporter lists every not-graded cell
@@ -44,6 +50,7 @@ from .student_ids import RULE, is_student_id, shown
 FORMATS = ("wide", "canvas", "moodle", "tests")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NOT_GRADED = "not graded"
+STALE = "stale"  # grades.csv's status for a result out of date: exported like not graded, never its old score
 CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -82,9 +89,15 @@ def _score(result: Result | None):
     return result.score if result is not None and result.graded else None
 
 
+def _not_graded_word(result: Result) -> str:
+    return STALE if result.stale else NOT_GRADED
+
+
 def _flags(result: Result) -> list[str]:
     flags = []
-    if not result.graded:
+    if result.stale:
+        flags.append(result.reason)
+    elif not result.graded:
         flags.append(f"{NOT_GRADED} ({result.reason})")
     elif result.status != "graded":
         flags.append(f"{result.status} ({result.reason})")
@@ -115,7 +128,7 @@ def wide_rows(results: ClassResults) -> list[list]:
                 cells.append(None)
                 notes.append(f"{assignment}: no result")
                 continue
-            cells.append(result.score if result.graded else NOT_GRADED)
+            cells.append(result.score if result.graded else _not_graded_word(result))
             notes += [f"{assignment}: {flag}" for flag in _flags(result)]
             attention += [f"{assignment}: {why}" for why in result.attention]
         rows.append([*cells, results.total(student), max_total, "; ".join(notes), " | ".join(attention)])
@@ -141,13 +154,14 @@ def moodle_rows(results: ClassResults) -> list[list]:
 
 def tests_rows(results: ClassResults) -> list[list]:
     rows = [["assignment", "test", "name", "points", "submitted", "passed", "pass_rate",
-             "commonest_failure", "commonest_failure_count"]]
+             "commonest_failure", "commonest_failure_count", "left_out"]]
     for assignment in results.assignments:
-        graded = [r for r in results.of_assignment(assignment) if r.graded]
-        for test in summarize_tests(graded):
+        scored = [r for r in results.of_assignment(assignment) if r.graded]
+        tested = [r for r in scored if r.status == "graded"]  # a missing module fails no test of its own
+        for test in summarize_tests(tested):
             message, count = test.failures.most_common(1)[0] if test.failures else ("", 0)
             rows.append([assignment, test.key, test.name, test.max_score, test.taken, test.passed,
-                         round(test.rate, 4), message, count])
+                         round(test.rate, 4), message, count, len(scored) - len(tested)])
     return rows
 
 
@@ -166,7 +180,7 @@ def not_graded_cells(results: ClassResults) -> list[str]:
     """One line per folder left out (not a student id) and per result exported as blank (not graded)."""
     return ([f"{shown(s)!r}: not a student id ({RULE}): not exported"
              for s in results.students if not is_student_id(s)]
-            + [f"{r.student}/{r.assignment}: {NOT_GRADED} ({r.reason})"
+            + [f"{r.student}/{r.assignment}: {_not_graded_word(r)} ({r.reason})"
                for r in sorted(results.results.values(), key=lambda r: (r.student, r.assignment))
                if not r.graded and is_student_id(r.student)])
 

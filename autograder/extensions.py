@@ -10,9 +10,14 @@ Two optional CSV files beside course.toml:
   `submission_seconds` limits), for one assignment or `*`.
 
 A bad row raises ExtensionsError naming the file, the line and the field.
+A row for a student with no submission of that assignment is legitimate (an
+extension granted before the work is in), so it is not an error:
+unmatched_rows() names it, with the closest student id that did submit (a
+typo gives the real student nothing), for a warning and the attention list.
 """
 import csv
 import dataclasses
+import difflib
 import io
 import datetime as dt
 import math
@@ -95,6 +100,46 @@ def _multiplier(path, line, text) -> float:
         raise ExtensionsError(f"{path.name}:{line}: time_multiplier: {text!r} must be a number "
                               f"from 1 to {MAX_MULTIPLIER:g}")
     return value
+
+
+def term_rows(course_root: Path, assignment_ids) -> list[tuple[str, int, str, str]]:
+    """(file name, line, student, assignment) of every row of both files (ExtensionsError as load_terms)."""
+    known = set(assignment_ids)
+    rows = []
+    for name, columns in ((EXTENSIONS_FILE, ("student", "assignment", "due", "reason")),
+                          (ACCOMMODATIONS_FILE, ("student", "assignment", "time_multiplier", "reason"))):
+        path = course_root / name
+        if path.is_file():
+            rows += [(name, line, _student(path, line, row), _assignment(path, line, row, known))
+                     for line, row in _rows(path, columns)]
+    return rows
+
+
+def closest_student(student: str, known) -> str | None:
+    """The known student id nearest to student (difflib, case ignored), or None when none is near."""
+    by_lower = {k.lower(): k for k in sorted(known)}
+    found = difflib.get_close_matches(student.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[found[0]] if found else None
+
+
+def unmatched_rows(course_root: Path, assignment_ids, rosters: dict) -> dict[str, list[tuple[str, str]]]:
+    """The rows whose student has no submission to grade: assignment id -> [(student, message)].
+
+    rosters: assignment id -> the students with a SUBMITTED/<student>/<id>/ folder, for the assignments of
+    this run. A row for one assignment is matched against its roster; a row for * against every roster.
+    """
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, line, student, assignment in term_rows(course_root, assignment_ids):
+        targets = [a for a in rosters if assignment in (a, ALL)]
+        if not targets or any(student in rosters[a] for a in targets):
+            continue
+        closest = closest_student(student, {s for a in targets for s in rosters[a]})
+        message = (f"{name}:{line}: no student {student!r} submitted {assignment if assignment != ALL else 'any of '}"
+                   f"{'' if assignment != ALL else ', '.join(targets)}")
+        message += (f"; closest student id: {closest!r} (a typo? then {closest} gets nothing from this row)" if closest
+                    else "; the row applies once they submit")
+        found.setdefault(targets[0], []).append((student, message))
+    return found
 
 
 def load_terms(course_root: Path, assignment_ids) -> dict[str, StudentTerms]:

@@ -224,7 +224,7 @@ def record_in_gradebook(course: Course, assignment: Assignment, out_dir: Path | 
     overrides = {}
     if ledger is not None:
         with ledger:
-            overrides = ledger.overrides()
+            overrides = {k: o for k, o in ledger.overrides().items() if o.sets_grade}  # not a comment alone
     entries = [_read_entry(path.parent.parent.name, path, overrides.get((path.parent.parent.name, assignment.id)))
                for path in sorted(Path(out_dir).glob(f"*/{assignment.id}/results.json"))]
     recorded, attention = [], []

@@ -3,7 +3,7 @@
 One list, the same in the summary of every grading run, at the top of
 report.html and in the exports' attention column. A result is listed for:
 its status (not graded, missing, does not import), a submission time that
-cannot be told (late unknown), every instructor flag the engine raised (a
+cannot be told (late unknown), a result left stale (grades.csv), every instructor flag the engine raised (a
 byte-for-byte copy of the reference, solution markers left in; the nbgrader
 path adds its flag for a notebook whose locked cells were edited, see
 LOCKED_CELLS_FLAG), a pair above SIMILARITY_THRESHOLD in the similarity.csv
@@ -33,26 +33,34 @@ class Attention:
 
 
 def reasons(result: SubmissionResult, override: Override | None = None,
-            similar: list[tuple[str, float]] = ()) -> list[str]:
-    """Why result needs a look (an empty list: it does not)."""
+            similar: list[tuple[str, float]] = (), stale: bool = False) -> list[str]:
+    """Why result needs a look (an empty list: it does not). stale: grades.csv marks it out of date."""
     why = []
-    if result.status == NOT_GRADED:
+    if stale:
+        why.append("stale: the submission, the graders or the settings changed since it was graded; "
+                   "no score until it is regraded")
+    elif result.status == NOT_GRADED:
         why.append(f"not graded: {result.reason}")
     elif result.status == MISSING:
         why.append(f"missing: {result.reason}")
     elif result.status == DOES_NOT_IMPORT:
         why.append(f"does not import: {' '.join(result.reason.split())[:400]}")
-    if result.graded and result.lateness.late is None:
+    if result.graded and result.lateness.late is None and not stale:
         note = result.lateness.note.removeprefix("Lateness unknown: ")
         why.append("late unknown: " + (note or "no readable submission time"))
     why += list(result.flags)
     why += [f"similar to {other}'s submission (score {score:.2f})" for other, score in similar]
-    if override is not None:
+    if override is not None and override.sets_grade:
         engine = "not graded" if result.score is None else f"{result.score:g}"
         why.append(f"{override.describe()}; the engine gives {engine}")
         if override.engine_score != result.score:
             was = "not graded" if override.engine_score is None else f"{override.engine_score:g}"
             why.append(f"the engine's score changed under the override: {was} when it was made, {engine} now")
+            applied = override.apply(result)
+            if applied is not None and result.score is not None and applied < result.score:
+                why.append(f"the override ({applied:g}) is now below the engine's score ({result.score:g}): "
+                           f"keep it, or clear it (`course override {result.student} {result.assignment} "
+                           "--clear --reason ...`)")
     return why
 
 
@@ -78,15 +86,17 @@ def similar_pairs(out_dir: Path, assignment: str, threshold: float = SIMILARITY_
     return found
 
 
-def attention_list(results: list[SubmissionResult], overrides: dict, out_dir: Path | None = None) -> list[Attention]:
-    """Every result that needs a look, by assignment then student."""
+def attention_list(results: list[SubmissionResult], overrides: dict, out_dir: Path | None = None,
+                   stale: frozenset = frozenset()) -> list[Attention]:
+    """Every result that needs a look, by assignment then student; stale: (student, assignment) out of date."""
     similar = {}
     listed = []
     for result in sorted(results, key=lambda r: (r.assignment, r.student)):
         if out_dir is not None and result.assignment not in similar:
             similar[result.assignment] = similar_pairs(out_dir, result.assignment)
         why = reasons(result, overrides.get((result.student, result.assignment)),
-                      similar.get(result.assignment, {}).get(result.student, []))
+                      similar.get(result.assignment, {}).get(result.student, []),
+                      (result.student, result.assignment) in stale)
         if why:
             listed.append(Attention(result.student, result.assignment, tuple(" ".join(w.split()) for w in why)))
     return listed

@@ -35,7 +35,7 @@ from .fingerprint import Fingerprinter
 from .grade import grade_submission, reference_modules
 from .lateness import TIMESTAMP_FILE, load_parser
 from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, STATUSES, ResultFormatError, SubmissionResult
-from .results import (collect_results, load_result, results_path, write_grades_csv,
+from .results import (collect_results, load_result, results_path, stale_results, write_grades_csv,
                       write_regrades_csv, write_submission_results)
 from .sandbox import become_subreaper, child_code_dir, isolation_mode
 from .submission import LayoutError, Roster, find_students, read_submission
@@ -80,6 +80,8 @@ class BatchSummary:
     class_results: list[SubmissionResult] = field(default_factory=list)  # every result on disk after the run
     attention: list[Attention] = field(default_factory=list)
     overrides: dict = field(default_factory=dict)          # (student, assignment) -> ledger.Override
+    stale: frozenset = frozenset()                         # students whose result on disk is out of date
+    terms_unmatched: list = field(default_factory=list)    # (student, message): extensions.csv rows of nobody
     seconds: float = 0.0
     grades_csv: str = ""
     interrupted: bool = False
@@ -91,24 +93,39 @@ class BatchSummary:
 
     @property
     def exit_code(self) -> int:
+        """From the class's results on disk after the run (skipped unchanged ones too), not only this run's.
+
+        A missing or unimportable module whose grade the instructor set (an override) counts as settled.
+        """
         if self.stopped:
             return EXIT_CANNOT_GRADE
         if self.interrupted:
             return EXIT_INTERRUPTED
-        if self.not_graded or self.roster.refused:
+        current = {r.student: r for r in self.class_results}
+        current.update(self.graded)
+        if self.not_graded or self.roster.refused or any(r.status == NOT_GRADED for r in current.values()):
             return EXIT_NOT_GRADED
-        return EXIT_NO_MODULE if any(r.status in (MISSING, DOES_NOT_IMPORT) for r in self.graded.values()) \
-            else EXIT_OK
+
+        def settled(r):
+            override = self.overrides.get((r.student, r.assignment))
+            return override is not None and override.sets_grade
+        return EXIT_NO_MODULE if any(r.status in (MISSING, DOES_NOT_IMPORT) and not settled(r)
+                                     for r in current.values()) else EXIT_OK
 
     def counts(self) -> dict[str, int]:
-        """Every student's result on disk after the run, by status."""
+        """Every student's result on disk after the run, by status ("stale" apart, when there are any)."""
         counts = {status: 0 for status in STATUSES}
         for result in self.class_results:
-            counts[result.status] += 1
+            if result.student in self.stale:
+                counts["stale"] = counts.get("stale", 0) + 1
+            else:
+                counts[result.status] += 1
         return counts
 
     def score_of_record(self, result: SubmissionResult) -> float | None:
-        """The result's score, or an override's when one stands."""
+        """The result's score, or an override's when one stands; None when stale (never the old number)."""
+        if result.student in self.stale and result.student not in self.graded:
+            return None
         override = self.overrides.get((result.student, result.assignment))
         score = override.apply(result) if override is not None else None
         return result.score if score is None else score
@@ -406,6 +423,12 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
                 raise LayoutError(f"{submissions}: no {assignment.id}/ submission for --student "
                                   f"{', '.join(unknown)}")
         summaries[assignment.id] = BatchSummary(assignment=assignment.id, roster=roster)
+    unmatched = extensions.unmatched_rows(course.root, [a.id for a in course.assignments],
+                                          {a: set(s.roster.students) for a, s in summaries.items()})
+    for assignment_id, rows in unmatched.items():
+        summaries[assignment_id].terms_unmatched = rows
+        for _, message in rows:
+            print(f"warning: {course.root}/{message}", file=sys.stderr)
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob("**/.*.tmp"):  # half-written by a batch that was killed
         stale.unlink(missing_ok=True)
@@ -463,6 +486,8 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
         seconds = round(time.perf_counter() - start, 2)
         stale = frozenset((s, a) for a, summary in summaries.items()
                           for s in summary.plan.changed + summary.plan.left_stale if s not in summary.graded)
+        # other assignments' results stay stale until they are regraded: this run did not look at them
+        stale |= frozenset((s, a) for s, a in stale_results(out_dir) if a not in summaries)
         with ledger.exclusive():  # another run at once writes these files before or after, not between
             grades_csv = str(write_grades_csv(out_dir, stale=stale, overrides=overrides))
             regrades = ledger.regrades()
@@ -470,7 +495,7 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
                 write_regrades_csv(out_dir, regrades)
         ledger.close()
         everyone, _ = collect_results(out_dir)
-        listed = attention_list(everyone, overrides, out_dir)
+        listed = attention_list(everyone, overrides, out_dir, stale)
         for summary in summaries.values():
             summary.seconds, summary.grades_csv = seconds, grades_csv
             summary.interrupted, summary.stopped = interrupted, stopped[0] if stopped else ""
@@ -479,8 +504,11 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
                                 and row["assignment"] == summary.assignment]
             summary.class_results = [r for r in everyone if r.assignment == summary.assignment
                                      and r.student in summary.roster.students]
+            summary.stale = frozenset(s for s, a in stale if a == summary.assignment)
             summary.attention = [a for a in listed if a.assignment == summary.assignment
                                  and a.student in summary.roster.students]
+            summary.attention += [Attention(student, summary.assignment, (message,))
+                                  for student, message in summary.terms_unmatched]
     if per_assignment_lines:
         for summary in summaries.values():
             print_summary(summary, report)
@@ -526,10 +554,14 @@ def summary_table(summaries: list[BatchSummary]) -> str:
 
 
 def attention_lines(attention: list[Attention]) -> list[str]:
-    """The needs-attention list as the summary's last lines."""
+    """The needs-attention list as the summary's last lines: its head counts results and, when they differ,
+    the reasons (one line each)."""
     if not attention:
         return ["needs attention: nobody"]
-    lines = [f"needs attention ({len(attention)}):"]
+    reasons = sum(len(item.reasons) for item in attention)
+    count = (f"{len(attention)}" if reasons == len(attention) else
+             f"{len(attention)} result{'s' if len(attention) != 1 else ''}, {reasons} reasons")
+    lines = [f"needs attention ({count}):"]
     for item in attention:
         lines += [f"  {item.student} {item.assignment}: {why}" for why in item.reasons]
     return lines
@@ -561,7 +593,13 @@ def print_summary(summary: BatchSummary, report=print, with_attention: bool = Tr
         def fmt(r):
             return f"{r.score:g}" if r.graded else r.status
         change = "" if not (old.graded and new_result.graded) else f" ({new_result.score - old.score:+g})"
-        report(f"  regraded {student}: {fmt(old)} -> {fmt(new_result)}{change} [{summary.why.get(student, '')}]")
+        override = summary.overrides.get((new_result.student, new_result.assignment))
+        stands = ""
+        if override is not None and override.sets_grade:
+            stands = f" (override {summary.score_of_record(new_result):g} stands)" \
+                if summary.score_of_record(new_result) is not None else " (override stands)"
+        report(f"  regraded {student}: {fmt(old)} -> {fmt(new_result)}{change}{stands} "
+               f"[{summary.why.get(student, '')}]")
     for student, reason in sorted(summary.not_graded.items()):
         report(f"  NOT GRADED {student}: {reason}")
     for name, why in sorted(summary.roster.refused.items()):

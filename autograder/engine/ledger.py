@@ -117,10 +117,30 @@ class Override:
                                      if (points := self.tests.get(t.test)) is not None)
         return round(earned * (1.0 - result.lateness.penalty), 6)
 
+    @property
+    def sets_grade(self) -> bool:
+        """False for a comment only (`course override --comment` with no --score or --test)."""
+        return self.score is not None or bool(self.tests)
+
     def describe(self) -> str:
+        if not self.sets_grade:
+            return f"comment to the student, no change of grade ({self.reason})"
         what = (f"score {self.score:g}" if self.score is not None
                 else ", ".join(f"{t} {p:g} points" for t, p in sorted(self.tests.items())))
         return f"override {what} ({self.reason})"
+
+    def stands(self, tests: dict, score: float | None) -> str:
+        """"override 19 stands" beside a grade row of the history (tests: test -> points, score: the engine's);
+        "" for a comment only."""
+        if not self.sets_grade:
+            return ""
+        if self.score is not None:
+            return f"override {self.score:g} stands"
+        earned = sum(tests.values())
+        if score is None or not earned:  # the late penalty cannot be told from the row: no number
+            return f"override of {', '.join(sorted(self.tests))} stands"
+        changed = earned + sum(p - tests[t] for t, p in self.tests.items() if t in tests)
+        return f"override {round(changed * score / earned, 6):g} stands"
 
 
 def _fingerprint_text(result: SubmissionResult) -> str | None:
@@ -170,8 +190,11 @@ class Ledger:
                      test: str | None = None, points: float | None = None, comment: str = "") -> Override:
         """Record an override of result's grade: a whole score, or one test's points (kept with earlier ones)."""
         tests = {}
-        if score is None:
-            current = self.overrides().get((result.student, result.assignment))
+        current = self.overrides().get((result.student, result.assignment))
+        if score is None and test is None:  # a comment only: the standing override's grade, if any, stays
+            score = current.score if current is not None else None
+            tests = dict(current.tests) if current is not None and current.score is None else {}
+        elif score is None:
             tests = dict(current.tests) if current is not None and current.score is None else {}
             tests[test] = float(points)
         self._append(at=now(), run=run, student=result.student, assignment=result.assignment, kind="override",
@@ -201,23 +224,18 @@ class Ledger:
         """(student, assignment) -> the override that stands (the latest override row, unless cleared)."""
         standing = {}
         for entry in self.history():
-            if entry.kind != "override":
-                continue
-            key = (entry.student, entry.assignment)
-            if entry.why == OVERRIDE_CLEARED:
-                standing.pop(key, None)
-            else:
-                standing[key] = Override(entry.student, entry.assignment, entry.score, entry.tests, entry.note,
-                                         entry.comment, entry.engine_score, entry.at)
+            if entry.kind == "override":
+                _stand(standing, entry)
         return standing
 
     def regrades(self) -> list[dict]:
         """Every regrade of every run: per changed test and in total, the old and the new points."""
         def fmt(x):
             return "" if x is None else f"{x:g}"
-        rows, last = [], {}
+        rows, last, standing = [], {}, {}
         for entry in self.history():
             if entry.kind != "grade":
+                _stand(standing, entry)
                 continue
             key = (entry.student, entry.assignment)
             old = last.get(key)
@@ -232,10 +250,21 @@ class Ledger:
                     rows.append({**base, "test": test, "old_score": fmt(a), "new_score": fmt(b),
                                  "change": fmt((b or 0) - (a or 0))})
             change = "" if old.score is None or entry.score is None else fmt(round(entry.score - old.score, 6))
+            override = standing.get(key)
             rows.append({**base, "test": "TOTAL", "old_score": fmt(old.score) if old.score is not None else old.status,
                          "new_score": fmt(entry.score) if entry.score is not None else entry.status,
-                         "change": change})
+                         "change": change, "override": override.stands(entry.tests, entry.score) if override else ""})
         return rows
+
+
+def _stand(standing: dict, entry: Entry):
+    """Apply one override row to standing ((student, assignment) -> Override), in place."""
+    key = (entry.student, entry.assignment)
+    if entry.why == OVERRIDE_CLEARED:
+        standing.pop(key, None)
+    else:
+        standing[key] = Override(entry.student, entry.assignment, entry.score, entry.tests, entry.note,
+                                 entry.comment, entry.engine_score, entry.at)
 
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:

@@ -110,6 +110,11 @@ class SubmissionResult:
         """Gradescope's results format. override (ledger.Override): its score is "score", the engine's own
         stays in extra_data (score_before_penalty, engine_score) and the output says so."""
         data = self._gradescope()
+        if override is not None and not override.sets_grade:  # a comment only: the engine's score stands
+            data["extra_data"].update(engine_output=data["output"], override={
+                "score": None, "reason": override.reason, "comment": override.comment, "at": override.at})
+            data["output"] = " ".join(x for x in (data["output"], override.comment) if x)
+            return data
         score = override.apply(self) if override is not None else None
         if score is not None:
             extra = data["extra_data"]

@@ -25,8 +25,12 @@ from .text import csv_cell, markdown_block, markdown_inline
 # not graded or stale. attention: why the instructor should look (engine/attention.py), "; "-separated.
 GRADES_COLUMNS = ["student", "assignment", "score", "max_score", "status", "late", "late_days", "flags", "reason",
                   "engine_score", "override", "attention"]
-REGRADES_COLUMNS = ["at", "run", "student", "assignment", "why", "test", "old_score", "new_score", "change"]
+# override: on a TOTAL row, the instructor's override that stands over the new score ("override 15 stands")
+REGRADES_COLUMNS = ["at", "run", "student", "assignment", "why", "test", "old_score", "new_score", "change",
+                    "override"]
 STALE = "stale"  # a status in grades.csv only: the result on disk no longer matches the files, graders or settings
+STALE_REASON = ("stale: the submission, the graders or the settings (an extension) changed since it was graded; "
+                "regrade it (`course grade`)")
 
 
 def atomic_write(path: Path, text: str):
@@ -56,44 +60,67 @@ def load_result(path: Path) -> SubmissionResult:
     return SubmissionResult.from_gradescope(data)
 
 
-def _instructor_lines(result: SubmissionResult, override) -> list[str]:
-    if override is None:
-        return []
-    score = override.apply(result)
+def _score_of_record_lines(result: SubmissionResult, override) -> list[str]:
+    """The feedback's opening: the score of record, an override's marked as the instructor's with the engine's
+    score beside it and, for an override of some tests, the sum that gives it."""
+    score = override.apply(result) if override is not None and override.sets_grade else None
+    if score is None:
+        return [f"**Score: {result.score:g} / {result.max_score:g}**", ""] if result.graded else []
     engine = "no score" if result.score is None else f"{result.score:g}"
-    lines = ["## From your instructor", ""]
-    if score is not None:
-        lines += [f"**Score set by your instructor: {score:g} / {result.max_score:g}** "
-                  f"(the automatic grading gave {engine}).", ""]
-    if override.comment:
-        lines += [markdown_inline(override.comment), ""]
+    lines = [f"**Score set by your instructor: {score:g} / {result.max_score:g}** "
+             f"(the automatic grading gave {engine}).", ""]
+    if override.score is None:
+        tests = {t.test: t for t in result.tests}
+        changes = [f"\u201c{tests[name].name}\u201d to {points:g} of {tests[name].max_score:g} points "
+                   f"(the automatic grading gave {tests[name].score:g})"
+                   for name, points in sorted(override.tests.items()) if name in tests]
+        earned = result.earned + sum(points - tests[name].score for name, points in override.tests.items()
+                                     if name in tests)
+        text = f"Your instructor set {'; '.join(changes)}: {earned:g} points"
+        if result.lateness.penalty:
+            text += f", less the late penalty of {100 * result.lateness.penalty:g}%: {score:g}"
+        lines += [markdown_inline(text) + ".", ""]
     return lines
 
 
+def _instructor_lines(override) -> list[str]:
+    if override is None or not override.comment:
+        return []
+    return ["## From your instructor", "", markdown_inline(override.comment), ""]
+
+
 def feedback_markdown(result: SubmissionResult, override=None) -> str:
-    """The student's feedback: score, then each test with what went wrong; an override's score and comment
-    last. Student text is escaped."""
+    """The student's feedback: the score of record (an override's, marked, when one stands), then each test with
+    what went wrong; the instructor's comment last. Student text is escaped."""
     lines = [f"# {markdown_inline(result.assignment)}: feedback for {markdown_inline(result.student)}", ""]
+    opening = _score_of_record_lines(result, override)
     if not result.graded:
-        lines += ["**Not graded yet.** Your submission could not be graded automatically; "
-                  "your instructor has been told and will look at it.", "",
-                  f"Reason: {markdown_inline(result.reason)}", "", *_instructor_lines(result, override)]
+        if opening:
+            lines += [*opening, "Your submission could not be graded automatically.", ""]
+        else:
+            lines += ["**Not graded yet.** Your submission could not be graded automatically; "
+                      "your instructor has been told and will look at it.", ""]
+        lines += [f"Reason: {markdown_inline(result.reason)}", "", *_instructor_lines(override)]
         return "\n".join(lines) + "\n"
-    lines += [f"**Score: {result.score:g} / {result.max_score:g}**", ""]
+    lines += opening
+    by_instructor = opening[0].startswith("**Score set")
+    engine_part = "The automatic grading found nothing to grade" if by_instructor else "Nothing was graded"
     if result.status == MISSING:
-        lines += [f"**Nothing was graded: your module is missing.** {markdown_inline(result.reason)}", ""]
+        lines += [f"**{engine_part}: your module is missing.** {markdown_inline(result.reason)}", ""]
     elif result.status == DOES_NOT_IMPORT:
-        lines += ["**Nothing was graded: your module could not be imported.**", "",
+        lines += [f"**{engine_part}: your module could not be imported.**", "",
                   *markdown_block(result.reason, indent="    "), ""]
     for note in result.notes:
         lines += [markdown_inline(note), ""]
+    if by_instructor and result.tests:
+        lines += [f"The automatic grading, test by test ({result.score:g} / {result.max_score:g}):", ""]
     for test in result.tests:
         mark = "PASS" if test.passed else "FAIL"
         lines.append(f"- {mark} {test.name} ({test.score:g}/{test.max_score:g})")  # the graders' own words
         if not test.passed and test.visibility != "hidden" and test.output:
             lines += ["", *markdown_block(test.output, indent="      "), ""]
     lines += ["", f"Random inputs were drawn with seed {result.seed}; "
-              "regrading gives the same inputs and the same result.", "", *_instructor_lines(result, override)]
+              "regrading gives the same inputs and the same result.", "", *_instructor_lines(override)]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -113,9 +140,21 @@ def grades_row(result: SubmissionResult, status: str | None = None, override=Non
         score = f"{overridden:g}"
     return {"student": result.student, "assignment": result.assignment,
             "score": score, "max_score": f"{result.max_score:g}",
-            "status": status, "late": result.lateness.label, "late_days": result.lateness.late_days,
+            "status": status, "late": "" if status == STALE else result.lateness.label,
+            "late_days": "" if status == STALE else result.lateness.late_days,
             "flags": "; ".join(result.flags), "reason": result.reason, "engine_score": engine,
             "override": override.describe() if override is not None else "", "attention": "; ".join(attention)}
+
+
+def stale_results(out_dir: Path) -> frozenset:
+    """(student, assignment) of every row grades.csv marks stale (empty when there is no grades.csv)."""
+    path = Path(out_dir) / "grades.csv"
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as f:
+            return frozenset((r.get("student"), r.get("assignment")) for r in csv.DictReader(f)
+                             if r.get("status") == STALE)
+    except OSError:
+        return frozenset()
 
 
 def collect_results(out_dir: Path) -> tuple[list[SubmissionResult], list[str]]:
@@ -143,7 +182,7 @@ def write_grades_csv(out_dir: Path, stale: frozenset = frozenset(), overrides=No
     overrides: the ledger's standing ones ((student, assignment) -> Override)."""
     results, problems = collect_results(out_dir)
     overrides = overrides or {}
-    attention = {(a.student, a.assignment): a.reasons for a in attention_list(results, overrides, out_dir)}
+    attention = {(a.student, a.assignment): a.reasons for a in attention_list(results, overrides, out_dir, stale)}
     rows = [grades_row(r, STALE if (r.student, r.assignment) in stale else None,
                        overrides.get((r.student, r.assignment)), attention.get((r.student, r.assignment), ()))
             for r in results]

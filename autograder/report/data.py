@@ -47,7 +47,9 @@ class Result:
 
     score is the score of record (an override's when one stands, engine_score
     the engine's own); None when the submission was not graded (reason says
-    why). status: graded, missing, does not import or not graded; late is
+    why). status: graded, missing, does not import, not graded or stale (the
+    files, graders or settings changed since: score None, the old score is
+    never shown); late is
     True, False or "unknown"; attention: why the instructor should look.
     """
     student: str
@@ -65,6 +67,7 @@ class Result:
     engine_score: float | None = None
     override: str = ""                 # the override that stands, described; "" when none
     attention: tuple[str, ...] = ()
+    stale: bool = False                # out of date (grades.csv says stale): no score, never the old one
     source: SubmissionResult | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
@@ -182,21 +185,30 @@ def read_class(course: Course, out_dir: Path) -> ClassResults:
             students.append(student)
     order = {a: i for i, a in enumerate(known)}
     assignments = sorted(found, key=lambda a: (order.get(a, len(order)), a))
-    _with_ledger(out_dir, results)
+    _with_ledger(out_dir, results, engine_results.stale_results(out_dir))
     return ClassResults(course, out_dir, students, assignments, results, notes)
 
 
-def _with_ledger(out_dir: Path, results: dict):
-    """Apply the ledger's standing overrides to results and add each one's attention reasons (in place)."""
+def _with_ledger(out_dir: Path, results: dict, stale: frozenset = frozenset()):
+    """Apply the ledger's standing overrides to results, mark the stale ones (grades.csv) with no score, and add
+    each one's attention reasons (in place)."""
     ledger = read_ledger(out_dir)
     overrides = {}
     if ledger is not None:
         with ledger:
             overrides = ledger.overrides()
     sources = [r.source for r in results.values() if r.source is not None]
-    attention = {(a.student, a.assignment): a.reasons for a in attention_list(sources, overrides, out_dir)}
+    attention = {(a.student, a.assignment): a.reasons for a in attention_list(sources, overrides, out_dir, stale)}
     for key, result in results.items():
         override = overrides.get(key)
+        if override is not None and not override.sets_grade:
+            override = None  # a comment to the student only: the grade is the engine's
+        if key in stale:
+            results[key] = dataclasses.replace(
+                result, score=None, status=engine_results.STALE, stale=True, tests=(), late=False, late_days=0.0,
+                reason=engine_results.STALE_REASON, attention=attention.get(key, ()),
+                override=override.describe() if override is not None else "")
+            continue
         score = override.apply(result.source) if override is not None and result.source is not None else None
         results[key] = dataclasses.replace(
             result, attention=attention.get(key, ()),

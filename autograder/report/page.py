@@ -38,8 +38,12 @@ def _late_text(result: Result) -> str:
 def score_cell(result: Result | None, max_score: float, linked: bool) -> dict:
     """One student's cell for one assignment: what it shows, how it sorts, its colour."""
     if result is None:
-        return {"text": "\u2014", "sort": -2, "kind": "missing", "title": "no result", "href": "", "late": ""}
+        return {"text": "\u2014", "sort": -2, "kind": "missing", "title": "no result", "href": "", "late": "",
+                "status": "", "override": ""}
     href = feedback_href(result.student, result.assignment) if linked else ""
+    if result.stale:
+        return {"text": "stale", "sort": -1, "kind": "notgraded", "title": result.reason, "href": href,
+                "late": "", "status": "stale", "override": ""}
     if not result.graded:
         return {"text": "not graded", "sort": -1, "kind": "notgraded", "title": result.reason, "href": href,
                 "late": _late_text(result), "status": "", "override": ""}
@@ -80,16 +84,19 @@ def students_view(results: ClassResults, maxima: dict, linked: set) -> tuple[lis
                  for a in results.assignments]
         flags = []
         not_graded = sum(1 for c in cells if c["kind"] == "notgraded" and not c["status"])
-        late = sum(1 for c in cells if c["late"])
+        late = sum(1 for c in cells if c["late"] and c["late"] != "late?")
+        late_unknown = sum(1 for c in cells if c["late"] == "late?")
         if not_graded:
             flags.append(f"{not_graded} not graded")
-        for status in ("missing", "does not import"):
+        for status in ("stale", "missing", "does not import"):
             if (count := sum(1 for c in cells if c["status"] == status)):
                 flags.append(f"{count} {status}")
         if (overridden := sum(1 for c in cells if c["override"])):
             flags.append(f"{overridden} override")
         if late:
             flags.append(f"{late} late")
+        if late_unknown:
+            flags.append(f"{late_unknown} lateness unknown")
         total = results.total(student)
         rows.append({"name": student, "cells": cells, "total": total,
                      "share": total / total_max if total_max else 0.0, "flags": ", ".join(flags)})
@@ -112,12 +119,16 @@ def assignment_view(results: ClassResults, assignment: str, pictures: list[dict]
     graded = [r for r in everyone if r.graded]
     scores = [r.score for r in graded]
     max_score = results.max_score(assignment)
-    tests = sorted(summarize_tests(graded), key=lambda t: t.rate)  # stable: grader order on ties
+    tested = [r for r in graded if r.status == "graded"]  # a missing module fails no test of its own
+    tests = sorted(summarize_tests(tested), key=lambda t: t.rate)  # stable: grader order on ties
     return {
         "id": assignment, "anchor": anchor(assignment), "title": results.title(assignment),
-        "max_score": max_score, "graded": len(graded), "not_graded": len(everyone) - len(graded),
+        "max_score": max_score, "graded": sum(1 for r in everyone if r.status == "graded"),
+        "not_graded": sum(1 for r in everyone if r.status == "not graded"),
+        "stale": sum(1 for r in everyone if r.stale),
         "missing": sum(1 for r in everyone if r.status == "missing"),
         "no_import": sum(1 for r in everyone if r.status == "does not import"),
+        "tests_left_out": len(graded) - len(tested),
         "mean": statistics.fmean(scores) if scores else None,
         "median": statistics.median(scores) if scores else None,
         "full": sum(1 for s in scores if s >= max_score > 0), "zero": sum(1 for s in scores if s <= 0),

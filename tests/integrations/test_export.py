@@ -136,12 +136,12 @@ def test_moodle(graded, export):
 def test_tests_statistics(graded, export):
     rows, _ = export(graded, "tests")
     assert rows[0] == ["assignment", "test", "name", "points", "submitted", "passed", "pass_rate",
-                       "commonest_failure", "commonest_failure_count"]
+                       "commonest_failure", "commonest_failure_count", "left_out"]
     # Graded submissions of 01: alice, bob, carol, EVIL (dan was not graded: not counted).
     assert rows[1:] == [
-        [A1, "test_sigmoid", "sigmoid works", "10", "4", "1", "0.25", SIGN_MESSAGE, "3"],
-        [A1, "test_relu", "relu works", "10", "4", "3", "0.75", "'-relu(-1) is not 0", "1"],
-        [A2, "test_forward", "forward", "20", "1", "0", "0", "close", "1"],
+        [A1, "test_sigmoid", "sigmoid works", "10", "4", "1", "0.25", SIGN_MESSAGE, "3", "0"],
+        [A1, "test_relu", "relu works", "10", "4", "3", "0.75", "'-relu(-1) is not 0", "1", "0"],
+        [A2, "test_forward", "forward", "20", "1", "0", "0", "close", "1", "0"],
     ]
     assert "^^^" not in "".join(cell for row in rows for cell in row)
 

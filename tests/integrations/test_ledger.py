@@ -69,8 +69,10 @@ def test_history_shows_every_event_in_order_with_why(term):
     assert len(lines) == 4, steps["history"].stdout
     assert "graded 0/20" in lines[0] and "why: new" in lines[0]
     assert "OVERRIDE score 15 (engine 0)" in lines[1] and "why: emailed file accepted" in lines[1]
-    assert "graded 20/20" in lines[2] and "why: changed submission" in lines[2]
-    assert "graded 20/20" in lines[3] and "why: forced" in lines[3]
+    assert "graded 20/20 (override 15 stands)" in lines[2] and "why: changed submission" in lines[2]
+    assert "graded 20/20 (override 15 stands)" in lines[3] and "why: forced" in lines[3]
+    assert "(override" not in lines[0], "no override stood yet"
+    assert "regraded ann: 20 -> 20 (+0) (override 15 stands) [forced]" in steps["forced"].stdout
     assert "comment: Accepted by email." in steps["history"].stdout
     assert "fingerprint: files" in steps["history"].stdout and "tests: test_" in steps["history"].stdout
     with read_ledger(out) as ledger:
@@ -93,9 +95,10 @@ def test_the_override_stands_through_regrades_and_a_changed_engine_score_needs_a
 def test_regrades_csv_keeps_the_rows_of_every_run(term):
     _, _, out, _ = term
     rows = regrades(out)
-    totals = [(r["student"], r["why"], r["old_score"], r["new_score"]) for r in rows if r["test"] == "TOTAL"]
-    assert totals == [("ann", "changed submission", "0", "20"), ("ann", "forced", "20", "20"),
-                      ("ben", "forced", "20", "20")]
+    totals = [(r["student"], r["why"], r["old_score"], r["new_score"], r["override"])
+              for r in rows if r["test"] == "TOTAL"]
+    assert totals == [("ann", "changed submission", "0", "20", "override 15 stands"),
+                      ("ann", "forced", "20", "20", "override 15 stands"), ("ben", "forced", "20", "20", "")]
     assert len({r["run"] for r in rows}) == 2
     assert any(r["student"] == "ann" and r["test"] == "test_relu_random" and r["change"] == "2" for r in rows)
 
@@ -118,6 +121,31 @@ def test_one_test_override_then_clear(term, tmp_path):
         for statement in ("UPDATE entries SET score = 0", "DELETE FROM entries"):
             with pytest.raises(sqlite3.DatabaseError, match="append-only"):
                 ledger.db.execute(statement)
+
+
+def test_override_and_history_name_what_is_wrong_and_a_comment_may_come_alone(term, tmp_path, capsys):
+    from autograder.cli import main
+
+    _, _, graded, _ = term
+    out = tmp_path / "graded"
+    shutil.copytree(graded, out)
+    with pytest.raises(OverrideError, match=r"unknown student 'bne' .*closest known: ben"):
+        set_override(out, NEURON, "bne", "typo", score=3)
+    with pytest.raises(OverrideError, match="GRADED folder .*nowhere does not exist"):
+        set_override(tmp_path / "nowhere", NEURON, "ben", "no folder", score=3)
+    line = set_override(out, NEURON, "ben", "a note", comment="Tidy code, well done.")
+    assert "comment recorded" in line
+    assert (grades(out)["ben"]["score"], grades(out)["ben"]["attention"]) == ("20", "")
+    assert "Tidy code, well done." in (out / "ben/01_neuron/feedback.md").read_text()
+    assert "**Score: 20 / 20**" in (out / "ben/01_neuron/feedback.md").read_text()
+    assert main(["history", "--assignment", "01_nueron", "--out", str(out)]) == 2
+    assert "no assignment '01_nueron'" in capsys.readouterr().err
+    reader = subprocess.Popen([sys.executable, "-m", "autograder.cli", "history", "--out", str(out)], cwd=REPO,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.close()  # `| head` that has read enough
+    stderr = reader.stderr.read().decode()
+    reader.wait(timeout=60)
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
 
 
 def test_an_output_folder_without_a_ledger_is_migrated(term, tmp_path):
@@ -159,14 +187,19 @@ def test_two_grading_runs_at_once_stay_consistent(term, tmp_path):
     assert len({r["run"] for r in rows}) == 4, "regrades.csv holds both runs' rows and the earlier ones"
 
 
-def test_an_extension_is_recorded_as_the_reason_of_its_regrade(term, tmp_path):
+def test_an_extension_is_recorded_as_the_reason_of_its_regrade(term, tmp_path, capsys):
     _, subs, graded, _ = term
     course = load_course(make_course(tmp_path / "course"))
     out = tmp_path / "graded"
     shutil.copytree(graded, out)
     grade_batch(course, course.assignment("01_neuron"), subs, out, progress=False)  # this course's graders
     (tmp_path / "course" / "extensions.csv").write_text("student,assignment,due,reason\n"
-                                                        "ben,01_neuron,2027-03-01T12:00:00Z,illness\n")
+                                                        "ben,01_neuron,2027-03-01T12:00:00Z,illness\n"
+                                                        "Ann,01_neuron,2027-03-01T12:00:00Z,illness\n")
+    capsys.readouterr()
     summary = grade_batch(course, course.assignment("01_neuron"), subs, out, progress=False)
     assert summary.plan.changed == ["ben"] and summary.why == {"ben": "extension"}
+    warning = "extensions.csv:3: no student 'Ann' submitted 01_neuron; closest student id: 'ann'"
+    assert warning in capsys.readouterr().err, "a typo is loud: the real student gets no extension"
+    assert any(warning in why for item in summary.attention for why in item.reasons)
     assert [r["why"] for r in regrades(out) if r["student"] == "ben"][-1] == "extension"
