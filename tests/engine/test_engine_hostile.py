@@ -331,7 +331,8 @@ def test_no_process_outlives_grading(graded):
 
 @pytest.mark.slow
 def test_nothing_is_left_on_the_host(graded):
-    assert HOST["after"] == HOST["before"]
+    for kind, after in HOST["after"].items():  # nothing new; a dead run's stale folder may have been swept
+        assert set(after) <= set(HOST["before"][kind]), (kind, sorted(set(after) - set(HOST["before"][kind])))
     assert HOST["after"]["tmp"] == []  # the batch's temporary folder went with it
 
 
