@@ -25,13 +25,10 @@ import pprint
 from pathlib import Path
 
 from .config import Assignment, Course
+from .errors import BuildError
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
-
-
-class BuildError(Exception):
-    """A course file that cannot be built (solution regions, provided code, notebook source)."""
 
 
 class NotebooksEditedError(BuildError):
@@ -131,15 +128,20 @@ def provided_source(course: Course, assignment: Assignment, name: str) -> str:
 CHECK_PLACEHOLDER = "ASSIGNMENT = {}\n"
 
 
+def graded_functions(source: str) -> list[ast.FunctionDef]:
+    """The module's top-level public functions: what students write and graders grade."""
+    return [node for node in ast.parse(source).body
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")]
+
+
 def function_parameters(source: str) -> dict[str, list]:
     """Each top-level function of a module -> its [name, default source or None] parameters."""
     functions = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
-            positional = node.args.args
-            defaults = [None] * (len(positional) - len(node.args.defaults)) + node.args.defaults
-            functions[node.name] = {"parameters": [[arg.arg, None if default is None else ast.unparse(default)]
-                                                   for arg, default in zip(positional, defaults)]}
+    for node in graded_functions(source):
+        positional = node.args.args
+        defaults = [None] * (len(positional) - len(node.args.defaults)) + node.args.defaults
+        functions[node.name] = {"parameters": [[arg.arg, None if default is None else ast.unparse(default)]
+                                               for arg, default in zip(positional, defaults)]}
     return functions
 
 

@@ -22,6 +22,7 @@ import ast
 import dataclasses
 import re
 
+from ..build import graded_functions
 from ..config import Assignment, Course
 
 BEHAVIOURAL = re.compile(
@@ -41,10 +42,26 @@ def _normal(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
+def prose(docstring: str) -> str:
+    """The docstring without its doctest examples (their `>>>` lines, what they print, and the paragraph
+    that introduces them): examples show calls, they promise nothing of their own."""
+    import doctest
+
+    paragraphs = docstring.split("\n\n")
+    kept = []
+    for index, paragraph in enumerate(paragraphs):
+        if doctest.DocTestParser().get_examples(paragraph):
+            if kept and kept[-1].rstrip().endswith(":") and index and paragraphs[index - 1] is kept[-1]:
+                kept.pop()  # "Examples (the lecture's ReLU layer):" introduces them
+            continue
+        kept.append(paragraph)
+    return "\n\n".join(kept)
+
+
 def sentences(docstring: str) -> list[str]:
     """The docstring's sentences and clauses, spaces normalised: a sentence ends with '.' or ':' before
     a capital, a clause with ';'."""
-    text = " ".join(docstring.split())
+    text = " ".join(prose(docstring).split())
     return [s.strip() for s in re.split(r"(?<=[.:])\s+(?=[A-Z(\"'])|(?<=;)\s+", text) if s.strip()]
 
 
@@ -91,7 +108,6 @@ def check(docstrings: dict, promises: dict, tests: set) -> tuple[list[Promise], 
 def assignment_promises(course: Course, assignment: Assignment):
     """check() for one assignment: its reference docstrings against its grader's PROMISES."""
     from .grader_points import decorated_tests, grader_tree
-    from .show import graded_functions
 
     docstrings = {}
     for module in assignment.modules:

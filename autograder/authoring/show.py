@@ -10,7 +10,7 @@ import ast
 import dataclasses
 from pathlib import Path
 
-from ..build import make_stub
+from ..build import graded_functions, make_stub
 from ..config import Assignment, Course
 from .grader_points import HiddenTestPoints, decorated_tests, effective_points, grader_tree
 from .promises import assignment_promises
@@ -23,12 +23,6 @@ class CheckUse:
     file: Path
     line: int
     uses: list
-
-
-def graded_functions(source: str) -> list[ast.FunctionDef]:
-    """The module's top-level public functions: what students write and graders grade."""
-    return [node for node in ast.parse(source).body
-            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")]
 
 
 def _uses(tree: ast.Module, functions: list[str], holders: set[str]) -> dict[str, list[str]]:

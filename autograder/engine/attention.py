@@ -16,8 +16,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ledger import Override
-from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, SubmissionResult
+from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, Override, SubmissionResult
 
 SIMILARITY_THRESHOLD = 0.8   # a pair's score (0..1) from which both students are listed
 SIMILARITY_DIR = "similarity"  # GRADED/similarity/<assignment>/similarity.csv

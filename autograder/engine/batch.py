@@ -79,7 +79,7 @@ class BatchSummary:
     why: dict[str, str] = field(default_factory=dict)     # student -> why this run recorded a grade (ledger.py)
     class_results: list[SubmissionResult] = field(default_factory=list)  # every result on disk after the run
     attention: list[Attention] = field(default_factory=list)
-    overrides: dict = field(default_factory=dict)          # (student, assignment) -> ledger.Override
+    overrides: dict = field(default_factory=dict)          # (student, assignment) -> model.Override
     stale: frozenset = frozenset()                         # students whose result on disk is out of date
     terms_unmatched: list = field(default_factory=list)    # (student, message): extensions.csv rows of nobody
     seconds: float = 0.0

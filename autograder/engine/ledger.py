@@ -30,7 +30,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import ResultFormatError, SubmissionResult
+from .model import Override, ResultFormatError, SubmissionResult
 
 LEDGER_NAME = "ledger.sqlite"
 NEW, CHANGED_SUBMISSION, CHANGED_GRADERS, CHANGED_SETTINGS = "new", "changed submission", "changed graders", \
@@ -93,54 +93,6 @@ class Entry:
     note: str = ""
     comment: str = ""
     engine_score: float | None = None
-
-
-@dataclass(frozen=True)
-class Override:
-    """An instructor's standing decision on one grade: a total score, or the points of some tests."""
-    student: str
-    assignment: str
-    score: float | None          # the score of record, when given as a whole
-    tests: dict                  # test -> points, when given per test
-    reason: str
-    comment: str
-    engine_score: float | None   # the engine's score when the override was made
-    at: str
-
-    def apply(self, result: SubmissionResult) -> float | None:
-        """The score of record with this override over result (None: per-test points on an ungraded result)."""
-        if self.score is not None:
-            return self.score
-        if not result.graded:
-            return None
-        earned = result.earned + sum(points - t.score for t in result.tests
-                                     if (points := self.tests.get(t.test)) is not None)
-        return round(earned * (1.0 - result.lateness.penalty), 6)
-
-    @property
-    def sets_grade(self) -> bool:
-        """False for a comment only (`course override --comment` with no --score or --test)."""
-        return self.score is not None or bool(self.tests)
-
-    def describe(self) -> str:
-        if not self.sets_grade:
-            return f"comment to the student, no change of grade ({self.reason})"
-        what = (f"score {self.score:g}" if self.score is not None
-                else ", ".join(f"{t} {p:g} points" for t, p in sorted(self.tests.items())))
-        return f"override {what} ({self.reason})"
-
-    def stands(self, tests: dict, score: float | None) -> str:
-        """"override 19 stands" beside a grade row of the history (tests: test -> points, score: the engine's);
-        "" for a comment only."""
-        if not self.sets_grade:
-            return ""
-        if self.score is not None:
-            return f"override {self.score:g} stands"
-        earned = sum(tests.values())
-        if score is None or not earned:  # the late penalty cannot be told from the row: no number
-            return f"override of {', '.join(sorted(self.tests))} stands"
-        changed = earned + sum(p - tests[t] for t, p in self.tests.items() if t in tests)
-        return f"override {round(changed * score / earned, 6):g} stands"
 
 
 def _fingerprint_text(result: SubmissionResult) -> str | None:

@@ -107,7 +107,7 @@ class SubmissionResult:
 
     # -- Gradescope's results format (results.json) ----------------------------
     def to_gradescope(self, override=None) -> dict:
-        """Gradescope's results format. override (ledger.Override): its score is "score", the engine's own
+        """Gradescope's results format. override (Override): its score is "score", the engine's own
         stays in extra_data (score_before_penalty, engine_score) and the output says so."""
         data = self._gradescope()
         if override is not None and not override.sets_grade:  # a comment only: the engine's score stands
@@ -188,3 +188,51 @@ class SubmissionResult:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ResultFormatError(f"not a result written by the engine ({type(exc).__name__}: {exc})") from None
+
+
+@dataclass(frozen=True)
+class Override:
+    """An instructor's standing decision on one grade: a total score, or the points of some tests."""
+    student: str
+    assignment: str
+    score: float | None          # the score of record, when given as a whole
+    tests: dict                  # test -> points, when given per test
+    reason: str
+    comment: str
+    engine_score: float | None   # the engine's score when the override was made
+    at: str
+
+    def apply(self, result: SubmissionResult) -> float | None:
+        """The score of record with this override over result (None: per-test points on an ungraded result)."""
+        if self.score is not None:
+            return self.score
+        if not result.graded:
+            return None
+        earned = result.earned + sum(points - t.score for t in result.tests
+                                     if (points := self.tests.get(t.test)) is not None)
+        return round(earned * (1.0 - result.lateness.penalty), 6)
+
+    @property
+    def sets_grade(self) -> bool:
+        """False for a comment only (`course override --comment` with no --score or --test)."""
+        return self.score is not None or bool(self.tests)
+
+    def describe(self) -> str:
+        if not self.sets_grade:
+            return f"comment to the student, no change of grade ({self.reason})"
+        what = (f"score {self.score:g}" if self.score is not None
+                else ", ".join(f"{t} {p:g} points" for t, p in sorted(self.tests.items())))
+        return f"override {what} ({self.reason})"
+
+    def stands(self, tests: dict, score: float | None) -> str:
+        """"override 19 stands" beside a grade row of the history (tests: test -> points, score: the engine's);
+        "" for a comment only."""
+        if not self.sets_grade:
+            return ""
+        if self.score is not None:
+            return f"override {self.score:g} stands"
+        earned = sum(tests.values())
+        if score is None or not earned:  # the late penalty cannot be told from the row: no number
+            return f"override of {', '.join(sorted(self.tests))} stands"
+        changed = earned + sum(p - tests[t] for t, p in self.tests.items() if t in tests)
+        return f"override {round(changed * score / earned, 6):g} stands"

@@ -1,6 +1,6 @@
 """Grading outputs, rendered from the one result model: results.json, feedback.md, grades.csv, regrades.csv.
 
-An instructor's override (ledger.Override) is rendered beside the engine's
+An instructor's override (model.Override) is rendered beside the engine's
 result, never into it: results.json keeps the engine's score in extra_data,
 grades.csv in engine_score. regrades.csv is written from the ledger's rows.
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from ..build import BuildError
+from ..errors import BuildError
 from ..config import Assignment, Course
 from .digest import BUILD_METADATA, authored_metadata, edit_state
 from .render import KERNELSPEC, build_notebook, notebook_from_cells

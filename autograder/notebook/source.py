@@ -13,7 +13,7 @@ import jinja2
 import jupytext
 import nbformat
 
-from ..build import BuildError
+from ..errors import BuildError
 from ..config import Assignment, Course
 
 FORMAT = "py:percent"

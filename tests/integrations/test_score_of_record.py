@@ -11,7 +11,7 @@ import shutil
 from test_export import A1, A2, COURSE, graded as export_class, outcome, write_result  # noqa: F401 (fixture)
 from autograder.engine.attention import Attention, reasons
 from autograder.engine.batch import attention_lines
-from autograder.engine.ledger import Override
+from autograder.engine.model import Override
 from autograder.engine.model import MISSING, Lateness, SubmissionResult, TestResult
 from autograder.engine.results import GRADES_COLUMNS, feedback_markdown
 from autograder.export import not_graded_cells, write_export
