@@ -215,6 +215,8 @@ class Service:
             self.ledger.close()
             if watcher is not None:
                 watcher.join(timeout=5)
+            for fd in (self._lock_fd, self._wake_r, self._wake_w):
+                os.close(fd)
             log.info("stopped")
 
     # -- what to do next ----------------------------------------------------------
