@@ -360,6 +360,11 @@ def _cmd_serve(args) -> int:
 
     course = load_course(args.course)
     course_dir = args.course_dir.resolve()
+    if args.print_start:
+        from .serve.units import render_start
+
+        print(render_start(args.print_start, course, course_dir, args.jobs, args.user), end="")
+        return 0
     out_dir = (args.out or course_dir / "serve" / "graded").resolve()
     state_dir = (args.state or course_dir / "serve" / "state").resolve()
     try:
@@ -514,6 +519,9 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--once", action="store_true", help="grade what is in the exchange now, then stop")
     sv.add_argument("--status", action="store_true", help="show the queue, the last results and errors, and stop")
     sv.add_argument("--quiet", action="store_true", help="log to the log file only, not to stderr")
+    sv.add_argument("--print", choices=("systemd", "jupyterhub"), default=None, dest="print_start",
+                    help="print a systemd unit or a jupyterhub_config.py entry that starts this service, and stop")
+    sv.add_argument("--user", default=None, help="with --print: the course user it runs as (default: you)")
     sv.set_defaults(run=_cmd_serve)
 
     d = add("doctor", help="which isolation student code gets here, what it gives, why not stronger")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import json
 import logging
 import logging.handlers
 import multiprocessing
@@ -136,6 +135,8 @@ class Service:
     def start(self):
         """Everything grading needs, once, before any worker is forked; the record so far from disk."""
         self._lock()
+        if os.geteuid() == 0:
+            log.warning("running as root: run `course serve` as the unprivileged course user (docs/serve.md)")
         extensions.load_terms(self.course.root, list(self.assignments))  # a bad row stops us now
         if self.scheduler is None:
             self.isolation = isolation_mode(protected=(self.state.root, self.out_dir, self.course.graders_dir,

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import sys
 import sqlite3
 import time
 from pathlib import Path
@@ -158,3 +159,29 @@ def test_a_restart_writes_missing_feedback_and_grades_nothing_twice(served):
     run()
     assert ada_page.is_file() and "Visible tests: 20 / 20" in ada_page.read_text()
     assert sorted(s for s, _, _ in _rows(out)) == ["ada", "ben"]  # graded once each, ever
+
+
+@pytest.mark.parametrize("kind", ["systemd", "jupyterhub"])
+def test_the_start_templates_run_this_course_as_the_course_user(kind, tmp_path):
+    import shlex
+    import types
+
+    from autograder.cli import parser
+    from autograder.serve.units import render_start
+
+    course = load_course(REPO / "course.toml")
+    course_dir = tmp_path / "nbgrader course"  # a space: one argument all the same
+    text = render_start(kind, course, course_dir, jobs=3, user="nnfs-grader")
+    if kind == "systemd":
+        lines = dict(line.split("=", 1) for line in text.splitlines() if "=" in line and not line.startswith("#"))
+        assert lines["User"] == "nnfs-grader" and shlex.split(lines["ExecStartPre"])[-1] == "doctor"
+        command = shlex.split(lines["ExecStart"])
+    else:
+        c = types.SimpleNamespace(JupyterHub=types.SimpleNamespace(services=[]))
+        exec(text, {"c": c})
+        (entry,) = c.JupyterHub.services
+        assert entry["user"] == "nnfs-grader" and entry["name"] == "course-serve-nnfs"
+        command = entry["command"]
+    assert command[:3] == [sys.executable, "-m", "autograder.cli"]
+    args = parser().parse_args(command[3:])
+    assert (args.command, args.course_dir, args.jobs, args.course) == ("serve", course_dir, 3, course.path.resolve())
