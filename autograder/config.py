@@ -26,7 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class Rule:
     """What one value of course.toml must be.
 
-    kind: "string", "number" (int or float), "integer", "datetime", "array" of
+    kind: "string", "number" (int or float), "integer", "boolean", "datetime", "array" of
     ``items`` or "table" of ``keys`` (name -> Rule), or of any names matching
     ``key_pattern``, each value checked against ``values``; required: the key
     must be present in its table; the other fields are bounds, checked in this
@@ -87,6 +87,7 @@ SCHEMA = Rule("table", keys={
         "cooldown_minutes": Rule("number", minimum=0),
         "rescan_seconds": Rule("number", exclusive_minimum=0),
         "attempts": Rule("integer", minimum=1, maximum=10),
+        "check_owner": Rule("boolean"),
     }),
     "assignments": Rule("array", True, non_empty=True, items=Rule("table", keys={
         "id": Rule("string", True, pattern=ASSIGNMENT_ID),
@@ -142,12 +143,14 @@ class ServeSettings:
 
     max_per_hour: graded submissions in any hour (None: no limit); cooldown_minutes: the least time
     between two graded submissions; rescan_seconds: how often the exchange is listed whether or not a
-    change was seen; attempts: how many times a submission that could not be graded is tried.
+    change was seen; attempts: how many times a submission that could not be graded is tried;
+    check_owner: flag for the instructor a submission whose folder's Unix owner is not the student.
     """
     max_per_hour: int | None = None
     cooldown_minutes: float = 0.0
     rescan_seconds: float = 30.0
     attempts: int = 2
+    check_owner: bool = False  # one Unix account per student: flag an inbound folder another user owns
 
 
 @dataclasses.dataclass(frozen=True)
@@ -228,10 +231,13 @@ def parse_course(text: str, path: Path) -> Course:
 
 # ------------------------------------------------------------------ validation
 
-_TYPE_NAMES = {"string": "string", "number": "number", "integer": "integer", "array": "array", "table": "object"}
+_TYPE_NAMES = {"string": "string", "number": "number", "integer": "integer", "array": "array", "table": "object",
+               "boolean": "boolean"}
 
 
 def _has_kind(kind: str, value) -> bool:
+    if kind == "boolean":
+        return isinstance(value, bool)
     if isinstance(value, bool):  # a bool is an int to Python, never a number to course.toml
         return False
     if kind == "integer":

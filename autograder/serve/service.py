@@ -19,6 +19,7 @@ a row only gets its feedback written.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fcntl
 import logging
@@ -56,6 +57,17 @@ from .state import RUN_PREFIX, State, recorded, submission_id
 log = logging.getLogger("course")
 QUIET_SECONDS = 10.0       # a folder without submission_secret.txt is taken once unchanged this long
 LOG_BYTES, LOG_BACKUPS = 5 * 2**20, 3
+
+
+def folder_owner(folder: Path) -> str:
+    """The Unix user name owning folder (its uid when it has no name)."""
+    import pwd
+
+    uid = os.lstat(folder).st_uid
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
 
 
 class ServiceError(Exception):
@@ -98,6 +110,7 @@ class Job:
     notes: list[str] = field(default_factory=list)
     attempt: int = 0
     started: float = 0.0
+    flags: list[str] = field(default_factory=list)      # for the instructor (the attention list)
 
 
 class Service:
@@ -275,6 +288,12 @@ class Service:
         due = extensions.due_date(self.course, assignment, submission.student)
         names = list(feedback_names(self.course.id, submission, intake.secret, intake.notebooks).values())
         job = Job(sid, submission, assignment, intake.submitted_at, due, names, intake.notes)
+        if self.settings.check_owner:
+            owner = folder_owner(submission.path(self.exchange))
+            if owner != submission.student:
+                job.flags.append(f"the submission's folder in the exchange belongs to Unix user {owner}, "
+                                 f"not to {submission.student}")
+                log.warning("%s: %s", shown(submission.name), job.flags[-1])
         if not names:
             log.warning("%s: no notebook in the submission; `nbgrader fetch_feedback` cannot find its feedback "
                         "(it is kept in %s)", shown(submission.name), self.state.feedback_dir(sid))
@@ -387,6 +406,8 @@ class Service:
 
     def _record(self, job: Job, result: SubmissionResult):
         """results/<id>.json, then the ledger row (the record), then the feedback."""
+        if job.flags:
+            result = dataclasses.replace(result, flags=(*result.flags, *job.flags))
         self.state.save_result(job.sid, {
             "result": result.to_gradescope(), "name": job.inbound.name, "student": job.inbound.student,
             "assignment": job.assignment.id, "submitted_at": job.submitted_at.isoformat(),

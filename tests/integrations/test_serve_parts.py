@@ -185,3 +185,35 @@ def test_the_start_templates_run_this_course_as_the_course_user(kind, tmp_path):
     assert command[:3] == [sys.executable, "-m", "autograder.cli"]
     args = parser().parse_args(command[3:])
     assert (args.command, args.course_dir, args.jobs, args.course) == ("serve", course_dir, 3, course.path.resolve())
+
+
+def test_check_owner_flags_a_folder_another_user_owns(tmp_path):
+    import pwd
+
+    me = pwd.getpwuid(os.getuid()).pw_name
+    toml = make_course(tmp_path / "course", seconds=2, submission_seconds=8)
+    toml.write_text(toml.read_text() + "\n[serve]\ncheck_owner = true\n")
+    course = load_course(toml)
+    exchange = Exchange(tmp_path / "exchange", "nnfs")
+    exchange.inbound.mkdir(parents=True)
+    _inbound_folder(exchange.inbound, "ada", REFERENCE)
+    _inbound_folder(exchange.inbound, me, REFERENCE) if me != "ada" else None
+    Service(course, exchange, tmp_path / "graded", tmp_path / "state").run(once=True)
+    results, _ = collect_results(tmp_path / "graded")
+    flagged = {a.student: a.reasons for a in attention_list(results, {})}
+    owner_flags = {s: [r for r in reasons if "belongs to Unix user" in r] for s, reasons in flagged.items()}
+    assert owner_flags["ada"] == [f"the submission's folder in the exchange belongs to Unix user {me}, not to ada"]
+    assert owner_flags.get(me, []) == []
+    assert {r.student: r.score for r in results} == {"ada": 20, me: 20}  # a flag, not a different grade
+
+
+def test_course_toml_serve_section_is_checked(tmp_path):
+    from autograder.config import CourseConfigError, parse_course
+
+    text = (REPO / "course.toml").read_text()
+    assert parse_course(text + "\n[serve]\ncheck_owner = true\nmax_per_hour = 4\n", REPO / "course.toml").serve \
+        == ServeSettings(max_per_hour=4, check_owner=True)
+    with pytest.raises(CourseConfigError, match=r"serve.check_owner: .*boolean.*\(line \d+\)"):
+        parse_course(text + "\n[serve]\ncheck_owner = 1\n", REPO / "course.toml")
+    with pytest.raises(CourseConfigError, match=r"serve.cooldown_minute: unknown key \(did you mean 'cooldown_minutes'"):
+        parse_course(text + "\n[serve]\ncooldown_minute = 1\n", REPO / "course.toml")
