@@ -315,6 +315,7 @@ class Service:
                                                     "finished (the service stopped each time)"))
             return
         if self.scheduler is not None:
+            job.started = time.monotonic()
             self.cluster_round.append(job)
             return
         receive, send = self.context.Pipe(duplex=False)
