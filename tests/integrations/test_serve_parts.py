@@ -217,3 +217,20 @@ def test_course_toml_serve_section_is_checked(tmp_path):
         parse_course(text + "\n[serve]\ncheck_owner = 1\n", REPO / "course.toml")
     with pytest.raises(CourseConfigError, match=r"serve.cooldown_minute: unknown key \(did you mean 'cooldown_minutes'"):
         parse_course(text + "\n[serve]\ncooldown_minute = 1\n", REPO / "course.toml")
+
+
+@pytest.mark.slow
+def test_on_a_dask_scheduler_each_submission_is_graded_once_with_feedback(served):
+    """The --scheduler path: the engine's cluster workers grade, this process records and writes."""
+    from distributed import LocalCluster
+
+    exchange, out, state, _ = served
+    course = load_course(out.parent / "course" / "course.toml")
+    folders = {s: _inbound_folder(exchange.inbound, s, REFERENCE if s != "ben" else "def sigmoid(z): return 0.5\n")
+               for s in ("ada", "ben")}
+    with LocalCluster(processes=True, n_workers=1, threads_per_worker=1, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0", scheduler_port=0) as cluster:
+        Service(course, exchange, out, state, scheduler=cluster.scheduler_address).run(once=True)
+    assert sorted((s, st) for s, _, st in _rows(out)) == [("ada", "graded"), ("ben", "graded")]
+    pages = sorted(p.read_text() for p in exchange.feedback.glob("*.html"))
+    assert len(pages) == len(folders) and sum("Visible tests: 20 / 20" in p for p in pages) == 1
