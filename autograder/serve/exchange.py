@@ -111,7 +111,7 @@ def parse_inbound_name(name: str, assignment_ids) -> tuple[str, str, str] | None
         assignment, timestamp = parts[-tail - 1], parts[-tail]
         student = "+".join(parts[:-tail - 1])
         if assignment in assignment_ids and is_student_id(student) and student not in RESERVED_NAMES \
-                and timestamp and len(timestamp) <= 64:
+                and timestamp and len(timestamp) <= 64 and timestamp.isprintable():
             return student, assignment, timestamp
     return None
 

@@ -29,6 +29,7 @@ from .exchange import Exchange, Inbound, utc
 SECRET_FILE = "submission_secret.txt"
 MAX_SECRET_BYTES = 1024
 MAX_NOTEBOOKS = 20
+MAX_ENTRIES = 10_000               # names looked at in one submission folder
 MAX_NOTEBOOK_BYTES = 16 * 2**20   # read only for nbgrader's legacy hash (no submission_secret.txt)
 TIMESTAMP_SLACK_BEFORE = dt.timedelta(minutes=5)  # nbgrader stamps, then copies the folder
 TIMESTAMP_SLACK_AFTER = dt.timedelta(minutes=1)
@@ -124,8 +125,8 @@ def take(exchange: Exchange, assignment: Assignment, submission: Inbound, stagin
     except (OSError, Refused):
         intake.secret = None
     with os.scandir(source) as entries:
-        for entry in entries:
-            if len(intake.notebooks) >= MAX_NOTEBOOKS:
+        for count, entry in enumerate(entries):
+            if len(intake.notebooks) >= MAX_NOTEBOOKS or count >= MAX_ENTRIES:
                 break
             if not entry.name.endswith(".ipynb") or entry.name.startswith("."):
                 continue

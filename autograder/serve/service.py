@@ -50,7 +50,7 @@ from ..engine.text import clean
 from ..student_ids import shown
 from . import feedback as fb
 from . import limits
-from .exchange import Exchange, Inbound, feedback_names, scan_inbound, write_feedback_file
+from .exchange import Exchange, Inbound, feedback_names, scan_inbound, utc, write_feedback_file
 from .intake import SECRET_FILE, take
 from .state import RUN_PREFIX, State, recorded, submission_id
 
@@ -262,7 +262,10 @@ class Service:
                 busy.add(submission.student)  # the student's later submissions wait for this one
                 continue
             busy.add(submission.student)
-            self._begin(sid, submission)
+            try:
+                self._begin(sid, submission)
+            except Exception as exc:  # a fault with this one submission (an unreadable folder): never the service's end
+                self._could_not_begin(sid, submission, exc)
         if self.scheduler is not None:
             self._run_cluster_round()
         return waiting
@@ -280,6 +283,17 @@ class Service:
             return True
         self.recheck = True
         return False
+
+    def _could_not_begin(self, sid: str, submission: Inbound, exc: Exception):
+        """Try again at the next scan; after [serve] attempts, record it as not graded (attention list)."""
+        log.exception("%s: could not be taken", shown(submission.name))
+        if self.state.count_attempt(sid) < self.settings.attempts:
+            self.recheck = True
+            return
+        assignment = self.assignments[submission.assignment]
+        job = Job(sid, submission, assignment, utc(submission.arrived),
+                  extensions.due_date(self.course, assignment, submission.student))
+        self._record(job, self._not_graded(job, f"the service could not read the submission: {exc}"))
 
     def _begin(self, sid: str, submission: Inbound):
         """Take the private copy, apply the limits, and start grading (or deliver the reason why not)."""
@@ -452,8 +466,13 @@ class Service:
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in (("feedback.md", markdown), ("feedback.html", page)):
             atomic_write(folder / name, text)
-        for name in job.names:
-            write_feedback_file(self.exchange, name, page)
+        try:
+            for name in job.names:
+                write_feedback_file(self.exchange, name, page)
+        except OSError as exc:  # not marked done: written again at the next scan
+            log.error("%s %s: the feedback cannot be written to %s (%s); trying again at the next scan",
+                      job.inbound.student, job.assignment.id, self.exchange.feedback, exc)
+            return
         marker = {"outcome": view.outcome, "student": job.inbound.student, "assignment": job.assignment.id,
                   "name": job.inbound.name, "submitted_at": job.submitted_at.isoformat(),
                   "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

@@ -234,3 +234,21 @@ def test_on_a_dask_scheduler_each_submission_is_graded_once_with_feedback(served
     assert sorted((s, st) for s, _, st in _rows(out)) == [("ada", "graded"), ("ben", "graded")]
     pages = sorted(p.read_text() for p in exchange.feedback.glob("*.html"))
     assert len(pages) == len(folders) and sum("Visible tests: 20 / 20" in p for p in pages) == 1
+
+
+def test_a_submission_the_service_cannot_read_is_tried_again_then_reported(served, monkeypatch):
+    exchange, out, state, run = served
+    tries = []
+
+    def unreadable(exchange, assignment, submission, staging):
+        tries.append(submission.student)
+        raise PermissionError(13, "Permission denied", submission.name)
+    monkeypatch.setattr(service_module, "take", unreadable)
+    _inbound_folder(exchange.inbound, "ada", REFERENCE)
+    run()
+    assert tries == ["ada", "ada"]
+    assert [(s, st) for s, _, st in _rows(out)] == [("ada", "not graded")]
+    results, _ = collect_results(out)
+    (item,) = attention_list(results, {})
+    assert item.student == "ada" and "could not read the submission" in item.reasons[0]
+    assert "Permission denied" in next((state / "feedback").glob("*/feedback.md")).read_text()
