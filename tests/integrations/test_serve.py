@@ -32,6 +32,7 @@ ID, MODULE = "01_neuron", "neuron.py"
 HIDDEN = ("test_neuron_random", "test_sigmoid_prime_random")   # made hidden in the test course
 REFERENCE = (REPO / "solutions" / ID / MODULE).read_text()
 FEEDBACK_SECONDS = 60
+pytestmark = pytest.mark.slow  # real nbgrader and a running service: about a minute and a half
 
 
 def _env():
