@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, make_course, run_course
-from test_engine_hostile import hostile_cases
+from test_engine_hostile import MARKER, hostile_cases
 from test_nbgrader_cycle import buggy_module, html_text
 
 ID, MODULE = "01_neuron", "neuron.py"
@@ -261,6 +261,8 @@ def test_before_the_due_date_only_visible_tests_show(course, two_students):
 def test_each_submission_is_one_row_of_the_history(course, two_students):
     rows = ledger_runs(course)
     assert sorted(student for student, _ in rows if student in ("ada", "ben")) == ["ada", "ben"]
+    log = (course.dir / "serve" / "state" / "serve.log").read_text()
+    assert "graded ada 01_neuron: 20/20" in log and "graded ada 01_neuron: 20/20" in course.errors()  # file, stderr
     results = {p.parent.parent.name: p for p in course.graded.glob(f"*/{ID}/results.json")}
     assert {"ada", "ben"} <= set(results)
 
@@ -276,9 +278,22 @@ def test_over_the_limit_gets_the_cooldown_message(course, two_students):
     assert sum(student == "cy" for student, _ in ledger_runs(course)) == 2  # the third is not a grade
 
 
-@pytest.mark.parametrize("attack", ["fork_bomb", "output_flood", "exit_os"])
+def marker_processes() -> list[str]:
+    """Processes a hostile submission tried to leave behind (they carry the corpus' marker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and MARKER in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(entry.name)
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("attack", ["fork_bomb", "output_flood", "fork_escape"])
 def test_hostile_submission_harms_nobody(course, two_students, attack):
     source, _ = hostile_cases({"repo": REPO, "submissions": course.inbound, "out": course.graded})[attack]
+    before = set(marker_processes())  # another engineer's hostile tests may be running on this machine
     hostile = fake_submit(course, f"eve{attack.replace('_', '')}", source)
     honest = fake_submit(course, f"dan{attack.replace('_', '')}", REFERENCE)
     wait_for([hostile, honest], FEEDBACK_SECONDS, course)
@@ -286,6 +301,7 @@ def test_hostile_submission_harms_nobody(course, two_students, attack):
     page = html_text(hostile)
     assert "Visible tests: 16 / 16" not in page and ("FAIL" in page or "Not graded" in page or "Nothing" in page)
     assert course.alive()
+    assert set(marker_processes()) - before == set()
 
 
 # -- SIGKILL in the middle of a burst --------------------------------------------------------------

@@ -141,6 +141,10 @@ def test_a_submission_that_cannot_be_graded_is_retried_then_reported(served, mon
     results, _ = collect_results(out)
     listed = attention_list(results, {})
     assert [(a.student, a.reasons[0][:40]) for a in listed] == [("ada", "not graded: the grading process died (ex")]
+    from autograder.serve.status import status_lines
+    status = "\n".join(status_lines(load_course(out.parent / "course" / "course.toml"), exchange, state, out))
+    assert "not running" in status and "queue: 0 " in status and "errors: 1 submission(s) not graded" in status
+    assert "ada 01_neuron: the grading process died" in status and "needs attention: 1" in status
 
 
 def test_a_restart_writes_missing_feedback_and_grades_nothing_twice(served):
