@@ -50,7 +50,7 @@ from ..engine.text import clean
 from ..student_ids import shown
 from . import feedback as fb
 from . import limits
-from .exchange import Exchange, Inbound, feedback_names, scan_inbound, utc, write_feedback_file
+from .exchange import Exchange, ExchangeError, Inbound, feedback_names, scan_inbound, utc, write_feedback_file
 from .intake import SECRET_FILE, take
 from .state import RUN_PREFIX, State, recorded, submission_id
 
@@ -148,6 +148,7 @@ class Service:
     def start(self):
         """Everything grading needs, once, before any worker is forked; the record so far from disk."""
         self._lock()
+        self.state.remove_half_written()
         if os.geteuid() == 0:
             log.warning("running as root: run `course serve` as the unprivileged course user (docs/serve.md)")
         extensions.load_terms(self.course.root, list(self.assignments))  # a bad row stops us now
@@ -211,7 +212,11 @@ class Service:
                 if self.dirty or now >= next_scan:
                     self.dirty, self.recheck = False, False
                     next_scan = now + self.settings.rescan_seconds
-                    waiting = self._take_ready()
+                    try:
+                        waiting = self._take_ready()
+                    except ExchangeError as exc:  # e.g. a network file system away for a moment
+                        log.error("%s; listing it again in %g s", exc, self.settings.rescan_seconds)
+                        waiting = 1
                     if once and not waiting and not self.running:
                         break
                     if self.recheck:

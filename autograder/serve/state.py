@@ -41,6 +41,11 @@ class State:
             (self.root / name).mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)  # the course user's only: students never read the service's copies
 
+    def remove_half_written(self):
+        """The temporary files of a service that was killed (only the one holding the lock may call this)."""
+        for stale in self.root.glob("*/.*.tmp"):
+            stale.unlink(missing_ok=True)
+
     @property
     def staging(self) -> Path:
         return self.root / "staging"
