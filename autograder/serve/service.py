@@ -153,8 +153,10 @@ class Service:
             log.warning("running as root: run `course serve` as the unprivileged course user (docs/serve.md)")
         extensions.load_terms(self.course.root, list(self.assignments))  # a bad row stops us now
         if self.scheduler is None:
+            # the other students' submissions too: in the exchange (nbgrader makes inbound/ unlistable) and
+            # the service's copies
             self.isolation = isolation_mode(protected=(self.state.root, self.out_dir, self.course.graders_dir,
-                                                       self.course.root / "solutions"))
+                                                       self.course.root / "solutions", self.exchange.inbound))
             child_code_dir()
             for assignment in self.course.assignments:
                 runner.collect(self.course.grader_file(assignment.id))
