@@ -365,6 +365,40 @@ for instructors (docs/authoring.md: a new assignment from start to finish):
 """
 
 
+def _cmd_serve(args) -> int:
+    from .serve.exchange import ExchangeError, find_exchange
+
+    course = load_course(args.course)
+    course_dir = args.course_dir.resolve()
+    if args.print_start:
+        from .serve.units import render_start
+
+        print(render_start(args.print_start, course, course_dir, args.jobs, args.user), end="")
+        return 0
+    out_dir = (args.out or course_dir / "serve" / "graded").resolve()
+    state_dir = (args.state or course_dir / "serve" / "state").resolve()
+    try:
+        exchange = find_exchange(course, course_dir, args.exchange)
+    except ExchangeError as exc:
+        print(f"course serve: {exc}", file=sys.stderr)
+        return 2
+    if args.status:
+        from .serve.status import status_lines
+
+        print("\n".join(status_lines(course, exchange, state_dir, out_dir)))
+        return 0
+    from .serve.service import Service, ServiceError, configure_logging
+
+    service = Service(course, exchange, out_dir, state_dir, jobs=args.jobs, scheduler=args.scheduler)
+    configure_logging(service.state.log_file, quiet=args.quiet)
+    try:
+        service.run(once=args.once)
+    except ServiceError as exc:
+        print(f"course serve: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="course", description=__doc__.splitlines()[0], epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -481,6 +515,25 @@ def parser() -> argparse.ArgumentParser:
     gs.add_argument("assignment")
     gs.add_argument("--out", type=Path, required=True, help="the .zip to write")
     gs.set_defaults(run=_cmd_gradescope)
+
+    sv = add("serve", help="grade each `nbgrader submit` as it arrives and write its feedback (a service)")
+    sv.add_argument("course_dir", type=Path, help="the nbgrader course folder (`course nbgrader init DIR`)")
+    sv.add_argument("--out", type=Path, default=None,
+                    help="results, grades.csv and the grade history (default: COURSE_DIR/serve/graded)")
+    sv.add_argument("--state", type=Path, default=None,
+                    help="the service's own folder: copies, markers, log (default: COURSE_DIR/serve/state)")
+    sv.add_argument("--exchange", type=Path, default=None,
+                    help="the exchange's root (default: c.Exchange.root of COURSE_DIR/nbgrader_config.py)")
+    sv.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
+    sv.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                    help="grade on the workers of this Dask scheduler (as `course grade --scheduler`)")
+    sv.add_argument("--once", action="store_true", help="grade what is in the exchange now, then stop")
+    sv.add_argument("--status", action="store_true", help="show the queue, the last results and errors, and stop")
+    sv.add_argument("--quiet", action="store_true", help="log to the log file only, not to stderr")
+    sv.add_argument("--print", choices=("systemd", "jupyterhub"), default=None, dest="print_start",
+                    help="print a systemd unit or a jupyterhub_config.py entry that starts this service, and stop")
+    sv.add_argument("--user", default=None, help="with --print: the course user it runs as (default: you)")
+    sv.set_defaults(run=_cmd_serve)
 
     d = add("doctor", help="which isolation student code gets here, what it gives, why not stronger")
     d.set_defaults(run=_cmd_doctor)

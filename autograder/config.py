@@ -26,7 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class Rule:
     """What one value of course.toml must be.
 
-    kind: "string", "number" (int or float), "integer", "datetime", "array" of
+    kind: "string", "number" (int or float), "integer", "boolean", "datetime", "array" of
     ``items`` or "table" of ``keys`` (name -> Rule), or of any names matching
     ``key_pattern``, each value checked against ``values``; required: the key
     must be present in its table; the other fields are bounds, checked in this
@@ -79,6 +79,16 @@ SCHEMA = Rule("table", keys={
         "penalty_per_day": Rule("number", minimum=0, maximum=1),
         "grace_minutes": Rule("number", minimum=0),
     }),
+    # `course serve`: per student and assignment, how many submissions are graded per hour and how long
+    # after one graded submission the next is graded; how often the exchange is rescanned; how many
+    # times a submission that could not be graded is tried
+    "serve": Rule("table", keys={
+        "max_per_hour": Rule("integer", minimum=1),
+        "cooldown_minutes": Rule("number", minimum=0),
+        "rescan_seconds": Rule("number", exclusive_minimum=0),
+        "attempts": Rule("integer", minimum=1, maximum=10),
+        "check_owner": Rule("boolean"),
+    }),
     "assignments": Rule("array", True, non_empty=True, items=Rule("table", keys={
         "id": Rule("string", True, pattern=ASSIGNMENT_ID),
         "title": Rule("string", True),
@@ -128,6 +138,22 @@ class Assignment:
 
 
 @dataclasses.dataclass(frozen=True)
+class ServeSettings:
+    """[serve] in course.toml (autograder/serve): limits per student and assignment, and the service's pace.
+
+    max_per_hour: graded submissions in any hour (None: no limit); cooldown_minutes: the least time
+    between two graded submissions; rescan_seconds: how often the exchange is listed whether or not a
+    change was seen; attempts: how many times a submission that could not be graded is tried;
+    check_owner: flag for the instructor a submission whose folder's Unix owner is not the student.
+    """
+    max_per_hour: int | None = None
+    cooldown_minutes: float = 0.0
+    rescan_seconds: float = 30.0
+    attempts: int = 2
+    check_owner: bool = False  # one Unix account per student: flag an inbound folder another user owns
+
+
+@dataclasses.dataclass(frozen=True)
 class Course:
     path: Path
     name: str
@@ -141,6 +167,7 @@ class Course:
     mnist_places: tuple = ()  # data.locate.Place: where MNIST is looked for, in order
     mnist_mirror: str | None = None  # [data] mirror: the folder URL the files are fetched from
     mnist_sha256sums: Path | None = None  # [data] sha256sums: the manifest they are checked against
+    serve: ServeSettings = ServeSettings()  # [serve]: `course serve`'s limits and pace
 
     @property
     def root(self) -> Path:
@@ -204,10 +231,13 @@ def parse_course(text: str, path: Path) -> Course:
 
 # ------------------------------------------------------------------ validation
 
-_TYPE_NAMES = {"string": "string", "number": "number", "integer": "integer", "array": "array", "table": "object"}
+_TYPE_NAMES = {"string": "string", "number": "number", "integer": "integer", "array": "array", "table": "object",
+               "boolean": "boolean"}
 
 
 def _has_kind(kind: str, value) -> bool:
+    if kind == "boolean":
+        return isinstance(value, bool)
     if isinstance(value, bool):  # a bool is an int to Python, never a number to course.toml
         return False
     if kind == "integer":
@@ -356,4 +386,5 @@ def _build(path: Path, raw: dict, lines: dict[tuple, int]) -> Course:
         late_penalty_per_day=late.get("penalty_per_day", 0.0),
         late_grace_minutes=late.get("grace_minutes", 0.0),
         assignments=tuple(assignments), mnist_places=mnist_places, mnist_mirror=data.get("mirror"),
-        mnist_sha256sums=path.parent / data["sha256sums"] if "sha256sums" in data else None)
+        mnist_sha256sums=path.parent / data["sha256sums"] if "sha256sums" in data else None,
+        serve=ServeSettings(**raw.get("serve", {})))

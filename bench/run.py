@@ -17,7 +17,9 @@ In one run on this machine:
 7. the peak resident memory of the 100-submission run, parent plus children.
 Prints a table and writes bench/last.json, with the machine's speed at the
 start and during training (``machine_matmul_us``, see bench/train.py).
-``--only startup,grade,nbgrader,otter,mnist,public,cluster,train`` runs some
+8. `course serve`: from a submission's arrival to its feedback on disk, idle
+   and over a burst of 30, against the engine's time (bench/serve_latency.py).
+``--only startup,grade,nbgrader,otter,mnist,public,cluster,train,serve`` runs some
 parts (the figures that need a missing part are left out).
 """
 import argparse
@@ -50,6 +52,7 @@ GOALS = {  # key: (goal, "<=" or ">=")
     "train_s_per_epoch": (0.25, "<="),
     "train_test_accuracy": (0.92, ">="),
     "peak_rss_mb": (1024, "<="),
+    "serve_idle_over_engine": (2.0, "<="),
 }
 
 
@@ -212,7 +215,7 @@ def training_figures(work: Path) -> dict:
     return json.loads(figures_file.read_text())
 
 
-PARTS = ["startup", "grade", "nbgrader", "otter", "mnist", "public", "cluster", "train"]
+PARTS = ["startup", "grade", "nbgrader", "otter", "mnist", "public", "cluster", "train", "serve"]
 
 
 def cluster_figures(work: Path, n: int = 200) -> dict:
@@ -273,6 +276,8 @@ def main() -> int:
             figures.update(cluster_figures(work))
         if "train" in parts:
             figures.update(training_figures(work))
+        if "serve" in parts:  # `course serve`: submission to feedback on disk (bench/serve_latency.py)
+            figures.update(__import__("bench.serve_latency", fromlist=["figures"]).figures(work / "serve"))
     figures["machine_matmul_us_at_end"] = machine_matmul_us()
     figures["parts"] = parts
     figures = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()}

@@ -1,0 +1,186 @@
+"""nbgrader's exchange as the service sees it: inbound/ (students write), feedback/ (the service writes).
+
+``nbgrader submit`` copies a student's assignment folder to
+``<root>/<course_id>/inbound/<student>+<assignment>+<timestamp>+<random>/``
+with ``timestamp.txt`` and ``submission_secret.txt``; ``nbgrader
+fetch_feedback`` looks for ``<root>/<course_id>/feedback/<hash>.html`` where
+hash is nbgrader's ``notebook_hash(secret=..., notebook_id=...)`` of each
+notebook of the submission (older submissions without a secret: the legacy
+hash of the notebook's bytes and nbgrader's unique key). Every name in
+inbound/ is the students': it is parsed whole, never trusted as a path.
+"""
+import datetime as dt
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Course
+from ..engine.submission import RESERVED_NAMES
+from ..student_ids import is_student_id
+
+MAX_LISTED = 100_000          # inbound entries looked at per scan (a burst beyond waits for the next scan)
+MAX_NAME_CHARS = 400
+FEEDBACK_FILE_MODE = 0o644    # students read their own file, by its unguessable name
+FEEDBACK_DIR_MODE = 0o711     # ... but cannot list the folder (as `nbgrader release_feedback` makes it)
+
+
+class ExchangeError(Exception):
+    """The exchange cannot be used (missing folder, unreadable configuration): the service does not start."""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    root: Path
+    course_id: str
+
+    @property
+    def inbound(self) -> Path:
+        return self.root / self.course_id / "inbound"
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / self.course_id / "feedback"
+
+
+def _nbgrader_config(course_dir: Path):
+    """The configuration nbgrader reads from course_dir/nbgrader_config.py (traitlets' own loader)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    saved = os.environ.get("COURSE_TOML")
+    try:  # the course's configuration sets $COURSE_TOML for nbgrader's kernels: not for this process
+        return PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+    finally:
+        os.environ.pop("COURSE_TOML", None)
+        if saved is not None:
+            os.environ["COURSE_TOML"] = saved
+
+
+def find_exchange(course: Course, course_dir: Path, root: Path | None = None) -> Exchange:
+    """The exchange of the nbgrader course in course_dir (made by `course nbgrader init`).
+
+    root: the exchange's root instead of the one nbgrader_config.py sets (else nbgrader's default).
+    """
+    from nbgrader.exchange.default.exchange import Exchange as NbgraderExchange
+
+    config_file = course_dir / "nbgrader_config.py"
+    if not config_file.is_file():
+        raise ExchangeError(f"{config_file}: not found; run `course nbgrader init {course_dir}` first")
+    try:
+        config = _nbgrader_config(course_dir)
+    except Exception as exc:  # the instructor's own Python file
+        raise ExchangeError(f"{config_file}: cannot be loaded: {exc}") from None
+    course_id = config.CourseDirectory.get("course_id") or course.id
+    if course_id != course.id:
+        raise ExchangeError(f"{config_file}: CourseDirectory.course_id is {course_id!r}, but course.toml's "
+                            f"[course] id is {course.id!r}")
+    if root is None:
+        root = Path(config.Exchange.get("root") or NbgraderExchange.root.default_value)
+    exchange = Exchange(Path(root), course_id)
+    if not exchange.inbound.is_dir():
+        raise ExchangeError(f"{exchange.inbound}: no inbound folder; the exchange root is {root} (set "
+                            f"c.Exchange.root in {config_file}); `nbgrader release_assignment` makes it")
+    return exchange
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One submission in inbound/: its folder's name, and what the name says."""
+    name: str
+    student: str
+    assignment: str
+    timestamp: str            # as in the name (the student's clock, via nbgrader)
+    arrived: float            # the folder's ctime (the kernel's clock; a student cannot set it earlier)
+
+    def path(self, exchange: Exchange) -> Path:
+        return exchange.inbound / self.name
+
+
+def parse_inbound_name(name: str, assignment_ids) -> tuple[str, str, str] | None:
+    """(student, assignment, timestamp) from ``student+assignment+timestamp[+random]``, or None.
+
+    The student id may hold '+' (the course's id rule allows it), so the name is read from the right.
+    """
+    if len(name) > MAX_NAME_CHARS or "/" in name or name.startswith("."):
+        return None
+    parts = name.split("+")
+    for tail in (2, 1):  # with nbgrader's random part, then without
+        if len(parts) < tail + 2:
+            continue
+        assignment, timestamp = parts[-tail - 1], parts[-tail]
+        student = "+".join(parts[:-tail - 1])
+        if assignment in assignment_ids and is_student_id(student) and student not in RESERVED_NAMES \
+                and timestamp and len(timestamp) <= 64 and timestamp.isprintable():
+            return student, assignment, timestamp
+    return None
+
+
+def scan_inbound(exchange: Exchange, assignment_ids, refused: set | None = None) -> list[Inbound]:
+    """The submissions in inbound/ (plain folders with a name nbgrader writes), by arrival.
+
+    refused: a set collecting the names that are not a submission (links, files, other names).
+    """
+    found = []
+    try:
+        with os.scandir(exchange.inbound) as entries:
+            for count, entry in enumerate(entries):
+                if count >= MAX_LISTED:
+                    break
+                parsed = parse_inbound_name(entry.name, assignment_ids)
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if parsed is None or not stat.S_ISDIR(info.st_mode):
+                    if refused is not None and not entry.name.startswith("."):
+                        refused.add(entry.name)
+                    continue
+                found.append(Inbound(entry.name, *parsed, arrived=info.st_ctime))
+    except OSError as exc:
+        raise ExchangeError(f"{exchange.inbound}: cannot be listed ({exc.strerror})") from None
+    found.sort(key=lambda s: (s.arrived, s.name))
+    return found
+
+
+def utc(seconds: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+
+
+def feedback_names(course_id: str, submission: Inbound, secret: str | None,
+                   notebooks: dict[str, Path]) -> dict[str, str]:
+    """notebook id -> the file name `nbgrader fetch_feedback` looks for, by nbgrader's own hash.
+
+    notebooks: notebook id -> the service's private copy of it (only read for the legacy hash).
+    """
+    from nbgrader.utils import make_unique_key, notebook_hash
+
+    names = {}
+    for notebook_id, copy in notebooks.items():
+        if secret:
+            names[notebook_id] = notebook_hash(secret=secret, notebook_id=notebook_id) + ".html"
+        else:
+            key = make_unique_key(course_id, submission.assignment, notebook_id, submission.student,
+                                  submission.timestamp)
+            names[notebook_id] = notebook_hash(str(copy), key) + ".html"
+    return names
+
+
+def write_feedback_file(exchange: Exchange, name: str, text: str) -> Path:
+    """feedback/<name>, written whole (a temporary file renamed), readable by its student."""
+    folder = exchange.feedback
+    if not folder.is_dir():
+        folder.mkdir(mode=FEEDBACK_DIR_MODE, parents=False, exist_ok=True)
+        os.chmod(folder, FEEDBACK_DIR_MODE)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, FEEDBACK_FILE_MODE)
+        os.replace(tmp, folder / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return folder / name

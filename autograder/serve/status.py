@@ -1,0 +1,85 @@
+"""``course serve --status``: is it running, what waits, the last results, what went wrong.
+
+Read from disk only (the exchange, the state folder, the output folder and
+the log), so it answers the same whether the service runs or not.
+"""
+import fcntl
+import os
+from pathlib import Path
+
+from ..engine.attention import attention_list
+from ..engine.ledger import read_ledger
+from ..engine.results import collect_results
+from ..student_ids import shown
+from .exchange import Exchange, ExchangeError, scan_inbound, utc
+from .state import State, recorded, submission_id
+
+SHOWN = 10
+LOG_TAIL_BYTES = 64 * 1024
+
+
+def _running(state: State) -> str:
+    if not state.lock_file.exists():
+        return "not running (never started with this state folder)"
+    fd = os.open(state.lock_file, os.O_RDWR)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            return f"running (pid {pid})"
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return "not running"
+    finally:
+        os.close(fd)
+
+
+def _log_problems(log_file: Path) -> list[str]:
+    try:
+        with open(log_file, "rb") as f:
+            f.seek(max(0, os.fstat(f.fileno()).st_size - LOG_TAIL_BYTES))
+            lines = f.read().decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    return [line[:300] for line in lines if " WARNING " in line or " ERROR " in line][-SHOWN:]
+
+
+def status_lines(course, exchange: Exchange, state_dir: Path, out_dir: Path) -> list[str]:
+    state = State(state_dir)
+    lines = [f"course serve for {course.name} ({course.id}): {_running(state)}",
+             f"  exchange: {exchange.inbound}", f"  results and grade history: {out_dir}",
+             f"  log: {state.log_file}"]
+    done = state.done()
+    ledger = read_ledger(out_dir)
+    graded = recorded(ledger) if ledger is not None else set()
+    if ledger is not None:
+        ledger.close()
+    try:
+        found = scan_inbound(exchange, {a.id for a in course.assignments})
+    except ExchangeError as exc:
+        found = []
+        lines.append(f"  cannot list the exchange: {exc}")
+    queue = [s for s in found if (sid := submission_id(s.name)) not in done and sid not in graded]
+    lines.append(f"queue: {len(queue)} submission(s) waiting or being graded")
+    for s in queue[:SHOWN]:
+        tries = state.attempts(submission_id(s.name))
+        lines.append(f"  {s.student} {s.assignment} arrived {utc(s.arrived):%Y-%m-%d %H:%M:%S UTC}"
+                     + (f", {tries} attempt(s) so far" if tries else ""))
+    recent = sorted(done.values(), key=lambda m: m.get("finished", ""), reverse=True)
+    lines.append(f"last results ({min(SHOWN, len(recent))} of {len(recent)}):")
+    for m in recent[:SHOWN]:
+        what = (f"{m['score']:g}/{m['max_score']:g}" if m.get("score") is not None
+                else f"{m.get('outcome', '?')}: {m.get('reason', '')[:120]}")
+        lines.append(f"  {m.get('finished', '?')} {shown(m.get('student', '?'))} {m.get('assignment', '?')}: {what}")
+    errors = [m for m in recent if m.get("outcome") == "not graded"]
+    lines.append(f"errors: {len(errors)} submission(s) not graded" + (":" if errors else ""))
+    for m in errors[:SHOWN]:
+        lines.append(f"  {shown(m.get('student', '?'))} {m.get('assignment', '?')}: {m.get('reason', '')[:200]}")
+    results, _ = collect_results(out_dir) if out_dir.is_dir() else ([], [])
+    attention = attention_list(results, {}, out_dir)
+    lines.append(f"needs attention: {len(attention)}" + (" (`course report` lists them all)" if attention else ""))
+    problems = _log_problems(state.log_file)
+    if problems:
+        lines.append("last warnings and errors in the log:")
+        lines += [f"  {line}" for line in problems]
+    return lines

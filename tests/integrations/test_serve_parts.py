@@ -1,0 +1,258 @@
+"""The parts of `course serve` without nbgrader's commands: names, limits, the private copy, retries, restarts.
+
+The service tests here run `Service.run(once=True)` in this process on a
+temporary exchange (the layout `nbgrader submit` writes), with the engine's
+worker replaced where a failure must be forced.
+"""
+import datetime as dt
+import json
+import os
+import secrets
+import sys
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, make_course
+from autograder.config import ServeSettings, load_course
+from autograder.engine.attention import attention_list
+from autograder.engine.results import collect_results
+from autograder.serve import limits, service as service_module
+from autograder.serve.exchange import Exchange, Inbound, parse_inbound_name
+from autograder.serve.intake import take
+from autograder.serve.service import Service
+
+ID, MODULE = "01_neuron", "neuron.py"
+REFERENCE = (REPO / "solutions" / ID / MODULE).read_text()
+IDS = {ID, "02_forward"}
+
+
+@pytest.mark.parametrize("name, parsed", [
+    ("ada+01_neuron+2026-12-06 21:00:00.000001 UTC+abcDEF123_-x", ("ada", ID, "2026-12-06 21:00:00.000001 UTC")),
+    ("ada+01_neuron+2026-12-06 21:00:00.000001 UTC", ("ada", ID, "2026-12-06 21:00:00.000001 UTC")),
+    ("a+b+01_neuron+2026-12-06 21:00:00 UTC+xyz", ("a+b", ID, "2026-12-06 21:00:00 UTC")),
+    ("ada+99_other+2026-12-06 21:00:00 UTC+xyz", None),       # not an assignment of the course
+    ("ad\u0430+01_neuron+2026-12-06 21:00:00 UTC+xyz", None),  # a Cyrillic look-alike letter
+    ("ada\n+01_neuron+2026-12-06 21:00:00 UTC+xyz", None),
+    ("feedback+01_neuron+2026-12-06 21:00:00 UTC+xyz", None),  # nbgrader's own folder name
+    ("ada+01_neuron", None),
+])
+def test_an_inbound_name_is_read_whole(name, parsed):
+    assert parse_inbound_name(name, IDS) == parsed
+
+
+def test_limits_cooldown_and_hourly_count_graded_submissions_only():
+    t0 = dt.datetime(2027, 2, 1, 12, 0, tzinfo=dt.timezone.utc)
+    minutes = lambda m: t0 + dt.timedelta(minutes=m)  # noqa: E731
+    cooldown = ServeSettings(cooldown_minutes=10)
+    assert limits.check(cooldown, minutes(0), []).allowed
+    early = limits.check(cooldown, minutes(5), [minutes(0)])
+    assert not early.allowed and early.next_at == minutes(10) and "every 10 minute(s)" in early.message
+    assert limits.check(cooldown, minutes(10), [minutes(0)]).allowed
+    hourly = ServeSettings(max_per_hour=2)
+    over = limits.check(hourly, minutes(30), [minutes(0), minutes(20)])
+    assert not over.allowed and over.next_at == minutes(60) and "at most 2 submission(s) per hour" in over.message
+    assert limits.check(hourly, minutes(61), [minutes(0), minutes(20)]).allowed
+    assert limits.check(hourly, minutes(30), [minutes(0), minutes(31)]).allowed  # a later one does not count
+
+
+def _inbound_folder(inbound: Path, student: str, module_text: str | None, stamp: str | None = None) -> Path:
+    stamp = stamp or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    staging = inbound.parent / ".staging" / f"{student}+{ID}+{stamp}+{secrets.token_urlsafe(9)}"
+    staging.mkdir(parents=True)
+    if module_text is not None:
+        (staging / MODULE).write_text(module_text)
+    (staging / f"{ID}.ipynb").write_text("{}")
+    (staging / "timestamp.txt").write_text(stamp)
+    (staging / "submission_secret.txt").write_text(secrets.token_hex(64))
+    folder = inbound / staging.name
+    os.rename(staging, folder)
+    return folder
+
+
+def _inbound(folder: Path) -> Inbound:
+    return Inbound(folder.name, *parse_inbound_name(folder.name, IDS), arrived=os.lstat(folder).st_ctime)
+
+
+def test_the_private_copy_takes_no_link_and_believes_no_backdated_timestamp(tmp_path):
+    course = load_course(REPO / "course.toml")
+    exchange = Exchange(tmp_path / "exchange", "nnfs")
+    exchange.inbound.mkdir(parents=True)
+    secret_target = tmp_path / "someone_elses.py"
+    secret_target.write_text("SECRET = 1\n")
+    linked = _inbound_folder(exchange.inbound, "ada", None)
+    (linked / MODULE).symlink_to(secret_target)
+    hard = _inbound_folder(exchange.inbound, "ben", None)
+    os.link(secret_target, hard / MODULE)
+    backdated = _inbound_folder(exchange.inbound, "cy", REFERENCE, stamp="2027-01-01 00:00:00.000000 UTC")
+    for folder, why in ((linked, "symbolic link"), (hard, "hard link")):
+        intake = take(exchange, course.assignment(ID), _inbound(folder), tmp_path / "staging")
+        assert why in intake.refusal
+        assert not (intake.folder / MODULE).exists()
+    intake = take(exchange, course.assignment(ID), _inbound(backdated), tmp_path / "staging")
+    assert intake.refusal == "" and (intake.folder / MODULE).read_text() == REFERENCE
+    assert abs((intake.submitted_at - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 60
+    assert "2027-01-01" in intake.notes[0] and "that time counts" in intake.notes[0]
+    assert intake.secret and list(intake.notebooks) == [ID]
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A course with [serve] attempts = 2, an exchange with a feedback folder, a Service factory."""
+    toml = make_course(tmp_path / "course", seconds=2, submission_seconds=8)
+    toml.write_text(toml.read_text() + "\n[serve]\nattempts = 2\nrescan_seconds = 1\n")
+    course = load_course(toml)
+    exchange = Exchange(tmp_path / "exchange", "nnfs")
+    exchange.inbound.mkdir(parents=True)
+    out, state = tmp_path / "graded", tmp_path / "state"
+
+    def run():
+        Service(course, exchange, out, state, jobs=2).run(once=True)
+    return exchange, out, state, run
+
+
+def _rows(out: Path) -> list[tuple]:
+    db = sqlite3.connect(f"file:{out / 'ledger.sqlite'}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT student, run, status FROM entries WHERE why = 'submitted'").fetchall()
+    finally:
+        db.close()
+
+
+def test_a_submission_that_cannot_be_graded_is_retried_then_reported(served, monkeypatch, tmp_path):
+    exchange, out, state, run = served
+    calls = tmp_path / "calls"
+
+    def dying_worker(conn, course, assignment, student, *rest):  # in the forked worker
+        with open(calls, "a") as f:
+            f.write(student + "\n")
+        os._exit(9)
+    monkeypatch.setattr(service_module, "_work", dying_worker)
+    _inbound_folder(exchange.inbound, "ada", REFERENCE)
+    start = time.monotonic()
+    run()
+    assert time.monotonic() - start < 60
+    assert calls.read_text().split() == ["ada", "ada"]  # [serve] attempts = 2
+    assert [(s, st) for s, _, st in _rows(out)] == [("ada", "not graded")]
+    pages = [p.read_text() for p in exchange.feedback.glob("*.html")]
+    assert len(pages) == 1 and "Not graded." in pages[0] and "the grading process died" in pages[0]
+    results, _ = collect_results(out)
+    listed = attention_list(results, {})
+    assert [(a.student, a.reasons[0][:40]) for a in listed] == [("ada", "not graded: the grading process died (ex")]
+    from autograder.serve.status import status_lines
+    status = "\n".join(status_lines(load_course(out.parent / "course" / "course.toml"), exchange, state, out))
+    assert "not running" in status and "queue: 0 " in status and "errors: 1 submission(s) not graded" in status
+    assert "ada 01_neuron: the grading process died" in status and "needs attention: 1" in status
+
+
+def test_a_restart_writes_missing_feedback_and_grades_nothing_twice(served):
+    exchange, out, state, run = served
+    for student in ("ada", "ben"):
+        _inbound_folder(exchange.inbound, student, REFERENCE)
+    run()
+    assert sorted(s for s, _, _ in _rows(out)) == ["ada", "ben"]
+    pages = sorted(exchange.feedback.glob("*.html"))
+    assert len(pages) == 2
+    # as if killed after ada's grade was recorded, before her feedback was written
+    marker = next(p for p in (state / "done").glob("*.json") if json.loads(p.read_text())["student"] == "ada")
+    ada_page = exchange.feedback / json.loads(marker.read_text())["feedback"][0]
+    marker.unlink()
+    ada_page.unlink()
+    run()
+    assert ada_page.is_file() and "Visible tests: 20 / 20" in ada_page.read_text()
+    assert sorted(s for s, _, _ in _rows(out)) == ["ada", "ben"]  # graded once each, ever
+
+
+@pytest.mark.parametrize("kind", ["systemd", "jupyterhub"])
+def test_the_start_templates_run_this_course_as_the_course_user(kind, tmp_path):
+    import shlex
+    import types
+
+    from autograder.cli import parser
+    from autograder.serve.units import render_start
+
+    course = load_course(REPO / "course.toml")
+    course_dir = tmp_path / "nbgrader course"  # a space: one argument all the same
+    text = render_start(kind, course, course_dir, jobs=3, user="nnfs-grader")
+    if kind == "systemd":
+        lines = dict(line.split("=", 1) for line in text.splitlines() if "=" in line and not line.startswith("#"))
+        assert lines["User"] == "nnfs-grader" and shlex.split(lines["ExecStartPre"])[-1] == "doctor"
+        command = shlex.split(lines["ExecStart"])
+    else:
+        c = types.SimpleNamespace(JupyterHub=types.SimpleNamespace(services=[]))
+        exec(text, {"c": c})
+        (entry,) = c.JupyterHub.services
+        assert entry["user"] == "nnfs-grader" and entry["name"] == "course-serve-nnfs"
+        command = entry["command"]
+    assert command[:3] == [sys.executable, "-m", "autograder.cli"]
+    args = parser().parse_args(command[3:])
+    assert (args.command, args.course_dir, args.jobs, args.course) == ("serve", course_dir, 3, course.path.resolve())
+
+
+def test_check_owner_flags_a_folder_another_user_owns(tmp_path):
+    import pwd
+
+    me = pwd.getpwuid(os.getuid()).pw_name
+    toml = make_course(tmp_path / "course", seconds=2, submission_seconds=8)
+    toml.write_text(toml.read_text() + "\n[serve]\ncheck_owner = true\n")
+    course = load_course(toml)
+    exchange = Exchange(tmp_path / "exchange", "nnfs")
+    exchange.inbound.mkdir(parents=True)
+    _inbound_folder(exchange.inbound, "ada", REFERENCE)
+    _inbound_folder(exchange.inbound, me, REFERENCE) if me != "ada" else None
+    Service(course, exchange, tmp_path / "graded", tmp_path / "state").run(once=True)
+    results, _ = collect_results(tmp_path / "graded")
+    flagged = {a.student: a.reasons for a in attention_list(results, {})}
+    owner_flags = {s: [r for r in reasons if "belongs to Unix user" in r] for s, reasons in flagged.items()}
+    assert owner_flags["ada"] == [f"the submission's folder in the exchange belongs to Unix user {me}, not to ada"]
+    assert owner_flags.get(me, []) == []
+    assert {r.student: r.score for r in results} == {"ada": 20, me: 20}  # a flag, not a different grade
+
+
+def test_course_toml_serve_section_is_checked(tmp_path):
+    from autograder.config import CourseConfigError, parse_course
+
+    text = (REPO / "course.toml").read_text()
+    assert parse_course(text + "\n[serve]\ncheck_owner = true\nmax_per_hour = 4\n", REPO / "course.toml").serve \
+        == ServeSettings(max_per_hour=4, check_owner=True)
+    with pytest.raises(CourseConfigError, match=r"serve.check_owner: .*boolean.*\(line \d+\)"):
+        parse_course(text + "\n[serve]\ncheck_owner = 1\n", REPO / "course.toml")
+    with pytest.raises(CourseConfigError, match=r"serve.cooldown_minute: unknown key \(did you mean 'cooldown_minutes'"):
+        parse_course(text + "\n[serve]\ncooldown_minute = 1\n", REPO / "course.toml")
+
+
+@pytest.mark.slow
+def test_on_a_dask_scheduler_each_submission_is_graded_once_with_feedback(served):
+    """The --scheduler path: the engine's cluster workers grade, this process records and writes."""
+    from distributed import LocalCluster
+
+    exchange, out, state, _ = served
+    course = load_course(out.parent / "course" / "course.toml")
+    folders = {s: _inbound_folder(exchange.inbound, s, REFERENCE if s != "ben" else "def sigmoid(z): return 0.5\n")
+               for s in ("ada", "ben")}
+    with LocalCluster(processes=True, n_workers=1, threads_per_worker=1, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0", scheduler_port=0) as cluster:
+        Service(course, exchange, out, state, scheduler=cluster.scheduler_address).run(once=True)
+    assert sorted((s, st) for s, _, st in _rows(out)) == [("ada", "graded"), ("ben", "graded")]
+    pages = sorted(p.read_text() for p in exchange.feedback.glob("*.html"))
+    assert len(pages) == len(folders) and sum("Visible tests: 20 / 20" in p for p in pages) == 1
+
+
+def test_a_submission_the_service_cannot_read_is_tried_again_then_reported(served, monkeypatch):
+    exchange, out, state, run = served
+    tries = []
+
+    def unreadable(exchange, assignment, submission, staging):
+        tries.append(submission.student)
+        raise PermissionError(13, "Permission denied", submission.name)
+    monkeypatch.setattr(service_module, "take", unreadable)
+    _inbound_folder(exchange.inbound, "ada", REFERENCE)
+    run()
+    assert tries == ["ada", "ada"]
+    assert [(s, st) for s, _, st in _rows(out)] == [("ada", "not graded")]
+    results, _ = collect_results(out)
+    (item,) = attention_list(results, {})
+    assert item.student == "ada" and "could not read the submission" in item.reasons[0]
+    assert "Permission denied" in next((state / "feedback").glob("*/feedback.md")).read_text()
