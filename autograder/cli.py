@@ -1,8 +1,9 @@
 """The ``course`` command: build the release, grade a class, and more.
 
-Every subcommand reads course.toml (--course, else $COURSE_TOML, else the
-one beside this package) and exits non-zero with a one-line message when it
-cannot run at all. Only argparse and the config are imported here; each
+Every subcommand that reads a course says on stderr which course.toml it uses
+(--course, else $COURSE_TOML, else the first course.toml in the working folder
+or above it; none there is an error, never the one beside the package) and
+exits non-zero with a one-line message when it cannot run at all. Only argparse and the config are imported here; each
 subcommand imports what it uses, so `course --help` costs less than
 `python -c "import numpy"`.
 
@@ -18,7 +19,19 @@ import functools
 import sys
 from pathlib import Path
 
-from .config import CourseConfigError, load_course
+from .config import CourseConfigError, find_course_path
+from .config import load_course as _load_course_file
+
+_announced: set = set()
+
+
+def load_course(given):
+    """The course of this command (config.find_course_path), its path said once on stderr."""
+    path, how = find_course_path(given)
+    if str(path) not in _announced:
+        _announced.add(str(path))
+        print(f"course: using {path.resolve() if path.exists() else path} ({how})", file=sys.stderr)
+    return _load_course_file(path)
 
 
 def _skip_iri_grammar():
@@ -147,6 +160,33 @@ def _cmd_grade(args) -> int:
         for summary in summaries:
             record_in_gradebook(course, course.assignment(summary.assignment), args.out, args.gradebook)
     return max(s.exit_code for s in summaries)
+
+
+def _cmd_collect(args) -> int:
+    from .collect.run import collect
+    from .collect.unpack import DownloadError
+    from .roster import RosterError, load_roster
+
+    course = load_course(args.course)
+    assignment = course.assignment(args.assignment)
+    try:
+        roster = load_roster(course.root)
+        done = collect(course, assignment, args.download, args.out, roster, timezone=args.timezone)
+    except (DownloadError, RosterError) as exc:
+        print(f"course collect: {exc}", file=sys.stderr)
+        return 2
+    for note in done.notes:
+        print(f"course collect: {note}", file=sys.stderr)
+    for line in done.unplaced:
+        print(f"course collect: not placed: {line}", file=sys.stderr)
+    if done.late_without_time:
+        print(f"course collect: Canvas marks {len(done.late_without_time)} submission(s) LATE but its download "
+              f"records no time, so no timestamp.txt was written: {', '.join(done.late_without_time)}",
+              file=sys.stderr)
+    kinds = ", ".join(sorted(done.platforms)) or "nothing recognised"
+    print(f"collected {len(done.placed)} student(s) of {assignment.id} into {args.out} ({kinds}); "
+          f"{len(done.unplaced)} file(s) not placed")
+    return 1 if done.unplaced and not done.placed else 0
 
 
 def _cmd_new(args) -> int:
@@ -289,6 +329,7 @@ for instructors (docs/authoring.md: a new assignment from start to finish):
   course show                  per function: stub, reference, public and hidden tests, points, visibility
   course build                 write the release (stubs, provided code, notebooks, check.py)
   course notebook pull ID      an assignment notebook edited in Jupyter back into notebooks/ID.py
+  course collect               a Canvas or Moodle download as submitted/<student>/<ID>/ (names via roster.csv)
   course grade                 grade a class; rerun to regrade exactly what changed (exit codes in the README)
   course report                the class at a glance (HTML), with every student's feedback
   course export                grades for a spreadsheet, Canvas or Moodle; per-test statistics
@@ -335,6 +376,14 @@ def parser() -> argparse.ArgumentParser:
                    help="grade on the workers of this running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
                         "(one task per submission; --jobs is then ignored)")
     g.set_defaults(run=_cmd_grade)
+
+    co = add("collect", help="an LMS download (Canvas, Moodle, per-student folders) as submitted/<student>/<ID>/")
+    co.add_argument("download", type=Path, help="the zip or folder the LMS gave you")
+    co.add_argument("--assignment", required=True, help="assignment id, e.g. 01_neuron")
+    co.add_argument("--out", type=Path, required=True, help="the submissions folder `course grade` reads")
+    co.add_argument("--timezone", default="UTC",
+                    help="the zone of the times in Moodle's grading worksheet (an IANA name, e.g. Europe/Berlin)")
+    co.set_defaults(run=_cmd_collect)
 
     n = add("new", help="write the skeleton of a new assignment and its course.toml entry")
     n.add_argument("id", help="assignment id, e.g. 07_convolution (two digits, underscore, lower case)")
