@@ -307,16 +307,43 @@ def _cmd_gradescope(args) -> int:
 
 
 def _cmd_doctor(args) -> int:
-    from .engine.jail.probe import probe
+    from .doctor import (Check, check_gradescope, check_graders, check_isolation, check_mnist, check_nbgrader,
+                         check_references, check_tables)
 
-    found = probe()
-    print(found.explain())
-    try:  # MNIST: which files, where, which checksums they match
-        from data.doctor import mnist_report
-        print(mnist_report(load_course(args.course)))
+    checks = []
+
+    def say(check):
+        if check is not None:
+            checks.append(check)
+            print(check, flush=True)
+
+    try:
+        course = load_course(args.course)
     except CourseConfigError as exc:
-        print(f"MNIST: cannot tell: {exc}")
-    return 0 if found.mode else 1
+        course = None
+        first, *rest = str(exc).splitlines()
+        if "no course.toml in" in first and args.course is None:
+            print(f"course doctor: {first}; only this machine is checked", file=sys.stderr)
+        else:
+            say(Check(False, f"course.toml: {first}", rest))
+    if course is not None:
+        say(Check(True, f"course.toml: {course.path} valid ({len(course.assignments)} assignments)"))
+        say(check_tables(course))
+        graders = check_graders(course)
+        say(graders)
+        mnist, usable = check_mnist(course)
+        say(mnist)
+        if graders.ok and not args.quick:
+            from data.fetch import needs_mnist
+            skip = set() if usable else {a.id for a in course.assignments if needs_mnist(course, a)}
+            say(check_references(course, skip, jobs=args.jobs))
+    say(check_isolation())
+    if course is not None:
+        say(check_nbgrader(course, Path.cwd()))
+        say(check_gradescope(course))
+    failed = [c for c in checks if not c.ok]
+    print(f"{len(failed)} problem(s) found" if failed else "everything checked is in order")
+    return 1 if failed else 0
 
 
 EPILOG = """\
@@ -335,7 +362,7 @@ for instructors (docs/authoring.md: a new assignment from start to finish):
   course export                grades for a spreadsheet, Canvas or Moodle; per-test statistics
   course similar               pairs of submissions whose code is alike
   course audit                 which mistakes do the hidden graders miss? (mutation testing)
-  course doctor                which isolation student code gets on this machine; where MNIST is
+  course doctor                is everything in order? course.toml, graders, references, MNIST, isolation, ...
   course nbgrader init         make a folder an nbgrader course that grades with this engine
   course gradescope            a Gradescope autograder bundle (zip)
   course check-release         does a release leak solutions or hidden tests?
@@ -447,7 +474,10 @@ def parser() -> argparse.ArgumentParser:
     gs.add_argument("--out", type=Path, required=True, help="the .zip to write")
     gs.set_defaults(run=_cmd_gradescope)
 
-    d = add("doctor", help="which isolation student code gets here, what it gives, why not stronger")
+    d = add("doctor", help="check the course and this machine, one line each: course.toml, graders, "
+                           "references, MNIST, isolation, nbgrader and Gradescope")
+    d.add_argument("--quick", action="store_true", help="do not grade the references")
+    d.add_argument("--jobs", type=int, default=2, help="references graded in parallel")
     d.set_defaults(run=_cmd_doctor)
     return p
 
