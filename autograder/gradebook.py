@@ -23,7 +23,11 @@ nbgrader init`` made (DB's folder), so that ``nbgrader generate_feedback`` and
   from release/ (stripped by nbgrader), never from source/, so neither the
   autograded notebook nor the feedback can show hidden test source. A
   notebook that cannot be read or is malformed is replaced by the release's
-  (the module was graded all the same) and the cell is flagged for review.
+  (the module was graded all the same) and the cell is flagged for review;
+- a notebook whose read-only cells, grade cell or points the student changed
+  (nbgrader_course.tamper) is flagged for review with what changed, and the
+  change is added to the instructor flags of the student's results.json; the
+  score is the engine's all the same, the cells come from the release.
 
 One student's problem never stops the others: each is recorded on its own,
 and those that need attention are listed on stderr at the end.
@@ -44,6 +48,10 @@ from .engine.results import load_result
 from .nbgrader_course.feedback import feedback_lines, not_graded_lines
 from .nbgrader_course.grade_cell import GRADE_CELL_ID
 from .nbgrader_course.preprocessors import sanitize_student_cell
+from .nbgrader_course.tamper import changes as notebook_changes
+
+NOTEBOOK_FLAG = "notebook: "
+MAX_NOTEBOOK_BYTES = 16 * 2**20
 
 
 class GradebookError(CourseConfigError):
@@ -58,6 +66,32 @@ class _Entry:
     results: SubmissionResult | None
     reason: str | None  # why not graded, or None
     attention: list[str]  # why the instructor should look, besides "not graded"
+    path: Path | None = None  # its results.json
+
+
+def _tampering(release_nb, submitted: Path) -> list[str]:
+    """What the submitted notebook changed of the release's read-only and grade cells (read as JSON, bounded)."""
+    import json
+    try:
+        with open(submitted, "rb") as f:
+            data = json.loads(f.read(MAX_NOTEBOOK_BYTES + 1)[:MAX_NOTEBOOK_BYTES])
+        cells = data.get("cells") if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return []  # unreadable: reported as malformed when the graded notebook is made
+    return notebook_changes(release_nb.cells, cells) if isinstance(cells, list) else []
+
+
+def _flag_result(entry: _Entry, found: list[str]):
+    """The notebook's changes as instructor flags of the student's results.json (earlier ones replaced)."""
+    if entry.results is None or entry.path is None:
+        return
+    import dataclasses
+    from .engine.results import write_submission_results
+    kept = [f for f in entry.results.flags if not f.startswith(NOTEBOOK_FLAG)]
+    flags = tuple(kept + [NOTEBOOK_FLAG + change for change in found])
+    if flags != tuple(entry.results.flags):
+        entry.results = dataclasses.replace(entry.results, flags=flags)
+        write_submission_results(entry.path.parent.parent.parent, entry.results)
 
 
 def feedback_text(results: SubmissionResult) -> str:
@@ -72,7 +106,7 @@ def _read_entry(student: str, path: Path) -> _Entry:
         return _Entry(student, None, f"its results.json cannot be read ({exc})", [])
     attention = ["its submission time is unknown (late: unknown); check its timestamp.txt"] \
         if result.graded and result.lateness.late is None else []
-    return _Entry(student, result, None if result.graded else result.reason or "not graded", attention)
+    return _Entry(student, result, None if result.graded else result.reason or "not graded", attention, path)
 
 
 def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
@@ -147,6 +181,10 @@ def _write_autograded(root: Path, assignment: Assignment, notebook: str, release
     target = root / "autograded" / entry.student / assignment.id
     target.mkdir(parents=True, exist_ok=True)
     submitted = root / "submitted" / entry.student / assignment.id / f"{notebook}.ipynb"
+    found = _tampering(release_nb, submitted) if submitted.is_file() and not submitted.is_symlink() else []
+    entry.attention.extend(f"its notebook {notebook}.ipynb: {change} (the score is the engine's; the cell is "
+                           "restored from the release)" for change in found)
+    _flag_result(entry, found)
     try:
         graded, repairs = _graded_notebook(release_nb, submitted, feedback)
         entry.attention.extend(f"its notebook {notebook}.ipynb was repaired: {repair}" for repair in repairs)
