@@ -3,6 +3,8 @@ import json
 import stat
 import zipfile
 
+import pytest
+
 from conftest import REPO, make_course, run_course
 
 REFERENCE = (REPO / "solutions/01_neuron/neuron.py").read_bytes()
@@ -113,3 +115,45 @@ def test_a_moodle_download_gets_its_times_from_the_worksheet_and_the_late_penalt
     assert ada["score"] == 20 and ada["extra_data"]["late"] is False
     assert cat["extra_data"]["late"] is True and cat["extra_data"]["late_days"] == 3
     assert abs(cat["score"] - 20 * 0.7) < 1e-9
+
+
+def test_a_folder_of_student_folders_is_collected_and_its_links_refused(tmp_path):
+    """No roster: folder names are the ids; nbgrader's <student>/<ID>/ works too; a link is never followed."""
+    from autograder.collect.run import collect
+    from autograder.config import load_course
+    from autograder.roster import Roster
+
+    course = load_course(make_course(tmp_path / "course"))
+    download = tmp_path / "download"
+    (download / "ada").mkdir(parents=True)
+    (download / "ada" / "neuron.py").write_bytes(REFERENCE)
+    (download / "bob" / "01_neuron").mkdir(parents=True)
+    (download / "bob" / "01_neuron" / "neuron.py").write_bytes(STUB)
+    (download / "eve").mkdir()
+    (download / "eve" / "neuron.py").symlink_to(REPO / "solutions/01_neuron/neuron.py")
+    (download / "Bad Name").mkdir()
+    (download / "Bad Name" / "neuron.py").write_bytes(STUB)
+    done = collect(course, course.assignment("01_neuron"), download, tmp_path / "submitted", Roster(students=[]))
+    assert sorted(done.placed) == ["ada", "bob"] and done.platforms == {"folder"}
+    assert (tmp_path / "submitted/bob/01_neuron/neuron.py").read_bytes() == STUB
+    assert any("eve/neuron.py" in line and "symbolic link" in line for line in done.unplaced)
+    assert any("Bad Name" in line and "roster.csv" in line for line in done.unplaced)
+
+
+def test_a_students_zip_beyond_the_bounds_is_not_extracted(tmp_path):
+    import io
+
+    from autograder.collect import unpack
+
+    many = io.BytesIO()
+    with zipfile.ZipFile(many, "w") as archive:
+        for i in range(unpack.MAX_NESTED_FILES + 1):
+            archive.writestr(f"f{i}.txt", "x")
+    entries, refused = unpack.nested_entries(many.getvalue(), "ada's work.zip", unpack._Budget())
+    assert entries == [] and f"holds {unpack.MAX_NESTED_FILES + 1} entries" in refused[0]
+    big = io.BytesIO()
+    with zipfile.ZipFile(big, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("neuron.py", b"\0" * (unpack.MAX_FILE_BYTES + 1))  # a header can lie: the bytes count
+    (entry,), _ = unpack.nested_entries(big.getvalue(), "ada's work.zip", unpack._Budget())
+    with pytest.raises(ValueError, match="larger than 16 MB"):
+        entry.read()
