@@ -328,19 +328,20 @@ def _cmd_doctor(args) -> int:
             say(Check(False, f"course.toml: {first}", rest))
     if course is not None:
         say(Check(True, f"course.toml: {course.path} valid ({len(course.assignments)} assignments)"))
+        assignments = [course.assignment(a) for a in args.assignment] if args.assignment else list(course.assignments)
         say(check_tables(course))
-        graders = check_graders(course)
+        graders = check_graders(course, assignments)
         say(graders)
-        mnist, usable = check_mnist(course)
+        mnist, usable = check_mnist(course, assignments)
         say(mnist)
         if graders.ok and not args.quick:
             from data.fetch import needs_mnist
-            skip = set() if usable else {a.id for a in course.assignments if needs_mnist(course, a)}
-            say(check_references(course, skip, jobs=args.jobs))
+            skip = set() if usable else {a.id for a in assignments if needs_mnist(course, a)}
+            say(check_references(course, assignments, skip, jobs=args.jobs))
     say(check_isolation())
     if course is not None:
         say(check_nbgrader(course, Path.cwd()))
-        say(check_gradescope(course))
+        say(check_gradescope(course, assignments))
     failed = [c for c in checks if not c.ok]
     print(f"{len(failed)} problem(s) found" if failed else "everything checked is in order")
     return 1 if failed else 0
@@ -478,6 +479,8 @@ def parser() -> argparse.ArgumentParser:
                            "references, MNIST, isolation, nbgrader and Gradescope")
     d.add_argument("--quick", action="store_true", help="do not grade the references")
     d.add_argument("--jobs", type=int, default=2, help="references graded in parallel")
+    d.add_argument("--assignment", action="append", default=None, metavar="ID",
+                   help="check only this assignment's graders, reference and data (repeatable)")
     d.set_defaults(run=_cmd_doctor)
     return p
 
