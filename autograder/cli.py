@@ -12,7 +12,9 @@ Exit codes of `course grade`: 0 every submission has a grade (however low);
 layout, an unknown --student); 3 grading could not run (missing data, broken
 graders, a sandbox that will not start): the batch stopped; 4 some
 submissions are NOT GRADED (listed, each with its reason; see the README);
-130 interrupted (every finished result is kept: run it again to resume).
+5 every submission has a score, but some modules are missing or do not
+import (each scored 0 and listed for attention); 130 interrupted (every
+finished result is kept: run it again to resume).
 """
 import argparse
 import functools
@@ -101,9 +103,10 @@ def _cmd_notebook_pull(args) -> int:
     return 0
 
 
-def _missing_mnist(course, args) -> str | None:
-    """None when the assignments to grade do not read MNIST or it is there (fetched if need be); else the
-    paragraph saying what is missing, where it was looked for and how to get it."""
+def _missing_mnist(course, args) -> tuple[str | None, list[str]]:
+    """(None, []) when the assignments to grade do not read MNIST or it is there (fetched if need be); else
+    the paragraph saying what is missing, where it was looked for and how to get it, and the ids of the
+    assignments that need it."""
     from data.fetch import MNISTUnavailable, ensure_mnist, needs_mnist
 
     from .engine.submission import find_students
@@ -113,19 +116,20 @@ def _missing_mnist(course, args) -> str | None:
                        if find_students(args.submissions.resolve(), a.id, required=False).students]
     else:
         assignments = [course.assignment(args.assignment)]
-    if not any(needs_mnist(course, a) for a in assignments):
-        return None
+    needing = [a.id for a in assignments if needs_mnist(course, a)]
+    if not needing:
+        return None, []
     try:
         ensure_mnist(course, progress=not args.quiet)
     except MNISTUnavailable as exc:
-        return str(exc)
-    return None
+        return str(exc), needing
+    return None, []
 
 
 def _cmd_grade(args) -> int:
     from data.fetch import EXIT_NO_MNIST
 
-    from .engine.batch import EXIT_BAD_INPUT, grade_all, grade_batch
+    from .engine.batch import EXIT_BAD_INPUT, grade_all, grade_batch, worst_exit_code
     from .engine.submission import LayoutError
     from .extensions import ExtensionsError
 
@@ -143,12 +147,18 @@ def _cmd_grade(args) -> int:
     options = dict(jobs=args.jobs, force=args.force, progress=not args.quiet, students=args.student,
                    scheduler=args.scheduler)
     try:
-        missing = _missing_mnist(course, args)
-        if missing:  # MNIST is not there and cannot be fetched: nobody is graded (exit 3)
+        missing, needing = _missing_mnist(course, args)
+        if missing and not args.all:  # MNIST is not there and cannot be fetched: nobody is graded (exit 3)
             print(f"course grade: {missing}", file=sys.stderr)
             return EXIT_NO_MNIST
         if args.all:
-            summaries = grade_all(course, args.submissions, args.out, **options)
+            if missing and len(needing) == len(course.assignments):
+                print(f"course grade: {missing}", file=sys.stderr)
+                return EXIT_NO_MNIST
+            summaries = grade_all(course, args.submissions, args.out, leave_out=needing, **options)
+            if missing:  # the others are graded; these are not, and the exit status says so
+                print(f"course grade: not graded: {', '.join(needing)}. {missing}", file=sys.stderr)
+                return EXIT_NO_MNIST
         else:
             summaries = [grade_batch(course, course.assignment(args.assignment), args.submissions, args.out,
                                      **options)]
@@ -159,7 +169,37 @@ def _cmd_grade(args) -> int:
         from .gradebook import record_in_gradebook
         for summary in summaries:
             record_in_gradebook(course, course.assignment(summary.assignment), args.out, args.gradebook)
-    return max(s.exit_code for s in summaries)
+    return worst_exit_code(s.exit_code for s in summaries)
+
+
+def _cmd_history(args) -> int:
+    from .grade_history import history_lines
+
+    if not args.out.is_dir():
+        print(f"course history: {args.out} is not a folder (the --out folder of `course grade`)", file=sys.stderr)
+        return 2
+    lines = history_lines(args.out, args.student, args.assignment)
+    if not lines:
+        who = " ".join(x for x in (args.student, args.assignment) if x)
+        print(f"course history: no grade recorded in {args.out}" + (f" for {who}" if who else ""), file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    return 0
+
+
+def _cmd_override(args) -> int:
+    from .grade_history import OverrideError, set_override
+
+    course = load_course(args.course)
+    try:
+        line = set_override(args.out, course.assignment(args.assignment), args.student, args.reason or "",
+                            score=args.score, test=args.test, points=args.points, comment=args.comment or "",
+                            clear=args.clear)
+    except OverrideError as exc:
+        print(f"course override: {exc}; nothing was recorded", file=sys.stderr)
+        return 2
+    print(line)
+    return 0
 
 
 def _cmd_collect(args) -> int:
@@ -347,6 +387,21 @@ def _cmd_doctor(args) -> int:
     return 1 if failed else 0
 
 
+def _cmd_cluster(args) -> int:
+    from .engine.cluster_tls import ENV, write_certificates
+
+    try:
+        written = write_certificates(args.folder, days=args.days)
+    except (FileExistsError, OSError) as exc:
+        print(f"course cluster certs: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    print(f"give this folder to the scheduler, every worker and the client ({ENV}={written[0].parent}); "
+          "docs/cluster.md shows the commands")
+    return 0
+
+
 EPILOG = """\
 for students, in an assignment folder of the release:
   python check.py              is my module ready to hand in? (names, types, shapes, inputs, time, public tests)
@@ -360,10 +415,13 @@ for instructors (docs/authoring.md: a new assignment from start to finish):
   course collect               a Canvas or Moodle download as submitted/<student>/<ID>/ (names via roster.csv)
   course grade                 grade a class; rerun to regrade exactly what changed (exit codes in the README)
   course report                the class at a glance (HTML), with every student's feedback
+  course history               every grade recorded in a --out folder, when and why
+  course override              set a grade by hand (kept through regrades), or --clear it
   course export                grades for a spreadsheet, Canvas or Moodle; per-test statistics
   course similar               pairs of submissions whose code is alike
   course audit                 which mistakes do the hidden graders miss? (mutation testing)
   course doctor                is everything in order? course.toml, graders, references, MNIST, isolation, ...
+  course cluster certs DIR     TLS certificates for a secured Dask cluster (docs/cluster.md)
   course nbgrader init         make a folder an nbgrader course that grades with this engine
   course gradescope            a Gradescope autograder bundle (zip)
   course check-release         does a release leak solutions or hidden tests?
@@ -412,6 +470,27 @@ def parser() -> argparse.ArgumentParser:
     co.add_argument("--timezone", default="UTC",
                     help="the zone of the times in Moodle's grading worksheet (an IANA name, e.g. Europe/Berlin)")
     co.set_defaults(run=_cmd_collect)
+
+    h = add("history", help="every grade recorded in an output folder, oldest first, with why")
+    h.add_argument("student", nargs="?", default=None, help="only this student")
+    h.add_argument("--assignment", default=None, help="only this assignment")
+    h.add_argument("--out", type=Path, default=Path("graded"), help="the --out folder of `course grade` "
+                   "(default: graded)")
+    h.set_defaults(run=_cmd_history)
+
+    o = add("override", help="set a student's grade by hand; it stands through every regrade")
+    o.add_argument("student")
+    o.add_argument("assignment", help="assignment id, e.g. 01_neuron")
+    o.add_argument("--score", type=float, default=None, help="the score of record for the assignment")
+    o.add_argument("--test", default=None, metavar="NAME", help="set one hidden test's points instead "
+                   "(the grader's function name, e.g. test_sigmoid_values)")
+    o.add_argument("--points", type=float, default=None, help="the points for --test")
+    o.add_argument("--reason", default=None, help="why (kept in the history; required)")
+    o.add_argument("--comment", default=None, help="appended to the student's feedback")
+    o.add_argument("--clear", action="store_true", help="remove the override: the engine's score stands again")
+    o.add_argument("--out", type=Path, default=Path("graded"), help="the --out folder of `course grade` "
+                   "(default: graded)")
+    o.set_defaults(run=_cmd_override)
 
     n = add("new", help="write the skeleton of a new assignment and its course.toml entry")
     n.add_argument("id", help="assignment id, e.g. 07_convolution (two digits, underscore, lower case)")
@@ -482,6 +561,12 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--assignment", action="append", default=None, metavar="ID",
                    help="check only this assignment's graders, reference and data (repeatable)")
     d.set_defaults(run=_cmd_doctor)
+    cl = add("cluster", help="a secured Dask cluster for `course grade --scheduler`")
+    cl_sub = cl.add_subparsers(dest="cluster_command", required=True)
+    certs = cl_sub.add_parser("certs", help="write a CA, a certificate and a Dask configuration into a new folder")
+    certs.add_argument("folder", type=Path, help="a new folder, readable by the cluster's user only")
+    certs.add_argument("--days", type=int, default=365, help="how long the certificates are valid (default 365)")
+    certs.set_defaults(run=_cmd_cluster)
     return p
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from data.fetch import EXIT_NO_MNIST, MNISTUnavailable, ensure_mnist, needs_mnist
 
-from .build import build
+from .build import build, strip_markers
 from .config import REPO_ROOT, load_course
 from .engine.batch import grade_batch
 from .engine.errors import GradingError
@@ -56,7 +56,8 @@ def sample_class(course, folder: Path, students=tuple(STORY)) -> dict[str, str]:
             target = folder / student / assignment.id
             target.mkdir(parents=True)
             _write_timestamp(target, assignment.due, late=(student == "ben" and assignment is course.assignments[0]))
-            shutil.copyfile(source, target / module)
+            # The corpus is written from the reference: its solution markers would flag every sample student.
+            (target / module).write_text(strip_markers(source.read_text(), str(source)))
     return {student: STORY[student] for student in students}
 
 
@@ -126,7 +127,8 @@ def _table(course, graded: Path, students) -> str:
                                                 for c in cells)
                      + f"{sum(c for c in cells if isinstance(c, float)):g}".rjust(8))
     total = sum(a.points for a in course.assignments)
-    lines.append(f"(out of {', '.join(f'{a.points:g}' for a in course.assignments)}; total {total:g})")
+    lines.append(f"(out of {', '.join(f'{a.points:g}' for a in course.assignments)}; total {total:g}; "
+                 "- : not graded in this run)")
     return "\n".join(lines)
 
 

@@ -119,11 +119,12 @@ def check_mnist(course: Course, assignments: list) -> tuple[Check, bool]:
 
 
 def check_isolation() -> Check:
+    from .engine.jail import cgroups
     from .engine.jail.probe import probe
 
     found = probe()
     lines = found.explain().splitlines()
-    return Check(bool(found.mode), lines[0], lines[1:])
+    return Check(bool(found.mode), lines[0], [*lines[1:], cgroups.describe(found.mode)])
 
 
 def check_nbgrader(course: Course, folder: Path) -> Check | None:

@@ -3,9 +3,13 @@
 One renderer per format, each a list of CSV rows built from the class's
 results (report.data.read_class):
 
-- wide:   student, one column per assignment, total, notes. A result that
-          was not graded is the word "not graded" in its cell (its reason in
-          notes), never 0; a missing result is blank.
+- wide:   student, one column per assignment, total, notes, attention. A
+          result that was not graded is the word "not graded" in its cell
+          (its reason in notes), never 0; a missing result is blank. A
+          module missing or that does not import scores 0 (its status in
+          notes); an override's score is the cell, noted with the engine's
+          own score. attention: why the instructor should look (the report's
+          needs-attention list), per assignment.
 - canvas: Canvas's gradebook import layout. Its leading columns Student, ID,
           SIS User ID, SIS Login ID, Section (the student's folder name goes
           in Student and SIS Login ID, which Canvas matches on), then one
@@ -24,24 +28,34 @@ Blank cells in canvas and moodle carry no flag of their own (both importers
 reject text in a grade cell), so the exporter lists every not-graded cell
 on stderr. Every text cell is neutralised against spreadsheet formula
 injection (OWASP): one starting with = + - @ tab or carriage return gets a
-leading single quote.
+leading single quote. No cell of wide, canvas or moodle holds a control
+character (each becomes a space; tests keeps its messages' lines). Only folders named by a whole student id (student_ids.py) are
+exported; any other is listed on stderr and left out.
 """
 import csv
 import io
+import re
 from pathlib import Path
 
 from .engine.results import atomic_write
 from .report.data import ClassResults, Result, summarize_tests
+from .student_ids import RULE, is_student_id, shown
 
 FORMATS = ("wide", "canvas", "moodle", "tests")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NOT_GRADED = "not graded"
 CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def neutralise(text: str) -> str:
     """A text cell a spreadsheet will not run as a formula."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def one_line(value):
+    """value, a text without control characters (each becomes a space); other values as they are."""
+    return CONTROL.sub(" ", value) if isinstance(value, str) else value
 
 
 def number(value: float) -> str:
@@ -72,6 +86,11 @@ def _flags(result: Result) -> list[str]:
     flags = []
     if not result.graded:
         flags.append(f"{NOT_GRADED} ({result.reason})")
+    elif result.status != "graded":
+        flags.append(f"{result.status} ({result.reason})")
+    if result.override:
+        engine = NOT_GRADED if result.engine_score is None else number(result.engine_score)
+        flags.append(f"{result.override}; engine score {engine}")
     if result.late == "unknown":
         flags.append("late: unknown")
     elif result.late:
@@ -79,12 +98,17 @@ def _flags(result: Result) -> list[str]:
     return flags
 
 
+def exported_students(results: ClassResults) -> list[str]:
+    """The students whose rows are exported: folders named by a whole student id."""
+    return [student for student in results.students if is_student_id(student)]
+
+
 def wide_rows(results: ClassResults) -> list[list]:
-    head = ["student", *results.assignments, "total", "max_total", "notes"]
+    head = ["student", *results.assignments, "total", "max_total", "notes", "attention"]
     max_total = sum(results.max_score(a) for a in results.assignments)
     rows = [head]
-    for student in results.students:
-        cells, notes = [student], []
+    for student in exported_students(results):
+        cells, notes, attention = [student], [], []
         for assignment in results.assignments:
             result = results.result(student, assignment)
             if result is None:
@@ -93,7 +117,8 @@ def wide_rows(results: ClassResults) -> list[list]:
                 continue
             cells.append(result.score if result.graded else NOT_GRADED)
             notes += [f"{assignment}: {flag}" for flag in _flags(result)]
-        rows.append([*cells, results.total(student), max_total, "; ".join(notes)])
+            attention += [f"{assignment}: {why}" for why in result.attention]
+        rows.append([*cells, results.total(student), max_total, "; ".join(notes), " | ".join(attention)])
     return rows
 
 
@@ -101,7 +126,7 @@ def canvas_rows(results: ClassResults) -> list[list]:
     titles = [column_title(results, a) for a in results.assignments]
     rows = [[*CANVAS_STUDENT_COLUMNS, *titles],
             ["Points Possible", "", "", "", "", *(results.max_score(a) for a in results.assignments)]]
-    for student in results.students:
+    for student in exported_students(results):
         rows.append([student, "", "", student, "",
                      *(_score(results.result(student, a)) for a in results.assignments)])
     return rows
@@ -109,7 +134,7 @@ def canvas_rows(results: ClassResults) -> list[list]:
 
 def moodle_rows(results: ClassResults) -> list[list]:
     rows = [["Username", *(column_title(results, a) for a in results.assignments)]]
-    for student in results.students:
+    for student in exported_students(results):
         rows.append([student, *(_score(results.result(student, a)) for a in results.assignments)])
     return rows
 
@@ -138,9 +163,12 @@ def render_csv(rows: list[list]) -> str:
 
 
 def not_graded_cells(results: ClassResults) -> list[str]:
-    """One line per result exported as blank because it was not graded."""
-    return [f"{r.student}/{r.assignment}: {NOT_GRADED} ({r.reason})"
-            for r in sorted(results.results.values(), key=lambda r: (r.student, r.assignment)) if not r.graded]
+    """One line per folder left out (not a student id) and per result exported as blank (not graded)."""
+    return ([f"{shown(s)!r}: not a student id ({RULE}): not exported"
+             for s in results.students if not is_student_id(s)]
+            + [f"{r.student}/{r.assignment}: {NOT_GRADED} ({r.reason})"
+               for r in sorted(results.results.values(), key=lambda r: (r.student, r.assignment))
+               if not r.graded and is_student_id(r.student)])
 
 
 def write_export(results: ClassResults, fmt: str, out: Path) -> Path:
@@ -148,5 +176,8 @@ def write_export(results: ClassResults, fmt: str, out: Path) -> Path:
     if fmt not in RENDERERS:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     out = Path(out)
-    atomic_write(out, render_csv(RENDERERS[fmt](results)))
+    rows = RENDERERS[fmt](results)
+    if fmt != "tests":
+        rows = [[one_line(value) for value in row] for row in rows]
+    atomic_write(out, render_csv(rows))
     return out

@@ -13,10 +13,13 @@ A bad row raises ExtensionsError naming the file, the line and the field.
 """
 import csv
 import dataclasses
+import io
 import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
+
+from .student_ids import RULE, is_student_id, shown
 
 EXTENSIONS_FILE, ACCOMMODATIONS_FILE = "extensions.csv", "accommodations.csv"
 ALL = "*"
@@ -39,7 +42,7 @@ def _rows(path: Path, columns: tuple[str, ...]):
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ExtensionsError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(io.StringIO(text, newline=""))  # a quoted newline stays in its cell
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in columns if c not in header]
     if missing:
@@ -47,7 +50,9 @@ def _rows(path: Path, columns: tuple[str, ...]):
                               f"(the header must be {','.join(columns)})")
     for row in reader:
         line = reader.line_num  # the file's own line number: blank lines are skipped by the reader
-        row = {(k or "").strip(): (v or "").strip() if isinstance(v, str) else v for k, v in row.items()}
+        # Cells are stripped of spaces, except the student id: it is matched whole (student_ids.py).
+        row = {(k or "").strip(): (v or "").strip() if isinstance(v, str) and (k or "").strip() != "student" else v
+               for k, v in row.items()}
         if row.get(""):  # cells beyond the header (csv puts them under no name)
             raise ExtensionsError(f"{path.name}:{line}: more cells than the {len(header)} columns")
         if not any(row.get(c) for c in columns):
@@ -64,8 +69,11 @@ def _assignment(path, line, row, known) -> str:
 
 
 def _student(path, line, row) -> str:
-    if not row["student"]:
+    """The row's student id, as written: a cell that is not a whole id (student_ids.py) is an error."""
+    if not (row["student"] or "").strip():
         raise ExtensionsError(f"{path.name}:{line}: student: empty")
+    if not is_student_id(row["student"]):
+        raise ExtensionsError(f"{path.name}:{line}: student: {shown(row['student'])!r} is not a student id ({RULE})")
     return row["student"]
 
 

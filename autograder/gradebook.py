@@ -16,6 +16,11 @@ nbgrader init`` made (DB's folder), so that ``nbgrader generate_feedback`` and
   extra credit (even a score ``nbgrader autograde`` recorded, which student
   code can forge) and the late penalty are removed, and the instructor is
   told which earlier values were removed. Its output says why;
+- an override (`course override`, kept in the output folder's ledger): its
+  score becomes the cell's manual score, which nbgrader shows beside our
+  auto score (the engine's) and uses as the grade; the override is listed
+  among the problems that need attention. Missing and does-not-import
+  results are recorded with their score 0 and listed too;
 - the per-test scores and feedback become the grade cell's output in
   ``autograded/<student>/<ID>/<ID>.ipynb``, built from the student's submitted
   notebook with every output of the student's cells cleared (no student HTML
@@ -43,7 +48,8 @@ import nbformat
 
 from .config import Assignment, Course, CourseConfigError
 from .nbgrader_course.db import open_gradebook
-from .engine.model import ResultFormatError, SubmissionResult
+from .engine.ledger import read_ledger
+from .engine.model import GRADED, ResultFormatError, SubmissionResult
 from .engine.results import load_result
 from .nbgrader_course.feedback import feedback_lines, not_graded_lines
 from .nbgrader_course.grade_cell import GRADE_CELL_ID
@@ -66,6 +72,7 @@ class _Entry:
     results: SubmissionResult | None
     reason: str | None  # why not graded, or None
     attention: list[str]  # why the instructor should look, besides "not graded"
+    override: object = None  # the ledger's standing Override, or None
     path: Path | None = None  # its results.json
 
 
@@ -91,7 +98,7 @@ def _flag_result(entry: _Entry, found: list[str]):
     flags = tuple(kept + [NOTEBOOK_FLAG + change for change in found])
     if flags != tuple(entry.results.flags):
         entry.results = dataclasses.replace(entry.results, flags=flags)
-        write_submission_results(entry.path.parent.parent.parent, entry.results)
+        write_submission_results(entry.path.parent.parent.parent, entry.results, override=entry.override)
 
 
 def feedback_text(results: SubmissionResult) -> str:
@@ -99,14 +106,20 @@ def feedback_text(results: SubmissionResult) -> str:
     return "\n".join(feedback_lines(results)) + "\n"
 
 
-def _read_entry(student: str, path: Path) -> _Entry:
+def _read_entry(student: str, path: Path, override=None) -> _Entry:
     try:
         result = load_result(path)
     except ResultFormatError as exc:
         return _Entry(student, None, f"its results.json cannot be read ({exc})", [])
     attention = ["its submission time is unknown (late: unknown); check its timestamp.txt"] \
         if result.graded and result.lateness.late is None else []
-    return _Entry(student, result, None if result.graded else result.reason or "not graded", attention, path)
+    if result.graded and result.status != GRADED:
+        attention.append(f"{result.status}: {' '.join(result.reason.split())[:300]}")
+    if override is not None:
+        engine = "not graded" if result.score is None else f"{result.score:g}"
+        attention.append(f"{override.describe()}, recorded as the manual score (engine {engine})")
+    return _Entry(student, result, None if result.graded else result.reason or "not graded", attention, override,
+                  path)
 
 
 def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
@@ -226,6 +239,12 @@ def _record(gb, assignment: Assignment, notebook: str, max_points: float, entry:
         grade.auto_score = round(min(max(raw, 0.0), max_points), 6)
         grade.needs_manual_grade = grade.manual_score is not None or bool(entry.attention)
         submission_nb.late_submission_penalty = round(penalty, 6) if penalty else None
+    overridden = entry.override.apply(entry.results) if entry.override is not None and entry.results else None
+    if overridden is not None:  # nbgrader grades with the manual score and shows the auto one beside it
+        scale = max_points / entry.results.max_score if entry.results.max_score else 0.0
+        grade.manual_score = round(min(max(overridden * scale, 0.0), max_points), 6)
+        grade.needs_manual_grade = False
+        submission_nb.late_submission_penalty = None  # the override is the score of record, penalty included
     gb.db.commit()
     return removed
 
@@ -240,7 +259,12 @@ def record_in_gradebook(course: Course, assignment: Assignment, out_dir: Path | 
         raise GradebookError(f"{gradebook_path}: no gradebook; run `course nbgrader init` and "
                              f"`nbgrader generate_assignment {assignment.id}` there first")
     root = gradebook_path.parent
-    entries = [_read_entry(path.parent.parent.name, path)
+    ledger = read_ledger(Path(out_dir))
+    overrides = {}
+    if ledger is not None:
+        with ledger:
+            overrides = ledger.overrides()
+    entries = [_read_entry(path.parent.parent.name, path, overrides.get((path.parent.parent.name, assignment.id)))
                for path in sorted(Path(out_dir).glob(f"*/{assignment.id}/results.json"))]
     recorded, attention = [], []
     with warnings.catch_warnings(), open_gradebook(gradebook_path, course.id) as gb:

@@ -293,6 +293,15 @@ def _example_lines():
             yield function, line["source"], line["calls"], budget
 
 
+def _parameter_names(fn) -> list:
+    """fn's positional parameter names, as its def line gives them ([] if Python cannot tell)."""
+    try:
+        return [p.name for p in inspect.signature(fn).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return []
+
+
 def _checked(fn, state):
     """fn, watched: the form of each result against the reference's, and its arguments unchanged."""
     def checked(*args, **kwargs):
@@ -307,7 +316,9 @@ def _checked(fn, state):
                 problem = f"{type(result).__name__} that cannot be inspected ({type(exc).__name__})"
             state["problem"] = f"returned {problem}" if problem else None
         if not state["changed"]:
-            state["changed"] = [position for position, (b, a) in enumerate(zip(before[0], args)) if not _same(b, a)]
+            names = _parameter_names(fn)
+            state["changed"] = [names[position] if position < len(names) else f"argument {position + 1}"
+                                for position, (b, a) in enumerate(zip(before[0], args)) if not _same(b, a)]
             state["changed"] += [key for key in kwargs if not _same(before[1][key], kwargs[key])]
         return result
     return checked
@@ -530,7 +541,7 @@ def _report_calls(folder, function, entries, stopped, report, seconds):
             report.fail(function, f"{function} {entry['problem']} (in the example `{shown}`)")
             return
         if entry.get("changed"):
-            which = ", ".join(f"argument {c + 1}" if isinstance(c, int) else c for c in entry["changed"])
+            which = ", ".join(entry["changed"])
             report.fail(function, f"{function} changed its input ({which}) in the example `{shown}`: functions must "
                                   "not modify their arguments; compute into new arrays (x = x + step, not x += step)")
             return

@@ -56,7 +56,8 @@ def mnist_report(course) -> str:
     if found is None:
         lines = [f"MNIST: not found. Looked in: {where}.",
                  f"  Grading 06 and `make demo` fetch it into {course.mnist_places[-1].path} from {origin}; "
-                 f"`{fetch_command()}` does it now."]
+                 f"`{fetch_command()}` does it now. Offline, set MNIST_DIR to the folder of a copy you "
+                 f"already have (or [data] mnist_dir in {course.path})."]
     else:
         lines = [f"MNIST: found in {found.path} ({found.why}). Looked in: {where}."]
         beside = _sums_beside(found.path)

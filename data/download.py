@@ -125,13 +125,23 @@ def download_mnist(dest_dir, base_url=DEFAULT_BASE_URL, files=None, timeout=30,
     return paths
 
 
+def remove_empty(folder: Path):
+    """Remove folder if a failed fetch left it empty (and its empty parents up to the cache's nnfs/)."""
+    for path in (folder, folder.parent):
+        try:
+            path.rmdir()
+        except OSError:
+            return
+
+
 def main(argv=None):
     """The command line: fetch the course's MNIST files into --dest, else into the per-user cache
     unless MNIST is already where the course looks for it."""
     from autograder.config import CourseConfigError, load_course
 
     from . import locate
-    from .fetch import ManifestError, fetch_mnist
+    from .download import DownloadError  # under `python -m data.download` this module is __main__: the
+    from .fetch import ManifestError, fetch_mnist, missing_paragraph  # fetcher raises data.download's class
 
     parser = argparse.ArgumentParser(prog="python -m data.download", description=(
         "Download the four MNIST files and check their SHA-256: the published files, or the course's "
@@ -151,10 +161,13 @@ def main(argv=None):
         print(f"MNIST is already in {found.path} ({found.why}); --dest DIR fetches a copy there", file=sys.stderr)
         return 0
     dest = args.dest or course.mnist_places[-1].path
+    existed = dest.exists()
     try:
         paths = fetch_mnist(course, dest, args.base_url, progress=sys.stderr.isatty())
     except (DownloadError, ManifestError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if not existed:
+            remove_empty(dest)
+        print(missing_paragraph(course, exc) if args.dest is None else f"error: {exc}", file=sys.stderr)
         return 1
     for path in paths:
         print(path)

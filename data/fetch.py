@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from . import download, locate
-from .download import DEFAULT_BASE_URL, DownloadError, download_mnist
+from .download import DEFAULT_BASE_URL, DownloadError, download_mnist, remove_empty
 
 # The exit status of `make demo` and `course grade` when MNIST is missing and cannot be fetched.
 EXIT_NO_MNIST = 3
@@ -134,9 +134,12 @@ def ensure_mnist(course, progress: bool = True, timeout: float = 30) -> Path:
     cache = course.mnist_places[-1].path
     base = course.mnist_mirror or DEFAULT_BASE_URL
     print(f"MNIST is not on this machine yet: fetching it from {base} into {cache}", file=sys.stderr)
+    existed = cache.exists()
     try:
         fetch_mnist(course, cache, progress=progress, timeout=timeout)
     except (DownloadError, ManifestError, OSError) as exc:
+        if not existed:
+            remove_empty(cache)
         raise MNISTUnavailable(missing_paragraph(course, exc)) from None
     if not locate.holds_mnist(cache):
         raise MNISTUnavailable(missing_paragraph(course, "the files fetched are not the four data sets"))

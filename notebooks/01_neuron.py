@@ -30,12 +30,11 @@
 # %%
 # %load_ext autoreload
 # %autoreload 2
-# %matplotlib inline
 
 import numpy as np
-import matplotlib.pyplot as plt
 
 import neuron  # your code: neuron.py in this folder
+import plots  # provided: the pictures of this notebook, drawn with your functions
 
 # %% [markdown]
 # ## A neuron is a thing that holds a number
@@ -93,24 +92,15 @@ print(neuron.relu(-0.21))                         # the lecture: ReLU(-0.21) = 0
 print(neuron.relu_prime(np.array([3.2, 1.39, -0.21, 0.0])))  # expected: [1. 1. 0. 0.]
 
 # %% [markdown]
-# Side by side: the sigmoid squishes every number into (0, 1); ReLU cuts off the negative
-# ones. The dashed lines are their slopes.
+# Side by side, drawn with your four functions: the sigmoid squishes every number into (0, 1);
+# ReLU cuts off the negative ones. The dashed lines are their slopes. **Look for:** the
+# sigmoid crossing 0.5 at $z = 0$, where its dashed slope peaks at 0.25 and falls to almost 0
+# on both sides; ReLU flat at 0 on the left and the diagonal on the right, its slope a step from
+# 0 to 1. A curve that leaves (0, 1), or a slope that peaks somewhere else, is a bug in the
+# function it draws.
 
 # %%
-z = np.linspace(-6, 6, 241)
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
-left.plot(z, neuron.sigmoid(z), label="sigmoid(z)")
-left.plot(z, neuron.sigmoid_prime(z), "--", label="sigmoid'(z)")
-left.axhline(0.5, color="grey", lw=0.5)
-left.set_title("sigmoid: squish into (0, 1)")
-right.plot(z, neuron.relu(z), label="ReLU(z)")
-right.plot(z, neuron.relu_prime(z), "--", label="ReLU'(z)")
-right.set_title("ReLU: max(0, z)")
-for ax in (left, right):
-    ax.set_xlabel("z (weighted sum + bias)")
-    ax.legend()
-plt.tight_layout()
-plt.show()
+plots.plot_activations(neuron.sigmoid, neuron.sigmoid_prime, neuron.relu, neuron.relu_prime)
 
 # %% [markdown]
 # ## The weighted sum
@@ -129,6 +119,17 @@ plt.show()
 print(neuron.weighted_sum([0.6], [2.0]))                          # the lecture: 1.2
 print(neuron.weighted_sum([0.6, 0.9], [0.5, 0.1]))                # the lecture: 0.39
 print(neuron.weighted_sum([1.2, 0.7, 0.4], [2.0, 0.5, 0.1]))      # the lecture: 2.79
+
+# %% [markdown]
+# The lecture's whole layer in one picture, every number computed by your `weighted_sum` (step
+# 1) and your `neuron` with `activation=neuron.relu` (step 3). Each circle is a neuron, its grey
+# its activation: 0.0 black, 1.0 (or more) white; the lines are the connections, as thick as
+# their weights (weight 0 is not drawn). **Look for:** step 1 giving 1.20, 0.39 and 2.79; step 2
+# adding the biases 2, 1 and −3 to give 3.20, 1.39 and −0.21; step 3 keeping 3.20 and 1.39
+# (white neurons) and turning −0.21 into 0 (a black neuron).
+
+# %%
+plots.plot_layer_example(neuron.weighted_sum, neuron.neuron, neuron.relu)
 
 # %% [markdown]
 # ## What does a neuron look for?

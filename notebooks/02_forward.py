@@ -35,6 +35,7 @@ import numpy as np
 
 import forward  # your code: forward.py in this folder
 from neuron import sigmoid, relu  # provided
+import plots  # provided: the pictures of this notebook, drawn with your functions
 
 rng = np.random.default_rng(0)
 
@@ -106,6 +107,16 @@ print(forward.count_parameters(sizes))            # the lecture: 13002
 print(forward.count_parameters([3, 3]))           # the example layer: 9 weights + 3 biases = 12
 
 # %% [markdown]
+# The same count, layer by layer, with your `count_parameters`: for each layer after the input,
+# its weights in blue (one per connection, $n_{\text{in}} \times n_{\text{out}}$) and its
+# biases in orange (one per neuron). **Look for:** 12,544 + 16 for the first layer, which holds
+# almost all the knobs, 256 + 16 and 160 + 10 for the others, and 13,002 in the title. An
+# orange part that is missing or too long means your count gets the biases wrong.
+
+# %%
+plots.plot_parameters(forward.count_parameters, sizes)
+
+# %% [markdown]
 # ## A random network
 #
 # Before it learns anything the network starts from random weights and biases: `init_network`
@@ -125,6 +136,20 @@ again, _ = forward.init_network(sizes, rng=np.random.default_rng(0))
 print(all(np.array_equal(x, y) for x, y in zip(weights, again)))  # same seed, same network: True
 
 # %% [markdown]
+# ## A digit lights up the input layer
+#
+# A real handwritten "3" from MNIST, the lecture's running example: 28 × 28 pixels, each a
+# grey value between 0.0 (black) and 1.0 (white). Read row by row, the picture becomes a column
+# of 784 numbers, the activations of the 784 input neurons. **Look for:** the white strokes
+# of the 3 on the left, and on the right the same pixels as one tall column: dark at the top and
+# bottom (the empty rows) with short white dashes where each row crosses a stroke.
+
+# %%
+three = plots.example_three()   # a (784, 1) column
+print(three.shape, three.min(), three.max())  # expected: (784, 1) 0.0 1.0
+plots.plot_input(three)
+
+# %% [markdown]
 # ## Feeding an image forward
 #
 # Light up the 784 input neurons with the pixels of an image, and layer by layer the pattern
@@ -139,6 +164,20 @@ out = forward.feedforward(weights, biases, x)
 print(out.shape)              # expected: (10, 1)
 print(out.ravel().round(3))   # ten activations between 0 and 1
 print(forward.predict(weights, biases, x))  # the brightest output neuron, e.g. [7]: an array of length 1
+
+# %% [markdown]
+# Now feed the "3" forward through the random network and look at every neuron, the way the
+# lecture draws the network: the input column on the left, then each neuron of the two hidden
+# layers and the output layer as a circle, as bright as its activation (0.0 black, 1.0 white),
+# computed with your `feedforward` one layer at a time (`feedforward(weights[:1], biases[:1],
+# three)` is the first hidden layer). The lines are the connections: blue for positive
+# weights, red for negative, darker for larger ones. **Look for:** a pattern of bright and
+# dark neurons in every layer (all grey at 0.5, or all one colour, means something is off),
+# ten output activations between 0 and 1, and the brightest, in bold, is the network's answer.
+# It is random, so its answer is too; after training (assignment 06) it will say 3.
+
+# %%
+plots.plot_network(forward.feedforward, weights, biases, three)
 
 # %% [markdown]
 # `predict` works on a batch too: one answer (an int) per column, the argmax of that column's

@@ -31,6 +31,7 @@ import numpy as np
 
 import cost  # your code: cost.py in this folder
 from forward import init_network, feedforward  # provided
+import plots  # provided: the pictures of this notebook, drawn with your functions
 
 rng = np.random.default_rng(0)
 
@@ -69,6 +70,18 @@ print(" ".join(f"{term:.4f}" for term in ((output - y) ** 2).ravel()))
 # the lecture: 0.1863 0.0809 0.0357 0.0138 0.5242 0.0001 0.4079 0.7388 0.9817 0.3998
 # (0.7387 here: the activations are reconstructed to four decimals from the slide)
 print(f"{cost.example_cost(output, y):.2f}")  # the lecture: 3.37
+
+# %% [markdown]
+# The same "3" as a picture. Left, the ten output activations (grey) beside what we wanted
+# (black outlines: 1.0 on the 3-neuron, 0.0 elsewhere). Right, the cost of each output neuron
+# on its own, computed with your `example_cost` on that one neuron: $(a_i - y_i)^2$. **Look
+# for:** the tallest red bars where the network is bright but should be dark (the 8, the 7, the
+# 4), an almost invisible bar for the 3 (0.88 is close to the wanted 1.0), and the title's two
+# numbers agreeing: the squares add up to 3.37 and your `example_cost` gives 3.37. Took the mean?
+# The title would say 0.34.
+
+# %%
+plots.plot_cost_of_three(cost.example_cost, output, y)
 
 # %% [markdown]
 # If you got 0.34, you took the mean of the ten terms; if you got 1.68, you put a ½ in front.
@@ -114,6 +127,17 @@ Y = cost.one_hot(labels)
 print(f"{cost.average_cost(weights, biases, X, Y):.4f}")  # a random network: a few units
 one_by_one = [cost.example_cost(feedforward(weights, biases, X[:, [j]]), Y[:, [j]]) for j in range(20)]
 print(f"{np.mean(one_by_one):.4f}")  # expected: the same number
+
+# %% [markdown]
+# Each grey bar is the cost of one of the 20 examples, computed with your `example_cost`; the
+# red dashed line is your `average_cost` of the whole batch. The dotted line is the lecture's
+# first "3" (3.37) for comparison. **Look for:** the dashed line running through the middle of
+# the bars (their mean, not their sum), and a random network costing several units on almost
+# every example: utter trash. A trained network (assignment 06) brings every bar close to 0.
+
+# %%
+plots.plot_example_costs(cost.example_cost, cost.average_cost, feedforward, weights, biases, X, Y,
+                         marks={"the lecture's first \"3\"": 3.37})
 
 # %% [markdown]
 # ## Which way to nudge the outputs?

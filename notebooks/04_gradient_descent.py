@@ -25,12 +25,11 @@
 # %%
 # %load_ext autoreload
 # %autoreload 2
-# %matplotlib inline
 
 import numpy as np
-import matplotlib.pyplot as plt
 
 import descent  # your code: descent.py in this folder
+import plots  # provided: pictures drawn with your functions
 
 rng = np.random.default_rng(0)
 
@@ -54,15 +53,13 @@ print(history[:4])  # expected: [10.0, 6.0, 3.6, 2.16] (up to rounding)
 print(f"{len(history) - 1} steps, stopped at x = {x:.2e}")
 # expected: 30 steps; it stops when a step would be no bigger than the tolerance 1e-06
 
+# %% [markdown]
+# Your path on $f(x) = x^2$, drawn from the points your `gradient_descent` visited. **Look
+# for:** big steps high on the wall, where the slope is steep, and ever smaller ones as the
+# ball rolls into the bottom at $x = 0$, all on the same side.
+
 # %%
-xs = np.linspace(-11, 11, 201)
-path = np.array(history)
-plt.figure(figsize=(5, 3.2))
-plt.plot(xs, xs ** 2, color="grey")
-plt.plot(path, path ** 2, "o-", ms=4)
-plt.title("rolling downhill on f(x) = x²")
-plt.xlabel("x")
-plt.show()
+plots.plot_path(history)
 
 # %% [markdown]
 # ## A learning rate that is too large
@@ -73,18 +70,18 @@ plt.show()
 # *up* the hill.
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(11, 3), sharey=True)
-for ax, rate in zip(axes, [0.2, 0.8, 1.1]):
+for rate in [0.2, 0.8, 1.1]:
     x, history = descent.gradient_descent(lambda x: 2 * x, start=10.0, learn_rate=rate, n_iter=8)
     print(f"learning rate {rate}: " + ", ".join(f"{h:.2f}" for h in history[:5]))
-    path = np.array(history)
-    ax.plot(np.linspace(-45, 45, 201), np.linspace(-45, 45, 201) ** 2, color="grey")
-    ax.plot(path, path ** 2, "o-", ms=4)
-    ax.set_title(f"learning rate {rate}")
-    ax.set_ylim(0, 500)
-plt.tight_layout()
-plt.show()
 # expected: 10.00, 6.00, 3.60, 2.16, 1.30 / 10.00, -6.00, 3.60, -2.16, 1.30 / 10.00, -12.00, 14.40, -17.28, 20.74
+
+# %% [markdown]
+# **Look for:** in the three panels, from the same start $x = 10$, the path rolling straight in
+# (0.2), zig-zagging from wall to wall but lower each time (0.8), and zig-zagging ever higher
+# up the walls (1.1).
+
+# %%
+plots.plot_overshoot(descent.gradient_descent)
 
 # %% [markdown]
 # ## Two knobs: a bowl
@@ -105,15 +102,27 @@ print(start)          # expected: [8. 3.], unchanged
 print(history[:3])    # expected: [8, 3], [4.8, -1.8], [2.88, 1.08]
 print(f"after {len(history) - 1} steps at ({x[0]:.1e}, {x[1]:.1e})")  # expected: 31 steps, at the bottom (0, 0)
 
+# %% [markdown]
+# The bowl from above: the grey lines join points of equal height, and the dots are the points
+# your `gradient_descent` visited. **Look for:** the path jumping from one side of the valley
+# to the other along the steep $y$ direction while it creeps along $x$, ending at the bottom
+# $(0, 0)$.
+
 # %%
-gx, gy = np.meshgrid(np.linspace(-9, 9, 101), np.linspace(-4, 4, 101))
-path = np.array(history)
-plt.figure(figsize=(6, 3.2))
-plt.contour(gx, gy, gx ** 2 + 4 * gy ** 2, levels=12, colors="grey", linewidths=0.5)
-plt.plot(path[:, 0], path[:, 1], "o-", ms=3)
-plt.title("gradient descent on the bowl x² + 4y²")
-plt.gca().set_aspect("equal")
-plt.show()
+plots.plot_bowl_path(history)
+
+# %% [markdown]
+# ## The learning rate on the same bowl
+#
+# Same bowl, same start $(8, 3)$, at most 20 steps of your `gradient_descent`, three learning
+# rates. Along $y$ each step multiplies $y$ by $1 - 8 \times \text{rate}$. **Look for:** with
+# 0.02 (too small) short steps that crawl and stop far from the bottom (the star); with 0.1
+# (about right) a path straight to the bottom; with 0.26 (too large) $y$ is multiplied by
+# $-1.08$: every step jumps across the valley and lands a little higher, and the path zig-zags
+# *up* the walls. The titles give the cost where each path ends.
+
+# %%
+plots.plot_learning_rates(descent.gradient_descent)
 
 # %% [markdown]
 # ## 13,002 knobs: one step for every weight and bias
@@ -177,12 +186,14 @@ for epoch in range(5):
 full, stochastic = np.array(full), np.array(stochastic)
 print("full batch after 5 epochs:", full[-1].round(2))        # still far from (2, 1)
 print("SGD after 5 epochs:       ", stochastic[-1].round(2))  # close to (2, 1)
-plt.figure(figsize=(5, 3.5))
-plt.plot(stochastic[:, 0], stochastic[:, 1], ".-", lw=0.5, ms=2, label="SGD, batches of 10")
-plt.plot(full[:, 0], full[:, 1], "o-", label="gradient descent, all 200")
-plt.plot(2, 1, "k*", ms=12, label="the bottom (2, 1)")
-plt.xlabel("w"); plt.ylabel("b"); plt.legend()
-plt.show()
+
+# %% [markdown]
+# **Look for:** the big dots of full gradient descent, five steps that are still far from the
+# star at $(2, 1)$, and the small dots of SGD, a wobbly path that reaches the star's
+# neighbourhood and wanders around it.
+
+# %%
+plots.plot_sgd(full, stochastic)
 
 # %% [markdown]
 # ## Done?

@@ -35,6 +35,7 @@ import backprop  # your code: backprop.py in this folder
 from neuron import sigmoid, sigmoid_prime  # provided
 from forward import init_network  # provided
 from cost import one_hot, average_cost  # provided
+import plots  # provided: the pictures of this notebook, drawn with your functions
 
 rng = np.random.default_rng(0)
 
@@ -162,16 +163,66 @@ grad_w, grad_b = backprop.backprop(weights, biases, X, Y)
 backprop_seconds = time.perf_counter() - start
 
 start = time.perf_counter()
-errors = []
+errors, numerical = [], []
 for layer in range(len(weights)):
     num_w = backprop.numerical_gradient(cost_as_function_of("weights", layer), weights[layer])
     num_b = backprop.numerical_gradient(cost_as_function_of("biases", layer), biases[layer])
     errors += [rel_error(grad_w[layer], num_w), rel_error(grad_b[layer], num_b)]
+    numerical += [num_w, num_b]
 numerical_seconds = time.perf_counter() - start
 
 print(f"largest relative error {max(errors):.1e}")  # expected: below 1e-7
 print(f"backprop: all 13,002 derivatives in {backprop_seconds * 1000:.1f} ms; "
       f"nudging every weight and bias: {numerical_seconds:.1f} s")
+
+# %% [markdown]
+# The same check as a picture: one dot for each of the 13,002 weights and biases, across the
+# numerical derivative (nudge and see), up the one your `backprop` computed. **Look for:**
+# every dot on the grey diagonal, and a relative error below $10^{-7}$ in the title. A
+# forgotten $\sigma'$ or a missing division by the batch size puts a whole layer's dots on a
+# line of another slope; a wrong sign mirrors them across the axis.
+
+# %%
+plots.plot_gradient_check([g for pair in zip(grad_w, grad_b) for g in pair], numerical)
+
+# %% [markdown]
+# ## One example: what does the "3" want?
+#
+# Backpropagation for a single training example, a handwritten "3", through a random
+# 784-16-16-10 network. It starts where the lecture starts: the output layer should light up
+# the 3-neuron and darken all the others. Grey bars: desired minus actual, $y - a$. Red bars:
+# the nudge your `backprop` gives each output neuron's bias, $-\partial C / \partial b$.
+# **Look for:** the 3-neuron the only one that wants to go up; every red bar with the sign of
+# its grey bar, shorter where the neuron is saturated (its $\sigma'$ is small). A red bar
+# pointing the other way is a sign error.
+
+# %%
+three, y3 = plots.example_three(), one_hot(3)
+weights, biases = init_network([784, 16, 16, 10], rng=np.random.default_rng(1))
+plots.plot_output_nudges(backprop.backprop, weights, biases, three, y3)
+
+# %% [markdown]
+# The gradient of every weight into the output layer: row $j$ (an output neuron), column $i$
+# (a neuron of the last hidden layer) is $2(a_j - y_j)\,\sigma'(z_j)\,a_i$. Red: increasing
+# the weight raises the cost, so gradient descent lowers it; blue: the other way. Beside it,
+# the hidden activations $a_i$. **Look for:** the lecture's "increase $w$ in proportion to
+# $a_{\text{prev}}$": columns of bright hidden neurons are strongly coloured, columns of dark
+# ones almost white; the 3-neuron's row blue (strengthen the connections into the 3), the
+# other rows mostly red.
+
+# %%
+plots.plot_output_weight_gradients(backprop.backprop, weights, biases, three, y3)
+
+# %% [markdown]
+# And one layer further back, the first hidden layer: each neuron has 784 incoming weights,
+# one per pixel, so its gradient is a 28 × 28 picture. For one example it is
+# $\delta_j$ times the pixel's activation. **Look for:** the "3" itself in every tile that is
+# not blank, in red or in blue depending on which way that neuron should move, and pure white
+# where the pixel is black (a weight from a black pixel cannot change the cost). Neurons that
+# are saturated for this "3" get almost nothing: blank tiles.
+
+# %%
+plots.plot_first_layer_gradients(backprop.backprop, weights, biases, three, y3)
 
 # %% [markdown]
 # ## Done?

@@ -4,8 +4,11 @@ Submissions follow nbgrader's layout SUBMITTED/<student>/<ID>/...; results go
 to OUT/<student>/<ID>/ and OUT/grades.csv. A rerun regrades exactly the
 submissions whose files, graders, points or limits changed since they were
 graded (their fingerprint), and those not graded before; --force regrades
-all, --student the chosen ones. Each regrade's old and new scores, per test,
-go to OUT/regrades.csv.
+all, --student the chosen ones. Every grade recorded is appended to the
+output folder's grade history (ledger.py), with why; OUT/regrades.csv (every
+regrade of every run, per test) is derived from it. An instructor's override
+stands through every regrade. The summary ends with who needs attention
+(attention.py).
 
 Each submission is graded in a worker process of its own, forked for it, so
 one that dies (the kernel's OOM killer, a crash) costs nothing but that
@@ -24,19 +27,29 @@ from pathlib import Path
 
 from .. import extensions
 from ..config import Assignment, Course
+from . import ledger as history
 from . import runner
+from .attention import Attention, attention_list
 from .errors import GradingError
 from .fingerprint import Fingerprinter
 from .grade import grade_submission, reference_modules
 from .lateness import TIMESTAMP_FILE, load_parser
-from .model import NOT_GRADED, ResultFormatError, SubmissionResult
-from .results import (load_result, regrade_rows, results_path, write_grades_csv, write_regrades_csv,
-                      write_submission_results)
+from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, STATUSES, ResultFormatError, SubmissionResult
+from .results import (collect_results, load_result, results_path, write_grades_csv,
+                      write_regrades_csv, write_submission_results)
 from .sandbox import become_subreaper, child_code_dir, isolation_mode
 from .submission import LayoutError, Roster, find_students, read_submission
 from .text import clean
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_CANNOT_GRADE, EXIT_NOT_GRADED, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
+EXIT_NO_MODULE = 5  # some modules are missing or do not import (each scored 0, listed for attention)
+_SEVERITY = (EXIT_CANNOT_GRADE, EXIT_INTERRUPTED, EXIT_NOT_GRADED, EXIT_NO_MODULE, EXIT_OK)
+
+
+def worst_exit_code(codes) -> int:
+    """The exit code of several assignments' runs: the most severe (3, 130, 4, 5, then 0)."""
+    codes = set(codes)
+    return next((code for code in _SEVERITY if code in codes), EXIT_OK)
 WORKER_ATTEMPTS = 2
 
 
@@ -63,6 +76,10 @@ class BatchSummary:
     plan: Plan = field(default_factory=Plan)
     roster: Roster = field(default_factory=lambda: Roster(students=[]))
     regrades: list[dict] = field(default_factory=list)
+    why: dict[str, str] = field(default_factory=dict)     # student -> why this run recorded a grade (ledger.py)
+    class_results: list[SubmissionResult] = field(default_factory=list)  # every result on disk after the run
+    attention: list[Attention] = field(default_factory=list)
+    overrides: dict = field(default_factory=dict)          # (student, assignment) -> ledger.Override
     seconds: float = 0.0
     grades_csv: str = ""
     interrupted: bool = False
@@ -78,7 +95,60 @@ class BatchSummary:
             return EXIT_CANNOT_GRADE
         if self.interrupted:
             return EXIT_INTERRUPTED
-        return EXIT_NOT_GRADED if self.not_graded or self.roster.refused else EXIT_OK
+        if self.not_graded or self.roster.refused:
+            return EXIT_NOT_GRADED
+        return EXIT_NO_MODULE if any(r.status in (MISSING, DOES_NOT_IMPORT) for r in self.graded.values()) \
+            else EXIT_OK
+
+    def counts(self) -> dict[str, int]:
+        """Every student's result on disk after the run, by status."""
+        counts = {status: 0 for status in STATUSES}
+        for result in self.class_results:
+            counts[result.status] += 1
+        return counts
+
+    def score_of_record(self, result: SubmissionResult) -> float | None:
+        """The result's score, or an override's when one stands."""
+        override = self.overrides.get((result.student, result.assignment))
+        score = override.apply(result) if override is not None else None
+        return result.score if score is None else score
+
+    def class_mean(self) -> float | None:
+        """The mean score of record (overrides applied) of every student with one, regraded in this run or not.
+
+        Missing and does-not-import count as their 0; not graded counts nothing.
+        """
+        scores = [s for r in self.class_results if (s := self.score_of_record(r)) is not None]
+        return sum(scores) / len(scores) if scores else None
+
+
+def _has_terms(course: Course, assignment_id: str, student: str) -> bool:
+    """Whether extensions.csv or accommodations.csv has a row for the student and this assignment (or *)."""
+    terms = extensions.terms_for(course, student)
+    return terms is not None and any(key in (assignment_id, extensions.ALL)
+                                     for key in (*terms.due, *terms.time_multiplier))
+
+
+def why_recorded(course: Course, plan: Plan, student: str, result: SubmissionResult) -> str:
+    """Why this run records a grade for student (ledger.WHY), from the plan and the fingerprints."""
+    if student in plan.new:
+        return history.NEW
+    if student in plan.retry:
+        return history.RETRIED
+    old = plan.old.get(student)
+    if student in plan.changed and old is not None and old.fingerprint and result.fingerprint:
+        parts = []
+        if old.fingerprint.files != result.fingerprint.files:
+            parts.append(history.CHANGED_SUBMISSION)
+        if old.fingerprint.graders != result.fingerprint.graders:
+            parts.append(history.CHANGED_GRADERS)
+        if old.fingerprint.settings != result.fingerprint.settings:
+            parts.append(history.EXTENSION if _has_terms(course, result.assignment, student)
+                         else history.CHANGED_SETTINGS)
+        return ", ".join(parts) or history.CHANGED_SUBMISSION
+    if student in plan.changed:
+        return history.CHANGED_SUBMISSION
+    return history.FORCED
 
 
 def plan_run(course: Course, assignment: Assignment, submissions: Path, out_dir: Path, roster: Roster,
@@ -238,8 +308,8 @@ class ClusterWorkers:
     GRADED with the reason.
     """
 
-    def __init__(self, address: str):
-        self.address = address
+    def __init__(self, address: str, out_dir: Path | None = None):
+        self.address, self.out_dir = address, out_dir  # out_dir: protected on the workers, never written there
 
     def run(self, course, submissions: Path, tasks, isolation, on_result, on_stop):
         from .cluster import code_fingerprint, grade_on_cluster, grade_student, worker_probe  # Dask only here
@@ -258,9 +328,11 @@ class ClusterWorkers:
 
         try:
             reports = grade_on_cluster(self.address,
-                             [(key, grade_student, (course, a, s, submissions, None)) for key, (a, s) in by_key.items()],
+                             [(key, grade_student, (course, a, s, submissions, self.out_dir))
+                              for key, (a, s) in by_key.items()],
                              lambda key, result: on_result(result), failed, probe=worker_probe,
-                             probe_args=(str(course.root), str(submissions), code_fingerprint(str(course.root))))
+                             probe_args=(str(course.root), str(submissions), code_fingerprint(str(course.root)),
+                                         self.out_dir and str(self.out_dir)))
         except _Stopped:
             return
         used = [r for r in reports.values() if r.get("usable")]
@@ -304,10 +376,11 @@ def grade_batch(course: Course, assignment: Assignment, submissions: Path, out_d
 
 def grade_all(course: Course, submissions: Path, out_dir: Path, jobs: int = 1, force: bool = False,
               progress: bool = True, students: list[str] | None = None, report=print,
-              scheduler: str | None = None) -> list[BatchSummary]:
-    """Grade every assignment of the course that has submissions, with one progress bar and one table."""
-    with_submissions = [a for a in course.assignments
-                        if find_students(submissions.resolve(), a.id, required=False).students]
+              scheduler: str | None = None, leave_out=()) -> list[BatchSummary]:
+    """Grade every assignment of the course that has submissions (but those in leave_out, ids), with one
+    progress bar and one table."""
+    with_submissions = [a for a in course.assignments if a.id not in leave_out
+                        and find_students(submissions.resolve(), a.id, required=False).students]
     if not with_submissions:
         raise LayoutError(f"{submissions}: no <student>/<assignment>/ folder for any assignment of the course "
                           f"({', '.join(a.id for a in course.assignments)})")
@@ -336,6 +409,9 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob("**/.*.tmp"):  # half-written by a batch that was killed
         stale.unlink(missing_ok=True)
+    ledger = history.open_ledger(out_dir)  # made, and the results already there migrated, if new
+    run_id = history.new_run_id()
+    overrides = ledger.overrides()
     tasks = []
     # The graders' digest of the fingerprint is computed once, from the files the batch grades with.
     fingerprinters = {a.id: Fingerprinter(course, a) for a in assignments}
@@ -356,18 +432,21 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
         workers = LocalWorkers(jobs, fingerprinters)
     else:
         isolation = "probed on each worker"
-        workers = ClusterWorkers(scheduler)
+        workers = ClusterWorkers(scheduler, out_dir)
     start = time.perf_counter()
     label = assignments[0].id if len(assignments) == 1 else f"{len(assignments)} assignments"
     bar = _progress_bar(len(tasks), f"grading {label}", shown=progress and sys.stderr.isatty())
 
     def record(result: SubmissionResult):
-        write_submission_results(out_dir, result)
+        override = overrides.get((result.student, result.assignment))
+        if override is None:
+            write_submission_results(out_dir, result)
+        else:  # the override's score and comment stay in results.json and the feedback
+            write_submission_results(out_dir, result, override)
         summary = summaries[result.assignment]
         summary.graded[result.student] = result
-        old = summary.plan.old.get(result.student)
-        if old is not None:
-            summary.regrades += regrade_rows(old, result)
+        summary.why[result.student] = why_recorded(course, summary.plan, result.student, result)
+        ledger.record(result, summary.why[result.student], run_id)
         bar.update()
 
     stopped, interrupted = [], False
@@ -384,19 +463,31 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
         seconds = round(time.perf_counter() - start, 2)
         stale = frozenset((s, a) for a, summary in summaries.items()
                           for s in summary.plan.changed + summary.plan.left_stale if s not in summary.graded)
-        grades_csv = str(write_grades_csv(out_dir, stale=stale))
-        regrades = [row for summary in summaries.values() for row in summary.regrades]
-        if regrades:
-            write_regrades_csv(out_dir, regrades)
+        with ledger.exclusive():  # another run at once writes these files before or after, not between
+            grades_csv = str(write_grades_csv(out_dir, stale=stale, overrides=overrides))
+            regrades = ledger.regrades()
+            if regrades:
+                write_regrades_csv(out_dir, regrades)
+        ledger.close()
+        everyone, _ = collect_results(out_dir)
+        listed = attention_list(everyone, overrides, out_dir)
         for summary in summaries.values():
             summary.seconds, summary.grades_csv = seconds, grades_csv
             summary.interrupted, summary.stopped = interrupted, stopped[0] if stopped else ""
+            summary.overrides = overrides
+            summary.regrades = [row for row in regrades if row["run"] == run_id
+                                and row["assignment"] == summary.assignment]
+            summary.class_results = [r for r in everyone if r.assignment == summary.assignment
+                                     and r.student in summary.roster.students]
+            summary.attention = [a for a in listed if a.assignment == summary.assignment
+                                 and a.student in summary.roster.students]
     if per_assignment_lines:
         for summary in summaries.values():
             print_summary(summary, report)
     else:
         for summary in summaries.values():
-            print_summary(summary, lambda line: line.startswith("  ") and report(f"{summary.assignment}{line}"))
+            print_summary(summary, lambda line: line.startswith("  ") and report(f"{summary.assignment}{line}"),
+                          with_attention=False)
     if interrupted:
         done = sum(len(s.graded) for s in summaries.values())
         print(f"\ninterrupted: {done} of {len(tasks)} graded, every finished result kept; "
@@ -407,20 +498,44 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
     return list(summaries.values())
 
 
+def _mean(scores) -> str:
+    scores = list(scores)
+    return f"{sum(scores) / len(scores):.1f}" if scores else "-"
+
+
 def summary_table(summaries: list[BatchSummary]) -> str:
-    """One line per assignment: what was graded, what was skipped, what needs attention, the mean score."""
-    header = f"{'assignment':<22}{'new':>5}{'changed':>9}{'unchanged':>11}{'not graded':>12}{'mean':>8}"
+    """One line per assignment: what this run graded, the class by status, the class mean.
+
+    mean: over every student with a score on disk (regraded in this run or not); run mean: this run's only.
+    """
+    header = (f"{'assignment':<22}{'new':>5}{'regraded':>10}{'unchanged':>11}{'graded':>8}{'missing':>9}"
+              f"{'no import':>11}{'not graded':>12}{'mean':>8}{'run mean':>10}")
     lines = [header]
     for s in summaries:
-        results = [r for r in s.graded.values() if r.graded]
-        mean = f"{sum(r.score for r in results) / len(results):.1f}" if results else "-"
+        counts = s.counts()
+        ran = [s.score_of_record(r) for r in s.graded.values() if s.score_of_record(r) is not None]
+        mean = s.class_mean()
         lines.append(f"{s.assignment:<22}{len([x for x in s.plan.new if x in s.graded]):>5}"
-                     f"{len([x for x in s.plan.changed + s.plan.retry + s.plan.forced if x in s.graded]):>9}"
-                     f"{len(s.plan.unchanged):>11}{len(s.not_graded) + len(s.roster.refused):>12}{mean:>8}")
+                     f"{len([x for x in s.plan.changed + s.plan.retry + s.plan.forced if x in s.graded]):>10}"
+                     f"{len(s.plan.unchanged):>11}{counts['graded']:>8}{counts['missing']:>9}"
+                     f"{counts['does not import']:>11}{counts['not graded'] + len(s.roster.refused):>12}"
+                     f"{'-' if mean is None else f'{mean:.1f}':>8}{_mean(ran):>10}")
+    attention = [a for s in summaries for a in s.attention]
+    lines += attention_lines(attention)
     return "\n".join(lines)
 
 
-def print_summary(summary: BatchSummary, report=print):
+def attention_lines(attention: list[Attention]) -> list[str]:
+    """The needs-attention list as the summary's last lines."""
+    if not attention:
+        return ["needs attention: nobody"]
+    lines = [f"needs attention ({len(attention)}):"]
+    for item in attention:
+        lines += [f"  {item.student} {item.assignment}: {why}" for why in item.reasons]
+    return lines
+
+
+def print_summary(summary: BatchSummary, report=print, with_attention: bool = True):
     plan, graded = summary.plan, summary.graded
     regraded = [s for s in plan.changed + plan.retry + plan.forced if s in graded]
     new = [s for s in plan.new if s in graded]
@@ -431,27 +546,33 @@ def print_summary(summary: BatchSummary, report=print):
     if summary.not_graded:
         parts.append(f"{len(summary.not_graded)} NOT GRADED")
     report(f"{summary.assignment}: {', '.join(parts)}, in {summary.seconds:.1f} s; grades in {summary.grades_csv}")
+    counts = summary.counts()
+    mean = summary.class_mean()
+    ran = [summary.score_of_record(r) for r in graded.values() if summary.score_of_record(r) is not None]
+    max_score = next((r.max_score for r in summary.class_results), None)
+    report(f"  class: {', '.join(f'{n} {status}' for status, n in counts.items())}; "
+           + (f"mean {mean:.1f}" + (f" / {max_score:g}" if max_score else "")
+              + f" over all {sum(summary.score_of_record(r) is not None for r in summary.class_results)}"
+              " with a score" if mean is not None
+              else "no score yet")
+           + (f" (graded in this run: {len(ran)}, mean {_mean(ran)})" if ran else ""))
     for student in sorted(regraded):
         old, new_result = plan.old[student], graded[student]
         def fmt(r):
             return f"{r.score:g}" if r.graded else r.status
         change = "" if not (old.graded and new_result.graded) else f" ({new_result.score - old.score:+g})"
-        report(f"  regraded {student}: {fmt(old)} -> {fmt(new_result)}{change}")
+        report(f"  regraded {student}: {fmt(old)} -> {fmt(new_result)}{change} [{summary.why.get(student, '')}]")
     for student, reason in sorted(summary.not_graded.items()):
         report(f"  NOT GRADED {student}: {reason}")
     for name, why in sorted(summary.roster.refused.items()):
         report(f"  REFUSED folder {name!r}: {why}; not graded")
-    for student, result in sorted(graded.items()):
-        for flag in result.flags:
-            report(f"  FLAG {student}: {flag}")
-    unknown = sorted(s for s, r in graded.items() if r.graded and r.lateness.late is None)
-    if unknown:
-        report(f"  lateness unknown for {len(unknown)}: {', '.join(unknown[:20])}"
-               + (" ..." if len(unknown) > 20 else "") + " (see their feedback)")
     if plan.left_stale:
         report(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(plan.left_stale)}")
     if summary.roster.without_submission:
         report(f"  no {summary.assignment}/ folder (not submitted): {len(summary.roster.without_submission)} "
                f"student(s)")
     if summary.regrades:
-        report(f"  old and new scores per test: {Path(summary.grades_csv).with_name('regrades.csv')}")
+        report(f"  old and new scores per test (every run): {Path(summary.grades_csv).with_name('regrades.csv')}")
+    if with_attention:
+        for line in attention_lines(summary.attention):
+            report(f"  {line}")

@@ -1,13 +1,18 @@
 """Grading on a Dask distributed cluster: one task per submission, results back to the client.
 
 ``course grade --scheduler ADDRESS`` sends a batch to a running scheduler
-(``dask scheduler``, a dask-jobqueue cluster, ...). Every worker grades with
-the same engine as a local batch: grade_submission() with its sandboxed child,
-in a process that is a subreaper. Before a worker gets a submission it is
-probed (worker_probe, on the worker): it must isolate student code (the
-engine's isolation_mode() is not "none"), see the course and submissions at
-the client's paths (a shared file system) and run the same graders, reference
-and Python as the client (a fingerprint). A worker that fails is reported and
+(``dask scheduler``, a dask-jobqueue cluster, ...), over TLS when the address
+is tls:// (certificates from cluster_tls.py; docs/cluster.md). Every worker
+grades with the same engine as a local batch: grade_submission() with its
+sandboxed child, each submission in a fresh process of its own (python -m
+autograder.engine.cluster, a subreaper), so the worker process never imports
+or runs anything of a student's. Before a worker gets a submission it is
+probed (worker_probe, on the worker): it must isolate student code as local
+grading would for the same folders (isolation_mode() with the graders, the
+reference, the submissions and the output folder protected, and no network
+for student code; never "none" or the trusted mode), see the course and
+submissions at the client's paths (a shared file system) and run the same
+graders, reference and Python as the client (a fingerprint). A worker that fails is reported and
 gets no task; a worker that joins later (or restarts) is probed when it
 appears. Usable workers are marked with a Dask resource named after the run,
 ``course-sandbox-<run id> = 1``, and every task of the run asks for it, so a
@@ -23,6 +28,7 @@ grade_on_cluster() is the generic part (tasks in, one callback per result or
 failure); grade_students_on_cluster() is the glue for a class.
 """
 import hashlib
+import os
 import sys
 import threading
 import time
@@ -46,8 +52,9 @@ class WorkerCannotGrade(RuntimeError):
 
 # ------------------------------------------------------------------ on the workers
 
-_worker_state = {"isolation": None, "why": "no namespaces here", "lock": threading.Lock()}
+_worker_state = {"lock": threading.Lock()}
 TRUSTED = "trusted-submissions-no-sandbox"
+RESULT_LIMIT_BYTES = 64 * 2**20  # a pickled result from the grading process: far larger than any real one
 
 
 def can_isolate(mode: str) -> bool:
@@ -55,15 +62,23 @@ def can_isolate(mode: str) -> bool:
     return bool(mode) and mode not in ("none", TRUSTED)
 
 
-def _worker_isolation() -> str:
-    """This worker's isolation mode, probed once; "none" when no mode is safe here (and why)."""
-    if _worker_state["isolation"] is None:
-        from .sandbox import isolation_mode
-        try:
-            _worker_state["isolation"] = isolation_mode()
-        except GradingError as exc:
-            _worker_state["isolation"], _worker_state["why"] = "none", str(exc)[:300]
-    return _worker_state["isolation"]
+def protected_paths(course_root: str, submissions: str, out_dir: str | None) -> tuple[str, ...]:
+    """What student code must not read on a worker: what local grading protects for the same folders."""
+    root = Path(course_root)
+    return tuple(str(p) for p in (submissions, out_dir, root / "graders", root / "solutions") if p)
+
+
+def _worker_isolation(protected: tuple[str, ...]) -> tuple[str, str]:
+    """(this worker's isolation mode for these protected paths, why "none" when none is safe).
+
+    The same probe and the same rule as local grading (sandbox.isolation_mode):
+    a mode is used only if, tried for real here, student code cannot read any
+    protected path and cannot reach the network. Probed once per set of paths."""
+    from .sandbox import isolation_mode
+    try:
+        return isolation_mode(protected=protected), ""
+    except GradingError as exc:
+        return "none", str(exc)[:600]
 
 
 def code_fingerprint(course_root: str) -> str:
@@ -83,21 +98,22 @@ def code_fingerprint(course_root: str) -> str:
     return digest.hexdigest()
 
 
-def worker_probe(course_root: str, submissions: str, fingerprint: str) -> dict:
+def worker_probe(course_root: str, submissions: str, fingerprint: str, out_dir: str | None = None) -> dict:
     """On a worker: {"usable": bool, "isolation": mode, "problem": why not usable or None}."""
-    mode = _worker_isolation()
-    problem = None
-    if not can_isolate(mode):
-        problem = f"cannot isolate student code (isolation mode {mode!r}: {_worker_state['why']})"
-    elif not (Path(course_root) / "course.toml").is_file():
+    problem, mode = None, "none"
+    if not (Path(course_root) / "course.toml").is_file():
         problem = f"does not see the course folder {course_root} (it must be at the same path on every worker)"
     elif not Path(submissions).is_dir():
         problem = f"does not see the submissions folder {submissions} (a shared file system is needed)"
     else:
-        theirs = code_fingerprint(course_root)
-        if theirs != fingerprint:
-            problem = (f"runs other code than the client (fingerprint {theirs[:12]} != {fingerprint[:12]}): "
-                       "install the same course and virtualenv on every worker")
+        mode, why = _worker_isolation(protected_paths(course_root, submissions, out_dir))
+        if not can_isolate(mode):
+            problem = f"cannot isolate student code (isolation mode {mode!r}: {why or 'trusted submissions only'})"
+        else:
+            theirs = code_fingerprint(course_root)
+            if theirs != fingerprint:
+                problem = (f"runs other code than the client (fingerprint {theirs[:12]} != {fingerprint[:12]}): "
+                           "install the same course and virtualenv on every worker")
     return {"usable": problem is None, "isolation": mode, "problem": problem}
 
 
@@ -118,20 +134,87 @@ async def _probe_and_mark(probe, probe_args, resource, dask_worker=None):
     return report
 
 
-def grade_student(course, assignment, student: str, submissions: Path, out_dir: Path) -> dict:
-    """A task: grade one student on this worker; return the results dict (written by the client)."""
-    from .grade import grade_submission
-    from .sandbox import become_subreaper
+def grade_student(course, assignment, student: str, submissions: Path, out_dir: Path | None) -> dict:
+    """A task: grade one student on this worker, in a fresh process; return its result (written by the client).
 
+    The worker process itself never imports or runs anything of the
+    student's: a new Python process (python -m autograder.engine.cluster)
+    grades the submission and ends, so nothing one student does (to the
+    grader's own state, its modules, its temporary files) reaches the next.
+    """
     folder = submissions / student
     if not folder.is_dir():  # the client saw it: a worker that does not must not grade "no submission"
         raise WorkerCannotGrade(f"this worker does not see {folder}")
-    mode = _worker_isolation()
+    mode, why = _worker_isolation(protected_paths(str(course.root), str(submissions), out_dir and str(out_dir)))
     if not can_isolate(mode):
-        raise WorkerCannotGrade(f"this worker cannot isolate student code (isolation mode {mode!r})")
-    with _worker_state["lock"]:  # one grading per process, whatever the worker's thread count
-        become_subreaper()
-        return grade_submission(course, assignment, student, folder / assignment.id, out_dir, mode)
+        raise WorkerCannotGrade(f"this worker cannot isolate student code (isolation mode {mode!r}: {why})")
+    from .batch import worker_deadline_seconds
+    with _worker_state["lock"]:  # one grading per worker at a time, whatever its thread count
+        return _grade_in_fresh_process((course, assignment, student, folder / assignment.id, mode),
+                                       worker_deadline_seconds(course, assignment, student))
+
+
+def _grade_in_fresh_process(task: tuple, seconds: float):
+    """Run _fresh_process_main on task in a new Python; its SubmissionResult, or its GradingError raised."""
+    import pickle
+    import select
+    import subprocess
+
+    from .sandbox import _pdeathsig, wait_exit
+
+    read_end, write_end = os.pipe()
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "autograder.engine.cluster", str(write_end)],
+                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(write_end,),
+                                   preexec_fn=_pdeathsig)  # dies with this worker, its sandbox with it
+    finally:
+        os.close(write_end)
+    try:
+        process.stdin.write(pickle.dumps(task))
+        process.stdin.close()
+        data, deadline = bytearray(), time.monotonic() + seconds
+        while len(data) <= RESULT_LIMIT_BYTES:
+            if not select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                raise WorkerCannotGrade(f"the grading process ran past {seconds:g} s")
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:
+                break
+            data += chunk
+        wait_exit(process, 30)
+    finally:
+        os.close(read_end)
+        if process.returncode is None:
+            process.kill()
+            process.wait()
+    if not data or len(data) > RESULT_LIMIT_BYTES:
+        raise WorkerCannotGrade(f"the grading process gave no result (exit status {process.returncode})")
+    kind, value = pickle.loads(bytes(data))  # written by the engine's own process, never by student code
+    if kind == "grading_error":
+        raise GradingError(value)
+    return value
+
+
+def _fresh_process_main(result_fd: int):
+    """In the fresh grading process: read the task from stdin, grade, write the pickled outcome to result_fd.
+
+    Its temporary files all live in its own folder (jail/own_tmp.py), removed
+    when it ends, or by the next grading process if it is killed."""
+    import pickle
+    import tempfile
+
+    from .grade import grade_submission
+    from .jail import own_tmp
+    from .sandbox import become_subreaper
+
+    tempfile.tempdir = str(own_tmp.root())
+    become_subreaper()
+    course, assignment, student, folder, mode = pickle.loads(sys.stdin.buffer.read())
+    try:
+        outcome = ("result", grade_submission(course, assignment, student, folder, None, mode))
+    except GradingError as exc:
+        outcome = ("grading_error", str(exc))
+    with os.fdopen(result_fd, "wb") as out:
+        out.write(pickle.dumps(outcome))
 
 
 # ------------------------------------------------------------------ on the client
@@ -159,10 +242,16 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
         from distributed import Client, as_completed
     except ImportError as exc:
         raise GradingError(f"--scheduler needs Dask ({exc}): pip install 'nnfs-course[cluster]'") from None
+    from .cluster_tls import ENV, security
+
     reports: dict[str, dict] = {}
     try:
-        client = Client(address, timeout=connect_seconds, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
+        secured = security()
+        if not address.startswith("tls://"):
+            log(f"warning: {address} is not a TLS address: anyone who reaches the scheduler can run code on its "
+                f"workers. Secure it: `course cluster certs DIR`, then ${ENV}=DIR and tls:// (docs/cluster.md)")
+        client = Client(address, timeout=connect_seconds, set_as_default=False, security=secured)
+    except (OSError, TimeoutError, ValueError) as exc:
         raise GradingError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     with client:
 
@@ -247,8 +336,13 @@ def grade_students_on_cluster(address: str, course, assignment, submissions: Pat
     fingerprint = code_fingerprint(str(course.root))
     reports = grade_on_cluster(
         address, [(s, grade_student, (course, assignment, s, submissions, out_dir)) for s in students],
-        on_graded, on_failure, probe=worker_probe, probe_args=(str(course.root), str(submissions), fingerprint))
+        on_graded, on_failure, probe=worker_probe,
+        probe_args=(str(course.root), str(submissions), fingerprint, str(out_dir)))
     modes = sorted({r["isolation"] for r in reports.values() if r.get("usable")})
     _log(f"graded on {sum(r.get('usable', False) for r in reports.values())} worker(s) of {address} "
          f"(isolation: {', '.join(modes)}); {sum(not r.get('usable') for r in reports.values())} not used")
     return failures
+
+
+if __name__ == "__main__":
+    _fresh_process_main(int(sys.argv[1]))

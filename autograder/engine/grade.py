@@ -19,7 +19,7 @@ from .errors import GradingError
 from .fingerprint import Fingerprinter
 from .handle import StudentFailure, StudentHandle, StudentProcess
 from .lateness import lateness
-from .model import GRADED, NOT_GRADED, SubmissionResult, TestResult
+from .model import DOES_NOT_IMPORT, GRADED, MISSING, NOT_GRADED, SubmissionResult, TestResult
 from . import runner
 from .submission import instructor_flags, read_submission
 from .text import clean
@@ -87,6 +87,7 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
                 if process is not None:
                     process.close()
             printed = process.output().strip() if process else ""
+            import_failure = process.import_failure if process else None
     except GradingError:
         raise
     except runner.GraderFault as exc:
@@ -103,9 +104,14 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
         notes.append(clean(f"Nothing could be graded: {submission.problem}."))
     if submission.ignored:
         notes.append(clean(f"Only {', '.join(assignment.modules)} is graded; ignored: {', '.join(submission.ignored)}."))
+    status, reason = GRADED, ""
+    if submission.problem:
+        status, reason = MISSING, clean(submission.problem, 500)
+    elif import_failure:
+        status, reason = DOES_NOT_IMPORT, clean(import_failure, 1000)
     return SubmissionResult(
-        status=GRADED, earned=round(sum(t.score for t in tests), 6), tests=tuple(tests), lateness=late,
-        notes=tuple(notes), flags=tuple(instructor_flags(course, assignment, submission.modules)),
+        status=status, reason=reason, earned=round(sum(t.score for t in tests), 6), tests=tuple(tests),
+        lateness=late, notes=tuple(notes), flags=tuple(instructor_flags(course, assignment, submission.modules)),
         printed_output=clean(printed, 4000), execution_time=round(time.perf_counter() - start, 3),
         fingerprint=fingerprint, **base)
 

@@ -5,9 +5,16 @@ grades.csv, the gradebook record, the report, the exports) is rendered from a
 SubmissionResult; nothing else writes or parses grading results. Only strings
 that went through text.clean() are stored, so every renderer can write them.
 
-status is GRADED or NOT_GRADED. A result that is not graded has no score:
-the engine could not grade it (a crash of the grader, a submission it must
-refuse, a worker that died twice) and says why in reason. It is never a 0.
+status says what happened:
+- GRADED: the hidden tests ran against the student's module; score is their points.
+- MISSING: no module by that name was handed in (or it could not be read);
+  reason lists what the folder held and suggests the likely file.
+- DOES_NOT_IMPORT: the module was there but importing it failed (the error
+  and its line in reason); every test failed on it.
+- NOT_GRADED: the engine could not grade it (a crash of the grader, a
+  submission it must refuse, a worker that died twice), with the reason.
+MISSING and DOES_NOT_IMPORT score 0 (the LMS needs a number), loudly: they are
+counted in every summary and listed for attention. NOT_GRADED has no score, never a 0.
 """
 from __future__ import annotations
 
@@ -17,7 +24,9 @@ from dataclasses import dataclass, field
 from .text import clean
 
 GRADED, NOT_GRADED = "graded", "not graded"
-STATUSES = (GRADED, NOT_GRADED)
+MISSING, DOES_NOT_IMPORT = "missing", "does not import"
+STATUSES = (GRADED, MISSING, DOES_NOT_IMPORT, NOT_GRADED)
+SCORED = (GRADED, MISSING, DOES_NOT_IMPORT)  # the statuses that carry a score (0 for the last two)
 
 
 class ResultFormatError(ValueError):
@@ -69,7 +78,7 @@ class SubmissionResult:
     earned: float | None = None          # points from the tests, before any late penalty
     tests: tuple[TestResult, ...] = ()
     lateness: Lateness = field(default_factory=Lateness)
-    reason: str = ""                     # why it is not graded
+    reason: str = ""                     # why it is not graded, missing or does not import
     notes: tuple[str, ...] = ()          # for the student: ignored files, why nothing ran, lateness
     flags: tuple[str, ...] = ()          # for the instructor only: solution markers, a copy of the reference
     seed: int | None = None
@@ -81,12 +90,13 @@ class SubmissionResult:
     def __post_init__(self):
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, not {self.status!r}")
-        if (self.status == GRADED) != (self.earned is not None):
-            raise ValueError("a graded result has points, a result that is not graded has none")
+        if (self.status in SCORED) != (self.earned is not None):
+            raise ValueError("a graded, missing or non-importing result has points, one not graded has none")
 
     @property
     def graded(self) -> bool:
-        return self.status == GRADED
+        """Whether the result has a score of record (status graded, missing or does not import)."""
+        return self.status in SCORED
 
     @property
     def score(self) -> float | None:
@@ -96,7 +106,23 @@ class SubmissionResult:
         return round(self.earned * (1.0 - self.lateness.penalty), 6)
 
     # -- Gradescope's results format (results.json) ----------------------------
-    def to_gradescope(self) -> dict:
+    def to_gradescope(self, override=None) -> dict:
+        """Gradescope's results format. override (ledger.Override): its score is "score", the engine's own
+        stays in extra_data (score_before_penalty, engine_score) and the output says so."""
+        data = self._gradescope()
+        score = override.apply(self) if override is not None else None
+        if score is not None:
+            extra = data["extra_data"]
+            extra.update(engine_score=self.score, engine_output=data["output"],
+                         override={"score": score, "reason": override.reason, "comment": override.comment,
+                                   "at": override.at})
+            engine = "no score" if self.score is None else f"{self.score:g}"
+            data["score"] = score
+            data["output"] = " ".join(x for x in (data["output"], f"Score set by your instructor: {score:g} "
+                                                  f"(the automatic grading gave {engine}).", override.comment) if x)
+        return data
+
+    def _gradescope(self) -> dict:
         fingerprint = dataclasses.asdict(self.fingerprint) if self.fingerprint else None
         return {
             "score": self.score,
@@ -130,6 +156,8 @@ class SubmissionResult:
             late = extra.get("late", False)
             fingerprint = extra.get("fingerprint")
             status = extra.get("status", GRADED)
+            if status not in STATUSES:
+                raise ValueError(f"unknown status {status!r}")
             return cls(
                 student=clean(extra["student"]), assignment=clean(extra["assignment"]),
                 status=status, max_score=float(data["max_score"]),
@@ -145,7 +173,8 @@ class SubmissionResult:
                                   submitted_at=extra.get("submitted_at"), due=extra.get("due"),
                                   note=clean(extra.get("late_note", ""))),
                 reason=clean(extra.get("reason", "")),
-                notes=(clean(data["output"]),) if data.get("output") else (),
+                notes=(clean(output),) if (output := extra["engine_output"] if "override" in extra
+                                            else data.get("output")) else (),
                 flags=tuple(clean(f) for f in extra.get("flags", ())),
                 seed=extra.get("seed"), isolation=clean(extra.get("isolation", "")),
                 printed_output=clean(extra.get("printed_output", "")),

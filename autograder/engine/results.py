@@ -1,5 +1,9 @@
 """Grading outputs, rendered from the one result model: results.json, feedback.md, grades.csv, regrades.csv.
 
+An instructor's override (ledger.Override) is rendered beside the engine's
+result, never into it: results.json keeps the engine's score in extra_data,
+grades.csv in engine_score. regrades.csv is written from the ledger's rows.
+
 Every file is written atomically (a temporary file in the same folder, then
 os.replace), so a killed batch leaves each file either whole or absent.
 results.json is written last for a submission: its presence means "a result
@@ -12,11 +16,16 @@ import os
 import tempfile
 from pathlib import Path
 
-from .model import ResultFormatError, SubmissionResult
+from .attention import attention_list
+from .model import DOES_NOT_IMPORT, MISSING, ResultFormatError, SubmissionResult
 from .text import csv_cell, markdown_block, markdown_inline
 
-GRADES_COLUMNS = ["student", "assignment", "score", "max_score", "status", "late", "late_days", "flags", "reason"]
-REGRADES_COLUMNS = ["student", "assignment", "test", "old_score", "new_score", "change"]
+# score is the score of record: an instructor's override when one stands (described in override, the
+# engine's own score in engine_score), else the engine's; 0 for missing and does not import; empty when
+# not graded or stale. attention: why the instructor should look (engine/attention.py), "; "-separated.
+GRADES_COLUMNS = ["student", "assignment", "score", "max_score", "status", "late", "late_days", "flags", "reason",
+                  "engine_score", "override", "attention"]
+REGRADES_COLUMNS = ["at", "run", "student", "assignment", "why", "test", "old_score", "new_score", "change"]
 STALE = "stale"  # a status in grades.csv only: the result on disk no longer matches the files, graders or settings
 
 
@@ -47,15 +56,35 @@ def load_result(path: Path) -> SubmissionResult:
     return SubmissionResult.from_gradescope(data)
 
 
-def feedback_markdown(result: SubmissionResult) -> str:
-    """The student's feedback: score, then each test with what went wrong. Student text is escaped."""
+def _instructor_lines(result: SubmissionResult, override) -> list[str]:
+    if override is None:
+        return []
+    score = override.apply(result)
+    engine = "no score" if result.score is None else f"{result.score:g}"
+    lines = ["## From your instructor", ""]
+    if score is not None:
+        lines += [f"**Score set by your instructor: {score:g} / {result.max_score:g}** "
+                  f"(the automatic grading gave {engine}).", ""]
+    if override.comment:
+        lines += [markdown_inline(override.comment), ""]
+    return lines
+
+
+def feedback_markdown(result: SubmissionResult, override=None) -> str:
+    """The student's feedback: score, then each test with what went wrong; an override's score and comment
+    last. Student text is escaped."""
     lines = [f"# {markdown_inline(result.assignment)}: feedback for {markdown_inline(result.student)}", ""]
     if not result.graded:
         lines += ["**Not graded yet.** Your submission could not be graded automatically; "
                   "your instructor has been told and will look at it.", "",
-                  f"Reason: {markdown_inline(result.reason)}", ""]
+                  f"Reason: {markdown_inline(result.reason)}", "", *_instructor_lines(result, override)]
         return "\n".join(lines) + "\n"
     lines += [f"**Score: {result.score:g} / {result.max_score:g}**", ""]
+    if result.status == MISSING:
+        lines += [f"**Nothing was graded: your module is missing.** {markdown_inline(result.reason)}", ""]
+    elif result.status == DOES_NOT_IMPORT:
+        lines += ["**Nothing was graded: your module could not be imported.**", "",
+                  *markdown_block(result.reason, indent="    "), ""]
     for note in result.notes:
         lines += [markdown_inline(note), ""]
     for test in result.tests:
@@ -64,23 +93,29 @@ def feedback_markdown(result: SubmissionResult) -> str:
         if not test.passed and test.visibility != "hidden" and test.output:
             lines += ["", *markdown_block(test.output, indent="      "), ""]
     lines += ["", f"Random inputs were drawn with seed {result.seed}; "
-              "regrading gives the same inputs and the same result."]
-    return "\n".join(lines) + "\n"
+              "regrading gives the same inputs and the same result.", "", *_instructor_lines(result, override)]
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def write_submission_results(out_dir: Path, result: SubmissionResult):
+def write_submission_results(out_dir: Path, result: SubmissionResult, override=None):
     folder = out_dir / result.student / result.assignment
-    atomic_write(folder / "feedback.md", feedback_markdown(result))
-    atomic_write(folder / "results.json", json.dumps(result.to_gradescope(), indent=2, ensure_ascii=False) + "\n")
+    atomic_write(folder / "feedback.md", feedback_markdown(result, override))
+    atomic_write(folder / "results.json",
+                 json.dumps(result.to_gradescope(override), indent=2, ensure_ascii=False) + "\n")
 
 
-def grades_row(result: SubmissionResult, status: str | None = None) -> dict:
-    """The row of grades.csv; a stale or not graded result has an empty score."""
+def grades_row(result: SubmissionResult, status: str | None = None, override=None, attention=()) -> dict:
+    """The row of grades.csv; a stale or not graded result has an empty score, unless an override gives one."""
     status = status or result.status
+    engine = "" if status == STALE or result.score is None else f"{result.score:g}"
+    score = engine
+    if override is not None and status != STALE and (overridden := override.apply(result)) is not None:
+        score = f"{overridden:g}"
     return {"student": result.student, "assignment": result.assignment,
-            "score": "" if status != "graded" else f"{result.score:g}", "max_score": f"{result.max_score:g}",
+            "score": score, "max_score": f"{result.max_score:g}",
             "status": status, "late": result.lateness.label, "late_days": result.lateness.late_days,
-            "flags": "; ".join(result.flags), "reason": result.reason}
+            "flags": "; ".join(result.flags), "reason": result.reason, "engine_score": engine,
+            "override": override.describe() if override is not None else "", "attention": "; ".join(attention)}
 
 
 def collect_results(out_dir: Path) -> tuple[list[SubmissionResult], list[str]]:
@@ -103,10 +138,15 @@ def _csv(columns, rows) -> str:
     return buffer.getvalue()
 
 
-def write_grades_csv(out_dir: Path, stale: frozenset = frozenset()) -> Path:
-    """grades.csv from every result on disk; stale: (student, assignment) pairs whose result is out of date."""
+def write_grades_csv(out_dir: Path, stale: frozenset = frozenset(), overrides=None) -> Path:
+    """grades.csv from every result on disk; stale: (student, assignment) pairs whose result is out of date;
+    overrides: the ledger's standing ones ((student, assignment) -> Override)."""
     results, problems = collect_results(out_dir)
-    rows = [grades_row(r, STALE if (r.student, r.assignment) in stale else None) for r in results]
+    overrides = overrides or {}
+    attention = {(a.student, a.assignment): a.reasons for a in attention_list(results, overrides, out_dir)}
+    rows = [grades_row(r, STALE if (r.student, r.assignment) in stale else None,
+                       overrides.get((r.student, r.assignment)), attention.get((r.student, r.assignment), ()))
+            for r in results]
     path = out_dir / "grades.csv"
     atomic_write(path, _csv(GRADES_COLUMNS, rows))
     for problem in problems:
@@ -114,22 +154,22 @@ def write_grades_csv(out_dir: Path, stale: frozenset = frozenset()) -> Path:
     return path
 
 
-def regrade_rows(old: SubmissionResult, new: SubmissionResult) -> list[dict]:
-    """Per test and in total, the old and new score of a regraded student; unchanged tests are left out."""
-    def fmt(x):
-        return "" if x is None else f"{x:g}"
-    old_tests = {t.test: t.score for t in old.tests} if old.graded else {}
-    new_tests = {t.test: t.score for t in new.tests} if new.graded else {}
+def update_grades_row(out_dir: Path, result: SubmissionResult, override, attention=()) -> Path:
+    """Rewrite one row of grades.csv (after an override), keeping its status (stale stays stale) and the rest."""
+    path = out_dir / "grades.csv"
     rows = []
-    for test in sorted(set(old_tests) | set(new_tests)):
-        a, b = old_tests.get(test), new_tests.get(test)
-        if a != b:
-            rows.append({"test": test, "old_score": fmt(a), "new_score": fmt(b),
-                         "change": fmt((b or 0) - (a or 0))})
-    total_change = "" if old.score is None or new.score is None else fmt(new.score - old.score)
-    rows.append({"test": "TOTAL", "old_score": fmt(old.score) if old.graded else old.status,
-                 "new_score": fmt(new.score) if new.graded else new.status, "change": total_change})
-    return [{"student": new.student, "assignment": new.assignment, **row} for row in rows]
+    if path.is_file():
+        with open(path, newline="", encoding="utf-8", errors="replace") as f:
+            rows = list(csv.DictReader(f))
+    key = (result.student, result.assignment)
+    status = next((r.get("status") for r in rows if (r.get("student"), r.get("assignment")) == key), None)
+    new = grades_row(result, STALE if status == STALE else None, override, attention)
+    replaced = [new if (r.get("student"), r.get("assignment")) == key else {c: r.get(c, "") for c in GRADES_COLUMNS}
+                for r in rows]
+    if key not in {(r.get("student"), r.get("assignment")) for r in rows}:
+        replaced.append(new)
+    atomic_write(path, _csv(GRADES_COLUMNS, sorted(replaced, key=lambda r: (r["student"], r["assignment"]))))
+    return path
 
 
 def write_regrades_csv(out_dir: Path, rows: list[dict]) -> Path:

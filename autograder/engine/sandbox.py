@@ -10,8 +10,9 @@ pipes (child.py, compiled once per process into child_code_dir()). How it is iso
   only, its code read-only and its work folder a size-limited tmpfs; one
   cgroup for all its processes where cgroups can be used (jail/nsjail.py);
 - ``uid+landlock`` / ``uid+rlimits``: a separate unprivileged uid with
-  rlimits, and a Landlock whitelist of files where the kernel has it
-  (jail/uid.py, jail/landlock.py);
+  rlimits, no sockets but AF_UNIX (a seccomp filter, jail/no_network.py),
+  and a Landlock whitelist of files where the kernel has it (jail/uid.py,
+  jail/landlock.py);
 - ``trusted-submissions-no-sandbox``: rlimits only.
 
 Everywhere: output read through a pipe and capped; a kill ends the whole
@@ -19,7 +20,6 @@ process group, and the grading process is a "child subreaper", so processes
 that escape into new sessions are reaped and killed too; what is left
 (processes, files, IPC objects, cgroups) is removed after every child.
 """
-import atexit
 import ctypes
 import functools
 import importlib.util
@@ -36,7 +36,7 @@ from pathlib import Path
 from . import wire
 from ..limits import Limits
 from .errors import GradingError
-from .jail import cgroups, cleanup, nsjail, uid as uid_jail
+from .jail import cgroups, cleanup, no_network, nsjail, own_tmp, uid as uid_jail
 from .jail.cleanup import kill_leftovers, own_children
 from .jail.nsjail import CODE_MOUNT, ENGINE_MOUNT, WORK_MOUNT, python_dirs, site_packages  # noqa: F401
 from .jail.probe import TRUSTED, UID, UID_LANDLOCK, probe
@@ -94,7 +94,7 @@ class Child:
         if self.jailed:
             run_dir = WORK_MOUNT
         elif mode in (UID, UID_LANDLOCK):
-            self.scratch = Path(tempfile.mkdtemp(prefix="nnfs-scratch-"))
+            self.scratch = Path(tempfile.mkdtemp(prefix="nnfs-scratch-", dir=own_tmp.root()))
             os.chown(self.scratch, self.uid, self.uid)
             run_dir = str(self.scratch)
         else:
@@ -127,9 +127,10 @@ class Child:
                                              preexec_fn=_pdeathsig)
             else:
                 fs = uid_jail.landlock_paths(workdir, self.scratch, child_code_dir()) if mode == UID_LANDLOCK else None
+                offline = no_network.prepared() if mode in (UID, UID_LANDLOCK) else None
                 self.proc = subprocess.Popen(
                     argv, cwd=run_dir, env=env, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-                    pass_fds=(req_r, resp_w), preexec_fn=lambda: uid_jail.enter(limits, self.uid, fs))
+                    pass_fds=(req_r, resp_w), preexec_fn=lambda: uid_jail.enter(limits, self.uid, fs, offline))
         except BaseException:
             for fd in (req_r, resp_w, out_w, out_r, self._req_w, self._resp_r):
                 os.close(fd)
@@ -257,7 +258,7 @@ def prepare_workdir(files: dict[str, Path]) -> Path:
     It is the child's code, read-only to it; the child writes elsewhere (a
     tmpfs under nsjail, a scratch folder of its own in the uid fallback).
     """
-    workdir = Path(tempfile.mkdtemp(prefix="nnfs-sandbox-"))
+    workdir = Path(tempfile.mkdtemp(prefix="nnfs-sandbox-", dir=own_tmp.root()))
     for name, source in files.items():
         shutil.copyfile(source, workdir / name)
     return workdir
@@ -269,10 +270,11 @@ def child_code_dir() -> Path:
 
     Made once per process (a batch makes it before forking its workers) and
     readable by every child (mounted read-only at ENGINE_MOUNT under nsjail):
-    compiling the two files in every child cost it ~4 ms. Removed when the
-    process that made it exits.
+    compiling the two files in every child cost it ~4 ms. It lives in the
+    process's own temporary folder (jail/own_tmp.py): removed when the process
+    exits, or by the next grading process when it was killed.
     """
-    folder = Path(tempfile.mkdtemp(prefix="nnfs-engine-"))
+    folder = Path(tempfile.mkdtemp(prefix="nnfs-engine-", dir=own_tmp.root()))
     for name, source in (("_nnfs_child.py", CHILD_FILE), ("_nnfs_wire.py", Path(wire.__file__))):
         shutil.copyfile(source, folder / name)
         py_compile.compile(str(folder / name), cfile=importlib.util.cache_from_source(str(folder / name), optimization=""),
@@ -281,6 +283,4 @@ def child_code_dir() -> Path:
         path.chmod(0o755)
     for path in [*folder.glob("*.py"), *folder.glob("__pycache__/*")]:
         path.chmod(0o644)
-    creator = os.getpid()
-    atexit.register(lambda: os.getpid() == creator and shutil.rmtree(folder, ignore_errors=True))
     return folder

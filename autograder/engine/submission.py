@@ -5,14 +5,15 @@ a symlink, no read is unbounded, no special file is opened in a way that can
 block, and the bytes that are graded are the bytes that were read and hashed
 (the child gets a private copy of them, never the student's path).
 """
+import difflib
 import errno
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Assignment, Course
+from ..student_ids import RULE, is_student_id, shown
 from .lateness import MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE
 
 MAX_MODULE_BYTES = 1024 * 1024
@@ -22,9 +23,8 @@ SOLUTION_MARKERS = (b"### BEGIN SOLUTION", b"### END SOLUTION", b"### BEGIN HIDD
 RESERVED_NAMES = frozenset({
     "source", "release", "submitted", "autograded", "feedback", "downloaded", "exchange", "inbound",
     "outbound", "nbgrader_config.py", "gradebook.db", "grades.csv", "regrades.csv", "report.html",
-    "report", "export", "similarity", "course.toml",
+    "report", "export", "similarity", "course.toml", "ledger.sqlite",
 })
-_STUDENT_ID = re.compile(r"^[\w@+-][\w.@+-]{0,127}$")
 
 
 class LayoutError(Exception):
@@ -40,7 +40,7 @@ class Roster:
 
 
 def is_valid_student_id(name: str) -> bool:
-    return bool(_STUDENT_ID.match(name)) and name not in RESERVED_NAMES
+    return is_student_id(name) and name not in RESERVED_NAMES
 
 
 def find_students(submissions: Path, assignment_id: str, required: bool = True) -> Roster:
@@ -68,8 +68,7 @@ def find_students(submissions: Path, assignment_id: str, required: bool = True) 
         if len(found) < 10:
             found.append(name + "/")
         if not is_valid_student_id(name):
-            roster.refused[name.encode("unicode_escape").decode()[:80]] = (
-                "not a valid student id (letters, digits and . _ @ + - only, at most 128 characters)")
+            roster.refused[shown(name)] = f"not a valid student id ({RULE})"
         elif has_assignment:
             roster.students.append(name)
         else:
@@ -92,7 +91,7 @@ class Submission:
     student: str
     modules: dict[str, bytes]          # module name -> its bytes: what is graded
     timestamp: bytes | None            # timestamp.txt, or None
-    problem: str | None = None         # the student's slip that leaves nothing to grade (scored 0, with this reason)
+    problem: str | None = None         # the student's slip that leaves nothing to grade (status missing, scored 0)
     refusal: str | None = None         # what the engine refuses to grade (not graded, with this reason)
     timestamp_problem: str = ""
     ignored: list[str] = field(default_factory=list)
@@ -149,7 +148,11 @@ def read_submission(course: Course, assignment: Assignment, folder: Path, studen
             problems.append(f"{module} cannot be read ({exc.strerror})")
         except ValueError as exc:
             problems.append(f"{module} {exc}")
-    submission.problem = "; ".join(problems) or None
+    if problems:
+        submission.problem = "; ".join(problems)
+        hints = [hint for module in assignment.modules if module not in submission.modules
+                 if (hint := likely_file(module, _listing(folder)))]
+        submission.problem += "".join(f"; {hint}" for hint in hints) or f"; the folder holds {_held(folder)}"
     try:
         submission.timestamp = _read_regular(folder / TIMESTAMP_FILE, MAX_TIMESTAMP_BYTES)
     except FileNotFoundError:
@@ -158,6 +161,54 @@ def read_submission(course: Course, assignment: Assignment, folder: Path, studen
         submission.timestamp_problem = f"{TIMESTAMP_FILE} cannot be read ({getattr(exc, 'strerror', None) or exc})"
     submission.ignored = _ignored_files(course, assignment, folder)
     return submission
+
+
+ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz", ".gz", ".7z", ".rar")
+
+
+def _listing(folder: Path) -> list[str]:
+    """The names in a submission folder (at most MAX_LISTED_FILES, hidden ones left out), sorted."""
+    names = []
+    try:
+        with os.scandir(folder) as entries:
+            for count, entry in enumerate(entries):
+                if count >= 10 * MAX_LISTED_FILES or len(names) >= MAX_LISTED_FILES:
+                    break
+                if not entry.name.startswith("."):
+                    names.append(entry.name)
+    except OSError:
+        pass
+    return sorted(names)
+
+
+def _held(folder: Path) -> str:
+    names = [n for n in _listing(folder) if n != TIMESTAMP_FILE]
+    shown = ", ".join(n.encode("unicode_escape").decode()[:80] for n in names[:10])
+    return (shown + (", ..." if len(names) > 10 else "")) if names else "nothing else"
+
+
+def likely_file(module: str, names: list[str]) -> str | None:
+    """What the student probably meant to hand in as module, from the names in the folder, or None.
+
+    "found Neuron.py: did you mean neuron.py?"; "found neuron.zip: unzip it or use `course collect`".
+    """
+    stem = module.removesuffix(".py").lower()
+    for name in names:
+        if name.lower() == module.lower() and name != module:
+            return f"found {name}: did you mean {module}?"
+    for name in names:
+        low = name.lower()
+        if low.endswith(ARCHIVES):
+            return f"found {name}: unzip it or use `course collect`"
+    for name in names:
+        if name.lower().endswith(".ipynb") and stem in name.lower():
+            return f"found {name}: export the notebook's code as {module}"
+    close = difflib.get_close_matches(module.lower(), [n.lower() for n in names if n.lower().endswith(".py")
+                                                        or stem in n.lower()], n=1, cutoff=0.6)
+    if close:
+        name = next(n for n in names if n.lower() == close[0])
+        return f"found {name}: did you mean {module}?"
+    return None
 
 
 def _ignored_files(course: Course, assignment: Assignment, folder: Path) -> list[str]:

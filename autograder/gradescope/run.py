@@ -12,8 +12,10 @@ submission_metadata.json when it is there (metadata.py), judged with the
 course's late policy; without it, as for any submission (timestamp.txt,
 course.toml). What was refused of the upload (a link, a control character,
 a file too large, a name to correct) is told to the student in the results'
-output and printed for the instructor's log. Exit status 0 with the results in place, else 1
-and no results.json, so that Gradescope reports a failed autograder rather
+output and printed for the instructor's log. Exit status 0 with the results
+in place (also when the module is missing or does not import: the results
+say so, score 0), else 1 and no results.json, so that Gradescope reports a
+failed autograder rather
 than a score. One process instead of three: a Python start-up costs about what
 the grading of a submission does.
 """
@@ -95,11 +97,12 @@ def main(argv: list[str]) -> int:
     root, work, assignment, modules = Path(argv[0]), Path(argv[1]), argv[2], argv[3:]
     student, said = take_apart(root, work, assignment, modules)
     from ..cli import main as course  # the engine, imported once the upload is in place
+    from ..engine.batch import EXIT_NO_MODULE, EXIT_OK
 
     status = course(["--course", str(root / "source" / "course.toml"), "grade", "--assignment", assignment,
                      str(work / "submissions"), "--out", str(work / "out"), "--quiet"])
     results = work / "out" / student / assignment / "results.json"
-    if status != 0 or not results.is_file():
+    if status not in (EXIT_OK, EXIT_NO_MODULE) or not results.is_file():
         print(f"run_autograder: the grading engine could not grade this submission (exit {status})")
         return 1
     if said:  # the advice first, where the student reads the results

@@ -15,7 +15,6 @@ FlagUngradedCells preprocessor turns into "needs manual grading", never 0.
 Nothing is written to stderr (nbgrader would score the cell 0).
 """
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -24,10 +23,10 @@ from pathlib import Path
 
 from ..engine.model import ResultFormatError
 from ..engine.results import load_result
+from ..student_ids import is_student_id
 from .feedback import feedback_lines
 
 _ENGINE_SLACK_SECONDS = 120  # interpreter start, pytest collection, the sandbox's set-up
-_STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}")
 
 
 class GradingFailed(Exception):
@@ -80,7 +79,7 @@ def grade_this_folder(assignment_id: str) -> float:
         raise GradingFailed(f"the course cannot be found ({exc}); set COURSE_TOML or rerun "
                             "`course nbgrader init`") from None
     here = Path.cwd()
-    student = here.parent.name if _STUDENT_ID.fullmatch(here.parent.name) else "student"
+    student = here.parent.name if is_student_id(here.parent.name) else "student"  # the course's one id rule
     result = _run_engine(course, assignment, student, here)
     if not result.graded:
         raise GradingFailed(f"not graded: {result.reason}")

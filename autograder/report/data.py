@@ -15,7 +15,9 @@ from pathlib import Path
 
 from ..config import Course
 from ..engine import results as engine_results
-from ..engine.model import ResultFormatError
+from ..engine.attention import SIMILARITY_DIR, attention_list
+from ..engine.ledger import read_ledger
+from ..engine.model import ResultFormatError, SubmissionResult
 
 RESULTS_NAME = "results.json"
 MAX_RESULTS_BYTES = 8 * 1024 * 1024  # far above any real results.json; a bound, not a limit in practice
@@ -43,8 +45,10 @@ class TestOutcome:
 class Result:
     """One student's result for one assignment.
 
-    score is None when the submission was not graded (reason says why);
-    late is True, False or "unknown".
+    score is the score of record (an override's when one stands, engine_score
+    the engine's own); None when the submission was not graded (reason says
+    why). status: graded, missing, does not import or not graded; late is
+    True, False or "unknown"; attention: why the instructor should look.
     """
     student: str
     assignment: str
@@ -56,6 +60,12 @@ class Result:
     note: str  # the result's top-level output (lateness, ignored files, ...)
     tests: tuple[TestOutcome, ...]
     has_feedback: bool
+    status: str = "graded"
+    flags: tuple[str, ...] = ()
+    engine_score: float | None = None
+    override: str = ""                 # the override that stands, described; "" when none
+    attention: tuple[str, ...] = ()
+    source: SubmissionResult | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def graded(self) -> bool:
@@ -83,7 +93,8 @@ def load_result(path: Path, student: str, assignment: str) -> Result:
     late = result.lateness.late
     return Result(
         student=student, assignment=assignment, score=result.score, max_score=result.max_score,
-        reason="" if result.graded else (result.reason or "not graded"),
+        reason=result.reason if result.graded else (result.reason or "not graded"),
+        status=result.status, flags=result.flags, engine_score=result.score, source=result,
         late="unknown" if late is None else late, late_days=float(result.lateness.late_days),
         note=" ".join(result.notes),
         tests=tuple(TestOutcome(key=t.test, name=t.name, score=t.score, max_score=t.max_score, passed=t.passed,
@@ -152,6 +163,8 @@ def read_class(course: Course, out_dir: Path) -> ClassResults:
     students, results, notes, found = [], {}, [], set()
     for student_dir in _folders(out_dir):
         student, has_any = student_dir.name, False
+        if student == SIMILARITY_DIR:  # `course similar`'s output kept beside the results: not a student
+            continue
         for folder in _folders(student_dir):
             where = f"{student}/{folder.name}"
             path = folder / RESULTS_NAME
@@ -169,7 +182,26 @@ def read_class(course: Course, out_dir: Path) -> ClassResults:
             students.append(student)
     order = {a: i for i, a in enumerate(known)}
     assignments = sorted(found, key=lambda a: (order.get(a, len(order)), a))
+    _with_ledger(out_dir, results)
     return ClassResults(course, out_dir, students, assignments, results, notes)
+
+
+def _with_ledger(out_dir: Path, results: dict):
+    """Apply the ledger's standing overrides to results and add each one's attention reasons (in place)."""
+    ledger = read_ledger(out_dir)
+    overrides = {}
+    if ledger is not None:
+        with ledger:
+            overrides = ledger.overrides()
+    sources = [r.source for r in results.values() if r.source is not None]
+    attention = {(a.student, a.assignment): a.reasons for a in attention_list(sources, overrides, out_dir)}
+    for key, result in results.items():
+        override = overrides.get(key)
+        score = override.apply(result.source) if override is not None and result.source is not None else None
+        results[key] = dataclasses.replace(
+            result, attention=attention.get(key, ()),
+            override=override.describe() if override is not None else "",
+            score=score if score is not None else result.score)
 
 
 @dataclasses.dataclass

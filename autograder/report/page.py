@@ -42,10 +42,28 @@ def score_cell(result: Result | None, max_score: float, linked: bool) -> dict:
     href = feedback_href(result.student, result.assignment) if linked else ""
     if not result.graded:
         return {"text": "not graded", "sort": -1, "kind": "notgraded", "title": result.reason, "href": href,
-                "late": _late_text(result)}
+                "late": _late_text(result), "status": "", "override": ""}
     kind = "full" if result.score >= max_score > 0 else "zero" if result.score <= 0 else "partial"
-    return {"text": f"{result.score:g}", "sort": result.score, "kind": kind, "title": result.note, "href": href,
-            "late": _late_text(result)}
+    status = result.status if result.status in ("missing", "does not import") else ""
+    override = ""
+    if result.override:
+        engine = "not graded" if result.engine_score is None else f"{result.engine_score:g}"
+        override = f"override (engine {engine})"
+    title = "; ".join(x for x in (result.override, result.reason if status else result.note) if x)
+    return {"text": f"{result.score:g}", "sort": result.score, "kind": "notgraded" if status else kind,
+            "title": title, "href": href, "late": _late_text(result), "status": status, "override": override}
+
+
+def attention_view(results: ClassResults, linked: set) -> list[dict]:
+    """The needs-attention list: each student and assignment with why, linked to the feedback."""
+    items = []
+    for assignment in results.assignments:
+        for result in results.of_assignment(assignment):
+            if result.attention:
+                items.append({"student": result.student, "assignment": assignment, "reasons": result.attention,
+                              "href": feedback_href(result.student, assignment)
+                              if (result.student, assignment) in linked else ""})
+    return items
 
 
 def students_view(results: ClassResults, maxima: dict, linked: set) -> tuple[list[dict], list[dict]]:
@@ -61,10 +79,15 @@ def students_view(results: ClassResults, maxima: dict, linked: set) -> tuple[lis
         cells = [score_cell(results.result(student, a), maxima[a], (student, a) in linked)
                  for a in results.assignments]
         flags = []
-        not_graded = sum(1 for c in cells if c["kind"] == "notgraded")
+        not_graded = sum(1 for c in cells if c["kind"] == "notgraded" and not c["status"])
         late = sum(1 for c in cells if c["late"])
         if not_graded:
             flags.append(f"{not_graded} not graded")
+        for status in ("missing", "does not import"):
+            if (count := sum(1 for c in cells if c["status"] == status)):
+                flags.append(f"{count} {status}")
+        if (overridden := sum(1 for c in cells if c["override"])):
+            flags.append(f"{overridden} override")
         if late:
             flags.append(f"{late} late")
         total = results.total(student)
@@ -93,6 +116,8 @@ def assignment_view(results: ClassResults, assignment: str, pictures: list[dict]
     return {
         "id": assignment, "anchor": anchor(assignment), "title": results.title(assignment),
         "max_score": max_score, "graded": len(graded), "not_graded": len(everyone) - len(graded),
+        "missing": sum(1 for r in everyone if r.status == "missing"),
+        "no_import": sum(1 for r in everyone if r.status == "does not import"),
         "mean": statistics.fmean(scores) if scores else None,
         "median": statistics.median(scores) if scores else None,
         "full": sum(1 for s in scores if s >= max_score > 0), "zero": sum(1 for s in scores if s <= 0),
@@ -115,5 +140,6 @@ def render_page(results: ClassResults, sections: list[dict], linked: set) -> str
     rows, absent = students_view(results, maxima, linked)
     return environment().get_template("report.html.j2").render(
         course=results.course, out_name=Path(results.out_dir).name, sections=sections, rows=rows, absent=absent,
+        attention=attention_view(results, linked),
         total_max=sum(maxima.values()), notes=results.notes, csp=csp, script=script,
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))

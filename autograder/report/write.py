@@ -1,6 +1,7 @@
 """The class at a glance: ``course report OUT_DIR`` writes OUT_DIR/report.html.
 
-The page leads with the students: a sortable table of every student's
+The page opens with the needs-attention list (engine/attention.py: who and
+why, each linked to the feedback), then the students: a sortable table of every student's
 scores per assignment, with late and not-graded flags and a link to each
 feedback (feedback.md rendered to feedback.html beside it); students with no
 graded submission are listed apart and count in no mean or pass rate. Then,

@@ -12,6 +12,7 @@ any Jupyter). Pass path="something.png" to also save it as a PNG file.
     plot_training_history(history)              the cost rolling downhill, epoch by epoch
     plot_noise_experiment(weights, biases)      a random image in, a confident answer out
     plot_most_wrong(weights, biases, X, labels) the mistakes the network is surest of
+    plot_answers(weights, biases, examples)     images beside the ten output activations they cause
 
 Course conventions: an image is a column of 784 pixel activations in [0, 1]
 (28 x 28, row by row), drawn as in the lecture: 0.0 is black, 1.0 is white; X holds one image per column; weights[0] has shape
@@ -34,16 +35,37 @@ PIXELS = {"cmap": "gray", "vmin": 0, "vmax": 1}  # activation 0.0 is black, 1.0 
 
 
 class Picture(Figure):
-    """A matplotlib Figure that a notebook shows as a PNG image.
+    """A matplotlib Figure that a notebook shows as a PNG image with alt text.
 
-    Jupyter shows the last value of a cell with its _repr_png_ method, so a
-    Picture appears without any plotting state or show() call.
+    Jupyter shows the last value of a cell with its _repr_mimebundle_ method
+    (also with matplotlib's inline backend on), so a
+    Picture appears without any plotting state or show() call. Its
+    description (what the picture shows, in words, for a reader who cannot
+    see it; by default its titles) goes with the image as its "alt"
+    metadata and is the figure's plain-text form.
     """
 
-    def _repr_png_(self):
+    def __init__(self, *args, description="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.description = description
+
+    def describe(self):
+        """The description, or else the figure's titles joined into sentences."""
+        if self.description:
+            return self.description
+        titles = [self.get_suptitle()] + [sub.get_suptitle() for sub in self.subfigs]
+        titles += [ax.get_title() for ax in self.get_axes()]
+        return ". ".join(t.replace("\n", " ") for t in titles if t) + "."
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The PNG image, its alt text (output metadata) and the description as plain text."""
         buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=DPI)
-        return buffer.getvalue()
+        self.savefig(buffer, format="png", dpi=DPI, metadata={"Description": self.describe()})
+        return ({"image/png": buffer.getvalue(), "text/plain": self.describe()},
+                {"image/png": {"alt": self.describe()}})
+
+    def __repr__(self):
+        return self.describe()
 
 
 def _grid(count):
@@ -87,7 +109,14 @@ def plot_digits(X, labels, n=16, predictions=None, path=None):
     labels = np.asarray(labels)
     n = max(1, min(n, X.shape[1]))
     rows, cols = _grid(n)
-    fig = Picture(figsize=(1.6 * cols, 1.75 * rows), layout="constrained")
+    shown = " ".join(str(labels[j]) for j in range(n))
+    if predictions is not None:
+        wrong = [j for j in range(n) if int(predictions[j]) != labels[j]]
+        shown += f"; the network's guesses are right for {n - len(wrong)} of them" + (
+            "" if not wrong else ", wrong for " + ", ".join(f"the {labels[j]} (guessed {int(predictions[j])})"
+                                                          for j in wrong))
+    fig = Picture(figsize=(1.6 * cols, 1.75 * rows), layout="constrained", description=(
+        f"A grid of {n} handwritten digits, white strokes on black, labelled {shown}."))
     for j in range(n):
         if predictions is None:
             title, colour = f"label {labels[j]}", "black"
@@ -286,4 +315,29 @@ def plot_most_wrong(weights, biases, X, labels, n=12, path=None):
         ax.title.set_color(WRONG)
     fig.suptitle(f"Most confidently wrong: {len(worst)} of the network's "
                  f"{len(wrong)} mistakes on {X.shape[1]} images")
+    return _finish(fig, path)
+
+
+def plot_answers(weights, biases, examples, path=None):
+    """Each image above the ten output activations it causes.
+
+    examples: a list of (name, x) with x a (784, 1) image column. Top row:
+    the images (0.0 black, 1.0 white); bottom row: the activation of each
+    output neuron, the brightest (the network's answer) in orange.
+    """
+    answers = []
+    for name, x in examples:
+        out = np.asarray(feedforward(weights, biases, x), dtype=float).ravel()
+        answers.append((name, np.asarray(x, dtype=float), out, int(np.argmax(out))))
+    fig = Picture(figsize=(3.4 * len(answers), 5), layout="constrained", description=" ".join(
+        f"{name}: the network says {guess}, activation {out[guess]:.2f}." for name, _, out, guess in answers))
+    axes = fig.subplots(2, len(answers), height_ratios=[3, 2], squeeze=False)
+    for (name, x, out, guess), image_ax, bar_ax in zip(answers, axes[0], axes[1]):
+        image_ax.imshow(_image(x), **PIXELS)
+        image_ax.set_title(name)
+        image_ax.axis("off")
+        bar_ax.bar(range(len(out)), out, color=["tab:orange" if d == guess else "tab:gray" for d in range(len(out))])
+        bar_ax.set_xticks(range(len(out)))
+        bar_ax.set_ylim(0, 1)
+        bar_ax.set_title(f"the network says {guess} ({out[guess]:.2f})")
     return _finish(fig, path)

@@ -5,8 +5,8 @@ epoch shuffles the training examples into mini-batches; for each mini-batch,
 backpropagation gives the gradient of the batch cost and one step of
 gradient descent nudges every weight and bias against it. After a few epochs
 of this stochastic gradient descent the network recognises about 9 of 10
-handwritten digits it has never seen (the notebook's settings: about 90%
-after three epochs, about 92% after ten).
+handwritten digits it has never seen (the notebook's settings, ten epochs:
+about 92%).
 
 Provided code (the reference solutions of earlier assignments):
 predict (02), one_hot and average_cost (03), sgd_step and mini_batches (04),

@@ -23,6 +23,8 @@ psutil = pytest.importorskip("psutil")
 
 from autograder.config import load_course  # noqa: E402
 from autograder.engine import batch, cluster  # noqa: E402
+from autograder.engine.jail import cgroups, own_tmp  # noqa: E402
+from autograder.engine.jail.uid import SANDBOX_UID_BASE  # noqa: E402
 from conftest import REPO, run_course  # noqa: E402
 
 CORPUS = REPO / "tests" / "submissions" / "01_neuron"
@@ -58,7 +60,7 @@ def graded_files(out: Path) -> dict[str, object]:
     """Every file under out: results.json without timing, the others as text."""
     files = {}
     for path in sorted(out.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.name != "ledger.sqlite":  # the grade history: when, which run (differs)
             text = path.read_text()
             if path.name == "results.json":
                 files[str(path.relative_to(out))] = {k: v for k, v in json.loads(text).items() if k not in TIMING}
@@ -66,6 +68,18 @@ def graded_files(out: Path) -> dict[str, object]:
                 files[str(path.relative_to(out))] = text
     return files
 
+
+
+def sandbox_shm() -> list[str]:
+    """What is in /dev/shm of a sandbox uid or the engine (other processes of the machine are noise)."""
+    found = []
+    for entry in os.scandir("/dev/shm"):
+        try:
+            if entry.stat(follow_symlinks=False).st_uid >= SANDBOX_UID_BASE or "nnfs" in entry.name:
+                found.append(entry.name)
+        except OSError:
+            pass
+    return sorted(found)
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
@@ -112,6 +126,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_grades_each_student_once(co
     pids = worker_pids(local_cluster.scheduler_address)
     victim = psutil.Process(sorted(pids.values())[0])
     delivered, sandboxes = [], []
+    before = {"cgroups": cgroups.leftovers(), "shm": sandbox_shm()}
 
     def on_graded(student, result):
         delivered.append(student)
@@ -133,6 +148,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_grades_each_student_once(co
     for pid in worker_pids(local_cluster.scheduler_address).values():  # the restarted worker and the other
         assert [p.cmdline() for p in psutil.Process(pid).children(recursive=True)
                 if p.status() != psutil.STATUS_ZOMBIE] == []
+    # the killed worker's grading process left its temporary folder: the next grading process removed it
+    assert own_tmp.stale() == []
+    assert {"cgroups": cgroups.leftovers(), "shm": sandbox_shm()} == before
 
 
 @pytest.mark.slow
@@ -199,13 +217,15 @@ def test_no_usable_worker_stops_the_batch_with_the_reasons(corpus, local_cluster
     with pytest.raises(cluster.NoUsableWorker, match="no worker of the Dask scheduler"):
         cluster.grade_on_cluster(address, [("x", print, ())], graded.append, graded.append,
                                  probe=cluster.worker_probe, probe_args=args, log=log.append)
+    assert log[0].startswith(f"warning: {address} is not a TLS address: anyone who reaches the scheduler can run code")
+    del log[0]
     assert len(log) == 2 and all("does not see the submissions folder" in line for line in log)
     args = (str(COURSE.root), str(subs), "0" * 64)
     log.clear()
     with pytest.raises(cluster.NoUsableWorker):
         cluster.grade_on_cluster(address, [("x", print, ())], graded.append, graded.append,
                                  probe=cluster.worker_probe, probe_args=args, log=log.append)
-    assert len(log) == 2 and all("runs other code than the client" in line for line in log)
+    assert len(log) == 3 and all("runs other code than the client" in line for line in log[1:])
     assert graded == []
     done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", "--assignment", "01_neuron", str(subs),
                            "--out", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:9", "--quiet"],

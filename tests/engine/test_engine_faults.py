@@ -79,11 +79,13 @@ def test_student_without_the_module_gets_zero_and_the_reason(tmp_path):
     (subs / "nofile" / "01_neuron" / "Neuron.PY").write_text(REFERENCE)
     (subs / "nofolder" / "02_forward").mkdir(parents=True)
     result = run_course("grade", "--assignment", "01_neuron", subs, "--out", out)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 5, result.stderr  # scored 0, status missing: loud, never a silent 0
     results = json.loads((out / "nofile" / "01_neuron/results.json").read_text())
-    assert results["score"] == 0
+    assert results["score"] == 0 and results["extra_data"]["status"] == "missing"
     reason = "neuron.py is missing"
     assert reason in results["output"] and all(reason in t["output"] for t in results["tests"])
+    assert "found Neuron.PY: did you mean neuron.py?" in results["extra_data"]["reason"]
+    assert "nofile 01_neuron: missing: neuron.py is missing" in result.stdout
     # No 01_neuron/ folder at all: not submitted, so no grade is recorded (and the summary says so).
     assert not (out / "nofolder").exists()
     assert "no 01_neuron/ folder (not submitted): 1 student(s)" in result.stdout
@@ -155,6 +157,16 @@ def test_missing_mnist_stops_grading_instead_of_costing_students_points(tmp_path
     assert "course grade: MNIST is missing" in result.stderr and "MNIST_DIR" in result.stderr, result.stderr
     assert "Connection refused" in result.stderr and "Traceback" not in result.stderr
     assert not (out / "ada" / "06_mnist" / "results.json").exists(), "no grade when grading could not run"
+
+    # --all: what does not need MNIST is graded; 06 is not, and the paragraph and exit 3 say so.
+    (subs / "ada" / "01_neuron").mkdir(parents=True)
+    (subs / "ada" / "01_neuron" / "neuron.py").write_text((REPO / "solutions/01_neuron/neuron.py").read_text())
+    result = run_course("grade", "--all", subs, "--out", out, course=course,
+                        env={"MNIST_DIR": str(tmp_path / "nowhere"), "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert result.returncode == 3, result.stderr
+    assert "course grade: not graded: 06_mnist. MNIST is missing" in result.stderr, result.stderr
+    assert json.loads((out / "ada" / "01_neuron" / "results.json").read_text())["score"] == 20
+    assert not (out / "ada" / "06_mnist" / "results.json").exists()
 
 
 @pytest.mark.slow

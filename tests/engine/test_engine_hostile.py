@@ -7,6 +7,7 @@ files are intact.
 """
 import hashlib
 import json
+import os
 import sys
 import textwrap
 import time
@@ -203,6 +204,25 @@ def hostile_cases(paths):
     }
 
 
+HOST = {}  # what the engine could leave on this machine, before and after the batch
+
+
+def engine_traces() -> dict:
+    """The engine's traces on this machine: temporary folders of gone grading processes (/tmp),
+    cgroups of gone workers, /dev/shm entries of sandbox uids (other processes' are noise)."""
+    from autograder.engine.jail import cgroups, own_tmp
+    from autograder.engine.jail.uid import SANDBOX_UID_BASE
+    shm = []
+    for entry in os.scandir("/dev/shm"):
+        try:
+            if entry.stat(follow_symlinks=False).st_uid >= SANDBOX_UID_BASE:
+                shm.append(entry.name)
+        except OSError:
+            pass
+    return {"tmp": [str(p) for p in own_tmp.stale()], "cgroups": [str(p) for p in cgroups.leftovers()],
+            "shm": sorted(shm)}
+
+
 def isolation_modes():
     """The isolation mode this machine offers (the uid fallback has its own tests in
     test_engine_hostile_isolation.py: it needs a machine set up for it)."""
@@ -231,10 +251,12 @@ def graded(tmp_path_factory, request):
         (subs / honest / "01_neuron").mkdir(parents=True)
         (subs / honest / "01_neuron" / "neuron.py").write_text(REFERENCE)
     before = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in subs.rglob("*") if p.is_file() and not p.is_symlink()}
+    HOST["before"] = engine_traces()
     start = time.monotonic()
     result = run_course("grade", "--assignment", "01_neuron", subs, "--out", out, "--jobs", "2", course=course,
                         env={"COURSE_ISOLATION": request.param})
     elapsed = time.monotonic() - start
+    HOST["after"] = engine_traces()
     print(f"\nhostile batch of {len(before)} files graded in {elapsed:.1f} s with isolation {request.param}")
     assert all(results_of(out, s)["extra_data"]["isolation"] == request.param for s in ("aa_reference", "exit_os"))
     # Exit 4: the one submission the engine refuses (a symlink to the reference) is NOT GRADED, loudly.
@@ -305,6 +327,12 @@ def test_no_process_outlives_grading(graded):
                                      and sys.executable in cmdline):
                 leftovers.append(cmdline)
     assert leftovers == []
+
+
+@pytest.mark.slow
+def test_nothing_is_left_on_the_host(graded):
+    assert HOST["after"] == HOST["before"]
+    assert HOST["after"]["tmp"] == []  # the batch's temporary folder went with it
 
 
 @pytest.mark.slow

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine.jail import cgroups
+from autograder.engine.jail import cgroups, own_tmp
 from autograder.engine.jail.uid import SANDBOX_UID_BASE
 from conftest import REPO, make_course
 from test_engine_hostile import WRONG  # the wrong but importable neuron.py every hostile test uses
@@ -155,7 +155,8 @@ def host_state() -> dict:
     litter = [str(p) for folder in ("/tmp", "/var/tmp", "/dev/shm") for p in Path(folder).glob(f"{MARKER}*")]
     memory = int(re.search(r"MemAvailable:\s+(\d+)", Path("/proc/meminfo").read_text())[1]) // 1024
     return {"processes": processes, "ipc": ipc, "litter": litter, "cgroups": cgroups.leftovers(),
-            "scratch": sorted(str(p) for p in Path("/tmp").glob("nnfs-scratch-*")), "memory_mb": memory}
+            "scratch": sorted(str(p) for p in Path("/tmp").glob("nnfs-scratch-*")),
+            "stale_tmp": [str(p) for p in own_tmp.stale()], "memory_mb": memory}
 
 
 def grade_command(mode: str, subs: Path, out: Path, course: Path) -> list[str]:
@@ -247,6 +248,7 @@ def test_nothing_outlives_the_batch(graded):
     assert after["processes"] == []
     assert after["ipc"] == before["ipc"], "System V IPC objects of a sandbox uid survived"
     assert after["litter"] == [], "files in the machine's shared temporary folders survived"
+    assert after["stale_tmp"] == [], "temporary folders of a grading process survived it"
     assert after["cgroups"] == [], "cgroups of the engine survived"
     if mode != "uid+rlimits":  # a private file system (nsjail) or a Landlock whitelist
         assert "LITTER" not in printed(out, "ipc_and_tmp_litter")

@@ -22,7 +22,7 @@ COURSE = load_course(REPO / "course.toml")
 TITLE = {a.id: a.title for a in COURSE.assignments}
 POINTS = {a.id: a.points for a in COURSE.assignments}
 A1, A2 = "01_neuron", "02_forward"
-EVIL = "=HYPERLINK(\"evil.example\",\"y\")"  # a folder name a spreadsheet would run
+EVIL = "@SUM+1"  # a student id (student_ids.py) that a spreadsheet would run as a formula
 
 
 def outcome(name, key, score, max_score, output=""):
@@ -93,8 +93,9 @@ def test_neutralise_and_number():
 
 def test_wide(graded, export):
     rows, stderr = export(graded, "wide")
-    assert rows[0] == ["student", A1, A2, "total", "max_total", "notes"]
-    body = {row[0]: row[1:] for row in rows[1:]}
+    assert rows[0] == ["student", A1, A2, "total", "max_total", "notes", "attention"]
+    body = {row[0]: row[1:6] for row in rows[1:]}
+    attention = {row[0]: row[6] for row in rows[1:]}
     assert list(body) == sorted(["alice", "bob", "carol", "dan", "'" + EVIL])
     assert body["alice"] == ["20", "13.5", "33.5", "40", ""]
     assert body["bob"] == ["10", "not graded", "10", "40",
@@ -104,6 +105,11 @@ def test_wide(graded, export):
                            f"{A1}: not graded (forward.py does not parse); {A2}: no result"]
     assert body["'" + EVIL] == ["10", "", "10", "40", f"{A2}: no result"]
     assert "bob/02_forward: not graded (no submission)" in stderr
+    # The needs-attention column: who and why, per assignment.
+    assert attention["alice"] == "" and attention["'" + EVIL] == ""
+    assert attention["bob"] == f"{A2}: not graded: no submission"
+    assert attention["carol"].startswith(f"{A1}: late unknown")
+    assert attention["dan"] == f"{A1}: not graded: forward.py does not parse"
 
 
 def test_canvas(graded, export):

@@ -292,6 +292,17 @@ def test_nbgrader_cycle(course_toml, tmp_path):
     for student in ("ada", "ben", "dee"):
         assert_no_secrets(autograde_dir / "feedback" / student / GRADED / f"{GRADED}.html", secrets)
 
+    # An instructor's override (`course override`) becomes ben's manual score: nbgrader grades with it.
+    overridden = clock("course override", run_course, "override", "ben", GRADED, "--score", f"{points - 1:g}",
+                       "--reason", "regraded by hand", "--out", out, course=course_toml)
+    assert overridden.returncode == 0, overridden.stderr
+    again = clock("course grade --gradebook (nothing changed)", run_course, "grade", "--assignment", GRADED,
+                  course_dir / "submitted", "--out", out, "--gradebook", course_dir / "gradebook.db",
+                  course=course_toml)
+    assert again.returncode == 0, again.stderr
+    assert "ben: override score" in again.stderr and f"(engine {engine['ben']:g})" in again.stderr
+    assert clock("nbgrader export (override)", export_scores, course_dir)["ben"] == (points - 1, points)
+
     print("wall time per step:")
     for name, seconds in clock.steps:
         print(f"  {seconds:6.1f} s  {name}")

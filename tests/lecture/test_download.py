@@ -1,9 +1,12 @@
-"""Tests of data/download.py against a local HTTP server serving copies of the shared MNIST files."""
+"""Tests of data/download.py against a local HTTP server serving four small files made here (the
+downloader checks sizes and SHA-256, whatever the bytes), so they run without MNIST."""
 import hashlib
 import http.server
 import re
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -12,10 +15,7 @@ import pytest
 from data import download
 from data.download import MNIST_FILES, DownloadError, download_mnist, main
 
-SHARED_MNIST = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
-
-pytestmark = pytest.mark.skipif(not SHARED_MNIST.is_dir(),
-                                reason=f"{SHARED_MNIST} (the shared MNIST files) does not exist")
+REPO = Path(__file__).resolve().parents[2]
 
 
 def sha256(path):
@@ -23,19 +23,30 @@ def sha256(path):
 
 
 @pytest.fixture
-def table():
-    """name -> (size, SHA-256) of the shared files, from SHA256SUMS and their real sizes."""
-    rows = (line.split() for line in (SHARED_MNIST / "SHA256SUMS").read_text().splitlines() if line)
-    return {name: ((SHARED_MNIST / name).stat().st_size, digest) for digest, name in rows}
+def originals(tmp_path_factory):
+    """Four files named like MNIST's, of a few KiB of seeded random bytes each."""
+    import numpy as np
+
+    folder = tmp_path_factory.mktemp("originals")
+    rng = np.random.default_rng(0)
+    for index, name in enumerate(MNIST_FILES):
+        (folder / name).write_bytes(rng.bytes(3000 + 1000 * index))
+    return folder
 
 
 @pytest.fixture
-def server(tmp_path_factory, table, monkeypatch):
-    """A local HTTP server of copies of the shared files; yields (base URL, folder, requested paths)."""
+def table(originals):
+    """name -> (size, SHA-256) of the files served."""
+    return {path.name: (path.stat().st_size, sha256(path)) for path in sorted(originals.iterdir())}
+
+
+@pytest.fixture
+def server(tmp_path_factory, originals, table, monkeypatch):
+    """A local HTTP server of copies of the files; yields (base URL, folder, requested paths)."""
     monkeypatch.setenv("no_proxy", "127.0.0.1")  # a proxy must not intercept local requests
     served = tmp_path_factory.mktemp("served")
     for name in table:
-        shutil.copyfile(SHARED_MNIST / name, served / name)
+        shutil.copyfile(originals / name, served / name)
     requests = []
 
     class Handler(http.server.SimpleHTTPRequestHandler):
@@ -159,16 +170,39 @@ def test_main_downloads_into_the_cache(tmp_path, server, table, monkeypatch, cap
 
 
 def test_main_reports_a_failed_download(tmp_path, server, table, capsys):
-    base_url, _, _ = server  # serves the 24,000-example training files, not the published ones
+    base_url, _, _ = server  # serves files made here, not the published ones
     assert main(["--dest", str(tmp_path), "--base-url", base_url]) == 1
     assert "train-images-idx3-ubyte.gz: wrong content" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_command_offline_says_what_to_do_without_a_traceback(tmp_path):
+    """`python -m data.download` (what `make mnist` runs) where nothing answers: one paragraph that
+    names the offline way (MNIST_DIR), exit 1, and no empty cache folder left behind."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed once the block ends: connections are refused
+    env = {"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(tmp_path / "cache"), "MNIST_DIR": str(tmp_path / "none"),
+           "no_proxy": "127.0.0.1", "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "data.download", "--base-url", f"http://127.0.0.1:{port}/",
+                           "--course", str(REPO / "course.toml")],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "MNIST_DIR" in done.stderr and "failed" in done.stderr, done.stderr
+    assert not (tmp_path / "cache" / "nnfs" / "mnist").exists()
+
+
 def test_mnist_files_match_the_published_checksums_in_the_readme():
-    readme = (SHARED_MNIST / "README.md").read_text()
+    """The published checksums in data/download.py are those of the MNIST README that came with the
+    course's copy (where that copy has one)."""
+    from autograder.config import load_course
+
+    readme = load_course(REPO / "course.toml").mnist_dir / "README.md"
+    if not readme.is_file():
+        pytest.skip(f"no {readme}: the course's MNIST copy has no README with the published checksums")
     rows = re.findall(r"^\| (\S+\.gz) \| ([\d,]+) \| [0-9a-f]{32} \| ([0-9a-f]{64}) \|$",
-                      readme, flags=re.MULTILINE)
+                      readme.read_text(), flags=re.MULTILINE)
     published = {name: (int(size.replace(",", "")), digest) for name, size, digest in rows}
     assert len(published) == 4
     assert MNIST_FILES == published

@@ -235,3 +235,169 @@ def test_every_figure_shows_itself_as_png_in_a_notebook(network, mnist):
         data, _ = formatter.format(fig)
         assert "image/png" in data, f"{name} would show as text: {data.get('text/plain')}"
         assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n", name
+
+
+# ---------------------------------------------------------------- the pictures of 01 to 05
+
+def _load(assignment_id):
+    """solutions/<id>/plots.py under its own name (every assignment's file is called plots.py)."""
+    spec = importlib.util.spec_from_file_location(f"plots_{assignment_id}", SOLUTIONS / assignment_id / "plots.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+import neuron  # noqa: E402
+import forward  # noqa: E402
+import cost  # noqa: E402
+import descent  # noqa: E402
+import backprop  # noqa: E402
+
+
+def shown_in_a_notebook(fig):
+    """What Jupyter stores for the figure: (data, metadata), through IPython's own formatter."""
+    from IPython.core.formatters import DisplayFormatter
+
+    data, metadata = DisplayFormatter().format(fig)
+    assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<Figure size" not in data["text/plain"]
+    assert metadata["image/png"]["alt"] == data["text/plain"] == fig.description
+    return data, metadata
+
+
+def pixels(fig):
+    """The figure drawn, as an RGB array."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].astype(int)
+
+
+def test_provided_plots_of_every_assignment_use_no_pyplot():
+    for folder in ("01_neuron", "02_forward", "03_cost", "04_gradient_descent", "05_backprop", "06_mnist"):
+        source = (SOLUTIONS / folder / "plots.py").read_text()
+        assert "pyplot" not in source and "### BEGIN SOLUTION" not in source, folder
+
+
+def test_01_activations_and_layer_are_drawn_with_the_students_functions():
+    plots01 = _load("01_neuron")
+    fig = plots01.plot_activations(neuron.sigmoid, neuron.sigmoid_prime, neuron.relu, neuron.relu_prime)
+    left, right = fig.get_axes()
+    z = left.get_lines()[0].get_xdata()
+    np.testing.assert_allclose(left.get_lines()[0].get_ydata(), neuron.sigmoid(z))
+    np.testing.assert_allclose(right.get_lines()[1].get_ydata(), neuron.relu_prime(z))
+    data, _ = shown_in_a_notebook(fig)
+    assert "through 0.50 at z = 0" in fig.description and "highest at 0.250" in fig.description
+
+    layer = plots01.plot_layer_example(neuron.weighted_sum, neuron.neuron, neuron.relu)
+    text = " ".join(t.get_text() for t in layer.get_axes()[0].texts)
+    for number in ("1.20", "0.39", "2.79", "3.20", "1.39", "-0.21", "0.00"):
+        assert number in text, number
+    assert "step 3, ReLU gives 0.00" in layer.description
+    shown_in_a_notebook(layer)
+    no_bias = plots01.plot_layer_example(neuron.weighted_sum, lambda w, a, b, activation: activation(
+        neuron.weighted_sum(w, a)), neuron.relu)
+    assert "ReLU gives 2.79" in no_bias.description, "a neuron that forgets its bias draws 2.79, not 0"
+
+
+def test_02_network_picture_drawn_with_a_wrong_feedforward_differs():
+    plots02 = _load("02_forward")
+    weights, biases = init_network([784, 16, 16, 10], np.random.default_rng(0))
+    three = plots02.example_three()
+    assert three.shape == (784, 1) and three.min() == 0.0 and three.max() == 1.0
+
+    def no_biases(weights, biases, a, activation=neuron.sigmoid):
+        """A typical bug: the biases are never added."""
+        for W in weights:
+            a = activation(W @ a)
+        return a
+
+    right = plots02.plot_network(forward.feedforward, weights, biases, three)
+    wrong = plots02.plot_network(no_biases, weights, biases, three)
+    again = plots02.plot_network(forward.feedforward, weights, biases, three)
+    shown_in_a_notebook(right)
+    assert np.array_equal(pixels(right), pixels(again)), "the same network draws the same picture"
+    differ = np.mean(np.any(pixels(right) != pixels(wrong), axis=-1))
+    assert differ > 0.005, f"a feedforward without biases changes only {differ:.2%} of the picture"
+    assert right.description != wrong.description
+    greys = [float(p.get_facecolor()[0]) for p in right.get_axes()[0].patches]
+    expected = np.concatenate([np.clip(feedforward(weights[:l], biases[:l], three), 0, 1).ravel()
+                               for l in (1, 2, 3)])
+    np.testing.assert_allclose(greys, expected, atol=1 / 255), "each neuron as bright as its activation"
+
+    params = plots02.plot_parameters(forward.count_parameters, [784, 16, 16, 10])
+    assert "13,002" in params.get_axes()[0].get_title()
+    assert "12544 weights and 16 biases" in params.description
+    shown_in_a_notebook(plots02.plot_input(three))
+
+
+def test_03_cost_of_the_three_adds_the_students_squares():
+    from autograder.toolkit import lecture
+
+    plots03 = _load("03_cost")
+    output = np.array(lecture.THREE.output).reshape(10, 1)
+    fig = plots03.plot_cost_of_three(cost.example_cost, output, cost.one_hot(3))
+    heights = [bar.get_height() for bar in fig.get_axes()[1].patches]
+    np.testing.assert_allclose(heights, lecture.THREE.squared_terms, atol=2e-4)
+    assert "add up to 3.37 and your example_cost gives 3.37" in fig.description
+    mean = plots03.plot_cost_of_three(lambda o, y: float(np.mean((o - y) ** 2)), output, cost.one_hot(3))
+    assert "your example_cost gives 0.34" in mean.description, "the mean instead of the sum shows in the picture"
+    shown_in_a_notebook(fig)
+
+    weights, biases = init_network([784, 16, 16, 10], np.random.default_rng(0))
+    X = np.random.default_rng(1).random((784, 8))
+    Y = cost.one_hot(np.arange(8))
+    costs = plots03.plot_example_costs(cost.example_cost, cost.average_cost, feedforward, weights, biases, X, Y)
+    ax = costs.get_axes()[0]
+    bars = [bar.get_height() for bar in ax.patches]
+    assert ax.get_lines()[0].get_ydata()[0] == pytest.approx(np.mean(bars))
+    shown_in_a_notebook(costs)
+
+
+def test_04_learning_rates_draw_the_students_paths():
+    plots04 = _load("04_gradient_descent")
+    fig = plots04.plot_learning_rates(descent.gradient_descent)
+    small, right, large = fig.get_axes()[:3]
+    ends = [np.array([ax.get_lines()[0].get_xdata()[-1], ax.get_lines()[0].get_ydata()[-1]]) for ax in (small, right, large)]
+    assert plots04.bowl(*ends[1]) < 0.05 < plots04.bowl(*ends[0]) < plots04.bowl(*ends[2])
+    shown_in_a_notebook(fig)
+
+    overshoot = plots04.plot_overshoot(descent.gradient_descent)
+    paths = [ax.get_lines()[1].get_xdata() for ax in overshoot.get_axes()]
+    np.testing.assert_allclose(paths[1][:4], [10.0, -6.0, 3.6, -2.16])
+    np.testing.assert_allclose(paths[2][:3], [10.0, -12.0, 14.4])
+    assert "Learning rate 1.1: 8 steps" in overshoot.description
+    shown_in_a_notebook(overshoot)
+    _, history = descent.gradient_descent(plots04.bowl_gradient, np.array([8.0, 3.0]), 0.2)
+    bowl_path = plots04.plot_bowl_path(history)
+    np.testing.assert_allclose(bowl_path.get_axes()[0].get_lines()[0].get_ydata(), [p[1] for p in history])
+    shown_in_a_notebook(bowl_path)
+    shown_in_a_notebook(plots04.plot_path([10.0, 6.0, 3.6]))
+    shown_in_a_notebook(plots04.plot_sgd([[0, 0], [1, 0.5]], [[0, 0], [0.5, 0.2], [2, 1]]))
+
+
+def test_05_gradient_pictures_come_from_the_students_backprop():
+    plots05 = _load("05_backprop")
+    weights, biases = init_network([784, 16, 16, 10], np.random.default_rng(3))
+    three, y = plots05.example_three(), cost.one_hot(3)
+    grad_w, grad_b = backprop.backprop(weights, biases, three, y)
+
+    nudges = plots05.plot_output_nudges(backprop.backprop, weights, biases, three, y)
+    bars = [bar.get_height() for bar in nudges.get_axes()[0].patches]
+    np.testing.assert_allclose(bars[:10], (y - feedforward(weights, biases, three)).ravel())
+    np.testing.assert_allclose(bars[10:], -grad_b[-1].ravel())
+    shown_in_a_notebook(nudges)
+
+    output = plots05.plot_output_weight_gradients(backprop.backprop, weights, biases, three, y)
+    np.testing.assert_allclose(output.get_axes()[0].get_images()[0].get_array(), grad_w[-1])
+    first = plots05.plot_first_layer_gradients(backprop.backprop, weights, biases, three, y)
+    tiles = image_axes(first)
+    assert len(tiles) == 16
+    np.testing.assert_allclose(tiles[5].get_images()[0].get_array(), grad_w[0][5].reshape(28, 28))
+    shown_in_a_notebook(first)
+
+    check = plots05.plot_gradient_check(grad_w, grad_w)
+    assert "relative error 0.0e+00" in check.description and " 0 off it" in check.description
+    halved = plots05.plot_gradient_check([g / 2 for g in grad_w], grad_w)
+    assert " 0 off it" not in halved.description

@@ -130,8 +130,8 @@ def test_a_0d_array_for_a_float_is_not_ready(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment_id,name,argument", [("01_neuron", "sigmoid_inplace", "argument 1"),
-                                                         ("04_gradient_descent", "sgd_step_inplace", "argument 1")])
+@pytest.mark.parametrize("assignment_id,name,argument", [("01_neuron", "sigmoid_inplace", "z"),
+                                                         ("04_gradient_descent", "sgd_step_inplace", "params")])
 def test_a_module_that_mutates_its_input_is_not_ready(assignment_id, name, argument, tmp_path):
     done = check(release_copy(tmp_path, assignment_id, mutant(assignment_id, name)))
     assert done.returncode == 1

@@ -102,7 +102,7 @@ def test_check_py_of_a_new_assignment_knows_its_calls(new_course, tmp_path):
                    "softmax returned a list of 2 items, but the docstring asks for a numpy array of shape (2, 1)"),
         "mutating": (reference.replace("e = np.exp(z - z.max(axis=0, keepdims=True))",
                                        "z -= z.max(axis=0, keepdims=True)\n    e = np.exp(z)"),
-                     "softmax changed its input (argument 1)"),
+                     "softmax changed its input (z)"),
     }
     for name, (source, message) in variants.items():
         done = check(release_with(new_course, tmp_path / name.replace(" ", "_"), source))

@@ -149,6 +149,24 @@ def detect() -> tuple[Cgroups | None, str]:
     return Cgroups(1, bases, memsw=(bases["memory"] / "memory.memsw.limit_in_bytes").exists()), ""
 
 
+def describe(mode: str | None = None) -> str:
+    """For `course doctor`: which cgroup version this machine has and what the engine does with it
+    in the isolation mode chosen (mode; None: as nsjail would)."""
+    found, why_not = detect()
+    if found is not None and mode is not None and not mode.startswith("nsjail+cgroup"):
+        return (f"cgroups: v{found.version} found, not used: isolation {mode} does not put children in cgroups, "
+                "so memory and CPU are limited per process (rlimits), not for a submission's processes together")
+    if found is not None:
+        where = ", ".join(f"{name} at {base}" for name, base in found.bases.items())
+        return (f"cgroups: v{found.version} ({where}): each submission gets a cgroup of its own under nsjail, "
+                f"limiting memory (memory_mb, swap off{'' if found.version == 2 or found.memsw else ' where the kernel can'}), "
+                "processes and CPU (one core) for all its processes together")
+    kind = ("v2" if (CGROUP_ROOT / "cgroup.controllers").is_file()
+            else "v1" if any((CGROUP_ROOT / c / "cgroup.procs").is_file() for c in V1_CONTROLLERS) else "none found")
+    return (f"cgroups: {kind}, not used ({why_not}): memory and CPU are limited per process (rlimits), "
+            "not for a submission's processes together")
+
+
 def leftovers() -> list[Path]:
     """Every engine cgroup folder on the machine whose worker process is gone (for the host checks)."""
     found = set()

@@ -9,25 +9,28 @@ The ladder, strongest first:
 3. ``uid+landlock`` / ``uid+rlimits``: where namespaces are denied (root in
    Docker's default seccomp profile): a separate unprivileged uid, used only
    after checking, as that uid, that it can run Python and cannot read the
-   reference, the graders or the submissions; with Landlock (a kernel that
-   has it) its file system is a whitelist too;
+   reference, the graders or the submissions, and cannot reach the network
+   (a seccomp filter; a connection to a listening 127.0.0.1 port must fail);
+   with Landlock (a kernel that has it) its file system is a whitelist too;
 4. ``trusted-submissions-no-sandbox``: no isolation, only when
    $COURSE_ISOLATION says so in these words.
 
 $COURSE_ISOLATION may also ask for ``nsjail`` or ``uid`` (a weaker mode than
 the machine allows, e.g. to test it); nothing is ever chosen silently.
 """
+import contextlib
 import dataclasses
 import functools
 import importlib.util
 import os
+import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from ...limits import Limits
-from . import cgroups, landlock, nsjail, uid
+from . import cgroups, landlock, no_network, nsjail, uid
 
 TRUSTED = "trusted-submissions-no-sandbox"
 NSJAIL_RLIMITS = "nsjail+rlimits"
@@ -47,15 +50,17 @@ GIVES = {
     UID: ["a separate unprivileged uid per worker, checked unable to read the reference, graders and submissions",
           "rlimits per process: CPU seconds, address space, file size, open files; processes per uid",
           "after each submission: its processes, files in shared temporary folders and System V IPC objects removed",
-          "NOT given: a private file system (it sees what is world-readable), network isolation, "
+          "no network: sockets other than AF_UNIX denied (seccomp), checked by a connection that must fail",
+          "NOT given: a private file system (it sees what is world-readable), "
           "a memory or disk limit for the submission as a whole"],
     "uid": ["a separate unprivileged uid per worker, checked unable to read the reference, graders and submissions",
             "rlimits per process: CPU seconds, address space, file size, open files; processes per uid",
-            "after each submission: its processes, files in shared temporary folders and System V IPC objects removed"],
+            "after each submission: its processes, files in shared temporary folders and System V IPC objects removed",
+            "no network: sockets other than AF_UNIX denied (seccomp), checked by a connection that must fail"],
     UID_LANDLOCK: ["Landlock: read-only access to the system folders, Python and its own code, read and write "
                    "only in its own scratch folder, nothing else of the file system; no TCP bind or connect "
                    "(Landlock ABI 4+); signals and abstract sockets only within the sandbox (ABI 6+)",
-                   "NOT given: a memory or disk limit for the submission as a whole, UDP isolation"],
+                   "NOT given: a memory or disk limit for the submission as a whole"],
     TRUSTED: ["no isolation: student code runs as the grader, with rlimits only"],
 }
 
@@ -76,23 +81,42 @@ class Probe:
         return "\n".join(lines)
 
 
-def _trial_argv() -> list[str]:
-    """A child's first steps without their cost: start Python, open numpy's first file."""
+NETWORK_REACHED = 75  # the trial's exit status when it connected to the listening port
+
+
+def _trial_argv(port: int | None = None) -> list[str]:
+    """A child's first steps without their cost: start Python, open numpy's first file;
+    then, given a port listening on 127.0.0.1, try to connect to it (exit NETWORK_REACHED if it can)."""
     spec = importlib.util.find_spec("numpy")  # finds it without importing it (~0.1 s)
-    return [nsjail.child_python(), "-I", "-S", "-c", f"open({os.path.realpath(spec.origin)!r}, 'rb').close()"]
+    code = f"open({os.path.realpath(spec.origin)!r}, 'rb').close()"
+    if port is not None:
+        code += (f"\nimport socket, sys\ntry: socket.create_connection(('127.0.0.1', {port}), 5)\n"
+                 f"except OSError: pass\nelse: sys.exit({NETWORK_REACHED})")
+    return [nsjail.child_python(), "-I", "-S", "-c", code]
+
+
+@contextlib.contextmanager
+def _listening():
+    """A TCP port listening on 127.0.0.1 for the trial's connection, closed afterwards."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        yield listener.getsockname()[1]
 
 
 def _trial_nsjail(found_cgroups) -> str:
-    """"" if nsjail can start Python and reach numpy here (with cgroups if given), else nsjail's complaint."""
+    """"" if nsjail can start Python and reach numpy here (with cgroups if given) and its child
+    cannot reach a listening 127.0.0.1 port, else nsjail's complaint."""
     limits = Limits(seconds=30, submission_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1, disk_mb=1)
-    with tempfile.TemporaryDirectory(prefix="nnfs-probe-") as code, tempfile.TemporaryFile() as log:
+    with tempfile.TemporaryDirectory(prefix="nnfs-probe-") as code, tempfile.TemporaryFile() as log, \
+            _listening() as port:
         child_uid = uid.sandbox_uid() if os.geteuid() == 0 else None
         if child_uid is not None:
             os.chown(code, child_uid, child_uid)
         parents = found_cgroups.new_parents() if found_cgroups else {}
         try:
             argv = nsjail.command(code, limits, {"PATH": "/usr/bin:/bin"},
-                                  _trial_argv(), uid=child_uid,
+                                  _trial_argv(port), uid=child_uid,
                                   log_fd=log.fileno(), pass_fds=(log.fileno(),),
                                   cgroup_args=found_cgroups.nsjail_args(parents, limits) if found_cgroups else ())
             done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, pass_fds=(log.fileno(),),
@@ -103,6 +127,8 @@ def _trial_nsjail(found_cgroups) -> str:
             cgroups.remove(parents)
         if done.returncode == 0:
             return ""
+        if done.returncode == NETWORK_REACHED:
+            return "the child connected to a listening 127.0.0.1 port: nsjail gave it no network namespace"
         log.seek(0)
         complaint = [line for line in log.read(20000).decode(errors="replace").splitlines() if line[:3] in ("[E]", "[F]")]
         return ("; ".join(line.split(" ", 2)[-1] for line in complaint[-3:])
@@ -110,15 +136,24 @@ def _trial_nsjail(found_cgroups) -> str:
 
 
 def _trial_uid(protected, with_landlock: bool) -> str:
-    """"" if the sandbox uid can run Python with numpy and cannot read protected, else why not."""
+    """"" if the sandbox uid can run Python with numpy, cannot reach a listening
+    127.0.0.1 port and cannot read protected, else why not."""
     child_uid = uid.sandbox_uid()
     paths = uid.landlock_paths(tempfile.gettempdir(), tempfile.gettempdir()) if with_landlock else None
     limits = Limits(seconds=30, submission_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1)
     try:
-        done = subprocess.run(_trial_argv(), cwd="/", stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
-                              preexec_fn=lambda: uid.enter(limits, child_uid, paths))
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"cannot start Python as uid {child_uid}: {exc}"
+        offline = no_network.prepared()
+    except (ImportError, OSError, RuntimeError, ValueError) as exc:
+        return f"cannot deny student code the network (seccomp through pyseccomp/libseccomp): {exc}"
+    with _listening() as port:
+        argv = _trial_argv(port)
+        try:
+            done = subprocess.run(argv, cwd="/", stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                                  preexec_fn=lambda: uid.enter(limits, child_uid, paths, offline))
+        except (OSError, subprocess.SubprocessError) as exc:
+            return f"cannot start Python as uid {child_uid}: {exc}"
+    if done.returncode == NETWORK_REACHED:
+        return f"uid {child_uid} connected to a listening 127.0.0.1 port despite the seccomp filter"
     if done.returncode != 0:
         return (f"uid {child_uid} cannot run {sys.executable} with numpy "
                 f"({done.stderr.decode(errors='replace').strip().splitlines()[-1:]}): make the Python installation "

@@ -1,6 +1,6 @@
 """The fallback where the kernel denies namespaces (root without them, e.g. in
 Docker's default seccomp profile): the child runs as a separate unprivileged
-uid with rlimits, in a folder of its own.
+uid with rlimits, in a folder of its own, and no network (no_network.py).
 
 It sees the machine's files with that uid's rights, so the course (reference,
 graders, other submissions, results) must be unreadable to it: the probe
@@ -11,7 +11,7 @@ import os
 import resource
 import signal
 
-from . import landlock
+from . import landlock, no_network
 
 SANDBOX_UID_BASE = 200_000
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
@@ -51,15 +51,18 @@ def landlock_paths(code_dir, scratch, engine_dir=None) -> dict:
             "writable": [str(scratch)], "devices": [f"/dev/{device}" for device in DEVICES]}
 
 
-def enter(limits, uid: int | None, landlock_paths: dict | None = None):
+def enter(limits, uid: int | None, landlock_paths: dict | None = None, network_filter=None):
     """In the forked child before exec: new session, no new privileges, rlimits,
-    Landlock (if given), then uid."""
+    Landlock (if given), the seccomp filter that denies the network
+    (no_network.prepared(), if given), then uid."""
     os.setsid()
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # no setuid binary raises privileges
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     apply_rlimits(limits, uid_limited=uid is not None)
     if landlock_paths is not None:
         landlock.restrict(**landlock_paths, version=landlock.abi())
+    if network_filter is not None:
+        no_network.load_in_child(network_filter)
     if uid is not None:
         become(uid)
 

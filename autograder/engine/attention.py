@@ -1,0 +1,92 @@
+"""Who needs the instructor's look, and why: the "needs attention" list.
+
+One list, the same in the summary of every grading run, at the top of
+report.html and in the exports' attention column. A result is listed for:
+its status (not graded, missing, does not import), a submission time that
+cannot be told (late unknown), every instructor flag the engine raised (a
+byte-for-byte copy of the reference, solution markers left in; the nbgrader
+path adds its flag for a notebook whose locked cells were edited, see
+LOCKED_CELLS_FLAG), a pair above SIMILARITY_THRESHOLD in the similarity.csv
+of `course similar ID SUBMITTED --out GRADED/similarity/ID`, and an override
+(with a second line when the engine's score changed underneath it).
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from .ledger import Override
+from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, SubmissionResult
+
+SIMILARITY_THRESHOLD = 0.8   # a pair's score (0..1) from which both students are listed
+SIMILARITY_DIR = "similarity"  # GRADED/similarity/<assignment>/similarity.csv
+MAX_SIMILARITY_BYTES = 4 * 2**20
+LOCKED_CELLS_FLAG = "locked cells edited"  # the start of the flag the nbgrader path raises (a hook)
+
+
+@dataclass(frozen=True)
+class Attention:
+    student: str
+    assignment: str
+    reasons: tuple[str, ...]
+
+
+def reasons(result: SubmissionResult, override: Override | None = None,
+            similar: list[tuple[str, float]] = ()) -> list[str]:
+    """Why result needs a look (an empty list: it does not)."""
+    why = []
+    if result.status == NOT_GRADED:
+        why.append(f"not graded: {result.reason}")
+    elif result.status == MISSING:
+        why.append(f"missing: {result.reason}")
+    elif result.status == DOES_NOT_IMPORT:
+        why.append(f"does not import: {' '.join(result.reason.split())[:400]}")
+    if result.graded and result.lateness.late is None:
+        note = result.lateness.note.removeprefix("Lateness unknown: ")
+        why.append("late unknown: " + (note or "no readable submission time"))
+    why += list(result.flags)
+    why += [f"similar to {other}'s submission (score {score:.2f})" for other, score in similar]
+    if override is not None:
+        engine = "not graded" if result.score is None else f"{result.score:g}"
+        why.append(f"{override.describe()}; the engine gives {engine}")
+        if override.engine_score != result.score:
+            was = "not graded" if override.engine_score is None else f"{override.engine_score:g}"
+            why.append(f"the engine's score changed under the override: {was} when it was made, {engine} now")
+    return why
+
+
+def similar_pairs(out_dir: Path, assignment: str, threshold: float = SIMILARITY_THRESHOLD) -> dict[str, list]:
+    """student -> [(other student, score)] above threshold, from `course similar`'s csv when it was run."""
+    path = Path(out_dir) / SIMILARITY_DIR / assignment / "similarity.csv"
+    found: dict[str, list] = {}
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_SIMILARITY_BYTES:
+            return found
+        with open(path, newline="", encoding="utf-8", errors="replace") as f:
+            for row in csv.DictReader(f):
+                try:
+                    score = float(row["score"])
+                except (KeyError, TypeError, ValueError):
+                    continue
+                if score >= threshold:
+                    a, b = row["student_a"].removeprefix("'"), row["student_b"].removeprefix("'")
+                    found.setdefault(a, []).append((b, score))
+                    found.setdefault(b, []).append((a, score))
+    except OSError:
+        pass
+    return found
+
+
+def attention_list(results: list[SubmissionResult], overrides: dict, out_dir: Path | None = None) -> list[Attention]:
+    """Every result that needs a look, by assignment then student."""
+    similar = {}
+    listed = []
+    for result in sorted(results, key=lambda r: (r.assignment, r.student)):
+        if out_dir is not None and result.assignment not in similar:
+            similar[result.assignment] = similar_pairs(out_dir, result.assignment)
+        why = reasons(result, overrides.get((result.student, result.assignment)),
+                      similar.get(result.assignment, {}).get(result.student, []))
+        if why:
+            listed.append(Attention(result.student, result.assignment, tuple(" ".join(w.split()) for w in why)))
+    return listed

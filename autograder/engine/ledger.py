@@ -1,0 +1,290 @@
+"""The grade history of an output folder: OUT/ledger.sqlite, appended to and never rewritten.
+
+Every grade the engine records is one row (kind "grade"): when (UTC), which
+run, the fingerprint it was graded from, the status, the score and the
+points of each test, and why it was recorded (WHY). An instructor's override
+is a row too (kind "override"): the score of record it sets (or the points of
+one test), the instructor's reason and comment, and the engine's score at
+that moment; clearing one appends a row with no score. Triggers refuse every
+UPDATE and DELETE. regrades.csv, `course history` and the overrides shown by
+grades.csv, the report and the exports are all read from here.
+
+Each write is its own short transaction (SQLite's locking, write-ahead log), so two
+`course grade` runs at once append without losing a row; `exclusive()` holds
+the write lock while a run writes the files derived from the ledger. An
+output folder graded before the ledger existed (results.json only) is
+migrated when the ledger is first opened: one row per result, why "migrated".
+
+The API stays small: open_ledger(out_dir), record(result, why, run), the
+override calls, history(), overrides(), regrades(); a feedback service
+records with why SUBMITTED.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import secrets
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import ResultFormatError, SubmissionResult
+
+LEDGER_NAME = "ledger.sqlite"
+NEW, CHANGED_SUBMISSION, CHANGED_GRADERS, CHANGED_SETTINGS = "new", "changed submission", "changed graders", \
+    "changed settings"
+EXTENSION, FORCED, RETRIED, MIGRATED, SUBMITTED = "extension", "forced", "retried (not graded before)", \
+    "migrated", "submitted"
+OVERRIDE, OVERRIDE_CLEARED = "override", "override cleared"
+BUSY_SECONDS = 60.0  # how long a run waits for another run's write lock
+
+_SCHEMA = ("""
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    run TEXT NOT NULL,
+    student TEXT NOT NULL,
+    assignment TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('grade', 'override')),
+    why TEXT NOT NULL,
+    status TEXT,
+    score REAL,
+    max_score REAL,
+    tests TEXT NOT NULL DEFAULT '{}',
+    fingerprint TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    comment TEXT NOT NULL DEFAULT '',
+    engine_score REAL
+)""",
+    "CREATE INDEX IF NOT EXISTS entries_by_student ON entries (student, assignment, id)",
+    """CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
+    BEGIN SELECT RAISE(ABORT, 'the grade history is append-only'); END""",
+    """CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
+    BEGIN SELECT RAISE(ABORT, 'the grade history is append-only'); END""",
+)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def new_run_id() -> str:
+    """A run's id: its UTC start and a random part, e.g. 2026-12-06T20:41:07Z-3f9a1c."""
+    return f"{now()}-{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of the history. tests: test -> points; score None: not graded, or an override cleared."""
+    id: int
+    at: str
+    run: str
+    student: str
+    assignment: str
+    kind: str
+    why: str
+    status: str | None
+    score: float | None
+    max_score: float | None
+    tests: dict = field(default_factory=dict)
+    fingerprint: str | None = None
+    note: str = ""
+    comment: str = ""
+    engine_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    """An instructor's standing decision on one grade: a total score, or the points of some tests."""
+    student: str
+    assignment: str
+    score: float | None          # the score of record, when given as a whole
+    tests: dict                  # test -> points, when given per test
+    reason: str
+    comment: str
+    engine_score: float | None   # the engine's score when the override was made
+    at: str
+
+    def apply(self, result: SubmissionResult) -> float | None:
+        """The score of record with this override over result (None: per-test points on an ungraded result)."""
+        if self.score is not None:
+            return self.score
+        if not result.graded:
+            return None
+        earned = result.earned + sum(points - t.score for t in result.tests
+                                     if (points := self.tests.get(t.test)) is not None)
+        return round(earned * (1.0 - result.lateness.penalty), 6)
+
+    def describe(self) -> str:
+        what = (f"score {self.score:g}" if self.score is not None
+                else ", ".join(f"{t} {p:g} points" for t, p in sorted(self.tests.items())))
+        return f"override {what} ({self.reason})"
+
+
+def _fingerprint_text(result: SubmissionResult) -> str | None:
+    f = result.fingerprint
+    return f"files {f.files[:12]} graders {f.graders[:12]} settings {f.settings[:12]}" if f else None
+
+
+class Ledger:
+    """OUT/ledger.sqlite, open. Use open_ledger() or read_ledger()."""
+
+    def __init__(self, connection: sqlite3.Connection, out_dir: Path):
+        self.db, self.out_dir = connection, out_dir
+
+    def close(self):
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @contextlib.contextmanager
+    def exclusive(self):
+        """The write lock for a block (files derived from the ledger are written under it)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _append(self, **row):
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        self.db.execute(f"INSERT INTO entries ({columns}) VALUES ({marks})", tuple(row.values()))
+
+    def record(self, result: SubmissionResult, why: str, run: str, at: str | None = None):
+        """Append the grade the engine recorded for result."""
+        self._append(at=at or now(), run=run, student=result.student, assignment=result.assignment, kind="grade",
+                     why=why, status=result.status, score=result.score, max_score=result.max_score,
+                     tests=json.dumps({t.test: t.score for t in result.tests}, sort_keys=True),
+                     fingerprint=_fingerprint_text(result), note=result.reason)
+
+    def set_override(self, result: SubmissionResult, reason: str, run: str, score: float | None = None,
+                     test: str | None = None, points: float | None = None, comment: str = "") -> Override:
+        """Record an override of result's grade: a whole score, or one test's points (kept with earlier ones)."""
+        tests = {}
+        if score is None:
+            current = self.overrides().get((result.student, result.assignment))
+            tests = dict(current.tests) if current is not None and current.score is None else {}
+            tests[test] = float(points)
+        self._append(at=now(), run=run, student=result.student, assignment=result.assignment, kind="override",
+                     why=OVERRIDE, status=result.status, score=score, max_score=result.max_score,
+                     tests=json.dumps(tests, sort_keys=True), note=reason, comment=comment,
+                     engine_score=result.score)
+        return self.overrides()[(result.student, result.assignment)]
+
+    def clear_override(self, result: SubmissionResult, reason: str, run: str):
+        self._append(at=now(), run=run, student=result.student, assignment=result.assignment, kind="override",
+                     why=OVERRIDE_CLEARED, status=result.status, max_score=result.max_score, note=reason,
+                     engine_score=result.score)
+
+    def history(self, student: str | None = None, assignment: str | None = None) -> list[Entry]:
+        """Every row, oldest first, of one student and/or assignment (None: all)."""
+        query, params = "SELECT * FROM entries WHERE 1=1", []
+        if student is not None:
+            query += " AND student = ?"
+            params.append(student)
+        if assignment is not None:
+            query += " AND assignment = ?"
+            params.append(assignment)
+        rows = self.db.execute(query + " ORDER BY id", params).fetchall()
+        return [Entry(**{**dict(row), "tests": json.loads(row["tests"] or "{}")}) for row in rows]
+
+    def overrides(self) -> dict[tuple[str, str], Override]:
+        """(student, assignment) -> the override that stands (the latest override row, unless cleared)."""
+        standing = {}
+        for entry in self.history():
+            if entry.kind != "override":
+                continue
+            key = (entry.student, entry.assignment)
+            if entry.why == OVERRIDE_CLEARED:
+                standing.pop(key, None)
+            else:
+                standing[key] = Override(entry.student, entry.assignment, entry.score, entry.tests, entry.note,
+                                         entry.comment, entry.engine_score, entry.at)
+        return standing
+
+    def regrades(self) -> list[dict]:
+        """Every regrade of every run: per changed test and in total, the old and the new points."""
+        def fmt(x):
+            return "" if x is None else f"{x:g}"
+        rows, last = [], {}
+        for entry in self.history():
+            if entry.kind != "grade":
+                continue
+            key = (entry.student, entry.assignment)
+            old = last.get(key)
+            last[key] = entry
+            if old is None or entry.why == MIGRATED:
+                continue
+            base = {"at": entry.at, "run": entry.run, "student": entry.student, "assignment": entry.assignment,
+                    "why": entry.why}
+            for test in sorted(set(old.tests) | set(entry.tests)):
+                a, b = old.tests.get(test), entry.tests.get(test)
+                if a != b:
+                    rows.append({**base, "test": test, "old_score": fmt(a), "new_score": fmt(b),
+                                 "change": fmt((b or 0) - (a or 0))})
+            change = "" if old.score is None or entry.score is None else fmt(round(entry.score - old.score, 6))
+            rows.append({**base, "test": "TOTAL", "old_score": fmt(old.score) if old.score is not None else old.status,
+                         "new_score": fmt(entry.score) if entry.score is not None else entry.status,
+                         "change": change})
+        return rows
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    uri = f"{path.resolve().as_uri()}?mode=ro" if read_only else str(path)
+    db = sqlite3.connect(uri, uri=read_only, timeout=BUSY_SECONDS, isolation_level=None)
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def open_ledger(out_dir: Path) -> Ledger:
+    """The ledger of out_dir, made (and the results.json already there migrated into it) if it is new."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db = _connect(out_dir / LEDGER_NAME, read_only=False)
+    # Write-ahead logging: a row costs no fsync of its own (a crash may lose the last rows, never the file);
+    # its -wal and -shm files go when the last connection closes. Where WAL is not possible, the default stays.
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    ledger = Ledger(db, out_dir)
+    with ledger.exclusive():
+        new = db.execute("SELECT name FROM sqlite_master WHERE name = 'entries'").fetchone() is None
+        for statement in _SCHEMA:
+            db.execute(statement)
+        if new:
+            _migrate(ledger)
+    return ledger
+
+
+def read_ledger(out_dir: Path) -> Ledger | None:
+    """The ledger of out_dir for reading, or None when there is none (nothing is created).
+
+    Opened for writing where the folder allows it, so that closing it removes the write-ahead
+    log's files; read-only otherwise.
+    """
+    path = Path(out_dir) / LEDGER_NAME
+    if not path.is_file():
+        return None
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    return Ledger(_connect(path, read_only=not writable), Path(out_dir))
+
+
+def _migrate(ledger: Ledger):
+    """One "migrated" row per results.json already in the folder, dated by the file."""
+    from .results import load_result  # results renders from the ledger too
+
+    for path in sorted(ledger.out_dir.glob("*/*/results.json")):
+        try:
+            result = load_result(path)
+        except ResultFormatError:
+            continue
+        at = dt.datetime.fromtimestamp(os.stat(path).st_mtime, dt.timezone.utc)
+        ledger.record(result, MIGRATED, "migration", at=at.isoformat(timespec="seconds").replace("+00:00", "Z"))
