@@ -289,16 +289,24 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from .export import not_graded_cells, write_export
+    from .export import not_graded_cells, roster_notes, write_export
     from .report.data import read_class
 
     if not args.graded.is_dir():
         print(f"course export: {args.graded} is not a folder (the --out folder of `course grade`)", file=sys.stderr)
         return 2
-    results = read_class(load_course(args.course), args.graded)
-    for line in results.notes + not_graded_cells(results):
+    from .roster import RosterError, load_roster
+
+    course = load_course(args.course)
+    try:
+        roster = load_roster(course.root)
+    except RosterError as exc:
+        print(f"course export: {exc}; nothing was written", file=sys.stderr)
+        return 2
+    results = read_class(course, args.graded)
+    for line in results.notes + not_graded_cells(results) + roster_notes(results, roster):
         print(f"course export: {line}", file=sys.stderr)
-    print(f"wrote {write_export(results, args.format, args.out)}")
+    print(f"wrote {write_export(results, args.format, args.out, roster)}")
     return 0
 
 

@@ -58,6 +58,9 @@ class Roster:
     students: list[Student]
     path: Path | None = None
 
+    def __len__(self) -> int:
+        return len(self.students)
+
     def __contains__(self, student: str) -> bool:
         return any(s.student == student for s in self.students)
 
