@@ -36,3 +36,23 @@ def test_outside_a_course_folder_a_command_says_so_instead_of_using_the_packaged
                            str(tmp_path / "out")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and f"no course.toml in {tmp_path.resolve()} or any folder above it" in done.stderr
     assert "--course PATH" in done.stderr and not (tmp_path / "out").exists()
+
+
+def test_doctor_checks_the_nbgrader_configuration_of_the_working_folder(tmp_path):
+    from autograder.config import load_course
+    from autograder.doctor import check_nbgrader
+    from autograder.nbgrader_course.config_files import COURSE_CONFIG, course_config_text
+
+    course = load_course(make_course(tmp_path / "course"))
+    folder = tmp_path / "nbgrader"
+    folder.mkdir()
+    assert check_nbgrader(course, folder) is None, "no nbgrader course here: nothing to check"
+    (folder / COURSE_CONFIG).write_text(course_config_text(course))
+    assert check_nbgrader(course, folder).ok
+    other = load_course(make_course(tmp_path / "other"))
+    (folder / COURSE_CONFIG).write_text(course_config_text(other))
+    check = check_nbgrader(course, folder)
+    assert not check.ok and "out of date" in check.line and f"course nbgrader init {folder}" in check.line
+    (folder / COURSE_CONFIG).write_text(course_config_text(course).replace("c.Execute.timeout", "c.Execute.timeout = 1\n#"))
+    check = check_nbgrader(course, folder)
+    assert not check.ok and "was edited" in check.line and "--force" in check.line
