@@ -48,7 +48,7 @@ def _place(piece: Piece, roster: Roster) -> str | tuple[str]:
         from ..engine.submission import is_valid_student_id
         if piece.platform == "folder" and is_valid_student_id(piece.who):
             return piece.who
-        return (f"no {Path('roster.csv')} beside course.toml to map {piece.platform.title()}'s names to course ids",)
+        return (f"no roster.csv beside course.toml to map {piece.platform.title()}'s names to course ids",)
     found = roster.match(lms_id=piece.lms_id, names=piece.names, ids=piece.ids)
     if len(found) == 1:
         return found[0].student
@@ -89,14 +89,18 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
         entry = pending.pop(0)
         if SKIPPED_PARTS & set(entry.path.split("/")) or entry.path.split("/")[-1].startswith("._"):
             continue
-        if "/" not in entry.path and entry.path.lower().endswith(".csv"):
-            sheet = moodle_worksheet(entry.read().decode("utf-8-sig", errors="replace"))
+        piece = recognise(entry.path, assignment.id, expected)
+        # Moodle's grading worksheet: a CSV of its own at the top, never a file named as a student's
+        if isinstance(piece, str) and "/" not in entry.path and entry.path.lower().endswith(".csv"):
+            try:
+                sheet = moodle_worksheet(entry.read().decode("utf-8-sig", errors="replace"))
+            except ValueError:
+                sheet = None
             if sheet is not None:
                 times.update(sheet)
                 result.notes.append(f"submission times from Moodle's grading worksheet {entry.path} "
                                     f"(read as {timezone} local time)")
                 continue
-        piece = recognise(entry.path, assignment.id, expected)
         if isinstance(piece, str):
             result.unplaced.append(f"{entry.path[:200]!r}: {piece}")
             continue

@@ -33,6 +33,8 @@ def canvas_download(path):
         archive.writestr("ngcat_LATE_1003_55504_notes.txt", b"my notes")
         archive.writestr("smithzoe_1009_55509_neuron.py", REFERENCE)  # not on the roster
         archive.writestr("lovelaceada_1001_text.html", b"<p>see file</p>")
+        archive.writestr("lovelaceada_1001_55507_times.csv",  # a student's file that looks like Moodle's worksheet
+                         'Identifier,Last modified (submission)\nParticipant 1001,"1 February 2027, 1:00 AM"\n')
         link = zipfile.ZipInfo("itodan_1004_55505_neuron.py")
         link.external_attr = (stat.S_IFLNK | 0o777) << 16
         archive.writestr(link, "/etc/passwd")
