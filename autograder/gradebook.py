@@ -30,9 +30,10 @@ nbgrader init`` made (DB's folder), so that ``nbgrader generate_feedback`` and
   notebook that cannot be read or is malformed is replaced by the release's
   (the module was graded all the same) and the cell is flagged for review;
 - a notebook whose read-only cells, grade cell or points the student changed
-  (nbgrader_course.tamper) is flagged for review with what changed, and the
-  change is added to the instructor flags of the student's results.json; the
-  score is the engine's all the same, the cells come from the release.
+  (nbgrader_course.tamper) is flagged for review with what changed, and each
+  change becomes an instructor flag of the student's results.json ("locked
+  cells edited: ...", which the needs-attention list shows); the score is
+  the engine's all the same, the cells come from the release.
 
 One student's problem never stops the others: each is recorded on its own,
 and those that need attention are listed on stderr at the end.
@@ -55,8 +56,9 @@ from .nbgrader_course.feedback import feedback_lines, not_graded_lines
 from .nbgrader_course.grade_cell import GRADE_CELL_ID
 from .nbgrader_course.preprocessors import sanitize_student_cell
 from .nbgrader_course.tamper import changes as notebook_changes
+from .engine.attention import LOCKED_CELLS_FLAG
 
-NOTEBOOK_FLAG = "notebook: "
+NOTEBOOK_FLAG = f"{LOCKED_CELLS_FLAG}: "  # the needs-attention list's hook (engine.attention)
 MAX_NOTEBOOK_BYTES = 16 * 2**20
 
 

@@ -244,7 +244,7 @@ def test_nbgrader_cycle(course_toml, tmp_path):
                    f"read-only markdown cell {edited_cell} was edited (now begins 'All yours now"):
         assert f"ben: its notebook {GRADED}.ipynb: {change}" in result.stderr, result.stderr
         flags = json.loads((out / "ben" / GRADED / "results.json").read_text())["extra_data"]["flags"]
-        assert any(flag.startswith(f"notebook: {change}") for flag in flags), flags
+        assert any(flag.startswith(f"locked cells edited: {change}") for flag in flags), flags
     assert "ada: its notebook" not in result.stderr and "dee: its notebook" not in result.stderr
     engine = {s: float(r["score"]) for s, r in
               ((row["student"], row) for row in csv.DictReader((out / "grades.csv").open()))}
