@@ -1,8 +1,9 @@
 """The ``course`` command: build the release, grade a class, and more.
 
-Every subcommand reads course.toml (--course, else $COURSE_TOML, else the
-one beside this package) and exits non-zero with a one-line message when it
-cannot run at all. Only argparse and the config are imported here; each
+Every subcommand that reads a course says on stderr which course.toml it uses
+(--course, else $COURSE_TOML, else the first course.toml in the working folder
+or above it; none there is an error, never the one beside the package) and
+exits non-zero with a one-line message when it cannot run at all. Only argparse and the config are imported here; each
 subcommand imports what it uses, so `course --help` costs less than
 `python -c "import numpy"`.
 
@@ -20,7 +21,19 @@ import functools
 import sys
 from pathlib import Path
 
-from .config import CourseConfigError, load_course
+from .config import CourseConfigError, find_course_path
+from .config import load_course as _load_course_file
+
+_announced: set = set()
+
+
+def load_course(given):
+    """The course of this command (config.find_course_path), its path said once on stderr."""
+    path, how = find_course_path(given)
+    if str(path) not in _announced:
+        _announced.add(str(path))
+        print(f"course: using {path.resolve() if path.exists() else path} ({how})", file=sys.stderr)
+    return _load_course_file(path)
 
 
 def _skip_iri_grammar():
@@ -191,6 +204,33 @@ def _cmd_override(args) -> int:
     return 0
 
 
+def _cmd_collect(args) -> int:
+    from .collect.run import collect
+    from .collect.unpack import DownloadError
+    from .roster import RosterError, load_roster
+
+    course = load_course(args.course)
+    assignment = course.assignment(args.assignment)
+    try:
+        roster = load_roster(course.root)
+        done = collect(course, assignment, args.download, args.out, roster, timezone=args.timezone)
+    except (DownloadError, RosterError) as exc:
+        print(f"course collect: {exc}", file=sys.stderr)
+        return 2
+    for note in done.notes:
+        print(f"course collect: {note}", file=sys.stderr)
+    for line in done.unplaced:
+        print(f"course collect: not placed: {line}", file=sys.stderr)
+    if done.late_without_time:
+        print(f"course collect: Canvas marks {len(done.late_without_time)} submission(s) LATE but its download "
+              f"records no time, so no timestamp.txt was written: {', '.join(done.late_without_time)}",
+              file=sys.stderr)
+    kinds = ", ".join(sorted(done.platforms)) or "nothing recognised"
+    print(f"collected {len(done.placed)} student(s) of {assignment.id} into {args.out} ({kinds}); "
+          f"{len(done.unplaced)} file(s) not placed")
+    return 1 if done.unplaced and not done.placed else 0
+
+
 def _cmd_new(args) -> int:
     from .authoring.scaffold import ScaffoldError, plan_assignment, write_plan
 
@@ -251,16 +291,24 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from .export import not_graded_cells, write_export
+    from .export import not_graded_cells, roster_notes, write_export
     from .report.data import read_class
 
     if not args.graded.is_dir():
         print(f"course export: {args.graded} is not a folder (the --out folder of `course grade`)", file=sys.stderr)
         return 2
-    results = read_class(load_course(args.course), args.graded)
-    for line in results.notes + not_graded_cells(results):
+    from .roster import RosterError, load_roster
+
+    course = load_course(args.course)
+    try:
+        roster = load_roster(course.root)
+    except RosterError as exc:
+        print(f"course export: {exc}; nothing was written", file=sys.stderr)
+        return 2
+    results = read_class(course, args.graded)
+    for line in results.notes + not_graded_cells(results) + roster_notes(results, roster):
         print(f"course export: {line}", file=sys.stderr)
-    print(f"wrote {write_export(results, args.format, args.out)}")
+    print(f"wrote {write_export(results, args.format, args.out, roster)}")
     return 0
 
 
@@ -309,18 +357,44 @@ def _cmd_gradescope(args) -> int:
 
 
 def _cmd_doctor(args) -> int:
-    from .engine.jail import cgroups
-    from .engine.jail.probe import probe
+    from .doctor import (Check, check_gradescope, check_graders, check_isolation, check_mnist, check_nbgrader,
+                         check_references, check_tables)
 
-    found = probe()
-    print(found.explain())
-    print(cgroups.describe(found.mode))
-    try:  # MNIST: which files, where, which checksums they match
-        from data.doctor import mnist_report
-        print(mnist_report(load_course(args.course)))
+    checks = []
+
+    def say(check):
+        if check is not None:
+            checks.append(check)
+            print(check, flush=True)
+
+    try:
+        course = load_course(args.course)
     except CourseConfigError as exc:
-        print(f"MNIST: cannot tell: {exc}")
-    return 0 if found.mode else 1
+        course = None
+        first, *rest = str(exc).splitlines()
+        if "no course.toml in" in first and args.course is None:
+            print(f"course doctor: {first}; only this machine is checked", file=sys.stderr)
+        else:
+            say(Check(False, f"course.toml: {first}", rest))
+    if course is not None:
+        say(Check(True, f"course.toml: {course.path} valid ({len(course.assignments)} assignments)"))
+        assignments = [course.assignment(a) for a in args.assignment] if args.assignment else list(course.assignments)
+        say(check_tables(course))
+        graders = check_graders(course, assignments)
+        say(graders)
+        mnist, usable = check_mnist(course, assignments)
+        say(mnist)
+        if graders.ok and not args.quick:
+            from data.fetch import needs_mnist
+            skip = set() if usable else {a.id for a in assignments if needs_mnist(course, a)}
+            say(check_references(course, assignments, skip, jobs=args.jobs))
+    say(check_isolation())
+    if course is not None:
+        say(check_nbgrader(course, Path.cwd()))
+        say(check_gradescope(course, assignments))
+    failed = [c for c in checks if not c.ok]
+    print(f"{len(failed)} problem(s) found" if failed else "everything checked is in order")
+    return 1 if failed else 0
 
 
 def _cmd_cluster(args) -> int:
@@ -348,6 +422,7 @@ for instructors (docs/authoring.md: a new assignment from start to finish):
   course show                  per function: stub, reference, public and hidden tests, points, visibility
   course build                 write the release (stubs, provided code, notebooks, check.py)
   course notebook pull ID      an assignment notebook edited in Jupyter back into notebooks/ID.py
+  course collect               a Canvas or Moodle download as submitted/<student>/<ID>/ (names via roster.csv)
   course grade                 grade a class; rerun to regrade exactly what changed (exit codes in the README)
   course report                the class at a glance (HTML), with every student's feedback
   course history               every grade recorded in a --out folder, when and why
@@ -355,7 +430,7 @@ for instructors (docs/authoring.md: a new assignment from start to finish):
   course export                grades for a spreadsheet, Canvas or Moodle; per-test statistics
   course similar               pairs of submissions whose code is alike
   course audit                 which mistakes do the hidden graders miss? (mutation testing)
-  course doctor                which isolation student code gets on this machine; where MNIST is
+  course doctor                is everything in order? course.toml, graders, references, MNIST, isolation, ...
   course cluster certs DIR     TLS certificates for a secured Dask cluster (docs/cluster.md)
   course nbgrader init         make a folder an nbgrader course that grades with this engine
   course gradescope            a Gradescope autograder bundle (zip)
@@ -431,6 +506,14 @@ def parser() -> argparse.ArgumentParser:
                    help="grade on the workers of this running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
                         "(one task per submission; --jobs is then ignored)")
     g.set_defaults(run=_cmd_grade)
+
+    co = add("collect", help="an LMS download (Canvas, Moodle, per-student folders) as submitted/<student>/<ID>/")
+    co.add_argument("download", type=Path, help="the zip or folder the LMS gave you")
+    co.add_argument("--assignment", required=True, help="assignment id, e.g. 01_neuron")
+    co.add_argument("--out", type=Path, required=True, help="the submissions folder `course grade` reads")
+    co.add_argument("--timezone", default="UTC",
+                    help="the zone of the times in Moodle's grading worksheet (an IANA name, e.g. Europe/Berlin)")
+    co.set_defaults(run=_cmd_collect)
 
     h = add("history", help="every grade recorded in an output folder, oldest first, with why")
     h.add_argument("student", nargs="?", default=None, help="only this student")
@@ -535,7 +618,12 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--user", default=None, help="with --print: the course user it runs as (default: you)")
     sv.set_defaults(run=_cmd_serve)
 
-    d = add("doctor", help="which isolation student code gets here, what it gives, why not stronger")
+    d = add("doctor", help="check the course and this machine, one line each: course.toml, graders, "
+                           "references, MNIST, isolation, nbgrader and Gradescope")
+    d.add_argument("--quick", action="store_true", help="do not grade the references")
+    d.add_argument("--jobs", type=int, default=2, help="references graded in parallel")
+    d.add_argument("--assignment", action="append", default=None, metavar="ID",
+                   help="check only this assignment's graders, reference and data (repeatable)")
     d.set_defaults(run=_cmd_doctor)
     cl = add("cluster", help="a secured Dask cluster for `course grade --scheduler`")
     cl_sub = cl.add_subparsers(dest="cluster_command", required=True)

@@ -200,6 +200,23 @@ def default_course_path() -> Path:
     return Path(os.environ.get("COURSE_TOML") or REPO_ROOT / "course.toml")
 
 
+def find_course_path(given: Path | str | None, cwd: Path | None = None) -> tuple[Path, str]:
+    """The course.toml a command uses and how it was chosen: --course, else $COURSE_TOML, else the
+    first course.toml in the working folder or a folder above it. CourseConfigError when there is
+    none: the course beside the installed package is never taken silently."""
+    if given is not None:
+        return Path(given), "--course"
+    if os.environ.get("COURSE_TOML"):
+        return Path(os.environ["COURSE_TOML"]), "$COURSE_TOML"
+    here = Path(cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "course.toml").is_file():
+            return folder / "course.toml", "found from the working folder"
+    raise CourseConfigError(
+        f"no course.toml in {here} or any folder above it: run the command in the course's folder, "
+        f"or give --course PATH (this package's own course is {REPO_ROOT / 'course.toml'})")
+
+
 def load_course(path: Path | str | None = None) -> Course:
     """Read and validate course.toml; raise CourseConfigError naming file, key and line."""
     path = Path(path) if path is not None else default_course_path()

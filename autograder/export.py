@@ -37,6 +37,16 @@ injection (OWASP): one starting with = + - @ tab or carriage return gets a
 leading single quote. No cell of wide, canvas or moodle holds a control
 character (each becomes a space; tests keeps its messages' lines). Only folders named by a whole student id (student_ids.py) are
 exported; any other is listed on stderr and left out.
+
+With a roster (roster.csv beside course.toml) every rostered student is a
+row, in the roster's order, and the LMS columns are filled from it: Canvas's
+Student (name), ID (lms_id), SIS User ID (sis_id), SIS Login ID (login, else
+the course id) and Section; Moodle's Username (login, else the course id),
+ID number and Email address. A rostered student without a result for an
+assignment is "missing": 0 in canvas and moodle (the LMS needs a number for
+the zero to count), "missing" with 0 in wide. A graded student who is not on
+the roster is still exported, after the roster's, and listed on stderr for
+attention (roster_notes).
 """
 import csv
 import io
@@ -45,12 +55,14 @@ from pathlib import Path
 
 from .engine.results import atomic_write
 from .report.data import ClassResults, Result, summarize_tests
+from .roster import Roster
 from .student_ids import RULE, is_student_id, shown
 
 FORMATS = ("wide", "canvas", "moodle", "tests")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NOT_GRADED = "not graded"
 STALE = "stale"  # grades.csv's status for a result out of date: exported like not graded, never its old score
+MISSING = "missing"
 CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -111,48 +123,68 @@ def _flags(result: Result) -> list[str]:
     return flags
 
 
-def exported_students(results: ClassResults) -> list[str]:
-    """The students whose rows are exported: folders named by a whole student id."""
-    return [student for student in results.students if is_student_id(student)]
+def exported_students(results: ClassResults, roster: Roster | None = None) -> list[str]:
+    """The students whose rows are exported: the roster's first (in its order), then the other folders
+    named by a whole student id."""
+    rostered = [s.student for s in roster.students] if roster else []
+    return rostered + [student for student in results.students if is_student_id(student) and student not in rostered]
 
 
-def wide_rows(results: ClassResults) -> list[list]:
+def _missing(results: ClassResults, roster: Roster | None, student: str, assignment: str) -> bool:
+    """A rostered student with no result for an assignment some of the class was graded on."""
+    return bool(roster) and student in roster and results.result(student, assignment) is None
+
+
+def _lms_score(results: ClassResults, roster: Roster | None, student: str, assignment: str):
+    """A cell for the LMS formats: the score, 0 for missing, blank (no grade) when not graded."""
+    return 0.0 if _missing(results, roster, student, assignment) else _score(results.result(student, assignment))
+
+
+def wide_rows(results: ClassResults, roster: Roster | None = None) -> list[list]:
     head = ["student", *results.assignments, "total", "max_total", "notes", "attention"]
     max_total = sum(results.max_score(a) for a in results.assignments)
     rows = [head]
-    for student in exported_students(results):
+    for student in exported_students(results, roster):
         cells, notes, attention = [student], [], []
         for assignment in results.assignments:
             result = results.result(student, assignment)
             if result is None:
-                cells.append(None)
-                notes.append(f"{assignment}: no result")
+                missing = _missing(results, roster, student, assignment)
+                cells.append(0.0 if missing else None)
+                notes.append(f"{assignment}: {MISSING} (no submission)" if missing else f"{assignment}: no result")
                 continue
             cells.append(result.score if result.graded else _not_graded_word(result))
             notes += [f"{assignment}: {flag}" for flag in _flags(result)]
             attention += [f"{assignment}: {why}" for why in result.attention]
+        if roster and student not in roster:
+            attention.append("not on roster.csv")
         rows.append([*cells, results.total(student), max_total, "; ".join(notes), " | ".join(attention)])
     return rows
 
 
-def canvas_rows(results: ClassResults) -> list[list]:
+def canvas_rows(results: ClassResults, roster: Roster | None = None) -> list[list]:
     titles = [column_title(results, a) for a in results.assignments]
     rows = [[*CANVAS_STUDENT_COLUMNS, *titles],
             ["Points Possible", "", "", "", "", *(results.max_score(a) for a in results.assignments)]]
-    for student in exported_students(results):
-        rows.append([student, "", "", student, "",
-                     *(_score(results.result(student, a)) for a in results.assignments)])
+    for student in exported_students(results, roster):
+        row = roster.get(student) if roster else None
+        ids = ([row.name or student, row.lms_id, row.sis_id, row.login or student, row.section] if row
+               else [student, "", "", student, ""])
+        rows.append([*ids, *(_lms_score(results, roster, student, a) for a in results.assignments)])
     return rows
 
 
-def moodle_rows(results: ClassResults) -> list[list]:
-    rows = [["Username", *(column_title(results, a) for a in results.assignments)]]
-    for student in exported_students(results):
-        rows.append([student, *(_score(results.result(student, a)) for a in results.assignments)])
+def moodle_rows(results: ClassResults, roster: Roster | None = None) -> list[list]:
+    extra = ["ID number", "Email address"] if roster else []
+    rows = [["Username", *extra, *(column_title(results, a) for a in results.assignments)]]
+    for student in exported_students(results, roster):
+        row = roster.get(student) if roster else None
+        ids = [row.login or student, row.sis_id, row.email] if row else [student, *("" for _ in extra)]
+        rows.append([*ids, *(_lms_score(results, roster, student, a) for a in results.assignments)])
     return rows
 
 
-def tests_rows(results: ClassResults) -> list[list]:
+def tests_rows(results: ClassResults, roster: Roster | None = None) -> list[list]:
     rows = [["assignment", "test", "name", "points", "submitted", "passed", "pass_rate",
              "commonest_failure", "commonest_failure_count", "left_out"]]
     for assignment in results.assignments:
@@ -185,12 +217,28 @@ def not_graded_cells(results: ClassResults) -> list[str]:
                if not r.graded and is_student_id(r.student)])
 
 
-def write_export(results: ClassResults, fmt: str, out: Path) -> Path:
-    """Write the export of one format to out (atomically); return its path."""
+def roster_notes(results: ClassResults, roster: Roster | None) -> list[str]:
+    """For the instructor: graded students not on the roster, and rostered students exported as missing."""
+    if not roster:
+        return []
+    lines = [f"{student}: graded but not on {roster.path.name}; exported after the roster's students "
+             "(add them, or check the folder name)"
+             for student in results.students if is_student_id(student) and student not in roster]
+    for assignment in results.assignments:
+        missing = [s.student for s in roster.students if results.result(s.student, assignment) is None]
+        if missing:
+            lines.append(f"{assignment}: {len(missing)} rostered student(s) without a submission, exported as "
+                         f"{MISSING} (0): {', '.join(missing[:10])}{', ...' if len(missing) > 10 else ''}")
+    return lines
+
+
+def write_export(results: ClassResults, fmt: str, out: Path, roster: Roster | None = None) -> Path:
+    """Write the export of one format to out (atomically); return its path. roster: roster.csv's rows,
+    or None (or an empty roster) for the students graded only."""
     if fmt not in RENDERERS:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     out = Path(out)
-    rows = RENDERERS[fmt](results)
+    rows = RENDERERS[fmt](results, roster if roster and roster.students else None)
     if fmt != "tests":
         rows = [[one_line(value) for value in row] for row in rows]
     atomic_write(out, render_csv(rows))

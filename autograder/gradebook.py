@@ -28,7 +28,12 @@ nbgrader init`` made (DB's folder), so that ``nbgrader generate_feedback`` and
   from release/ (stripped by nbgrader), never from source/, so neither the
   autograded notebook nor the feedback can show hidden test source. A
   notebook that cannot be read or is malformed is replaced by the release's
-  (the module was graded all the same) and the cell is flagged for review.
+  (the module was graded all the same) and the cell is flagged for review;
+- a notebook whose read-only cells, grade cell or points the student changed
+  (nbgrader_course.tamper) is flagged for review with what changed, and each
+  change becomes an instructor flag of the student's results.json ("locked
+  cells edited: ...", which the needs-attention list shows); the score is
+  the engine's all the same, the cells come from the release.
 
 One student's problem never stops the others: each is recorded on its own,
 and those that need attention are listed on stderr at the end.
@@ -50,6 +55,11 @@ from .engine.results import load_result
 from .nbgrader_course.feedback import feedback_lines, not_graded_lines
 from .nbgrader_course.grade_cell import GRADE_CELL_ID
 from .nbgrader_course.preprocessors import sanitize_student_cell
+from .nbgrader_course.tamper import changes as notebook_changes
+from .engine.attention import LOCKED_CELLS_FLAG
+
+NOTEBOOK_FLAG = f"{LOCKED_CELLS_FLAG}: "  # the needs-attention list's hook (engine.attention)
+MAX_NOTEBOOK_BYTES = 16 * 2**20
 
 
 class GradebookError(CourseConfigError):
@@ -65,6 +75,32 @@ class _Entry:
     reason: str | None  # why not graded, or None
     attention: list[str]  # why the instructor should look, besides "not graded"
     override: object = None  # the ledger's standing Override, or None
+    path: Path | None = None  # its results.json
+
+
+def _tampering(release_nb, submitted: Path) -> list[str]:
+    """What the submitted notebook changed of the release's read-only and grade cells (read as JSON, bounded)."""
+    import json
+    try:
+        with open(submitted, "rb") as f:
+            data = json.loads(f.read(MAX_NOTEBOOK_BYTES + 1)[:MAX_NOTEBOOK_BYTES])
+        cells = data.get("cells") if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return []  # unreadable: reported as malformed when the graded notebook is made
+    return notebook_changes(release_nb.cells, cells) if isinstance(cells, list) else []
+
+
+def _flag_result(entry: _Entry, found: list[str]):
+    """The notebook's changes as instructor flags of the student's results.json (earlier ones replaced)."""
+    if entry.results is None or entry.path is None:
+        return
+    import dataclasses
+    from .engine.results import write_submission_results
+    kept = [f for f in entry.results.flags if not f.startswith(NOTEBOOK_FLAG)]
+    flags = tuple(kept + [NOTEBOOK_FLAG + change for change in found])
+    if flags != tuple(entry.results.flags):
+        entry.results = dataclasses.replace(entry.results, flags=flags)
+        write_submission_results(entry.path.parent.parent.parent, entry.results, override=entry.override)
 
 
 def feedback_text(results: SubmissionResult) -> str:
@@ -84,7 +120,8 @@ def _read_entry(student: str, path: Path, override=None) -> _Entry:
     if override is not None:
         engine = "not graded" if result.score is None else f"{result.score:g}"
         attention.append(f"{override.describe()}, recorded as the manual score (engine {engine})")
-    return _Entry(student, result, None if result.graded else result.reason or "not graded", attention, override)
+    return _Entry(student, result, None if result.graded else result.reason or "not graded", attention, override,
+                  path)
 
 
 def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
@@ -159,6 +196,10 @@ def _write_autograded(root: Path, assignment: Assignment, notebook: str, release
     target = root / "autograded" / entry.student / assignment.id
     target.mkdir(parents=True, exist_ok=True)
     submitted = root / "submitted" / entry.student / assignment.id / f"{notebook}.ipynb"
+    found = _tampering(release_nb, submitted) if submitted.is_file() and not submitted.is_symlink() else []
+    entry.attention.extend(f"its notebook {notebook}.ipynb: {change} (the score is the engine's; the cell is "
+                           "restored from the release)" for change in found)
+    _flag_result(entry, found)
     try:
         graded, repairs = _graded_notebook(release_nb, submitted, feedback)
         entry.attention.extend(f"its notebook {notebook}.ipynb was repaired: {repair}" for repair in repairs)

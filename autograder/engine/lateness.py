@@ -10,7 +10,9 @@ makes lateness unknown: flagged, never "on time".
 A submission is late when it came after the due date plus the grace period.
 Each started day late costs [late] penalty_per_day of the score (none unless
 course.toml sets it), never more than the whole score. The due date comes
-from due_date(): the student's extension (extensions.csv) or course.toml's.
+from due_date(): the platform's own for this student when one was given
+(set_platform_due: Gradescope's metadata), else the student's extension
+(extensions.csv) or course.toml's.
 """
 import datetime as dt
 import math
@@ -76,9 +78,18 @@ def parse_timestamp(text: str) -> dt.datetime:
     return stamp
 
 
+_platform_due: dict[tuple[str, str], dt.datetime] = {}
+
+
+def set_platform_due(assignment_id: str, student: str, due: dt.datetime):
+    """The due date the grading platform itself holds for this student (Gradescope's, with their extension)."""
+    _platform_due[assignment_id, student] = due
+
+
 def due_date(course: Course, assignment: Assignment, student: str) -> dt.datetime | None:
-    """The due date that applies to this student: their extension (extensions.csv), else course.toml's."""
-    return extensions.due_date(course, assignment, student)
+    """The due date that applies to this student: the platform's, else their extension (extensions.csv),
+    else course.toml's."""
+    return _platform_due.get((assignment.id, student)) or extensions.due_date(course, assignment, student)
 
 
 def assess(course: Course, assignment: Assignment, student: str, submitted_at: dt.datetime | None,

@@ -74,7 +74,7 @@ def bundle_contents(course: Course, assignment: Assignment) -> dict[str, bytes |
     with_mnist = _uses_mnist(course, assignment)
     contents: dict[str, bytes | Path] = {
         "setup.sh": render_script("setup.sh.j2", assignment),
-        "run_autograder": render_script("run_autograder.j2", assignment),
+        "run_autograder": render_script("run_autograder.j2", assignment, course.root),
         "requirements.txt": requirements(course.root / "pyproject.toml").encode(),
         "course.toml": _course_toml(course).encode(),
         "pyproject.toml": course.root / "pyproject.toml",

@@ -6,9 +6,16 @@ takes the upload in ROOT/submission apart with upload.py (a single zip is
 extracted into WORK/upload; the files are listed without following symlinks;
 each MODULE's best candidate is copied into WORK/submissions/<student>/ASSIGNMENT/),
 grades it with ``course grade`` in this process and copies the student's
-results.json to ROOT/results/. Exit status 0 with the results in place (also
-when the module is missing or does not import: the results say so, score 0),
-else 1 and no results.json, so that Gradescope reports a failed autograder rather
+results.json to ROOT/results/. Lateness: the submission time and the due
+dates (the student's extension included) come from Gradescope's
+submission_metadata.json when it is there (metadata.py), judged with the
+course's late policy; without it, as for any submission (timestamp.txt,
+course.toml). What was refused of the upload (a link, a control character,
+a file too large, a name to correct) is told to the student in the results'
+output and printed for the instructor's log. Exit status 0 with the results
+in place (also when the module is missing or does not import: the results
+say so, score 0), else 1 and no results.json, so that Gradescope reports a
+failed autograder rather
 than a score. One process instead of three: a Python start-up costs about what
 the grading of a submission does.
 """
@@ -18,7 +25,7 @@ import stat
 import sys
 from pathlib import Path
 
-from . import upload
+from . import metadata, upload
 
 
 def regular_files(folder: Path, depth: int | None = None) -> list[str]:
@@ -42,15 +49,18 @@ def regular_files(folder: Path, depth: int | None = None) -> list[str]:
     return found
 
 
-def take_apart(root: Path, work: Path, assignment: str, modules: list[str]) -> str:
-    """The upload laid out as WORK/submissions/<student>/ASSIGNMENT/; the student's folder name."""
+def take_apart(root: Path, work: Path, assignment: str, modules: list[str]) -> tuple[str, list[str]]:
+    """The upload laid out as WORK/submissions/<student>/ASSIGNMENT/; the student's folder name and the
+    advice for the student about what was not taken."""
     folder = root / "submission"
+    refused_in_zip = []
     zips = [path for path in regular_files(folder, depth=1) if path.endswith(".zip")]
     if len(zips) == 1 and not (folder / modules[0]).is_file():
         (work / "upload").mkdir(parents=True, exist_ok=True)
         try:
             for note in upload.unzip(Path(zips[0]), work / "upload"):
                 print(f"run_autograder: not extracted: {note}")
+                refused_in_zip.append(note)
         except Exception as exc:  # BadZipFile, a limit, a name used twice: the upload's fault
             print(f"run_autograder: the zip upload was not extracted: {exc}")
         folder = work / "upload"
@@ -60,12 +70,32 @@ def take_apart(root: Path, work: Path, assignment: str, modules: list[str]) -> s
     paths = b"\0".join(os.fsencode(path) for path in regular_files(folder))
     for note in upload.pick(folder, dest, modules, paths):
         print(f"run_autograder: {note}", file=sys.stderr)
-    return student
+    taken = {m for m in modules if (dest / m).is_file()}
+    said = upload.advice(folder, modules, taken)
+    for module in sorted(set(modules) - taken):
+        for note in refused_in_zip:
+            if note.split(": ", 1)[0].strip("'\"").rsplit("/", 1)[-1] == module:
+                said.append(f"{module} was not graded: in your zip, {note}; zip the file {module} itself "
+                            "(not a link to it) with a plain name.")
+                break
+    for line in said:
+        print(f"run_autograder: told the student: {line}", file=sys.stderr)
+    times = metadata.read_times(root / "submission_metadata.json")
+    if times and times.created_at:
+        from ..engine.lateness import TIMESTAMP_FILE, set_platform_due
+        (dest / TIMESTAMP_FILE).write_text(metadata.timestamp_text(times.created_at) + "\n")
+        if times.due:
+            set_platform_due(assignment, student, times.due)
+        due = times.due.isoformat() if times.due else "as course.toml says"
+        extension = " (the student's extension)" if times.extension else ""
+        print(f"run_autograder: submitted {times.created_at.isoformat()}, due {due}{extension} "
+              "(submission_metadata.json)", file=sys.stderr)
+    return student, said
 
 
 def main(argv: list[str]) -> int:
     root, work, assignment, modules = Path(argv[0]), Path(argv[1]), argv[2], argv[3:]
-    student = take_apart(root, work, assignment, modules)
+    student, said = take_apart(root, work, assignment, modules)
     from ..cli import main as course  # the engine, imported once the upload is in place
     from ..engine.batch import EXIT_NO_MODULE, EXIT_OK
 
@@ -75,7 +105,13 @@ def main(argv: list[str]) -> int:
     if status not in (EXIT_OK, EXIT_NO_MODULE) or not results.is_file():
         print(f"run_autograder: the grading engine could not grade this submission (exit {status})")
         return 1
-    shutil.copyfile(results, root / "results" / "results.json")
+    if said:  # the advice first, where the student reads the results
+        import json
+        data = json.loads(results.read_text())
+        data["output"] = " ".join([*said, data.get("output", "")]).strip()
+        (root / "results" / "results.json").write_text(json.dumps(data, indent=1))
+    else:
+        shutil.copyfile(results, root / "results" / "results.json")
     print(f"run_autograder: results written to {root / 'results' / 'results.json'}")
     return 0
 

@@ -6,7 +6,10 @@
 - pick: copies for each module the shallowest candidate that is a regular
   file (opened without following symlinks), whose path has no control
   character or "..", and whose real path stays under the upload;
-- student_folder: gs-<Gradescope user id> from submission_metadata.json.
+- student_folder: gs-<Gradescope user id> from submission_metadata.json;
+- advice: for each module that was not taken, what the student should do
+  (a link, a name with a control character, a file too large, a name that
+  differs only in case or by a copy suffix such as " (1)": "did you mean").
 """
 import json
 import os
@@ -76,6 +79,47 @@ def _read_regular_file(path: str) -> bytes:
         if info.st_size > MAX_MODULE_BYTES:
             raise OSError(f"larger than {MAX_MODULE_BYTES // 1024} KiB")
         return f.read(MAX_MODULE_BYTES + 1)
+
+
+_COPY_SUFFIX = re.compile(r"^(?P<stem>.+?)(?: ?\(\d+\)|-\d+| copy(?: \d+)?)(?P<ext>\.[^.]+)$")
+
+
+def _looks_like(name: str, module: str) -> bool:
+    """name differs from module only in case, or by a copy suffix: "Neuron.py", "neuron (1).py", "neuron-2.py"."""
+    copy = _COPY_SUFFIX.match(name)
+    plain = copy["stem"] + copy["ext"] if copy else name
+    return name != module and plain.casefold() == module.casefold()
+
+
+def advice(upload: Path, modules: list[str], taken: set[str]) -> list[str]:
+    """What the student should do for each module not taken from the upload, one sentence each."""
+    said = []
+    entries = []
+    for here, subfolders, names in os.walk(upload, followlinks=False):
+        for name in subfolders + names:
+            entries.append(os.path.join(here, name))
+        if len(entries) > 10 * MAX_ZIP_FILES:
+            break
+    for module in modules:
+        if module in taken:
+            continue
+        for path in entries:
+            name = os.path.basename(path)
+            relative = os.path.relpath(path, upload)
+            shown = relative.encode("unicode_escape").decode()[:80]
+            if name == module and os.path.islink(path):
+                said.append(f"{module} was not graded: it is a link (a shortcut), not a file; upload the file "
+                            f"{module} itself, not a link to it.")
+            elif name == module and CONTROL.search(relative):
+                said.append(f"{module} was not graded: its path {shown!r} contains a control character "
+                            f"(such as a line break); upload {module} from a folder with a plain name.")
+            elif name == module and os.path.isfile(path) and os.lstat(path).st_size > MAX_MODULE_BYTES:
+                said.append(f"{module} was not graded: it is larger than {MAX_MODULE_BYTES // 1024} KiB; "
+                            f"upload the module itself, without data or output pasted into it.")
+            elif _looks_like(name, module) and not CONTROL.search(relative):
+                said.append(f"{module} is missing, but your upload has {shown}: did you mean {module}? "
+                            f"Rename it to {module} exactly and upload again.")
+    return said
 
 
 def pick(upload: Path, dest: Path, modules: list[str], raw_paths: bytes) -> list[str]:

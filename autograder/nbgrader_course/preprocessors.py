@@ -8,6 +8,14 @@
   the student's cells and only the text of the grade cell's output; the
   markdown the student wrote shows as text, its HTML escaped. No student HTML
   or script reaches whoever reads the feedback.
+- RestoreHiddenTests (autograde, before OverwriteCells): a locked cell the
+  student left as released gets its hidden tests back before OverwriteCells
+  compares checksums. nbgrader's gradebook holds the checksum of the cell
+  with its hidden tests and the release the one without, so OverwriteCells
+  would otherwise warn "Attribute 'checksum' for cell hidden_tests has
+  changed!" for every untouched notebook and bury the warning for a real
+  edit, which (as any other change) is left for OverwriteCells to report
+  and undo.
 """
 import html
 import re
@@ -19,6 +27,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .grade_cell import GRADE_CELL_ID
+from .tamper import without_hidden_tests
 
 
 def _is_course_grade_cell(cell: NotebookNode) -> bool:
@@ -94,3 +103,30 @@ class SanitizeStudentCells(NbGraderPreprocessor):
 
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
         return sanitize_student_cell(cell), resources
+
+
+class RestoreHiddenTests(NbGraderPreprocessor):
+    """Put the hidden tests back into locked cells that are exactly as released (see the module docstring)."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        info = resources["nbgrader"]
+        self.notebook_id, self.assignment_id = info["notebook"], info["assignment"]
+        with Gradebook(info["db_url"]) as gb:
+            self.gradebook = gb
+            nb, resources = super().preprocess(nb, resources)
+        return nb, resources
+
+    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
+        from nbgrader.api import MissingEntry
+
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if not grade_id:
+            return cell, resources
+        try:
+            source = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+        except MissingEntry:
+            return cell, resources
+        if source.locked and cell.cell_type == source.cell_type \
+                and source.source != cell.source and cell.source == without_hidden_tests(source.source):
+            cell.source = source.source
+        return cell, resources

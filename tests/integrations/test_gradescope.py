@@ -268,6 +268,9 @@ def test_attacks_on_the_bundle_earn_nothing(bundle, attack):
         assert hashlib.sha256((root / "source/solutions/01_neuron/neuron.py").read_bytes()).hexdigest() == reference_hash
         if attack.startswith("zip_"):
             assert "run_autograder: " in done.stdout  # what was refused is in the instructor's log
+        if attack in ("symlink", "zip_symlink"):  # told what to do; the instructor's log says so too
+            assert "neuron.py was not graded" in data["output"] and "not a link" in data["output"]
+            assert "told the student: neuron.py was not graded" in done.stderr
     finally:
         shutil.rmtree(root.parent)
 
@@ -304,3 +307,75 @@ def test_without_namespaces_the_bundle_falls_back_to_a_separate_uid(bundle):
             assert data["score"] == expected, data["extra_data"]["printed_output"]
         finally:
             shutil.rmtree(root.parent)
+
+
+# -- Gradescope's own metadata: lateness, extensions; the bundle run from a fresh shell; advice -----------
+
+def metadata(created_at: str, due: str, own_due: str | None = None) -> str:
+    """submission_metadata.json as Gradescope writes it (its documented fields)."""
+    user = {"email": "ada@example.org", "id": 4711, "name": "Ada Lovelace"}
+    if own_due:
+        user["assignment"] = {"due_date": own_due, "late_due_date": None, "release_date": "2027-01-20T00:00:00-08:00"}
+    return json.dumps({
+        "id": 123456, "created_at": created_at, "submission_method": "upload",
+        "assignment": {"due_date": due, "group_size": None, "group_submission": False, "id": 25828,
+                       "course_id": 1234, "late_due_date": "2027-02-12T23:59:00.000000-08:00",
+                       "release_date": "2027-01-20T00:00:00.000000-08:00", "title": "01 neuron",
+                       "total_points": "20.0"},
+        "users": [user], "previous_submissions": []})
+
+
+def fresh_shell_env(root: Path) -> dict:
+    """A shell where the course's virtualenv was never activated: no VIRTUAL_ENV, no .venv/bin on PATH."""
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                           if p and Path(p).resolve() != VENV_BIN.resolve() and ".venv" not in p)
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+    return {**env, "PATH": path, "AUTOGRADER_ROOT": str(root)}
+
+
+def test_a_late_gradescope_submission_gets_the_late_penalty_run_from_a_fresh_shell(bundle, tmp_path):
+    root = gradescope_root(bundle, tmp_path / "autograder")
+    course_toml = root / "source" / "course.toml"
+    course_toml.write_text(course_toml.read_text() + "\n[late]\npenalty_per_day = 0.1\n")
+    shutil.copyfile(REPO / "solutions" / "01_neuron" / "neuron.py", root / "submission" / "neuron.py")
+    # due Friday 23:59 Pacific, submitted Sunday 10:22 Pacific: 2 started days late
+    (root / "submission_metadata.json").write_text(
+        metadata("2027-02-07T10:22:32.365935-08:00", "2027-02-05T23:59:00.000000-08:00"))
+    env = fresh_shell_env(root)
+    assert subprocess.run(["bash", "-c", "command -v nsjail"], env=env, capture_output=True).returncode != 0
+    done = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = results(root)
+    assert data["extra_data"]["late"] is True and data["extra_data"]["late_days"] == 2
+    assert data["extra_data"]["score_before_penalty"] == 20 and abs(data["score"] - 16) < 1e-9
+    assert "submission_metadata.json" in done.stderr and "Lateness unknown" not in data["output"]
+
+
+def test_gradescope_times_and_the_students_extension_are_read_from_the_metadata(tmp_path):
+    from autograder.gradescope.metadata import read_times
+
+    path = tmp_path / "submission_metadata.json"
+    path.write_text(metadata("2027-02-07T10:00:00-08:00", "2027-02-05T23:59:00-08:00",
+                             own_due="2027-02-09T23:59:00-08:00"))
+    times = read_times(path)
+    assert times.extension and times.due.isoformat() == "2027-02-09T23:59:00-08:00"
+    assert times.created_at < times.due and times.late_due.day == 12
+    path.write_text('{"created_at": "yesterday", "assignment": [], "users": "x"}')
+    assert read_times(path).created_at is None and read_times(path).due is None
+    assert read_times(tmp_path / "absent.json") is None
+
+
+def test_a_name_off_by_case_or_a_copy_suffix_gets_did_you_mean(tmp_path):
+    from autograder.gradescope.upload import advice
+
+    for name in ("Neuron.py", "neuron (1).py", "neuron-2.py"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / name).write_text("x")
+        (said,) = advice(folder, ["neuron.py"], set())
+        assert f"your upload has {name}: did you mean neuron.py? Rename it" in said
+    assert advice(tmp_path / "Neuron.py", ["neuron.py"], {"neuron.py"}) == []
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "forward.py").write_text("x")
+    assert advice(tmp_path / "other", ["neuron.py"], set()) == []

@@ -18,6 +18,7 @@ the autograded notebook without starting nbgrader.
 import ast
 import csv
 import html
+import json
 import os
 import re
 import shutil
@@ -112,6 +113,31 @@ def hand_in(course_dir: Path) -> dict[str, str]:
     return modules
 
 
+def tamper(notebook: Path) -> str:
+    """What a student can do in Jupyter: the grade cell's points 20 -> 100, its lock off, a read-only
+    markdown cell rewritten. Returns that cell's grade_id."""
+    nb = nbformat.read(notebook, as_version=4)
+    grade = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "hidden_tests")
+    grade.metadata.nbgrader.points, grade.metadata.nbgrader.locked = 100, False
+    text = next(c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("locked"))
+    text.source = "All yours now: the instructions are mine."
+    nbformat.write(nb, notebook)
+    return text.metadata.nbgrader.grade_id
+
+
+def autograde_warnings(log: str) -> dict[str, list[str]]:
+    """nbgrader autograde's warnings about cells, per student (the student whose submission it was working on)."""
+    found, student = {}, None
+    for line in log.splitlines():
+        started = re.search(r"submitted/([^/\s]+)/", line)
+        if started and "WARNING" not in line:
+            student = started[1]
+            found.setdefault(student, [])
+        elif "WARNING" in line and " for cell " in line and student is not None:
+            found[student].append(line.split("] ", 1)[-1].strip())
+    return found
+
+
 def export_scores(course_dir: Path) -> dict[str, tuple[float, float]]:
     nbgrader("export", "--to", "export.csv", cwd=course_dir)
     rows = csv.DictReader((course_dir / "export.csv").open())
@@ -203,6 +229,7 @@ def test_nbgrader_cycle(course_toml, tmp_path):
     print(f"  {clock.steps[-1][0]}: {clock.steps[-1][1]:.1f} s")
 
     hand_in(course_dir)
+    edited_cell = tamper(course_dir / "submitted" / "ben" / GRADED / f"{GRADED}.ipynb")
     # nbgrader's own autograde gets an untouched copy of the course (same gradebook state).
     autograde_dir = tmp_path / "course-autograde"
     shutil.copytree(course_dir, autograde_dir)
@@ -212,6 +239,13 @@ def test_nbgrader_cycle(course_toml, tmp_path):
                    course_dir / "submitted", "--out", out, "--gradebook", course_dir / "gradebook.db",
                    course=course_toml)
     assert result.returncode == 0, result.stderr
+    # ben's edits of the course's cells are flagged (with what changed); ada's and dee's untouched notebooks are not
+    for change in ("grade cell hidden_tests: points changed from 20 to 100", "grade cell hidden_tests was unlocked",
+                   f"read-only markdown cell {edited_cell} was edited (now begins 'All yours now"):
+        assert f"ben: its notebook {GRADED}.ipynb: {change}" in result.stderr, result.stderr
+        flags = json.loads((out / "ben" / GRADED / "results.json").read_text())["extra_data"]["flags"]
+        assert any(flag.startswith(f"locked cells edited: {change}") for flag in flags), flags
+    assert "ada: its notebook" not in result.stderr and "dee: its notebook" not in result.stderr
     engine = {s: float(r["score"]) for s, r in
               ((row["student"], row) for row in csv.DictReader((out / "grades.csv").open()))}
     clock("nbgrader generate_feedback", nbgrader, "generate_feedback", GRADED, cwd=course_dir)
@@ -236,7 +270,13 @@ def test_nbgrader_cycle(course_toml, tmp_path):
     assert "NotImplementedError" in html_text(course_dir / "feedback" / "dee" / GRADED / f"{GRADED}.html")
 
     # nbgrader autograde: the hidden cell runs the engine inside nbgrader's kernel.
-    clock("nbgrader autograde (3 students)", nbgrader, "autograde", GRADED, cwd=autograde_dir)
+    done = clock("nbgrader autograde (3 students)", nbgrader, "autograde", GRADED, cwd=autograde_dir)
+    warnings = autograde_warnings(done.stdout + done.stderr)
+    assert warnings["ada"] == warnings["dee"] == [], "an untouched notebook passes nbgrader's checksums"
+    # (nbgrader takes a grade cell as locked whatever its metadata says: its lock is not reported)
+    assert "Attribute 'points' for cell hidden_tests has changed! (should be: 20.0, got: 100.0)" in warnings["ben"]
+    assert any(f"Attribute 'checksum' for cell {edited_cell} has changed!" in w for w in warnings["ben"])
+    assert not any("checksum' for cell hidden_tests" in w for w in warnings["ben"]), "its source was left as released"
     for student in ("ada", "ben", "dee"):
         graded_nb = nbformat.read(autograde_dir / "autograded" / student / GRADED / f"{GRADED}.ipynb", as_version=4)
         cell = next(c for c in graded_nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "hidden_tests")

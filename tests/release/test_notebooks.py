@@ -295,7 +295,8 @@ def test_pull_writes_the_edits_back_and_build_reproduces_them(copy):
 
     result = run_course("notebook", "pull", "01_neuron", course=copy.path, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "wrote notebooks/01_neuron.py" in result.stdout and not result.stderr
+    assert "wrote notebooks/01_neuron.py" in result.stdout
+    assert result.stderr.splitlines() == [f"course: using {copy.path} (--course)"]
     text = source.read_text()
     assert "any real number" in text and "# a new cell" in text
     assert "SECRET OUTPUT" not in text and "execution" not in text and "Collapsed" not in text

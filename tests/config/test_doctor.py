@@ -1,0 +1,58 @@
+"""`course doctor`: one line per check, non-zero when anything is wrong; the course each command uses is said."""
+import os
+import re
+import subprocess
+import sys
+
+from conftest import make_course, run_course
+
+
+def no_mnist_env(tmp_path) -> dict:
+    return {"MNIST_DIR": "", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+
+def test_doctor_fails_on_a_broken_course_toml(tmp_path):
+    course_toml = make_course(tmp_path / "course")
+    course_toml.write_text(course_toml.read_text().replace("points = 20", "pionts = 20", 1))
+    done = run_course("doctor", "--quick", course=course_toml)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAIL  course.toml: " in done.stdout and "did you mean 'points'?" in done.stdout
+    assert "isolation: " in done.stdout, "the machine is still checked"
+
+
+def test_doctor_fails_on_missing_mnist_and_names_the_command(tmp_path):
+    course_toml = make_course(tmp_path / "course")
+    course_toml.write_text(re.sub(r'(?m)^mnist_dir = .*$', f'mnist_dir = "{tmp_path}/nowhere"', course_toml.read_text()))
+    done = run_course("doctor", "--quick", course=course_toml, env=no_mnist_env(tmp_path))
+    assert done.returncode == 1, done.stdout + done.stderr
+    line = next(line for line in done.stdout.splitlines() if "MNIST" in line)
+    assert line.startswith("FAIL  MNIST: not found, and 06_mnist read it") and "data.download" in line
+    assert "ok    course.toml" in done.stdout and "ok    graders" in done.stdout
+
+
+def test_outside_a_course_folder_a_command_says_so_instead_of_using_the_packaged_course(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "COURSE_TOML"}
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", "--all", str(tmp_path), "--out",
+                           str(tmp_path / "out")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and f"no course.toml in {tmp_path.resolve()} or any folder above it" in done.stderr
+    assert "--course PATH" in done.stderr and not (tmp_path / "out").exists()
+
+
+def test_doctor_checks_the_nbgrader_configuration_of_the_working_folder(tmp_path):
+    from autograder.config import load_course
+    from autograder.doctor import check_nbgrader
+    from autograder.nbgrader_course.config_files import COURSE_CONFIG, course_config_text
+
+    course = load_course(make_course(tmp_path / "course"))
+    folder = tmp_path / "nbgrader"
+    folder.mkdir()
+    assert check_nbgrader(course, folder) is None, "no nbgrader course here: nothing to check"
+    (folder / COURSE_CONFIG).write_text(course_config_text(course))
+    assert check_nbgrader(course, folder).ok
+    other = load_course(make_course(tmp_path / "other"))
+    (folder / COURSE_CONFIG).write_text(course_config_text(other))
+    check = check_nbgrader(course, folder)
+    assert not check.ok and "out of date" in check.line and f"course nbgrader init {folder}" in check.line
+    (folder / COURSE_CONFIG).write_text(course_config_text(course).replace("c.Execute.timeout", "c.Execute.timeout = 1\n#"))
+    check = check_nbgrader(course, folder)
+    assert not check.ok and "was edited" in check.line and "--force" in check.line

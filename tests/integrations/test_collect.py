@@ -1,0 +1,181 @@
+"""`course collect`: Canvas and Moodle downloads, as their LMS names them, into submitted/ and graded."""
+import csv
+import json
+import stat
+import zipfile
+
+import pytest
+
+from conftest import REPO, make_course, run_course
+
+REFERENCE = (REPO / "solutions/01_neuron/neuron.py").read_bytes()
+STUB = (REPO / "assignments/01_neuron/neuron.py").read_bytes()
+ROSTER = ("student,name,sis_id,login,section,email,lms_id\n"
+          "ada,Ada Lovelace,S001,alovelace,A,ada@example.org,1001\n"
+          "bob,Bob Brown,S002,bbrown,A,,\n"
+          "cat,Cat Ng,S003,cng,B,,1003\n"
+          "dan,Dan Ito,S004,dito,B,,\n")
+
+
+def course_with_roster(tmp_path):
+    course_toml = make_course(tmp_path / "course")
+    course_toml.write_text(course_toml.read_text() + "\n[late]\npenalty_per_day = 0.1\n")
+    (course_toml.parent / "roster.csv").write_text(ROSTER)
+    return course_toml
+
+
+def canvas_download(path):
+    """Canvas's "Download Submissions" zip: <sortable name>[_LATE]_<user id>_<attachment id>_<file>."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("lovelaceada_1001_55501_neuron.py", REFERENCE)
+        archive.writestr("brownbob_1002_55502_neuron.py", STUB)  # no lms_id: found by name
+        archive.writestr("ngcat_LATE_1003_55503_neuron-1.py", REFERENCE)  # late, uploaded a second time
+        archive.writestr("ngcat_LATE_1003_55504_notes.txt", b"my notes")
+        archive.writestr("smithzoe_1009_55509_neuron.py", REFERENCE)  # not on the roster
+        archive.writestr("lovelaceada_1001_text.html", b"<p>see file</p>")
+        archive.writestr("lovelaceada_1001_55507_times.csv",  # a student's file that looks like Moodle's worksheet
+                         'Identifier,Last modified (submission)\nParticipant 1001,"1 February 2027, 1:00 AM"\n')
+        link = zipfile.ZipInfo("itodan_1004_55505_neuron.py")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        archive.writestr(link, "/etc/passwd")
+        archive.writestr("../evil_1005_55506_neuron.py", REFERENCE)
+    return path
+
+
+def moodle_download(path):
+    """Moodle's "Download all submissions" (in folders) with its grading worksheet for the times."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Ada Lovelace_1001_assignsubmission_file_/neuron.py", REFERENCE)
+        archive.writestr("Cat Ng_1003_assignsubmission_file_/work.zip", nested_zip())
+        archive.writestr("Cat Ng_1003_assignsubmission_onlinetext_/onlinetext.html", b"<p>hi</p>")
+        archive.writestr("Bob Brown_2002_assignsubmission_file_/timestamp.txt", b"2020-01-01 00:00:00 UTC")
+        archive.writestr("Bob Brown_2002_assignsubmission_file_/neuron.py", REFERENCE)
+        archive.writestr("grading.csv",
+                         "Identifier,Full name,Email address,Status,Last modified (submission),Grade\n"
+                         "Participant 1001,Ada Lovelace,ada@example.org,Submitted,\"Friday, 5 February 2027, 11:00 PM\",\n"
+                         "Participant 1003,Cat Ng,,Submitted,\"Monday, 8 February 2027, 9:30 AM\",\n"
+                         "Participant 2002,Bob Brown,,Submitted,-,\n")
+    return path
+
+
+def nested_zip() -> bytes:
+    import io
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("my-work/01_neuron/neuron.py", REFERENCE)
+        archive.writestr("__MACOSX/my-work/._neuron.py", b"junk")
+    return buffer.getvalue()
+
+
+def graded(out, student):
+    return json.loads((out / student / "01_neuron" / "results.json").read_text())
+
+
+def test_a_canvas_download_is_collected_through_the_roster_and_graded(tmp_path):
+    course_toml = course_with_roster(tmp_path)
+    download = canvas_download(tmp_path / "submissions.zip")
+    submitted = tmp_path / "submitted"
+    done = run_course("collect", download, "--assignment", "01_neuron", "--out", submitted, course=course_toml)
+    assert done.returncode == 0, done.stderr
+    assert "collected 3 student(s)" in done.stdout and "canvas" in done.stdout
+    assert f"course: using {course_toml}" in done.stderr
+    assert (submitted / "ada/01_neuron/neuron.py").read_bytes() == REFERENCE
+    assert (submitted / "bob/01_neuron/neuron.py").read_bytes() == STUB
+    assert (submitted / "cat/01_neuron/neuron.py").read_bytes() == REFERENCE  # Canvas's -1 taken off
+    assert (submitted / "cat/01_neuron/notes.txt").read_bytes() == b"my notes"
+    assert not (submitted / "dan").exists() and not (tmp_path / "evil_1005_55506_neuron.py").exists()
+    assert not list(submitted.rglob("timestamp.txt")), "Canvas's download records no time"
+    for line in ("smithzoe (Canvas user 1009)", "not on roster.csv", "itodan_1004_55505_neuron.py",
+                 "symbolic link", "'../evil_1005_55506_neuron.py'", "'lovelaceada_1001_text.html'",
+                 "Canvas marks 1 submission(s) LATE", ": cat"):
+        assert line in done.stderr, line
+    (submitted / "zed" / "01_neuron").mkdir(parents=True)  # handed in some other way, not on the roster
+    (submitted / "zed" / "01_neuron" / "neuron.py").write_bytes(REFERENCE)
+    out = tmp_path / "out"
+    grade = run_course("grade", "--assignment", "01_neuron", submitted, "--out", out, "--quiet", "--jobs", "2",
+                       course=course_toml)
+    assert grade.returncode == 0, grade.stderr
+    assert graded(out, "ada")["score"] == 20 and graded(out, "bob")["score"] == 0
+
+    # the Canvas export through the roster: its ID and SIS columns filled, the non-submitter dan present with 0
+    export = run_course("export", out, "--format", "canvas", "--out", tmp_path / "canvas.csv", course=course_toml)
+    assert export.returncode == 0, export.stderr
+    rows = list(csv.reader((tmp_path / "canvas.csv").read_text().splitlines()))
+    assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    by_login = {row[3]: row for row in rows[2:]}
+    assert by_login["alovelace"][:6] == ["Ada Lovelace", "1001", "S001", "alovelace", "A", "20"]
+    assert by_login["dito"][:6] == ["Dan Ito", "", "S004", "dito", "B", "0"]
+    assert [row[3] for row in rows[2:]] == ["alovelace", "bbrown", "cng", "dito", "zed"], "the roster's order first"
+    assert "zed: graded but not on roster.csv" in export.stderr
+    assert "01_neuron: 1 rostered student(s) without a submission, exported as missing (0): dan" in export.stderr
+
+
+def test_a_moodle_download_gets_its_times_from_the_worksheet_and_the_late_penalty(tmp_path):
+    course_toml = course_with_roster(tmp_path)
+    download = moodle_download(tmp_path / "moodle.zip")
+    submitted = tmp_path / "submitted"
+    done = run_course("collect", download, "--assignment", "01_neuron", "--out", submitted,
+                      "--timezone", "Europe/Berlin", course=course_toml)
+    assert done.returncode == 0, done.stderr
+    assert "collected 3 student(s)" in done.stdout and "moodle" in done.stdout
+    # 23:00 in Berlin is 22:00 UTC, before the 23:59 UTC due date; Monday 09:30 Berlin is 3 days late
+    assert (submitted / "ada/01_neuron/timestamp.txt").read_text().startswith("2027-02-05 22:00:00")
+    assert (submitted / "cat/01_neuron/timestamp.txt").read_text().startswith("2027-02-08 08:30:00")
+    assert (submitted / "cat/01_neuron/neuron.py").read_bytes() == REFERENCE  # lifted out of the student's zip
+    assert not (submitted / "bob/01_neuron/timestamp.txt").exists(), "a student's own timestamp.txt is not the LMS's"
+    assert "onlinetext submission, not a file" in done.stderr
+    out = tmp_path / "out"
+    grade = run_course("grade", "--assignment", "01_neuron", submitted, "--out", out, "--quiet", "--jobs", "2",
+                       course=course_toml)
+    assert grade.returncode == 0, grade.stderr
+    ada, cat = graded(out, "ada"), graded(out, "cat")
+    assert ada["score"] == 20 and ada["extra_data"]["late"] is False
+    assert cat["extra_data"]["late"] is True and cat["extra_data"]["late_days"] == 3
+    assert abs(cat["score"] - 20 * 0.7) < 1e-9
+    export = run_course("export", out, "--format", "moodle", "--out", tmp_path / "moodle.csv", course=course_toml)
+    assert export.returncode == 0, export.stderr
+    rows = list(csv.reader((tmp_path / "moodle.csv").read_text().splitlines()))
+    assert rows[0][:3] == ["Username", "ID number", "Email address"]
+    assert rows[1][:4] == ["alovelace", "S001", "ada@example.org", "20"] and rows[4][:4] == ["dito", "S004", "", "0"]
+
+
+def test_a_folder_of_student_folders_is_collected_and_its_links_refused(tmp_path):
+    """No roster: folder names are the ids; nbgrader's <student>/<ID>/ works too; a link is never followed."""
+    from autograder.collect.run import collect
+    from autograder.config import load_course
+    from autograder.roster import Roster
+
+    course = load_course(make_course(tmp_path / "course"))
+    download = tmp_path / "download"
+    (download / "ada").mkdir(parents=True)
+    (download / "ada" / "neuron.py").write_bytes(REFERENCE)
+    (download / "bob" / "01_neuron").mkdir(parents=True)
+    (download / "bob" / "01_neuron" / "neuron.py").write_bytes(STUB)
+    (download / "eve").mkdir()
+    (download / "eve" / "neuron.py").symlink_to(REPO / "solutions/01_neuron/neuron.py")
+    (download / "Bad Name").mkdir()
+    (download / "Bad Name" / "neuron.py").write_bytes(STUB)
+    done = collect(course, course.assignment("01_neuron"), download, tmp_path / "submitted", Roster(students=[]))
+    assert sorted(done.placed) == ["ada", "bob"] and done.platforms == {"folder"}
+    assert (tmp_path / "submitted/bob/01_neuron/neuron.py").read_bytes() == STUB
+    assert any("eve/neuron.py" in line and "symbolic link" in line for line in done.unplaced)
+    assert any("Bad Name" in line and "roster.csv" in line for line in done.unplaced)
+
+
+def test_a_students_zip_beyond_the_bounds_is_not_extracted(tmp_path):
+    import io
+
+    from autograder.collect import unpack
+
+    many = io.BytesIO()
+    with zipfile.ZipFile(many, "w") as archive:
+        for i in range(unpack.MAX_NESTED_FILES + 1):
+            archive.writestr(f"f{i}.txt", "x")
+    entries, refused = unpack.nested_entries(many.getvalue(), "ada's work.zip", unpack._Budget())
+    assert entries == [] and f"holds {unpack.MAX_NESTED_FILES + 1} entries" in refused[0]
+    big = io.BytesIO()
+    with zipfile.ZipFile(big, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("neuron.py", b"\0" * (unpack.MAX_FILE_BYTES + 1))  # a header can lie: the bytes count
+    (entry,), _ = unpack.nested_entries(big.getvalue(), "ada's work.zip", unpack._Budget())
+    with pytest.raises(ValueError, match="larger than 16 MB"):
+        entry.read()
