@@ -11,7 +11,7 @@ Exit codes of `course grade`: 0 every submission has a grade (however low);
 2 bad input, nothing graded (course.toml, a folder that is not a submissions
 layout, an unknown --student); 3 grading could not run (missing data, broken
 graders, a sandbox that will not start): the batch stopped; 4 some
-submissions are NOT GRADED (listed, each with its reason; see the README);
+submissions are NOT GRADED (listed, each with its reason; see docs/grading.md);
 5 every submission has a score, but some modules are missing or do not
 import (each scored 0 and listed for attention); 130 interrupted (every
 finished result is kept: run it again to resume).
@@ -423,7 +423,7 @@ for instructors (docs/authoring.md: a new assignment from start to finish):
   course build                 write the release (stubs, provided code, notebooks, check.py)
   course notebook pull ID      an assignment notebook edited in Jupyter back into notebooks/ID.py
   course collect               a Canvas or Moodle download as submitted/<student>/<ID>/ (names via roster.csv)
-  course grade                 grade a class; rerun to regrade exactly what changed (exit codes in the README)
+  course grade                 grade a class; rerun to regrade exactly what changed (exit codes: docs/grading.md)
   course report                the class at a glance (HTML), with every student's feedback
   course history               every grade recorded in a --out folder, when and why
   course override              set a grade by hand (kept through regrades), or --clear it
