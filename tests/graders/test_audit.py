@@ -279,13 +279,13 @@ def tiny_course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tiny_listing(tiny_course):
-    return run_course("audit", "01_neuron", "--list", course=tiny_course, timeout=300)
+    return run_course("audit", "01_neuron", "--list", "--fail-under-once", "71", course=tiny_course, timeout=300)
 
 
 def test_the_last_line_counts_kills_and_charges_once_on_a_known_case(tiny_listing):
     """double's 4 mutants are killed; 3 of them (1.0 x, 4.0 x, x) also fail quadruple's test, 2.0 / x does not;
     quadruple's 4 are killed in its own test; square's x / x survives, 2 are equivalent, 2 are killed."""
-    assert tiny_listing.returncode == 0, tiny_listing.stdout[-3000:] + tiny_listing.stderr[-2000:]
+    assert tiny_listing.returncode == 1, "Q = 70% is under --fail-under-once 71: " + tiny_listing.stderr[-2000:]
     last = tiny_listing.stdout.strip().splitlines()[-1]
     assert last == "01_neuron: killed 10 of 11 mutants (90%); charged once: 7 of 10 (70%)", tiny_listing.stdout
 
@@ -324,7 +324,8 @@ def test_a_bad_exceptions_file_stops_the_audit_before_grading(tmp_path):
     graders.mkdir()
     from conftest import REPO
     for path in (REPO / "graders").iterdir():
-        (graders / path.name).symlink_to(path)
+        if path.name != "audit_exceptions.toml":  # written below, in this copy only
+            (graders / path.name).symlink_to(path)
     (graders / "audit_exceptions.toml").write_text(
         '[[charged_elsewhere]]\nassignment = "01_neuron"\nfunction = "sigmoid"\ntests = ["test_no_such"]\nwhy = "x"\n')
     done = run_course("audit", "01_neuron", course=toml, timeout=120)
