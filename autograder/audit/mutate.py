@@ -247,7 +247,8 @@ def _assigned_names(loop) -> set[str]:
             targets = [node.target]
         for target in targets:
             names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name) \
                 and node.func.attr in ("append", "extend", "update", "fill", "sort", "shuffle"):
             names.add(node.func.value.id)
     return names
@@ -317,7 +318,8 @@ def in_place(node, ctx):
         argument = left if isinstance(left, ast.Name) else (
             left.args[0] if _is_numpy_call(left, ctx, "asarray") and left.args else None)
         if isinstance(argument, ast.Name) and (argument.id in params or _comprehension_variable(argument.id, ctx)):
-            call = ast.Call(_np(ctx, UFUNC[type(node.op)]), [left, node.right], [ast.keyword("out", copy.deepcopy(left))])
+            call = ast.Call(_np(ctx, UFUNC[type(node.op)]), [left, node.right],
+                            [ast.keyword("out", copy.deepcopy(left))])
             yield f"{_text(node)} computed in place into {_text(left)}", {node: call}
     if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name):
         if _is_numpy_call(node, ctx, "array"):
@@ -375,12 +377,6 @@ class _Replace(ast.NodeTransformer):
         if getattr(node, "body", None) == []:
             node.body = [ast.Pass()]
         return new  # the node itself, or statements to put before it and the node
-
-
-def _deepcopy_keep(node, *kept):
-    """A deep copy of node in which the nodes `kept` are the originals (so they can still be replaced)."""
-    memo = {id(k): k for k in kept}
-    return copy.deepcopy(node, memo)
 
 
 def solution_lines(source: str) -> set[int]:

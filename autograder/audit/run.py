@@ -153,8 +153,12 @@ def _random_like(value, rng):
     return value
 
 
-def _same(a, b) -> bool:
-    """Equal answers: the same types all the way down (a float is not a 0-d array), values within 1e-9."""
+STRICT = dict(rtol=1e-9, atol=1e-12)
+FLOAT32 = dict(rtol=1e-5, atol=1e-6)   # what computing in float32 instead of float64 changes, at most
+
+
+def _same(a, b, tolerance=STRICT) -> bool:
+    """Equal answers: the same types all the way down (a float is not a 0-d array), values within tolerance."""
     if type(a) is not type(b):
         return False
     if isinstance(a, (np.ndarray, np.generic)):
@@ -162,14 +166,14 @@ def _same(a, b) -> bool:
         if a.shape != b.shape or a.dtype != b.dtype:
             return False
         if a.dtype.kind in "biuf":
-            return bool(np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
+            return bool(np.allclose(a, b, equal_nan=True, **tolerance))
         return bool(np.array_equal(a, b))
     if isinstance(a, float):
-        return bool(np.isclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
+        return bool(np.isclose(a, b, equal_nan=True, **tolerance))
     if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y, tolerance) for x, y in zip(a, b))
     if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(_same(a[k], b[k], tolerance) for k in a)
     if isinstance(a, Unsupported):
         return a.type_name == b.type_name
     return a == b
@@ -186,8 +190,9 @@ def _answer(process, fn, args, kwargs, return_args):
 
 
 def behaves_like_reference(course: Course, assignment: Assignment, mutant: Mutant, calls, isolation,
-                           seed: int = 0) -> bool:
-    """True when the mutant answers every recorded call, and random variants of it, as the reference does."""
+                           seed: int = 0, tolerance=STRICT) -> bool:
+    """True when the mutant answers every recorded call, and random variants of it, as the reference does
+    (the same types, shapes and dtypes; values within tolerance)."""
     rng = np.random.default_rng(seed)
     variants = [c for c in calls]
     for _ in range(RANDOM_VARIANTS):
@@ -209,7 +214,7 @@ def behaves_like_reference(course: Course, assignment: Assignment, mutant: Mutan
         try:
             for fn, args, kwargs, return_args in variants:
                 if not _same(_answer(processes[0], fn, args, kwargs, return_args),
-                             _answer(processes[1], fn, args, kwargs, return_args)):
+                             _answer(processes[1], fn, args, kwargs, return_args), tolerance):
                     return False
             return True
         finally:
@@ -335,6 +340,11 @@ def audit(course: Course, assignment: Assignment, jobs: int = 2, corpus: Path | 
             r.note = NEVER_EQUIVALENT[r.mutant.operator]
         elif behaves_like_reference(course, assignment, r.mutant, calls, isolation):
             r.status, r.note = EQUIVALENT, "answers as the reference on every input tried"
+        elif "float32" in r.mutant.description and behaves_like_reference(course, assignment, r.mutant, calls,
+                                                                           isolation, tolerance=FLOAT32):
+            # float32 inside, float64 out: no dtype changes, the values only round differently.
+            r.status, r.note = EQUIVALENT, ("answers as the reference on every input tried, with the same types and "
+                                            "dtypes, to float32's precision (rtol 1e-5)")
     (print_list if listing else print_report)(result, report)
     return result
 

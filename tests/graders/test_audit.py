@@ -8,7 +8,7 @@ import pytest
 from conftest import make_course, run_course
 from autograder.audit.exceptions import AuditFileError, charged_elsewhere, reviewed_equivalents
 from autograder.audit.mutate import OPERATORS, mutants, solution_lines
-from autograder.audit.run import AuditReport, _random_like, _same, classify, print_report
+from autograder.audit.run import FLOAT32, AuditReport, _random_like, _same, classify, print_report
 from autograder.engine.model import GRADED, SubmissionResult, TestResult
 
 
@@ -32,7 +32,8 @@ MISTAKES = {
     "all-axes": ("return x.mean(axis=1, keepdims=True)\n", "+    return x.mean(keepdims=True)"),
     "sum-mean": ("return x.mean(axis=1, keepdims=True)\n", "+    return x.sum(axis=1, keepdims=True)"),
     "flip-sign": ("return x - y\n", "+    return y - x"),
-    "off-by-one": ("return [x[k:k + 2] for k in range(0, 6, 2)]\n", "+    return [x[k:k + 2] for k in range(0, 6 + 1, 2)]"),
+    "off-by-one": ("return [x[k:k + 2] for k in range(0, 6, 2)]\n",
+                   "+    return [x[k:k + 2] for k in range(0, 6 + 1, 2)]"),
     "factor": ("return 2.0 * (x - y)\n", "+    return 1.0 * (x - y)"),
     "one-sided": ("x[0] = y + params\nf_plus = x.sum()\nx[0] = y - params\nf_minus = x.sum()\n"
                   "return (f_plus - f_minus) / (2 * params)\n", None),
@@ -102,6 +103,9 @@ def test_answers_are_the_same_only_with_the_same_types_and_values():
     assert not _same(1.0, np.array(1.0)), "a 0-d array is not a float"
     assert not _same(np.ones((3, 1)), np.ones(3))
     assert not _same((1.0, 2.0), [1.0, 2.0])
+    rounded = np.linspace(0.1, 3, 7).astype(np.float32).astype(float)
+    assert not _same(np.linspace(0.1, 3, 7), rounded) and _same(np.linspace(0.1, 3, 7), rounded, FLOAT32)
+    assert not _same(np.ones(3), np.ones(3, dtype=np.float32), FLOAT32), "a float32 result is a dtype mistake"
     rng = np.random.default_rng(0)
     fresh = _random_like((np.zeros((4, 2)), 3, 0.5), rng)
     assert fresh[0].shape == (4, 2) and fresh[1] == 3 and fresh[2] != 0.5
@@ -200,7 +204,8 @@ def test_reviewed_equivalents_are_read_and_checked(tmp_path):
     path = tmp_path / "audit_equivalent.toml"
     path.write_text('[[equivalent]]\nid = "f-constant-0123456789"\nwhy = "no mistake"\n')
     assert reviewed_equivalents(path) == {"f-constant-0123456789": "no mistake"}
-    path.write_text('[[equivalent]]\nid = "f-constant-0123456789"\nwhy = "no mistake"\n\n[[equivalent]]\nwhy = "no id"\n')
+    path.write_text('[[equivalent]]\nid = "f-constant-0123456789"\nwhy = "no mistake"\n\n'
+                    '[[equivalent]]\nwhy = "no id"\n')
     with pytest.raises(AuditFileError, match=r"audit_equivalent.toml:5: key 'id': missing"):
         reviewed_equivalents(path, "audit_equivalent.toml")
 
