@@ -8,7 +8,8 @@ import pytest
 from conftest import make_course, run_course
 from autograder.audit.exceptions import AuditFileError, charged_elsewhere, reviewed_equivalents
 from autograder.audit.mutate import OPERATORS, mutants, solution_lines
-from autograder.audit.run import FLOAT32, AuditReport, _random_like, _same, classify, print_report
+from autograder.audit.run import FLOAT32, AuditReport, _random_like, _same, classify, print_report, show_mutant
+from autograder.config import load_course
 from autograder.engine.model import GRADED, SubmissionResult, TestResult
 
 
@@ -320,6 +321,9 @@ def test_show_prints_one_mutant_as_a_diff_against_the_reference(tiny_course, tin
     assert "+    return x / x + 0.0" in lines
     missing = run_course("audit", "01_neuron", "--show", "99", course=tiny_course, timeout=120)
     assert missing.returncode == 2 and "has 13 mutants (1 to 13)" in missing.stderr
+    course = load_course(tiny_course)
+    mutant_id = lines[0].split()[1].rstrip(":")
+    assert show_mutant(course, course.assignment("01_neuron"), mutant_id) == done.stdout.rstrip("\n"), "by its id too"
 
 
 def test_a_bad_exceptions_file_stops_the_audit_before_grading(tmp_path):
