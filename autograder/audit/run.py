@@ -12,7 +12,10 @@
    the graders use and on fresh random inputs of the same shapes: if it
    answers exactly as the reference does, it is equivalent (no mistake) and
    does not count; nor do survivors listed in graders/audit_equivalent.toml
-   (reviewed by a person), nor mutants that do not import.
+   (reviewed by a person), nor mutants that do not import. A float32 slip
+   that keeps every type and dtype and only rounds differently is
+   equivalent too; a deleted validation only if the graders gave input the
+   reference refuses (and the mutant refused it as well).
 4. The rest are the mistakes the graders miss: reported with their diffs.
 
 The last line is `ID: killed K of N mutants (P%); charged once: C of K (Q%)`.
@@ -39,7 +42,10 @@ from .mutate import OPERATORS, Mutant, mutants
 
 RANDOM_VARIANTS = 3
 REFERENCE_STUDENT = "the-reference"   # graded first: it must score full marks
-NEVER_EQUIVALENT = {"delete-raise": "a validation the docstring promises; no hidden test gives it input it must refuse"}
+# A deleted validation is equivalent only when the graders give the function input the reference refuses
+# (and the mutant refuses it too, e.g. numpy raising the same error): not by the graders never trying.
+NEEDS_REFUSAL = {"delete-raise": "a deleted validation: no hidden test gives this function input the reference "
+                                 "refuses"}
 IMPORT_FAILURES = ("could not be imported", "exited while being imported", "importing your module")
 KILLED, SURVIVED, EQUIVALENT, REVIEWED, NO_IMPORT, NOT_GRADED = (
     "killed", "SURVIVED", "equivalent", "reviewed", "does not import", "NOT GRADED")
@@ -190,9 +196,10 @@ def _answer(process, fn, args, kwargs, return_args):
 
 
 def behaves_like_reference(course: Course, assignment: Assignment, mutant: Mutant, calls, isolation,
-                           seed: int = 0, tolerance=STRICT) -> bool:
+                           seed: int = 0, tolerance=STRICT, refusal_in: str | None = None) -> bool:
     """True when the mutant answers every recorded call, and random variants of it, as the reference does
-    (the same types, shapes and dtypes; values within tolerance)."""
+    (the same types, shapes and dtypes; values within tolerance). refusal_in: a function name; then only
+    if at least one of those calls to it is one the reference refuses (raises for)."""
     rng = np.random.default_rng(seed)
     variants = [c for c in calls]
     for _ in range(RANDOM_VARIANTS):
@@ -212,11 +219,13 @@ def behaves_like_reference(course: Course, assignment: Assignment, mutant: Mutan
                 files, assignment.modules,
                 replace(limits, submission_seconds=limits.submission_seconds * 4), mode=isolation))
         try:
+            refused = False
             for fn, args, kwargs, return_args in variants:
-                if not _same(_answer(processes[0], fn, args, kwargs, return_args),
-                             _answer(processes[1], fn, args, kwargs, return_args), tolerance):
+                expected = _answer(processes[0], fn, args, kwargs, return_args)
+                if not _same(expected, _answer(processes[1], fn, args, kwargs, return_args), tolerance):
                     return False
-            return True
+                refused |= getattr(fn, "name", fn) == refusal_in and expected[0] == "raised"
+            return refused or refusal_in is None
         finally:
             for process in processes:
                 process.close()
@@ -336,10 +345,12 @@ def audit(course: Course, assignment: Assignment, jobs: int = 2, corpus: Path | 
     for r in result.having(SURVIVED):
         if r.mutant.id in reviewed:
             r.status, r.note = REVIEWED, reviewed[r.mutant.id]
-        elif r.mutant.operator in NEVER_EQUIVALENT:
-            r.note = NEVER_EQUIVALENT[r.mutant.operator]
-        elif behaves_like_reference(course, assignment, r.mutant, calls, isolation):
-            r.status, r.note = EQUIVALENT, "answers as the reference on every input tried"
+        elif behaves_like_reference(course, assignment, r.mutant, calls, isolation,
+                                    refusal_in=r.mutant.function if r.mutant.operator in NEEDS_REFUSAL else None):
+            r.status, r.note = EQUIVALENT, "answers as the reference on every input tried" + (
+                ", refusals included" if r.mutant.operator in NEEDS_REFUSAL else "")
+        elif r.mutant.operator in NEEDS_REFUSAL:
+            r.note = NEEDS_REFUSAL[r.mutant.operator]
         elif "float32" in r.mutant.description and behaves_like_reference(course, assignment, r.mutant, calls,
                                                                            isolation, tolerance=FLOAT32):
             # float32 inside, float64 out: no dtype changes, the values only round differently.
