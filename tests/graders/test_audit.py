@@ -212,7 +212,7 @@ def test_reviewed_equivalents_are_read_and_checked(tmp_path):
 
 
 # -- one real audit of a tiny assignment whose figures are known ----------------------------------
-TINY_SOLUTION = '''"""Three functions; quadruple is built on double."""
+TINY_SOLUTION = '''"""Four functions; quadruple is built on double."""
 import numpy as np
 
 
@@ -235,8 +235,20 @@ def square(x):
     ### BEGIN SOLUTION
     return x * x + 0.0
     ### END SOLUTION
+
+
+def inverse(x):
+    """1 / x; x = 0 raises ZeroDivisionError."""
+    ### BEGIN SOLUTION
+    if x == 0:
+        raise ZeroDivisionError("0 has no inverse")
+    return 1 / x
+    ### END SOLUTION
 '''
-TINY_GRADER = '''from autograder.toolkit import points
+TINY_GRADER = '''import pytest
+
+from autograder.engine.handle import StudentFailure
+from autograder.toolkit import points
 
 
 @points(8)
@@ -251,10 +263,18 @@ def test_quadruple(student):
     assert student.quadruple(1.0) == 4.0, "quadruple(1.0) is not 4.0"
 
 
-@points(4)
+@points(2)
 def test_square(student):
     """square(1) = 1 (too weak: x / x passes)"""
     assert student.square(1.0) == 1.0, "square(1.0) is not 1.0"
+
+
+@points(2)
+def test_inverse(student):
+    """inverse(2) = 0.5; inverse(0) raises ZeroDivisionError (as 1 / 0 does without the check)"""
+    assert student.inverse(2.0) == 0.5, "inverse(2.0) is not 0.5"
+    with pytest.raises(StudentFailure):
+        student.inverse(0.0)
 '''
 TINY_EXCEPTIONS = '''[[charged_elsewhere]]
 assignment = "01_neuron"
@@ -285,28 +305,31 @@ def tiny_course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tiny_listing(tiny_course):
-    return run_course("audit", "01_neuron", "--list", "--fail-under-once", "71", course=tiny_course, timeout=300)
+    return run_course("audit", "01_neuron", "--list", "--fail-under-once", "79", course=tiny_course, timeout=300)
 
 
 def test_the_last_line_counts_kills_and_charges_once_on_a_known_case(tiny_listing):
     """double's 4 mutants are killed; 3 of them (1.0 x, 4.0 x, x) also fail quadruple's test, 2.0 / x does not;
-    quadruple's 4 are killed in its own test; square's x / x survives, 2 are equivalent, 2 are killed."""
-    assert tiny_listing.returncode == 1, "Q = 70% is under --fail-under-once 71: " + tiny_listing.stderr[-2000:]
+    quadruple's 4 are killed in its own test; square's x / x survives, 2 are equivalent, 2 are killed;
+    inverse's 4 are killed in its own test, 2 are equivalent (one the deleted check: 1 / 0 refuses 0 too)."""
+    assert tiny_listing.returncode == 1, "Q = 78% is under --fail-under-once 79: " + tiny_listing.stderr[-2000:]
     last = tiny_listing.stdout.strip().splitlines()[-1]
-    assert last == "01_neuron: killed 10 of 11 mutants (90%); charged once: 7 of 10 (70%)", tiny_listing.stdout
+    assert last == "01_neuron: killed 14 of 15 mutants (93%); charged once: 11 of 14 (78%)", tiny_listing.stdout
 
 
 def test_list_prints_every_mutant_with_operator_location_points_and_tests(tiny_listing):
     out = tiny_listing.stdout
     entries = re.findall(r"^  #(\d+) +(\S+(?: \S+)?) +(\S+) +solutions/01_neuron/neuron.py:(\d+) \((\w+)\): (.*)\n"
                          r" +(.*)$", out, re.M)
-    assert [int(e[0]) for e in entries] == list(range(1, 14)), out
+    assert [int(e[0]) for e in entries] == list(range(1, 20)), out
     by = {(e[4], e[6].split("[")[0].strip()) for e in entries}
     assert ("double", "lost 16: test_double -8, test_quadruple -8 (quadruple)") in by, out
     assert ("double", "lost 8: test_double -8") in by and ("square", "lost nothing") in by
     fair = [e for e in entries if "charged elsewhere, fair: quadruple is 2 double(x)" in e[6]]
     assert len(fair) == 3 and {e[2] for e in fair} == {"factor"} and {e[3] for e in fair} == {"8"}
-    assert sum(e[1] == "equivalent" for e in entries) == 2 and sum(e[1] == "SURVIVED" for e in entries) == 1
+    assert sum(e[1] == "equivalent" for e in entries) == 4 and sum(e[1] == "SURVIVED" for e in entries) == 1
+    deleted = next(e for e in entries if e[2] == "delete-raise")
+    assert deleted[1] == "equivalent" and deleted[4] == "inverse" and "refusals included" in deleted[6]
     survivor = next(e for e in entries if e[1] == "SURVIVED")
     assert survivor[2] == "swap-operator" and survivor[3] == "22" and survivor[5] == "* -> / in x * x"
 
@@ -320,7 +343,7 @@ def test_show_prints_one_mutant_as_a_diff_against_the_reference(tiny_course, tin
     assert "--- a/solutions/01_neuron/neuron.py" in lines and "-    return x * x + 0.0" in lines
     assert "+    return x / x + 0.0" in lines
     missing = run_course("audit", "01_neuron", "--show", "99", course=tiny_course, timeout=120)
-    assert missing.returncode == 2 and "has 13 mutants (1 to 13)" in missing.stderr
+    assert missing.returncode == 2 and "has 19 mutants (1 to 19)" in missing.stderr
     course = load_course(tiny_course)
     mutant_id = lines[0].split()[1].rstrip(":")
     assert show_mutant(course, course.assignment("01_neuron"), mutant_id) == done.stdout.rstrip("\n"), "by its id too"
