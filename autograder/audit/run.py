@@ -255,7 +255,7 @@ def all_mutants(course: Course, assignment: Assignment) -> list[Mutant]:
     return found
 
 
-def test_functions(course: Course, assignment: Assignment) -> dict:
+def tests_to_functions(course: Course, assignment: Assignment) -> dict:
     """{"functions": graded function names, "tests": {hidden test: the function it grades, or None}}:
     the mapping `course show` lists tests under."""
     functions = []
@@ -273,7 +273,7 @@ def read_exceptions(course: Course) -> list[ChargedElsewhere]:
     path = course.graders_dir / EXCEPTIONS_FILE
     if not path.is_file():
         return []
-    mapping = {a.id: test_functions(course, a) for a in course.assignments}
+    mapping = {a.id: tests_to_functions(course, a) for a in course.assignments}
     return charged_elsewhere(path, mapping, list(OPERATORS), _relative(course, path))
 
 
@@ -311,7 +311,7 @@ def audit(course: Course, assignment: Assignment, jobs: int = 2, corpus: Path | 
     reviewed = reviewed_equivalents(course.graders_dir / EQUIVALENT_FILE,
                                     _relative(course, course.graders_dir / EQUIVALENT_FILE))
     generated = all_mutants(course, assignment)
-    tests = test_functions(course, assignment)["tests"]
+    tests = tests_to_functions(course, assignment)["tests"]
     corpus_files = sorted((corpus / assignment.id / "mutants").glob("*.py")) if corpus else []
     isolation = isolation_mode()
     result = AuditReport(assignment=assignment.id)
