@@ -265,15 +265,27 @@ def _cmd_show(args) -> int:
 
 
 def _cmd_audit(args) -> int:
-    from .audit.run import audit
+    from .audit.run import audit, show_mutant
 
     course = load_course(args.course)
+    assignments = args.assignment or [a.id for a in course.assignments]
+    if args.show is not None:
+        if len(assignments) != 1:
+            print("course audit: --show needs one assignment id", file=sys.stderr)
+            return 2
+        try:
+            print(show_mutant(course, course.assignment(assignments[0]), args.show))
+        except LookupError as exc:
+            print(f"course audit: {exc}", file=sys.stderr)
+            return 2
+        return 0
     corpus = course.root / "tests" / "submissions"
-    results = [audit(course, course.assignment(a), jobs=args.jobs, corpus=corpus if corpus.is_dir() else None)
-               for a in (args.assignment or [a.id for a in course.assignments])]
+    results = [audit(course, course.assignment(a), jobs=args.jobs, corpus=corpus if corpus.is_dir() else None,
+                     listing=args.list) for a in assignments]
     if len(results) > 1:
         print("\n".join(r.last_line() for r in results))
-    below = [r for r in results if 100 * r.kill_rate < args.fail_under]
+    below = [r for r in results if 100 * r.kill_rate < args.fail_under
+             or 100 * r.charged_once_rate < args.fail_under_once]
     return 1 if below else 0
 
 
@@ -551,11 +563,17 @@ def parser() -> argparse.ArgumentParser:
     sh.add_argument("assignment", help="assignment id, e.g. 01_neuron")
     sh.set_defaults(run=_cmd_show)
 
-    au = add("audit", help="mutation-test the hidden graders: which mistakes do they miss?")
+    au = add("audit", help="mutation-test the hidden graders: which mistakes do they miss or charge twice?")
     au.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
     au.add_argument("--jobs", type=int, default=2, help="mutants graded in parallel")
+    au.add_argument("--list", action="store_true",
+                    help="every mutant: operator, file:line and function, points lost, failing tests")
+    au.add_argument("--show", metavar="N", help="print mutant N (a number from --list, or its id) as a diff; "
+                    "grades nothing")
     au.add_argument("--fail-under", type=float, default=0.0, metavar="P",
                     help="exit 1 when an assignment kills fewer than P%% of its mutants")
+    au.add_argument("--fail-under-once", type=float, default=0.0, metavar="Q",
+                    help="exit 1 when fewer than Q%% of the killed mutants are charged once")
     au.set_defaults(run=_cmd_audit)
 
     r = add("report", help="write OUT_DIR/report.html: the class at a glance")

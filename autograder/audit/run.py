@@ -1,73 +1,128 @@
-"""`course audit ID`: do the hidden graders catch the mistakes they should?
+"""`course audit ID`: do the hidden graders catch the mistakes, and charge each once?
 
 1. Mutants of the reference (mutate.py) and the hand-written corpus
    (tests/submissions/ID/mutants/, when the course has one) are graded by the
    real engine, as a class of students.
-2. A mutant that loses points is killed. One that keeps full marks is run
-   beside the reference on the inputs the graders use and on fresh random
-   inputs of the same shapes: if it answers exactly as the reference does,
-   it is an equivalent mutant (no mistake at all) and does not count.
-3. Survivors listed in graders/audit_equivalent.toml (reviewed by a person:
-   the id and why it is no mistake) do not count either.
+2. A mutant that loses points is killed. Each hidden test it lost points in
+   is mapped to the function that test grades (the mapping `course show`
+   prints); a killed mutant is charged once when it lost points only in tests
+   of the function it changed. Where charging it elsewhere is fair, that is
+   written, with why, in graders/audit_exceptions.toml (exceptions.py).
+3. A mutant that keeps full marks is run beside the reference on the inputs
+   the graders use and on fresh random inputs of the same shapes: if it
+   answers exactly as the reference does, it is equivalent (no mistake) and
+   does not count; nor do survivors listed in graders/audit_equivalent.toml
+   (reviewed by a person), nor mutants that do not import. A float32 slip
+   that keeps every type and dtype and only rounds differently is
+   equivalent too; a deleted validation only if the graders gave input the
+   reference refuses (and the mutant refused it as well).
 4. The rest are the mistakes the graders miss: reported with their diffs.
 
-The last line is `ID: killed K of N mutants (P%)`.
+The last line is `ID: killed K of N mutants (P%); charged once: C of K (Q%)`.
 """
+import math
 import shutil
 import tempfile
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
+from ..authoring.show import graded_functions, hidden_tests, primary_function
 from ..config import Assignment, Course
 from ..engine.batch import grade_batch
 from ..engine.errors import GradingError
 from ..engine.grade import grade_submission
 from ..engine.handle import StudentFailure, StudentProcess
+from ..engine.model import GRADED, SubmissionResult
 from ..engine.sandbox import isolation_mode
 from ..engine.wire import Fn, Unsupported
-from .mutate import Mutant, mutants
+from .exceptions import EQUIVALENT_FILE, EXCEPTIONS_FILE, ChargedElsewhere, charged_elsewhere, reviewed_equivalents
+from .mutate import OPERATORS, Mutant, mutants
 
-REVIEWED_FILE = "audit_equivalent.toml"  # in the course's graders/ folder
 RANDOM_VARIANTS = 3
-REFERENCE_STUDENT = "the-reference"
+REFERENCE_STUDENT = "the-reference"   # graded first: it must score full marks
+# A deleted validation is equivalent only when the graders give the function input the reference refuses
+# (and the mutant refuses it too, e.g. numpy raising the same error): not by the graders never trying.
+NEEDS_REFUSAL = {"delete-raise": "a deleted validation: no hidden test gives this function input the reference "
+                                 "refuses"}
+IMPORT_FAILURES = ("could not be imported", "exited while being imported", "importing your module")
+KILLED, SURVIVED, EQUIVALENT, REVIEWED, NO_IMPORT, NOT_GRADED = (
+    "killed", "SURVIVED", "equivalent", "reviewed", "does not import", "NOT GRADED")
+
+
+@dataclass(frozen=True)
+class Charge:
+    """Points a mutant lost in one hidden test, and the function that test grades (None: none)."""
+    test: str
+    lost: float
+    function: str | None
+
+
+@dataclass
+class MutantResult:
+    number: int                       # 1-based, in the order mutants() makes them: `--show N`
+    mutant: Mutant
+    status: str = KILLED
+    charges: list[Charge] = field(default_factory=list)
+    note: str = ""                    # why: equivalent, reviewed, not graded, does not import
+    fair: ChargedElsewhere | None = None   # the exception that explains charges elsewhere
+
+    @property
+    def lost(self) -> float:
+        return round(sum(c.lost for c in self.charges), 6)
+
+    @property
+    def elsewhere(self) -> list[Charge]:
+        """The charges in tests of other functions than the one it changed."""
+        return [c for c in self.charges if c.function != self.mutant.function]
+
+    @property
+    def charged_once(self) -> bool:
+        return self.status == KILLED and not self.elsewhere
 
 
 @dataclass
 class AuditReport:
     assignment: str
-    killed: list[Mutant] = field(default_factory=list)
-    survivors: list[Mutant] = field(default_factory=list)
-    equivalent: list[Mutant] = field(default_factory=list)      # behave as the reference on every input tried
-    reviewed: list[Mutant] = field(default_factory=list)        # listed in audit_equivalent.toml
+    results: list[MutantResult] = field(default_factory=list)
     corpus_caught: list[str] = field(default_factory=list)
     corpus_missed: list[str] = field(default_factory=list)
 
+    def having(self, status: str) -> list[MutantResult]:
+        return [r for r in self.results if r.status == status]
+
+    @property
+    def killed(self) -> list[MutantResult]:
+        return self.having(KILLED)
+
     @property
     def counted(self) -> int:
-        return len(self.killed) + len(self.survivors)
+        """Killed, survived or not graded: the mutants that are mistakes the graders had to judge."""
+        return len(self.killed) + len(self.having(SURVIVED)) + len(self.having(NOT_GRADED))
 
     @property
     def kill_rate(self) -> float:
         return len(self.killed) / self.counted if self.counted else 1.0
 
+    @property
+    def charged_once(self) -> list[MutantResult]:
+        return [r for r in self.killed if r.charged_once]
+
+    @property
+    def charged_once_rate(self) -> float:
+        return len(self.charged_once) / len(self.killed) if self.killed else 1.0
+
     def last_line(self) -> str:
-        return f"{self.assignment}: killed {len(self.killed)} of {self.counted} mutants ({100 * self.kill_rate:.0f}%)"
-
-
-def reviewed_equivalents(path: Path) -> dict[str, str]:
-    """mutant id -> why a reviewer judged it no mistake (graders/audit_equivalent.toml)."""
-    if not path.is_file():
-        return {}
-    data = tomllib.loads(path.read_text())
-    return {entry["id"]: entry.get("why", "") for entry in data.get("equivalent", [])}
+        # Rounded down: 99.6% is not 100%.
+        return (f"{self.assignment}: killed {len(self.killed)} of {self.counted} mutants "
+                f"({math.floor(100 * self.kill_rate)}%); charged once: {len(self.charged_once)} of "
+                f"{len(self.killed)} ({math.floor(100 * self.charged_once_rate)}%)")
 
 
 # -- the inputs the graders use -------------------------------------------------
-def recorded_calls(course: Course, assignment: Assignment, isolation: str) -> list[tuple]:
-    """(fn, args, kwargs, return_args) of every call the graders make while grading the reference."""
+def graded_reference(course: Course, assignment: Assignment, isolation: str) -> tuple[SubmissionResult, list]:
+    """The reference's grade, and (fn, args, kwargs, return_args) of every call the graders made for it."""
     calls = []
     original = StudentProcess.call
 
@@ -82,10 +137,10 @@ def recorded_calls(course: Course, assignment: Assignment, isolation: str) -> li
             shutil.copyfile(course.solution_dir(assignment.id) / module, folder / module)
         StudentProcess.call = record
         try:
-            grade_submission(course, assignment, "reference", folder, None, isolation)
+            graded = grade_submission(course, assignment, REFERENCE_STUDENT, folder, None, isolation)
         finally:
             StudentProcess.call = original
-    return calls
+    return graded, calls
 
 
 def _random_like(value, rng):
@@ -104,8 +159,12 @@ def _random_like(value, rng):
     return value
 
 
-def _same(a, b) -> bool:
-    """Equal answers: the same types all the way down (a float is not a 0-d array), values within 1e-9."""
+STRICT = dict(rtol=1e-9, atol=1e-12)
+FLOAT32 = dict(rtol=1e-5, atol=1e-6)   # what computing in float32 instead of float64 changes, at most
+
+
+def _same(a, b, tolerance=STRICT) -> bool:
+    """Equal answers: the same types all the way down (a float is not a 0-d array), values within tolerance."""
     if type(a) is not type(b):
         return False
     if isinstance(a, (np.ndarray, np.generic)):
@@ -113,14 +172,14 @@ def _same(a, b) -> bool:
         if a.shape != b.shape or a.dtype != b.dtype:
             return False
         if a.dtype.kind in "biuf":
-            return bool(np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
+            return bool(np.allclose(a, b, equal_nan=True, **tolerance))
         return bool(np.array_equal(a, b))
     if isinstance(a, float):
-        return bool(np.isclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
+        return bool(np.isclose(a, b, equal_nan=True, **tolerance))
     if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y, tolerance) for x, y in zip(a, b))
     if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(_same(a[k], b[k], tolerance) for k in a)
     if isinstance(a, Unsupported):
         return a.type_name == b.type_name
     return a == b
@@ -136,9 +195,11 @@ def _answer(process, fn, args, kwargs, return_args):
     return ("ok", got)
 
 
-def behaves_like_reference(course: Course, assignment: Assignment, mutant_source: str, calls, isolation,
-                           seed: int = 0) -> bool:
-    """True when the mutant answers every recorded call, and random variants of it, as the reference does."""
+def behaves_like_reference(course: Course, assignment: Assignment, mutant: Mutant, calls, isolation,
+                           seed: int = 0, tolerance=STRICT, refusal_in: str | None = None) -> bool:
+    """True when the mutant answers every recorded call, and random variants of it, as the reference does
+    (the same types, shapes and dtypes; values within tolerance). refusal_in: a function name; then only
+    if at least one of those calls to it is one the reference refuses (raises for)."""
     rng = np.random.default_rng(seed)
     variants = [c for c in calls]
     for _ in range(RANDOM_VARIANTS):
@@ -148,51 +209,122 @@ def behaves_like_reference(course: Course, assignment: Assignment, mutant_source
     provided = {name: course.release_dir(assignment.id) / name for name in assignment.provided}
     with tempfile.TemporaryDirectory(prefix="nnfs-audit-") as tmp:
         processes = []
-        for name, source in (("reference", None), ("mutant", mutant_source)):
+        for name, changed in (("reference", None), ("mutant", mutant)):
             folder = Path(tmp, name)
             folder.mkdir()
             files = dict(provided)
-            for module in assignment.modules:
-                path = folder / module
-                if source is None:
-                    shutil.copyfile(course.solution_dir(assignment.id) / module, path)
-                else:
-                    path.write_text(source)
-                files[module] = path
+            _write_submission(course, assignment, folder, changed)
+            files.update({module: folder / module for module in assignment.modules})
             processes.append(StudentProcess(
                 files, assignment.modules,
                 replace(limits, submission_seconds=limits.submission_seconds * 4), mode=isolation))
         try:
+            refused = False
             for fn, args, kwargs, return_args in variants:
-                if not _same(_answer(processes[0], fn, args, kwargs, return_args),
-                             _answer(processes[1], fn, args, kwargs, return_args)):
+                expected = _answer(processes[0], fn, args, kwargs, return_args)
+                if not _same(expected, _answer(processes[1], fn, args, kwargs, return_args), tolerance):
                     return False
-            return True
+                refused |= getattr(fn, "name", fn) == refusal_in and expected[0] == "raised"
+            return refused or refusal_in is None
         finally:
             for process in processes:
                 process.close()
 
 
 # -- the audit -----------------------------------------------------------------------
-def audit(course: Course, assignment: Assignment, jobs: int = 2, corpus: Path | None = None,
-          report=print) -> AuditReport:
-    result = AuditReport(assignment=assignment.id)
-    generated = {}
+def _write_submission(course: Course, assignment: Assignment, folder: Path, mutant: Mutant | None):
+    """The reference's modules in folder, with the mutant's module in place of its own."""
+    folder.mkdir(parents=True, exist_ok=True)
     for module in assignment.modules:
-        for mutant in mutants((course.solution_dir(assignment.id) / module).read_text()):
-            generated[mutant.id] = (module, mutant)
+        if mutant is not None and Path(mutant.module).name == module:
+            (folder / module).write_text(mutant.source, encoding="utf-8")
+        else:
+            shutil.copyfile(course.solution_dir(assignment.id) / module, folder / module)
+
+
+def _relative(course: Course, path: Path) -> str:
+    return str(path.relative_to(course.root)) if path.is_relative_to(course.root) else str(path)
+
+
+def all_mutants(course: Course, assignment: Assignment) -> list[Mutant]:
+    """Every mutant of the assignment's reference modules, in the order --list numbers them."""
+    found = []
+    for module in assignment.modules:
+        path = course.solution_dir(assignment.id) / module
+        found += mutants(path.read_text(encoding="utf-8"), _relative(course, path))
+    return found
+
+
+def tests_to_functions(course: Course, assignment: Assignment) -> dict:
+    """{"functions": graded function names, "tests": {hidden test: the function it grades, or None}}:
+    the mapping `course show` lists tests under."""
+    functions = []
+    for module in assignment.modules:
+        functions += [f.name for f in graded_functions(
+            (course.solution_dir(assignment.id) / module).read_text(encoding="utf-8"))]
+    if not course.grader_file(assignment.id).is_file():
+        return {"functions": functions, "tests": {}}
+    return {"functions": functions,
+            "tests": {t.name: primary_function(t) for t in hidden_tests(course, assignment, functions)}}
+
+
+def read_exceptions(course: Course) -> list[ChargedElsewhere]:
+    """graders/audit_exceptions.toml, checked against every assignment (AuditFileError names file, line, key)."""
+    path = course.graders_dir / EXCEPTIONS_FILE
+    if not path.is_file():
+        return []
+    mapping = {a.id: tests_to_functions(course, a) for a in course.assignments}
+    return charged_elsewhere(path, mapping, list(OPERATORS), _relative(course, path))
+
+
+def charges(result: SubmissionResult, tests: dict[str, str | None]) -> list[Charge]:
+    """The hidden tests the submission lost points in, each with the function it grades."""
+    return [Charge(t.test, round(t.max_score - t.score, 6), tests.get(t.test.split("[")[0]))
+            for t in result.tests if t.score < t.max_score - 1e-9]
+
+
+def classify(number: int, mutant: Mutant, graded: SubmissionResult, tests: dict,
+             exceptions: list[ChargedElsewhere], assignment: str) -> MutantResult:
+    """Killed, survived (for now: may prove equivalent), not graded, or does not import."""
+    result = MutantResult(number, mutant)
+    if graded.status != GRADED:
+        result.status, result.note = NOT_GRADED, graded.reason
+        return result
+    result.charges = charges(graded, tests)
+    failed = [t for t in graded.tests if not t.passed]
+    if failed and all(any(word in t.output for word in IMPORT_FAILURES) for t in failed):
+        result.status, result.note, result.charges = NO_IMPORT, failed[0].output.splitlines()[0][:200], []
+    elif not result.charges:
+        result.status = SURVIVED
+    elif result.elsewhere:
+        result.fair = next((e for e in exceptions if e.covers(assignment, mutant.function, mutant.operator,
+                                                                 [c.test.split("[")[0] for c in result.elsewhere])),
+                           None)
+    return result
+
+
+def audit(course: Course, assignment: Assignment, jobs: int = 2, corpus: Path | None = None,
+          report=print, listing: bool = False) -> AuditReport:
+    """Grade every mutant; report (one line at a time) what the graders miss or charge twice, or with
+    listing every mutant; the last line is AuditReport.last_line()."""
+    exceptions = read_exceptions(course)
+    reviewed = reviewed_equivalents(course.graders_dir / EQUIVALENT_FILE,
+                                    _relative(course, course.graders_dir / EQUIVALENT_FILE))
+    generated = all_mutants(course, assignment)
+    tests = tests_to_functions(course, assignment)["tests"]
     corpus_files = sorted((corpus / assignment.id / "mutants").glob("*.py")) if corpus else []
     isolation = isolation_mode()
+    result = AuditReport(assignment=assignment.id)
+    checked, calls = graded_reference(course, assignment, isolation)
+    if checked.status != GRADED or checked.score < checked.max_score - 1e-9:
+        why = checked.reason if checked.status != GRADED else "; ".join(
+            f"{t.test}: {t.output[:200]}" for t in checked.tests if not t.passed)
+        raise GradingError(f"{assignment.id}: the reference scores {checked.score or 0:g} of {checked.max_score:g} "
+                           f"with its own graders, so no mutant count means anything; fix the graders first ({why})")
     with tempfile.TemporaryDirectory(prefix="nnfs-audit-") as tmp:
         subs, out = Path(tmp, "submitted"), Path(tmp, "graded")
-        for mutant_id, (module, mutant) in generated.items():
-            folder = subs / mutant_id / assignment.id
-            folder.mkdir(parents=True)
-            (folder / module).write_text(mutant.source)
-        reference = subs / REFERENCE_STUDENT / assignment.id  # the graders must give it full marks
-        reference.mkdir(parents=True)
-        for module in assignment.modules:
-            shutil.copyfile(course.solution_dir(assignment.id) / module, reference / module)
+        for number, mutant in enumerate(generated, start=1):
+            _write_submission(course, assignment, subs / f"mutant-{number}" / assignment.id, mutant)
         for path in corpus_files:
             folder = subs / f"corpus-{path.stem}" / assignment.id
             folder.mkdir(parents=True)
@@ -200,43 +332,96 @@ def audit(course: Course, assignment: Assignment, jobs: int = 2, corpus: Path | 
         report(f"{assignment.id}: grading {len(generated)} generated mutants and {len(corpus_files)} from the "
                f"corpus with the hidden graders")
         summary = grade_batch(course, assignment, subs, out, jobs=jobs, progress=False, report=lambda line: None)
+        if summary.stopped or summary.interrupted:
+            raise GradingError(f"{assignment.id}: the mutants could not all be graded: "
+                               f"{summary.stopped or 'interrupted'}")
         graded = summary.graded
-        checked = graded[REFERENCE_STUDENT]
-        if not checked.graded or checked.score < checked.max_score - 1e-9:
-            why = checked.reason if not checked.graded else "; ".join(
-                f"{t.test}: {t.output[:200]}" for t in checked.tests if not t.passed)
-            raise GradingError(f"{assignment.id}: the reference scores {checked.score or 0:g} of {checked.max_score:g} "
-                               f"with its own graders, so no mutant count means anything; fix the graders first "
-                               f"({why})")
-        survivors = [generated[s][1] for s in generated
-                     if graded[s].graded and graded[s].score >= graded[s].max_score - 1e-9]
-        result.killed = [generated[s][1] for s in generated if generated[s][1] not in survivors]
+        result.results = [classify(number, mutant, graded[f"mutant-{number}"], tests, exceptions, assignment.id)
+                          for number, mutant in enumerate(generated, start=1)]
         for path in corpus_files:
             r = graded[f"corpus-{path.stem}"]
-            (result.corpus_caught if r.graded and r.score < r.max_score else result.corpus_missed).append(path.stem)
-    reviewed = reviewed_equivalents(course.graders_dir / REVIEWED_FILE)
-    calls = recorded_calls(course, assignment, isolation) if survivors else []
-    for mutant in survivors:
-        if mutant.id in reviewed:
-            result.reviewed.append(mutant)
-        elif behaves_like_reference(course, assignment, mutant.source, calls, isolation):
-            result.equivalent.append(mutant)
-        else:
-            result.survivors.append(mutant)
-    print_report(result, reviewed, report)
+            caught = r.status == GRADED and r.score < r.max_score - 1e-9
+            (result.corpus_caught if caught else result.corpus_missed).append(path.stem)
+    for r in result.having(SURVIVED):
+        if r.mutant.id in reviewed:
+            r.status, r.note = REVIEWED, reviewed[r.mutant.id]
+        elif behaves_like_reference(course, assignment, r.mutant, calls, isolation,
+                                    refusal_in=r.mutant.function if r.mutant.operator in NEEDS_REFUSAL else None):
+            r.status, r.note = EQUIVALENT, "answers as the reference on every input tried" + (
+                ", refusals included" if r.mutant.operator in NEEDS_REFUSAL else "")
+        elif r.mutant.operator in NEEDS_REFUSAL:
+            r.note = NEEDS_REFUSAL[r.mutant.operator]
+        elif "float32" in r.mutant.description and behaves_like_reference(course, assignment, r.mutant, calls,
+                                                                           isolation, tolerance=FLOAT32):
+            # float32 inside, float64 out: no dtype changes, the values only round differently.
+            r.status, r.note = EQUIVALENT, ("answers as the reference on every input tried, with the same types and "
+                                            "dtypes, to float32's precision (rtol 1e-5)")
+    (print_list if listing else print_report)(result, report)
     return result
 
 
-def print_report(result: AuditReport, reviewed: dict[str, str], report=print):
-    for mutant in result.equivalent:
-        report(f"  equivalent {mutant.id}: {mutant.description} (answers as the reference on every input tried)")
-    for mutant in result.reviewed:
-        report(f"  reviewed   {mutant.id}: {mutant.description} ({reviewed[mutant.id]})")
-    for mutant in result.survivors:
-        report(f"  SURVIVED   {mutant.id}: {mutant.description}")
-        report("".join(f"      {line}" for line in mutant.diff.splitlines(True)).rstrip())
+def _location(r: MutantResult) -> str:
+    return f"{r.mutant.module}:{r.mutant.line} ({r.mutant.function})"
+
+
+def _charges(r: MutantResult) -> str:
+    return ", ".join(f"{c.test} -{c.lost:g}" + ("" if c.function == r.mutant.function else
+                                                  f" ({c.function or 'no graded function'})")
+                     for c in r.charges)
+
+
+def _verdict(r: MutantResult) -> str:
+    if r.status != KILLED:
+        return r.note
+    if r.charged_once:
+        return ""
+    if r.fair:
+        return f"charged elsewhere, fair: {r.fair.why}"
+    return "NOT CHARGED ONCE"
+
+
+def print_list(result: AuditReport, report=print):
+    """Every mutant: number, status, operator, where, points lost and in which tests (other functions' named)."""
+    for r in result.results:
+        lost = f"lost {r.lost:g}: {_charges(r)}" if r.charges else "lost nothing"
+        verdict = _verdict(r)
+        report(f"  #{r.number:<3} {r.status:<10} {r.mutant.operator:<15} {_location(r)}: {r.mutant.description}")
+        report(f"       {lost}" + (f"  [{verdict}]" if verdict else ""))
+    _print_tail(result, report)
+
+
+def print_report(result: AuditReport, report=print):
+    """What needs a look: survivors (with diffs), mutants charged outside their function, and the rest in brief."""
+    for r in result.results:
+        if r.status in (EQUIVALENT, REVIEWED, NO_IMPORT, NOT_GRADED):
+            report(f"  {r.status:<10} #{r.number} {r.mutant.operator} {_location(r)}: {r.mutant.description} "
+                   f"({r.note})")
+    for r in result.having(KILLED):
+        if not r.charged_once:
+            report(f"  {'fair' if r.fair else 'NOT ONCE':<10} #{r.number} {r.mutant.operator} {_location(r)}: "
+                   f"{r.mutant.description}; lost {r.lost:g}: {_charges(r)}"
+                   + (f" (fair: {r.fair.why})" if r.fair else ""))
+    for r in result.having(SURVIVED):
+        report(f"  SURVIVED   #{r.number} {r.mutant.operator} {_location(r)}: {r.mutant.description}"
+               + (f" ({r.note})" if r.note else ""))
+        report("".join(f"      {line}" for line in r.mutant.diff.splitlines(True)).rstrip())
+    _print_tail(result, report)
+
+
+def _print_tail(result: AuditReport, report):
     if result.corpus_caught or result.corpus_missed:
         total = len(result.corpus_caught) + len(result.corpus_missed)
         report(f"  hand-written corpus: caught {len(result.corpus_caught)} of {total}"
                + (f"; missed: {', '.join(result.corpus_missed)}" if result.corpus_missed else ""))
     report(result.last_line())
+
+
+def show_mutant(course: Course, assignment: Assignment, which: str) -> str:
+    """`--show N`: mutant N (or the mutant with that id) as a unified diff against the reference."""
+    generated = all_mutants(course, assignment)
+    for number, mutant in enumerate(generated, start=1):
+        if which in (str(number), mutant.id):
+            return (f"#{number} {mutant.id}: {mutant.operator} at {mutant.module}:{mutant.line} "
+                    f"({mutant.function}): {mutant.description}\n{mutant.diff.rstrip()}")
+    raise LookupError(f"{assignment.id} has {len(generated)} mutants (1 to {len(generated)}); "
+                      f"no mutant {which!r}")

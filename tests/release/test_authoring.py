@@ -322,7 +322,7 @@ def test_the_guide_runs_as_written(tmp_path):
             anchor = text.index(detail.splitlines()[0])
             (root / what).write_text(text[:anchor] + detail)
     assert "its tests add up to 14 points but points = 10" in printed["course build"]
-    assert "killed 5 of 5 mutants (100%)" in printed["course audit 07_layer"]
+    assert "killed 6 of 7 mutants (85%); charged once: 6 of 6 (100%)" in printed["course audit 07_layer"]
     with open(root / "trial/graded/grades.csv", newline="") as f:
         assert {r["student"]: r["score"] for r in csv.DictReader(f)} == {"reference": "10", "stub": "0"}
     assert "4 points after_due_date" in printed["course show 07_layer"]
