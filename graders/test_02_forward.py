@@ -16,7 +16,7 @@ import numpy as np
 
 from autograder.engine.handle import StudentError
 from autograder.engine.wire import Fn
-from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes,
+from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes_on,
                                 expect_int, expect_list, expect_unchanged, fail, lecture, named_mistake, points,
                                 unchanged)
 from autograder.toolkit.network import ACTIVATIONS, feedforward, identity, random_network, relu, sigmoid
@@ -96,13 +96,16 @@ def _judge_layer(student, got, W, a, b, f, what, extra=(), **tolerance):
 
 
 @points(1)
-def test_layer_forward_lecture(student):
+def test_layer_forward_lecture(student, rng):
     """layer_forward on the lecture's ReLU layer gives 3.2, 1.39, 0"""
     what = "layer_forward(W, a, b, activation=ReLU) for the lecture's layer"
     with blame.errors_of(student, "layer_forward"):
         got = student.layer_forward(LECTURE_W, LECTURE_A, LECTURE_B, activation=Fn("relu"))
     got = expect_array(got, (3, 1), what)
     _judge_layer(student, got, LECTURE_W, LECTURE_A, LECTURE_B, relu, what, rtol=1e-9, atol=1e-12)
+    other = tuple(rng.normal(0.0, 1.0, x.shape) for x in (LECTURE_W, LECTURE_A, LECTURE_B))
+    expect_computes_on(student, "layer_forward", [(LECTURE_W, LECTURE_A, LECTURE_B), other],
+                       "layer_forward(W, a, b) for the lecture's layer and a random one", rng, {"activation": Fn("identity")})
 
 
 @points(3)
@@ -161,8 +164,10 @@ def test_layer_forward_unchanged(student, rng):
             if not calls:
                 raise
             break  # a batch it cannot handle is judged by test_layer_forward_random; here the inputs are judged
-    expect_computes([call.result for _, call in calls], "layer_forward(W, a, b) for two layers",
-                    [inputs[0] for inputs, _ in calls])
+    W, a, b = calls[0][0]
+    expect_computes_on(student, "layer_forward", [(W, a, b)] + [tuple(rng.normal(0.0, 1.0, x.shape) for x in (W, a, b))],
+                       f"layer_forward(W, a, b) for two layers with W of shape {W.shape}", rng,
+                       {"activation": Fn("identity")})
     for inputs, call in calls:
         for before, after, name in zip(inputs, call.args, ("W", "a", "b")):
             if not unchanged(before, after):
@@ -211,6 +216,10 @@ def test_init_network_shapes(student, rng):
                 if x.size > 1 and np.all(x == x.flat[0]):
                     fail(f"{what}: all entries of {name} are {x.flat[0]:g}. Start from random numbers: neurons "
                          "that start with equal weights and biases compute the same thing and stay equal.")
+    sizes = _random_sizes(rng, 3, 2, 6)  # a property test: for an init_network that draws from its generator
+    seed = int(rng.integers(0, 2**31))
+    expect_computes_on(student, "init_network", [(sizes, Fn("rng", seed=seed)), (sizes, Fn("rng", seed=seed + 1))],
+                       f"init_network({sizes}, rng) for two generators", rng)
 
 
 @points(1)
@@ -276,9 +285,11 @@ def _count_mistakes(sizes):
 
 
 @points(1)
-def test_count_parameters_lecture(student):
+def test_count_parameters_lecture(student, rng):
     """count_parameters([784, 16, 16, 10]) = 13,002: 12,960 weights + 42 biases"""
     sizes = list(lecture.SIZES)
+    expect_computes_on(student, "count_parameters", [(sizes,), (_random_sizes(rng, len(sizes), 2, 100),)],
+                       "count_parameters(sizes) for the lecture's sizes and random ones", rng)
     got = expect_int(student.count_parameters(sizes), "count_parameters([784, 16, 16, 10])")
     if got != lecture.PARAMETERS:
         fail(f"count_parameters([784, 16, 16, 10]) should be 13,002 (784 x 16 + 16 x 16 + 16 x 10 = 12,960 weights "
@@ -437,8 +448,9 @@ def test_feedforward_unchanged(student, rng):
     call = student.call("feedforward", [W.copy() for W in weights], [b.copy() for b in biases], X.copy(),
                         return_args=True)
     X2 = rng.uniform(0.0, 1.0, (n, 1))
-    other = student.feedforward(weights, biases, X2)  # a property test: only for code that computes something
-    expect_computes([call.result, other], "feedforward(weights, biases, a) for two inputs a", [X, X2])
+    # a property test: only for code that computes something
+    expect_computes_on(student, "feedforward", [(weights, biases, X), (weights, biases, X2)],
+                       "feedforward(weights, biases, a) for two inputs a", rng)
     after_w, after_b, after_x = call.args
     for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases")):
         if not isinstance(after, list) or len(after) != len(before):
@@ -542,3 +554,8 @@ def test_predict_single(student, rng):
     X = rng.uniform(0.0, 1.0, (sizes[0], 1))
     _some_computed([_check_predict(student, weights, biases, X, "predict for one example (X of shape (n, 1))")],
                    "predict")
+    # A single-answer test: for a predict that computes. The same network with another output bias has another answer.
+    other = [b.copy() for b in biases]
+    other[-1][(int(np.argmax(feedforward(weights, biases, X, sigmoid))) + 1) % sizes[-1]] += 20.0
+    expect_computes_on(student, "predict", [(weights, biases, X), (weights, other, X)],
+                       "predict for one example X of shape (n, 1), for two networks", rng)

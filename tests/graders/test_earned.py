@@ -20,7 +20,7 @@ def test_code_that_computes_nothing_is_told_apart_from_wrong_code():
     assert computes_nothing([np.ones(3), np.ones(3)]) != ""  # one number everywhere
     assert computes_nothing([-z1, -z2], [z1, z2]) == ""  # wrong, but computed from the input
     assert computes_nothing([1.2, 3.4]) == ""
-    with pytest.raises(AssertionError, match="sigmoid: it returned None, so this property test has nothing"):
+    with pytest.raises(AssertionError, match="sigmoid: it returned None, so this test has nothing"):
         expect_computes([None], "sigmoid")
 
 
