@@ -260,6 +260,10 @@ def test_sigmoid_prime_random(student, rng):
         compare(got, s * (1.0 - s), what, _sigmoid_prime_mistakes(z))
     if len(errors) == len(cases):
         fail(f"sigmoid_prime raised an error for every input, so it computed nothing here: {errors[0]}")
+    if errors:  # credit for the own sigmoid's error: only to a sigmoid_prime that computes where it answers
+        twins = [rng.normal(0.0, 3.0, size=np.shape(z)) if np.ndim(z) else float(rng.normal(0.0, 2.0)) for z in cases]
+        expect_computes_on(student, "sigmoid_prime", [(z,) for z in cases + twins],
+                           "sigmoid_prime(z) on the inputs it answers", rng)
 
 
 @points(1)
@@ -301,8 +305,9 @@ def test_relu_lecture(student, rng):
     """relu: the lecture's ReLU(3.2) = 3.2, ReLU(1.39) = 1.39, ReLU(-0.21) = 0"""
     hint = "ReLU keeps a positive number and turns a negative one into 0: max(0, z)."
     column = np.array(lecture.RELU_LAYER_Z)  # the ReLU layer's weighted sums plus biases: 3.2, 1.39, -0.21
-    expect_computes_on(student, "relu", [(column,), (rng.normal(0.0, 2.0, size=column.shape) - 0.5,)],
-                       "relu(z) for the lecture's z and a random z", rng)
+    other = rng.normal(0.0, 2.0, size=column.shape)
+    other[0, 0], other[-1, 0] = abs(other[0, 0]) + 0.1, -abs(other[-1, 0]) - 0.1  # relu(other) is not other
+    expect_computes_on(student, "relu", [(column,), (other,)], "relu(z) for the lecture's z and a random z", rng)
     for z in (column.ravel(), column):
         got = expect_array(student.relu(z), z.shape, f"relu(z) for z of shape {z.shape}")
         compare(got, np.array(lecture.RELU_LAYER_OUTPUT).reshape(z.shape), "relu([3.2, 1.39, -0.21])",

@@ -376,12 +376,25 @@ def _check_feedforward(student, weights, biases, X, f, activation=None, what="")
     return None
 
 
-def _some_computed(outcomes, what):
-    """Errors charged to a building block are credited only to code that computes: not when
-    every case of the test ended in such an error (a module that raises everywhere earns nothing)."""
+def _some_computed(student, function, networks, outcomes, what, rng):
+    """Errors charged to a building block are credited only to code that computes: not when every
+    case of the test ended in such an error, and only if function computes (expect_computes_on) on
+    the test's networks, each with a twin whose output bias favours another neuron, where it answers.
+    networks: the (weights, biases, X) of the test's cases."""
     if outcomes and all(outcome is BLAMED for outcome in outcomes):
         fail(f"{what} raised an error in every case, so it computed nothing here. (The error comes from a "
              "building block of yours, and that one is charged in its own tests.)")
+    if any(outcome is BLAMED for outcome in outcomes):
+        cases = [case for weights, biases, X in networks for case in _twins(weights, biases, X, rng)]
+        expect_computes_on(student, function, cases, f"{what} on the inputs it answers", rng)
+
+
+def _twins(weights, biases, X, rng):
+    """(weights, biases, X) and inputs of the same shapes whose outputs differ: the network with an output bias
+    that favours another neuron in column 0 (another prediction), and two wider random X."""
+    twin = [b.copy() for b in biases]
+    twin[-1][(int(np.argmax(feedforward(weights, biases, X, sigmoid)[:, 0])) + 1) % len(twin[-1])] += 20.0
+    return [(weights, biases, X), (weights, twin, X)] + [(weights, biases, rng.normal(0.0, 3.0, X.shape)) for _ in range(2)]
 
 
 # The outputs of typical feedforward mistakes, by the key the feedforward tests charge them under:
@@ -414,28 +427,30 @@ def test_feedforward_random(student, rng):
              (_random_sizes(rng, 3), 1),
              ([int(rng.integers(2, 9)), n, n, n], int(rng.integers(2, 8))),  # equal layers: a skipped layer shows in the values
              (_random_sizes(rng, 2), int(rng.integers(2, 8)))]
-    outcomes = []
+    outcomes, networks = [], []
     for sizes, m in cases:
         weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
+        networks.append((weights, biases, X))
         outcomes.append(_check_feedforward(student, weights, biases, X, sigmoid,
                                            what=f"feedforward for a network with sizes {sizes} and a batch of {m}"))
-    _some_computed(outcomes, "feedforward")
+    _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng)
 
 
 @points(1)
 def test_feedforward_activation(student, rng):
     """feedforward passes activation=ReLU (or identity) on to every layer"""
-    outcomes = []
+    outcomes, networks = [], []
     for name in ("relu", "identity"):
         n = int(rng.integers(3, 8))
         sizes = [int(rng.integers(3, 9)), n, n, int(rng.integers(2, 6))]
         m = int(rng.integers(1, 6))
         weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
+        networks.append((weights, biases, X))
         outcomes.append(_check_feedforward(student, weights, biases, X, ACTIVATIONS[name], Fn(name),
                                            what=f"feedforward(weights, biases, a, activation={name}) for sizes {sizes}"))
-    _some_computed(outcomes, "feedforward")
+    _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng)
 
 
 @points(1)
@@ -537,13 +552,14 @@ def test_predict_random(student, rng):
     cases = [(list(lecture.SIZES), int(rng.integers(11, 30))),
              ([int(rng.integers(3, 9)), int(rng.integers(3, 9)), 4], 4),  # square output: a wrong axis shows in the values
              (_random_sizes(rng, 3) + [10], int(rng.integers(2, 9)))]
-    outcomes = []
+    outcomes, networks = [], []
     for sizes, m in cases:
         weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
+        networks.append((weights, biases, X))
         outcomes.append(_check_predict(student, weights, biases, X,
                                        f"predict for a network with sizes {sizes} and {m} examples"))
-    _some_computed(outcomes, "predict")
+    _some_computed(student, "predict", networks, outcomes, "predict", rng)
 
 
 @points(1)
@@ -552,10 +568,7 @@ def test_predict_single(student, rng):
     sizes = [int(rng.integers(3, 20)), int(rng.integers(3, 9)), 10]
     weights, biases = random_network(rng, sizes)
     X = rng.uniform(0.0, 1.0, (sizes[0], 1))
-    _some_computed([_check_predict(student, weights, biases, X, "predict for one example (X of shape (n, 1))")],
-                   "predict")
-    # A single-answer test: for a predict that computes. The same network with another output bias has another answer.
-    other = [b.copy() for b in biases]
-    other[-1][(int(np.argmax(feedforward(weights, biases, X, sigmoid))) + 1) % sizes[-1]] += 20.0
-    expect_computes_on(student, "predict", [(weights, biases, X), (weights, other, X)],
-                       "predict for one example X of shape (n, 1), for two networks", rng)
+    outcomes = [_check_predict(student, weights, biases, X, "predict for one example (X of shape (n, 1))")]
+    _some_computed(student, "predict", [(weights, biases, X)], outcomes, "predict", rng)
+    # A single-answer test: for a predict that computes (a network and input with another answer among its twins)
+    expect_computes_on(student, "predict", _twins(weights, biases, X, rng), "predict for examples X of shape (n, 1)", rng)

@@ -61,7 +61,7 @@ def _same(x, y) -> bool:
 
 
 def _argument_arrays(args):
-    """The arrays and numbers among the arguments, and the items of list arguments, with their names."""
+    """The arrays among the arguments and the items of list arguments, with their names."""
     found = []
     for i, arg in enumerate(args):
         items = [(arg, f"argument {i + 1}")]
@@ -70,9 +70,35 @@ def _argument_arrays(args):
         for item, name in items:
             if isinstance(item, np.ndarray) and item.dtype.kind in "biuf" and item.size:
                 found.append((np.asarray(item, dtype=np.float64), name))
-            elif isinstance(item, (int, float, np.integer, np.floating)) and not isinstance(item, (bool, np.bool_)):
+    return found
+
+
+def _argument_numbers(args):
+    """The numbers among the arguments and the items of list arguments, with their names."""
+    found = []
+    for i, arg in enumerate(args):
+        items = [(arg, f"argument {i + 1}")]
+        if isinstance(arg, (list, tuple)):
+            items += [(item, f"item {j} of argument {i + 1}") for j, item in enumerate(arg)]
+        for item, name in items:
+            if isinstance(item, (int, float, np.integer, np.floating)) and not isinstance(item, (bool, np.bool_)):
                 found.append((np.asarray(float(item)), name))
     return found
+
+
+def _handed_back(answer, numbers, args) -> str:
+    """The name of the argument answer hands back (an array argument, an item of a list argument, or, for a
+    number, a number among them), or ''. Only whole arrays count: an index inside a list is no input handed back."""
+    if isinstance(answer, (int, float, np.integer, np.floating)):
+        candidates = _argument_numbers(args)
+    else:
+        candidates = _argument_arrays(args)
+        numbers = [leaf for leaf in numbers if leaf.ndim]
+    for leaf in numbers:
+        for arg, name in candidates:
+            if leaf.shape == arg.shape and np.array_equal(leaf, arg):
+                return "its input" if len(args) == 1 and name == "argument 1" else f"its input ({name})"
+    return ""
 
 
 def computes_nothing(answers, arguments=()) -> str:
@@ -82,18 +108,16 @@ def computes_nothing(answers, arguments=()) -> str:
     nested lists of them). arguments: the argument tuple of each answer's call, in the same order
     (a single argument stands for a 1-tuple). Nothing: an answer that is no numeric data, an answer
     (or a part of one) equal to one of its array arguments or an item of a list argument, one
-    number in every entry of all answers, or the same answer for every input."""
+    number in every entry of all answers, or the same answer for every input. A number answer is compared
+    with the numbers among the arguments, arrays in an answer with the array arguments."""
     numbers = [_numbers(a) for a in answers]
     for answer, n in zip(answers, numbers):
         if n is None:
             return f"it returned {describe_value(answer)}"
-    for n, args in zip(numbers, arguments):
-        args = args if isinstance(args, tuple) else (args,)
-        for leaf in n:
-            for arg, name in _argument_arrays(args):
-                if leaf.shape == arg.shape and np.array_equal(leaf, arg):
-                    what = "its input" if len(args) == 1 and name == "argument 1" else f"its input ({name})"
-                    return f"it returned {what} unchanged"
+    for answer, n, args in zip(answers, numbers, arguments):
+        what = _handed_back(answer, n, args if isinstance(args, tuple) else (args,))
+        if what:
+            return f"it returned {what} unchanged"
     flat = np.concatenate([leaf.ravel() for n in numbers for leaf in n]) if numbers else np.array([])
     if flat.size > 1 and np.all(flat == flat[0]):
         return f"it returned {flat[0]:g} everywhere, whatever its input"
