@@ -11,7 +11,8 @@ calls relu on each case twice (copies), in two rng-shuffled passes, and fails un
     (d) it answers at least two of the cases (raising for every input computes nothing);
     (b) each case gets the same answer both times (a counter or a memory of calls does not);
     the answers are numeric data (not None, a string, an object);
-    (c) no answer equals one of its arguments, or an item of a list argument (an input handed back);
+    (c) no array in an answer equals an array argument or an array item of a list argument, and a
+        number answer is none of the numbers among them (an input handed back);
     (a) cases with different values get different answers (a constant, a fixed pattern of the
         input's shape, or one number everywhere do not).
 Cases are argument tuples of the same shapes whose right answers differ; a lecture test passes
@@ -156,7 +157,8 @@ def computes_on(student, function, cases, rng, kwargs=None, answer=None) -> str:
     answered = [i for i, pair in enumerate(results) if all(e is None for _, e in pair)]
     if len(answered) < 2:
         if errors:
-            return f"it raised {errors[0].type} ({errors[0].error_message}) for every input but at most one"
+            which = "every input" if not answered else "every input but one"
+            return f"it raised {errors[0].type} ({errors[0].error_message[:200]}) for {which}"
         return "it answered too few inputs to tell"
     for i, pair in enumerate(results):
         if (pair[0][1] is None) != (pair[1][1] is None):
@@ -168,8 +170,9 @@ def computes_on(student, function, cases, rng, kwargs=None, answer=None) -> str:
         if a is None:
             return f"it returned {describe_value(first)}"
         if b is None or not _same(a, b):
-            return ("it gave different answers to the same input asked twice, so its answers do not come from "
-                    "its input (do not keep state between calls)")
+            return ("it gave different answers to the same input asked twice (the same generator seed, where "
+                    "there is one): an answer must come from the input alone, not from state kept between calls "
+                    "or from random numbers of its own")
         picked.append(first)
     why = computes_nothing(picked, [cases[i] for i in answered])
     if why:
