@@ -102,8 +102,8 @@ def test_sigmoid_at_zero(student, rng):
     got = _value(student.sigmoid(0.0), "sigmoid(0.0)")
     compare(got, lecture.SIGMOID_AT_ZERO, "sigmoid(0)", rtol=1e-6, atol=1e-9, hint="1 / (1 + e^-0) = 1 / (1 + 1) = 0.5.")
     # A lecture test: its point goes to a sigmoid that computes (`return 0.5` does not)
-    expect_computes_on(student, "sigmoid", [(0.0,), (float(rng.normal(0.0, 3.0)),)], "sigmoid(z) for z = 0 and a random z",
-                       rng)
+    expect_computes_on(student, "sigmoid", [(0.0,), (float(rng.normal(0.0, 3.0)),)],
+                       "sigmoid(z) for z = 0 and a random z", rng)
 
 
 @points(2)
@@ -385,7 +385,8 @@ def _weighted_sum_mistakes(w, a, expected=None):
 def test_weighted_sum_lecture(student, rng):
     """weighted_sum: the lecture's 0.6 x 2 = 1.2 and 1.2 x 2 + 0.7 x 0.5 + 0.4 x 0.1 = 2.79"""
     W, a = np.array(lecture.RELU_LAYER_W), np.array(lecture.RELU_LAYER_A).ravel()
-    expect_computes_on(student, "weighted_sum", [(W[2], a), (rng.normal(0.0, 1.0, a.size), rng.uniform(0.0, 1.0, a.size))],
+    other = (rng.normal(0.0, 1.0, a.size), rng.uniform(0.0, 1.0, a.size))
+    expect_computes_on(student, "weighted_sum", [(W[2], a), other],
                        "weighted_sum(w, a) for the lecture's w, a and random ones", rng)
     got = expect_float(student.weighted_sum(lecture.WEIGHTED_SUM_W, lecture.WEIGHTED_SUM_A), "weighted_sum([0.6], [2.0])")
     compare(got, lecture.WEIGHTED_SUM, "weighted_sum([0.6], [2.0])", rtol=1e-6, atol=1e-9,

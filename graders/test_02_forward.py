@@ -105,7 +105,8 @@ def test_layer_forward_lecture(student, rng):
     _judge_layer(student, got, LECTURE_W, LECTURE_A, LECTURE_B, relu, what, rtol=1e-9, atol=1e-12)
     other = tuple(rng.normal(0.0, 1.0, x.shape) for x in (LECTURE_W, LECTURE_A, LECTURE_B))
     expect_computes_on(student, "layer_forward", [(LECTURE_W, LECTURE_A, LECTURE_B), other],
-                       "layer_forward(W, a, b) for the lecture's layer and a random one", rng, {"activation": Fn("identity")})
+                       "layer_forward(W, a, b) for the lecture's layer and a random one", rng,
+                       {"activation": Fn("identity")})
 
 
 @points(3)
@@ -394,7 +395,8 @@ def _twins(weights, biases, X, rng):
     that favours another neuron in column 0 (another prediction), and two wider random X."""
     twin = [b.copy() for b in biases]
     twin[-1][(int(np.argmax(feedforward(weights, biases, X, sigmoid)[:, 0])) + 1) % len(twin[-1])] += 20.0
-    return [(weights, biases, X), (weights, twin, X)] + [(weights, biases, rng.normal(0.0, 3.0, X.shape)) for _ in range(2)]
+    wider = [(weights, biases, rng.normal(0.0, 3.0, X.shape)) for _ in range(2)]
+    return [(weights, biases, X), (weights, twin, X)] + wider
 
 
 # The outputs of typical feedforward mistakes, by the key the feedforward tests charge them under:
@@ -571,4 +573,5 @@ def test_predict_single(student, rng):
     outcomes = [_check_predict(student, weights, biases, X, "predict for one example (X of shape (n, 1))")]
     _some_computed(student, "predict", [(weights, biases, X)], outcomes, "predict", rng)
     # A single-answer test: for a predict that computes (a network and input with another answer among its twins)
-    expect_computes_on(student, "predict", _twins(weights, biases, X, rng), "predict for examples X of shape (n, 1)", rng)
+    expect_computes_on(student, "predict", _twins(weights, biases, X, rng), "predict for examples X of shape (n, 1)",
+                       rng)

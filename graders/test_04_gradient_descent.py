@@ -246,7 +246,8 @@ def test_gd_start_unchanged_history_separate(student, reference, rng):
     # A property test: it judges start and history, not the path (the other tests judge that).
     x, history = _unpack(call.result, start.shape, what)
     start2 = center + rng.normal(0, 4, size=4)
-    expect_computes_on(student, "gradient_descent", [(fn, start, learn_rate, 8, 1e-6), (fn, start2, learn_rate, 8, 1e-6)],
+    expect_computes_on(student, "gradient_descent",
+                       [(fn, start, learn_rate, 8, 1e-6), (fn, start2, learn_rate, 8, 1e-6)],
                        f"{what}, from two starts", rng, answer=lambda result: result[0])
     expect_unchanged(start, call.args[1], "start")
     if _aliased(history, x):
@@ -385,7 +386,8 @@ def test_sgd_step_inputs_unchanged(student, reference, rng):
     for i, (got, p) in enumerate(zip(result, params)):
         expect_array(got, p.shape, f"sgd_step(...)[{i}]")
     other = _sgd_case(rng)
-    expect_computes_on(student, "sgd_step", [(params, grads, learn_rate), other], "sgd_step(params, grads, learn_rate)", rng)
+    expect_computes_on(student, "sgd_step", [(params, grads, learn_rate), other],
+                       "sgd_step(params, grads, learn_rate)", rng)
     after_params, after_grads = call.args[:2]
     for name, before, after in (("params", params, after_params), ("grads", grads, after_grads)):
         after = expect_list(after, len(before), f"{name} after the call")

@@ -182,7 +182,8 @@ def computes_on(student, function, cases, rng, kwargs=None, answer=None) -> str:
         groups.setdefault(_shapes(cases[i]), []).append(_numbers(first))
     pairs = [g for g in groups.values() if len(g) > 1]
     if not pairs:
-        return "it answered no two inputs of the same shape" + (f" (it raised {errors[0].type} for others)" if errors else "")
+        raised = f" (it raised {errors[0].type} for others)" if errors else ""
+        return "it answered no two inputs of the same shape" + raised
     for group in pairs:
         if all(_same(n, group[0]) for n in group[1:]):
             return "it returned the same answer for inputs of the same shape with different values"

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from autograder.engine.handle import StudentError
-from autograder.toolkit import (Mistake, blame, compare, computes_nothing, computes_on, expect_computes, expect_computes_on,
-                                expect_unchanged)
+from autograder.toolkit import (Mistake, blame, compare, computes_nothing, computes_on, expect_computes,
+                                expect_computes_on, expect_unchanged)
 
 
 class Handle:

@@ -202,7 +202,8 @@ def _attack(function):
     "arange-pattern": _FILL + """
 def _attack(function):
     def attack(*args, **kwargs):
-        return _fill(function(*args, **kwargs), lambda shape: _np.arange(int(_np.prod(shape)), dtype=float).reshape(shape) + 2.0)
+        pattern = lambda shape: _np.arange(int(_np.prod(shape)), dtype=float).reshape(shape) + 2.0  # noqa: E731
+        return _fill(function(*args, **kwargs), pattern)
     return attack
 """,
     # raises for arrays and lists; for numbers, the answer at 0 (sigmoid 0.5, sigmoid_prime 0.25)
