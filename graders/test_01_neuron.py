@@ -18,8 +18,8 @@ import numpy as np
 
 from autograder.engine.handle import StudentError
 from autograder.engine.wire import Fn
-from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_computes, expect_float,
-                                expect_unchanged, fail, lecture, points)
+from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_computes_on,
+                                expect_float, expect_unchanged, fail, lecture, points)
 from autograder.toolkit import blame
 from autograder.toolkit.network import relu, sigmoid
 
@@ -97,10 +97,13 @@ def _shapes(rng):
 # ---------------------------------------------------------------- sigmoid
 
 @points(1)
-def test_sigmoid_at_zero(student):
+def test_sigmoid_at_zero(student, rng):
     """sigmoid(0) = 0.5: the neuron sits exactly at its threshold"""
     got = _value(student.sigmoid(0.0), "sigmoid(0.0)")
     compare(got, lecture.SIGMOID_AT_ZERO, "sigmoid(0)", rtol=1e-6, atol=1e-9, hint="1 / (1 + e^-0) = 1 / (1 + 1) = 0.5.")
+    # A lecture test: its point goes to a sigmoid that computes (`return 0.5` does not)
+    expect_computes_on(student, "sigmoid", [(0.0,), (float(rng.normal(0.0, 3.0)),)],
+                       "sigmoid(z) for z = 0 and a random z", rng)
 
 
 @points(2)
@@ -202,7 +205,9 @@ def test_sigmoid_unchanged(student, rng):
         z[0, 0], z[1, 0] = -abs(z[0, 0]) - 0.5, abs(z[1, 0]) + 0.5  # both signs
         calls.append((z, student.call("sigmoid", z.copy(), return_args=True)))
     # A property test: any sigmoid that computes something earns it, right or wrong (`return 0.25` does not).
-    expect_computes([c.result for _, c in calls], "sigmoid(z) for two arrays z", [z for z, _ in calls])
+    z = calls[0][0]
+    expect_computes_on(student, "sigmoid", [(z,), (rng.normal(0.0, 4.0, size=z.shape),)],
+                       f"sigmoid(z) for two arrays z of shape {z.shape}", rng)
     for z, call in calls:
         expect_unchanged(z, call.args[0], "z", who="your sigmoid",
                          advice="np.asarray(z, dtype=float) does not copy a float array, so writing into it "
@@ -255,11 +260,18 @@ def test_sigmoid_prime_random(student, rng):
         compare(got, s * (1.0 - s), what, _sigmoid_prime_mistakes(z))
     if len(errors) == len(cases):
         fail(f"sigmoid_prime raised an error for every input, so it computed nothing here: {errors[0]}")
+    if errors:  # credit for the own sigmoid's error: only to a sigmoid_prime that computes where it answers
+        twins = [rng.normal(0.0, 3.0, size=np.shape(z)) if np.ndim(z) else float(rng.normal(0.0, 2.0)) for z in cases]
+        expect_computes_on(student, "sigmoid_prime", [(z,) for z in cases + twins],
+                           "sigmoid_prime(z) on the inputs it answers", rng)
 
 
 @points(1)
-def test_sigmoid_prime_peak(student):
+def test_sigmoid_prime_peak(student, rng):
     """sigmoid_prime is largest at 0 (0.25) and 0 far from 0 (z = +-1000), never nan"""
+    # Fixed inputs (and credit for the own sigmoid's error): for a sigmoid_prime that computes only
+    expect_computes_on(student, "sigmoid_prime", [(0.0,), (float(rng.normal(0.0, 2.0)),)],
+                       "sigmoid_prime(z) for z = 0 and a random z", rng)
     got = _value(student.sigmoid_prime(0.0), "sigmoid_prime(0.0)")
     if got != lecture.SIGMOID_PRIME_AT_ZERO and not _on_own_sigmoid(student, got, 0.0):
         compare(got, lecture.SIGMOID_PRIME_AT_ZERO, "sigmoid_prime(0)", rtol=1e-6, atol=1e-9,
@@ -289,10 +301,13 @@ def test_sigmoid_prime_peak(student):
 # ---------------------------------------------------------------- relu
 
 @points(1)
-def test_relu_lecture(student):
+def test_relu_lecture(student, rng):
     """relu: the lecture's ReLU(3.2) = 3.2, ReLU(1.39) = 1.39, ReLU(-0.21) = 0"""
     hint = "ReLU keeps a positive number and turns a negative one into 0: max(0, z)."
     column = np.array(lecture.RELU_LAYER_Z)  # the ReLU layer's weighted sums plus biases: 3.2, 1.39, -0.21
+    other = rng.normal(0.0, 2.0, size=column.shape)
+    other[0, 0], other[-1, 0] = abs(other[0, 0]) + 0.1, -abs(other[-1, 0]) - 0.1  # relu(other) is not other
+    expect_computes_on(student, "relu", [(column,), (other,)], "relu(z) for the lecture's z and a random z", rng)
     for z in (column.ravel(), column):
         got = expect_array(student.relu(z), z.shape, f"relu(z) for z of shape {z.shape}")
         compare(got, np.array(lecture.RELU_LAYER_OUTPUT).reshape(z.shape), "relu([3.2, 1.39, -0.21])",
@@ -367,12 +382,15 @@ def _weighted_sum_mistakes(w, a, expected=None):
 
 
 @points(1)
-def test_weighted_sum_lecture(student):
+def test_weighted_sum_lecture(student, rng):
     """weighted_sum: the lecture's 0.6 x 2 = 1.2 and 1.2 x 2 + 0.7 x 0.5 + 0.4 x 0.1 = 2.79"""
+    W, a = np.array(lecture.RELU_LAYER_W), np.array(lecture.RELU_LAYER_A).ravel()
+    other = (rng.normal(0.0, 1.0, a.size), rng.uniform(0.0, 1.0, a.size))
+    expect_computes_on(student, "weighted_sum", [(W[2], a), other],
+                       "weighted_sum(w, a) for the lecture's w, a and random ones", rng)
     got = expect_float(student.weighted_sum(lecture.WEIGHTED_SUM_W, lecture.WEIGHTED_SUM_A), "weighted_sum([0.6], [2.0])")
     compare(got, lecture.WEIGHTED_SUM, "weighted_sum([0.6], [2.0])", rtol=1e-6, atol=1e-9,
             hint="0.6 x 2 = 1.2. (Lists must work too: np.asarray them.)")
-    W, a = np.array(lecture.RELU_LAYER_W), np.array(lecture.RELU_LAYER_A).ravel()
     for w, expected in ((W[2], lecture.THIRD_NEURON_SUM), (W[1], lecture.RELU_LAYER_WEIGHTED[1][0])):  # 2.79, 0.39
         what = f"weighted_sum({w.tolist()}, {a.tolist()})"
         got = expect_float(student.weighted_sum(w.copy(), a.copy()), what)
@@ -386,7 +404,7 @@ def test_weighted_sum_lengths(student, rng):
     # A property test: it is earned only by a weighted_sum that computes something for equal lengths
     # (raising ValueError for every input, or returning a constant, computes nothing).
     pairs = [(rng.normal(0.0, 1.0, n), rng.uniform(0.0, 1.0, n)) for _ in range(2)]
-    expect_computes([student.weighted_sum(w, a) for w, a in pairs], f"weighted_sum(w, a) for w and a of length {n}")
+    expect_computes_on(student, "weighted_sum", pairs, f"weighted_sum(w, a) for w and a of length {n}", rng)
     for w, a in ((rng.normal(0.0, 1.0, n), rng.uniform(0.0, 1.0, n + 1)),
                  (rng.normal(0.0, 1.0, n + 2), rng.uniform(0.0, 1.0, n))):
         what = f"weighted_sum(w, a) for w of length {len(w)} and a of length {len(a)}"

@@ -16,7 +16,7 @@ import numpy as np
 
 from autograder.engine.handle import StudentError
 from autograder.engine.wire import Fn
-from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes,
+from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes_on,
                                 expect_int, expect_list, expect_unchanged, fail, lecture, named_mistake, points,
                                 unchanged)
 from autograder.toolkit.network import ACTIVATIONS, feedforward, identity, random_network, relu, sigmoid
@@ -96,13 +96,17 @@ def _judge_layer(student, got, W, a, b, f, what, extra=(), **tolerance):
 
 
 @points(1)
-def test_layer_forward_lecture(student):
+def test_layer_forward_lecture(student, rng):
     """layer_forward on the lecture's ReLU layer gives 3.2, 1.39, 0"""
     what = "layer_forward(W, a, b, activation=ReLU) for the lecture's layer"
     with blame.errors_of(student, "layer_forward"):
         got = student.layer_forward(LECTURE_W, LECTURE_A, LECTURE_B, activation=Fn("relu"))
     got = expect_array(got, (3, 1), what)
     _judge_layer(student, got, LECTURE_W, LECTURE_A, LECTURE_B, relu, what, rtol=1e-9, atol=1e-12)
+    other = tuple(rng.normal(0.0, 1.0, x.shape) for x in (LECTURE_W, LECTURE_A, LECTURE_B))
+    expect_computes_on(student, "layer_forward", [(LECTURE_W, LECTURE_A, LECTURE_B), other],
+                       "layer_forward(W, a, b) for the lecture's layer and a random one", rng,
+                       {"activation": Fn("identity")})
 
 
 @points(3)
@@ -161,8 +165,10 @@ def test_layer_forward_unchanged(student, rng):
             if not calls:
                 raise
             break  # a batch it cannot handle is judged by test_layer_forward_random; here the inputs are judged
-    expect_computes([call.result for _, call in calls], "layer_forward(W, a, b) for two layers",
-                    [inputs[0] for inputs, _ in calls])
+    W, a, b = calls[0][0]
+    expect_computes_on(student, "layer_forward", [(W, a, b)] + [tuple(rng.normal(0.0, 1.0, x.shape) for x in (W, a, b))],
+                       f"layer_forward(W, a, b) for two layers with W of shape {W.shape}", rng,
+                       {"activation": Fn("identity")})
     for inputs, call in calls:
         for before, after, name in zip(inputs, call.args, ("W", "a", "b")):
             if not unchanged(before, after):
@@ -211,6 +217,10 @@ def test_init_network_shapes(student, rng):
                 if x.size > 1 and np.all(x == x.flat[0]):
                     fail(f"{what}: all entries of {name} are {x.flat[0]:g}. Start from random numbers: neurons "
                          "that start with equal weights and biases compute the same thing and stay equal.")
+    sizes = _random_sizes(rng, 3, 2, 6)  # a property test: for an init_network that draws from its generator
+    seed = int(rng.integers(0, 2**31))
+    expect_computes_on(student, "init_network", [(sizes, Fn("rng", seed=seed)), (sizes, Fn("rng", seed=seed + 1))],
+                       f"init_network({sizes}, rng) for two generators", rng)
 
 
 @points(1)
@@ -276,9 +286,11 @@ def _count_mistakes(sizes):
 
 
 @points(1)
-def test_count_parameters_lecture(student):
+def test_count_parameters_lecture(student, rng):
     """count_parameters([784, 16, 16, 10]) = 13,002: 12,960 weights + 42 biases"""
     sizes = list(lecture.SIZES)
+    expect_computes_on(student, "count_parameters", [(sizes,), (_random_sizes(rng, len(sizes), 2, 100),)],
+                       "count_parameters(sizes) for the lecture's sizes and random ones", rng)
     got = expect_int(student.count_parameters(sizes), "count_parameters([784, 16, 16, 10])")
     if got != lecture.PARAMETERS:
         fail(f"count_parameters([784, 16, 16, 10]) should be 13,002 (784 x 16 + 16 x 16 + 16 x 10 = 12,960 weights "
@@ -365,12 +377,26 @@ def _check_feedforward(student, weights, biases, X, f, activation=None, what="")
     return None
 
 
-def _some_computed(outcomes, what):
-    """Errors charged to a building block are credited only to code that computes: not when
-    every case of the test ended in such an error (a module that raises everywhere earns nothing)."""
+def _some_computed(student, function, networks, outcomes, what, rng):
+    """Errors charged to a building block are credited only to code that computes: not when every
+    case of the test ended in such an error, and only if function computes (expect_computes_on) on
+    the test's networks, each with a twin whose output bias favours another neuron, where it answers.
+    networks: the (weights, biases, X) of the test's cases."""
     if outcomes and all(outcome is BLAMED for outcome in outcomes):
         fail(f"{what} raised an error in every case, so it computed nothing here. (The error comes from a "
              "building block of yours, and that one is charged in its own tests.)")
+    if any(outcome is BLAMED for outcome in outcomes):
+        cases = [case for weights, biases, X in networks for case in _twins(weights, biases, X, rng)]
+        expect_computes_on(student, function, cases, f"{what} on the inputs it answers", rng)
+
+
+def _twins(weights, biases, X, rng):
+    """(weights, biases, X) and inputs of the same shapes whose outputs differ: the network with an output bias
+    that favours another neuron in column 0 (another prediction), and two wider random X."""
+    twin = [b.copy() for b in biases]
+    twin[-1][(int(np.argmax(feedforward(weights, biases, X, sigmoid)[:, 0])) + 1) % len(twin[-1])] += 20.0
+    wider = [(weights, biases, rng.normal(0.0, 3.0, X.shape)) for _ in range(2)]
+    return [(weights, biases, X), (weights, twin, X)] + wider
 
 
 # The outputs of typical feedforward mistakes, by the key the feedforward tests charge them under:
@@ -403,28 +429,30 @@ def test_feedforward_random(student, rng):
              (_random_sizes(rng, 3), 1),
              ([int(rng.integers(2, 9)), n, n, n], int(rng.integers(2, 8))),  # equal layers: a skipped layer shows in the values
              (_random_sizes(rng, 2), int(rng.integers(2, 8)))]
-    outcomes = []
+    outcomes, networks = [], []
     for sizes, m in cases:
         weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
+        networks.append((weights, biases, X))
         outcomes.append(_check_feedforward(student, weights, biases, X, sigmoid,
                                            what=f"feedforward for a network with sizes {sizes} and a batch of {m}"))
-    _some_computed(outcomes, "feedforward")
+    _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng)
 
 
 @points(1)
 def test_feedforward_activation(student, rng):
     """feedforward passes activation=ReLU (or identity) on to every layer"""
-    outcomes = []
+    outcomes, networks = [], []
     for name in ("relu", "identity"):
         n = int(rng.integers(3, 8))
         sizes = [int(rng.integers(3, 9)), n, n, int(rng.integers(2, 6))]
         m = int(rng.integers(1, 6))
         weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
+        networks.append((weights, biases, X))
         outcomes.append(_check_feedforward(student, weights, biases, X, ACTIVATIONS[name], Fn(name),
                                            what=f"feedforward(weights, biases, a, activation={name}) for sizes {sizes}"))
-    _some_computed(outcomes, "feedforward")
+    _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng)
 
 
 @points(1)
@@ -437,8 +465,9 @@ def test_feedforward_unchanged(student, rng):
     call = student.call("feedforward", [W.copy() for W in weights], [b.copy() for b in biases], X.copy(),
                         return_args=True)
     X2 = rng.uniform(0.0, 1.0, (n, 1))
-    other = student.feedforward(weights, biases, X2)  # a property test: only for code that computes something
-    expect_computes([call.result, other], "feedforward(weights, biases, a) for two inputs a", [X, X2])
+    # a property test: only for code that computes something
+    expect_computes_on(student, "feedforward", [(weights, biases, X), (weights, biases, X2)],
+                       "feedforward(weights, biases, a) for two inputs a", rng)
     after_w, after_b, after_x = call.args
     for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases")):
         if not isinstance(after, list) or len(after) != len(before):
@@ -525,13 +554,14 @@ def test_predict_random(student, rng):
     cases = [(list(lecture.SIZES), int(rng.integers(11, 30))),
              ([int(rng.integers(3, 9)), int(rng.integers(3, 9)), 4], 4),  # square output: a wrong axis shows in the values
              (_random_sizes(rng, 3) + [10], int(rng.integers(2, 9)))]
-    outcomes = []
+    outcomes, networks = [], []
     for sizes, m in cases:
         weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
+        networks.append((weights, biases, X))
         outcomes.append(_check_predict(student, weights, biases, X,
                                        f"predict for a network with sizes {sizes} and {m} examples"))
-    _some_computed(outcomes, "predict")
+    _some_computed(student, "predict", networks, outcomes, "predict", rng)
 
 
 @points(1)
@@ -540,5 +570,8 @@ def test_predict_single(student, rng):
     sizes = [int(rng.integers(3, 20)), int(rng.integers(3, 9)), 10]
     weights, biases = random_network(rng, sizes)
     X = rng.uniform(0.0, 1.0, (sizes[0], 1))
-    _some_computed([_check_predict(student, weights, biases, X, "predict for one example (X of shape (n, 1))")],
-                   "predict")
+    outcomes = [_check_predict(student, weights, biases, X, "predict for one example (X of shape (n, 1))")]
+    _some_computed(student, "predict", [(weights, biases, X)], outcomes, "predict", rng)
+    # A single-answer test: for a predict that computes (a network and input with another answer among its twins)
+    expect_computes_on(student, "predict", _twins(weights, biases, X, rng), "predict for examples X of shape (n, 1)",
+                       rng)

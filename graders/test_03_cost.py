@@ -9,7 +9,7 @@ a missing factor 2, ...) the feedback names it.
 import numpy as np
 
 from autograder.engine.handle import StudentError
-from autograder.toolkit import (Mistake, compare, describe_value, expect_array, expect_computes, expect_float,
+from autograder.toolkit import (Mistake, compare, describe_value, expect_array, expect_computes_on, expect_float,
                                 expect_list, expect_unchanged, fail, lecture, named_mistake, points)
 from autograder.toolkit.network import feedforward, random_network
 
@@ -67,8 +67,9 @@ def _check_one_hot(got, expected, what):
 
 
 @points(1)
-def test_one_hot_single_label(student, reference):
+def test_one_hot_single_label(student, reference, rng):
     """one_hot(3) is a (10, 1) column of floats with 1.0 in row 3"""
+    expect_computes_on(student, "one_hot", [(3,), (int(rng.integers(4, 10)),)], "one_hot(label) for two labels", rng)
     got = student.one_hot(3)
     _check_one_hot(got, reference.one_hot(3), "one_hot(3)")
     _check_one_hot(student.one_hot(0), reference.one_hot(0), "one_hot(0)")
@@ -134,9 +135,12 @@ def _check_example_cost(got, a, y, expected, what):
 
 
 @points(2)
-def test_example_cost_lecture(student, reference):
+def test_example_cost_lecture(student, reference, rng):
     """example_cost of the lecture's two "3"s is 3.37 and 1.61"""
     y = reference.one_hot(lecture.THREE_LABEL)
+    a = np.array(lecture.THREES[0].output).reshape(10, 1)
+    expect_computes_on(student, "example_cost", [(a, y), (rng.random((10, 1)), y)],
+                       "example_cost(output, y) for the lecture's output and a random one", rng)
     for three in lecture.THREES:
         a = np.array(three.output).reshape(10, 1)
         got = expect_float(student.example_cost(a, y), f"example_cost for {three.where}")
@@ -266,7 +270,8 @@ def test_average_cost_inputs_unchanged(student, reference, rng):
     call = student.call("average_cost", [w.copy() for w in weights], [b.copy() for b in biases], X.copy(), Y.copy(),
                         return_args=True)
     X2 = rng.random(X.shape)  # a property test: its points go to code that computes something, right or wrong
-    expect_computes([call.result, student.average_cost(weights, biases, X2, Y)], "average_cost for two batches X")
+    expect_computes_on(student, "average_cost", [(weights, biases, X, Y), (weights, biases, X2, Y)],
+                       "average_cost for two batches X", rng)
     after_w, after_b, after_X, after_Y = call.args
     for name, before, after in (("weights", weights, after_w), ("biases", biases, after_b)):
         after = expect_list(after, len(before), f"{name} after the call")
@@ -311,7 +316,6 @@ def test_cost_derivative_inputs_unchanged(student, reference, rng):
     a, y = rng.random((10, 4)), reference.one_hot(rng.integers(0, 10, size=4))
     call = student.call("cost_derivative", a.copy(), y.copy(), return_args=True)
     a2 = rng.random((10, 4))  # a property test: its points go to code that computes something, right or wrong
-    expect_computes([call.result, student.cost_derivative(a2, y.copy())], "cost_derivative for two outputs",
-                    [a, a2])
+    expect_computes_on(student, "cost_derivative", [(a, y), (a2, y)], "cost_derivative for two outputs", rng)
     expect_unchanged(a, call.args[0], "output")
     expect_unchanged(y, call.args[1], "y")

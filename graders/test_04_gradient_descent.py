@@ -15,7 +15,7 @@ import numpy as np
 
 from autograder.engine import wire
 from autograder.engine.handle import StudentError
-from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_computes, expect_list,
+from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_computes_on, expect_list,
                                 expect_unchanged, fail, named_mistake, points, unchanged)
 from autograder.toolkit.wording import count, verb
 
@@ -245,7 +245,10 @@ def test_gd_start_unchanged_history_separate(student, reference, rng):
     call = _call_gd(student, fn, start.copy(), learn_rate, 8, 1e-6, return_args=True)
     # A property test: it judges start and history, not the path (the other tests judge that).
     x, history = _unpack(call.result, start.shape, what)
-    expect_computes([x], what, [start])
+    start2 = center + rng.normal(0, 4, size=4)
+    expect_computes_on(student, "gradient_descent",
+                       [(fn, start, learn_rate, 8, 1e-6), (fn, start2, learn_rate, 8, 1e-6)],
+                       f"{what}, from two starts", rng, answer=lambda result: result[0])
     expect_unchanged(start, call.args[1], "start")
     if _aliased(history, x):
         fail(f"{what}: every point of your history after start is the same ({_brief(x)}, the final x): "
@@ -382,8 +385,9 @@ def test_sgd_step_inputs_unchanged(student, reference, rng):
     # by test_sgd_step); handing back params (or constants) computes nothing.
     for i, (got, p) in enumerate(zip(result, params)):
         expect_array(got, p.shape, f"sgd_step(...)[{i}]")
-    expect_computes([np.concatenate([np.ravel(r) for r in result])], "sgd_step(params, grads, learn_rate)",
-                    [np.concatenate([p.ravel() for p in params])])
+    other = _sgd_case(rng)
+    expect_computes_on(student, "sgd_step", [(params, grads, learn_rate), other],
+                       "sgd_step(params, grads, learn_rate)", rng)
     after_params, after_grads = call.args[:2]
     for name, before, after in (("params", params, after_params), ("grads", grads, after_grads)):
         after = expect_list(after, len(before), f"{name} after the call")
@@ -441,6 +445,11 @@ def test_mini_batches_every_index_once(student, rng):
 @points(1)
 def test_mini_batches_sizes(student, rng):
     """mini_batches cuts consecutive pieces of batch_size (the last may be shorter)"""
+    n, batch_size = _mini_batch_cases(rng)[0]  # a property test: for a mini_batches that shuffles with its rng
+    seed = int(rng.integers(2 ** 31))
+    expect_computes_on(student, "mini_batches", [(n, batch_size, wire.Fn("rng", seed=seed)),
+                                                 (n, batch_size, wire.Fn("rng", seed=seed + 1))],
+                       f"mini_batches(n={n}, batch_size={batch_size}, rng) for two generators", rng)
     for n, batch_size in _mini_batch_cases(rng):
         what = f"mini_batches(n={n}, batch_size={batch_size}, rng)"
         got = _batches(student.mini_batches(n, batch_size, wire.Fn("rng", seed=int(rng.integers(2 ** 31)))), what)

@@ -10,7 +10,7 @@ feedback can name the likely mistake.
 import numpy as np
 
 from autograder.engine.wire import Fn
-from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_computes, expect_float,
+from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_computes_on, expect_float,
                                 expect_list, expect_unchanged, fail, lecture, named_mistake, points, unchanged)
 from autograder.toolkit import network
 from autograder.toolkit.mistakes import scaled
@@ -115,9 +115,12 @@ def _check_chain(student, a_prev, w, b, y):
 
 
 @points(1)
-def test_chain_rule_single_returns_floats(student):
+def test_chain_rule_single_returns_floats(student, rng):
     """chain_rule_single returns a tuple of three floats (dC0/dw, dC0/db, dC0/da_prev)"""
     _check_chain(student, 0.5, 1.0, 0.0, 1.0)
+    other = (float(rng.uniform(0.1, 1.0)), float(rng.normal(0.0, 1.0)), float(rng.normal(0.0, 1.0)), 1.0)
+    expect_computes_on(student, "chain_rule_single", [(0.5, 1.0, 0.0, 1.0), other],
+                       "chain_rule_single for the lecture's neuron and a random one", rng)
 
 
 @points(3)
@@ -248,6 +251,8 @@ def test_backprop_shapes(student, rng):
     weights, biases, X, Y = _network(rng, [3, 6, 5, 2], 4)
     _unpack_grads(student.backprop(weights, biases, X, Y), weights, biases, "backprop on a 3-6-5-2 network",
                   shape_home=True)
+    expect_computes_on(student, "backprop", [(weights, biases, X, Y), (weights, biases, rng.random(X.shape), Y)],
+                       "backprop on a 3-6-5-2 network for two batches X", rng)
 
 
 @points(3)
@@ -285,9 +290,9 @@ def test_backprop_leaves_inputs_unchanged(student, reference, rng):
     expect_unchanged(before[3], after[3], "Y")
     # A property test: any backprop that computes gradients earns it, right or wrong (the values are judged by
     # the other backprop tests); None, constants or the weights handed back compute nothing.
-    grad_w, grad_b = _unpack_grads(call.result, *before[:2], "backprop on a 4-5-3 network with m = 6")
-    expect_computes([np.concatenate([g.ravel() for g in grad_w + grad_b])], "backprop on a 4-5-3 network",
-                    [np.concatenate([p.ravel() for p in before[0] + before[1]])])
+    _unpack_grads(call.result, *before[:2], "backprop on a 4-5-3 network with m = 6")
+    expect_computes_on(student, "backprop", [tuple(before), (before[0], before[1], rng.random(X.shape), before[3])],
+                       "backprop on a 4-5-3 network for two batches X", rng)
 
 
 def _numerical(reference, weights, biases, X, Y, layer, kind):
@@ -417,6 +422,7 @@ def test_numerical_gradient_leaves_x_unchanged(student, rng):
     # A property test: any numerical_gradient that computes something earns it, right or wrong (one-sided
     # differences, a wrong divisor: judged by the other tests); only a real change of x loses it.
     x2 = rng.normal(0.0, 1.0, (4, 3))
-    other = student.numerical_gradient(Fn("quadratic", center=center, scale=1.0), x2.copy())
-    expect_computes([call.result, other], "numerical_gradient of sum((x - center)^2) at two points x", [before, x2])
+    f = Fn("quadratic", center=center, scale=1.0)
+    expect_computes_on(student, "numerical_gradient", [(f, before), (f, x2)],
+                       "numerical_gradient of sum((x - center)^2) at two points x", rng)
     expect_unchanged(before, call.args[1], "x", who="your numerical_gradient", advice=NUDGE_ADVICE)

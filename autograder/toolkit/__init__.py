@@ -2,8 +2,10 @@
 
 One role per module:
     values    what a student's value is (describe_value), whether two values agree (agrees), unchanged inputs
-    checks    the checks: expect_float / expect_int / expect_array / expect_list / expect_unchanged, compare,
-              and expect_computes (a property test's points go only to code that computes something)
+    checks    the checks: expect_float / expect_int / expect_array / expect_list / expect_unchanged, compare
+    evidence  expect_computes_on: a property or lecture test's points, and a building block's error credit,
+              go only to code that computes (answers that depend on the input's values, the same answer
+              to the same input asked again, no input handed back, not an error for every input)
     mistakes  typical mistakes as data: Mistake(answer, hint), and naming the one a wrong answer matches
     blame     a mistake costs its points once: the ledger of what a building block's own tests charged
     network   the trusted network: sigmoid, feedforward, cost, backprop, random networks
@@ -15,11 +17,12 @@ A grader usually needs one line:
     from autograder.toolkit import Mistake, compare, expect_array, fail, lecture, network, points
 """
 from . import lecture, network
-from .checks import (compare, computes_nothing, expect_array, expect_computes, expect_float, expect_int, expect_list,
-                     expect_unchanged, fail)
+from .checks import compare, expect_array, expect_float, expect_int, expect_list, expect_unchanged, fail
+from .evidence import computes_nothing, computes_on, expect_computes, expect_computes_on
 from .mistakes import Mistake, named_mistake
 from .points import points
 from .values import agrees, describe_value, unchanged
 
 __all__ = ["Mistake", "agrees", "compare", "computes_nothing", "describe_value", "expect_array", "expect_computes",
+           "expect_computes_on", "computes_on",
            "expect_float", "expect_int", "expect_list", "expect_unchanged", "fail", "lecture", "named_mistake", "network", "points", "unchanged"]

@@ -81,51 +81,6 @@ def expect_unchanged(before, after, what, who="your code", advice=UNCHANGED_ADVI
     fail(f"{who} changed its input {what}; functions must not modify their arguments. {advice}")
 
 
-def _numbers(value):
-    """value as a float64 array if it is numeric data of bounded size, else None."""
-    if isinstance(value, (bool, np.bool_)) or value is None:
-        return None
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return np.asarray(float(value))
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        return np.asarray(value, dtype=np.float64)
-    return None
-
-
-def computes_nothing(answers, arguments=()) -> str:
-    """Why these answers (one function's, on inputs whose right answers differ) show that
-    it computes nothing, or '' if they show it computes something.
-
-    Nothing: an answer that is not numeric data (None, a string, ...), the same value
-    for every input (a constant, also a constant array of the input's shape: one number
-    in every entry of all the answers), or an answer equal to its own first argument (the
-    input handed back). arguments: the first argument of each call, in the order of answers.
-    Pass answers whose right values are not all one number."""
-    numbers = [_numbers(a) for a in answers]
-    if any(n is None for n in numbers):
-        bad = next(a for a, n in zip(answers, numbers) if n is None)
-        return f"it returned {describe_value(bad)}"
-    flat = np.concatenate([n.ravel() for n in numbers]) if all(n.size for n in numbers) else np.array([])
-    if flat.size > 1 and np.all(flat == flat[0]):
-        return f"it returned {flat[0]:g} everywhere, whatever its input"
-    if len(numbers) > 1:
-        if all(n.shape == numbers[0].shape for n in numbers) and all(np.array_equal(n, numbers[0]) for n in numbers):
-            return "it returned the same answer for different inputs"
-    if arguments and all(isinstance(x, np.ndarray) and n.shape == x.shape and np.array_equal(n, x)
-                         for n, x in zip(numbers, arguments)):
-        return "it returned its input unchanged"
-    return ""
-
-
-def expect_computes(answers, what, arguments=()):
-    """A property test (inputs unchanged, shape, dtype, determinism) awards its points only to a
-    function that computes something, right or wrong: fail if computes_nothing says it does not."""
-    why = computes_nothing(answers, arguments)
-    if why:
-        fail(f"{what}: {why}, so this property test has nothing to judge. It awards its points to "
-             "code that computes an answer (right or wrong: the values are judged by the other tests).")
-
-
 def _precision_note(got, got_a, expected_a, dtype=None) -> str:
     """When got agrees with expected to the four digits feedback prints, but not to the precision
     asked: say so, naming a low-precision dtype (float32) if that is the cause."""

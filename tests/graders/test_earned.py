@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from autograder.engine.handle import StudentError
-from autograder.toolkit import Mistake, blame, compare, computes_nothing, expect_computes, expect_unchanged
+from autograder.toolkit import (Mistake, blame, compare, computes_nothing, computes_on, expect_computes,
+                                expect_computes_on, expect_unchanged)
 
 
 class Handle:
@@ -20,7 +21,7 @@ def test_code_that_computes_nothing_is_told_apart_from_wrong_code():
     assert computes_nothing([np.ones(3), np.ones(3)]) != ""  # one number everywhere
     assert computes_nothing([-z1, -z2], [z1, z2]) == ""  # wrong, but computed from the input
     assert computes_nothing([1.2, 3.4]) == ""
-    with pytest.raises(AssertionError, match="sigmoid: it returned None, so this property test has nothing"):
+    with pytest.raises(AssertionError, match="sigmoid: it returned None, so this test has nothing"):
         expect_computes([None], "sigmoid")
 
 
@@ -73,3 +74,84 @@ def test_the_ledger_credits_only_mistakes_the_building_blocks_own_tests_charged(
     assert blame.raised(student, "layer_forward", other_sizes)  # the same mistake on inputs of other sizes
     assert blame.raised(student, "layer_forward", same) and not blame.raised(student, "layer_forward", different)
     assert not blame.raised(other, "layer_forward", same)
+
+
+class Module:
+    """Stands for the engine's student handle: calls functions of one process, errors as StudentError."""
+
+    def __init__(self, **functions):
+        self.functions = functions
+
+    def call(self, name, *args, **kwargs):
+        try:
+            return self.functions[name](*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - what the child reports
+            raise StudentError(name, {"type": type(error).__name__, "message": str(error)}) from None
+
+
+def _counter():
+    calls = [0]
+
+    def count(*args, **kwargs):
+        calls[0] += 1
+        return np.full(np.shape(args[0]), float(calls[0]))
+    return count
+
+
+def _raise_for_arrays(z):
+    if np.ndim(z):
+        raise ValueError("arrays are not supported")
+    return 0.25
+
+
+ATTACKS = {  # what the attacker who read the graders submitted, and why each computes nothing
+    "a constant": (lambda z: 0.5, "0.5 everywhere"),
+    "the lecture's answer for every input of its shape": (lambda z: np.resize([3.2, 1.39, 0.0], np.shape(z)),
+                                                          "same answer"),
+    "a counter": (_counter(), "different answers to the same input"),
+    "a fixed pattern": (lambda z: np.arange(np.size(z), dtype=float).reshape(np.shape(z)), "same answer"),
+    "the input handed back": (lambda z: z, "returned its input unchanged"),
+    "raises for arrays": (_raise_for_arrays, "raised ValueError"),
+}
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_evidence_that_code_computes_cannot_be_faked_by_remembering_calls(attack):
+    function, why = ATTACKS[attack]
+    rng = np.random.default_rng(11)
+    z = rng.normal(size=(3, 1))
+    cases = [(z,), (rng.normal(size=(3, 1)),)]
+    assert why in computes_on(Module(relu=function), "relu", cases, rng)
+    with pytest.raises(AssertionError, match="so this test has nothing to judge"):
+        expect_computes_on(Module(relu=function), "relu", cases, "relu(z)", rng)
+
+
+def test_evidence_accepts_code_that_computes_right_or_wrong():
+    rng = np.random.default_rng(12)
+    cases = [(rng.normal(size=(4, 2)),), (rng.normal(size=(4, 2)),)]
+    for relu in (lambda z: np.maximum(0.0, z), lambda z: 1.5 * np.maximum(0.0, z), lambda z: np.abs(z)):
+        assert computes_on(Module(relu=relu), "relu", cases, rng) == ""
+    sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    assert computes_on(Module(sigmoid=sigmoid), "sigmoid", cases + [(0.0,), (-1.3,)], rng) == ""
+    lecture, other = ([784, 16, 16, 10],), ([5, 7, 3, 2],)
+    count = lambda sizes: sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))  # noqa: E731
+    assert computes_on(Module(count_parameters=count), "count_parameters", [lecture, other], rng) == ""
+    assert "13002 everywhere" in computes_on(Module(count_parameters=lambda sizes: 13002), "count_parameters",
+                                             [lecture, other], rng)
+    params, grads = [rng.normal(size=(2, 3))], [rng.normal(size=(2, 3))]
+    handed_back = Module(sgd_step=lambda params, grads, learn_rate: list(grads))  # every argument is compared
+    assert "item 0 of argument 2" in computes_on(handed_back, "sgd_step",
+                                                 [(params, grads, 0.1), (params, [-g for g in grads], 0.2)], rng)
+
+
+def test_raising_for_some_inputs_is_no_evidence_unless_two_inputs_of_one_shape_are_answered():
+    rng = np.random.default_rng(13)
+    module = Module(sigmoid_prime=_raise_for_arrays)  # the floats answered, all with 0.25
+    cases = [(rng.normal(size=3),), (0.0,), (float(rng.normal()),)]
+    assert "0.25 everywhere" in computes_on(module, "sigmoid_prime", cases, rng)
+    honest_for_floats = Module(sigmoid_prime=lambda z: float(np.exp(-z) / (1 + np.exp(-z)) ** 2) if not np.ndim(z)
+                               else 1 / 0)
+    assert computes_on(honest_for_floats, "sigmoid_prime", cases, rng) == ""
+    assert "for every input but one" in computes_on(honest_for_floats, "sigmoid_prime", cases[:2], rng)
+    assert "no two inputs of the same shape" in computes_on(Module(relu=np.abs), "relu",
+                                                            [(rng.normal(size=3),), (rng.normal(size=4),)], rng)

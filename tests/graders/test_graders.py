@@ -55,6 +55,9 @@ def graded(assignment_id, tmp_path_factory):
         for name, body in TRIVIAL.items():
             texts[f"trivial-{name}"] = trivial_module(texts["reference"], body)
         texts["wrong-but-computing"] = texts["reference"] + WRONG_BUT_COMPUTING
+        if assignment_id in ATTACKED:
+            for name, body in ATTACKS.items():
+                texts[f"attack-{name}"] = attack_module(texts["reference"], body)
         if assignment_id in BLAME_JUNK:
             texts["junk-recalls"] = junk_module(texts["reference"], BLAME_JUNK[assignment_id])
             texts["junk-honest-parts"] = honest_parts_module(texts["reference"], BLAME_JUNK[assignment_id])
@@ -162,6 +165,67 @@ for _name, _value in list(globals().items()):
         globals()[_name] = _wrong(_value)
 """
 
+# Modules written by an attacker who read the graders: every function keeps the reference's
+# signature and raises what it raises, but answers something that computes nothing. Each must score 0.
+ATTACKED = ("01_neuron", "02_forward", "03_cost", "04_gradient_descent", "05_backprop")
+_FILL = """
+def _fill(value, make):
+    if isinstance(value, _np.ndarray):
+        return _np.asarray(make(value.shape)).astype(value.dtype if value.dtype.kind in "iuf" else float)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_fill(v, make) for v in value)
+    if isinstance(value, (bool, _np.bool_)):
+        return value
+    if isinstance(value, (int, _np.integer)):
+        return int(_np.asarray(make(())).item())
+    if isinstance(value, (float, _np.floating)):
+        return float(_np.asarray(make(())).item())
+    return value
+"""
+ATTACKS = {
+    # the answer to its first input (the lecture's, in a lecture test), whatever the input
+    "first-answer-forever": """
+def _attack(function):
+    def attack(*args, **kwargs):
+        return _first.setdefault(function.__name__, function(*args, **kwargs))
+    return attack
+""",
+    # one number everywhere, a new one on every call (the module is one process for all tests)
+    "counter": _FILL + """
+def _attack(function):
+    def attack(*args, **kwargs):
+        _calls[0] += 1
+        return _fill(function(*args, **kwargs), lambda shape: _np.full(shape, float(_calls[0])))
+    return attack
+""",
+    # a fixed non-uniform pattern of the answer's shape
+    "arange-pattern": _FILL + """
+def _attack(function):
+    def attack(*args, **kwargs):
+        pattern = lambda shape: _np.arange(int(_np.prod(shape)), dtype=float).reshape(shape) + 2.0  # noqa: E731
+        return _fill(function(*args, **kwargs), pattern)
+    return attack
+""",
+    # raises for arrays and lists; for numbers, the answer at 0 (sigmoid 0.5, sigmoid_prime 0.25)
+    "raise-for-arrays": """
+def _attack(function):
+    def attack(*args, **kwargs):
+        if any(isinstance(a, (_np.ndarray, list, tuple)) for a in args):
+            raise ValueError("arrays are not supported")
+        return function(*[type(a)(0) if isinstance(a, (int, float)) else a for a in args], **kwargs)
+    return attack
+""",
+}
+for _k in range(4):  # hands back its argument k (a list argument as a new list), after the reference's checks
+    ATTACKS[f"returns-argument-{_k}"] = f"""
+def _attack(function):
+    def attack(*args, **kwargs):
+        function(*args, **kwargs)
+        x = args[min({_k}, len(args) - 1)]
+        return list(x) if isinstance(x, (list, tuple)) else x
+    return attack
+"""
+
 # Tests that judge a property only (inputs unchanged, shapes, types, what is raised): any code that
 # computes something earns them, right or wrong. The tests named *unchanged* are property tests too.
 PROPERTY_TESTS = {"test_weighted_sum_lengths", "test_init_network_shapes", "test_backprop_shapes",
@@ -183,6 +247,15 @@ def honest_parts_module(reference_source: str, honest) -> str:
     stubbed = [f for f in _function_names(reference_source) if f not in honest]
     lines = [f"def {name}(*args, **kwargs):\n    raise NotImplementedError\n" for name in stubbed]
     return reference_source + "\n\n" + "\n\n".join(lines)
+
+
+def attack_module(reference_source: str, attack: str) -> str:
+    """Every public function of the reference, wrapped by the attack's _attack(function) (the reference runs in a
+    namespace of its own, so that its functions call each other honestly)."""
+    names = [n for n in _function_names(reference_source) if not n.startswith("_")]
+    return (f"import numpy as _np\n_first, _calls, _reference = {{}}, [0], {{}}\n"
+            f"exec(compile({reference_source!r}, 'reference', 'exec'), _reference)\n{attack}\n"
+            f"for _name in {names!r}:\n    globals()[_name] = _attack(_reference[_name])\n")
 
 
 def trivial_module(reference_source: str, body: str) -> str:
@@ -220,8 +293,10 @@ def test_trivial_submissions_score_zero(assignment_id, tmp_path_factory):
     unchanged input, or raising the same error for every input (property tests such as "leaves its
     input unchanged" award their points only to code that computes something)."""
     results = graded(assignment_id, tmp_path_factory)
-    for name in TRIVIAL:
-        trivial = results[f"trivial-{name}"]
+    names = [f"trivial-{name}" for name in TRIVIAL]
+    names += [f"attack-{name}" for name in ATTACKS] if assignment_id in ATTACKED else []
+    for name in names:
+        trivial = results[name]
         assert trivial["extra_data"]["status"] == "graded", (name, trivial["output"][:300])  # it ran: no excuse
         assert trivial["score"] == 0, (name, [t["extra_data"]["test"] for t in trivial["tests"] if t["score"]])
 
