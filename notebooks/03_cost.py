@@ -64,9 +64,10 @@ print(cost.one_hot([3, 0, 9]))   # one column per label: the 1s in rows 3, 0 and
 # of the notes, with its cost of 1.61, is the second one there, and it follows below.)
 #
 # One convention for the whole course: the cost of one example is this plain sum, with no ½
-# and no mean over the ten output neurons. The slides of notes 004 write the cost as a mean
-# squared error, the sum divided by $n$; in this course that mean is taken by the cost of the
-# whole network below, over the training examples, not over the neurons of one example.
+# and no mean over the ten output neurons. The gradient-descent slides (the ones with
+# `simple_gd`) write the cost as a mean squared error, the sum divided by $n$; in this course
+# that mean is taken by the cost of the whole network below, over the training examples, not
+# over the neurons of one example.
 
 # %%
 output = np.array([0.4316, 0.2844, 0.1889, 0.8825, 0.7240,

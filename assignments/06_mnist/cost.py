@@ -19,10 +19,10 @@ chapter 2 video, "Gradient descent, how neural networks learn"; the notes'
 network is the average of the example costs over all training examples.
 
 One convention, kept throughout the course: the cost of one example is the
-plain sum, with no 1/2 and no mean over the 10 output neurons. Notes 004 write
-the cost as a mean squared error, the sum divided by n; that mean is what
-average_cost takes, over the examples of a batch, not over the neurons of
-one example.
+plain sum, with no 1/2 and no mean over the 10 output neurons. The
+gradient-descent slides (the ones with simple_gd) write the cost as a mean
+squared error, the sum divided by n; that mean is what average_cost takes,
+over the examples of a batch, not over the neurons of one example.
 """
 import numpy as np
 
