@@ -94,10 +94,11 @@ print(neuron.relu_prime(np.array([3.2, 1.39, -0.21, 0.0])))  # expected: [1. 1. 
 # %% [markdown]
 # Side by side, drawn with your four functions: the sigmoid squishes every number into (0, 1);
 # ReLU cuts off the negative ones. The dashed lines are their slopes. **Look for:** the
-# sigmoid crossing 0.5 at $z = 0$, where its dashed slope peaks at 0.25 and falls to almost 0
-# on both sides; ReLU flat at 0 on the left and the diagonal on the right, its slope a step from
-# 0 to 1. A curve that leaves (0, 1), or a slope that peaks somewhere else, is a bug in the
-# function it draws.
+# sigmoid rising from near 0 on the left to near 1 on the right and crossing 0.5 at $z = 0$,
+# where its dashed slope peaks at 0.25 and falls to almost 0 on both sides; ReLU flat at 0 on
+# the left and the diagonal on the right, its slope a step from 0 to 1. A sigmoid falling from
+# 1 to 0 has a sign error ($e^{z}$ for $e^{-z}$); a curve that leaves (0, 1), or a slope that
+# peaks somewhere else, is a bug in the function it draws.
 
 # %%
 plots.plot_activations(neuron.sigmoid, neuron.sigmoid_prime, neuron.relu, neuron.relu_prime)

@@ -175,6 +175,12 @@ print(forward.predict(weights, biases, x))  # the brightest output neuron, e.g. 
 # dark neurons in every layer (all grey at 0.5, or all one colour, means something is off),
 # ten output activations between 0 and 1, and the brightest, in bold, is the network's answer.
 # It is random, so its answer is too; after training (assignment 06) it will say 3.
+#
+# A random network looks random with or without its biases, so the line under the picture
+# works out one neuron by hand: a neuron of hidden layer 1 (outlined in orange), its
+# weighted sum $W a$, plus its bias $b$, squished, $\sigma(W a + b)$, beside the activation your
+# `feedforward` gives it. **Look for:** the two numbers agreeing. If the line says
+# "= σ(W a): the bias is missing", your `feedforward` never adds the biases.
 
 # %%
 plots.plot_network(forward.feedforward, weights, biases, three)

@@ -59,7 +59,15 @@ print(cost.one_hot([3, 0, 9]))   # one column per label: the 1s in rows 3, 0 and
 # The lecture's untrained network, shown a "3", answers 0.43, 0.28, 0.19, 0.88, 0.72, 0.01,
 # 0.64, 0.86, 0.99, 0.63 (below to four decimals). Utter trash: it is surer of an 8 than of
 # the 3. The squared differences are 0.1863, 0.0809, 0.0357, 0.0138, 0.5242, 0.0001, 0.4079,
-# 0.7388, 0.9817, 0.3998, and the cost is their sum, **3.37**.
+# 0.7388, 0.9817, 0.3998, and the cost is their sum, **3.37**. (This "3" is the first one
+# of 3Blue1Brown's chapter 2 video, "Gradient descent, how neural networks learn"; the "3"
+# of the notes, with its cost of 1.61, is the second one there, and it follows below.)
+#
+# One convention for the whole course: the cost of one example is this plain sum, with no ½
+# and no mean over the ten output neurons. The gradient-descent slides (the ones with
+# `simple_gd`) write the cost as a mean squared error, the sum divided by $n$; in this course
+# that mean is taken by the cost of the whole network below, over the training examples, not
+# over the neurons of one example.
 
 # %%
 output = np.array([0.4316, 0.2844, 0.1889, 0.8825, 0.7240,

@@ -95,6 +95,21 @@ def _neuron(ax, xy, activation, text):
     ax.text(xy[0], xy[1] - 0.3, text, ha="center", va="top", fontsize=9)
 
 
+def _distance_to_segment(point, start, end):
+    """How far point is from the segment start-end (data units)."""
+    along = end - start
+    t = np.clip(np.dot(point - start, along) / max(float(np.dot(along, along)), 1e-12), 0.0, 1.0)
+    return float(np.linalg.norm(point - (start + t * along)))
+
+
+def _label_spot(start, end, others, placed):
+    """Where on the line start-end its weight's label sits: the point farthest from the other lines
+    and the labels already placed, so labels do not pile up where the lines cross."""
+    spots = [start + t * (end - start) for t in np.linspace(0.2, 0.8, 25)]
+    return max(spots, key=lambda spot: min([_distance_to_segment(spot, s, e) for s, e in others]
+                                           + [float(np.linalg.norm(spot - p)) for p in placed] + [10.0]))
+
+
 def plot_layer_example(weighted_sum, neuron, relu, W=LAYER_W, a=LAYER_A, b=LAYER_B):
     """The lecture's layer, step by step, with your weighted_sum and neuron.
 
@@ -119,12 +134,15 @@ def plot_layer_example(weighted_sum, neuron, relu, W=LAYER_W, a=LAYER_A, b=LAYER
     n_in, n_out = len(a), len(b)
     inputs = [(0.0, n_in - 1 - i) for i in range(n_in)]
     outs = [(3.0, n_out - 1 - j) for j in range(n_out)]
-    for j, end in enumerate(outs):
-        for i, start in enumerate(inputs):
-            if W[j, i] != 0:
-                ax.plot([start[0], end[0]], [start[1], end[1]], color="tab:blue", lw=1.5 * abs(W[j, i]), zorder=1)
-                ax.text(start[0] + 0.75 * (end[0] - start[0]), start[1] + 0.75 * (end[1] - start[1]) + 0.08,
-                        f"{W[j, i]:g}", fontsize=8, color="tab:blue", ha="center")
+    lines = [(i, j, np.array(start), np.array(end)) for j, end in enumerate(outs)
+             for i, start in enumerate(inputs) if W[j, i] != 0]
+    placed = []
+    for i, j, start, end in lines:
+        ax.plot([start[0], end[0]], [start[1], end[1]], color="tab:blue", lw=1.5 * abs(W[j, i]), zorder=1)
+        where = _label_spot(start, end, [(s, e) for _, _, s, e in lines if s is not start or e is not end], placed)
+        placed.append(where)
+        ax.text(*where, f"{W[j, i]:g}", fontsize=8, color="tab:blue", ha="center", va="center", zorder=2,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
     for i, xy in enumerate(inputs):
         _neuron(ax, xy, a[i], f"a = {a[i]:g}")
     for j, xy in enumerate(outs):

@@ -54,7 +54,10 @@ def test_sigmoid_is_stable_at_plus_minus_1000():
         raise AssertionError(
             f"sigmoid at z = -1000 or 1000 is not numerically stable ({type(exc).__name__}: {exc}). "
             "For z = -1000, e^-z = e^1000 overflows: use 1/(1+e^-z) for z >= 0 and the equal "
-            "form e^z / (1 + e^z) for z < 0, so e is only ever raised to a negative power.") from None
+            "form e^z / (1 + e^z) for z < 0, so e is only ever raised to a negative power. "
+            "np.where(z >= 0, ..., ...) computes both forms on every element before it chooses, so "
+            "it overflows too: compute each form only on its own elements (z[z >= 0], z[z < 0]), "
+            "or use the equal form 0.5 * (1 + tanh(z / 2)).") from None
     got = np.asarray(got, dtype=float)
     assert got.shape == (2,) and not np.any(np.isnan(got)), (
         f"sigmoid([-1000, 1000]) should be [0.0, 1.0] with no nan. Got {got}.")
@@ -107,6 +110,18 @@ def test_weighted_sum_from_the_lecture():
             f"Got {got}.")
 
 
+def _hint_sigmoid():
+    """A word on sigmoid when it is wrong: the neuron can only be as right as its sigmoid."""
+    try:
+        at_0, at_3 = float(neuron.sigmoid(0.0)), float(neuron.sigmoid(3.0))
+    except Exception:  # noqa: BLE001 - sigmoid's own tests say what is wrong with it
+        return " Check sigmoid first: it raises an error (see the sigmoid tests)."
+    if np.isclose(at_0, 0.5) and np.isclose(at_3, 1.0 / (1.0 + np.exp(-3.0))):
+        return " Did you add the bias b before applying the sigmoid?"
+    return (f" Check sigmoid first: sigmoid(0) must be 0.5 and sigmoid(3) = 0.9526 (past the "
+            f"threshold the neuron lights up); yours gives {at_0:.4f} and {at_3:.4f}.")
+
+
 def test_neuron_with_bias_minus_10_is_a_threshold():
     w = np.ones(10)
     for a, expected, words in ((np.ones(10), 0.5, "exactly 10: sigma(10 - 10) = sigma(0) = 0.5"),
@@ -116,8 +131,8 @@ def test_neuron_with_bias_minus_10_is_a_threshold():
         assert isinstance(got, float), f"neuron should return a float. Got {type(got).__name__}."
         assert np.isclose(got, expected), (
             f"A neuron with bias -10 is only meaningfully active when its weighted sum exceeds 10. "
-            f"Weighted sum {words}, so neuron(...) should be {expected:.4f}. Got {got:.4f}. "
-            f"Did you add the bias b before applying the sigmoid?")
+            f"Weighted sum {words}, so neuron(...) should be {expected:.4f}. Got {got:.4f}."
+            + _hint_sigmoid())
 
 
 def test_neuron_with_relu_activation():

@@ -62,7 +62,7 @@ class Picture(Figure):
 
 
 def example_three():
-    """A handwritten "3" (the first of the MNIST test set) as a (784, 1) column in [0, 1]."""
+    """A handwritten "3" (the first 3 of the MNIST test set, test image 18) as a (784, 1) column in [0, 1]."""
     pixels = np.frombuffer(zlib.decompress(base64.b64decode(_THREE)), dtype=np.uint8)
     return (pixels / 255.0).reshape(SIDE * SIDE, 1)
 
@@ -121,18 +121,24 @@ def plot_network(feedforward, weights, biases, x):
     the next layers as a circle whose brightness is its activation for x,
     computed with feedforward (0.0 black, 1.0 white), with the connections
     between them (blue positive, red negative, darker for larger weights).
-    The brightest output neuron is the network's answer.
+    The brightest output neuron is the network's answer. Below, one neuron
+    of hidden layer 1 (outlined in orange: the one its bias moves most)
+    worked out step by step, W a, + b, sigma(W a + b), beside what your
+    feedforward gives it: a random network looks random with or without
+    biases, but this number does not.
     """
     layers = layer_activations(feedforward, weights, biases, x)
+    shown = _neuron_to_show(weights, biases, x)
+    check = _worked_neuron(weights, biases, x, shown, float(layers[1][shown, 0]))
     out = layers[-1].ravel()
     answer = int(np.argmax(out))
     hidden = "; ".join(f"hidden layer {l}: {len(a)} neurons, {int(np.sum(a > 0.5))} of them brighter than 0.5"
                        for l, a in enumerate(layers[1:-1], start=1))
-    fig = Picture(figsize=(7.5, 6.2), layout="constrained", description=(
+    fig = Picture(figsize=(7.5, 6.8), layout="constrained", description=(
         f"The network {'-'.join(str(len(a)) for a in layers)} fed a digit. The input layer is a column of "
         f"{len(layers[0])} grey values; {hidden}. The {len(out)} output neurons have activations "
         + ", ".join(f"{d}: {v:.2f}" for d, v in enumerate(out))
-        + f". The brightest is {answer}, the network's answer."))
+        + f". The brightest is {answer}, the network's answer. {' '.join(check.splitlines())}"))
     ax = fig.add_subplot()
     ax.set_facecolor("0.75")
     xs = np.arange(len(layers)) * 3.0
@@ -151,20 +157,51 @@ def plot_network(feedforward, weights, biases, x):
     for l in range(1, len(layers)):
         for j, y in enumerate(positions[l]):
             grey = float(np.clip(layers[l][j, 0], 0.0, 1.0))
-            ax.add_patch(Circle((xs[l], y), 0.38, facecolor=str(grey), edgecolor="black", lw=0.8, zorder=3))
+            top = (l, j) == (1, shown)
+            ax.add_patch(Circle((xs[l], y), 0.38, facecolor=str(grey), zorder=3,
+                                edgecolor="tab:orange" if top else "black", lw=2.0 if top else 0.8))
     for d, y in enumerate(positions[-1]):
         weight = "bold" if d == answer else "normal"
         ax.text(xs[-1] + 0.6, y, f"{d}: {out[d]:.2f}", va="center", fontsize=9, fontweight=weight)
     names = ["input\n784 pixels"] + [f"hidden\nlayer {l}" for l in range(1, len(layers) - 1)] + ["output"]
     for x_layer, name, a in zip(xs, names, layers):
         ax.text(x_layer, 8.6, f"{name}\n({len(a)})" if name != names[0] else name, ha="center", va="bottom")
+    ax.text(xs[0] - 0.9, -8.7, check, va="top", fontsize=9)
     ax.set_xlim(xs[0] - 1.0, xs[-1] + 2.2)
-    ax.set_ylim(-8.5, 10.5)
+    ax.set_ylim(-10.4, 10.5)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(f"Each neuron lit by its activation (black 0.0, white 1.0): the network says {answer}")
+    ax.set_title(f"Each neuron lit by its activation (black 0.0, white 1.0):\nthe network says {answer}")
     return fig
+
+
+def _sigmoid(z):
+    """1 / (1 + e^-z) for one float, without overflow."""
+    return 1.0 / (1.0 + np.exp(-z)) if z >= 0 else np.exp(z) / (1.0 + np.exp(z))
+
+
+def _neuron_to_show(weights, biases, x):
+    """The neuron of hidden layer 1 whose bias changes its activation most: sigma(W a + b) against sigma(W a)."""
+    w_a = np.asarray(weights[0], dtype=float) @ np.asarray(x, dtype=float).reshape(-1, 1)
+    b = np.asarray(biases[0], dtype=float).reshape(-1, 1)
+    change = [abs(_sigmoid(float(z + bias)) - _sigmoid(float(z))) for z, bias in zip(w_a.ravel(), b.ravel())]
+    return int(np.argmax(change))
+
+
+def _worked_neuron(weights, biases, x, j, yours):
+    """Neuron j of hidden layer 1 in words: W a, + b, sigma(W a + b), and your feedforward's value."""
+    w_a = float(np.asarray(weights[0], dtype=float)[j] @ np.asarray(x, dtype=float).ravel())
+    b = float(np.asarray(biases[0], dtype=float).ravel()[j])
+    wanted = _sigmoid(w_a + b)
+    text = (f"Neuron {j} of hidden layer 1 (orange, counting from 0 at the top):\n"
+            f"W a = {w_a:.2f}, + b ({b:.2f}) = {w_a + b:.2f}, σ(W a + b) = {wanted:.3f};\n"
+            f"your feedforward: {yours:.3f}")
+    if np.isclose(yours, wanted, atol=5e-4):
+        return text + "."
+    if np.isclose(yours, _sigmoid(w_a), atol=5e-4):
+        return text + " = σ(W a): the bias is missing."
+    return text + ": not σ(W a + b)."
 
 
 def plot_parameters(count_parameters, sizes):

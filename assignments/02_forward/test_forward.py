@@ -110,9 +110,29 @@ def test_count_parameters_is_13002():
     assert got == 13002, (
         f"784-16-16-10 has 784x16 + 16x16 + 16x10 = 12,960 weights and 16 + 16 + 10 = 42 biases: "
         f"13,002 parameters. Got {got}.{hint}")
-    assert isinstance(got, int), f"count_parameters should return an int. Got {type(got).__name__}."
+    assert isinstance(got, (int, np.integer)) and not isinstance(got, (bool, np.bool_)), (
+        f"count_parameters should return an int (a numpy integer such as np.int64 is fine too). "
+        f"Got {type(got).__name__}: wrap your count in int(...), e.g. return int(total).")
     assert forward.count_parameters([2, 3, 1]) == 13, (
         "A 2-3-1 network has 2x3 + 3x1 = 9 weights and 3 + 1 = 4 biases: 13 parameters.")
+
+
+def _hint_network(got, weights, biases, X, activation):
+    """Name the usual slip of feedforward: the biases left out, or only the first layer run."""
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return ""
+    no_bias = X
+    for W_l in weights:
+        no_bias = activation(W_l @ no_bias)
+    first = activation(weights[0] @ X + biases[0])
+    for wrong, hint in ((no_bias, "that is W a alone in every layer, activation(W a): add the biases, "
+                                  "a = activation(W a + b)"),
+                        (first, "that is the first layer alone: feed each layer's output into the next")):
+        if got.shape == wrong.shape and np.allclose(got, wrong):
+            return " Got " + np.array2string(got.ravel()[:6], precision=4) + ": " + hint + "."
+    return ""
 
 
 def test_feedforward_goes_layer_by_layer():
@@ -124,7 +144,8 @@ def test_feedforward_goes_layer_by_layer():
         got, [[3.2 + 1.39 + 0.0 + 0.5]], atol=1e-12,
         err_msg="Layer 1 is the lecture's layer (3.2, 1.39, 0); layer 2 adds those up plus its "
                 "bias 0.5: 5.09. Feed each layer's activations into the next one, "
-                "a = activation(W a + b), for every (W, b) in order.")
+                "a = activation(W a + b), for every (W, b) in order."
+                + _hint_network(got, weights, biases, A, relu))
 
 
 def test_feedforward_shape_and_sigmoid_default():
@@ -138,7 +159,8 @@ def test_feedforward_shape_and_sigmoid_default():
         f"one column of output activations per example. Got shape {np.shape(got)}.")
     expected = sigmoid(weights[1] @ sigmoid(weights[0] @ X + biases[0]) + biases[1])
     np.testing.assert_allclose(got, expected, rtol=1e-9,
-                               err_msg="feedforward should apply a' = sigma(W a + b) once per layer.")
+                               err_msg="feedforward should apply a' = sigma(W a + b) once per layer."
+                               + _hint_network(got, weights, biases, X, sigmoid))
 
 
 def test_predict_picks_the_brightest_output_neuron():

@@ -58,7 +58,7 @@ class Picture(Figure):
 
 
 def example_three():
-    """A handwritten "3" (the first of the MNIST test set) as a (784, 1) column in [0, 1]."""
+    """A handwritten "3" (the first 3 of the MNIST test set, test image 18) as a (784, 1) column in [0, 1]."""
     pixels = np.frombuffer(zlib.decompress(base64.b64decode(_THREE)), dtype=np.uint8)
     return (pixels / 255.0).reshape(SIDE * SIDE, 1)
 
@@ -98,7 +98,7 @@ def plot_cost_of_three(example_cost, output, y):
         right.text(d, t, f"{t:.2f}", ha="center", va="bottom", fontsize=8)
     right.set_ylim(0, max(1.0, terms.max() * 1.15))
     right.set_ylabel("(a - y)²")
-    right.set_title(f"(a - y)² per neuron: sum {terms.sum():.2f}, your example_cost {total:.2f}")
+    right.set_title(f"(a - y)² per neuron: sum {terms.sum():.2f},\nyour example_cost {total:.2f}")
     for ax in (left, right):
         ax.set_xticks(digits)
         ax.set_xlabel("output neuron (digit)")

@@ -61,7 +61,10 @@ def test_one_hot_for_a_batch_of_labels():
 def test_example_cost_of_the_lectures_three():
     total = float(np.sum((FIRST_THREE - TARGET_THREE) ** 2))  # expected values first, from the untouched arrays
     got = cost.example_cost(FIRST_THREE.copy(), TARGET_THREE.copy())
-    assert isinstance(got, float), f"example_cost should return a float. Got {type(got).__name__}."
+    assert isinstance(got, (float, np.floating)), (
+        f"example_cost should return a float. Got {type(got).__name__}"
+        + (f" of shape {np.shape(got)}: use float(...) to turn a one-number array into a float."
+           if isinstance(got, np.ndarray) else "."))
     assert round(got, 2) == 3.37, (
         "The lecture's untrained network shown a \"3\" answers 0.43, 0.28, 0.19, 0.88, 0.72, "
         "0.01, 0.64, 0.86, 0.99, 0.63. The squared differences 0.1863 + 0.0809 + 0.0357 + "
@@ -72,6 +75,10 @@ def test_example_cost_of_the_lectures_three():
 def test_example_cost_of_the_second_three():
     total = float(np.sum((SECOND_THREE - TARGET_THREE) ** 2))
     got = cost.example_cost(SECOND_THREE.copy(), TARGET_THREE.copy())
+    assert isinstance(got, (float, np.floating)), (
+        f"example_cost should return a float. Got {type(got).__name__}"
+        + (f" of shape {np.shape(got)}: use float(...) to turn a one-number array into a float."
+           if isinstance(got, np.ndarray) else "."))
     assert round(got, 2) == 1.61, (
         "The second \"3\": squared differences 0.0865 + 0.0390 + 0.0214 + 0.0077 + 0.2550 + "
         "0.0002 + 0.1930 + 0.3472 + 0.4698 + 0.1879 add up to 1.61." + _hint_cost(got, total))
@@ -101,7 +108,8 @@ def test_average_cost_is_the_mean_over_examples():
         hint = " You divided by X.shape[0] (the 2 input neurons): m is X.shape[1], the number of columns."
     assert np.isclose(got, expected, rtol=1e-9), (
         f"The network's cost on this batch is the mean of its example costs: "
-        f"(3.37 + 1.61 + 3.37) / 3 = {expected:.4f}. Got {got}.{hint}")
+        f"({costs[0]:.4f} + {costs[1]:.4f} + {costs[0]:.4f}) / 3 = {expected:.4f} (the lecture's "
+        f"3.37 and 1.61 before rounding). Got {got}.{hint}")
 
 
 def test_cost_derivative():

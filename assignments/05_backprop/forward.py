@@ -33,7 +33,8 @@ def layer_forward(W, a, b, activation=sigmoid):
     1.2 x 2 + 0.7 x 0.5 + 0.4 x 0.1 = 2.79; step 2, add biases [2, 1, -3]:
     3.2, 1.39, -0.21; step 3, apply ReLU: 3.2, 1.39, 0.
 
-    Examples (the lecture's ReLU layer, then a sigmoid layer on a batch of 5 examples):
+    Examples (the lecture's ReLU layer, then its first two neurons, a (2, 3)
+    W, as a sigmoid layer on a batch of 5 examples):
 
     >>> W = np.array([[0.6, 0.0, 0.0], [0.0, 0.6, 0.9], [1.2, 0.7, 0.4]])
     >>> a = np.array([[2.0], [0.5], [0.1]])
@@ -42,8 +43,8 @@ def layer_forward(W, a, b, activation=sigmoid):
     array([[3.2 ],
            [1.39],
            [0.  ]])
-    >>> layer_forward(W, np.ones((3, 5)), b).shape
-    (3, 5)
+    >>> layer_forward(W[:2], np.ones((3, 5)), b[:2]).shape
+    (2, 5)
     """
     return activation(W @ a + b)
 

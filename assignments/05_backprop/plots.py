@@ -65,7 +65,7 @@ class Picture(Figure):
 
 
 def example_three():
-    """A handwritten "3" (the first of the MNIST test set) as a (784, 1) column in [0, 1]."""
+    """A handwritten "3" (the first 3 of the MNIST test set, test image 18) as a (784, 1) column in [0, 1]."""
     pixels = np.frombuffer(zlib.decompress(base64.b64decode(_THREE)), dtype=np.uint8)
     return (pixels / 255.0).reshape(SIDE * SIDE, 1)
 

@@ -232,8 +232,8 @@ def form_problem(form, value):
     if kind == "number" and isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
         value, kind = value[()], "float"  # the docstring's example allows a 0-d array here
     if kind in ("float", "number"):
-        if isinstance(value, np.ndarray) and value.ndim == 0:
-            return "a 0-d numpy array, but the docstring asks for a float: use float(...) to turn a " \
+        if isinstance(value, np.ndarray) and value.size == 1:
+            return f"{_kind_of(value)}, but the docstring asks for a float: use float(...) to turn a " \
                    "one-number array into a float"
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
             return f"{_kind_of(value)}, but the docstring asks for a float"
@@ -666,7 +666,9 @@ def _report_calls(folder, function, entries, stopped, report, seconds):
         if entry.get("changed"):
             which = ", ".join(entry["changed"])
             report.fail(function, f"{function} changed its input ({which}) in the example `{shown}`: functions must "
-                                  "not modify their arguments; compute into new arrays (x = x + step, not x += step)")
+                                  "not modify their arguments: compute into a new array (np.maximum(0, z), output - y, "
+                                  "x = x + step, or work on z.copy()) instead of writing into the argument "
+                                  "(x += step, z[...] = ..., out=z)")
             return
         if entry["seconds"] > budget:
             report.fail(function, f"the example `{shown}` took {entry['seconds']:.2f} s: too slow for the grader's limit of "

@@ -26,7 +26,10 @@ def sigmoid(z):
     sigmoid(1000) is 1.0, with no overflow warning and no nan. Hint: e^-z
     overflows for z = -1000; for negative z use the equal form e^z / (1 + e^z)
     (multiply 1 / (1 + e^-z) above and below by e^z), and choose the form by
-    the sign of z.
+    the sign of z. np.where(z >= 0, ..., ...) is not enough: it computes both
+    forms on every element before it chooses, so e^z still overflows at
+    z = 1000. Compute each form only on its own elements (z[z >= 0] and
+    z[z < 0]), or use the equal form 0.5 * (1 + tanh(z / 2)).
 
     Examples (a neuron at its threshold; a dark, a half-lit and a bright one):
 

@@ -11,8 +11,16 @@ when it seems not to know what it is doing ("utter trash"). The lecture's
 untrained network, shown a "3", answers
 [0.43, 0.28, 0.19, 0.88, 0.72, 0.01, 0.64, 0.86, 0.99, 0.63]: squared terms
 0.1863, 0.0809, 0.0357, 0.0138, 0.5242, 0.0001, 0.4079, 0.7388, 0.9817,
-0.3998 add up to a cost of 3.37. The cost of the whole network is the average
-of the example costs over all training examples.
+0.3998 add up to a cost of 3.37. (That "3" is the first one of 3Blue1Brown's
+chapter 2 video, "Gradient descent, how neural networks learn"; the notes'
+"3", with a cost of 1.61, is the second one there.) The cost of the whole
+network is the average of the example costs over all training examples.
+
+One convention, kept throughout the course: the cost of one example is the
+plain sum, with no 1/2 and no mean over the 10 output neurons. The
+gradient-descent slides (the ones with simple_gd) write the cost as a mean
+squared error, the sum divided by n; that mean is what average_cost takes,
+over the examples of a batch, not over the neurons of one example.
 """
 import numpy as np
 

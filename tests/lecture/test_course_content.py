@@ -105,17 +105,20 @@ def public_test_names(assignment_id) -> list[str]:
     return [node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test")]
 
 
-def run_public_tests(assignment_id, variant, folder: Path) -> tuple[int, str, float]:
+def run_public_tests(assignment_id, variant, folder: Path, source: str | None = None) -> tuple[int, str, float]:
     """pytest on a copy of the released folder (variant "reference": with the
-    reference modules in place of the stubs), outside the repo: no pyproject,
-    no conftest, and no MNIST to be found. Returns (exit code, output, CPU
-    seconds of the whole pytest process: wall time says little on a busy machine)."""
+    reference modules in place of the stubs; "slip": with source as the
+    student's module), outside the repo: no pyproject, no conftest, and no
+    MNIST to be found. Returns (exit code, output, CPU seconds of the whole
+    pytest process: wall time says little on a busy machine)."""
     assignment = COURSE.assignment(assignment_id)
     copy = folder / assignment_id
     shutil.copytree(COURSE.release_dir(assignment_id), copy, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
     if variant == "reference":
         for module in assignment.modules:
             shutil.copyfile(COURSE.solution_dir(assignment_id) / module, copy / module)
+    if source is not None:
+        (copy / assignment.modules[0]).write_text(source)
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "COLUMNS": "1000", "PYTHONDONTWRITEBYTECODE": "1",
            "MNIST_DIR": str(folder / "no-mnist-here")}
     env.pop("PYTEST_ADDOPTS", None)
@@ -179,6 +182,66 @@ def test_public_tests(public_runs, assignment_id, variant):
     assert cpu_seconds < 1.5, (
         f"pytest on the public tests of {assignment_id} took {cpu_seconds:.2f} s of CPU, "
         f"interpreter start included: keep them well under 1.5 s")
+
+
+def slip(assignment_id, mutant=None, old=None, new=None) -> str:
+    """A student's module with one usual slip: a mutant of tests/submissions, or the reference edited."""
+    if mutant:
+        return (REPO / "tests" / "submissions" / assignment_id / "mutants" / f"{mutant}.py").read_text()
+    source = reference_source(assignment_id)
+    assert old in source, f"{old!r} is not in the reference of {assignment_id}"
+    return source.replace(old, new)
+
+
+def reference_source(assignment_id) -> str:
+    return (COURSE.solution_dir(assignment_id) / COURSE.assignment(assignment_id).modules[0]).read_text()
+
+
+# (assignment, the slip, the public test, what its message must say; None: the test passes)
+SLIPS = {
+    "sigmoid-np-where": ("01_neuron", dict(mutant="sigmoid_where_both_branches"),
+                         "test_sigmoid_is_stable_at_plus_minus_1000",
+                         "computes both forms on every element before it chooses"),
+    "sigmoid-sign": ("01_neuron", dict(mutant="sigmoid_sign_error"), "test_neuron_with_bias_minus_10_is_a_threshold",
+                     "Check sigmoid first: sigmoid(0) must be 0.5 and sigmoid(3) = 0.9526"),
+    "count-np-int64": ("02_forward", dict(old="return int(sum(", new="return np.int64(sum("),
+                       "test_count_parameters_is_13002", None),
+    "count-float": ("02_forward", dict(mutant="count_float"), "test_count_parameters_is_13002",
+                    "wrap your count in int(...)"),
+    "feedforward-no-biases": ("02_forward", dict(old="a = layer_forward(W, a, b, activation)",
+                                                 new="a = activation(W @ a)"),
+                              "test_feedforward_goes_layer_by_layer",
+                              "that is W a alone in every layer, activation(W a): add the biases"),
+    "cost-one-by-one-array": ("03_cost", dict(mutant="example_cost_returns_array"),
+                              "test_example_cost_of_the_second_three",
+                              "Got ndarray of shape (1, 1): use float(...)"),
+}
+
+
+@pytest.fixture(scope="module")
+def slip_runs(tmp_path_factory):
+    """The public tests on every slip of SLIPS at once: each is a subprocess of about a second."""
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        runs = {name: pool.submit(run_public_tests, assignment_id, "slip", tmp_path_factory.mktemp(f"slip-{name}"),
+                                  slip(assignment_id, **change))
+                for name, (assignment_id, change, _, _) in SLIPS.items()}
+        yield {name: run.result() for name, run in runs.items()}
+
+
+@pytest.mark.parametrize("name", SLIPS)
+def test_public_tests_say_what_to_fix(slip_runs, name):
+    """The public test meant for a usual slip fails with a message that names the fix (or passes an
+    answer the grader accepts)."""
+    _, _, test, said = SLIPS[name]
+    _, output, _ = slip_runs[name]
+    failed = re.search(rf"^FAILED \S+::{test}\b", output, re.MULTILINE)
+    if said is None:
+        assert not failed and re.search(r"\d+ passed", output), output[-3000:]
+        return
+    assert failed, f"{test} should fail on the slip {name}:\n{output[-3000:]}"
+    section = re.search(rf"^_+ {test} _+$(.*?)(?=^_+ test|^=+ short test summary)", output,
+                        re.MULTILINE | re.DOTALL).group(1)
+    assert said in " ".join(section.split()), f"{test} should say {said!r}:\n{section[:3000]}"
 
 
 # ------------------------------------------------------------ the spec's signatures

@@ -6,6 +6,7 @@ of tiles, titles and axis labels, the data actually drawn, and a saved PNG
 that is not blank.
 """
 import importlib.util
+import itertools
 import re
 import sys
 
@@ -274,6 +275,19 @@ def pixels(fig):
     return np.asarray(canvas.buffer_rgba())[..., :3].astype(int)
 
 
+def texts_fit_and_do_not_overlap(fig, texts):
+    """Every text inside the figure, and no two of texts on top of each other (in pixels)."""
+    pixels(fig)  # draws the figure: the extents below are the drawn ones
+    renderer = fig.canvas.get_renderer()
+    figure = fig.bbox
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    for text, box in zip(texts, boxes):
+        assert figure.x0 - 1 <= box.x0 and box.x1 <= figure.x1 + 1 and box.y1 <= figure.y1 + 1, (
+            f"{text.get_text()!r} is cut off at the figure's edge: {box} outside {figure}")
+    for (a, box_a), (b, box_b) in itertools.combinations(zip(texts, boxes), 2):
+        assert not box_a.overlaps(box_b), f"{a.get_text()!r} and {b.get_text()!r} are drawn on top of each other"
+
+
 def test_provided_plots_of_every_assignment_use_no_pyplot():
     for folder in ("01_neuron", "02_forward", "03_cost", "04_gradient_descent", "05_backprop", "06_mnist"):
         source = (SOLUTIONS / folder / "plots.py").read_text()
@@ -299,6 +313,17 @@ def test_01_activations_and_layer_are_drawn_with_the_students_functions():
     no_bias = plots01.plot_layer_example(neuron.weighted_sum, lambda w, a, b, activation: activation(
         neuron.weighted_sum(w, a)), neuron.relu)
     assert "ReLU gives 2.79" in no_bias.description, "a neuron that forgets its bias draws 2.79, not 0"
+    weight_labels = [t for t in layer.get_axes()[0].texts if t.get_text() in {"0.6", "0.9", "1.2", "0.7", "0.4"}]
+    assert len(weight_labels) == 6
+    texts_fit_and_do_not_overlap(layer, weight_labels)
+    renderer = layer.canvas.get_renderer()
+    connections = [line.get_transform().transform(np.linspace(*line.get_xydata(), 200))
+                   for line in layer.get_axes()[0].get_lines()]
+    for label in weight_labels:  # each label sits on its own line, clear of the lines that cross it
+        box = label.get_window_extent(renderer)
+        inside = [np.any((box.x0 < xy[:, 0]) & (xy[:, 0] < box.x1) & (box.y0 < xy[:, 1]) & (xy[:, 1] < box.y1))
+                  for xy in connections]
+        assert sum(inside) == 1, f"the weight label {label.get_text()} sits on {sum(inside)} connections"
 
 
 def test_02_network_picture_drawn_with_a_wrong_feedforward_differs():
@@ -321,6 +346,13 @@ def test_02_network_picture_drawn_with_a_wrong_feedforward_differs():
     differ = np.mean(np.any(pixels(right) != pixels(wrong), axis=-1))
     assert differ > 0.005, f"a feedforward without biases changes only {differ:.2%} of the picture"
     assert right.description != wrong.description
+    assert "the bias is missing" in wrong.description and "the bias is missing" not in right.description
+    worked = re.search(r"Neuron (\d+) of hidden layer 1 .*σ\(W a \+ b\) = (\d\.\d+); your feedforward: (\d\.\d+)",
+                       right.description)
+    j, wanted, yours = int(worked.group(1)), float(worked.group(2)), float(worked.group(3))
+    assert wanted == yours == round(float(feedforward(weights[:1], biases[:1], three)[j, 0]), 3)
+    axes = right.get_axes()[0]
+    texts_fit_and_do_not_overlap(right, [axes.title, *axes.texts])
     greys = [float(p.get_facecolor()[0]) for p in right.get_axes()[0].patches]
     expected = np.concatenate([np.clip(feedforward(weights[:l], biases[:l], three), 0, 1).ravel()
                                for l in (1, 2, 3)])
@@ -343,6 +375,7 @@ def test_03_cost_of_the_three_adds_the_students_squares():
     assert "add up to 3.37 and your example_cost gives 3.37" in fig.description
     mean = plots03.plot_cost_of_three(lambda o, y: float(np.mean((o - y) ** 2)), output, cost.one_hot(3))
     assert "your example_cost gives 0.34" in mean.description, "the mean instead of the sum shows in the picture"
+    texts_fit_and_do_not_overlap(fig, [ax.title for ax in fig.get_axes()])
     shown_in_a_notebook(fig)
 
     weights, biases = init_network([784, 16, 16, 10], np.random.default_rng(0))

@@ -136,6 +136,33 @@ def test_a_module_that_mutates_its_input_is_not_ready(assignment_id, name, argum
     done = check(release_copy(tmp_path, assignment_id, mutant(assignment_id, name)))
     assert done.returncode == 1
     assert f"changed its input ({argument})" in verdict(done), done.stdout
+    assert "compute into a new array" in verdict(done) and "instead of writing into the argument" in verdict(done)
+
+
+def test_any_one_number_array_for_a_float_is_told_to_use_float():
+    from autograder.student_check import form_problem
+    import numpy as np
+
+    for value, kind in ((np.array(3.37), "a 0-d numpy array"), (np.array([[3.37]]), "an array of shape (1, 1)"),
+                        (np.array([3.37]), "an array of shape (1,)")):
+        problem = form_problem({"type": "float"}, value)
+        assert problem.startswith(kind) and "use float(...)" in problem, problem
+    problem = form_problem({"type": "float"}, np.array([3.37, 1.61]))
+    assert "asks for a float" in problem and "use float(...)" not in problem, problem
+    assert form_problem({"type": "float"}, 3.37) is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id,name,said", [
+    ("02_forward", "layer_transposed_W",
+     "NOT READY: layer_forward: the example `layer_forward(W[:2], np.ones((3, 5)), b[:2]).shape` raises ValueError"),
+    ("03_cost", "example_cost_returns_array",
+     "NOT READY: example_cost: example_cost returned an array of shape (1, 1) (dtype float64), but the docstring "
+     "asks for a float: use float(...)")])
+def test_a_slip_the_docstring_examples_catch_is_named(assignment_id, name, said, tmp_path):
+    done = check(release_copy(tmp_path, assignment_id, mutant(assignment_id, name)))
+    assert done.returncode == 1
+    assert verdict(done).startswith(said), done.stdout
 
 
 @pytest.mark.slow
