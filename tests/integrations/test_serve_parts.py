@@ -416,6 +416,17 @@ def test_the_start_is_refused_as_root_and_says_what_the_user_cannot_reach(tmp_pa
         assert unreachable(private / "course.toml", nobody, 4) is None
 
 
+def test_print_refuses_to_run_the_service_as_root(tmp_path, capsys):
+    from autograder.cli import parser
+
+    args = parser().parse_args(["--course", str(REPO / "course.toml"), "serve", str(tmp_path), "--print", "systemd"])
+    code, printed = args.run(args), capsys.readouterr()
+    if os.geteuid() == 0:  # no --user: the unit would say User=root
+        assert code == 2 and "never runs as root" in printed.err and "User=" not in printed.out
+    else:
+        assert code == 0 and "User=" in printed.out and "runuser -u" in printed.out
+
+
 def test_the_small_things(served, tmp_path):
     from autograder.serve.exchange import ExchangeError, find_exchange
     from autograder.serve.status import _short
