@@ -24,6 +24,7 @@ MAX_LISTED = 100_000          # inbound entries looked at per scan (a burst beyo
 MAX_NAME_CHARS = 400
 FEEDBACK_FILE_MODE = 0o644    # students read their own file, by its unguessable name
 FEEDBACK_DIR_MODE = 0o711     # ... but cannot list the folder (as `nbgrader release_feedback` makes it)
+SERVICE_LOCK = ".course-serve.lock"  # in feedback/: one `course serve` per exchange course (its pid, state folder)
 
 
 class ExchangeError(Exception):
@@ -42,6 +43,10 @@ class Exchange:
     @property
     def feedback(self) -> Path:
         return self.root / self.course_id / "feedback"
+
+    @property
+    def service_lock(self) -> Path:
+        return self.feedback / SERVICE_LOCK
 
 
 def _nbgrader_config(course_dir: Path):

@@ -77,9 +77,6 @@ class ServiceError(Exception):
     """The service cannot start (another one holds the state folder or the exchange, no exchange)."""
 
 
-EXCHANGE_LOCK = ".course-serve.lock"   # in the exchange's feedback/ (0711: students cannot list it)
-
-
 def _take_lock(path: Path, what: str) -> int:
     """An exclusive flock on path, holding "pid state-folder" of this service; ServiceError when another has it."""
     try:
@@ -97,22 +94,6 @@ def _take_lock(path: Path, what: str) -> int:
                            f"(lock {path}); stop it first, or use its state folder") from None
     return fd
 
-
-def lock_holder(path: Path) -> str | None:
-    """The "pid state-folder" in a lock held by a running service, else None."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return os.pread(fd, 4096, 0).decode(errors="replace").strip() or "?"
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
-    finally:
-        os.close(fd)
 
 
 def regrade(state_dir: Path, student: str, assignment: str) -> list[dict]:
@@ -199,8 +180,7 @@ class Service:
         self._lock_fd = _take_lock(self.state.lock_file, f"the state folder {self.state.root}")
         try:
             ensure_feedback_dir(self.exchange)
-            self._exchange_lock_fd = _take_lock(self.exchange.feedback / EXCHANGE_LOCK,
-                                                f"the exchange {self.exchange.inbound}")
+            self._exchange_lock_fd = _take_lock(self.exchange.service_lock, f"the exchange {self.exchange.inbound}")
         except (ServiceError, OSError) as exc:
             os.close(self._lock_fd)
             if isinstance(exc, OSError):

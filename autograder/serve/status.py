@@ -25,20 +25,28 @@ def _short(text: str, width: int) -> str:
     return textwrap.shorten(str(text), width=width, placeholder=" …") or str(text)[:width]
 
 
+def lock_holder(path: Path) -> list[str] | None:
+    """[pid, state folder] written in a lock that a running service holds, else None (no lock, or free)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return (os.pread(fd, 4096, 0).decode(errors="replace").strip().split(" ", 1) + ["?", "?"])[:2]
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 def _running(state: State) -> str:
     if not state.lock_file.exists():
         return "not running (never started with this state folder)"
-    fd = os.open(state.lock_file, os.O_RDWR)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            pid = os.pread(fd, 32, 0).decode(errors="replace").strip()
-            return f"running (pid {pid})"
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return "not running"
-    finally:
-        os.close(fd)
+    holder = lock_holder(state.lock_file)
+    return f"running (pid {holder[0] or '?'})" if holder else "not running"
 
 
 def _log_problems(log_file: Path) -> list[str]:
@@ -56,6 +64,9 @@ def status_lines(course, exchange: Exchange, state_dir: Path, out_dir: Path) -> 
     lines = [f"course serve for {course.name} ({course.id}): {_running(state)}",
              f"  exchange: {exchange.inbound}", f"  results and grade history: {out_dir}",
              f"  log: {state.log_file}", f"  {limits.describe(course.serve)}"]
+    other = lock_holder(exchange.service_lock)
+    if other and Path(other[1]) != state.root.resolve():
+        lines.append(f"  this exchange is served by another `course serve`: pid {other[0]}, state folder {other[1]}")
     done = state.done()
     ledger = read_ledger(out_dir)
     graded = recorded(ledger) if ledger is not None else set()

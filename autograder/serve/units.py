@@ -6,7 +6,6 @@ the course user (the one running the command, unless --user says; never
 root). check_start says beforehand what that user cannot reach.
 """
 import getpass
-import grp
 import os
 import pwd
 import stat
@@ -55,7 +54,7 @@ def unreachable(path: Path, user: pwd.struct_passwd, want: int) -> str | None:
     """
     if user.pw_uid == 0:
         return None
-    groups = {user.pw_gid} | {g.gr_gid for g in grp.getgrall() if user.pw_name in g.gr_mem}
+    groups = set(os.getgrouplist(user.pw_name, user.pw_gid))
     path = Path(os.path.abspath(path))
     for target in dict.fromkeys([path, path.resolve()]):
         for folder in reversed(target.parents):

@@ -380,12 +380,14 @@ def test_a_second_service_on_the_same_exchange_is_refused(served, tmp_path):
                                                rf"serves the exchange"):
             Service(course, exchange, tmp_path / "graded2", tmp_path / "state2").run(once=True)
         assert not list(exchange.feedback.glob("*.html"))
+        from autograder.serve.status import status_lines
+        status = "\n".join(status_lines(course, exchange, tmp_path / "state2", tmp_path / "graded2"))
+        assert f"served by another `course serve`: pid {os.getpid()}, state folder {state.resolve()}" in status
     finally:
         os.close(first._lock_fd)
         os.close(first._exchange_lock_fd)
-    from autograder.serve.status import status_lines
     status = "\n".join(status_lines(course, exchange, state, out))
-    assert "no limits: add [serve] max_per_hour/cooldown_minutes to course.toml" in status
+    assert "served by another" not in status and "no limits: add [serve] max_per_hour/cooldown_minutes to course.toml" in status
 
 
 def test_the_start_is_refused_as_root_and_says_what_the_user_cannot_reach(tmp_path):
