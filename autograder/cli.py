@@ -466,7 +466,12 @@ def _cmd_serve(args) -> int:
         if assignment not in {a.id for a in course.assignments}:
             print(f"course serve: --regrade: {assignment!r} is not an assignment of {course.path}", file=sys.stderr)
             return 2
-        again = regrade(state_dir, student, assignment)
+        try:
+            again = regrade(state_dir, student, assignment)
+        except OSError as exc:
+            print(f"course serve: --regrade: {exc.filename}: {exc.strerror} (run it as the course user, who "
+                  "owns the state folder)", file=sys.stderr)
+            return 2
         if not again:
             print(f"course serve: --regrade: no NOT GRADED submission of {student} {assignment} in {state_dir} "
                   "(graded ones are not graded again)", file=sys.stderr)

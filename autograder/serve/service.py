@@ -95,7 +95,6 @@ def _take_lock(path: Path, what: str) -> int:
     return fd
 
 
-
 def regrade(state_dir: Path, student: str, assignment: str) -> list[dict]:
     """Ask for the NOT GRADED submissions of student and assignment to be graded again; return their markers.
 
