@@ -458,12 +458,40 @@ def _cmd_serve(args) -> int:
     course = load_course(args.course)
     course_dir = args.course_dir.resolve()
     if args.print_start:
-        from .serve.units import render_start
+        from .serve.units import StartError, check_start, render_start
 
-        print(render_start(args.print_start, course, course_dir, args.jobs, args.user), end="")
+        try:
+            user, warnings = check_start(course, course_dir, args.user)
+        except StartError as exc:
+            print(f"course serve: {exc}", file=sys.stderr)
+            return 2
+        for warning in warnings:
+            print(f"course serve: WARNING: {warning}", file=sys.stderr)
+        print(render_start(args.print_start, course, course_dir, args.jobs, user), end="")
         return 0
     out_dir = (args.out or course_dir / "serve" / "graded").resolve()
     state_dir = (args.state or course_dir / "serve" / "state").resolve()
+    if args.regrade:
+        from .serve.service import regrade
+
+        student, assignment = args.regrade
+        if assignment not in {a.id for a in course.assignments}:
+            print(f"course serve: --regrade: {assignment!r} is not an assignment of {course.path}", file=sys.stderr)
+            return 2
+        try:
+            again = regrade(state_dir, student, assignment)
+        except OSError as exc:
+            print(f"course serve: --regrade: {exc.filename}: {exc.strerror} (run it as the course user, who "
+                  "owns the state folder)", file=sys.stderr)
+            return 2
+        if not again:
+            print(f"course serve: --regrade: no NOT GRADED submission of {student} {assignment} in {state_dir} "
+                  "(graded ones are not graded again)", file=sys.stderr)
+            return 1
+        for marker in again:
+            print(f"{student} {assignment} submitted {marker.get('submitted_at', '?')}: graded again by the "
+                  "service (now if it runs, else at its next start), if its folder is still in inbound/")
+        return 0
     try:
         exchange = find_exchange(course, course_dir, args.exchange)
     except ExchangeError as exc:
@@ -633,7 +661,11 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--quiet", action="store_true", help="log to the log file only, not to stderr")
     sv.add_argument("--print", choices=("systemd", "jupyterhub"), default=None, dest="print_start",
                     help="print a systemd unit or a jupyterhub_config.py entry that starts this service, and stop")
-    sv.add_argument("--user", default=None, help="with --print: the course user it runs as (default: you)")
+    sv.add_argument("--user", default=None, help="with --print: the course user it runs as (default: you, "
+                                                 "never root)")
+    sv.add_argument("--regrade", nargs=2, metavar=("STUDENT", "ASSIGNMENT"), default=None,
+                    help="grade the student's NOT GRADED submissions of ASSIGNMENT again (the service takes them "
+                         "at its next scan), and stop")
     sv.set_defaults(run=_cmd_serve)
 
     d = add("doctor", help="check the course and this machine, one line each: course.toml, graders, "

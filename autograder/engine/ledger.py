@@ -230,6 +230,7 @@ def open_ledger(out_dir: Path) -> Ledger:
     """The ledger of out_dir, made (and the results.json already there migrated into it) if it is new."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(out_dir / LEDGER_NAME, os.O_CREAT | os.O_RDONLY, 0o600))  # made 0600: hidden tests' points
     db = _connect(out_dir / LEDGER_NAME, read_only=False)
     # Write-ahead logging: a row costs no fsync of its own (a crash may lose the last rows, never the file);
     # its -wal and -shm files go when the last connection closes. Where WAL is not possible, the default stays.

@@ -24,6 +24,7 @@ MAX_LISTED = 100_000          # inbound entries looked at per scan (a burst beyo
 MAX_NAME_CHARS = 400
 FEEDBACK_FILE_MODE = 0o644    # students read their own file, by its unguessable name
 FEEDBACK_DIR_MODE = 0o711     # ... but cannot list the folder (as `nbgrader release_feedback` makes it)
+SERVICE_LOCK = ".course-serve.lock"  # in feedback/: one `course serve` per exchange course (its pid, state folder)
 
 
 class ExchangeError(Exception):
@@ -42,6 +43,10 @@ class Exchange:
     @property
     def feedback(self) -> Path:
         return self.root / self.course_id / "feedback"
+
+    @property
+    def service_lock(self) -> Path:
+        return self.feedback / SERVICE_LOCK
 
 
 def _nbgrader_config(course_dir: Path):
@@ -75,12 +80,16 @@ def find_exchange(course: Course, course_dir: Path, root: Path | None = None) ->
     if course_id != course.id:
         raise ExchangeError(f"{config_file}: CourseDirectory.course_id is {course_id!r}, but course.toml's "
                             f"[course] id is {course.id!r}")
+    given = root is not None
     if root is None:
         root = Path(config.Exchange.get("root") or NbgraderExchange.root.default_value)
     exchange = Exchange(Path(root), course_id)
     if not exchange.inbound.is_dir():
-        raise ExchangeError(f"{exchange.inbound}: no inbound folder; the exchange root is {root} (set "
-                            f"c.Exchange.root in {config_file}); `nbgrader release_assignment` makes it")
+        where = (f"the exchange root is {root} (from --exchange: is it the c.Exchange.root of "
+                 f"{config_file}?)" if given else f"the exchange root is {root} (set c.Exchange.root in "
+                 f"{config_file}, or give --exchange)")
+        raise ExchangeError(f"{exchange.inbound}: no inbound folder; {where}; `nbgrader release_assignment` "
+                            "makes it")
     return exchange
 
 
@@ -166,12 +175,18 @@ def feedback_names(course_id: str, submission: Inbound, secret: str | None,
     return names
 
 
-def write_feedback_file(exchange: Exchange, name: str, text: str) -> Path:
-    """feedback/<name>, written whole (a temporary file renamed), readable by its student."""
+def ensure_feedback_dir(exchange: Exchange) -> Path:
+    """feedback/, made as `nbgrader release_feedback` makes it (0711) when it is not there."""
     folder = exchange.feedback
     if not folder.is_dir():
         folder.mkdir(mode=FEEDBACK_DIR_MODE, parents=False, exist_ok=True)
         os.chmod(folder, FEEDBACK_DIR_MODE)
+    return folder
+
+
+def write_feedback_file(exchange: Exchange, name: str, text: str) -> Path:
+    """feedback/<name>, written whole (a temporary file renamed), readable by its student."""
+    folder = ensure_feedback_dir(exchange)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -51,6 +51,7 @@ class FeedbackView:
     max_score: float = 0.0
     notes: list[str] = field(default_factory=list)
     seed: int | None = None
+    graded_before: bool = True         # LIMITED: whether an earlier submission has a grade that stands
 
 
 def _when(moment: dt.datetime | None) -> str | None:
@@ -59,12 +60,13 @@ def _when(moment: dt.datetime | None) -> str | None:
 
 def view_of(course, assignment, student: str, submitted_at: dt.datetime, due: dt.datetime | None,
             outcome: str, result: SubmissionResult | None = None, message: str = "",
-            notes: list[str] = ()) -> FeedbackView:
+            notes: list[str] = (), graded_before: bool = True) -> FeedbackView:
     """The feedback of one submission; result is None when it was turned away or never graded."""
     after_due = due is not None and submitted_at > due
     view = FeedbackView(course=course.name, assignment=assignment.id, title=assignment.title, student=student,
                         submitted_at=_when(submitted_at), due=_when(due), outcome=outcome, after_due=after_due,
-                        message=clean(message, 1000), max_score=assignment.points, notes=list(notes))
+                        message=clean(message, 1000), max_score=assignment.points, notes=list(notes),
+                        graded_before=graded_before)
     if result is None:
         return view
     if not result.graded:
@@ -92,8 +94,9 @@ def view_of(course, assignment, student: str, submitted_at: dt.datetime, due: dt
     return view
 
 
+# autoescape by the name before ".j2": feedback.html.j2 is HTML (every student's text escaped), feedback.md.j2 not
 _ENVIRONMENT = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates/serve"),
-                                  autoescape=jinja2.select_autoescape(["html"]),
+                                  autoescape=jinja2.select_autoescape(["html", "html.j2"], default=False),
                                   undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 _ENVIRONMENT.filters["md"] = markdown_inline
 _ENVIRONMENT.filters["md_block"] = lambda text, indent="    ": "\n".join(markdown_block(text, indent))

@@ -15,7 +15,9 @@ grading -> results/<id>.json -> the ledger row (why "submitted") -> the
 feedback (feedback.py) in the exchange (exchange.py) and the state folder
 -> done/<id>.json. A kill -9 between any two steps loses nothing and grades
 nothing twice: a submission without a ledger row is graded again, one with
-a row only gets its feedback written.
+a row only gets its feedback written. A stop of the service (SIGTERM, kill -9)
+while a submission is graded is not the submission's failure: its attempt is
+not counted (state.py).
 """
 from __future__ import annotations
 
@@ -50,9 +52,10 @@ from ..engine.text import clean
 from ..student_ids import shown
 from . import feedback as fb
 from . import limits
-from .exchange import Exchange, ExchangeError, Inbound, feedback_names, scan_inbound, utc, write_feedback_file
+from .exchange import (Exchange, ExchangeError, Inbound, ensure_feedback_dir, feedback_names, scan_inbound, utc,
+                       write_feedback_file)
 from .intake import SECRET_FILE, take
-from .state import RUN_PREFIX, State, recorded, submission_id
+from .state import RUN_PREFIX, State, record_key, recorded, submission_id
 
 log = logging.getLogger("course")
 QUIET_SECONDS = 10.0       # a folder without submission_secret.txt is taken once unchanged this long
@@ -71,7 +74,41 @@ def folder_owner(folder: Path) -> str:
 
 
 class ServiceError(Exception):
-    """The service cannot start (another one holds the state folder, no exchange)."""
+    """The service cannot start (another one holds the state folder or the exchange, no exchange)."""
+
+
+def _take_lock(path: Path, what: str) -> int:
+    """An exclusive flock on path, holding "pid state-folder" of this service; ServiceError when another has it."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise ServiceError(f"{path}: cannot open the lock of {what} ({exc.strerror}); another user's "
+                           "`course serve` may hold it") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 4096, 0).decode(errors="replace").strip().split(" ", 1)
+        os.close(fd)
+        pid, state = (holder + ["?", "?"])[:2] if holder and holder[0] else ("?", "?")
+        raise ServiceError(f"another `course serve` (pid {pid}, state folder {state}) already serves {what} "
+                           f"(lock {path}); stop it first, or use its state folder") from None
+    return fd
+
+
+def regrade(state_dir: Path, student: str, assignment: str) -> list[dict]:
+    """Ask for the NOT GRADED submissions of student and assignment to be graded again; return their markers.
+
+    The service (running or at its next start) takes them again, with fresh attempts; the new grade is a
+    new row of the history (run "serve <id>#<n>"), the not-graded row stays. Graded ones are left alone.
+    """
+    state = State(state_dir)
+    asked = state.regrades()
+    chosen = {sid: m for sid, m in state.done().items()
+              if m.get("student") == student and m.get("assignment") == assignment
+              and m.get("outcome") == fb.NOT_GRADED}
+    for sid in sorted(chosen):
+        state.regrade(sid, asked.get(sid, 0) + 1)
+    return list(chosen.values())
 
 
 def configure_logging(log_file: Path, quiet: bool = False):
@@ -132,18 +169,27 @@ class Service:
         self.refused_names: set[str] = set()
         self.cluster_round: list[Job] = []
         self.recheck = False            # a folder nbgrader is still writing: look again in a second
+        # this run of the service, written with each attempt: an attempt of an earlier run was cut short by a stop
+        self.run_id = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S.%fZ}-{os.getpid()}"
+        self.regrades: dict[str, int] = {}
 
     # -- start and stop ---------------------------------------------------------
     def _lock(self):
-        self._lock_fd = os.open(self.state.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        """One service per state folder, and one per exchange course (else both grade every submission)."""
+        self._lock_fd = _take_lock(self.state.lock_file, f"the state folder {self.state.root}")
         try:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(self._lock_fd, 32, 0).decode(errors="replace").strip()
-            raise ServiceError(f"{self.state.root}: another `course serve` (pid {holder or '?'}) uses this state "
-                               "folder") from None
-        os.ftruncate(self._lock_fd, 0)
-        os.pwrite(self._lock_fd, f"{os.getpid()}\n".encode(), 0)
+            ensure_feedback_dir(self.exchange)
+            self._exchange_lock_fd = _take_lock(self.exchange.service_lock, f"the exchange {self.exchange.inbound}")
+        except (ServiceError, OSError) as exc:
+            os.close(self._lock_fd)
+            if isinstance(exc, OSError):
+                raise ServiceError(f"{self.exchange.feedback}: cannot be made ({exc.strerror}); the service "
+                                   "writes the feedback there") from None
+            raise
+        holder = f"{os.getpid()} {self.state.root}\n".encode()
+        for fd in (self._lock_fd, self._exchange_lock_fd):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, holder, 0)
 
     def start(self):
         """Everything grading needs, once, before any worker is forked; the record so far from disk."""
@@ -168,12 +214,26 @@ class Service:
         self.ledger = history.open_ledger(self.out_dir)
         self.overrides = self.ledger.overrides()
         self.done = self.state.done()
+        self.regrades = self.state.regrades()
         self.recorded = recorded(self.ledger)
-        log.info("serving %s (%s) from %s; isolation of student code: %s; %s; results and grade history in %s",
+        log.info("serving %s (%s) from %s; isolation of student code: %s; %s; %s; results and grade history in %s",
                  self.course.name, self.course.id, self.exchange.inbound, self.isolation,
-                 f"Dask scheduler {self.scheduler}" if self.scheduler else f"{self.jobs} job(s)", self.out_dir)
-        for sid in sorted(self.recorded - set(self.done)):  # graded before a stop, feedback not yet written
-            self._deliver_saved(sid)
+                 f"Dask scheduler {self.scheduler}" if self.scheduler else f"{self.jobs} job(s)",
+                 limits.describe(self.settings), self.out_dir)
+        for key in sorted(self.recorded):  # graded before a stop, feedback not yet written
+            sid = key.split("#")[0]
+            if sid not in self.done and key == self._key(sid):
+                self._deliver_saved(sid)
+
+    def _key(self, sid: str) -> str:
+        return record_key(sid, self.regrades.get(sid, 0))
+
+    def _read_regrades(self):
+        """`course serve --regrade` while the service runs: those submissions are taken again."""
+        for sid, times in self.state.regrades().items():
+            if self.regrades.get(sid, 0) != times:
+                self.regrades[sid] = times
+                self.done.pop(sid, None)
 
     def stop(self, *_):
         self.stopping = True
@@ -236,7 +296,7 @@ class Service:
             self.ledger.close()
             if watcher is not None:
                 watcher.join(timeout=5)
-            for fd in (self._lock_fd, self._wake_r, self._wake_w):
+            for fd in (self._lock_fd, self._exchange_lock_fd, self._wake_r, self._wake_w):
                 os.close(fd)
             log.info("stopped")
 
@@ -252,13 +312,14 @@ class Service:
             log.warning("inbound/%s: not a submission (a link, a file, or a name that is not "
                         "<student>+<assignment>+<timestamp>); left alone", shown(name))
         self.refused_names = refused
+        self._read_regrades()
         busy = self._busy_students()
         waiting = 0
         for submission in found:
             sid = submission_id(submission.name)
             if sid in self.done:
                 continue
-            if sid in self.recorded:
+            if self._key(sid) in self.recorded:
                 self._deliver_saved(sid)
                 continue
             waiting += 1
@@ -294,12 +355,13 @@ class Service:
     def _could_not_begin(self, sid: str, submission: Inbound, exc: Exception):
         """Try again at the next scan; after [serve] attempts, record it as not graded (attention list)."""
         log.exception("%s: could not be taken", shown(submission.name))
-        if self.state.count_attempt(sid) < self.settings.attempts:
+        failures = self.state.fail_attempt(sid, self.run_id)
+        if failures < self.settings.attempts:
             self.recheck = True
             return
         assignment = self.assignments[submission.assignment]
         job = Job(sid, submission, assignment, utc(submission.arrived),
-                  extensions.due_date(self.course, assignment, submission.student))
+                  extensions.due_date(self.course, assignment, submission.student), attempt=failures)
         self._record(job, self._not_graded(job, f"the service could not read the submission: {exc}"))
 
     def _begin(self, sid: str, submission: Inbound):
@@ -319,22 +381,23 @@ class Service:
             log.warning("%s: no notebook in the submission; `nbgrader fetch_feedback` cannot find its feedback "
                         "(it is kept in %s)", shown(submission.name), self.state.feedback_dir(sid))
         graded_times = [dt.datetime.fromisoformat(m["submitted_at"]) for m in self.done.values()
-                        if m.get("counted") and m["student"] == submission.student
+                        if m.get("outcome") == fb.GRADED and m["student"] == submission.student
                         and m["assignment"] == assignment.id]
         verdict = limits.check(self.settings, intake.submitted_at, graded_times)
         if not verdict.allowed:
             log.info("%s %s: over the limit, not graded (%s)", submission.student, assignment.id,
                      verdict.next_at and f"next from {verdict.next_at:%H:%M:%S}")
-            self._deliver(job, fb.LIMITED, None, verdict.message)
+            self._deliver(job, fb.LIMITED, None, verdict.message, graded_before=bool(graded_times))
             return
         if intake.refusal:
             self._record(job, self._not_graded(job, intake.refusal))
             return
-        job.attempt = self.state.count_attempt(sid)
-        if job.attempt > self.settings.attempts:
-            self._record(job, self._not_graded(job, f"grading was started {job.attempt - 1} times and never "
-                                                    "finished (the service stopped each time)"))
-            return
+        job.attempt = self.state.failures(sid) + 1
+        cut_short = self.state.interrupted(sid, self.run_id)
+        if cut_short:
+            log.info("%s %s: grading was cut short by %d stop(s) of the service (not counted as attempts)",
+                     submission.student, assignment.id, cut_short)
+        self.state.start_attempt(sid, self.run_id)
         if self.scheduler is not None:
             job.started = time.monotonic()
             self.cluster_round.append(job)
@@ -416,6 +479,12 @@ class Service:
 
     def _finished(self, job: Job, result: SubmissionResult):
         seconds = time.monotonic() - job.started if job.started else 0.0
+        if result.status == NOT_GRADED and self.stopping:  # e.g. Ctrl-C reached the worker too: not its fault
+            log.info("%s %s: stopped while grading; it is graded at the next start", job.inbound.student,
+                     job.assignment.id)
+            return
+        if result.status == NOT_GRADED:
+            job.attempt = self.state.fail_attempt(job.sid, self.run_id)
         if result.status == NOT_GRADED and job.attempt < self.settings.attempts:
             log.warning("%s %s: not graded (%s); trying again (attempt %d of %d)", job.inbound.student,
                         job.assignment.id, result.reason, job.attempt + 1, self.settings.attempts)
@@ -436,8 +505,8 @@ class Service:
             "due": job.due.isoformat() if job.due else None, "names": job.names, "notes": job.notes})
         override = self.overrides.get((result.student, result.assignment))
         write_submission_results(self.out_dir, result, override)
-        self.ledger.record(result, history.SUBMITTED, RUN_PREFIX + job.sid)
-        self.recorded.add(job.sid)
+        self.ledger.record(result, history.SUBMITTED, RUN_PREFIX + self._key(job.sid))
+        self.recorded.add(self._key(job.sid))
         try:
             update_grades_row(self.out_dir, result, override, attention_reasons(result, override))
         except OSError as exc:
@@ -465,9 +534,10 @@ class Service:
         log.info("writing the feedback of %s %s, graded before the last stop", job.inbound.student, assignment.id)
         self._deliver(job, fb.GRADED if result.graded else fb.NOT_GRADED, result)
 
-    def _deliver(self, job: Job, outcome: str, result: SubmissionResult | None, message: str = ""):
+    def _deliver(self, job: Job, outcome: str, result: SubmissionResult | None, message: str = "",
+                 graded_before: bool = True):
         view = fb.view_of(self.course, job.assignment, job.inbound.student, job.submitted_at, job.due, outcome,
-                          result, message, job.notes)
+                          result, message, job.notes, graded_before)
         markdown, page = fb.render_markdown(view), fb.render_html(view)
         folder = self.state.feedback_dir(job.sid)
         folder.mkdir(parents=True, exist_ok=True)
@@ -483,7 +553,7 @@ class Service:
         marker = {"outcome": view.outcome, "student": job.inbound.student, "assignment": job.assignment.id,
                   "name": job.inbound.name, "submitted_at": job.submitted_at.isoformat(),
                   "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                  "counted": outcome != fb.LIMITED, "score": result.score if result is not None else None,
+                  "counted": view.outcome == fb.GRADED, "score": result.score if result is not None else None,
                   "max_score": job.assignment.points, "reason": view.message, "feedback": job.names}
         self.state.mark_done(job.sid, marker)
         self.done[job.sid] = marker

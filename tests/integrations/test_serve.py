@@ -279,6 +279,18 @@ def test_each_submission_is_one_row_of_the_history(course, two_students):
     assert {"ada", "ben"} <= set(results)
 
 
+def test_a_second_service_on_the_same_exchange_is_refused(course, two_students, tmp_path):
+    """Another --state, the same exchange: it would grade everything again and overwrite the feedback."""
+    before = sorted(p.stat().st_mtime_ns for p in (course.exchange / "nnfs" / "feedback").glob("*.html"))
+    second = run_course("serve", course.dir, "--state", tmp_path / "state2", "--out", tmp_path / "graded2",
+                        "--once", course=course.toml)
+    assert second.returncode == 2, second.stderr
+    assert f"(pid {course.process.pid}, state folder {course.dir / 'serve' / 'state'}) already serves" \
+        in second.stderr, second.stderr
+    assert not (tmp_path / "graded2" / "ledger.sqlite").exists()
+    assert sorted(p.stat().st_mtime_ns for p in (course.exchange / "nnfs" / "feedback").glob("*.html")) == before
+
+
 # -- the limit, and a hostile submission ------------------------------------------------------------
 def test_over_the_limit_gets_the_cooldown_message(course, two_students):
     files = [fake_submit(course, "cy", REFERENCE) for _ in range(3)]   # [serve] max_per_hour = 2

@@ -256,3 +256,193 @@ def test_a_submission_the_service_cannot_read_is_tried_again_then_reported(serve
     (item,) = attention_list(results, {})
     assert item.student == "ada" and "could not read the submission" in item.reasons[0]
     assert "Permission denied" in next((state / "feedback").glob("*/feedback.md")).read_text()
+
+
+# -- what an instructor found running it -------------------------------------------------------------
+PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+
+
+def test_a_stop_of_the_service_while_grading_is_not_an_attempt(served, monkeypatch, tmp_path, caplog):
+    """Two `systemctl restart`s (SIGTERM) during one grading: the submission is graded all the same."""
+    import signal
+
+    exchange, out, state, run = served
+    caplog.set_level("INFO", logger="course")
+    calls, real_work = tmp_path / "calls", service_module._work
+
+    def stopped_service_worker(conn, *args):  # the first two workers: the service is stopped under them
+        with open(calls, "a") as f:
+            f.write("start\n")
+        if len(calls.read_text().split()) <= 2:
+            os.kill(os.getppid(), signal.SIGTERM)
+            time.sleep(30)
+        real_work(conn, *args)
+    monkeypatch.setattr(service_module, "_work", stopped_service_worker)
+    _inbound_folder(exchange.inbound, "ada", REFERENCE)
+    for _ in range(3):  # [serve] attempts = 2: before, the third start said "started 2 times and never finished"
+        run()
+    assert len(calls.read_text().split()) == 3
+    assert [(s, st) for s, _, st in _rows(out)] == [("ada", "graded")]
+    (page,) = exchange.feedback.glob("*.html")
+    assert "Visible tests: 20 / 20" in page.read_text()
+    log = caplog.text
+    assert "cut short by 2 stop(s) of the service (not counted as attempts)" in log and "NOT GRADED" not in log
+
+
+def test_not_graded_submissions_do_not_count_and_an_instructor_can_regrade(served, monkeypatch, caplog):
+    """The worker dies twice on ada's first submission: NOT GRADED; her second is graded although
+    max_per_hour = 1 and cooldown_minutes = 30; `--regrade` then grades the first one too."""
+    from autograder.cli import parser
+
+    exchange, out, state, _ = served
+    caplog.set_level("INFO", logger="course")
+    toml = out.parent / "course" / "course.toml"
+    toml.write_text(toml.read_text() + "max_per_hour = 1\ncooldown_minutes = 30\n")  # still in [serve]
+    course = load_course(toml)
+    run = lambda: Service(course, exchange, out, state, jobs=2).run(once=True)  # noqa: E731
+    monkeypatch.setattr(service_module, "_work", lambda *args: os._exit(9))
+    first = _inbound_folder(exchange.inbound, "ada", REFERENCE)
+    run()
+    monkeypatch.undo()
+    second = _inbound_folder(exchange.inbound, "ada", REFERENCE)
+    run()
+    assert [st for _, _, st in _rows(out)] == ["not graded", "graded"]
+    log = caplog.text
+    assert "NOT GRADED after 2 attempt(s)" in log and "over the limit" not in log
+    # the instructor asks for the first one again (the CLI, in this process)
+    args = parser().parse_args(["--course", str(toml), "serve", str(out.parent / "nbc"), "--state", str(state),
+                                "--regrade", "ada", ID])
+    assert args.run(args) == 0
+    third = _inbound_folder(exchange.inbound, "ada", REFERENCE)
+    run()
+    rows = _rows(out)
+    assert [st for _, _, st in rows] == ["not graded", "graded", "graded"]
+    assert rows[2][1] == rows[0][1] + "#1"  # the regrade's own run; the not-graded row stays
+    markers = {m["name"]: m for m in (json.loads(p.read_text()) for p in (state / "done").glob("*.json"))}
+    assert markers[first.name]["outcome"] == "graded" and markers[second.name]["outcome"] == "graded"
+    # the third is turned away: two graded ones in the hour, the later of the two limits' times
+    assert markers[third.name]["outcome"] == "limited"
+    assert markers[third.name]["reason"].startswith("Hourly limit:")
+    assert args.run(args) == 1  # nothing not graded is left
+
+
+def test_the_limits_give_the_later_time_and_say_which_limit():
+    t0 = dt.datetime(2027, 2, 1, 12, 0, tzinfo=dt.timezone.utc)
+    minutes = lambda m: t0 + dt.timedelta(minutes=m)  # noqa: E731
+    both = ServeSettings(max_per_hour=2, cooldown_minutes=10)
+    verdict = limits.check(both, minutes(30), [minutes(0), minutes(25)])  # cooldown: 12:35; hourly: 13:00
+    assert verdict.next_at == minutes(60) and verdict.message.startswith("Hourly limit:")
+    assert "13:00:00" in verdict.message and "12:35" not in verdict.message
+    verdict = limits.check(both, minutes(50), [minutes(0), minutes(45)])  # cooldown 12:55 < hourly 13:00
+    assert verdict.next_at == minutes(60)
+    verdict = limits.check(ServeSettings(max_per_hour=3, cooldown_minutes=10), minutes(30), [minutes(25)])
+    assert verdict.next_at == minutes(35) and verdict.message.startswith("Cooldown:")
+    assert limits.describe(ServeSettings()) == "no limits: add [serve] max_per_hour/cooldown_minutes to course.toml"
+    assert limits.describe(both) == ("limits per student and assignment: at most 2 graded submission(s) per hour, "
+                                     "10 minute(s) between two graded submissions")
+
+
+def test_the_feedback_page_escapes_what_the_student_wrote(served):
+    """A ValueError with markup in its message, printed markup: text on the page, never elements."""
+    from autograder.serve import feedback as fb
+
+    exchange, out, state, run = served
+    module = REFERENCE.replace("def sigmoid(z):", f"def sigmoid(z):\n    print({PAYLOAD!r})\n"
+                               f"    raise ValueError({PAYLOAD!r})\n", 1)
+    _inbound_folder(exchange.inbound, "ada", module)
+    run()
+    (page,) = exchange.feedback.glob("*.html")
+    kept = next((state / "feedback").glob("*/feedback.html"))
+    for text in (page.read_text(), kept.read_text()):
+        assert "FAIL" in text and "&lt;script&gt;alert(2)&lt;/script&gt;" in text
+        assert "<script" not in text and "<img" not in text
+    course = load_course(out.parent / "course" / "course.toml")
+    when = dt.datetime(2027, 2, 1, tzinfo=dt.timezone.utc)
+    for view in (fb.view_of(course, course.assignment(ID), "ada", when, None, fb.NOT_GRADED, None, PAYLOAD),
+                 fb.view_of(course, course.assignment(ID), "ada", when, None, fb.LIMITED, None, PAYLOAD,
+                            graded_before=False)):
+        html, markdown = fb.render_html(view), fb.render_markdown(view)
+        assert "<script" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+        assert "<script>" not in markdown and "\\<script\\>" in markdown  # Markdown's own escape
+    assert "Nothing of yours is graded yet" in html and "score stands" not in html
+
+
+def test_a_second_service_on_the_same_exchange_is_refused(served, tmp_path):
+    from autograder.serve.service import ServiceError
+
+    exchange, out, state, _ = served
+    course = load_course(out.parent / "course" / "course.toml")
+    first = Service(course, exchange, out, state)
+    first._lock()
+    try:
+        _inbound_folder(exchange.inbound, "ada", REFERENCE)
+        with pytest.raises(ServiceError, match=rf"pid {os.getpid()}, state folder {state.resolve()}\) already "
+                                               rf"serves the exchange"):
+            Service(course, exchange, tmp_path / "graded2", tmp_path / "state2").run(once=True)
+        assert not list(exchange.feedback.glob("*.html"))
+        from autograder.serve.status import status_lines
+        status = "\n".join(status_lines(course, exchange, tmp_path / "state2", tmp_path / "graded2"))
+        assert f"served by another `course serve`: pid {os.getpid()}, state folder {state.resolve()}" in status
+    finally:
+        os.close(first._lock_fd)
+        os.close(first._exchange_lock_fd)
+    status = "\n".join(status_lines(course, exchange, state, out))
+    assert "served by another" not in status  # the lock is free again
+    assert "no limits: add [serve] max_per_hour/cooldown_minutes to course.toml" in status
+
+
+def test_the_start_is_refused_as_root_and_says_what_the_user_cannot_reach(tmp_path):
+    import pwd
+
+    from autograder.serve.units import StartError, check_start, unreachable
+
+    course = load_course(REPO / "course.toml")
+    with pytest.raises(StartError, match="never runs as root"):
+        check_start(course, tmp_path, "root")
+    with pytest.raises(StartError, match="no such user"):
+        check_start(course, tmp_path, "no-such-course-user")
+    nobody = pwd.getpwnam("nobody")
+    # tmp_path's own parent is 0700: nobody reaches nothing under it (the check walks every folder)
+    assert "no execute permission for nobody (mode drwx------)" in unreachable(tmp_path, nobody, 1)
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="serve-units-") as folder:  # in /tmp (1777): a path nobody may walk
+        private = Path(folder) / "private"
+        private.mkdir(mode=0o700)
+        (private / "course.toml").write_text("")
+        os.chmod(folder, 0o755)
+        assert "no execute permission for nobody (mode drwx------)" in unreachable(private / "course.toml",
+                                                                                     nobody, 4)
+        private.chmod(0o755)
+        (private / "course.toml").chmod(0o600)
+        assert "not readable by nobody" in unreachable(private / "course.toml", nobody, 4)
+        (private / "course.toml").chmod(0o644)
+        assert unreachable(private / "course.toml", nobody, 4) is None
+
+
+def test_print_refuses_to_run_the_service_as_root(tmp_path, capsys):
+    from autograder.cli import parser
+
+    args = parser().parse_args(["--course", str(REPO / "course.toml"), "serve", str(tmp_path), "--print", "systemd"])
+    code, printed = args.run(args), capsys.readouterr()
+    if os.geteuid() == 0:  # no --user: the unit would say User=root
+        assert code == 2 and "never runs as root" in printed.err and "User=" not in printed.out
+    else:
+        assert code == 0 and "User=" in printed.out and "runuser -u" in printed.out
+
+
+def test_the_small_things(served, tmp_path):
+    from autograder.serve.exchange import ExchangeError, find_exchange
+    from autograder.serve.status import _short
+
+    exchange, out, state, _ = served
+    course = load_course(out.parent / "course" / "course.toml")
+    (tmp_path / "nbc").mkdir()
+    (tmp_path / "nbc" / "nbgrader_config.py").write_text("c = get_config()\n")
+    with pytest.raises(ExchangeError) as raised:
+        find_exchange(course, tmp_path / "nbc", tmp_path / "wrong")
+    assert "from --exchange" in str(raised.value) and "set c.Exchange.root" not in str(raised.value)
+    reason = "the grading process ran past its 12.5 s " * 10
+    assert _short(reason, 60) == "the grading process ran past its 12.5 s the grading …"
+    from autograder.engine.ledger import open_ledger
+    open_ledger(tmp_path / "graded").close()
+    assert (tmp_path / "graded" / "ledger.sqlite").stat().st_mode & 0o777 == 0o600
