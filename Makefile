@@ -5,12 +5,12 @@ PY := $(VENV)/bin/python
 COURSE := $(VENV)/bin/course
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: install build demo mnist test bench bench-train profile clean
+.PHONY: install build demo mnist test lint bench bench-train profile clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[cluster]'
+	$(PY) -m pip install --quiet -e '.[cluster,dev]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -28,8 +28,13 @@ mnist: install
 
 # --durations: the slowest tests are named in every run (CI's log included), to keep the suite under 15 minutes.
 # -rs: why tests were skipped (where MNIST is missing, the tests that read it, and where it was looked for).
-test: install
+test: install lint
 	$(PY) -m pytest -q -rs --durations=15
+
+# ruff: errors, unused imports and names, lines over 130; vulture: dead code (tests/vulture_allowlist.py: reviewed).
+lint: install
+	$(VENV)/bin/ruff check autograder data bench tests graders
+	$(VENV)/bin/vulture autograder data bench tests/vulture_allowlist.py --min-confidence 60
 
 bench: install mnist
 	$(PY) -m bench.run

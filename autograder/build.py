@@ -16,8 +16,8 @@ notebook edited since it was built is never overwritten unless asked (see
 docs/notebooks.md). Each folder also gets check.py,
 the students' pre-submission check: autograder/student_check.py with the
 assignment's functions (signatures read from the reference) and their
-docstring examples (autograder/examples.py: each call's form, from the reference) filled in. ``check`` compares what would be built
-with what is committed and lists the stale files; docs/api.md, the student
+docstring examples (autograder/examples.py: each call's form, from the reference)
+filled in. ``check`` compares what would be built with what is committed and lists the stale files; docs/api.md, the student
 API reference, is generated from the reference docstrings alongside.
 """
 import ast

@@ -348,9 +348,3 @@ def check_release(course: Course, path: Path | str) -> list[Finding]:
             lines = [(n, None, l) for n, l in enumerate(text.splitlines(), start=1)]
         findings.extend(_file_findings(display, lines, secrets, forbidden))
     return findings
-
-
-def check_built_release(course: Course) -> list[Finding]:
-    """The check on the course's own release folder (assignments/)."""
-    return check_release(course, course.root / "assignments")
-

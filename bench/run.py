@@ -83,7 +83,8 @@ class PeakMemory:
         for entry in os.scandir("/proc"):
             if entry.name.isdigit():
                 try:
-                    fields = dict(line.split(":", 1) for line in Path(entry.path, "status").read_text().splitlines() if ":" in line)
+                    status = Path(entry.path, "status").read_text().splitlines()
+                    fields = dict(line.split(":", 1) for line in status if ":" in line)
                 except OSError:
                     continue
                 parents[int(entry.name)] = int(fields["PPid"])

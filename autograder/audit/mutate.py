@@ -213,7 +213,7 @@ def constant(node, ctx):
         if isinstance(parent, ast.keyword) and parent.arg in ("axis", "dtype"):
             return  # swap_axis, all_axes and dtype make those mistakes
         value = node.value
-        new = {0: 1, 1: 0, 0.5: 1.0, 1.0: 0.0}.get(value, value + 1 if isinstance(value, int) else value * 2)
+        new = {0: 1, 1: 0, 0.5: 1.0}.get(value, value + 1 if isinstance(value, int) else value * 2)
         yield f"constant {value!r} -> {type(value)(new)!r}", {node: ast.Constant(type(value)(new))}
 
 

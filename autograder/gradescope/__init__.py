@@ -27,7 +27,8 @@ score must end up in /autograder/results/results.json. The zip holds:
                       assignment uses them
     course.toml, pyproject.toml
 
-Both scripts are templates (templates/gradescope/*.j2). Nothing of the bundle reaches students, but it is the reference: keep the zip
+Both scripts are templates (templates/gradescope/*.j2). Nothing of the bundle reaches students,
+but it is the reference: keep the zip
 private. ``AUTOGRADER_ROOT`` (default /autograder) moves the whole layout, so
 tests run the real scripts against a temporary folder.
 """

@@ -25,4 +25,5 @@ from .values import agrees, describe_value, unchanged
 
 __all__ = ["Mistake", "agrees", "compare", "computes_nothing", "describe_value", "expect_array", "expect_computes",
            "expect_computes_on", "computes_on",
-           "expect_float", "expect_int", "expect_list", "expect_unchanged", "fail", "lecture", "named_mistake", "network", "points", "unchanged"]
+           "expect_float", "expect_int", "expect_list", "expect_unchanged", "fail", "lecture", "named_mistake", "network",
+           "points", "unchanged"]

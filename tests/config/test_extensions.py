@@ -38,7 +38,8 @@ def test_an_extension_for_one_assignment_wins_over_one_for_all(tmp_path):
     ("student,assignment,due,reason\nann,*,next tuesday,\n", "extensions.csv:2: due: 'next tuesday' is not an ISO"),
     ("student,assignment,due,reason\n\nann,99_nope,2027-01-01,\n", "extensions.csv:3: assignment: unknown assignment '99_nope'"),
     ("student,assignment,due,reason\n,*,2027-01-01,\n", "extensions.csv:2: student: empty"),
-    ("student,assignment,due,reason\nann,*,2027-01-01,a\nann,*,2027-01-02,b\n", "extensions.csv:3: student: ann already has a row for * on line 2"),
+    ("student,assignment,due,reason\nann,*,2027-01-01,a\nann,*,2027-01-02,b\n",
+     "extensions.csv:3: student: ann already has a row for * on line 2"),
     ("student,assignment,due,reason\nann,*,2027-01-01,a,extra\n", "extensions.csv:2: more cells"),
 ])
 def test_a_bad_row_names_the_file_the_line_and_the_field(tmp_path, text, message):

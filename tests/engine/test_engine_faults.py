@@ -69,7 +69,8 @@ def test_regrading_gives_identical_results_apart_from_timing(tmp_path):
         b = json.loads((second / student / "01_neuron/results.json").read_text())
         assert without_timing(a) == without_timing(b)
         assert (first / student / "01_neuron/feedback.md").read_text() == (second / student / "01_neuron/feedback.md").read_text()
-    seeds = {json.loads((first / s / "01_neuron/results.json").read_text())["extra_data"]["seed"] for s in ("student01", "student02")}
+    seeds = {json.loads((first / s / "01_neuron/results.json").read_text())["extra_data"]["seed"]
+             for s in ("student01", "student02")}
     assert len(seeds) == 2, "each student gets their own random inputs"
 
 
@@ -103,7 +104,8 @@ def test_grading_that_cannot_run_exits_non_zero_with_a_clear_message(tmp_path):
     assert bad.returncode != 0
     assert str(course) in bad.stderr and "assignments[0].pionts" in bad.stderr and "'points'" in bad.stderr
     course.write_text(course.read_text().replace("pionts = 20", "points = 25", 1))
-    mismatch = run_course("grade", "--assignment", "01_neuron", make_class(tmp_path / "one", 1), "--out", tmp_path / "out", course=course)
+    mismatch = run_course("grade", "--assignment", "01_neuron", make_class(tmp_path / "one", 1), "--out", tmp_path / "out",
+                          course=course)
     assert mismatch.returncode != 0 and "25" in mismatch.stderr and "course.toml" in mismatch.stderr
 
 
@@ -181,7 +183,7 @@ def test_interrupted_batch_says_how_to_resume(tmp_path):
     os.killpg(batch.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground process group
     _, stderr = batch.communicate(timeout=60)
     assert batch.returncode == 130, stderr
-    assert "run the same command again to resume" in stderr and f"interrupted: " in stderr
+    assert "run the same command again to resume" in stderr and "interrupted: " in stderr
     done = len(list(out.glob("*/01_neuron/results.json")))
     assert 2 <= done < 12
     assert len((out / "grades.csv").read_text().splitlines()) == done + 1

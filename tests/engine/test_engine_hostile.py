@@ -56,7 +56,8 @@ def hostile_cases(paths):
                     os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(120)", "{MARKER}"])
                 os._exit(0)
         """) + WRONG, {}),
-        "fork_bomb": ("import os\nfor _ in range(1000):\n    try:\n        os.fork()\n    except OSError:\n        break\n" + WRONG, {}),
+        "fork_bomb": ("import os\nfor _ in range(1000):\n    try:\n        os.fork()\n    except OSError:\n"
+                      "        break\n" + WRONG, {}),
         "output_flood": ("import os, sys\nos.write(1, b'\\xff\\xfe\\xc3' * 1000)\n"
                          "chunk = 'spam ' * 200_000\nfor _ in range(300):\n    sys.stdout.write(chunk)\n" + WRONG, {}),
         "missing_functions": ("def relu(z):\n    return z\n", {}),
@@ -142,7 +143,8 @@ def hostile_cases(paths):
                 exec(found)
             else:
         """) + textwrap.indent(WRONG, "    "), {}),
-        "import_graders": (WRONG + "try:\n    from autograder.toolkit.network import sigmoid, sigmoid_prime, relu\n    from neuron_reference import *\nexcept Exception:\n    pass\n", {}),
+        "import_graders": (WRONG + "try:\n    from autograder.toolkit.network import sigmoid, sigmoid_prime, relu\n"
+                           "    from neuron_reference import *\nexcept Exception:\n    pass\n", {}),
         "stack_frames": (textwrap.dedent("""
             import sys
             def _peek(default):

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import REPO, make_course, run_course
 from autograder.config import load_course
-from autograder.engine import batch, fingerprint
+from autograder.engine import batch
 from autograder.engine import grade as grade_module
 from autograder.engine.batch import EXIT_NOT_GRADED, EXIT_OK, grade_batch
 from autograder.engine.model import GRADED, NOT_GRADED, Lateness, SubmissionResult, TestResult

@@ -11,11 +11,9 @@ from nielsen_per_example.py).
 import ast
 import csv
 import os
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 
 from conftest import REPO, run_course
 from autograder.config import load_course

@@ -7,7 +7,6 @@ for an assignment, fractional scores, and student names and failure
 messages that a spreadsheet would run as formulas.
 """
 import csv
-import io
 import json
 
 import pytest

@@ -69,7 +69,8 @@ def test_bundle_layout(bundle):
     assert {"setup.sh", "run_autograder", "requirements.txt", "course.toml", "pyproject.toml"} <= names
     assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
     assert {"autograder/cli.py", "autograder/engine/grade.py", "graders/test_01_neuron.py",
-            "graders/pytest.ini", "autograder/toolkit/checks.py", "autograder/toolkit/network.py", "solutions/01_neuron/neuron.py",
+            "graders/pytest.ini", "autograder/toolkit/checks.py", "autograder/toolkit/network.py",
+            "solutions/01_neuron/neuron.py",
             "assignments/01_neuron/neuron.py", "data/mnist.py"} <= names
     # only what this assignment needs: no other assignment's graders or reference
     assert not any(n.startswith("graders/test_") and n != "graders/test_01_neuron.py"

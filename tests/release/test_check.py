@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -184,7 +183,8 @@ def test_endless_loop_is_stopped_and_named(tmp_path):
     looping = re.sub(r'(def relu_prime\(z\):\n)', r'\1    while True:\n        pass\n', reference("01_neuron"))
     done = check(release_copy(tmp_path, "01_neuron", looping), timeout=60)
     assert done.returncode == 1
-    assert "NOT READY: relu_prime: the example `relu_prime(np.array([[-1.0], [0.0], [2.0]]))` did not finish within" in verdict(done), done.stdout
+    assert ("NOT READY: relu_prime: the example `relu_prime(np.array([[-1.0], [0.0], [2.0]]))` did not finish within"
+            in verdict(done)), done.stdout
 
 
 @pytest.mark.slow

@@ -25,7 +25,6 @@ from pathlib import Path
 
 import jupytext
 import nbformat
-import numpy as np
 import pytest
 
 from conftest import REPO, mnist_params, run_course
