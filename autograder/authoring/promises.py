@@ -27,7 +27,7 @@ from ..config import Assignment, Course
 
 BEHAVIOURAL = re.compile(
     r"\b(raises?|returns?|unchanged|modif\w*|shape|dtype|floats?|ints?|generator|rng|shuffles?|"
-    r"reproducib\w*|never|must|stable|same\b)", re.IGNORECASE)
+    r"reproducib\w*|never|must|stable|same)\b", re.IGNORECASE)  # whole words: "int", not "into"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -119,6 +119,11 @@ def test_a_new_assignment_grades_and_audits(new_course, tmp_path):
     assert graded.returncode == 0, graded.stderr
     assert (results(out, "ref", "07_probe")["score"], results(out, "stub", "07_probe")["score"]) == (10, 0)
 
+    shown = run_course("show", "07_probe", course=new_course)
+    assert shown.returncode == 0, shown.stderr
+    weighted_sum_part = shown.stdout[:shown.stdout.index("=== softmax")]
+    assert "'Returns a float'" in weighted_sum_part and "UNCHECKED" not in weighted_sum_part, weighted_sum_part
+
     audited = run_course("audit", "07_probe", course=new_course)
     assert audited.returncode == 0, audited.stdout + audited.stderr
     assert re.search(r"^07_probe: killed \d+ of \d+ mutants \(\d+%\)", audited.stdout, re.M), audited.stdout
