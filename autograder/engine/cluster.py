@@ -63,9 +63,9 @@ def can_isolate(mode: str) -> bool:
 
 
 def protected_paths(course_root: str, submissions: str, out_dir: str | None) -> tuple[str, ...]:
-    """What student code must not read on a worker: what local grading protects for the same folders."""
-    root = Path(course_root)
-    return tuple(str(p) for p in (submissions, out_dir, root / "graders", root / "solutions") if p)
+    """What student code must not read on a worker: the list local grading protects (jail/protected.py)."""
+    from .jail.protected import protected_paths as the_list
+    return the_list(course_root, submissions, out_dir)
 
 
 def _worker_isolation(protected: tuple[str, ...]) -> tuple[str, str]:
@@ -204,10 +204,12 @@ def _fresh_process_main(result_fd: int):
 
     from .grade import grade_submission
     from .jail import own_tmp
+    from .jail.cleanup import sweep_orphans
     from .sandbox import become_subreaper
 
     tempfile.tempdir = str(own_tmp.root())
     become_subreaper()
+    sweep_orphans()  # what the sandboxes of killed grading processes (or workers) left
     course, assignment, student, folder, mode = pickle.loads(sys.stdin.buffer.read())
     try:
         outcome = ("result", grade_submission(course, assignment, student, folder, None, mode))
