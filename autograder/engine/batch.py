@@ -442,10 +442,14 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
 
     def record(result: SubmissionResult):
         override = overrides.get((result.student, result.assignment))
-        if override is None:
-            write_submission_results(out_dir, result)
-        else:  # the override's score and comment stay in results.json and the feedback
+        try:  # the override's score and comment (if any) stay in results.json and the feedback
             write_submission_results(out_dir, result, override)
+        except OSError as exc:  # OUT/<student>/ collides with something there: this student only, said loudly
+            result = SubmissionResult(
+                student=result.student, assignment=result.assignment, status=NOT_GRADED,
+                max_score=result.max_score, isolation=result.isolation,
+                reason=clean(f"its results cannot be written to {out_dir / result.student / result.assignment} "
+                             f"({exc.strerror or exc}): move what is in the way, then grade again", 500))
         summary = summaries[result.assignment]
         summary.graded[result.student] = result
         summary.why[result.student] = why_recorded(course, summary.plan, result.student, result)
