@@ -134,6 +134,24 @@ async def _probe_and_mark(probe, probe_args, resource, dask_worker=None):
     return report
 
 
+def _offer_waiting_tasks(workers: list[str], dask_scheduler=None) -> int:
+    """client.run_on_scheduler() target: give the tasks that wait for a usable worker ("no-worker") to
+    these workers, just given the run's resource; return how many were offered.
+
+    The scheduler does this itself when a worker joins, but not when a worker's
+    resources change: a task whose worker died (and was restarted by its
+    nanny, then probed and marked) would wait forever. This is the scheduler's
+    own step for a joining worker (distributed is pinned in pyproject.toml)."""
+    offered = 0
+    for address in workers:
+        state = dask_scheduler.workers.get(address)
+        if state is not None:
+            recommendations = dask_scheduler.bulk_schedule_unrunnable_after_adding_worker(state)
+            offered += len(recommendations)
+            dask_scheduler.transitions(recommendations, f"course-sandbox-marked-{time.time()}")
+    return offered
+
+
 def grade_student(course, assignment, student: str, submissions: Path, out_dir: Path | None) -> dict:
     """A task: grade one student on this worker, in a fresh process; return its result (written by the client).
 
@@ -261,8 +279,9 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
         run_id = uuid.uuid4().hex[:8]
         resource = RESOURCE_PREFIX + run_id
 
-        def probe_new_workers() -> set[str]:
-            """Probe worker processes not seen before; return the addresses of live usable workers."""
+        def probe_new_workers(tasks_waiting: bool = True) -> set[str]:
+            """Probe worker processes not seen before; return the addresses of live usable workers.
+            tasks_waiting: tasks were submitted, so those waiting are offered to the new usable ones."""
             alive = {worker: info.get("id", worker) for worker, info in client.scheduler_info()["workers"].items()}
             new = sorted(worker for worker, ident in alive.items() if ident not in seen)
             if new:
@@ -275,9 +294,12 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
                     reports[worker] = answer
                     if not answer.get("usable"):
                         log(f"worker {worker} is not used: {answer.get('problem')}")
+                marked = [worker for worker in new if reports[worker].get("usable")]
+                if marked and tasks_waiting:
+                    client.run_on_scheduler(_offer_waiting_tasks, marked)
             return {w for w in alive if seen.get(alive[w]) == w and reports[w].get("usable")}
 
-        usable = probe_new_workers()
+        usable = probe_new_workers(tasks_waiting=False)
         if not usable:
             raise NoUsableWorker(f"no worker of the Dask scheduler at {address} can grade"
                                  + ("" if reports else ": none is connected"))

@@ -42,13 +42,15 @@ def processes():
                 continue
 
 
-def start_time(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot, or None when there is no such process."""
+def start_time(pid: int, living: bool = False) -> str | None:
+    """The process's start time in clock ticks since boot, or None when there is no such process
+    (living: nor when it is dead but not yet reaped, a zombie)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    return stat[stat.rindex(")") + 2:].split()[19]
+    fields = stat[stat.rindex(")") + 2:].split()
+    return None if living and fields[0] in ("Z", "X") else fields[19]
 
 
 def _pid_max() -> int:
@@ -59,11 +61,11 @@ def _pid_max() -> int:
 
 
 def _grader_gone(uid: int, since: int | None = None) -> bool:
-    """Whether the grading process of sandbox uid (pid uid - SANDBOX_UID_BASE) is gone: no such process, or
-    one started after since (clock ticks: the pid was reused, so the grader that gave the uid is dead)."""
+    """Whether the grading process of sandbox uid (pid uid - SANDBOX_UID_BASE) is gone: no such process (or a
+    zombie: killed, its parent not yet reaping it), or one started after since (clock ticks: the pid was reused, so the grader that gave the uid is dead)."""
     from .uid import SANDBOX_UID_BASE
 
-    started = start_time(uid - SANDBOX_UID_BASE)
+    started = start_time(uid - SANDBOX_UID_BASE, living=True)
     return started is None or (since is not None and int(started) > since)
 
 
@@ -77,8 +79,8 @@ def orphaned_uids() -> set[int]:
     """The sandbox uids whose grading process is gone (killed with SIGKILL, out of memory) while
     something of theirs is left: a process, a file in a shared temporary folder, an IPC object."""
     found = set()
-    for pid, _, uid, _ in processes():
-        if _sandbox_uid(uid) and uid not in found:
+    for pid, _, uid, state in processes():
+        if _sandbox_uid(uid) and uid not in found and state != "Z":  # a zombie is dead already
             since = start_time(pid)
             if since is not None and _grader_gone(uid, int(since)):
                 found.add(uid)
