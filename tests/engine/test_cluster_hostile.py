@@ -177,8 +177,8 @@ def secured(request, tmp_path_factory, certificates):
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     worker = None
     try:
-        wait_for(file.exists, 60, "the scheduler did not start")
-        address = json.loads(file.read_text())["address"]
+        wait_for(lambda: file.exists() and file.read_text().rstrip().endswith("}"), 60, "the scheduler did not start")
+        address = json.loads(file.read_text())["address"]  # read once written whole
         command = [str(DASK), "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",
                    "--name", mode]
         if mode != "nsjail":
