@@ -275,29 +275,32 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
         raise GradingError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     with client:
 
-        seen: dict[str, str] = {}  # worker process id -> address; a restarted worker is a new process
         run_id = uuid.uuid4().hex[:8]
         resource = RESOURCE_PREFIX + run_id
 
         def probe_new_workers(tasks_waiting: bool = True) -> set[str]:
-            """Probe worker processes not seen before; return the addresses of live usable workers.
-            tasks_waiting: tasks were submitted, so those waiting are offered to the new usable ones."""
-            alive = {worker: info.get("id", worker) for worker, info in client.scheduler_info()["workers"].items()}
-            new = sorted(worker for worker, ident in alive.items() if ident not in seen)
+            """Probe the workers not probed before, and those restarted (a nanny's new worker process keeps
+            its name, and its address when the port is fixed, but not the run's resource); return the
+            addresses of live usable workers. tasks_waiting: tasks were submitted, so those waiting are
+            offered to the workers just marked usable."""
+            workers = client.scheduler_info()["workers"]
+            new = sorted(worker for worker, info in workers.items()
+                         if worker not in reports
+                         or (reports[worker].get("usable") and resource not in (info.get("resources") or {})))
             if new:
                 answers = client.run(_probe_and_mark, probe, probe_args, resource, workers=new, on_error="return")
                 for worker in new:
                     answer = answers.get(worker)
                     if isinstance(answer, BaseException) or answer is None:
                         answer = {"usable": False, "problem": f"the probe failed: {answer!r}"}
-                    seen[alive[worker]] = worker
                     reports[worker] = answer
                     if not answer.get("usable"):
                         log(f"worker {worker} is not used: {answer.get('problem')}")
                 marked = [worker for worker in new if reports[worker].get("usable")]
                 if marked and tasks_waiting:
                     client.run_on_scheduler(_offer_waiting_tasks, marked)
-            return {w for w in alive if seen.get(alive[w]) == w and reports[w].get("usable")}
+            return {worker for worker, info in workers.items() if reports[worker].get("usable")
+                    and (worker in new or resource in (info.get("resources") or {}))}
 
         usable = probe_new_workers(tasks_waiting=False)
         if not usable:

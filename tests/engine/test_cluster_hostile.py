@@ -336,14 +336,19 @@ def test_a_worker_killed_mid_grade_leaves_no_student_process_and_its_restart_fin
     if mode != "uid+rlimits":
         pytest.skip("the uid modes share the code killed here (one mode is enough)")
     subs = write_class(tmp_path / "submitted", {"daemon": WRONG + DAEMON, "honest_a": REFERENCE})
-    killed = {}
+    killed, earlier = {}, set(daemons())
 
     def kill_the_worker_mid_grade():
         deadline = time.monotonic() + 120
         while not killed and time.monotonic() < deadline:
             for pid, uid in daemons().items():
-                grader = uid - SANDBOX_UID_BASE  # the fresh grading process, a child of the worker
-                worker = int(Path(f"/proc/{grader}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                try:  # the fresh grading process that gave the uid, and its parent: the Dask worker
+                    grader = Path(f"/proc/{uid - SANDBOX_UID_BASE}/stat").read_text()
+                except OSError:
+                    continue
+                if pid in earlier:
+                    continue
+                worker = int(grader.rsplit(")", 1)[1].split()[1])
                 killed.update(daemon=pid, uid=uid, worker=worker)
                 os.kill(worker, signal.SIGKILL)
                 time.sleep(3)
@@ -351,12 +356,20 @@ def test_a_worker_killed_mid_grade_leaves_no_student_process_and_its_restart_fin
                 break
             time.sleep(0.05)
 
+    def expire(signum, frame):
+        raise TimeoutError("the batch did not finish in 150 s after its worker was killed")
     killer = threading.Thread(target=kill_the_worker_mid_grade)
     killer.start()
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(150)
     try:
         summary = batch.grade_batch(COURSE, NEURON, subs, tmp_path / "out", scheduler=address, progress=False)
     finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
         killer.join()
+        for pid in set(daemons()) - earlier:
+            os.kill(pid, signal.SIGKILL)
     assert killed.get("worker"), "the daemon never started"
     assert killed["left_at_once"] == [], "the student's process outlived its killed grader"
     assert not summary.not_graded, summary.not_graded
