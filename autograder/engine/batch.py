@@ -442,8 +442,11 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
 
     def record(result: SubmissionResult):
         override = overrides.get((result.student, result.assignment))
-        try:  # the override's score and comment (if any) stay in results.json and the feedback
-            write_submission_results(out_dir, result, override)
+        try:
+            if override is None:
+                write_submission_results(out_dir, result)
+            else:  # the override's score and comment stay in results.json and the feedback
+                write_submission_results(out_dir, result, override)
         except OSError as exc:  # OUT/<student>/ collides with something there: this student only, said loudly
             result = SubmissionResult(
                 student=result.student, assignment=result.assignment, status=NOT_GRADED,
