@@ -62,7 +62,8 @@ def _pid_max() -> int:
 
 def _grader_gone(uid: int, since: int | None = None) -> bool:
     """Whether the grading process of sandbox uid (pid uid - SANDBOX_UID_BASE) is gone: no such process (or a
-    zombie: killed, its parent not yet reaping it), or one started after since (clock ticks: the pid was reused, so the grader that gave the uid is dead)."""
+    zombie: killed, its parent not yet reaping it), or one started after since (clock ticks: the pid was
+    reused, so the grader that gave the uid is dead)."""
     from .uid import SANDBOX_UID_BASE
 
     started = start_time(uid - SANDBOX_UID_BASE, living=True)
