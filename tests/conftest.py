@@ -12,6 +12,14 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+def hide_course_args() -> list[str]:
+    """docker_like.py's --hide options for every folder of the repo's course students must not read
+    (graders, solutions, tests, the git repository: jail/protected.py), as an instructor would chmod them."""
+    from autograder.engine.jail.protected import course_folders
+
+    return [arg for folder in course_folders(REPO) for arg in ("--hide", str(folder))]
+
+
 def make_course(folder: Path, **limits) -> Path:
     """A course.toml in folder that uses the repo's course, with other limits.
 

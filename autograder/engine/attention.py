@@ -16,10 +16,11 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import output_names
 from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, Override, SubmissionResult
 
 SIMILARITY_THRESHOLD = 0.8   # a pair's score (0..1) from which both students are listed
-SIMILARITY_DIR = "similarity"  # GRADED/similarity/<assignment>/similarity.csv
+SIMILARITY_DIR = output_names.SIMILARITY  # GRADED/similarity/<assignment>/similarity.csv
 MAX_SIMILARITY_BYTES = 4 * 2**20
 LOCKED_CELLS_FLAG = "locked cells edited"  # the start of the flag the nbgrader path raises (a hook)
 

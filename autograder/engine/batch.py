@@ -37,6 +37,8 @@ from .lateness import TIMESTAMP_FILE, load_parser
 from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, STATUSES, ResultFormatError, SubmissionResult
 from .results import (collect_results, load_result, results_path, stale_results, write_grades_csv,
                       write_regrades_csv, write_submission_results)
+from .jail.cleanup import sweep_orphans
+from .jail.protected import protected_paths
 from .sandbox import become_subreaper, child_code_dir, isolation_mode
 from .submission import LayoutError, Roster, find_students, read_submission
 from .text import clean
@@ -206,6 +208,7 @@ def _work(conn, course, assignment, student, folder, isolation, fingerprinter):
     """In a forked worker: grade one submission and send the result (or the GradingError) back."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
     become_subreaper()
+    sweep_orphans()  # what the sandboxes of killed grading processes left (their uid is never reused by us)
     try:
         result = grade_submission(course, assignment, student, folder, None, isolation, fingerprinter)
         conn.send(("result", result))
@@ -444,7 +447,7 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
                                 fingerprinters[assignment.id])
         tasks += [(assignment, student) for student in summary.plan.todo]
     if scheduler is None:
-        isolation = isolation_mode(protected=(submissions, out_dir, course.graders_dir, course.root / "solutions"))
+        isolation = isolation_mode(protected=protected_paths(course.root, submissions, out_dir))
         print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
         child_code_dir()  # made once here, not in every forked worker, like the imports:
         for assignment in {a.id: a for a, _ in tasks}.values():
@@ -462,10 +465,17 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
 
     def record(result: SubmissionResult):
         override = overrides.get((result.student, result.assignment))
-        if override is None:
-            write_submission_results(out_dir, result)
-        else:  # the override's score and comment stay in results.json and the feedback
-            write_submission_results(out_dir, result, override)
+        try:
+            if override is None:
+                write_submission_results(out_dir, result)
+            else:  # the override's score and comment stay in results.json and the feedback
+                write_submission_results(out_dir, result, override)
+        except OSError as exc:  # OUT/<student>/ collides with something there: this student only, said loudly
+            result = SubmissionResult(
+                student=result.student, assignment=result.assignment, status=NOT_GRADED,
+                max_score=result.max_score, isolation=result.isolation,
+                reason=clean(f"its results cannot be written to {out_dir / result.student / result.assignment} "
+                             f"({exc.strerror or exc}): move what is in the way, then grade again", 500))
         summary = summaries[result.assignment]
         summary.graded[result.student] = result
         summary.why[result.student] = why_recorded(course, summary.plan, result.student, result)

@@ -63,9 +63,9 @@ def can_isolate(mode: str) -> bool:
 
 
 def protected_paths(course_root: str, submissions: str, out_dir: str | None) -> tuple[str, ...]:
-    """What student code must not read on a worker: what local grading protects for the same folders."""
-    root = Path(course_root)
-    return tuple(str(p) for p in (submissions, out_dir, root / "graders", root / "solutions") if p)
+    """What student code must not read on a worker: the list local grading protects (jail/protected.py)."""
+    from .jail.protected import protected_paths as the_list
+    return the_list(course_root, submissions, out_dir)
 
 
 def _worker_isolation(protected: tuple[str, ...]) -> tuple[str, str]:
@@ -132,6 +132,24 @@ async def _probe_and_mark(probe, probe_args, resource, dask_worker=None):
                 callback.stop()
         await dask_worker.set_resources(**{resource: 1})
     return report
+
+
+def _offer_waiting_tasks(workers: list[str], dask_scheduler=None) -> int:
+    """client.run_on_scheduler() target: give the tasks that wait for a usable worker ("no-worker") to
+    these workers, just given the run's resource; return how many were offered.
+
+    The scheduler does this itself when a worker joins, but not when a worker's
+    resources change: a task whose worker died (and was restarted by its
+    nanny, then probed and marked) would wait forever. This is the scheduler's
+    own step for a joining worker (distributed is pinned in pyproject.toml)."""
+    offered = 0
+    for address in workers:
+        state = dask_scheduler.workers.get(address)
+        if state is not None:
+            recommendations = dask_scheduler.bulk_schedule_unrunnable_after_adding_worker(state)
+            offered += len(recommendations)
+            dask_scheduler.transitions(recommendations, f"course-sandbox-marked-{time.time()}")
+    return offered
 
 
 def grade_student(course, assignment, student: str, submissions: Path, out_dir: Path | None) -> dict:
@@ -204,10 +222,12 @@ def _fresh_process_main(result_fd: int):
 
     from .grade import grade_submission
     from .jail import own_tmp
+    from .jail.cleanup import sweep_orphans
     from .sandbox import become_subreaper
 
     tempfile.tempdir = str(own_tmp.root())
     become_subreaper()
+    sweep_orphans()  # what the sandboxes of killed grading processes (or workers) left
     course, assignment, student, folder, mode = pickle.loads(sys.stdin.buffer.read())
     try:
         outcome = ("result", grade_submission(course, assignment, student, folder, None, mode))
@@ -255,27 +275,34 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
         raise GradingError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     with client:
 
-        seen: dict[str, str] = {}  # worker process id -> address; a restarted worker is a new process
         run_id = uuid.uuid4().hex[:8]
         resource = RESOURCE_PREFIX + run_id
 
-        def probe_new_workers() -> set[str]:
-            """Probe worker processes not seen before; return the addresses of live usable workers."""
-            alive = {worker: info.get("id", worker) for worker, info in client.scheduler_info()["workers"].items()}
-            new = sorted(worker for worker, ident in alive.items() if ident not in seen)
+        def probe_new_workers(tasks_waiting: bool = True) -> set[str]:
+            """Probe the workers not probed before, and those restarted (a nanny's new worker process keeps
+            its name, and its address when the port is fixed, but not the run's resource); return the
+            addresses of live usable workers. tasks_waiting: tasks were submitted, so those waiting are
+            offered to the workers just marked usable."""
+            workers = client.scheduler_info()["workers"]
+            new = sorted(worker for worker, info in workers.items()
+                         if worker not in reports
+                         or (reports[worker].get("usable") and resource not in (info.get("resources") or {})))
             if new:
                 answers = client.run(_probe_and_mark, probe, probe_args, resource, workers=new, on_error="return")
                 for worker in new:
                     answer = answers.get(worker)
                     if isinstance(answer, BaseException) or answer is None:
                         answer = {"usable": False, "problem": f"the probe failed: {answer!r}"}
-                    seen[alive[worker]] = worker
                     reports[worker] = answer
                     if not answer.get("usable"):
                         log(f"worker {worker} is not used: {answer.get('problem')}")
-            return {w for w in alive if seen.get(alive[w]) == w and reports[w].get("usable")}
+                marked = [worker for worker in new if reports[worker].get("usable")]
+                if marked and tasks_waiting:
+                    client.run_on_scheduler(_offer_waiting_tasks, marked)
+            return {worker for worker, info in workers.items() if reports[worker].get("usable")
+                    and (worker in new or resource in (info.get("resources") or {}))}
 
-        usable = probe_new_workers()
+        usable = probe_new_workers(tasks_waiting=False)
         if not usable:
             raise NoUsableWorker(f"no worker of the Dask scheduler at {address} can grade"
                                  + ("" if reports else ": none is connected"))

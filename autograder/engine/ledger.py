@@ -30,9 +30,10 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import output_names
 from .model import Override, ResultFormatError, SubmissionResult
 
-LEDGER_NAME = "ledger.sqlite"
+LEDGER_NAME = output_names.LEDGER
 NEW, CHANGED_SUBMISSION, CHANGED_GRADERS, CHANGED_SETTINGS = "new", "changed submission", "changed graders", \
     "changed settings"
 EXTENSION, FORCED, RETRIED, MIGRATED, SUBMITTED = "extension", "forced", "retried (not graded before)", \

@@ -15,16 +15,20 @@ from pathlib import Path
 from ..config import Assignment, Course
 from ..student_ids import RULE, is_student_id, shown
 from .lateness import MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE
+from .output_names import is_output_name
 
 MAX_MODULE_BYTES = 1024 * 1024
 MAX_LISTED_FILES = 200
 SOLUTION_MARKERS = (b"### BEGIN SOLUTION", b"### END SOLUTION", b"### BEGIN HIDDEN TESTS")
-# nbgrader's own folders and files, and the names of the engine's outputs: never a student.
+# nbgrader's own folders and files, and the main names of the engine's outputs: a submissions folder holding
+# one as a folder is not a submissions folder (the course's, or an output folder). Every other name the output
+# folder uses (output_names.py) is refused as a student, by name, with the reason.
 RESERVED_NAMES = frozenset({
     "source", "release", "submitted", "autograded", "feedback", "downloaded", "exchange", "inbound",
     "outbound", "nbgrader_config.py", "gradebook.db", "grades.csv", "regrades.csv", "report.html",
     "report", "export", "similarity", "course.toml", "ledger.sqlite",
 })
+OUTPUT_NAME = "the output folder uses this name for its own files (output_names.py): rename the student's folder"
 
 
 class LayoutError(Exception):
@@ -40,7 +44,7 @@ class Roster:
 
 
 def is_valid_student_id(name: str) -> bool:
-    return is_student_id(name) and name not in RESERVED_NAMES
+    return is_student_id(name) and name not in RESERVED_NAMES and not is_output_name(name)
 
 
 def find_students(submissions: Path, assignment_id: str, required: bool = True) -> Roster:
@@ -67,7 +71,9 @@ def find_students(submissions: Path, assignment_id: str, required: bool = True) 
             continue  # a file beside the student folders
         if len(found) < 10:
             found.append(name + "/")
-        if not is_valid_student_id(name):
+        if is_student_id(name) and is_output_name(name):
+            roster.refused[shown(name)] = OUTPUT_NAME
+        elif not is_valid_student_id(name):
             roster.refused[shown(name)] = f"not a valid student id ({RULE})"
         elif has_assignment:
             roster.students.append(name)

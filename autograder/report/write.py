@@ -20,13 +20,14 @@ import re
 from pathlib import Path
 
 from ..config import Course
+from ..engine import output_names
 from ..engine.results import atomic_write
 from .data import read_class, summarize_tests
 from .feedback import write_feedback_html
 from .figures import grades_figure, png, tests_figure
 from .page import assignment_view, picture, render_page
 
-REPORT_NAME = "report.html"
+REPORT_NAME = output_names.REPORT
 
 
 def _file_part(assignment_id: str) -> str:

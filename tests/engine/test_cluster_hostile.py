@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from autograder.config import load_course  # noqa: E402
 from autograder.engine import batch, cluster, cluster_tls  # noqa: E402
 from autograder.engine.jail import cgroups, own_tmp  # noqa: E402
 from autograder.engine.jail.uid import SANDBOX_UID_BASE  # noqa: E402
-from conftest import REPO  # noqa: E402
+from conftest import REPO, hide_course_args  # noqa: E402
 from test_engine_hostile import WRONG  # noqa: E402
 
 COURSE = load_course(REPO / "course.toml")
@@ -176,13 +177,13 @@ def secured(request, tmp_path_factory, certificates):
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     worker = None
     try:
-        wait_for(file.exists, 60, "the scheduler did not start")
-        address = json.loads(file.read_text())["address"]
+        wait_for(lambda: file.exists() and file.read_text().rstrip().endswith("}"), 60, "the scheduler did not start")
+        address = json.loads(file.read_text())["address"]  # read once written whole
         command = [str(DASK), "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",
                    "--name", mode]
         if mode != "nsjail":
             command = [sys.executable, str(REPO / "tests/docker_like.py"), "--deny-namespaces",
-                       "--hide", str(REPO / "graders"), "--hide", str(REPO / "solutions"), "--",
+                       *hide_course_args(), "--",
                        "env", f"COURSE_ISOLATION={mode}", *command]
         worker = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   start_new_session=True)
@@ -281,6 +282,102 @@ def test_a_process_without_the_certificate_cannot_connect_or_run_code(secured, t
                                     security=security, timeout=5, set_as_default=False) as client:
                 client.run(lambda: ran.write_text("ran"))
     assert not ran.exists()
+
+
+DAEMON = textwrap.dedent(f"""
+    import os, sys, time
+    if os.fork() == 0:  # a daemon, double-forked into a session of its own, started at import
+        os.setsid()
+        if os.fork() == 0:
+            os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)", "{MARKER}-daemon"])
+        os._exit(0)
+    os.wait()
+    _slept = []
+    def sigmoid(z):  # still grading when its worker is killed
+        if not _slept:
+            _slept.append(time.sleep(5))
+        return z
+""")
+
+
+def processes_of(uid: int) -> list[int]:
+    """The living processes of uid (a zombie is dead: init, its parent, may be slow to reap it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid \
+                    and (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def daemons() -> dict[int, int]:
+    """pid -> uid of every daemon started by the DAEMON submission."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and f"{MARKER}-daemon".encode() in (entry / "cmdline").read_bytes() \
+                    and (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                found[int(entry.name)] = entry.stat().st_uid
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_grade_leaves_no_student_process_and_its_restart_finishes_the_batch(secured, tmp_path):
+    """SIGKILL of the Dask worker while a submission's daemon runs (uid+rlimits): the student's own
+    process dies with it (the death signal survives the uid change), the nanny's new worker gets the
+    waiting task (it is offered when the worker is marked usable), and the next grading process kills
+    the daemon that outlived its grader. The honest students keep full marks."""
+    mode, address, _ = secured
+    if mode != "uid+rlimits":
+        pytest.skip("the uid modes share the code killed here (one mode is enough)")
+    subs = write_class(tmp_path / "submitted", {"daemon": WRONG + DAEMON, "honest_a": REFERENCE})
+    killed, earlier = {}, set(daemons())
+
+    def kill_the_worker_mid_grade():
+        deadline = time.monotonic() + 120
+        while not killed and time.monotonic() < deadline:
+            for pid, uid in daemons().items():
+                try:  # the fresh grading process that gave the uid, and its parent: the Dask worker
+                    grader = Path(f"/proc/{uid - SANDBOX_UID_BASE}/stat").read_text()
+                except OSError:
+                    continue
+                if pid in earlier:
+                    continue
+                worker = int(grader.rsplit(")", 1)[1].split()[1])
+                killed.update(daemon=pid, uid=uid, worker=worker)
+                os.kill(worker, signal.SIGKILL)
+                time.sleep(3)
+                killed["left_at_once"] = [p for p in processes_of(uid) if p != pid]
+                break
+            time.sleep(0.05)
+
+    def expire(signum, frame):
+        raise TimeoutError("the batch did not finish in 150 s after its worker was killed")
+    killer = threading.Thread(target=kill_the_worker_mid_grade)
+    killer.start()
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(150)
+    try:
+        summary = batch.grade_batch(COURSE, NEURON, subs, tmp_path / "out", scheduler=address, progress=False)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        killer.join()
+        for pid in set(daemons()) - earlier:
+            os.kill(pid, signal.SIGKILL)
+    assert killed.get("worker"), "the daemon never started"
+    assert killed["left_at_once"] == [], "the student's process outlived its killed grader"
+    assert not summary.not_graded, summary.not_graded
+    assert {s: results_of(tmp_path / "out", s)["score"] for s in ("daemon", "honest_a")} == \
+        {"daemon": 0, "honest_a": 20}
+    time.sleep(0.5)
+    assert processes_of(killed["uid"]) == [], "a process of the killed grader's sandbox uid lives on"
+    assert daemons() == {}
 
 
 def test_course_cluster_certs_writes_a_ca_a_private_key_and_dasks_configuration(tmp_path, capsys):

@@ -15,9 +15,13 @@ submission (a full work folder, a deep folder chain, System V shared
 memory, files in shared temporary folders); 6 the student's uid (never
 root: root-only files stay closed).
 """
+import contextlib
 import json
 import os
 import re
+import shutil
+import socket
+import signal
 import subprocess
 import sys
 import textwrap
@@ -28,12 +32,16 @@ import pytest
 
 from autograder.engine.jail import cgroups, own_tmp
 from autograder.engine.jail.uid import SANDBOX_UID_BASE
-from conftest import REPO, make_course
+from conftest import REPO, hide_course_args, make_course
 from test_engine_hostile import WRONG  # the wrong but importable neuron.py every hostile test uses
 
 REFERENCE = (REPO / "solutions/01_neuron/neuron.py").read_text()
 MARKER = "nnfs-isolation-marker"
 MEMORY_MB, BLOCK_MB = 1024, 600
+# A host service's unix sockets (listening while the batch runs): a path open to all, an abstract name.
+HOST_SOCKET = Path(f"/tmp/{MARKER}-service-{os.getpid()}/socket")
+HOST_ABSTRACT = f"\0{MARKER}-service-{os.getpid()}"
+SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 
 ATTACKS = {
     # 4: four processes of 600 MB each, all touched and held together, against memory_mb = 1024
@@ -119,6 +127,26 @@ ATTACKS = {
             except OSError:
                 pass
     """) + WRONG,
+    # 5: state for the next student of the uid: a lock file, a key in the uid's keyring; and a host
+    # service reached through its unix sockets
+    "locks_keys_and_unix_sockets": textwrap.dedent(f"""
+        import ctypes, socket
+        for address in ({str(HOST_SOCKET)!r}, {HOST_ABSTRACT!r}):
+            try:
+                socket.socket(socket.AF_UNIX).connect(address)
+                print("UNIX CONNECTED", address[1:])
+            except OSError as exc:
+                print("UNIX denied", exc.errno)
+        libc = ctypes.CDLL(None, use_errno=True)
+        key = libc.syscall(248, b"user", b"{MARKER}", b"state", 5, -3)  # add_key into the uid's keyring
+        print("KEY made" if key >= 0 else "KEY denied")
+        for folder in ("/run/lock", "/var/lock"):
+            try:
+                open(f"{{folder}}/{MARKER}-lock", "w").write("state")
+                print("LOCK LITTER", folder)
+            except OSError:
+                pass
+    """) + WRONG,
     # 6: never root; root-only files stay closed
     "root_files": textwrap.dedent("""
         import os
@@ -152,9 +180,12 @@ def host_state() -> dict:
         lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
         header = lines[0].split()
         ipc += [line for line in lines[1:] if int(dict(zip(header, line.split()))["uid"]) >= SANDBOX_UID_BASE]
-    litter = [str(p) for folder in ("/tmp", "/var/tmp", "/dev/shm") for p in Path(folder).glob(f"{MARKER}*")]
+    litter = [str(p) for folder in SHARED_FOLDERS for p in Path(folder).glob(f"{MARKER}*")
+              if p != HOST_SOCKET.parent]
+    key_users = [line.split(":")[0].strip() for line in Path("/proc/key-users").read_text().splitlines()
+                 if int(line.split(":")[0]) >= SANDBOX_UID_BASE]
     memory = int(re.search(r"MemAvailable:\s+(\d+)", Path("/proc/meminfo").read_text())[1]) // 1024
-    return {"processes": processes, "ipc": ipc, "litter": litter, "cgroups": cgroups.leftovers(),
+    return {"processes": processes, "ipc": ipc, "litter": litter, "key_users": key_users, "cgroups": cgroups.leftovers(),
             "scratch": sorted(str(p) for p in Path("/tmp").glob("nnfs-scratch-*")),
             "stale_tmp": [str(p) for p in own_tmp.stale()], "memory_mb": memory}
 
@@ -165,8 +196,24 @@ def grade_command(mode: str, subs: Path, out: Path, course: Path) -> list[str]:
     if mode == "nsjail":
         return command
     return [sys.executable, str(REPO / "tests" / "docker_like.py"), "--deny-namespaces",
-            "--hide", str(REPO / "graders"), "--hide", str(REPO / "solutions"), "--",
+            *hide_course_args(), "--",
             "env", f"COURSE_ISOLATION={mode}", *command]
+
+
+@contextlib.contextmanager
+def host_service():
+    """Unix sockets listening like a host service's while the batch runs (HOST_SOCKET, HOST_ABSTRACT)."""
+    HOST_SOCKET.parent.mkdir(mode=0o711)
+    try:
+        with socket.socket(socket.AF_UNIX) as by_path, socket.socket(socket.AF_UNIX) as abstract:
+            by_path.bind(str(HOST_SOCKET))
+            HOST_SOCKET.chmod(0o777)
+            abstract.bind(HOST_ABSTRACT)
+            by_path.listen(8)
+            abstract.listen(8)
+            yield
+    finally:
+        shutil.rmtree(HOST_SOCKET.parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="module", params=["nsjail", "uid+landlock", "uid+rlimits"])
@@ -181,8 +228,9 @@ def graded(tmp_path_factory, request):
         (subs / student / "01_neuron").mkdir(parents=True)
         (subs / student / "01_neuron" / "neuron.py").write_text(source)
     before = host_state()
-    done = subprocess.run(grade_command(request.param, subs, out, course), cwd=REPO, capture_output=True,
-                          text=True, timeout=900, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    with host_service():
+        done = subprocess.run(grade_command(request.param, subs, out, course), cwd=REPO, capture_output=True,
+                              text=True, timeout=900, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
     assert done.returncode == 0, done.stderr[-3000:]
     time.sleep(0.5)
     mode = results_of(out, "aa_honest")["extra_data"]["isolation"]
@@ -248,10 +296,21 @@ def test_nothing_outlives_the_batch(graded):
     assert after["processes"] == []
     assert after["ipc"] == before["ipc"], "System V IPC objects of a sandbox uid survived"
     assert after["litter"] == [], "files in the machine's shared temporary folders survived"
+    assert after["key_users"] == before["key_users"], "a sandbox uid kept a kernel keyring"
     assert after["stale_tmp"] == [], "temporary folders of a grading process survived it"
     assert after["cgroups"] == [], "cgroups of the engine survived"
     if mode != "uid+rlimits":  # a private file system (nsjail) or a Landlock whitelist
         assert "LITTER" not in printed(out, "ipc_and_tmp_litter")
+        assert "LOCK LITTER" not in printed(out, "locks_keys_and_unix_sockets")
+
+
+@pytest.mark.slow
+def test_no_host_unix_socket_and_no_keyring_is_reachable(graded):
+    mode, out, _, _ = graded
+    report = printed(out, "locks_keys_and_unix_sockets")
+    assert report.count("UNIX denied") == 2 and "UNIX CONNECTED" not in report, report
+    if mode.startswith("uid"):  # nsjail's user namespace has keyrings of its own
+        assert "KEY denied" in report, report
 
 
 @pytest.mark.slow
@@ -291,3 +350,78 @@ def test_doctor_as_an_unprivileged_user():
                             timeout=300, env=env)
     assert denied.returncode == 1, denied.stdout + denied.stderr
     assert "needs root" in denied.stdout and "trusted" not in denied.stdout
+
+
+DAEMON = textwrap.dedent(f"""
+    import os, sys, time
+    if os.fork() == 0:  # a daemon, double-forked into a session of its own, started at import
+        os.setsid()
+        if os.fork() == 0:
+            os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)", "{MARKER}-daemon"])
+        os._exit(0)
+    os.wait()
+    def sigmoid(z):  # still grading when its grader is killed
+        time.sleep(60)
+""")
+
+
+def _daemons() -> dict[int, int]:
+    """pid -> uid of every daemon of the DAEMON submission."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and f"{MARKER}-daemon".encode() in (entry / "cmdline").read_bytes():
+                found[int(entry.name)] = entry.stat().st_uid
+        except OSError:
+            continue
+    return found
+
+
+def _processes_of(uid: int) -> list[int]:
+    """The living processes of uid (a zombie is dead: init, its parent, may be slow to reap it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid \
+                    and (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_grader_killed_mid_grade_leaves_no_student_process_after_the_next_run(tmp_path):
+    """uid+rlimits: `kill -9` of the batch's worker (and the batch) while a submission's daemon runs:
+    the student's own process dies with its grader (the death signal is set again after the uid
+    change); the daemon, which no death signal reaches, is killed by the next `course grade`."""
+    if os.geteuid() != 0:
+        pytest.skip("the uid fallback needs root")
+    course = make_course(tmp_path / "course", seconds=90, submission_seconds=120)
+    subs, out = tmp_path / "submitted", tmp_path / "out"
+    for student, source in {"daemon": WRONG + DAEMON, "honest": REFERENCE}.items():
+        (subs / student / "01_neuron").mkdir(parents=True)
+        (subs / student / "01_neuron" / "neuron.py").write_text(source)
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    grading = subprocess.Popen(grade_command("uid+rlimits", subs, out, course), cwd=REPO, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not _daemons() and time.monotonic() < deadline and grading.poll() is None:
+            time.sleep(0.05)
+        (daemon, uid), = _daemons().items()
+        grading.kill()  # the batch first (its workers live on), so that it starts no other worker
+        grading.wait()
+        os.kill(uid - SANDBOX_UID_BASE, signal.SIGKILL)  # then the batch's worker that grades it
+        time.sleep(2)
+        assert _processes_of(uid) == [daemon], "the student's process outlived its killed grader"
+        done = subprocess.run([*grade_command("uid+rlimits", subs, out, course), "--student", "honest"], cwd=REPO,
+                              env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert results_of(out, "honest")["score"] == 20
+        assert _processes_of(uid) == [], "a process of the killed grader's sandbox uid lives on"
+    finally:
+        if grading.poll() is None:
+            grading.kill()
+            grading.wait()
+        for pid in _daemons():
+            os.kill(pid, signal.SIGKILL)

@@ -13,8 +13,10 @@ import time
 from pathlib import Path
 
 IPC_RMID = 0
-# World-writable folders a process of the sandbox uid can write into outside its own folder.
-SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue")
+# World-writable folders a process of the sandbox uid can write into outside its own folder: those of
+# `find / -xdev -type d -perm -0002` on a Debian/Ubuntu machine or container, and the other file systems'.
+# /var/lock is a link to /run/lock on most systems (listed both, for those where it is not).
+SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue", "/run/lock", "/var/lock")
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -38,6 +40,103 @@ def processes():
                        _field(status, b"State")[:1].decode())
             except (OSError, ValueError):  # gone meanwhile
                 continue
+
+
+def start_time(pid: int, living: bool = False) -> str | None:
+    """The process's start time in clock ticks since boot, or None when there is no such process
+    (living: nor when it is dead but not yet reaped, a zombie)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    return None if living and fields[0] in ("Z", "X") else fields[19]
+
+
+def _pid_max() -> int:
+    try:
+        return int(Path("/proc/sys/kernel/pid_max").read_text())
+    except (OSError, ValueError):
+        return 1 << 22
+
+
+def _grader_gone(uid: int, since: int | None = None) -> bool:
+    """Whether the grading process of sandbox uid (pid uid - SANDBOX_UID_BASE) is gone: no such process (or a
+    zombie: killed, its parent not yet reaping it), or one started after since (clock ticks: the pid was
+    reused, so the grader that gave the uid is dead)."""
+    from .uid import SANDBOX_UID_BASE
+
+    started = start_time(uid - SANDBOX_UID_BASE, living=True)
+    return started is None or (since is not None and int(started) > since)
+
+
+def _sandbox_uid(uid: int) -> bool:
+    from .uid import SANDBOX_UID_BASE
+
+    return SANDBOX_UID_BASE < uid <= SANDBOX_UID_BASE + _pid_max()
+
+
+def orphaned_uids() -> set[int]:
+    """The sandbox uids whose grading process is gone (killed with SIGKILL, out of memory) while
+    something of theirs is left: a process, a file in a shared temporary folder, an IPC object."""
+    found = set()
+    for pid, _, uid, state in processes():
+        if _sandbox_uid(uid) and uid not in found and state != "Z":  # a zombie is dead already
+            since = start_time(pid)
+            if since is not None and _grader_gone(uid, int(since)):
+                found.add(uid)
+    owners = set()
+    for folder in SHARED_TMP:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                owners.add(entry.stat(follow_symlinks=False).st_uid)
+            except OSError:
+                continue
+    for kind in ("shm", "sem", "msg"):
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+        except OSError:
+            continue
+        header = lines[0].split() if lines else []
+        for line in lines[1:]:
+            row = dict(zip(header, line.split()))
+            owners |= {int(row.get("uid", -1)), int(row.get("cuid", -1))}
+    return found | {uid for uid in owners if _sandbox_uid(uid) and _grader_gone(uid)}
+
+
+def kill_all_of(uid: int):
+    """Kill every process of uid at once: kill(-1) from a process running as uid reaches exactly
+    those (a fork bomb cannot outrun a scan), repeated until none is left."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            for _ in range(20):
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except ProcessLookupError:  # none left but this one
+                    break
+                time.sleep(0.005)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def sweep_orphans():
+    """At the start of a grading process: remove what sandbox uids of dead grading processes left
+    (processes, files in shared temporary folders, System V IPC objects). Needs root (the uid modes)."""
+    if os.geteuid() != 0:
+        return
+    for uid in sorted(orphaned_uids()):
+        kill_all_of(uid)
+        remove_ipc(uid)
+        remove_files_of(uid)
 
 
 def own_children() -> set[int]:
@@ -135,7 +234,7 @@ def remove_ipc(uid):
 def files_of(uid) -> list[Path]:
     """Entries of uid at the top of the world-writable folders."""
     found = []
-    for folder in SHARED_TMP:
+    for folder in dict.fromkeys(os.path.realpath(f) for f in SHARED_TMP):
         try:
             entries = list(os.scandir(folder))
         except OSError:

@@ -1,19 +1,29 @@
-"""No network for student code in the uid modes: a seccomp filter (libseccomp, through pyseccomp).
+"""No network, no sockets and no kernel keys for student code in the uid modes: a seccomp filter
+(libseccomp, through pyseccomp).
 
-nsjail gives the child a network namespace of its own. Without namespaces
-(uid+landlock, uid+rlimits) the child would share the machine's network, so
-before it runs Python it gets a filter that fails every socket(2) other
-than AF_UNIX with EACCES, and io_uring (which can open sockets without
-socket(2)) with ENOSYS. Syscalls of another ABI (32-bit x86, x32) kill the
-process: libseccomp's default for an architecture the filter was not built
-for. The filter is inherited by every process the child starts and cannot
-be removed (no_new_privs is set before it).
+nsjail gives the child network, IPC and user namespaces of its own. Without
+namespaces (uid+landlock, uid+rlimits) the child would share the machine's
+network, its unix sockets (paths and the abstract namespace: host services
+such as a database, the Dask worker, systemd) and the kernel's keyrings, so
+before it runs Python it gets a filter that fails socket(2) and
+socketpair(2) of every family with EACCES (the child talks to the grader
+over pipes; neither Python nor numpy opens a socket), add_key(2), keyctl(2)
+and request_key(2) with EACCES (a user keyring outlives the submission and
+would carry state to the next student of the uid), and io_uring (which can
+open sockets without socket(2)) with ENOSYS. Syscalls of another ABI
+(32-bit x86, x32) kill the process: libseccomp's default for an
+architecture the filter was not built for. The filter is inherited by every
+process the child starts and cannot be removed (no_new_privs is set before
+it).
 
 The probe (probe.py) checks it holds for real: as the sandbox uid, a
-connection to a listening 127.0.0.1 port must fail.
+connection to a listening 127.0.0.1 port and one to a listening unix socket
+(a path open to all, and an abstract name) must fail.
 """
 import errno
-import socket
+
+DENIED = ("socket", "socketpair", "add_key", "keyctl", "request_key")
+NO_SUCH_CALL = ("io_uring_setup", "io_uring_enter", "io_uring_register")
 
 
 def _build():
@@ -21,8 +31,9 @@ def _build():
     import pyseccomp as seccomp
 
     rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
-    rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
-    for name in ("io_uring_setup", "io_uring_enter", "io_uring_register"):
+    for name in DENIED:
+        rules.add_rule(seccomp.ERRNO(errno.EACCES), name)
+    for name in NO_SUCH_CALL:
         rules.add_rule(seccomp.ERRNO(errno.ENOSYS), name)
     return rules
 

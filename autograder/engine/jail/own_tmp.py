@@ -13,18 +13,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from .cleanup import remove_tree
+from .cleanup import remove_tree, start_time  # noqa: F401 (start_time: also this module's)
 
 PREFIX = "nnfs-run-"
-
-
-def start_time(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot, or None when there is no such process."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat[stat.rindex(")") + 2:].split()[19]
 
 
 def _alive(name: str) -> bool:

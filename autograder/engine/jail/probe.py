@@ -31,13 +31,14 @@ from pathlib import Path
 
 from ...limits import Limits
 from . import cgroups, landlock, no_network, nsjail, uid
+from .protected import course_folders
 
 TRUSTED = "trusted-submissions-no-sandbox"
 NSJAIL_RLIMITS = "nsjail+rlimits"
 UID = "uid+rlimits"
 UID_LANDLOCK = "uid+landlock"
 PACKAGE = Path(__file__).resolve().parents[2]  # autograder/
-DEFAULT_PROTECTED = (PACKAGE.parent / "graders", PACKAGE.parent / "solutions")  # the repo's own course
+DEFAULT_PROTECTED = tuple(course_folders(PACKAGE.parent))  # the repo's own course: graders, solutions, tests, .git
 
 GIVES = {
     "nsjail": ["new user, PID, mount, IPC, UTS, network and cgroup namespaces (nsjail)",
@@ -50,13 +51,15 @@ GIVES = {
     UID: ["a separate unprivileged uid per worker, checked unable to read the reference, graders and submissions",
           "rlimits per process: CPU seconds, address space, file size, open files; processes per uid",
           "after each submission: its processes, files in shared temporary folders and System V IPC objects removed",
-          "no network: sockets other than AF_UNIX denied (seccomp), checked by a connection that must fail",
+          "no network, no unix sockets, no kernel keyrings: socket(2), socketpair(2) and the key syscalls denied "
+          "(seccomp), checked by connections to the host's listening sockets (TCP, unix path, abstract) that must fail",
           "NOT given: a private file system (it sees what is world-readable), "
           "a memory or disk limit for the submission as a whole"],
     "uid": ["a separate unprivileged uid per worker, checked unable to read the reference, graders and submissions",
             "rlimits per process: CPU seconds, address space, file size, open files; processes per uid",
             "after each submission: its processes, files in shared temporary folders and System V IPC objects removed",
-            "no network: sockets other than AF_UNIX denied (seccomp), checked by a connection that must fail"],
+            "no network, no unix sockets, no kernel keyrings: socket(2), socketpair(2) and the key syscalls denied "
+          "(seccomp), checked by connections to the host's listening sockets (TCP, unix path, abstract) that must fail"],
     UID_LANDLOCK: ["Landlock: read-only access to the system folders, Python and its own code, read and write "
                    "only in its own scratch folder, nothing else of the file system; no TCP bind or connect "
                    "(Landlock ABI 4+); signals and abstract sockets only within the sandbox (ABI 6+)",
@@ -81,27 +84,43 @@ class Probe:
         return "\n".join(lines)
 
 
-NETWORK_REACHED = 75  # the trial's exit status when it connected to the listening port
+NETWORK_REACHED = 75  # the trial's exit status when it connected to a listening socket of the host
 
 
-def _trial_argv(port: int | None = None) -> list[str]:
+def _trial_argv(listeners: list | None = None) -> list[str]:
     """A child's first steps without their cost: start Python, open numpy's first file;
-    then, given a port listening on 127.0.0.1, try to connect to it (exit NETWORK_REACHED if it can)."""
+    then, given the host's listening sockets (_listening()), try to connect to each: a port on
+    127.0.0.1, a unix socket at a path open to all, an abstract unix socket (exit NETWORK_REACHED
+    if any connection is made)."""
     spec = importlib.util.find_spec("numpy")  # finds it without importing it (~0.1 s)
     code = f"open({os.path.realpath(spec.origin)!r}, 'rb').close()"
-    if port is not None:
-        code += (f"\nimport socket, sys\ntry: socket.create_connection(('127.0.0.1', {port}), 5)\n"
-                 f"except OSError: pass\nelse: sys.exit({NETWORK_REACHED})")
+    if listeners is not None:
+        code += (f"\nimport socket, sys\nfor family, address in {listeners!r}:\n"
+                 f"    try: socket.socket(getattr(socket, family)).connect(address)\n"
+                 f"    except OSError: continue\n"
+                 f"    sys.exit({NETWORK_REACHED})")
     return [nsjail.child_python(), "-I", "-S", "-c", code]
 
 
 @contextlib.contextmanager
 def _listening():
-    """A TCP port listening on 127.0.0.1 for the trial's connection, closed afterwards."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(1)
-        yield listener.getsockname()[1]
+    """Sockets of the host listening for the trial's connections, closed afterwards:
+    [(family name, address)] of a port on 127.0.0.1, a unix socket at a path (mode 0777 in a folder
+    anyone may pass) and an abstract unix socket (its address starts with a NUL byte)."""
+    with contextlib.ExitStack() as stack:
+        tcp = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+        tcp.bind(("127.0.0.1", 0))
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="nnfs-probe-unix-"))
+        os.chmod(folder, 0o711)
+        path = stack.enter_context(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
+        path.bind(os.path.join(folder, "socket"))
+        os.chmod(os.path.join(folder, "socket"), 0o777)
+        abstract = stack.enter_context(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
+        abstract.bind(f"\0nnfs-probe-{os.getpid()}-{os.urandom(6).hex()}")
+        for listener in (tcp, path, abstract):
+            listener.listen(1)
+        yield [("AF_INET", tcp.getsockname()), ("AF_UNIX", path.getsockname()),
+               ("AF_UNIX", abstract.getsockname())]
 
 
 def _trial_nsjail(found_cgroups) -> str:
@@ -109,14 +128,14 @@ def _trial_nsjail(found_cgroups) -> str:
     cannot reach a listening 127.0.0.1 port, else nsjail's complaint."""
     limits = Limits(seconds=30, submission_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1, disk_mb=1)
     with tempfile.TemporaryDirectory(prefix="nnfs-probe-") as code, tempfile.TemporaryFile() as log, \
-            _listening() as port:
+            _listening() as listeners:
         child_uid = uid.sandbox_uid() if os.geteuid() == 0 else None
         if child_uid is not None:
             os.chown(code, child_uid, child_uid)
         parents = found_cgroups.new_parents() if found_cgroups else {}
         try:
             argv = nsjail.command(code, limits, {"PATH": "/usr/bin:/bin"},
-                                  _trial_argv(port), uid=child_uid,
+                                  _trial_argv(listeners), uid=child_uid,
                                   log_fd=log.fileno(), pass_fds=(log.fileno(),),
                                   cgroup_args=found_cgroups.nsjail_args(parents, limits) if found_cgroups else ())
             done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, pass_fds=(log.fileno(),),
@@ -128,7 +147,8 @@ def _trial_nsjail(found_cgroups) -> str:
         if done.returncode == 0:
             return ""
         if done.returncode == NETWORK_REACHED:
-            return "the child connected to a listening 127.0.0.1 port: nsjail gave it no network namespace"
+            return ("the child connected to a listening socket of the host (127.0.0.1 or unix): nsjail gave it "
+                    "no network namespace")
         log.seek(0)
         complaint = [line for line in log.read(20000).decode(errors="replace").splitlines() if line[:3] in ("[E]", "[F]")]
         return ("; ".join(line.split(" ", 2)[-1] for line in complaint[-3:])
@@ -145,37 +165,32 @@ def _trial_uid(protected, with_landlock: bool) -> str:
         offline = no_network.prepared()
     except (ImportError, OSError, RuntimeError, ValueError) as exc:
         return f"cannot deny student code the network (seccomp through pyseccomp/libseccomp): {exc}"
-    with _listening() as port:
-        argv = _trial_argv(port)
+    with _listening() as listeners:
+        argv = _trial_argv(listeners)
         try:
             done = subprocess.run(argv, cwd="/", stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
                                   preexec_fn=lambda: uid.enter(limits, child_uid, paths, offline))
         except (OSError, subprocess.SubprocessError) as exc:
             return f"cannot start Python as uid {child_uid}: {exc}"
     if done.returncode == NETWORK_REACHED:
-        return f"uid {child_uid} connected to a listening 127.0.0.1 port despite the seccomp filter"
+        return (f"uid {child_uid} connected to a listening socket of the host (127.0.0.1 or unix) despite the "
+                "seccomp filter")
     if done.returncode != 0:
         return (f"uid {child_uid} cannot run {sys.executable} with numpy "
                 f"({done.stderr.decode(errors='replace').strip().splitlines()[-1:]}): make the Python installation "
                 f"and virtualenv world-readable (chmod -R o+rX), and their parent folders searchable (chmod o+x)")
     readable = uid.readable_by(child_uid, protected)
     if readable:
-        shown = _examples(readable, protected)
-        return (f"uid {child_uid} can read what students must not: {', '.join(shown)}"
-                f"{' ...' if len(readable) > len(shown) else ''}; make them unreadable to other users "
+        first = {}  # one example per protected path, so that each is named
+        for hit in readable:
+            top = next((p for p in protected if hit == p or hit.startswith(p.rstrip("/") + "/")), hit)
+            if top not in first or (os.path.isfile(hit) and not os.path.isfile(first[top])):
+                first[top] = hit  # a file rather than its folder
+        shown = list(first.values())
+        return (f"uid {child_uid} can read what students must not: {', '.join(shown[:6])}"
+                f"{' ...' if len(readable) > len(shown[:6]) else ''}; make them unreadable to other users "
                 f"(chmod -R o-rwx on each, or on a folder above them)")
     return ""
-
-
-def _examples(readable: list[str], protected) -> list[str]:
-    """A few of the readable paths, files first, from each protected folder (so that a readable class
-    is named even when the output folder's own files come first)."""
-    shown = []
-    for root in map(str, protected):
-        under = [p for p in readable if p == root or p.startswith(root.rstrip("/") + "/")]
-        files = [p for p in under if os.path.isfile(p)]
-        shown += [p for p in (files or under)[:2] if p not in shown]
-    return shown or readable[:5]
 
 
 def _no_mode(notes) -> Probe:

@@ -54,7 +54,14 @@ def landlock_paths(code_dir, scratch, engine_dir=None) -> dict:
 def enter(limits, uid: int | None, landlock_paths: dict | None = None, network_filter=None):
     """In the forked child before exec: new session, no new privileges, rlimits,
     Landlock (if given), the seccomp filter that denies the network
-    (no_network.prepared(), if given), then uid."""
+    (no_network.prepared(), if given), then uid.
+
+    The parent-death signal is set again after the uid change (the kernel
+    clears it on a change of credentials): the child dies with its grading
+    process however that ends. What the child starts itself (a forked
+    daemon does not inherit the signal) is swept by the next grading
+    process (cleanup.sweep_orphans)."""
+    parent = os.getppid()
     os.setsid()
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # no setuid binary raises privileges
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -65,13 +72,16 @@ def enter(limits, uid: int | None, landlock_paths: dict | None = None, network_f
         no_network.load_in_child(network_filter)
     if uid is not None:
         become(uid)
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the grading process died before the signal was set: never run orphaned
+        os._exit(1)
 
 
 def _readable(paths) -> list[str]:
     """What of paths (files, or folders walked) the current uid can read or list."""
     hits = []
     for top in paths:
-        seen = 0
+        seen, before = 0, len(hits)
         for root, dirs, files in os.walk(top, onerror=lambda error: None):
             hits.append(root)  # os.walk lists only what it can read
             for name in files:
@@ -81,7 +91,7 @@ def _readable(paths) -> list[str]:
                     hits.append(os.path.join(root, name))
                 except OSError:
                     pass
-            if seen > MAX_CHECKED or len(hits) > 20:
+            if seen > MAX_CHECKED or len(hits) - before > 20:
                 break
         if os.path.isfile(top):
             try:
