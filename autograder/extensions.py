@@ -201,3 +201,8 @@ def limits_for(course, assignment, student: str):
         return limits
     return dataclasses.replace(limits, seconds=limits.seconds * factor,
                                submission_seconds=limits.submission_seconds * factor)
+
+
+def worker_deadline_seconds(course, assignment, student: str) -> float:
+    """How long a grading process may take before it is killed: the student's whole budget, twice, and a margin."""
+    return 2 * limits_for(course, assignment, student).submission_seconds + 60

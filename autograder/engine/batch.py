@@ -217,11 +217,6 @@ def _work(conn, course, assignment, student, folder, isolation, fingerprinter):
     conn.close()
 
 
-def worker_deadline_seconds(course: Course, assignment: Assignment, student: str) -> float:
-    """How long a worker may take before it is killed: the student's whole budget, twice, and a margin."""
-    return 2 * extensions.limits_for(course, assignment, student).submission_seconds + 60
-
-
 class LocalWorkers:
     """Up to `jobs` forked workers, one per submission; a dead or overdue worker's submission is retried once.
 
@@ -250,7 +245,7 @@ class LocalWorkers:
                                         isolation, self.fingerprinters.get(assignment.id)), daemon=True)
                 process.start()
                 send.close()
-                deadline = time.monotonic() + worker_deadline_seconds(course, assignment, student)
+                deadline = time.monotonic() + extensions.worker_deadline_seconds(course, assignment, student)
                 running[receive] = (process, assignment, student, attempt, deadline)
 
         # Ctrl-C is noted and acted on between two steps of the loop: a KeyboardInterrupt raised
@@ -290,7 +285,8 @@ class LocalWorkers:
                         process.kill()
                         process.join()
                     if message is None:
-                        why = (f"the grading process ran past its {worker_deadline_seconds(course, assignment, student):g} s"
+                        deadline = extensions.worker_deadline_seconds(course, assignment, student)
+                        why = (f"the grading process ran past its {deadline:g} s"
                                if not answered else
                                f"the grading process died (exit status {process.exitcode}: "
                                "killed, perhaps out of memory, or crashed)")

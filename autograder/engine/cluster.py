@@ -166,7 +166,7 @@ def grade_student(course, assignment, student: str, submissions: Path, out_dir: 
     mode, why = _worker_isolation(protected_paths(str(course.root), str(submissions), out_dir and str(out_dir)))
     if not can_isolate(mode):
         raise WorkerCannotGrade(f"this worker cannot isolate student code (isolation mode {mode!r}: {why})")
-    from .batch import worker_deadline_seconds
+    from ..extensions import worker_deadline_seconds
     with _worker_state["lock"]:  # one grading per worker at a time, whatever its thread count
         return _grade_in_fresh_process((course, assignment, student, folder / assignment.id, mode),
                                        worker_deadline_seconds(course, assignment, student))

@@ -41,7 +41,8 @@ from ..config import Assignment, Course
 from ..engine import ledger as history
 from ..engine import runner
 from ..engine.attention import reasons as attention_reasons
-from ..engine.batch import ClusterWorkers, _work, worker_deadline_seconds
+from ..engine.batch import ClusterWorkers, _work
+from ..extensions import worker_deadline_seconds
 from ..engine.fingerprint import Fingerprinter
 from ..engine.grade import reference_modules
 from ..engine.lateness import load_parser
