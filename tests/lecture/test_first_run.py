@@ -118,7 +118,7 @@ def test_the_demo_on_a_fresh_clone_fetches_the_course_mnist_or_says_how(tmp_path
     for words in ("MNIST is missing", str(mnist_cache), "(the per-user cache)", "Connection refused",
                   "-m data.download", "set MNIST_DIR"):
         assert words in paragraph, paragraph
-    assert not any(mnist_cache.iterdir())
+    assert not mnist_cache.exists() or not any(mnist_cache.iterdir())  # a failed fetch leaves no folder
 
     # The mirror up: fetched once into the cache, checked against the manifest, all six graded.
     with serving(served) as (url, requests):
