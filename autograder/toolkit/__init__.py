@@ -19,11 +19,10 @@ A grader usually needs one line:
 from . import lecture, network
 from .checks import compare, expect_array, expect_float, expect_int, expect_list, expect_unchanged, fail
 from .evidence import computes_nothing, computes_on, expect_computes, expect_computes_on
-from .mistakes import Mistake, named_mistake
+from .mistakes import Mistake, named_mistake, scaled
 from .points import points
 from .values import agrees, describe_value, unchanged
 
-__all__ = ["Mistake", "agrees", "compare", "computes_nothing", "describe_value", "expect_array", "expect_computes",
-           "expect_computes_on", "computes_on",
-           "expect_float", "expect_int", "expect_list", "expect_unchanged", "fail", "lecture", "named_mistake", "network",
-           "points", "unchanged"]
+__all__ = ["agrees", "compare", "computes_nothing", "computes_on", "describe_value", "expect_array",
+           "expect_computes", "expect_computes_on", "expect_float", "expect_int", "expect_list", "expect_unchanged",
+           "fail", "lecture", "Mistake", "named_mistake", "network", "points", "scaled", "unchanged"]

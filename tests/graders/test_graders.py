@@ -467,3 +467,25 @@ def test_the_example_in_docs_graders_md_grades_right_and_wrong_answers():
         return z.copy()
     with pytest.raises(AssertionError, match="changed its input z"):
         namespace["test_softmax_random"](Student(in_place), np.random.default_rng(1))
+
+
+def test_every_name_docs_graders_md_shows_imports_as_shown():
+    """Each name of the toolkit table imports from its module, and each import line of the page's code runs."""
+    import importlib
+
+    text = (REPO / "docs" / "graders.md").read_text()
+    rows = re.findall(r"^\| `(\w+)` \| (.+) \|$", text, flags=re.MULTILINE)
+    assert len(rows) >= 9, rows
+    toolkit, missing = importlib.import_module("autograder.toolkit"), []
+    for module_name, cell in rows:
+        module = importlib.import_module(f"autograder.toolkit.{module_name}")
+        for shown in re.findall(r"`@?([A-Za-z_]\w*)", cell):
+            if not hasattr(module, shown):
+                missing.append(f"autograder.toolkit.{module_name}.{shown}")
+            if module_name in ("checks", "evidence", "mistakes", "points", "values") and not hasattr(toolkit, shown):
+                missing.append(f"autograder.toolkit.{shown}")  # the page says these import from the toolkit too
+    assert not missing, missing
+    imports = re.findall(r"^(from autograder[\w.]* import [\w, ]+|import autograder[\w.]*)$", text, flags=re.MULTILINE)
+    assert len(imports) >= 3, imports
+    for line in imports:
+        exec(line, {})
