@@ -529,7 +529,8 @@ def test_every_figure_cell_shows_one_picture_with_a_caption_and_alt_text(assignm
     assert not as_text, f"figures shown as text, not as pictures: {as_text}"
     assert shown == {index: 1 for index in figure_cells}, (
         f"each figure cell should show exactly one image: figure cells {figure_cells}, images shown {shown}")
-    assert sum(shown.values()) >= 2, f"{assignment_id} shows {sum(shown.values())} picture(s); at least 2"
+    if "plots.py" in ASSIGNMENTS[assignment_id].provided:  # an assignment that ships the lecture's pictures
+        assert sum(shown.values()) >= 2, f"{assignment_id} shows {sum(shown.values())} picture(s); at least 2"
     for index in figure_cells:
         above = nb.cells[index - 1]
         assert above.cell_type == "markdown" and "look for" in " ".join(above.source.lower().split()), \
