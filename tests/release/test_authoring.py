@@ -112,7 +112,9 @@ def test_course_new_builds_and_grades_the_reference_full_and_the_stub_zero(tmp_p
     assert f"=== weighted_sum ({module})" in text
     assert "test_weighted_sum_lecture_example" in text  # the public test
     assert "test_weighted_sum_random" in text and " 10 points visible" in text
-    assert "from graders/test_07_layer.py:13" in text
+    grader_lines = (root / "graders/test_07_layer.py").read_text().splitlines()
+    defined = next(n for n, line in enumerate(grader_lines, 1) if line.startswith("def test_weighted_sum_random"))
+    assert f"from graders/test_07_layer.py:{defined}" in text
     assert "Total: 1 hidden test worth 10 points" in text
 
 
