@@ -165,7 +165,7 @@ def public_runs(request, tmp_path_factory):
 def test_public_tests(public_runs, assignment_id, variant):
     """Stub: every public test fails with "not implemented yet". Reference: all pass."""
     names = public_test_names(assignment_id)
-    assert len(names) >= 3, f"{public_test_file(assignment_id)}: only {len(names)} tests"
+    assert len(names) >= 1, f"{public_test_file(assignment_id)}: no public test"
     returncode, output, cpu_seconds = public_runs[assignment_id, variant].result()
     counts = summary(output)
     if variant == "stub":
@@ -655,7 +655,8 @@ def config_error(path) -> str:
 
 def test_the_course_toml_loads():
     assert [a.id for a in ASSIGNMENTS][:6] == [key[0] for key in SPEC]
-    assert all(a.due is not None and a.due.utcoffset() is not None for a in ASSIGNMENTS)
+    assert all(a.due is not None and a.due.utcoffset() is not None for a in ASSIGNMENTS[:6])
+    assert all(a.due is None or a.due.utcoffset() is not None for a in ASSIGNMENTS)  # a new one may have none yet
 
 
 def test_misspelt_key_names_file_key_and_suggestion(tmp_path):
