@@ -37,6 +37,7 @@ from .lateness import TIMESTAMP_FILE, load_parser
 from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, STATUSES, ResultFormatError, SubmissionResult
 from .results import (collect_results, load_result, results_path, stale_results, write_grades_csv,
                       write_regrades_csv, write_submission_results)
+from .jail import cgroups
 from .jail.cleanup import sweep_orphans
 from .jail.protected import protected_paths
 from .sandbox import become_subreaper, child_code_dir, isolation_mode
@@ -309,6 +310,7 @@ class LocalWorkers:
         finally:
             if in_main_thread:
                 signal.signal(signal.SIGINT, previous)
+            cgroups.sweep_everywhere()  # a worker killed mid-submission left its cgroups
 
 
 class _Stopped(Exception):

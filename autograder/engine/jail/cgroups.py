@@ -95,7 +95,7 @@ def remove(parents: dict, patience: float = 10.0):
                         inner.rmdir()
                 parent.rmdir()
                 break
-            except FileNotFoundError:
+            except (FileNotFoundError, PermissionError):  # gone, or another user's: nothing to wait for
                 break
             except OSError:
                 if time.monotonic() > deadline:
@@ -168,9 +168,15 @@ def describe(mode: str | None = None) -> str:
 
 
 def leftovers() -> list[Path]:
-    """Every engine cgroup folder on the machine whose worker process is gone (for the host checks)."""
+    """Every engine cgroup folder on the machine whose worker process is gone."""
     found = set()
     for root in [CGROUP_ROOT / c for c in V1_CONTROLLERS] + [CGROUP_ROOT]:
         if root.is_dir():
             found |= {p for p in root.rglob(f"{PREFIX}*") if p.is_dir()}
     return sorted(p for p in found if not _alive(p.name))
+
+
+def sweep_everywhere(patience: float = 5.0):
+    """Remove every engine cgroup folder on the machine whose worker is gone, wherever it is (a run
+    in another cgroup of its own, a worker killed at a batch's end); called once a batch is over."""
+    remove({str(p): p for p in leftovers()}, patience=patience)
