@@ -225,10 +225,22 @@ def _cmd_collect(args) -> int:
         print(f"course collect: Canvas marks {len(done.late_without_time)} submission(s) LATE but its download "
               f"records no time, so no timestamp.txt was written: {', '.join(done.late_without_time)}",
               file=sys.stderr)
+    _print_collect_refusals(done, args.out, assignment.id)
     kinds = ", ".join(sorted(done.platforms)) or "nothing recognised"
     print(f"collected {len(done.placed)} student(s) of {assignment.id} into {args.out} ({kinds}); "
-          f"{len(done.unplaced)} file(s) not placed")
+          f"{len(done.not_graded)} marked not graded; {len(done.unplaced)} file(s) not placed"
+          + (f"; {len(done.absent)} rostered student(s) not in the download" if done.absent else ""))
     return 1 if done.unplaced and not done.placed else 0
+
+
+def _print_collect_refusals(done, out: Path, assignment_id: str):
+    """collect's students it would not guess (course grade reports them not graded) and the absent ones."""
+    from .engine.submission import NOT_GRADED_SUFFIX
+    for student, why in sorted(done.not_graded.items()):
+        print(f"course collect: NOT GRADED {student} ({out / student / assignment_id}{NOT_GRADED_SUFFIX}): {why}",
+              file=sys.stderr)
+    if done.absent:
+        print(f"course collect: on roster.csv, nothing in the download: {', '.join(done.absent)}", file=sys.stderr)
 
 
 def _cmd_new(args) -> int:
@@ -551,8 +563,9 @@ def parser() -> argparse.ArgumentParser:
     co.add_argument("download", type=Path, help="the zip or folder the LMS gave you")
     co.add_argument("--assignment", required=True, help="assignment id, e.g. 01_neuron")
     co.add_argument("--out", type=Path, required=True, help="the submissions folder `course grade` reads")
-    co.add_argument("--timezone", default="UTC",
-                    help="the zone of the times in Moodle's grading worksheet (an IANA name, e.g. Europe/Berlin)")
+    co.add_argument("--timezone", default=None,
+                    help="the zone of the times in Moodle's grading worksheet (an IANA name, e.g. Europe/Berlin); "
+                         "required when it has times, unless course.toml sets [collect] timezone")
     co.set_defaults(run=_cmd_collect)
 
     h = add("history", help="every grade recorded in an output folder, oldest first, with why")

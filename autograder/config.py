@@ -89,6 +89,10 @@ SCHEMA = Rule("table", keys={
         "attempts": Rule("integer", minimum=1, maximum=10),
         "check_owner": Rule("boolean"),
     }),
+    # `course collect`: the zone of the times in Moodle's grading worksheet (an IANA name, e.g. Europe/Berlin)
+    "collect": Rule("table", keys={
+        "timezone": Rule("string", non_empty=True),
+    }),
     "assignments": Rule("array", True, non_empty=True, items=Rule("table", keys={
         "id": Rule("string", True, pattern=ASSIGNMENT_ID),
         "title": Rule("string", True),
@@ -168,6 +172,7 @@ class Course:
     mnist_mirror: str | None = None  # [data] mirror: the folder URL the files are fetched from
     mnist_sha256sums: Path | None = None  # [data] sha256sums: the manifest they are checked against
     serve: ServeSettings = ServeSettings()  # [serve]: `course serve`'s limits and pace
+    collect_timezone: str | None = None  # [collect] timezone: the zone of an LMS download's times (IANA name)
 
     @property
     def root(self) -> Path:
@@ -397,6 +402,7 @@ def _build(path: Path, raw: dict, lines: dict[tuple, int]) -> Course:
     mnist_places = locate.places(configured, f"[data] mnist_dir in {path.name}")
     found = locate.find(mnist_places)
     late = raw.get("late", {})
+    collect_timezone = _collect_timezone(path, raw, lines)
     return Course(
         path=path, name=raw["course"]["name"], id=raw["course"]["id"], term=raw["course"]["term"],
         mnist_dir=(found or mnist_places[-1]).path, limits=limits,
@@ -404,4 +410,20 @@ def _build(path: Path, raw: dict, lines: dict[tuple, int]) -> Course:
         late_grace_minutes=late.get("grace_minutes", 0.0),
         assignments=tuple(assignments), mnist_places=mnist_places, mnist_mirror=data.get("mirror"),
         mnist_sha256sums=path.parent / data["sha256sums"] if "sha256sums" in data else None,
-        serve=ServeSettings(**raw.get("serve", {})))
+        serve=ServeSettings(**raw.get("serve", {})), collect_timezone=collect_timezone)
+
+
+def _collect_timezone(path: Path, raw: dict, lines: dict[tuple, int]) -> str | None:
+    """[collect] timezone, checked to be a zone the tz database knows; None when not set."""
+    import zoneinfo
+
+    zone = raw.get("collect", {}).get("timezone")
+    if zone is None:
+        return None
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise CourseConfigError(f"{path}: collect.timezone: {zone[:60]!r} is not a time zone (an IANA name "
+                                f"such as Europe/Berlin or America/New_York){_at(lines, ('collect', 'timezone'))}"
+                                ) from None
+    return zone

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from ..config import Assignment, Course
 from ..engine.lateness import TIMESTAMP_FILE
 from ..roster import Roster
+from . import refusals
 from .platforms import Piece, moodle_worksheet, recognise
 from .unpack import DownloadError, nested_entries, problem_with, read_download
 
@@ -32,6 +33,8 @@ class Collected:
     late_without_time: list = field(default_factory=list)  # Canvas's LATE marker, no time recorded
     notes: list = field(default_factory=list)
     platforms: set = field(default_factory=set)
+    not_graded: dict = field(default_factory=dict)   # student -> why collect would not guess their files
+    absent: list = field(default_factory=list)       # on roster.csv, nothing of theirs in the download
 
 
 def _expected_names(course: Course, assignment: Assignment) -> set[str]:
@@ -42,41 +45,68 @@ def _expected_names(course: Course, assignment: Assignment) -> set[str]:
     return names
 
 
-def _place(piece: Piece, roster: Roster) -> str | tuple[str]:
-    """The course id of the piece's student, or (why not,)."""
+def _place(piece: Piece, roster: Roster) -> str | tuple:
+    """The course id of the piece's student, or (why not, *the roster students it fits when several)."""
     if roster.path is None:
         from ..engine.submission import is_valid_student_id
         if piece.platform == "folder" and is_valid_student_id(piece.who):
             return piece.who
         return (f"no roster.csv beside course.toml to map {piece.platform.title()}'s names to course ids",)
     found = roster.match(lms_id=piece.lms_id, names=piece.names, ids=piece.ids)
+    others = [s for s in found if piece.lms_id and s.lms_id and s.lms_id != piece.lms_id]
+    found = [s for s in found if s not in others]
+    if others and not found:
+        return (f"matches {', '.join(s.student for s in others)} of roster.csv by name, but roster.csv gives "
+                f"{'them' if len(others) > 1 else 'that student'} another lms_id (add this user with their own)",)
     if len(found) == 1:
         return found[0].student
     if not found:
         return ("not on roster.csv (add the student, or their lms_id)",)
     return (f"matches {len(found)} students of roster.csv ({', '.join(s.student for s in found)}); "
-            "give each an lms_id",)
+            "give each an lms_id in roster.csv", *(s.student for s in found))
 
 
 def _timestamp(when: str, zone: str) -> str | None:
     """nbgrader's timestamp.txt text for a time Moodle wrote in the zone's local time, or None."""
+    import zoneinfo
+
     import dateutil.parser
-    import dateutil.tz
     try:
         stamp = dateutil.parser.parse(when)
     except (ValueError, OverflowError):
         return None
     if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dateutil.tz.gettz(zone))
+        stamp = stamp.replace(tzinfo=zoneinfo.ZoneInfo(zone))
     return stamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
+def _zone(course: Course, timezone: str | None) -> tuple[str | None, str]:
+    """The zone the download's local times are read in (--timezone, else course.toml's [collect] timezone)
+    and where it came from; (None, "") when neither gives one. DownloadError for a name that is no zone."""
+    import zoneinfo
+    if timezone is None:
+        return (course.collect_timezone, f"[collect] timezone in {course.path.name}") if course.collect_timezone \
+            else (None, "")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise DownloadError(f"--timezone {timezone[:60]!r}: not a time zone (an IANA name such as Europe/Berlin); "
+                            "nothing was collected") from None
+    return timezone, "--timezone"
+
+
+def _no_zone(course: Course, worksheet: str) -> DownloadError:
+    return DownloadError(
+        f"Moodle's grading worksheet {worksheet[:200]!r} gives submission times in the time zone of the Moodle "
+        f"account that downloaded it, which the download does not record; nothing was collected. Say which zone: "
+        f"--timezone Europe/Berlin, or in {course.path}: [collect] timezone = \"Europe/Berlin\"")
+
+
 def collect(course: Course, assignment: Assignment, download: Path, out: Path, roster: Roster,
-            timezone: str = "UTC") -> Collected:
-    """Collect the download into out/<student>/<ID>/; DownloadError when it cannot be read at all."""
-    import dateutil.tz
-    if dateutil.tz.gettz(timezone) is None:
-        raise DownloadError(f"--timezone {timezone[:60]!r}: not a time zone (an IANA name such as Europe/Berlin)")
+            timezone: str | None = None) -> Collected:
+    """Collect the download into out/<student>/<ID>/; DownloadError when it cannot be read at all, or when
+    Moodle's worksheet has times and no zone is given (timezone, else course.toml's [collect] timezone)."""
+    timezone, zone_from = _zone(course, timezone)
     result = Collected()
     entries, refused, budget = read_download(download)
     result.unplaced += [f"{line}: refused" for line in refused]
@@ -84,6 +114,9 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
     times: dict[str, str] = {}
     files: dict[str, dict[str, tuple[int, bytes, str]]] = {}   # student -> file -> (copy, bytes, source)
     lms_ids: dict[str, str] = {}
+    clashes: dict[str, dict[str, list]] = {}   # student -> file -> the download's names of its different files
+    claims = refusals.Claims()
+    worksheets = []
     pending = list(entries)
     while pending:
         entry = pending.pop(0)
@@ -98,8 +131,7 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
                 sheet = None
             if sheet is not None:
                 times.update(sheet)
-                result.notes.append(f"submission times from Moodle's grading worksheet {entry.path} "
-                                    f"(read as {timezone} local time)")
+                worksheets.append(entry.path)
                 continue
         if isinstance(piece, str):
             result.unplaced.append(f"{entry.path[:200]!r}: {piece}")
@@ -108,7 +140,9 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
         student = _place(piece, roster)
         if isinstance(student, tuple):
             result.unplaced.append(f"{piece.who[:120]} ({entry.path[:200]!r}): {student[0]}")
+            claims.add_ambiguous(list(student[1:]), piece.who)
             continue
+        claims.add(student, f"{piece.platform}:{piece.lms_id or piece.who}", piece.who)
         try:
             data = entry.read()
         except ValueError as exc:
@@ -119,7 +153,7 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
             result.unplaced += [f"{line}: refused" for line in inner_refused]
             for item in inner:
                 files.setdefault(student, {})
-                _add(files[student], item.path, 0, item, result, student)
+                _add(files[student], item.path, 0, item, result, student, clashes.setdefault(student, {}))
             lms_ids[student] = piece.lms_id
             continue
         if piece.late:
@@ -128,35 +162,64 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
         if not piece.file or problem_with(piece.file):
             result.unplaced.append(f"{entry.path[:200]!r}: no usable file name")
             continue
-        current = files.setdefault(student, {}).get(piece.file)
-        if current is None or piece.copy > current[0]:
-            files[student][piece.file] = (piece.copy, data, entry.path)
-    for student, student_files in sorted(files.items()):
-        _lift_modules(assignment, student_files)
-        stamp = _timestamp(times[lms_ids[student]], timezone) if lms_ids.get(student) in times else None
-        result.placed[student] = _write(out / student / assignment.id, student_files, stamp)
+        refusals.keep(files.setdefault(student, {}), clashes.setdefault(student, {}), piece.file, piece.copy, data,
+                      entry.path)
+    if times and timezone is None:
+        raise _no_zone(course, worksheets[0])
+    result.notes += [f"submission times from Moodle's grading worksheet {sheet} (read as {timezone} local time, "
+                     f"from {zone_from})" for sheet in worksheets]
+    _write_students(assignment, out, files, clashes, claims, {s: times.get(i) for s, i in lms_ids.items()},
+                    timezone, result)
+    result.absent = [s.student for s in roster.students if s.student not in claims.seen()] if roster.path else []
     result.late_without_time = sorted(set(result.late_without_time) - {s for s in result.placed
                                                                        if (out / s / assignment.id / TIMESTAMP_FILE).exists()})
     return result
 
 
-def _add(student_files: dict, path: str, copy: int, entry, result: Collected, student: str):
+def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dict, claims: refusals.Claims,
+                    times: dict, timezone: str | None, result: Collected):
+    """Write each student's folder (files: student -> path -> (copy, bytes, source); times: student -> Moodle's
+    time or None); a student collect will not guess gets the files nobody contests and the not-graded marker."""
+    refused = claims.refused()
+    for student in sorted(set(files) | set(refused)):
+        student_files = {} if student in refused else files[student]
+        _lift_modules(assignment, student_files, clashes.setdefault(student, {}))
+        why = refused.get(student) or refusals.clash_reason(clashes[student])
+        if why:
+            result.not_graded[student] = why
+            student_files = {path: file for path, file in student_files.items() if path not in clashes[student]}
+        when = times.get(student) if not why else None
+        stamp = _timestamp(when, timezone) if when else None
+        if when and not stamp:
+            result.notes.append(f"{student}: Moodle's time {when[:80]!r} cannot be read as a date; no {TIMESTAMP_FILE} "
+                                "written (course grade reports the lateness as unknown)")
+        written = _write(out / student / assignment.id, student_files, stamp)
+        refusals.mark(out / student / assignment.id, why)
+        if not why:
+            result.placed[student] = written
+
+
+def _add(student_files: dict, path: str, copy: int, entry, result: Collected, student: str, clashes: dict):
     if SKIPPED_PARTS & set(path.split("/")):
         return
     try:
-        student_files[path] = (copy, entry.read(), path)
+        refusals.keep(student_files, clashes, path, copy, entry.read(), path)
     except ValueError as exc:
         result.unplaced.append(f"{student}: {path[:200]!r}: not read: {exc}")
 
 
-def _lift_modules(assignment: Assignment, student_files: dict):
-    """A module found only in a subfolder (a zip of a folder) is copied to the top, the shallowest one."""
+def _lift_modules(assignment: Assignment, student_files: dict, clashes: dict):
+    """A module found only in a subfolder (a zip of a folder) is copied to the top, the shallowest one;
+    different files at that depth are a clash (module -> their paths), none is lifted."""
     for module in assignment.modules:
         if module in student_files:
             continue
         deeper = sorted((path.count("/"), path) for path in student_files if PurePosixPath(path).name == module)
         if deeper:
             student_files[module] = student_files[deeper[0][1]]
+            for depth, path in deeper[1:]:
+                if depth == deeper[0][0]:
+                    refusals.keep(student_files, clashes, module, 0, student_files[path][1], path)
 
 
 def _write(folder: Path, student_files: dict, stamp: str | None) -> list[str]:

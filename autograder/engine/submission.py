@@ -29,6 +29,10 @@ RESERVED_NAMES = frozenset({
     "report", "export", "similarity", "course.toml", "ledger.sqlite",
 })
 OUTPUT_NAME = "the output folder uses this name for its own files (output_names.py): rename the student's folder"
+# SUBMITTED/<student>/<ASSIGNMENT><NOT_GRADED_SUFFIX>: why `course collect` would not guess this submission's files
+# (beside the assignment folder, where no student's upload lands): the engine reports it not graded with the reason
+NOT_GRADED_SUFFIX = ".not-graded.txt"
+MAX_NOT_GRADED_BYTES = 8192
 
 
 class LayoutError(Exception):
@@ -131,10 +135,22 @@ def _symlink_along(folder: Path) -> str | None:
     return None
 
 
+def _marked_not_graded(folder: Path) -> str | None:
+    """The reason in <folder><NOT_GRADED_SUFFIX> beside the assignment folder (written by course collect), or None."""
+    marker = folder.parent / f"{folder.name}{NOT_GRADED_SUFFIX}"
+    try:
+        text = _read_regular(marker, MAX_NOT_GRADED_BYTES).decode("utf-8", errors="replace").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        text = f"it cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    return f"{marker.parent.name}/{marker.name}: {text or 'no reason given'}"
+
+
 def read_submission(course: Course, assignment: Assignment, folder: Path, student: str) -> Submission:
     """Read SUBMITTED/<student>/<ID>/ (folder) once, without following a symlink anywhere."""
     submission = Submission(student=student, modules={}, timestamp=None)
-    submission.refusal = _symlink_along(folder)
+    submission.refusal = _symlink_along(folder) or _marked_not_graded(folder)
     if submission.refusal:
         return submission
     if not folder.is_dir():

@@ -179,3 +179,166 @@ def test_a_students_zip_beyond_the_bounds_is_not_extracted(tmp_path):
     (entry,), _ = unpack.nested_entries(big.getvalue(), "ada's work.zip", unpack._Budget())
     with pytest.raises(ValueError, match="larger than 16 MB"):
         entry.read()
+
+
+# -- what collect will not guess (issue 24's second round) ------------------------------------------------------
+
+GUESS_ROSTER = ("student,name,sis_id,login,section,email,lms_id\n"
+                "ada,Ada Lovelace,S001,alovelace,A,,1001\n"
+                "ben,Ben Jones,S002,bjones,A,,\n"
+                "asmith,\"Smith, Ann\",S003,asmith,B,,\n"
+                "dlee,Dan Lee,S004,dlee,B,,\n")
+
+
+def guessing_download(path):
+    """A Canvas zip where a guess would grade the wrong work: two files of Ben on neuron.py (Canvas renamed the
+    second one attached to the submission neuron-1.py), two Canvas users named Ann Smith for one rostered Ann
+    Smith without an lms_id; Dan Lee handed in nothing."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("lovelaceada_1001_60000_neuron.py", REFERENCE)
+        archive.writestr("jonesben_1002_60001_neuron.py", REFERENCE)
+        archive.writestr("jonesben_1002_60002_neuron-1.py", STUB)
+        archive.writestr("jonesben_1002_60003_notes.txt", b"ben's notes")
+        archive.writestr("lovelaceada_1009_60004_neuron.py", STUB)  # another Ada Lovelace: roster's has 1001
+        archive.writestr("smithann_1005_60005_neuron.py", REFERENCE)
+        archive.writestr("smithann_1007_60006_neuron.py", STUB)
+    return path
+
+
+def test_collect_guesses_no_file_and_no_student_and_course_grade_says_not_graded(tmp_path):
+    course_toml = make_course(tmp_path / "course")
+    (course_toml.parent / "roster.csv").write_text(GUESS_ROSTER)
+    download = guessing_download(tmp_path / "submissions.zip")
+    submitted = tmp_path / "submitted"
+    (submitted / "asmith" / "01_neuron").mkdir(parents=True)  # an earlier collect: replaced, never kept
+    (submitted / "asmith" / "01_neuron" / "neuron.py").write_bytes(REFERENCE)
+    done = run_course("collect", download, "--assignment", "01_neuron", "--out", submitted, course=course_toml)
+    assert done.returncode == 0, done.stderr
+    assert "collected 1 student(s)" in done.stdout and "2 marked not graded" in done.stdout, done.stdout
+    assert (submitted / "ada/01_neuron/neuron.py").read_bytes() == REFERENCE
+    ben = next(line for line in done.stderr.splitlines() if "NOT GRADED ben" in line)
+    assert "'jonesben_1002_60001_neuron.py', 'jonesben_1002_60002_neuron-1.py'" in ben and "neuron.py" in ben
+    assert not (submitted / "ben/01_neuron/neuron.py").exists(), "neither of Ben's two neuron.py is picked"
+    assert (submitted / "ben/01_neuron/notes.txt").read_bytes() == b"ben's notes"
+    ann = next(line for line in done.stderr.splitlines() if "NOT GRADED asmith" in line)
+    for user in ("Canvas user 1005", "Canvas user 1007", "give each an lms_id in roster.csv"):
+        assert user in ann, user
+    assert not (submitted / "asmith/01_neuron/neuron.py").exists(), "neither Ann Smith's work is asmith's"
+    other_ada = next(line for line in done.stderr.splitlines() if "lovelaceada (Canvas user 1009)" in line)
+    assert "not placed" in other_ada and "another lms_id" in other_ada
+    assert "on roster.csv, nothing in the download: dlee" in done.stderr
+    assert "1 rostered student(s) not in the download" in done.stdout
+
+    out = tmp_path / "out"
+    grade = run_course("grade", "--assignment", "01_neuron", submitted, "--out", out, "--quiet", "--jobs", "2",
+                       course=course_toml)
+    assert grade.returncode == 4, grade.stderr  # some not graded
+    assert graded(out, "ada")["score"] == 20
+    for student, names in (("ben", "jonesben_1002_60002_neuron-1.py"), ("asmith", "Canvas user 1007")):
+        result = graded(out, student)["extra_data"]
+        assert result["status"] == "not graded" and names in result["reason"], result
+    rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").read_text().splitlines())}
+    assert rows["ben"]["status"] == "not graded" and rows["ben"]["score"] == ""
+    assert rows["asmith"]["status"] == "not graded" and rows["asmith"]["score"] == ""
+
+    # the download fixed (Ben's stub gone): collected again, Ben is graded and the marker is gone
+    with zipfile.ZipFile(download, "w") as archive:
+        archive.writestr("jonesben_1002_60001_neuron.py", REFERENCE)
+    again = run_course("collect", download, "--assignment", "01_neuron", "--out", submitted, course=course_toml)
+    assert again.returncode == 0 and "NOT GRADED" not in again.stderr, again.stderr
+    assert not (submitted / "ben/01_neuron.not-graded.txt").exists()
+    assert (submitted / "ben/01_neuron/neuron.py").read_bytes() == REFERENCE
+    assert "on roster.csv, nothing in the download: ada, asmith, dlee" in again.stderr
+
+
+def test_a_students_zip_with_two_different_modules_is_not_guessed(tmp_path):
+    """Two folders of a student's zip each hold a neuron.py: neither is lifted; the same bytes twice are one file."""
+    import io
+
+    from autograder.collect.run import collect
+    from autograder.config import load_course
+    from autograder.engine.submission import read_submission
+    from autograder.roster import Roster
+
+    course = load_course(make_course(tmp_path / "course"))
+    download = tmp_path / "download"
+    for student, second in (("ada", STUB), ("bob", REFERENCE)):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("final/neuron.py", REFERENCE)
+            archive.writestr("old/neuron.py", second)
+        (download / student).mkdir(parents=True)
+        (download / student / "work.zip").write_bytes(buffer.getvalue())
+    assignment = course.assignment("01_neuron")
+    done = collect(course, assignment, download, tmp_path / "submitted", Roster(students=[]))
+    assert sorted(done.placed) == ["bob"] and list(done.not_graded) == ["ada"]
+    assert "'final/neuron.py', 'old/neuron.py'" in done.not_graded["ada"]
+    assert (tmp_path / "submitted/bob/01_neuron/neuron.py").read_bytes() == REFERENCE
+    refused = read_submission(course, assignment, tmp_path / "submitted/ada/01_neuron", "ada")
+    assert refused.refusal.startswith("ada/01_neuron.not-graded.txt: course collect did not place") \
+        and "old/neuron.py" in refused.refusal
+
+
+def berlin_moodle_download(path):
+    """Moodle's folders and worksheet as a Berlin instructor downloads them: its times are Berlin's local time."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Ada Lovelace_1001_assignsubmission_file_/neuron.py", REFERENCE)
+        archive.writestr("Cat Ng_1003_assignsubmission_file_/neuron.py", REFERENCE)
+        archive.writestr("grading.csv",
+                         "Identifier,Full name,Email address,Status,Last modified (submission),Grade\n"
+                         "Participant 1001,Ada Lovelace,ada@example.org,Submitted,"
+                         "\"Saturday, 6 February 2027, 12:40 AM\",\n"
+                         "Participant 1003,Cat Ng,,Submitted,\"Samstag, 6. Februar 2027, 00:40\",\n")  # German UI
+    return path
+
+
+def test_moodle_times_are_never_read_in_a_zone_nobody_gave(tmp_path):
+    """00:40 on Saturday in Berlin is 23:40 UTC on Friday, before the 23:59 UTC due date; read as UTC it is late."""
+    course_toml = course_with_roster(tmp_path)
+    download = berlin_moodle_download(tmp_path / "moodle.zip")
+    submitted = tmp_path / "submitted"
+    refused = run_course("collect", download, "--assignment", "01_neuron", "--out", submitted, course=course_toml)
+    assert refused.returncode == 2, refused.stderr
+    for words in ("'grading.csv'", "nothing was collected", "--timezone Europe/Berlin",
+                  f"in {course_toml}: [collect] timezone = \"Europe/Berlin\""):
+        assert words in refused.stderr, words
+    assert not submitted.exists()
+
+    course_toml.write_text(course_toml.read_text() + '\n[collect]\ntimezone = "Europe/Berlin"\n')
+    done = run_course("collect", download, "--assignment", "01_neuron", "--out", submitted, course=course_toml)
+    assert done.returncode == 0, done.stderr
+    assert "read as Europe/Berlin local time, from [collect] timezone in course.toml" in done.stderr
+    assert (submitted / "ada/01_neuron/timestamp.txt").read_text().startswith("2027-02-05 23:40:00")
+    assert "cat: Moodle's time 'Samstag, 6. Februar 2027, 00:40' cannot be read as a date" in done.stderr
+    assert not (submitted / "cat/01_neuron/timestamp.txt").exists()
+    out = tmp_path / "out"
+    grade = run_course("grade", "--assignment", "01_neuron", submitted, "--out", out, "--quiet", course=course_toml)
+    assert grade.returncode == 0, grade.stderr
+    ada = graded(out, "ada")
+    assert ada["score"] == 20 and ada["extra_data"]["late"] is False
+
+    # --timezone says otherwise: it wins over course.toml
+    from autograder.collect.run import collect
+    from autograder.config import load_course
+    from autograder.roster import load_roster
+    course = load_course(course_toml)
+    done = collect(course, course.assignment("01_neuron"), download, tmp_path / "utc", load_roster(course.root),
+                   timezone="UTC")
+    assert (tmp_path / "utc/ada/01_neuron/timestamp.txt").read_text().startswith("2027-02-06 00:40:00")
+
+
+def test_a_collect_timezone_in_course_toml_is_checked_with_file_key_and_line(tmp_path):
+    from autograder.config import CourseConfigError, parse_course
+
+    text = make_course(tmp_path / "course").read_text()
+    path = tmp_path / "course" / "course.toml"
+    assert parse_course(text + '\n[collect]\ntimezone = "Asia/Kolkata"\n', path).collect_timezone == "Asia/Kolkata"
+    assert parse_course(text, path).collect_timezone is None
+    line = len(text.splitlines()) + 3
+    for zone in ("Europe/Berln", "../../etc/passwd"):
+        with pytest.raises(CourseConfigError) as error:
+            parse_course(text + f'\n[collect]\ntimezone = "{zone}"\n', path)
+        assert str(error.value) == (f"{path}: collect.timezone: {zone!r} is not a time zone (an IANA name such as "
+                                    f"Europe/Berlin or America/New_York) (line {line})")
+    with pytest.raises(CourseConfigError, match=r"collect\.zone: unknown key \(did you mean 'timezone'\?\)"):
+        parse_course(text + '\n[collect]\nzone = "Europe/Berlin"\n', path)
