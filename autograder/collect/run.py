@@ -7,7 +7,9 @@ with timestamp.txt where the platform recorded the submission time (Moodle's
 grading worksheet). A student's own zip is opened (same bounds) and a module
 found deeper in it is lifted to the top. Whatever cannot be placed is
 reported with its reason, never dropped silently; a student collected again
-has the assignment folder replaced by the new download's files.
+has the assignment folder replaced by the new download's files. Nothing is
+guessed (refusals.py): Moodle's local times need a zone, and a student whose
+files or LMS users conflict is marked not graded, with the reason.
 """
 import datetime as dt
 import os
