@@ -342,3 +342,22 @@ def test_a_collect_timezone_in_course_toml_is_checked_with_file_key_and_line(tmp
                                     f"Europe/Berlin or America/New_York) (line {line})")
     with pytest.raises(CourseConfigError, match=r"collect\.zone: unknown key \(did you mean 'timezone'\?\)"):
         parse_course(text + '\n[collect]\nzone = "Europe/Berlin"\n', path)
+
+
+def test_one_canvas_user_fitting_two_rostered_students_leaves_both_not_graded(tmp_path):
+    """Two Ann Smiths on roster.csv without an lms_id: neither gets the file, neither is exported as missing (0)."""
+    from autograder.collect.run import collect
+    from autograder.config import load_course
+    from autograder.roster import parse_roster
+
+    course = load_course(make_course(tmp_path / "course"))
+    (tmp_path / "roster.csv").write_text('student,name\nasmith,"Smith, Ann"\nann2,Ann Smith\ndlee,Dan Lee\n')
+    with zipfile.ZipFile(tmp_path / "submissions.zip", "w") as archive:
+        archive.writestr("smithann_1005_60005_neuron.py", REFERENCE)
+    done = collect(course, course.assignment("01_neuron"), tmp_path / "submissions.zip", tmp_path / "submitted",
+                   parse_roster(tmp_path / "roster.csv"))
+    assert done.placed == {} and sorted(done.not_graded) == ["ann2", "asmith"] and done.absent == ["dlee"]
+    for student in ("asmith", "ann2"):
+        assert "smithann (Canvas user 1005) matches 2 students of roster.csv (asmith, ann2)" in done.not_graded[student]
+        assert (tmp_path / f"submitted/{student}/01_neuron").is_dir()
+        assert (tmp_path / f"submitted/{student}/01_neuron.not-graded.txt").is_file()
