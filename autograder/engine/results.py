@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from .attention import attention_list
-from .model import DOES_NOT_IMPORT, MISSING, ResultFormatError, SubmissionResult
+from .model import DOES_NOT_IMPORT, MISSING, STALE, ResultFormatError, SubmissionResult
 from .text import csv_cell, markdown_block, markdown_inline
 
 # score is the score of record: an instructor's override when one stands (described in override, the
@@ -28,9 +28,6 @@ GRADES_COLUMNS = ["student", "assignment", "score", "max_score", "status", "late
 # override: on a TOTAL row, the instructor's override that stands over the new score ("override 15 stands")
 REGRADES_COLUMNS = ["at", "run", "student", "assignment", "why", "test", "old_score", "new_score", "change",
                     "override"]
-STALE = "stale"  # a status in grades.csv only: the result on disk no longer matches the files, graders or settings
-STALE_REASON = ("stale: the submission, the graders or the settings (an extension) changed since it was graded; "
-                "regrade it (`course grade`)")
 
 
 def atomic_write(path: Path, text: str):
