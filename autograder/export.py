@@ -53,6 +53,7 @@ import io
 import re
 from pathlib import Path
 
+from . import log
 from .engine.model import GRADED, STALE, ResultOfRecord
 from .engine.results import atomic_write
 from .report.data import ClassResults, summarize_tests
@@ -242,4 +243,5 @@ def write_export(results: ClassResults, fmt: str, out: Path, roster: Roster | No
     if fmt != "tests":
         rows = [[one_line(value) for value in row] for row in rows]
     atomic_write(out, render_csv(rows))
+    log.get("export").debug("%s: %d CSV row(s) in the %s format", out, len(rows), fmt)
     return out

@@ -13,6 +13,7 @@ import collections
 import dataclasses
 from pathlib import Path
 
+from .. import log
 from ..config import Course
 from ..engine import results as engine_results
 from ..engine.attention import SIMILARITY_DIR, attention_list
@@ -120,6 +121,8 @@ def read_class(course: Course, out_dir: Path) -> ClassResults:
     order = {a: i for i, a in enumerate(known)}
     assignments = sorted(found, key=lambda a: (order.get(a, len(order)), a))
     results = _of_record(out_dir, loaded, engine_results.stale_results(out_dir))
+    log.get("report").debug("read %d results.json of %d student(s) under %s (%d assignment(s), %d skipped)",
+                            len(results), len(students), out_dir, len(assignments), len(notes))
     return ClassResults(course, out_dir, students, assignments, results, notes)
 
 

@@ -19,6 +19,7 @@ report-<assignment>-grades.png and report-<assignment>-tests.png.
 import re
 from pathlib import Path
 
+from .. import log
 from ..config import Course
 from ..engine import output_names
 from ..engine.model import GRADED
@@ -43,6 +44,7 @@ def write_report(course: Course, out_dir) -> Path:
     for student, assignment in results.results:
         if write_feedback_html(out_dir / student / assignment, f"{assignment}: feedback for {student}"):
             linked.add((student, assignment))
+    log.get("report").debug("%d feedback page(s) rendered", len(linked))
     sections = []
     for assignment in results.assignments:
         graded = [r for r in results.of_assignment(assignment) if r.graded]
@@ -57,6 +59,7 @@ def write_report(course: Course, out_dir) -> Path:
             data = png(fig)
             name = f"report-{_file_part(assignment)}-{kind}.png"
             atomic_write_bytes(out_dir / name, data)
+            log.get("report").debug("wrote %s (%d bytes)", out_dir / name, len(data))
             pictures.append(picture(data, name, alt))
         sections.append(assignment_view(results, assignment, pictures))
     path = out_dir / REPORT_NAME
