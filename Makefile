@@ -38,6 +38,7 @@ lint: install
 
 bench: install mnist
 	$(PY) -m bench.run
+	$(PY) -m bench.readme
 
 bench-train: install mnist
 	$(PY) -m bench.train

@@ -21,6 +21,7 @@ import functools
 import sys
 from pathlib import Path
 
+from . import log
 from .config import CourseConfigError, find_course_path
 from .config import load_course as _load_course_file
 
@@ -32,7 +33,7 @@ def load_course(given):
     path, how = find_course_path(given)
     if str(path) not in _announced:
         _announced.add(str(path))
-        print(f"course: using {path.resolve() if path.exists() else path} ({how})", file=sys.stderr)
+        log.get().info("course: using %s (%s)", path.resolve() if path.exists() else path, how)
     return _load_course_file(path)
 
 
@@ -331,7 +332,7 @@ def _cmd_export(args) -> int:
         return 2
     results = read_class(course, args.graded)
     for line in results.notes + not_graded_cells(results) + roster_notes(results, roster):
-        print(f"course export: {line}", file=sys.stderr)
+        log.get("export").warning("course export: %s", line)
     print(f"wrote {write_export(results, args.format, args.out, roster)}")
     return 0
 
@@ -530,9 +531,11 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="course", description=__doc__.splitlines()[0], epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--course", type=Path, default=None, help="path to course.toml")
+    log.add_options(p)
     # The same option after the subcommand; SUPPRESS keeps the top-level value when it is not given there.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--course", type=Path, default=argparse.SUPPRESS, help="path to course.toml")
+    log.add_options(common, default=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True)
     add = functools.partial(sub.add_parser, parents=[common])
 
@@ -699,6 +702,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    log.configure(args.verbosity)
     _skip_iri_grammar()
     try:
         code = args.run(args)

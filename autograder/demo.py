@@ -25,6 +25,7 @@ from pathlib import Path
 
 from data.fetch import EXIT_NO_MNIST, MNISTUnavailable, ensure_mnist, needs_mnist
 
+from . import log
 from .build import build, strip_markers
 from .config import REPO_ROOT, load_course
 from .engine.batch import grade_batch
@@ -75,6 +76,7 @@ def main(argv=None) -> int:
     parser.add_argument("--student", action="append", choices=sorted(STORY), default=None,
                         help="grade only this sample student (repeatable; default: all four)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    log.configure()
     out, students = args.out, tuple(args.student or STORY)
     course = load_course()
     start = time.perf_counter()
@@ -97,7 +99,7 @@ def main(argv=None) -> int:
             try:
                 grade_batch(course, assignment, out / "submitted", graded, jobs=2, progress=sys.stderr.isatty())
             except GradingError as exc:  # e.g. MNIST files that are there but unreadable: said, not a traceback
-                print(f"demo: grading {assignment.id} could not run: {exc}", file=sys.stderr)
+                log.get("demo").error("demo: grading %s could not run: %s", assignment.id, exc)
                 return 1
     try:
         from .report.write import write_report

@@ -53,15 +53,16 @@ import io
 import re
 from pathlib import Path
 
+from . import log
+from .engine.model import GRADED, STALE, ResultOfRecord
 from .engine.results import atomic_write
-from .report.data import ClassResults, Result, summarize_tests
+from .report.data import ClassResults, summarize_tests
 from .roster import Roster
 from .student_ids import RULE, is_student_id, shown
 
 FORMATS = ("wide", "canvas", "moodle", "tests")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NOT_GRADED = "not graded"
-STALE = "stale"  # grades.csv's status for a result out of date: exported like not graded, never its old score
 MISSING = "missing"
 CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -96,30 +97,30 @@ def column_title(results: ClassResults, assignment: str) -> str:
     return f"{results.title(assignment)} ({assignment})"
 
 
-def _score(result: Result | None):
+def _score(result: ResultOfRecord | None):
     """A cell for the LMS formats: the score, or blank (no grade) when not graded."""
     return result.score if result is not None and result.graded else None
 
 
-def _not_graded_word(result: Result) -> str:
+def _not_graded_word(result: ResultOfRecord) -> str:
     return STALE if result.stale else NOT_GRADED
 
 
-def _flags(result: Result) -> list[str]:
+def _flags(result: ResultOfRecord) -> list[str]:
     flags = []
     if result.stale:
         flags.append(result.reason)
     elif not result.graded:
         flags.append(f"{NOT_GRADED} ({result.reason})")
-    elif result.status != "graded":
+    elif result.status != GRADED:
         flags.append(f"{result.status} ({result.reason})")
-    if result.override:
+    if result.override is not None:
         engine = NOT_GRADED if result.engine_score is None else number(result.engine_score)
-        flags.append(f"{result.override}; engine score {engine}")
-    if result.late == "unknown":
+        flags.append(f"{result.override_note}; engine score {engine}")
+    if result.lateness.late is None:
         flags.append("late: unknown")
-    elif result.late:
-        flags.append(f"late {number(result.late_days)} day(s)")
+    elif result.lateness.late:
+        flags.append(f"late {number(result.lateness.late_days)} day(s)")
     return flags
 
 
@@ -189,7 +190,7 @@ def tests_rows(results: ClassResults, roster: Roster | None = None) -> list[list
              "commonest_failure", "commonest_failure_count", "left_out"]]
     for assignment in results.assignments:
         scored = [r for r in results.of_assignment(assignment) if r.graded]
-        tested = [r for r in scored if r.status == "graded"]  # a missing module fails no test of its own
+        tested = [r for r in scored if r.status == GRADED]  # a missing module fails no test of its own
         for test in summarize_tests(tested):
             message, count = test.failures.most_common(1)[0] if test.failures else ("", 0)
             rows.append([assignment, test.key, test.name, test.max_score, test.taken, test.passed,
@@ -242,4 +243,5 @@ def write_export(results: ClassResults, fmt: str, out: Path, roster: Roster | No
     if fmt != "tests":
         rows = [[one_line(value) for value in row] for row in rows]
     atomic_write(out, render_csv(rows))
+    log.get("export").debug("%s: %d CSV row(s) in the %s format", out, len(rows), fmt)
     return out

@@ -15,14 +15,17 @@ In one run on this machine:
    (bench/cluster_speedup.py);
 6. the reference training 784-16-16-10 for 10 epochs (seconds per epoch, accuracy);
 7. the peak resident memory of the 100-submission run, parent plus children.
-Prints a table and writes bench/last.json, with the machine's speed at the
-start and during training (``machine_matmul_us``, see bench/train.py).
+Prints a table and writes bench/last.json, with the run's start and end
+(UTC), the machine's cores and its speed at the start and during training
+(``machine_matmul_us``, see bench/train.py); bench/readme.py writes its
+figures into bench/README.md (`make bench` runs both).
 8. `course serve`: from a submission's arrival to its feedback on disk, idle
    and over a burst of 30, against the engine's time (bench/serve_latency.py).
 ``--only startup,grade,nbgrader,otter,mnist,public,cluster,train,serve`` runs some
 parts (the figures that need a missing part are left out).
 """
 import argparse
+import datetime as dt
 import json
 import os
 import resource
@@ -54,6 +57,11 @@ GOALS = {  # key: (goal, "<=" or ">=")
     "peak_rss_mb": (1024, "<="),
     "serve_idle_over_engine": (2.0, "<="),
 }
+
+
+def utc_now() -> str:
+    """The time now, UTC, to the second: "2026-12-04T21:30:12Z"."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def make_class(folder: Path, assignment_id: str, module: str, n: int) -> Path:
@@ -235,7 +243,7 @@ def main() -> int:
     unknown = set(parts) - set(PARTS)
     if unknown:
         raise SystemExit(f"unknown part(s): {', '.join(sorted(unknown))} (known: {', '.join(PARTS)})")
-    figures = {"machine_matmul_us_at_start": machine_matmul_us()}
+    figures = {"started_at": utc_now(), "cpus": os.cpu_count(), "machine_matmul_us_at_start": machine_matmul_us()}
     with tempfile.TemporaryDirectory(prefix="nnfs-bench-") as tmp:
         work = Path(tmp)
         if "startup" in parts:
@@ -280,6 +288,7 @@ def main() -> int:
         if "serve" in parts:  # `course serve`: submission to feedback on disk (bench/serve_latency.py)
             figures.update(__import__("bench.serve_latency", fromlist=["figures"]).figures(work / "serve"))
     figures["machine_matmul_us_at_end"] = machine_matmul_us()
+    figures["finished_at"] = utc_now()
     figures["parts"] = parts
     figures = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()}
     (REPO / "bench" / "last.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -288,9 +297,10 @@ def main() -> int:
         goal, sense = GOALS.get(key, (None, None))
         met = "" if goal is None or value is None else ("yes" if (value <= goal if sense == "<=" else value >= goal) else "NO")
         shown = "n/a" if value is None else (" ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
-                                             if isinstance(value, list) else f"{value:g}")
+                                             if isinstance(value, list) else value if isinstance(value, str)
+                                             else f"{value:g}")
         print(f"{key:32s}{shown:>12s}{(sense + ' ' + format(goal, 'g')) if goal else '':>12s}  {met}")
-    print(f"written to {REPO / 'bench' / 'last.json'}")
+    print(f"written to {REPO / 'bench' / 'last.json'} (`python -m bench.readme` puts it in bench/README.md)")
     return 0
 
 

@@ -112,6 +112,7 @@ def main(argv=None) -> int:
         raise SystemExit(f"runs from the same seed ended with different accuracies: {runs}")
     best = min(runs, key=lambda r: r["s_per_epoch"])
     figures = {"train_s_per_epoch": round(best["s_per_epoch"], 4), "train_test_accuracy": best["test_accuracy"],
+               "train_images": int(X_train.shape[1]),
                "machine_matmul_us": round(best["machine_matmul_us"], 2),
                "train_runs_s_per_epoch": [round(r["s_per_epoch"], 4) for r in runs],
                "train_runs_machine_matmul_us": [round(r["machine_matmul_us"], 2) for r in runs]}

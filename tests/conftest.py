@@ -49,6 +49,14 @@ def run_course(*args, course: Path | None = None, timeout=600, env=None) -> subp
                           timeout=timeout, env=env)
 
 
+@pytest.fixture(autouse=True)
+def course_log():
+    """The course logger set up as `course` sets it up (autograder/log.py), so that code called in-process says
+    on stderr what the command says (-q or -v in one test does not carry over to the next)."""
+    from autograder import log
+    log.configure(0)
+
+
 @pytest.fixture
 def fast_course(tmp_path):
     """The course with short time limits, for submissions that hang."""

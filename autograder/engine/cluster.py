@@ -28,6 +28,7 @@ grade_on_cluster() is the generic part (tasks in, one callback per result or
 failure); grade_students_on_cluster() is the glue for a class.
 """
 import hashlib
+import logging
 import os
 import sys
 import threading
@@ -240,7 +241,9 @@ def _fresh_process_main(result_fd: int):
 # ------------------------------------------------------------------ on the client
 
 def _log(message: str):
-    print(message, file=sys.stderr, flush=True)
+    """The default log of grade_on_cluster: the course logger (a warning or an error as such, else progress)."""
+    level = logging.WARNING if message.startswith(("warning:", "error:")) else logging.INFO
+    logging.getLogger("course.cluster").log(level, message)
 
 
 def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],

@@ -4,6 +4,8 @@ Every output (results.json in Gradescope's format, feedback.md, the row of
 grades.csv, the gradebook record, the report, the exports) is rendered from a
 SubmissionResult; nothing else writes or parses grading results. Only strings
 that went through text.clean() are stored, so every renderer can write them.
+The report and the exports render a ResultOfRecord: a SubmissionResult under
+the instructor's standing Override, stale or not, with its attention reasons.
 
 status says what happened:
 - GRADED: the hidden tests ran against the student's module; score is their points.
@@ -19,6 +21,7 @@ counted in every summary and listed for attention. NOT_GRADED has no score, neve
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 
 from .text import clean
@@ -27,6 +30,12 @@ GRADED, NOT_GRADED = "graded", "not graded"
 MISSING, DOES_NOT_IMPORT = "missing", "does not import"
 STATUSES = (GRADED, MISSING, DOES_NOT_IMPORT, NOT_GRADED)
 SCORED = (GRADED, MISSING, DOES_NOT_IMPORT)  # the statuses that carry a score (0 for the last two)
+STALE = "stale"  # a status of record only (grades.csv): the result no longer matches the files, graders or settings
+STALE_REASON = ("stale: the submission, the graders or the settings (an extension) changed since it was graded; "
+                "regrade it (`course grade`)")
+MESSAGE_CHARS = 300  # of a failure message kept for tables and CSVs
+# A traceback's marker line under the failing expression: only spaces, ^ and ~.
+CARET_LINE = re.compile(r"^[ \t]*[\^~]+[ \t\^~]*$")
 
 
 class ResultFormatError(ValueError):
@@ -44,6 +53,16 @@ class TestResult:
     passed: bool
     output: str = ""
     visibility: str = "visible"
+
+    @property
+    def message(self) -> str:
+        """The failure message for tables and CSVs: output without traceback caret lines (^^^^), at most
+        MESSAGE_CHARS characters (then "..."); "" when the test passed."""
+        if self.passed:
+            return ""
+        lines = [line for line in self.output.splitlines() if not CARET_LINE.match(line)]
+        message = "\n".join(lines).strip()
+        return message[:MESSAGE_CHARS] + ("..." if len(message) > MESSAGE_CHARS else "")
 
 
 @dataclass(frozen=True)
@@ -236,3 +255,79 @@ class Override:
             return f"override of {', '.join(sorted(self.tests))} stands"
         changed = earned + sum(p - tests[t] for t, p in self.tests.items() if t in tests)
         return f"override {round(changed * score / earned, 6):g} stands"
+
+
+@dataclass(frozen=True)
+class ResultOfRecord:
+    """One result as the class's records hold it: what the report and the exports render.
+
+    result is the engine's, as its results.json holds it; student and assignment name the folder it was read from
+    (OUT/<student>/<assignment>), which names it in every rendering. override is the ledger's standing override
+    that sets a grade (a comment only changes no grade: None). stale: grades.csv says the files, graders or
+    settings changed since it was graded; it then has no score, no tests and no lateness, never the old ones.
+    attention: why the instructor should look (engine/attention.py).
+    """
+    result: SubmissionResult
+    student: str
+    assignment: str
+    override: Override | None = None
+    stale: bool = False
+    attention: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.override is not None and not self.override.sets_grade:
+            raise ValueError("a comment-only override sets no grade: give None")
+
+    @property
+    def status(self) -> str:
+        """The result's status, or STALE."""
+        return STALE if self.stale else self.result.status
+
+    @property
+    def score(self) -> float | None:
+        """The score of record: the override's when one stands, else the engine's; None when stale or not graded."""
+        if self.stale:
+            return None
+        score = self.override.apply(self.result) if self.override is not None else None
+        return self.result.score if score is None else score
+
+    @property
+    def graded(self) -> bool:
+        """Whether there is a score of record."""
+        return self.score is not None
+
+    @property
+    def engine_score(self) -> float | None:
+        """The engine's own score (None when it could not grade), whatever override stands."""
+        return self.result.score
+
+    @property
+    def max_score(self) -> float:
+        return self.result.max_score
+
+    @property
+    def reason(self) -> str:
+        """Why it is stale, not graded, missing or does not import ("" for a graded one)."""
+        if self.stale:
+            return STALE_REASON
+        return self.result.reason if self.result.graded else (self.result.reason or "not graded")
+
+    @property
+    def lateness(self) -> Lateness:
+        """The result's lateness; on time when stale (its timestamp is out of date too)."""
+        return Lateness() if self.stale else self.result.lateness
+
+    @property
+    def tests(self) -> tuple[TestResult, ...]:
+        """The hidden tests that ran; none when stale or not graded."""
+        return self.result.tests if self.result.graded and not self.stale else ()
+
+    @property
+    def note(self) -> str:
+        """The result's notes for the student (lateness, ignored files, ...) on one line."""
+        return " ".join(self.result.notes)
+
+    @property
+    def override_note(self) -> str:
+        """The standing override, described ("override score 15 (reason)"); "" when none."""
+        return self.override.describe() if self.override is not None else ""

@@ -12,13 +12,16 @@ was recorded" (graded, or not graded with the reason).
 import csv
 import io
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
 
 from .attention import attention_list
-from .model import DOES_NOT_IMPORT, MISSING, ResultFormatError, SubmissionResult
+from .model import DOES_NOT_IMPORT, MISSING, STALE, ResultFormatError, SubmissionResult
 from .text import csv_cell, markdown_block, markdown_inline
+
+log = logging.getLogger("course.engine")
 
 # score is the score of record: an instructor's override when one stands (described in override, the
 # engine's own score in engine_score), else the engine's; 0 for missing and does not import; empty when
@@ -28,9 +31,6 @@ GRADES_COLUMNS = ["student", "assignment", "score", "max_score", "status", "late
 # override: on a TOTAL row, the instructor's override that stands over the new score ("override 15 stands")
 REGRADES_COLUMNS = ["at", "run", "student", "assignment", "why", "test", "old_score", "new_score", "change",
                     "override"]
-STALE = "stale"  # a status in grades.csv only: the result on disk no longer matches the files, graders or settings
-STALE_REASON = ("stale: the submission, the graders or the settings (an extension) changed since it was graded; "
-                "regrade it (`course grade`)")
 
 
 def atomic_write(path: Path, text: str):
@@ -189,7 +189,7 @@ def write_grades_csv(out_dir: Path, stale: frozenset = frozenset(), overrides=No
     path = out_dir / "grades.csv"
     atomic_write(path, _csv(GRADES_COLUMNS, rows))
     for problem in problems:
-        print(f"warning: {problem}: left out of grades.csv", flush=True)
+        log.warning("warning: %s: left out of grades.csv", problem)
     return path
 
 

@@ -1,109 +1,44 @@
 """The class's results as data: what the report, its figures and the exports read.
 
-Every OUT_DIR/<student>/<assignment>/results.json goes through one
-function, load_result(), which reads it with the engine's result model
-(autograder.engine.model) and gives the report's flat view of it, a Result. A result the engine could not grade
-(extra_data.status "not graded", or a null score) keeps score None: it is
-shown and exported as not graded, never as 0, and it is left out of every
-mean and pass rate. A results.json that cannot be read is skipped with a
-note naming the file.
+Every OUT_DIR/<student>/<assignment>/results.json is read with the engine's
+result model (engine/results.load_result) and kept as an
+engine.model.ResultOfRecord: the engine's SubmissionResult under the ledger's
+standing override, marked stale where grades.csv says so, with its attention
+reasons. A result the engine could not grade (status "not graded") or a stale
+one has score None: it is shown and exported as not graded (or stale), never
+as 0, and it is left out of every mean and pass rate. A results.json that
+cannot be read is skipped with a note naming the file.
 """
 import collections
 import dataclasses
-import re
 from pathlib import Path
 
+from .. import log
 from ..config import Course
 from ..engine import results as engine_results
 from ..engine.attention import SIMILARITY_DIR, attention_list
 from ..engine.ledger import read_ledger
-from ..engine.model import ResultFormatError, SubmissionResult
+from ..engine.model import ResultFormatError, ResultOfRecord, SubmissionResult
 
 RESULTS_NAME = "results.json"
 MAX_RESULTS_BYTES = 8 * 1024 * 1024  # far above any real results.json; a bound, not a limit in practice
-MESSAGE_CHARS = 300  # of a failure message kept for tables and CSVs
-# A traceback's marker line under the failing expression: only spaces, ^ and ~.
-CARET_LINE = re.compile(r"^[ \t]*[\^~]+[ \t\^~]*$")
 
 
 class ResultsError(ValueError):
     """A results.json that is unreadable or not in Gradescope's format."""
 
 
-@dataclasses.dataclass(frozen=True)
-class TestOutcome:
-    key: str  # the grader's test function when known, else the name
-    name: str
-    score: float
-    max_score: float
-    passed: bool
-    message: str  # the failure message without traceback caret lines; "" when passed
-    visibility: str
-
-
-@dataclasses.dataclass(frozen=True)
-class Result:
-    """One student's result for one assignment.
-
-    score is the score of record (an override's when one stands, engine_score
-    the engine's own); None when the submission was not graded (reason says
-    why). status: graded, missing, does not import, not graded or stale (the
-    files, graders or settings changed since: score None, the old score is
-    never shown); late is
-    True, False or "unknown"; attention: why the instructor should look.
-    """
-    student: str
-    assignment: str
-    score: float | None
-    max_score: float
-    reason: str
-    late: bool | str
-    late_days: float
-    note: str  # the result's top-level output (lateness, ignored files, ...)
-    tests: tuple[TestOutcome, ...]
-    has_feedback: bool
-    status: str = "graded"
-    flags: tuple[str, ...] = ()
-    engine_score: float | None = None
-    override: str = ""                 # the override that stands, described; "" when none
-    attention: tuple[str, ...] = ()
-    stale: bool = False                # out of date (grades.csv says stale): no score, never the old one
-    source: SubmissionResult | None = dataclasses.field(default=None, compare=False, repr=False)
-
-    @property
-    def graded(self) -> bool:
-        return self.score is not None
-
-
-def clean_message(text) -> str:
-    """A failure message without caret lines (^^^^), shortened to MESSAGE_CHARS."""
-    lines = [line for line in str(text or "").splitlines() if not CARET_LINE.match(line)]
-    message = "\n".join(lines).strip()
-    return message[:MESSAGE_CHARS] + ("..." if len(message) > MESSAGE_CHARS else "")
-
-
-def load_result(path: Path, student: str, assignment: str) -> Result:
-    """Read one results.json, through the engine's one result model, into the report's view of it.
+def load_result(path: Path) -> SubmissionResult:
+    """Read one results.json (at most MAX_RESULTS_BYTES) with the engine's result model.
 
     Raises ResultsError saying what is wrong.
     """
     try:
         if path.stat().st_size > MAX_RESULTS_BYTES:
             raise ResultsError(f"larger than {MAX_RESULTS_BYTES // 2**20} MiB")
-        result = engine_results.load_result(path)
+        return engine_results.load_result(path)
     except (OSError, ResultFormatError) as exc:
         raise ResultsError(str(exc)) from None
-    late = result.lateness.late
-    return Result(
-        student=student, assignment=assignment, score=result.score, max_score=result.max_score,
-        reason=result.reason if result.graded else (result.reason or "not graded"),
-        status=result.status, flags=result.flags, engine_score=result.score, source=result,
-        late="unknown" if late is None else late, late_days=float(result.lateness.late_days),
-        note=" ".join(result.notes),
-        tests=tuple(TestOutcome(key=t.test, name=t.name, score=t.score, max_score=t.max_score, passed=t.passed,
-                                message="" if t.passed else clean_message(t.output), visibility=t.visibility)
-                    for t in result.tests) if result.graded else (),
-        has_feedback=(path.parent / "feedback.md").is_file())
 
 
 @dataclasses.dataclass
@@ -112,22 +47,22 @@ class ClassResults:
 
     students: every student folder, sorted; assignments: ids in course.toml's
     order (ids not in course.toml last); results: (student, assignment) ->
-    Result; notes: one line per results.json skipped.
+    ResultOfRecord; notes: one line per results.json skipped.
     """
     course: Course
     out_dir: Path
     students: list[str]
     assignments: list[str]
-    results: dict[tuple[str, str], Result]
+    results: dict[tuple[str, str], ResultOfRecord]
     notes: list[str]
 
-    def result(self, student: str, assignment: str) -> Result | None:
+    def result(self, student: str, assignment: str) -> ResultOfRecord | None:
         return self.results.get((student, assignment))
 
-    def of_student(self, student: str) -> list[Result]:
+    def of_student(self, student: str) -> list[ResultOfRecord]:
         return [r for a in self.assignments if (r := self.results.get((student, a))) is not None]
 
-    def of_assignment(self, assignment: str) -> list[Result]:
+    def of_assignment(self, assignment: str) -> list[ResultOfRecord]:
         return [r for s in self.students if (r := self.results.get((s, assignment))) is not None]
 
     def max_score(self, assignment: str) -> float:
@@ -163,7 +98,7 @@ def read_class(course: Course, out_dir: Path) -> ClassResults:
     if not out_dir.is_dir():
         raise FileNotFoundError(f"{out_dir} is not a folder: give the --out folder of `course grade`")
     known = [a.id for a in course.assignments]
-    students, results, notes, found = [], {}, [], set()
+    students, loaded, notes, found = [], {}, [], set()
     for student_dir in _folders(out_dir):
         student, has_any = student_dir.name, False
         if student == SIMILARITY_DIR:  # `course similar`'s output kept beside the results: not a student
@@ -177,7 +112,7 @@ def read_class(course: Course, out_dir: Path) -> ClassResults:
                 continue
             has_any = True
             try:
-                results[(student, folder.name)] = load_result(path, student, folder.name)
+                loaded[(student, folder.name)] = load_result(path)
                 found.add(folder.name)
             except ResultsError as exc:
                 notes.append(f"{where}: results.json is not usable ({exc}): skipped")
@@ -185,35 +120,30 @@ def read_class(course: Course, out_dir: Path) -> ClassResults:
             students.append(student)
     order = {a: i for i, a in enumerate(known)}
     assignments = sorted(found, key=lambda a: (order.get(a, len(order)), a))
-    _with_ledger(out_dir, results, engine_results.stale_results(out_dir))
+    results = _of_record(out_dir, loaded, engine_results.stale_results(out_dir))
+    log.get("report").debug("read %d results.json of %d student(s) under %s (%d assignment(s), %d skipped)",
+                            len(results), len(students), out_dir, len(assignments), len(notes))
     return ClassResults(course, out_dir, students, assignments, results, notes)
 
 
-def _with_ledger(out_dir: Path, results: dict, stale: frozenset = frozenset()):
-    """Apply the ledger's standing overrides to results, mark the stale ones (grades.csv) with no score, and add
-    each one's attention reasons (in place)."""
+def _of_record(out_dir: Path, loaded: dict, stale: frozenset = frozenset()) -> dict:
+    """(student, assignment) -> ResultOfRecord: each loaded result under the ledger's standing override, stale
+    where grades.csv says so, with its attention reasons."""
     ledger = read_ledger(out_dir)
     overrides = {}
     if ledger is not None:
         with ledger:
             overrides = ledger.overrides()
-    sources = [r.source for r in results.values() if r.source is not None]
-    attention = {(a.student, a.assignment): a.reasons for a in attention_list(sources, overrides, out_dir, stale)}
-    for key, result in results.items():
+    attention = {(a.student, a.assignment): a.reasons
+                 for a in attention_list(list(loaded.values()), overrides, out_dir, stale)}
+    of_record = {}
+    for key, result in loaded.items():
         override = overrides.get(key)
         if override is not None and not override.sets_grade:
             override = None  # a comment to the student only: the grade is the engine's
-        if key in stale:
-            results[key] = dataclasses.replace(
-                result, score=None, status=engine_results.STALE, stale=True, tests=(), late=False, late_days=0.0,
-                reason=engine_results.STALE_REASON, attention=attention.get(key, ()),
-                override=override.describe() if override is not None else "")
-            continue
-        score = override.apply(result.source) if override is not None and result.source is not None else None
-        results[key] = dataclasses.replace(
-            result, attention=attention.get(key, ()),
-            override=override.describe() if override is not None else "",
-            score=score if score is not None else result.score)
+        of_record[key] = ResultOfRecord(result, *key, override=override, stale=key in stale,
+                                        attention=attention.get(key, ()))
+    return of_record
 
 
 @dataclasses.dataclass
@@ -233,13 +163,13 @@ class TestSummary:
         return self.passed / self.taken if self.taken else 0.0
 
 
-def summarize_tests(results: list[Result]) -> list[TestSummary]:
+def summarize_tests(results: list[ResultOfRecord]) -> list[TestSummary]:
     """Per test (in the graders' order): passes and failure messages, graded results only."""
     tests: dict[tuple[str, str], TestSummary] = {}
     for result in results:
         for test in result.tests:
-            summary = tests.setdefault((result.assignment, test.key), TestSummary(
-                result.assignment, test.key, test.name, test.max_score, test.visibility))
+            summary = tests.setdefault((result.assignment, test.test), TestSummary(
+                result.assignment, test.test, test.name, test.max_score, test.visibility))
             summary.taken += 1
             if test.passed:
                 summary.passed += 1

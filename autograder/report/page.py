@@ -14,7 +14,8 @@ import statistics
 from pathlib import Path
 from urllib.parse import quote
 
-from .data import ClassResults, Result, TestSummary, summarize_tests
+from ..engine.model import DOES_NOT_IMPORT, GRADED, MISSING, NOT_GRADED, ResultOfRecord
+from .data import ClassResults, TestSummary, summarize_tests
 from .feedback import FEEDBACK_HTML, TEMPLATES, environment
 
 FAILURE_MESSAGES = 3  # the commonest failure messages shown per test
@@ -29,13 +30,13 @@ def feedback_href(student: str, assignment_id: str) -> str:
     return f"{quote(student, safe='')}/{quote(assignment_id, safe='')}/{FEEDBACK_HTML}"
 
 
-def _late_text(result: Result) -> str:
-    if result.late == "unknown":
+def _late_text(result: ResultOfRecord) -> str:
+    if result.lateness.late is None:
         return "late?"
-    return f"late {result.late_days:g}d" if result.late else ""
+    return f"late {result.lateness.late_days:g}d" if result.lateness.late else ""
 
 
-def score_cell(result: Result | None, max_score: float, linked: bool) -> dict:
+def score_cell(result: ResultOfRecord | None, max_score: float, linked: bool) -> dict:
     """One student's cell for one assignment: what it shows, how it sorts, its colour."""
     if result is None:
         return {"text": "\u2014", "sort": -2, "kind": "missing", "title": "no result", "href": "", "late": "",
@@ -48,12 +49,12 @@ def score_cell(result: Result | None, max_score: float, linked: bool) -> dict:
         return {"text": "not graded", "sort": -1, "kind": "notgraded", "title": result.reason, "href": href,
                 "late": _late_text(result), "status": "", "override": ""}
     kind = "full" if result.score >= max_score > 0 else "zero" if result.score <= 0 else "partial"
-    status = result.status if result.status in ("missing", "does not import") else ""
+    status = result.status if result.status in (MISSING, DOES_NOT_IMPORT) else ""
     override = ""
-    if result.override:
-        engine = "not graded" if result.engine_score is None else f"{result.engine_score:g}"
+    if result.override is not None:
+        engine = NOT_GRADED if result.engine_score is None else f"{result.engine_score:g}"
         override = f"override (engine {engine})"
-    title = "; ".join(x for x in (result.override, result.reason if status else result.note) if x)
+    title = "; ".join(x for x in (result.override_note, result.reason if status else result.note) if x)
     return {"text": f"{result.score:g}", "sort": result.score, "kind": "notgraded" if status else kind,
             "title": title, "href": href, "late": _late_text(result), "status": status, "override": override}
 
@@ -119,20 +120,21 @@ def assignment_view(results: ClassResults, assignment: str, pictures: list[dict]
     graded = [r for r in everyone if r.graded]
     scores = [r.score for r in graded]
     max_score = results.max_score(assignment)
-    tested = [r for r in graded if r.status == "graded"]  # a missing module fails no test of its own
+    tested = [r for r in graded if r.status == GRADED]  # a missing module fails no test of its own
     tests = sorted(summarize_tests(tested), key=lambda t: t.rate)  # stable: grader order on ties
     return {
         "id": assignment, "anchor": anchor(assignment), "title": results.title(assignment),
-        "max_score": max_score, "graded": sum(1 for r in everyone if r.status == "graded"),
-        "not_graded": sum(1 for r in everyone if r.status == "not graded"),
+        "max_score": max_score, "graded": sum(1 for r in everyone if r.status == GRADED),
+        "not_graded": sum(1 for r in everyone if r.status == NOT_GRADED),
         "stale": sum(1 for r in everyone if r.stale),
-        "missing": sum(1 for r in everyone if r.status == "missing"),
-        "no_import": sum(1 for r in everyone if r.status == "does not import"),
+        "missing": sum(1 for r in everyone if r.status == MISSING),
+        "no_import": sum(1 for r in everyone if r.status == DOES_NOT_IMPORT),
         "tests_left_out": len(graded) - len(tested),
         "mean": statistics.fmean(scores) if scores else None,
         "median": statistics.median(scores) if scores else None,
         "full": sum(1 for s in scores if s >= max_score > 0), "zero": sum(1 for s in scores if s <= 0),
-        "late": sum(1 for r in everyone if r.late is True), "late_unknown": sum(1 for r in everyone if r.late == "unknown"),
+        "late": sum(1 for r in everyone if r.lateness.late is True),
+        "late_unknown": sum(1 for r in everyone if r.lateness.late is None),
         "pictures": pictures, "tests": tests_view(tests),
     }
 

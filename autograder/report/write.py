@@ -19,8 +19,10 @@ report-<assignment>-grades.png and report-<assignment>-tests.png.
 import re
 from pathlib import Path
 
+from .. import log
 from ..config import Course
 from ..engine import output_names
+from ..engine.model import GRADED
 from ..engine.results import atomic_write
 from .data import read_class, summarize_tests
 from .feedback import write_feedback_html
@@ -39,15 +41,15 @@ def write_report(course: Course, out_dir) -> Path:
     out_dir = Path(out_dir)
     results = read_class(course, out_dir)
     linked = set()
-    for (student, assignment), result in results.results.items():
-        if result.has_feedback and write_feedback_html(
-                out_dir / student / assignment, f"{assignment}: feedback for {student}"):
+    for student, assignment in results.results:
+        if write_feedback_html(out_dir / student / assignment, f"{assignment}: feedback for {student}"):
             linked.add((student, assignment))
+    log.get("report").debug("%d feedback page(s) rendered", len(linked))
     sections = []
     for assignment in results.assignments:
         graded = [r for r in results.of_assignment(assignment) if r.graded]
         pictures = []
-        tests = sorted(summarize_tests([r for r in graded if r.status == "graded"]),  # a missing module ran no test
+        tests = sorted(summarize_tests([r for r in graded if r.status == GRADED]),  # a missing module ran no test
                        key=lambda t: t.rate)
         figures = [("grades", grades_figure(assignment, [r.score for r in graded], results.max_score(assignment)),
                     f"{assignment} grade distribution")]
@@ -57,6 +59,7 @@ def write_report(course: Course, out_dir) -> Path:
             data = png(fig)
             name = f"report-{_file_part(assignment)}-{kind}.png"
             atomic_write_bytes(out_dir / name, data)
+            log.get("report").debug("wrote %s (%d bytes)", out_dir / name, len(data))
             pictures.append(picture(data, name, alt))
         sections.append(assignment_view(results, assignment, pictures))
     path = out_dir / REPORT_NAME

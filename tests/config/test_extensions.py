@@ -90,7 +90,7 @@ def test_grading_uses_the_extension_and_a_new_extension_regrades_the_student(tmp
     assert rows["ann"]["late"] == "on time" and rows["ben"]["late"] == "late"
     from autograder.report.data import read_class  # what the report and the exports read
     seen = read_class(load_course(course_toml), out).results
-    assert seen[("ann", "01_neuron")].late is False and seen[("ben", "01_neuron")].late is True
+    assert seen[("ann", "01_neuron")].lateness.late is False and seen[("ben", "01_neuron")].lateness.late is True
 
     write(course_toml.parent / "extensions.csv", "student,assignment,due,reason\nann,01_neuron,soon,flu\n")
     done = run_course("grade", "--assignment", "01_neuron", subs, "--out", out, course=course_toml)

@@ -57,7 +57,7 @@ def test_a_stale_result_is_never_exported_or_reported_with_its_old_score(graded,
     mark_stale(out, ("bob", A1), ("alice", A1))  # bob's 10, late 2 days, and alice's 20 are out of date
     results = read_class(COURSE, out)
     bob = results.result("bob", A1)
-    assert bob.score is None and bob.stale and bob.late is False and results.total("bob") == 0
+    assert bob.score is None and bob.stale and bob.lateness.late is False and results.total("bob") == 0
     assert any(r.startswith("stale:") for r in bob.attention), bob.attention
     rows = {}
     for fmt in ("wide", "canvas", "moodle"):
