@@ -303,7 +303,7 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from .export import not_graded_cells, roster_notes, write_export
+    from .export import export_notes, write_export
     from .report.data import read_class
 
     if not args.graded.is_dir():
@@ -318,7 +318,7 @@ def _cmd_export(args) -> int:
         print(f"course export: {exc}; nothing was written", file=sys.stderr)
         return 2
     results = read_class(course, args.graded)
-    for line in results.notes + not_graded_cells(results) + roster_notes(results, roster):
+    for line in export_notes(results, args.format, roster):
         print(f"course export: {line}", file=sys.stderr)
     print(f"wrote {write_export(results, args.format, args.out, roster)}")
     return 0

@@ -96,6 +96,9 @@ SCHEMA = Rule("table", keys={
         "provided": Rule("array", items=Rule("string", pattern=MODULE_NAME)),
         "points": Rule("number", True, exclusive_minimum=0),
         "due": Rule("datetime"),
+        # the assignment's id in Canvas (the number in its address, .../assignments/12345): the Canvas export
+        # heads its column "Title (12345)", which Canvas matches to that assignment
+        "canvas_id": Rule("integer", minimum=1),
         "limits": Rule("table", keys=_limit_rules(required=False)),
         # per hidden test of graders/test_<ID>.py: points and visibility instead of its @points(...)
         "tests": Rule("table", key_pattern=TEST_NAME, values=Rule("table", keys={
@@ -132,6 +135,7 @@ class Assignment:
     tests: tuple[GraderTestSetting, ...] = ()
     index: int = 0  # its place among course.toml's [[assignments]]
     points_line: int | None = None  # the line of its points = ...
+    canvas_id: int | None = None  # its id in Canvas, for the Canvas export's column; None: not given
 
     def test_setting(self, name: str) -> GraderTestSetting | None:
         return next((t for t in self.tests if t.name == name), None)
@@ -383,12 +387,20 @@ def _build(path: Path, raw: dict, lines: dict[tuple, int]) -> Course:
             id=a["id"], title=a["title"], modules=tuple(a["modules"]),
             provided=tuple(a.get("provided", ())), points=a["points"], due=due,
             limits=_limits(a.get("limits", {}), limits), tests=tests, index=index,
-            points_line=lines.get(("assignments", index, "points"))))
+            points_line=lines.get(("assignments", index, "points")),
+            canvas_id=int(a["canvas_id"]) if "canvas_id" in a else None))
     ids = [a.id for a in assignments]
     for index, assignment_id in enumerate(ids):
         if assignment_id in ids[:index]:
             where = _at(lines, ("assignments", index, "id"))
             raise CourseConfigError(f"{path}: assignments[{index}].id: {assignment_id!r} appears twice{where}")
+    canvas_ids = [a.canvas_id for a in assignments]
+    for index, canvas_id in enumerate(canvas_ids):
+        if canvas_id is not None and canvas_id in canvas_ids[:index]:
+            where = _at(lines, ("assignments", index, "canvas_id"))
+            first = assignments[canvas_ids.index(canvas_id)].id
+            raise CourseConfigError(f"{path}: assignments[{index}].canvas_id: {canvas_id} is already {first}'s: "
+                                    f"each assignment has its own Canvas id{where}")
     data = raw.get("data", {})
     if "mirror" in data and "sha256sums" not in data:
         raise CourseConfigError(f"{path}: data.mirror: a mirror needs its checksums: add sha256sums = "
