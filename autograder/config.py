@@ -204,10 +204,34 @@ def default_course_path() -> Path:
     return Path(os.environ.get("COURSE_TOML") or REPO_ROOT / "course.toml")
 
 
+NBGRADER_COURSE_CONFIG = "nbgrader_course_config.py"  # `course nbgrader init`'s file (nbgrader_course.config_files)
+MAX_NBGRADER_CONFIG_BYTES = 256 * 1024
+
+
+def recorded_course_toml(config: Path) -> Path | None:
+    """The course.toml an nbgrader course configuration records (its top-level ``course_toml = '...'``,
+    read with ast, never run), or None when the file is not one or records none."""
+    import ast
+
+    try:
+        if not config.is_file() or config.stat().st_size > MAX_NBGRADER_CONFIG_BYTES:
+            return None
+        tree = ast.parse(config.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["course_toml"]
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            return Path(node.value.value)
+    return None
+
+
 def find_course_path(given: Path | str | None, cwd: Path | None = None) -> tuple[Path, str]:
     """The course.toml a command uses and how it was chosen: --course, else $COURSE_TOML, else the
-    first course.toml in the working folder or a folder above it. CourseConfigError when there is
-    none: the course beside the installed package is never taken silently."""
+    first course.toml in the working folder or a folder above it, or the one the nbgrader course
+    configuration there records (`course nbgrader init`'s nbgrader_course_config.py, so the course's
+    commands work in the nbgrader folder). CourseConfigError when there is none: the course beside the
+    installed package is never taken silently."""
     if given is not None:
         return Path(given), "--course"
     if os.environ.get("COURSE_TOML"):
@@ -216,6 +240,9 @@ def find_course_path(given: Path | str | None, cwd: Path | None = None) -> tuple
     for folder in (here, *here.parents):
         if (folder / "course.toml").is_file():
             return folder / "course.toml", "found from the working folder"
+        recorded = recorded_course_toml(folder / NBGRADER_COURSE_CONFIG)
+        if recorded is not None:
+            return recorded, f"recorded in {folder / NBGRADER_COURSE_CONFIG}"
     raise CourseConfigError(
         f"no course.toml in {here} or any folder above it: run the command in the course's folder, "
         f"or give --course PATH (this package's own course is {REPO_ROOT / 'course.toml'})")

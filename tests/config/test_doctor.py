@@ -4,6 +4,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO, make_course, run_course
 
 
@@ -78,3 +80,25 @@ def test_doctor_checks_the_nbgrader_configuration_of_the_working_folder(tmp_path
     (folder / COURSE_CONFIG).write_text(course_config_text(course).replace("c.Execute.timeout", "c.Execute.timeout = 1\n#"))
     check = check_nbgrader(course, folder)
     assert not check.ok and "was edited" in check.line and "--force" in check.line
+
+
+def test_in_the_nbgrader_folder_commands_use_the_course_its_configuration_records(tmp_path):
+    from autograder.config import CourseConfigError, find_course_path, load_course
+    from autograder.nbgrader_course.config_files import COURSE_CONFIG, course_config_text
+
+    course_toml = make_course(tmp_path / "course")
+    folder = tmp_path / "nbgrader" / "release"
+    folder.mkdir(parents=True)
+    (folder.parent / COURSE_CONFIG).write_text(course_config_text(load_course(course_toml)))
+    path, how = find_course_path(None, cwd=folder)
+    assert path == course_toml.resolve() and how == f"recorded in {folder.parent / COURSE_CONFIG}"
+    env = {k: v for k, v in os.environ.items() if k != "COURSE_TOML"}
+    (tmp_path / "graded").mkdir()
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "export", str(tmp_path / "graded"), "--format",
+                           "wide", "--out", str(tmp_path / "wide.csv")], cwd=folder.parent, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert f"course: using {course_toml.resolve()} (recorded in {folder.parent / COURSE_CONFIG})" in done.stderr
+    (folder.parent / COURSE_CONFIG).write_text("course_toml = compute()\n")  # not a recorded path: not guessed
+    with pytest.raises(CourseConfigError, match="no course.toml in"):
+        find_course_path(None, cwd=folder)
