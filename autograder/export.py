@@ -191,7 +191,7 @@ def _lms_score(results: ClassResults, roster: Roster | None, student: str, assig
 def wide_rows(results: ClassResults, roster: Roster | None = None) -> list[list]:
     head = ["student", *results.assignments, "total", "max_total", "notes", "attention"]
     max_total = sum(results.max_score(a) for a in results.assignments)
-    rows = [head]
+    rows, unrecorded = [head], set(unrecorded_students(results, roster))
     for student in exported_students(results, roster):
         cells, notes, attention = [student], [], []
         for assignment in results.assignments:
@@ -205,7 +205,8 @@ def wide_rows(results: ClassResults, roster: Roster | None = None) -> list[list]
             attention += [f"{assignment}: {why}" for why in result.attention]
         if roster and student not in roster:
             attention.append("not on roster.csv")
-        rows.append([*cells, results.total(student), max_total, "; ".join(notes), " | ".join(attention)])
+        total = None if student in unrecorded else results.total(student)  # no record: no 0 either
+        rows.append([*cells, total, max_total, "; ".join(notes), " | ".join(attention)])
     return rows
 
 
