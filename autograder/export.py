@@ -13,13 +13,18 @@ results (report.data.read_class):
 - canvas: Canvas's gradebook import layout. Its leading columns Student, ID,
           SIS User ID, SIS Login ID, Section (the student's folder name goes
           in Student and SIS Login ID, which Canvas matches on), then one
-          column per assignment headed "Title (id)", and the "Points
-          Possible" row under the header. Canvas matches a column to the
-          assignment of exactly that name, and creates it with those points
-          when there is none. Not graded is a blank cell (no grade).
+          column per assignment headed "Title (12345)", 12345 the
+          assignment's canvas_id in course.toml, which Canvas matches to that
+          assignment (its importer reads the number in the parentheses);
+          without a canvas_id "Title (ID)", which Canvas matches only to an
+          assignment of exactly that name and otherwise creates (said on
+          stderr, canvas_notes). The "Points Possible" row is under the
+          header. Not graded is a blank cell, which removes a grade Canvas
+          holds (its import preview shows it).
 - moodle: Moodle's grade import CSV: "Username" (map it to the user field
           username in Moodle's import form), then one column per grade item
-          headed "Title (id)". Moodle reads a blank cell as "no grade".
+          headed "Title (id)". A blank cell sets "no grade" (removing one
+          Moodle holds).
 - tests:  one row per hidden test: assignment, test, points, the students
           with a graded submission, how many passed, the pass rate, the
           commonest failure message with its count, and left_out: the
@@ -38,15 +43,19 @@ leading single quote. No cell of wide, canvas or moodle holds a control
 character (each becomes a space; tests keeps its messages' lines). Only folders named by a whole student id (student_ids.py) are
 exported; any other is listed on stderr and left out.
 
-With a roster (roster.csv beside course.toml) every rostered student is a
-row, in the roster's order, and the LMS columns are filled from it: Canvas's
-Student (name), ID (lms_id), SIS User ID (sis_id), SIS Login ID (login, else
-the course id) and Section; Moodle's Username (login, else the course id),
-ID number and Email address. A rostered student without a result for an
-assignment is "missing": 0 in canvas and moodle (the LMS needs a number for
-the zero to count), "missing" with 0 in wide. A graded student who is not on
-the roster is still exported, after the roster's, and listed on stderr for
-attention (roster_notes).
+With a roster (roster.csv beside course.toml) the LMS columns are filled
+from it: Canvas's Student (name), ID (lms_id), SIS User ID (sis_id), SIS Login
+ID (login, else the course id) and Section; Moodle's Username (login, else the
+course id), ID number and Email address; rows in the roster's order. A 0 comes
+only from a result the engine recorded (missing, does not import, or graded
+0); a rostered student with no record in GRADED is never given one
+(no_record_notes): with no record for any assignment they are left out of the
+canvas and moodle files (both LMSs change nothing for a student the file does
+not name, while a blank cell removes a grade the LMS already holds), and are a
+row of blank cells in wide; with a record for some assignments the others are
+blank cells. Each is listed on stderr ("no record in GRADED: ..."). A graded
+student who is not on the roster is still exported, after the roster's, and
+listed on stderr for attention (roster_notes).
 """
 import csv
 import io
@@ -63,7 +72,6 @@ from .student_ids import RULE, is_student_id, shown
 FORMATS = ("wide", "canvas", "moodle", "tests")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NOT_GRADED = "not graded"
-MISSING = "missing"
 CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -93,8 +101,34 @@ def _cell(value) -> str:
 
 
 def column_title(results: ClassResults, assignment: str) -> str:
-    """An assignment's column: "Title (id)", the name Canvas and Moodle match on."""
+    """An assignment's column: "Title (id)", the name Moodle is mapped to."""
     return f"{results.title(assignment)} ({assignment})"
+
+
+def canvas_id(results: ClassResults, assignment: str) -> int | None:
+    """The assignment's canvas_id in course.toml, or None."""
+    return next((a.canvas_id for a in results.course.assignments if a.id == assignment), None)
+
+
+def canvas_column_title(results: ClassResults, assignment: str) -> str:
+    """Canvas's column: "Title (12345)" with the assignment's canvas_id, which Canvas matches to that
+    assignment; without one "Title (ID)", which Canvas takes for a new assignment of that whole name."""
+    number = canvas_id(results, assignment)
+    return f"{results.title(assignment)} ({number})" if number else column_title(results, assignment)
+
+
+def canvas_notes(results: ClassResults) -> list[str]:
+    """One line per assignment without a canvas_id: Canvas will create a new column for it."""
+    return [f"{assignment}: no canvas_id in {results.course.path.name}: Canvas will create a new assignment "
+            f"column {canvas_column_title(results, assignment)!r} instead of filling the existing one (add "
+            "canvas_id = N to its entry, N the number in the assignment's Canvas address .../assignments/N)"
+            for assignment in results.assignments if canvas_id(results, assignment) is None]
+
+
+def export_notes(results: ClassResults, fmt: str, roster: Roster | None = None) -> list[str]:
+    """Everything the instructor should read about an export of fmt, one line each (for stderr)."""
+    return (results.notes + not_graded_cells(results) + roster_notes(results, roster)
+            + (canvas_notes(results) if fmt == "canvas" else []))
 
 
 def _score(result: ResultOfRecord | None):
@@ -131,43 +165,61 @@ def exported_students(results: ClassResults, roster: Roster | None = None) -> li
     return rostered + [student for student in results.students if is_student_id(student) and student not in rostered]
 
 
-def _missing(results: ClassResults, roster: Roster | None, student: str, assignment: str) -> bool:
-    """A rostered student with no result for an assignment some of the class was graded on."""
+def no_record(results: ClassResults, roster: Roster | None, student: str, assignment: str) -> bool:
+    """A rostered student with no result in GRADED for an assignment some of the class was graded on."""
     return bool(roster) and student in roster and results.result(student, assignment) is None
 
 
+def unrecorded_students(results: ClassResults, roster: Roster | None) -> list[str]:
+    """The rostered students with no result in GRADED for any exported assignment, in the roster's order."""
+    if not roster:
+        return []
+    return [s.student for s in roster.students if all(results.result(s.student, a) is None for a in results.assignments)]
+
+
+def lms_students(results: ClassResults, roster: Roster | None = None) -> list[str]:
+    """The rows of the canvas and moodle files: exported_students without the unrecorded ones (a row of blank
+    cells would remove the grades the LMS holds for them)."""
+    left_out = set(unrecorded_students(results, roster))
+    return [student for student in exported_students(results, roster) if student not in left_out]
+
+
 def _lms_score(results: ClassResults, roster: Roster | None, student: str, assignment: str):
-    """A cell for the LMS formats: the score, 0 for missing, blank (no grade) when not graded."""
-    return 0.0 if _missing(results, roster, student, assignment) else _score(results.result(student, assignment))
+    """A cell for the LMS formats: the recorded score; blank (no grade) when not graded or not recorded."""
+    return _score(results.result(student, assignment))
 
 
 def wide_rows(results: ClassResults, roster: Roster | None = None) -> list[list]:
     head = ["student", *results.assignments, "total", "max_total", "notes", "attention"]
     max_total = sum(results.max_score(a) for a in results.assignments)
-    rows = [head]
+    rows, unrecorded = [head], set(unrecorded_students(results, roster))
     for student in exported_students(results, roster):
         cells, notes, attention = [student], [], []
         for assignment in results.assignments:
             result = results.result(student, assignment)
             if result is None:
-                missing = _missing(results, roster, student, assignment)
-                cells.append(0.0 if missing else None)
-                notes.append(f"{assignment}: {MISSING} (no submission)" if missing else f"{assignment}: no result")
+                cells.append(None)
+                notes.append(f"{assignment}: {_no_record_words(results, roster, student, assignment)}")
                 continue
             cells.append(result.score if result.graded else _not_graded_word(result))
             notes += [f"{assignment}: {flag}" for flag in _flags(result)]
             attention += [f"{assignment}: {why}" for why in result.attention]
         if roster and student not in roster:
             attention.append("not on roster.csv")
-        rows.append([*cells, results.total(student), max_total, "; ".join(notes), " | ".join(attention)])
+        total = None if student in unrecorded else results.total(student)  # no record: no 0 either
+        rows.append([*cells, total, max_total, "; ".join(notes), " | ".join(attention)])
     return rows
 
 
+def _no_record_words(results: ClassResults, roster: Roster | None, student: str, assignment: str) -> str:
+    return f"no record in {results.out_dir.name}" if no_record(results, roster, student, assignment) else "no result"
+
+
 def canvas_rows(results: ClassResults, roster: Roster | None = None) -> list[list]:
-    titles = [column_title(results, a) for a in results.assignments]
+    titles = [canvas_column_title(results, a) for a in results.assignments]
     rows = [[*CANVAS_STUDENT_COLUMNS, *titles],
             ["Points Possible", "", "", "", "", *(results.max_score(a) for a in results.assignments)]]
-    for student in exported_students(results, roster):
+    for student in lms_students(results, roster):
         row = roster.get(student) if roster else None
         ids = ([row.name or student, row.lms_id, row.sis_id, row.login or student, row.section] if row
                else [student, "", "", student, ""])
@@ -178,7 +230,7 @@ def canvas_rows(results: ClassResults, roster: Roster | None = None) -> list[lis
 def moodle_rows(results: ClassResults, roster: Roster | None = None) -> list[list]:
     extra = ["ID number", "Email address"] if roster else []
     rows = [["Username", *extra, *(column_title(results, a) for a in results.assignments)]]
-    for student in exported_students(results, roster):
+    for student in lms_students(results, roster):
         row = roster.get(student) if roster else None
         ids = [row.login or student, row.sis_id, row.email] if row else [student, *("" for _ in extra)]
         rows.append([*ids, *(_lms_score(results, roster, student, a) for a in results.assignments)])
@@ -219,17 +271,38 @@ def not_graded_cells(results: ClassResults) -> list[str]:
 
 
 def roster_notes(results: ClassResults, roster: Roster | None) -> list[str]:
-    """For the instructor: graded students not on the roster, and rostered students exported as missing."""
+    """For the instructor: graded students not on the roster, then the rostered ones with no record in GRADED."""
     if not roster:
         return []
     lines = [f"{student}: graded but not on {roster.path.name}; exported after the roster's students "
              "(add them, or check the folder name)"
              for student in results.students if is_student_id(student) and student not in roster]
+    return lines + no_record_notes(results, roster)
+
+
+def _some(names: list[str]) -> str:
+    return ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+
+
+def no_record_notes(results: ClassResults, roster: Roster | None) -> list[str]:
+    """One line for the rostered students with no record in GRADED at all (left out of canvas and moodle),
+    one per assignment for those with a record for another assignment (a blank cell there)."""
+    if not roster:
+        return []
+    graded = results.out_dir.name
+    nowhere = unrecorded_students(results, roster)
+    lines = []
+    if nowhere:
+        lines.append(f"no record in {graded}: {len(nowhere)} rostered student(s) have no result for any assignment "
+                     f"({_some(nowhere)}): left out of the canvas and moodle files, so an import leaves their grades "
+                     "alone (blank in wide); course grade records a 0 (missing) only for a student whose "
+                     "<student>/<ID>/ folder it was given")
     for assignment in results.assignments:
-        missing = [s.student for s in roster.students if results.result(s.student, assignment) is None]
-        if missing:
-            lines.append(f"{assignment}: {len(missing)} rostered student(s) without a submission, exported as "
-                         f"{MISSING} (0): {', '.join(missing[:10])}{', ...' if len(missing) > 10 else ''}")
+        blank = [s.student for s in roster.students
+                 if s.student not in nowhere and no_record(results, roster, s.student, assignment)]
+        if blank:
+            lines.append(f"no record in {graded} for {assignment}: {_some(blank)}: a blank cell, never 0 (Canvas "
+                         "and Moodle remove a grade they already hold for a blank cell: check the import's preview)")
     return lines
 
 

@@ -4,7 +4,8 @@ One list, the same in the summary of every grading run, at the top of
 report.html and in the exports' attention column. A result is listed for:
 its status (not graded, missing, does not import), a submission time that
 cannot be told (late unknown), a result left stale (grades.csv), every instructor flag the engine raised (a
-byte-for-byte copy of the reference, solution markers left in; the nbgrader
+byte-for-byte copy of the reference, solution markers left in, the released
+stub handed in unchanged (stub_flags, STUB_FLAG); the nbgrader
 path adds its flag for a notebook whose locked cells were edited, see
 LOCKED_CELLS_FLAG), a pair above SIMILARITY_THRESHOLD in the similarity.csv
 of `course similar ID SUBMITTED --out GRADED/similarity/ID`, and an override
@@ -16,6 +17,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..config import Assignment, Course
 from . import output_names
 from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, Override, SubmissionResult
 
@@ -23,6 +25,8 @@ SIMILARITY_THRESHOLD = 0.8   # a pair's score (0..1) from which both students ar
 SIMILARITY_DIR = output_names.SIMILARITY  # GRADED/similarity/<assignment>/similarity.csv
 MAX_SIMILARITY_BYTES = 4 * 2**20
 LOCKED_CELLS_FLAG = "locked cells edited"  # the start of the flag the nbgrader path raises (a hook)
+STUB_FLAG = "submitted the stub unchanged"    # the start of the flag for a module that is the released stub
+MAX_STUB_BYTES = 2**20                         # a stub larger than this is not compared (none is near it)
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,28 @@ def reasons(result: SubmissionResult, override: Override | None = None,
                            f"keep it, or clear it (`course override {result.student} {result.assignment} "
                            "--clear --reason ...`)")
     return why
+
+
+def _plain(source: bytes) -> bytes:
+    """source with its line endings made \\n and the spaces at line ends and file ends taken off."""
+    return b"\n".join(line.rstrip() for line in source.replace(b"\r\n", b"\n").split(b"\n")).strip()
+
+
+def stub_flags(course: Course, assignment: Assignment, modules: dict[str, bytes]) -> list[str]:
+    """One flag per graded module that is the released stub (assignments/<ID>/<module>) as handed out: the
+    same bytes once line endings and trailing spaces are set aside. modules: module name -> its bytes."""
+    flags = []
+    for module, data in sorted(modules.items()):
+        stub = course.release_dir(assignment.id) / module
+        try:
+            if not stub.is_file() or stub.stat().st_size > MAX_STUB_BYTES or len(data) > 2 * MAX_STUB_BYTES:
+                continue
+            released = stub.read_bytes()
+        except OSError:
+            continue
+        if _plain(released) == _plain(data):
+            flags.append(f"{STUB_FLAG}: {module} is the released {assignment.id}/{module}, nothing written in it")
+    return flags
 
 
 def similar_pairs(out_dir: Path, assignment: str, threshold: float = SIMILARITY_THRESHOLD) -> dict[str, list]:

@@ -252,7 +252,8 @@ def _ignored_files(course: Course, assignment: Assignment, folder: Path) -> list
 
 
 def instructor_flags(course: Course, assignment: Assignment, modules: dict[str, bytes]) -> list[str]:
-    """Signs worth an instructor's look: solution markers left in, or a byte-for-byte copy of the reference."""
+    """Signs worth an instructor's look: solution markers left in, a byte-for-byte copy of the reference, or
+    the released stub handed in unchanged."""
     flags = []
     for module, data in sorted(modules.items()):
         if any(marker in data for marker in SOLUTION_MARKERS):
@@ -260,4 +261,5 @@ def instructor_flags(course: Course, assignment: Assignment, modules: dict[str, 
         reference = course.solution_dir(assignment.id) / module
         if reference.is_file() and reference.read_bytes() == data:
             flags.append(f"{module} is byte-for-byte identical to the reference solution")
-    return flags
+    from .attention import stub_flags  # attention.py owns the flag's words and its comparison
+    return flags + stub_flags(course, assignment, modules)

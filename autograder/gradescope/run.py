@@ -20,7 +20,6 @@ than a score. One process instead of three: a Python start-up costs about what
 the grading of a submission does.
 """
 import os
-import shutil
 import stat
 import sys
 from pathlib import Path
@@ -105,13 +104,8 @@ def main(argv: list[str]) -> int:
     if status not in (EXIT_OK, EXIT_NO_MODULE) or not results.is_file():
         print(f"run_autograder: the grading engine could not grade this submission (exit {status})")
         return 1
-    if said:  # the advice first, where the student reads the results
-        import json
-        data = json.loads(results.read_text())
-        data["output"] = " ".join([*said, data.get("output", "")]).strip()
-        (root / "results" / "results.json").write_text(json.dumps(data, indent=1))
-    else:
-        shutil.copyfile(results, root / "results" / "results.json")
+    from .messages import write_student_results  # the student's text: one reason, said once (messages.py)
+    write_student_results(results, root, work, said, modules)
     print(f"run_autograder: results written to {root / 'results' / 'results.json'}")
     return 0
 

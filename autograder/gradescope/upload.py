@@ -108,17 +108,19 @@ def advice(upload: Path, modules: list[str], taken: set[str]) -> list[str]:
             relative = os.path.relpath(path, upload)
             shown = relative.encode("unicode_escape").decode()[:80]
             if name == module and os.path.islink(path):
-                said.append(f"{module} was not graded: it is a link (a shortcut), not a file; upload the file "
-                            f"{module} itself, not a link to it.")
+                said.append(f"{module} was not graded: your upload has {shown} as a link (a shortcut), not a "
+                            f"file; upload the file {module} itself, not a link to it.")
             elif name == module and CONTROL.search(relative):
-                said.append(f"{module} was not graded: its path {shown!r} contains a control character "
-                            f"(such as a line break); upload {module} from a folder with a plain name.")
+                said.append(f"{module} was not graded: your upload has it at {shown!r}, whose path contains a "
+                            f"control character (such as a line break); upload {module} from a folder with a "
+                            "plain name.")
             elif name == module and os.path.isfile(path) and os.lstat(path).st_size > MAX_MODULE_BYTES:
-                said.append(f"{module} was not graded: it is larger than {MAX_MODULE_BYTES // 1024} KiB; "
-                            f"upload the module itself, without data or output pasted into it.")
+                said.append(f"{module} was not graded: your upload's {shown} is larger than "
+                            f"{MAX_MODULE_BYTES // 1024} KiB; upload the module itself, without data or output "
+                            "pasted into it.")
             elif _looks_like(name, module) and not CONTROL.search(relative):
-                said.append(f"{module} is missing, but your upload has {shown}: did you mean {module}? "
-                            f"Rename it to {module} exactly and upload again.")
+                said.append(f"{module} was not graded: your upload has {shown}, not {module}: did you mean "
+                            f"{module}? Rename it to {module} exactly and upload again.")
     return said
 
 

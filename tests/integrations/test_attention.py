@@ -97,7 +97,8 @@ EXPECTED = {
     "copy": ["identical to the reference solution", "solution markers"],
     "late": ["late unknown", "similar to ref's submission (score 1.00)"],
     "ref": ["similar to late's submission (score 1.00)"],
-    "stub": ["override score 5 (partial credit by hand)"],
+    "stub": ["override score 5 (partial credit by hand)",
+             "submitted the stub unchanged: neuron.py is the released 01_neuron/neuron.py"],
 }
 
 
@@ -168,3 +169,18 @@ def test_several_assignments_exit_with_the_most_severe_code():
 
     assert worst_exit_code([0, 5]) == 5 and worst_exit_code([5, 4, 0]) == 4, "not graded outranks missing"
     assert worst_exit_code([4, 130]) == 130 and worst_exit_code([130, 3]) == 3 and worst_exit_code([0, 0]) == 0
+
+
+def test_the_stub_is_flagged_only_when_nothing_was_written_in_it():
+    from autograder.config import load_course
+    from autograder.engine.attention import STUB_FLAG, stub_flags
+
+    course = load_course(REPO / "course.toml")
+    assignment = course.assignment("01_neuron")
+    stub = STUB.encode()
+    windows = stub.replace(b"\n", b"\r\n") + b"\r\n\r\n"  # saved on Windows, a blank line added
+    (flag,) = stub_flags(course, assignment, {"neuron.py": windows})
+    assert flag.startswith(STUB_FLAG + ": neuron.py")
+    one_line = stub.replace(b"raise NotImplementedError", b"return 0.5", 1)
+    assert one_line != stub and stub_flags(course, assignment, {"neuron.py": one_line}) == []
+    assert stub_flags(course, assignment, {"neuron.py": CLEAN.encode()}) == []

@@ -175,3 +175,82 @@ def test_read_class_keeps_not_graded_apart(graded):
     assert bob.score is None and not bob.graded and bob.reason == "no submission"
     assert results.submitted("bob") and not results.submitted("dan")
     assert results.total("bob") == 10
+
+
+# -- a roster: a 0 only from a recorded grade; Canvas's columns by its own assignment ids ---------------
+
+ROSTER = ("student,name,sis_id,login,section\n"
+          "alice,Alice A,S1,alogin,A\nbob,Bob B,S2,,A\ngina,Gina G,S3,,B\nerin,Erin E,S4,elogin,B\nfred,Fred F,S5,,B\n")
+
+
+@pytest.fixture
+def rostered(graded, tmp_path):
+    """The class plus gina (a recorded missing 0 for 01, nothing for 02), with a roster on which erin and
+    fred (another section) have no record at all in the graded folder; 01_neuron has its canvas_id."""
+    import shutil
+    from conftest import make_course
+    out = tmp_path / "graded"
+    shutil.copytree(graded, out)
+    write_result(out, "gina", A1, 0, a1_tests(False, False), status="missing",
+                 reason="neuron.py is missing from your submission")
+    course_toml = make_course(tmp_path / "course")
+    text = course_toml.read_text().replace(f'id = "{A1}"\n', f'id = "{A1}"\ncanvas_id = 12345\n', 1)
+    course_toml.write_text(text)
+    (course_toml.parent / "roster.csv").write_text(ROSTER)
+    return course_toml, out
+
+
+def exported(capsys, course_toml, out, fmt, tmp_path):
+    path = tmp_path / f"{fmt}.csv"
+    code, stderr = course(capsys, "--course", course_toml, "export", out, "--format", fmt, "--out", path)
+    assert code == 0, stderr
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.reader(f)), stderr
+
+
+def test_a_rostered_student_with_no_record_is_never_given_a_zero(rostered, capsys, tmp_path):
+    course_toml, out = rostered
+    rows, stderr = exported(capsys, course_toml, out, "canvas", tmp_path)
+    body = {row[0]: row for row in rows[2:]}
+    assert "Erin E" not in body and "Fred F" not in body, "no record at all: left out, so Canvas leaves them alone"
+    assert body["Alice A"][1:] == ["", "S1", "alogin", "A", "20", "13.5"]
+    assert body["Gina G"][5:] == ["0", ""], "the recorded missing is 0; no record for 02 is blank, never 0"
+    assert body["Bob B"][5:] == ["10", ""]
+    assert "no record in graded: 2 rostered student(s) have no result for any assignment (erin, fred)" in stderr
+    assert f"no record in graded for {A2}: gina: a blank cell, never 0" in stderr
+    assert "exported as missing" not in stderr
+    moodle, _ = exported(capsys, course_toml, out, "moodle", tmp_path)
+    assert [row[0] for row in moodle[1:]] == ["alogin", "bob", "gina", "'" + EVIL, "carol", "dan"]
+    assert moodle[3][3:] == ["0", ""]
+    wide, _ = exported(capsys, course_toml, out, "wide", tmp_path)
+    erin = next(row for row in wide[1:] if row[0] == "erin")
+    assert erin[1:5] == ["", "", "", "40"] and erin[5] == f"{A1}: no record in graded; {A2}: no record in graded"
+    gina = next(row for row in wide[1:] if row[0] == "gina")
+    assert gina[1:5] == ["0", "", "0", "40"] and gina[5].endswith(f"{A2}: no record in graded")
+
+
+def test_canvas_columns_carry_the_canvas_assignment_id(rostered, capsys, tmp_path):
+    course_toml, out = rostered
+    rows, stderr = exported(capsys, course_toml, out, "canvas", tmp_path)
+    assert rows[0][5:] == [f"{TITLE[A1]} (12345)", f"{TITLE[A2]} ({A2})"]
+    assert f"{A2}: no canvas_id in course.toml: Canvas will create a new assignment column" in stderr
+    assert f"{A1}: no canvas_id" not in stderr
+    moodle, stderr = exported(capsys, course_toml, out, "moodle", tmp_path)
+    assert moodle[0][3] == f"{TITLE[A1]} ({A1})" and "canvas_id" not in stderr, "Moodle is mapped by hand"
+
+
+def test_a_canvas_id_is_validated_with_its_line(tmp_path):
+    from conftest import make_course
+    from autograder.config import CourseConfigError, load_course
+    course_toml = make_course(tmp_path / "course")
+    text = course_toml.read_text()
+    for bad, message in (("canvas_id = \"12345\"", "canvas_id: '12345' is not of type 'integer'"),
+                         ("canvas_id = 0", "canvas_id: 0 is less than the minimum of 1"),
+                         ("canvas_id = 7", "assignments[1].canvas_id: 7 is already 01_neuron's")):
+        changed = text.replace(f'id = "{A1}"\n', f'id = "{A1}"\ncanvas_id = 7\n', 1) if "already" in message else text
+        changed = changed.replace(f'id = "{A2}"\n', f'id = "{A2}"\n{bad}\n', 1)
+        course_toml.write_text(changed)
+        with pytest.raises(CourseConfigError) as caught:
+            load_course(course_toml)
+        line = len(changed.splitlines()) - changed.splitlines()[::-1].index(bad)  # the last: A2's
+        assert message in str(caught.value) and f"(line {line})" in str(caught.value), str(caught.value)

@@ -172,7 +172,7 @@ def test_missing_module_scores_zero_with_reason(bundle, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     data = results(root)
     assert data["score"] == 0
-    assert "neuron.py is missing" in data["output"]
+    assert data["output"].startswith("neuron.py was not graded: your upload has notes.txt, but no neuron.py")
 
 
 def test_schema_rejects_malformed_results():
@@ -375,8 +375,57 @@ def test_a_name_off_by_case_or_a_copy_suffix_gets_did_you_mean(tmp_path):
         folder.mkdir()
         (folder / name).write_text("x")
         (said,) = advice(folder, ["neuron.py"], set())
-        assert f"your upload has {name}: did you mean neuron.py? Rename it" in said
+        assert f"neuron.py was not graded: your upload has {name}, not neuron.py: did you mean neuron.py? " \
+               "Rename it" in said
     assert advice(tmp_path / "Neuron.py", ["neuron.py"], {"neuron.py"}) == []
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "forward.py").write_text("x")
     assert advice(tmp_path / "other", ["neuron.py"], set()) == []
+
+
+def test_an_upload_with_nothing_to_grade_is_told_one_true_reason_once(bundle, tmp_path):
+    """Neuron.py (late, by Gradescope's metadata) and a link: the student reads one reason, what the 0 means
+    and no late penalty; no test repeats it; the score and status stay the engine's."""
+    for case in ("Neuron.py", "link"):
+        root = gradescope_root(bundle, tmp_path / case)
+        course_toml = root / "source" / "course.toml"
+        course_toml.write_text(course_toml.read_text() + "\n[late]\npenalty_per_day = 0.1\n")
+        (root / "submission_metadata.json").write_text(
+            metadata("2027-02-07T10:22:32.365935-08:00", "2027-02-05T23:59:00.000000-08:00"))
+        if case == "link":
+            (root / "submission" / "neuron.py").symlink_to(REPO / "solutions" / "01_neuron" / "neuron.py")
+            reason = "neuron.py was not graded: your upload has neuron.py as a link (a shortcut), not a file"
+        else:
+            shutil.copyfile(REPO / "solutions" / "01_neuron" / "neuron.py", root / "submission" / "Neuron.py")
+            reason = "neuron.py was not graded: your upload has Neuron.py, not neuron.py: did you mean neuron.py?"
+        done = run_autograder(root)
+        assert done.returncode == 0, done.stdout + done.stderr
+        data = results(root)
+        output = data["output"]
+        assert output.startswith(reason) and output.count("was not graded") == 1, output
+        assert "Nothing was graded, so Gradescope shows 0 / 20: this is not a grade of your work. Upload again" \
+            in output
+        for wrong in ("holds nothing else", "is missing from your submission", "Late", "late", "penalty"):
+            assert wrong not in output, (wrong, output)
+        assert all(t["output"] == "Not run: nothing was graded (see the message above)." for t in data["tests"])
+        assert data["score"] == 0 and data["extra_data"]["status"] == "missing"
+        assert "holds nothing else" in data["extra_data"]["engine_output"], "the engine's words kept for the log"
+        assert f"told the student: {reason}" in done.stderr
+
+
+def test_nothing_graded_says_what_the_upload_holds_when_no_advice_applies():
+    from autograder.gradescope.messages import student_results
+
+    engine = {"score": 0, "max_score": 20, "output": "Late 2 day(s): 20% off. Nothing could be graded: neuron.py is "
+              "missing from your submission; the folder holds nothing else.",
+              "tests": [{"name": "t", "score": 0, "max_score": 20, "status": "failed",
+                         "output": "neuron.py is missing from your submission; the folder holds nothing else"}],
+              "extra_data": {"status": "missing", "reason": "neuron.py is missing from your submission"}}
+    told = student_results(engine, [], ["neuron.py"], ["answers.txt", "work.zip"], ["my work/notes.md"])
+    assert told["output"].startswith("neuron.py was not graded: your upload has answers.txt, work.zip, the zip "
+                                     "holding my work/notes.md, but no neuron.py; upload the file neuron.py itself")
+    assert "Late" not in told["output"] and engine["output"] == told["extra_data"]["engine_output"]
+    empty = student_results(engine, [], ["neuron.py"], [])
+    assert empty["output"].startswith("neuron.py was not graded: your upload is empty, but no neuron.py")
+    graded = {**engine, "score": 12, "extra_data": {"status": "graded"}}
+    assert student_results(graded, [], ["neuron.py"], ["neuron.py"]) == graded, "a graded result is left alone"
