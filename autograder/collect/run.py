@@ -4,7 +4,11 @@ Reads the download safely (unpack.py), names each file's student and path by
 the LMS's convention (platforms.py), maps the student to the course's id
 through roster.csv (roster.py), and writes SUBMITTED/<student>/<ID>/<files>,
 with timestamp.txt where the platform recorded the submission time (Moodle's
-grading worksheet). A student's own zip is opened (same bounds) and a module
+grading worksheet, Canvas's submissions JSON given with --canvas-submissions)
+and, for Canvas, late_mark.txt with Canvas's own verdict ("canvas: late" when
+its file names carry _LATE, else "canvas: on time"), which the engine applies
+where there is no time (engine/lateness.py). A student's own timestamp.txt or
+late_mark.txt is never written. A student's own zip is opened (same bounds) and a module
 found deeper in it is lifted to the top. Whatever cannot be placed is
 reported with its reason, never dropped silently; a student collected again
 has the assignment folder replaced by the new download's files.
@@ -16,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..config import Assignment, Course
-from ..engine.lateness import TIMESTAMP_FILE
+from ..engine.lateness import LATE_MARK_FILE, TIMESTAMP_FILE
 from ..roster import Roster
+from .canvas_times import read_canvas_times
 from .platforms import Piece, moodle_worksheet, recognise
 from .unpack import DownloadError, nested_entries, problem_with, read_download
 
@@ -72,12 +77,17 @@ def _timestamp(when: str, zone: str) -> str | None:
 
 
 def collect(course: Course, assignment: Assignment, download: Path, out: Path, roster: Roster,
-            timezone: str = "UTC") -> Collected:
-    """Collect the download into out/<student>/<ID>/; DownloadError when it cannot be read at all."""
+            timezone: str = "UTC", canvas_submissions: list[Path] = ()) -> Collected:
+    """Collect the download into out/<student>/<ID>/; DownloadError when it cannot be read at all.
+
+    canvas_submissions: Canvas's submissions JSON pages (canvas_times.py), for the times its download lacks.
+    """
     import dateutil.tz
     if dateutil.tz.gettz(timezone) is None:
         raise DownloadError(f"--timezone {timezone[:60]!r}: not a time zone (an IANA name such as Europe/Berlin)")
+    canvas_times = read_canvas_times(list(canvas_submissions)) if canvas_submissions else {}
     result = Collected()
+    canvas_late: dict[str, bool] = {}  # student -> Canvas's _LATE marker on any of their files
     entries, refused, budget = read_download(download)
     result.unplaced += [f"{line}: refused" for line in refused]
     expected = _expected_names(course, assignment)
@@ -114,6 +124,8 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
         except ValueError as exc:
             result.unplaced.append(f"{entry.path[:200]!r}: not read: {exc}")
             continue
+        if piece.platform == "canvas":
+            canvas_late[student] = canvas_late.get(student, False) or piece.late
         if piece.file.lower().endswith(".zip") and not piece.file.startswith(".") and "/" not in piece.file:
             inner, inner_refused = nested_entries(data, f"{student}'s {piece.file}", budget)
             result.unplaced += [f"{line}: refused" for line in inner_refused]
@@ -122,8 +134,6 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
                 _add(files[student], item.path, 0, item, result, student)
             lms_ids[student] = piece.lms_id
             continue
-        if piece.late:
-            result.late_without_time.append(student)
         lms_ids[student] = piece.lms_id
         if not piece.file or problem_with(piece.file):
             result.unplaced.append(f"{entry.path[:200]!r}: no usable file name")
@@ -134,10 +144,32 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
     for student, student_files in sorted(files.items()):
         _lift_modules(assignment, student_files)
         stamp = _timestamp(times[lms_ids[student]], timezone) if lms_ids.get(student) in times else None
-        result.placed[student] = _write(out / student / assignment.id, student_files, stamp)
-    result.late_without_time = sorted(set(result.late_without_time) - {s for s in result.placed
-                                                                       if (out / s / assignment.id / TIMESTAMP_FILE).exists()})
+        mark = None
+        if student in canvas_late:
+            mark = f"canvas: {'late' if canvas_late[student] else 'on time'}"
+            stamp = _canvas_stamp(student, lms_ids.get(student), canvas_late[student], canvas_times, result)
+        result.placed[student] = _write(out / student / assignment.id, student_files, stamp, mark)
+    if canvas_times:
+        result.notes.append(f"submission times from Canvas's submissions JSON ({len(canvas_times)} submitted)")
     return result
+
+
+def _canvas_stamp(student: str, lms_id: str | None, late: bool, canvas_times: dict, result: Collected) -> str | None:
+    """timestamp.txt's text for a Canvas student from the submissions JSON, or None (noted in result)."""
+    found = canvas_times.get(lms_id or "")
+    if found is None:
+        if late:
+            result.late_without_time.append(student)
+        if canvas_times:
+            result.notes.append(f"{student}: Canvas user {lms_id} has no submission time in the submissions JSON; "
+                                "Canvas's late marker alone decides")
+        return None
+    if found.late != late:
+        result.notes.append(f"{student}: the download {'marks' if late else 'does not mark'} the submission late "
+                            f"but the submissions JSON says late={str(found.late).lower()} (a resubmission since, "
+                            "or a late status changed by hand in Canvas?); the time decides, and a late mark "
+                            "it contradicts is listed for attention")
+    return found.submitted_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
 def _add(student_files: dict, path: str, copy: int, entry, result: Collected, student: str):
@@ -159,8 +191,8 @@ def _lift_modules(assignment: Assignment, student_files: dict):
             student_files[module] = student_files[deeper[0][1]]
 
 
-def _write(folder: Path, student_files: dict, stamp: str | None) -> list[str]:
-    """Replace folder with the student's files (and timestamp.txt); the names written."""
+def _write(folder: Path, student_files: dict, stamp: str | None, mark: str | None = None) -> list[str]:
+    """Replace folder with the student's files (and timestamp.txt, late_mark.txt); the names written."""
     if folder.is_symlink():
         folder.unlink()
     elif folder.exists():
@@ -168,8 +200,8 @@ def _write(folder: Path, student_files: dict, stamp: str | None) -> list[str]:
     folder.mkdir(parents=True)
     written = []
     for path, (_, data, _) in sorted(student_files.items()):
-        if path == TIMESTAMP_FILE:
-            continue  # the platform's time, never one a student uploaded
+        if path in (TIMESTAMP_FILE, LATE_MARK_FILE):
+            continue  # the platform's record, never one a student uploaded
         target = folder.joinpath(*path.split("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
@@ -179,4 +211,7 @@ def _write(folder: Path, student_files: dict, stamp: str | None) -> list[str]:
     if stamp:
         (folder / TIMESTAMP_FILE).write_text(stamp + "\n")
         written.append(TIMESTAMP_FILE)
+    if mark:
+        (folder / LATE_MARK_FILE).write_text(mark + "\n")
+        written.append(LATE_MARK_FILE)
     return written

@@ -188,7 +188,7 @@ def plan_run(course: Course, assignment: Assignment, submissions: Path, out_dir:
         if old is not None and old.status != NOT_GRADED:
             submission = read_submission(course, assignment, submissions / student / assignment.id, student)
             current = None if submission.refusal else fingerprinter.of(student, submission.modules,
-                                                                          submission.timestamp)
+                                                                          submission.timestamp, submission.late_mark)
             changed = current != old.fingerprint
         if chosen is not None and student not in chosen:
             if changed:

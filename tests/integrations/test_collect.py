@@ -85,6 +85,9 @@ def test_a_canvas_download_is_collected_through_the_roster_and_graded(tmp_path):
     assert (submitted / "cat/01_neuron/notes.txt").read_bytes() == b"my notes"
     assert not (submitted / "dan").exists() and not (tmp_path / "evil_1005_55506_neuron.py").exists()
     assert not list(submitted.rglob("timestamp.txt")), "Canvas's download records no time"
+    # Canvas's own verdict instead: late where its file names say _LATE (a resubmission's too), on time elsewhere
+    assert (submitted / "cat/01_neuron/late_mark.txt").read_text() == "canvas: late\n"
+    assert (submitted / "ada/01_neuron/late_mark.txt").read_text() == "canvas: on time\n"
     for line in ("smithzoe (Canvas user 1009)", "not on roster.csv", "itodan_1004_55505_neuron.py",
                  "symbolic link", "'../evil_1005_55506_neuron.py'", "'lovelaceada_1001_text.html'",
                  "Canvas marks 1 submission(s) LATE", ": cat"):
@@ -96,6 +99,31 @@ def test_a_canvas_download_is_collected_through_the_roster_and_graded(tmp_path):
                        course=course_toml)
     assert grade.returncode == 0, grade.stderr
     assert graded(out, "ada")["score"] == 20 and graded(out, "bob")["score"] == 0
+    # cat: late by Canvas's mark, one day's penalty (the least), listed since the days are not known
+    cat = graded(out, "cat")
+    assert cat["extra_data"]["late"] is True and cat["extra_data"]["late_days"] == 1 and cat["score"] == 18
+    assert graded(out, "ada")["extra_data"]["late"] is False and graded(out, "zed")["extra_data"]["late"] == "unknown"
+    assert "cat 01_neuron: late by an unknown number of days: Canvas marks the submission late" in grade.stdout
+    assert "ada 01_neuron: late" not in grade.stdout and "late_mark.txt" not in json.dumps(graded(out, "ada"))
+
+    # Canvas's times from its submissions API (a browser-saved page): cat came 2.5 days late, so 3 days' penalty
+    api = tmp_path / "submissions.json"
+    api.write_text("while(1);" + json.dumps([
+        {"user_id": 1001, "assignment_id": 77, "submitted_at": "2027-02-05T20:00:00Z", "late": False},
+        {"user_id": 1003, "assignment_id": 77, "submitted_at": "2027-02-08T12:00:00Z", "late": True},
+        {"user_id": 1004, "assignment_id": 77, "submitted_at": None, "late": False}]))
+    again = run_course("collect", download, "--assignment", "01_neuron", "--out", submitted,
+                       "--canvas-submissions", api, course=course_toml)
+    assert again.returncode == 0, again.stderr
+    assert (submitted / "cat/01_neuron/timestamp.txt").read_text().startswith("2027-02-08 12:00:00")
+    assert "bob: Canvas user 1002 has no submission time" in again.stderr and "Canvas marks" not in again.stderr
+    regrade = run_course("grade", "--assignment", "01_neuron", submitted, "--out", out, "--quiet", "--jobs", "2",
+                         course=course_toml)
+    assert regrade.returncode == 0, regrade.stderr
+    assert "graded 0 new, 2 changed" in regrade.stdout, regrade.stdout  # ada and cat: their times are new
+    cat = graded(out, "cat")
+    assert cat["extra_data"]["late_days"] == 3 and abs(cat["score"] - 14) < 1e-9
+    assert "cat 01_neuron: late" not in regrade.stdout
 
     # the Canvas export through the roster: its ID and SIS columns filled, the non-submitter dan present with 0
     export = run_course("export", out, "--format", "canvas", "--out", tmp_path / "canvas.csv", course=course_toml)
@@ -179,3 +207,69 @@ def test_a_students_zip_beyond_the_bounds_is_not_extracted(tmp_path):
     (entry,), _ = unpack.nested_entries(big.getvalue(), "ada's work.zip", unpack._Budget())
     with pytest.raises(ValueError, match="larger than 16 MB"):
         entry.read()
+
+
+# --- Canvas's late mark and times (fast: no grading) -----------------------------------------
+
+
+def _course(tmp_path, late="penalty_per_day = 0.1", extensions=None):
+    from autograder.config import load_course
+    course_toml = make_course(tmp_path / "course")
+    course_toml.write_text(course_toml.read_text() + f"\n[late]\n{late}\n")
+    if extensions:
+        (course_toml.parent / "extensions.csv").write_text("student,assignment,due,reason\n" + extensions)
+    course = load_course(course_toml)
+    return course, course.assignment("01_neuron")
+
+
+@pytest.mark.parametrize("mark, stamp, late, days, penalty, note", [
+    (b"canvas: late\n", None, True, 1, 0.1, "Canvas marks the submission late and records no time: counted as 1 day"),
+    (b"canvas: on time\n", None, False, 0, 0.0, "Canvas did not mark the submission late"),
+    (None, None, None, 0, 0.0, "Lateness unknown: there is no timestamp.txt"),
+    (b"canvas: late\n", b"2027-02-08 12:00:00.000000 UTC", True, 3, 0.3, "Submitted 3 days after"),
+    # the platform's time says on time, its mark says late: neither is dropped, the instructor looks
+    (b"canvas: late\n", b"2027-02-05 20:00:00.000000 UTC", None, 0, 0.0, "Canvas marks the submission late, but its time"),
+    (b"canvas: on time\n", b"2027-02-06 20:00:00.000000 UTC", True, 1, 0.1, "Submitted 1 day after"),
+    (b"late\n", None, None, 0, 0.0, "not 'canvas: late' or 'canvas: on time'"),  # not collect's: unknown
+])
+def test_a_late_mark_is_applied_and_never_dropped(tmp_path, mark, stamp, late, days, penalty, note):
+    from autograder.engine.lateness import lateness
+    course, assignment = _course(tmp_path)
+    found = lateness(course, assignment, "ada", stamp, "", mark)
+    assert (found.late, found.late_days, round(found.penalty, 9)) == (late, days, penalty), found
+    assert note in found.note, found.note
+
+
+def test_a_late_mark_with_an_extension_or_a_grace_period(tmp_path):
+    from autograder.engine.lateness import lateness
+    course, assignment = _course(tmp_path, "penalty_per_day = 0.1\ngrace_minutes = 15",
+                                 "ben,01_neuron,2027-02-09T23:59:00Z,ill\n")
+    # Canvas's mark is against Canvas's due date: with a later one of extensions.csv it tells nothing
+    unknown = lateness(course, assignment, "ben", None, "", b"canvas: late\n")
+    assert unknown.late is None and "extensions.csv" in unknown.note
+    assert lateness(course, assignment, "ben", None, "", b"canvas: on time\n").late is False
+    # the time within the grace period: on time, and the mark is mentioned
+    graced = lateness(course, assignment, "ada", b"2027-02-06 00:05:00 UTC", "", b"canvas: late\n")
+    assert graced.late is False and "grace period of 15 minutes" in graced.note
+    alone = lateness(course, assignment, "ada", None, "", b"canvas: late\n")
+    assert alone.late is True and "grace period of 15 minutes cannot be applied" in alone.note
+
+
+def test_canvas_times_are_read_from_the_api_json_and_refused_when_wrong(tmp_path):
+    from autograder.collect.canvas_times import read_canvas_times
+    from autograder.collect.unpack import DownloadError
+    page = tmp_path / "page1.json"
+    page.write_text('while(1);[{"user_id": 1003, "assignment_id": 77, "submitted_at": "2027-02-08T12:00:00Z", '
+                    '"late": true}, {"user_id": 1004, "assignment_id": 77, "submitted_at": null, "late": false}]')
+    times = read_canvas_times([page])
+    assert list(times) == ["1003"] and times["1003"].late and times["1003"].submitted_at.hour == 12
+    other = tmp_path / "page2.json"
+    other.write_text('[{"user_id": 1001, "assignment_id": 78, "submitted_at": "2027-02-05T10:00:00Z"}]')
+    with pytest.raises(DownloadError, match="2 Canvas assignments"):
+        read_canvas_times([page, other])
+    other.write_text('[{"user_id": 1001, "submitted_at": "5 Feb"}]')
+    with pytest.raises(DownloadError, match="page2.json: submission 1: submitted_at '5 Feb' is not an ISO time"):
+        read_canvas_times([other])
+    other.write_text('{"errors": [{"message": "user authorization required"}]}')
+    with pytest.raises(DownloadError, match="not Canvas's submissions JSON"):
+        read_canvas_times([other])
