@@ -146,6 +146,9 @@ def _cmd_grade(args) -> int:
         return EXIT_BAD_INPUT
     options = dict(jobs=args.jobs, force=args.force, progress=not args.quiet, students=args.student,
                    scheduler=args.scheduler)
+    if args.gradebook:  # a tampered notebook is flagged in the run that grades it (grades.csv, the summary)
+        from .gradebook import notebook_flagger
+        options["amend"] = notebook_flagger(args.gradebook)
     try:
         missing, needing = _missing_mnist(course, args)
         if missing and not args.all:  # MNIST is not there and cannot be fetched: nobody is graded (exit 3)
