@@ -31,6 +31,9 @@ def canvas_download(path):
         archive.writestr("brownbob_1002_55502_neuron.py", STUB)  # no lms_id: found by name
         archive.writestr("ngcat_LATE_1003_55503_neuron-1.py", REFERENCE)  # late, uploaded a second time
         archive.writestr("ngcat_LATE_1003_55504_notes.txt", b"my notes")
+        # cat's own records, which must not count: Canvas's are the only ones
+        archive.writestr("ngcat_LATE_1003_55510_late_mark.txt", b"canvas: on time\n")
+        archive.writestr("ngcat_LATE_1003_55511_timestamp.txt", b"2027-02-01 00:00:00 UTC")
         archive.writestr("smithzoe_1009_55509_neuron.py", REFERENCE)  # not on the roster
         archive.writestr("lovelaceada_1001_text.html", b"<p>see file</p>")
         archive.writestr("lovelaceada_1001_55507_times.csv",  # a student's file that looks like Moodle's worksheet
@@ -177,6 +180,7 @@ def test_a_folder_of_student_folders_is_collected_and_its_links_refused(tmp_path
     download = tmp_path / "download"
     (download / "ada").mkdir(parents=True)
     (download / "ada" / "neuron.py").write_bytes(REFERENCE)
+    (download / "ada" / "late_mark.txt").write_text("canvas: on time\n")  # the student's: never the record
     (download / "bob" / "01_neuron").mkdir(parents=True)
     (download / "bob" / "01_neuron" / "neuron.py").write_bytes(STUB)
     (download / "eve").mkdir()
@@ -185,6 +189,7 @@ def test_a_folder_of_student_folders_is_collected_and_its_links_refused(tmp_path
     (download / "Bad Name" / "neuron.py").write_bytes(STUB)
     done = collect(course, course.assignment("01_neuron"), download, tmp_path / "submitted", Roster(students=[]))
     assert sorted(done.placed) == ["ada", "bob"] and done.platforms == {"folder"}
+    assert not (tmp_path / "submitted/ada/01_neuron/late_mark.txt").exists()
     assert (tmp_path / "submitted/bob/01_neuron/neuron.py").read_bytes() == STUB
     assert any("eve/neuron.py" in line and "symbolic link" in line for line in done.unplaced)
     assert any("Bad Name" in line and "roster.csv" in line for line in done.unplaced)
