@@ -149,6 +149,9 @@ def _read_entry(student: str, path: Path, override=None) -> _Entry:
         return _Entry(student, None, f"its results.json cannot be read ({exc})", [])
     attention = ["its submission time is unknown (late: unknown); check its timestamp.txt"] \
         if result.graded and result.lateness.late is None else []
+    if result.graded and result.lateness.late and result.lateness.submitted_at is None and result.lateness.penalty:
+        attention.append("late by an unknown number of days (the LMS marks it late and records no time): "
+                         "one day's penalty charged; check late_mark.txt")
     if result.graded and result.status != GRADED:
         attention.append(f"{result.status}: {' '.join(result.reason.split())[:300]}")
     if override is not None:
