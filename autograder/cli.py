@@ -147,6 +147,9 @@ def _cmd_grade(args) -> int:
         return EXIT_BAD_INPUT
     options = dict(jobs=args.jobs, force=args.force, progress=not args.quiet, students=args.student,
                    scheduler=args.scheduler)
+    if args.gradebook:  # a tampered notebook is flagged in the run that grades it (grades.csv, the summary)
+        from .gradebook import notebook_flagger
+        options["amend"] = notebook_flagger(args.gradebook)
     try:
         missing, needing = _missing_mnist(course, args)
         if missing and not args.all:  # MNIST is not there and cannot be fetched: nobody is graded (exit 3)
@@ -214,7 +217,8 @@ def _cmd_collect(args) -> int:
     assignment = course.assignment(args.assignment)
     try:
         roster = load_roster(course.root)
-        done = collect(course, assignment, args.download, args.out, roster, timezone=args.timezone)
+        done = collect(course, assignment, args.download, args.out, roster, timezone=args.timezone,
+                       canvas_submissions=args.canvas_submissions)
     except (DownloadError, RosterError) as exc:
         print(f"course collect: {exc}", file=sys.stderr)
         return 2
@@ -223,9 +227,9 @@ def _cmd_collect(args) -> int:
     for line in done.unplaced:
         print(f"course collect: not placed: {line}", file=sys.stderr)
     if done.late_without_time:
-        print(f"course collect: Canvas marks {len(done.late_without_time)} submission(s) LATE but its download "
-              f"records no time, so no timestamp.txt was written: {', '.join(done.late_without_time)}",
-              file=sys.stderr)
+        print(f"course collect: Canvas marks {len(done.late_without_time)} submission(s) LATE but records no "
+              f"time: late_mark.txt says so and each counts as 1 day late (give --canvas-submissions for the "
+              f"times): {', '.join(done.late_without_time)}", file=sys.stderr)
     _print_collect_refusals(done, args.out, assignment.id)
     kinds = ", ".join(sorted(done.platforms)) or "nothing recognised"
     print(f"collected {len(done.placed)} student(s) of {assignment.id} into {args.out} ({kinds}); "
@@ -534,6 +538,9 @@ def parser() -> argparse.ArgumentParser:
     co.add_argument("--timezone", default=None,
                     help="the zone of the times in Moodle's grading worksheet (an IANA name, e.g. Europe/Berlin); "
                          "required when it has times, unless course.toml sets [collect] timezone")
+    co.add_argument("--canvas-submissions", type=Path, action="append", default=[], metavar="JSON",
+                    help="Canvas's submissions API JSON (one page per option), for the submission times its "
+                         "download lacks (docs/integrations.md)")
     co.set_defaults(run=_cmd_collect)
 
     h = add("history", help="every grade recorded in an output folder, oldest first, with why")

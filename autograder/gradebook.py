@@ -23,7 +23,7 @@ nbgrader init`` made (DB's folder), so that ``nbgrader generate_feedback`` and
   results are recorded with their score 0 and listed too;
 - the per-test scores and feedback become the grade cell's output in
   ``autograded/<student>/<ID>/<ID>.ipynb``, built from the student's submitted
-  notebook with every output of the student's cells cleared (no student HTML
+  notebook by nbgrader's OverwriteCells, with every output of the student's cells cleared (no student HTML
   or script reaches a reader of the feedback). Locked and graded cells come
   from release/ (stripped by nbgrader), never from source/, so neither the
   autograded notebook nor the feedback can show hidden test source. A
@@ -54,7 +54,7 @@ from .engine.model import GRADED, ResultFormatError, SubmissionResult
 from .engine.results import load_result
 from .nbgrader_course.feedback import feedback_lines, not_graded_lines
 from .nbgrader_course.grade_cell import GRADE_CELL_ID
-from .nbgrader_course.preprocessors import sanitize_student_cell
+from .nbgrader_course.preprocessors import overwrite_cells_from_release, sanitize_student_cell
 from .nbgrader_course.tamper import changes as notebook_changes
 from .engine.attention import LOCKED_CELLS_FLAG
 
@@ -90,17 +90,51 @@ def _tampering(release_nb, submitted: Path) -> list[str]:
     return notebook_changes(release_nb.cells, cells) if isinstance(cells, list) else []
 
 
+def _with_notebook_flags(result: SubmissionResult, found: list[str]) -> SubmissionResult:
+    """result with the notebook's changes as its instructor flags (earlier notebook flags replaced)."""
+    import dataclasses
+    kept = [f for f in result.flags if not f.startswith(NOTEBOOK_FLAG)]
+    flags = tuple(kept + [NOTEBOOK_FLAG + change for change in found])
+    return result if flags == tuple(result.flags) else dataclasses.replace(result, flags=flags)
+
+
+def notebook_flagger(gradebook_path: Path | str):
+    """For `course grade --gradebook`: result -> result with the flags of its student's notebook in the
+    nbgrader course's submitted/ (as record_in_gradebook finds them), so that the run that grades a
+    tampered notebook lists it in grades.csv and its summary. Never raises: what it cannot read it leaves
+    to record_in_gradebook, which says so."""
+    root = Path(gradebook_path).resolve().parent
+    releases = {}
+
+    def amend(result: SubmissionResult) -> SubmissionResult:
+        try:
+            if result.assignment not in releases:
+                path = root / "release" / result.assignment / f"{result.assignment}.ipynb"
+                releases[result.assignment] = nbformat.read(path, as_version=4) if path.is_file() else None
+            release_nb = releases[result.assignment]
+            submitted = root / "submitted" / result.student / result.assignment / f"{result.assignment}.ipynb"
+            if release_nb is None or submitted.is_symlink() or not submitted.is_file():
+                return result
+            return _with_notebook_flags(result, _tampering(release_nb, submitted))
+        except Exception:  # a release nbformat cannot read: record_in_gradebook reports it
+            return result
+    return amend
+
+
 def _flag_result(entry: _Entry, found: list[str]):
-    """The notebook's changes as instructor flags of the student's results.json (earlier ones replaced)."""
+    """The notebook's changes as instructor flags of the student's results.json and its row of grades.csv
+    (a result not regraded by this run: its notebook may have changed all the same)."""
     if entry.results is None or entry.path is None:
         return
-    import dataclasses
-    from .engine.results import write_submission_results
-    kept = [f for f in entry.results.flags if not f.startswith(NOTEBOOK_FLAG)]
-    flags = tuple(kept + [NOTEBOOK_FLAG + change for change in found])
-    if flags != tuple(entry.results.flags):
-        entry.results = dataclasses.replace(entry.results, flags=flags)
-        write_submission_results(entry.path.parent.parent.parent, entry.results, override=entry.override)
+    from .engine.attention import reasons, similar_pairs
+    from .engine.results import update_grades_row, write_submission_results
+    flagged = _with_notebook_flags(entry.results, found)
+    if flagged is not entry.results:
+        entry.results = flagged
+        out_dir = entry.path.parent.parent.parent
+        write_submission_results(out_dir, entry.results, override=entry.override)
+        similar = similar_pairs(out_dir, entry.results.assignment).get(entry.student, [])
+        update_grades_row(out_dir, entry.results, entry.override, reasons(entry.results, entry.override, similar))
 
 
 def feedback_text(results: SubmissionResult) -> str:
@@ -115,6 +149,9 @@ def _read_entry(student: str, path: Path, override=None) -> _Entry:
         return _Entry(student, None, f"its results.json cannot be read ({exc})", [])
     attention = ["its submission time is unknown (late: unknown); check its timestamp.txt"] \
         if result.graded and result.lateness.late is None else []
+    if result.graded and result.lateness.late and result.lateness.submitted_at is None and result.lateness.penalty:
+        attention.append("late by an unknown number of days (the LMS marks it late and records no time): "
+                         "one day's penalty charged; check late_mark.txt")
     if result.graded and result.status != GRADED:
         attention.append(f"{result.status}: {' '.join(result.reason.split())[:300]}")
     if override is not None:
@@ -125,15 +162,20 @@ def _read_entry(student: str, path: Path, override=None) -> _Entry:
 
 
 def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
-    """(notebook, repairs): the student's notebook sanitized like nbgrader's OverwriteCells, with our feedback.
+    """(notebook, repairs): the student's notebook put right by nbgrader's OverwriteCells, with our feedback.
 
-    Locked and graded cells are taken from the release notebook; solution
-    cells keep the student's text with the release's metadata; cells that
-    claim nbgrader metadata the release does not have lose it; the kernelspec
-    is the release's; every cell is sanitized as in the feedback (no output
-    but the grade cell's, which is the feedback; student markdown as text). repairs says what had to be put right in the
-    student's notebook. Raises on a notebook that cannot be read or does not
-    follow the notebook format.
+    The course's cells (locked and grade cells) get the release's metadata,
+    then nbgrader's OverwriteCells, answered from the release notebook rather
+    than the gradebook (whose source cells hold the hidden tests), puts back
+    their type and text; solution cells keep the student's text with the
+    release's metadata (a solution cell turned into another type is the
+    release's again); cells that claim nbgrader metadata the release does not
+    have (or a grade_id a second time) lose it; cells deleted come back at the
+    end; the kernelspec is the release's; every cell is sanitized as in the
+    feedback (no output but the grade cell's, which is the feedback; student
+    markdown as text). repairs says what had to be put right in the student's
+    notebook. Raises on a notebook that cannot be read or does not follow the
+    notebook format.
     """
     release_cells = {}
     for cell in release_nb.cells:
@@ -150,19 +192,19 @@ def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
             repairs.append("its kernelspec is missing or changed")
     else:
         nb = copy.deepcopy(release_nb)
-    cells, seen = [], set()
+    cells, seen, known = [], set(), []  # known: (cell, its release cell, whether it is the course's)
     for index, cell in enumerate(nb.cells, start=1):
         meta = cell.metadata.get("nbgrader")
         grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
         if isinstance(grade_id, str) and grade_id in release_cells and grade_id not in seen:
             seen.add(grade_id)
             original = release_cells[grade_id]
-            if original.metadata["nbgrader"].get("solution") and not original.metadata["nbgrader"].get("locked") \
-                    and cell.cell_type == original.cell_type:
-                cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
-                cells.append(cell)
-            else:
-                cells.append(copy.deepcopy(original))
+            ours = not original.metadata["nbgrader"].get("solution") or original.metadata["nbgrader"].get("locked")
+            if not ours and cell.cell_type != original.cell_type:
+                cell = copy.deepcopy(original)
+            cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
+            known.append((cell, original, ours))
+            cells.append(cell)
         elif meta is not None:
             cell.metadata.pop("nbgrader")
             repairs.append(f"cell {index} has nbgrader metadata the release does not give it "
@@ -171,12 +213,21 @@ def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
                 cells.append(cell)
         else:
             cells.append(cell)
+    nb.cells = cells
+    nb, _ = overwrite_cells_from_release(release_nb).preprocess(nb, {})
+    for cell, original, ours in known:  # OverwriteCells sets checksums of its own: the release's metadata
+        if not ours:
+            cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
+            continue
+        cell.metadata = copy.deepcopy(original.metadata)  # the course's cell whole: its id, nothing attached
+        cell.pop("attachments", None)
+        if "id" in original:
+            cell.id = original.id
     missing = [grade_id for grade_id in release_cells if grade_id not in seen]
     if missing and submitted_path is not None and submitted_path.is_file():
         repairs.append(f"{len(missing)} cell(s) of the release were deleted or lost their nbgrader metadata "
                        f"({', '.join(missing[:3])}{', ...' if len(missing) > 3 else ''}); restored from the release")
-    for grade_id in missing:
-        cells.append(copy.deepcopy(release_cells[grade_id]))
+    cells = nb.cells + [copy.deepcopy(release_cells[grade_id]) for grade_id in missing]
     ids = set()
     for cell in cells:
         if "id" not in cell or cell.id in ids:

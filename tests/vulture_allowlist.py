@@ -30,6 +30,7 @@ SanitizeStudentCells  # unused class (autograder/nbgrader_course/preprocessors.p
 _.preprocess_cell  # unused method (autograder/nbgrader_course/preprocessors.py:104)
 RestoreHiddenTests  # unused class (autograder/nbgrader_course/preprocessors.py:108)
 _.preprocess_cell  # unused method (autograder/nbgrader_course/preprocessors.py:119)
+_.find_graded_cell  # unused method (autograder/nbgrader_course/preprocessors.py:156; nbgrader's OverwriteCells calls it)
 _.execution_count  # unused attribute (autograder/nbgrader_course/source.py:61)
 status_line  # unused variable (autograder/serve/feedback.py:43)
 hidden_count  # unused variable (autograder/serve/feedback.py:48)

@@ -4,7 +4,11 @@ Reads the download safely (unpack.py), names each file's student and path by
 the LMS's convention (platforms.py), maps the student to the course's id
 through roster.csv (roster.py), and writes SUBMITTED/<student>/<ID>/<files>,
 with timestamp.txt where the platform recorded the submission time (Moodle's
-grading worksheet). A student's own zip is opened (same bounds) and a module
+grading worksheet, Canvas's submissions JSON given with --canvas-submissions)
+and, for Canvas, late_mark.txt with Canvas's own verdict ("canvas: late" when
+its file names carry _LATE, else "canvas: on time"), which the engine applies
+where there is no time (engine/lateness.py). A student's own timestamp.txt or
+late_mark.txt is never written. A student's own zip is opened (same bounds) and a module
 found deeper in it is lifted to the top. Whatever cannot be placed is
 reported with its reason, never dropped silently; a student collected again
 has the assignment folder replaced by the new download's files. Nothing is
@@ -18,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..config import Assignment, Course
-from ..engine.lateness import TIMESTAMP_FILE
+from ..engine.lateness import LATE_MARK_FILE, TIMESTAMP_FILE
 from ..roster import Roster
 from . import refusals
+from .canvas_times import read_canvas_times
 from .platforms import Piece, moodle_worksheet, recognise
 from .unpack import DownloadError, nested_entries, problem_with, read_download
 
@@ -105,11 +110,16 @@ def _no_zone(course: Course, worksheet: str) -> DownloadError:
 
 
 def collect(course: Course, assignment: Assignment, download: Path, out: Path, roster: Roster,
-            timezone: str | None = None) -> Collected:
+            timezone: str | None = None, canvas_submissions: list[Path] = ()) -> Collected:
     """Collect the download into out/<student>/<ID>/; DownloadError when it cannot be read at all, or when
-    Moodle's worksheet has times and no zone is given (timezone, else course.toml's [collect] timezone)."""
+    Moodle's worksheet has times and no zone is given (timezone, else course.toml's [collect] timezone).
+
+    canvas_submissions: Canvas's submissions JSON pages (canvas_times.py), for the times its download lacks.
+    """
     timezone, zone_from = _zone(course, timezone)
+    canvas_times = read_canvas_times(list(canvas_submissions)) if canvas_submissions else {}
     result = Collected()
+    canvas_late: dict[str, bool] = {}  # student -> Canvas's _LATE marker on any of their files
     entries, refused, budget = read_download(download)
     result.unplaced += [f"{line}: refused" for line in refused]
     expected = _expected_names(course, assignment)
@@ -150,6 +160,8 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
         except ValueError as exc:
             result.unplaced.append(f"{entry.path[:200]!r}: not read: {exc}")
             continue
+        if piece.platform == "canvas":
+            canvas_late[student] = canvas_late.get(student, False) or piece.late
         if piece.file.lower().endswith(".zip") and not piece.file.startswith(".") and "/" not in piece.file:
             inner, inner_refused = nested_entries(data, f"{student}'s {piece.file}", budget)
             result.unplaced += [f"{line}: refused" for line in inner_refused]
@@ -158,8 +170,6 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
                 _add(files[student], item.path, 0, item, result, student, clashes.setdefault(student, {}))
             lms_ids[student] = piece.lms_id
             continue
-        if piece.late:
-            result.late_without_time.append(student)
         lms_ids[student] = piece.lms_id
         if not piece.file or problem_with(piece.file):
             result.unplaced.append(f"{entry.path[:200]!r}: no usable file name")
@@ -170,18 +180,20 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
         raise _no_zone(course, worksheets[0])
     result.notes += [f"submission times from Moodle's grading worksheet {sheet} (read as {timezone} local time, "
                      f"from {zone_from})" for sheet in worksheets]
+    canvas = {student: (late, lms_ids.get(student)) for student, late in canvas_late.items()}
     _write_students(assignment, out, files, clashes, claims, {s: times.get(i) for s, i in lms_ids.items()},
-                    timezone, result)
+                    timezone, result, canvas, canvas_times)
     result.absent = [s.student for s in roster.students if s.student not in claims.seen()] if roster.path else []
-    result.late_without_time = sorted(set(result.late_without_time) - {s for s in result.placed
-                                                                       if (out / s / assignment.id / TIMESTAMP_FILE).exists()})
+    if canvas_times:
+        result.notes.append(f"submission times from Canvas's submissions JSON ({len(canvas_times)} submitted)")
     return result
 
 
 def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dict, claims: refusals.Claims,
-                    times: dict, timezone: str | None, result: Collected):
+                    times: dict, timezone: str | None, result: Collected, canvas: dict, canvas_times: dict):
     """Write each student's folder (files: student -> path -> (copy, bytes, source); times: student -> Moodle's
-    time or None); a student collect will not guess gets the files nobody contests and the not-graded marker."""
+    time or None; canvas: student -> (Canvas's late marker, Canvas user id)); a student collect will not
+    guess gets the files nobody contests and the not-graded marker."""
     refused = claims.refused()
     for student in sorted(set(files) | set(refused)):
         student_files = {} if student in refused else files[student]
@@ -195,10 +207,33 @@ def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dic
         if when and not stamp:
             result.notes.append(f"{student}: Moodle's time {when[:80]!r} cannot be read as a date; no {TIMESTAMP_FILE} "
                                 "written (course grade reports the lateness as unknown)")
-        written = _write(out / student / assignment.id, student_files, stamp)
+        mark = None
+        if student in canvas and not why:
+            late, lms_id = canvas[student]
+            mark = f"canvas: {'late' if late else 'on time'}"
+            stamp = _canvas_stamp(student, lms_id, late, canvas_times, result)
+        written = _write(out / student / assignment.id, student_files, stamp, mark)
         refusals.mark(out / student / assignment.id, why)
         if not why:
             result.placed[student] = written
+
+
+def _canvas_stamp(student: str, lms_id: str | None, late: bool, canvas_times: dict, result: Collected) -> str | None:
+    """timestamp.txt's text for a Canvas student from the submissions JSON, or None (noted in result)."""
+    found = canvas_times.get(lms_id or "")
+    if found is None:
+        if late:
+            result.late_without_time.append(student)
+        if canvas_times:
+            result.notes.append(f"{student}: Canvas user {lms_id} has no submission time in the submissions JSON; "
+                                "Canvas's late marker alone decides")
+        return None
+    if found.late != late:
+        result.notes.append(f"{student}: the download {'marks' if late else 'does not mark'} the submission late "
+                            f"but the submissions JSON says late={str(found.late).lower()} (a resubmission since, "
+                            "or a late status changed by hand in Canvas?); the time decides, and a late mark "
+                            "it contradicts is listed for attention")
+    return found.submitted_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
 def _add(student_files: dict, path: str, copy: int, entry, result: Collected, student: str, clashes: dict):
@@ -224,8 +259,8 @@ def _lift_modules(assignment: Assignment, student_files: dict, clashes: dict):
                     refusals.keep(student_files, clashes, module, 0, student_files[path][1], path)
 
 
-def _write(folder: Path, student_files: dict, stamp: str | None) -> list[str]:
-    """Replace folder with the student's files (and timestamp.txt); the names written."""
+def _write(folder: Path, student_files: dict, stamp: str | None, mark: str | None = None) -> list[str]:
+    """Replace folder with the student's files (and timestamp.txt, late_mark.txt); the names written."""
     if folder.is_symlink():
         folder.unlink()
     elif folder.exists():
@@ -233,8 +268,8 @@ def _write(folder: Path, student_files: dict, stamp: str | None) -> list[str]:
     folder.mkdir(parents=True)
     written = []
     for path, (_, data, _) in sorted(student_files.items()):
-        if path == TIMESTAMP_FILE:
-            continue  # the platform's time, never one a student uploaded
+        if path in (TIMESTAMP_FILE, LATE_MARK_FILE):
+            continue  # the platform's record, never one a student uploaded
         target = folder.joinpath(*path.split("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
@@ -244,4 +279,7 @@ def _write(folder: Path, student_files: dict, stamp: str | None) -> list[str]:
     if stamp:
         (folder / TIMESTAMP_FILE).write_text(stamp + "\n")
         written.append(TIMESTAMP_FILE)
+    if mark:
+        (folder / LATE_MARK_FILE).write_text(mark + "\n")
+        written.append(LATE_MARK_FILE)
     return written

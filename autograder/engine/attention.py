@@ -3,7 +3,8 @@
 One list, the same in the summary of every grading run, at the top of
 report.html and in the exports' attention column. A result is listed for:
 its status (not graded, missing, does not import), a submission time that
-cannot be told (late unknown), a result left stale (grades.csv), every instructor flag the engine raised (a
+cannot be told (late unknown) or an LMS's late mark without a time (the
+penalty is one day's, the least), a result left stale (grades.csv), every instructor flag the engine raised (a
 byte-for-byte copy of the reference, solution markers left in, the released
 stub handed in unchanged (stub_flags, STUB_FLAG); the nbgrader
 path adds its flag for a notebook whose locked cells were edited, see
@@ -52,6 +53,9 @@ def reasons(result: SubmissionResult, override: Override | None = None,
     if result.graded and result.lateness.late is None and not stale:
         note = result.lateness.note.removeprefix("Lateness unknown: ")
         why.append("late unknown: " + (note or "no readable submission time"))
+    elif result.graded and result.lateness.late and result.lateness.submitted_at is None \
+            and result.lateness.penalty and not stale:  # an LMS's late mark without a time (lateness.py)
+        why.append(f"late by an unknown number of days: {result.lateness.note}")
     why += list(result.flags)
     why += [f"similar to {other}'s submission (score {score:.2f})" for other, score in similar]
     if override is not None and override.sets_grade:

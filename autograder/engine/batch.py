@@ -188,7 +188,7 @@ def plan_run(course: Course, assignment: Assignment, submissions: Path, out_dir:
         if old is not None and old.status != NOT_GRADED:
             submission = read_submission(course, assignment, submissions / student / assignment.id, student)
             current = None if submission.refusal else fingerprinter.of(student, submission.modules,
-                                                                          submission.timestamp)
+                                                                          submission.timestamp, submission.late_mark)
             changed = current != old.fingerprint
         if chosen is not None and student not in chosen:
             if changed:
@@ -380,21 +380,23 @@ def _progress_bar(total: int, description: str, shown: bool):
 
 def grade_batch(course: Course, assignment: Assignment, submissions: Path, out_dir: Path,
                 jobs: int = 1, force: bool = False, progress: bool = True,
-                students: list[str] | None = None, report=print, scheduler: str | None = None) -> BatchSummary:
+                students: list[str] | None = None, report=print, scheduler: str | None = None,
+                amend=None) -> BatchSummary:
     """Grade the submissions of one assignment that need it; return what happened.
 
     scheduler: the address of a Dask scheduler whose workers grade, instead of
     `jobs` local processes. Raises LayoutError (nothing written) when
     submissions is not a submissions folder, GradingError (after recording what
-    finished) when grading cannot run.
+    finished) when grading cannot run. amend: result -> result, applied before it is written (the nbgrader
+    path's notebook flags).
     """
     return grade_assignments(course, [assignment], submissions, out_dir, jobs, force, progress, students,
-                             report, scheduler=scheduler)[0]
+                             report, scheduler=scheduler, amend=amend)[0]
 
 
 def grade_all(course: Course, submissions: Path, out_dir: Path, jobs: int = 1, force: bool = False,
               progress: bool = True, students: list[str] | None = None, report=print,
-              scheduler: str | None = None, leave_out=()) -> list[BatchSummary]:
+              scheduler: str | None = None, leave_out=(), amend=None) -> list[BatchSummary]:
     """Grade every assignment of the course that has submissions (but those in leave_out, ids), with one
     progress bar and one table."""
     with_submissions = [a for a in course.assignments if a.id not in leave_out
@@ -403,14 +405,15 @@ def grade_all(course: Course, submissions: Path, out_dir: Path, jobs: int = 1, f
         raise LayoutError(f"{submissions}: no <student>/<assignment>/ folder for any assignment of the course "
                           f"({', '.join(a.id for a in course.assignments)})")
     summaries = grade_assignments(course, with_submissions, submissions, out_dir, jobs, force, progress,
-                                  students, report, per_assignment_lines=False, scheduler=scheduler)
+                                  students, report, per_assignment_lines=False, scheduler=scheduler, amend=amend)
     report(summary_table(summaries))
     return summaries
 
 
 def grade_assignments(course: Course, assignments: list[Assignment], submissions: Path, out_dir: Path,
                       jobs: int, force: bool, progress: bool, students: list[str] | None, report,
-                      per_assignment_lines: bool = True, scheduler: str | None = None) -> list[BatchSummary]:
+                      per_assignment_lines: bool = True, scheduler: str | None = None,
+                      amend=None) -> list[BatchSummary]:
     submissions, out_dir = submissions.resolve(), out_dir.resolve()
     if out_dir == submissions or out_dir.is_relative_to(submissions):
         raise LayoutError(f"{out_dir}: the output folder must not be inside the submissions folder {submissions}")
@@ -462,6 +465,7 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
     bar = _progress_bar(len(tasks), f"grading {label}", shown=progress and sys.stderr.isatty())
 
     def record(result: SubmissionResult):
+        result = amend(result) if amend is not None else result
         override = overrides.get((result.student, result.assignment))
         try:
             if override is None:

@@ -1,7 +1,7 @@
 """What a grade depends on, as three SHA-256 digests, so a rerun regrades exactly what changed.
 
 - files: the bytes the child is given from the student (each graded module)
-  and the submission's timestamp.txt (it decides lateness);
+  and the submission's timestamp.txt and late_mark.txt (they decide lateness);
 - graders: the hidden graders of the assignment and their shared helpers, the
   reference modules they compare with, and the provided modules the child gets;
 - settings: points (the assignment's and course.toml's per-test points and
@@ -30,10 +30,12 @@ def _digest(named_bytes) -> str:
     return h.hexdigest()
 
 
-def files_digest(module_bytes: dict[str, bytes], timestamp: bytes | None) -> str:
+def files_digest(module_bytes: dict[str, bytes], timestamp: bytes | None, late_mark: bytes | None = None) -> str:
     pairs = sorted(module_bytes.items())
     if timestamp is not None:
         pairs.append(("timestamp.txt", timestamp))
+    if late_mark is not None:
+        pairs.append(("late_mark.txt", late_mark))
     return _digest(pairs)
 
 
@@ -71,8 +73,9 @@ class Fingerprinter:
         self.course, self.assignment = course, assignment
         self.graders = graders_digest(course, assignment)
 
-    def of(self, student: str, module_bytes: dict[str, bytes], timestamp: bytes | None) -> Fingerprint:
+    def of(self, student: str, module_bytes: dict[str, bytes], timestamp: bytes | None,
+           late_mark: bytes | None = None) -> Fingerprint:
         due = extensions.due_date(self.course, self.assignment, student)
         limits = extensions.limits_for(self.course, self.assignment, student)
-        return Fingerprint(files=files_digest(module_bytes, timestamp), graders=self.graders,
+        return Fingerprint(files=files_digest(module_bytes, timestamp, late_mark), graders=self.graders,
                            settings=settings_digest(self.course, self.assignment, due, limits))

@@ -79,9 +79,10 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
             # The child starts first: its interpreter and numpy load while this process does the rest.
             process = _launch_child(course, assignment, submission, Path(staging), isolation)
             try:
-                late = lateness(course, assignment, student, submission.timestamp, submission.timestamp_problem)
+                late = lateness(course, assignment, student, submission.timestamp, submission.timestamp_problem,
+                                submission.late_mark)
                 fingerprint = (fingerprinter or Fingerprinter(course, assignment)).of(
-                    student, submission.modules, submission.timestamp)
+                    student, submission.modules, submission.timestamp, submission.late_mark)
                 tests = _run_graders(course, assignment, seed, process or _Unavailable(submission.problem))
             finally:
                 if process is not None:

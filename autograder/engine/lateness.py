@@ -7,6 +7,16 @@ dateutil; the zone named by its last word) but offsets are taken as offsets.
 A timestamp that cannot be read, or none at all where a due date applies,
 makes lateness unknown: flagged, never "on time".
 
+late_mark.txt is an LMS's own verdict where it records no time (Canvas's
+download marks a late submission's file names _LATE and nothing else); only
+`course collect` writes it, as "canvas: late" or "canvas: on time". Without a
+timestamp, "late" is late by at least one started day (that day's penalty,
+listed for attention when the course has a penalty: the days are not known),
+"on time" is on time; either applies only where the student's due date is the
+course's (an extension the LMS may not know makes it unknown). With a
+timestamp the time decides; a "late" mark the time contradicts makes lateness
+unknown (flagged), so a late mark is never dropped silently.
+
 A submission is late when it came after the due date plus the grace period.
 Each started day late costs [late] penalty_per_day of the score (none unless
 course.toml sets it), never more than the whole score. The due date comes
@@ -14,6 +24,7 @@ from due_date(): the platform's own for this student when one was given
 (set_platform_due: Gradescope's metadata), else the student's extension
 (extensions.csv) or course.toml's.
 """
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -25,6 +36,9 @@ from .model import Lateness
 
 TIMESTAMP_FILE = "timestamp.txt"
 MAX_TIMESTAMP_BYTES = 200
+LATE_MARK_FILE = "late_mark.txt"
+MAX_LATE_MARK_BYTES = 200
+_MARK = re.compile(r"^(?P<platform>[a-z]+): (?P<verdict>late|on time)$")
 _OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 _ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z_]*(/[A-Za-z][A-Za-z_+-]*){0,2}$")
 
@@ -116,15 +130,65 @@ def assess(course: Course, assignment: Assignment, student: str, submitted_at: d
     return Lateness(late=True, late_days=days, penalty=penalty, submitted_at=stamp, due=due_text, note=note)
 
 
+def read_mark(data: bytes) -> tuple[str, bool]:
+    """(platform, late) from late_mark.txt's first line ("canvas: late"); UnreadableTimestamp otherwise."""
+    line = data[:MAX_LATE_MARK_BYTES].decode("utf-8", errors="replace").split("\n", 1)[0].strip()
+    match = _MARK.match(line)
+    if not match:
+        raise UnreadableTimestamp(f"{LATE_MARK_FILE} says {line[:40]!r}, not 'canvas: late' or 'canvas: on time'")
+    return match["platform"].title(), match["verdict"] == "late"
+
+
+def assess_mark(course: Course, assignment: Assignment, student: str, platform: str, late: bool) -> Lateness:
+    """Lateness from an LMS's late mark alone (no time): see the module's docstring."""
+    due = due_date(course, assignment, student)
+    if due is None:
+        return Lateness(late=False)
+    due_text = due.isoformat()
+    said = "late" if late else "on time"
+    if assignment.due is None or (due > assignment.due if late else due < assignment.due):
+        return Lateness(late=None, due=due_text, note=(
+            f"Lateness unknown: {platform} marks the submission {said} against its own due date and records no "
+            f"time; this student's due date is {due:%Y-%m-%d %H:%M %Z} (extensions.csv), which {platform}'s mark "
+            f"cannot tell. Collect with {platform}'s submission times to compare."))
+    if not late:
+        return Lateness(late=False, due=due_text, note=f"{platform} did not mark the submission late (its download "
+                                                       "records no submission time).")
+    penalty = min(1.0, course.late_penalty_per_day)
+    grace = (f"; the course's grace period of {course.late_grace_minutes:g} minutes cannot be applied without "
+             "the time" if course.late_grace_minutes else "")
+    note = (f"{platform} marks the submission late and records no time: counted as 1 day after the due date "
+            f"{due:%Y-%m-%d %H:%M %Z}, the least a late submission can be{grace}"
+            + (f": late penalty {penalty:.0%} of the score." if penalty else " (no late penalty in this course)."))
+    return Lateness(late=True, late_days=1, penalty=penalty, due=due_text, note=note)
+
+
 def lateness(course: Course, assignment: Assignment, student: str, timestamp: bytes | None,
-             timestamp_problem: str = "") -> Lateness:
-    """Lateness of a submission whose timestamp.txt held these bytes (None: there was none)."""
+             timestamp_problem: str = "", late_mark: bytes | None = None) -> Lateness:
+    """Lateness of a submission whose timestamp.txt held these bytes (None: there was none), and whose
+    late_mark.txt (written by `course collect` for an LMS that records no time) held late_mark."""
     if timestamp_problem:
         return assess(course, assignment, student, None, timestamp_problem)
+    mark = None
+    if late_mark is not None:
+        try:
+            mark = read_mark(late_mark)
+        except UnreadableTimestamp as exc:
+            return assess(course, assignment, student, None, str(exc))
     if timestamp is None:
-        return assess(course, assignment, student, None)
+        return assess_mark(course, assignment, student, *mark) if mark else assess(course, assignment, student, None)
     try:
         stamp = parse_timestamp(timestamp[:MAX_TIMESTAMP_BYTES].decode("utf-8", errors="replace"))
     except UnreadableTimestamp as exc:
         return assess(course, assignment, student, None, f"{TIMESTAMP_FILE} cannot be read ({exc})")
-    return assess(course, assignment, student, stamp)
+    found = assess(course, assignment, student, stamp)
+    if mark and mark[1] and found.late is False and found.due is not None:
+        due = due_date(course, assignment, student)
+        if stamp <= due:  # not the grace period: the two records disagree
+            return Lateness(late=None, submitted_at=found.submitted_at, due=found.due, note=(
+                f"Lateness unknown: {mark[0]} marks the submission late, but its time {stamp:%Y-%m-%d %H:%M %Z} is "
+                f"before the due date {due:%Y-%m-%d %H:%M %Z} that applies here: check the due dates "
+                f"({mark[0]}'s, course.toml's, extensions.csv)."))
+        return dataclasses.replace(found, note=(f"{mark[0]} marks it late; it came within the course's grace period "
+                                                f"of {course.late_grace_minutes:g} minutes."))
+    return found

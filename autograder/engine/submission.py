@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..config import Assignment, Course
 from ..student_ids import RULE, is_student_id, shown
-from .lateness import MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE
+from .lateness import LATE_MARK_FILE, MAX_LATE_MARK_BYTES, MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE
 from .output_names import is_output_name
 
 MAX_MODULE_BYTES = 1024 * 1024
@@ -104,6 +104,7 @@ class Submission:
     problem: str | None = None         # the student's slip that leaves nothing to grade (status missing, scored 0)
     refusal: str | None = None         # what the engine refuses to grade (not graded, with this reason)
     timestamp_problem: str = ""
+    late_mark: bytes | None = None     # late_mark.txt (an LMS's verdict where it records no time), or None
     ignored: list[str] = field(default_factory=list)
 
 
@@ -181,6 +182,12 @@ def read_submission(course: Course, assignment: Assignment, folder: Path, studen
         pass
     except (OSError, ValueError) as exc:
         submission.timestamp_problem = f"{TIMESTAMP_FILE} cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    try:
+        submission.late_mark = _read_regular(folder / LATE_MARK_FILE, MAX_LATE_MARK_BYTES)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as exc:
+        submission.timestamp_problem = f"{LATE_MARK_FILE} cannot be read ({getattr(exc, 'strerror', None) or exc})"
     submission.ignored = _ignored_files(course, assignment, folder)
     return submission
 
@@ -204,7 +211,7 @@ def _listing(folder: Path) -> list[str]:
 
 
 def _held(folder: Path) -> str:
-    names = [n for n in _listing(folder) if n != TIMESTAMP_FILE]
+    names = [n for n in _listing(folder) if n not in (TIMESTAMP_FILE, LATE_MARK_FILE)]
     shown = ", ".join(n.encode("unicode_escape").decode()[:80] for n in names[:10])
     return (shown + (", ..." if len(names) > 10 else "")) if names else "nothing else"
 
@@ -236,7 +243,7 @@ def likely_file(module: str, names: list[str]) -> str | None:
 def _ignored_files(course: Course, assignment: Assignment, folder: Path) -> list[str]:
     """Files beside the module that are not graded; what nbgrader and the release put there is not listed."""
     release_dir = course.release_dir(assignment.id)
-    expected = {TIMESTAMP_FILE, *assignment.modules, *assignment.provided}
+    expected = {TIMESTAMP_FILE, LATE_MARK_FILE, *assignment.modules, *assignment.provided}
     if release_dir.is_dir():
         expected |= {p.name for p in release_dir.iterdir()}
     ignored = []

@@ -16,6 +16,9 @@
   changed!" for every untouched notebook and bury the warning for a real
   edit, which (as any other change) is left for OverwriteCells to report
   and undo.
+- overwrite_cells_from_release() (`course grade --gradebook`'s autograded
+  notebook): nbgrader's OverwriteCells with the release notebook in place of
+  the gradebook's source cells, which hold the hidden tests.
 """
 import html
 import re
@@ -130,3 +133,47 @@ class RestoreHiddenTests(NbGraderPreprocessor):
                 and source.source != cell.source and cell.source == without_hidden_tests(source.source):
             cell.source = source.source
         return cell, resources
+
+
+class _ReleaseCells:
+    """What nbgrader's OverwriteCells asks its gradebook (source cells, points), answered from the release
+    notebook: the cells as students got them, hidden tests stripped, so nothing restored can show one."""
+
+    def __init__(self, release_nb: NotebookNode):
+        self.cells = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in release_nb.cells
+                      if isinstance(cell.metadata.get("nbgrader"), dict) and cell.metadata["nbgrader"].get("grade_id")}
+
+    def find_source_cell(self, grade_id: str, notebook_id, assignment_id):
+        from types import SimpleNamespace
+
+        from nbgrader.api import MissingEntry
+        if grade_id not in self.cells:
+            raise MissingEntry()
+        cell = self.cells[grade_id]
+        return SimpleNamespace(name=grade_id, cell_type=cell.cell_type, locked=utils.is_locked(cell),
+                               source=cell.source, checksum=utils.compute_checksum(cell))
+
+    def find_graded_cell(self, grade_id: str, notebook_id, assignment_id):
+        from types import SimpleNamespace
+        return SimpleNamespace(max_score=self.cells[grade_id].metadata["nbgrader"]["points"])
+
+
+def overwrite_cells_from_release(release_nb: NotebookNode):
+    """nbgrader's OverwriteCells (cell type, lock, points and the locked cells' source put back, the
+    checksum checked), with the release notebook in place of the gradebook's source cells; its warnings go
+    to a logger of its own (the caller reports what changed, nbgrader_course.tamper)."""
+    import logging
+
+    from nbgrader.preprocessors import OverwriteCells
+
+    class OverwriteCellsFromRelease(OverwriteCells):
+        def preprocess(self, nb, resources):
+            self.notebook_id = self.assignment_id = None
+            self.gradebook = _ReleaseCells(release_nb)
+            return NbGraderPreprocessor.preprocess(self, nb, resources)  # OverwriteCells' own opens the database
+
+    log = logging.getLogger("autograder.nbgrader.overwrite_cells")
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
+        log.propagate = False
+    return OverwriteCellsFromRelease(log=log)

@@ -342,15 +342,21 @@ def test_a_late_gradescope_submission_gets_the_late_penalty_run_from_a_fresh_she
     # due Friday 23:59 Pacific, submitted Sunday 10:22 Pacific: 2 started days late
     (root / "submission_metadata.json").write_text(
         metadata("2027-02-07T10:22:32.365935-08:00", "2027-02-05T23:59:00.000000-08:00"))
-    env = fresh_shell_env(root)
+    # exactly as docs/integrations.md says: AUTOGRADER_ROOT=DIR DIR/run_autograder, DIR relative
+    env = {**fresh_shell_env(root), "AUTOGRADER_ROOT": root.name}
     assert subprocess.run(["bash", "-c", "command -v nsjail"], env=env, capture_output=True).returncode != 0
-    done = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run([f"{root.name}/run_autograder"], cwd=root.parent, env=env, capture_output=True,
+                          text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     data = results(root)
     assert data["extra_data"]["late"] is True and data["extra_data"]["late_days"] == 2
     assert data["extra_data"]["score_before_penalty"] == 20 and abs(data["score"] - 16) < 1e-9
     assert "submission_metadata.json" in done.stderr and "Lateness unknown" not in data["output"]
+    # a run that cannot grade leaves no results.json, never the earlier one
+    course_toml.write_text("this is not toml [")
+    failed = subprocess.run([f"{root.name}/run_autograder"], cwd=root.parent, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert failed.returncode != 0 and not (root / "results" / "results.json").exists(), failed.stderr
 
 
 def test_gradescope_times_and_the_students_extension_are_read_from_the_metadata(tmp_path):

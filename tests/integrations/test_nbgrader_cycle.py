@@ -246,6 +246,11 @@ def test_nbgrader_cycle(course_toml, tmp_path):
         flags = json.loads((out / "ben" / GRADED / "results.json").read_text())["extra_data"]["flags"]
         assert any(flag.startswith(f"locked cells edited: {change}") for flag in flags), flags
     assert "ada: its notebook" not in result.stderr and "dee: its notebook" not in result.stderr
+    # ... in the run that grades it: grades.csv's attention column and the summary's needs-attention list
+    rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
+    assert "locked cells edited: grade cell hidden_tests: points changed from 20 to 100" in rows["ben"]["attention"]
+    assert "locked cells edited" not in rows["ada"]["attention"] + rows["dee"]["attention"]
+    assert f"ben {GRADED}: locked cells edited: grade cell hidden_tests was unlocked" in result.stdout, result.stdout
     engine = {s: float(r["score"]) for s, r in
               ((row["student"], row) for row in csv.DictReader((out / "grades.csv").open()))}
     clock("nbgrader generate_feedback", nbgrader, "generate_feedback", GRADED, cwd=course_dir)
