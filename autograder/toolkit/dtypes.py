@@ -30,9 +30,9 @@ def expect_float64(got, what):
     """got (an answer the docstring promises as a float) must not be a numpy float of fewer than 64 bits."""
     dtype = low_precision(got)
     if dtype is not None:
-        fail(f"{what} should be a float (64 bits: Python's float, or np.float64), but your code returned a numpy "
-             f"{dtype} ({float(got):.6g}), which keeps about {_digits(dtype)} digits. Its value agrees with the "
-             f"expected one to those digits; return float(...) of a float64 result. {ADVICE}")
+        fail(f"{what}: your code returned a numpy {dtype} ({float(got):.6g}), which keeps about {_digits(dtype)} "
+             "digits; the docstring promises a float (64 bits: Python's float, or np.float64). Its value agrees "
+             f"with the expected one to those digits: return float(...) of a float64 result. {ADVICE}")
 
 
 def expect_float64_arrays(arrays, what):
