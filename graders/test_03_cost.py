@@ -11,6 +11,7 @@ import numpy as np
 from autograder.engine.handle import StudentError
 from autograder.toolkit import (Mistake, compare, describe_value, expect_array, expect_computes_on, expect_float,
                                 expect_list, expect_unchanged, fail, lecture, named_mistake, points)
+from autograder.toolkit.dtypes import expect_float64, low_precision
 from autograder.toolkit.network import feedforward, random_network
 
 
@@ -130,8 +131,9 @@ def _example_cost_mistakes(a, y):
 
 
 def _check_example_cost(got, a, y, expected, what):
+    dtype = low_precision(got)  # named if the values agree to the printed digits only
     got = expect_float(got, what)
-    compare(got, expected, what, _example_cost_mistakes(a, y), rtol=1e-6, atol=1e-9)
+    compare(got, expected, what, _example_cost_mistakes(a, y), rtol=1e-6, atol=1e-9, dtype=dtype)
 
 
 @points(2)
@@ -153,7 +155,7 @@ def test_example_cost_lecture(student, reference, rng):
 
 @points(3)
 def test_example_cost_random(student, reference, rng):
-    """example_cost on random outputs and targets, (10, 1) and (10,), is a float; inputs unchanged"""
+    """example_cost on random outputs and targets, (10, 1) and (10,), is a float (64 bits); inputs unchanged"""
     cases = [
         (rng.random((10, 1)), reference.one_hot(int(rng.integers(0, 10))), "a (10, 1) output against a one-hot target"),
         (rng.random((10, 1)), rng.random((10, 1)), "a (10, 1) output against a (10, 1) target"),
@@ -163,6 +165,7 @@ def test_example_cost_random(student, reference, rng):
     for a, y, what in cases:
         call = student.call("example_cost", a.copy(), y.copy(), return_args=True)
         _check_example_cost(call.result, a, y, reference.example_cost(a, y), f"example_cost for {what}")
+        expect_float64(call.result, f"example_cost for {what}")  # the dtype's home: the values agree here
         expect_unchanged(a, call.args[0], "output")
         expect_unchanged(y, call.args[1], "y")
 
@@ -232,22 +235,24 @@ def _average_cost(student, weights, biases, X, Y, what):
 
 
 def _check_average_cost(student, reference, weights, biases, X, Y, what):
-    got = _average_cost(student, weights, biases, X, Y, what)
+    """Judge the value; returns the student's answer as it came (a float32 is judged by test_average_cost_random)."""
+    got = answer = _average_cost(student, weights, biases, X, Y, what)
     if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[0] == got.shape[1] and X.shape[1] > 0:
         fail(f"{what} should be a float, but your code returned {describe_value(got)}. " + COLUMN_HINT.format(n=X.shape[0]))
     got = expect_float(got, what)
     expected = reference.average_cost(weights, biases, X, Y)
     compare(got, expected, what, _average_cost_mistakes(weights, biases, X, Y), rtol=1e-6, atol=1e-9)
+    return answer
 
 
 @points(4)
 def test_average_cost_random(student, reference, rng):
-    """average_cost of random networks and batches (the mean example cost over the columns)"""
+    """average_cost of random networks and batches is a float (64 bits): the mean example cost over the columns"""
     for sizes, m in (([6, 5, 4], 7), (list(lecture.SIZES), int(rng.integers(12, 25))), ([3, 8, 2], 5)):
         weights, biases, X = _random_network(rng, sizes, m)
         Y = reference.one_hot(rng.integers(0, sizes[-1], size=m), sizes[-1])
-        _check_average_cost(student, reference, weights, biases, X, Y,
-                            f"average_cost of a {'-'.join(map(str, sizes))} network on {m} examples")
+        what = f"average_cost of a {'-'.join(map(str, sizes))} network on {m} examples"
+        expect_float64(_check_average_cost(student, reference, weights, biases, X, Y, what), what)
 
 
 @points(2)

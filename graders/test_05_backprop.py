@@ -13,6 +13,7 @@ from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_computes_on, expect_float,
                                 expect_list, expect_unchanged, fail, lecture, named_mistake, points, unchanged)
 from autograder.toolkit import network
+from autograder.toolkit.dtypes import expect_float64, expect_float64_arrays
 from autograder.toolkit.mistakes import scaled
 from autograder.toolkit.network import random_problem, sigmoid
 
@@ -27,7 +28,7 @@ PROMISES = {
     },
     "backprop": {
         "The batch cost is the mean over the m columns of the example cost": ["test_backprop_batch"],
-        "Returns (grad_w, grad_b): lists shaped like weights and biases": ["test_backprop_shapes"],
+        "Returns (grad_w, grad_b): lists of float64 arrays shaped like weights and biases": ["test_backprop_shapes"],
         "delta = 2 (a_L - y) * sigma'(z_L)": ["test_backprop_single_example", "test_backprop_matches_numerical_gradient"],
     },
     "numerical_gradient": {
@@ -96,14 +97,15 @@ def _student_chain(student, a_prev, w, b, y):
             fail(f"{call} should return a tuple of three floats (dC0/dw, dC0/db, dC0/da_prev), "
                  f"but your code returned {describe_value(got)}.")
     values = expect_list(got, 3, call)
-    return call, tuple(expect_float(v, f"{name} from {call}") for v, name in zip(values, CHAIN_NAMES))
+    return call, tuple(expect_float(v, f"{name} from {call}") for v, name in zip(values, CHAIN_NAMES)), values
 
 
 def _check_chain(student, a_prev, w, b, y):
-    call, got = _student_chain(student, a_prev, w, b, y)
+    """Judge one call's three derivatives; returns (the call in words, the three as the student's code returned them)."""
+    call, got, values = _student_chain(student, a_prev, w, b, y)
     expected = _chain(a_prev, w, b, y)
     if agrees(got, expected, rtol=1e-7, atol=1e-12):
-        return
+        return call, values
     hint = named_mistake(got, _chain_mistakes(a_prev, w, b, y))
     if not hint:
         right = [name for name, g, e in zip(CHAIN_NAMES, got, expected) if agrees(g, e, rtol=1e-7, atol=1e-12)]
@@ -117,7 +119,9 @@ def _check_chain(student, a_prev, w, b, y):
 @points(1)
 def test_chain_rule_single_returns_floats(student, rng):
     """chain_rule_single returns a tuple of three floats (dC0/dw, dC0/db, dC0/da_prev)"""
-    _check_chain(student, 0.5, 1.0, 0.0, 1.0)
+    call, values = _check_chain(student, 0.5, 1.0, 0.0, 1.0)
+    for value, name in zip(values, CHAIN_NAMES):  # the dtype's home: the values agree here
+        expect_float64(value, f"{name} from {call}")
     other = (float(rng.uniform(0.1, 1.0)), float(rng.normal(0.0, 1.0)), float(rng.normal(0.0, 1.0)), 1.0)
     expect_computes_on(student, "chain_rule_single", [(0.5, 1.0, 0.0, 1.0), other],
                        "chain_rule_single for the lecture's neuron and a random one", rng)
@@ -247,10 +251,13 @@ def _check_backprop(student, reference, weights, biases, X, Y):
 
 @points(1)
 def test_backprop_shapes(student, rng):
-    """backprop returns (grad_w, grad_b) shaped like weights and biases"""
+    """backprop returns (grad_w, grad_b): float64 arrays shaped like weights and biases"""
     weights, biases, X, Y = _network(rng, [3, 6, 5, 2], 4)
-    _unpack_grads(student.backprop(weights, biases, X, Y), weights, biases, "backprop on a 3-6-5-2 network",
-                  shape_home=True)
+    call = "backprop on a 3-6-5-2 network"
+    got = student.backprop(weights, biases, X, Y)
+    _unpack_grads(got, weights, biases, call, shape_home=True)
+    expect_float64_arrays([(f"{name}[{layer}]", g) for name, grads in zip(("grad_w", "grad_b"), got)
+                           for layer, g in enumerate(grads)], call)
     expect_computes_on(student, "backprop", [(weights, biases, X, Y), (weights, biases, rng.random(X.shape), Y)],
                        "backprop on a 3-6-5-2 network for two batches X", rng)
 

@@ -15,8 +15,9 @@ from autograder.engine.errors import GradingError
 
 from autograder.engine.handle import StudentError
 from autograder.engine.wire import Fn
-from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes,
+from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes_on,
                                 expect_float, fail, lecture, named_mistake, points, unchanged)
+from autograder.toolkit.dtypes import low_precision
 from autograder.toolkit.mistakes import scaled
 from autograder.toolkit.network import one_hot, random_network, random_problem
 from autograder.toolkit.wording import count, verb
@@ -65,17 +66,24 @@ def _mnist(mnist_dir):
 # ---------------------------------------------------------------- evaluate
 
 def _check_evaluate(student, weights, biases, X, labels, expected, what):
-    got = expect_float(student.evaluate(weights, biases, X, labels), what)
+    with blame.errors_of(student, "evaluate"):  # train's history test credits an error charged here
+        answer = student.evaluate(weights, biases, X, labels)
+    got = expect_float(answer, what)
     mistakes = _evaluate_mistakes(expected, X.shape[1])
     blame.note(student, "evaluate", got, mistakes, expected, rtol=0, atol=1e-12)
-    compare(got, expected, what, mistakes, rtol=0, atol=1e-12,
+    compare(got, expected, what, mistakes, rtol=0, atol=1e-12, dtype=low_precision(answer),
             hint="evaluate is the fraction of columns whose prediction (the brightest output neuron) equals the label.")
+
+
+def _float32(accuracy):
+    return float(np.float32(accuracy))
 
 
 # The accuracies of typical evaluate mistakes, by the key the evaluate tests charge them under: train
 # records the student's own evaluate, so a charged mistake there is not charged again in train's tests.
 EVALUATE_MISTAKES = {"count": lambda accuracy, m: accuracy * m, "percent": lambda accuracy, m: 100 * accuracy,
-                     "wrong_fraction": lambda accuracy, m: 1.0 - accuracy}
+                     "wrong_fraction": lambda accuracy, m: 1.0 - accuracy,
+                     "float32": lambda accuracy, m: _float32(accuracy)}
 
 
 def _evaluate_mistakes(expected, m):
@@ -87,6 +95,10 @@ def _evaluate_mistakes(expected, m):
                 rtol=0, atol=1e-9, key="percent"),
         Mistake(1.0 - expected, "That is the fraction of wrong answers; evaluate returns the fraction of correct ones.",
                 rtol=0, atol=1e-12, key="wrong_fraction"),
+        Mistake(_float32(expected) if _float32(expected) != expected else None,
+                "That is the right fraction rounded to float32 (about 7 digits; it prints the same): return "
+                "float(...) of the float64 mean, without np.float32(...) or astype(np.float32).",
+                rtol=0, atol=1e-7, key="float32"),
     ]
 
 
@@ -161,17 +173,53 @@ def _unpack_train(got, weights, biases, epochs, call, test_data=False, per_epoch
     return out[0], out[1], lists
 
 
+def _expect_train_computes(student, weights, biases, m, settings, what, rng):
+    """The evidence that train computes (docs/graders.md, rule 1): the test's own call (m examples; settings:
+    epochs, batch_size, learn_rate) on two training sets that any shuffle leaves as they are. Each holds m copies
+    of one example, so a train that shuffles with np.random (charged in test_train_shuffles_with_rng alone)
+    answers the same set the same way, and the other example must give another network. A constant, a pattern,
+    the starting network handed back or a counter show nothing."""
+    n_in, n_out = weights[0].shape[1], weights[-1].shape[0]
+    seed, cases = int(rng.integers(2**31)), []
+    for _ in range(2):
+        x, y = rng.uniform(0.0, 1.0, (n_in, 1)), one_hot([int(rng.integers(0, n_out))], n_out)
+        cases.append((weights, biases, np.repeat(x, m, axis=1), np.repeat(y, m, axis=1), *settings,
+                      Fn("rng", seed=seed)))
+    expect_computes_on(student, "train", cases, f"{what}, and the same on {m} copies of one example (for two examples)",
+                       rng, answer=lambda result: [*result[0], *result[1]])
+
+
 @points(2)
 def test_train_returns_network_and_history(student, rng):
     """train returns (weights, biases, history) with one training cost per epoch"""
     weights, biases, X, Y, _ = random_problem(rng, [6, 5, 4], 20)
     call = "train on a 6-5-4 network for 3 epochs"
     got = student.train(weights, biases, X, Y, 3, 5, 0.5, Fn("rng", seed=int(rng.integers(2**31))))
-    new_w, new_b, history = _unpack_train(got, weights, biases, 3, call)
+    _unpack_train(got, weights, biases, 3, call)
     # A property test (what train returns): earned by code that trains, right or wrong, not by a constant
-    # network or the starting one handed back.
-    expect_computes([np.concatenate([p.ravel() for p in new_w + new_b])], call,
-                    [np.concatenate([p.ravel() for p in weights + biases])])
+    # network, a pattern or the starting one handed back.
+    _expect_train_computes(student, weights, biases, X.shape[1], (3, 5, 0.5), call, rng)
+
+
+def _check_cost_history(reference, weights, biases, X, Y, new_w, new_b, history):
+    """The last history["cost"] entry is the average cost of the network train returned."""
+    cost = reference.average_cost(new_w, new_b, X, Y)
+    last = history["cost"][-1]
+    if agrees(last, cost, rtol=1e-6, atol=1e-12):
+        return
+    tolerance = dict(rtol=1e-6, atol=1e-12)
+    before_training = Mistake(reference.average_cost(weights, biases, X, Y),
+                              "Your first entry is the cost of the network before any training: record the cost "
+                              "at the end of each epoch, after its mini-batch steps.", **tolerance)
+    hint = (named_mistake(history["cost"][0], [before_training])
+            or named_mistake(last, [
+                Mistake(cost * X.shape[1], "That is the total over the examples; the cost is the mean example "
+                                           "cost (average_cost).", **tolerance),
+                Mistake(cost / 2, "That is half the cost: the lecture's cost is the sum of squares, without a 1/2.",
+                        **tolerance)])
+            or "history[\"cost\"] holds the average cost over all training examples after each epoch.")
+    fail(f"the last history[\"cost\"] entry is {last:.6g}, but the average cost of the network your train "
+         f"returned is {cost:.6g}. {hint}")
 
 
 @points(2)
@@ -183,27 +231,25 @@ def test_train_history_matches_network(student, reference, rng):
     wrong = rng.random(30) < 0.5
     labels_test[wrong] = rng.integers(0, 4, int(wrong.sum()))
     labels_test = np.asarray(labels_test, dtype=np.int64)
-    epochs = 2
+    epochs, seed = 2, int(rng.integers(2**31))
     call = "train on a 6-5-4 network for 2 epochs with test data"
-    got = student.train(weights, biases, X, Y, epochs, 6, 1.0, Fn("rng", seed=int(rng.integers(2**31))),
-                        X_test=X_test, labels_test=labels_test)
+    try:
+        got = student.train(weights, biases, X, Y, epochs, 6, 1.0, Fn("rng", seed=seed),
+                            X_test=X_test, labels_test=labels_test)
+    except StudentError as error:
+        if not blame.raised(student, "evaluate", error):
+            raise
+        # train records the student's own evaluate, whose error its own tests charged: the cost history is
+        # judged without test data, and only for a train that computes (blame.py; docs/graders.md, rule 4)
+        call = "train on a 6-5-4 network for 2 epochs without test data (with it, your evaluate raised)"
+        got = student.train(weights, biases, X, Y, epochs, 6, 1.0, Fn("rng", seed=seed))
+        new_w, new_b, history = _unpack_train(got, weights, biases, epochs, call)
+        _check_cost_history(reference, weights, biases, X, Y, new_w, new_b, history)
+        _expect_train_computes(student, weights, biases, X.shape[1], (epochs, 6, 1.0), call, rng)
+        return
     new_w, new_b, history = _unpack_train(got, weights, biases, epochs, call, test_data=True)
-    cost = reference.average_cost(new_w, new_b, X, Y)
-    last = history["cost"][-1]
-    if not agrees(last, cost, rtol=1e-6, atol=1e-12):
-        tolerance = dict(rtol=1e-6, atol=1e-12)
-        before_training = Mistake(reference.average_cost(weights, biases, X, Y),
-                                  "Your first entry is the cost of the network before any training: record the cost "
-                                  "at the end of each epoch, after its mini-batch steps.", **tolerance)
-        hint = (named_mistake(history["cost"][0], [before_training])
-                or named_mistake(last, [
-                    Mistake(cost * X.shape[1], "That is the total over the examples; the cost is the mean example "
-                                               "cost (average_cost).", **tolerance),
-                    Mistake(cost / 2, "That is half the cost: the lecture's cost is the sum of squares, without a 1/2.",
-                            **tolerance)])
-                or "history[\"cost\"] holds the average cost over all training examples after each epoch.")
-        fail(f"the last history[\"cost\"] entry is {last:.6g}, but the average cost of the network your train "
-             f"returned is {cost:.6g}. {hint}")
+    _check_cost_history(reference, weights, biases, X, Y, new_w, new_b, history)
+    _expect_train_computes(student, weights, biases, X.shape[1], (epochs, 6, 1.0), call, rng)  # not the start handed back
     accuracies = history["test_accuracy"]
     accuracy = reference.evaluate(new_w, new_b, X_test, labels_test)
     # train records the student's own evaluate: a mistake there, charged by the evaluate tests, is not charged
@@ -244,9 +290,8 @@ def test_train_leaves_inputs_unchanged(student, reference, rng):
     what = f"train for 2 epochs with batch_size = m = {m}"
     # A property test: any train that computes a new network earns it, right or wrong (the steps are judged by
     # the other train tests); handing back the starting network (or None) computes nothing.
-    new_w, new_b, _ = _unpack_train(call.result, before[0], before[1], 2, what, per_epoch=False)
-    expect_computes([np.concatenate([p.ravel() for p in new_w + new_b])], what,
-                    [np.concatenate([p.ravel() for p in before[0] + before[1]])])
+    _unpack_train(call.result, before[0], before[1], 2, what, per_epoch=False)
+    _expect_train_computes(student, before[0], before[1], m, (2, m, learn_rate), what, rng)
 
 
 def _step_mistakes(right_step, m):

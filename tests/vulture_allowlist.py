@@ -44,6 +44,8 @@ _.total_score  # unused attribute (autograder/serve/feedback.py:93)
 charge  # unused function (autograder/toolkit/blame.py:53)
 charged  # unused function (autograder/toolkit/blame.py:58)
 errors_of  # unused function (autograder/toolkit/blame.py:69)
+expect_float64  # unused function (autograder/toolkit/dtypes.py:29): used by graders/
+expect_float64_arrays  # unused function (autograder/toolkit/dtypes.py:38): used by graders/
 SIZES  # unused variable (autograder/toolkit/lecture.py:17)
 WEIGHTS  # unused variable (autograder/toolkit/lecture.py:18)
 BIASES  # unused variable (autograder/toolkit/lecture.py:19)

@@ -45,8 +45,8 @@ def backprop(weights, biases, X, Y):
     weights, biases: lists as made by init_network; X: (n_0, m) inputs;
     Y: (n_L, m) targets. The batch cost is the mean over the m columns of
     the example cost sum_i (a_i - y_i)^2. Returns (grad_w, grad_b): lists
-    shaped like weights and biases. Forward pass: keep every z and every
-    activation. Backward pass: start from
+    of float64 arrays shaped like weights and biases. Forward pass: keep
+    every z and every activation. Backward pass: start from
     delta = 2 (a_L - y) * sigma'(z_L), then for each layer
     grad_b = mean of delta over the columns, grad_w = delta a_prev^T / m,
     delta_prev = (W^T delta) * sigma'(z_prev).

@@ -171,22 +171,32 @@ def drop_transpose(node, ctx):
 def off_by_one(node, ctx):
     """A range or a slice one too long or too short."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range" and node.args:
-        index = 0 if len(node.args) == 1 else 1
-        for delta in (-1, 1):
-            args = list(node.args)
-            args[index] = ast.BinOp(args[index], ast.Add() if delta > 0 else ast.Sub(), ast.Constant(1))
-            yield f"range end {delta:+d} in {_text(node)}", {node: ast.Call(node.func, args, node.keywords)}
-        if len(node.args) >= 2:
-            args = [ast.BinOp(node.args[0], ast.Add(), ast.Constant(1)), *node.args[1:]]
-            yield f"range start +1 in {_text(node)}", {node: ast.Call(node.func, args, node.keywords)}
+        yield from _range_off_by_one(node)
     elif isinstance(node, ast.Slice):
-        for name in ("lower", "upper"):
-            bound = getattr(node, name)
-            if bound is not None:
-                for op, sign in ((ast.Add, "+"), (ast.Sub, "-")):
-                    changed = copy.copy(node)
-                    setattr(changed, name, ast.BinOp(bound, op(), ast.Constant(1)))
-                    yield f"slice {name} bound {sign}1 in [{_text(node)}]", {node: changed}
+        yield from _slice_off_by_one(node)
+
+
+def _range_off_by_one(node: ast.Call):
+    """range(..., n) as range(..., n - 1) or range(..., n + 1); range(a, n) as range(a + 1, n)."""
+    index = 0 if len(node.args) == 1 else 1
+    for delta in (-1, 1):
+        args = list(node.args)
+        args[index] = ast.BinOp(args[index], ast.Add() if delta > 0 else ast.Sub(), ast.Constant(1))
+        yield f"range end {delta:+d} in {_text(node)}", {node: ast.Call(node.func, args, node.keywords)}
+    if len(node.args) >= 2:
+        args = [ast.BinOp(node.args[0], ast.Add(), ast.Constant(1)), *node.args[1:]]
+        yield f"range start +1 in {_text(node)}", {node: ast.Call(node.func, args, node.keywords)}
+
+
+def _slice_off_by_one(node: ast.Slice):
+    """Each bound of [lower:upper] one more or one less."""
+    for name in ("lower", "upper"):
+        bound = getattr(node, name)
+        if bound is not None:
+            for op, sign in ((ast.Add, "+"), (ast.Sub, "-")):
+                changed = copy.copy(node)
+                setattr(changed, name, ast.BinOp(bound, op(), ast.Constant(1)))
+                yield f"slice {name} bound {sign}1 in [{_text(node)}]", {node: changed}
 
 
 def factor(node, ctx):
@@ -279,12 +289,8 @@ def dtype(node, ctx):
     """Another dtype: float32 instead of float64, integers instead of floats, np.float32 for a float."""
     if not isinstance(node, ast.Call):
         return
-    name = _call_name(node)
-    for i, keyword in enumerate(node.keywords):
-        if keyword.arg == "dtype" and _text(keyword.value) in ("float", "np.float64", "numpy.float64"):
-            keywords = [*node.keywords[:i], ast.keyword("dtype", _np(ctx, "float32")), *node.keywords[i + 1:]]
-            yield f"dtype float -> float32 in {_text(node)}", {node: _with_keywords(node, keywords)}
-    if name == "astype" and isinstance(node.func, ast.Attribute) and len(node.args) == 1:
+    yield from _float32_keyword(node, ctx)
+    if _call_name(node) == "astype" and isinstance(node.func, ast.Attribute) and len(node.args) == 1:
         new = "int" if _text(node.args[0]) in ("float", "np.float64") else "float"
         yield (f"astype({_text(node.args[0])}) -> astype({new}) in {_text(node)}",
                {node: ast.Call(node.func, [ast.Name(new, ast.Load())], node.keywords)})
@@ -293,6 +299,14 @@ def dtype(node, ctx):
                {node: _with_keywords(node, [*node.keywords, ast.keyword("dtype", ast.Name("int", ast.Load()))])})
     if ctx.numpy and isinstance(node.func, ast.Name) and node.func.id == "float" and len(node.args) == 1:
         yield f"{_text(node)} -> np.float32", {node: ast.Call(_np(ctx, "float32"), node.args, [])}
+
+
+def _float32_keyword(node: ast.Call, ctx):
+    """dtype=float (or np.float64) in a call written dtype=np.float32."""
+    for i, keyword in enumerate(node.keywords):
+        if keyword.arg == "dtype" and _text(keyword.value) in ("float", "np.float64", "numpy.float64"):
+            keywords = [*node.keywords[:i], ast.keyword("dtype", _np(ctx, "float32")), *node.keywords[i + 1:]]
+            yield f"dtype float -> float32 in {_text(node)}", {node: _with_keywords(node, keywords)}
 
 
 def float32_product(node, ctx):
@@ -305,30 +319,47 @@ def float32_product(node, ctx):
 
 def in_place(node, ctx):
     """An argument updated in place: x += ..., np.subtract(p, g, out=p), a missing copy, writing into the input."""
-    params = {a.arg for a in ctx.function.args.args + ctx.function.args.kwonlyargs}
+    yield from _augmented(node)
+    if ctx.numpy:
+        yield from _into_argument(node, ctx)
+        yield from _missing_copy(node, ctx)
+
+
+def _augmented(node):
+    """x = x + y rebinding x, written x += y (which writes into the array x names)."""
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
             and isinstance(node.value, ast.BinOp) and type(node.value.op) in UFUNC \
             and isinstance(node.value.left, ast.Name) and node.value.left.id == node.targets[0].id:
         yield (f"{_text(node)} -> in place with {SYMBOL[type(node.value.op)]}=",
                {node: ast.AugAssign(ast.Name(node.targets[0].id, ast.Store()), node.value.op, node.value.right)})
-    if not ctx.numpy:
+
+
+def _into_argument(node, ctx):
+    """p - g on an argument (or a comprehension's variable) computed into it: np.subtract(p, g, out=p)."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))):
         return
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
-        left = node.left
-        argument = left if isinstance(left, ast.Name) else (
-            left.args[0] if _is_numpy_call(left, ctx, "asarray") and left.args else None)
-        if isinstance(argument, ast.Name) and (argument.id in params or _comprehension_variable(argument.id, ctx)):
-            call = ast.Call(_np(ctx, UFUNC[type(node.op)]), [left, node.right],
-                            [ast.keyword("out", copy.deepcopy(left))])
-            yield f"{_text(node)} computed in place into {_text(left)}", {node: call}
-    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name):
+    params = {a.arg for a in ctx.function.args.args + ctx.function.args.kwonlyargs}
+    left = node.left
+    argument = left if isinstance(left, ast.Name) else (
+        left.args[0] if _is_numpy_call(left, ctx, "asarray") and left.args else None)
+    if isinstance(argument, ast.Name) and (argument.id in params or _comprehension_variable(argument.id, ctx)):
+        call = ast.Call(_np(ctx, UFUNC[type(node.op)]), [left, node.right],
+                        [ast.keyword("out", copy.deepcopy(left))])
+        yield f"{_text(node)} computed in place into {_text(left)}", {node: call}
+
+
+def _missing_copy(node, ctx):
+    """A copy left out: np.array(x) as np.asarray(x), np.copy(x) or x.copy() as x itself."""
+    if not isinstance(node, ast.Call):
+        return
+    if node.args and isinstance(node.args[0], ast.Name):
         if _is_numpy_call(node, ctx, "array"):
             yield (f"no copy: {_text(node)} -> np.asarray",
                    {node: ast.Call(_np(ctx, "asarray"), node.args, node.keywords)})
         elif _is_numpy_call(node, ctx, "copy", "empty_like", "zeros_like", "ones_like"):
             yield f"{_text(node)} -> {node.args[0].id} itself (writes into it)", {node: node.args[0]}
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "copy" \
-            and not node.args and isinstance(node.func.value, ast.Name):
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "copy" and not node.args \
+            and isinstance(node.func.value, ast.Name):
         yield f"no copy: {_text(node)} -> {node.func.value.id}", {node: node.func.value}
 
 
@@ -452,43 +483,56 @@ def _spread(items: list, count: int) -> list:
 def mutants(source: str, path: str = "module.py", max_per_operator: int = MAX_PER_OPERATOR) -> list[Mutant]:
     """The mutants of the solution regions of a module's source: at most max_per_operator per function and operator."""
     tree = ast.parse(source)
+    numpy = _numpy_name(tree)
+    seen = {ast.dump(tree)}   # the reference and every mutant made so far: each change once
+    found = {}                # (function, operator) -> [Mutant]
+    contexts = {}             # function name -> its Context in the reference's tree
+    for index, node, function in _mutable_nodes(tree, source):
+        if function.name not in contexts:
+            contexts[function.name] = _context(tree, function, numpy)
+        context = contexts[function.name]
+        for operator, make in OPERATORS.items():
+            for k in range(len(list(make(node, context)))):
+                mutant = _make_mutant(source, path, tree, numpy, (index, node, function.name), operator, k, seen)
+                if mutant is not None:
+                    found.setdefault((function.name, operator), []).append(mutant)
+    return _chosen(found, max_per_operator)
+
+
+def _mutable_nodes(tree, source: str):
+    """(index in ast.walk order, node, its top-level function) for each node inside a solution region."""
     lines = solution_lines(source)
     owner = _enclosing_functions(tree)
-    numpy = _numpy_name(tree)
-    seen = {ast.dump(tree)}
-    nodes = list(ast.walk(tree))
-    found = {}   # (function, operator) -> [Mutant]
-    contexts = {}
-    for index, node in enumerate(nodes):
-        if getattr(node, "lineno", None) not in lines or id(node) not in owner \
-                or isinstance(node, (ast.operator, ast.cmpop, ast.expr_context)):
-            continue
-        for operator, make in OPERATORS.items():
-            if owner[id(node)].name not in contexts:
-                contexts[owner[id(node)].name] = _context(tree, owner[id(node)], numpy)
-            for k in range(len(list(make(node, contexts[owner[id(node)].name])))):
-                # Each mutant is made on a fresh copy: the replacement is built from the copy's own nodes.
-                mutated = copy.deepcopy(tree)
-                target = list(ast.walk(mutated))[index]
-                function = next(f for f in mutated.body if isinstance(f, ast.FunctionDef)
-                                and f.name == owner[id(node)].name)
-                description, replacements = list(make(target, _context(mutated, function, numpy)))[k]
-                text = _mutated_source(source, mutated, replacements)
-                if text is None:
-                    continue
-                dump = ast.dump(ast.parse(text))
-                if dump in seen:
-                    continue
-                seen.add(dump)
-                mutated_function = next(f for f in ast.parse(text).body if isinstance(f, ast.FunctionDef)
-                                        and f.name == function.name)
-                digest = hashlib.sha256(f"{function.name}\0{operator}\0{ast.dump(mutated_function)}".encode()
-                                        ).hexdigest()[:10]
-                diff = "".join(difflib.unified_diff(source.splitlines(True), text.splitlines(True),
-                                                    f"a/{path}", f"b/{path}", n=2))
-                found.setdefault((function.name, operator), []).append(Mutant(
-                    id=f"{function.name}-{operator}-{digest}", module=path, function=function.name,
-                    line=node.lineno, operator=operator, description=description, source=text, diff=diff))
+    for index, node in enumerate(ast.walk(tree)):
+        if getattr(node, "lineno", None) in lines and id(node) in owner \
+                and not isinstance(node, (ast.operator, ast.cmpop, ast.expr_context)):
+            yield index, node, owner[id(node)]
+
+
+def _make_mutant(source: str, path: str, tree, numpy, where, operator: str, k: int, seen: set) -> Mutant | None:
+    """The k-th change operator makes at where = (index, node, function name), made on a fresh copy of the
+    tree (the replacement is built from the copy's own nodes); None when it does not compile or was made before."""
+    index, node, name = where
+    mutated = copy.deepcopy(tree)
+    target = list(ast.walk(mutated))[index]
+    function = next(f for f in mutated.body if isinstance(f, ast.FunctionDef) and f.name == name)
+    description, replacements = list(OPERATORS[operator](target, _context(mutated, function, numpy)))[k]
+    text = _mutated_source(source, mutated, replacements)
+    if text is None:
+        return None
+    dump = ast.dump(ast.parse(text))
+    if dump in seen:
+        return None
+    seen.add(dump)
+    mutated_function = next(f for f in ast.parse(text).body if isinstance(f, ast.FunctionDef) and f.name == name)
+    digest = hashlib.sha256(f"{name}\0{operator}\0{ast.dump(mutated_function)}".encode()).hexdigest()[:10]
+    diff = "".join(difflib.unified_diff(source.splitlines(True), text.splitlines(True), f"a/{path}", f"b/{path}", n=2))
+    return Mutant(id=f"{name}-{operator}-{digest}", module=path, function=name, line=node.lineno,
+                  operator=operator, description=description, source=text, diff=diff)
+
+
+def _chosen(found: dict, max_per_operator: int) -> list[Mutant]:
+    """At most max_per_operator mutants per (function, operator), spread evenly, in the order --list numbers them."""
     chosen = [m for group in found.values() for m in _spread(group, max_per_operator)]
     return sorted(chosen, key=lambda m: (m.line, list(OPERATORS).index(m.operator), m.id))
 

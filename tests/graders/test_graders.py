@@ -55,9 +55,8 @@ def graded(assignment_id, tmp_path_factory):
         for name, body in TRIVIAL.items():
             texts[f"trivial-{name}"] = trivial_module(texts["reference"], body)
         texts["wrong-but-computing"] = texts["reference"] + WRONG_BUT_COMPUTING
-        if assignment_id in ATTACKED:
-            for name, body in ATTACKS.items():
-                texts[f"attack-{name}"] = attack_module(texts["reference"], body)
+        for name in attacks_on(assignment_id):
+            texts[f"attack-{name}"] = attack_module(texts["reference"], ATTACKS[name])
         if assignment_id in BLAME_JUNK:
             texts["junk-recalls"] = junk_module(texts["reference"], BLAME_JUNK[assignment_id])
             texts["junk-honest-parts"] = honest_parts_module(texts["reference"], BLAME_JUNK[assignment_id])
@@ -168,6 +167,8 @@ for _name, _value in list(globals().items()):
 # Modules written by an attacker who read the graders: every function keeps the reference's
 # signature and raises what it raises, but answers something that computes nothing. Each must score 0.
 ATTACKED = ("01_neuron", "02_forward", "03_cost", "04_gradient_descent", "05_backprop")
+# 06_mnist trains on MNIST in every submission: the attacks that single-answer evidence let through there
+ATTACKED_IN_PART = {"06_mnist": ("first-answer-forever", "arange-pattern")}
 _FILL = """
 def _fill(value, make):
     if isinstance(value, _np.ndarray):
@@ -232,6 +233,11 @@ PROPERTY_TESTS = {"test_weighted_sum_lengths", "test_init_network_shapes", "test
                   "test_train_returns_network_and_history", "test_gd_start_unchanged_history_separate"}
 
 
+def attacks_on(assignment_id) -> list[str]:
+    """The names of the ATTACKS an assignment's corpus grades (each must score 0)."""
+    return list(ATTACKS) if assignment_id in ATTACKED else list(ATTACKED_IN_PART.get(assignment_id, ()))
+
+
 def _function_names(source: str) -> list[str]:
     return [n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
 
@@ -294,7 +300,7 @@ def test_trivial_submissions_score_zero(assignment_id, tmp_path_factory):
     input unchanged" award their points only to code that computes something)."""
     results = graded(assignment_id, tmp_path_factory)
     names = [f"trivial-{name}" for name in TRIVIAL]
-    names += [f"attack-{name}" for name in ATTACKS] if assignment_id in ATTACKED else []
+    names += [f"attack-{name}" for name in attacks_on(assignment_id)]
     for name in names:
         trivial = results[name]
         assert trivial["extra_data"]["status"] == "graded", (name, trivial["output"][:300])  # it ran: no excuse
