@@ -182,7 +182,8 @@ class _OwnSigmoid:
     def why_prime_computes_nothing(self) -> str:
         """'' if sigmoid_prime computes on the stream: rule (a) (different answers for different inputs)
         only where the right answers given the student's own sigmoid differ."""
-        inputs = [args[0] for name, args, _ in self.stream.calls if name == "sigmoid_prime" and (np.ndim(args[0]) or args[0] != 0.0)]
+        inputs = [args[0] for name, args, _ in self.stream.calls
+                  if name == "sigmoid_prime" and (np.ndim(args[0]) or args[0] != 0.0)]
         derived = [d for d in (self.prime_at(z) for z in inputs) if d is not None]
         return self.stream.why_nothing("sigmoid_prime", distinct=not _alike(derived), leave_out=self.LEAVE_OUT)
 

@@ -43,6 +43,9 @@ _.total_score  # unused attribute (autograder/serve/feedback.py:93)
 charge  # unused function (autograder/toolkit/blame.py:53)
 charged  # unused function (autograder/toolkit/blame.py:58)
 errors_of  # unused function (autograder/toolkit/blame.py:69)
+Recording  # unused class (autograder/toolkit/blame.py:111): used by graders/
+_.why_nothing  # unused method (autograder/toolkit/blame.py:150): used by graders/
+same_error  # unused function (autograder/toolkit/blame.py:170): used by graders/
 SIZES  # unused variable (autograder/toolkit/lecture.py:17)
 WEIGHTS  # unused variable (autograder/toolkit/lecture.py:18)
 BIASES  # unused variable (autograder/toolkit/lecture.py:19)

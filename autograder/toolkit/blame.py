@@ -27,7 +27,9 @@ verdict; the building block's own tests judge those very answers, and the later 
 accepted where it equals the formula applied to them (sigmoid_prime(z) = s (1 - s) with s the
 student's own sigmoid(z)), only if the building block shows evidence that it computes:
 
-    calls = blame.recorded(student, "sigmoid stream", lambda: evidence.one_stream(student, calls, rng))
+    stream = blame.recorded(student, "01 sigmoid stream", lambda: blame.Recording(student, calls, rng))
+    stream.answer("sigmoid", z)        # what sigmoid's own tests grade
+    stream.why_nothing("sigmoid")      # '' if the stream shows that sigmoid computes
 """
 import contextlib
 import re

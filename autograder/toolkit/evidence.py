@@ -17,6 +17,10 @@ calls relu on each case twice (copies), in two rng-shuffled passes, and fails un
         input's shape, or one number everywhere do not).
 Cases are argument tuples of the same shapes whose right answers differ; a lecture test passes
 the lecture's input and a random one of the same shape.
+
+one_stream makes such calls for several functions at once, shuffled together, and judge gives the
+same verdict on answers already recorded (blame.Recording: a building block graded on the very
+answers a later function is judged against).
 """
 import copy
 
