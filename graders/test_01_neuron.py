@@ -366,10 +366,10 @@ def test_sigmoid_prime_peak(student, seed):
     # Fixed inputs (and credit for the own sigmoid's error): for a sigmoid_prime that computes only, on the
     # stream's random inputs (where its right answers, given the student's own sigmoid, differ)
     own = _OwnSigmoid(student, seed)
+    raw = own.stream.answer("sigmoid_prime", 0.0)  # first: an error (or "not implemented yet") is told as it is
     why = own.why_prime_computes_nothing()
     if why:
         fail_nothing("sigmoid_prime(z) for random z", why)
-    raw = own.stream.answer("sigmoid_prime", 0.0)
     if not _on_own_sigmoid(own, raw, 0.0):
         got = _value(raw, "sigmoid_prime(0.0)")
         if got != lecture.SIGMOID_PRIME_AT_ZERO:
