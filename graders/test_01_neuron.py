@@ -224,6 +224,9 @@ def test_sigmoid_stable(student, seed):
     if np.any(wrong):
         shown = "; ".join(f"sigmoid({zi:g}) should be {ei:.6g}, got {gi:.6g}"
                           for zi, ei, gi in list(zip(z[wrong], expected[wrong], got[wrong]))[:4])
+        if call.result.dtype.itemsize < 8 and np.allclose(got, expected, rtol=1e-5, atol=1e-7):
+            fail(f"{shown}: the same to about 7 significant digits, because your array has dtype "
+                 f"{call.result.dtype}. Compute in float64: np.asarray(z, dtype=float).")
         fail(f"{shown}. Very negative z should give a dark neuron (0.0), very positive z a bright one (1.0).")
     if call.warnings:
         fail(f"sigmoid(z) for z from -1000 to 1000 gives the right values but warns: {call.warnings[0]}. "
@@ -269,11 +272,11 @@ def test_sigmoid_arrays(student, seed):
     for z in _sigmoid_inputs(seed)[0]:
         what = f"sigmoid(z) for z of shape {z.shape}"
         with blame.errors_of(student, "sigmoid"):
-            got = stream.answer("sigmoid", z)
-        got = expect_array(got, z.shape, what)
+            raw = stream.answer("sigmoid", z)
+        got = expect_array(raw, z.shape, what)
         mistakes = _sigmoid_mistakes(z)
         blame.note(student, "sigmoid", got, mistakes, sigmoid(z))
-        compare(got, sigmoid(z), what, mistakes)
+        compare(got, sigmoid(z), what, mistakes, dtype=getattr(raw, "dtype", None))
 
 
 @points(1)
