@@ -2,12 +2,14 @@
 feedforward and predict.
 
 neuron.py (sigmoid) is provided reference code, so a' = sigma(W a + b) is
-graded on the student's linear algebra only. feedforward is accepted when it
-gives what a mistake charged in layer_forward's own tests gives (the ledger,
-toolkit/blame.py: never a re-call). predict is accepted when it is the argmax of
-the student's own feedforward's answer on the same network, recorded in one
-shuffled stream that test_feedforward_random grades (blame.Recording), if that
-feedforward computes; so a broken building block costs its points once. The lecture's numbers (the ReLU
+graded on the student's linear algebra only. A broken building block costs its
+points once (toolkit/blame.py, never a re-call): feedforward is accepted when it
+equals the student's own layer_forward chained through the same network (every
+layer asked, in shuffled streams, with the student's answer for the layer before;
+test_layer_forward_random grades each of those answers) or what a mistake charged
+in layer_forward's tests gives (the ledger); predict when it is the argmax of the
+student's own feedforward's answer on the same network, recorded in one shuffled
+stream that test_feedforward_random grades; only if the building block computes. The lecture's numbers (the ReLU
 layer 3.2, 1.39, 0 and 13,002 parameters) carry 2 of the 20 points.
 
 Generators cannot cross the wire, but wire.Fn("rng", seed=s) makes the child
@@ -23,6 +25,7 @@ from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes_on,
                                 expect_int, expect_list, expect_unchanged, fail, lecture, named_mistake, points,
                                 unchanged)
+from autograder.toolkit.evidence import judge
 from autograder.toolkit.network import ACTIVATIONS, feedforward, identity, random_network, relu, sigmoid
 
 # Every behavioural promise of the docstrings (phrases quoted from solutions/02_forward/forward.py) and the
@@ -115,22 +118,102 @@ def test_layer_forward_lecture(student, rng):
                        {"activation": Fn("identity")})
 
 
-@points(3)
-def test_layer_forward_random(student, rng):
-    """layer_forward on random layers and batches (n_in, m), including m = 1 and non-square W"""
+def _layer_cases(seed):
+    """(W, a, b, activation name) of test_layer_forward_random's own layers."""
+    rng = _stream_rng(seed, "layer cases")
     cases = [(4, 4, int(rng.integers(2, 6)), "identity"),  # square: a transposed W gives wrong numbers
              (int(rng.integers(5, 9)), int(rng.integers(2, 5)), 1, "tanh"),
              (int(rng.integers(2, 5)), int(rng.integers(6, 10)), int(rng.integers(3, 8)), "identity"),
              (784, 16, 2, "tanh"),
              (16, 10, 1, "relu")]
-    for n_in, n_out, m, name in cases:
-        W = rng.normal(0.0, 1.0, (n_out, n_in))
-        a = rng.uniform(0.0, 1.0, (n_in, m))
-        b = rng.normal(0.0, 1.0, (n_out, 1))
+    return [(rng.normal(0.0, 1.0, (n_out, n_in)), rng.uniform(0.0, 1.0, (n_in, m)), rng.normal(0.0, 1.0, (n_out, 1)),
+             name) for n_in, n_out, m, name in cases]
+
+
+class _LayerChain:
+    """layer_forward on its own test's layers and, layer by layer, on the networks of the feedforward tests:
+    every layer of a network is asked with the student's own answer for the layer before (each stage one
+    shuffled stream, each call twice, before any verdict). test_layer_forward_random grades every one of these
+    answers, and feedforward is also accepted where it equals the last one (the student's own layer_forward,
+    chained), if layer_forward computes."""
+
+    def __init__(self, student, seed):
+        rng = _stream_rng(seed, "layer chain")
+        self.own = _layer_cases(seed)
+        self.networks = [(w, b, X, "sigmoid") for w, b, X, _ in _feedforward_inputs(seed)] + \
+                        [(w, b, X, name) for w, b, X, name, _ in _activation_cases(seed)]
+        self.stages, self.outputs = [], [None] * len(self.networks)
+        calls = [("layer_forward", (W, a, b), {"activation": Fn(name)}) for W, a, b, name in self.own]
+        where = [(None, 0)] * len(self.own)  # (network, layer) of each call
+        inputs = [X for _, _, X, _ in self.networks]
+        for layer in range(max(len(w) for w, _, _, _ in self.networks)):
+            asked = {}  # network -> its call in this stage (networks that share a layer and its input share it)
+            for i, (weights, biases, _, name) in enumerate(self.networks):
+                if layer < len(weights) and inputs[i] is not None:
+                    args = (weights[layer], inputs[i], biases[layer])
+                    same = [k for k, (_, other, kw) in enumerate(calls)
+                            if kw["activation"].name == name and blame.same_input(other, args)]
+                    if same:
+                        asked[i] = same[0]
+                        continue
+                    asked[i] = len(calls)
+                    calls.append(("layer_forward", args, {"activation": Fn(name)}))
+                    where.append((i, layer))
+            stage = blame.Recording(student, calls, rng)
+            self.stages.append((stage, where))
+            for i, k in asked.items():
+                step = layer
+                call, error = stage.results[k][0]
+                answer = call.result if error is None else None
+                usable = isinstance(answer, np.ndarray) and answer.ndim == 2 and answer.dtype.kind in "biuf"
+                inputs[i] = answer if usable else None
+                if step == len(self.networks[i][0]) - 1:
+                    self.outputs[i] = inputs[i]
+                    inputs[i] = None
+            calls, where = [], []
+        results = [[(c.result if c is not None else None, e) for c, e in pair]
+                   for stage, _ in self.stages for pair in stage.results]
+        self.computes = not judge(results, [args for stage, _ in self.stages for _, args, _ in stage.calls])
+
+    def graded(self):
+        """(W, a, b, activation name, answer or StudentError) of every chained call whose right answer exists."""
+        out = []
+        for stage, where in self.stages:
+            for k, (i, _) in enumerate(where):
+                if i is None:
+                    continue
+                (W, a, b), name = stage.calls[k][1], self.networks[i][3]
+                if a.ndim == 2 and a.shape[0] == W.shape[1] and np.all(np.isfinite(a)):
+                    call, error = stage.results[k][0]
+                    out.append((W, a, b, name, error if error is not None else call.result))
+        return out
+
+    def output(self, weights, biases, X):
+        """The student's own layer_forward chained through this network (None if it is not one of them, the chain
+        broke, or layer_forward shows no evidence that it computes)."""
+        if not self.computes:
+            return None
+        for i, (w, b, x, _) in enumerate(self.networks):
+            if blame.same_input((list(w), list(b), x), (list(weights), list(biases), X)):
+                return self.outputs[i]
+        return None
+
+
+def _layer_chain(student, seed) -> _LayerChain:
+    return blame.recorded(student, "02 layer chain", lambda: _LayerChain(student, seed))
+
+
+@points(3)
+def test_layer_forward_random(student, seed):
+    """layer_forward on random layers and batches (n_in, m), including m = 1 and non-square W"""
+    chain = _layer_chain(student, seed)
+    stage = chain.stages[0][0]
+    for W, a, b, name in chain.own:
+        n_out, m = W.shape[0], a.shape[1]
         what = f"layer_forward(W, a, b, activation={name}) for W of shape {W.shape}, a of shape {a.shape}"
         try:
             with blame.errors_of(student, "layer_forward"):
-                got = student.layer_forward(W, a, b, activation=Fn(name))
+                got = stage.answer("layer_forward", W, a, b)
         except StudentError as exc:
             if m > 1 and exc.type == "ValueError" and "broadcast" in exc.error_message:
                 fail(f"{what}: {exc}\nIt works for one example (a single column) but not for a batch of {m}: "
@@ -141,6 +224,15 @@ def test_layer_forward_random(student, rng):
             fail(f"{what} should have shape {(n_out, m)}: one row per neuron of the layer, one column per "
                  f"example; your result has shape {got.shape}. Compute W @ a + b (not a.T @ W.T).")
         got = expect_array(got, (n_out, m), what)
+        _judge_layer(student, got, W, a, b, ACTIVATIONS[name], what)
+    # The layers of the feedforward tests' networks, each on the student's own answer for the layer before:
+    # graded here, so that feedforward is judged against answers that count.
+    for W, a, b, name, got in chain.graded():
+        what = (f"layer_forward(W, a, b, activation={name}) for W of shape {W.shape}, a of shape {a.shape} "
+                "(a layer of a network, a the answer of your layer_forward for the layer before)")
+        if isinstance(got, StudentError):
+            continue  # an error on an input made by the student's own code: judged on the inputs above
+        got = expect_array(got, (W.shape[0], a.shape[1]), what)
         _judge_layer(student, got, W, a, b, ACTIVATIONS[name], what)
 
 
@@ -357,9 +449,9 @@ def _call_feedforward(student, weights, biases, X, activation=None, stream=None)
         raise
 
 
-def _check_feedforward(student, weights, biases, X, f, activation=None, what="", stream=None):
+def _check_feedforward(student, weights, biases, X, f, activation=None, what="", stream=None, chain=None):
     """Judge one feedforward call (its answer in stream, where given); returns BLAMED when its error was charged
-    to layer_forward."""
+    to layer_forward. chain: the student's own layer_forward chained through the network (_LayerChain)."""
     got = _call_feedforward(student, weights, biases, X, activation, stream)
     if got is BLAMED:
         return BLAMED
@@ -367,10 +459,12 @@ def _check_feedforward(student, weights, biases, X, f, activation=None, what="",
     expected = feedforward(weights, biases, X, f)
     if isinstance(got, np.ndarray) and agrees(got, expected, rtol=1e-7, atol=1e-10):
         return None
+    owns = _own_feedforwards(student, weights, biases, X, f)
+    if chain is not None and chain.output(weights, biases, X) is not None:
+        owns.append(chain.output(weights, biases, X))
     if isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and any(
-            agrees(got, own, rtol=1e-7, atol=1e-10, equal_nan=True)
-            for own in _own_feedforwards(student, weights, biases, X, f)):
-        return None  # right for the student's own layer_forward, whose mistake its own tests charged
+            agrees(got, own, rtol=1e-7, atol=1e-10, equal_nan=True) for own in owns):
+        return None  # right for the student's own layer_forward, whose answers its own tests graded
     sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
     if isinstance(got, np.ndarray) and got.shape != (sizes[-1], m):
         if got.shape == (sizes[-2], m) and agrees(got, feedforward(weights[:-1], biases[:-1], X, f)):
@@ -499,23 +593,34 @@ def test_feedforward_random(student, rng, seed):
     outcomes, networks = [], []
     for weights, biases, X, what in _feedforward_inputs(seed):
         networks.append((weights, biases, X))
-        outcomes.append(_check_feedforward(student, weights, biases, X, sigmoid, what=what, stream=stream))
+        outcomes.append(_check_feedforward(student, weights, biases, X, sigmoid, what=what, stream=stream,
+                                           chain=_layer_chain(student, seed)))
     _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng)
 
 
-@points(1)
-def test_feedforward_activation(student, rng):
-    """feedforward passes activation=ReLU (or identity) on to every layer"""
-    outcomes, networks = [], []
+def _activation_cases(seed):
+    """(weights, biases, X, activation name, what) of test_feedforward_activation."""
+    rng = _stream_rng(seed, "activation networks")
+    out = []
     for name in ("relu", "identity"):
         n = int(rng.integers(3, 8))
         sizes = [int(rng.integers(3, 9)), n, n, int(rng.integers(2, 6))]
         m = int(rng.integers(1, 6))
         weights, biases = random_network(rng, sizes)
-        X = rng.uniform(0.0, 1.0, (sizes[0], m))
+        out.append((weights, biases, rng.uniform(0.0, 1.0, (sizes[0], m)), name,
+                    f"feedforward(weights, biases, a, activation={name}) for sizes {sizes}"))
+    return out
+
+
+@points(1)
+def test_feedforward_activation(student, rng, seed):
+    """feedforward passes activation=ReLU (or identity) on to every layer"""
+    outcomes, networks = [], []
+    chain = _layer_chain(student, seed)
+    for weights, biases, X, name, what in _activation_cases(seed):
         networks.append((weights, biases, X))
-        outcomes.append(_check_feedforward(student, weights, biases, X, ACTIVATIONS[name], Fn(name),
-                                           what=f"feedforward(weights, biases, a, activation={name}) for sizes {sizes}"))
+        outcomes.append(_check_feedforward(student, weights, biases, X, ACTIVATIONS[name], Fn(name), what=what,
+                                           chain=chain))
     _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng)
 
 

@@ -124,7 +124,7 @@ class Recording:
     def index(self, function, *args) -> int | None:
         """The position of function(*args) in the stream (inputs compared exactly), or None."""
         for i, (name, called, _) in enumerate(self.calls):
-            if name == function and len(called) == len(args) and all(_same_input(x, y) for x, y in zip(called, args)):
+            if name == function and len(called) == len(args) and all(same_input(x, y) for x, y in zip(called, args)):
                 return i
         return None
 
@@ -152,18 +152,19 @@ class Recording:
         tuples in leave_out (e.g. a lecture test's fixed input: sigmoid(0.0) = 0.0 is a wrong sigmoid, not
         an input handed back)."""
         mine = [i for i, (name, args, _) in enumerate(self.calls) if name == function
-                and not any(len(args) == len(out) and all(_same_input(x, y) for x, y in zip(args, out))
+                and not any(len(args) == len(out) and all(same_input(x, y) for x, y in zip(args, out))
                             for out in leave_out)]
         results = [[(c.result if c is not None else None, e) for c, e in self.results[i]] for i in mine]
         return judge(results, [self.calls[i][1] for i in mine], distinct=distinct)
 
 
-def _same_input(x, y) -> bool:
+def same_input(x, y) -> bool:
+    """Exactly the same arguments: arrays (shape, dtype, values), lists and tuples of them, numbers."""
     if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
         return isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape == y.shape \
             and x.dtype == y.dtype and bool(np.array_equal(x, y))
     if isinstance(x, (list, tuple)) or isinstance(y, (list, tuple)):
-        return type(x) is type(y) and len(x) == len(y) and all(_same_input(a, b) for a, b in zip(x, y))
+        return type(x) is type(y) and len(x) == len(y) and all(same_input(a, b) for a, b in zip(x, y))
     return type(x) is type(y) and x == y
 
 
