@@ -1,8 +1,13 @@
 """Hidden graders for 01_neuron: sigmoid, sigmoid_prime, relu, relu_prime,
 weighted_sum and neuron.
 
-Each function is graded on its own: neuron() is checked with the identity and
-ReLU activations, so a broken sigmoid costs its points once. The lecture's
+Each function is graded on its own, and a mistake costs its points once:
+sigmoid and sigmoid_prime are asked on the same inputs in one shuffled stream
+made before any verdict (weighted_sum likewise with the neuron tests' w and a);
+sigmoid's (weighted_sum's) tests grade those very answers, and sigmoid_prime
+(neuron) is also accepted where it equals the formula applied to them, s (1 - s)
+of the student's own sigmoid(z), if that sigmoid computes (blame.Recording).
+neuron() is also checked with the identity and ReLU activations. The lecture's
 worked numbers (sigma(0) = 0.5, the ReLU layer's 3.2, 1.39, -0.21, 0.6 x 2 =
 1.2, the bias -10 threshold) carry 4 of the 20 points; seeded random inputs
 carry the rest.
@@ -14,12 +19,15 @@ The plain 1 / (1 + e^-z) overflows with a RuntimeWarning at z = -1000 but its
 values are right (1 / inf = 0.0), so it passes; e^z / (1 + e^z) gives nan and
 fails.
 """
+import zlib
+
 import numpy as np
 
 from autograder.engine.handle import StudentError
 from autograder.engine.wire import Fn
-from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_computes_on,
-                                expect_float, expect_unchanged, fail, lecture, points)
+from autograder.toolkit import (Mistake, agrees, compare, computes_nothing, describe_value, expect_array,
+                                expect_computes_on, expect_float, expect_unchanged, fail, lecture, points)
+from autograder.toolkit.evidence import fail_nothing
 from autograder.toolkit import blame
 from autograder.toolkit.network import relu, sigmoid
 
@@ -94,12 +102,104 @@ def _shapes(rng):
             (int(rng.integers(2, 7)), int(rng.integers(2, 7))), (2, 3, int(rng.integers(2, 5)))]
 
 
+# ---------------------------------------------------------------- the recorded answers
+
+# sigmoid(z) for z from -1000 to 1000: the stability test's inputs, and sigmoid_prime's far from 0.
+STABLE_Z = np.array([-1000.0, -800.0, -745.0, -710.0, -50.0, -1.0, 0.0, 1.0, 50.0, 710.0, 745.0, 800.0, 1000.0])
+
+
+def _stream_rng(seed, name):
+    """The generator of one recorded stream: from the submission's seed alone, so that whichever test
+    asks first makes the same stream."""
+    return np.random.default_rng([seed, zlib.crc32(name.encode())])
+
+
+def _sigmoid_inputs(seed):
+    """The inputs sigmoid's tests grade and sigmoid_prime's tests are judged on: arrays of several
+    shapes (two of one shape), floats, and the neuron threshold test's weighted sums plus biases."""
+    rng = _stream_rng(seed, "sigmoid inputs")
+    arrays = []
+    for shape in _shapes(rng) + [None]:
+        twin = shape is None  # a second (n, m): two inputs of one shape, saturated at both ends
+        z = rng.normal(0.0, 4.0, size=arrays[2].shape if twin else shape)
+        z.flat[0] = -40.0 * np.sign(arrays[2].flat[0]) if twin else 40.0 * np.sign(z.flat[0])  # a saturated neuron
+        arrays.append(z)
+    floats = [float(rng.normal(0.0, 3.0)), -float(rng.uniform(1.0, 5.0)), 0.0]
+    thresholds = [float(np.dot(w, a) + b) for w, a, b, _ in _threshold_cases(seed)]
+    return arrays, floats, thresholds
+
+
+def _sigmoid_stream(student, seed) -> blame.Recording:
+    """sigmoid and sigmoid_prime on the same inputs, each asked twice, in one shuffled stream made
+    before any verdict: sigmoid's tests grade these very answers, so its answers that sigmoid_prime
+    (and neuron's default activation) are judged against cannot differ from the graded ones."""
+    def make():
+        arrays, floats, thresholds = _sigmoid_inputs(seed)
+        sigmoid_in = arrays + [STABLE_Z] + floats + [-1000.0, 1000.0] + [z for z in thresholds if z not in floats]
+        prime_in = arrays + [STABLE_Z] + floats[:1] + [0.0]
+        calls = [("sigmoid", (z,)) for z in sigmoid_in] + [("sigmoid_prime", (z,)) for z in prime_in]
+        return blame.Recording(student, calls, _stream_rng(seed, "sigmoid stream"))
+    return blame.recorded(student, "01 sigmoid stream", make)
+
+
+def _s_one_minus_s(s):
+    """s (1 - s) in s's own dtype (a float32 sigmoid gives a float32 derivative), or None."""
+    if isinstance(s, (float, np.floating)) and not isinstance(s, bool):
+        return s * (1.0 - s)
+    if isinstance(s, np.ndarray) and s.dtype.kind in "iuf":
+        with np.errstate(all="ignore"):
+            return s * (1.0 - s)
+    return None
+
+
+def _alike(values) -> bool:
+    """True if these right answers (given the student's own building block) are all the same: then no
+    test can tell a later function that computes from one that does not (docs/graders.md, rule 4)."""
+    return bool(computes_nothing(values))
+
+
+class _OwnSigmoid:
+    """sigmoid_prime's and neuron's answers judged against the student's own recorded sigmoid."""
+
+    # The lecture's fixed input is left out of the evidence: a wrong sigmoid (or its s (1 - s)) may give 0.0
+    # at 0.0 without handing its input back.
+    LEAVE_OUT = [(0.0,)]
+
+    def __init__(self, student, seed):
+        self.stream = _sigmoid_stream(student, seed)
+        self.computes = not self.stream.why_nothing("sigmoid", leave_out=self.LEAVE_OUT)
+
+    def at(self, z):
+        """The student's sigmoid(z) as recorded (None if it did not answer, or shows no evidence)."""
+        if not self.computes or self.stream.error("sigmoid", z) is not None:
+            return None
+        return self.stream.answer("sigmoid", z)
+
+    def prime_at(self, z):
+        """s (1 - s) of the student's own sigmoid(z), or None."""
+        return _s_one_minus_s(self.at(z))
+
+    def why_prime_computes_nothing(self) -> str:
+        """'' if sigmoid_prime computes on the stream: rule (a) (different answers for different inputs)
+        only where the right answers given the student's own sigmoid differ."""
+        inputs = [args[0] for name, args, _ in self.stream.calls
+                  if name == "sigmoid_prime" and (np.ndim(args[0]) or args[0] != 0.0)]
+        derived = [d for d in (self.prime_at(z) for z in inputs) if d is not None]
+        return self.stream.why_nothing("sigmoid_prime", distinct=not _alike(derived), leave_out=self.LEAVE_OUT)
+
+    def raised_same(self, z, error) -> bool:
+        """sigmoid(z) raised this very error (type and message, numbers aside) in the stream."""
+        own = self.stream.error("sigmoid", z)
+        return self.computes and own is not None and blame.same_error(own, error)
+
+
 # ---------------------------------------------------------------- sigmoid
 
 @points(1)
-def test_sigmoid_at_zero(student, rng):
+def test_sigmoid_at_zero(student, rng, seed):
     """sigmoid(0) = 0.5: the neuron sits exactly at its threshold"""
-    got = _value(student.sigmoid(0.0), "sigmoid(0.0)")
+    stream = _sigmoid_stream(student, seed)
+    got = _value(stream.answer("sigmoid", 0.0), "sigmoid(0.0)")
     compare(got, lecture.SIGMOID_AT_ZERO, "sigmoid(0)", rtol=1e-6, atol=1e-9, hint="1 / (1 + e^-0) = 1 / (1 + 1) = 0.5.")
     # A lecture test: its point goes to a sigmoid that computes (`return 0.5` does not)
     expect_computes_on(student, "sigmoid", [(0.0,), (float(rng.normal(0.0, 3.0)),)],
@@ -107,14 +207,15 @@ def test_sigmoid_at_zero(student, rng):
 
 
 @points(2)
-def test_sigmoid_stable(student):
+def test_sigmoid_stable(student, seed):
     """sigmoid is numerically stable: sigmoid(-1000) = 0.0 and sigmoid(1000) = 1.0, no nan, no overflow warning"""
     hint = ("For large |z| one of e^z and e^-z overflows to inf, and inf / inf is nan. "
             "Use 1 / (1 + e^-z) for z >= 0 and the equal form e^z / (1 + e^z) for z < 0 "
             "(or 0.5 * (1 + tanh(z / 2))).")
-    z = np.array([-1000.0, -800.0, -745.0, -710.0, -50.0, -1.0, 0.0, 1.0, 50.0, 710.0, 745.0, 800.0, 1000.0])
+    z = STABLE_Z
+    stream = _sigmoid_stream(student, seed)
     with blame.errors_of(student, "sigmoid"):
-        call = student.call("sigmoid", z, return_args=True)
+        call = stream.call("sigmoid", z)
     got = _finite_array(call.result, z.shape, "sigmoid(z) for z from -1000 to 1000", hint, student)
     # atol 1e-12: e^-1000 underflows to 0.0, but 0.5 (1 + tanh(z / 2)) rounds e^-50 to 0.0 and
     # clipping z at +-500 gives 7e-218 at -1000: all fine.
@@ -123,12 +224,15 @@ def test_sigmoid_stable(student):
     if np.any(wrong):
         shown = "; ".join(f"sigmoid({zi:g}) should be {ei:.6g}, got {gi:.6g}"
                           for zi, ei, gi in list(zip(z[wrong], expected[wrong], got[wrong]))[:4])
+        if call.result.dtype.itemsize < 8 and np.allclose(got, expected, rtol=1e-5, atol=1e-7):
+            fail(f"{shown}: the same to about 7 significant digits, because your array has dtype "
+                 f"{call.result.dtype}. Compute in float64: np.asarray(z, dtype=float).")
         fail(f"{shown}. Very negative z should give a dark neuron (0.0), very positive z a bright one (1.0).")
     if call.warnings:
         fail(f"sigmoid(z) for z from -1000 to 1000 gives the right values but warns: {call.warnings[0]}. "
              f"A stable sigmoid computes no e^z that overflows, not even in a branch np.where throws away. {hint}")
     for z0, expected in ((-1000.0, 0.0), (1000.0, 1.0)):
-        got = student.sigmoid(z0)
+        got = stream.answer("sigmoid", z0)
         if isinstance(got, (float, np.floating, np.ndarray)) and np.any(np.isnan(np.asarray(got, dtype=float))):
             fail(f"sigmoid({z0:g}) is nan. {hint}")
         got = _value(got, f"sigmoid({z0:g})")
@@ -147,9 +251,8 @@ def _one_minus(z):
         return 1.0 / (1.0 - np.exp(-np.asarray(z, dtype=float)))
 
 
-# The sigmoids of typical mistakes, by the key the sigmoid tests charge them under (blame.note).
-# A later function built on the student's own sigmoid is credited when its answer is what the
-# charged mistake gives (sigmoid_prime, neuron with the default activation).
+# The sigmoids of typical mistakes, by the key the sigmoid tests charge them under (blame.note):
+# their hints name the mistake (a later function is judged against the recorded answers instead).
 SIGMOID_MISTAKES = {"sign": lambda z: sigmoid(-np.asarray(z, dtype=float)), "denominator": _one_minus,
                     "relu": relu, "tanh": np.tanh, "unstable": _exp_ratio}
 
@@ -162,31 +265,27 @@ def _sigmoid_mistakes(z):
     return [Mistake(SIGMOID_MISTAKES[key](z), hint, key=key) for key, hint in hints.items()]
 
 
-def _own_sigmoids(student):
-    """The sigmoids of the mistakes the sigmoid tests charged (for this submission)."""
-    return [SIGMOID_MISTAKES[key] for key in sorted(blame.charged(student, "sigmoid")) if key in SIGMOID_MISTAKES]
-
-
 @points(2)
-def test_sigmoid_arrays(student, rng):
+def test_sigmoid_arrays(student, seed):
     """sigmoid works elementwise on arrays of several shapes: (n, 1), (n,), (n, m), 3-D"""
-    for shape in _shapes(rng):
-        z = rng.normal(0.0, 4.0, size=shape)
-        z.flat[0] = 25.0 * np.sign(z.flat[0])  # a saturated neuron
-        what = f"sigmoid(z) for z of shape {shape}"
+    stream = _sigmoid_stream(student, seed)
+    for z in _sigmoid_inputs(seed)[0]:
+        what = f"sigmoid(z) for z of shape {z.shape}"
         with blame.errors_of(student, "sigmoid"):
-            got = student.sigmoid(z)
-        got = expect_array(got, shape, what)
+            raw = stream.answer("sigmoid", z)
+        got = expect_array(raw, z.shape, what)
         mistakes = _sigmoid_mistakes(z)
         blame.note(student, "sigmoid", got, mistakes, sigmoid(z))
-        compare(got, sigmoid(z), what, mistakes)
+        compare(got, sigmoid(z), what, mistakes, dtype=getattr(raw, "dtype", None))
 
 
 @points(1)
-def test_sigmoid_float(student, rng):
+def test_sigmoid_float(student, seed):
     """sigmoid of a Python float returns a float (not a 0-d array)"""
-    for z in (float(rng.normal(0.0, 3.0)), -float(rng.uniform(1.0, 5.0)), 0.0):
-        got = student.sigmoid(z)
+    stream = _sigmoid_stream(student, seed)
+    _, floats, thresholds = _sigmoid_inputs(seed)
+    for z in floats + thresholds:
+        got = stream.answer("sigmoid", z)
         if isinstance(got, np.ndarray) and got.ndim == 0:
             fail(f"sigmoid(a float) should return a float, but your code returned {describe_value(got)}. "
                  "np.asarray(z) and np.where turn a float into a 0-d array; give back a number for a number, "
@@ -229,71 +328,74 @@ def _sigmoid_prime_mistakes(z):
     ]
 
 
-def _on_own_sigmoid(student, got, z, atol=1e-10) -> bool:
-    """True if got is s(1 - s) for the sigmoid of a mistake the sigmoid tests charged."""
-    for own in _own_sigmoids(student):
-        with np.errstate(all="ignore"):
-            s = own(z)
-            if agrees(got, s * (1.0 - s), rtol=1e-7, atol=atol, equal_nan=True):
-                return True
-    return False
+def _on_own_sigmoid(own, got, z, atol=1e-10) -> bool:
+    """True if got is s(1 - s) for the student's own recorded sigmoid(z), and both compute."""
+    derived = own.prime_at(z)
+    return derived is not None and agrees(got, derived, rtol=1e-7, atol=atol, equal_nan=True) \
+        and not own.why_prime_computes_nothing()
 
 
 @points(2)
-def test_sigmoid_prime_random(student, rng):
+def test_sigmoid_prime_random(student, seed):
     """sigmoid_prime(z) = sigma(z)(1 - sigma(z)) on random arrays and a float"""
-    cases = [rng.normal(0.0, 3.0, size=shape) for shape in _shapes(rng)[:3]] + [float(rng.normal(0.0, 2.0))]
+    own = _OwnSigmoid(student, seed)
+    arrays, floats, _ = _sigmoid_inputs(seed)
+    cases = arrays + floats[:1]
     errors = []
     for z in cases:
         what = f"sigmoid_prime(z) for z of shape {np.shape(z)}" if np.ndim(z) else "sigmoid_prime(z) for a float z"
         try:
-            raw = student.sigmoid_prime(z)
+            raw = own.stream.answer("sigmoid_prime", z)
         except StudentError as error:
-            if not blame.raised(student, "sigmoid", error):
+            if not own.raised_same(z, error):
                 raise
             errors.append(error)  # the error of the student's own sigmoid, charged in its own tests
             continue
         got = expect_array(raw, np.shape(z), what) if np.ndim(z) else _value(raw, what)
         s = sigmoid(z)
-        if not agrees(got, s * (1.0 - s), **SAME) and _on_own_sigmoid(student, got, z):
+        if not agrees(got, s * (1.0 - s), **SAME) and _on_own_sigmoid(own, got, z):
             continue  # s(1 - s) of the student's own sigmoid, whose mistake its own tests charged
         compare(got, s * (1.0 - s), what, _sigmoid_prime_mistakes(z))
     if len(errors) == len(cases):
         fail(f"sigmoid_prime raised an error for every input, so it computed nothing here: {errors[0]}")
-    if errors:  # credit for the own sigmoid's error: only to a sigmoid_prime that computes where it answers
-        twins = [rng.normal(0.0, 3.0, size=np.shape(z)) if np.ndim(z) else float(rng.normal(0.0, 2.0)) for z in cases]
-        expect_computes_on(student, "sigmoid_prime", [(z,) for z in cases + twins],
-                           "sigmoid_prime(z) on the inputs it answers", rng)
+    why = own.why_prime_computes_nothing() if errors else ""
+    if why:  # credit for the own sigmoid's error: only to a sigmoid_prime that computes
+        fail_nothing("sigmoid_prime(z) on the inputs it answers", why)
 
 
 @points(1)
-def test_sigmoid_prime_peak(student, rng):
+def test_sigmoid_prime_peak(student, seed):
     """sigmoid_prime is largest at 0 (0.25) and 0 far from 0 (z = +-1000), never nan"""
-    # Fixed inputs (and credit for the own sigmoid's error): for a sigmoid_prime that computes only
-    expect_computes_on(student, "sigmoid_prime", [(0.0,), (float(rng.normal(0.0, 2.0)),)],
-                       "sigmoid_prime(z) for z = 0 and a random z", rng)
-    got = _value(student.sigmoid_prime(0.0), "sigmoid_prime(0.0)")
-    if got != lecture.SIGMOID_PRIME_AT_ZERO and not _on_own_sigmoid(student, got, 0.0):
-        compare(got, lecture.SIGMOID_PRIME_AT_ZERO, "sigmoid_prime(0)", rtol=1e-6, atol=1e-9,
-                hint="sigma(0)(1 - sigma(0)) = 0.5 x 0.5 = 0.25.")
-    z = np.concatenate([np.linspace(-20.0, 20.0, 81), [-1000.0, -745.0, 745.0, 1000.0]])
+    # Fixed inputs (and credit for the own sigmoid's error): for a sigmoid_prime that computes only, on the
+    # stream's random inputs (where its right answers, given the student's own sigmoid, differ)
+    own = _OwnSigmoid(student, seed)
+    raw = own.stream.answer("sigmoid_prime", 0.0)  # first: an error (or "not implemented yet") is told as it is
+    why = own.why_prime_computes_nothing()
+    if why:
+        fail_nothing("sigmoid_prime(z) for random z", why)
+    if not _on_own_sigmoid(own, raw, 0.0):
+        got = _value(raw, "sigmoid_prime(0.0)")
+        if got != lecture.SIGMOID_PRIME_AT_ZERO:
+            compare(got, lecture.SIGMOID_PRIME_AT_ZERO, "sigmoid_prime(0)", rtol=1e-6, atol=1e-9,
+                    hint="sigma(0)(1 - sigma(0)) = 0.5 x 0.5 = 0.25.")
+    z = STABLE_Z
     try:
-        raw = student.sigmoid_prime(z)
+        raw = own.stream.answer("sigmoid_prime", z)
     except StudentError as error:
-        if blame.raised(student, "sigmoid", error):
+        if own.raised_same(z, error):
             return  # the error of the student's own sigmoid on arrays, charged in its own tests (0 was computed)
         raise
     if isinstance(raw, np.ndarray) and raw.dtype.kind in "biuf":
         expected = sigmoid(z) * (1.0 - sigmoid(z))
         # nan from the student's own unstable sigmoid (charged by test_sigmoid_stable) costs points once
         if not agrees(raw, expected, rtol=1e-7, atol=1e-12, equal_nan=True) \
-                and _on_own_sigmoid(student, raw, z, atol=1e-200):
+                and _on_own_sigmoid(own, raw, z, atol=1e-200):
             return
     hint = ("e^-z / (1 + e^-z)^2 is inf / inf = nan at z = -1000; "
             "write it as s * (1 - s) with s = sigmoid(z) (your stable sigmoid).")
     got = _finite_array(raw, z.shape, "sigmoid_prime(z) for z from -1000 to 1000", hint)
     expected = sigmoid(z) * (1.0 - sigmoid(z))
-    compare(got, expected, "sigmoid_prime(z) for z = -20, -19.5, ..., 20, -1000, -745, 745, 1000",
+    compare(got, expected, "sigmoid_prime(z) for z = -1000, -800, -745, -710, -50, -1, 0, 1, 50, 710, 745, 800, 1000",
             rtol=1e-7, atol=1e-12,
             hint="The slope is 0.25 at z = 0 and almost 0 where the neuron is saturated.")
 
@@ -421,17 +523,41 @@ def test_weighted_sum_lengths(student, rng):
              "docstring promises a ValueError. Check len(w) == len(a) first.")
 
 
+def _weighted_sum_inputs(seed):
+    """The (w, a) pairs weighted_sum's value test grades: its own (lengths 1, 2 to 9 and 784) and those of
+    the neuron tests, whose answers are judged against these recorded weighted sums."""
+    rng = _stream_rng(seed, "weighted_sum inputs")
+    own = [(rng.normal(0.0, 1.0, size=n), rng.uniform(0.0, 1.0, size=n)) for n in (1, int(rng.integers(2, 10)), 784)]
+    return own + [(w, a) for w, a, _, _ in _threshold_cases(seed) + _neuron_cases(seed)]
+
+
+def _weighted_sum_stream(student, seed) -> blame.Recording:
+    """weighted_sum on every pair of _weighted_sum_inputs, each asked twice, in one shuffled stream."""
+    return blame.recorded(student, "01 weighted_sum stream", lambda: blame.Recording(
+        student, [("weighted_sum", pair) for pair in _weighted_sum_inputs(seed)],
+        _stream_rng(seed, "weighted_sum stream")))
+
+
 @points(2)
-def test_weighted_sum_random(student, rng):
+def test_weighted_sum_random(student, seed):
     """weighted_sum of random vectors (lengths 1 to 784) is a float, inputs unchanged"""
-    for n in (1, int(rng.integers(2, 10)), 784):
-        w, a = rng.normal(0.0, 1.0, size=n), rng.uniform(0.0, 1.0, size=n)
-        what = f"weighted_sum(w, a) for w and a of length {n}"
-        call = student.call("weighted_sum", w.copy(), a.copy(), return_args=True)
-        got = expect_float(call.result, what)
+    stream = _weighted_sum_stream(student, seed)
+    for w, a in _weighted_sum_inputs(seed):
+        what = f"weighted_sum(w, a) for w and a of length {len(w)}"
+        call = stream.call("weighted_sum", w, a)
+        got = call.result
+        if isinstance(got, (np.floating, np.ndarray)) and np.asarray(got).dtype.kind == "f" \
+                and np.asarray(got).dtype != np.float64:
+            fail(f"{what} should be a Python float (64 bits), but your code returned {describe_value(got)}: "
+                 f"a {np.asarray(got).dtype} keeps only about 7 significant digits. Compute in float64 "
+                 "(np.asarray(w, dtype=float)) and return float(...).")
+        got = expect_float(got, what)
         expected = float(np.dot(w, a))
         mistakes = _weighted_sum_mistakes(w, a, expected)
         blame.note(student, "weighted_sum", got, mistakes, expected, rtol=1e-9, atol=1e-9)
+        if not agrees(got, expected, rtol=1e-9, atol=1e-9) and agrees(got, expected, rtol=1e-5, atol=1e-6):
+            fail(f"{what}: expected {expected!r}, got {got!r}: the same to about 7 significant digits, the "
+                 "precision of float32. Compute in float64: np.asarray(w, dtype=float), not np.float32.")
         compare(got, expected, what, mistakes, rtol=1e-9, atol=1e-9)
         for before, after, name in ((w, call.args[0], "w"), (a, call.args[1], "a")):
             expect_unchanged(before, after, name, who="your weighted_sum",
@@ -453,53 +579,87 @@ def _neuron_mistakes(w, a, b, f):
     ]
 
 
-def _neuron_own_building_blocks(student, got, w, a, b, f, default_sigmoid=False) -> bool:
-    """True if neuron's answer is right given the mistakes the tests of the student's own
-    weighted_sum (and, for the default activation, sigmoid) charged: never from re-calls."""
-    sums = [float(np.dot(w, a))] + [WEIGHTED_SUM_MISTAKES[key](w, a)
-                                    for key in sorted(blame.charged(student, "weighted_sum"))]
-    activations = [f] + ([lambda x, own=own: float(np.asarray(own(x)).reshape(()))
-                          for own in _own_sigmoids(student)] if default_sigmoid else [])
-    return any(agrees(got, g(ws + b), **SAME) for ws in sums for g in activations
-               if not (ws == sums[0] and g is f))
+def _threshold_cases(seed):
+    """(w, a, b, what) of test_neuron_threshold: weighted sum 10 with bias -10, and a random neuron."""
+    rng = _stream_rng(seed, "neuron threshold")
+    n = int(rng.integers(3, 12))
+    return [(np.full(4, 0.5), np.full(4, 5.0), lecture.THRESHOLD_BIAS,  # 0.5 x 5 x 4 = 10: sigma(0) = 0.5
+             "neuron(w, a, b=-10) with weighted sum 10"),
+            (rng.normal(0.0, 1.0, n), rng.uniform(0.0, 1.0, n), float(rng.normal(0.0, 2.0)),
+             f"neuron(w, a, b) with the default activation, n = {n}")]
+
+
+def _neuron_cases(seed):
+    """(w, a, b, name) of test_neuron_random: three identity neurons, a ReLU neuron lit up and a dark one."""
+    rng = _stream_rng(seed, "neuron random")
+    sizes = [(1, "identity"), (int(rng.integers(2, 8)), "identity"), (int(rng.integers(10, 40)), "identity"),
+             (int(rng.integers(3, 9)), "ReLU"), (int(rng.integers(3, 9)), "ReLU")]
+    cases = []
+    for i, (n, name) in enumerate(sizes):
+        w, a = rng.normal(0.0, 1.0, n), rng.uniform(0.0, 1.0, n)
+        ws = float(np.dot(w, a))
+        b = float(rng.normal(0.0, 2.0))
+        if name == "ReLU":  # one neuron lit up, one dark
+            b = (abs(b) + 0.5 - ws) if i == len(sizes) - 2 else (-abs(b) - 0.5 - ws)
+        cases.append((w, a, b, name))
+    return cases
+
+
+def _own_weighted_sums(student, seed, w, a) -> list:
+    """The weighted sums the student's own weighted_sum gives for (w, a): recorded in its value test's
+    stream (if it computes there), and those of the mistakes its tests charged (the ledger)."""
+    sums = [WEIGHTED_SUM_MISTAKES[key](w, a) for key in sorted(blame.charged(student, "weighted_sum"))]
+    stream = _weighted_sum_stream(student, seed)
+    if stream.index("weighted_sum", w, a) is not None and stream.error("weighted_sum", w, a) is None \
+            and not stream.why_nothing("weighted_sum"):
+        got = stream.answer("weighted_sum", w, a)
+        if isinstance(got, (int, float, np.integer, np.floating)) and not isinstance(got, (bool, np.bool_)):
+            sums.append(got)
+    return sums
+
+
+def _on_own_building_blocks(student, seed, got, w, a, b, f, own_sigmoid=None, tolerance=SAME) -> bool:
+    """True if neuron's answer is f(weighted sum + b) for the student's own weighted_sum (recorded, or a
+    mistake its tests charged), or, for the default activation, the student's own recorded sigmoid of
+    the right weighted sum plus b: never from calls made after the graded ones."""
+    candidates = [f(ws + b) for ws in _own_weighted_sums(student, seed, w, a)]
+    if own_sigmoid is not None:
+        s = own_sigmoid.at(float(np.dot(w, a) + b))
+        if isinstance(s, (float, np.floating)) or (isinstance(s, np.ndarray) and s.size == 1):
+            candidates.append(float(np.asarray(s).reshape(())))
+    return any(agrees(got, c, **tolerance) for c in candidates)
 
 
 @points(1)
-def test_neuron_threshold(student, rng):
+def test_neuron_threshold(student, seed):
     """neuron uses sigmoid by default: with weighted sum 10 and bias -10 it gives 0.5"""
     sig = lambda x: float(sigmoid(x))  # noqa: E731
-    n = int(rng.integers(3, 12))
-    cases = [(np.full(4, 0.5), np.full(4, 5.0), lecture.THRESHOLD_BIAS,
-              "neuron(w, a, b=-10) with weighted sum 10")]  # 0.5 x 5 x 4 = 10: at the threshold, sigma(0) = 0.5
-    cases.append((rng.normal(0.0, 1.0, n), rng.uniform(0.0, 1.0, n), float(rng.normal(0.0, 2.0)),
-                  f"neuron(w, a, b) with the default activation, n = {n}"))
-    for w, a, b, what in cases:
+    own = _OwnSigmoid(student, seed)
+    for w, a, b, what in _threshold_cases(seed):
+        raw = student.neuron(w, a, b)
+        if _on_own_building_blocks(student, seed, raw, w, a, b, sig, own):
+            continue  # what the student's own sigmoid (or weighted_sum) gives, charged in its own tests
         # _value: a 0-d array here comes from the student's sigmoid, graded in test_sigmoid_float.
-        got = _value(student.neuron(w, a, b), what)
-        if (agrees(got, sig(np.dot(w, a) + b), **SAME)
-                or _neuron_own_building_blocks(student, got, w, a, b, sig, True)):
+        got = _value(raw, what)
+        if agrees(got, sig(np.dot(w, a) + b), **SAME):
             continue
         compare(got, sig(np.dot(w, a) + b), what, _neuron_mistakes(w, a, b, sig))
 
 
 @points(1)
-def test_neuron_random(student, rng):
+def test_neuron_random(student, seed):
     """neuron on random w, a, b with activation=identity and activation=ReLU: the bias is added"""
     identity, relu_ = (lambda x: x), (lambda x: max(0.0, x))
-    cases = []
-    for n in (1, int(rng.integers(2, 8)), int(rng.integers(10, 40))):
-        cases.append((n, Fn("identity"), identity, "identity"))
-    cases.append((int(rng.integers(3, 9)), Fn("relu"), relu_, "ReLU"))
-    cases.append((int(rng.integers(3, 9)), Fn("relu"), relu_, "ReLU"))
-    for i, (n, fn, f, name) in enumerate(cases):
-        w, a = rng.normal(0.0, 1.0, n), rng.uniform(0.0, 1.0, n)
-        ws = float(np.dot(w, a))
-        b = float(rng.normal(0.0, 2.0))
-        if name == "ReLU":  # one neuron lit up, one dark
-            b = (abs(b) + 0.5 - ws) if i == len(cases) - 2 else (-abs(b) - 0.5 - ws)
-        what = f"neuron(w, a, b, activation={name}) for n = {n}"
-        got = expect_float(student.neuron(w, a, b, activation=fn), what)
-        if (agrees(got, f(ws + b), rtol=1e-9, atol=1e-9, equal_nan=True)
-                or _neuron_own_building_blocks(student, got, w, a, b, f)):
+    for w, a, b, name in _neuron_cases(seed):
+        fn, f = (Fn("identity"), identity) if name == "identity" else (Fn("relu"), relu_)
+        what = f"neuron(w, a, b, activation={name}) for n = {len(w)}"
+        got = student.neuron(w, a, b, activation=fn)
+        if isinstance(got, np.floating) and got.dtype != np.float64:
+            fail(f"{what} should be a Python float (64 bits), but your code returned {describe_value(got)}: "
+                 f"a {got.dtype} keeps only about 7 significant digits. Return float(...).")
+        got = expect_float(got, what)
+        tolerance = dict(rtol=1e-9, atol=1e-9, equal_nan=True)
+        if (agrees(got, f(float(np.dot(w, a)) + b), **tolerance)
+                or _on_own_building_blocks(student, seed, got, w, a, b, f, tolerance=tolerance)):
             continue
-        compare(got, f(ws + b), what, _neuron_mistakes(w, a, b, f), rtol=1e-9, atol=1e-9)
+        compare(got, f(float(np.dot(w, a)) + b), what, _neuron_mistakes(w, a, b, f), rtol=1e-9, atol=1e-9)

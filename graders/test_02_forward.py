@@ -2,16 +2,22 @@
 feedforward and predict.
 
 neuron.py (sigmoid) is provided reference code, so a' = sigma(W a + b) is
-graded on the student's linear algebra only. feedforward and predict are
-accepted when they give what a mistake charged in layer_forward's (or
-feedforward's) own tests gives (the ledger, toolkit/blame.py: never a re-call),
-so a broken building block costs its points once. The lecture's numbers (the ReLU
+graded on the student's linear algebra only. A broken building block costs its
+points once (toolkit/blame.py, never a re-call): feedforward is accepted when it
+equals the student's own layer_forward chained through the same network (every
+layer asked, in shuffled streams, with the student's answer for the layer before;
+test_layer_forward_random grades each of those answers) or what a mistake charged
+in layer_forward's tests gives (the ledger); predict when it is the argmax of the
+student's own feedforward's answer on the same network, recorded in one shuffled
+stream that test_feedforward_random grades; only if the building block computes. The lecture's numbers (the ReLU
 layer 3.2, 1.39, 0 and 13,002 parameters) carry 2 of the 20 points.
 
 Generators cannot cross the wire, but wire.Fn("rng", seed=s) makes the child
 build np.random.default_rng(s): init_network is checked for reproducibility
 with two generators from the same seed.
 """
+import zlib
+
 import numpy as np
 
 from autograder.engine.handle import StudentError
@@ -19,6 +25,7 @@ from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes_on,
                                 expect_int, expect_list, expect_unchanged, fail, lecture, named_mistake, points,
                                 unchanged)
+from autograder.toolkit.evidence import judge
 from autograder.toolkit.network import ACTIVATIONS, feedforward, identity, random_network, relu, sigmoid
 
 # Every behavioural promise of the docstrings (phrases quoted from solutions/02_forward/forward.py) and the
@@ -74,6 +81,7 @@ LAYER_MISTAKES = {
     "no_activation": lambda W, a, b, f: W @ a + b,
     "bias_after": lambda W, a, b, f: f(W @ a) + b,
     "always_sigmoid": lambda W, a, b, f: sigmoid(W @ a + b),
+    "ignores_input": lambda W, a, b, f: f(b),
 }
 LAYER_HINTS = {
     "transposed": "Row j of W holds the weights into neuron j: compute W @ a, not W.T @ a.",
@@ -82,6 +90,7 @@ LAYER_HINTS = {
     "no_activation": "You did not apply the activation function: a' = activation(W a + b).",
     "bias_after": "Add the biases before applying the activation: activation(W a + b).",
     "always_sigmoid": "Use the activation you are given (the `activation` argument); sigmoid is only the default.",
+    "ignores_input": "Your layer gives activation(b): the weighted sums W a of the input are missing.",
 }
 
 
@@ -109,22 +118,102 @@ def test_layer_forward_lecture(student, rng):
                        {"activation": Fn("identity")})
 
 
-@points(3)
-def test_layer_forward_random(student, rng):
-    """layer_forward on random layers and batches (n_in, m), including m = 1 and non-square W"""
+def _layer_cases(seed):
+    """(W, a, b, activation name) of test_layer_forward_random's own layers."""
+    rng = _stream_rng(seed, "layer cases")
     cases = [(4, 4, int(rng.integers(2, 6)), "identity"),  # square: a transposed W gives wrong numbers
              (int(rng.integers(5, 9)), int(rng.integers(2, 5)), 1, "tanh"),
              (int(rng.integers(2, 5)), int(rng.integers(6, 10)), int(rng.integers(3, 8)), "identity"),
              (784, 16, 2, "tanh"),
              (16, 10, 1, "relu")]
-    for n_in, n_out, m, name in cases:
-        W = rng.normal(0.0, 1.0, (n_out, n_in))
-        a = rng.uniform(0.0, 1.0, (n_in, m))
-        b = rng.normal(0.0, 1.0, (n_out, 1))
+    return [(rng.normal(0.0, 1.0, (n_out, n_in)), rng.uniform(0.0, 1.0, (n_in, m)), rng.normal(0.0, 1.0, (n_out, 1)),
+             name) for n_in, n_out, m, name in cases]
+
+
+class _LayerChain:
+    """layer_forward on its own test's layers and, layer by layer, on the networks of the feedforward tests:
+    every layer of a network is asked with the student's own answer for the layer before (each stage one
+    shuffled stream, each call twice, before any verdict). test_layer_forward_random grades every one of these
+    answers, and feedforward is also accepted where it equals the last one (the student's own layer_forward,
+    chained), if layer_forward computes."""
+
+    def __init__(self, student, seed):
+        rng = _stream_rng(seed, "layer chain")
+        self.own = _layer_cases(seed)
+        self.networks = [(w, b, X, "sigmoid") for w, b, X, _ in _feedforward_inputs(seed)] + \
+                        [(w, b, X, name) for w, b, X, name, _ in _activation_cases(seed)]
+        self.stages, self.outputs = [], [None] * len(self.networks)
+        calls = [("layer_forward", (W, a, b), {"activation": Fn(name)}) for W, a, b, name in self.own]
+        where = [(None, 0)] * len(self.own)  # (network, layer) of each call
+        inputs = [X for _, _, X, _ in self.networks]
+        for layer in range(max(len(w) for w, _, _, _ in self.networks)):
+            asked = {}  # network -> its call in this stage (networks that share a layer and its input share it)
+            for i, (weights, biases, _, name) in enumerate(self.networks):
+                if layer < len(weights) and inputs[i] is not None:
+                    args = (weights[layer], inputs[i], biases[layer])
+                    same = [k for k, (_, other, kw) in enumerate(calls)
+                            if kw["activation"].name == name and blame.same_input(other, args)]
+                    if same:
+                        asked[i] = same[0]
+                        continue
+                    asked[i] = len(calls)
+                    calls.append(("layer_forward", args, {"activation": Fn(name)}))
+                    where.append((i, layer))
+            stage = blame.Recording(student, calls, rng)
+            self.stages.append((stage, where))
+            for i, k in asked.items():
+                step = layer
+                call, error = stage.results[k][0]
+                answer = call.result if error is None else None
+                usable = isinstance(answer, np.ndarray) and answer.ndim == 2 and answer.dtype.kind in "biuf"
+                inputs[i] = answer if usable else None
+                if step == len(self.networks[i][0]) - 1:
+                    self.outputs[i] = inputs[i]
+                    inputs[i] = None
+            calls, where = [], []
+        results = [[(c.result if c is not None else None, e) for c, e in pair]
+                   for stage, _ in self.stages for pair in stage.results]
+        self.computes = not judge(results, [args for stage, _ in self.stages for _, args, _ in stage.calls])
+
+    def graded(self):
+        """(W, a, b, activation name, answer or StudentError) of every chained call whose right answer exists."""
+        out = []
+        for stage, where in self.stages:
+            for k, (i, _) in enumerate(where):
+                if i is None:
+                    continue
+                (W, a, b), name = stage.calls[k][1], self.networks[i][3]
+                if a.ndim == 2 and a.shape[0] == W.shape[1] and np.all(np.isfinite(a)):
+                    call, error = stage.results[k][0]
+                    out.append((W, a, b, name, error if error is not None else call.result))
+        return out
+
+    def output(self, weights, biases, X):
+        """The student's own layer_forward chained through this network (None if it is not one of them, the chain
+        broke, or layer_forward shows no evidence that it computes)."""
+        if not self.computes:
+            return None
+        for i, (w, b, x, _) in enumerate(self.networks):
+            if blame.same_input((list(w), list(b), x), (list(weights), list(biases), X)):
+                return self.outputs[i]
+        return None
+
+
+def _layer_chain(student, seed) -> _LayerChain:
+    return blame.recorded(student, "02 layer chain", lambda: _LayerChain(student, seed))
+
+
+@points(3)
+def test_layer_forward_random(student, seed):
+    """layer_forward on random layers and batches (n_in, m), including m = 1 and non-square W"""
+    chain = _layer_chain(student, seed)
+    stage = chain.stages[0][0]
+    for W, a, b, name in chain.own:
+        n_out, m = W.shape[0], a.shape[1]
         what = f"layer_forward(W, a, b, activation={name}) for W of shape {W.shape}, a of shape {a.shape}"
         try:
             with blame.errors_of(student, "layer_forward"):
-                got = student.layer_forward(W, a, b, activation=Fn(name))
+                got = stage.answer("layer_forward", W, a, b)
         except StudentError as exc:
             if m > 1 and exc.type == "ValueError" and "broadcast" in exc.error_message:
                 fail(f"{what}: {exc}\nIt works for one example (a single column) but not for a batch of {m}: "
@@ -135,6 +224,15 @@ def test_layer_forward_random(student, rng):
             fail(f"{what} should have shape {(n_out, m)}: one row per neuron of the layer, one column per "
                  f"example; your result has shape {got.shape}. Compute W @ a + b (not a.T @ W.T).")
         got = expect_array(got, (n_out, m), what)
+        _judge_layer(student, got, W, a, b, ACTIVATIONS[name], what)
+    # The layers of the feedforward tests' networks, each on the student's own answer for the layer before:
+    # graded here, so that feedforward is judged against answers that count.
+    for W, a, b, name, got in chain.graded():
+        what = (f"layer_forward(W, a, b, activation={name}) for W of shape {W.shape}, a of shape {a.shape} "
+                "(a layer of a network, a the answer of your layer_forward for the layer before)")
+        if isinstance(got, StudentError):
+            continue  # an error on an input made by the student's own code: judged on the inputs above
+        got = expect_array(got, (W.shape[0], a.shape[1]), what)
         _judge_layer(student, got, W, a, b, ACTIVATIONS[name], what)
 
 
@@ -336,11 +434,14 @@ def _own_feedforwards(student, weights, biases, X, f):
     return outputs
 
 
-def _call_feedforward(student, weights, biases, X, activation=None):
-    """student.feedforward(...), or BLAMED when it fails with an error the layer_forward tests charged."""
+def _call_feedforward(student, weights, biases, X, activation=None, stream=None):
+    """student.feedforward(...) (as recorded in stream, where given), or BLAMED when it fails with an error the
+    layer_forward tests charged."""
     kwargs = {} if activation is None else {"activation": activation}
     try:
         with blame.errors_of(student, "feedforward"):
+            if stream is not None:
+                return stream.answer("feedforward", weights, biases, X)
             return student.feedforward(weights, biases, X, **kwargs)
     except StudentError as error:
         if blame.raised(student, "layer_forward", error):
@@ -348,19 +449,22 @@ def _call_feedforward(student, weights, biases, X, activation=None):
         raise
 
 
-def _check_feedforward(student, weights, biases, X, f, activation=None, what=""):
-    """Judge one feedforward call; returns BLAMED when its error was charged to layer_forward."""
-    got = _call_feedforward(student, weights, biases, X, activation)
+def _check_feedforward(student, weights, biases, X, f, activation=None, what="", stream=None, chain=None):
+    """Judge one feedforward call (its answer in stream, where given); returns BLAMED when its error was charged
+    to layer_forward. chain: the student's own layer_forward chained through the network (_LayerChain)."""
+    got = _call_feedforward(student, weights, biases, X, activation, stream)
     if got is BLAMED:
         return BLAMED
     m = X.shape[1]
     expected = feedforward(weights, biases, X, f)
     if isinstance(got, np.ndarray) and agrees(got, expected, rtol=1e-7, atol=1e-10):
         return None
+    owns = _own_feedforwards(student, weights, biases, X, f)
+    if chain is not None and chain.output(weights, biases, X) is not None:
+        owns.append(chain.output(weights, biases, X))
     if isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and any(
-            agrees(got, own, rtol=1e-7, atol=1e-10, equal_nan=True)
-            for own in _own_feedforwards(student, weights, biases, X, f)):
-        return None  # right for the student's own layer_forward, whose mistake its own tests charged
+            agrees(got, own, rtol=1e-7, atol=1e-10, equal_nan=True) for own in owns):
+        return None  # right for the student's own layer_forward, whose answers its own tests graded
     sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
     if isinstance(got, np.ndarray) and got.shape != (sizes[-1], m):
         if got.shape == (sizes[-2], m) and agrees(got, feedforward(weights[:-1], biases[:-1], X, f)):
@@ -391,12 +495,17 @@ def _some_computed(student, function, networks, outcomes, what, rng):
 
 
 def _twins(weights, biases, X, rng):
-    """(weights, biases, X) and inputs of the same shapes whose outputs differ: the network with an output bias
-    that favours another neuron in column 0 (another prediction), and two wider random X."""
-    twin = [b.copy() for b in biases]
-    twin[-1][(int(np.argmax(feedforward(weights, biases, X, sigmoid)[:, 0])) + 1) % len(twin[-1])] += 20.0
-    wider = [(weights, biases, rng.normal(0.0, 3.0, X.shape)) for _ in range(2)]
-    return [(weights, biases, X), (weights, twin, X)] + wider
+    """(weights, biases, X) and inputs of the same shapes whose outputs differ: the network with the output bias
+    of another neuron than the brightest in column 0 raised by 20 (another prediction), and lowered by 20 (another
+    prediction where the biases are subtracted), and two wider random X."""
+    other = (int(np.argmax(feedforward(weights, biases, X, sigmoid)[:, 0])) + 1) % len(biases[-1])
+    twins = []
+    for shift in (20.0, -20.0):
+        twin = [b.copy() for b in biases]
+        twin[-1][other] += shift
+        twins.append((weights, twin, X))
+    wider = [(weights, biases, rng.normal(0.0, 3.0, X.shape)) for _ in range(2)] if rng is not None else []
+    return [(weights, biases, X)] + twins + wider
 
 
 # The outputs of typical feedforward mistakes, by the key the feedforward tests charge them under:
@@ -421,37 +530,97 @@ def _feedforward_mistakes(weights, biases, X, f):
     return [Mistake(FEEDFORWARD_MISTAKES[key](weights, biases, X, f), hint, key=key) for key, hint in hints.items()]
 
 
-@points(2)
-def test_feedforward_random(student, rng):
-    """feedforward of random sigmoid networks gives the output layer's activations (sizes[-1], m)"""
+def _stream_rng(seed, name):
+    """The generator of one recorded stream: from the submission's seed alone, so that whichever test
+    asks first makes the same stream."""
+    return np.random.default_rng([seed, zlib.crc32(name.encode())])
+
+
+def _feedforward_cases(seed):
+    """(weights, biases, X, what) of test_feedforward_random's own sigmoid networks."""
+    rng = _stream_rng(seed, "feedforward networks")
     n = int(rng.integers(2, 9))
     cases = [(list(lecture.SIZES), int(rng.integers(2, 6))),
              (_random_sizes(rng, 3), 1),
              ([int(rng.integers(2, 9)), n, n, n], int(rng.integers(2, 8))),  # equal layers: a skipped layer shows in the values
              (_random_sizes(rng, 2), int(rng.integers(2, 8)))]
-    outcomes, networks = [], []
+    out = []
     for sizes, m in cases:
         weights, biases = random_network(rng, sizes)
-        X = rng.uniform(0.0, 1.0, (sizes[0], m))
+        out.append((weights, biases, rng.uniform(0.0, 1.0, (sizes[0], m)),
+                    f"feedforward for a network with sizes {sizes} and a batch of {m}"))
+    return out
+
+
+def _predict_cases(seed):
+    """(weights, biases, X, what) of test_predict_random's networks, then test_predict_single's."""
+    rng = _stream_rng(seed, "predict networks")
+    cases = [(list(lecture.SIZES), int(rng.integers(11, 30))),
+             ([int(rng.integers(3, 9)), int(rng.integers(3, 9)), 4], 4),  # square output: a wrong axis shows in the values
+             (_random_sizes(rng, 3) + [10], int(rng.integers(2, 9))),
+             ([int(rng.integers(3, 20)), int(rng.integers(3, 9)), 10], 1)]
+    out = []
+    for sizes, m in cases:
+        weights, biases = random_network(rng, sizes)
+        what = (f"predict for a network with sizes {sizes} and {m} examples" if len(out) < 3 else
+                "predict for one example (X of shape (n, 1))")
+        out.append((weights, biases, rng.uniform(0.0, 1.0, (sizes[0], m)), what))
+    return out
+
+
+def _feedforward_inputs(seed):
+    """The networks test_feedforward_random grades: its own, predict's (whose answers predict is judged
+    against) and the single-example network with its output bias moved both ways (three inputs of one shape)."""
+    single = _predict_cases(seed)[-1]
+    twins = [(w, b, X, f"feedforward for the network with sizes {[W.shape[1] for W in w] + [w[-1].shape[0]]} and "
+              "another output bias") for w, b, X in _twins(*single[:3], None)[1:3]]
+    return _feedforward_cases(seed) + [(w, b, X, what.replace("predict", "feedforward", 1))
+                                       for w, b, X, what in _predict_cases(seed)] + twins
+
+
+def _feedforward_stream(student, seed) -> blame.Recording:
+    """feedforward on every network of _feedforward_inputs, each asked twice, in one shuffled stream made before
+    any verdict: test_feedforward_random grades these very answers, and predict is judged against them."""
+    return blame.recorded(student, "02 feedforward stream", lambda: blame.Recording(
+        student, [("feedforward", (w, b, X)) for w, b, X, _ in _feedforward_inputs(seed)],
+        _stream_rng(seed, "feedforward stream")))
+
+
+@points(2)
+def test_feedforward_random(student, rng, seed):
+    """feedforward of random sigmoid networks gives the output layer's activations (sizes[-1], m)"""
+    stream = _feedforward_stream(student, seed)
+    outcomes, networks = [], []
+    for weights, biases, X, what in _feedforward_inputs(seed):
         networks.append((weights, biases, X))
-        outcomes.append(_check_feedforward(student, weights, biases, X, sigmoid,
-                                           what=f"feedforward for a network with sizes {sizes} and a batch of {m}"))
+        outcomes.append(_check_feedforward(student, weights, biases, X, sigmoid, what=what, stream=stream,
+                                           chain=_layer_chain(student, seed)))
     _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng)
 
 
-@points(1)
-def test_feedforward_activation(student, rng):
-    """feedforward passes activation=ReLU (or identity) on to every layer"""
-    outcomes, networks = [], []
+def _activation_cases(seed):
+    """(weights, biases, X, activation name, what) of test_feedforward_activation."""
+    rng = _stream_rng(seed, "activation networks")
+    out = []
     for name in ("relu", "identity"):
         n = int(rng.integers(3, 8))
         sizes = [int(rng.integers(3, 9)), n, n, int(rng.integers(2, 6))]
         m = int(rng.integers(1, 6))
         weights, biases = random_network(rng, sizes)
-        X = rng.uniform(0.0, 1.0, (sizes[0], m))
+        out.append((weights, biases, rng.uniform(0.0, 1.0, (sizes[0], m)), name,
+                    f"feedforward(weights, biases, a, activation={name}) for sizes {sizes}"))
+    return out
+
+
+@points(1)
+def test_feedforward_activation(student, rng, seed):
+    """feedforward passes activation=ReLU (or identity) on to every layer"""
+    outcomes, networks = [], []
+    chain = _layer_chain(student, seed)
+    for weights, biases, X, name, what in _activation_cases(seed):
         networks.append((weights, biases, X))
-        outcomes.append(_check_feedforward(student, weights, biases, X, ACTIVATIONS[name], Fn(name),
-                                           what=f"feedforward(weights, biases, a, activation={name}) for sizes {sizes}"))
+        outcomes.append(_check_feedforward(student, weights, biases, X, ACTIVATIONS[name], Fn(name), what=what,
+                                           chain=chain))
     _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng)
 
 
@@ -465,9 +634,10 @@ def test_feedforward_unchanged(student, rng):
     call = student.call("feedforward", [W.copy() for W in weights], [b.copy() for b in biases], X.copy(),
                         return_args=True)
     X2 = rng.uniform(0.0, 1.0, (n, 1))
-    # a property test: only for code that computes something
-    expect_computes_on(student, "feedforward", [(weights, biases, X), (weights, biases, X2)],
-                       "feedforward(weights, biases, a) for two inputs a", rng)
+    # a property test: only for code that computes something (from the network or the input: another
+    # network of the same sizes and another input)
+    expect_computes_on(student, "feedforward", [(weights, biases, X), random_network(rng, sizes) + (X2,)],
+                       "feedforward(weights, biases, a) for two networks and inputs a", rng)
     after_w, after_b, after_x = call.args
     for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases")):
         if not isinstance(after, list) or len(after) != len(before):
@@ -485,7 +655,24 @@ def test_feedforward_unchanged(student, rng):
 
 # ---------------------------------------------------------------- predict
 
-def _check_predict(student, weights, biases, X, what):
+def _own_outputs(student, seed, weights, biases, X) -> list:
+    """The output activations predict is built on, given the student's own feedforward: its answer recorded in
+    test_feedforward_random's stream (if it computes there), and those of the mistakes the feedforward (and
+    layer_forward) tests charged."""
+    stream = _feedforward_stream(student, seed)
+    charged = blame.charged(student, "feedforward")
+    owns = _own_feedforwards(student, weights, biases, X, sigmoid) + [
+        FEEDFORWARD_MISTAKES[key](weights, biases, X, sigmoid) for key in sorted(charged) if key in FEEDFORWARD_MISTAKES]
+    if "skips_last" in charged:  # the argmax of the layer before the output layer, whatever its size
+        owns.append(feedforward(weights[:-1], biases[:-1], X, sigmoid))
+    if stream.index("feedforward", weights, biases, X) is not None and stream.error("feedforward", weights, biases, X) \
+            is None and not stream.why_nothing("feedforward"):
+        owns.append(stream.answer("feedforward", weights, biases, X))
+    return [own for own in owns if isinstance(own, np.ndarray) and own.ndim == 2 and own.dtype.kind in "biuf"
+            and own.size]
+
+
+def _check_predict(student, seed, weights, biases, X, what):
     """Judge one predict call; returns BLAMED when its error was charged to feedforward or layer_forward."""
     m = X.shape[1]
     try:
@@ -497,6 +684,10 @@ def _check_predict(student, weights, biases, X, what):
     if isinstance(got, (list, tuple)):
         fail(f"{what} should be a 1-D numpy array of ints, but your code returned {describe_value(got)}: "
              "wrap it in np.array(...), or use np.argmax(output, axis=0).")
+    if isinstance(got, np.ndarray) and got.dtype.kind in "iu" and not np.array_equal(
+            got, np.argmax(feedforward(weights, biases, X, sigmoid), axis=0)) and any(
+            np.array_equal(got, np.argmax(own, axis=0)) for own in _own_outputs(student, seed, weights, biases, X)):
+        return None  # the brightest neuron of the student's own feedforward's output, judged in its own tests
     if not isinstance(got, np.ndarray):
         hint = (" - np.argmax without axis looks at all the numbers at once; use axis=0 for one answer per column"
                 if isinstance(got, (int, np.integer)) and m > 1 else
@@ -522,15 +713,6 @@ def _check_predict(student, weights, biases, X, what):
     expected = np.argmax(output, axis=0)
     if np.array_equal(got, expected):
         return None
-    charged = blame.charged(student, "feedforward")
-    owns = _own_feedforwards(student, weights, biases, X, sigmoid) + [
-        FEEDFORWARD_MISTAKES[key](weights, biases, X, sigmoid) for key in sorted(charged)
-        if key in FEEDFORWARD_MISTAKES]
-    if "skips_last" in charged:  # the argmax of the layer before the output layer, whatever its size
-        owns.append(feedforward(weights[:-1], biases[:-1], X, sigmoid))
-    if any(own is not None and own.ndim == 2 and own.shape[1] == m and np.array_equal(got, np.argmax(own, axis=0))
-           for own in owns):
-        return None  # right for the student's own feedforward, whose mistake its own tests charged
     hint = named_mistake(got, _predict_mistakes(output))
     wrong = int(np.sum(got != expected))
     fail(f"{what}: {wrong} of {m} answers differ from the brightest output neuron (the argmax of each column "
@@ -549,28 +731,20 @@ def _predict_mistakes(output):
 
 
 @points(2)
-def test_predict_random(student, rng):
+def test_predict_random(student, rng, seed):
     """predict gives the brightest output neuron (argmax) of each column, as a 1-D int array"""
-    cases = [(list(lecture.SIZES), int(rng.integers(11, 30))),
-             ([int(rng.integers(3, 9)), int(rng.integers(3, 9)), 4], 4),  # square output: a wrong axis shows in the values
-             (_random_sizes(rng, 3) + [10], int(rng.integers(2, 9)))]
     outcomes, networks = [], []
-    for sizes, m in cases:
-        weights, biases = random_network(rng, sizes)
-        X = rng.uniform(0.0, 1.0, (sizes[0], m))
+    for weights, biases, X, what in _predict_cases(seed)[:3]:
         networks.append((weights, biases, X))
-        outcomes.append(_check_predict(student, weights, biases, X,
-                                       f"predict for a network with sizes {sizes} and {m} examples"))
+        outcomes.append(_check_predict(student, seed, weights, biases, X, what))
     _some_computed(student, "predict", networks, outcomes, "predict", rng)
 
 
 @points(1)
-def test_predict_single(student, rng):
+def test_predict_single(student, rng, seed):
     """predict for a batch of one example returns an array of length 1"""
-    sizes = [int(rng.integers(3, 20)), int(rng.integers(3, 9)), 10]
-    weights, biases = random_network(rng, sizes)
-    X = rng.uniform(0.0, 1.0, (sizes[0], 1))
-    outcomes = [_check_predict(student, weights, biases, X, "predict for one example (X of shape (n, 1))")]
+    weights, biases, X, what = _predict_cases(seed)[3]
+    outcomes = [_check_predict(student, seed, weights, biases, X, what)]
     _some_computed(student, "predict", [(weights, biases, X)], outcomes, "predict", rng)
     # A single-answer test: for a predict that computes (a network and input with another answer among its twins)
     expect_computes_on(student, "predict", _twins(weights, biases, X, rng), "predict for examples X of shape (n, 1)",

@@ -46,6 +46,9 @@ charged  # unused function (autograder/toolkit/blame.py:58)
 errors_of  # unused function (autograder/toolkit/blame.py:69)
 expect_float64  # unused function (autograder/toolkit/dtypes.py:29): used by graders/
 expect_float64_arrays  # unused function (autograder/toolkit/dtypes.py:38): used by graders/
+Recording  # unused class (autograder/toolkit/blame.py:111): used by graders/
+_.why_nothing  # unused method (autograder/toolkit/blame.py:150): used by graders/
+same_error  # unused function (autograder/toolkit/blame.py:170): used by graders/
 SIZES  # unused variable (autograder/toolkit/lecture.py:17)
 WEIGHTS  # unused variable (autograder/toolkit/lecture.py:18)
 BIASES  # unused variable (autograder/toolkit/lecture.py:19)

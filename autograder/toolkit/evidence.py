@@ -17,12 +17,16 @@ calls relu on each case twice (copies), in two rng-shuffled passes, and fails un
         input's shape, or one number everywhere do not).
 Cases are argument tuples of the same shapes whose right answers differ; a lecture test passes
 the lecture's input and a random one of the same shape.
+
+one_stream makes such calls for several functions at once, shuffled together, and judge gives the
+same verdict on answers already recorded (blame.Recording: a building block graded on the very
+answers a later function is judged against).
 """
 import copy
 
 import numpy as np
 
-from ..engine.handle import StudentError
+from ..engine.handle import StudentError, StudentFailure
 from .values import describe_value
 
 _MAX_LEAVES = 10_000
@@ -153,12 +157,23 @@ def computes_on(student, function, cases, rng, kwargs=None, answer=None) -> str:
     results = [[] for _ in cases]
     for i in _passes(rng, len(cases)):
         results[i].append(_call(student, function, cases[i], kwargs))
+    return judge(results, cases, answer)
+
+
+def judge(results, cases, answer=None, distinct=True) -> str:
+    """computes_on's verdict on calls already made: results[i] holds the two (answer, StudentError or
+    None) of cases[i], asked in a stream the module could not tell apart (e.g. one_stream's).
+    distinct=False leaves out rule (a) (different answers for different values): only where the
+    right answers themselves, given the student's own building block, are all the same."""
+    cases = [tuple(c) for c in cases]
     errors = [e for pair in results for _, e in pair if e is not None]
     answered = [i for i, pair in enumerate(results) if all(e is None for _, e in pair)]
     if len(answered) < 2:
         if errors:
             which = "every input" if not answered else "every input but one"
-            return f"it raised {errors[0].type} ({errors[0].error_message[:200]}) for {which}"
+            kind, message = getattr(errors[0], "type", type(errors[0]).__name__), getattr(errors[0], "error_message",
+                                                                                          str(errors[0]))
+            return f"it raised {kind} ({message[:200]}) for {which}"
         return "it answered too few inputs to tell"
     for i, pair in enumerate(results):
         if (pair[0][1] is None) != (pair[1][1] is None):
@@ -174,6 +189,12 @@ def computes_on(student, function, cases, rng, kwargs=None, answer=None) -> str:
                     "there is one): an answer must come from the input alone, not from state kept between calls "
                     "or from random numbers of its own")
         picked.append(first)
+    if not distinct:
+        for answer_, args in zip(picked, [cases[i] for i in answered]):
+            what = _handed_back(answer_, _numbers(answer_), args)
+            if what:
+                return f"it returned {what} unchanged"
+        return ""
     why = computes_nothing(picked, [cases[i] for i in answered])
     if why:
         return why
@@ -182,12 +203,30 @@ def computes_on(student, function, cases, rng, kwargs=None, answer=None) -> str:
         groups.setdefault(_shapes(cases[i]), []).append(_numbers(first))
     pairs = [g for g in groups.values() if len(g) > 1]
     if not pairs:
-        raised = f" (it raised {errors[0].type} for others)" if errors else ""
+        raised = f" (it raised {getattr(errors[0], 'type', type(errors[0]).__name__)} for others)" if errors else ""
         return "it answered no two inputs of the same shape" + raised
     for group in pairs:
         if all(_same(n, group[0]) for n in group[1:]):
             return "it returned the same answer for inputs of the same shape with different values"
     return ""
+
+
+def one_stream(student, calls, rng):
+    """Every call of calls ((function, args, kwargs) each) made twice, all in one rng-shuffled stream of
+    two passes (copies of the arguments; the engine's Call, with the arguments as they were after the
+    call and the warnings, where it answers). Returns, per call, its two (Call or None, StudentError
+    or None). The graders judge a building block on these very answers and a later function on the
+    same inputs against the same answers, so a module cannot answer one way for the grade and
+    another for the credit: nothing tells the calls apart."""
+    results = [[] for _ in calls]
+    for i in _passes(rng, len(calls)):
+        function, args, kwargs = calls[i]
+        try:
+            results[i].append((student.call(function, *copy.deepcopy(tuple(args)), return_args=True,
+                                            **copy.deepcopy(dict(kwargs))), None))
+        except StudentFailure as error:  # an error, not implemented yet, missing, timed out: that call's answer
+            results[i].append((None, error))
+    return results
 
 
 def _shapes(args):

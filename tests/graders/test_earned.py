@@ -3,7 +3,7 @@ nothing for nothing, a mistake charged once (the ledger), feedback that says wha
 import numpy as np
 import pytest
 
-from autograder.engine.handle import StudentError
+from autograder.engine.handle import Call, StudentError
 from autograder.toolkit import (Mistake, blame, compare, computes_nothing, computes_on, expect_computes,
                                 expect_computes_on, expect_unchanged)
 
@@ -82,11 +82,12 @@ class Module:
     def __init__(self, **functions):
         self.functions = functions
 
-    def call(self, name, *args, **kwargs):
+    def call(self, name, *args, return_args=False, **kwargs):
         try:
-            return self.functions[name](*args, **kwargs)
+            result = self.functions[name](*args, **kwargs)
         except Exception as error:  # noqa: BLE001 - what the child reports
             raise StudentError(name, {"type": type(error).__name__, "message": str(error)}) from None
+        return Call(result, args, kwargs, []) if return_args else result
 
 
 def _counter():
@@ -155,3 +156,48 @@ def test_raising_for_some_inputs_is_no_evidence_unless_two_inputs_of_one_shape_a
     assert "for every input but one" in computes_on(honest_for_floats, "sigmoid_prime", cases[:2], rng)
     assert "no two inputs of the same shape" in computes_on(Module(relu=np.abs), "relu",
                                                             [(rng.normal(size=3),), (rng.normal(size=4),)], rng)
+
+
+def _logged(log, name, function):
+    def logged(*args, **kwargs):
+        log.append(name)
+        return function(*args, **kwargs)
+    return logged
+
+
+def test_recorded_answers_come_from_one_shuffled_stream_asked_twice_and_are_judged_by_rule_1():
+    rng = np.random.default_rng(14)
+    inputs = [rng.normal(size=(3, 2)) for _ in range(3)] + [0.5, -1.5]
+    log = []
+    sigmoid = lambda z: 1 / (1 + np.exp(-np.asarray(z)))  # noqa: E731
+    module = Module(sigmoid=_logged(log, "sigmoid", sigmoid),
+                    sigmoid_prime=_logged(log, "sigmoid_prime", lambda z: sigmoid(z) * (1 - sigmoid(z))))
+    calls = [("sigmoid", (z,)) for z in inputs] + [("sigmoid_prime", (z,)) for z in inputs]
+    stream = blame.Recording(module, calls, rng)
+    assert len(log) == 2 * len(calls) and log[:len(calls)] != sorted(log[:len(calls)])  # twice each, interleaved
+    assert np.array_equal(stream.answer("sigmoid", inputs[1]), sigmoid(inputs[1]))
+    assert stream.why_nothing("sigmoid") == stream.why_nothing("sigmoid_prime") == ""
+    assert stream.index("sigmoid", rng.normal(size=(3, 2))) is None  # only the stream's own inputs
+
+    student = Handle()
+    made = []
+    first = blame.recorded(student, "stream", lambda: made.append(1) or stream)
+    assert blame.recorded(student, "stream", lambda: made.append(1)) is first and made == [1]  # once per submission
+
+
+def test_a_stream_gives_no_evidence_to_junk_and_none_to_what_raises_for_arrays():
+    rng = np.random.default_rng(15)
+    inputs = [rng.normal(size=(2, 2)) for _ in range(2)] + [0.7, -1.5]
+    calls = [("sigmoid", (z,)) for z in inputs] + [("sigmoid_prime", (z,)) for z in inputs]
+    for attack, (function, _) in ATTACKS.items():
+        stream = blame.Recording(Module(sigmoid=function, sigmoid_prime=function), calls, rng)
+        assert stream.why_nothing("sigmoid"), attack
+    zero = blame.Recording(Module(sigmoid=np.round, sigmoid_prime=lambda z: 0 * np.asarray(z)), calls, rng)
+    assert "everywhere" in zero.why_nothing("sigmoid_prime")
+    # s (1 - s) of a sigmoid that returns 0 or 1 is 0 everywhere: only then rule (a) is left out
+    assert zero.why_nothing("sigmoid_prime", distinct=False) == "" and zero.why_nothing("sigmoid") == ""
+    raising = blame.Recording(Module(sigmoid=_raise_for_arrays, sigmoid_prime=_raise_for_arrays), calls, rng)
+    assert raising.error("sigmoid", inputs[0]).type == "ValueError" and raising.error("sigmoid", 0.7) is None
+    with pytest.raises(StudentError, match="arrays are not supported"):
+        raising.answer("sigmoid", inputs[0])
+    assert blame.same_error(raising.error("sigmoid", inputs[0]), raising.error("sigmoid_prime", inputs[1]))
