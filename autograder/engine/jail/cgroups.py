@@ -2,9 +2,10 @@
 
 nsjail creates ``<parent>/NSJAIL.<pid>`` for each child and writes its
 limits. The engine gives every child a parent folder of its own
-(``nnfs-<worker pid>-<n>``, below the grader's own cgroup), so that
+(``nnfs-<worker pid>-<its start time>-<n>``, below the grader's own cgroup), so that
 whatever happens to nsjail, removing that folder afterwards leaves nothing
-behind. Both hierarchies are supported: v1 (one mount per controller, e.g.
+behind. The start time tells a live worker from a later process that was
+given the same pid (pids wrap around on a busy machine). Both hierarchies are supported: v1 (one mount per controller, e.g.
 /sys/fs/cgroup/memory) and v2 (one unified tree with cgroup.controllers).
 """
 import dataclasses
@@ -33,7 +34,8 @@ class Cgroups:
     def new_parents(self) -> dict:
         """A fresh parent folder per controller for one child; controller -> path."""
         self.sweep()
-        name = f"{PREFIX}{os.getpid()}-{next(_counter)}"
+        pid = os.getpid()
+        name = f"{PREFIX}{pid}-{_start_time(pid)}-{next(_counter)}"
         parents = {}
         for controller, base in self.bases.items():
             path = base / name
@@ -68,10 +70,24 @@ class Cgroups:
         return args
 
 
+def _start_time(pid: int | str) -> str:
+    """The process's start time (clock ticks after boot, /proc/PID/stat's field 22), or "" when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[1].split()[19]  # fields after the command name start at field 3
+
+
 def _alive(name: str) -> bool:
-    """Whether the process that made the folder nnfs-<pid>-<n> still exists."""
-    pid = name[len(PREFIX):].split("-")[0]
-    return pid.isdigit() and Path(f"/proc/{pid}").exists()
+    """Whether the process that made the folder nnfs-<pid>-<start time>-<n> (or the older nnfs-<pid>-<n>)
+    still exists, and is that process rather than a later one given its pid."""
+    parts = name[len(PREFIX):].split("-")
+    if not parts[0].isdigit():
+        return False
+    if len(parts) == 3:
+        return _start_time(parts[0]) == parts[1]
+    return Path(f"/proc/{parts[0]}").exists()
 
 
 def remove(parents: dict, patience: float = 10.0):
