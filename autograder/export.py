@@ -53,7 +53,7 @@ import io
 import re
 from pathlib import Path
 
-from .engine.results import atomic_write
+from .primitives import atomic_write
 from .report.data import ClassResults, Result, summarize_tests
 from .roster import Roster
 from .student_ids import RULE, is_student_id, shown

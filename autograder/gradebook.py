@@ -47,7 +47,8 @@ from pathlib import Path
 
 import nbformat
 
-from .config import Assignment, Course, CourseConfigError
+from .config import Assignment, Course
+from .errors import PathError
 from .nbgrader_course.db import open_gradebook
 from .engine.ledger import read_ledger
 from .engine.model import GRADED, ResultFormatError, SubmissionResult
@@ -62,7 +63,7 @@ NOTEBOOK_FLAG = f"{LOCKED_CELLS_FLAG}: "  # the needs-attention list's hook (eng
 MAX_NOTEBOOK_BYTES = 16 * 2**20
 
 
-class GradebookError(CourseConfigError):
+class GradebookError(PathError):
     """The gradebook does not know the assignment as `course nbgrader init` would set it up
     (the CLI prints it on one line)."""
 

@@ -12,10 +12,9 @@ was recorded" (graded, or not graded with the reason).
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from ..primitives import atomic_write
 from .attention import attention_list
 from .model import DOES_NOT_IMPORT, MISSING, ResultFormatError, SubmissionResult
 from .text import csv_cell, markdown_block, markdown_inline
@@ -31,20 +30,6 @@ REGRADES_COLUMNS = ["at", "run", "student", "assignment", "why", "test", "old_sc
 STALE = "stale"  # a status in grades.csv only: the result on disk no longer matches the files, graders or settings
 STALE_REASON = ("stale: the submission, the graders or the settings (an extension) changed since it was graded; "
                 "regrade it (`course grade`)")
-
-
-def atomic_write(path: Path, text: str):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def results_path(out_dir: Path, student: str, assignment_id: str) -> Path:

@@ -4,12 +4,13 @@ import stat
 import zipfile
 from pathlib import Path
 
-from ..config import REPO_ROOT, Assignment, Course, CourseConfigError
+from ..config import REPO_ROOT, Assignment, Course
+from ..errors import PathError
 from .requirements import requirements
 from .scripts import render_script
 
 
-class BundleError(CourseConfigError):
+class BundleError(PathError):
     """The bundle cannot be built from the course as it is (the CLI prints it on one line)."""
 
 

@@ -17,6 +17,8 @@ import re
 import stat
 from pathlib import Path
 
+from ..primitives import RefusedFile, read_regular
+
 MAX_ZIP_FILES = 200
 MAX_ZIP_BYTES = 20 * 2**20
 MAX_MODULE_BYTES = 2**20
@@ -67,18 +69,6 @@ def unzip(archive: Path, dest: Path) -> list[str]:
             with zipped.open(member) as source, open(target, "xb") as out:
                 out.write(source.read(MAX_ZIP_BYTES + 1)[:MAX_ZIP_BYTES])
     return refused
-
-
-def _read_regular_file(path: str) -> bytes:
-    """The bytes of path, refusing symlinks (O_NOFOLLOW), other kinds of file and large files."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError("not a regular file")
-        if info.st_size > MAX_MODULE_BYTES:
-            raise OSError(f"larger than {MAX_MODULE_BYTES // 1024} KiB")
-        return f.read(MAX_MODULE_BYTES + 1)
 
 
 _COPY_SUFFIX = re.compile(r"^(?P<stem>.+?)(?: ?\(\d+\)|-\d+| copy(?: \d+)?)(?P<ext>\.[^.]+)$")
@@ -145,8 +135,10 @@ def pick(upload: Path, dest: Path, modules: list[str], raw_paths: bytes) -> list
     for module in modules:
         for _, relative, path in sorted(candidates.get(module, [])):
             try:
-                (dest / module).write_bytes(_read_regular_file(path))
+                (dest / module).write_bytes(read_regular(path, MAX_MODULE_BYTES))
                 break
+            except RefusedFile as exc:  # "a symbolic link", "not a regular file", "larger than 1024 KiB"
+                notes.append(f"ignored {relative!r}: {str(exc).removeprefix('is ')}")
             except OSError as exc:
                 notes.append(f"ignored {relative!r}: {exc.strerror or exc}")
     return notes
