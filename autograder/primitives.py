@@ -32,28 +32,32 @@ _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
 class RefusedFile(ValueError):
-    """A file read_regular will not read; str(): why, worded to follow the file's name ("is a symbolic link")."""
+    """A file that is not read. reason: why ("a symbolic link"); str(): "is <reason>", to follow the file's name."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"is {reason}")
 
 
 class IsLink(RefusedFile):
     def __init__(self):
-        super().__init__("is a symbolic link")
+        super().__init__("a symbolic link")
 
 
 class NotRegular(RefusedFile):
     def __init__(self):
-        super().__init__("is not a regular file")
+        super().__init__("not a regular file")
 
 
 class HardLinked(RefusedFile):
     def __init__(self):
-        super().__init__("is a hard link to another file")
+        super().__init__("a hard link to another file")
 
 
 class TooLarge(RefusedFile):
     def __init__(self, limit: int):
         self.limit = limit  # bytes
-        super().__init__(f"is larger than {limit // 1024} KiB")
+        super().__init__(f"larger than {limit // 1024} KiB")
 
 
 def read_regular(path: Path | str, limit: int, single_link: bool = False) -> bytes:
@@ -90,8 +94,8 @@ def read_regular(path: Path | str, limit: int, single_link: bool = False) -> byt
 
 # ---------------------------------------------------------------- atomic writes
 
-def atomic_write_bytes(path: Path, data: bytes):
-    """Write data to path whole or not at all (mode 0600, as mkstemp makes it); folders made as needed.
+def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600):
+    """Write data to path whole or not at all, with these permission bits; folders made as needed.
 
     The temporary file is .<name>.<random>.tmp beside path (batch.py sweeps ones a killed run left).
     """
@@ -99,6 +103,8 @@ def atomic_write_bytes(path: Path, data: bytes):
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
+            if mode != 0o600:  # mkstemp's
+                os.fchmod(f.fileno(), mode)
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -108,9 +114,9 @@ def atomic_write_bytes(path: Path, data: bytes):
         raise
 
 
-def atomic_write(path: Path, text: str):
+def atomic_write(path: Path, text: str, mode: int = 0o600):
     """Write text (UTF-8; a lone surrogate becomes '?') to path whole or not at all."""
-    atomic_write_bytes(path, text.encode("utf-8", errors="replace"))
+    atomic_write_bytes(path, text.encode("utf-8", errors="replace"), mode)
 
 
 # ---------------------------------------------------------------- solution markers

@@ -301,7 +301,7 @@ def load_class(course: Course, assignment: Assignment, submitted: Path) -> tuple
             except IsLink:
                 problems.append(f"{student}: {assignment.id}/{module}: not a regular file (a symbolic link)")
             except RefusedFile as exc:  # not a regular file, larger than MAX_SOURCE_BYTES, outside root
-                problems.append(f"{student}: {assignment.id}/{module}: {str(exc).removeprefix('is ')}")
+                problems.append(f"{student}: {assignment.id}/{module}: {exc.reason}")
             except OSError as exc:
                 problems.append(f"{student}: {assignment.id}/{module}: cannot be read ({exc.strerror or exc})")
         if len(sources) != len(assignment.modules):

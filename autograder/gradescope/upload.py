@@ -18,6 +18,7 @@ import stat
 from pathlib import Path
 
 from ..primitives import RefusedFile, read_regular
+from .metadata import MAX_METADATA_BYTES
 
 MAX_ZIP_FILES = 200
 MAX_ZIP_BYTES = 20 * 2**20
@@ -39,7 +40,7 @@ def problem_with(relative: str) -> str | None:
 def student_folder(metadata: Path) -> str:
     """gs-<Gradescope user id>, or "student" without metadata."""
     try:
-        user = json.loads(metadata.read_text())["users"][0]
+        user = json.loads(read_regular(metadata, MAX_METADATA_BYTES))["users"][0]
         return "gs-" + re.sub(r"[^A-Za-z0-9_.-]", "_", str(user["id"]))[:64]
     except Exception:
         return "student"
@@ -66,8 +67,12 @@ def unzip(archive: Path, dest: Path) -> list[str]:
                 continue
             target = dest / member.filename
             target.parent.mkdir(parents=True, exist_ok=True)
-            with zipped.open(member) as source, open(target, "xb") as out:
-                out.write(source.read(MAX_ZIP_BYTES + 1)[:MAX_ZIP_BYTES])
+            with zipped.open(member) as source:
+                data = source.read(MAX_ZIP_BYTES + 1)
+            if len(data) > MAX_ZIP_BYTES:  # refused, never cut
+                raise ValueError(f"the zip unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
+            with open(target, "xb") as out:
+                out.write(data)
     return refused
 
 
@@ -137,8 +142,8 @@ def pick(upload: Path, dest: Path, modules: list[str], raw_paths: bytes) -> list
             try:
                 (dest / module).write_bytes(read_regular(path, MAX_MODULE_BYTES))
                 break
-            except RefusedFile as exc:  # "a symbolic link", "not a regular file", "larger than 1024 KiB"
-                notes.append(f"ignored {relative!r}: {str(exc).removeprefix('is ')}")
+            except RefusedFile as exc:  # a symbolic link, not a regular file, larger than 1024 KiB
+                notes.append(f"ignored {relative!r}: {exc.reason}")
             except OSError as exc:
                 notes.append(f"ignored {relative!r}: {exc.strerror or exc}")
     return notes
