@@ -3,7 +3,8 @@
 Every subcommand that reads a course says on stderr which course.toml it uses
 (--course, else $COURSE_TOML, else the first course.toml in the working folder
 or above it; none there is an error, never the one beside the package) and
-exits non-zero with a one-line message when it cannot run at all. Only argparse and the config are imported here; each
+exits non-zero with a one-line message when it cannot run at all (an errors.UserError, said by main with its
+exit code; the codes are named in errors.py). Only argparse and the config are imported here; each
 subcommand imports what it uses, so `course --help` costs less than
 `python -c "import numpy"`.
 
@@ -653,6 +654,11 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _command_name(args) -> str:
+    """The command that runs, as the user typed it: "course grade", "course notebook pull"."""
+    return " ".join(["course", args.command, getattr(args, f"{args.command}_command", "")]).strip()
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     _skip_iri_grammar()
@@ -664,10 +670,9 @@ def main(argv=None) -> int:
         import os
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit would fail again
-        return 1
-    except UserError as exc:  # course.toml's errors among them
-        print(exc.told(" ".join(["course", args.command, getattr(args, f"{args.command}_command", "")]).strip()),
-              file=sys.stderr)
+        return EXIT_FAILED
+    except UserError as exc:  # said here for every command; course.toml's errors among them
+        print(exc.told(_command_name(args)), file=sys.stderr)
         return exc.exit_code
     except Exception as exc:
         from .engine.errors import GradingError
