@@ -15,7 +15,7 @@
   reads them, and refuses a line nbgrader would act on that is not exactly one.
 - VISIBILITIES: Gradescope's words for when a test's result is shown.
 
-Only the standard library is imported here: graders and the sandbox child import it.
+Only the standard library (and errors.py) is imported here: graders and the sandbox child import it.
 """
 import errno
 import os
