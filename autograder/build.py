@@ -26,9 +26,7 @@ from pathlib import Path
 
 from .config import Assignment, Course
 from .errors import BuildError
-
-BEGIN = "### BEGIN SOLUTION"
-END = "### END SOLUTION"
+from .primitives import BEGIN_SOLUTION, END_SOLUTION, solution_regions
 
 
 class NotebooksEditedError(BuildError):
@@ -43,25 +41,6 @@ class NotebooksEditedError(BuildError):
                          f"`course notebook pull {assignment_id}` writes them into notebooks/{assignment_id}.py; "
                          f"discard them: `course build --overwrite-notebooks`.")
         super().__init__("\n".join(lines))
-
-
-def solution_regions(source: str, filename: str = "<source>") -> list[tuple[int, int]]:
-    """The (begin, end) line indices (0-based) of every solution region."""
-    regions, begin = [], None
-    for number, line in enumerate(source.splitlines()):
-        marker = line.strip()
-        if marker == BEGIN:
-            if begin is not None:
-                raise BuildError(f"{filename}:{number + 1}: {BEGIN} inside another region")
-            begin = number
-        elif marker == END:
-            if begin is None:
-                raise BuildError(f"{filename}:{number + 1}: {END} without {BEGIN}")
-            regions.append((begin, number))
-            begin = None
-    if begin is not None:
-        raise BuildError(f"{filename}:{begin + 1}: {BEGIN} is never closed")
-    return regions
 
 
 def _enclosing_functions(source: str) -> dict[int, str]:
@@ -80,7 +59,7 @@ def make_stub(source: str, module: str) -> str:
     """The student's version of a reference module: regions become raises."""
     regions = solution_regions(source, module)
     if not regions:
-        raise BuildError(f"{module}: no {BEGIN} region, nothing for students to write")
+        raise BuildError(f"{module}: no {BEGIN_SOLUTION} region, nothing for students to write")
     functions = _enclosing_functions(source)
     lines = source.splitlines()
     out, cursor = [], 0
@@ -102,7 +81,7 @@ def strip_markers(source: str, filename: str = "<source>") -> str:
     """The reference with its marker lines removed (for provided code)."""
     solution_regions(source, filename)  # validates the markers
     return "".join(line for line in source.splitlines(keepends=True)
-                   if line.strip() not in (BEGIN, END))
+                   if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
 
 
 def provided_source(course: Course, assignment: Assignment, name: str) -> str:

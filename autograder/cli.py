@@ -3,7 +3,8 @@
 Every subcommand that reads a course says on stderr which course.toml it uses
 (--course, else $COURSE_TOML, else the first course.toml in the working folder
 or above it; none there is an error, never the one beside the package) and
-exits non-zero with a one-line message when it cannot run at all. Only argparse and the config are imported here; each
+exits non-zero with a one-line message when it cannot run at all (an errors.UserError, said by main with its
+exit code; the codes are named in errors.py). Only argparse and the config are imported here; each
 subcommand imports what it uses, so `course --help` costs less than
 `python -c "import numpy"`.
 
@@ -22,8 +23,9 @@ import sys
 from pathlib import Path
 
 from . import log
-from .config import CourseConfigError, find_course_path
+from .config import find_course_path
 from .config import load_course as _load_course_file
+from .errors import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_OK, UserError, UserErrors
 
 _announced: set = set()
 
@@ -52,7 +54,7 @@ def _skip_iri_grammar():
 
 def _cmd_build(args) -> int:
     from .authoring.grader_points import check_points
-    from .build import BuildError, NotebooksEditedError, build, notebook_path, stale_files
+    from .build import NotebooksEditedError, build, notebook_path, stale_files
 
     course = load_course(args.course)
     check_points(course, missing_ok=True)  # the graders' points add up (course grade insists on the graders)
@@ -67,41 +69,33 @@ def _cmd_build(args) -> int:
             print(f"stale: {path.relative_to(course.root)}{hint}", file=sys.stderr)
         if stale:
             print("The committed release is out of date: run `course build`.", file=sys.stderr)
-            return 1
+            return EXIT_FAILED
         print("release is up to date")
-        return 0
+        return EXIT_OK
     try:
         written = build(course, overwrite_notebooks=args.overwrite_notebooks)
-    except NotebooksEditedError as exc:
+    except NotebooksEditedError as exc:  # everything else was written
         for path in exc.written:
             print(f"wrote {path.relative_to(course.root)}")
         print(f"course build: {exc}", file=sys.stderr)
-        return 1
-    except BuildError as exc:
-        print(f"course build: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_FAILED
     for path in written:
         print(f"wrote {path.relative_to(course.root)}")
     print(f"release built: {len(written)} file(s) changed")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_notebook_pull(args) -> int:
-    from .build import BuildError
     from .notebook.pull import pull
 
     course = load_course(args.course)
-    try:
-        pulled = pull(course, course.assignment(args.assignment), force=args.force)
-    except BuildError as exc:
-        print(f"course notebook pull: {exc}", file=sys.stderr)
-        return 2
+    pulled = pull(course, course.assignment(args.assignment), force=args.force)
     for note in pulled.notes:
         print(f"course notebook pull: {note}", file=sys.stderr)
     source = pulled.source.relative_to(course.root)
     print(f"wrote {source}" if pulled.changed else f"{source} already holds the notebook's cells")
     print(f"rebuilt {pulled.notebook.relative_to(course.root)} from it (outputs dropped)")
-    return 0
+    return EXIT_OK
 
 
 def _missing_mnist(course, args) -> tuple[str | None, list[str]]:
@@ -130,7 +124,7 @@ def _missing_mnist(course, args) -> tuple[str | None, list[str]]:
 def _cmd_grade(args) -> int:
     from data.fetch import EXIT_NO_MNIST
 
-    from .engine.batch import EXIT_BAD_INPUT, grade_all, grade_batch, worst_exit_code
+    from .engine.batch import grade_all, grade_batch, worst_exit_code
     from .engine.submission import LayoutError
     from .extensions import ExtensionsError
 
@@ -138,13 +132,11 @@ def _cmd_grade(args) -> int:
 
     course = load_course(args.course)
     if bool(args.all) == bool(args.assignment):
-        print("course grade: give either --assignment ID or --all", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise UserError("give either --assignment ID or --all")
     # points that do not add up stop everything before anything is graded or written (exit 2)
     check_points(course, [course.assignment(args.assignment)] if args.assignment else None)
     if not args.submissions.is_dir():
-        print(f"course grade: {args.submissions} is not a folder", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise UserError(f"{args.submissions} is not a folder")
     options = dict(jobs=args.jobs, force=args.force, progress=not args.quiet, students=args.student,
                    scheduler=args.scheduler)
     if args.gradebook:  # a tampered notebook is flagged in the run that grades it (grades.csv, the summary)
@@ -167,8 +159,7 @@ def _cmd_grade(args) -> int:
             summaries = [grade_batch(course, course.assignment(args.assignment), args.submissions, args.out,
                                      **options)]
     except (LayoutError, ExtensionsError) as exc:
-        print(f"course grade: {exc}; nothing was graded or written", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise UserError(f"{exc}; nothing was graded or written") from None
     if args.gradebook and not any(s.interrupted for s in summaries):
         from .gradebook import record_in_gradebook
         for summary in summaries:
@@ -180,17 +171,16 @@ def _cmd_history(args) -> int:
     from .grade_history import history_lines
 
     if not args.out.is_dir():
-        print(f"course history: {args.out} is not a folder (the --out folder of `course grade`)", file=sys.stderr)
-        return 2
+        raise UserError(f"{args.out} is not a folder (the --out folder of `course grade`)")
     if args.assignment is not None:
         load_course(args.course).assignment(args.assignment)  # an unknown id: exit 2, naming the known ones
     lines = history_lines(args.out, args.student, args.assignment)
     if not lines:
         who = " ".join(x for x in (args.student, args.assignment) if x)
         print(f"course history: no grade recorded in {args.out}" + (f" for {who}" if who else ""), file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     print("\n".join(lines))
-    return 0
+    return EXIT_OK
 
 
 def _cmd_override(args) -> int:
@@ -202,10 +192,9 @@ def _cmd_override(args) -> int:
                             score=args.score, test=args.test, points=args.points, comment=args.comment or "",
                             clear=args.clear)
     except OverrideError as exc:
-        print(f"course override: {exc}; nothing was recorded", file=sys.stderr)
-        return 2
+        raise UserError(f"{exc}; nothing was recorded") from None
     print(line)
-    return 0
+    return EXIT_OK
 
 
 def _cmd_collect(args) -> int:
@@ -220,8 +209,7 @@ def _cmd_collect(args) -> int:
         done = collect(course, assignment, args.download, args.out, roster, timezone=args.timezone,
                        canvas_submissions=args.canvas_submissions)
     except (DownloadError, RosterError) as exc:
-        print(f"course collect: {exc}", file=sys.stderr)
-        return 2
+        raise UserError(str(exc)) from None
     for note in done.notes:
         print(f"course collect: {note}", file=sys.stderr)
     for line in done.unplaced:
@@ -235,7 +223,7 @@ def _cmd_collect(args) -> int:
     print(f"collected {len(done.placed)} student(s) of {assignment.id} into {args.out} ({kinds}); "
           f"{len(done.not_graded)} marked not graded; {len(done.unplaced)} file(s) not placed"
           + (f"; {len(done.absent)} rostered student(s) not in the download" if done.absent else ""))
-    return 1 if done.unplaced and not done.placed else 0
+    return EXIT_FAILED if done.unplaced and not done.placed else EXIT_OK
 
 
 def _print_collect_refusals(done, out: Path, assignment_id: str):
@@ -257,28 +245,23 @@ def _cmd_new(args) -> int:
         plan = plan_assignment(course, args.id, args.title, args.module, points=args.points, due=args.due,
                                provided=provided)
     except ScaffoldError as exc:
-        for line in str(exc).splitlines():
-            print(f"course new: {line}", file=sys.stderr)
-        print("course new: nothing was written", file=sys.stderr)
-        return 2
+        raise UserErrors(f"{exc}\nnothing was written") from None
     for path in write_plan(course, plan):
         print(f"wrote {path.relative_to(course.root)}")
     print(plan.next_steps, end="")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_show(args) -> int:
     from .authoring.show import show
-    from .build import BuildError
 
     course = load_course(args.course)
     try:
         text = show(course, course.assignment(args.assignment))
-    except (BuildError, OSError, SyntaxError) as exc:
-        print(f"course show: {exc}", file=sys.stderr)
-        return 2
+    except (OSError, SyntaxError) as exc:  # a BuildError reaches main as it is
+        raise UserError(str(exc)) from None
     print(text)
-    return 0
+    return EXIT_OK
 
 
 def _cmd_audit(args) -> int:
@@ -288,14 +271,12 @@ def _cmd_audit(args) -> int:
     assignments = args.assignment or [a.id for a in course.assignments]
     if args.show is not None:
         if len(assignments) != 1:
-            print("course audit: --show needs one assignment id", file=sys.stderr)
-            return 2
+            raise UserError("--show needs one assignment id")
         try:
             print(show_mutant(course, course.assignment(assignments[0]), args.show))
         except LookupError as exc:
-            print(f"course audit: {exc}", file=sys.stderr)
-            return 2
-        return 0
+            raise UserError(str(exc)) from None
+        return EXIT_OK
     corpus = course.root / "tests" / "submissions"
     results = [audit(course, course.assignment(a), jobs=args.jobs, corpus=corpus if corpus.is_dir() else None,
                      listing=args.list) for a in assignments]
@@ -303,7 +284,7 @@ def _cmd_audit(args) -> int:
         print("\n".join(r.last_line() for r in results))
     below = [r for r in results if 100 * r.kill_rate < args.fail_under
              or 100 * r.charged_once_rate < args.fail_under_once]
-    return 1 if below else 0
+    return EXIT_FAILED if below else EXIT_OK
 
 
 def _cmd_report(args) -> int:
@@ -311,12 +292,10 @@ def _cmd_report(args) -> int:
 
     course = load_course(args.course)
     if not args.out_dir.is_dir():
-        print(f"course report: {args.out_dir} is not a folder (run `course grade ... --out {args.out_dir}` first)",
-              file=sys.stderr)
-        return 2
+        raise UserError(f"{args.out_dir} is not a folder (run `course grade ... --out {args.out_dir}` first)")
     path = write_report(course, args.out_dir)
     print(f"wrote {path}")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_export(args) -> int:
@@ -324,21 +303,19 @@ def _cmd_export(args) -> int:
     from .report.data import read_class
 
     if not args.graded.is_dir():
-        print(f"course export: {args.graded} is not a folder (the --out folder of `course grade`)", file=sys.stderr)
-        return 2
+        raise UserError(f"{args.graded} is not a folder (the --out folder of `course grade`)")
     from .roster import RosterError, load_roster
 
     course = load_course(args.course)
     try:
         roster = load_roster(course.root)
     except RosterError as exc:
-        print(f"course export: {exc}; nothing was written", file=sys.stderr)
-        return 2
+        raise UserError(f"{exc}; nothing was written") from None
     results = read_class(course, args.graded)
     for line in export_notes(results, args.format, roster):
         log.get("export").warning("course export: %s", line)
     print(f"wrote {write_export(results, args.format, args.out, roster)}")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_similar(args) -> int:
@@ -346,13 +323,12 @@ def _cmd_similar(args) -> int:
 
     course = load_course(args.course)
     if not args.submitted.is_dir():
-        print(f"course similar: {args.submitted} is not a folder", file=sys.stderr)
-        return 2
+        raise UserError(f"{args.submitted} is not a folder")
     report = write_similarity(course, course.assignment(args.assignment), args.submitted, args.out)
     for line in report.problems:
         print(f"course similar: {line}", file=sys.stderr)
     print(f"wrote {report.csv_path} and {report.html_path}")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_nbgrader_init(args) -> int:
@@ -360,7 +336,7 @@ def _cmd_nbgrader_init(args) -> int:
 
     init_course(load_course(args.course), args.dir, force=args.force)
     print(f"nbgrader course ready in {args.dir}: cd there and run `nbgrader generate_assignment <ID>`")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_check_release(args) -> int:
@@ -371,9 +347,9 @@ def _cmd_check_release(args) -> int:
         print(finding, file=sys.stderr)
     if findings:
         print(f"{args.path}: {len(findings)} leak(s) of solutions or hidden tests", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     print(f"{args.path}: no solution, reference-only code or hidden test found")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_gradescope(args) -> int:
@@ -382,7 +358,7 @@ def _cmd_gradescope(args) -> int:
     course = load_course(args.course)
     path = build_bundle(course, course.assignment(args.assignment), args.out)
     print(f"wrote {path}")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_doctor(args) -> int:
@@ -396,14 +372,13 @@ def _cmd_cluster(args) -> int:
 
     try:
         written = write_certificates(args.folder, days=args.days)
-    except (FileExistsError, OSError) as exc:
-        print(f"course cluster certs: {exc}", file=sys.stderr)
-        return 2
+    except OSError as exc:  # FileExistsError among them
+        raise UserError(str(exc)) from None
     for path in written:
         print(f"wrote {path}")
     print(f"give this folder to the scheduler, every worker and the client ({ENV}={written[0].parent}); "
           "docs/cluster.md shows the commands")
-    return 0
+    return EXIT_OK
 
 
 EPILOG = """\
@@ -445,12 +420,11 @@ def _cmd_serve(args) -> int:
         try:
             user, warnings = check_start(course, course_dir, args.user)
         except StartError as exc:
-            print(f"course serve: {exc}", file=sys.stderr)
-            return 2
+            raise UserError(str(exc)) from None
         for warning in warnings:
             print(f"course serve: WARNING: {warning}", file=sys.stderr)
         print(render_start(args.print_start, course, course_dir, args.jobs, user), end="")
-        return 0
+        return EXIT_OK
     out_dir = (args.out or course_dir / "serve" / "graded").resolve()
     state_dir = (args.state or course_dir / "serve" / "state").resolve()
     if args.regrade:
@@ -458,32 +432,29 @@ def _cmd_serve(args) -> int:
 
         student, assignment = args.regrade
         if assignment not in {a.id for a in course.assignments}:
-            print(f"course serve: --regrade: {assignment!r} is not an assignment of {course.path}", file=sys.stderr)
-            return 2
+            raise UserError(f"--regrade: {assignment!r} is not an assignment of {course.path}")
         try:
             again = regrade(state_dir, student, assignment)
         except OSError as exc:
-            print(f"course serve: --regrade: {exc.filename}: {exc.strerror} (run it as the course user, who "
-                  "owns the state folder)", file=sys.stderr)
-            return 2
+            raise UserError(f"--regrade: {exc.filename}: {exc.strerror} (run it as the course user, who "
+                            "owns the state folder)") from None
         if not again:
             print(f"course serve: --regrade: no NOT GRADED submission of {student} {assignment} in {state_dir} "
                   "(graded ones are not graded again)", file=sys.stderr)
-            return 1
+            return EXIT_FAILED
         for marker in again:
             print(f"{student} {assignment} submitted {marker.get('submitted_at', '?')}: graded again by the "
                   "service (now if it runs, else at its next start), if its folder is still in inbound/")
-        return 0
+        return EXIT_OK
     try:
         exchange = find_exchange(course, course_dir, args.exchange)
     except ExchangeError as exc:
-        print(f"course serve: {exc}", file=sys.stderr)
-        return 2
+        raise UserError(str(exc)) from None
     if args.status:
         from .serve.status import status_lines
 
         print("\n".join(status_lines(course, exchange, state_dir, out_dir)))
-        return 0
+        return EXIT_OK
     from .serve.service import Service, ServiceError, configure_logging
 
     service = Service(course, exchange, out_dir, state_dir, jobs=args.jobs, scheduler=args.scheduler)
@@ -491,9 +462,8 @@ def _cmd_serve(args) -> int:
     try:
         service.run(once=args.once)
     except ServiceError as exc:
-        print(f"course serve: {exc}", file=sys.stderr)
-        return 2
-    return 0
+        raise UserError(str(exc)) from None
+    return EXIT_OK
 
 
 def parser() -> argparse.ArgumentParser:
@@ -674,6 +644,11 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _command_name(args) -> str:
+    """The command that runs, as the user typed it: "course grade", "course notebook pull"."""
+    return " ".join(["course", args.command, getattr(args, f"{args.command}_command", "")]).strip()
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     log.configure(args.verbosity)
@@ -686,15 +661,15 @@ def main(argv=None) -> int:
         import os
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit would fail again
-        return 1
-    except CourseConfigError as exc:
-        print(f"course: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_FAILED
+    except UserError as exc:  # said here for every command; course.toml's errors among them
+        print(exc.told(_command_name(args)), file=sys.stderr)
+        return exc.exit_code
     except Exception as exc:
         from .engine.errors import GradingError
         if isinstance(exc, GradingError):
             print(f"course: grading could not run: {exc}", file=sys.stderr)
-            return 3
+            return EXIT_CANNOT_GRADE
         raise
 
 

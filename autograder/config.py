@@ -17,7 +17,9 @@ from pathlib import Path
 
 from data import locate
 
+from .errors import PathError
 from .limits import Limits
+from .primitives import VISIBILITIES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +62,6 @@ def _limit_rules(required: bool) -> dict:
 MODULE_NAME = r"^[a-z_]+\.py$"
 ASSIGNMENT_ID = r"^[0-9]{2}_[a-z_]+$"
 TEST_NAME = r"^test_[A-Za-z0-9_]+$"
-VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's words
 SCHEMA = Rule("table", keys={
     "course": Rule("table", True, keys={
         "name": Rule("string", True, non_empty=True),
@@ -113,7 +114,7 @@ SCHEMA = Rule("table", keys={
 })
 
 
-class CourseConfigError(Exception):
+class CourseConfigError(PathError):
     """course.toml is missing, unreadable or does not fit the schema."""
 
 

@@ -64,7 +64,7 @@ from pathlib import Path
 
 from . import log
 from .engine.model import GRADED, STALE, ResultOfRecord
-from .engine.results import atomic_write
+from .primitives import atomic_write
 from .report.data import ClassResults, summarize_tests
 from .roster import Roster
 from .student_ids import RULE, is_student_id, shown

@@ -47,7 +47,8 @@ from pathlib import Path
 
 import nbformat
 
-from .config import Assignment, Course, CourseConfigError
+from .config import Assignment, Course
+from .errors import PathError
 from .nbgrader_course.db import open_gradebook
 from .engine.ledger import read_ledger
 from .engine.model import GRADED, ResultFormatError, SubmissionResult
@@ -56,13 +57,14 @@ from .nbgrader_course.feedback import feedback_lines, not_graded_lines
 from .nbgrader_course.grade_cell import GRADE_CELL_ID
 from .nbgrader_course.preprocessors import overwrite_cells_from_release, sanitize_student_cell
 from .nbgrader_course.tamper import changes as notebook_changes
+from .primitives import read_regular
 from .engine.attention import LOCKED_CELLS_FLAG
 
 NOTEBOOK_FLAG = f"{LOCKED_CELLS_FLAG}: "  # the needs-attention list's hook (engine.attention)
 MAX_NOTEBOOK_BYTES = 16 * 2**20
 
 
-class GradebookError(CourseConfigError):
+class GradebookError(PathError):
     """The gradebook does not know the assignment as `course nbgrader init` would set it up
     (the CLI prints it on one line)."""
 
@@ -82,8 +84,7 @@ def _tampering(release_nb, submitted: Path) -> list[str]:
     """What the submitted notebook changed of the release's read-only and grade cells (read as JSON, bounded)."""
     import json
     try:
-        with open(submitted, "rb") as f:
-            data = json.loads(f.read(MAX_NOTEBOOK_BYTES + 1)[:MAX_NOTEBOOK_BYTES])
+        data = json.loads(read_regular(submitted, MAX_NOTEBOOK_BYTES))
         cells = data.get("cells") if isinstance(data, dict) else None
     except (OSError, ValueError):
         return []  # unreadable: reported as malformed when the graded notebook is made

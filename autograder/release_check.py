@@ -35,10 +35,11 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
-from .build import BuildError, provided_source, make_stub, solution_regions
-from .config import Assignment, Course, CourseConfigError
+from .build import BuildError, provided_source, make_stub
+from .config import Assignment, Course
+from .errors import PathError
+from .primitives import first_marker, solution_regions
 
-MARKER = re.compile(r"(BEGIN|END) (SOLUTION|HIDDEN TESTS)")
 SOLUTION_MIN_CHARS = 20
 TRIVIAL = re.compile(r"(return|yield|pass|break|continue)\b[\w\s,.]*")  # e.g. return weights, biases
 HIDDEN_MIN_CHARS = 30
@@ -53,7 +54,7 @@ FORBIDDEN_NAMES = {
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class ReleaseCheckError(CourseConfigError):
+class ReleaseCheckError(PathError):
     """The release to check does not exist (the CLI prints it on one line)."""
 
 
@@ -157,7 +158,7 @@ def _hidden_lines(folders: dict[str, Path]) -> dict[str, tuple[str, bool]]:
             docstrings = _docstring_lines(source)
             for index, raw in enumerate(source.splitlines()):
                 key, stripped = normalize(raw), raw.strip()
-                if not key or MARKER.search(raw):
+                if not key or first_marker(raw):
                     continue
                 if index in docstrings and len(key) >= DOCSTRING_MIN_CHARS:
                     strong = True
@@ -281,9 +282,9 @@ def _text(data: bytes) -> str | None:
 
 def _check_line(line: str, secrets: _Secrets, forbidden: dict[str, str]) -> tuple[str, str | None] | None:
     """(reason, weak source or None) when the line leaks something, else None."""
-    marker = MARKER.search(line)
+    marker = first_marker(line)
     if marker:
-        return f"solution or hidden-test marker {marker.group(0)!r}", None
+        return f"solution or hidden-test marker {marker!r}", None
     key = normalize(line)
     if key in forbidden:
         return f"reference-only code from {forbidden[key]}", None

@@ -29,18 +29,15 @@ MAX_SOURCE_BYTES; a file that does not parse is reported, not fatal.
 import ast
 import collections
 import dataclasses
-import errno
 import hashlib
 import math
-import os
-import stat
 import statistics
 from pathlib import Path
 
 import jinja2
 
 from .config import Assignment, Course
-from .engine.results import atomic_write
+from .primitives import IsLink, RefusedFile, atomic_write, read_regular
 from .export import neutralise
 
 MAX_SOURCE_BYTES = 1024 * 1024  # the engine grades no larger module
@@ -180,21 +177,14 @@ def functions_of(tree: ast.Module) -> list[Function]:
 
 
 def read_source(path: Path, root: Path) -> str:
-    """A student's file under root as text; OSError/ValueError saying why it cannot be used.
+    """A student's file under root as text; OSError or RefusedFile (primitives.read_regular) saying why not.
 
     Opened without following a final symlink and without blocking (a FIFO is refused),
-    checked to be a regular file inside root, and read up to MAX_SOURCE_BYTES.
+    checked to be a regular file inside root; a file over MAX_SOURCE_BYTES is refused, never cut.
     """
     if not path.resolve().is_relative_to(root.resolve()):
-        raise ValueError("not a regular file inside the submissions folder")
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError("not a regular file")
-        if info.st_size > MAX_SOURCE_BYTES:
-            raise ValueError(f"larger than {MAX_SOURCE_BYTES // 1024} KiB")
-        return f.read(MAX_SOURCE_BYTES).decode("utf-8", errors="replace")
+        raise RefusedFile("not a regular file inside the submissions folder")
+    return read_regular(path, MAX_SOURCE_BYTES).decode("utf-8", errors="replace")
 
 
 def parse_submission(student: str, source: str) -> Submission:
@@ -308,11 +298,12 @@ def load_class(course: Course, assignment: Assignment, submitted: Path) -> tuple
                 sources.append(read_source(path, submitted))
             except FileNotFoundError:
                 problems.append(f"{student}: no {assignment.id}/{module}")
+            except IsLink:
+                problems.append(f"{student}: {assignment.id}/{module}: not a regular file (a symbolic link)")
+            except RefusedFile as exc:  # not a regular file, larger than MAX_SOURCE_BYTES, outside root
+                problems.append(f"{student}: {assignment.id}/{module}: {exc.reason}")
             except OSError as exc:
-                why = "a symbolic link" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
-                problems.append(f"{student}: {assignment.id}/{module}: not a regular file ({why})")
-            except ValueError as exc:
-                problems.append(f"{student}: {assignment.id}/{module}: {exc}")
+                problems.append(f"{student}: {assignment.id}/{module}: cannot be read ({exc.strerror or exc})")
         if len(sources) != len(assignment.modules):
             continue
         try:

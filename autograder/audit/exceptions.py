@@ -23,13 +23,13 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import CourseConfigError
+from ..errors import PathError
 
 EQUIVALENT_FILE = "audit_equivalent.toml"
 EXCEPTIONS_FILE = "audit_exceptions.toml"
 
 
-class AuditFileError(CourseConfigError):
+class AuditFileError(PathError):
     """A reviewed list the audit cannot use: the message names the file, the line and the key."""
 
 

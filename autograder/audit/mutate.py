@@ -19,6 +19,8 @@ import difflib
 import hashlib
 from dataclasses import dataclass
 
+from ..primitives import solution_lines
+
 MAX_PER_OPERATOR = 3     # per function and operator, chosen evenly through the function: keeps the audit fast
 REDUCTIONS = {"sum", "mean", "max", "min", "argmax", "argmin", "all", "any", "prod", "std"}
 ARRAY_MAKERS = {"zeros", "ones", "empty", "zeros_like", "ones_like", "empty_like", "full"}
@@ -408,20 +410,6 @@ class _Replace(ast.NodeTransformer):
         if getattr(node, "body", None) == []:
             node.body = [ast.Pass()]
         return new  # the node itself, or statements to put before it and the node
-
-
-def solution_lines(source: str) -> set[int]:
-    """Line numbers inside solution regions."""
-    lines, inside = set(), False
-    for number, line in enumerate(source.splitlines(), start=1):
-        marker = line.strip()
-        if marker.startswith("### BEGIN SOLUTION"):
-            inside = True
-        elif marker.startswith("### END SOLUTION"):
-            inside = False
-        elif inside:
-            lines.add(number)
-    return lines
 
 
 def _offset(lines: list[str], line: int, col: int) -> int:

@@ -11,7 +11,8 @@ import dataclasses
 import difflib
 from pathlib import Path
 
-from ..config import VISIBILITIES, Assignment, Course, CourseConfigError
+from ..config import Assignment, Course, CourseConfigError
+from ..primitives import VISIBILITIES
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,6 +16,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..primitives import RefusedFile, TooLarge, read_regular
+
 MAX_FILES = 20_000
 MAX_FILE_BYTES = 16 * 2**20
 MAX_TOTAL_BYTES = 2 * 2**30
@@ -112,13 +114,11 @@ def _folder_entries(folder: Path, budget: _Budget):
                 raise DownloadError(f"{folder} holds more than {MAX_FILES} files; nothing was collected")
 
             def read(path=path):
-                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-                with os.fdopen(fd, "rb") as f:
-                    if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                        raise ValueError("not a regular file")
-                    data = f.read(MAX_FILE_BYTES + 1)
-                if len(data) > MAX_FILE_BYTES:
-                    raise ValueError(f"larger than {MAX_FILE_BYTES // 2**20} MB")
+                try:
+                    data = read_regular(path, MAX_FILE_BYTES)
+                except RefusedFile as exc:
+                    raise ValueError(f"larger than {MAX_FILE_BYTES // 2**20} MB" if isinstance(exc, TooLarge)
+                                     else exc.reason) from None
                 budget.take(len(data))
                 return data
 

@@ -43,9 +43,8 @@ from .jail.protected import protected_paths
 from .sandbox import become_subreaper, child_code_dir, isolation_mode
 from .submission import LayoutError, Roster, find_students, read_submission
 from .text import clean
+from ..errors import EXIT_CANNOT_GRADE, EXIT_INTERRUPTED, EXIT_NO_MODULE, EXIT_NOT_GRADED, EXIT_OK
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_CANNOT_GRADE, EXIT_NOT_GRADED, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
-EXIT_NO_MODULE = 5  # some modules are missing or do not import (each scored 0, listed for attention)
 _SEVERITY = (EXIT_CANNOT_GRADE, EXIT_INTERRUPTED, EXIT_NOT_GRADED, EXIT_NO_MODULE, EXIT_OK)
 
 

@@ -13,10 +13,9 @@ import csv
 import io
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
+from ..primitives import atomic_write
 from .attention import attention_list
 from .model import DOES_NOT_IMPORT, MISSING, STALE, ResultFormatError, SubmissionResult
 from .text import csv_cell, markdown_block, markdown_inline
@@ -31,20 +30,6 @@ GRADES_COLUMNS = ["student", "assignment", "score", "max_score", "status", "late
 # override: on a TOTAL row, the instructor's override that stands over the new score ("override 15 stands")
 REGRADES_COLUMNS = ["at", "run", "student", "assignment", "why", "test", "old_score", "new_score", "change",
                     "override"]
-
-
-def atomic_write(path: Path, text: str):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def results_path(out_dir: Path, student: str, assignment_id: str) -> Path:

@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 import numpy.random  # noqa: F401  (numpy imports it lazily: here once, not in every forked worker)
 
+from ..primitives import VISIBILITIES
 from .errors import GradingError
 from .handle import StudentFailure
 
 FIXTURES = ("student", "reference", "rng", "seed", "course")
-VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 
 @dataclasses.dataclass(frozen=True)

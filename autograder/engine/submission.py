@@ -6,20 +6,18 @@ block, and the bytes that are graded are the bytes that were read and hashed
 (the child gets a private copy of them, never the student's path).
 """
 import difflib
-import errno
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Assignment, Course
+from ..primitives import IsLink, RefusedFile, markers_in, read_regular
 from ..student_ids import RULE, is_student_id, shown
 from .lateness import LATE_MARK_FILE, MAX_LATE_MARK_BYTES, MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE
 from .output_names import is_output_name
 
 MAX_MODULE_BYTES = 1024 * 1024
 MAX_LISTED_FILES = 200
-SOLUTION_MARKERS = (b"### BEGIN SOLUTION", b"### END SOLUTION", b"### BEGIN HIDDEN TESTS")
 # nbgrader's own folders and files, and the main names of the engine's outputs: a submissions folder holding
 # one as a folder is not a submissions folder (the course's, or an output folder). Every other name the output
 # folder uses (output_names.py) is refused as a student, by name, with the reason.
@@ -108,26 +106,6 @@ class Submission:
     ignored: list[str] = field(default_factory=list)
 
 
-def _read_regular(path: Path, limit: int) -> bytes:
-    """A regular file's bytes, never through a symlink or from a pipe; OSError/ValueError otherwise."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError("is not a regular file")
-        if info.st_size > limit:
-            raise ValueError(f"is larger than {limit // 1024} KiB")
-        chunks, size = [], 0
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                raise ValueError(f"is larger than {limit // 1024} KiB")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
 def _symlink_along(folder: Path) -> str | None:
     """A symlink as the assignment folder or the student folder above it."""
     for part in (folder.parent, folder):
@@ -140,7 +118,7 @@ def _marked_not_graded(folder: Path) -> str | None:
     """The reason in <folder><NOT_GRADED_SUFFIX> beside the assignment folder (written by course collect), or None."""
     marker = folder.parent / f"{folder.name}{NOT_GRADED_SUFFIX}"
     try:
-        text = _read_regular(marker, MAX_NOT_GRADED_BYTES).decode("utf-8", errors="replace").strip()
+        text = read_regular(marker, MAX_NOT_GRADED_BYTES).decode("utf-8", errors="replace").strip()
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
@@ -161,29 +139,29 @@ def read_submission(course: Course, assignment: Assignment, folder: Path, studen
     for module in assignment.modules:
         path = folder / module
         try:
-            submission.modules[module] = _read_regular(path, MAX_MODULE_BYTES)
+            submission.modules[module] = read_regular(path, MAX_MODULE_BYTES)
         except FileNotFoundError:
             problems.append(f"{module} is missing from your submission")
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                submission.refusal = f"{module} is a symbolic link; submit the file itself"
-                return submission
-            problems.append(f"{module} cannot be read ({exc.strerror})")
-        except ValueError as exc:
+        except IsLink:
+            submission.refusal = f"{module} is a symbolic link; submit the file itself"
+            return submission
+        except RefusedFile as exc:
             problems.append(f"{module} {exc}")
+        except OSError as exc:
+            problems.append(f"{module} cannot be read ({exc.strerror})")
     if problems:
         submission.problem = "; ".join(problems)
         hints = [hint for module in assignment.modules if module not in submission.modules
                  if (hint := likely_file(module, _listing(folder)))]
         submission.problem += "".join(f"; {hint}" for hint in hints) or f"; the folder holds {_held(folder)}"
     try:
-        submission.timestamp = _read_regular(folder / TIMESTAMP_FILE, MAX_TIMESTAMP_BYTES)
+        submission.timestamp = read_regular(folder / TIMESTAMP_FILE, MAX_TIMESTAMP_BYTES)
     except FileNotFoundError:
         pass
-    except (OSError, ValueError) as exc:
+    except (OSError, RefusedFile) as exc:
         submission.timestamp_problem = f"{TIMESTAMP_FILE} cannot be read ({getattr(exc, 'strerror', None) or exc})"
     try:
-        submission.late_mark = _read_regular(folder / LATE_MARK_FILE, MAX_LATE_MARK_BYTES)
+        submission.late_mark = read_regular(folder / LATE_MARK_FILE, MAX_LATE_MARK_BYTES)
     except FileNotFoundError:
         pass
     except (OSError, ValueError) as exc:
@@ -263,7 +241,7 @@ def instructor_flags(course: Course, assignment: Assignment, modules: dict[str, 
     the released stub handed in unchanged."""
     flags = []
     for module, data in sorted(modules.items()):
-        if any(marker in data for marker in SOLUTION_MARKERS):
+        if markers_in(data.decode("utf-8", errors="replace")):
             flags.append(f"{module} contains nbgrader solution markers (### BEGIN/END SOLUTION)")
         reference = course.solution_dir(assignment.id) / module
         if reference.is_file() and reference.read_bytes() == data:

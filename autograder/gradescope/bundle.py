@@ -1,15 +1,18 @@
 """The bundle's contents and its zip (see the package docstring for the layout)."""
+import io
 import re
 import stat
 import zipfile
 from pathlib import Path
 
-from ..config import REPO_ROOT, Assignment, Course, CourseConfigError
+from ..config import REPO_ROOT, Assignment, Course
+from ..errors import PathError
+from ..primitives import atomic_write_bytes
 from .requirements import requirements
 from .scripts import render_script
 
 
-class BundleError(CourseConfigError):
+class BundleError(PathError):
     """The bundle cannot be built from the course as it is (the CLI prints it on one line)."""
 
 
@@ -95,10 +98,9 @@ def bundle_contents(course: Course, assignment: Assignment) -> dict[str, bytes |
 def build_bundle(course: Course, assignment: Assignment, zip_path: Path | str) -> Path:
     """Write the Gradescope autograder zip for one assignment; return its path."""
     zip_path = Path(zip_path)
-    zip_path.parent.mkdir(parents=True, exist_ok=True)
     executable = {"setup.sh", "run_autograder"}
-    tmp = zip_path.with_name(f".{zip_path.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in sorted(bundle_contents(course, assignment).items()):
             data = content.read_bytes() if isinstance(content, Path) else content
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # reproducible zips
@@ -106,5 +108,5 @@ def build_bundle(course: Course, assignment: Assignment, zip_path: Path | str) -
             mode = 0o755 if name in executable else 0o644
             info.external_attr = (stat.S_IFREG | mode) << 16
             archive.writestr(info, data)
-    tmp.replace(zip_path)
+    atomic_write_bytes(zip_path, zipped.getvalue(), mode=0o644)
     return zip_path

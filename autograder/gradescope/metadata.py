@@ -18,6 +18,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..primitives import read_regular
+
 MAX_METADATA_BYTES = 32 * 2**20  # previous_submissions carries each earlier results.json
 
 
@@ -43,8 +45,7 @@ def _when(value) -> dt.datetime | None:
 def read_times(path: Path) -> GradescopeTimes | None:
     """The times in submission_metadata.json, or None when there is no readable file."""
     try:
-        with open(path, "rb") as f:
-            data = json.loads(f.read(MAX_METADATA_BYTES + 1)[:MAX_METADATA_BYTES])
+        data = json.loads(read_regular(path, MAX_METADATA_BYTES))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict):

@@ -96,7 +96,7 @@ def main(argv: list[str]) -> int:
     root, work, assignment, modules = Path(argv[0]), Path(argv[1]), argv[2], argv[3:]
     student, said = take_apart(root, work, assignment, modules)
     from ..cli import main as course  # the engine, imported once the upload is in place
-    from ..engine.batch import EXIT_NO_MODULE, EXIT_OK
+    from ..errors import EXIT_NO_MODULE, EXIT_OK
 
     status = course(["--course", str(root / "source" / "course.toml"), "grade", "--assignment", assignment,
                      str(work / "submissions"), "--out", str(work / "out"), "--quiet"])

@@ -17,6 +17,9 @@ import re
 import stat
 from pathlib import Path
 
+from ..primitives import RefusedFile, read_regular
+from .metadata import MAX_METADATA_BYTES
+
 MAX_ZIP_FILES = 200
 MAX_ZIP_BYTES = 20 * 2**20
 MAX_MODULE_BYTES = 2**20
@@ -37,7 +40,7 @@ def problem_with(relative: str) -> str | None:
 def student_folder(metadata: Path) -> str:
     """gs-<Gradescope user id>, or "student" without metadata."""
     try:
-        user = json.loads(metadata.read_text())["users"][0]
+        user = json.loads(read_regular(metadata, MAX_METADATA_BYTES))["users"][0]
         return "gs-" + re.sub(r"[^A-Za-z0-9_.-]", "_", str(user["id"]))[:64]
     except Exception:
         return "student"
@@ -64,21 +67,13 @@ def unzip(archive: Path, dest: Path) -> list[str]:
                 continue
             target = dest / member.filename
             target.parent.mkdir(parents=True, exist_ok=True)
-            with zipped.open(member) as source, open(target, "xb") as out:
-                out.write(source.read(MAX_ZIP_BYTES + 1)[:MAX_ZIP_BYTES])
+            with zipped.open(member) as source:
+                data = source.read(MAX_ZIP_BYTES + 1)
+            if len(data) > MAX_ZIP_BYTES:  # refused, never cut
+                raise ValueError(f"the zip unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
+            with open(target, "xb") as out:
+                out.write(data)
     return refused
-
-
-def _read_regular_file(path: str) -> bytes:
-    """The bytes of path, refusing symlinks (O_NOFOLLOW), other kinds of file and large files."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError("not a regular file")
-        if info.st_size > MAX_MODULE_BYTES:
-            raise OSError(f"larger than {MAX_MODULE_BYTES // 1024} KiB")
-        return f.read(MAX_MODULE_BYTES + 1)
 
 
 _COPY_SUFFIX = re.compile(r"^(?P<stem>.+?)(?: ?\(\d+\)|-\d+| copy(?: \d+)?)(?P<ext>\.[^.]+)$")
@@ -147,8 +142,10 @@ def pick(upload: Path, dest: Path, modules: list[str], raw_paths: bytes) -> list
     for module in modules:
         for _, relative, path in sorted(candidates.get(module, [])):
             try:
-                (dest / module).write_bytes(_read_regular_file(path))
+                (dest / module).write_bytes(read_regular(path, MAX_MODULE_BYTES))
                 break
+            except RefusedFile as exc:  # a symbolic link, not a regular file, larger than 1024 KiB
+                notes.append(f"ignored {relative!r}: {exc.reason}")
             except OSError as exc:
                 notes.append(f"ignored {relative!r}: {exc.strerror or exc}")
     return notes

@@ -12,14 +12,16 @@ from pathlib import Path
 
 import nbformat
 
-from ..config import Assignment, Course, CourseConfigError
+from ..config import Assignment, Course
+from ..errors import PathError
+from ..primitives import markers_in
 from .grade_cell import GRADE_CELL_ID, grade_cell_source
 
 # Files of assignments/<ID>/ that never go to source/ (nor, hence, to release/).
 _NEVER_COPIED = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache")
 
 
-class InitError(CourseConfigError):
+class InitError(PathError):
     """The course cannot be turned into an nbgrader course as it is (the CLI prints it on one line)."""
 
 
@@ -45,7 +47,7 @@ def _minimal_notebook(assignment: Assignment) -> nbformat.NotebookNode:
 
 
 def _has_marker(source: str, *markers: str) -> bool:
-    return any(marker in source for marker in markers)
+    return not markers_in(source).isdisjoint(markers)
 
 
 def source_notebook(course: Course, assignment: Assignment) -> nbformat.NotebookNode:

@@ -8,7 +8,8 @@ changed, in words for the instructor: the score never depends on it (the
 course's cells are restored from the release before anything is scored), but
 an edit of the grade cell, of its points or a lock removed is worth a look.
 """
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+from ..primitives import HIDDEN_TESTS_BEGIN as HIDDEN_BEGIN, HIDDEN_TESTS_END as HIDDEN_END
+
 MAX_SHOWN = 60
 
 

@@ -23,7 +23,7 @@ from .. import log
 from ..config import Course
 from ..engine import output_names
 from ..engine.model import GRADED
-from ..engine.results import atomic_write
+from ..primitives import atomic_write, atomic_write_bytes
 from .data import read_class, summarize_tests
 from .feedback import write_feedback_html
 from .figures import grades_figure, png, tests_figure
@@ -65,10 +65,3 @@ def write_report(course: Course, out_dir) -> Path:
     path = out_dir / REPORT_NAME
     atomic_write(path, render_page(results, sections, linked))
     return path
-
-
-def atomic_write_bytes(path: Path, data: bytes):
-    """Write bytes whole or not at all (a temporary file, then a rename)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)

@@ -12,12 +12,12 @@ inbound/ is the students': it is parsed whole, never trusted as a path.
 import datetime as dt
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Course
 from ..engine.submission import RESERVED_NAMES
+from ..primitives import atomic_write
 from ..student_ids import is_student_id
 
 MAX_LISTED = 100_000          # inbound entries looked at per scan (a burst beyond waits for the next scan)
@@ -187,15 +187,5 @@ def ensure_feedback_dir(exchange: Exchange) -> Path:
 def write_feedback_file(exchange: Exchange, name: str, text: str) -> Path:
     """feedback/<name>, written whole (a temporary file renamed), readable by its student."""
     folder = ensure_feedback_dir(exchange)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, FEEDBACK_FILE_MODE)
-        os.replace(tmp, folder / name)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(folder / name, text, mode=FEEDBACK_FILE_MODE)
     return folder / name

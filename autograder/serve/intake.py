@@ -14,16 +14,15 @@ TIMESTAMP_SLACK; otherwise the ctime is the submission time, and the
 feedback says so.
 """
 import datetime as dt
-import errno
 import os
 import shutil
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Assignment
 from ..engine.lateness import MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE, UnreadableTimestamp, parse_timestamp
 from ..engine.submission import MAX_MODULE_BYTES
+from ..primitives import HardLinked, IsLink, RefusedFile, read_regular
 from .exchange import Exchange, Inbound, utc
 
 SECRET_FILE = "submission_secret.txt"
@@ -46,30 +45,15 @@ def read_bounded(path: Path, limit: int) -> bytes:
     FileNotFoundError when it is not there.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        return read_regular(path, limit, single_link=True)
+    except (IsLink, HardLinked) as exc:
+        raise Refused(f"{path.name} is {exc.reason}; submit the file itself") from None
+    except RefusedFile as exc:
+        raise Refused(f"{path.name} {exc}") from None
+    except FileNotFoundError:
+        raise
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise Refused(f"{path.name} is a symbolic link; submit the file itself") from None
-        if exc.errno == errno.ENOENT:
-            raise
         raise Refused(f"{path.name} cannot be read ({exc.strerror})") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise Refused(f"{path.name} is not a regular file")
-        if info.st_nlink != 1:
-            raise Refused(f"{path.name} is a hard link to another file; submit the file itself")
-        if info.st_size > limit:
-            raise Refused(f"{path.name} is larger than {limit // 1024} KiB")
-        chunks, size = [], 0
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                raise Refused(f"{path.name} is larger than {limit // 1024} KiB")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 @dataclass

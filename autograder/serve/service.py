@@ -47,7 +47,8 @@ from ..engine.fingerprint import Fingerprinter
 from ..engine.grade import reference_modules
 from ..engine.lateness import load_parser
 from ..engine.model import NOT_GRADED, SubmissionResult
-from ..engine.results import atomic_write, update_grades_row, write_submission_results
+from ..engine.results import update_grades_row, write_submission_results
+from ..primitives import atomic_write
 from ..engine.sandbox import _pdeathsig, child_code_dir, isolation_mode
 from ..engine.text import clean
 from ..student_ids import shown

@@ -28,7 +28,7 @@ import os
 from pathlib import Path
 
 from ..engine import ledger as history
-from ..engine.results import atomic_write
+from ..primitives import atomic_write
 
 RUN_PREFIX = "serve "
 

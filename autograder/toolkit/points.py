@@ -9,7 +9,7 @@ third of a Gradescope run's own work).
 import dataclasses
 import sys
 
-VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # as in Gradescope
+from ..primitives import VISIBILITIES
 
 
 @dataclasses.dataclass(frozen=True)

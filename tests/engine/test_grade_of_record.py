@@ -18,7 +18,8 @@ from conftest import REPO, make_course, run_course
 from autograder.config import load_course
 from autograder.engine import batch
 from autograder.engine import grade as grade_module
-from autograder.engine.batch import EXIT_NOT_GRADED, EXIT_OK, grade_batch
+from autograder.engine.batch import grade_batch
+from autograder.errors import EXIT_NOT_GRADED, EXIT_OK
 from autograder.engine.model import GRADED, NOT_GRADED, Lateness, SubmissionResult, TestResult
 from autograder.engine.results import feedback_markdown, load_result
 from autograder.engine.submission import LayoutError

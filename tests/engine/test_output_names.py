@@ -6,6 +6,7 @@ import json
 from autograder.config import load_course
 from autograder.engine import batch
 from autograder.engine.output_names import is_output_name
+from autograder.errors import EXIT_NOT_GRADED
 from conftest import REPO
 
 COURSE = load_course(REPO / "course.toml")
@@ -39,7 +40,7 @@ def test_a_student_named_like_sqlites_side_file_is_refused_and_the_batch_goes_on
     assert score(out, "honest") == 20
     assert set(summary.roster.refused) == {"ledger.sqlite-wal", "ledger.sqlite-journal"}
     assert "REFUSED folder 'ledger.sqlite-wal': the output folder uses this name" in shown, shown
-    assert summary.exit_code == batch.EXIT_NOT_GRADED
+    assert summary.exit_code == EXIT_NOT_GRADED
     assert (out / "ledger.sqlite").is_file() and not (out / "ledger.sqlite-wal").is_dir()
 
 
@@ -53,4 +54,4 @@ def test_a_student_whose_output_folder_is_in_the_way_is_not_graded_with_the_reas
     assert list(summary.not_graded) == ["blocked"]
     assert "its results cannot be written to" in summary.not_graded["blocked"]
     assert "NOT GRADED blocked: its results cannot be written" in capsys.readouterr().out
-    assert summary.exit_code == batch.EXIT_NOT_GRADED
+    assert summary.exit_code == EXIT_NOT_GRADED

@@ -7,7 +7,8 @@ import pytest
 
 from conftest import make_course, run_course
 from autograder.audit.exceptions import AuditFileError, charged_elsewhere, reviewed_equivalents
-from autograder.audit.mutate import OPERATORS, mutants, solution_lines
+from autograder.audit.mutate import OPERATORS, mutants
+from autograder.primitives import solution_lines
 from autograder.audit.run import FLOAT32, AuditReport, _random_like, _same, classify, print_report, show_mutant
 from autograder.config import load_course
 from autograder.engine.model import GRADED, SubmissionResult, TestResult

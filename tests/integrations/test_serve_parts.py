@@ -420,10 +420,10 @@ def test_the_start_is_refused_as_root_and_says_what_the_user_cannot_reach(tmp_pa
 
 
 def test_print_refuses_to_run_the_service_as_root(tmp_path, capsys):
-    from autograder.cli import parser
+    from autograder.cli import main
 
-    args = parser().parse_args(["--course", str(REPO / "course.toml"), "serve", str(tmp_path), "--print", "systemd"])
-    code, printed = args.run(args), capsys.readouterr()
+    code = main(["--course", str(REPO / "course.toml"), "serve", str(tmp_path), "--print", "systemd"])
+    printed = capsys.readouterr()
     if os.geteuid() == 0:  # no --user: the unit would say User=root
         assert code == 2 and "never runs as root" in printed.err and "User=" not in printed.out
     else:

@@ -598,19 +598,29 @@ def test_a_module_without_regions_is_an_error():
 
 def test_strip_markers_removes_only_marker_lines():
     source = ('def f(x):\n'
-              '    """Mentions ### BEGIN SOLUTION in a docstring."""\n'
+              '    """Twice x."""\n'
               '    ### BEGIN SOLUTION   \n'
-              '    y = x  # ### END SOLUTION is not alone here\n'
+              '    y = 2 * x\n'
               '\n'
               '    return y   \n'
               '    ### END SOLUTION\n'
-              'z = "### END SOLUTION!"\n')
+              'z = 1\n')
     assert strip_markers(source) == ('def f(x):\n'
-                                     '    """Mentions ### BEGIN SOLUTION in a docstring."""\n'
-                                     '    y = x  # ### END SOLUTION is not alone here\n'
+                                     '    """Twice x."""\n'
+                                     '    y = 2 * x\n'
                                      '\n'
                                      '    return y   \n'
-                                     'z = "### END SOLUTION!"\n')
+                                     'z = 1\n')
+
+
+@pytest.mark.parametrize("mention", ['    """Mentions ### BEGIN SOLUTION in a docstring."""\n',
+                                     '    y = x  # ### END SOLUTION is not alone here\n',
+                                     'z = "### END SOLUTION!"\n', '# BEGIN HIDDEN TESTS\n'])
+def test_a_marker_mentioned_outside_a_marker_line_is_refused_as_nbgrader_would_act_on_it(mention):
+    """The release would carry it (check-release calls it a leak) and nbgrader would clear the line's cell."""
+    source = 'def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n'
+    with pytest.raises(BuildError, match=r"ref.py:2: '(BEGIN|END) (SOLUTION|HIDDEN TESTS)' outside a marker line"):
+        strip_markers(source.replace("def f(x):\n", "def f(x):\n" + mention), "ref.py")
 
 
 @pytest.mark.parametrize("assignment_id, module", [(a.id, m) for a in ASSIGNMENTS for m in a.modules])
