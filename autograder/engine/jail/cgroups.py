@@ -187,8 +187,8 @@ def leftovers() -> list[Path]:
     """Every engine cgroup folder on the machine whose worker process is gone."""
     found = set()
     for root in [CGROUP_ROOT / c for c in V1_CONTROLLERS] + [CGROUP_ROOT]:
-        if root.is_dir():
-            found |= {p for p in root.rglob(f"{PREFIX}*") if p.is_dir()}
+        for folder, subfolders, _ in os.walk(root):  # a folder removed meanwhile is skipped, never an error
+            found |= {Path(folder) / name for name in subfolders if name.startswith(PREFIX)}
     return sorted(p for p in found if not _alive(p.name))
 
 
