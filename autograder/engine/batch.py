@@ -411,7 +411,43 @@ def grade_all(course: Course, submissions: Path, out_dir: Path, jobs: int = 1, f
 def grade_assignments(course: Course, assignments: list[Assignment], submissions: Path, out_dir: Path,
                       jobs: int, force: bool, progress: bool, students: list[str] | None, report,
                       per_assignment_lines: bool = True, scheduler: str | None = None) -> list[BatchSummary]:
+    """Grade the assignments' submissions that need it, in one run and six steps: validate the folders and
+    the chosen students (nothing is written when they are wrong), plan who is graded, prepare the workers,
+    grade, record each result as it comes, summarise (grades.csv, regrades.csv, the attention list).
+
+    Raises LayoutError (nothing written), GradingError (after recording what finished) when grading cannot run.
+    """
     submissions, out_dir = submissions.resolve(), out_dir.resolve()
+    summaries = _validate(course, assignments, submissions, out_dir, students)
+    recorder = _Recorder(course, out_dir, summaries, _open_output(out_dir))
+    tasks, fingerprinters = _plan(course, assignments, submissions, out_dir, summaries, force, students)
+    workers, isolation = _prepare(course, submissions, out_dir, tasks, jobs, scheduler, fingerprinters)
+    label = assignments[0].id if len(assignments) == 1 else f"{len(assignments)} assignments"
+    recorder.bar = _progress_bar(len(tasks), f"grading {label}", shown=progress and sys.stderr.isatty())
+    start, interrupted = time.perf_counter(), False
+    try:
+        workers.run(course, submissions, tasks, isolation, recorder.record, recorder.stop)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        recorder.bar.close()
+        _summarise(recorder, round(time.perf_counter() - start, 2), interrupted)
+    _report(summaries, report, per_assignment_lines)
+    if interrupted:
+        done = sum(len(s.graded) for s in summaries.values())
+        print(f"\ninterrupted: {done} of {len(tasks)} graded, every finished result kept; "
+              "run the same command again to resume", file=sys.stderr)
+    if recorder.stopped:
+        print(f"stopped: {clean(recorder.stopped[0], 500)}", file=sys.stderr)
+        raise GradingError(recorder.stopped[0])
+    return list(summaries.values())
+
+
+def _validate(course: Course, assignments: list[Assignment], submissions: Path, out_dir: Path,
+              students: list[str] | None) -> dict[str, BatchSummary]:
+    """Validate: each assignment's empty summary (by id) with its roster, once the folders, extensions.csv and
+    the chosen students are found right (else LayoutError or ExtensionsError, and nothing is written). Rows of
+    extensions.csv that match nobody are warned about and kept for the attention list."""
     if out_dir == submissions or out_dir.is_relative_to(submissions):
         raise LayoutError(f"{out_dir}: the output folder must not be inside the submissions folder {submissions}")
     extensions.load_terms(course.root, [a.id for a in course.assignments])  # a bad row stops us before anything
@@ -430,108 +466,131 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
         summaries[assignment_id].terms_unmatched = rows
         for _, message in rows:
             print(f"warning: {course.root}/{message}", file=sys.stderr)
+    return summaries
+
+
+def _open_output(out_dir: Path) -> history.Ledger:
+    """The output folder made, the files a killed batch half-wrote removed, and its grade history opened
+    (made, and the results already there migrated, if new)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.glob("**/.*.tmp"):  # half-written by a batch that was killed
+    for stale in out_dir.glob("**/.*.tmp"):
         stale.unlink(missing_ok=True)
-    ledger = history.open_ledger(out_dir)  # made, and the results already there migrated, if new
-    run_id = history.new_run_id()
-    overrides = ledger.overrides()
-    tasks = []
-    # The graders' digest of the fingerprint is computed once, from the files the batch grades with.
+    return history.open_ledger(out_dir)
+
+
+def _plan(course: Course, assignments: list[Assignment], submissions: Path, out_dir: Path,
+          summaries: dict[str, BatchSummary], force: bool, students: list[str] | None):
+    """Plan: each summary's plan; (the (assignment, student) pairs to grade, the Fingerprinter of each
+    assignment id: the graders' digest computed once, from the files the batch grades with)."""
     fingerprinters = {a.id: Fingerprinter(course, a) for a in assignments}
+    tasks = []
     for assignment in assignments:
         summary = summaries[assignment.id]
         summary.plan = plan_run(course, assignment, submissions, out_dir, summary.roster, force, students,
                                 fingerprinters[assignment.id])
         tasks += [(assignment, student) for student in summary.plan.todo]
-    if scheduler is None:
-        isolation = isolation_mode(protected=protected_paths(course.root, submissions, out_dir))
-        print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
-        child_code_dir()  # made once here, not in every forked worker, like the imports:
-        for assignment in {a.id: a for a, _ in tasks}.values():
-            runner.collect(course.grader_file(assignment.id))
-            reference_modules(course, assignment)
-        if any((submissions / student / a.id / TIMESTAMP_FILE).is_file() for a, student in tasks):
-            load_parser()
-        workers = LocalWorkers(jobs, fingerprinters)
-    else:
-        isolation = "probed on each worker"
-        workers = ClusterWorkers(scheduler, out_dir)
-    start = time.perf_counter()
-    label = assignments[0].id if len(assignments) == 1 else f"{len(assignments)} assignments"
-    bar = _progress_bar(len(tasks), f"grading {label}", shown=progress and sys.stderr.isatty())
+    return tasks, fingerprinters
 
-    def record(result: SubmissionResult):
-        override = overrides.get((result.student, result.assignment))
+
+def _prepare(course: Course, submissions: Path, out_dir: Path, tasks: list[tuple[Assignment, str]], jobs: int,
+             scheduler: str | None, fingerprinters: dict):
+    """Prepare: (the workers that will grade, the isolation they grade with).
+
+    Local workers: the isolation is probed here, and what every forked worker needs is made or imported once,
+    before the fork (the child's code, the graders, the reference modules, the timestamp parser).
+    """
+    if scheduler is not None:
+        return ClusterWorkers(scheduler, out_dir), "probed on each worker"
+    isolation = isolation_mode(protected=protected_paths(course.root, submissions, out_dir))
+    print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
+    child_code_dir()
+    for assignment in {a.id: a for a, _ in tasks}.values():
+        runner.collect(course.grader_file(assignment.id))
+        reference_modules(course, assignment)
+    if any((submissions / student / a.id / TIMESTAMP_FILE).is_file() for a, student in tasks):
+        load_parser()
+    return LocalWorkers(jobs, fingerprinters), isolation
+
+
+class _Recorder:
+    """Record: each result as it arrives, written to OUT/<student>/<ID>/ (with the override that stands) and
+    to the grade history with why; the first GradingError kept (stopped)."""
+
+    def __init__(self, course: Course, out_dir: Path, summaries: dict[str, BatchSummary], ledger: history.Ledger):
+        self.course, self.out_dir, self.summaries, self.ledger = course, out_dir, summaries, ledger
+        self.run_id = history.new_run_id()
+        self.overrides = ledger.overrides()
+        self.bar = _NoBar()
+        self.stopped: list[str] = []  # "student: message" of each GradingError
+
+    def record(self, result: SubmissionResult):
+        result = self._written(result)
+        summary = self.summaries[result.assignment]
+        summary.graded[result.student] = result
+        summary.why[result.student] = why_recorded(self.course, summary.plan, result.student, result)
+        self.ledger.record(result, summary.why[result.student], self.run_id)
+        self.bar.update()
+
+    def _written(self, result: SubmissionResult) -> SubmissionResult:
+        """result once written; NOT GRADED, saying why, when OUT/<student>/ collides with something there."""
+        override = self.overrides.get((result.student, result.assignment))
         try:
             if override is None:
-                write_submission_results(out_dir, result)
+                write_submission_results(self.out_dir, result)
             else:  # the override's score and comment stay in results.json and the feedback
-                write_submission_results(out_dir, result, override)
-        except OSError as exc:  # OUT/<student>/ collides with something there: this student only, said loudly
-            result = SubmissionResult(
+                write_submission_results(self.out_dir, result, override)
+        except OSError as exc:
+            return SubmissionResult(
                 student=result.student, assignment=result.assignment, status=NOT_GRADED,
                 max_score=result.max_score, isolation=result.isolation,
-                reason=clean(f"its results cannot be written to {out_dir / result.student / result.assignment} "
+                reason=clean(f"its results cannot be written to {self.out_dir / result.student / result.assignment} "
                              f"({exc.strerror or exc}): move what is in the way, then grade again", 500))
-        summary = summaries[result.assignment]
-        summary.graded[result.student] = result
-        summary.why[result.student] = why_recorded(course, summary.plan, result.student, result)
-        ledger.record(result, summary.why[result.student], run_id)
-        bar.update()
+        return result
 
-    stopped, interrupted = [], False
+    def stop(self, student: str, message: str):
+        self.stopped.append(f"{student}: {message}")
 
-    def stop(student, message):
-        stopped.append(f"{student}: {message}")
 
-    try:
-        workers.run(course, submissions, tasks, isolation, record, stop)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        bar.close()
-        seconds = round(time.perf_counter() - start, 2)
-        stale = frozenset((s, a) for a, summary in summaries.items()
-                          for s in summary.plan.changed + summary.plan.left_stale if s not in summary.graded)
-        # other assignments' results stay stale until they are regraded: this run did not look at them
-        stale |= frozenset((s, a) for s, a in stale_results(out_dir) if a not in summaries)
-        with ledger.exclusive():  # another run at once writes these files before or after, not between
-            grades_csv = str(write_grades_csv(out_dir, stale=stale, overrides=overrides))
-            regrades = ledger.regrades()
-            if regrades:
-                write_regrades_csv(out_dir, regrades)
-        ledger.close()
-        everyone, _ = collect_results(out_dir)
-        listed = attention_list(everyone, overrides, out_dir, stale)
-        for summary in summaries.values():
-            summary.seconds, summary.grades_csv = seconds, grades_csv
-            summary.interrupted, summary.stopped = interrupted, stopped[0] if stopped else ""
-            summary.overrides = overrides
-            summary.regrades = [row for row in regrades if row["run"] == run_id
-                                and row["assignment"] == summary.assignment]
-            summary.class_results = [r for r in everyone if r.assignment == summary.assignment
-                                     and r.student in summary.roster.students]
-            summary.stale = frozenset(s for s, a in stale if a == summary.assignment)
-            summary.attention = [a for a in listed if a.assignment == summary.assignment
-                                 and a.student in summary.roster.students]
-            summary.attention += [Attention(student, summary.assignment, (message,))
-                                  for student, message in summary.terms_unmatched]
-    if per_assignment_lines:
-        for summary in summaries.values():
+def _summarise(recorder: _Recorder, seconds: float, interrupted: bool):
+    """Summarise: grades.csv and regrades.csv written from the history, the ledger closed, and each summary
+    completed from the class's results on disk (stale ones named, the attention list)."""
+    summaries, out_dir = recorder.summaries, recorder.out_dir
+    stale = frozenset((s, a) for a, summary in summaries.items()
+                      for s in summary.plan.changed + summary.plan.left_stale if s not in summary.graded)
+    # other assignments' results stay stale until they are regraded: this run did not look at them
+    stale |= frozenset((s, a) for s, a in stale_results(out_dir) if a not in summaries)
+    with recorder.ledger.exclusive():  # another run at once writes these files before or after, not between
+        grades_csv = str(write_grades_csv(out_dir, stale=stale, overrides=recorder.overrides))
+        regrades = recorder.ledger.regrades()
+        if regrades:
+            write_regrades_csv(out_dir, regrades)
+    recorder.ledger.close()
+    everyone, _ = collect_results(out_dir)
+    listed = attention_list(everyone, recorder.overrides, out_dir, stale)
+    for summary in summaries.values():
+        summary.seconds, summary.grades_csv = seconds, grades_csv
+        summary.interrupted, summary.stopped = interrupted, recorder.stopped[0] if recorder.stopped else ""
+        summary.overrides = recorder.overrides
+        summary.regrades = [row for row in regrades if row["run"] == recorder.run_id
+                            and row["assignment"] == summary.assignment]
+        summary.class_results = [r for r in everyone if r.assignment == summary.assignment
+                                 and r.student in summary.roster.students]
+        summary.stale = frozenset(s for s, a in stale if a == summary.assignment)
+        summary.attention = [a for a in listed if a.assignment == summary.assignment
+                             and a.student in summary.roster.students]
+        summary.attention += [Attention(student, summary.assignment, (message,))
+                              for student, message in summary.terms_unmatched]
+
+
+def _report(summaries: dict[str, BatchSummary], report, per_assignment_lines: bool):
+    """Each assignment's summary lines; only the indented ones, prefixed with its id, for a multi-assignment
+    run (its table follows)."""
+    for summary in summaries.values():
+        if per_assignment_lines:
             print_summary(summary, report)
-    else:
-        for summary in summaries.values():
+        else:
             print_summary(summary, lambda line: line.startswith("  ") and report(f"{summary.assignment}{line}"),
                           with_attention=False)
-    if interrupted:
-        done = sum(len(s.graded) for s in summaries.values())
-        print(f"\ninterrupted: {done} of {len(tasks)} graded, every finished result kept; "
-              "run the same command again to resume", file=sys.stderr)
-    if stopped:
-        print(f"stopped: {clean(stopped[0], 500)}", file=sys.stderr)
-        raise GradingError(stopped[0])
-    return list(summaries.values())
 
 
 def _mean(scores) -> str:
