@@ -231,86 +231,134 @@ class LocalWorkers:
 
     def run(self, course, submissions: Path, tasks: list[tuple[Assignment, str]], isolation: str,
             on_result, on_stop):
-        """Grade each (assignment, student); on_result(result) as each ends; on_stop(student, why) stops it all."""
-        queue = [(assignment, student, 1) for assignment, student in reversed(tasks)]
-        running = {}  # conn -> (process, assignment, student, attempt, deadline)
-        stopping = False
-        interrupted = []
+        """Grade each (assignment, student); on_result(result) as each ends; on_stop(student, why) stops it all.
 
-        def start_workers():
-            while queue and not stopping and len(running) < self.jobs:
-                assignment, student, attempt = queue.pop()
-                receive, send = self.context.Pipe(duplex=False)
-                process = self.context.Process(
-                    target=_work, args=(send, course, assignment, student, submissions / student / assignment.id,
-                                        isolation, self.fingerprinters.get(assignment.id)), daemon=True)
-                process.start()
-                send.close()
-                deadline = time.monotonic() + extensions.worker_deadline_seconds(course, assignment, student)
-                running[receive] = (process, assignment, student, attempt, deadline)
-
+        Any exception (Ctrl-C included) kills the running workers; the cgroups of killed workers are removed.
+        """
+        run = _LocalRun(self, course, submissions, tasks, isolation, on_result, on_stop)
         # Ctrl-C is noted and acted on between two steps of the loop: a KeyboardInterrupt raised
         # inside fork() (at-fork handlers) would be swallowed, and the batch would go on.
         in_main_thread = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True)) if in_main_thread else None
+        previous = signal.signal(signal.SIGINT, lambda *_: run.interrupted.append(True)) if in_main_thread else None
         try:
-            while queue or running:
-                if interrupted:
-                    raise KeyboardInterrupt
-                start_workers()
-                if not running:
-                    break
-                ready = wait(list(running), timeout=0.2)
-                now = time.monotonic()
-                ended = []
-                for conn in list(running):
-                    process, assignment, student, attempt, deadline = running[conn]
-                    message = None
-                    if conn in ready:
-                        try:
-                            message = conn.recv()
-                        except (EOFError, OSError):
-                            message = None
-                    elif now < deadline:
-                        continue
-                    del running[conn]
-                    conn.close()
-                    if message is None:
-                        process.kill()
-                    ended.append((process, assignment, student, attempt, message, conn in ready))
-                if not interrupted:
-                    start_workers()  # the next submissions start before these are joined and recorded
-                for process, assignment, student, attempt, message, answered in ended:
-                    process.join(timeout=10)
-                    if process.is_alive():  # sent its result but does not end: never leave it behind
-                        process.kill()
-                        process.join()
-                    if message is None:
-                        deadline = extensions.worker_deadline_seconds(course, assignment, student)
-                        why = (f"the grading process ran past its {deadline:g} s"
-                               if not answered else
-                               f"the grading process died (exit status {process.exitcode}: "
-                               "killed, perhaps out of memory, or crashed)")
-                        if attempt < WORKER_ATTEMPTS:
-                            queue.append((assignment, student, attempt + 1))
-                            continue
-                        on_result(SubmissionResult(student=student, assignment=assignment.id, status=NOT_GRADED,
-                                                   max_score=assignment.points, isolation=isolation,
-                                                   reason=f"{why}, twice"))
-                    elif message[0] == "result":
-                        on_result(message[1])
-                    else:
-                        stopping = True
-                        on_stop(student, message[1])
+            run.loop()
         except BaseException:
-            for process, *_ in running.values():
-                process.kill()
-                process.join(timeout=10)
+            run.kill_all()
             raise
         finally:
             if in_main_thread:
                 signal.signal(signal.SIGINT, previous)
             cgroups.sweep_everywhere()  # a worker killed mid-submission left its cgroups
+
+
+@dataclass
+class _Worker:
+    """One forked worker grading one submission (attempt 1 or 2) until deadline (time.monotonic())."""
+    process: multiprocessing.process.BaseProcess
+    assignment: Assignment
+    student: str
+    attempt: int
+    deadline: float
+    message: tuple | None = None  # what it sent: ("result", SubmissionResult) or ("grading_error", str)
+    answered: bool = False        # it ended by closing its pipe or answering (not by running past its deadline)
+
+
+class _LocalRun:
+    """One run of LocalWorkers: start workers, wait, collect those that ended, retry or record each."""
+
+    def __init__(self, workers: LocalWorkers, course, submissions: Path, tasks, isolation: str, on_result, on_stop):
+        self.workers, self.course, self.submissions, self.isolation = workers, course, submissions, isolation
+        self.on_result, self.on_stop = on_result, on_stop
+        self.queue = [(assignment, student, 1) for assignment, student in reversed(tasks)]
+        self.running: dict = {}  # its pipe's end -> _Worker
+        self.stopping = False    # a GradingError arrived: nothing more starts
+        self.interrupted: list = []  # Ctrl-C was pressed
+
+    def loop(self):
+        while self.queue or self.running:
+            if self.interrupted:
+                raise KeyboardInterrupt
+            self.start()
+            if not self.running:
+                break
+            ended = self.collect_ended(wait(list(self.running), timeout=0.2))
+            if not self.interrupted:
+                self.start()  # the next submissions start before these are joined and recorded
+            for worker in ended:
+                self.settle(worker)
+
+    def start(self):
+        """Fork workers for the queue's next submissions, up to jobs running."""
+        while self.queue and not self.stopping and len(self.running) < self.workers.jobs:
+            assignment, student, attempt = self.queue.pop()
+            receive, send = self.workers.context.Pipe(duplex=False)
+            process = self.workers.context.Process(
+                target=_work, args=(send, self.course, assignment, student,
+                                    self.submissions / student / assignment.id, self.isolation,
+                                    self.workers.fingerprinters.get(assignment.id)), daemon=True)
+            process.start()
+            send.close()
+            deadline = time.monotonic() + extensions.worker_deadline_seconds(self.course, assignment, student)
+            self.running[receive] = _Worker(process, assignment, student, attempt, deadline)
+
+    def collect_ended(self, ready) -> list[_Worker]:
+        """The workers that answered (ready), died or ran past their deadline, with what they sent; those
+        that sent nothing are killed."""
+        now, ended = time.monotonic(), []
+        for conn in list(self.running):
+            answered = conn in ready
+            if not answered and now < self.running[conn].deadline:
+                continue
+            worker = self.running.pop(conn)
+            worker.answered, worker.message = answered, _received(conn) if answered else None
+            conn.close()
+            if worker.message is None:
+                worker.process.kill()
+            ended.append(worker)
+        return ended
+
+    def settle(self, worker: _Worker):
+        """Join an ended worker (killed if it lingers), then record its result, stop on its GradingError, or
+        retry its submission (once) when it sent nothing."""
+        worker.process.join(timeout=10)
+        if worker.process.is_alive():  # sent its result but does not end: never leave it behind
+            worker.process.kill()
+            worker.process.join()
+        if worker.message is None:
+            self.retry_or_record_failure(worker)
+        elif worker.message[0] == "result":
+            self.on_result(worker.message[1])
+        else:
+            self.stopping = True
+            self.on_stop(worker.student, worker.message[1])
+
+    def retry_or_record_failure(self, worker: _Worker):
+        """A worker that died or ran past its deadline: its submission queued again, or after WORKER_ATTEMPTS
+        recorded NOT GRADED with why."""
+        if worker.attempt < WORKER_ATTEMPTS:
+            self.queue.append((worker.assignment, worker.student, worker.attempt + 1))
+            return
+        deadline = extensions.worker_deadline_seconds(self.course, worker.assignment, worker.student)
+        why = (f"the grading process ran past its {deadline:g} s"
+               if not worker.answered else
+               f"the grading process died (exit status {worker.process.exitcode}: "
+               "killed, perhaps out of memory, or crashed)")
+        self.on_result(SubmissionResult(student=worker.student, assignment=worker.assignment.id, status=NOT_GRADED,
+                                        max_score=worker.assignment.points, isolation=self.isolation,
+                                        reason=f"{why}, twice"))
+
+    def kill_all(self):
+        for worker in self.running.values():
+            worker.process.kill()
+            worker.process.join(timeout=10)
+
+
+def _received(conn):
+    """The message on a worker's pipe; None when it closed without one."""
+    try:
+        return conn.recv()
+    except (EOFError, OSError):
+        return None
 
 
 class _Stopped(Exception):
