@@ -178,13 +178,14 @@ def _grade_in_fresh_process(task: tuple, seconds: float):
     import select
     import subprocess
 
-    from .sandbox import _pdeathsig, wait_exit
+    from .launchers import die_with_parent
+    from .sandbox import wait_exit
 
     read_end, write_end = os.pipe()
     try:
         process = subprocess.Popen([sys.executable, "-m", "autograder.engine.cluster", str(write_end)],
                                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(write_end,),
-                                   preexec_fn=_pdeathsig)  # dies with this worker, its sandbox with it
+                                   preexec_fn=die_with_parent)  # dies with this worker, its sandbox with it
     finally:
         os.close(write_end)
     try:

@@ -48,7 +48,8 @@ from ..engine.grade import reference_modules
 from ..engine.lateness import load_parser
 from ..engine.model import NOT_GRADED, SubmissionResult
 from ..engine.results import atomic_write, update_grades_row, write_submission_results
-from ..engine.sandbox import _pdeathsig, child_code_dir, isolation_mode
+from ..engine.launchers import die_with_parent
+from ..engine.sandbox import child_code_dir, isolation_mode
 from ..engine.text import clean
 from ..student_ids import shown
 from . import feedback as fb
@@ -131,7 +132,7 @@ def configure_logging(log_file: Path, quiet: bool = False):
 
 def _work_orphan_proof(conn, *args):
     """The engine's batch worker, killed with the service (a kill -9 leaves no grader behind)."""
-    _pdeathsig()
+    die_with_parent()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _work(conn, *args)
 
