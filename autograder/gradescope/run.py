@@ -5,7 +5,7 @@
 takes the upload in ROOT/submission apart with upload.py (a single zip is
 extracted into WORK/upload; the files are listed without following symlinks;
 each MODULE's best candidate is copied into WORK/submissions/<student>/ASSIGNMENT/),
-grades it with ``course grade`` in this process and copies the student's
+grades it with the engine's batch (grade()) in this process and copies the student's
 results.json to ROOT/results/. Lateness: the submission time and the due
 dates (the student's extension included) come from Gradescope's
 submission_metadata.json when it is there (metadata.py), judged with the
@@ -93,14 +93,40 @@ def take_apart(root: Path, work: Path, assignment: str, modules: list[str]) -> t
     return student, said
 
 
+def grade(course_toml: Path, assignment_id: str, submissions: Path, out: Path) -> int:
+    """Grade the submissions folder with the engine, as `course grade --assignment ID --quiet` does: the
+    graders' points checked, MNIST found when the assignment reads it, then the batch. Its exit code; when
+    it cannot grade, the reason printed and EXIT_BAD_INPUT (the course, the folder) or EXIT_CANNOT_GRADE."""
+    from data.fetch import MNISTUnavailable, ensure_mnist, needs_mnist
+
+    from ..config import CourseConfigError, load_course
+    from ..engine.batch import EXIT_BAD_INPUT, EXIT_CANNOT_GRADE, grade_batch
+    from ..engine.errors import GradingError
+    from ..engine.grader_points import check_points
+    from ..engine.submission import LayoutError
+    from ..extensions import ExtensionsError
+
+    try:
+        course = load_course(course_toml)
+        assignment = course.assignment(assignment_id)
+        check_points(course, [assignment])
+        if needs_mnist(course, assignment):
+            ensure_mnist(course, progress=False)
+        return grade_batch(course, assignment, submissions, out, progress=False).exit_code
+    except (CourseConfigError, LayoutError, ExtensionsError) as exc:
+        print(f"run_autograder: {exc}; nothing was graded", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (GradingError, MNISTUnavailable) as exc:
+        print(f"run_autograder: grading could not run: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_GRADE
+
+
 def main(argv: list[str]) -> int:
     root, work, assignment, modules = Path(argv[0]), Path(argv[1]), argv[2], argv[3:]
     student, said = take_apart(root, work, assignment, modules)
-    from ..cli import main as course  # the engine, imported once the upload is in place
-    from ..engine.batch import EXIT_NO_MODULE, EXIT_OK
+    from ..engine.batch import EXIT_NO_MODULE, EXIT_OK  # the engine, imported once the upload is in place
 
-    status = course(["--course", str(root / "source" / "course.toml"), "grade", "--assignment", assignment,
-                     str(work / "submissions"), "--out", str(work / "out"), "--quiet"])
+    status = grade(root / "source" / "course.toml", assignment, work / "submissions", work / "out")
     results = work / "out" / student / assignment / "results.json"
     if status not in (EXIT_OK, EXIT_NO_MODULE) or not results.is_file():
         print(f"run_autograder: the grading engine could not grade this submission (exit {status})")
