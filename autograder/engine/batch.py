@@ -205,8 +205,10 @@ def plan_run(course: Course, assignment: Assignment, submissions: Path, out_dir:
 
 
 # -- workers -------------------------------------------------------------------
-def _work(conn, course, assignment, student, folder, isolation, fingerprinter):
-    """In a forked worker: grade one submission and send the result (or the GradingError) back."""
+def grade_in_worker(conn, course: Course, assignment: Assignment, student: str, folder: Path, isolation: str,
+                    fingerprinter: Fingerprinter | None):
+    """In a forked worker (a batch's, the service's): grade one submission and send ("result",
+    SubmissionResult) or ("grading_error", message) on conn, then close it. Ctrl-C is left to the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
     become_subreaper()
     sweep_orphans()  # what the sandboxes of killed grading processes left (their uid is never reused by us)
@@ -293,7 +295,7 @@ class _LocalRun:
             assignment, student, attempt = self.queue.pop()
             receive, send = self.workers.context.Pipe(duplex=False)
             process = self.workers.context.Process(
-                target=_work, args=(send, self.course, assignment, student,
+                target=grade_in_worker, args=(send, self.course, assignment, student,
                                     self.submissions / student / assignment.id, self.isolation,
                                     self.workers.fingerprinters.get(assignment.id)), daemon=True)
             process.start()
@@ -310,7 +312,7 @@ class _LocalRun:
             if not answered and now < self.running[conn].deadline:
                 continue
             worker = self.running.pop(conn)
-            worker.answered, worker.message = answered, _received(conn) if answered else None
+            worker.answered, worker.message = answered, received(conn) if answered else None
             conn.close()
             if worker.message is None:
                 worker.process.kill()
@@ -320,10 +322,7 @@ class _LocalRun:
     def settle(self, worker: _Worker):
         """Join an ended worker (killed if it lingers), then record its result, stop on its GradingError, or
         retry its submission (once) when it sent nothing."""
-        worker.process.join(timeout=10)
-        if worker.process.is_alive():  # sent its result but does not end: never leave it behind
-            worker.process.kill()
-            worker.process.join()
+        reap(worker.process)
         if worker.message is None:
             self.retry_or_record_failure(worker)
         elif worker.message[0] == "result":
@@ -353,12 +352,20 @@ class _LocalRun:
             worker.process.join(timeout=10)
 
 
-def _received(conn):
-    """The message on a worker's pipe; None when it closed without one."""
+def received(conn):
+    """The message on a worker's pipe (ready to read); None when it closed without one."""
     try:
         return conn.recv()
     except (EOFError, OSError):
         return None
+
+
+def reap(process):
+    """Join an ended worker; one that sent its result but does not end is killed: never left behind."""
+    process.join(timeout=10)
+    if process.is_alive():
+        process.kill()
+        process.join()
 
 
 class _Stopped(Exception):
@@ -551,13 +558,22 @@ def _prepare(course: Course, submissions: Path, out_dir: Path, tasks: list[tuple
         return ClusterWorkers(scheduler, out_dir), "probed on each worker"
     isolation = isolation_mode(protected=protected_paths(course.root, submissions, out_dir))
     print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
+    prepare_forked_grading(course, {a.id: a for a, _ in tasks}.values(),
+                           timestamps=any((submissions / student / a.id / TIMESTAMP_FILE).is_file()
+                                          for a, student in tasks))
+    return LocalWorkers(jobs, fingerprinters), isolation
+
+
+def prepare_forked_grading(course: Course, assignments, timestamps: bool = True):
+    """Before forking workers that grade these assignments: what each would otherwise make or import itself,
+    made once here and shared by the fork (the child's code, the graders, the reference modules and, with
+    timestamps, the timestamp parser)."""
     child_code_dir()
-    for assignment in {a.id: a for a, _ in tasks}.values():
+    for assignment in assignments:
         runner.collect(course.grader_file(assignment.id))
         reference_modules(course, assignment)
-    if any((submissions / student / a.id / TIMESTAMP_FILE).is_file() for a, student in tasks):
+    if timestamps:
         load_parser()
-    return LocalWorkers(jobs, fingerprinters), isolation
 
 
 class _Recorder:
@@ -683,49 +699,79 @@ def attention_lines(attention: list[Attention]) -> list[str]:
 
 
 def print_summary(summary: BatchSummary, report=print, with_attention: bool = True):
+    """One assignment's summary through report, a line at a time: what this run graded, the class, each
+    regrade, each submission not graded, refused or stale, and (with_attention) the attention list."""
+    report(_run_line(summary))
+    report(_class_line(summary))
+    for line in [*_regrade_lines(summary), *_not_graded_lines(summary)]:
+        report(line)
+    if with_attention:
+        for line in attention_lines(summary.attention):
+            report(f"  {line}")
+
+
+def _run_line(summary: BatchSummary) -> str:
     plan, graded = summary.plan, summary.graded
-    regraded = [s for s in plan.changed + plan.retry + plan.forced if s in graded]
-    new = [s for s in plan.new if s in graded]
-    parts = [f"graded {len(new)} new", f"{sum(s in graded for s in plan.changed + plan.retry)} changed"]
+    parts = [f"graded {sum(s in graded for s in plan.new)} new",
+             f"{sum(s in graded for s in plan.changed + plan.retry)} changed"]
     if plan.forced:
         parts.append(f"{sum(s in graded for s in plan.forced)} on request")
     parts.append(f"skipped {len(plan.unchanged)} unchanged")
     if summary.not_graded:
         parts.append(f"{len(summary.not_graded)} NOT GRADED")
-    report(f"{summary.assignment}: {', '.join(parts)}, in {summary.seconds:.1f} s; grades in {summary.grades_csv}")
+    return f"{summary.assignment}: {', '.join(parts)}, in {summary.seconds:.1f} s; grades in {summary.grades_csv}"
+
+
+def _class_line(summary: BatchSummary) -> str:
+    """The class by status, and the mean score of record over everyone with one, and over this run."""
     counts = summary.counts()
     mean = summary.class_mean()
-    ran = [summary.score_of_record(r) for r in graded.values() if summary.score_of_record(r) is not None]
+    ran = [summary.score_of_record(r) for r in summary.graded.values() if summary.score_of_record(r) is not None]
     max_score = next((r.max_score for r in summary.class_results), None)
-    report(f"  class: {', '.join(f'{n} {status}' for status, n in counts.items())}; "
-           + (f"mean {mean:.1f}" + (f" / {max_score:g}" if max_score else "")
-              + f" over all {sum(summary.score_of_record(r) is not None for r in summary.class_results)}"
-              " with a score" if mean is not None
-              else "no score yet")
-           + (f" (graded in this run: {len(ran)}, mean {_mean(ran)})" if ran else ""))
-    for student in sorted(regraded):
-        old, new_result = plan.old[student], graded[student]
-        def fmt(r):
-            return f"{r.score:g}" if r.graded else r.status
-        change = "" if not (old.graded and new_result.graded) else f" ({new_result.score - old.score:+g})"
-        override = summary.overrides.get((new_result.student, new_result.assignment))
-        stands = ""
-        if override is not None and override.sets_grade:
-            stands = f" (override {summary.score_of_record(new_result):g} stands)" \
-                if summary.score_of_record(new_result) is not None else " (override stands)"
-        report(f"  regraded {student}: {fmt(old)} -> {fmt(new_result)}{change}{stands} "
-               f"[{summary.why.get(student, '')}]")
-    for student, reason in sorted(summary.not_graded.items()):
-        report(f"  NOT GRADED {student}: {reason}")
-    for name, why in sorted(summary.roster.refused.items()):
-        report(f"  REFUSED folder {name!r}: {why}; not graded")
+    return (f"  class: {', '.join(f'{n} {status}' for status, n in counts.items())}; "
+            + (f"mean {mean:.1f}" + (f" / {max_score:g}" if max_score else "")
+               + f" over all {sum(summary.score_of_record(r) is not None for r in summary.class_results)}"
+               " with a score" if mean is not None
+               else "no score yet")
+            + (f" (graded in this run: {len(ran)}, mean {_mean(ran)})" if ran else ""))
+
+
+def _regrade_lines(summary: BatchSummary) -> list[str]:
+    """Each regraded student: old -> new score (or status), the change, an override that stands, and why."""
+    plan, graded = summary.plan, summary.graded
+    lines = []
+    for student in sorted(s for s in plan.changed + plan.retry + plan.forced if s in graded):
+        old, new = plan.old[student], graded[student]
+        change = "" if not (old.graded and new.graded) else f" ({new.score - old.score:+g})"
+        lines.append(f"  regraded {student}: {_score_or_status(old)} -> {_score_or_status(new)}{change}"
+                     f"{_override_stands(summary, new)} [{summary.why.get(student, '')}]")
+    return lines
+
+
+def _score_or_status(result: SubmissionResult) -> str:
+    return f"{result.score:g}" if result.graded else result.status
+
+
+def _override_stands(summary: BatchSummary, result: SubmissionResult) -> str:
+    override = summary.overrides.get((result.student, result.assignment))
+    if override is None or not override.sets_grade:
+        return ""
+    score = summary.score_of_record(result)
+    return f" (override {score:g} stands)" if score is not None else " (override stands)"
+
+
+def _not_graded_lines(summary: BatchSummary) -> list[str]:
+    """Who has no fresh grade: not graded (why), refused folders, stale results, no submission; where the
+    per-test regrades are."""
+    plan = summary.plan
+    lines = [f"  NOT GRADED {student}: {reason}" for student, reason in sorted(summary.not_graded.items())]
+    lines += [f"  REFUSED folder {name!r}: {why}; not graded" for name, why in sorted(summary.roster.refused.items())]
     if plan.left_stale:
-        report(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(plan.left_stale)}")
+        lines.append(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(plan.left_stale)}")
     if summary.roster.without_submission:
-        report(f"  no {summary.assignment}/ folder (not submitted): {len(summary.roster.without_submission)} "
-               f"student(s)")
+        lines.append(f"  no {summary.assignment}/ folder (not submitted): {len(summary.roster.without_submission)} "
+                     f"student(s)")
     if summary.regrades:
-        report(f"  old and new scores per test (every run): {Path(summary.grades_csv).with_name('regrades.csv')}")
-    if with_attention:
-        for line in attention_lines(summary.attention):
-            report(f"  {line}")
+        lines.append(f"  old and new scores per test (every run): "
+                     f"{Path(summary.grades_csv).with_name('regrades.csv')}")
+    return lines
