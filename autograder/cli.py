@@ -53,7 +53,7 @@ def _skip_iri_grammar():
 
 
 def _cmd_build(args) -> int:
-    from .authoring.grader_points import check_points
+    from .engine.grader_points import check_points
     from .build import NotebooksEditedError, build, notebook_path, stale_files
 
     course = load_course(args.course)
@@ -128,7 +128,7 @@ def _cmd_grade(args) -> int:
     from .engine.submission import LayoutError
     from .extensions import ExtensionsError
 
-    from .authoring.grader_points import check_points
+    from .engine.grader_points import check_points
 
     course = load_course(args.course)
     if bool(args.all) == bool(args.assignment):

@@ -51,7 +51,7 @@ def check_tables(course: Course) -> Check:
 
 
 def check_graders(course: Course, assignments: list) -> Check:
-    from .authoring.grader_points import check_points
+    from .engine.grader_points import check_points
     from .config import CourseConfigError
 
     problems = []

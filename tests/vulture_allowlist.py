@@ -5,8 +5,6 @@ configuration, jinja2 templates read them, dataclass fields, pytest hooks). Rege
 term  # unused variable (autograder/config.py:161)
 _.monitor_interval  # unused attribute (autograder/engine/batch.py:376)
 _.tempdir  # unused attribute (autograder/engine/cluster.py:209)
-grade_students_on_cluster  # unused function (autograder/engine/cluster.py:320)
-leftovers  # unused function (autograder/engine/jail/cgroups.py:170)
 _.row_factory  # unused attribute (autograder/engine/ledger.py:225)
 _.report_failure  # unused attribute (autograder/examples.py:97)
 _.report_unexpected_exception  # unused attribute (autograder/examples.py:99)

@@ -107,7 +107,7 @@ def check(docstrings: dict, promises: dict, tests: set) -> tuple[list[Promise], 
 
 def assignment_promises(course: Course, assignment: Assignment):
     """check() for one assignment: its reference docstrings against its grader's PROMISES."""
-    from .grader_points import decorated_tests, grader_tree
+    from ..engine.grader_points import decorated_tests, grader_tree
 
     docstrings = {}
     for module in assignment.modules:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..build import graded_functions, make_stub
 from ..config import Assignment, Course
-from .grader_points import HiddenTestPoints, decorated_tests, effective_points, grader_tree
+from ..engine.grader_points import HiddenTestPoints, decorated_tests, effective_points, grader_tree
 from .promises import assignment_promises
 
 

@@ -204,8 +204,10 @@ def plan_run(course: Course, assignment: Assignment, submissions: Path, out_dir:
 
 
 # -- workers -------------------------------------------------------------------
-def _work(conn, course, assignment, student, folder, isolation, fingerprinter):
-    """In a forked worker: grade one submission and send the result (or the GradingError) back."""
+def grade_in_worker(conn, course: Course, assignment: Assignment, student: str, folder: Path, isolation: str,
+                    fingerprinter: Fingerprinter | None):
+    """In a forked worker (a batch's, the service's): grade one submission and send ("result",
+    SubmissionResult) or ("grading_error", message) on conn, then close it. Ctrl-C is left to the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
     become_subreaper()
     sweep_orphans()  # what the sandboxes of killed grading processes left (their uid is never reused by us)
@@ -230,86 +232,139 @@ class LocalWorkers:
 
     def run(self, course, submissions: Path, tasks: list[tuple[Assignment, str]], isolation: str,
             on_result, on_stop):
-        """Grade each (assignment, student); on_result(result) as each ends; on_stop(student, why) stops it all."""
-        queue = [(assignment, student, 1) for assignment, student in reversed(tasks)]
-        running = {}  # conn -> (process, assignment, student, attempt, deadline)
-        stopping = False
-        interrupted = []
+        """Grade each (assignment, student); on_result(result) as each ends; on_stop(student, why) stops it all.
 
-        def start_workers():
-            while queue and not stopping and len(running) < self.jobs:
-                assignment, student, attempt = queue.pop()
-                receive, send = self.context.Pipe(duplex=False)
-                process = self.context.Process(
-                    target=_work, args=(send, course, assignment, student, submissions / student / assignment.id,
-                                        isolation, self.fingerprinters.get(assignment.id)), daemon=True)
-                process.start()
-                send.close()
-                deadline = time.monotonic() + extensions.worker_deadline_seconds(course, assignment, student)
-                running[receive] = (process, assignment, student, attempt, deadline)
-
+        Any exception (Ctrl-C included) kills the running workers; the cgroups of killed workers are removed.
+        """
+        run = _LocalRun(self, course, submissions, tasks, isolation, on_result, on_stop)
         # Ctrl-C is noted and acted on between two steps of the loop: a KeyboardInterrupt raised
         # inside fork() (at-fork handlers) would be swallowed, and the batch would go on.
         in_main_thread = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True)) if in_main_thread else None
+        previous = signal.signal(signal.SIGINT, lambda *_: run.interrupted.append(True)) if in_main_thread else None
         try:
-            while queue or running:
-                if interrupted:
-                    raise KeyboardInterrupt
-                start_workers()
-                if not running:
-                    break
-                ready = wait(list(running), timeout=0.2)
-                now = time.monotonic()
-                ended = []
-                for conn in list(running):
-                    process, assignment, student, attempt, deadline = running[conn]
-                    message = None
-                    if conn in ready:
-                        try:
-                            message = conn.recv()
-                        except (EOFError, OSError):
-                            message = None
-                    elif now < deadline:
-                        continue
-                    del running[conn]
-                    conn.close()
-                    if message is None:
-                        process.kill()
-                    ended.append((process, assignment, student, attempt, message, conn in ready))
-                if not interrupted:
-                    start_workers()  # the next submissions start before these are joined and recorded
-                for process, assignment, student, attempt, message, answered in ended:
-                    process.join(timeout=10)
-                    if process.is_alive():  # sent its result but does not end: never leave it behind
-                        process.kill()
-                        process.join()
-                    if message is None:
-                        deadline = extensions.worker_deadline_seconds(course, assignment, student)
-                        why = (f"the grading process ran past its {deadline:g} s"
-                               if not answered else
-                               f"the grading process died (exit status {process.exitcode}: "
-                               "killed, perhaps out of memory, or crashed)")
-                        if attempt < WORKER_ATTEMPTS:
-                            queue.append((assignment, student, attempt + 1))
-                            continue
-                        on_result(SubmissionResult(student=student, assignment=assignment.id, status=NOT_GRADED,
-                                                   max_score=assignment.points, isolation=isolation,
-                                                   reason=f"{why}, twice"))
-                    elif message[0] == "result":
-                        on_result(message[1])
-                    else:
-                        stopping = True
-                        on_stop(student, message[1])
+            run.loop()
         except BaseException:
-            for process, *_ in running.values():
-                process.kill()
-                process.join(timeout=10)
+            run.kill_all()
             raise
         finally:
             if in_main_thread:
                 signal.signal(signal.SIGINT, previous)
             cgroups.sweep_everywhere()  # a worker killed mid-submission left its cgroups
+
+
+@dataclass
+class _Worker:
+    """One forked worker grading one submission (attempt 1 or 2) until deadline (time.monotonic())."""
+    process: multiprocessing.process.BaseProcess
+    assignment: Assignment
+    student: str
+    attempt: int
+    deadline: float
+    message: tuple | None = None  # what it sent: ("result", SubmissionResult) or ("grading_error", str)
+    answered: bool = False        # it ended by closing its pipe or answering (not by running past its deadline)
+
+
+class _LocalRun:
+    """One run of LocalWorkers: start workers, wait, collect those that ended, retry or record each."""
+
+    def __init__(self, workers: LocalWorkers, course, submissions: Path, tasks, isolation: str, on_result, on_stop):
+        self.workers, self.course, self.submissions, self.isolation = workers, course, submissions, isolation
+        self.on_result, self.on_stop = on_result, on_stop
+        self.queue = [(assignment, student, 1) for assignment, student in reversed(tasks)]
+        self.running: dict = {}  # its pipe's end -> _Worker
+        self.stopping = False    # a GradingError arrived: nothing more starts
+        self.interrupted: list = []  # Ctrl-C was pressed
+
+    def loop(self):
+        while self.queue or self.running:
+            if self.interrupted:
+                raise KeyboardInterrupt
+            self.start()
+            if not self.running:
+                break
+            ended = self.collect_ended(wait(list(self.running), timeout=0.2))
+            if not self.interrupted:
+                self.start()  # the next submissions start before these are joined and recorded
+            for worker in ended:
+                self.settle(worker)
+
+    def start(self):
+        """Fork workers for the queue's next submissions, up to jobs running."""
+        while self.queue and not self.stopping and len(self.running) < self.workers.jobs:
+            assignment, student, attempt = self.queue.pop()
+            receive, send = self.workers.context.Pipe(duplex=False)
+            process = self.workers.context.Process(
+                target=grade_in_worker, args=(send, self.course, assignment, student,
+                                    self.submissions / student / assignment.id, self.isolation,
+                                    self.workers.fingerprinters.get(assignment.id)), daemon=True)
+            process.start()
+            send.close()
+            deadline = time.monotonic() + extensions.worker_deadline_seconds(self.course, assignment, student)
+            self.running[receive] = _Worker(process, assignment, student, attempt, deadline)
+
+    def collect_ended(self, ready) -> list[_Worker]:
+        """The workers that answered (ready), died or ran past their deadline, with what they sent; those
+        that sent nothing are killed."""
+        now, ended = time.monotonic(), []
+        for conn in list(self.running):
+            answered = conn in ready
+            if not answered and now < self.running[conn].deadline:
+                continue
+            worker = self.running.pop(conn)
+            worker.answered, worker.message = answered, received(conn) if answered else None
+            conn.close()
+            if worker.message is None:
+                worker.process.kill()
+            ended.append(worker)
+        return ended
+
+    def settle(self, worker: _Worker):
+        """Join an ended worker (killed if it lingers), then record its result, stop on its GradingError, or
+        retry its submission (once) when it sent nothing."""
+        reap(worker.process)
+        if worker.message is None:
+            self.retry_or_record_failure(worker)
+        elif worker.message[0] == "result":
+            self.on_result(worker.message[1])
+        else:
+            self.stopping = True
+            self.on_stop(worker.student, worker.message[1])
+
+    def retry_or_record_failure(self, worker: _Worker):
+        """A worker that died or ran past its deadline: its submission queued again, or after WORKER_ATTEMPTS
+        recorded NOT GRADED with why."""
+        if worker.attempt < WORKER_ATTEMPTS:
+            self.queue.append((worker.assignment, worker.student, worker.attempt + 1))
+            return
+        deadline = extensions.worker_deadline_seconds(self.course, worker.assignment, worker.student)
+        why = (f"the grading process ran past its {deadline:g} s"
+               if not worker.answered else
+               f"the grading process died (exit status {worker.process.exitcode}: "
+               "killed, perhaps out of memory, or crashed)")
+        self.on_result(SubmissionResult(student=worker.student, assignment=worker.assignment.id, status=NOT_GRADED,
+                                        max_score=worker.assignment.points, isolation=self.isolation,
+                                        reason=f"{why}, twice"))
+
+    def kill_all(self):
+        for worker in self.running.values():
+            worker.process.kill()
+            worker.process.join(timeout=10)
+
+
+def received(conn):
+    """The message on a worker's pipe (ready to read); None when it closed without one."""
+    try:
+        return conn.recv()
+    except (EOFError, OSError):
+        return None
+
+
+def reap(process):
+    """Join an ended worker; one that sent its result but does not end is killed: never left behind."""
+    process.join(timeout=10)
+    if process.is_alive():
+        process.kill()
+        process.join()
 
 
 class _Stopped(Exception):
@@ -413,7 +468,45 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
                       jobs: int, force: bool, progress: bool, students: list[str] | None, report,
                       per_assignment_lines: bool = True, scheduler: str | None = None,
                       amend=None) -> list[BatchSummary]:
+    """Grade the assignments' submissions that need it, in one run and six steps: validate the folders and
+    the chosen students (nothing is written when they are wrong), plan who is graded, prepare the workers,
+    grade, record each result as it comes, summarise (grades.csv, regrades.csv, the attention list).
+
+    amend: result -> result, applied to each result before it is recorded (the nbgrader path's flags).
+
+    Raises LayoutError (nothing written), GradingError (after recording what finished) when grading cannot run.
+    """
     submissions, out_dir = submissions.resolve(), out_dir.resolve()
+    summaries = _validate(course, assignments, submissions, out_dir, students)
+    recorder = _Recorder(course, out_dir, summaries, _open_output(out_dir), amend)
+    tasks, fingerprinters = _plan(course, assignments, submissions, out_dir, summaries, force, students)
+    workers, isolation = _prepare(course, submissions, out_dir, tasks, jobs, scheduler, fingerprinters)
+    label = assignments[0].id if len(assignments) == 1 else f"{len(assignments)} assignments"
+    recorder.bar = _progress_bar(len(tasks), f"grading {label}", shown=progress and sys.stderr.isatty())
+    start, interrupted = time.perf_counter(), False
+    try:
+        workers.run(course, submissions, tasks, isolation, recorder.record, recorder.stop)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        recorder.bar.close()
+        _summarise(recorder, round(time.perf_counter() - start, 2), interrupted)
+    _report(summaries, report, per_assignment_lines)
+    if interrupted:
+        done = sum(len(s.graded) for s in summaries.values())
+        print(f"\ninterrupted: {done} of {len(tasks)} graded, every finished result kept; "
+              "run the same command again to resume", file=sys.stderr)
+    if recorder.stopped:
+        print(f"stopped: {clean(recorder.stopped[0], 500)}", file=sys.stderr)
+        raise GradingError(recorder.stopped[0])
+    return list(summaries.values())
+
+
+def _validate(course: Course, assignments: list[Assignment], submissions: Path, out_dir: Path,
+              students: list[str] | None) -> dict[str, BatchSummary]:
+    """Validate: each assignment's empty summary (by id) with its roster, once the folders, extensions.csv and
+    the chosen students are found right (else LayoutError or ExtensionsError, and nothing is written). Rows of
+    extensions.csv that match nobody are warned about and kept for the attention list."""
     if out_dir == submissions or out_dir.is_relative_to(submissions):
         raise LayoutError(f"{out_dir}: the output folder must not be inside the submissions folder {submissions}")
     extensions.load_terms(course.root, [a.id for a in course.assignments])  # a bad row stops us before anything
@@ -432,109 +525,142 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
         summaries[assignment_id].terms_unmatched = rows
         for _, message in rows:
             print(f"warning: {course.root}/{message}", file=sys.stderr)
+    return summaries
+
+
+def _open_output(out_dir: Path) -> history.Ledger:
+    """The output folder made, the files a killed batch half-wrote removed, and its grade history opened
+    (made, and the results already there migrated, if new)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.glob("**/.*.tmp"):  # half-written by a batch that was killed
+    for stale in out_dir.glob("**/.*.tmp"):
         stale.unlink(missing_ok=True)
-    ledger = history.open_ledger(out_dir)  # made, and the results already there migrated, if new
-    run_id = history.new_run_id()
-    overrides = ledger.overrides()
-    tasks = []
-    # The graders' digest of the fingerprint is computed once, from the files the batch grades with.
+    return history.open_ledger(out_dir)
+
+
+def _plan(course: Course, assignments: list[Assignment], submissions: Path, out_dir: Path,
+          summaries: dict[str, BatchSummary], force: bool, students: list[str] | None):
+    """Plan: each summary's plan; (the (assignment, student) pairs to grade, the Fingerprinter of each
+    assignment id: the graders' digest computed once, from the files the batch grades with)."""
     fingerprinters = {a.id: Fingerprinter(course, a) for a in assignments}
+    tasks = []
     for assignment in assignments:
         summary = summaries[assignment.id]
         summary.plan = plan_run(course, assignment, submissions, out_dir, summary.roster, force, students,
                                 fingerprinters[assignment.id])
         tasks += [(assignment, student) for student in summary.plan.todo]
-    if scheduler is None:
-        isolation = isolation_mode(protected=protected_paths(course.root, submissions, out_dir))
-        print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
-        child_code_dir()  # made once here, not in every forked worker, like the imports:
-        for assignment in {a.id: a for a, _ in tasks}.values():
-            runner.collect(course.grader_file(assignment.id))
-            reference_modules(course, assignment)
-        if any((submissions / student / a.id / TIMESTAMP_FILE).is_file() for a, student in tasks):
-            load_parser()
-        workers = LocalWorkers(jobs, fingerprinters)
-    else:
-        isolation = "probed on each worker"
-        workers = ClusterWorkers(scheduler, out_dir)
-    start = time.perf_counter()
-    label = assignments[0].id if len(assignments) == 1 else f"{len(assignments)} assignments"
-    bar = _progress_bar(len(tasks), f"grading {label}", shown=progress and sys.stderr.isatty())
+    return tasks, fingerprinters
 
-    def record(result: SubmissionResult):
-        result = amend(result) if amend is not None else result
-        override = overrides.get((result.student, result.assignment))
+
+def _prepare(course: Course, submissions: Path, out_dir: Path, tasks: list[tuple[Assignment, str]], jobs: int,
+             scheduler: str | None, fingerprinters: dict):
+    """Prepare: (the workers that will grade, the isolation they grade with).
+
+    Local workers: the isolation is probed here, and what every forked worker needs is made or imported once,
+    before the fork (the child's code, the graders, the reference modules, the timestamp parser).
+    """
+    if scheduler is not None:
+        return ClusterWorkers(scheduler, out_dir), "probed on each worker"
+    isolation = isolation_mode(protected=protected_paths(course.root, submissions, out_dir))
+    print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
+    prepare_forked_grading(course, {a.id: a for a, _ in tasks}.values(),
+                           timestamps=any((submissions / student / a.id / TIMESTAMP_FILE).is_file()
+                                          for a, student in tasks))
+    return LocalWorkers(jobs, fingerprinters), isolation
+
+
+def prepare_forked_grading(course: Course, assignments, timestamps: bool = True):
+    """Before forking workers that grade these assignments: what each would otherwise make or import itself,
+    made once here and shared by the fork (the child's code, the graders, the reference modules and, with
+    timestamps, the timestamp parser)."""
+    child_code_dir()
+    for assignment in assignments:
+        runner.collect(course.grader_file(assignment.id))
+        reference_modules(course, assignment)
+    if timestamps:
+        load_parser()
+
+
+class _Recorder:
+    """Record: each result as it arrives, written to OUT/<student>/<ID>/ (with the override that stands) and
+    to the grade history with why; the first GradingError kept (stopped)."""
+
+    def __init__(self, course: Course, out_dir: Path, summaries: dict[str, BatchSummary], ledger: history.Ledger,
+                 amend=None):
+        self.course, self.out_dir, self.summaries, self.ledger = course, out_dir, summaries, ledger
+        self.amend = amend
+        self.run_id = history.new_run_id()
+        self.overrides = ledger.overrides()
+        self.bar = _NoBar()
+        self.stopped: list[str] = []  # "student: message" of each GradingError
+
+    def record(self, result: SubmissionResult):
+        result = self._written(self.amend(result) if self.amend is not None else result)
+        summary = self.summaries[result.assignment]
+        summary.graded[result.student] = result
+        summary.why[result.student] = why_recorded(self.course, summary.plan, result.student, result)
+        self.ledger.record(result, summary.why[result.student], self.run_id)
+        self.bar.update()
+
+    def _written(self, result: SubmissionResult) -> SubmissionResult:
+        """result once written; NOT GRADED, saying why, when OUT/<student>/ collides with something there."""
+        override = self.overrides.get((result.student, result.assignment))
         try:
             if override is None:
-                write_submission_results(out_dir, result)
+                write_submission_results(self.out_dir, result)
             else:  # the override's score and comment stay in results.json and the feedback
-                write_submission_results(out_dir, result, override)
-        except OSError as exc:  # OUT/<student>/ collides with something there: this student only, said loudly
-            result = SubmissionResult(
+                write_submission_results(self.out_dir, result, override)
+        except OSError as exc:
+            return SubmissionResult(
                 student=result.student, assignment=result.assignment, status=NOT_GRADED,
                 max_score=result.max_score, isolation=result.isolation,
-                reason=clean(f"its results cannot be written to {out_dir / result.student / result.assignment} "
+                reason=clean(f"its results cannot be written to {self.out_dir / result.student / result.assignment} "
                              f"({exc.strerror or exc}): move what is in the way, then grade again", 500))
-        summary = summaries[result.assignment]
-        summary.graded[result.student] = result
-        summary.why[result.student] = why_recorded(course, summary.plan, result.student, result)
-        ledger.record(result, summary.why[result.student], run_id)
-        bar.update()
+        return result
 
-    stopped, interrupted = [], False
+    def stop(self, student: str, message: str):
+        self.stopped.append(f"{student}: {message}")
 
-    def stop(student, message):
-        stopped.append(f"{student}: {message}")
 
-    try:
-        workers.run(course, submissions, tasks, isolation, record, stop)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        bar.close()
-        seconds = round(time.perf_counter() - start, 2)
-        stale = frozenset((s, a) for a, summary in summaries.items()
-                          for s in summary.plan.changed + summary.plan.left_stale if s not in summary.graded)
-        # other assignments' results stay stale until they are regraded: this run did not look at them
-        stale |= frozenset((s, a) for s, a in stale_results(out_dir) if a not in summaries)
-        with ledger.exclusive():  # another run at once writes these files before or after, not between
-            grades_csv = str(write_grades_csv(out_dir, stale=stale, overrides=overrides))
-            regrades = ledger.regrades()
-            if regrades:
-                write_regrades_csv(out_dir, regrades)
-        ledger.close()
-        everyone, _ = collect_results(out_dir)
-        listed = attention_list(everyone, overrides, out_dir, stale)
-        for summary in summaries.values():
-            summary.seconds, summary.grades_csv = seconds, grades_csv
-            summary.interrupted, summary.stopped = interrupted, stopped[0] if stopped else ""
-            summary.overrides = overrides
-            summary.regrades = [row for row in regrades if row["run"] == run_id
-                                and row["assignment"] == summary.assignment]
-            summary.class_results = [r for r in everyone if r.assignment == summary.assignment
-                                     and r.student in summary.roster.students]
-            summary.stale = frozenset(s for s, a in stale if a == summary.assignment)
-            summary.attention = [a for a in listed if a.assignment == summary.assignment
-                                 and a.student in summary.roster.students]
-            summary.attention += [Attention(student, summary.assignment, (message,))
-                                  for student, message in summary.terms_unmatched]
-    if per_assignment_lines:
-        for summary in summaries.values():
+def _summarise(recorder: _Recorder, seconds: float, interrupted: bool):
+    """Summarise: grades.csv and regrades.csv written from the history, the ledger closed, and each summary
+    completed from the class's results on disk (stale ones named, the attention list)."""
+    summaries, out_dir = recorder.summaries, recorder.out_dir
+    stale = frozenset((s, a) for a, summary in summaries.items()
+                      for s in summary.plan.changed + summary.plan.left_stale if s not in summary.graded)
+    # other assignments' results stay stale until they are regraded: this run did not look at them
+    stale |= frozenset((s, a) for s, a in stale_results(out_dir) if a not in summaries)
+    with recorder.ledger.exclusive():  # another run at once writes these files before or after, not between
+        grades_csv = str(write_grades_csv(out_dir, stale=stale, overrides=recorder.overrides))
+        regrades = recorder.ledger.regrades()
+        if regrades:
+            write_regrades_csv(out_dir, regrades)
+    recorder.ledger.close()
+    everyone, _ = collect_results(out_dir)
+    listed = attention_list(everyone, recorder.overrides, out_dir, stale)
+    for summary in summaries.values():
+        summary.seconds, summary.grades_csv = seconds, grades_csv
+        summary.interrupted, summary.stopped = interrupted, recorder.stopped[0] if recorder.stopped else ""
+        summary.overrides = recorder.overrides
+        summary.regrades = [row for row in regrades if row["run"] == recorder.run_id
+                            and row["assignment"] == summary.assignment]
+        summary.class_results = [r for r in everyone if r.assignment == summary.assignment
+                                 and r.student in summary.roster.students]
+        summary.stale = frozenset(s for s, a in stale if a == summary.assignment)
+        summary.attention = [a for a in listed if a.assignment == summary.assignment
+                             and a.student in summary.roster.students]
+        summary.attention += [Attention(student, summary.assignment, (message,))
+                              for student, message in summary.terms_unmatched]
+
+
+def _report(summaries: dict[str, BatchSummary], report, per_assignment_lines: bool):
+    """Each assignment's summary lines; only the indented ones, prefixed with its id, for a multi-assignment
+    run (its table follows)."""
+    for summary in summaries.values():
+        if per_assignment_lines:
             print_summary(summary, report)
-    else:
-        for summary in summaries.values():
+        else:
             print_summary(summary, lambda line: line.startswith("  ") and report(f"{summary.assignment}{line}"),
                           with_attention=False)
-    if interrupted:
-        done = sum(len(s.graded) for s in summaries.values())
-        print(f"\ninterrupted: {done} of {len(tasks)} graded, every finished result kept; "
-              "run the same command again to resume", file=sys.stderr)
-    if stopped:
-        print(f"stopped: {clean(stopped[0], 500)}", file=sys.stderr)
-        raise GradingError(stopped[0])
-    return list(summaries.values())
 
 
 def _mean(scores) -> str:
@@ -579,49 +705,79 @@ def attention_lines(attention: list[Attention]) -> list[str]:
 
 
 def print_summary(summary: BatchSummary, report=print, with_attention: bool = True):
+    """One assignment's summary through report, a line at a time: what this run graded, the class, each
+    regrade, each submission not graded, refused or stale, and (with_attention) the attention list."""
+    report(_run_line(summary))
+    report(_class_line(summary))
+    for line in [*_regrade_lines(summary), *_not_graded_lines(summary)]:
+        report(line)
+    if with_attention:
+        for line in attention_lines(summary.attention):
+            report(f"  {line}")
+
+
+def _run_line(summary: BatchSummary) -> str:
     plan, graded = summary.plan, summary.graded
-    regraded = [s for s in plan.changed + plan.retry + plan.forced if s in graded]
-    new = [s for s in plan.new if s in graded]
-    parts = [f"graded {len(new)} new", f"{sum(s in graded for s in plan.changed + plan.retry)} changed"]
+    parts = [f"graded {sum(s in graded for s in plan.new)} new",
+             f"{sum(s in graded for s in plan.changed + plan.retry)} changed"]
     if plan.forced:
         parts.append(f"{sum(s in graded for s in plan.forced)} on request")
     parts.append(f"skipped {len(plan.unchanged)} unchanged")
     if summary.not_graded:
         parts.append(f"{len(summary.not_graded)} NOT GRADED")
-    report(f"{summary.assignment}: {', '.join(parts)}, in {summary.seconds:.1f} s; grades in {summary.grades_csv}")
+    return f"{summary.assignment}: {', '.join(parts)}, in {summary.seconds:.1f} s; grades in {summary.grades_csv}"
+
+
+def _class_line(summary: BatchSummary) -> str:
+    """The class by status, and the mean score of record over everyone with one, and over this run."""
     counts = summary.counts()
     mean = summary.class_mean()
-    ran = [summary.score_of_record(r) for r in graded.values() if summary.score_of_record(r) is not None]
+    ran = [summary.score_of_record(r) for r in summary.graded.values() if summary.score_of_record(r) is not None]
     max_score = next((r.max_score for r in summary.class_results), None)
-    report(f"  class: {', '.join(f'{n} {status}' for status, n in counts.items())}; "
-           + (f"mean {mean:.1f}" + (f" / {max_score:g}" if max_score else "")
-              + f" over all {sum(summary.score_of_record(r) is not None for r in summary.class_results)}"
-              " with a score" if mean is not None
-              else "no score yet")
-           + (f" (graded in this run: {len(ran)}, mean {_mean(ran)})" if ran else ""))
-    for student in sorted(regraded):
-        old, new_result = plan.old[student], graded[student]
-        def fmt(r):
-            return f"{r.score:g}" if r.graded else r.status
-        change = "" if not (old.graded and new_result.graded) else f" ({new_result.score - old.score:+g})"
-        override = summary.overrides.get((new_result.student, new_result.assignment))
-        stands = ""
-        if override is not None and override.sets_grade:
-            stands = f" (override {summary.score_of_record(new_result):g} stands)" \
-                if summary.score_of_record(new_result) is not None else " (override stands)"
-        report(f"  regraded {student}: {fmt(old)} -> {fmt(new_result)}{change}{stands} "
-               f"[{summary.why.get(student, '')}]")
-    for student, reason in sorted(summary.not_graded.items()):
-        report(f"  NOT GRADED {student}: {reason}")
-    for name, why in sorted(summary.roster.refused.items()):
-        report(f"  REFUSED folder {name!r}: {why}; not graded")
+    return (f"  class: {', '.join(f'{n} {status}' for status, n in counts.items())}; "
+            + (f"mean {mean:.1f}" + (f" / {max_score:g}" if max_score else "")
+               + f" over all {sum(summary.score_of_record(r) is not None for r in summary.class_results)}"
+               " with a score" if mean is not None
+               else "no score yet")
+            + (f" (graded in this run: {len(ran)}, mean {_mean(ran)})" if ran else ""))
+
+
+def _regrade_lines(summary: BatchSummary) -> list[str]:
+    """Each regraded student: old -> new score (or status), the change, an override that stands, and why."""
+    plan, graded = summary.plan, summary.graded
+    lines = []
+    for student in sorted(s for s in plan.changed + plan.retry + plan.forced if s in graded):
+        old, new = plan.old[student], graded[student]
+        change = "" if not (old.graded and new.graded) else f" ({new.score - old.score:+g})"
+        lines.append(f"  regraded {student}: {_score_or_status(old)} -> {_score_or_status(new)}{change}"
+                     f"{_override_stands(summary, new)} [{summary.why.get(student, '')}]")
+    return lines
+
+
+def _score_or_status(result: SubmissionResult) -> str:
+    return f"{result.score:g}" if result.graded else result.status
+
+
+def _override_stands(summary: BatchSummary, result: SubmissionResult) -> str:
+    override = summary.overrides.get((result.student, result.assignment))
+    if override is None or not override.sets_grade:
+        return ""
+    score = summary.score_of_record(result)
+    return f" (override {score:g} stands)" if score is not None else " (override stands)"
+
+
+def _not_graded_lines(summary: BatchSummary) -> list[str]:
+    """Who has no fresh grade: not graded (why), refused folders, stale results, no submission; where the
+    per-test regrades are."""
+    plan = summary.plan
+    lines = [f"  NOT GRADED {student}: {reason}" for student, reason in sorted(summary.not_graded.items())]
+    lines += [f"  REFUSED folder {name!r}: {why}; not graded" for name, why in sorted(summary.roster.refused.items())]
     if plan.left_stale:
-        report(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(plan.left_stale)}")
+        lines.append(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(plan.left_stale)}")
     if summary.roster.without_submission:
-        report(f"  no {summary.assignment}/ folder (not submitted): {len(summary.roster.without_submission)} "
-               f"student(s)")
+        lines.append(f"  no {summary.assignment}/ folder (not submitted): {len(summary.roster.without_submission)} "
+                     f"student(s)")
     if summary.regrades:
-        report(f"  old and new scores per test (every run): {Path(summary.grades_csv).with_name('regrades.csv')}")
-    if with_attention:
-        for line in attention_lines(summary.attention):
-            report(f"  {line}")
+        lines.append(f"  old and new scores per test (every run): "
+                     f"{Path(summary.grades_csv).with_name('regrades.csv')}")
+    return lines

@@ -25,7 +25,8 @@ resumes like a local one. A worker that dies mid-task costs nothing: the
 scheduler runs its tasks again elsewhere, and each result is delivered once.
 
 grade_on_cluster() is the generic part (tasks in, one callback per result or
-failure); grade_students_on_cluster() is the glue for a class.
+failure); batch.ClusterWorkers is the glue for a class, behind the same run()
+as the local workers.
 """
 import hashlib
 import logging
@@ -179,13 +180,14 @@ def _grade_in_fresh_process(task: tuple, seconds: float):
     import select
     import subprocess
 
-    from .sandbox import _pdeathsig, wait_exit
+    from .launchers import die_with_parent
+    from .sandbox import wait_exit
 
     read_end, write_end = os.pipe()
     try:
         process = subprocess.Popen([sys.executable, "-m", "autograder.engine.cluster", str(write_end)],
                                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(write_end,),
-                                   preexec_fn=_pdeathsig)  # dies with this worker, its sandbox with it
+                                   preexec_fn=die_with_parent)  # dies with this worker, its sandbox with it
     finally:
         os.close(write_end)
     try:
@@ -261,117 +263,131 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
     worker fail. Raises NoUsableWorker when no worker is usable at the start.
     Returns every probed worker's report, by address.
     """
+    client = _connect(address, connect_seconds, log)
+    with client:
+        workers = _ProbedWorkers(client, probe, probe_args, log)
+        if not workers.refresh(tasks_waiting=False):
+            raise NoUsableWorker(f"no worker of the Dask scheduler at {address} can grade"
+                                 + ("" if workers.reports else ": none is connected"))
+        pending = {client.submit(fn, *args, key=f"grade-{workers.run_id}-{key}", resources={workers.resource: 1},
+                                 pure=False): key
+                   for key, fn, args in tasks}
+        try:
+            _Collection(client, pending, workers, on_result, on_failure, idle_seconds,
+                        lambda: log(f"waiting: no usable worker is connected to {address}; "
+                                    f"{len(pending)} task(s) left")).run()
+        finally:
+            for future in pending:
+                future.cancel()
+    return workers.reports
+
+
+def _connect(address: str, connect_seconds: float, log: Callable[[str], None]):
+    """A Dask client of the scheduler at address (TLS when the address is tls://; a warning otherwise)."""
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError as exc:
         raise GradingError(f"--scheduler needs Dask ({exc}): pip install 'nnfs-course[cluster]'") from None
     from .cluster_tls import ENV, security
 
-    reports: dict[str, dict] = {}
     try:
         secured = security()
         if not address.startswith("tls://"):
             log(f"warning: {address} is not a TLS address: anyone who reaches the scheduler can run code on its "
                 f"workers. Secure it: `course cluster certs DIR`, then ${ENV}=DIR and tls:// (docs/cluster.md)")
-        client = Client(address, timeout=connect_seconds, set_as_default=False, security=secured)
+        return Client(address, timeout=connect_seconds, set_as_default=False, security=secured)
     except (OSError, TimeoutError, ValueError) as exc:
         raise GradingError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-    with client:
 
-        run_id = uuid.uuid4().hex[:8]
-        resource = RESOURCE_PREFIX + run_id
 
-        def probe_new_workers(tasks_waiting: bool = True) -> set[str]:
-            """Probe the workers not probed before, and those restarted (a nanny's new worker process keeps
-            its name, and its address when the port is fixed, but not the run's resource); return the
-            addresses of live usable workers. tasks_waiting: tasks were submitted, so those waiting are
-            offered to the workers just marked usable."""
-            workers = client.scheduler_info()["workers"]
-            new = sorted(worker for worker, info in workers.items()
-                         if worker not in reports
-                         or (reports[worker].get("usable") and resource not in (info.get("resources") or {})))
-            if new:
-                answers = client.run(_probe_and_mark, probe, probe_args, resource, workers=new, on_error="return")
-                for worker in new:
-                    answer = answers.get(worker)
-                    if isinstance(answer, BaseException) or answer is None:
-                        answer = {"usable": False, "problem": f"the probe failed: {answer!r}"}
-                    reports[worker] = answer
-                    if not answer.get("usable"):
-                        log(f"worker {worker} is not used: {answer.get('problem')}")
-                marked = [worker for worker in new if reports[worker].get("usable")]
-                if marked and tasks_waiting:
-                    client.run_on_scheduler(_offer_waiting_tasks, marked)
-            return {worker for worker, info in workers.items() if reports[worker].get("usable")
-                    and (worker in new or resource in (info.get("resources") or {}))}
+class _ProbedWorkers:
+    """The scheduler's workers as this run knows them: each probed once (again after a restart), the usable
+    ones marked with the run's resource (RESOURCE_PREFIX + run_id) that its tasks ask for."""
 
-        usable = probe_new_workers(tasks_waiting=False)
-        if not usable:
-            raise NoUsableWorker(f"no worker of the Dask scheduler at {address} can grade"
-                                 + ("" if reports else ": none is connected"))
-        pending = {client.submit(fn, *args, key=f"grade-{run_id}-{key}", resources={resource: 1}, pure=False): key
-                   for key, fn, args in tasks}
-        finished = as_completed(list(pending), loop=client.loop)  # yields each future once, as it finishes (or fails)
-        waiting_since, probed_at = None, time.monotonic()
-        try:
-            while pending:
-                done = finished.next_batch(block=False)
-                if not done:
-                    time.sleep(0.02)
-                for future in done:
-                    key = pending.pop(future, None)
-                    if key is None:  # cancelled below, already reported
-                        continue
-                    if future.status == "finished":
-                        on_result(key, future.result())
-                    else:
-                        on_failure(key, future.exception() if future.status == "error"
-                                   else RuntimeError(f"the task was {future.status}"))
-                    future.release()
-                if not pending or time.monotonic() - probed_at < POLL_SECONDS:
-                    continue
-                usable, probed_at = probe_new_workers(), time.monotonic()  # workers that joined or restarted
-                if usable:
-                    waiting_since = None
-                elif waiting_since is None:
-                    waiting_since = time.monotonic()
-                    log(f"waiting: no usable worker is connected to {address}; {len(pending)} task(s) left")
-                elif time.monotonic() - waiting_since > idle_seconds:
-                    for future, key in list(pending.items()):
-                        del pending[future]
-                        future.cancel()
-                        on_failure(key, NoUsableWorker(f"no usable worker for {idle_seconds:g} s"))
-        finally:
-            for future in pending:
+    def __init__(self, client, probe: Callable[..., dict], probe_args: tuple, log: Callable[[str], None]):
+        self.client, self.probe, self.probe_args, self.log = client, probe, probe_args, log
+        self.run_id = uuid.uuid4().hex[:8]
+        self.resource = RESOURCE_PREFIX + self.run_id
+        self.reports: dict[str, dict] = {}  # address -> the probe's report
+
+    def refresh(self, tasks_waiting: bool = True) -> set[str]:
+        """Probe the workers not probed before, and those restarted (a nanny's new worker process keeps
+        its name, and its address when the port is fixed, but not the run's resource); return the
+        addresses of live usable workers. tasks_waiting: tasks were submitted, so those waiting are
+        offered to the workers just marked usable."""
+        workers = self.client.scheduler_info()["workers"]
+        new = sorted(worker for worker, info in workers.items()
+                     if worker not in self.reports
+                     or (self.reports[worker].get("usable") and not self._marked(info)))
+        if new:
+            self._probe(new)
+            marked = [worker for worker in new if self.reports[worker].get("usable")]
+            if marked and tasks_waiting:
+                self.client.run_on_scheduler(_offer_waiting_tasks, marked)
+        return {worker for worker, info in workers.items() if self.reports[worker].get("usable")
+                and (worker in new or self._marked(info))}
+
+    def _marked(self, info: dict) -> bool:
+        return self.resource in (info.get("resources") or {})
+
+    def _probe(self, new: list[str]):
+        answers = self.client.run(_probe_and_mark, self.probe, self.probe_args, self.resource, workers=new,
+                                  on_error="return")
+        for worker in new:
+            answer = answers.get(worker)
+            if isinstance(answer, BaseException) or answer is None:
+                answer = {"usable": False, "problem": f"the probe failed: {answer!r}"}
+            self.reports[worker] = answer
+            if not answer.get("usable"):
+                self.log(f"worker {worker} is not used: {answer.get('problem')}")
+
+
+class _Collection:
+    """Until no task is pending (future -> key): each finished one delivered once, workers that joined or
+    restarted probed every POLL_SECONDS, and every task failed once none is usable for idle_seconds."""
+
+    def __init__(self, client, pending: dict, workers: _ProbedWorkers, on_result, on_failure, idle_seconds: float,
+                 say_waiting: Callable[[], None]):
+        from distributed import as_completed
+
+        self.pending, self.workers, self.on_result, self.on_failure = pending, workers, on_result, on_failure
+        self.idle_seconds, self.say_waiting = idle_seconds, say_waiting
+        self.finished = as_completed(list(pending), loop=client.loop)  # each future once, as it ends (or fails)
+        self.waiting_since, self.probed_at = None, time.monotonic()
+
+    def run(self):
+        while self.pending:
+            done = self.finished.next_batch(block=False)
+            if not done:
+                time.sleep(0.02)
+            for future in done:
+                self._deliver(future)
+            if self.pending and time.monotonic() - self.probed_at >= POLL_SECONDS:
+                self._probe_again()
+
+    def _deliver(self, future):
+        key = self.pending.pop(future, None)
+        if key is None:  # cancelled, already reported
+            return
+        if future.status == "finished":
+            self.on_result(key, future.result())
+        else:
+            self.on_failure(key, future.exception() if future.status == "error"
+                            else RuntimeError(f"the task was {future.status}"))
+        future.release()
+
+    def _probe_again(self):
+        usable, self.probed_at = self.workers.refresh(), time.monotonic()  # workers that joined or restarted
+        if usable:
+            self.waiting_since = None
+        elif self.waiting_since is None:
+            self.waiting_since = time.monotonic()
+            self.say_waiting()
+        elif time.monotonic() - self.waiting_since > self.idle_seconds:
+            for future, key in list(self.pending.items()):
+                del self.pending[future]
                 future.cancel()
-    return reports
-
-
-def grade_students_on_cluster(address: str, course, assignment, submissions: Path, out_dir: Path,
-                              students: list[str], on_graded: Callable[[str, dict], None]) -> dict[str, str]:
-    """Grade students on the cluster; on_graded(student, results) for each, in the client.
-
-    Returns {student: reason} for the students that could not be graded. A
-    GradingError from a worker (graders that do not run, points that do not
-    add up) stops the batch, as it does locally.
-    """
-    failures: dict[str, str] = {}
-
-    def on_failure(student, error):
-        if isinstance(error, GradingError):
-            raise error
-        failures[student] = f"{type(error).__name__}: {error}"
-        _log(f"error: grading {student} failed: {failures[student]}")
-
-    fingerprint = code_fingerprint(str(course.root))
-    reports = grade_on_cluster(
-        address, [(s, grade_student, (course, assignment, s, submissions, out_dir)) for s in students],
-        on_graded, on_failure, probe=worker_probe,
-        probe_args=(str(course.root), str(submissions), fingerprint, str(out_dir)))
-    modes = sorted({r["isolation"] for r in reports.values() if r.get("usable")})
-    _log(f"graded on {sum(r.get('usable', False) for r in reports.values())} worker(s) of {address} "
-         f"(isolation: {', '.join(modes)}); {sum(not r.get('usable') for r in reports.values())} not used")
-    return failures
+                self.on_failure(key, NoUsableWorker(f"no usable worker for {self.idle_seconds:g} s"))
 
 
 if __name__ == "__main__":

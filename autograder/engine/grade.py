@@ -13,7 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from .. import extensions
-from ..authoring.grader_points import HiddenTestPoints, points_total_problem
+from .grader_points import HiddenTestPoints, points_total_problem
 from ..config import Assignment, Course
 from .errors import GradingError
 from .fingerprint import Fingerprinter

@@ -211,14 +211,11 @@ class StudentProcess:
         """fn(*args, **kwargs) in the child; the result, or a Call with return_args.
 
         seconds: this call's own time limit (default: call_seconds). expect,
-        reply_bytes: what the reply may weigh (see reply_limit).
+        reply_bytes: what the reply may weigh (see reply_limit). Steps: the
+        child made ready for fn, this call's time, the request and its reply,
+        the reply read as a result or as the student's failure.
         """
-        if fn in self.timed_out:
-            raise StudentFailure(f"{fn}() timed out earlier, so it was not called again ({self.timed_out[fn]})")
-        if self.child is None or not self.ready:
-            self._start()
-        if fn not in self.functions:
-            raise StudentFailure(f"{fn}() is missing from your {', '.join(m + '.py' for m in self.modules)}")
+        self._ready_for(fn)
         seconds = self.call_seconds if seconds is None else seconds
         sent_args, sent_kwargs = list(args), dict(kwargs)
         limit = self._seconds_for(fn, seconds)
@@ -227,36 +224,36 @@ class StudentProcess:
         if limit <= 0:
             raise StudentFailure(f"the time limit for your whole submission ({self.total_seconds:g} s) ran out "
                                  f"before {fn}() could be called")
+        request = {"fn": fn, "args": sent_args, "kwargs": sent_kwargs, "return_args": return_args}
         try:
-            try:
-                request_bytes = self.child.send({"fn": fn, "args": sent_args, "kwargs": sent_kwargs,
-                                                 "return_args": return_args}, deadline)
-            except wire.Timeout:
-                raise self._timed_out(f"sending the arguments of {fn}()", limit, limit < seconds,
-                                      hint="your process stopped reading them") from None
-            except OSError:
-                self._stop()
-                raise StudentFailure(f"your process ended before {fn}() could be called") from None
-            max_bytes = reply_limit(request_bytes, return_args, expect, reply_bytes)
-            response = self._receive(f"running {fn}()", deadline, limit, max_bytes, limit < seconds)
+            response = self._exchange(fn, request, deadline, limit, limit < seconds, expect, reply_bytes)
         except CallTimedOut as exc:
             self.timed_out[fn] = str(exc)
             raise
-        status = response.get("status")
-        if status == "ok":
-            if return_args:
-                args, kwargs, warnings = response.get("args", []), response.get("kwargs", {}), response.get("warnings", [])
-                if not isinstance(args, list) or not isinstance(kwargs, dict) or not isinstance(warnings, list) \
-                        or len(args) != len(sent_args) or set(kwargs) != set(sent_kwargs):
-                    raise StudentFailure(f"your process sent back unreadable data while running {fn}()")
-                return Call(response.get("result"), tuple(args), kwargs, [str(w)[:300] for w in warnings[:10]])
-            return response.get("result")
-        if status == "missing":
-            raise StudentFailure(f"{fn}() is missing from your module")
-        error = response.get("error", {})
-        if isinstance(error, dict) and error.get("type") == "NotImplementedError":
-            raise NotImplementedYet(f"{fn}() is not implemented yet: it still raises NotImplementedError.")
-        raise StudentError(fn, error if isinstance(error, dict) else {})
+        return _answer(fn, response, request)
+
+    def _ready_for(self, fn):
+        """The child started and fn among its functions; else the StudentFailure saying why it is not called."""
+        if fn in self.timed_out:
+            raise StudentFailure(f"{fn}() timed out earlier, so it was not called again ({self.timed_out[fn]})")
+        if self.child is None or not self.ready:
+            self._start()
+        if fn not in self.functions:
+            raise StudentFailure(f"{fn}() is missing from your {', '.join(m + '.py' for m in self.modules)}")
+
+    def _exchange(self, fn, request: dict, deadline: float, limit: float, share: bool, expect, reply_bytes) -> dict:
+        """Send the request and read the child's reply (a dict), both by deadline (limit s from now; share: limit
+        is the call's share of the submission's budget); the reply's size bounded by reply_limit."""
+        try:
+            request_bytes = self.child.send(request, deadline)
+        except wire.Timeout:
+            raise self._timed_out(f"sending the arguments of {fn}()", limit, share,
+                                  hint="your process stopped reading them") from None
+        except OSError:
+            self._stop()
+            raise StudentFailure(f"your process ended before {fn}() could be called") from None
+        max_bytes = reply_limit(request_bytes, request["return_args"], expect, reply_bytes)
+        return self._receive(f"running {fn}()", deadline, limit, max_bytes, share)
 
     def close(self):
         self._stop()
@@ -265,6 +262,29 @@ class StudentProcess:
 
     def output(self) -> str:
         return "".join(self.outputs)
+
+
+def _answer(fn, response: dict, request: dict):
+    """The result in the child's reply to request (a Call with return_args), else the StudentFailure it says."""
+    status = response.get("status")
+    if status == "ok":
+        return _returned(fn, response, request) if request["return_args"] else response.get("result")
+    if status == "missing":
+        raise StudentFailure(f"{fn}() is missing from your module")
+    error = response.get("error", {})
+    if isinstance(error, dict) and error.get("type") == "NotImplementedError":
+        raise NotImplementedYet(f"{fn}() is not implemented yet: it still raises NotImplementedError.")
+    raise StudentError(fn, error if isinstance(error, dict) else {})
+
+
+def _returned(fn, response: dict, request: dict) -> Call:
+    """The result, the arguments after the call (as many as were sent, the same keywords) and the warnings
+    (at most 10, 300 characters each)."""
+    args, kwargs, warnings = response.get("args", []), response.get("kwargs", {}), response.get("warnings", [])
+    if not isinstance(args, list) or not isinstance(kwargs, dict) or not isinstance(warnings, list) \
+            or len(args) != len(request["args"]) or set(kwargs) != set(request["kwargs"]):
+        raise StudentFailure(f"your process sent back unreadable data while running {fn}()")
+    return Call(response.get("result"), tuple(args), kwargs, [str(w)[:300] for w in warnings[:10]])
 
 
 def _strings(items) -> bool:

@@ -2,7 +2,7 @@
 
 The child is a fresh ``python -I`` serving the student's modules over two
 pipes (child.py, compiled once per process into child_code_dir()). How it is isolated depends on the mode the probe found
-(jail/probe.py):
+(jail/probe.py), each mode a launcher of its own (launchers.py):
 
 - ``nsjail+cgroup-v1|v2`` / ``nsjail+rlimits``: started by nsjail in new
   user, PID, mount, IPC, UTS, network and cgroup namespaces, as an
@@ -36,16 +36,17 @@ from pathlib import Path
 from . import wire
 from ..limits import Limits
 from .errors import GradingError
-from .jail import cgroups, cleanup, no_network, nsjail, own_tmp, uid as uid_jail
+from .jail import nsjail, own_tmp
 from .jail.cleanup import kill_leftovers, own_children
-from .jail.nsjail import CODE_MOUNT, ENGINE_MOUNT, WORK_MOUNT, python_dirs, site_packages  # noqa: F401
-from .jail.probe import TRUSTED, UID, UID_LANDLOCK, probe
-from .jail.uid import SANDBOX_UID_BASE  # noqa: F401
+from .jail.nsjail import site_packages
+from .jail.probe import probe
+from .launchers import launcher_for
 
 CHILD_FILE = Path(__file__).with_name("child.py")
 # The child's command: its own code first on sys.path, then the student's modules (see child.py).
 LAUNCH = "import sys; sys.path[:0] = sys.argv[4:6]; from _nnfs_child import main; main()"
-PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG = 36, 1
+SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
+PR_SET_CHILD_SUBREAPER = 36
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -66,80 +67,47 @@ def isolation_mode(protected=()) -> str:
     return found.mode
 
 
-def _pdeathsig():
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
 class Child:
-    """One running child process and its pipes."""
+    """One running child process and its pipes, started by its isolation mode's launcher (launchers.py)."""
 
     def __init__(self, workdir: Path, modules, limits: Limits, mode: str, env_extra=None):
         self.workdir, self.limits, self.mode = workdir, limits, mode
-        self.jailed = mode.startswith("nsjail")
-        self.uid = uid_jail.sandbox_uid() if os.geteuid() == 0 and mode != TRUSTED else None
-        self.scratch = None
-        self._cgroup_parents = {}
         self._answered = False
         self._output = bytearray()
         self._output_dropped = 0
         self._spare = own_children()
-        if self.uid is not None:  # its own code: readable to it only, never writable
-            for path in [workdir, *workdir.iterdir()]:
-                os.chown(path, self.uid, self.uid)
-                os.chmod(path, 0o500 if path.is_dir() else 0o400)
+        self.launcher = launcher_for(mode, workdir, limits, child_code_dir())
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
         out_r, out_w = os.pipe()
-        code_dir = CODE_MOUNT if self.jailed else str(workdir)
-        if self.jailed:
-            run_dir = WORK_MOUNT
-        elif mode in (UID, UID_LANDLOCK):
-            self.scratch = Path(tempfile.mkdtemp(prefix="nnfs-scratch-", dir=own_tmp.root()))
-            os.chown(self.scratch, self.uid, self.uid)
-            run_dir = str(self.scratch)
-        else:
-            run_dir = str(workdir)
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": run_dir, "TMPDIR": run_dir,
-               "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-               "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", **(env_extra or {})}
-        # -S: no site module; the child is told where the installed packages are (NNFS_SITE_PACKAGES),
-        # and skips the .pth files it never needs (the course's own editable install among them).
-        env["NNFS_SITE_PACKAGES"] = site_packages()
-        engine_dir = ENGINE_MOUNT if self.jailed else str(child_code_dir())
-        argv = [nsjail.child_python(), "-I", "-S", "-u", "-c", LAUNCH, str(req_r), str(resp_w), ",".join(modules),
-                engine_dir, code_dir]
-        self._log = None
         try:
-            if self.jailed:
-                self._log = tempfile.TemporaryFile()
-                found = cgroups.detect()[0] if mode.startswith("nsjail+cgroup") else None
-                if found is None and mode.startswith("nsjail+cgroup"):
-                    raise GradingError(f"isolation {mode} was chosen but its cgroups are gone")
-                self._cgroup_parents = found.new_parents() if found else {}
-                # The log stays nsjail's: it is closed when the child execs, so student code cannot write to it.
-                argv = nsjail.command(workdir, limits, env, argv, uid=self.uid, log_fd=self._log.fileno(),
-                                      engine_dir=child_code_dir(),
-                                      pass_fds=(req_r, resp_w),
-                                      cgroup_args=found.nsjail_args(self._cgroup_parents, limits) if found else (),
-                                      seconds=limits.cpu_seconds)
-                self.proc = subprocess.Popen(argv, env={}, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-                                             pass_fds=(req_r, resp_w, self._log.fileno()), start_new_session=True,
-                                             preexec_fn=_pdeathsig)
-            else:
-                fs = uid_jail.landlock_paths(workdir, self.scratch, child_code_dir()) if mode == UID_LANDLOCK else None
-                offline = no_network.prepared() if mode in (UID, UID_LANDLOCK) else None
-                self.proc = subprocess.Popen(
-                    argv, cwd=run_dir, env=env, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-                    pass_fds=(req_r, resp_w), preexec_fn=lambda: uid_jail.enter(limits, self.uid, fs, offline))
+            self.proc = self.launcher.popen(self._argv(modules, req_r, resp_w), self._env(env_extra),
+                                            (req_r, resp_w), out_w)
         except BaseException:
             for fd in (req_r, resp_w, out_w, out_r, self._req_w, self._resp_r):
                 os.close(fd)
-            self._remove_traces()
+            self.launcher.remove_traces()
             raise
         for fd in (req_r, resp_w, out_w):
             os.close(fd)
         self._drain = threading.Thread(target=self._read_output, args=(out_r,), daemon=True)
         self._drain.start()
+
+    def _env(self, env_extra=None) -> dict:
+        """The child's environment: one thread per BLAS, no display, HOME and TMPDIR its working folder.
+
+        -S: no site module; the child is told where the installed packages are (NNFS_SITE_PACKAGES),
+        and skips the .pth files it never needs (the course's own editable install among them)."""
+        run_dir = self.launcher.run_dir
+        return {"PATH": SYSTEM_PATH, "HOME": run_dir, "TMPDIR": run_dir,
+                "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", **(env_extra or {}),
+                "NNFS_SITE_PACKAGES": site_packages()}
+
+    def _argv(self, modules, req_r: int, resp_w: int) -> list[str]:
+        """python -I -S -u -c LAUNCH with the pipes, the modules and where the child sees its files."""
+        return [nsjail.child_python(), "-I", "-S", "-u", "-c", LAUNCH, str(req_r), str(resp_w), ",".join(modules),
+                self.launcher.engine_dir, self.launcher.code_dir]
 
     # -- in the parent ---------------------------------------------------------
     def _read_output(self, fd):
@@ -164,32 +132,14 @@ class Child:
             message = wire.read_frame(self._resp_r, deadline, max_bytes=max_bytes)
         except EOFError:
             if not self._answered:
-                self._raise_if_jail_failed()
+                self.launcher.raise_if_failed_to_start(self.proc)
             raise
         self._answered = True
         return message
 
-    def _raise_if_jail_failed(self):
-        """nsjail failing to start Python is the machine's fault, not the student's: it
-        logs "Executing" just before the exec (its log is closed at the exec, out of the
-        student's reach), so a child that never answered and has no such line never ran."""
-        if self._log is None:
-            return
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            return
-        self._log.seek(0)
-        lines = self._log.read(1 << 20).decode(errors="replace").splitlines()
-        if not any(line.startswith("[I]") and "Executing " in line for line in lines) \
-                or any("execve(" in line and line.startswith("[E]") for line in lines):
-            complaints = [line.split(" ", 2)[-1] for line in lines if line[:3] in ("[E]", "[F]")]
-            raise GradingError(f"the sandbox (isolation {self.mode}) could not start the student's process: "
-                               + ("; ".join(complaints[-3:]) or f"nsjail exited with {self.proc.returncode}"))
-
     def kill(self):
         """End the child and everything it started; remove what it left (cgroups, files, IPC objects)."""
-        if self.jailed:
+        if self.launcher.stops_on_eof:
             # EOF on its requests ends a healthy child: nsjail reaps it and removes its cgroups
             # itself. Otherwise SIGTERM: nsjail kills the namespace's processes and cleans up.
             self._close_requests()
@@ -206,14 +156,14 @@ class Child:
             except (ProcessLookupError, PermissionError):
                 pass
         self.proc.wait()
-        kill_leftovers(self.uid, self._spare)
+        kill_leftovers(self.launcher.uid, self._spare)
         self._close_requests()
         try:
             os.close(self._resp_r)
         except OSError:
             pass
         self._drain.join(timeout=5)
-        self._remove_traces()
+        self.launcher.remove_traces()
 
     def _close_requests(self):
         if self._req_w >= 0:
@@ -222,17 +172,6 @@ class Child:
             except OSError:
                 pass
             self._req_w = -1  # never close a number the process may have reused
-
-    def _remove_traces(self):
-        cgroups.remove(self._cgroup_parents)
-        self._cgroup_parents = {}
-        if self._log is not None:
-            self._log.close()
-        if self.scratch is not None:
-            cleanup.remove_tree(self.scratch)
-        if self.uid is not None and not self.jailed:
-            cleanup.remove_ipc(self.uid)
-            cleanup.remove_files_of(self.uid)
 
 
 def wait_exit(proc: subprocess.Popen, seconds: float) -> int:

@@ -39,17 +39,15 @@ from pathlib import Path
 from .. import extensions
 from ..config import Assignment, Course
 from ..engine import ledger as history
-from ..engine import runner
 from ..engine.attention import reasons as attention_reasons
-from ..engine.batch import ClusterWorkers, _work
+from ..engine.batch import ClusterWorkers, grade_in_worker, prepare_forked_grading, reap, received
 from ..extensions import worker_deadline_seconds
 from ..engine.fingerprint import Fingerprinter
-from ..engine.grade import reference_modules
-from ..engine.lateness import load_parser
 from ..engine.model import NOT_GRADED, SubmissionResult
 from ..engine.results import update_grades_row, write_submission_results
 from ..primitives import atomic_write
-from ..engine.sandbox import _pdeathsig, child_code_dir, isolation_mode
+from ..engine.launchers import die_with_parent
+from ..engine.sandbox import isolation_mode
 from ..engine.text import clean
 from ..student_ids import shown
 from . import feedback as fb
@@ -132,9 +130,9 @@ def configure_logging(log_file: Path, quiet: bool = False):
 
 def _work_orphan_proof(conn, *args):
     """The engine's batch worker, killed with the service (a kill -9 leaves no grader behind)."""
-    _pdeathsig()
+    die_with_parent()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _work(conn, *args)
+    grade_in_worker(conn, *args)
 
 
 @dataclass
@@ -205,11 +203,7 @@ class Service:
             # the service's copies
             self.isolation = isolation_mode(protected=(self.state.root, self.out_dir, self.course.graders_dir,
                                                        self.course.root / "solutions", self.exchange.inbound))
-            child_code_dir()
-            for assignment in self.course.assignments:
-                runner.collect(self.course.grader_file(assignment.id))
-                reference_modules(self.course, assignment)
-            load_parser()
+            prepare_forked_grading(self.course, self.course.assignments)
         else:
             self.isolation = "probed on each worker"
         self.fingerprinters = {a.id: Fingerprinter(self.course, a) for a in self.course.assignments}
@@ -269,23 +263,8 @@ class Service:
             watcher.start()
         in_main = threading.current_thread() is threading.main_thread()
         previous = {s: signal.signal(s, self.stop) for s in (signal.SIGTERM, signal.SIGINT)} if in_main else {}
-        next_scan = 0.0
         try:
-            while not self.stopping:
-                now = time.monotonic()
-                if self.dirty or now >= next_scan:
-                    self.dirty, self.recheck = False, False
-                    next_scan = now + self.settings.rescan_seconds
-                    try:
-                        waiting = self._take_ready()
-                    except ExchangeError as exc:  # e.g. a network file system away for a moment
-                        log.error("%s; listing it again in %g s", exc, self.settings.rescan_seconds)
-                        waiting = 1
-                    if once and not waiting and not self.running:
-                        break
-                    if self.recheck:
-                        next_scan = min(next_scan, now + 1.0)
-                self._wait(min(max(next_scan - time.monotonic(), 0.05), 1.0 if once else 5.0))
+            self._loop(once)
         finally:
             stop_watching.set()
             for process, job, _ in self.running.values():  # not recorded: graded again at the next start
@@ -301,6 +280,31 @@ class Service:
             for fd in (self._lock_fd, self._exchange_lock_fd, self._wake_r, self._wake_w):
                 os.close(fd)
             log.info("stopped")
+
+    def _loop(self, once: bool):
+        """Scan the exchange when something changed or every rescan_seconds; wait for workers in between."""
+        next_scan = 0.0
+        while not self.stopping:
+            now = time.monotonic()
+            if self.dirty or now >= next_scan:
+                next_scan = self._scan(now, once)
+                if next_scan is None:
+                    return
+            self._wait(min(max(next_scan - time.monotonic(), 0.05), 1.0 if once else 5.0))
+
+    def _scan(self, now: float, once: bool) -> float | None:
+        """Take what is ready in the exchange; when to scan next (time.monotonic()), or None when once and
+        nothing is left to do."""
+        self.dirty, self.recheck = False, False
+        next_scan = now + self.settings.rescan_seconds
+        try:
+            waiting = self._take_ready()
+        except ExchangeError as exc:  # e.g. a network file system away for a moment
+            log.error("%s; listing it again in %g s", exc, self.settings.rescan_seconds)
+            waiting = 1
+        if once and not waiting and not self.running:
+            return None
+        return min(next_scan, now + 1.0) if self.recheck else next_scan
 
     # -- what to do next ----------------------------------------------------------
     def _busy_students(self) -> set[str]:
@@ -436,42 +440,42 @@ class Service:
             on_result, on_stop)
 
     def _wait(self, timeout: float):
+        """Wait up to timeout s for a worker's answer or a wake-up; settle each worker that answered, died or
+        ran past its deadline."""
         ready = wait([*self.running, self._wake_r], timeout=timeout)
         if self._wake_r in ready:
-            try:
-                while os.read(self._wake_r, 4096):
-                    pass
-            except BlockingIOError:
-                pass
+            self._drain_wake_ups()
         now = time.monotonic()
         for conn in list(self.running):
-            process, job, deadline = self.running[conn]
-            message = None
-            if conn in ready:
-                try:
-                    message = conn.recv()
-                except (EOFError, OSError):
-                    message = None
-            elif now < deadline:
-                continue
-            del self.running[conn]
-            conn.close()
-            if message is None:
-                process.kill()
-            process.join(timeout=10)
-            if process.is_alive():
-                process.kill()
-                process.join()
-            self.dirty = True  # a slot is free: the next submission may start
-            if message is None:
-                why = (f"the grading process ran past its {deadline - job.started:g} s" if conn not in ready else
-                       f"the grading process died (exit status {process.exitcode}: killed, perhaps out of memory, "
-                       "or crashed)")
-                self._finished(job, self._not_graded(job, why))
-            elif message[0] == "result":
-                self._finished(job, message[1])
-            else:
-                self._finished(job, self._not_graded(job, f"grading could not run: {message[1]}"))
+            if conn in ready or now >= self.running[conn][2]:
+                self._settle(conn, answered=conn in ready)
+
+    def _drain_wake_ups(self):
+        try:
+            while os.read(self._wake_r, 4096):
+                pass
+        except BlockingIOError:
+            pass
+
+    def _settle(self, conn, answered: bool):
+        """The worker on conn has ended (answered: by answering or closing its pipe, else by running past its
+        deadline): joined (killed if it sent nothing), its result or its failure recorded."""
+        process, job, deadline = self.running.pop(conn)
+        message = received(conn) if answered else None
+        conn.close()
+        if message is None:
+            process.kill()
+        reap(process)
+        self.dirty = True  # a slot is free: the next submission may start
+        if message is None:
+            why = (f"the grading process ran past its {deadline - job.started:g} s" if not answered else
+                   f"the grading process died (exit status {process.exitcode}: killed, perhaps out of memory, "
+                   "or crashed)")
+            self._finished(job, self._not_graded(job, why))
+        elif message[0] == "result":
+            self._finished(job, message[1])
+        else:
+            self._finished(job, self._not_graded(job, f"grading could not run: {message[1]}"))
 
     # -- results ---------------------------------------------------------------
     def _not_graded(self, job: Job, reason: str) -> SubmissionResult:

@@ -124,11 +124,11 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_grades_each_student_once(co
     students = sorted(p.name for p in subs.iterdir())
     pids = worker_pids(local_cluster.scheduler_address)
     victim = psutil.Process(sorted(pids.values())[0])
-    delivered, sandboxes = [], []
+    delivered, sandboxes, stops = [], [], []
     before = {"cgroups": cgroups.leftovers(), "shm": sandbox_shm()}
 
-    def on_graded(student, result):
-        delivered.append(student)
+    def on_graded(result):
+        delivered.append(result)
         batch.write_submission_results(out, result)
         if len(delivered) == 3:  # kill one worker in the middle of a submission: its sandbox is running
             deadline = time.monotonic() + 20
@@ -136,10 +136,12 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_grades_each_student_once(co
                 sandboxes.extend(p for p in victim.children(recursive=True) if "_nnfs_child" in " ".join(p.cmdline()))
             victim.kill()
 
-    failures = cluster.grade_students_on_cluster(local_cluster.scheduler_address, COURSE, NEURON, subs, out,
-                                                 students, on_graded)
-    assert failures == {}
-    assert sorted(delivered) == students  # every student once, none twice
+    batch.ClusterWorkers(local_cluster.scheduler_address, out).run(
+        COURSE, subs, [(NEURON, student) for student in students], "probed on each worker", on_graded,
+        lambda student, why: stops.append((student, why)))
+    assert stops == []
+    assert [(r.student, r.reason) for r in delivered if r.isolation == "on the cluster"] == []  # none failed
+    assert sorted(r.student for r in delivered) == students  # every student once, none twice
     assert sandboxes and not victim.is_running()
     assert graded_files(out) == {k: v for k, v in local.items() if k != "grades.csv"}
     time.sleep(1)

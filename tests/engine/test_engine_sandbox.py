@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from autograder.engine.handle import StudentHandle, StudentProcess
-from autograder.engine import sandbox
 from autograder.engine.jail import cleanup
 from autograder.limits import Limits
-from autograder.engine.sandbox import become_subreaper, isolation_mode, kill_leftovers
+from autograder.engine.jail.cleanup import kill_leftovers
+from autograder.engine.jail.uid import SANDBOX_UID_BASE
+from autograder.engine.sandbox import become_subreaper, isolation_mode
 from conftest import REPO
 
 PROBE = textwrap.dedent("""
@@ -111,7 +112,7 @@ def test_the_child_has_no_network_no_privileges_and_no_way_out(probe):
     assert probe.network() in ("OSError", "ConnectionRefusedError", "PermissionError") or "Unreachable" in probe.network()
     uid, pid = probe.identity()
     assert pid == 1, "the student's Python is PID 1 of its own namespace"
-    assert uid != 0 and (os.getuid() != 0 or uid >= sandbox.SANDBOX_UID_BASE), "never root, a uid of its own as root"
+    assert uid != 0 and (os.getuid() != 0 or uid >= SANDBOX_UID_BASE), "never root, a uid of its own as root"
     assert probe.signal_parent(os.getpid()) == "ProcessLookupError"
     assert probe.remount() is False
     assert probe.write("/usr/evil") in ("OSError", "PermissionError")
@@ -132,7 +133,7 @@ def test_clean_up_does_not_wait_for_a_dead_process_it_cannot_reap(monkeypatch):
     wherever init reaps slowly."""
     if os.getuid() != 0:
         pytest.skip("needs root to give a process the sandbox uid")
-    uid = sandbox.SANDBOX_UID_BASE + 90000 + os.getpid() % 10000
+    uid = SANDBOX_UID_BASE + 90000 + os.getpid() % 10000
     read_end, write_end = os.pipe()
     keeper = os.fork()
     if keeper == 0:  # holds a dead child of the sandbox uid and never reaps it

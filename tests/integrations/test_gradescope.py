@@ -435,3 +435,20 @@ def test_nothing_graded_says_what_the_upload_holds_when_no_advice_applies():
     assert empty["output"].startswith("neuron.py was not graded: your upload is empty, but no neuron.py")
     graded = {**engine, "score": 12, "extra_data": {"status": "graded"}}
     assert student_results(graded, [], ["neuron.py"], ["neuron.py"]) == graded, "a graded result is left alone"
+
+
+def test_when_the_engine_cannot_grade_the_upload_it_says_why_and_the_exit_code_is_not_a_grade(tmp_path, capsys):
+    """run.grade() calls the engine's API: a course.toml that is not there, an assignment the course does not
+    have, a folder that is not a submissions layout: each named, exit 2 (run_autograder then writes no
+    results.json and exits 1)."""
+    from autograder.errors import EXIT_BAD_INPUT
+    from autograder.gradescope import run
+
+    subs, out = tmp_path / "submissions", tmp_path / "out"
+    subs.mkdir()
+    assert run.grade(tmp_path / "course.toml", "01_neuron", subs, out) == EXIT_BAD_INPUT
+    assert "course.toml: file not found" in capsys.readouterr().err
+    assert run.grade(REPO / "course.toml", "99_none", subs, out) == EXIT_BAD_INPUT
+    assert "no assignment '99_none'" in capsys.readouterr().err
+    assert run.grade(REPO / "course.toml", "01_neuron", subs, out) == EXIT_BAD_INPUT
+    assert "nothing was graded" in capsys.readouterr().err and not out.exists()

@@ -129,7 +129,7 @@ def test_a_submission_that_cannot_be_graded_is_retried_then_reported(served, mon
         with open(calls, "a") as f:
             f.write(student + "\n")
         os._exit(9)
-    monkeypatch.setattr(service_module, "_work", dying_worker)
+    monkeypatch.setattr(service_module, "grade_in_worker", dying_worker)
     _inbound_folder(exchange.inbound, "ada", REFERENCE)
     start = time.monotonic()
     run()
@@ -268,7 +268,7 @@ def test_a_stop_of_the_service_while_grading_is_not_an_attempt(served, monkeypat
 
     exchange, out, state, run = served
     caplog.set_level("INFO", logger="course")
-    calls, real_work = tmp_path / "calls", service_module._work
+    calls, real_work = tmp_path / "calls", service_module.grade_in_worker
 
     def stopped_service_worker(conn, *args):  # the first two workers: the service is stopped under them
         with open(calls, "a") as f:
@@ -277,7 +277,7 @@ def test_a_stop_of_the_service_while_grading_is_not_an_attempt(served, monkeypat
             os.kill(os.getppid(), signal.SIGTERM)
             time.sleep(30)
         real_work(conn, *args)
-    monkeypatch.setattr(service_module, "_work", stopped_service_worker)
+    monkeypatch.setattr(service_module, "grade_in_worker", stopped_service_worker)
     _inbound_folder(exchange.inbound, "ada", REFERENCE)
     for _ in range(3):  # [serve] attempts = 2: before, the third start said "started 2 times and never finished"
         run()
@@ -300,7 +300,7 @@ def test_not_graded_submissions_do_not_count_and_an_instructor_can_regrade(serve
     toml.write_text(toml.read_text() + "max_per_hour = 1\ncooldown_minutes = 30\n")  # still in [serve]
     course = load_course(toml)
     run = lambda: Service(course, exchange, out, state, jobs=2).run(once=True)  # noqa: E731
-    monkeypatch.setattr(service_module, "_work", lambda *args: os._exit(9))
+    monkeypatch.setattr(service_module, "grade_in_worker", lambda *args: os._exit(9))
     first = _inbound_folder(exchange.inbound, "ada", REFERENCE)
     run()
     monkeypatch.undo()

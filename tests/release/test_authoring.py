@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.authoring.grader_points import effective_points
+from autograder.engine.grader_points import effective_points
 from autograder.authoring.show import hidden_tests, primary_function, show
 from autograder.config import load_course
 from autograder.engine.fingerprint import settings_digest

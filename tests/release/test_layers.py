@@ -69,3 +69,37 @@ def test_no_import_cycle_in_the_package():
 
 def test_the_cycle_finder_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+# The engine grades; the layers above it (the commands, authoring, the services, the Gradescope entry) use it.
+ABOVE_THE_ENGINE = ("autograder.authoring", "autograder.cli", "autograder.serve", "autograder.gradescope")
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> dict[str, str]:
+    """Every module start imports, directly or through others: module -> the module that imports it."""
+    via, todo = {}, [start]
+    while todo:
+        node = todo.pop()
+        for other in graph[node]:
+            if other not in via and other != start:
+                via[other] = node
+                todo.append(other)
+    return via
+
+
+def test_the_engine_imports_nothing_above_it():
+    known = modules()
+    graph = {name: imported(name, path, known) for name, path in known.items()}
+    wrong = []
+    for name in sorted(n for n in known if n == "autograder.engine" or n.startswith("autograder.engine.")):
+        via = reachable(graph, name)
+        wrong += [f"{name} imports {target} (through {via[target]})" for target in sorted(via)
+                  if any(target == layer or target.startswith(layer + ".") for layer in ABOVE_THE_ENGINE)]
+    assert wrong == []
+
+
+def test_the_layer_check_sees_an_import_through_another_module():
+    graph = {"autograder.engine.grade": {"autograder.config"}, "autograder.config": {"autograder.cli"},
+             "autograder.cli": set()}
+    assert reachable(graph, "autograder.engine.grade") == {"autograder.config": "autograder.engine.grade",
+                                                            "autograder.cli": "autograder.config"}
