@@ -43,6 +43,7 @@ from .jail.protected import protected_paths
 from .sandbox import become_subreaper, child_code_dir, isolation_mode
 from .submission import LayoutError, Roster, find_students, read_submission
 from .text import clean
+from ..roster import RosterError, load_roster
 from ..errors import EXIT_CANNOT_GRADE, EXIT_INTERRUPTED, EXIT_NO_MODULE, EXIT_NOT_GRADED, EXIT_OK
 
 _SEVERITY = (EXIT_CANNOT_GRADE, EXIT_INTERRUPTED, EXIT_NOT_GRADED, EXIT_NO_MODULE, EXIT_OK)
@@ -510,6 +511,10 @@ def _validate(course: Course, assignments: list[Assignment], submissions: Path, 
     if out_dir == submissions or out_dir.is_relative_to(submissions):
         raise LayoutError(f"{out_dir}: the output folder must not be inside the submissions folder {submissions}")
     extensions.load_terms(course.root, [a.id for a in course.assignments])  # a bad row stops us before anything
+    try:
+        class_list = load_roster(course.root)
+    except RosterError as exc:
+        raise LayoutError(f"{course.root}/{exc}; nothing was graded") from None
     summaries = {}
     for assignment in assignments:
         roster = find_students(submissions, assignment.id)
@@ -518,6 +523,8 @@ def _validate(course: Course, assignments: list[Assignment], submissions: Path, 
             if unknown and len(assignments) == 1:
                 raise LayoutError(f"{submissions}: no {assignment.id}/ submission for --student "
                                   f"{', '.join(unknown)}")
+        else:
+            _add_rostered_absent(roster, class_list, out_dir, assignment)
         summaries[assignment.id] = BatchSummary(assignment=assignment.id, roster=roster)
     unmatched = extensions.unmatched_rows(course.root, [a.id for a in course.assignments],
                                           {a: set(s.roster.students) for a, s in summaries.items()})
@@ -526,6 +533,17 @@ def _validate(course: Course, assignments: list[Assignment], submissions: Path, 
         for _, message in rows:
             print(f"warning: {course.root}/{message}", file=sys.stderr)
     return summaries
+
+
+def _add_rostered_absent(roster: Roster, class_list, out_dir: Path, assignment: Assignment):
+    """Students of roster.csv with no folder for the assignment and no result in OUT yet are graded too, so
+    that they are recorded as missing (0) and every LMS export has their grade. One with a result already
+    keeps it: a folder graded in parts (a section at a time) never turns an earlier grade into a 0."""
+    present = set(roster.students)
+    roster.rostered_absent = [s.student for s in class_list.students if s.student not in present
+                              and not results_path(out_dir, s.student, assignment.id).exists()]
+    roster.students = sorted(present | set(roster.rostered_absent))
+    roster.without_submission = [s for s in roster.without_submission if s not in roster.rostered_absent]
 
 
 def _open_output(out_dir: Path) -> history.Ledger:
@@ -774,6 +792,9 @@ def _not_graded_lines(summary: BatchSummary) -> list[str]:
     lines += [f"  REFUSED folder {name!r}: {why}; not graded" for name, why in sorted(summary.roster.refused.items())]
     if plan.left_stale:
         lines.append(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(plan.left_stale)}")
+    if summary.roster.rostered_absent:
+        lines.append(f"  on roster.csv, no {summary.assignment}/ folder: recorded missing (0): "
+                     f"{', '.join(summary.roster.rostered_absent)}")
     if summary.roster.without_submission:
         lines.append(f"  no {summary.assignment}/ folder (not submitted): {len(summary.roster.without_submission)} "
                      f"student(s)")

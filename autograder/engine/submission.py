@@ -43,6 +43,7 @@ class Roster:
     students: list[str]                                  # with a <student>/<ASSIGNMENT>/ folder
     without_submission: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)   # a name that cannot be a student id -> why
+    rostered_absent: list[str] = field(default_factory=list)  # on roster.csv, no folder, no result yet: missing
 
 
 def is_valid_student_id(name: str) -> bool:
