@@ -109,6 +109,17 @@ def _no_zone(course: Course, worksheet: str) -> DownloadError:
         f"--timezone Europe/Berlin, or in {course.path}: [collect] timezone = \"Europe/Berlin\"")
 
 
+def _read_canvas_times(assignment: Assignment, pages: list[Path], result: Collected) -> dict:
+    """Canvas's times (canvas_times.py), checked against the assignment's canvas_id, or said to be unchecked."""
+    times, canvas_assignment = read_canvas_times(pages, assignment.canvas_id)
+    if assignment.canvas_id is None:
+        which = f"Canvas assignment {canvas_assignment}" if canvas_assignment else "a Canvas assignment it does not name"
+        result.notes.append(f"the submissions JSON is for {which}; {assignment.id} has no canvas_id in course.toml, "
+                            f"so it could not be checked to be this assignment's (set canvas_id = "
+                            f"{canvas_assignment or 'ITS ID'} under {assignment.id}'s [[assignments]])")
+    return times
+
+
 def collect(course: Course, assignment: Assignment, download: Path, out: Path, roster: Roster,
             timezone: str | None = None, canvas_submissions: list[Path] = ()) -> Collected:
     """Collect the download into out/<student>/<ID>/; DownloadError when it cannot be read at all, or when
@@ -117,8 +128,8 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
     canvas_submissions: Canvas's submissions JSON pages (canvas_times.py), for the times its download lacks.
     """
     timezone, zone_from = _zone(course, timezone)
-    canvas_times = read_canvas_times(list(canvas_submissions)) if canvas_submissions else {}
     result = Collected()
+    canvas_times = _read_canvas_times(assignment, list(canvas_submissions), result) if canvas_submissions else {}
     canvas_late: dict[str, bool] = {}  # student -> Canvas's _LATE marker on any of their files
     entries, refused, budget = read_download(download)
     result.unplaced += [f"{line}: refused" for line in refused]
@@ -210,16 +221,17 @@ def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dic
         mark = None
         if student in canvas and not why:
             late, lms_id = canvas[student]
-            mark = f"canvas: {'late' if late else 'on time'}"
-            stamp = _canvas_stamp(student, lms_id, late, canvas_times, result)
+            stamp, mark = _canvas_records(student, lms_id, late, canvas_times, result)
         written = _write(out / student / assignment.id, student_files, stamp, mark)
         refusals.mark(out / student / assignment.id, why)
         if not why:
             result.placed[student] = written
 
 
-def _canvas_stamp(student: str, lms_id: str | None, late: bool, canvas_times: dict, result: Collected) -> str | None:
-    """timestamp.txt's text for a Canvas student from the submissions JSON, or None (noted in result)."""
+def _canvas_records(student: str, lms_id: str | None, late: bool, canvas_times: dict,
+                    result: Collected) -> tuple[str | None, str]:
+    """(timestamp.txt's text or None, late_mark.txt's text) for a Canvas student whose download is marked late
+    or not, from the submissions JSON where it has them (noted in result)."""
     found = canvas_times.get(lms_id or "")
     if found is None:
         if late:
@@ -227,13 +239,22 @@ def _canvas_stamp(student: str, lms_id: str | None, late: bool, canvas_times: di
         if canvas_times:
             result.notes.append(f"{student}: Canvas user {lms_id} has no submission time in the submissions JSON; "
                                 "Canvas's late marker alone decides")
-        return None
-    if found.late != late:
+        return None, f"canvas: {_said(late)}"
+    verdict = late if found.late is None else found.late
+    mark = [f"canvas: {_said(verdict)}"]
+    if found.due:
+        mark.append(f"due: {found.due:%Y-%m-%d %H:%M:%S UTC}")
+    if verdict != late:
+        mark.append(f"download: {_said(late)}")
         result.notes.append(f"{student}: the download {'marks' if late else 'does not mark'} the submission late "
-                            f"but the submissions JSON says late={str(found.late).lower()} (a resubmission since, "
-                            "or a late status changed by hand in Canvas?); the time decides, and a late mark "
-                            "it contradicts is listed for attention")
-    return found.submitted_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+                            f"but the submissions JSON says late={str(verdict).lower()} (a resubmission since, "
+                            "or a late status changed by hand in Canvas?); lateness is left unknown and listed for "
+                            "attention by course grade: download both again and collect")
+    return found.submitted_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), "\n".join(mark)
+
+
+def _said(late: bool) -> str:
+    return "late" if late else "on time"
 
 
 def _add(student_files: dict, path: str, copy: int, entry, result: Collected, student: str, clashes: dict):

@@ -416,7 +416,16 @@ def _course(tmp_path, late="penalty_per_day = 0.1", extensions=None):
     (b"canvas: late\n", b"2027-02-08 12:00:00.000000 UTC", True, 3, 0.3, "Submitted 3 days after"),
     # the platform's time says on time, its mark says late: neither is dropped, the instructor looks
     (b"canvas: late\n", b"2027-02-05 20:00:00.000000 UTC", None, 0, 0.0, "Canvas marks the submission late, but its time"),
-    (b"canvas: on time\n", b"2027-02-06 20:00:00.000000 UTC", True, 1, 0.1, "Submitted 1 day after"),
+    # the mirror: Canvas counts it on time (an extension given in Canvas), the course's due date says late:
+    # no penalty taken silently, both facts in the note
+    (b"canvas: on time\ndue: 2027-02-09 23:59:00 UTC\n", b"2027-02-06 20:00:00.000000 UTC", None, 0, 0.0,
+     "Canvas counts the submission on time against its due date 2027-02-09 23:59 UTC for this student (an "
+     "extension given in Canvas?), but its time 2027-02-06 20:00 UTC is 1 day after the due date 2027-02-05 23:59"),
+    (b"canvas: on time\n", b"2027-02-05 20:00:00.000000 UTC", False, 0, 0.0, ""),
+    # the download's _LATE marker and the submissions JSON disagree: the time may not be the files'
+    (b"canvas: on time\ndownload: late\n", b"2027-02-05 20:00:00.000000 UTC", None, 0, 0.0,
+     "Canvas's download marks the submission late but its submissions JSON says on time"),
+    (b"canvas: late\nwhen: now\n", None, None, 0, 0.0, "'when: now' is not 'due: TIME'"),
     (b"late\n", None, None, 0, 0.0, "not 'canvas: late' or 'canvas: on time'"),  # not collect's: unknown
 ])
 def test_a_late_mark_is_applied_and_never_dropped(tmp_path, mark, stamp, late, days, penalty, note):
@@ -447,9 +456,15 @@ def test_canvas_times_are_read_from_the_api_json_and_refused_when_wrong(tmp_path
     from autograder.collect.unpack import DownloadError
     page = tmp_path / "page1.json"
     page.write_text('while(1);[{"user_id": 1003, "assignment_id": 77, "submitted_at": "2027-02-08T12:00:00Z", '
-                    '"late": true}, {"user_id": 1004, "assignment_id": 77, "submitted_at": null, "late": false}]')
-    times = read_canvas_times([page])
+                    '"late": true, "cached_due_date": "2027-02-05T23:59:00Z"}, '
+                    '{"user_id": 1004, "assignment_id": 77, "submitted_at": null, "late": false}]')
+    times, canvas_assignment = read_canvas_times([page])
     assert list(times) == ["1003"] and times["1003"].late and times["1003"].submitted_at.hour == 12
+    assert canvas_assignment == "77" and times["1003"].due.day == 5
+    assert read_canvas_times([page], 77)[1] == "77"
+    with pytest.raises(DownloadError, match="page1.json: submissions of Canvas assignment 77, but this "
+                                            "assignment's canvas_id in course.toml is 44101"):
+        read_canvas_times([page], 44101)
     other = tmp_path / "page2.json"
     other.write_text('[{"user_id": 1001, "assignment_id": 78, "submitted_at": "2027-02-05T10:00:00Z"}]')
     with pytest.raises(DownloadError, match="2 Canvas assignments"):
@@ -478,3 +493,50 @@ def test_a_late_mark_without_a_time_is_listed_by_the_engine_and_the_gradebook(tm
         entry = _read_entry("cat", results_path(tmp_path / "out", "cat", assignment.id))
         assert any("late by an unknown number of days" in a for a in entry.attention) is listed
         assert entry.results.score == (18.0 if listed else 20.0)
+
+
+def test_canvas_pages_of_another_assignment_are_refused_and_canvas_extensions_never_penalised(tmp_path):
+    """The tester's two findings: 02's page given for 01 (whole class penalised), and an extension given in Canvas
+    (late: false, a later cached_due_date) turned into a 40% penalty without a word."""
+    from autograder.collect.run import collect
+    from autograder.collect.unpack import DownloadError
+    from autograder.config import load_course
+    from autograder.engine.lateness import lateness
+    from autograder.roster import parse_roster
+
+    course_toml = course_with_roster(tmp_path)
+    with zipfile.ZipFile(tmp_path / "submissions.zip", "w") as archive:
+        archive.writestr("lovelaceada_1001_55501_neuron.py", REFERENCE)
+        archive.writestr("ngcat_1003_55503_neuron.py", REFERENCE)
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps([
+        {"user_id": 1001, "assignment_id": 44102, "submitted_at": "2027-02-05T20:00:00Z", "late": False,
+         "cached_due_date": "2027-02-05T23:59:00Z"},
+        {"user_id": 1003, "assignment_id": 44102, "submitted_at": "2027-02-09T12:00:00Z", "late": False,
+         "cached_due_date": "2027-02-12T23:59:00Z"}]))   # cat: an extension in Canvas to the 12th
+    roster = parse_roster(course_toml.parent / "roster.csv")
+    course_toml.write_text(course_toml.read_text().replace('id = "01_neuron"\n', 'id = "01_neuron"\ncanvas_id = 44101\n'))
+    course = load_course(course_toml)
+    assert course.assignment("01_neuron").canvas_id == 44101
+    with pytest.raises(DownloadError, match=r"page.json: submissions of Canvas assignment 44102, but this "
+                                            r"assignment's canvas_id in course.toml is 44101.*nothing was collected"):
+        collect(course, course.assignment("01_neuron"), tmp_path / "submissions.zip", tmp_path / "submitted", roster,
+                canvas_submissions=[page])
+    assert not (tmp_path / "submitted").exists()
+
+    course_toml.write_text(course_toml.read_text().replace("canvas_id = 44101\n", ""))
+    course = load_course(course_toml)
+    assignment = course.assignment("01_neuron")
+    done = collect(course, assignment, tmp_path / "submissions.zip", tmp_path / "submitted", roster,
+                   canvas_submissions=[page])
+    assert any("for Canvas assignment 44102; 01_neuron has no canvas_id in course.toml, so it could not be checked"
+               in note and "canvas_id = 44102" in note for note in done.notes), done.notes
+    cat_folder = tmp_path / "submitted/cat/01_neuron"
+    assert (cat_folder / "late_mark.txt").read_text() == "canvas: on time\ndue: 2027-02-12 23:59:00 UTC\n"
+    cat = lateness(course, assignment, "cat", (cat_folder / "timestamp.txt").read_bytes(), "",
+                   (cat_folder / "late_mark.txt").read_bytes())
+    assert cat.late is None and cat.penalty == 0 and "2027-02-12 23:59 UTC" in cat.note and "4 days" in cat.note
+    ada_folder = tmp_path / "submitted/ada/01_neuron"
+    ada = lateness(course, assignment, "ada", (ada_folder / "timestamp.txt").read_bytes(), "",
+                   (ada_folder / "late_mark.txt").read_bytes())
+    assert ada.late is False
