@@ -11,7 +11,9 @@ where there is no time (engine/lateness.py). A student's own timestamp.txt or
 late_mark.txt is never written. A student's own zip is opened (same bounds) and a module
 found deeper in it is lifted to the top. Whatever cannot be placed is
 reported with its reason, never dropped silently; a student collected again
-has the assignment folder replaced by the new download's files. Nothing is
+has the assignment folder replaced by the new download's files only when it
+is still what collect wrote there (manifest.py): a folder changed by hand,
+or one collect never wrote, is kept and named, unless asked (replace). Nothing is
 guessed (refusals.py): Moodle's local times need a zone, and a student whose
 files or LMS users conflict is marked not graded, with the reason.
 """
@@ -24,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from ..config import Assignment, Course
 from ..engine.lateness import LATE_MARK_FILE, TIMESTAMP_FILE
 from ..roster import Roster
-from . import refusals
+from . import manifest, refusals
 from .canvas_times import read_canvas_times
 from .platforms import Piece, moodle_worksheet, recognise
 from .unpack import DownloadError, nested_entries, problem_with, read_download
@@ -42,6 +44,7 @@ class Collected:
     platforms: set = field(default_factory=set)
     not_graded: dict = field(default_factory=dict)   # student -> why collect would not guess their files
     absent: list = field(default_factory=list)       # on roster.csv, nothing of theirs in the download
+    kept: dict = field(default_factory=dict)         # student -> how their folder differs from what collect wrote
 
 
 def _expected_names(course: Course, assignment: Assignment) -> set[str]:
@@ -121,11 +124,12 @@ def _read_canvas_times(assignment: Assignment, pages: list[Path], result: Collec
 
 
 def collect(course: Course, assignment: Assignment, download: Path, out: Path, roster: Roster,
-            timezone: str | None = None, canvas_submissions: list[Path] = ()) -> Collected:
+            timezone: str | None = None, canvas_submissions: list[Path] = (), replace: tuple = ()) -> Collected:
     """Collect the download into out/<student>/<ID>/; DownloadError when it cannot be read at all, or when
     Moodle's worksheet has times and no zone is given (timezone, else course.toml's [collect] timezone).
 
     canvas_submissions: Canvas's submissions JSON pages (canvas_times.py), for the times its download lacks.
+    replace: students whose folders are replaced even when they differ from what collect last wrote there.
     """
     timezone, zone_from = _zone(course, timezone)
     result = Collected()
@@ -193,7 +197,7 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
                      f"from {zone_from})" for sheet in worksheets]
     canvas = {student: (late, lms_ids.get(student)) for student, late in canvas_late.items()}
     _write_students(assignment, out, files, clashes, claims, {s: times.get(i) for s, i in lms_ids.items()},
-                    timezone, result, canvas, canvas_times)
+                    timezone, result, canvas, canvas_times, set(replace))
     result.absent = [s.student for s in roster.students if s.student not in claims.seen()] if roster.path else []
     if canvas_times:
         result.notes.append(f"submission times from Canvas's submissions JSON ({len(canvas_times)} submitted)")
@@ -201,12 +205,24 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
 
 
 def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dict, claims: refusals.Claims,
-                    times: dict, timezone: str | None, result: Collected, canvas: dict, canvas_times: dict):
+                    times: dict, timezone: str | None, result: Collected, canvas: dict, canvas_times: dict,
+                    replace: set):
     """Write each student's folder (files: student -> path -> (copy, bytes, source); times: student -> Moodle's
     time or None; canvas: student -> (Canvas's late marker, Canvas user id)); a student collect will not
-    guess gets the files nobody contests and the not-graded marker."""
+    guess gets the files nobody contests and the not-graded marker. A folder that is not what collect last
+    wrote is kept (result.kept) unless the student is in replace."""
     refused = claims.refused()
-    for student in sorted(set(files) | set(refused)):
+    students = sorted(set(files) | set(refused))
+    result.notes += [f"--replace {student[:60]}: not in this download; nothing replaced"
+                     for student in sorted(replace - set(students))]
+    for student in students:
+        folder = out / student / assignment.id
+        differs = manifest.changes(folder)
+        if differs and student not in replace:
+            result.kept[student] = differs
+            continue
+        if differs:
+            result.notes.append(f"{student}: {folder} replaced as asked (--replace); it was {differs}")
         student_files = {} if student in refused else files[student]
         _lift_modules(assignment, student_files, clashes.setdefault(student, {}))
         why = refused.get(student) or refusals.clash_reason(clashes[student])
@@ -222,8 +238,9 @@ def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dic
         if student in canvas and not why:
             late, lms_id = canvas[student]
             stamp, mark = _canvas_records(student, lms_id, late, canvas_times, result)
-        written = _write(out / student / assignment.id, student_files, stamp, mark)
-        refusals.mark(out / student / assignment.id, why)
+        written = _write(folder, student_files, stamp, mark)
+        refusals.mark(folder, why)
+        manifest.record(folder)
         if not why:
             result.placed[student] = written
 

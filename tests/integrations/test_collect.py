@@ -243,8 +243,11 @@ def test_collect_guesses_no_file_and_no_student_and_course_grade_says_not_graded
     (course_toml.parent / "roster.csv").write_text(GUESS_ROSTER)
     download = guessing_download(tmp_path / "submissions.zip")
     submitted = tmp_path / "submitted"
-    (submitted / "asmith" / "01_neuron").mkdir(parents=True)  # an earlier collect: replaced, never kept
-    (submitted / "asmith" / "01_neuron" / "neuron.py").write_bytes(REFERENCE)
+    with zipfile.ZipFile(tmp_path / "earlier.zip", "w") as archive:  # an earlier collect: replaced, never kept
+        archive.writestr("smithann_1005_60005_neuron.py", REFERENCE)
+    earlier = run_course("collect", tmp_path / "earlier.zip", "--assignment", "01_neuron", "--out", submitted,
+                         course=course_toml)
+    assert (submitted / "asmith" / "01_neuron" / "neuron.py").read_bytes() == REFERENCE, earlier.stderr
     done = run_course("collect", download, "--assignment", "01_neuron", "--out", submitted, course=course_toml)
     assert done.returncode == 0, done.stderr
     assert "collected 1 student(s)" in done.stdout and "2 marked not graded" in done.stdout, done.stdout
@@ -540,3 +543,49 @@ def test_canvas_pages_of_another_assignment_are_refused_and_canvas_extensions_ne
     ada = lateness(course, assignment, "ada", (ada_folder / "timestamp.txt").read_bytes(), "",
                    (ada_folder / "late_mark.txt").read_bytes())
     assert ada.late is False
+
+
+def test_collecting_again_keeps_what_the_instructor_placed_by_hand(tmp_path):
+    """The not-graded marker's advice followed (the right file put in, the marker deleted), then collect again
+    (say to add times): that folder is kept and named, the others collected; --replace replaces it."""
+    from autograder.collect.run import collect
+    from autograder.config import load_course
+    from autograder.roster import parse_roster
+
+    course_toml = make_course(tmp_path / "course")
+    (course_toml.parent / "roster.csv").write_text(GUESS_ROSTER)
+    download = guessing_download(tmp_path / "submissions.zip")
+    submitted = tmp_path / "submitted"
+    course = load_course(course_toml)
+    assignment, roster = course.assignment("01_neuron"), parse_roster(course_toml.parent / "roster.csv")
+    first = collect(course, assignment, download, submitted, roster)
+    assert "ben" in first.not_graded and first.kept == {}
+    (submitted / "ben/01_neuron/neuron.py").write_bytes(REFERENCE)   # the instructor's choice
+    (submitted / "ben/01_neuron.not-graded.txt").unlink()
+    (submitted / "zoe/01_neuron").mkdir(parents=True)                # handed in by mail: no collect record
+    (submitted / "zoe/01_neuron/neuron.py").write_bytes(STUB)
+    (submitted / "ada/01_neuron/neuron.py").write_bytes(STUB)       # collect's own folder, edited
+
+    again = run_course("collect", download, "--assignment", "01_neuron", "--out", submitted, course=course_toml)
+    assert again.returncode == 1, again.stderr  # nobody placed anew, and a file not placed (the other Ada)
+    ben = next(line for line in again.stderr.splitlines() if "KEPT ben" in line)
+    for words in ("added neuron.py", "the not-graded marker deleted", "--replace ben", "delete that folder"):
+        assert words in ben, (words, ben)
+    assert "KEPT ada" in again.stderr and "changed neuron.py" in again.stderr
+    assert "2 folder(s) kept as they were" in again.stdout and "1 marked not graded" in again.stdout  # asmith
+    assert (submitted / "ben/01_neuron/neuron.py").read_bytes() == REFERENCE
+    assert not (submitted / "ben/01_neuron.not-graded.txt").exists()
+    assert (submitted / "ada/01_neuron/neuron.py").read_bytes() == STUB
+    assert (submitted / "zoe/01_neuron/neuron.py").read_bytes() == STUB  # not in the download: untouched
+
+    # zoe in a download now: her folder was never collect's, so it is kept too
+    with zipfile.ZipFile(tmp_path / "zoe.zip", "w") as archive:
+        archive.writestr("zoe/neuron.py", REFERENCE)
+    zoe = collect(course, assignment, tmp_path / "zoe.zip", submitted, roster.__class__(students=[]))
+    assert "no record of writing it" in zoe.kept["zoe"] and zoe.placed == {}
+    assert (submitted / "zoe/01_neuron/neuron.py").read_bytes() == STUB
+
+    replaced = collect(course, assignment, download, submitted, roster, replace=("ben",))
+    assert "ben" in replaced.not_graded and list(replaced.kept) == ["ada"]
+    assert not (submitted / "ben/01_neuron/neuron.py").exists() and (submitted / "ben/01_neuron.not-graded.txt").exists()
+    assert any("ben: " in note and "replaced as asked (--replace)" in note for note in replaced.notes)
