@@ -76,18 +76,29 @@ def _place(piece: Piece, roster: Roster) -> str | tuple:
             "give each an lms_id in roster.csv", *(s.student for s in found))
 
 
-def _timestamp(when: str, zone: str) -> str | None:
-    """nbgrader's timestamp.txt text for a time Moodle wrote in the zone's local time, or None."""
+def _timestamp(when: str, zone: str) -> tuple[str | None, str]:
+    """(nbgrader's timestamp.txt text, "") for a time Moodle wrote in the zone's local time, or (None, why not):
+    a text that is no date, or a local time the zone's clock shows twice (the hour repeated when daylight saving
+    time ends) or never (the hour skipped when it starts). Neither reading is chosen: an hour can decide
+    lateness, so it is left unknown and course grade lists it."""
     import zoneinfo
 
     import dateutil.parser
     try:
         stamp = dateutil.parser.parse(when)
     except (ValueError, OverflowError):
-        return None
+        return None, "cannot be read as a date"
     if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=zoneinfo.ZoneInfo(zone))
-    return stamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+        tz = zoneinfo.ZoneInfo(zone)
+        first, second = stamp.replace(tzinfo=tz, fold=0), stamp.replace(tzinfo=tz, fold=1)
+        first_utc, second_utc = first.astimezone(dt.timezone.utc), second.astimezone(dt.timezone.utc)
+        if first_utc < second_utc:  # the hour repeated when daylight saving time ends
+            return None, (f"is shown twice by {zone}'s clocks when daylight saving time ends ({first_utc:%H:%M} or "
+                          f"{second_utc:%H:%M} UTC), so the submission time is not known to the hour")
+        if first_utc > second_utc:  # the hour skipped when it starts
+            return None, f"does not exist in {zone} (the hour skipped when daylight saving time starts)"
+        stamp = first
+    return stamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC"), ""
 
 
 def _zone(course: Course, timezone: str | None) -> tuple[str | None, str]:
@@ -135,6 +146,7 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
     result = Collected()
     canvas_times = _read_canvas_times(assignment, list(canvas_submissions), result) if canvas_submissions else {}
     canvas_late: dict[str, bool] = {}  # student -> Canvas's _LATE marker on any of their files
+    moodle: set[str] = set()           # students placed from Moodle's folders
     entries, refused, budget = read_download(download)
     result.unplaced += [f"{line}: refused" for line in refused]
     expected = _expected_names(course, assignment)
@@ -175,6 +187,8 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
         except ValueError as exc:
             result.unplaced.append(f"{entry.path[:200]!r}: not read: {exc}")
             continue
+        if piece.platform == "moodle":
+            moodle.add(student)
         if piece.platform == "canvas":
             canvas_late[student] = canvas_late.get(student, False) or piece.late
         if piece.file.lower().endswith(".zip") and not piece.file.startswith(".") and "/" not in piece.file:
@@ -197,7 +211,7 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
                      f"from {zone_from})" for sheet in worksheets]
     canvas = {student: (late, lms_ids.get(student)) for student, late in canvas_late.items()}
     _write_students(assignment, out, files, clashes, claims, {s: times.get(i) for s, i in lms_ids.items()},
-                    timezone, result, canvas, canvas_times, set(replace))
+                    timezone, result, canvas, canvas_times, set(replace), moodle, tuple(worksheets))
     result.absent = [s.student for s in roster.students if s.student not in claims.seen()] if roster.path else []
     if canvas_times:
         result.notes.append(f"submission times from Canvas's submissions JSON ({len(canvas_times)} submitted)")
@@ -206,15 +220,17 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
 
 def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dict, claims: refusals.Claims,
                     times: dict, timezone: str | None, result: Collected, canvas: dict, canvas_times: dict,
-                    replace: set):
+                    replace: set, moodle: set = frozenset(), worksheets: tuple = ()):
     """Write each student's folder (files: student -> path -> (copy, bytes, source); times: student -> Moodle's
     time or None; canvas: student -> (Canvas's late marker, Canvas user id)); a student collect will not
     guess gets the files nobody contests and the not-graded marker. A folder that is not what collect last
-    wrote is kept (result.kept) unless the student is in replace."""
+    wrote is kept (result.kept) unless the student is in replace. moodle: the students of Moodle's folders,
+    worksheets: the grading worksheets read (a Moodle student without a time there is named)."""
     refused = claims.refused()
     students = sorted(set(files) | set(refused))
     result.notes += [f"--replace {student[:60]}: not in this download; nothing replaced"
                      for student in sorted(replace - set(students))]
+    without_time = []  # Moodle's students with no time in its worksheet
     for student in students:
         folder = out / student / assignment.id
         differs = manifest.changes(folder)
@@ -230,10 +246,12 @@ def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dic
             result.not_graded[student] = why
             student_files = {path: file for path, file in student_files.items() if path not in clashes[student]}
         when = times.get(student) if not why else None
-        stamp = _timestamp(when, timezone) if when else None
-        if when and not stamp:
-            result.notes.append(f"{student}: Moodle's time {when[:80]!r} cannot be read as a date; no {TIMESTAMP_FILE} "
+        stamp, problem = _timestamp(when, timezone) if when else (None, "")
+        if problem:
+            result.notes.append(f"{student}: Moodle's time {when[:80]!r} {problem}; no {TIMESTAMP_FILE} "
                                 "written (course grade reports the lateness as unknown)")
+        elif student in moodle and not when and not why:
+            without_time.append(student)
         mark = None
         if student in canvas and not why:
             late, lms_id = canvas[student]
@@ -243,6 +261,12 @@ def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dic
         manifest.record(folder)
         if not why:
             result.placed[student] = written
+    if without_time:
+        result.notes.append(
+            (f"no submission time in Moodle's grading worksheet ({', '.join(worksheets)}: no row, or '-') for "
+             if worksheets else "no grading worksheet in Moodle's download (Download grading worksheet, put the CSV "
+                                "in the zip or folder), so no submission time for ")
+            + f"{', '.join(without_time)}: no {TIMESTAMP_FILE} written (course grade reports the lateness as unknown)")
 
 
 def _canvas_records(student: str, lms_id: str | None, late: bool, canvas_times: dict,

@@ -589,3 +589,38 @@ def test_collecting_again_keeps_what_the_instructor_placed_by_hand(tmp_path):
     assert "ben" in replaced.not_graded and list(replaced.kept) == ["ada"]
     assert not (submitted / "ben/01_neuron/neuron.py").exists() and (submitted / "ben/01_neuron.not-graded.txt").exists()
     assert any("ben: " in note and "replaced as asked (--replace)" in note for note in replaced.notes)
+
+
+def test_moodle_times_in_the_repeated_hour_or_without_a_row_are_named_not_guessed(tmp_path):
+    """2:30 AM on 25 October 2026 happened twice in Berlin (00:30 and 01:30 UTC): neither is picked; a participant
+    folder without a worksheet row is named, and so is a Moodle download without a worksheet."""
+    from autograder.collect.run import collect
+    from autograder.config import load_course
+    from autograder.roster import parse_roster
+
+    course_toml = course_with_roster(tmp_path)
+    course = load_course(course_toml)
+    roster = parse_roster(course_toml.parent / "roster.csv")
+    with zipfile.ZipFile(tmp_path / "moodle.zip", "w") as archive:
+        archive.writestr("Ada Lovelace_1001_assignsubmission_file_/neuron.py", REFERENCE)
+        archive.writestr("Cat Ng_1003_assignsubmission_file_/neuron.py", REFERENCE)
+        archive.writestr("Bob Brown_2002_assignsubmission_file_/neuron.py", REFERENCE)
+        archive.writestr("grading.csv",
+                         "Identifier,Full name,Email address,Status,Last modified (submission),Grade\n"
+                         "Participant 1001,Ada Lovelace,,Submitted,\"Sunday, 25 October 2026, 2:30 AM\",\n"
+                         "Participant 1003,Cat Ng,,Submitted,\"Sunday, 29 March 2026, 2:30 AM\",\n")
+    done = collect(course, course.assignment("01_neuron"), tmp_path / "moodle.zip", tmp_path / "submitted", roster,
+                   timezone="Europe/Berlin")
+    assert sorted(done.placed) == ["ada", "bob", "cat"]
+    assert not list((tmp_path / "submitted").rglob("timestamp.txt")), "no reading is picked for anyone"
+    notes = "\n".join(done.notes)
+    assert ("ada: Moodle's time 'Sunday, 25 October 2026, 2:30 AM' is shown twice by Europe/Berlin's clocks when "
+            "daylight saving time ends (00:30 or 01:30 UTC)") in notes
+    assert "cat: Moodle's time 'Sunday, 29 March 2026, 2:30 AM' does not exist in Europe/Berlin" in notes
+    assert ("no submission time in Moodle's grading worksheet (grading.csv: no row, or '-') for bob: no "
+            "timestamp.txt written") in notes
+    with zipfile.ZipFile(tmp_path / "bare.zip", "w") as archive:
+        archive.writestr("Ada Lovelace_1001_assignsubmission_file_/neuron.py", REFERENCE)
+    bare = collect(course, course.assignment("01_neuron"), tmp_path / "bare.zip", tmp_path / "bare", roster)
+    assert any(note.startswith("no grading worksheet in Moodle's download") and note.endswith(
+        "for ada: no timestamp.txt written (course grade reports the lateness as unknown)") for note in bare.notes)
