@@ -276,6 +276,8 @@ def test_collect_guesses_no_file_and_no_student_and_course_grade_says_not_graded
     rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").read_text().splitlines())}
     assert rows["ben"]["status"] == "not graded" and rows["ben"]["score"] == ""
     assert rows["asmith"]["status"] == "not graded" and rows["asmith"]["score"] == ""
+    # no time was ever read for them: their lateness is blank, not "on time" (a graded row keeps its verdict)
+    assert (rows["ben"]["late"], rows["ben"]["late_days"]) == ("", "") and rows["ada"]["late"] == "on time"
 
     # the download fixed (Ben's stub gone): collected again, Ben is graded and the marker is gone
     with zipfile.ZipFile(download, "w") as archive:
@@ -511,12 +513,14 @@ def test_canvas_pages_of_another_assignment_are_refused_and_canvas_extensions_ne
     with zipfile.ZipFile(tmp_path / "submissions.zip", "w") as archive:
         archive.writestr("lovelaceada_1001_55501_neuron.py", REFERENCE)
         archive.writestr("ngcat_1003_55503_neuron.py", REFERENCE)
+        archive.writestr("brownbob_LATE_1002_55502_neuron.py", REFERENCE)  # the download says late
     page = tmp_path / "page.json"
     page.write_text(json.dumps([
         {"user_id": 1001, "assignment_id": 44102, "submitted_at": "2027-02-05T20:00:00Z", "late": False,
          "cached_due_date": "2027-02-05T23:59:00Z"},
         {"user_id": 1003, "assignment_id": 44102, "submitted_at": "2027-02-09T12:00:00Z", "late": False,
-         "cached_due_date": "2027-02-12T23:59:00Z"}]))   # cat: an extension in Canvas to the 12th
+         "cached_due_date": "2027-02-12T23:59:00Z"},   # cat: an extension in Canvas to the 12th
+        {"user_id": 1002, "assignment_id": 44102, "submitted_at": "2027-02-05T21:00:00Z", "late": False}]))
     roster = parse_roster(course_toml.parent / "roster.csv")
     course_toml.write_text(course_toml.read_text().replace('id = "01_neuron"\n', 'id = "01_neuron"\ncanvas_id = 44101\n'))
     course = load_course(course_toml)
@@ -543,6 +547,18 @@ def test_canvas_pages_of_another_assignment_are_refused_and_canvas_extensions_ne
     ada = lateness(course, assignment, "ada", (ada_folder / "timestamp.txt").read_bytes(), "",
                    (ada_folder / "late_mark.txt").read_bytes())
     assert ada.late is False
+    # bob: the download's LATE and the JSON's late=false disagree: the note collect prints is true, he is listed
+    from autograder.engine.attention import reasons
+    from autograder.engine.model import GRADED, SubmissionResult
+    note = next(note for note in done.notes if note.startswith("bob: the download marks the submission late"))
+    assert "lateness is left unknown and listed for attention by course grade" in note
+    bob_folder = tmp_path / "submitted/bob/01_neuron"
+    bob = lateness(course, assignment, "bob", (bob_folder / "timestamp.txt").read_bytes(), "",
+                   (bob_folder / "late_mark.txt").read_bytes())
+    assert bob.late is None and "download marks the submission late but its submissions JSON says on time" in bob.note
+    result = SubmissionResult(student="bob", assignment=assignment.id, status=GRADED, max_score=20.0, earned=20.0,
+                              lateness=bob)
+    assert any(r.startswith("late unknown: Canvas's download marks") for r in reasons(result)), reasons(result)
 
 
 def test_collecting_again_keeps_what_the_instructor_placed_by_hand(tmp_path):
