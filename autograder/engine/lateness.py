@@ -114,6 +114,12 @@ def due_date(course: Course, assignment: Assignment, student: str) -> dt.datetim
     return _platform_due.get((assignment.id, student)) or extensions.due_date(course, assignment, student)
 
 
+def days_late(course: Course, submitted_at: dt.datetime, due: dt.datetime) -> int:
+    """Started days after due plus the course's grace period (0: on time)."""
+    overdue = (submitted_at - due).total_seconds() - 60 * course.late_grace_minutes
+    return math.ceil(overdue / 86400) if overdue > 0 else 0
+
+
 def assess(course: Course, assignment: Assignment, student: str, submitted_at: dt.datetime | None,
            unreadable: str = "") -> Lateness:
     """Lateness of a submission made at submitted_at (None: not known, for the reason in unreadable)."""
@@ -127,10 +133,9 @@ def assess(course: Course, assignment: Assignment, student: str, submitted_at: d
         return Lateness(late=None, submitted_at=None, due=due_text,
                         note=f"Lateness unknown: {why}, so the submission time cannot be compared with the "
                              f"due date {due:%Y-%m-%d %H:%M %Z}.")
-    overdue = (submitted_at - due).total_seconds() - 60 * course.late_grace_minutes
-    if overdue <= 0:
+    days = days_late(course, submitted_at, due)
+    if not days:
         return Lateness(late=False, submitted_at=stamp, due=due_text)
-    days = math.ceil(overdue / 86400)
     penalty = min(1.0, days * course.late_penalty_per_day)
     day_word = "day" if days == 1 else "days"
     note = (f"Submitted {days} {day_word} after the due date {due:%Y-%m-%d %H:%M %Z}"
@@ -248,4 +253,11 @@ def _against_mark(course: Course, assignment: Assignment, student: str, stamp: d
                        f"but its time {stamp:%Y-%m-%d %H:%M %Z} is {found.late_days} {day_word} after the due date "
                        f"{due:%Y-%m-%d %H:%M %Z} that applies here: no penalty is taken; if the student has an "
                        f"extension, add it to extensions.csv and grade again.")
+    if found.late and mark.due and days_late(course, stamp, mark.due) != found.late_days:
+        theirs_days = days_late(course, stamp, mark.due)
+        return unknown(f"{platform}'s due date for this student is {mark.due:%Y-%m-%d %H:%M %Z} (an extension given "
+                       f"in {platform}?), not {due:%Y-%m-%d %H:%M %Z} that applies here: its time "
+                       f"{stamp:%Y-%m-%d %H:%M %Z} is {theirs_days} started day(s) late by {platform}'s date, "
+                       f"{found.late_days} by this one; no penalty is taken until extensions.csv or course.toml "
+                       f"says which date is right (then grade again).")
     return found

@@ -427,6 +427,10 @@ def _course(tmp_path, late="penalty_per_day = 0.1", extensions=None):
      "Canvas counts the submission on time against its due date 2027-02-09 23:59 UTC for this student (an "
      "extension given in Canvas?), but its time 2027-02-06 20:00 UTC is 1 day after the due date 2027-02-05 23:59"),
     (b"canvas: on time\n", b"2027-02-05 20:00:00.000000 UTC", False, 0, 0.0, ""),
+    # both say late, by different due dates (an extension in Canvas): 3 days here, 1 by Canvas's: not silently 30%
+    (b"canvas: late\ndue: 2027-02-07 23:59:00 UTC\n", b"2027-02-08 12:00:00.000000 UTC", None, 0, 0.0,
+     "is 1 started day(s) late by Canvas's date, 3 by this one"),
+    (b"canvas: late\ndue: 2027-02-05 23:59:00 UTC\n", b"2027-02-08 12:00:00.000000 UTC", True, 3, 0.3, "Submitted 3"),
     # the download's _LATE marker and the submissions JSON disagree: the time may not be the files'
     (b"canvas: on time\ndownload: late\n", b"2027-02-05 20:00:00.000000 UTC", None, 0, 0.0,
      "Canvas's download marks the submission late but its submissions JSON says on time"),
