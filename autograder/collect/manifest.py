@@ -64,7 +64,10 @@ def state(folder: Path) -> dict:
 
 def record(folder: Path):
     """Record the folder as collect has just written it."""
-    manifest_path(folder).write_text(json.dumps({"written_by": "course collect", **state(folder)}, indent=1,
+    path = manifest_path(folder)
+    if path.is_symlink():
+        path.unlink()
+    path.write_text(json.dumps({"written_by": "course collect", **state(folder)}, indent=1,
                                                 sort_keys=True) + "\n")
 
 
@@ -80,7 +83,8 @@ def changes(folder: Path) -> str:
         then = json.loads(path.read_text())
         then = {"files": dict(then["files"]), "marker": then["marker"]}
     except FileNotFoundError:
-        return f"collect has no record of writing it (no {path.name}): made by hand or by another tool"
+        return (f"collect has no record of writing it (no {path.name}): made by hand, by another tool or by an "
+                "earlier version of collect")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return f"collect's record of it ({path.name}) cannot be read"
     if now == then:
