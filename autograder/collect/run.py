@@ -6,8 +6,10 @@ through roster.csv (roster.py), and writes SUBMITTED/<student>/<ID>/<files>,
 with timestamp.txt where the platform recorded the submission time (Moodle's
 grading worksheet, Canvas's submissions JSON given with --canvas-submissions)
 and, for Canvas, late_mark.txt with Canvas's own verdict ("canvas: late" when
-its file names carry _LATE, else "canvas: on time"), which the engine applies
-where there is no time (engine/lateness.py). A student's own timestamp.txt or
+its file names carry _LATE, else "canvas: on time"; the JSON's late, with its
+cached_due_date and the download's marker where it differs, when the JSON has
+the student), which the engine applies where there is no time and checks the
+time against (engine/lateness.py). A student's own timestamp.txt or
 late_mark.txt is never written. A student's own zip is opened (same bounds) and a module
 found deeper in it is lifted to the top. Whatever cannot be placed is
 reported with its reason, never dropped silently; a student collected again

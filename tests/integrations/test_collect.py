@@ -534,6 +534,10 @@ def test_canvas_pages_of_another_assignment_are_refused_and_canvas_extensions_ne
         collect(course, course.assignment("01_neuron"), tmp_path / "submissions.zip", tmp_path / "submitted", roster,
                 canvas_submissions=[page])
     assert not (tmp_path / "submitted").exists()
+    refused = run_course("collect", tmp_path / "submissions.zip", "--assignment", "01_neuron", "--out",
+                         tmp_path / "submitted", "--canvas-submissions", page, course=course_toml)
+    assert refused.returncode == 2 and "canvas_id in course.toml is 44101" in refused.stderr, refused.stderr
+    assert not (tmp_path / "submitted").exists()
 
     course_toml.write_text(course_toml.read_text().replace("canvas_id = 44101\n", ""))
     course = load_course(course_toml)
