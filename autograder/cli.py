@@ -207,7 +207,7 @@ def _cmd_collect(args) -> int:
     try:
         roster = load_roster(course.root)
         done = collect(course, assignment, args.download, args.out, roster, timezone=args.timezone,
-                       canvas_submissions=args.canvas_submissions)
+                       canvas_submissions=args.canvas_submissions, replace=args.replace)
     except (DownloadError, RosterError) as exc:
         raise UserError(str(exc)) from None
     for note in done.notes:
@@ -222,7 +222,8 @@ def _cmd_collect(args) -> int:
     kinds = ", ".join(sorted(done.platforms)) or "nothing recognised"
     print(f"collected {len(done.placed)} student(s) of {assignment.id} into {args.out} ({kinds}); "
           f"{len(done.not_graded)} marked not graded; {len(done.unplaced)} file(s) not placed"
-          + (f"; {len(done.absent)} rostered student(s) not in the download" if done.absent else ""))
+          + (f"; {len(done.absent)} rostered student(s) not in the download" if done.absent else "")
+          + (f"; {len(done.kept)} folder(s) kept as they were" if done.kept else ""))
     return EXIT_FAILED if done.unplaced and not done.placed else EXIT_OK
 
 
@@ -234,6 +235,10 @@ def _print_collect_refusals(done, out: Path, assignment_id: str):
               file=sys.stderr)
     if done.absent:
         print(f"course collect: on roster.csv, nothing in the download: {', '.join(done.absent)}", file=sys.stderr)
+    for student, why in sorted(done.kept.items()):
+        print(f"course collect: KEPT {student} ({out / student / assignment_id}): {why}; not replaced by the "
+              f"download (its files, times and marker are as you left them): to replace it, --replace {student} "
+              "or delete that folder", file=sys.stderr)
 
 
 def _cmd_new(args) -> int:
@@ -511,6 +516,8 @@ def parser() -> argparse.ArgumentParser:
     co.add_argument("--canvas-submissions", type=Path, action="append", default=[], metavar="JSON",
                     help="Canvas's submissions API JSON (one page per option), for the submission times its "
                          "download lacks (docs/integrations.md)")
+    co.add_argument("--replace", action="append", default=[], metavar="STUDENT",
+                    help="replace this student's folder even though it is not what collect last wrote there")
     co.set_defaults(run=_cmd_collect)
 
     h = add("history", help="every grade recorded in an output folder, oldest first, with why")

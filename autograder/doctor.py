@@ -184,7 +184,10 @@ def check_gradescope(course: Course, assignments: list) -> Check:
 
     missing = [f"{a.id}/{name}" for a in assignments for name in (*a.modules, *a.provided)
                if not (course.release_dir(a.id) / name).is_file()]
-    pins = requirements(course.root / "pyproject.toml").split()
+    try:
+        pins = requirements(course.root / "pyproject.toml").split()
+    except CourseConfigError as exc:
+        return Check(False, f"Gradescope: {exc}")
     loose = [p for p in pins if "==" not in p]
     if missing:
         return Check(False, f"Gradescope: the release lacks {', '.join(missing[:3])}; run `course build`")

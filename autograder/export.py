@@ -5,7 +5,8 @@ results (report.data.read_class):
 
 - wide:   student, one column per assignment, total, notes, attention. A
           result that was not graded is the word "not graded" in its cell
-          (its reason in notes), never 0; a missing result is blank. A
+          (its reason in notes), never 0; a missing result is blank, and so
+          is the total of a student with nothing graded (not 0). A
           module missing or that does not import scores 0 (its status in
           notes); an override's score is the cell, noted with the engine's
           own score. attention: why the instructor should look (the report's
@@ -55,7 +56,9 @@ not name, while a blank cell removes a grade the LMS already holds), and are a
 row of blank cells in wide; with a record for some assignments the others are
 blank cells. Each is listed on stderr ("no record in GRADED: ..."). A graded
 student who is not on the roster is still exported, after the roster's, and
-listed on stderr for attention (roster_notes).
+listed on stderr for attention (roster_notes). Without a roster, the canvas
+export says on stderr that Canvas can match its rows only if the course ids
+are Canvas login ids (no_roster_notes).
 """
 import csv
 import io
@@ -66,7 +69,7 @@ from . import log
 from .engine.model import GRADED, STALE, ResultOfRecord
 from .primitives import atomic_write
 from .report.data import ClassResults, summarize_tests
-from .roster import Roster
+from .roster import ROSTER_FILE, Roster
 from .student_ids import RULE, is_student_id, shown
 
 FORMATS = ("wide", "canvas", "moodle", "tests")
@@ -128,7 +131,17 @@ def canvas_notes(results: ClassResults) -> list[str]:
 def export_notes(results: ClassResults, fmt: str, roster: Roster | None = None) -> list[str]:
     """Everything the instructor should read about an export of fmt, one line each (for stderr)."""
     return (results.notes + not_graded_cells(results) + roster_notes(results, roster)
-            + (canvas_notes(results) if fmt == "canvas" else []))
+            + (canvas_notes(results) + no_roster_notes(results, roster) if fmt == "canvas" else []))
+
+
+def no_roster_notes(results: ClassResults, roster: Roster | None) -> list[str]:
+    """The Canvas export without roster.csv: its rows carry only the course ids, as SIS Login ID."""
+    if roster:
+        return []
+    return [f"no {ROSTER_FILE} beside {results.course.path.name}: the ID, SIS User ID and Section columns are "
+            "blank and SIS Login ID holds the course id, so Canvas can match these rows only if the course ids "
+            f"are the students' Canvas login ids (SIS Login ID); otherwise add {ROSTER_FILE} "
+            "(student,name,sis_id,login,section,email,lms_id) and export again"]
 
 
 def _score(result: ResultOfRecord | None):
@@ -206,7 +219,9 @@ def wide_rows(results: ClassResults, roster: Roster | None = None) -> list[list]
             attention += [f"{assignment}: {why}" for why in result.attention]
         if roster and student not in roster:
             attention.append("not on roster.csv")
-        total = None if student in unrecorded else results.total(student)  # no record: no 0 either
+        graded = any(results.result(student, a) is not None and results.result(student, a).graded
+                     for a in results.assignments)
+        total = results.total(student) if graded and student not in unrecorded else None  # nothing graded: no 0
         rows.append([*cells, total, max_total, "; ".join(notes), " | ".join(attention)])
     return rows
 

@@ -6,12 +6,16 @@ through roster.csv (roster.py), and writes SUBMITTED/<student>/<ID>/<files>,
 with timestamp.txt where the platform recorded the submission time (Moodle's
 grading worksheet, Canvas's submissions JSON given with --canvas-submissions)
 and, for Canvas, late_mark.txt with Canvas's own verdict ("canvas: late" when
-its file names carry _LATE, else "canvas: on time"), which the engine applies
-where there is no time (engine/lateness.py). A student's own timestamp.txt or
+its file names carry _LATE, else "canvas: on time"; the JSON's late, with its
+cached_due_date and the download's marker where it differs, when the JSON has
+the student), which the engine applies where there is no time and checks the
+time against (engine/lateness.py). A student's own timestamp.txt or
 late_mark.txt is never written. A student's own zip is opened (same bounds) and a module
 found deeper in it is lifted to the top. Whatever cannot be placed is
 reported with its reason, never dropped silently; a student collected again
-has the assignment folder replaced by the new download's files. Nothing is
+has the assignment folder replaced by the new download's files only when it
+is still what collect wrote there (manifest.py): a folder changed by hand,
+or one collect never wrote, is kept and named, unless asked (replace). Nothing is
 guessed (refusals.py): Moodle's local times need a zone, and a student whose
 files or LMS users conflict is marked not graded, with the reason.
 """
@@ -24,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from ..config import Assignment, Course
 from ..engine.lateness import LATE_MARK_FILE, TIMESTAMP_FILE
 from ..roster import Roster
-from . import refusals
+from . import manifest, refusals
 from .canvas_times import read_canvas_times
 from .platforms import Piece, moodle_worksheet, recognise
 from .unpack import DownloadError, nested_entries, problem_with, read_download
@@ -42,6 +46,7 @@ class Collected:
     platforms: set = field(default_factory=set)
     not_graded: dict = field(default_factory=dict)   # student -> why collect would not guess their files
     absent: list = field(default_factory=list)       # on roster.csv, nothing of theirs in the download
+    kept: dict = field(default_factory=dict)         # student -> how their folder differs from what collect wrote
 
 
 def _expected_names(course: Course, assignment: Assignment) -> set[str]:
@@ -73,18 +78,29 @@ def _place(piece: Piece, roster: Roster) -> str | tuple:
             "give each an lms_id in roster.csv", *(s.student for s in found))
 
 
-def _timestamp(when: str, zone: str) -> str | None:
-    """nbgrader's timestamp.txt text for a time Moodle wrote in the zone's local time, or None."""
+def _timestamp(when: str, zone: str) -> tuple[str | None, str]:
+    """(nbgrader's timestamp.txt text, "") for a time Moodle wrote in the zone's local time, or (None, why not):
+    a text that is no date, or a local time the zone's clock shows twice (the hour repeated when daylight saving
+    time ends) or never (the hour skipped when it starts). Neither reading is chosen: an hour can decide
+    lateness, so it is left unknown and course grade lists it."""
     import zoneinfo
 
     import dateutil.parser
     try:
         stamp = dateutil.parser.parse(when)
     except (ValueError, OverflowError):
-        return None
+        return None, "cannot be read as a date"
     if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=zoneinfo.ZoneInfo(zone))
-    return stamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+        tz = zoneinfo.ZoneInfo(zone)
+        first, second = stamp.replace(tzinfo=tz, fold=0), stamp.replace(tzinfo=tz, fold=1)
+        first_utc, second_utc = first.astimezone(dt.timezone.utc), second.astimezone(dt.timezone.utc)
+        if first_utc < second_utc:  # the hour repeated when daylight saving time ends
+            return None, (f"is shown twice by {zone}'s clocks when daylight saving time ends ({first_utc:%H:%M} or "
+                          f"{second_utc:%H:%M} UTC), so the submission time is not known to the hour")
+        if first_utc > second_utc:  # the hour skipped when it starts
+            return None, f"does not exist in {zone} (the hour skipped when daylight saving time starts)"
+        stamp = first
+    return stamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC"), ""
 
 
 def _zone(course: Course, timezone: str | None) -> tuple[str | None, str]:
@@ -109,17 +125,30 @@ def _no_zone(course: Course, worksheet: str) -> DownloadError:
         f"--timezone Europe/Berlin, or in {course.path}: [collect] timezone = \"Europe/Berlin\"")
 
 
+def _read_canvas_times(assignment: Assignment, pages: list[Path], result: Collected) -> dict:
+    """Canvas's times (canvas_times.py), checked against the assignment's canvas_id, or said to be unchecked."""
+    times, canvas_assignment = read_canvas_times(pages, assignment.canvas_id)
+    if assignment.canvas_id is None:
+        which = f"Canvas assignment {canvas_assignment}" if canvas_assignment else "a Canvas assignment it does not name"
+        result.notes.append(f"the submissions JSON is for {which}; {assignment.id} has no canvas_id in course.toml, "
+                            f"so it could not be checked to be this assignment's (set canvas_id = "
+                            f"{canvas_assignment or 'ITS ID'} under {assignment.id}'s [[assignments]])")
+    return times
+
+
 def collect(course: Course, assignment: Assignment, download: Path, out: Path, roster: Roster,
-            timezone: str | None = None, canvas_submissions: list[Path] = ()) -> Collected:
+            timezone: str | None = None, canvas_submissions: list[Path] = (), replace: tuple = ()) -> Collected:
     """Collect the download into out/<student>/<ID>/; DownloadError when it cannot be read at all, or when
     Moodle's worksheet has times and no zone is given (timezone, else course.toml's [collect] timezone).
 
     canvas_submissions: Canvas's submissions JSON pages (canvas_times.py), for the times its download lacks.
+    replace: students whose folders are replaced even when they differ from what collect last wrote there.
     """
     timezone, zone_from = _zone(course, timezone)
-    canvas_times = read_canvas_times(list(canvas_submissions)) if canvas_submissions else {}
     result = Collected()
+    canvas_times = _read_canvas_times(assignment, list(canvas_submissions), result) if canvas_submissions else {}
     canvas_late: dict[str, bool] = {}  # student -> Canvas's _LATE marker on any of their files
+    moodle: set[str] = set()           # students placed from Moodle's folders
     entries, refused, budget = read_download(download)
     result.unplaced += [f"{line}: refused" for line in refused]
     expected = _expected_names(course, assignment)
@@ -160,6 +189,8 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
         except ValueError as exc:
             result.unplaced.append(f"{entry.path[:200]!r}: not read: {exc}")
             continue
+        if piece.platform == "moodle":
+            moodle.add(student)
         if piece.platform == "canvas":
             canvas_late[student] = canvas_late.get(student, False) or piece.late
         if piece.file.lower().endswith(".zip") and not piece.file.startswith(".") and "/" not in piece.file:
@@ -182,7 +213,7 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
                      f"from {zone_from})" for sheet in worksheets]
     canvas = {student: (late, lms_ids.get(student)) for student, late in canvas_late.items()}
     _write_students(assignment, out, files, clashes, claims, {s: times.get(i) for s, i in lms_ids.items()},
-                    timezone, result, canvas, canvas_times)
+                    timezone, result, canvas, canvas_times, set(replace), moodle, tuple(worksheets))
     result.absent = [s.student for s in roster.students if s.student not in claims.seen()] if roster.path else []
     if canvas_times:
         result.notes.append(f"submission times from Canvas's submissions JSON ({len(canvas_times)} submitted)")
@@ -190,12 +221,26 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
 
 
 def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dict, claims: refusals.Claims,
-                    times: dict, timezone: str | None, result: Collected, canvas: dict, canvas_times: dict):
+                    times: dict, timezone: str | None, result: Collected, canvas: dict, canvas_times: dict,
+                    replace: set, moodle: set = frozenset(), worksheets: tuple = ()):
     """Write each student's folder (files: student -> path -> (copy, bytes, source); times: student -> Moodle's
     time or None; canvas: student -> (Canvas's late marker, Canvas user id)); a student collect will not
-    guess gets the files nobody contests and the not-graded marker."""
+    guess gets the files nobody contests and the not-graded marker. A folder that is not what collect last
+    wrote is kept (result.kept) unless the student is in replace. moodle: the students of Moodle's folders,
+    worksheets: the grading worksheets read (a Moodle student without a time there is named)."""
     refused = claims.refused()
-    for student in sorted(set(files) | set(refused)):
+    students = sorted(set(files) | set(refused))
+    result.notes += [f"--replace {student[:60]}: not in this download; nothing replaced"
+                     for student in sorted(replace - set(students))]
+    without_time = []  # Moodle's students with no time in its worksheet
+    for student in students:
+        folder = out / student / assignment.id
+        differs = manifest.changes(folder)
+        if differs and student not in replace:
+            result.kept[student] = differs
+            continue
+        if differs:
+            result.notes.append(f"{student}: {folder} replaced as asked (--replace); it was {differs}")
         student_files = {} if student in refused else files[student]
         _lift_modules(assignment, student_files, clashes.setdefault(student, {}))
         why = refused.get(student) or refusals.clash_reason(clashes[student])
@@ -203,23 +248,33 @@ def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dic
             result.not_graded[student] = why
             student_files = {path: file for path, file in student_files.items() if path not in clashes[student]}
         when = times.get(student) if not why else None
-        stamp = _timestamp(when, timezone) if when else None
-        if when and not stamp:
-            result.notes.append(f"{student}: Moodle's time {when[:80]!r} cannot be read as a date; no {TIMESTAMP_FILE} "
+        stamp, problem = _timestamp(when, timezone) if when else (None, "")
+        if problem:
+            result.notes.append(f"{student}: Moodle's time {when[:80]!r} {problem}; no {TIMESTAMP_FILE} "
                                 "written (course grade reports the lateness as unknown)")
+        elif student in moodle and not when and not why:
+            without_time.append(student)
         mark = None
         if student in canvas and not why:
             late, lms_id = canvas[student]
-            mark = f"canvas: {'late' if late else 'on time'}"
-            stamp = _canvas_stamp(student, lms_id, late, canvas_times, result)
-        written = _write(out / student / assignment.id, student_files, stamp, mark)
-        refusals.mark(out / student / assignment.id, why)
+            stamp, mark = _canvas_records(student, lms_id, late, canvas_times, result)
+        written = _write(folder, student_files, stamp, mark)
+        refusals.mark(folder, why)
+        manifest.record(folder)
         if not why:
             result.placed[student] = written
+    if without_time:
+        result.notes.append(
+            (f"no submission time in Moodle's grading worksheet ({', '.join(worksheets)}: no row, or '-') for "
+             if worksheets else "no grading worksheet in Moodle's download (Download grading worksheet, put the CSV "
+                                "in the zip or folder), so no submission time for ")
+            + f"{', '.join(without_time)}: no {TIMESTAMP_FILE} written (course grade reports the lateness as unknown)")
 
 
-def _canvas_stamp(student: str, lms_id: str | None, late: bool, canvas_times: dict, result: Collected) -> str | None:
-    """timestamp.txt's text for a Canvas student from the submissions JSON, or None (noted in result)."""
+def _canvas_records(student: str, lms_id: str | None, late: bool, canvas_times: dict,
+                    result: Collected) -> tuple[str | None, str]:
+    """(timestamp.txt's text or None, late_mark.txt's text) for a Canvas student whose download is marked late
+    or not, from the submissions JSON where it has them (noted in result)."""
     found = canvas_times.get(lms_id or "")
     if found is None:
         if late:
@@ -227,13 +282,22 @@ def _canvas_stamp(student: str, lms_id: str | None, late: bool, canvas_times: di
         if canvas_times:
             result.notes.append(f"{student}: Canvas user {lms_id} has no submission time in the submissions JSON; "
                                 "Canvas's late marker alone decides")
-        return None
-    if found.late != late:
+        return None, f"canvas: {_said(late)}"
+    verdict = late if found.late is None else found.late
+    mark = [f"canvas: {_said(verdict)}"]
+    if found.due:
+        mark.append(f"due: {found.due:%Y-%m-%d %H:%M:%S UTC}")
+    if verdict != late:
+        mark.append(f"download: {_said(late)}")
         result.notes.append(f"{student}: the download {'marks' if late else 'does not mark'} the submission late "
-                            f"but the submissions JSON says late={str(found.late).lower()} (a resubmission since, "
-                            "or a late status changed by hand in Canvas?); the time decides, and a late mark "
-                            "it contradicts is listed for attention")
-    return found.submitted_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+                            f"but the submissions JSON says late={str(verdict).lower()} (a resubmission since, "
+                            "or a late status changed by hand in Canvas?); lateness is left unknown and listed for "
+                            "attention by course grade: download both again and collect")
+    return found.submitted_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), "\n".join(mark)
+
+
+def _said(late: bool) -> str:
+    return "late" if late else "on time"
 
 
 def _add(student_files: dict, path: str, copy: int, entry, result: Collected, student: str, clashes: dict):

@@ -9,13 +9,20 @@ makes lateness unknown: flagged, never "on time".
 
 late_mark.txt is an LMS's own verdict where it records no time (Canvas's
 download marks a late submission's file names _LATE and nothing else); only
-`course collect` writes it, as "canvas: late" or "canvas: on time". Without a
+`course collect` writes it, as "canvas: late" or "canvas: on time", then,
+where Canvas's submissions JSON gave the time, "due: <Canvas's due date for
+the student>" and, when the download's marker said otherwise than the JSON,
+"download: late" / "download: on time". Without a
 timestamp, "late" is late by at least one started day (that day's penalty,
 listed for attention when the course has a penalty: the days are not known),
 "on time" is on time; either applies only where the student's due date is the
 course's (an extension the LMS may not know makes it unknown). With a
-timestamp the time decides; a "late" mark the time contradicts makes lateness
-unknown (flagged), so a late mark is never dropped silently.
+timestamp the time decides, unless the LMS's verdict contradicts what the
+course's policy decides from it: a "late" mark with a time on time, an "on
+time" mark with a time that is late here (an extension given in Canvas), or
+a download whose marker differs from the JSON's verdict (the files and the
+time may not belong together) make lateness unknown (flagged, with both
+facts), so neither a late mark is dropped nor a penalty taken silently.
 
 A submission is late when it came after the due date plus the grace period.
 Each started day late costs [late] penalty_per_day of the score (none unless
@@ -39,6 +46,7 @@ MAX_TIMESTAMP_BYTES = 200
 LATE_MARK_FILE = "late_mark.txt"
 MAX_LATE_MARK_BYTES = 200
 _MARK = re.compile(r"^(?P<platform>[a-z]+): (?P<verdict>late|on time)$")
+_MARK_DETAIL = re.compile(r"^(?:due: (?P<due>\S.*)|download: (?P<download>late|on time))$")
 _OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 _ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z_]*(/[A-Za-z][A-Za-z_+-]*){0,2}$")
 
@@ -106,6 +114,12 @@ def due_date(course: Course, assignment: Assignment, student: str) -> dt.datetim
     return _platform_due.get((assignment.id, student)) or extensions.due_date(course, assignment, student)
 
 
+def days_late(course: Course, submitted_at: dt.datetime, due: dt.datetime) -> int:
+    """Started days after due plus the course's grace period (0: on time)."""
+    overdue = (submitted_at - due).total_seconds() - 60 * course.late_grace_minutes
+    return math.ceil(overdue / 86400) if overdue > 0 else 0
+
+
 def assess(course: Course, assignment: Assignment, student: str, submitted_at: dt.datetime | None,
            unreadable: str = "") -> Lateness:
     """Lateness of a submission made at submitted_at (None: not known, for the reason in unreadable)."""
@@ -119,10 +133,9 @@ def assess(course: Course, assignment: Assignment, student: str, submitted_at: d
         return Lateness(late=None, submitted_at=None, due=due_text,
                         note=f"Lateness unknown: {why}, so the submission time cannot be compared with the "
                              f"due date {due:%Y-%m-%d %H:%M %Z}.")
-    overdue = (submitted_at - due).total_seconds() - 60 * course.late_grace_minutes
-    if overdue <= 0:
+    days = days_late(course, submitted_at, due)
+    if not days:
         return Lateness(late=False, submitted_at=stamp, due=due_text)
-    days = math.ceil(overdue / 86400)
     penalty = min(1.0, days * course.late_penalty_per_day)
     day_word = "day" if days == 1 else "days"
     note = (f"Submitted {days} {day_word} after the due date {due:%Y-%m-%d %H:%M %Z}"
@@ -130,13 +143,33 @@ def assess(course: Course, assignment: Assignment, student: str, submitted_at: d
     return Lateness(late=True, late_days=days, penalty=penalty, submitted_at=stamp, due=due_text, note=note)
 
 
-def read_mark(data: bytes) -> tuple[str, bool]:
-    """(platform, late) from late_mark.txt's first line ("canvas: late"); UnreadableTimestamp otherwise."""
-    line = data[:MAX_LATE_MARK_BYTES].decode("utf-8", errors="replace").split("\n", 1)[0].strip()
-    match = _MARK.match(line)
+@dataclasses.dataclass(frozen=True)
+class LateMark:
+    """An LMS's verdict as late_mark.txt records it."""
+    platform: str                     # "Canvas"
+    late: bool
+    due: dt.datetime | None = None    # the due date the LMS applied to this student, when it said
+    download_late: bool | None = None  # the download's own marker, when it differed from the verdict
+
+
+def read_mark(data: bytes) -> LateMark:
+    """late_mark.txt's verdict ("canvas: late", then optional "due: ..." and "download: ..." lines);
+    UnreadableTimestamp otherwise."""
+    first, *rest = data[:MAX_LATE_MARK_BYTES].decode("utf-8", errors="replace").strip().split("\n")
+    match = _MARK.match(first.strip())
     if not match:
-        raise UnreadableTimestamp(f"{LATE_MARK_FILE} says {line[:40]!r}, not 'canvas: late' or 'canvas: on time'")
-    return match["platform"].title(), match["verdict"] == "late"
+        raise UnreadableTimestamp(f"{LATE_MARK_FILE} says {first[:40]!r}, not 'canvas: late' or 'canvas: on time'")
+    due = download = None
+    for line in rest:
+        detail = _MARK_DETAIL.match(line.strip())
+        if not detail:
+            raise UnreadableTimestamp(f"{LATE_MARK_FILE}: {line.strip()[:40]!r} is not 'due: TIME' or 'download: "
+                                      "late'")
+        if detail["due"]:
+            due = parse_timestamp(detail["due"])
+        else:
+            download = detail["download"] == "late"
+    return LateMark(match["platform"].title(), match["verdict"] == "late", due, download)
 
 
 def assess_mark(course: Course, assignment: Assignment, student: str, platform: str, late: bool) -> Lateness:
@@ -176,19 +209,55 @@ def lateness(course: Course, assignment: Assignment, student: str, timestamp: by
         except UnreadableTimestamp as exc:
             return assess(course, assignment, student, None, str(exc))
     if timestamp is None:
-        return assess_mark(course, assignment, student, *mark) if mark else assess(course, assignment, student, None)
+        return assess_mark(course, assignment, student, mark.platform, mark.late) if mark \
+            else assess(course, assignment, student, None)
     try:
         stamp = parse_timestamp(timestamp[:MAX_TIMESTAMP_BYTES].decode("utf-8", errors="replace"))
     except UnreadableTimestamp as exc:
         return assess(course, assignment, student, None, f"{TIMESTAMP_FILE} cannot be read ({exc})")
     found = assess(course, assignment, student, stamp)
-    if mark and mark[1] and found.late is False and found.due is not None:
-        due = due_date(course, assignment, student)
+    return _against_mark(course, assignment, student, stamp, found, mark) if mark else found
+
+
+def _said(late: bool) -> str:
+    return "late" if late else "on time"
+
+
+def _against_mark(course: Course, assignment: Assignment, student: str, stamp: dt.datetime, found: Lateness,
+                  mark: LateMark) -> Lateness:
+    """found (the time against the course's policy), unless the LMS's verdict contradicts it: then unknown."""
+    platform = mark.platform
+    if found.due is None:
+        return found
+    due = due_date(course, assignment, student)
+    theirs = f" against its due date {mark.due:%Y-%m-%d %H:%M %Z} for this student" if mark.due else ""
+
+    def unknown(why: str) -> Lateness:
+        return Lateness(late=None, submitted_at=found.submitted_at, due=found.due, note=f"Lateness unknown: {why}")
+
+    if mark.download_late is not None and mark.download_late != mark.late:
+        return unknown(f"{platform}'s download marks the submission {_said(mark.download_late)} but its "
+                       f"submissions JSON says {_said(mark.late)}{theirs} (a resubmission, or a late status changed "
+                       f"in {platform}, between saving the two?), so the files and the time "
+                       f"{stamp:%Y-%m-%d %H:%M %Z} may not belong together: download both again and collect.")
+    if mark.late and found.late is False:
         if stamp <= due:  # not the grace period: the two records disagree
-            return Lateness(late=None, submitted_at=found.submitted_at, due=found.due, note=(
-                f"Lateness unknown: {mark[0]} marks the submission late, but its time {stamp:%Y-%m-%d %H:%M %Z} is "
-                f"before the due date {due:%Y-%m-%d %H:%M %Z} that applies here: check the due dates "
-                f"({mark[0]}'s, course.toml's, extensions.csv)."))
-        return dataclasses.replace(found, note=(f"{mark[0]} marks it late; it came within the course's grace period "
+            return unknown(f"{platform} marks the submission late{theirs}, but its time {stamp:%Y-%m-%d %H:%M %Z} "
+                           f"is before the due date {due:%Y-%m-%d %H:%M %Z} that applies here: check the due dates "
+                           f"({platform}'s, course.toml's, extensions.csv).")
+        return dataclasses.replace(found, note=(f"{platform} marks it late; it came within the course's grace period "
                                                 f"of {course.late_grace_minutes:g} minutes."))
+    if not mark.late and found.late:
+        day_word = "day" if found.late_days == 1 else "days"
+        return unknown(f"{platform} counts the submission on time{theirs} (an extension given in {platform}?), "
+                       f"but its time {stamp:%Y-%m-%d %H:%M %Z} is {found.late_days} {day_word} after the due date "
+                       f"{due:%Y-%m-%d %H:%M %Z} that applies here: no penalty is taken; if the student has an "
+                       f"extension, add it to extensions.csv and grade again.")
+    if found.late and mark.due and days_late(course, stamp, mark.due) != found.late_days:
+        theirs_days = days_late(course, stamp, mark.due)
+        return unknown(f"{platform}'s due date for this student is {mark.due:%Y-%m-%d %H:%M %Z} (an extension given "
+                       f"in {platform}?), not {due:%Y-%m-%d %H:%M %Z} that applies here: its time "
+                       f"{stamp:%Y-%m-%d %H:%M %Z} is {theirs_days} started day(s) late by {platform}'s date, "
+                       f"{found.late_days} by this one; no penalty is taken until extensions.csv or course.toml "
+                       f"says which date is right (then grade again).")
     return found

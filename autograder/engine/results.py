@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..primitives import atomic_write
 from .attention import attention_list
-from .model import DOES_NOT_IMPORT, MISSING, STALE, ResultFormatError, SubmissionResult
+from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, STALE, ResultFormatError, SubmissionResult
 from .text import csv_cell, markdown_block, markdown_inline
 
 log = logging.getLogger("course.engine")
@@ -117,16 +117,21 @@ def write_submission_results(out_dir: Path, result: SubmissionResult, override=N
 
 
 def grades_row(result: SubmissionResult, status: str | None = None, override=None, attention=()) -> dict:
-    """The row of grades.csv; a stale or not graded result has an empty score, unless an override gives one."""
+    """The row of grades.csv; a stale or not graded result has an empty score, unless an override gives one.
+    A stale result, and a not graded one whose lateness was never assessed (no time, no note), have empty
+    late and late_days: "on time" would be a verdict nobody made."""
     status = status or result.status
+    late = result.lateness
+    unassessed = status == STALE or (status == NOT_GRADED and late.late is False and late.submitted_at is None
+                                     and not late.note)
     engine = "" if status == STALE or result.score is None else f"{result.score:g}"
     score = engine
     if override is not None and status != STALE and (overridden := override.apply(result)) is not None:
         score = f"{overridden:g}"
     return {"student": result.student, "assignment": result.assignment,
             "score": score, "max_score": f"{result.max_score:g}",
-            "status": status, "late": "" if status == STALE else result.lateness.label,
-            "late_days": "" if status == STALE else result.lateness.late_days,
+            "status": status, "late": "" if unassessed else late.label,
+            "late_days": "" if unassessed else late.late_days,
             "flags": "; ".join(result.flags), "reason": result.reason, "engine_score": engine,
             "override": override.describe() if override is not None else "", "attention": "; ".join(attention)}
 

@@ -52,6 +52,14 @@ def test_doctor_fails_on_missing_mnist_and_names_the_command(tmp_path):
     line = next(line for line in done.stdout.splitlines() if "MNIST" in line)
     assert line.startswith("FAIL  MNIST: not found, and 06_mnist read it") and "data.download" in line
     assert "ok    course.toml" in done.stdout and "ok    graders" in done.stdout
+    # this course folder has no pyproject.toml (the tester's: course.toml, solutions/, graders/, ...): a FAIL line
+    # naming it and what it is for, never a traceback; `course gradescope` says the same and exits 2
+    pyproject = course_toml.parent / "pyproject.toml"
+    assert f"FAIL  Gradescope: {pyproject}: missing; the Gradescope bundle needs the course's pyproject.toml" \
+        in done.stdout and "Traceback" not in done.stderr, done.stdout + done.stderr
+    bundle = run_course("gradescope", "01_neuron", "--out", tmp_path / "01.zip", course=course_toml)
+    assert bundle.returncode == 2 and f"{pyproject}: missing" in bundle.stderr and "requirements.txt" in bundle.stderr
+    assert "Traceback" not in bundle.stderr and not (tmp_path / "01.zip").exists()
 
 
 def test_outside_a_course_folder_a_command_says_so_instead_of_using_the_packaged_course(tmp_path):

@@ -245,8 +245,11 @@ def test_collect_guesses_no_file_and_no_student_and_course_grade_says_not_graded
     (course_toml.parent / "roster.csv").write_text(GUESS_ROSTER)
     download = guessing_download(tmp_path / "submissions.zip")
     submitted = tmp_path / "submitted"
-    (submitted / "asmith" / "01_neuron").mkdir(parents=True)  # an earlier collect: replaced, never kept
-    (submitted / "asmith" / "01_neuron" / "neuron.py").write_bytes(REFERENCE)
+    with zipfile.ZipFile(tmp_path / "earlier.zip", "w") as archive:  # an earlier collect: replaced, never kept
+        archive.writestr("smithann_1005_60005_neuron.py", REFERENCE)
+    earlier = run_course("collect", tmp_path / "earlier.zip", "--assignment", "01_neuron", "--out", submitted,
+                         course=course_toml)
+    assert (submitted / "asmith" / "01_neuron" / "neuron.py").read_bytes() == REFERENCE, earlier.stderr
     done = run_course("collect", download, "--assignment", "01_neuron", "--out", submitted, course=course_toml)
     assert done.returncode == 0, done.stderr
     assert "collected 1 student(s)" in done.stdout and "2 marked not graded" in done.stdout, done.stdout
@@ -275,6 +278,8 @@ def test_collect_guesses_no_file_and_no_student_and_course_grade_says_not_graded
     rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").read_text().splitlines())}
     assert rows["ben"]["status"] == "not graded" and rows["ben"]["score"] == ""
     assert rows["asmith"]["status"] == "not graded" and rows["asmith"]["score"] == ""
+    # no time was ever read for them: their lateness is blank, not "on time" (a graded row keeps its verdict)
+    assert (rows["ben"]["late"], rows["ben"]["late_days"]) == ("", "") and rows["ada"]["late"] == "on time"
 
     # the download fixed (Ben's stub gone): collected again, Ben is graded and the marker is gone
     with zipfile.ZipFile(download, "w") as archive:
@@ -418,7 +423,20 @@ def _course(tmp_path, late="penalty_per_day = 0.1", extensions=None):
     (b"canvas: late\n", b"2027-02-08 12:00:00.000000 UTC", True, 3, 0.3, "Submitted 3 days after"),
     # the platform's time says on time, its mark says late: neither is dropped, the instructor looks
     (b"canvas: late\n", b"2027-02-05 20:00:00.000000 UTC", None, 0, 0.0, "Canvas marks the submission late, but its time"),
-    (b"canvas: on time\n", b"2027-02-06 20:00:00.000000 UTC", True, 1, 0.1, "Submitted 1 day after"),
+    # the mirror: Canvas counts it on time (an extension given in Canvas), the course's due date says late:
+    # no penalty taken silently, both facts in the note
+    (b"canvas: on time\ndue: 2027-02-09 23:59:00 UTC\n", b"2027-02-06 20:00:00.000000 UTC", None, 0, 0.0,
+     "Canvas counts the submission on time against its due date 2027-02-09 23:59 UTC for this student (an "
+     "extension given in Canvas?), but its time 2027-02-06 20:00 UTC is 1 day after the due date 2027-02-05 23:59"),
+    (b"canvas: on time\n", b"2027-02-05 20:00:00.000000 UTC", False, 0, 0.0, ""),
+    # both say late, by different due dates (an extension in Canvas): 3 days here, 1 by Canvas's: not silently 30%
+    (b"canvas: late\ndue: 2027-02-07 23:59:00 UTC\n", b"2027-02-08 12:00:00.000000 UTC", None, 0, 0.0,
+     "is 1 started day(s) late by Canvas's date, 3 by this one"),
+    (b"canvas: late\ndue: 2027-02-05 23:59:00 UTC\n", b"2027-02-08 12:00:00.000000 UTC", True, 3, 0.3, "Submitted 3"),
+    # the download's _LATE marker and the submissions JSON disagree: the time may not be the files'
+    (b"canvas: on time\ndownload: late\n", b"2027-02-05 20:00:00.000000 UTC", None, 0, 0.0,
+     "Canvas's download marks the submission late but its submissions JSON says on time"),
+    (b"canvas: late\nwhen: now\n", None, None, 0, 0.0, "'when: now' is not 'due: TIME'"),
     (b"late\n", None, None, 0, 0.0, "not 'canvas: late' or 'canvas: on time'"),  # not collect's: unknown
 ])
 def test_a_late_mark_is_applied_and_never_dropped(tmp_path, mark, stamp, late, days, penalty, note):
@@ -449,9 +467,15 @@ def test_canvas_times_are_read_from_the_api_json_and_refused_when_wrong(tmp_path
     from autograder.collect.unpack import DownloadError
     page = tmp_path / "page1.json"
     page.write_text('while(1);[{"user_id": 1003, "assignment_id": 77, "submitted_at": "2027-02-08T12:00:00Z", '
-                    '"late": true}, {"user_id": 1004, "assignment_id": 77, "submitted_at": null, "late": false}]')
-    times = read_canvas_times([page])
+                    '"late": true, "cached_due_date": "2027-02-05T23:59:00Z"}, '
+                    '{"user_id": 1004, "assignment_id": 77, "submitted_at": null, "late": false}]')
+    times, canvas_assignment = read_canvas_times([page])
     assert list(times) == ["1003"] and times["1003"].late and times["1003"].submitted_at.hour == 12
+    assert canvas_assignment == "77" and times["1003"].due.day == 5
+    assert read_canvas_times([page], 77)[1] == "77"
+    with pytest.raises(DownloadError, match="page1.json: submissions of Canvas assignment 77, but this "
+                                            "assignment's canvas_id in course.toml is 44101"):
+        read_canvas_times([page], 44101)
     other = tmp_path / "page2.json"
     other.write_text('[{"user_id": 1001, "assignment_id": 78, "submitted_at": "2027-02-05T10:00:00Z"}]')
     with pytest.raises(DownloadError, match="2 Canvas assignments"):
@@ -480,3 +504,149 @@ def test_a_late_mark_without_a_time_is_listed_by_the_engine_and_the_gradebook(tm
         entry = _read_entry("cat", results_path(tmp_path / "out", "cat", assignment.id))
         assert any("late by an unknown number of days" in a for a in entry.attention) is listed
         assert entry.results.score == (18.0 if listed else 20.0)
+
+
+def test_canvas_pages_of_another_assignment_are_refused_and_canvas_extensions_never_penalised(tmp_path):
+    """The tester's two findings: 02's page given for 01 (whole class penalised), and an extension given in Canvas
+    (late: false, a later cached_due_date) turned into a 40% penalty without a word."""
+    from autograder.collect.run import collect
+    from autograder.collect.unpack import DownloadError
+    from autograder.config import load_course
+    from autograder.engine.lateness import lateness
+    from autograder.roster import parse_roster
+
+    course_toml = course_with_roster(tmp_path)
+    with zipfile.ZipFile(tmp_path / "submissions.zip", "w") as archive:
+        archive.writestr("lovelaceada_1001_55501_neuron.py", REFERENCE)
+        archive.writestr("ngcat_1003_55503_neuron.py", REFERENCE)
+        archive.writestr("brownbob_LATE_1002_55502_neuron.py", REFERENCE)  # the download says late
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps([
+        {"user_id": 1001, "assignment_id": 44102, "submitted_at": "2027-02-05T20:00:00Z", "late": False,
+         "cached_due_date": "2027-02-05T23:59:00Z"},
+        {"user_id": 1003, "assignment_id": 44102, "submitted_at": "2027-02-09T12:00:00Z", "late": False,
+         "cached_due_date": "2027-02-12T23:59:00Z"},   # cat: an extension in Canvas to the 12th
+        {"user_id": 1002, "assignment_id": 44102, "submitted_at": "2027-02-05T21:00:00Z", "late": False}]))
+    roster = parse_roster(course_toml.parent / "roster.csv")
+    course_toml.write_text(course_toml.read_text().replace('id = "01_neuron"\n', 'id = "01_neuron"\ncanvas_id = 44101\n'))
+    course = load_course(course_toml)
+    assert course.assignment("01_neuron").canvas_id == 44101
+    with pytest.raises(DownloadError, match=r"page.json: submissions of Canvas assignment 44102, but this "
+                                            r"assignment's canvas_id in course.toml is 44101.*nothing was collected"):
+        collect(course, course.assignment("01_neuron"), tmp_path / "submissions.zip", tmp_path / "submitted", roster,
+                canvas_submissions=[page])
+    assert not (tmp_path / "submitted").exists()
+    refused = run_course("collect", tmp_path / "submissions.zip", "--assignment", "01_neuron", "--out",
+                         tmp_path / "submitted", "--canvas-submissions", page, course=course_toml)
+    assert refused.returncode == 2 and "canvas_id in course.toml is 44101" in refused.stderr, refused.stderr
+    assert not (tmp_path / "submitted").exists()
+
+    course_toml.write_text(course_toml.read_text().replace("canvas_id = 44101\n", ""))
+    course = load_course(course_toml)
+    assignment = course.assignment("01_neuron")
+    done = collect(course, assignment, tmp_path / "submissions.zip", tmp_path / "submitted", roster,
+                   canvas_submissions=[page])
+    assert any("for Canvas assignment 44102; 01_neuron has no canvas_id in course.toml, so it could not be checked"
+               in note and "canvas_id = 44102" in note for note in done.notes), done.notes
+    cat_folder = tmp_path / "submitted/cat/01_neuron"
+    assert (cat_folder / "late_mark.txt").read_text() == "canvas: on time\ndue: 2027-02-12 23:59:00 UTC\n"
+    cat = lateness(course, assignment, "cat", (cat_folder / "timestamp.txt").read_bytes(), "",
+                   (cat_folder / "late_mark.txt").read_bytes())
+    assert cat.late is None and cat.penalty == 0 and "2027-02-12 23:59 UTC" in cat.note and "4 days" in cat.note
+    ada_folder = tmp_path / "submitted/ada/01_neuron"
+    ada = lateness(course, assignment, "ada", (ada_folder / "timestamp.txt").read_bytes(), "",
+                   (ada_folder / "late_mark.txt").read_bytes())
+    assert ada.late is False
+    # bob: the download's LATE and the JSON's late=false disagree: the note collect prints is true, he is listed
+    from autograder.engine.attention import reasons
+    from autograder.engine.model import GRADED, SubmissionResult
+    note = next(note for note in done.notes if note.startswith("bob: the download marks the submission late"))
+    assert "lateness is left unknown and listed for attention by course grade" in note
+    bob_folder = tmp_path / "submitted/bob/01_neuron"
+    bob = lateness(course, assignment, "bob", (bob_folder / "timestamp.txt").read_bytes(), "",
+                   (bob_folder / "late_mark.txt").read_bytes())
+    assert bob.late is None and "download marks the submission late but its submissions JSON says on time" in bob.note
+    result = SubmissionResult(student="bob", assignment=assignment.id, status=GRADED, max_score=20.0, earned=20.0,
+                              lateness=bob)
+    assert any(r.startswith("late unknown: Canvas's download marks") for r in reasons(result)), reasons(result)
+
+
+def test_collecting_again_keeps_what_the_instructor_placed_by_hand(tmp_path):
+    """The not-graded marker's advice followed (the right file put in, the marker deleted), then collect again
+    (say to add times): that folder is kept and named, the others collected; --replace replaces it."""
+    from autograder.collect.run import collect
+    from autograder.config import load_course
+    from autograder.roster import parse_roster
+
+    course_toml = make_course(tmp_path / "course")
+    (course_toml.parent / "roster.csv").write_text(GUESS_ROSTER)
+    download = guessing_download(tmp_path / "submissions.zip")
+    submitted = tmp_path / "submitted"
+    course = load_course(course_toml)
+    assignment, roster = course.assignment("01_neuron"), parse_roster(course_toml.parent / "roster.csv")
+    first = collect(course, assignment, download, submitted, roster)
+    assert "ben" in first.not_graded and first.kept == {}
+    (submitted / "ben/01_neuron/neuron.py").write_bytes(REFERENCE)   # the instructor's choice
+    (submitted / "ben/01_neuron.not-graded.txt").unlink()
+    (submitted / "zoe/01_neuron").mkdir(parents=True)                # handed in by mail: no collect record
+    (submitted / "zoe/01_neuron/neuron.py").write_bytes(STUB)
+    (submitted / "ada/01_neuron/neuron.py").write_bytes(STUB)       # collect's own folder, edited
+
+    again = run_course("collect", download, "--assignment", "01_neuron", "--out", submitted, course=course_toml)
+    assert again.returncode == 1, again.stderr  # nobody placed anew, and a file not placed (the other Ada)
+    ben = next(line for line in again.stderr.splitlines() if "KEPT ben" in line)
+    for words in ("added neuron.py", "the not-graded marker deleted", "--replace ben", "delete that folder"):
+        assert words in ben, (words, ben)
+    assert "KEPT ada" in again.stderr and "changed neuron.py" in again.stderr
+    assert "2 folder(s) kept as they were" in again.stdout and "1 marked not graded" in again.stdout  # asmith
+    assert (submitted / "ben/01_neuron/neuron.py").read_bytes() == REFERENCE
+    assert not (submitted / "ben/01_neuron.not-graded.txt").exists()
+    assert (submitted / "ada/01_neuron/neuron.py").read_bytes() == STUB
+    assert (submitted / "zoe/01_neuron/neuron.py").read_bytes() == STUB  # not in the download: untouched
+
+    # zoe in a download now: her folder was never collect's, so it is kept too
+    with zipfile.ZipFile(tmp_path / "zoe.zip", "w") as archive:
+        archive.writestr("zoe/neuron.py", REFERENCE)
+    zoe = collect(course, assignment, tmp_path / "zoe.zip", submitted, roster.__class__(students=[]))
+    assert "no record of writing it" in zoe.kept["zoe"] and zoe.placed == {}
+    assert (submitted / "zoe/01_neuron/neuron.py").read_bytes() == STUB
+
+    replaced = collect(course, assignment, download, submitted, roster, replace=("ben",))
+    assert "ben" in replaced.not_graded and list(replaced.kept) == ["ada"]
+    assert not (submitted / "ben/01_neuron/neuron.py").exists() and (submitted / "ben/01_neuron.not-graded.txt").exists()
+    assert any("ben: " in note and "replaced as asked (--replace)" in note for note in replaced.notes)
+
+
+def test_moodle_times_in_the_repeated_hour_or_without_a_row_are_named_not_guessed(tmp_path):
+    """2:30 AM on 25 October 2026 happened twice in Berlin (00:30 and 01:30 UTC): neither is picked; a participant
+    folder without a worksheet row is named, and so is a Moodle download without a worksheet."""
+    from autograder.collect.run import collect
+    from autograder.config import load_course
+    from autograder.roster import parse_roster
+
+    course_toml = course_with_roster(tmp_path)
+    course = load_course(course_toml)
+    roster = parse_roster(course_toml.parent / "roster.csv")
+    with zipfile.ZipFile(tmp_path / "moodle.zip", "w") as archive:
+        archive.writestr("Ada Lovelace_1001_assignsubmission_file_/neuron.py", REFERENCE)
+        archive.writestr("Cat Ng_1003_assignsubmission_file_/neuron.py", REFERENCE)
+        archive.writestr("Bob Brown_2002_assignsubmission_file_/neuron.py", REFERENCE)
+        archive.writestr("grading.csv",
+                         "Identifier,Full name,Email address,Status,Last modified (submission),Grade\n"
+                         "Participant 1001,Ada Lovelace,,Submitted,\"Sunday, 25 October 2026, 2:30 AM\",\n"
+                         "Participant 1003,Cat Ng,,Submitted,\"Sunday, 29 March 2026, 2:30 AM\",\n")
+    done = collect(course, course.assignment("01_neuron"), tmp_path / "moodle.zip", tmp_path / "submitted", roster,
+                   timezone="Europe/Berlin")
+    assert sorted(done.placed) == ["ada", "bob", "cat"]
+    assert not list((tmp_path / "submitted").rglob("timestamp.txt")), "no reading is picked for anyone"
+    notes = "\n".join(done.notes)
+    assert ("ada: Moodle's time 'Sunday, 25 October 2026, 2:30 AM' is shown twice by Europe/Berlin's clocks when "
+            "daylight saving time ends (00:30 or 01:30 UTC)") in notes
+    assert "cat: Moodle's time 'Sunday, 29 March 2026, 2:30 AM' does not exist in Europe/Berlin" in notes
+    assert ("no submission time in Moodle's grading worksheet (grading.csv: no row, or '-') for bob: no "
+            "timestamp.txt written") in notes
+    with zipfile.ZipFile(tmp_path / "bare.zip", "w") as archive:
+        archive.writestr("Ada Lovelace_1001_assignsubmission_file_/neuron.py", REFERENCE)
+    bare = collect(course, course.assignment("01_neuron"), tmp_path / "bare.zip", tmp_path / "bare", roster)
+    assert any(note.startswith("no grading worksheet in Moodle's download") and note.endswith(
+        "for ada: no timestamp.txt written (course grade reports the lateness as unknown)") for note in bare.notes)

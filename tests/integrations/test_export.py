@@ -100,7 +100,7 @@ def test_wide(graded, export):
     assert body["bob"] == ["10", "not graded", "10", "40",
                            f"{A1}: late 2 day(s); {A2}: not graded (no submission)"]
     assert body["carol"] == ["6.6667", "", "6.6667", "40", f"{A1}: late: unknown; {A2}: no result"]
-    assert body["dan"] == ["not graded", "", "0", "40",
+    assert body["dan"] == ["not graded", "", "", "40",  # nothing graded: no total, never 0
                            f"{A1}: not graded (forward.py does not parse); {A2}: no result"]
     assert body["'" + EVIL] == ["10", "", "10", "40", f"{A2}: no result"]
     assert "bob/02_forward: not graded (no submission)" in stderr
@@ -112,7 +112,9 @@ def test_wide(graded, export):
 
 
 def test_canvas(graded, export):
-    rows, _ = export(graded, "canvas")
+    rows, stderr = export(graded, "canvas")
+    assert "no roster.csv beside course.toml: the ID, SIS User ID and Section columns are blank" in stderr
+    assert "Canvas can match these rows only if the course ids are the students' Canvas login ids" in stderr
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                        f"{TITLE[A1]} ({A1})", f"{TITLE[A2]} ({A2})"]
     assert rows[1] == ["Points Possible", "", "", "", "", "20", "20"]
@@ -234,7 +236,7 @@ def test_canvas_columns_carry_the_canvas_assignment_id(rostered, capsys, tmp_pat
     rows, stderr = exported(capsys, course_toml, out, "canvas", tmp_path)
     assert rows[0][5:] == [f"{TITLE[A1]} (12345)", f"{TITLE[A2]} ({A2})"]
     assert f"{A2}: no canvas_id in course.toml: Canvas will create a new assignment column" in stderr
-    assert f"{A1}: no canvas_id" not in stderr
+    assert f"{A1}: no canvas_id" not in stderr and "no roster.csv" not in stderr
     moodle, stderr = exported(capsys, course_toml, out, "moodle", tmp_path)
     assert moodle[0][3] == f"{TITLE[A1]} ({A1})" and "canvas_id" not in stderr, "Moodle is mapped by hand"
 
