@@ -173,14 +173,15 @@ class StudentProcess:
         """Send the stand-ins to a child started by fresh_child, its first request; StudentFailure when the
         student's module has no such function or refuses the replacement."""
         names = ", ".join(f"{name}()" for name in self.stand_ins)
-        seconds = self.call_seconds
+        seconds = max(0.0, min(self.call_seconds, self.budget_end - time.monotonic()))
         try:
             self.child.send({"stand_ins": self.stand_ins}, time.monotonic() + seconds)
-        except (wire.Timeout, OSError):
+            reply = self._receive(f"replacing {names}", time.monotonic() + seconds, seconds, SCALAR_REPLY_BYTES)
+        except (wire.Timeout, OSError, StudentFailure) as exc:  # once: the rest of fresh_child fails at once
             self._stop()
-            self.stand_ins_refused = f"your process stopped reading before {names} could be replaced"
+            self.stand_ins_refused = str(exc) if isinstance(exc, StudentFailure) else \
+                f"your process stopped reading before {names} could be replaced"
             raise StudentFailure(self.stand_ins_refused) from None
-        reply = self._receive(f"replacing {names}", time.monotonic() + seconds, seconds, SCALAR_REPLY_BYTES)
         if reply.get("status") != "ok":
             self._stop()
             why = "is missing from your module" if reply.get("status") == "missing" else "could not be replaced"

@@ -84,12 +84,19 @@ def recall():
 # A module that will not let an attribute be replaced (its class refuses every setattr).
 REFUSER = '''
 import sys
+import time
 import types
 
 
 class _Locked(types.ModuleType):
     def __setattr__(self, name, value):
+        if name == "stall":
+            time.sleep(1000)
         raise AttributeError("read-only module")
+
+
+def stall(x):
+    return x
 
 
 def build(x):
@@ -163,6 +170,12 @@ def test_a_module_that_refuses_the_stand_in_fails_every_call_at_once(make_studen
     with student.fresh_child({"nothing_like_it": [((x,), x)]}):
         with pytest.raises(StudentFailure, match="is missing from your module"):
             student.use(x)
+    process.call_seconds = 1
+    with student.fresh_child({"stall": [((x,), x)]}):  # a replacement that never ends: one timeout, not one per call
+        for _ in range(3):
+            with pytest.raises(StudentFailure, match=r"timed out after 1 s while replacing stall\(\)"):
+                student.use(x)
+    assert process.starts == 1
 
 
 def test_the_toolkit_gives_no_stand_in_credit_where_no_fresh_child_can_start():
