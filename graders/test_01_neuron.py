@@ -636,7 +636,8 @@ def _on_unverified_weighted_sum(student, seed, got, w, a, b, f, tolerance=SAME) 
     one (graded in test_weighted_sum_random) that no credit can take, because weighted_sum shows no evidence of
     computing on its stream: neuron is then judged with a stand-in (_neuron_on_stand_in)."""
     stream = _weighted_sum_stream(student, seed)
-    if stream.index("weighted_sum", w, a) is None or stream.error("weighted_sum", w, a) is not None:
+    if stream.index("weighted_sum", w, a) is None or stream.error("weighted_sum", w, a) is not None \
+            or not stream.why_nothing("weighted_sum"):  # it computes: _on_own_building_blocks credits it
         return False
     ws = stream.answer("weighted_sum", w, a)
     if not isinstance(ws, (int, float, np.integer, np.floating)) or isinstance(ws, (bool, np.bool_)) \
@@ -654,7 +655,7 @@ def _blamed(student, seed, w, a, b, f, call, tolerance=SAME):
     try:
         raw = call()
     except StudentError as error:
-        if blame.raised(student, "weighted_sum", error):
+        if blame.raised(student, "weighted_sum", error) or _weighted_sum_stream(student, seed).raised("weighted_sum", error):
             return None, True  # the error of the student's own weighted_sum, charged in its own tests
         raise
     if _on_unverified_weighted_sum(student, seed, raw, w, a, b, f, tolerance):

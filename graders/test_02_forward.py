@@ -680,7 +680,8 @@ def _check_predict(student, seed, weights, biases, X, what):
     try:
         got = student.predict(weights, biases, X)
     except StudentError as error:
-        if blame.raised(student, "feedforward", error) or blame.raised(student, "layer_forward", error):
+        if blame.raised(student, "feedforward", error) or blame.raised(student, "layer_forward", error) \
+                or _feedforward_stream(student, seed).raised("feedforward", error):
             return BLAMED  # the error of the student's own feedforward, charged in its own tests
         raise
     owns = _own_outputs(student, seed, weights, biases, X)

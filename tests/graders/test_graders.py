@@ -113,6 +113,13 @@ STAND_IN = {
 def neuron(w, a, b, activation=sigmoid):
     return float(activation(float(np.dot(w, a)) + b))
 """,
+        "honest-wrong-for-one": """
+
+def weighted_sum(w, a):
+    if len(w) != 1:
+        raise ValueError("w and a must be 1-D of equal length")
+    return 2.0 * float(w[0]) * float(a[0])
+""",
         "junk": _BROKEN_WEIGHTED_SUM + """
 
 def neuron(w, a, b, activation=sigmoid):
@@ -129,6 +136,13 @@ def neuron(w, a, b, activation=sigmoid):
 """}},
     "02_forward": {"later": ("test_predict_random", "test_predict_single"), "modules": {
         "honest": _SWAPPED_FEEDFORWARD,
+        "honest-square-only": """
+
+def feedforward(weights, biases, a, activation=sigmoid):
+    for W, b in zip(weights, biases):
+        a = layer_forward(a, W, b, activation)
+    return a
+""",
         "honest-own-loop": _RAISING_LAYER + """
 
 def predict(weights, biases, X):
