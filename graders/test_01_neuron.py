@@ -7,6 +7,9 @@ made before any verdict (weighted_sum likewise with the neuron tests' w and a);
 sigmoid's (weighted_sum's) tests grade those very answers, and sigmoid_prime
 (neuron) is also accepted where it equals the formula applied to them, s (1 - s)
 of the student's own sigmoid(z), if that sigmoid computes (blame.Recording).
+Where neuron raises weighted_sum's charged error (or gives what a wrong weighted
+sum no evidence backs), it is asked again in a fresh child with a stand-in for
+weighted_sum (toolkit/stand_in.py).
 neuron() is also checked with the identity and ReLU activations. The lecture's
 worked numbers (sigma(0) = 0.5, the ReLU layer's 3.2, 1.39, -0.21, 0.6 x 2 =
 1.2, the bias -10 threshold) carry 4 of the 20 points; seeded random inputs
