@@ -7,6 +7,9 @@ made before any verdict (weighted_sum likewise with the neuron tests' w and a);
 sigmoid's (weighted_sum's) tests grade those very answers, and sigmoid_prime
 (neuron) is also accepted where it equals the formula applied to them, s (1 - s)
 of the student's own sigmoid(z), if that sigmoid computes (blame.Recording).
+Where neuron raises weighted_sum's charged error (or gives what a wrong weighted
+sum no evidence backs), it is asked again in a fresh child with a stand-in for
+weighted_sum (toolkit/stand_in.py).
 neuron() is also checked with the identity and ReLU activations. The lecture's
 worked numbers (sigma(0) = 0.5, the ReLU layer's 3.2, 1.39, -0.21, 0.6 x 2 =
 1.2, the bias -10 threshold) carry 4 of the 20 points; seeded random inputs
@@ -28,7 +31,7 @@ from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, compare, computes_nothing, describe_value, expect_array,
                                 expect_computes_on, expect_float, expect_unchanged, fail, lecture, points)
 from autograder.toolkit.evidence import fail_nothing
-from autograder.toolkit import blame
+from autograder.toolkit import blame, stand_in
 from autograder.toolkit.network import relu, sigmoid
 
 # Every behavioural promise of the docstrings (phrases quoted from solutions/01_neuron/neuron.py) and the
@@ -544,7 +547,8 @@ def test_weighted_sum_random(student, seed):
     stream = _weighted_sum_stream(student, seed)
     for w, a in _weighted_sum_inputs(seed):
         what = f"weighted_sum(w, a) for w and a of length {len(w)}"
-        call = stream.call("weighted_sum", w, a)
+        with blame.errors_of(student, "weighted_sum"):  # charged here: neuron built on it is judged with a stand-in
+            call = stream.call("weighted_sum", w, a)
         got = call.result
         if isinstance(got, (np.floating, np.ndarray)) and np.asarray(got).dtype.kind == "f" \
                 and np.asarray(got).dtype != np.float64:
@@ -630,13 +634,116 @@ def _on_own_building_blocks(student, seed, got, w, a, b, f, own_sigmoid=None, to
     return any(agrees(got, c, **tolerance) for c in candidates)
 
 
+def _on_unverified_weighted_sum(student, seed, got, w, a, b, f, tolerance=SAME) -> bool:
+    """True if got is f(weighted sum + b) for the student's own weighted_sum's recorded answer on (w, a), a wrong
+    one (graded in test_weighted_sum_random) that no credit can take, because weighted_sum shows no evidence of
+    computing on its stream: neuron is then judged with a stand-in (_neuron_on_stand_in)."""
+    stream = _weighted_sum_stream(student, seed)
+    if stream.index("weighted_sum", w, a) is None or stream.error("weighted_sum", w, a) is not None \
+            or not stream.why_nothing("weighted_sum"):  # it computes: _on_own_building_blocks credits it
+        return False
+    ws = stream.answer("weighted_sum", w, a)
+    if not isinstance(ws, (int, float, np.integer, np.floating)) or isinstance(ws, (bool, np.bool_)) \
+            or agrees(ws, float(np.dot(w, a)), rtol=1e-9, atol=1e-9):
+        return False
+    try:
+        return agrees(got, f(float(ws) + b), **tolerance)
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _blamed(student, seed, w, a, b, f, call, tolerance=SAME):
+    """(answer, None), or (None, True) where neuron's outcome comes from the student's own weighted_sum in a way no
+    answer verifies: the error weighted_sum's tests charged, or f of its unverified recorded answer plus b."""
+    try:
+        raw = call()
+    except StudentError as error:
+        if blame.raised(student, "weighted_sum", error) or _weighted_sum_stream(student, seed).raised("weighted_sum", error):
+            return None, True  # the error of the student's own weighted_sum, charged in its own tests
+        raise
+    if _on_unverified_weighted_sum(student, seed, raw, w, a, b, f, tolerance):
+        return None, True
+    return raw, None
+
+
+def _stand_in_cases(seed, blamed, test):
+    """New (w, a, b, activation name or None) for each blamed case: three of its length n. For the default activation
+    the weighted sum plus bias is exactly one of the floats sigmoid's stream recorded, so that neuron on the student's
+    own sigmoid can be credited; for ReLU two neurons light up and one stays dark."""
+    rng = _stream_rng(seed, f"neuron stand-in {test}")
+    targets = _sigmoid_inputs(seed)[1]  # sigmoid's recorded floats: a random z, a negative z and 0.0
+    cases = []
+    for w, a, _, name in blamed:
+        for k in range(3):
+            for _ in range(20):  # until s + b is exactly the target (almost always the first draw)
+                new_w, new_a = rng.normal(0.0, 1.0, len(w)), rng.uniform(0.0, 1.0, len(w))
+                s = float(np.dot(new_w, new_a))
+                if name is None:
+                    b = targets[k] - s
+                elif name == "ReLU":
+                    b = (float(rng.uniform(0.5, 2.0)) if k < 2 else -float(rng.uniform(0.5, 2.0))) - s
+                else:
+                    b = float(rng.normal(0.0, 2.0))
+                if name is not None or s + b == targets[k]:
+                    break
+            cases.append((new_w, new_a, b, name))
+    return cases
+
+
+def _neuron_on_stand_in(student, seed, blamed, test, own_sigmoid=None):
+    """neuron judged on its own where its outcome came from the student's own weighted_sum (_blamed): asked in a
+    fresh child whose weighted_sum is a stand-in giving the right weighted sum for exactly this run's (w, a)
+    (toolkit/stand_in.py), on new inputs (_stand_in_cases), each asked twice in one shuffled stream. It must compute
+    (rule 1) and add the bias and apply the activation itself. blamed: (w, a, b, activation name or None)."""
+    cases = _stand_in_cases(seed, blamed, test)
+    pairs = [(w, a) for w, a, _, _ in cases] + [(a, w) for w, a, _, _ in cases]  # w . a = a . w
+    stand_ins = {"weighted_sum": stand_in.table(lambda w, a: float(np.dot(w, a)), pairs)}
+    calls = [("neuron", (w, a, b), {} if name is None else {"activation": Fn(name.lower())}) for w, a, b, name in cases]
+    run = stand_in.recorded(student, stand_ins, calls, _stream_rng(seed, f"neuron stand-in stream {test}"))
+    why = ("your neuron's answer here comes from your weighted_sum (its error, or its wrong weighted sum), which its "
+           "own tests charge")
+    if run is None:
+        fail(f"neuron(w, a, b): {why}, and neuron could not be asked again with a weighted_sum that works.")
+    asked = (f"{why}. So neuron was asked again in a process of its own, on new inputs, with weighted_sum replaced "
+             "by a stand-in that gives the right weighted sum")
+    functions = {None: lambda x: float(sigmoid(x)), "identity": lambda x: x, "ReLU": lambda x: max(0.0, x)}
+    for w, a, b, name in cases:
+        what = f"neuron(w, a, b{'' if name is None else ', activation=' + name}) for n = {len(w)}"
+        error = run.error("neuron", w, a, b)
+        if error is not None:
+            fail(f"{what}: {asked}; there your neuron still raised: {error}")
+    nothing = run.why_nothing("neuron")
+    if nothing:
+        fail_nothing(f"neuron(w, a, b): {asked}", nothing)
+    for w, a, b, name in cases:
+        f, s = functions[name], float(np.dot(w, a))
+        what = f"neuron(w, a, b{'' if name is None else ', activation=' + name}) for n = {len(w)} ({asked})"
+        raw = run.answer("neuron", w, a, b)
+        if name is None:
+            own = own_sigmoid.at(s + b) if own_sigmoid is not None \
+                and own_sigmoid.stream.index("sigmoid", s + b) is not None else None
+            got = _value(raw, what)
+            if isinstance(own, (float, np.floating)) and agrees(got, float(own), **SAME):
+                continue  # the student's own sigmoid of the right weighted sum plus b, charged in its own tests
+            if not agrees(got, f(s + b), **SAME):
+                compare(got, f(s + b), what, _neuron_mistakes(w, a, b, f))
+            continue
+        if isinstance(raw, np.floating) and raw.dtype != np.float64:
+            fail(f"{what} should be a Python float (64 bits), but your code returned {describe_value(raw)}.")
+        compare(expect_float(raw, what), f(s + b), what, _neuron_mistakes(w, a, b, f), rtol=1e-9, atol=1e-9)
+
+
 @points(1)
 def test_neuron_threshold(student, seed):
     """neuron uses sigmoid by default: with weighted sum 10 and bias -10 it gives 0.5"""
     sig = lambda x: float(sigmoid(x))  # noqa: E731
     own = _OwnSigmoid(student, seed)
+    blamed = []
     for w, a, b, what in _threshold_cases(seed):
-        raw = student.neuron(w, a, b)
+        raw, unverified = _blamed(student, seed, w, a, b, sig, lambda: student.neuron(w, a, b))
+        if unverified:
+            blamed.append((w, a, b, None))
+            continue
         if _on_own_building_blocks(student, seed, raw, w, a, b, sig, own):
             continue  # what the student's own sigmoid (or weighted_sum) gives, charged in its own tests
         # _value: a 0-d array here comes from the student's sigmoid, graded in test_sigmoid_float.
@@ -644,22 +751,30 @@ def test_neuron_threshold(student, seed):
         if agrees(got, sig(np.dot(w, a) + b), **SAME):
             continue
         compare(got, sig(np.dot(w, a) + b), what, _neuron_mistakes(w, a, b, sig))
+    if blamed:
+        _neuron_on_stand_in(student, seed, blamed, "threshold", own)
 
 
 @points(1)
 def test_neuron_random(student, seed):
     """neuron on random w, a, b with activation=identity and activation=ReLU: the bias is added"""
     identity, relu_ = (lambda x: x), (lambda x: max(0.0, x))
+    tolerance = dict(rtol=1e-9, atol=1e-9, equal_nan=True)
+    blamed = []
     for w, a, b, name in _neuron_cases(seed):
         fn, f = (Fn("identity"), identity) if name == "identity" else (Fn("relu"), relu_)
         what = f"neuron(w, a, b, activation={name}) for n = {len(w)}"
-        got = student.neuron(w, a, b, activation=fn)
+        got, unverified = _blamed(student, seed, w, a, b, f, lambda: student.neuron(w, a, b, activation=fn), tolerance)
+        if unverified:
+            blamed.append((w, a, b, name))
+            continue
         if isinstance(got, np.floating) and got.dtype != np.float64:
             fail(f"{what} should be a Python float (64 bits), but your code returned {describe_value(got)}: "
                  f"a {got.dtype} keeps only about 7 significant digits. Return float(...).")
         got = expect_float(got, what)
-        tolerance = dict(rtol=1e-9, atol=1e-9, equal_nan=True)
         if (agrees(got, f(float(np.dot(w, a)) + b), **tolerance)
                 or _on_own_building_blocks(student, seed, got, w, a, b, f, tolerance=tolerance)):
             continue
         compare(got, f(float(np.dot(w, a)) + b), what, _neuron_mistakes(w, a, b, f), rtol=1e-9, atol=1e-9)
+    if blamed:
+        _neuron_on_stand_in(student, seed, blamed, "random")

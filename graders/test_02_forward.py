@@ -9,7 +9,9 @@ layer asked, in shuffled streams, with the student's answer for the layer before
 test_layer_forward_random grades each of those answers) or what a mistake charged
 in layer_forward's tests gives (the ledger); predict when it is the argmax of the
 student's own feedforward's answer on the same network, recorded in one shuffled
-stream that test_feedforward_random grades; only if the building block computes. The lecture's numbers (the ReLU
+stream that test_feedforward_random grades; only if the building block computes. Where predict raises its
+feedforward's charged error (or gives the argmax of a wrong answer no evidence backs), it is asked again in a
+fresh child with stand-ins for feedforward and layer_forward (toolkit/stand_in.py). The lecture's numbers (the ReLU
 layer 3.2, 1.39, 0 and 13,002 parameters) carry 2 of the 20 points.
 
 Generators cannot cross the wire, but wire.Fn("rng", seed=s) makes the child
@@ -24,8 +26,8 @@ from autograder.engine.handle import StudentError
 from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes_on,
                                 expect_int, expect_list, expect_unchanged, fail, lecture, named_mistake, points,
-                                unchanged)
-from autograder.toolkit.evidence import judge
+                                stand_in, unchanged)
+from autograder.toolkit.evidence import fail_nothing, judge
 from autograder.toolkit.network import ACTIVATIONS, feedforward, identity, random_network, relu, sigmoid
 
 # Every behavioural promise of the docstrings (phrases quoted from solutions/02_forward/forward.py) and the
@@ -673,20 +675,40 @@ def _own_outputs(student, seed, weights, biases, X) -> list:
 
 
 def _check_predict(student, seed, weights, biases, X, what):
-    """Judge one predict call; returns BLAMED when its error was charged to feedforward or layer_forward."""
-    m = X.shape[1]
+    """Judge one predict call; returns BLAMED when its answer comes from the student's own feedforward, charged in
+    its own tests, in a way no answer can verify: the error feedforward's (or layer_forward's) tests charged, or the
+    argmax of feedforward's wrong answer on this network (graded in test_feedforward_random) where feedforward shows
+    no evidence that it computes. Such a predict is then judged with stand-ins (_predict_on_stand_in)."""
     try:
         got = student.predict(weights, biases, X)
     except StudentError as error:
-        if blame.raised(student, "feedforward", error) or blame.raised(student, "layer_forward", error):
+        if blame.raised(student, "feedforward", error) or blame.raised(student, "layer_forward", error) \
+                or _feedforward_stream(student, seed).raised("feedforward", error):
             return BLAMED  # the error of the student's own feedforward, charged in its own tests
         raise
+    owns = _own_outputs(student, seed, weights, biases, X)
+    stream = _feedforward_stream(student, seed)
+    recorded = None if stream.index("feedforward", weights, biases, X) is None \
+        or stream.error("feedforward", weights, biases, X) is not None else stream.answer("feedforward", weights, biases, X)
+    if isinstance(got, np.ndarray) and got.dtype.kind in "iu" and isinstance(recorded, np.ndarray) \
+            and recorded.ndim == 2 and recorded.dtype.kind in "biuf" and recorded.size \
+            and np.array_equal(got, np.argmax(recorded, axis=0)) \
+            and not any(np.array_equal(got, np.argmax(own, axis=0)) for own in owns) \
+            and not np.array_equal(got, np.argmax(feedforward(weights, biases, X, sigmoid), axis=0)):
+        return BLAMED  # the argmax of the student's own feedforward's answer, which shows no evidence of computing
+    return _judge_predict(got, weights, biases, X, what, lambda: owns)
+
+
+def _judge_predict(got, weights, biases, X, what, owns=list):
+    """Fail unless got is the argmax of each column of the network's output activations, as a 1-D int array;
+    owns() gives outputs of the student's own feedforward, whose argmax is accepted too."""
+    m = X.shape[1]
     if isinstance(got, (list, tuple)):
         fail(f"{what} should be a 1-D numpy array of ints, but your code returned {describe_value(got)}: "
              "wrap it in np.array(...), or use np.argmax(output, axis=0).")
     if isinstance(got, np.ndarray) and got.dtype.kind in "iu" and not np.array_equal(
             got, np.argmax(feedforward(weights, biases, X, sigmoid), axis=0)) and any(
-            np.array_equal(got, np.argmax(own, axis=0)) for own in _own_outputs(student, seed, weights, biases, X)):
+            np.array_equal(got, np.argmax(own, axis=0)) for own in owns()):
         return None  # the brightest neuron of the student's own feedforward's output, judged in its own tests
     if not isinstance(got, np.ndarray):
         hint = (" - np.argmax without axis looks at all the numbers at once; use axis=0 for one answer per column"
@@ -730,22 +752,74 @@ def _predict_mistakes(output):
     ]
 
 
+def _predict_on_stand_in(student, seed, blamed, test):
+    """predict judged on its own where it raised the error its feedforward's (or layer_forward's) tests charged: asked
+    in a fresh child whose feedforward and layer_forward are stand-ins giving the right activations for exactly this
+    run's networks (toolkit/stand_in.py): new networks of the blamed cases' sizes, each with its twins (another
+    brightest neuron, other inputs), each asked twice in one shuffled stream. It must compute (rule 1) and take the
+    argmax of each column itself."""
+    rng = _stream_rng(seed, f"predict stand-in {test}")
+    cases = []
+    for weights, biases, X, what in blamed:
+        sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
+        new_weights, new_biases = random_network(rng, sizes)
+        cases += [(w, b, x, what) for w, b, x in _twins(new_weights, new_biases, rng.uniform(0.0, 1.0, X.shape), rng)]
+    layers = []
+    for weights, biases, X, _ in cases:
+        a = X
+        for W, b in zip(weights, biases):
+            layers.append((W, a, b))
+            a = sigmoid(W @ a + b)
+    stand_ins = {"feedforward": stand_in.table(lambda w, b, x: feedforward(w, b, x, sigmoid),
+                                               [case[:3] for case in cases]),
+                 "layer_forward": stand_in.table(lambda W, a, b: sigmoid(W @ a + b), layers)}
+    run = stand_in.recorded(student, stand_ins, [("predict", case[:3]) for case in cases], rng)
+    why = ("your predict's answer here comes from your feedforward (its error, or the brightest neuron of its wrong "
+           "answer), which its own tests charge")
+    if run is None:
+        fail(f"{blamed[0][3]}: {why}, and predict could not be asked again with a feedforward that works.")
+    asked = (f"{why}. So predict was asked again in a process of its own, on new networks of the same sizes, with "
+             "feedforward (and layer_forward) replaced by stand-ins that give the right activations")
+    for weights, biases, X, what in cases:
+        error = run.error("predict", weights, biases, X)
+        if error is not None:
+            fail(f"{what}: {asked}; there your predict still raised: {error}")
+    nothing = run.why_nothing("predict")
+    if nothing:
+        fail_nothing(f"predict: {asked}", nothing)
+    for weights, biases, X, what in cases:
+        _judge_predict(run.answer("predict", weights, biases, X), weights, biases, X, f"{what} ({asked})")
+
+
+def _judge_blamed_predicts(student, seed, cases, outcomes, test, rng):
+    """The cases where predict raised its building block's error, judged with stand-ins; the others' answers, where
+    some are blamed, must show that predict computes (expect_computes_on on their twins)."""
+    blamed = [case for case, outcome in zip(cases, outcomes) if outcome is BLAMED]
+    if not blamed:
+        return
+    _predict_on_stand_in(student, seed, blamed, test)
+    answered = [case[:3] for case, outcome in zip(cases, outcomes) if outcome is not BLAMED]
+    if answered:
+        expect_computes_on(student, "predict", [twin for case in answered for twin in _twins(*case, rng)],
+                           "predict on the inputs it answers", rng)
+
+
 @points(2)
 def test_predict_random(student, rng, seed):
     """predict gives the brightest output neuron (argmax) of each column, as a 1-D int array"""
-    outcomes, networks = [], []
-    for weights, biases, X, what in _predict_cases(seed)[:3]:
-        networks.append((weights, biases, X))
-        outcomes.append(_check_predict(student, seed, weights, biases, X, what))
-    _some_computed(student, "predict", networks, outcomes, "predict", rng)
+    cases = _predict_cases(seed)[:3]
+    outcomes = [_check_predict(student, seed, weights, biases, X, what) for weights, biases, X, what in cases]
+    _judge_blamed_predicts(student, seed, cases, outcomes, "random", rng)
 
 
 @points(1)
 def test_predict_single(student, rng, seed):
     """predict for a batch of one example returns an array of length 1"""
-    weights, biases, X, what = _predict_cases(seed)[3]
-    outcomes = [_check_predict(student, seed, weights, biases, X, what)]
-    _some_computed(student, "predict", [(weights, biases, X)], outcomes, "predict", rng)
+    case = _predict_cases(seed)[3]
+    weights, biases, X, what = case
+    if _check_predict(student, seed, weights, biases, X, what) is BLAMED:
+        _judge_blamed_predicts(student, seed, [case], [BLAMED], "single", rng)
+        return
     # A single-answer test: for a predict that computes (a network and input with another answer among its twins)
     expect_computes_on(student, "predict", _twins(weights, biases, X, rng), "predict for examples X of shape (n, 1)",
                        rng)

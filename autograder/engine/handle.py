@@ -8,7 +8,14 @@ A crashed or killed child is replaced by a fresh one on the next call, and
 a function that timed out fails its later calls at once, so one runaway
 function costs only its own tests. Every call has a deadline (for sending
 the arguments and reading the reply) and a reply-size limit (reply_limit).
+
+``with student.fresh_child({"feedforward": table}):`` runs the calls made
+inside in a child started for them and discarded afterwards, in which the
+student's module attribute feedforward answers only the table's inputs
+(child.StandIn): a later function judged on its own, whatever its building
+block does (toolkit/stand_in.py).
 """
+import contextlib
 import shutil
 import subprocess
 import time
@@ -104,6 +111,9 @@ class StudentProcess:
         self.workdirs = []
         self.launched_at = None
         self.ready = False  # the running child has said hello
+        self.stand_ins = None  # {attribute: [(args, answer), ...]} inside fresh_child
+        self.stand_ins_refused = ""  # why they could not be installed (the rest of fresh_child fails at once)
+        self.free_launches = 0  # launches fresh_child caused, not counted towards MAX_STARTS
 
     def launch(self):
         """Start the child without waiting for it: it imports numpy and the student's modules
@@ -116,7 +126,10 @@ class StudentProcess:
             raise StudentFailure(f"your code crashed or timed out {self.starts} times; the remaining tests were not run")
         if self.budget_end is None:
             self.budget_end = time.monotonic() + self.total_seconds
-        self.starts += 1
+        if self.free_launches:
+            self.free_launches -= 1
+        else:
+            self.starts += 1
         workdir = prepare_workdir(self.files)
         self.workdirs.append(workdir)
         try:
@@ -152,7 +165,44 @@ class StudentProcess:
             self._stop()
             raise StudentFailure("your module did not start properly")
         self.functions, self.defined = set(functions), set(defined)
+        if self.stand_ins is not None:
+            self._install_stand_ins()
         self.ready = True
+
+    def _install_stand_ins(self):
+        """Send the stand-ins to a child started by fresh_child, its first request; StudentFailure when the
+        student's module has no such function or refuses the replacement."""
+        names = ", ".join(f"{name}()" for name in self.stand_ins)
+        seconds = max(0.0, min(self.call_seconds, self.budget_end - time.monotonic()))
+        try:
+            self.child.send({"stand_ins": self.stand_ins}, time.monotonic() + seconds)
+            reply = self._receive(f"replacing {names}", time.monotonic() + seconds, seconds, SCALAR_REPLY_BYTES)
+        except (wire.Timeout, OSError, StudentFailure) as exc:  # once: the rest of fresh_child fails at once
+            self._stop()
+            self.stand_ins_refused = str(exc) if isinstance(exc, StudentFailure) else \
+                f"your process stopped reading before {names} could be replaced"
+            raise StudentFailure(self.stand_ins_refused) from None
+        if reply.get("status") != "ok":
+            self._stop()
+            why = "is missing from your module" if reply.get("status") == "missing" else "could not be replaced"
+            self.stand_ins_refused = f"{names} {why}, so it could not be given a stand-in"
+            raise StudentFailure(self.stand_ins_refused)
+
+    @contextlib.contextmanager
+    def fresh_child(self, stand_ins: dict):
+        """Calls made inside run in a child started for them and discarded afterwards, in which each module
+        attribute named in stand_ins is a child.StandIn: {name: [(args, answer), ...]}, answering only those
+        arguments. The running child is stopped first and a new one starts on the next call after, so no state
+        (memory, files, processes) passes between them either way; neither launch counts towards MAX_STARTS.
+        Time: the same per-call limits and submission budget as every call."""
+        was_running = self.child is not None
+        self._stop()
+        self.stand_ins, self.stand_ins_refused, self.free_launches = dict(stand_ins), "", 1
+        try:
+            yield
+        finally:
+            self._stop()
+            self.stand_ins, self.stand_ins_refused, self.free_launches = None, "", int(was_running)
 
     def _seconds_for(self, fn, seconds) -> float:
         """This call's time: seconds, or its fair share of the budget left if that is less.
@@ -236,6 +286,8 @@ class StudentProcess:
         """The child started and fn among its functions; else the StudentFailure saying why it is not called."""
         if fn in self.timed_out:
             raise StudentFailure(f"{fn}() timed out earlier, so it was not called again ({self.timed_out[fn]})")
+        if self.stand_ins is not None and self.stand_ins_refused:
+            raise StudentFailure(self.stand_ins_refused)
         if self.child is None or not self.ready:
             self._start()
         if fn not in self.functions:
@@ -309,6 +361,14 @@ class StudentHandle:
         if expect is not None or reply_bytes is not None:
             options.update(expect=expect, reply_bytes=reply_bytes)
         return self._process.call(fn, args, kwargs, **options)
+
+    def fresh_child(self, stand_ins: dict):
+        """A context: the calls made inside go to a child of their own whose module attributes named in
+        stand_ins ({name: [(args, answer), ...]}) answer only those arguments (StudentProcess.fresh_child)."""
+        fresh = getattr(self._process, "fresh_child", None)
+        if fresh is None:
+            raise StudentFailure("no child can be started for a stand-in here")
+        return fresh(stand_ins)
 
     def __getattr__(self, name):
         if name.startswith("_"):

@@ -8,6 +8,7 @@ One role per module:
               to the same input asked again, no input handed back, not an error for every input)
     mistakes  typical mistakes as data: Mistake(answer, hint), and naming the one a wrong answer matches
     blame     a mistake costs its points once: the ledger of what a building block's own tests charged
+    stand_in  a later function judged on its own, in a fresh child whose building block is a stand-in
     network   the trusted network: sigmoid, feedforward, cost, backprop, random networks
     lecture   the lecture's numbers (784-16-16-10, 13,002 parameters, the cost 3.37 of the "3", ...)
     points    the @points(n, visibility) marker

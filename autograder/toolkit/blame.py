@@ -147,6 +147,13 @@ class Recording:
         i = self.index(function, *args)
         return None if i is None else self.results[i][0][1]
 
+    def raised(self, function, error) -> bool:
+        """True if function raised this very error (type and message, numbers aside) for an input of the stream
+        the first time it was asked: the answer its tests grade (answer(), call()), so the error was charged there
+        when they grade every input of the stream."""
+        return any(name == function and same_error(pair[0][1], error)
+                   for (name, _, _), pair in zip(self.calls, self.results))
+
     def why_nothing(self, function, distinct=True, leave_out=()) -> str:
         """evidence.judge on the calls of function in the stream ('' if it computes), but for the argument
         tuples in leave_out (e.g. a lecture test's fixed input: sigmoid(0.0) = 0.0 is a wrong sigmoid, not

@@ -60,6 +60,8 @@ def graded(assignment_id, tmp_path_factory):
         if assignment_id in BLAME_JUNK:
             texts["junk-recalls"] = junk_module(texts["reference"], BLAME_JUNK[assignment_id])
             texts["junk-honest-parts"] = honest_parts_module(texts["reference"], BLAME_JUNK[assignment_id])
+        for name, body in STAND_IN.get(assignment_id, {}).get("modules", {}).items():
+            texts[f"stand-in-{name}"] = texts["reference"] + body
         for student, text in texts.items():
             (subs / student / assignment_id).mkdir(parents=True)
             (subs / student / assignment_id / module).write_text(text)
@@ -80,6 +82,90 @@ TRIVIAL = {"constant": "return 0.25", "first-argument": "return {first}",
 BLAME_JUNK = {"01_neuron": ("sigmoid", "relu", "relu_prime", "weighted_sum"),
               "02_forward": ("layer_forward", "init_network", "count_parameters"),
               "06_mnist": ("evaluate",)}
+
+# Where a later function whose building block raises for every input is judged with a stand-in for it, in a
+# fresh child (toolkit/stand_in.py): modules appended to the reference, each with that building block broken.
+# "honest" ones (the later function right, calling the building block or not) keep the later function's
+# points; "junk" (a constant when it sees the stand-in) and "two-faced" (junk, but right under the stand-in)
+# get none of them.
+_BROKEN_WEIGHTED_SUM = """
+
+def weighted_sum(w, a):
+    raise ValueError("w and a must be 1-D of equal length")
+"""
+_SWAPPED_FEEDFORWARD = """
+
+def feedforward(weights, biases, a, activation=sigmoid):
+    for W, b in zip(biases, weights):
+        a = layer_forward(W, a, b, activation)
+    return a
+"""
+_RAISING_LAYER = """
+
+def layer_forward(W, a, b, activation=sigmoid):
+    raise ValueError("layer_forward is not ready")
+"""
+STAND_IN = {
+    "01_neuron": {"later": ("test_neuron_threshold", "test_neuron_random"), "modules": {
+        "honest": _BROKEN_WEIGHTED_SUM,
+        "honest-inlined": _BROKEN_WEIGHTED_SUM + """
+
+def neuron(w, a, b, activation=sigmoid):
+    return float(activation(float(np.dot(w, a)) + b))
+""",
+        "honest-wrong-for-one": """
+
+def weighted_sum(w, a):
+    if len(w) != 1:
+        raise ValueError("w and a must be 1-D of equal length")
+    return 2.0 * float(w[0]) * float(a[0])
+""",
+        "junk": _BROKEN_WEIGHTED_SUM + """
+
+def neuron(w, a, b, activation=sigmoid):
+    if type(weighted_sum).__name__ == "StandIn":
+        return 0.75
+    return float(activation(weighted_sum(w, a) + b))
+""",
+        "two-faced": _BROKEN_WEIGHTED_SUM + """
+
+def neuron(w, a, b, activation=sigmoid):
+    if type(weighted_sum).__name__ == "StandIn":
+        return float(activation(weighted_sum(w, a) + b))
+    return 0.75
+"""}},
+    "02_forward": {"later": ("test_predict_random", "test_predict_single"), "modules": {
+        "honest": _SWAPPED_FEEDFORWARD,
+        "honest-square-only": """
+
+def feedforward(weights, biases, a, activation=sigmoid):
+    for W, b in zip(weights, biases):
+        a = layer_forward(a, W, b, activation)
+    return a
+""",
+        "honest-own-loop": _RAISING_LAYER + """
+
+def predict(weights, biases, X):
+    a = X
+    for W, b in zip(weights, biases):
+        a = layer_forward(W, a, b)
+    return np.argmax(a, axis=0)
+""",
+        "junk": _SWAPPED_FEEDFORWARD + """
+
+def predict(weights, biases, X):
+    if type(feedforward).__name__ == "StandIn":
+        return np.zeros(X.shape[1], dtype=int)
+    return np.argmax(feedforward(weights, biases, X), axis=0)
+""",
+        "two-faced": _SWAPPED_FEEDFORWARD + """
+
+def predict(weights, biases, X):
+    if type(feedforward).__name__ == "StandIn":
+        return np.argmax(feedforward(weights, biases, X), axis=0)
+    return np.zeros(X.shape[1], dtype=int)
+"""}},
+}
 
 # Appended to the reference: every function not in HONEST answers the reference's answer with every
 # number replaced by 0.75 (the same value whatever the input), and remembers it; an honest function
@@ -335,6 +421,24 @@ def test_junk_that_answers_recalls_earns_only_its_honest_parts(assignment_id, tm
     extra = [t for t in junk if junk[t]["score"] > alone[t]["score"]]
     assert not extra, [(t, junk[t]["output"]) for t in extra]
     assert results["junk-recalls"]["score"] <= results["junk-honest-parts"]["score"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", list(STAND_IN))
+def test_a_later_function_is_judged_with_a_stand_in_for_its_broken_building_block(assignment_id, tmp_path_factory):
+    """A building block that raises for every input costs its own points only: the later function built on it
+    (neuron, predict) is judged in a fresh child with a stand-in for it, and keeps its points if it is right, in
+    any style. Junk gets nothing there, even junk that recognises the stand-in and answers it right."""
+    results = graded(assignment_id, tmp_path_factory)
+    later = STAND_IN[assignment_id]["later"]
+    for name in STAND_IN[assignment_id]["modules"]:
+        tests = by_test(results[f"stand-in-{name}"])
+        lost = [t for t in tests if tests[t]["score"] < tests[t]["max_score"]]
+        assert lost and not set(lost) & set(later) if name.startswith("honest") else set(later) <= set(lost), \
+            (name, [(t, tests[t]["output"][:300]) for t in lost])
+        if not name.startswith("honest"):
+            assert all(tests[t]["score"] == 0 for t in later), name
+            assert results[f"stand-in-{name}"]["score"] < results["stand-in-honest"]["score"], name
 
 
 @pytest.mark.slow
