@@ -356,6 +356,22 @@ def test_mutant_loses_points_on_the_right_test(assignment_id, name, tmp_path_fac
     assert hint in feedback, f"{header(path, 'MUTANT')}: the feedback does not say {hint!r}:\n{feedback}"
 
 
+KEPT = [(a, n) for a, n in MUTANTS if header(CORPUS / a / "mutants" / f"{n}.py", "KEEPS")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id,name", mnist_params(COURSE, KEPT))
+def test_mutant_keeps_the_points_of_the_tests_it_names(assignment_id, name, tmp_path_factory):
+    """# KEEPS: tests of other functions built on the one the mutant changed: its mistake is charged once, in the
+    tests of # FAILS:, never again in these (docs/graders.md, "Grades that are earned")."""
+    path = CORPUS / assignment_id / "mutants" / f"{name}.py"
+    kept = [t.strip() for t in header(path, "KEEPS").split(",") if t.strip()]
+    tests = by_test(graded(assignment_id, tmp_path_factory)[f"mutant-{name}"])
+    assert all(t in tests for t in kept), f"KEEPS names tests that do not exist: {[t for t in kept if t not in tests]}"
+    lost = [(t, tests[t]["output"]) for t in kept if tests[t]["score"] != tests[t]["max_score"]]
+    assert not lost, lost
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment_id,name", mnist_params(COURSE, CORRECT))
 def test_correct_variant_scores_full_marks(assignment_id, name, tmp_path_factory):
