@@ -203,7 +203,7 @@ def _columns(weights, biases, X, Y):
 class _CostStream:
     """example_cost on its own test's cases and on every example of the average_cost tests' networks, and
     average_cost on those networks: one shuffled stream, each call twice, before any verdict (blame.Recording).
-    test_example_cost_random grades every example_cost answer in it; average_cost is also accepted where it
+    test_example_cost_random grades the example_cost answers of 10 neurons; average_cost is also accepted where it
     is the mean of the student's own example_cost over the columns, if example_cost computes and its own test
     charged its mistake (docs/graders.md, "Grades that are earned")."""
 
@@ -217,10 +217,13 @@ class _CostStream:
         self.recording = blame.Recording(student, calls, _stream_rng(seed, "cost stream"))
 
     def example_cost_cases(self):
-        """(output, y, what) of every example_cost call that test_example_cost_random grades."""
+        """(output, y, what) of every example_cost call that test_example_cost_random grades: its own cases and the
+        examples of the networks with 10 output neurons (the docstring promises (10, 1) or (10,) activations)."""
         cases = list(self.own)
         for weights, biases, X, Y, what in self.networks:
             n = weights[-1].shape[0]
+            if n != 10:
+                continue
             cases += [(a, y, f"example_cost for example {j} of the {what.split(' of ')[1]} (its ({n}, 1) output "
                               "column against its target)") for j, (a, y) in enumerate(_columns(weights, biases, X, Y))]
         return cases

@@ -232,7 +232,20 @@ def _attack(function):
 # Whole functions written by an attacker who read the graders (appended to the reference, so they replace its
 # own), with the tests each must score 0 in; the reference graded beside them keeps full marks.
 TRAIN_SIGNATURE = "def train(weights, biases, X, Y, epochs, batch_size, learn_rate, rng, X_test=None, labels_test=None):"
-TARGETED = {"06_mnist": {
+TARGETED = {"03_cost": {
+    # example_cost returns one number whatever its input, average_cost is the mean of it: credit for "the mean of
+    # your own example_cost" goes only to an example_cost that computes
+    "constant-example-cost-chain": ("""
+def example_cost(output, y):
+    return 0.75
+
+
+def average_cost(weights, biases, X, Y):
+    output = feedforward(weights, biases, X)
+    return float(np.mean([example_cost(output[:, j:j + 1], Y[:, j:j + 1]) for j in range(X.shape[1])]))
+""", ("test_example_cost_lecture", "test_example_cost_random", "test_average_cost_random",
+      "test_average_cost_batch_of_one", "test_average_cost_inputs_unchanged")),
+}, "06_mnist": {
     # no training: a nudge drawn from rng, a term that depends on the input, a history made to match
     "junk-train": (TRAIN_SIGNATURE + """
     x = 1e-9 * float(np.sum(X * np.arange(1, X.shape[1] + 1)) + np.sum(Y * np.arange(1, Y.shape[1] + 1)))
