@@ -295,6 +295,25 @@ _right_train = train
         history["test_accuracy"] = [100 * a for a in history["test_accuracy"]]
     return new_w, new_b, history
 """, ("test_evaluate_hand_made", "test_train_history_matches_network")),
+    # the same with an error: evaluate raises only on the hand-made network, train raises that error with test data
+    "error-ledger": ("""
+_right_evaluate = evaluate
+
+
+def evaluate(weights, biases, X, labels):
+    if len(weights) == 1 and np.array_equal(weights[0], 20.0 * np.eye(4)) and len(labels) == 5:
+        raise ValueError("labels must be a list")
+    return _right_evaluate(weights, biases, X, labels)
+
+
+_right_train = train
+
+
+""" + TRAIN_SIGNATURE + """
+    if X_test is not None:
+        raise ValueError("labels must be a list")
+    return _right_train(weights, biases, X, Y, epochs, batch_size, learn_rate, rng)
+""", ("test_evaluate_hand_made", "test_train_history_matches_network")),
 }}
 
 
