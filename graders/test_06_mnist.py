@@ -157,9 +157,16 @@ def _evaluate_cases(seed):
         cases.append((weights, biases, X, np.asarray(labels, dtype=np.int64),
                       f"evaluate on a random {'-'.join(map(str, sizes))} network and {m} examples"))
     *_, X_test, labels_test = _history_problem(seed)
-    for _ in range(HISTORY_NETWORKS):
+    accuracies = set()
+    for _ in range(50):  # networks of different accuracies: the evidence that evaluate computes compares them
         weights, biases = random_network(rng, [6, 5, 4])
+        accuracy = right_evaluate(weights, biases, X_test, labels_test)
+        if accuracy in accuracies or accuracy in (0.0, 0.5, 1.0):
+            continue
+        accuracies.add(accuracy)
         cases.append((weights, biases, X_test, labels_test, "evaluate on a random 6-5-4 network and 30 examples"))
+        if len(accuracies) == HISTORY_NETWORKS:
+            break
     return cases
 
 
