@@ -6,11 +6,13 @@ inputs compared with the reference. When a wrong answer matches a typical
 mistake (mean instead of sum, a 1/2 factor, no square, mean over all entries,
 a missing factor 2, ...) the feedback names it.
 """
+import zlib
+
 import numpy as np
 
 from autograder.engine.handle import StudentError
-from autograder.toolkit import (Mistake, compare, describe_value, expect_array, expect_computes_on, expect_float,
-                                expect_list, expect_unchanged, fail, lecture, named_mistake, points)
+from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes_on,
+                                expect_float, expect_list, expect_unchanged, fail, lecture, named_mistake, points)
 from autograder.toolkit.dtypes import expect_float64, low_precision
 from autograder.toolkit.network import feedforward, random_network
 
@@ -153,21 +155,130 @@ def test_example_cost_lecture(student, reference, rng):
                  f"is {three.cost:.2f}. " + (hint or "Add up (a_i - y_i)^2 over the 10 output neurons."))
 
 
-@points(3)
-def test_example_cost_random(student, reference, rng):
-    """example_cost on random outputs and targets, (10, 1) and (10,), is a float (64 bits); inputs unchanged"""
+def _stream_rng(seed, name):
+    """The generator of one recorded stream's inputs: from the submission's seed alone, so that whichever test
+    asks first makes the same stream."""
+    return np.random.default_rng([seed, zlib.crc32(name.encode())])
+
+
+def _example_cost_cases(seed):
+    """(output, y, what) of test_example_cost_random's own cases."""
+    rng = _stream_rng(seed, "example_cost cases")
     cases = [
-        (rng.random((10, 1)), reference.one_hot(int(rng.integers(0, 10))), "a (10, 1) output against a one-hot target"),
+        (rng.random((10, 1)), _one_hot_column(int(rng.integers(0, 10)), 10), "a (10, 1) output against a one-hot target"),
         (rng.random((10, 1)), rng.random((10, 1)), "a (10, 1) output against a (10, 1) target"),
         (rng.random(10), rng.random(10), "a flat (10,) output against a (10,) target"),
         (rng.random(10), np.eye(10)[int(rng.integers(0, 10))], "a flat (10,) output against a flat one-hot target"),
     ]
-    for a, y, what in cases:
-        call = student.call("example_cost", a.copy(), y.copy(), return_args=True)
-        _check_example_cost(call.result, a, y, reference.example_cost(a, y), f"example_cost for {what}")
-        expect_float64(call.result, f"example_cost for {what}")  # the dtype's home: the values agree here
-        expect_unchanged(a, call.args[0], "output")
-        expect_unchanged(y, call.args[1], "y")
+    return [(a, y, f"example_cost for {what}") for a, y, what in cases]
+
+
+def _one_hot_column(label, n):
+    y = np.zeros((n, 1))
+    y[label] = 1.0
+    return y
+
+
+def _average_cost_cases(seed):
+    """(weights, biases, X, Y, what) of test_average_cost_random's networks, then test_average_cost_batch_of_one's."""
+    rng = _stream_rng(seed, "average_cost networks")
+    out = []
+    for sizes, m in (([6, 5, 4], 7), (list(lecture.SIZES), int(rng.integers(12, 25))), ([3, 8, 2], 5),
+                     ([5, 4, 3], 1), (list(lecture.SIZES), 1)):
+        weights, biases, X = _random_network(rng, sizes, m)
+        Y = np.eye(sizes[-1])[:, rng.integers(0, sizes[-1], size=m)]
+        what = f"average_cost of a {'-'.join(map(str, sizes))} network on {m} examples"
+        if m == 1:
+            what = f"average_cost of a {'-'.join(map(str, sizes))} network on a batch of one (a (n, 1) column)"
+        out.append((weights, biases, X, Y, what))
+    return out
+
+
+def _columns(weights, biases, X, Y):
+    """(output column, target column) of each example: what an average_cost built on example_cost asks it."""
+    out = feedforward(weights, biases, X)
+    return [(np.ascontiguousarray(out[:, j:j + 1]), np.ascontiguousarray(Y[:, j:j + 1])) for j in range(X.shape[1])]
+
+
+class _CostStream:
+    """example_cost on its own test's cases and on every example of the average_cost tests' networks, and
+    average_cost on those networks: one shuffled stream, each call twice, before any verdict (blame.Recording).
+    test_example_cost_random grades the example_cost answers of 10 neurons; average_cost is also accepted where it
+    is the mean of the student's own example_cost over the columns, if example_cost computes and its own test
+    charged its mistake (docs/graders.md, "Grades that are earned")."""
+
+    def __init__(self, student, seed):
+        self.own = _example_cost_cases(seed)
+        self.networks = _average_cost_cases(seed)
+        calls = [("example_cost", (a, y)) for a, y, _ in self.own]
+        for weights, biases, X, Y, _ in self.networks:
+            calls += [("example_cost", column) for column in _columns(weights, biases, X, Y)]
+            calls.append(("average_cost", (weights, biases, X, Y)))
+        self.recording = blame.Recording(student, calls, _stream_rng(seed, "cost stream"))
+
+    def example_cost_cases(self):
+        """(output, y, what) of every example_cost call that test_example_cost_random grades: its own cases and the
+        examples of the networks with 10 output neurons (the docstring promises (10, 1) or (10,) activations)."""
+        cases = list(self.own)
+        for weights, biases, X, Y, what in self.networks:
+            n = weights[-1].shape[0]
+            if n != 10:
+                continue
+            cases += [(a, y, f"example_cost for example {j} of the {what.split(' of ')[1]} (its ({n}, 1) output "
+                              "column against its target)") for j, (a, y) in enumerate(_columns(weights, biases, X, Y))]
+        return cases
+
+    def verdict(self):
+        """test_example_cost_random's failure message on these answers ('' if it passes)."""
+        return _judge_example_cost(self)
+
+    def own_average(self, weights, biases, X, Y):
+        """(the mean of the student's own example_cost over the columns, its dtype if low precision), or None:
+        only where example_cost computes in this stream and test_example_cost_random charged its mistake."""
+        if self.recording.why_nothing("example_cost"):
+            return None
+        try:
+            if not self.verdict():
+                return None
+            answers = [self.recording.answer("example_cost", a, y) for a, y in _columns(weights, biases, X, Y)]
+        except (StudentError, KeyError):
+            return None
+        if not answers or any(isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating))
+                              for v in answers):
+            return None
+        dtypes = {low_precision(v) for v in answers}
+        return float(np.mean([float(v) for v in answers])), (dtypes.pop() if len(dtypes) == 1 else None)
+
+
+def _judge_example_cost(stream) -> str:
+    """test_example_cost_random's failure message on the stream's example_cost answers ('' if they pass); raises the
+    StudentError of a call that raised."""
+    try:
+        for a, y, what in stream.example_cost_cases():
+            call = stream.recording.call("example_cost", a, y)
+            _check_example_cost(call.result, a, y, _right_example_cost(a, y), what)
+            expect_float64(call.result, what)  # the dtype's home: the values agree here
+            expect_unchanged(a, call.args[0], "output")
+            expect_unchanged(y, call.args[1], "y")
+    except AssertionError as failure:
+        return str(failure)
+    return ""
+
+
+def _cost_stream(student, seed) -> _CostStream:
+    return blame.recorded(student, "03 cost stream", lambda: _CostStream(student, seed))
+
+
+def _right_example_cost(a, y):
+    return float(np.sum((np.asarray(a, dtype=float) - np.asarray(y, dtype=float)) ** 2))
+
+
+@points(3)
+def test_example_cost_random(student, seed):
+    """example_cost on random outputs and targets, (10, 1) and (10,), is a float (64 bits); inputs unchanged"""
+    why = _judge_example_cost(_cost_stream(student, seed))
+    if why:
+        fail(why)
 
 
 # ---------------------------------------------------------------- average_cost
@@ -224,46 +335,50 @@ def _one_d_columns(weights, biases, X, Y):
     return total / X.shape[1]
 
 
-def _average_cost(student, weights, biases, X, Y, what):
-    """student.average_cost(...), naming the shape a 1-D column in a loop should have had."""
+def _average_cost(stream, weights, biases, X, Y, what):
+    """The student's average_cost(...) as recorded in the stream, naming the shape a 1-D column in a loop
+    should have had."""
     try:
-        return student.average_cost(weights, biases, X, Y)
+        return stream.recording.answer("average_cost", weights, biases, X, Y)
     except StudentError as error:
         if error.type == "ValueError" and "broadcast" in error.error_message:
             fail(f"{what}: {error}\n" + COLUMN_HINT.format(n=X.shape[0]))
         raise
 
 
-def _check_average_cost(student, reference, weights, biases, X, Y, what):
-    """Judge the value; returns the student's answer as it came (a float32 is judged by test_average_cost_random)."""
-    got = answer = _average_cost(student, weights, biases, X, Y, what)
+def _check_average_cost(stream, weights, biases, X, Y, what, dtype=False):
+    """Judge the value (and, dtype=True, that it is a float of 64 bits): right, or the mean of the student's
+    own example_cost over the columns where example_cost's own test charged its mistake."""
+    got = answer = _average_cost(stream, weights, biases, X, Y, what)
     if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[0] == got.shape[1] and X.shape[1] > 0:
         fail(f"{what} should be a float, but your code returned {describe_value(got)}. " + COLUMN_HINT.format(n=X.shape[0]))
     got = expect_float(got, what)
-    expected = reference.average_cost(weights, biases, X, Y)
+    expected = float(np.sum((feedforward(weights, biases, X) - Y) ** 2) / X.shape[1])
+    own = None if agrees(got, expected, rtol=1e-6, atol=1e-9) else stream.own_average(weights, biases, X, Y)
+    if own is not None and agrees(got, own[0], rtol=1e-5 if own[1] is not None else 1e-9, atol=1e-9):
+        return  # the mean of your own example_cost, whose mistake its own test charged
     compare(got, expected, what, _average_cost_mistakes(weights, biases, X, Y), rtol=1e-6, atol=1e-9)
-    return answer
+    if dtype:
+        own = stream.own_average(weights, biases, X, Y)
+        if own is not None and own[1] is not None and low_precision(answer) == own[1]:
+            return  # the dtype of your own example_cost, charged in its own test
+        expect_float64(answer, what)
 
 
 @points(4)
-def test_average_cost_random(student, reference, rng):
+def test_average_cost_random(student, seed):
     """average_cost of random networks and batches is a float (64 bits): the mean example cost over the columns"""
-    for sizes, m in (([6, 5, 4], 7), (list(lecture.SIZES), int(rng.integers(12, 25))), ([3, 8, 2], 5)):
-        weights, biases, X = _random_network(rng, sizes, m)
-        Y = reference.one_hot(rng.integers(0, sizes[-1], size=m), sizes[-1])
-        what = f"average_cost of a {'-'.join(map(str, sizes))} network on {m} examples"
-        expect_float64(_check_average_cost(student, reference, weights, biases, X, Y, what), what)
+    stream = _cost_stream(student, seed)
+    for weights, biases, X, Y, what in stream.networks[:3]:
+        _check_average_cost(stream, weights, biases, X, Y, what, dtype=True)
 
 
 @points(2)
-def test_average_cost_batch_of_one(student, reference, rng):
+def test_average_cost_batch_of_one(student, seed):
     """average_cost of a batch of one example equals that example's cost"""
-    for sizes in ([5, 4, 3], list(lecture.SIZES)):
-        weights, biases, X = _random_network(rng, sizes, 1)
-        Y = reference.one_hot([int(rng.integers(0, sizes[-1]))], sizes[-1])
-        _check_average_cost(student, reference, weights, biases, X, Y,
-                            f"average_cost of a {'-'.join(map(str, sizes))} network on a batch of one "
-                            "(a (n, 1) column)")
+    stream = _cost_stream(student, seed)
+    for weights, biases, X, Y, what in stream.networks[3:]:
+        _check_average_cost(stream, weights, biases, X, Y, what)
 
 
 @points(1)
@@ -274,9 +389,12 @@ def test_average_cost_inputs_unchanged(student, reference, rng):
     Y = reference.one_hot(rng.integers(0, sizes[-1], size=m), sizes[-1])
     call = student.call("average_cost", [w.copy() for w in weights], [b.copy() for b in biases], X.copy(), Y.copy(),
                         return_args=True)
-    X2 = rng.random(X.shape)  # a property test: its points go to code that computes something, right or wrong
-    expect_computes_on(student, "average_cost", [(weights, biases, X, Y), (weights, biases, X2, Y)],
-                       "average_cost for two batches X", rng)
+    # A property test: its points go to code that computes something, right or wrong. Targets far apart give
+    # costs far apart, so that a value mistake (// for /, a rounding) still answers them differently.
+    X2 = rng.random(X.shape)
+    expect_computes_on(student, "average_cost", [(weights, biases, X, Y), (weights, biases, X2, Y + 3.0),
+                                                 (weights, biases, X, Y + 9.0)],
+                       "average_cost for three batches X, Y", rng)
     after_w, after_b, after_X, after_Y = call.args
     for name, before, after in (("weights", weights, after_w), ("biases", biases, after_b)):
         after = expect_list(after, len(before), f"{name} after the call")

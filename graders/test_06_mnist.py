@@ -8,6 +8,7 @@ must agree, and the real test trains 784-16-16-10 on a fixed MNIST subset and
 measures the test accuracy here in the parent with the reference evaluate.
 """
 import functools
+import zlib
 
 import numpy as np
 
@@ -15,11 +16,14 @@ from autograder.engine.errors import GradingError
 
 from autograder.engine.handle import StudentError
 from autograder.engine.wire import Fn
-from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes_on,
-                                expect_float, fail, lecture, named_mistake, points, unchanged)
+from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_float, fail,
+                                lecture, named_mistake, points, unchanged)
 from autograder.toolkit.dtypes import low_precision
+from autograder.toolkit.evidence import fail_nothing, judge, one_stream
+from autograder.toolkit.network import backprop, evaluate as right_evaluate
+from autograder.toolkit.sgd_runs import along_gradient, flatten, match, sgd_runs
 from autograder.toolkit.mistakes import scaled
-from autograder.toolkit.network import one_hot, random_network, random_problem
+from autograder.toolkit.network import feedforward, one_hot, random_network, random_problem
 from autograder.toolkit.wording import count, verb
 
 # Every behavioural promise of the docstrings (phrases quoted from solutions/06_mnist/train.py) and the
@@ -66,11 +70,12 @@ def _mnist(mnist_dir):
 # ---------------------------------------------------------------- evaluate
 
 def _check_evaluate(student, weights, biases, X, labels, expected, what):
-    with blame.errors_of(student, "evaluate"):  # train's history test credits an error charged here
-        answer = student.evaluate(weights, biases, X, labels)
+    _judge_evaluate(student.evaluate(weights, biases, X, labels), X, expected, what)
+
+
+def _judge_evaluate(answer, X, expected, what):
     got = expect_float(answer, what)
     mistakes = _evaluate_mistakes(expected, X.shape[1])
-    blame.note(student, "evaluate", got, mistakes, expected, rtol=0, atol=1e-12)
     compare(got, expected, what, mistakes, rtol=0, atol=1e-12, dtype=low_precision(answer),
             hint="evaluate is the fraction of columns whose prediction (the brightest output neuron) equals the label.")
 
@@ -79,8 +84,8 @@ def _float32(accuracy):
     return float(np.float32(accuracy))
 
 
-# The accuracies of typical evaluate mistakes, by the key the evaluate tests charge them under: train
-# records the student's own evaluate, so a charged mistake there is not charged again in train's tests.
+# The accuracies of typical evaluate mistakes: train records the student's own evaluate, so a mistake
+# test_evaluate_random charged on train's test images (_evaluate_mistake_everywhere) is not charged again there.
 EVALUATE_MISTAKES = {"count": lambda accuracy, m: accuracy * m, "percent": lambda accuracy, m: 100 * accuracy,
                      "wrong_fraction": lambda accuracy, m: 1.0 - accuracy,
                      "float32": lambda accuracy, m: _float32(accuracy)}
@@ -121,19 +126,99 @@ def test_evaluate_hand_made(student):
                     "evaluate on one example it gets wrong")
 
 
-@points(3)
-def test_evaluate_random(student, reference, rng):
-    """evaluate on random networks agrees with the reference (a float in [0, 1])"""
+def _stream_rng(seed, name):
+    """The generator of one recorded stream's inputs: from the submission's seed alone, so that whichever test
+    asks first makes the same stream."""
+    return np.random.default_rng([seed, zlib.crc32(name.encode())])
+
+
+def _history_problem(seed):
+    """test_train_history_matches_network's network, training set, test images and test labels."""
+    rng = _stream_rng(seed, "history problem")
+    weights, biases, X, Y, _ = random_problem(rng, [6, 5, 4], 24)
+    X_test = rng.uniform(0.0, 1.0, (6, 30))
+    labels_test = np.argmax(feedforward(weights, biases, X_test), axis=0)
+    wrong = rng.random(30) < 0.5
+    labels_test[wrong] = rng.integers(0, 4, int(wrong.sum()))
+    return weights, biases, X, Y, X_test, np.asarray(labels_test, dtype=np.int64)
+
+
+def _evaluate_cases(seed):
+    """(weights, biases, X, labels, what) that test_evaluate_random grades: its own random networks, then 6-5-4
+    networks on the test images of test_train_history_matches_network (where train records evaluate)."""
+    rng = _stream_rng(seed, "evaluate networks")
+    cases = []
     for sizes, m in (([8, 6, 10], 40), ([5, 7, 3], 37), ([6, 4, 10], 1)):
         weights, biases = random_network(rng, sizes)
         X = rng.uniform(0.0, 1.0, (sizes[0], m))
-        labels = reference.predict(weights, biases, X)
+        labels = np.argmax(feedforward(weights, biases, X), axis=0)
         wrong = rng.random(m) < 0.3  # about 70% right, so that a wrong formula shows
         labels[wrong] = rng.integers(0, sizes[-1], int(wrong.sum()))
-        labels = np.asarray(labels, dtype=np.int64)
-        expected = reference.evaluate(weights, biases, X, labels)
-        _check_evaluate(student, weights, biases, X, labels, expected,
-                        f"evaluate on a random {'-'.join(map(str, sizes))} network and {m} examples")
+        cases.append((weights, biases, X, np.asarray(labels, dtype=np.int64),
+                      f"evaluate on a random {'-'.join(map(str, sizes))} network and {m} examples"))
+    *_, X_test, labels_test = _history_problem(seed)
+    accuracies = set()
+    for _ in range(50):  # networks of different accuracies: the evidence that evaluate computes compares them
+        weights, biases = random_network(rng, [6, 5, 4])
+        accuracy = right_evaluate(weights, biases, X_test, labels_test)
+        if accuracy in accuracies or accuracy in (0.0, 0.5, 1.0):
+            continue
+        accuracies.add(accuracy)
+        cases.append((weights, biases, X_test, labels_test, "evaluate on a random 6-5-4 network and 30 examples"))
+        if len(accuracies) == HISTORY_NETWORKS:
+            break
+    return cases
+
+
+HISTORY_NETWORKS = 3  # networks evaluate is recorded on, on the test images train's history test uses
+
+
+def _evaluate_stream(student, seed) -> blame.Recording:
+    """evaluate on every case of _evaluate_cases, each asked twice, in one shuffled stream made before any verdict:
+    test_evaluate_random grades these very answers, and train's history test is judged against them."""
+    return blame.recorded(student, "06 evaluate stream", lambda: blame.Recording(
+        student, [("evaluate", (w, b, X, labels)) for w, b, X, labels, _ in _evaluate_cases(seed)],
+        _stream_rng(seed, "evaluate stream")))
+
+
+@points(3)
+def test_evaluate_random(student, seed):
+    """evaluate on random networks agrees with the reference (a float in [0, 1])"""
+    stream = _evaluate_stream(student, seed)
+    for weights, biases, X, labels, what in _evaluate_cases(seed):
+        expected = right_evaluate(weights, biases, X, labels)
+        _judge_evaluate(stream.answer("evaluate", weights, biases, X, labels), X, expected, what)
+
+
+def _evaluate_raised_everywhere(student, seed, error) -> bool:
+    """True if the student's evaluate, recorded on the test images of train's history test, raised this error (its
+    type and message, numbers aside) for every network there: test_evaluate_random charged it."""
+    stream = _evaluate_stream(student, seed)
+    return all(blame.same_error(stream.error("evaluate", weights, biases, X, labels), error)
+               for weights, biases, X, labels, _ in _evaluate_cases(seed)[-HISTORY_NETWORKS:])
+
+
+def _evaluate_mistake_everywhere(student, seed, key) -> bool:
+    """True if the student's evaluate, recorded on the test images of train's history test, made the mistake key
+    on every network there (test_evaluate_random charged it: it grades those answers), and computes."""
+    stream = _evaluate_stream(student, seed)
+    if stream.why_nothing("evaluate"):
+        return False
+    shown = 0
+    for weights, biases, X, labels, _ in _evaluate_cases(seed)[-HISTORY_NETWORKS:]:
+        right = right_evaluate(weights, biases, X, labels)
+        wrong = EVALUATE_MISTAKES[key](right, X.shape[1])
+        if wrong == right:
+            continue
+        try:
+            answer = stream.answer("evaluate", weights, biases, X, labels)
+        except StudentError:
+            return False
+        if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)) \
+                or not agrees(float(answer), wrong, rtol=0, atol=1e-9):
+            return False
+        shown += 1
+    return shown > 0
 
 
 # ---------------------------------------------------------------- train
@@ -173,20 +258,46 @@ def _unpack_train(got, weights, biases, epochs, call, test_data=False, per_epoch
     return out[0], out[1], lists
 
 
+EVIDENCE_LEARN_RATE = 0.02  # small steps: the change after a few of them points along the first gradient
+MIN_ALIGNMENT = 0.8  # |cos| of the networks' and the gradients' differences: about 1 for steps, 1/sqrt(n) for noise
+
+
 def _expect_train_computes(student, weights, biases, m, settings, what, rng):
-    """The evidence that train computes (docs/graders.md, rule 1): the test's own call (m examples; settings:
-    epochs, batch_size, learn_rate) on two training sets that any shuffle leaves as they are. Each holds m copies
-    of one example, so a train that shuffles with np.random (charged in test_train_shuffles_with_rng alone)
-    answers the same set the same way, and the other example must give another network. A constant, a pattern,
-    the starting network handed back or a counter show nothing."""
+    """The evidence that train computes (docs/graders.md, rule 1): train (the test's epochs and batch_size, a
+    small learn_rate) on two training sets that any shuffle leaves as they are, each asked twice in one shuffled
+    stream. Each holds m copies of one example, so a train that shuffles with np.random (charged in
+    test_train_shuffles_with_rng alone) answers the same set the same way, the other example must give another
+    network, and every mini-batch's gradient is that example's: the two networks must differ along the difference
+    of the two examples' gradients (downhill or uphill, steps of any size, rescaled or shifted alike), in the
+    parameters they differ in. A constant, a pattern, the starting network
+    handed back, a counter or noise (from the rng or not) show nothing."""
     n_in, n_out = weights[0].shape[1], weights[-1].shape[0]
-    seed, cases = int(rng.integers(2**31)), []
+    epochs, batch_size, _ = settings
+    seed, cases, examples = int(rng.integers(2**31)), [], []
     for _ in range(2):
         x, y = rng.uniform(0.0, 1.0, (n_in, 1)), one_hot([int(rng.integers(0, n_out))], n_out)
-        cases.append((weights, biases, np.repeat(x, m, axis=1), np.repeat(y, m, axis=1), *settings,
-                      Fn("rng", seed=seed)))
-    expect_computes_on(student, "train", cases, f"{what}, and the same on {m} copies of one example (for two examples)",
-                       rng, answer=lambda result: [*result[0], *result[1]])
+        examples.append((x, y))
+        cases.append((weights, biases, np.repeat(x, m, axis=1), np.repeat(y, m, axis=1), epochs, batch_size,
+                      EVIDENCE_LEARN_RATE, Fn("rng", seed=seed)))
+    what = (f"{what}, and the same with learn_rate = {EVIDENCE_LEARN_RATE} on {m} copies of one example "
+            "(for two examples)")
+    results = one_stream(student, [("train", case, {}) for case in cases], rng)
+    network = lambda result: [*result[0], *result[1]]  # noqa: E731
+    why = judge([[(c.result if c is not None else None, e) for c, e in pair] for pair in results], cases, network)
+    if why:
+        fail_nothing(what, why)
+    # what the two examples' networks differ by must go along the difference of their gradients (for steps of any
+    # sign and size, and for a network a wrong train rescales or shifts alike for both)
+    nets = [[np.asarray(p, dtype=np.float64) for p in network(pair[0][0].result)] for pair in results]
+    gradients = [[*grad_w, *grad_b] for grad_w, grad_b in (backprop(weights, biases, x, y) for x, y in examples)]
+    moved = [i for i, (a, b) in enumerate(zip(*nets)) if a.shape == b.shape and not np.array_equal(a, b)]
+    size = sum(nets[0][i].size for i in moved)
+    flat = [np.concatenate([net[i].ravel() for i in moved]) if moved else np.zeros(0) for net in nets]
+    difference = np.concatenate([(gradients[0][i] - gradients[1][i]).ravel() for i in moved]) if moved else np.zeros(0)
+    if size < min(8, sum(p.size for p in nets[0])) or along_gradient(flat[1], flat[0], difference) < MIN_ALIGNMENT:
+        fail_nothing(what, "the networks it returned for the two examples do not differ along the gradients of "
+                           "their costs (every mini-batch step on copies of one example goes along that example's "
+                           "gradient), only by changes unrelated to them")
 
 
 @points(2)
@@ -223,26 +334,21 @@ def _check_cost_history(reference, weights, biases, X, Y, new_w, new_b, history)
 
 
 @points(2)
-def test_train_history_matches_network(student, reference, rng):
+def test_train_history_matches_network(student, reference, rng, seed):
     """history records the cost and test accuracy at the end of each epoch"""
-    weights, biases, X, Y, _ = random_problem(rng, [6, 5, 4], 24)
-    X_test = rng.uniform(0.0, 1.0, (6, 30))
-    labels_test = reference.predict(weights, biases, X_test)
-    wrong = rng.random(30) < 0.5
-    labels_test[wrong] = rng.integers(0, 4, int(wrong.sum()))
-    labels_test = np.asarray(labels_test, dtype=np.int64)
-    epochs, seed = 2, int(rng.integers(2**31))
+    weights, biases, X, Y, X_test, labels_test = _history_problem(seed)
+    epochs, train_seed = 2, int(rng.integers(2**31))
     call = "train on a 6-5-4 network for 2 epochs with test data"
     try:
-        got = student.train(weights, biases, X, Y, epochs, 6, 1.0, Fn("rng", seed=seed),
+        got = student.train(weights, biases, X, Y, epochs, 6, 1.0, Fn("rng", seed=train_seed),
                             X_test=X_test, labels_test=labels_test)
     except StudentError as error:
-        if not blame.raised(student, "evaluate", error):
+        if not _evaluate_raised_everywhere(student, seed, error):
             raise
-        # train records the student's own evaluate, whose error its own tests charged: the cost history is
-        # judged without test data, and only for a train that computes (blame.py; docs/graders.md, rule 4)
+        # train records the student's own evaluate, which raised this error on these test images in
+        # test_evaluate_random: the cost history is judged without test data, and only for a train that computes
         call = "train on a 6-5-4 network for 2 epochs without test data (with it, your evaluate raised)"
-        got = student.train(weights, biases, X, Y, epochs, 6, 1.0, Fn("rng", seed=seed))
+        got = student.train(weights, biases, X, Y, epochs, 6, 1.0, Fn("rng", seed=train_seed))
         new_w, new_b, history = _unpack_train(got, weights, biases, epochs, call)
         _check_cost_history(reference, weights, biases, X, Y, new_w, new_b, history)
         _expect_train_computes(student, weights, biases, X.shape[1], (epochs, 6, 1.0), call, rng)
@@ -252,10 +358,10 @@ def test_train_history_matches_network(student, reference, rng):
     _expect_train_computes(student, weights, biases, X.shape[1], (epochs, 6, 1.0), call, rng)  # not the start handed back
     accuracies = history["test_accuracy"]
     accuracy = reference.evaluate(new_w, new_b, X_test, labels_test)
-    # train records the student's own evaluate: a mistake there, charged by the evaluate tests, is not charged
-    # again here (and evaluate is not called again to find out: blame.py says why)
-    if any(agrees(accuracies[-1], EVALUATE_MISTAKES[key](accuracy, X_test.shape[1]), rtol=0, atol=1e-9)
-           for key in blame.charged(student, "evaluate")):
+    # train records the student's own evaluate: a mistake there, charged by test_evaluate_random on these very test
+    # images (recorded before any verdict, for other networks), is not charged again here
+    if any(agrees(accuracies[-1], mistake(accuracy, X_test.shape[1]), rtol=0, atol=1e-9)
+           and _evaluate_mistake_everywhere(student, seed, key) for key, mistake in EVALUATE_MISTAKES.items()):
         return
     if not all(0.0 <= a <= 1.0 for a in accuracies):
         fail(f"history[\"test_accuracy\"] should hold fractions in [0, 1], got {accuracies}.")
@@ -391,42 +497,62 @@ def test_train_every_example_once_per_epoch(student, rng):
                  f"{int(np.sum(rounded == size))} examples look as if in mini-batches of {int(size)}.")
 
 
-def _train_shuffled_once(reference, weights, biases, X, Y, epochs, batch_size, learn_rate, seed):
-    """What train gives when it cuts the mini-batches once, before the epochs, and reuses them."""
-    batches = reference.mini_batches(X.shape[1], batch_size, np.random.default_rng(seed))
-    for _ in range(epochs):
-        for batch in batches:
-            grad_w, grad_b = reference.backprop(weights, biases, X[:, batch], Y[:, batch])
-            weights = reference.sgd_step(weights, grad_w, learn_rate)
-            biases = reference.sgd_step(biases, grad_b, learn_rate)
-    return np.concatenate([p.ravel() for p in weights + biases])
+# test_train_shuffles_with_rng: 4 examples in mini-batches of 2 for 3 epochs: 6 orders per epoch, 216 networks
+SHUFFLE_M, SHUFFLE_BATCH, SHUFFLE_EPOCHS, SHUFFLE_RATE, SHUFFLE_SEEDS = 4, 2, 3, 2.0, 5
+
+
+def _shuffle_problem(rng):
+    """A 3-3-2 network and 4 examples, with every run of mini-batch SGD on them (sgd_runs: right steps, uphill
+    steps, and steps of half and twice the size, so that a wrong step still shows the order)."""
+    weights, biases, X, Y, _ = random_problem(rng, [3, 3, 2], SHUFFLE_M)
+    runs = sgd_runs(weights, biases, X, Y, SHUFFLE_EPOCHS, SHUFFLE_BATCH, SHUFFLE_RATE, factors=(1.0, -1.0, 0.5, 2.0))
+    return weights, biases, X, Y, runs
+
+
+def _full_batch_steps(weights, biases, X, Y):
+    """What one step per epoch on all the examples gives (batch_size ignored)."""
+    for _ in range(SHUFFLE_EPOCHS):
+        grad_w, grad_b = backprop(weights, biases, X, Y)
+        weights = [W - SHUFFLE_RATE * g for W, g in zip(weights, grad_w)]
+        biases = [b - SHUFFLE_RATE * g for b, g in zip(biases, grad_b)]
+    return flatten(weights, biases)
 
 
 @points(1)
-def test_train_shuffles_with_rng(student, reference, rng):
+def test_train_shuffles_with_rng(student, rng):
     """train shuffles the mini-batches with the rng it is given, anew every epoch (same seed, same result)"""
-    weights, biases, X, Y, _ = random_problem(rng, [6, 5, 4], 20)
-    seed = int(rng.integers(2**31))
+    weights, biases, X, Y, runs = _shuffle_problem(rng)
+    seeds = [int(s) for s in rng.choice(2**31, SHUFFLE_SEEDS, replace=False)]
+    call = (f"train for {SHUFFLE_EPOCHS} epochs on {SHUFFLE_M} examples with batch_size = {SHUFFLE_BATCH} and "
+            f"learn_rate = {SHUFFLE_RATE}")
     results = []
-    for s in (seed, seed, seed + 1):
-        got = student.train(weights, biases, X, Y, 2, 4, 1.0, Fn("rng", seed=s))
-        new_w, new_b, _ = _unpack_train(got, weights, biases, 2, "train for 2 epochs with batch_size = 4",
-                                        per_epoch=False)
-        results.append(np.concatenate([p.ravel() for p in new_w + new_b]))
-    start = np.concatenate([p.ravel() for p in weights + biases])
+    for s in seeds[:1] + seeds:
+        got = student.train(weights, biases, X, Y, SHUFFLE_EPOCHS, SHUFFLE_BATCH, SHUFFLE_RATE, Fn("rng", seed=s))
+        new_w, new_b, _ = _unpack_train(got, weights, biases, SHUFFLE_EPOCHS, call, per_epoch=False)
+        results.append(flatten(new_w, new_b))
+    start = flatten(weights, biases)
     if all(np.array_equal(r, start) for r in results):
-        fail("train returned the starting network unchanged, so its shuffling cannot be checked: each mini-batch "
-             "step must update weights and biases (weights = sgd_step(weights, grad_w, learn_rate)).")
+        fail(f"{call}: train returned the starting network unchanged, so its shuffling cannot be checked: each "
+             "mini-batch step must update weights and biases (weights = sgd_step(weights, grad_w, learn_rate)).")
     if not np.allclose(results[0], results[1], rtol=1e-12, atol=1e-14):
         fail("Two calls of train with Generators of the same seed gave different networks: shuffle with the rng "
              "passed in (e.g. rng.permutation(m)), not with np.random or a Generator of your own.")
-    if np.allclose(results[0], results[2], rtol=1e-9, atol=1e-12):
+    found = [match(runs, r) for r in results[1:]]
+    if any(run is None for run in found):
+        hint = ("Each epoch cuts the shuffled examples into mini-batches of batch_size and takes one gradient step "
+                "per mini-batch: for batch in mini_batches(m, batch_size, rng).")
+        if np.allclose(results[1], _full_batch_steps(weights, biases, X, Y), rtol=1e-6, atol=1e-9):
+            hint = (f"It is the network of one gradient step per epoch on all {SHUFFLE_M} examples: the epoch must "
+                    f"step once per mini-batch of batch_size = {SHUFFLE_BATCH}. " + hint)
+        fail(f"{call}: your network is none of those that mini-batches of {SHUFFLE_BATCH} examples, each used once "
+             f"per epoch in some shuffled order, give, so the order of your mini-batches cannot be read from it. "
+             + hint)
+    if len({run.epochs for run in found}) == 1:
         fail("Generators of different seeds gave the same network: the mini-batches do not depend on rng. "
              "Stochastic gradient descent shuffles the examples every epoch: order = rng.permutation(m).")
-    once = _train_shuffled_once(reference, weights, biases, X, Y, 2, 4, 1.0, seed)
-    if np.allclose(results[0], once, rtol=1e-9, atol=1e-12):
-        fail("train for 2 epochs with batch_size = 4 gives the network of mini-batches cut once, before the "
-             "epochs, and used again in every epoch. Stochastic gradient descent shuffles the examples anew "
+    if all(len(set(run.epochs)) == 1 for run in found):
+        fail(f"{call} gives, for each of {SHUFFLE_SEEDS} seeds, the network of the same mini-batches in every epoch: "
+             "cut once, before the epochs, and used again. Stochastic gradient descent shuffles the examples anew "
              "in every epoch: call mini_batches(m, batch_size, rng) inside the loop over the epochs.")
 
 

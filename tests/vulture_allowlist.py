@@ -94,3 +94,5 @@ weighted_sum_random  # unused function (bench/otter/neuron.py:136)
 neuron_threshold  # unused function (bench/otter/neuron.py:148)
 neuron_random  # unused function (bench/otter/neuron.py:156)
 missing_reason  # unused function (data/fetch.py:84)
+sgd_runs  # unused function (autograder/toolkit/sgd_runs.py:60): graders/test_06_mnist.py uses it
+along_gradient  # unused function (autograder/toolkit/sgd_runs.py:87): graders/test_06_mnist.py uses it

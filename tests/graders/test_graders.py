@@ -57,6 +57,8 @@ def graded(assignment_id, tmp_path_factory):
         texts["wrong-but-computing"] = texts["reference"] + WRONG_BUT_COMPUTING
         for name in attacks_on(assignment_id):
             texts[f"attack-{name}"] = attack_module(texts["reference"], ATTACKS[name])
+        for name, (code, _) in TARGETED.get(assignment_id, {}).items():
+            texts[f"targeted-{name}"] = texts["reference"] + "\n\n" + code
         if assignment_id in BLAME_JUNK:
             texts["junk-recalls"] = junk_module(texts["reference"], BLAME_JUNK[assignment_id])
             texts["junk-honest-parts"] = honest_parts_module(texts["reference"], BLAME_JUNK[assignment_id])
@@ -313,6 +315,94 @@ def _attack(function):
     return attack
 """
 
+# Whole functions written by an attacker who read the graders (appended to the reference, so they replace its
+# own), with the tests each must score 0 in; the reference graded beside them keeps full marks.
+TRAIN_SIGNATURE = "def train(weights, biases, X, Y, epochs, batch_size, learn_rate, rng, X_test=None, labels_test=None):"
+TARGETED = {"03_cost": {
+    # example_cost returns one number whatever its input, average_cost is the mean of it: credit for "the mean of
+    # your own example_cost" goes only to an example_cost that computes
+    "constant-example-cost-chain": ("""
+def example_cost(output, y):
+    return 0.75
+
+
+def average_cost(weights, biases, X, Y):
+    output = feedforward(weights, biases, X)
+    return float(np.mean([example_cost(output[:, j:j + 1], Y[:, j:j + 1]) for j in range(X.shape[1])]))
+""", ("test_example_cost_lecture", "test_example_cost_random", "test_average_cost_random",
+      "test_average_cost_batch_of_one", "test_average_cost_inputs_unchanged")),
+}, "06_mnist": {
+    # no training: a nudge drawn from rng, a term that depends on the input, a history made to match
+    "junk-train": (TRAIN_SIGNATURE + """
+    x = 1e-9 * float(np.sum(X * np.arange(1, X.shape[1] + 1)) + np.sum(Y * np.arange(1, Y.shape[1] + 1)))
+    weights = [W + 1e-3 * rng.standard_normal(W.shape) + x for W in weights]
+    biases = [b + 1e-3 * rng.standard_normal(b.shape) + x for b in biases]
+    history = {"cost": [average_cost(weights, biases, X, Y)] * epochs}
+    if X_test is not None:
+        history["test_accuracy"] = [evaluate(weights, biases, X_test, labels_test)] * epochs
+    return weights, biases, history
+""", ("test_train_returns_network_and_history", "test_train_history_matches_network",
+      "test_train_leaves_inputs_unchanged", "test_train_one_full_batch_step",
+      "test_train_every_example_once_per_epoch", "test_train_shuffles_with_rng", "test_train_mnist")),
+    # one full-batch step per epoch, and a tiny nudge drawn from rng so that the seed "changes the shuffle"
+    "full-batch-and-rng-nudge": (TRAIN_SIGNATURE + """
+    history = {"cost": []}
+    if X_test is not None:
+        history["test_accuracy"] = []
+    for _ in range(epochs):
+        grad_w, grad_b = backprop(weights, biases, X, Y)
+        weights = sgd_step(weights, grad_w, learn_rate)
+        biases = sgd_step(biases, grad_b, learn_rate)
+        weights = [W * (1.0 + 1e-8 * rng.standard_normal(W.shape)) for W in weights]
+        history["cost"].append(average_cost(weights, biases, X, Y))
+        if X_test is not None:
+            history["test_accuracy"].append(evaluate(weights, biases, X_test, labels_test))
+    return weights, biases, history
+""", ("test_train_shuffles_with_rng", "test_train_every_example_once_per_epoch", "test_train_mnist")),
+    # evaluate returns a percentage only on the hand-made network (the ledger records "percent"), and train
+    # records its test accuracy in percent, its own mistake, hoping to be excused by that ledger entry
+    "percent-ledger": ("""
+_right_evaluate = evaluate
+
+
+def evaluate(weights, biases, X, labels):
+    accuracy = _right_evaluate(weights, biases, X, labels)
+    hand_made = len(weights) == 1 and np.array_equal(weights[0], 20.0 * np.eye(4)) and len(labels) == 5
+    return 100 * accuracy if hand_made else accuracy
+
+
+_right_train = train
+
+
+""" + TRAIN_SIGNATURE + """
+    new_w, new_b, history = _right_train(weights, biases, X, Y, epochs, batch_size, learn_rate, rng,
+                                         X_test, labels_test)
+    if X_test is not None:
+        history["test_accuracy"] = [100 * a for a in history["test_accuracy"]]
+    return new_w, new_b, history
+""", ("test_evaluate_hand_made", "test_train_history_matches_network")),
+    # the same with an error: evaluate raises only on the hand-made network, train raises that error with test data
+    "error-ledger": ("""
+_right_evaluate = evaluate
+
+
+def evaluate(weights, biases, X, labels):
+    if len(weights) == 1 and np.array_equal(weights[0], 20.0 * np.eye(4)) and len(labels) == 5:
+        raise ValueError("labels must be a list")
+    return _right_evaluate(weights, biases, X, labels)
+
+
+_right_train = train
+
+
+""" + TRAIN_SIGNATURE + """
+    if X_test is not None:
+        raise ValueError("labels must be a list")
+    return _right_train(weights, biases, X, Y, epochs, batch_size, learn_rate, rng)
+""", ("test_evaluate_hand_made", "test_train_history_matches_network")),
+}}
+
+
 # Tests that judge a property only (inputs unchanged, shapes, types, what is raised): any code that
 # computes something earns them, right or wrong. The tests named *unchanged* are property tests too.
 PROPERTY_TESTS = {"test_weighted_sum_lengths", "test_init_network_shapes", "test_backprop_shapes",
@@ -441,6 +531,15 @@ def test_a_later_function_is_judged_with_a_stand_in_for_its_broken_building_bloc
             assert results[f"stand-in-{name}"]["score"] < results["stand-in-honest"]["score"], name
 
 
+@pytest.mark.parametrize("assignment_id,name", mnist_params(COURSE, [(a, n) for a in TARGETED for n in TARGETED[a]]))
+def test_targeted_attack_scores_nothing_in_the_tests_it_aims_at(assignment_id, name, tmp_path_factory):
+    """Junk written against the graders' evidence (TARGETED) earns nothing in the tests named, graded beside the
+    reference (full marks: test_reference_scores_full_marks_and_stub_zero)."""
+    results = by_test(graded(assignment_id, tmp_path_factory)[f"targeted-{name}"])
+    earned = [(t, results[t]["score"]) for t in TARGETED[assignment_id][name][1] if results[t]["score"]]
+    assert not earned, earned
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment_id,name", mnist_params(COURSE, MUTANTS))
 def test_mutant_loses_points_on_the_right_test(assignment_id, name, tmp_path_factory):
@@ -458,6 +557,22 @@ def test_mutant_loses_points_on_the_right_test(assignment_id, name, tmp_path_fac
     hint = header(path, "HINT")
     feedback = "\n".join(tests[t]["output"] for t in expected)
     assert hint in feedback, f"{header(path, 'MUTANT')}: the feedback does not say {hint!r}:\n{feedback}"
+
+
+KEPT = [(a, n) for a, n in MUTANTS if header(CORPUS / a / "mutants" / f"{n}.py", "KEEPS")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id,name", mnist_params(COURSE, KEPT))
+def test_mutant_keeps_the_points_of_the_tests_it_names(assignment_id, name, tmp_path_factory):
+    """# KEEPS: tests of other functions built on the one the mutant changed: its mistake is charged once, in the
+    tests of # FAILS:, never again in these (docs/graders.md, "Grades that are earned")."""
+    path = CORPUS / assignment_id / "mutants" / f"{name}.py"
+    kept = [t.strip() for t in header(path, "KEEPS").split(",") if t.strip()]
+    tests = by_test(graded(assignment_id, tmp_path_factory)[f"mutant-{name}"])
+    assert all(t in tests for t in kept), f"KEEPS names tests that do not exist: {[t for t in kept if t not in tests]}"
+    lost = [(t, tests[t]["output"]) for t in kept if tests[t]["score"] != tests[t]["max_score"]]
+    assert not lost, lost
 
 
 @pytest.mark.slow

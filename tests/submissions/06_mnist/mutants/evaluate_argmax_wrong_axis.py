@@ -1,6 +1,7 @@
 # MUTANT: evaluate takes the argmax over axis=1 (per output neuron) instead of per column
 # FAILS: test_evaluate_hand_made, test_evaluate_random
 # HINT: evaluate() raised ValueError
+# KEEPS: test_train_history_matches_network
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each

@@ -1,6 +1,7 @@
 # MUTANT: evaluate returns the number of correct examples instead of the fraction
 # FAILS: test_evaluate_hand_made, test_evaluate_random
 # HINT: That is the number of correct examples
+# KEEPS: test_train_history_matches_network
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each

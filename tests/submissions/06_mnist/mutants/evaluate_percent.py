@@ -1,6 +1,7 @@
 # MUTANT: evaluate returns a percentage (0-100) instead of a fraction in [0, 1]
 # FAILS: test_evaluate_hand_made, test_evaluate_random
 # HINT: That is a percentage
+# KEEPS: test_train_history_matches_network
 """Training the lecture's 784-16-16-10 network on MNIST.
 
 Learning means finding weights and biases that make the cost small. Each
