@@ -161,7 +161,7 @@ def _flags(result: ResultOfRecord) -> list[str]:
         flags.append(f"{NOT_GRADED} ({result.reason})")
     elif result.status != GRADED:
         flags.append(f"{result.status} ({result.reason})")
-    if result.override is not None:
+    if result.grade_override is not None:
         engine = NOT_GRADED if result.engine_score is None else number(result.engine_score)
         flags.append(f"{result.override_note}; engine score {engine}")
     if result.lateness.late is None:

@@ -21,6 +21,7 @@ counted in every summary and listed for attention. NOT_GRADED has no score, neve
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -65,6 +66,15 @@ class TestResult:
         return message[:MESSAGE_CHARS] + ("..." if len(message) > MESSAGE_CHARS else "")
 
 
+def shows_output(test: TestResult, after_due: bool) -> bool:
+    """Whether a student may read test's output (the one rule of every feedback: feedback.md, nbgrader's grade
+    cell, the service's page), by Gradescope's visibilities: "visible" always; "after_due_date" and
+    "after_published" once the due date has passed (after_due); "hidden" (or any other word) never."""
+    if test.visibility == "visible":
+        return True
+    return after_due and test.visibility in ("after_due_date", "after_published")
+
+
 @dataclass(frozen=True)
 class Lateness:
     """late: True, False, or None when it cannot be told (an unreadable or missing timestamp)."""
@@ -78,6 +88,17 @@ class Lateness:
     @property
     def label(self) -> str:
         return "unknown" if self.late is None else ("late" if self.late else "on time")
+
+    def past_due(self, now: dt.datetime | None = None) -> bool:
+        """Whether the due date (the student's own, ISO 8601) has passed at now (aware; default: the current
+        time). False when there is no due date or it cannot be read: then only "visible" output is shown."""
+        try:
+            due = dt.datetime.fromisoformat(self.due) if self.due else None
+        except (TypeError, ValueError):
+            return False
+        if due is None or due.tzinfo is None:
+            return False
+        return (now or dt.datetime.now(dt.timezone.utc)) >= due
 
 
 @dataclass(frozen=True)
@@ -259,13 +280,14 @@ class Override:
 
 @dataclass(frozen=True)
 class ResultOfRecord:
-    """One result as the class's records hold it: what the report and the exports render.
+    """One result as the class's records hold it: what every output renders (grades.csv, feedback.md, the
+    report, the exports, nbgrader's gradebook, the service's feedback page).
 
     result is the engine's, as its results.json holds it; student and assignment name the folder it was read from
-    (OUT/<student>/<assignment>), which names it in every rendering. override is the ledger's standing override
-    that sets a grade (a comment only changes no grade: None). stale: grades.csv says the files, graders or
-    settings changed since it was graded; it then has no score, no tests and no lateness, never the old ones.
-    attention: why the instructor should look (engine/attention.py).
+    (OUT/<student>/<assignment>), which names it in every rendering. override is the ledger's standing override,
+    a comment only included (grade_override is the one that sets a grade; a comment changes no grade). stale:
+    grades.csv says the files, graders or settings changed since it was graded; it then has no score, no tests and
+    no lateness, never the old ones. attention: why the instructor should look (engine/attention.py).
     """
     result: SubmissionResult
     student: str
@@ -274,9 +296,16 @@ class ResultOfRecord:
     stale: bool = False
     attention: tuple[str, ...] = ()
 
-    def __post_init__(self):
-        if self.override is not None and not self.override.sets_grade:
-            raise ValueError("a comment-only override sets no grade: give None")
+    @classmethod
+    def of(cls, result: SubmissionResult, override: Override | None = None, stale: bool = False,
+           attention=()) -> ResultOfRecord:
+        """A result named by its own student and assignment."""
+        return cls(result, result.student, result.assignment, override, stale, tuple(attention))
+
+    @property
+    def grade_override(self) -> Override | None:
+        """The standing override when it sets a grade; None for none or a comment only."""
+        return self.override if self.override is not None and self.override.sets_grade else None
 
     @property
     def status(self) -> str:
@@ -288,8 +317,15 @@ class ResultOfRecord:
         """The score of record: the override's when one stands, else the engine's; None when stale or not graded."""
         if self.stale:
             return None
-        score = self.override.apply(self.result) if self.override is not None else None
+        score = self.overridden_score
         return self.result.score if score is None else score
+
+    @property
+    def overridden_score(self) -> float | None:
+        """The score the override that sets a grade gives (None: no such override, or per-test points on a result
+        that was not graded); stale or not."""
+        override = self.grade_override
+        return override.apply(self.result) if override is not None else None
 
     @property
     def graded(self) -> bool:
@@ -329,5 +365,11 @@ class ResultOfRecord:
 
     @property
     def override_note(self) -> str:
-        """The standing override, described ("override score 15 (reason)"); "" when none."""
+        """The standing override that sets a grade, described ("override score 15 (reason)"); "" when none."""
+        return self.grade_override.describe() if self.grade_override is not None else ""
+
+    @property
+    def override_column(self) -> str:
+        """grades.csv's override column: the standing override described, a comment only included."""
         return self.override.describe() if self.override is not None else ""
+

@@ -17,7 +17,9 @@ from pathlib import Path
 
 from ..primitives import atomic_write
 from .attention import attention_list
-from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, STALE, ResultFormatError, SubmissionResult
+from .ledger import read_ledger
+from .model import (DOES_NOT_IMPORT, MISSING, NOT_GRADED, STALE, ResultFormatError, ResultOfRecord, SubmissionResult,
+                    shows_output)
 from .text import csv_cell, markdown_block, markdown_inline
 
 log = logging.getLogger("course.engine")
@@ -45,10 +47,10 @@ def load_result(path: Path) -> SubmissionResult:
     return SubmissionResult.from_gradescope(data)
 
 
-def _score_of_record_lines(result: SubmissionResult, override) -> list[str]:
+def _score_of_record_lines(record: ResultOfRecord) -> list[str]:
     """The feedback's opening: the score of record, an override's marked as the instructor's with the engine's
     score beside it and, for an override of some tests, the sum that gives it."""
-    score = override.apply(result) if override is not None and override.sets_grade else None
+    result, override, score = record.result, record.grade_override, record.overridden_score
     if score is None:
         return [f"**Score: {result.score:g} / {result.max_score:g}**", ""] if result.graded else []
     engine = "no score" if result.score is None else f"{result.score:g}"
@@ -74,11 +76,13 @@ def _instructor_lines(override) -> list[str]:
     return ["## From your instructor", "", markdown_inline(override.comment), ""]
 
 
-def feedback_markdown(result: SubmissionResult, override=None) -> str:
+def feedback_markdown(result: SubmissionResult, override=None, now=None) -> str:
     """The student's feedback: the score of record (an override's, marked, when one stands), then each test with
-    what went wrong; the instructor's comment last. Student text is escaped."""
+    what went wrong (a failed test's output as model.shows_output allows at now, default the current time); the
+    instructor's comment last. Student text is escaped."""
+    after_due = result.lateness.past_due(now)
     lines = [f"# {markdown_inline(result.assignment)}: feedback for {markdown_inline(result.student)}", ""]
-    opening = _score_of_record_lines(result, override)
+    opening = _score_of_record_lines(ResultOfRecord.of(result, override))
     if not result.graded:
         if opening:
             lines += [*opening, "Your submission could not be graded automatically.", ""]
@@ -102,7 +106,7 @@ def feedback_markdown(result: SubmissionResult, override=None) -> str:
     for test in result.tests:
         mark = "PASS" if test.passed else "FAIL"
         lines.append(f"- {mark} {test.name} ({test.score:g}/{test.max_score:g})")  # the graders' own words
-        if not test.passed and test.visibility != "hidden" and test.output:
+        if not test.passed and test.output and shows_output(test, after_due):
             lines += ["", *markdown_block(test.output, indent="      "), ""]
     lines += ["", f"Random inputs were drawn with seed {result.seed}; "
               "regrading gives the same inputs and the same result.", "", *_instructor_lines(override)]
@@ -117,23 +121,38 @@ def write_submission_results(out_dir: Path, result: SubmissionResult, override=N
 
 
 def grades_row(result: SubmissionResult, status: str | None = None, override=None, attention=()) -> dict:
-    """The row of grades.csv; a stale or not graded result has an empty score, unless an override gives one.
-    A stale result, and a not graded one whose lateness was never assessed (no time, no note), have empty
-    late and late_days: "on time" would be a verdict nobody made."""
-    status = status or result.status
+    """The row of grades.csv, rendered from the result of record (status STALE: a stale one); a stale or not graded
+    result has an empty score, unless an override gives one. A stale result, and a not graded one whose lateness
+    was never assessed (no time, no note), have empty late and late_days: "on time" would be a verdict nobody
+    made. The override column describes the standing override, a comment only included."""
+    record = ResultOfRecord.of(result, override, stale=status == STALE, attention=attention)
     late = result.lateness
-    unassessed = status == STALE or (status == NOT_GRADED and late.late is False and late.submitted_at is None
-                                     and not late.note)
-    engine = "" if status == STALE or result.score is None else f"{result.score:g}"
-    score = engine
-    if override is not None and status != STALE and (overridden := override.apply(result)) is not None:
-        score = f"{overridden:g}"
+    unassessed = record.stale or (result.status == NOT_GRADED and late.late is False and late.submitted_at is None
+                                  and not late.note)
+    engine = "" if record.stale or record.engine_score is None else f"{record.engine_score:g}"
     return {"student": result.student, "assignment": result.assignment,
-            "score": score, "max_score": f"{result.max_score:g}",
-            "status": status, "late": "" if unassessed else late.label,
+            "score": "" if record.score is None else f"{record.score:g}", "max_score": f"{result.max_score:g}",
+            "status": record.status, "late": "" if unassessed else late.label,
             "late_days": "" if unassessed else late.late_days,
             "flags": "; ".join(result.flags), "reason": result.reason, "engine_score": engine,
-            "override": override.describe() if override is not None else "", "attention": "; ".join(attention)}
+            "override": record.override_column, "attention": "; ".join(record.attention)}
+
+
+def results_of_record(out_dir: Path, loaded: dict, stale: frozenset | None = None) -> dict:
+    """(student, assignment) -> ResultOfRecord: each loaded result ((student, assignment) -> SubmissionResult)
+    under the ledger's standing override (a comment only included), stale where grades.csv says so (stale: those
+    pairs; default: grades.csv's), with its attention reasons."""
+    stale = stale_results(out_dir) if stale is None else stale
+    ledger = read_ledger(out_dir)
+    overrides = {}
+    if ledger is not None:
+        with ledger:
+            overrides = ledger.overrides()
+    attention = {(a.student, a.assignment): a.reasons
+                 for a in attention_list(list(loaded.values()), overrides, out_dir, stale)}
+    return {key: ResultOfRecord(result, *key, override=overrides.get(key), stale=key in stale,
+                                attention=attention.get(key, ()))
+            for key, result in loaded.items()}
 
 
 def stale_results(out_dir: Path) -> frozenset:

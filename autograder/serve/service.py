@@ -542,8 +542,9 @@ class Service:
 
     def _deliver(self, job: Job, outcome: str, result: SubmissionResult | None, message: str = "",
                  graded_before: bool = True):
+        override = self.overrides.get((job.inbound.student, job.assignment.id))
         view = fb.view_of(self.course, job.assignment, job.inbound.student, job.submitted_at, job.due, outcome,
-                          result, message, job.notes, graded_before)
+                          result, message, job.notes, graded_before, override)
         markdown, page = fb.render_markdown(view), fb.render_html(view)
         folder = self.state.feedback_dir(job.sid)
         folder.mkdir(parents=True, exist_ok=True)
