@@ -9,12 +9,13 @@ the instructor's standing Override, stale or not, with its attention reasons.
 
 status says what happened:
 - GRADED: the hidden tests ran against the student's module; score is their points.
-- MISSING: no module by that name was handed in (or it could not be read);
+- MISSING: no module by that name was handed in (or reading it failed);
   reason lists what the folder held and suggests the likely file.
 - DOES_NOT_IMPORT: the module was there but importing it failed (the error
   and its line in reason); every test failed on it.
 - NOT_GRADED: the engine could not grade it (a crash of the grader, a
-  submission it must refuse, a worker that died twice), with the reason.
+  submission it must refuse: a module that is a link, not a regular file or
+  too large, see refused_module; a worker that died twice), with the reason.
 MISSING and DOES_NOT_IMPORT score 0 (the LMS needs a number), loudly: they are
 counted in every summary and listed for attention. NOT_GRADED has no score, never a 0.
 """
@@ -25,6 +26,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from ..primitives import HardLinked, IsLink, NotRegular, RefusedFile
 from .text import clean
 
 GRADED, NOT_GRADED = "graded", "not graded"
@@ -37,6 +39,16 @@ STALE_REASON = ("stale: the submission, the graders or the settings (an extensio
 MESSAGE_CHARS = 300  # of a failure message kept for tables and CSVs
 # A traceback's marker line under the failing expression: only spaces, ^ and ~.
 CARET_LINE = re.compile(r"^[ \t]*[\^~]+[ \t\^~]*$")
+
+
+def refused_module(module: str, refused: RefusedFile) -> tuple[str, str]:
+    """(status, reason) of a module the engine will not read (primitives.RefusedFile: a symbolic or hard link,
+    not a regular file, larger than the bound): NOT_GRADED with why and what to do, never a 0. The one rule of
+    `course grade` (engine/submission.py) and `course serve` (serve/intake.py); Gradescope's upload (which has
+    no status but a number) ignores the file with the same reason and tells the student what to upload."""
+    if isinstance(refused, (IsLink, HardLinked, NotRegular)):
+        return NOT_GRADED, f"{module} is {refused.reason}; submit the file itself"
+    return NOT_GRADED, f"{module} is {refused.reason}; submit the module itself, without data or output pasted into it"
 
 
 class ResultFormatError(ValueError):

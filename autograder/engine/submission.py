@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Assignment, Course
-from ..primitives import IsLink, RefusedFile, markers_in, read_regular
+from ..primitives import RefusedFile, markers_in, read_regular
 from ..student_ids import RULE, is_student_id, shown
 from .lateness import LATE_MARK_FILE, MAX_LATE_MARK_BYTES, MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE
+from .model import refused_module
 from .output_names import is_output_name
 
 MAX_MODULE_BYTES = 1024 * 1024
@@ -140,14 +141,13 @@ def read_submission(course: Course, assignment: Assignment, folder: Path, studen
     for module in assignment.modules:
         path = folder / module
         try:
-            submission.modules[module] = read_regular(path, MAX_MODULE_BYTES)
+            submission.modules[module] = read_regular(path, MAX_MODULE_BYTES, single_link=True)
         except FileNotFoundError:
             problems.append(f"{module} is missing from your submission")
-        except IsLink:
-            submission.refusal = f"{module} is a symbolic link; submit the file itself"
+        except RefusedFile as exc:  # a link, not a regular file, too large: not graded, with the reason
+            _, submission.refusal = refused_module(module, exc)
+            submission.modules.clear()
             return submission
-        except RefusedFile as exc:
-            problems.append(f"{module} {exc}")
         except OSError as exc:
             problems.append(f"{module} cannot be read ({exc.strerror})")
     if problems:
