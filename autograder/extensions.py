@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .student_ids import RULE, is_student_id, shown
+from .errors import UserError
 
 EXTENSIONS_FILE, ACCOMMODATIONS_FILE = "extensions.csv", "accommodations.csv"
 ALL = "*"
 MAX_MULTIPLIER = 10.0
 
 
-class ExtensionsError(ValueError):
+class ExtensionsError(UserError, ValueError):
     """A row of extensions.csv or accommodations.csv that cannot be used."""
 
 

@@ -18,10 +18,11 @@ from .config import Assignment
 from .engine import ledger as history
 from .engine.attention import attention_list
 from .engine.model import ResultFormatError
+from .errors import UserError
 from .engine.results import load_result, results_path, stale_results, update_grades_row, write_submission_results
 
 
-class OverrideError(ValueError):
+class OverrideError(UserError, ValueError):
     """An override that cannot be recorded (nothing was written)."""
 
 

@@ -60,7 +60,8 @@ from .errors import PathError
 from .nbgrader_course.db import open_gradebook
 from .engine.attention import reasons as attention_reasons
 from .engine.model import ResultFormatError, ResultOfRecord, SubmissionResult
-from .engine.results import load_result, results_of_record
+from .engine.of_record import results_of_record
+from .engine.results import load_result
 from .nbgrader_course.feedback import feedback_lines, not_graded_lines
 from .nbgrader_course.grade_cell import GRADE_CELL_ID
 from .nbgrader_course.preprocessors import overwrite_cells_from_release, sanitize_student_cell

@@ -22,6 +22,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import UserError
+
 ROSTER_FILE = "roster.csv"
 COLUMNS = ("student", "name", "sis_id", "login", "section", "email", "lms_id")
 UNIQUE = ("student", "sis_id", "login", "lms_id")
@@ -29,7 +31,7 @@ MAX_ROSTER_BYTES = 5 * 2**20
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
-class RosterError(ValueError):
+class RosterError(UserError, ValueError):
     """roster.csv cannot be used as it is (the message names file, line and field)."""
 
 

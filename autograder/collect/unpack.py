@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..primitives import RefusedFile, TooLarge, read_regular
+from ..errors import UserError
 
 MAX_FILES = 20_000
 MAX_FILE_BYTES = 16 * 2**20
@@ -26,7 +27,7 @@ MAX_NAME_CHARS = 1024
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class DownloadError(ValueError):
+class DownloadError(UserError, ValueError):
     """The download cannot be read at all (not a zip or folder, over a bound): nothing is collected."""
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from ..primitives import atomic_write
 from .attention import attention_list
-from .ledger import read_ledger
 from .model import (DOES_NOT_IMPORT, MISSING, NOT_GRADED, STALE, ResultFormatError, ResultOfRecord, SubmissionResult,
                     shows_output)
 from .text import csv_cell, markdown_block, markdown_inline
@@ -136,23 +135,6 @@ def grades_row(result: SubmissionResult, status: str | None = None, override=Non
             "late_days": "" if unassessed else late.late_days,
             "flags": "; ".join(result.flags), "reason": result.reason, "engine_score": engine,
             "override": record.override_column, "attention": "; ".join(record.attention)}
-
-
-def results_of_record(out_dir: Path, loaded: dict, stale: frozenset | None = None) -> dict:
-    """(student, assignment) -> ResultOfRecord: each loaded result ((student, assignment) -> SubmissionResult)
-    under the ledger's standing override (a comment only included), stale where grades.csv says so (stale: those
-    pairs; default: grades.csv's), with its attention reasons."""
-    stale = stale_results(out_dir) if stale is None else stale
-    ledger = read_ledger(out_dir)
-    overrides = {}
-    if ledger is not None:
-        with ledger:
-            overrides = ledger.overrides()
-    attention = {(a.student, a.assignment): a.reasons
-                 for a in attention_list(list(loaded.values()), overrides, out_dir, stale)}
-    return {key: ResultOfRecord(result, *key, override=overrides.get(key), stale=key in stale,
-                                attention=attention.get(key, ()))
-            for key, result in loaded.items()}
 
 
 def stale_results(out_dir: Path) -> frozenset:

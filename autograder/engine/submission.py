@@ -16,6 +16,7 @@ from ..student_ids import RULE, is_student_id, shown
 from .lateness import LATE_MARK_FILE, MAX_LATE_MARK_BYTES, MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE
 from .model import refused_module
 from .output_names import is_output_name
+from ..errors import UserError
 
 MAX_MODULE_BYTES = 1024 * 1024
 MAX_LISTED_FILES = 200
@@ -34,7 +35,7 @@ NOT_GRADED_SUFFIX = ".not-graded.txt"
 MAX_NOT_GRADED_BYTES = 8192
 
 
-class LayoutError(Exception):
+class LayoutError(UserError):
     """The folder is not a submissions layout for this assignment: nothing is graded, nothing written."""
 
 

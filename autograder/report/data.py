@@ -17,6 +17,7 @@ from .. import log
 from ..config import Course
 from ..engine import results as engine_results
 from ..engine.attention import SIMILARITY_DIR
+from ..engine.of_record import results_of_record
 from ..engine.model import ResultFormatError, ResultOfRecord, SubmissionResult
 
 RESULTS_NAME = "results.json"
@@ -119,7 +120,7 @@ def read_class(course: Course, out_dir: Path) -> ClassResults:
             students.append(student)
     order = {a: i for i, a in enumerate(known)}
     assignments = sorted(found, key=lambda a: (order.get(a, len(order)), a))
-    results = engine_results.results_of_record(out_dir, loaded)
+    results = results_of_record(out_dir, loaded)
     log.get("report").debug("read %d results.json of %d student(s) under %s (%d assignment(s), %d skipped)",
                             len(results), len(students), out_dir, len(assignments), len(notes))
     return ClassResults(course, out_dir, students, assignments, results, notes)

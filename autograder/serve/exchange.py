@@ -19,6 +19,7 @@ from ..config import Course
 from ..engine.submission import RESERVED_NAMES
 from ..primitives import atomic_write
 from ..student_ids import is_student_id
+from ..errors import UserError
 
 MAX_LISTED = 100_000          # inbound entries looked at per scan (a burst beyond waits for the next scan)
 MAX_NAME_CHARS = 400
@@ -27,7 +28,7 @@ FEEDBACK_DIR_MODE = 0o711     # ... but cannot list the folder (as `nbgrader rel
 SERVICE_LOCK = ".course-serve.lock"  # in feedback/: one `course serve` per exchange course (its pid, state folder)
 
 
-class ExchangeError(Exception):
+class ExchangeError(UserError):
     """The exchange cannot be used (missing folder, unreadable configuration): the service does not start."""
 
 

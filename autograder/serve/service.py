@@ -56,6 +56,7 @@ from .exchange import (Exchange, ExchangeError, Inbound, ensure_feedback_dir, fe
                        write_feedback_file)
 from .intake import SECRET_FILE, take
 from .state import RUN_PREFIX, State, record_key, recorded, submission_id
+from ..errors import UserError
 
 log = logging.getLogger("course")
 QUIET_SECONDS = 10.0       # a folder without submission_secret.txt is taken once unchanged this long
@@ -73,7 +74,7 @@ def folder_owner(folder: Path) -> str:
         return str(uid)
 
 
-class ServiceError(Exception):
+class ServiceError(UserError):
     """The service cannot start (another one holds the state folder or the exchange, no exchange)."""
 
 
