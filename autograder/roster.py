@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UserError
+from .primitives import RefusedFile, TooLarge, read_regular
+from .student_ids import is_valid_student_id
 
 ROSTER_FILE = "roster.csv"
 COLUMNS = ("student", "name", "sis_id", "login", "section", "email", "lms_id")
@@ -106,13 +108,13 @@ def load_roster(course_root: Path) -> Roster:
 
 def parse_roster(path: Path) -> Roster:
     """The validated rows of a roster file; RosterError naming file, line and field otherwise."""
-    from .engine.submission import is_valid_student_id
-
     name = path.name
-    if path.stat().st_size > MAX_ROSTER_BYTES:
-        raise RosterError(f"{name}: larger than {MAX_ROSTER_BYTES // 2**20} MB; is it a class list?")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_regular(path, MAX_ROSTER_BYTES).decode("utf-8-sig")
+    except TooLarge:
+        raise RosterError(f"{name}: larger than {MAX_ROSTER_BYTES // 2**20} MB; is it a class list?") from None
+    except RefusedFile as exc:
+        raise RosterError(f"{name}: {exc}; give roster.csv as a plain file") from None
     except UnicodeDecodeError as exc:
         raise RosterError(f"{name}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
     reader = csv.reader(text.splitlines())

@@ -15,7 +15,7 @@ import json
 import logging
 from pathlib import Path
 
-from ..primitives import atomic_write
+from ..primitives import atomic_write, read_regular
 from .attention import attention_list
 from .model import (DOES_NOT_IMPORT, MISSING, NOT_GRADED, STALE, ResultFormatError, ResultOfRecord, SubmissionResult,
                     shows_output)
@@ -33,15 +33,19 @@ REGRADES_COLUMNS = ["at", "run", "student", "assignment", "why", "test", "old_sc
                     "override"]
 
 
+MAX_RESULT_BYTES = 8 * 2**20  # far above any results.json the engine writes; a bound, not a limit in practice
+
+
 def results_path(out_dir: Path, student: str, assignment_id: str) -> Path:
     return out_dir / student / assignment_id / "results.json"
 
 
 def load_result(path: Path) -> SubmissionResult:
-    """The result stored at path; ResultFormatError if it is unreadable or not the engine's."""
+    """The result stored at path (read with primitives.read_regular: no link, at most MAX_RESULT_BYTES);
+    ResultFormatError if it is unreadable, refused or not the engine's."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_regular(path, MAX_RESULT_BYTES).decode("utf-8", errors="replace"))
+    except (OSError, ValueError) as exc:  # RefusedFile among them
         raise ResultFormatError(f"{path}: cannot be read ({exc})") from None
     return SubmissionResult.from_gradescope(data)
 
