@@ -178,6 +178,20 @@ def _read_entry(student: str, path: Path, record: ResultOfRecord | None, problem
     return _Entry(student, record, None if scored else record.reason, attention, path)
 
 
+def _submitted_notebook(release_nb, submitted_path: Path | None, repairs: list[str]):
+    """The student's notebook as nbformat reads and validates it (raises otherwise), or a copy of the release's
+    when there is none; a kernelspec that is not the release's is added to repairs."""
+    if submitted_path is None or not submitted_path.is_file():
+        return copy.deepcopy(release_nb)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nb = nbformat.read(submitted_path, as_version=4)
+    nbformat.validate(nb)
+    if nb.metadata.get("kernelspec") != release_nb.metadata.get("kernelspec"):
+        repairs.append("its kernelspec is missing or changed")
+    return nb
+
+
 def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
     """(notebook, repairs): the student's notebook put right by nbgrader's OverwriteCells, with our feedback.
 
@@ -200,15 +214,7 @@ def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
         if meta and meta.get("grade_id"):
             release_cells[meta["grade_id"]] = cell
     repairs = []
-    if submitted_path is not None and submitted_path.is_file():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            nb = nbformat.read(submitted_path, as_version=4)
-        nbformat.validate(nb)
-        if nb.metadata.get("kernelspec") != release_nb.metadata.get("kernelspec"):
-            repairs.append("its kernelspec is missing or changed")
-    else:
-        nb = copy.deepcopy(release_nb)
+    nb = _submitted_notebook(release_nb, submitted_path, repairs)
     cells, seen, known = [], set(), []  # known: (cell, its release cell, whether it is the course's)
     for index, cell in enumerate(nb.cells, start=1):
         meta = cell.metadata.get("nbgrader")

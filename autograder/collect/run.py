@@ -137,6 +137,17 @@ def _read_canvas_times(assignment: Assignment, pages: list[Path], result: Collec
     return times
 
 
+def _worksheet(entry) -> dict | None:
+    """Moodle's grading worksheet (a CSV of its own at the top, never a file named as a student's): its times
+    (moodle_worksheet); None for any other entry."""
+    if "/" in entry.path or not entry.path.lower().endswith(".csv"):
+        return None
+    try:
+        return moodle_worksheet(entry.read().decode("utf-8-sig", errors="replace"))
+    except ValueError:
+        return None
+
+
 def collect(course: Course, assignment: Assignment, download: Path, out: Path, roster: Roster,
             timezone: str | None = None, canvas_submissions: list[Path] = (), replace: tuple = ()) -> Collected:
     """Collect the download into out/<student>/<ID>/; DownloadError when it cannot be read at all, or when
@@ -165,16 +176,11 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
         if SKIPPED_PARTS & set(entry.path.split("/")) or entry.path.split("/")[-1].startswith("._"):
             continue
         piece = recognise(entry.path, assignment.id, expected)
-        # Moodle's grading worksheet: a CSV of its own at the top, never a file named as a student's
-        if isinstance(piece, str) and "/" not in entry.path and entry.path.lower().endswith(".csv"):
-            try:
-                sheet = moodle_worksheet(entry.read().decode("utf-8-sig", errors="replace"))
-            except ValueError:
-                sheet = None
-            if sheet is not None:
-                times.update(sheet)
-                worksheets.append(entry.path)
-                continue
+        sheet = _worksheet(entry) if isinstance(piece, str) else None
+        if sheet is not None:
+            times.update(sheet)
+            worksheets.append(entry.path)
+            continue
         if isinstance(piece, str):
             result.unplaced.append(f"{entry.path[:200]!r}: {piece}")
             continue
