@@ -171,7 +171,8 @@ def _read_entry(student: str, path: Path, record: ResultOfRecord | None, problem
         line = " ".join(line.split())
         if line.startswith(("stale:", "not graded:")):
             continue  # said by the entry's reason (needs manual grading)
-        if override is not None and line.startswith(f"{override.describe()}; the engine gives"):
+        recorded = not record.stale and record.overridden_score is not None  # as the manual score (_record)
+        if recorded and line.startswith(f"{override.describe()}; the engine gives"):
             engine = "not graded" if record.engine_score is None else f"{record.engine_score:g}"
             line = f"{override.describe()}, recorded as the manual score (engine {engine})"
         attention.append(line)

@@ -103,6 +103,12 @@ def test_the_gradebook_takes_a_stale_result_as_not_graded(tmp_path):
     write_grades_csv(tmp_path)
     (entry,) = _entries(tmp_path, "01_neuron")
     assert entry.reason is None and entry.record.score == 20.0
+    from autograder.grade_history import set_override
+    set_override(tmp_path, SimpleNamespace(id="01_neuron"), "ann", "regraded by hand", score=15.0)
+    (entry,) = _entries(tmp_path, "01_neuron")
+    assert entry.record.score == 15.0 and entry.attention == [
+        "override score 15 (regraded by hand), recorded as the manual score (engine 20)"]
     write_grades_csv(tmp_path, stale=frozenset({("ann", "01_neuron")}))
     (entry,) = _entries(tmp_path, "01_neuron")
     assert entry.record.stale and entry.record.score is None and entry.reason.startswith("stale:")
+    assert not any("recorded as the manual score" in line for line in entry.attention), "no score goes in"
