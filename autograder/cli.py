@@ -18,6 +18,7 @@ import (each scored 0 and listed for attention); 130 interrupted (every
 finished result is kept: run it again to resume).
 """
 import argparse
+import contextlib
 import functools
 import sys
 from pathlib import Path
@@ -25,9 +26,20 @@ from pathlib import Path
 from . import log
 from .config import find_course_path
 from .config import load_course as _load_course_file
-from .errors import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_OK, UserError, UserErrors
+from .errors import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_NO_MNIST, EXIT_OK, UserError
 
 _announced: set = set()
+
+
+@contextlib.contextmanager
+def adding(suffix: str, *kinds: type[UserError]):
+    """Within it, an error of kinds (UserErrors of the domain: LayoutError, OverrideError, RosterError, ...) is
+    said by cli.main with suffix after its message: what the command left undone ("; nothing was written")."""
+    try:
+        yield
+    except kinds as exc:
+        exc.suffix = suffix
+        raise
 
 
 def load_course(given):
@@ -122,12 +134,9 @@ def _missing_mnist(course, args) -> tuple[str | None, list[str]]:
 
 
 def _cmd_grade(args) -> int:
-    from data.fetch import EXIT_NO_MNIST
-
     from .engine.batch import grade_all, grade_batch, worst_exit_code
     from .engine.submission import LayoutError
     from .extensions import ExtensionsError
-
     from .engine.grader_points import check_points
 
     course = load_course(args.course)
@@ -142,7 +151,7 @@ def _cmd_grade(args) -> int:
     if args.gradebook:  # a tampered notebook is flagged in the run that grades it (grades.csv, the summary)
         from .gradebook import notebook_flagger
         options["amend"] = notebook_flagger(args.gradebook)
-    try:
+    with adding("; nothing was graded or written", LayoutError, ExtensionsError):  # a folder layout, extensions.csv
         missing, needing = _missing_mnist(course, args)
         if missing and not args.all:  # MNIST is not there and cannot be fetched: nobody is graded (exit 3)
             print(f"course grade: {missing}", file=sys.stderr)
@@ -158,8 +167,6 @@ def _cmd_grade(args) -> int:
         else:
             summaries = [grade_batch(course, course.assignment(args.assignment), args.submissions, args.out,
                                      **options)]
-    except (LayoutError, ExtensionsError) as exc:
-        raise UserError(f"{exc}; nothing was graded or written") from None
     if args.gradebook and not any(s.interrupted for s in summaries):
         from .gradebook import record_in_gradebook
         for summary in summaries:
@@ -187,29 +194,24 @@ def _cmd_override(args) -> int:
     from .grade_history import OverrideError, set_override
 
     course = load_course(args.course)
-    try:
-        line = set_override(args.out, course.assignment(args.assignment), args.student, args.reason or "",
+    assignment = course.assignment(args.assignment)
+    with adding("; nothing was recorded", OverrideError):
+        line = set_override(args.out, assignment, args.student, args.reason or "",
                             score=args.score, test=args.test, points=args.points, comment=args.comment or "",
                             clear=args.clear)
-    except OverrideError as exc:
-        raise UserError(f"{exc}; nothing was recorded") from None
     print(line)
     return EXIT_OK
 
 
 def _cmd_collect(args) -> int:
     from .collect.run import collect
-    from .collect.unpack import DownloadError
-    from .roster import RosterError, load_roster
+    from .roster import load_roster
 
     course = load_course(args.course)
     assignment = course.assignment(args.assignment)
-    try:
-        roster = load_roster(course.root)
-        done = collect(course, assignment, args.download, args.out, roster, timezone=args.timezone,
-                       canvas_submissions=args.canvas_submissions, replace=args.replace)
-    except (DownloadError, RosterError) as exc:
-        raise UserError(str(exc)) from None
+    roster = load_roster(course.root)
+    done = collect(course, assignment, args.download, args.out, roster, timezone=args.timezone,
+                   canvas_submissions=args.canvas_submissions, replace=args.replace)
     for note in done.notes:
         print(f"course collect: {note}", file=sys.stderr)
     for line in done.unplaced:
@@ -246,11 +248,9 @@ def _cmd_new(args) -> int:
 
     course = load_course(args.course)
     provided = [name.strip() for name in args.provided.split(",") if name.strip()] if args.provided else []
-    try:
+    with adding("\nnothing was written", ScaffoldError):
         plan = plan_assignment(course, args.id, args.title, args.module, points=args.points, due=args.due,
                                provided=provided)
-    except ScaffoldError as exc:
-        raise UserErrors(f"{exc}\nnothing was written") from None
     for path in write_plan(course, plan):
         print(f"wrote {path.relative_to(course.root)}")
     print(plan.next_steps, end="")
@@ -312,10 +312,8 @@ def _cmd_export(args) -> int:
     from .roster import RosterError, load_roster
 
     course = load_course(args.course)
-    try:
+    with adding("; nothing was written", RosterError):
         roster = load_roster(course.root)
-    except RosterError as exc:
-        raise UserError(f"{exc}; nothing was written") from None
     results = read_class(course, args.graded)
     for line in export_notes(results, args.format, roster):
         log.get("export").warning("course export: %s", line)
@@ -415,17 +413,14 @@ for instructors (docs/authoring.md: a new assignment from start to finish):
 
 
 def _cmd_serve(args) -> int:
-    from .serve.exchange import ExchangeError, find_exchange
+    from .serve.exchange import find_exchange
 
     course = load_course(args.course)
     course_dir = args.course_dir.resolve()
     if args.print_start:
-        from .serve.units import StartError, check_start, render_start
+        from .serve.units import check_start, render_start
 
-        try:
-            user, warnings = check_start(course, course_dir, args.user)
-        except StartError as exc:
-            raise UserError(str(exc)) from None
+        user, warnings = check_start(course, course_dir, args.user)
         for warning in warnings:
             print(f"course serve: WARNING: {warning}", file=sys.stderr)
         print(render_start(args.print_start, course, course_dir, args.jobs, user), end="")
@@ -451,23 +446,17 @@ def _cmd_serve(args) -> int:
             print(f"{student} {assignment} submitted {marker.get('submitted_at', '?')}: graded again by the "
                   "service (now if it runs, else at its next start), if its folder is still in inbound/")
         return EXIT_OK
-    try:
-        exchange = find_exchange(course, course_dir, args.exchange)
-    except ExchangeError as exc:
-        raise UserError(str(exc)) from None
+    exchange = find_exchange(course, course_dir, args.exchange)
     if args.status:
         from .serve.status import status_lines
 
         print("\n".join(status_lines(course, exchange, state_dir, out_dir)))
         return EXIT_OK
-    from .serve.service import Service, ServiceError, configure_logging
+    from .serve.service import Service, configure_logging
 
     service = Service(course, exchange, out_dir, state_dir, jobs=args.jobs, scheduler=args.scheduler)
     configure_logging(service.state.log_file, quiet=args.quiet)
-    try:
-        service.run(once=args.once)
-    except ServiceError as exc:
-        raise UserError(str(exc)) from None
+    service.run(once=args.once)
     return EXIT_OK
 
 

@@ -23,13 +23,14 @@ import sys
 import time
 from pathlib import Path
 
-from data.fetch import EXIT_NO_MNIST, MNISTUnavailable, ensure_mnist, needs_mnist
+from data.fetch import MNISTUnavailable, ensure_mnist, needs_mnist
 
 from . import log
 from .build import build, strip_markers
 from .config import REPO_ROOT, load_course
 from .engine.batch import grade_batch
 from .engine.errors import GradingError
+from .errors import EXIT_FAILED, EXIT_NO_MNIST, EXIT_OK
 
 CORPUS = REPO_ROOT / "tests" / "submissions"
 
@@ -100,7 +101,7 @@ def main(argv=None) -> int:
                 grade_batch(course, assignment, out / "submitted", graded, jobs=2, progress=sys.stderr.isatty())
             except GradingError as exc:  # e.g. MNIST files that are there but unreadable: said, not a traceback
                 log.get("demo").error("demo: grading %s could not run: %s", assignment.id, exc)
-                return 1
+                return EXIT_FAILED
     try:
         from .report.write import write_report
         print(f"5. class report: {write_report(course, graded)}")
@@ -113,7 +114,7 @@ def main(argv=None) -> int:
     if missing is not None:
         print(f"\nNot graded: {', '.join(a.id for a in course.assignments if needs_mnist(course, a))}. {missing}")
         return EXIT_NO_MNIST
-    return 0
+    return EXIT_OK
 
 
 def _table(course, graded: Path, students) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Course, CourseConfigError
+from .errors import EXIT_FAILED, EXIT_OK
 
 
 @dataclass
@@ -243,10 +244,10 @@ def run(args, load_course) -> int:
     failed = [c for c in checks if not c.ok]
     if failed:
         print(f"{len(failed)} problem(s) found" + (f" ({why_none})" if why_none and not args.machine else ""))
-        return 1
+        return EXIT_FAILED
     if course is None and not args.machine:
         print(f"no course checked ({why_none}): this machine is in order; run in the course's folder or give "
               "--course PATH, or `course doctor --machine` to check this machine only")
-        return 1
+        return EXIT_FAILED
     print("everything checked is in order" + (" (this machine only)" if args.machine else ""))
-    return 0
+    return EXIT_OK

@@ -62,26 +62,19 @@ are Canvas login ids (no_roster_notes).
 """
 import csv
 import io
-import re
 from pathlib import Path
 
 from . import log
 from .engine.model import GRADED, STALE, ResultOfRecord
-from .primitives import atomic_write
+from .engine.text import neutralise
+from .primitives import CONTROL, atomic_write
 from .report.data import ClassResults, summarize_tests
 from .roster import ROSTER_FILE, Roster
 from .student_ids import RULE, is_student_id, shown
 
 FORMATS = ("wide", "canvas", "moodle", "tests")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NOT_GRADED = "not graded"
 CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def neutralise(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def one_line(value):
@@ -161,7 +154,7 @@ def _flags(result: ResultOfRecord) -> list[str]:
         flags.append(f"{NOT_GRADED} ({result.reason})")
     elif result.status != GRADED:
         flags.append(f"{result.status} ({result.reason})")
-    if result.override is not None:
+    if result.grade_override is not None:
         engine = NOT_GRADED if result.engine_score is None else number(result.engine_score)
         flags.append(f"{result.override_note}; engine score {engine}")
     if result.lateness.late is None:

@@ -24,14 +24,15 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .student_ids import RULE, is_student_id, shown
+from .student_ids import RULE, is_valid_student_id, shown
+from .errors import UserError
 
 EXTENSIONS_FILE, ACCOMMODATIONS_FILE = "extensions.csv", "accommodations.csv"
 ALL = "*"
 MAX_MULTIPLIER = 10.0
 
 
-class ExtensionsError(ValueError):
+class ExtensionsError(UserError, ValueError):
     """A row of extensions.csv or accommodations.csv that cannot be used."""
 
 
@@ -77,7 +78,7 @@ def _student(path, line, row) -> str:
     """The row's student id, as written: a cell that is not a whole id (student_ids.py) is an error."""
     if not (row["student"] or "").strip():
         raise ExtensionsError(f"{path.name}:{line}: student: empty")
-    if not is_student_id(row["student"]):
+    if not is_valid_student_id(row["student"]):
         raise ExtensionsError(f"{path.name}:{line}: student: {shown(row['student'])!r} is not a student id ({RULE})")
     return row["student"]
 

@@ -18,10 +18,11 @@ from .config import Assignment
 from .engine import ledger as history
 from .engine.attention import attention_list
 from .engine.model import ResultFormatError
+from .errors import UserError
 from .engine.results import load_result, results_path, stale_results, update_grades_row, write_submission_results
 
 
-class OverrideError(ValueError):
+class OverrideError(UserError, ValueError):
     """An override that cannot be recorded (nothing was written)."""
 
 
@@ -66,15 +67,8 @@ def history_lines(out_dir: Path, student: str | None = None, assignment: str | N
     return lines
 
 
-def set_override(out_dir: Path, assignment: Assignment, student: str, reason: str, score: float | None = None,
-                 test: str | None = None, points: float | None = None, comment: str = "",
-                 clear: bool = False) -> str:
-    """Record (or clear) an override; rewrite the student's feedback and grades.csv row. Returns a summary line."""
-    out_dir = Path(out_dir)
-    if not reason.strip():
-        raise OverrideError("give --reason: the history keeps why a grade was set by hand")
-    if not out_dir.is_dir():
-        raise OverrideError(f"GRADED folder {out_dir} does not exist (give the --out folder of `course grade`)")
+def _result_of(out_dir: Path, assignment: Assignment, student: str):
+    """The student's results.json in out_dir; OverrideError naming the closest known students otherwise."""
     path = results_path(out_dir, student, assignment.id)
     if not path.is_file():
         known = sorted(p.parent.parent.name for p in out_dir.glob(f"*/{assignment.id}/results.json"))
@@ -87,25 +81,42 @@ def set_override(out_dir: Path, assignment: Assignment, student: str, reason: st
         raise OverrideError(f"{path}: no result for {student} in {assignment.id}; grade it first "
                             f"(`course grade --assignment {assignment.id} ... --out {out_dir}`)")
     try:
-        result = load_result(path)
+        return load_result(path)
     except ResultFormatError as exc:
         raise OverrideError(str(exc)) from None
+
+
+def _check_request(result, assignment: Assignment, student: str, score, test, points, comment: str):
+    """OverrideError unless exactly one of a score, a test's points or a comment alone is given, within range."""
+    if score is not None and test is not None:
+        raise OverrideError("give either --score N or --test NAME --points N, not both")
+    if score is None and test is None and not comment.strip():
+        raise OverrideError("give --score N, --test NAME --points N, or --comment TEXT alone")
+    if test is not None:
+        tests = {t.test: t for t in result.tests}
+        if points is None:
+            raise OverrideError("--test needs --points N")
+        if test not in tests:
+            raise OverrideError(f"{assignment.id} has no test {test!r} in {student}'s result "
+                                f"(its tests: {', '.join(tests) or 'none: not graded, give --score'})")
+        if not 0 <= points <= tests[test].max_score:
+            raise OverrideError(f"--points {points:g}: {test} is worth 0 to {tests[test].max_score:g}")
+    elif score is not None and not 0 <= score <= result.max_score:
+        raise OverrideError(f"--score {score:g}: {assignment.id} is worth 0 to {result.max_score:g}")
+
+
+def set_override(out_dir: Path, assignment: Assignment, student: str, reason: str, score: float | None = None,
+                 test: str | None = None, points: float | None = None, comment: str = "",
+                 clear: bool = False) -> str:
+    """Record (or clear) an override; rewrite the student's feedback and grades.csv row. Returns a summary line."""
+    out_dir = Path(out_dir)
+    if not reason.strip():
+        raise OverrideError("give --reason: the history keeps why a grade was set by hand")
+    if not out_dir.is_dir():
+        raise OverrideError(f"GRADED folder {out_dir} does not exist (give the --out folder of `course grade`)")
+    result = _result_of(out_dir, assignment, student)
     if not clear:
-        if score is not None and test is not None:
-            raise OverrideError("give either --score N or --test NAME --points N, not both")
-        if score is None and test is None and not comment.strip():
-            raise OverrideError("give --score N, --test NAME --points N, or --comment TEXT alone")
-        if test is not None:
-            tests = {t.test: t for t in result.tests}
-            if points is None:
-                raise OverrideError("--test needs --points N")
-            if test not in tests:
-                raise OverrideError(f"{assignment.id} has no test {test!r} in {student}'s result "
-                                    f"(its tests: {', '.join(tests) or 'none: not graded, give --score'})")
-            if not 0 <= points <= tests[test].max_score:
-                raise OverrideError(f"--points {points:g}: {test} is worth 0 to {tests[test].max_score:g}")
-        elif score is not None and not 0 <= score <= result.max_score:
-            raise OverrideError(f"--score {score:g}: {assignment.id} is worth 0 to {result.max_score:g}")
+        _check_request(result, assignment, student, score, test, points, comment)
     run = history.new_run_id()
     with history.open_ledger(out_dir) as ledger:
         if clear:

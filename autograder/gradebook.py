@@ -35,10 +35,18 @@ nbgrader init`` made (DB's folder), so that ``nbgrader generate_feedback`` and
   cells edited: ...", which the needs-attention list shows); the score is
   the engine's all the same, the cells come from the release.
 
+Every result is read as the class's records hold it (engine.model.ResultOfRecord,
+built by engine.results.results_of_record as for the report and the exports):
+a result that grades.csv marks stale goes in as not graded (never its old
+score), the override is the ledger's, and the cell is flagged for review for
+the attention reasons that bear on the score (engine.attention.reasons with
+grade_only: the status, the lateness, the override).
+
 One student's problem never stops the others: each is recorded on its own,
 and those that need attention are listed on stderr at the end.
 """
 import copy
+import dataclasses
 import sys
 import uuid
 import warnings
@@ -50,8 +58,9 @@ import nbformat
 from .config import Assignment, Course
 from .errors import PathError
 from .nbgrader_course.db import open_gradebook
-from .engine.ledger import read_ledger
-from .engine.model import GRADED, ResultFormatError, SubmissionResult
+from .engine.attention import reasons as attention_reasons
+from .engine.model import ResultFormatError, ResultOfRecord, SubmissionResult
+from .engine.of_record import results_of_record
 from .engine.results import load_result
 from .nbgrader_course.feedback import feedback_lines, not_graded_lines
 from .nbgrader_course.grade_cell import GRADE_CELL_ID
@@ -73,11 +82,19 @@ class GradebookError(PathError):
 class _Entry:
     """One student's result as the gradebook will hold it."""
     student: str
-    results: SubmissionResult | None
-    reason: str | None  # why not graded, or None
-    attention: list[str]  # why the instructor should look, besides "not graded"
-    override: object = None  # the ledger's standing Override, or None
+    record: ResultOfRecord | None  # None: its results.json cannot be read
+    reason: str | None  # why no score goes in (not graded, stale, unreadable), or None
+    attention: list[str]  # why the instructor should look, besides reason
     path: Path | None = None  # its results.json
+
+    @property
+    def results(self) -> SubmissionResult | None:
+        return self.record.result if self.record is not None else None
+
+    @property
+    def override(self):
+        """The ledger's standing override (a comment only included), or None."""
+        return self.record.override if self.record is not None else None
 
 
 def _tampering(release_nb, submitted: Path) -> list[str]:
@@ -93,7 +110,6 @@ def _tampering(release_nb, submitted: Path) -> list[str]:
 
 def _with_notebook_flags(result: SubmissionResult, found: list[str]) -> SubmissionResult:
     """result with the notebook's changes as its instructor flags (earlier notebook flags replaced)."""
-    import dataclasses
     kept = [f for f in result.flags if not f.startswith(NOTEBOOK_FLAG)]
     flags = tuple(kept + [NOTEBOOK_FLAG + change for change in found])
     return result if flags == tuple(result.flags) else dataclasses.replace(result, flags=flags)
@@ -131,11 +147,12 @@ def _flag_result(entry: _Entry, found: list[str]):
     from .engine.results import update_grades_row, write_submission_results
     flagged = _with_notebook_flags(entry.results, found)
     if flagged is not entry.results:
-        entry.results = flagged
+        entry.record = dataclasses.replace(entry.record, result=flagged)
         out_dir = entry.path.parent.parent.parent
         write_submission_results(out_dir, entry.results, override=entry.override)
         similar = similar_pairs(out_dir, entry.results.assignment).get(entry.student, [])
-        update_grades_row(out_dir, entry.results, entry.override, reasons(entry.results, entry.override, similar))
+        update_grades_row(out_dir, entry.results, entry.override,
+                          reasons(entry.results, entry.override, similar, entry.record.stale))
 
 
 def feedback_text(results: SubmissionResult) -> str:
@@ -143,23 +160,37 @@ def feedback_text(results: SubmissionResult) -> str:
     return "\n".join(feedback_lines(results)) + "\n"
 
 
-def _read_entry(student: str, path: Path, override=None) -> _Entry:
-    try:
-        result = load_result(path)
-    except ResultFormatError as exc:
-        return _Entry(student, None, f"its results.json cannot be read ({exc})", [])
-    attention = ["its submission time is unknown (late: unknown); check its timestamp.txt"] \
-        if result.graded and result.lateness.late is None else []
-    if result.graded and result.lateness.late and result.lateness.submitted_at is None and result.lateness.penalty:
-        attention.append("late by an unknown number of days (the LMS marks it late and records no time): "
-                         "one day's penalty charged; check late_mark.txt")
-    if result.graded and result.status != GRADED:
-        attention.append(f"{result.status}: {' '.join(result.reason.split())[:300]}")
-    if override is not None:
-        engine = "not graded" if result.score is None else f"{result.score:g}"
-        attention.append(f"{override.describe()}, recorded as the manual score (engine {engine})")
-    return _Entry(student, result, None if result.graded else result.reason or "not graded", attention, override,
-                  path)
+def _read_entry(student: str, path: Path, record: ResultOfRecord | None, problem: str = "") -> _Entry:
+    """The entry of one results.json: record None when it cannot be read (problem says why)."""
+    if record is None:
+        return _Entry(student, None, f"its results.json cannot be read ({problem})", [], path)
+    scored = record.result.graded and not record.stale
+    override = record.grade_override
+    attention = []
+    for line in attention_reasons(record.result, record.override, stale=record.stale, grade_only=True):
+        line = " ".join(line.split())
+        if line.startswith(("stale:", "not graded:")):
+            continue  # said by the entry's reason (needs manual grading)
+        recorded = not record.stale and record.overridden_score is not None  # as the manual score (_record)
+        if recorded and line.startswith(f"{override.describe()}; the engine gives"):
+            engine = "not graded" if record.engine_score is None else f"{record.engine_score:g}"
+            line = f"{override.describe()}, recorded as the manual score (engine {engine})"
+        attention.append(line)
+    return _Entry(student, record, None if scored else record.reason, attention, path)
+
+
+def _submitted_notebook(release_nb, submitted_path: Path | None, repairs: list[str]):
+    """The student's notebook as nbformat reads and validates it (raises otherwise), or a copy of the release's
+    when there is none; a kernelspec that is not the release's is added to repairs."""
+    if submitted_path is None or not submitted_path.is_file():
+        return copy.deepcopy(release_nb)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nb = nbformat.read(submitted_path, as_version=4)
+    nbformat.validate(nb)
+    if nb.metadata.get("kernelspec") != release_nb.metadata.get("kernelspec"):
+        repairs.append("its kernelspec is missing or changed")
+    return nb
 
 
 def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
@@ -184,15 +215,7 @@ def _graded_notebook(release_nb, submitted_path: Path | None, feedback: str):
         if meta and meta.get("grade_id"):
             release_cells[meta["grade_id"]] = cell
     repairs = []
-    if submitted_path is not None and submitted_path.is_file():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            nb = nbformat.read(submitted_path, as_version=4)
-        nbformat.validate(nb)
-        if nb.metadata.get("kernelspec") != release_nb.metadata.get("kernelspec"):
-            repairs.append("its kernelspec is missing or changed")
-    else:
-        nb = copy.deepcopy(release_nb)
+    nb = _submitted_notebook(release_nb, submitted_path, repairs)
     cells, seen, known = [], set(), []  # known: (cell, its release cell, whether it is the course's)
     for index, cell in enumerate(nb.cells, start=1):
         meta = cell.metadata.get("nbgrader")
@@ -269,7 +292,7 @@ def _write_autograded(root: Path, assignment: Assignment, notebook: str, release
 
 def _record(gb, assignment: Assignment, notebook: str, max_points: float, entry: _Entry) -> list[str]:
     """Write one entry's grade; return what earlier values were removed (not graded only)."""
-    submitted_at = entry.results.lateness.submitted_at if entry.results else None
+    submitted_at = entry.record.lateness.submitted_at if entry.record is not None else None  # none when stale
     gb.update_or_create_student(entry.student)
     stamp = {"timestamp": submitted_at} if submitted_at else {}
     gb.update_or_create_submission(assignment.id, entry.student, **stamp)
@@ -293,7 +316,8 @@ def _record(gb, assignment: Assignment, notebook: str, max_points: float, entry:
         grade.auto_score = round(min(max(raw, 0.0), max_points), 6)
         grade.needs_manual_grade = grade.manual_score is not None or bool(entry.attention)
         submission_nb.late_submission_penalty = round(penalty, 6) if penalty else None
-    overridden = entry.override.apply(entry.results) if entry.override is not None and entry.results else None
+    record = entry.record
+    overridden = record.score if record is not None and record.grade_override is not None else None  # never stale
     if overridden is not None:  # nbgrader grades with the manual score and shows the auto one beside it
         scale = max_points / entry.results.max_score if entry.results.max_score else 0.0
         grade.manual_score = round(min(max(overridden * scale, 0.0), max_points), 6)
@@ -301,6 +325,20 @@ def _record(gb, assignment: Assignment, notebook: str, max_points: float, entry:
         submission_nb.late_submission_penalty = None  # the override is the score of record, penalty included
     gb.db.commit()
     return removed
+
+
+def _entries(out_dir: Path, assignment_id: str) -> list[_Entry]:
+    """One entry per OUT/<student>/<assignment_id>/results.json, as the class's records hold it."""
+    paths = {path.parent.parent.name: path for path in sorted(out_dir.glob(f"*/{assignment_id}/results.json"))}
+    loaded, problems = {}, {}
+    for student, path in paths.items():
+        try:
+            loaded[(student, assignment_id)] = load_result(path)
+        except ResultFormatError as exc:
+            problems[student] = str(exc)
+    records = results_of_record(out_dir, loaded)
+    return [_read_entry(student, path, records.get((student, assignment_id)), problems.get(student, ""))
+            for student, path in sorted(paths.items())]
 
 
 def record_in_gradebook(course: Course, assignment: Assignment, out_dir: Path | str,
@@ -313,13 +351,7 @@ def record_in_gradebook(course: Course, assignment: Assignment, out_dir: Path | 
         raise GradebookError(f"{gradebook_path}: no gradebook; run `course nbgrader init` and "
                              f"`nbgrader generate_assignment {assignment.id}` there first")
     root = gradebook_path.parent
-    ledger = read_ledger(Path(out_dir))
-    overrides = {}
-    if ledger is not None:
-        with ledger:
-            overrides = {k: o for k, o in ledger.overrides().items() if o.sets_grade}  # not a comment alone
-    entries = [_read_entry(path.parent.parent.name, path, overrides.get((path.parent.parent.name, assignment.id)))
-               for path in sorted(Path(out_dir).glob(f"*/{assignment.id}/results.json"))]
+    entries = _entries(Path(out_dir), assignment.id)
     recorded, attention = [], []
     with warnings.catch_warnings(), open_gradebook(gradebook_path, course.id) as gb:
         # nbgrader's own add_submission makes SQLAlchemy warn about autoflush; harmless.

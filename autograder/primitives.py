@@ -14,6 +14,10 @@
   marker line exactly as BEGIN_SOLUTION / END_SOLUTION: solution_regions()
   reads them, and refuses a line nbgrader would act on that is not exactly one.
 - VISIBILITIES: Gradescope's words for when a test's result is shown.
+- CONTROL: the characters no student-controlled text keeps and no name may
+  hold (engine/text.clean, the exports, downloads and uploads).
+- name_problem / zip_member_problem: why a path inside a download or an
+  upload (a zip member, a file under the folder) is not used.
 
 Only the standard library (and errors.py) is imported here: graders and the sandbox child import it.
 """
@@ -170,6 +174,37 @@ def solution_regions(source: str, filename: str = "<source>") -> list[tuple[int,
 def solution_lines(source: str) -> set[int]:
     """The line numbers (1-based) inside the solution regions, marker lines excluded."""
     return {number + 1 for begin, end in solution_regions(source) for number in range(begin + 1, end)}
+
+
+# ---------------------------------------------------------------- control characters and names
+
+# C0 and C1 controls, DEL, zero-width characters and direction marks, line and paragraph separators,
+# bidirectional overrides and isolates: each can hide or reorder what a reader sees.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+MAX_NAME_CHARS = 1024  # of a path inside a download or an upload
+
+
+def name_problem(name: str) -> str | None:
+    """Why a path inside a download or an upload must not be used, or None: too long, a control character
+    (CONTROL), absolute (/, \\ or a drive letter), or a ".." part (/ and \\ both separate parts)."""
+    if len(name) > MAX_NAME_CHARS:
+        return "its name is too long"
+    if CONTROL.search(name):
+        return "its name contains a control character"
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return "it is an absolute path"
+    if ".." in re.split(r"[/\\]", name):
+        return 'it contains ".."'
+    return None
+
+
+def zip_member_problem(member) -> str | None:
+    """Why a zip member (zipfile.ZipInfo, not a folder) is not extracted, or None: its name (name_problem),
+    a symbolic link, or anything else that is not a regular file."""
+    kind = stat.S_IFMT(member.external_attr >> 16)
+    return name_problem(member.filename) or (
+        "it is a symbolic link" if kind == stat.S_IFLNK else
+        "it is not a regular file" if kind not in (0, stat.S_IFREG) else None)
 
 
 # ---------------------------------------------------------------- visibilities

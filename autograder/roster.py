@@ -22,6 +22,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import UserError
+from .primitives import RefusedFile, TooLarge, read_regular
+from .student_ids import is_valid_student_id
+
 ROSTER_FILE = "roster.csv"
 COLUMNS = ("student", "name", "sis_id", "login", "section", "email", "lms_id")
 UNIQUE = ("student", "sis_id", "login", "lms_id")
@@ -29,7 +33,7 @@ MAX_ROSTER_BYTES = 5 * 2**20
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
-class RosterError(ValueError):
+class RosterError(UserError, ValueError):
     """roster.csv cannot be used as it is (the message names file, line and field)."""
 
 
@@ -104,17 +108,41 @@ def load_roster(course_root: Path) -> Roster:
 
 def parse_roster(path: Path) -> Roster:
     """The validated rows of a roster file; RosterError naming file, line and field otherwise."""
-    from .engine.submission import is_valid_student_id
-
     name = path.name
-    if path.stat().st_size > MAX_ROSTER_BYTES:
-        raise RosterError(f"{name}: larger than {MAX_ROSTER_BYTES // 2**20} MB; is it a class list?")
+    reader = csv.reader(_roster_text(path).splitlines())
+    header = _header(name, [h.strip() for h in next(reader, [])])
+    students, seen = [], {column: {} for column in UNIQUE}
+    for cells in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(header):
+            raise RosterError(f"{name}:{line}: {len(cells)} cells for the {len(header)} columns of line 1")
+        row = _checked_row(name, line, dict(zip(header, (cell.strip() for cell in cells))))
+        for column in UNIQUE:
+            value = row.get(column, "")
+            if value and value in seen[column]:
+                raise RosterError(f"{name}:{line}: {column}: {value[:80]!r} is already on line {seen[column][value]}")
+            if value:
+                seen[column][value] = line
+        students.append(Student(**{c: row.get(c, "") for c in COLUMNS}, line=line))
+    return Roster(students=students, path=path)
+
+
+def _roster_text(path: Path) -> str:
+    """The roster file's text (UTF-8, a BOM dropped), read with primitives.read_regular."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        return read_regular(path, MAX_ROSTER_BYTES).decode("utf-8-sig")
+    except TooLarge:
+        raise RosterError(f"{path.name}: larger than {MAX_ROSTER_BYTES // 2**20} MB; is it a class list?") from None
+    except RefusedFile as exc:
+        raise RosterError(f"{path.name}: {exc}; give roster.csv as a plain file") from None
     except UnicodeDecodeError as exc:
-        raise RosterError(f"{name}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
-    reader = csv.reader(text.splitlines())
-    header = [h.strip() for h in next(reader, [])]
+        raise RosterError(f"{path.name}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
+
+
+def _header(name: str, header: list[str]) -> list[str]:
+    """Line 1's column names, each known, "student" among them, none twice."""
     if not header or header == [""]:
         raise RosterError(f"{name}:1: empty; the first line names the columns, e.g. {','.join(COLUMNS[:3])}")
     for column in header:
@@ -127,27 +155,17 @@ def parse_roster(path: Path) -> Roster:
     twice = [c for c in header if header.count(c) > 1]
     if twice:
         raise RosterError(f"{name}:1: {twice[0]}: the column appears twice")
-    students, seen = [], {column: {} for column in UNIQUE}
-    for cells in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > len(header):
-            raise RosterError(f"{name}:{line}: {len(cells)} cells for the {len(header)} columns of line 1")
-        row = dict(zip(header, (cell.strip() for cell in cells)))
-        student = row.get("student", "")
-        if not student:
-            raise RosterError(f"{name}:{line}: student: empty (every row needs the course's id)")
-        if not is_valid_student_id(student):
-            raise RosterError(f"{name}:{line}: student: {student[:80]!r} cannot be a student id "
-                              "(letters, digits and . _ @ + - only, at most 128 characters)")
-        if row.get("email") and not _EMAIL.match(row["email"]):
-            raise RosterError(f"{name}:{line}: email: {row['email'][:80]!r} is not an e-mail address")
-        for column in UNIQUE:
-            value = row.get(column, "")
-            if value and value in seen[column]:
-                raise RosterError(f"{name}:{line}: {column}: {value[:80]!r} is already on line {seen[column][value]}")
-            if value:
-                seen[column][value] = line
-        students.append(Student(**{c: row.get(c, "") for c in COLUMNS}, line=line))
-    return Roster(students=students, path=path)
+    return header
+
+
+def _checked_row(name: str, line: int, row: dict) -> dict:
+    """row (column -> stripped cell) with a student id by the course's rule and, if given, an e-mail address."""
+    student = row.get("student", "")
+    if not student:
+        raise RosterError(f"{name}:{line}: student: empty (every row needs the course's id)")
+    if not is_valid_student_id(student):
+        raise RosterError(f"{name}:{line}: student: {student[:80]!r} cannot be a student id "
+                          "(letters, digits and . _ @ + - only, at most 128 characters)")
+    if row.get("email") and not _EMAIL.match(row["email"]):
+        raise RosterError(f"{name}:{line}: email: {row['email'][:80]!r} is not an e-mail address")
+    return row

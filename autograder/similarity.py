@@ -38,7 +38,7 @@ import jinja2
 
 from .config import Assignment, Course
 from .primitives import IsLink, RefusedFile, atomic_write, read_regular
-from .export import neutralise
+from .engine.text import neutralise
 
 MAX_SOURCE_BYTES = 1024 * 1024  # the engine grades no larger module
 MAX_TOKENS = 200_000  # per file: beyond this the rest is not fingerprinted

@@ -15,9 +15,6 @@ from pathlib import Path
 from . import download, locate
 from .download import DEFAULT_BASE_URL, DownloadError, download_mnist, remove_empty
 
-# The exit status of `make demo` and `course grade` when MNIST is missing and cannot be fetched.
-EXIT_NO_MNIST = 3
-
 
 class MNISTUnavailable(Exception):
     """MNIST is in none of the places looked in and could not be fetched; str() is the paragraph."""

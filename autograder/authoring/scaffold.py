@@ -16,13 +16,14 @@ from pathlib import Path
 import jinja2
 
 from ..config import ASSIGNMENT_ID, MODULE_NAME, Course, CourseConfigError, parse_course
+from ..errors import UserErrors
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "scaffold"
 # Names a module must not take: the release's own check.py, and what students' code imports.
 RESERVED_MODULES = {"check", "numpy", "pytest", "matplotlib", "conftest"}
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(UserErrors):
     """The new assignment cannot be written as asked; nothing was written."""
 
 

@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..primitives import RefusedFile, TooLarge, read_regular
 from .unpack import DownloadError
 
 MAX_JSON_BYTES = 64 * 2**20
@@ -55,10 +56,10 @@ def read_canvas_times(paths: list[Path], canvas_id: int | None = None) -> tuple[
     assignments: dict[str, Path] = {}
     for path in paths:
         try:
-            if path.stat().st_size > MAX_JSON_BYTES:
-                raise DownloadError(f"{path}: larger than {MAX_JSON_BYTES // 2**20} MB")
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_regular(path, MAX_JSON_BYTES).decode("utf-8-sig")
+        except TooLarge:
+            raise DownloadError(f"{path}: larger than {MAX_JSON_BYTES // 2**20} MB") from None
+        except (OSError, RefusedFile, UnicodeDecodeError) as exc:
             raise DownloadError(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
         text = text.strip().removeprefix(GUARD)
         try:

@@ -27,11 +27,13 @@ from pathlib import Path, PurePosixPath
 
 from ..config import Assignment, Course
 from ..engine.lateness import LATE_MARK_FILE, TIMESTAMP_FILE
+from ..primitives import name_problem
+from ..student_ids import is_valid_student_id
 from ..roster import Roster
 from . import manifest, refusals
 from .canvas_times import read_canvas_times
 from .platforms import Piece, moodle_worksheet, recognise
-from .unpack import DownloadError, nested_entries, problem_with, read_download
+from .unpack import DownloadError, nested_entries, read_download
 
 SKIPPED_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db"}
 
@@ -60,7 +62,6 @@ def _expected_names(course: Course, assignment: Assignment) -> set[str]:
 def _place(piece: Piece, roster: Roster) -> str | tuple:
     """The course id of the piece's student, or (why not, *the roster students it fits when several)."""
     if roster.path is None:
-        from ..engine.submission import is_valid_student_id
         if piece.platform == "folder" and is_valid_student_id(piece.who):
             return piece.who
         return (f"no roster.csv beside course.toml to map {piece.platform.title()}'s names to course ids",)
@@ -136,6 +137,17 @@ def _read_canvas_times(assignment: Assignment, pages: list[Path], result: Collec
     return times
 
 
+def _worksheet(entry) -> dict | None:
+    """Moodle's grading worksheet (a CSV of its own at the top, never a file named as a student's): its times
+    (moodle_worksheet); None for any other entry."""
+    if "/" in entry.path or not entry.path.lower().endswith(".csv"):
+        return None
+    try:
+        return moodle_worksheet(entry.read().decode("utf-8-sig", errors="replace"))
+    except ValueError:
+        return None
+
+
 def collect(course: Course, assignment: Assignment, download: Path, out: Path, roster: Roster,
             timezone: str | None = None, canvas_submissions: list[Path] = (), replace: tuple = ()) -> Collected:
     """Collect the download into out/<student>/<ID>/; DownloadError when it cannot be read at all, or when
@@ -164,16 +176,11 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
         if SKIPPED_PARTS & set(entry.path.split("/")) or entry.path.split("/")[-1].startswith("._"):
             continue
         piece = recognise(entry.path, assignment.id, expected)
-        # Moodle's grading worksheet: a CSV of its own at the top, never a file named as a student's
-        if isinstance(piece, str) and "/" not in entry.path and entry.path.lower().endswith(".csv"):
-            try:
-                sheet = moodle_worksheet(entry.read().decode("utf-8-sig", errors="replace"))
-            except ValueError:
-                sheet = None
-            if sheet is not None:
-                times.update(sheet)
-                worksheets.append(entry.path)
-                continue
+        sheet = _worksheet(entry) if isinstance(piece, str) else None
+        if sheet is not None:
+            times.update(sheet)
+            worksheets.append(entry.path)
+            continue
         if isinstance(piece, str):
             result.unplaced.append(f"{entry.path[:200]!r}: {piece}")
             continue
@@ -202,7 +209,7 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
             lms_ids[student] = piece.lms_id
             continue
         lms_ids[student] = piece.lms_id
-        if not piece.file or problem_with(piece.file):
+        if not piece.file or name_problem(piece.file):
             result.unplaced.append(f"{entry.path[:200]!r}: no usable file name")
             continue
         refusals.keep(files.setdefault(student, {}), clashes.setdefault(student, {}), piece.file, piece.copy, data,

@@ -10,23 +10,21 @@ inside the download is opened the same way (nested_entries).
 """
 import io
 import os
-import re
 import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..primitives import RefusedFile, TooLarge, read_regular
+from ..primitives import RefusedFile, TooLarge, name_problem, read_regular, zip_member_problem
+from ..errors import UserError
 
 MAX_FILES = 20_000
 MAX_FILE_BYTES = 16 * 2**20
 MAX_TOTAL_BYTES = 2 * 2**30
 MAX_NESTED_FILES = 500
-MAX_NAME_CHARS = 1024
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class DownloadError(ValueError):
+class DownloadError(UserError, ValueError):
     """The download cannot be read at all (not a zip or folder, over a bound): nothing is collected."""
 
 
@@ -38,19 +36,6 @@ class Entry:
 
     def read(self) -> bytes:
         return self._read()
-
-
-def problem_with(name: str) -> str | None:
-    """Why a path inside a download must not be used, or None."""
-    if len(name) > MAX_NAME_CHARS:
-        return "its name is too long"
-    if CONTROL.search(name):
-        return "its name contains a control character"
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return "it is an absolute path"
-    if ".." in re.split(r"[/\\]", name):
-        return 'it contains ".."'
-    return None
 
 
 class _Budget:
@@ -74,10 +59,7 @@ def _zip_entries(archive: zipfile.ZipFile, budget: _Budget, limit: int, where: s
     for member in members:
         if member.is_dir():
             continue
-        kind = stat.S_IFMT(member.external_attr >> 16)
-        reason = problem_with(member.filename) or (
-            "it is a symbolic link" if kind == stat.S_IFLNK else
-            "it is not a regular file" if kind not in (0, stat.S_IFREG) else None)
+        reason = zip_member_problem(member)
         if reason:
             refused.append(f"{where}: {member.filename[:200]!r}: {reason}")
             continue
@@ -104,7 +86,7 @@ def _folder_entries(folder: Path, budget: _Budget):
             path = os.path.join(here, name)
             relative = PurePosixPath(*Path(os.path.relpath(path, folder)).parts).as_posix()
             info = os.lstat(path)
-            reason = problem_with(relative) or (
+            reason = name_problem(relative) or (
                 "it is a symbolic link" if stat.S_ISLNK(info.st_mode) else
                 "it is not a regular file" if not stat.S_ISREG(info.st_mode) else None)
             if reason:

@@ -38,8 +38,10 @@ class Attention:
 
 
 def reasons(result: SubmissionResult, override: Override | None = None,
-            similar: list[tuple[str, float]] = (), stale: bool = False) -> list[str]:
-    """Why result needs a look (an empty list: it does not). stale: grades.csv marks it out of date."""
+            similar: list[tuple[str, float]] = (), stale: bool = False, grade_only: bool = False) -> list[str]:
+    """Why result needs a look (an empty list: it does not). stale: grades.csv marks it out of date.
+    grade_only: only the reasons that bear on the score recorded (stale, status, lateness, override), not the
+    engine's instructor flags or similar pairs (nbgrader's gradebook flags a grade cell for those alone)."""
     why = []
     if stale:
         why.append("stale: the submission, the graders or the settings changed since it was graded; "
@@ -56,8 +58,9 @@ def reasons(result: SubmissionResult, override: Override | None = None,
     elif result.graded and result.lateness.late and result.lateness.submitted_at is None \
             and result.lateness.penalty and not stale:  # an LMS's late mark without a time (lateness.py)
         why.append(f"late by an unknown number of days: {result.lateness.note}")
-    why += list(result.flags)
-    why += [f"similar to {other}'s submission (score {score:.2f})" for other, score in similar]
+    if not grade_only:
+        why += list(result.flags)
+        why += [f"similar to {other}'s submission (score {score:.2f})" for other, score in similar]
     if override is not None and override.sets_grade:
         engine = "not graded" if result.score is None else f"{result.score:g}"
         why.append(f"{override.describe()}; the engine gives {engine}")

@@ -34,7 +34,7 @@ from .errors import GradingError
 from .fingerprint import Fingerprinter
 from .grade import grade_submission, reference_modules
 from .lateness import TIMESTAMP_FILE, load_parser
-from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, STATUSES, ResultFormatError, SubmissionResult
+from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, STATUSES, ResultFormatError, ResultOfRecord, SubmissionResult
 from .results import (collect_results, load_result, results_path, stale_results, write_grades_csv,
                       write_regrades_csv, write_submission_results)
 from .jail import cgroups
@@ -127,11 +127,8 @@ class BatchSummary:
 
     def score_of_record(self, result: SubmissionResult) -> float | None:
         """The result's score, or an override's when one stands; None when stale (never the old number)."""
-        if result.student in self.stale and result.student not in self.graded:
-            return None
-        override = self.overrides.get((result.student, result.assignment))
-        score = override.apply(result) if override is not None else None
-        return result.score if score is None else score
+        stale = result.student in self.stale and result.student not in self.graded
+        return ResultOfRecord.of(result, self.overrides.get((result.student, result.assignment)), stale).score
 
     def class_mean(self) -> float | None:
         """The mean score of record (overrides applied) of every student with one, regraded in this run or not.

@@ -9,21 +9,24 @@ the instructor's standing Override, stale or not, with its attention reasons.
 
 status says what happened:
 - GRADED: the hidden tests ran against the student's module; score is their points.
-- MISSING: no module by that name was handed in (or it could not be read);
+- MISSING: no module by that name was handed in (or reading it failed);
   reason lists what the folder held and suggests the likely file.
 - DOES_NOT_IMPORT: the module was there but importing it failed (the error
   and its line in reason); every test failed on it.
 - NOT_GRADED: the engine could not grade it (a crash of the grader, a
-  submission it must refuse, a worker that died twice), with the reason.
+  submission it must refuse: a module that is a link, not a regular file or
+  too large, see refused_module; a worker that died twice), with the reason.
 MISSING and DOES_NOT_IMPORT score 0 (the LMS needs a number), loudly: they are
 counted in every summary and listed for attention. NOT_GRADED has no score, never a 0.
 """
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from ..primitives import HardLinked, IsLink, NotRegular, RefusedFile
 from .text import clean
 
 GRADED, NOT_GRADED = "graded", "not graded"
@@ -36,6 +39,16 @@ STALE_REASON = ("stale: the submission, the graders or the settings (an extensio
 MESSAGE_CHARS = 300  # of a failure message kept for tables and CSVs
 # A traceback's marker line under the failing expression: only spaces, ^ and ~.
 CARET_LINE = re.compile(r"^[ \t]*[\^~]+[ \t\^~]*$")
+
+
+def refused_module(module: str, refused: RefusedFile) -> tuple[str, str]:
+    """(status, reason) of a module the engine will not read (primitives.RefusedFile: a symbolic or hard link,
+    not a regular file, larger than the bound): NOT_GRADED with why and what to do, never a 0. The one rule of
+    `course grade` (engine/submission.py) and `course serve` (serve/intake.py); Gradescope's upload (which has
+    no status but a number) ignores the file with the same reason and tells the student what to upload."""
+    if isinstance(refused, (IsLink, HardLinked, NotRegular)):
+        return NOT_GRADED, f"{module} is {refused.reason}; submit the file itself"
+    return NOT_GRADED, f"{module} is {refused.reason}; submit the module itself, without data or output pasted into it"
 
 
 class ResultFormatError(ValueError):
@@ -65,6 +78,15 @@ class TestResult:
         return message[:MESSAGE_CHARS] + ("..." if len(message) > MESSAGE_CHARS else "")
 
 
+def shows_output(test: TestResult, after_due: bool) -> bool:
+    """Whether a student may read test's output (the one rule of every feedback: feedback.md, nbgrader's grade
+    cell, the service's page), by Gradescope's visibilities: "visible" always; "after_due_date" and
+    "after_published" once the due date has passed (after_due); "hidden" (or any other word) never."""
+    if test.visibility == "visible":
+        return True
+    return after_due and test.visibility in ("after_due_date", "after_published")
+
+
 @dataclass(frozen=True)
 class Lateness:
     """late: True, False, or None when it cannot be told (an unreadable or missing timestamp)."""
@@ -78,6 +100,17 @@ class Lateness:
     @property
     def label(self) -> str:
         return "unknown" if self.late is None else ("late" if self.late else "on time")
+
+    def past_due(self, now: dt.datetime | None = None) -> bool:
+        """Whether the due date (the student's own, ISO 8601) has passed at now (aware; default: the current
+        time). False when there is no due date or it cannot be read: then only "visible" output is shown."""
+        try:
+            due = dt.datetime.fromisoformat(self.due) if self.due else None
+        except (TypeError, ValueError):
+            return False
+        if due is None or due.tzinfo is None:
+            return False
+        return (now or dt.datetime.now(dt.timezone.utc)) >= due
 
 
 @dataclass(frozen=True)
@@ -259,13 +292,14 @@ class Override:
 
 @dataclass(frozen=True)
 class ResultOfRecord:
-    """One result as the class's records hold it: what the report and the exports render.
+    """One result as the class's records hold it: what every output renders (grades.csv, feedback.md, the
+    report, the exports, nbgrader's gradebook, the service's feedback page).
 
     result is the engine's, as its results.json holds it; student and assignment name the folder it was read from
-    (OUT/<student>/<assignment>), which names it in every rendering. override is the ledger's standing override
-    that sets a grade (a comment only changes no grade: None). stale: grades.csv says the files, graders or
-    settings changed since it was graded; it then has no score, no tests and no lateness, never the old ones.
-    attention: why the instructor should look (engine/attention.py).
+    (OUT/<student>/<assignment>), which names it in every rendering. override is the ledger's standing override,
+    a comment only included (grade_override is the one that sets a grade; a comment changes no grade). stale:
+    grades.csv says the files, graders or settings changed since it was graded; it then has no score, no tests and
+    no lateness, never the old ones. attention: why the instructor should look (engine/attention.py).
     """
     result: SubmissionResult
     student: str
@@ -274,9 +308,16 @@ class ResultOfRecord:
     stale: bool = False
     attention: tuple[str, ...] = ()
 
-    def __post_init__(self):
-        if self.override is not None and not self.override.sets_grade:
-            raise ValueError("a comment-only override sets no grade: give None")
+    @classmethod
+    def of(cls, result: SubmissionResult, override: Override | None = None, stale: bool = False,
+           attention=()) -> ResultOfRecord:
+        """A result named by its own student and assignment."""
+        return cls(result, result.student, result.assignment, override, stale, tuple(attention))
+
+    @property
+    def grade_override(self) -> Override | None:
+        """The standing override when it sets a grade; None for none or a comment only."""
+        return self.override if self.override is not None and self.override.sets_grade else None
 
     @property
     def status(self) -> str:
@@ -288,8 +329,15 @@ class ResultOfRecord:
         """The score of record: the override's when one stands, else the engine's; None when stale or not graded."""
         if self.stale:
             return None
-        score = self.override.apply(self.result) if self.override is not None else None
+        score = self.overridden_score
         return self.result.score if score is None else score
+
+    @property
+    def overridden_score(self) -> float | None:
+        """The score the override that sets a grade gives (None: no such override, or per-test points on a result
+        that was not graded); stale or not."""
+        override = self.grade_override
+        return override.apply(self.result) if override is not None else None
 
     @property
     def graded(self) -> bool:
@@ -329,5 +377,11 @@ class ResultOfRecord:
 
     @property
     def override_note(self) -> str:
-        """The standing override, described ("override score 15 (reason)"); "" when none."""
+        """The standing override that sets a grade, described ("override score 15 (reason)"); "" when none."""
+        return self.grade_override.describe() if self.grade_override is not None else ""
+
+    @property
+    def override_column(self) -> str:
+        """grades.csv's override column: the standing override described, a comment only included."""
         return self.override.describe() if self.override is not None else ""
+

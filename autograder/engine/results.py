@@ -15,9 +15,10 @@ import json
 import logging
 from pathlib import Path
 
-from ..primitives import atomic_write
+from ..primitives import atomic_write, read_regular
 from .attention import attention_list
-from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, STALE, ResultFormatError, SubmissionResult
+from .model import (DOES_NOT_IMPORT, MISSING, NOT_GRADED, STALE, ResultFormatError, ResultOfRecord, SubmissionResult,
+                    shows_output)
 from .text import csv_cell, markdown_block, markdown_inline
 
 log = logging.getLogger("course.engine")
@@ -32,23 +33,27 @@ REGRADES_COLUMNS = ["at", "run", "student", "assignment", "why", "test", "old_sc
                     "override"]
 
 
+MAX_RESULT_BYTES = 8 * 2**20  # far above any results.json the engine writes; a bound, not a limit in practice
+
+
 def results_path(out_dir: Path, student: str, assignment_id: str) -> Path:
     return out_dir / student / assignment_id / "results.json"
 
 
 def load_result(path: Path) -> SubmissionResult:
-    """The result stored at path; ResultFormatError if it is unreadable or not the engine's."""
+    """The result stored at path (read with primitives.read_regular: no link, at most MAX_RESULT_BYTES);
+    ResultFormatError if it is unreadable, refused or not the engine's."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_regular(path, MAX_RESULT_BYTES).decode("utf-8", errors="replace"))
+    except (OSError, ValueError) as exc:  # RefusedFile among them
         raise ResultFormatError(f"{path}: cannot be read ({exc})") from None
     return SubmissionResult.from_gradescope(data)
 
 
-def _score_of_record_lines(result: SubmissionResult, override) -> list[str]:
+def _score_of_record_lines(record: ResultOfRecord) -> list[str]:
     """The feedback's opening: the score of record, an override's marked as the instructor's with the engine's
     score beside it and, for an override of some tests, the sum that gives it."""
-    score = override.apply(result) if override is not None and override.sets_grade else None
+    result, override, score = record.result, record.grade_override, record.overridden_score
     if score is None:
         return [f"**Score: {result.score:g} / {result.max_score:g}**", ""] if result.graded else []
     engine = "no score" if result.score is None else f"{result.score:g}"
@@ -74,11 +79,13 @@ def _instructor_lines(override) -> list[str]:
     return ["## From your instructor", "", markdown_inline(override.comment), ""]
 
 
-def feedback_markdown(result: SubmissionResult, override=None) -> str:
+def feedback_markdown(result: SubmissionResult, override=None, now=None) -> str:
     """The student's feedback: the score of record (an override's, marked, when one stands), then each test with
-    what went wrong; the instructor's comment last. Student text is escaped."""
+    what went wrong (a failed test's output as model.shows_output allows at now, default the current time); the
+    instructor's comment last. Student text is escaped."""
+    after_due = result.lateness.past_due(now)
     lines = [f"# {markdown_inline(result.assignment)}: feedback for {markdown_inline(result.student)}", ""]
-    opening = _score_of_record_lines(result, override)
+    opening = _score_of_record_lines(ResultOfRecord.of(result, override))
     if not result.graded:
         if opening:
             lines += [*opening, "Your submission could not be graded automatically.", ""]
@@ -102,7 +109,7 @@ def feedback_markdown(result: SubmissionResult, override=None) -> str:
     for test in result.tests:
         mark = "PASS" if test.passed else "FAIL"
         lines.append(f"- {mark} {test.name} ({test.score:g}/{test.max_score:g})")  # the graders' own words
-        if not test.passed and test.visibility != "hidden" and test.output:
+        if not test.passed and test.output and shows_output(test, after_due):
             lines += ["", *markdown_block(test.output, indent="      "), ""]
     lines += ["", f"Random inputs were drawn with seed {result.seed}; "
               "regrading gives the same inputs and the same result.", "", *_instructor_lines(override)]
@@ -117,23 +124,21 @@ def write_submission_results(out_dir: Path, result: SubmissionResult, override=N
 
 
 def grades_row(result: SubmissionResult, status: str | None = None, override=None, attention=()) -> dict:
-    """The row of grades.csv; a stale or not graded result has an empty score, unless an override gives one.
-    A stale result, and a not graded one whose lateness was never assessed (no time, no note), have empty
-    late and late_days: "on time" would be a verdict nobody made."""
-    status = status or result.status
+    """The row of grades.csv, rendered from the result of record (status STALE: a stale one); a stale or not graded
+    result has an empty score, unless an override gives one. A stale result, and a not graded one whose lateness
+    was never assessed (no time, no note), have empty late and late_days: "on time" would be a verdict nobody
+    made. The override column describes the standing override, a comment only included."""
+    record = ResultOfRecord.of(result, override, stale=status == STALE, attention=attention)
     late = result.lateness
-    unassessed = status == STALE or (status == NOT_GRADED and late.late is False and late.submitted_at is None
-                                     and not late.note)
-    engine = "" if status == STALE or result.score is None else f"{result.score:g}"
-    score = engine
-    if override is not None and status != STALE and (overridden := override.apply(result)) is not None:
-        score = f"{overridden:g}"
+    unassessed = record.stale or (result.status == NOT_GRADED and late.late is False and late.submitted_at is None
+                                  and not late.note)
+    engine = "" if record.stale or record.engine_score is None else f"{record.engine_score:g}"
     return {"student": result.student, "assignment": result.assignment,
-            "score": score, "max_score": f"{result.max_score:g}",
-            "status": status, "late": "" if unassessed else late.label,
+            "score": "" if record.score is None else f"{record.score:g}", "max_score": f"{result.max_score:g}",
+            "status": record.status, "late": "" if unassessed else late.label,
             "late_days": "" if unassessed else late.late_days,
             "flags": "; ".join(result.flags), "reason": result.reason, "engine_score": engine,
-            "override": override.describe() if override is not None else "", "attention": "; ".join(attention)}
+            "override": record.override_column, "attention": "; ".join(record.attention)}
 
 
 def stale_results(out_dir: Path) -> frozenset:

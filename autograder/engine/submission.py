@@ -11,21 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Assignment, Course
-from ..primitives import IsLink, RefusedFile, markers_in, read_regular
-from ..student_ids import RULE, is_student_id, shown
+from ..primitives import RefusedFile, markers_in, read_regular
+from ..student_ids import RESERVED_NAMES, RULE, is_student_id, is_valid_student_id, shown
 from .lateness import LATE_MARK_FILE, MAX_LATE_MARK_BYTES, MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE
+from .model import refused_module
 from .output_names import is_output_name
+from ..errors import UserError
 
 MAX_MODULE_BYTES = 1024 * 1024
 MAX_LISTED_FILES = 200
-# nbgrader's own folders and files, and the main names of the engine's outputs: a submissions folder holding
-# one as a folder is not a submissions folder (the course's, or an output folder). Every other name the output
-# folder uses (output_names.py) is refused as a student, by name, with the reason.
-RESERVED_NAMES = frozenset({
-    "source", "release", "submitted", "autograded", "feedback", "downloaded", "exchange", "inbound",
-    "outbound", "nbgrader_config.py", "gradebook.db", "grades.csv", "regrades.csv", "report.html",
-    "report", "export", "similarity", "course.toml", "ledger.sqlite",
-})
 OUTPUT_NAME = "the output folder uses this name for its own files (output_names.py): rename the student's folder"
 # SUBMITTED/<student>/<ASSIGNMENT><NOT_GRADED_SUFFIX>: why `course collect` would not guess this submission's files
 # (beside the assignment folder, where no student's upload lands): the engine reports it not graded with the reason
@@ -33,7 +27,7 @@ NOT_GRADED_SUFFIX = ".not-graded.txt"
 MAX_NOT_GRADED_BYTES = 8192
 
 
-class LayoutError(Exception):
+class LayoutError(UserError):
     """The folder is not a submissions layout for this assignment: nothing is graded, nothing written."""
 
 
@@ -44,10 +38,6 @@ class Roster:
     without_submission: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)   # a name that cannot be a student id -> why
     rostered_absent: list[str] = field(default_factory=list)  # on roster.csv, no folder, no result yet: missing
-
-
-def is_valid_student_id(name: str) -> bool:
-    return is_student_id(name) and name not in RESERVED_NAMES and not is_output_name(name)
 
 
 def find_students(submissions: Path, assignment_id: str, required: bool = True) -> Roster:
@@ -140,14 +130,13 @@ def read_submission(course: Course, assignment: Assignment, folder: Path, studen
     for module in assignment.modules:
         path = folder / module
         try:
-            submission.modules[module] = read_regular(path, MAX_MODULE_BYTES)
+            submission.modules[module] = read_regular(path, MAX_MODULE_BYTES, single_link=True)
         except FileNotFoundError:
             problems.append(f"{module} is missing from your submission")
-        except IsLink:
-            submission.refusal = f"{module} is a symbolic link; submit the file itself"
+        except RefusedFile as exc:  # a link, not a regular file, too large: not graded, with the reason
+            _, submission.refusal = refused_module(module, exc)
+            submission.modules.clear()
             return submission
-        except RefusedFile as exc:
-            problems.append(f"{module} {exc}")
         except OSError as exc:
             problems.append(f"{module} cannot be read ({exc.strerror})")
     if problems:

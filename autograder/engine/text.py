@@ -6,16 +6,18 @@ through before it is written goes through one of these.
 """
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+from ..primitives import CONTROL
+
+_CONTROL_BUT_LINES = re.compile(r"(?![\n\t])" + CONTROL.pattern)  # newline and tab kept
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#!|<>~])")  # on one line, after our own text: enough to stay literal
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def clean(text, limit: int | None = None) -> str:
     """Valid UTF-8 with no control characters but newline and tab, at most limit characters."""
     text = str(text).encode("utf-8", errors="replace").decode("utf-8", errors="replace")
-    text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text.replace("\r\n", "\n"))
+    text = _CONTROL_BUT_LINES.sub("\N{REPLACEMENT CHARACTER}", text.replace("\r\n", "\n"))
     if limit is not None and len(text) > limit:
         text = text[:limit] + f" ... [{len(text) - limit} more characters]"
     return text
@@ -36,11 +38,17 @@ def _is_plain_number(text: str) -> bool:
     return bool(_PLAIN_NUMBER.match(text))
 
 
+def neutralise(text: str) -> str:
+    """OWASP's rule for CSV injection, the one definition: a text cell that starts as a spreadsheet formula
+    would (= + - @ tab, carriage return) gets a leading ' so that it is shown as text, never run."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def csv_cell(value):
-    """OWASP's rule for CSV injection: a text cell that a spreadsheet would read as a formula gets a
-    leading '. A plain number such as -1.5 is a number, not a formula, and is left alone."""
+    """A cell of the engine's CSVs (grades.csv, regrades.csv): text cleaned onto one line and neutralised; a
+    plain number the engine wrote as text (-1.5, a regrade's change) is a number, not a formula, and is left
+    alone. Other values as they are."""
     if isinstance(value, str):
         value = clean(value).replace("\n", " ")
-        if value.startswith(_FORMULA_START) and not _is_plain_number(value):
-            return "'" + value
+        return value if _is_plain_number(value) else neutralise(value)
     return value

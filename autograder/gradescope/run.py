@@ -143,17 +143,17 @@ def grade(course_toml: Path, assignment_id: str, submissions: Path, out: Path) -
 def main(argv: list[str]) -> int:
     root, work, assignment, modules = Path(argv[0]), Path(argv[1]), argv[2], argv[3:]
     student, said = take_apart(root, work, assignment, modules)
-    from ..errors import EXIT_NO_MODULE, EXIT_OK  # the engine, imported once the upload is in place
+    from ..errors import EXIT_FAILED, EXIT_NO_MODULE, EXIT_OK  # the engine, imported once the upload is in place
 
     status = grade(root / "source" / "course.toml", assignment, work / "submissions", work / "out")
     results = work / "out" / student / assignment / "results.json"
     if status not in (EXIT_OK, EXIT_NO_MODULE) or not results.is_file():
         print(f"run_autograder: the grading engine could not grade this submission (exit {status})")
-        return 1
+        return EXIT_FAILED
     from .messages import write_student_results  # the student's text: one reason, said once (messages.py)
     write_student_results(results, root, work, said, modules)
     print(f"run_autograder: results written to {root / 'results' / 'results.json'}")
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

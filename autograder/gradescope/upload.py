@@ -14,27 +14,14 @@
 import json
 import os
 import re
-import stat
 from pathlib import Path
 
-from ..primitives import RefusedFile, read_regular
+from ..primitives import CONTROL, RefusedFile, name_problem, read_regular, zip_member_problem
 from .metadata import MAX_METADATA_BYTES
 
 MAX_ZIP_FILES = 200
 MAX_ZIP_BYTES = 20 * 2**20
 MAX_MODULE_BYTES = 2**20
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def problem_with(relative: str) -> str | None:
-    """Why a path inside the upload must not be used, or None."""
-    if CONTROL.search(relative):
-        return "its name contains a control character"
-    if relative.startswith("/") or os.path.isabs(relative):
-        return "it is an absolute path"
-    if ".." in relative.replace("\\", "/").split("/"):
-        return 'it contains ".."'
-    return None
 
 
 def student_folder(metadata: Path) -> str:
@@ -57,9 +44,7 @@ def unzip(archive: Path, dest: Path) -> list[str]:
         if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
             raise ValueError(f"the zip unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
         for member in members:
-            kind = stat.S_IFMT(member.external_attr >> 16)
-            reason = problem_with(member.filename) or (
-                "it is not a regular file" if kind not in (0, stat.S_IFREG) else None)
+            reason = zip_member_problem(member)
             if member.is_dir():
                 continue
             if reason:
@@ -127,7 +112,7 @@ def pick(upload: Path, dest: Path, modules: list[str], raw_paths: bytes) -> list
     for raw in filter(None, raw_paths.split(b"\0")):
         path = os.fsdecode(raw)
         relative = os.path.relpath(path, upload)
-        reason = problem_with(relative)
+        reason = name_problem(relative)
         if reason is None and "__MACOSX" in relative.split(os.sep):
             continue
         if reason is None and not os.path.realpath(path).startswith(root + os.sep):

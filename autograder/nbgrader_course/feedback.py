@@ -2,19 +2,22 @@
 
 Shared by the two ways a grade reaches nbgrader: the grade cell run by
 ``nbgrader autograde`` (autograder.nbgrader_course.kernel) and ``course grade
---gradebook`` (autograder.gradebook). Never a hidden test's output.
+--gradebook`` (autograder.gradebook). A failed test's output only as engine.model.shows_output allows:
+never a hidden test's, an "after_due_date" one's only once the due date has passed.
 """
-from ..engine.model import SubmissionResult
+from ..engine.model import SubmissionResult, shows_output
 
 
-def feedback_lines(result: SubmissionResult) -> list[str]:
-    """The score, the notes, then each test: PASS/FAIL, points, and what went wrong (visible tests)."""
+def feedback_lines(result: SubmissionResult, now=None) -> list[str]:
+    """The score, the notes, then each test: PASS/FAIL, points, and what went wrong (shows_output at now,
+    default the current time)."""
+    after_due = result.lateness.past_due(now)
     lines = [f"Score from the course's grading engine: {result.score:g} / {result.max_score:g}"]
     lines += list(result.notes)
     for test in result.tests:
         mark = "PASS" if test.passed else "FAIL"
         lines.append(f"  {mark} {test.name} ({test.score:g}/{test.max_score:g})")
-        if not test.passed and test.visibility != "hidden" and test.output:
+        if not test.passed and test.output and shows_output(test, after_due):
             lines.extend("        " + line for line in test.output.splitlines())
     return lines
 

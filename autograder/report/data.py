@@ -16,12 +16,11 @@ from pathlib import Path
 from .. import log
 from ..config import Course
 from ..engine import results as engine_results
-from ..engine.attention import SIMILARITY_DIR, attention_list
-from ..engine.ledger import read_ledger
+from ..engine.attention import SIMILARITY_DIR
+from ..engine.of_record import results_of_record
 from ..engine.model import ResultFormatError, ResultOfRecord, SubmissionResult
 
 RESULTS_NAME = "results.json"
-MAX_RESULTS_BYTES = 8 * 1024 * 1024  # far above any real results.json; a bound, not a limit in practice
 
 
 class ResultsError(ValueError):
@@ -29,15 +28,13 @@ class ResultsError(ValueError):
 
 
 def load_result(path: Path) -> SubmissionResult:
-    """Read one results.json (at most MAX_RESULTS_BYTES) with the engine's result model.
+    """Read one results.json (bounded, no link: engine.results.load_result) with the engine's result model.
 
     Raises ResultsError saying what is wrong.
     """
     try:
-        if path.stat().st_size > MAX_RESULTS_BYTES:
-            raise ResultsError(f"larger than {MAX_RESULTS_BYTES // 2**20} MiB")
         return engine_results.load_result(path)
-    except (OSError, ResultFormatError) as exc:
+    except ResultFormatError as exc:
         raise ResultsError(str(exc)) from None
 
 
@@ -120,30 +117,10 @@ def read_class(course: Course, out_dir: Path) -> ClassResults:
             students.append(student)
     order = {a: i for i, a in enumerate(known)}
     assignments = sorted(found, key=lambda a: (order.get(a, len(order)), a))
-    results = _of_record(out_dir, loaded, engine_results.stale_results(out_dir))
+    results = results_of_record(out_dir, loaded)
     log.get("report").debug("read %d results.json of %d student(s) under %s (%d assignment(s), %d skipped)",
                             len(results), len(students), out_dir, len(assignments), len(notes))
     return ClassResults(course, out_dir, students, assignments, results, notes)
-
-
-def _of_record(out_dir: Path, loaded: dict, stale: frozenset = frozenset()) -> dict:
-    """(student, assignment) -> ResultOfRecord: each loaded result under the ledger's standing override, stale
-    where grades.csv says so, with its attention reasons."""
-    ledger = read_ledger(out_dir)
-    overrides = {}
-    if ledger is not None:
-        with ledger:
-            overrides = ledger.overrides()
-    attention = {(a.student, a.assignment): a.reasons
-                 for a in attention_list(list(loaded.values()), overrides, out_dir, stale)}
-    of_record = {}
-    for key, result in loaded.items():
-        override = overrides.get(key)
-        if override is not None and not override.sets_grade:
-            override = None  # a comment to the student only: the grade is the engine's
-        of_record[key] = ResultOfRecord(result, *key, override=override, stale=key in stale,
-                                        attention=attention.get(key, ()))
-    return of_record
 
 
 @dataclasses.dataclass

@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 import mistune
 
+from ..primitives import RefusedFile, read_regular
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "report"
 MAX_FEEDBACK_BYTES = 2 * 1024 * 1024  # feedback.md is written by the engine; a bound all the same
@@ -35,10 +36,11 @@ def render_feedback(markdown_text: str, title: str) -> str:
 
 def write_feedback_html(folder: Path, title: str) -> Path | None:
     """folder/feedback.md -> folder/feedback.html; None when there is no usable feedback.md."""
-    source = folder / "feedback.md"
-    if not source.is_file() or source.is_symlink() or source.stat().st_size > MAX_FEEDBACK_BYTES:
+    try:  # never through a link, never a FIFO, never more than the bound
+        text = read_regular(folder / "feedback.md", MAX_FEEDBACK_BYTES).decode("utf-8", errors="replace")
+    except (OSError, RefusedFile):
         return None
-    page = render_feedback(source.read_text(encoding="utf-8", errors="replace"), title)
+    page = render_feedback(text, title)
     path = folder / FEEDBACK_HTML
     # A page derived from feedback.md, rewritten only when it changes: at a thousand
     # students an fsync and a rename per page (as results get) cost a minute here.

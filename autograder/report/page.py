@@ -51,7 +51,7 @@ def score_cell(result: ResultOfRecord | None, max_score: float, linked: bool) ->
     kind = "full" if result.score >= max_score > 0 else "zero" if result.score <= 0 else "partial"
     status = result.status if result.status in (MISSING, DOES_NOT_IMPORT) else ""
     override = ""
-    if result.override is not None:
+    if result.grade_override is not None:
         engine = NOT_GRADED if result.engine_score is None else f"{result.engine_score:g}"
         override = f"override (engine {engine})"
     title = "; ".join(x for x in (result.override_note, result.reason if status else result.note) if x)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Course
-from ..engine.submission import RESERVED_NAMES
 from ..primitives import atomic_write
-from ..student_ids import is_student_id
+from ..student_ids import is_valid_student_id
+from ..errors import UserError
 
 MAX_LISTED = 100_000          # inbound entries looked at per scan (a burst beyond waits for the next scan)
 MAX_NAME_CHARS = 400
@@ -27,7 +27,7 @@ FEEDBACK_DIR_MODE = 0o711     # ... but cannot list the folder (as `nbgrader rel
 SERVICE_LOCK = ".course-serve.lock"  # in feedback/: one `course serve` per exchange course (its pid, state folder)
 
 
-class ExchangeError(Exception):
+class ExchangeError(UserError):
     """The exchange cannot be used (missing folder, unreadable configuration): the service does not start."""
 
 
@@ -119,7 +119,7 @@ def parse_inbound_name(name: str, assignment_ids) -> tuple[str, str, str] | None
             continue
         assignment, timestamp = parts[-tail - 1], parts[-tail]
         student = "+".join(parts[:-tail - 1])
-        if assignment in assignment_ids and is_student_id(student) and student not in RESERVED_NAMES \
+        if assignment in assignment_ids and is_valid_student_id(student) \
                 and timestamp and len(timestamp) <= 64 and timestamp.isprintable():
             return student, assignment, timestamp
     return None

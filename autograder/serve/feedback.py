@@ -4,7 +4,9 @@ Before the due date (the student's own, with an extension from
 extensions.csv) only the tests marked "visible" are shown, each with its
 points and, when it failed, what went wrong; the others are counted, not
 described: "hidden tests run after the deadline". From the due date on, every
-test is shown. A submission that was not graded, or that the limits turned
+test is shown with its points, and the score of record (an instructor's
+override when one stands); a failed test's output is shown as
+engine.model.shows_output allows (never a "hidden" test's). A submission that was not graded, or that the limits turned
 away, says so and why. Rendered by autograder/templates/serve/*.j2 (HTML
 autoescaped; Markdown with the student's text escaped).
 """
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 import jinja2
 
-from ..engine.model import DOES_NOT_IMPORT, MISSING, SubmissionResult
+from ..engine.model import DOES_NOT_IMPORT, MISSING, ResultOfRecord, SubmissionResult, shows_output
 from ..engine.text import clean, markdown_block, markdown_inline
 
 GRADED, LIMITED, NOT_GRADED = "graded", "limited", "not graded"
@@ -47,7 +49,8 @@ class FeedbackView:
     shown_max: float = 0.0
     hidden_count: int = 0
     hidden_points: float = 0.0
-    total_score: float | None = None   # after the due date only
+    total_score: float | None = None   # after the due date only: the score of record
+    engine_score: float | None = None  # after the due date, when an override set total_score: the engine's
     max_score: float = 0.0
     notes: list[str] = field(default_factory=list)
     seed: int | None = None
@@ -60,8 +63,9 @@ def _when(moment: dt.datetime | None) -> str | None:
 
 def view_of(course, assignment, student: str, submitted_at: dt.datetime, due: dt.datetime | None,
             outcome: str, result: SubmissionResult | None = None, message: str = "",
-            notes: list[str] = (), graded_before: bool = True) -> FeedbackView:
-    """The feedback of one submission; result is None when it was turned away or never graded."""
+            notes: list[str] = (), graded_before: bool = True, override=None) -> FeedbackView:
+    """The feedback of one submission; result is None when it was turned away or never graded; override: the
+    ledger's standing one for the student's assignment (model.Override), or None."""
     after_due = due is not None and submitted_at > due
     view = FeedbackView(course=course.name, assignment=assignment.id, title=assignment.title, student=student,
                         submitted_at=_when(submitted_at), due=_when(due), outcome=outcome, after_due=after_due,
@@ -81,8 +85,9 @@ def view_of(course, assignment, student: str, submitted_at: dt.datetime, due: dt
             clean(result.reason, 2000)
     for test in result.tests:
         if after_due or test.visibility == "visible":
+            shown = not test.passed and shows_output(test, after_due)
             view.tests.append(ShownTest(test.name, test.passed, test.score, test.max_score,
-                                        "" if test.passed else clean(test.output, 4000)))
+                                        clean(test.output, 4000) if shown else ""))
             view.shown_score += test.score
             view.shown_max += test.max_score
         else:
@@ -90,7 +95,10 @@ def view_of(course, assignment, student: str, submitted_at: dt.datetime, due: dt
             view.hidden_points += test.max_score
     view.shown_score, view.shown_max = round(view.shown_score, 6), round(view.shown_max, 6)
     if after_due:
-        view.total_score = result.score
+        record = ResultOfRecord.of(result, override)
+        view.total_score = record.score
+        if record.overridden_score is not None:
+            view.engine_score = record.engine_score
     return view
 
 

@@ -22,7 +22,8 @@ from pathlib import Path
 from ..config import Assignment
 from ..engine.lateness import MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE, UnreadableTimestamp, parse_timestamp
 from ..engine.submission import MAX_MODULE_BYTES
-from ..primitives import HardLinked, IsLink, RefusedFile, read_regular
+from ..engine.model import refused_module
+from ..primitives import RefusedFile, read_regular
 from .exchange import Exchange, Inbound, utc
 
 SECRET_FILE = "submission_secret.txt"
@@ -46,10 +47,8 @@ def read_bounded(path: Path, limit: int) -> bytes:
     """
     try:
         return read_regular(path, limit, single_link=True)
-    except (IsLink, HardLinked) as exc:
-        raise Refused(f"{path.name} is {exc.reason}; submit the file itself") from None
-    except RefusedFile as exc:
-        raise Refused(f"{path.name} {exc}") from None
+    except RefusedFile as exc:  # the engine's one rule: not graded, with the reason
+        raise Refused(refused_module(path.name, exc)[1]) from None
     except FileNotFoundError:
         raise
     except OSError as exc:

@@ -56,6 +56,7 @@ from .exchange import (Exchange, ExchangeError, Inbound, ensure_feedback_dir, fe
                        write_feedback_file)
 from .intake import SECRET_FILE, take
 from .state import RUN_PREFIX, State, record_key, recorded, submission_id
+from ..errors import UserError
 
 log = logging.getLogger("course")
 QUIET_SECONDS = 10.0       # a folder without submission_secret.txt is taken once unchanged this long
@@ -73,7 +74,7 @@ def folder_owner(folder: Path) -> str:
         return str(uid)
 
 
-class ServiceError(Exception):
+class ServiceError(UserError):
     """The service cannot start (another one holds the state folder or the exchange, no exchange)."""
 
 
@@ -542,8 +543,9 @@ class Service:
 
     def _deliver(self, job: Job, outcome: str, result: SubmissionResult | None, message: str = "",
                  graded_before: bool = True):
+        override = self.overrides.get((job.inbound.student, job.assignment.id))
         view = fb.view_of(self.course, job.assignment, job.inbound.student, job.submitted_at, job.due, outcome,
-                          result, message, job.notes, graded_before)
+                          result, message, job.notes, graded_before, override)
         markdown, page = fb.render_markdown(view), fb.render_html(view)
         folder = self.state.feedback_dir(job.sid)
         folder.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import jinja2
 
+from ..errors import UserError
+
 TEMPLATES = {"systemd": "course-serve.service.j2", "jupyterhub": "jupyterhub_service.py.j2"}
 
 
@@ -32,7 +34,7 @@ _ENVIRONMENT = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "tem
 _ENVIRONMENT.filters["pyrepr"] = repr
 
 
-class StartError(Exception):
+class StartError(UserError):
     """The service cannot be started as asked (root, an unknown user)."""
 
 

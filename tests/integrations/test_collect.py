@@ -493,15 +493,15 @@ def test_a_late_mark_without_a_time_is_listed_by_the_engine_and_the_gradebook(tm
     from autograder.engine.attention import reasons
     from autograder.engine.lateness import lateness
     from autograder.engine.model import GRADED, SubmissionResult
-    from autograder.engine.results import results_path, write_submission_results
-    from autograder.gradebook import _read_entry
+    from autograder.engine.results import write_submission_results
+    from autograder.gradebook import _entries
     course, assignment = _course(tmp_path)
     for mark, listed in ((b"canvas: late\n", True), (b"canvas: on time\n", False)):
         result = SubmissionResult(student="cat", assignment=assignment.id, status=GRADED, max_score=20.0,
                                   earned=20.0, lateness=lateness(course, assignment, "cat", None, "", mark))
         assert any(r.startswith("late by an unknown number of days") for r in reasons(result)) is listed
         write_submission_results(tmp_path / "out", result)
-        entry = _read_entry("cat", results_path(tmp_path / "out", "cat", assignment.id))
+        (entry,) = _entries(tmp_path / "out", assignment.id)
         assert any("late by an unknown number of days" in a for a in entry.attention) is listed
         assert entry.results.score == (18.0 if listed else 20.0)
 

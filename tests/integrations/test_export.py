@@ -14,7 +14,8 @@ import pytest
 from conftest import REPO, run_course
 from autograder.cli import main
 from autograder.config import load_course
-from autograder.export import neutralise, number
+from autograder.engine.text import neutralise
+from autograder.export import number
 from autograder.report.data import read_class
 
 COURSE = load_course(REPO / "course.toml")

@@ -240,3 +240,26 @@ def test_not_graded_submission_removes_a_grade_forged_through_autograde(released
     nbgrader("generate_feedback", GRADED, cwd=course_dir)
     text = html_text(course_dir / "feedback" / "dee" / GRADED / f"{GRADED}.html")
     assert "Not graded:" in text and "symbolic link" in text
+
+
+def test_a_stale_result_never_reaches_the_gradebook_with_its_old_score(released, tmp_path, capsys):
+    """`course grade --student` leaves another student's changed submission stale in grades.csv: recording the
+    gradebook then removes that student's old score (needs manual grading), never records it again."""
+    from autograder.engine.results import write_grades_csv
+    from autograder.gradebook import record_in_gradebook
+    toml, _ = released
+    course = load_course(toml)
+    course_dir = copy_course(released, tmp_path / "course")
+    out, submitted = tmp_path / "graded", tmp_path / "engine-submitted"
+    (submitted / "eve" / GRADED).mkdir(parents=True)
+    (submitted / "eve" / GRADED / MODULE).write_text(REFERENCE)
+    grade_batch(course, course.assignment(GRADED), submitted, out, progress=False)
+    record_in_gradebook(course, course.assignment(GRADED), out, course_dir / "gradebook.db")
+    points = course.assignment(GRADED).points
+    assert grade_cell_state(course_dir, "eve")[0] == points
+    write_grades_csv(out, stale=frozenset({("eve", GRADED)}))  # as a run that left eve's changed files stale
+    capsys.readouterr()
+    record_in_gradebook(course, course.assignment(GRADED), out, course_dir / "gradebook.db")
+    told = capsys.readouterr().err
+    assert "eve: not graded (stale:" in told and f"removed the earlier auto_score {points:g}" in told, told
+    assert grade_cell_state(course_dir, "eve") == (None, None, True)

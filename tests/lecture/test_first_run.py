@@ -20,7 +20,7 @@ import pytest
 
 from autograder.config import load_course
 from conftest import REPO
-from data.fetch import EXIT_NO_MNIST
+from autograder.errors import EXIT_NO_MNIST
 from data.locate import NAMES, data_file
 
 
