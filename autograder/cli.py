@@ -29,6 +29,7 @@ from .config import load_course as _load_course_file
 from .errors import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_NO_MNIST, EXIT_OK, UserError
 
 _announced: set = set()
+_log = log.get()
 
 
 @contextlib.contextmanager
@@ -78,9 +79,9 @@ def _cmd_build(args) -> int:
         for path in stale:
             why = edit_state(path) if path in notebooks else None
             hint = f": {why}; `course notebook pull {notebooks[path]}` keeps the edits" if why else ""
-            print(f"stale: {path.relative_to(course.root)}{hint}", file=sys.stderr)
+            _log.warning(f"stale: {path.relative_to(course.root)}{hint}")
         if stale:
-            print("The committed release is out of date: run `course build`.", file=sys.stderr)
+            _log.warning("The committed release is out of date: run `course build`.")
             return EXIT_FAILED
         print("release is up to date")
         return EXIT_OK
@@ -89,7 +90,7 @@ def _cmd_build(args) -> int:
     except NotebooksEditedError as exc:  # everything else was written
         for path in exc.written:
             print(f"wrote {path.relative_to(course.root)}")
-        print(f"course build: {exc}", file=sys.stderr)
+        _log.error(f"course build: {exc}")
         return EXIT_FAILED
     for path in written:
         print(f"wrote {path.relative_to(course.root)}")
@@ -103,7 +104,7 @@ def _cmd_notebook_pull(args) -> int:
     course = load_course(args.course)
     pulled = pull(course, course.assignment(args.assignment), force=args.force)
     for note in pulled.notes:
-        print(f"course notebook pull: {note}", file=sys.stderr)
+        _log.info(f"course notebook pull: {note}")
     source = pulled.source.relative_to(course.root)
     print(f"wrote {source}" if pulled.changed else f"{source} already holds the notebook's cells")
     print(f"rebuilt {pulled.notebook.relative_to(course.root)} from it (outputs dropped)")
@@ -154,15 +155,15 @@ def _cmd_grade(args) -> int:
     with adding("; nothing was graded or written", LayoutError, ExtensionsError):  # a folder layout, extensions.csv
         missing, needing = _missing_mnist(course, args)
         if missing and not args.all:  # MNIST is not there and cannot be fetched: nobody is graded (exit 3)
-            print(f"course grade: {missing}", file=sys.stderr)
+            _log.warning(f"course grade: {missing}")
             return EXIT_NO_MNIST
         if args.all:
             if missing and len(needing) == len(course.assignments):
-                print(f"course grade: {missing}", file=sys.stderr)
+                _log.warning(f"course grade: {missing}")
                 return EXIT_NO_MNIST
             summaries = grade_all(course, args.submissions, args.out, leave_out=needing, **options)
             if missing:  # the others are graded; these are not, and the exit status says so
-                print(f"course grade: not graded: {', '.join(needing)}. {missing}", file=sys.stderr)
+                _log.warning(f"course grade: not graded: {', '.join(needing)}. {missing}")
                 return EXIT_NO_MNIST
         else:
             summaries = [grade_batch(course, course.assignment(args.assignment), args.submissions, args.out,
@@ -184,7 +185,7 @@ def _cmd_history(args) -> int:
     lines = history_lines(args.out, args.student, args.assignment)
     if not lines:
         who = " ".join(x for x in (args.student, args.assignment) if x)
-        print(f"course history: no grade recorded in {args.out}" + (f" for {who}" if who else ""), file=sys.stderr)
+        _log.warning(f"course history: no grade recorded in {args.out}" + (f" for {who}" if who else ""))
         return EXIT_FAILED
     print("\n".join(lines))
     return EXIT_OK
@@ -213,13 +214,13 @@ def _cmd_collect(args) -> int:
     done = collect(course, assignment, args.download, args.out, roster, timezone=args.timezone,
                    canvas_submissions=args.canvas_submissions, replace=args.replace)
     for note in done.notes:
-        print(f"course collect: {note}", file=sys.stderr)
+        _log.info(f"course collect: {note}")
     for line in done.unplaced:
-        print(f"course collect: not placed: {line}", file=sys.stderr)
+        _log.warning(f"course collect: not placed: {line}")
     if done.late_without_time:
-        print(f"course collect: Canvas marks {len(done.late_without_time)} submission(s) LATE but records no "
+        _log.warning(f"course collect: Canvas marks {len(done.late_without_time)} submission(s) LATE but records no "
               f"time: late_mark.txt says so and each counts as 1 day late (give --canvas-submissions for the "
-              f"times): {', '.join(done.late_without_time)}", file=sys.stderr)
+              f"times): {', '.join(done.late_without_time)}")
     _print_collect_refusals(done, args.out, assignment.id)
     kinds = ", ".join(sorted(done.platforms)) or "nothing recognised"
     print(f"collected {len(done.placed)} student(s) of {assignment.id} into {args.out} ({kinds}); "
@@ -233,14 +234,13 @@ def _print_collect_refusals(done, out: Path, assignment_id: str):
     """collect's students it would not guess (course grade reports them not graded) and the absent ones."""
     from .engine.submission import NOT_GRADED_SUFFIX
     for student, why in sorted(done.not_graded.items()):
-        print(f"course collect: NOT GRADED {student} ({out / student / assignment_id}{NOT_GRADED_SUFFIX}): {why}",
-              file=sys.stderr)
+        _log.warning(f"course collect: NOT GRADED {student} ({out / student / assignment_id}{NOT_GRADED_SUFFIX}): {why}")
     if done.absent:
-        print(f"course collect: on roster.csv, nothing in the download: {', '.join(done.absent)}", file=sys.stderr)
+        _log.warning(f"course collect: on roster.csv, nothing in the download: {', '.join(done.absent)}")
     for student, why in sorted(done.kept.items()):
-        print(f"course collect: KEPT {student} ({out / student / assignment_id}): {why}; not replaced by the "
+        _log.warning(f"course collect: KEPT {student} ({out / student / assignment_id}): {why}; not replaced by the "
               f"download (its files, times and marker are as you left them): to replace it, --replace {student} "
-              "or delete that folder", file=sys.stderr)
+              "or delete that folder")
 
 
 def _cmd_new(args) -> int:
@@ -329,7 +329,7 @@ def _cmd_similar(args) -> int:
         raise UserError(f"{args.submitted} is not a folder")
     report = write_similarity(course, course.assignment(args.assignment), args.submitted, args.out)
     for line in report.problems:
-        print(f"course similar: {line}", file=sys.stderr)
+        _log.info(f"course similar: {line}")
     print(f"wrote {report.csv_path} and {report.html_path}")
     return EXIT_OK
 
@@ -347,9 +347,9 @@ def _cmd_check_release(args) -> int:
 
     findings = check_release(load_course(args.course), args.path)
     for finding in findings:
-        print(finding, file=sys.stderr)
+        _log.warning(finding)
     if findings:
-        print(f"{args.path}: {len(findings)} leak(s) of solutions or hidden tests", file=sys.stderr)
+        _log.warning(f"{args.path}: {len(findings)} leak(s) of solutions or hidden tests")
         return EXIT_FAILED
     print(f"{args.path}: no solution, reference-only code or hidden test found")
     return EXIT_OK
@@ -422,7 +422,7 @@ def _cmd_serve(args) -> int:
 
         user, warnings = check_start(course, course_dir, args.user)
         for warning in warnings:
-            print(f"course serve: WARNING: {warning}", file=sys.stderr)
+            _log.warning(f"course serve: WARNING: {warning}")
         print(render_start(args.print_start, course, course_dir, args.jobs, user), end="")
         return EXIT_OK
     out_dir = (args.out or course_dir / "serve" / "graded").resolve()
@@ -439,8 +439,8 @@ def _cmd_serve(args) -> int:
             raise UserError(f"--regrade: {exc.filename}: {exc.strerror} (run it as the course user, who "
                             "owns the state folder)") from None
         if not again:
-            print(f"course serve: --regrade: no NOT GRADED submission of {student} {assignment} in {state_dir} "
-                  "(graded ones are not graded again)", file=sys.stderr)
+            _log.warning(f"course serve: --regrade: no NOT GRADED submission of {student} {assignment} in {state_dir} "
+                  "(graded ones are not graded again)")
             return EXIT_FAILED
         for marker in again:
             print(f"{student} {assignment} submitted {marker.get('submitted_at', '?')}: graded again by the "
@@ -659,12 +659,12 @@ def main(argv=None) -> int:
         os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit would fail again
         return EXIT_FAILED
     except UserError as exc:  # said here for every command; course.toml's errors among them
-        print(exc.told(_command_name(args)), file=sys.stderr)
+        _log.error(exc.told(_command_name(args)))
         return exc.exit_code
     except Exception as exc:
         from .engine.errors import GradingError
         if isinstance(exc, GradingError):
-            print(f"course: grading could not run: {exc}", file=sys.stderr)
+            _log.error(f"course: grading could not run: {exc}")
             return EXIT_CANNOT_GRADE
         raise
 

@@ -47,7 +47,7 @@ and those that need attention are listed on stderr at the end.
 """
 import copy
 import dataclasses
-import sys
+import logging
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -66,6 +66,8 @@ from .nbgrader_course.feedback import feedback_lines, not_graded_lines
 from .nbgrader_course.grade_cell import GRADE_CELL_ID
 from .nbgrader_course.preprocessors import overwrite_cells_from_release, sanitize_student_cell
 from .nbgrader_course.tamper import changes as notebook_changes
+
+_log = logging.getLogger("course.gradebook")
 from .primitives import read_regular
 from .engine.attention import LOCKED_CELLS_FLAG
 
@@ -392,8 +394,8 @@ def record_in_gradebook(course: Course, assignment: Assignment, out_dir: Path | 
     print(f"gradebook {gradebook_path}: recorded {assignment.id} for {len(recorded)} student(s); "
           f"`nbgrader generate_feedback {assignment.id}` in {root} writes their feedback")
     if attention:
-        print(f"gradebook: {len(attention)} problem(s) need your attention (formgrader lists them as "
-              "needing manual grading):", file=sys.stderr)
+        _log.warning(f"gradebook: {len(attention)} problem(s) need your attention (formgrader lists them as "
+              "needing manual grading):")
         for line in attention:
-            print(f"  {line}", file=sys.stderr)
+            _log.warning(f"  {line}")
     return sorted(recorded)

@@ -16,6 +16,7 @@ submission: it is retried once in a fresh worker, then recorded as not
 graded with the reason. A worker is killed if it outlives a bound derived
 from the submission's limits. Only this process writes results.
 """
+import logging
 import multiprocessing
 import signal
 import sys
@@ -48,6 +49,8 @@ from ..errors import EXIT_CANNOT_GRADE, EXIT_INTERRUPTED, EXIT_NO_MODULE, EXIT_N
 
 _SEVERITY = (EXIT_CANNOT_GRADE, EXIT_INTERRUPTED, EXIT_NOT_GRADED, EXIT_NO_MODULE, EXIT_OK)
 
+
+_log = logging.getLogger("course.engine")
 
 def worst_exit_code(codes) -> int:
     """The exit code of several assignments' runs: the most severe (3, 130, 4, 5, then 0)."""
@@ -407,8 +410,8 @@ class ClusterWorkers:
             return
         used = [r for r in reports.values() if r.get("usable")]
         modes = ", ".join(sorted({r["isolation"] for r in used}))
-        print(f"graded on {len(used)} worker(s) of {self.address} (isolation: {modes}); "
-              f"{len(reports) - len(used)} not used", file=sys.stderr)
+        _log.info(f"graded on {len(used)} worker(s) of {self.address} (isolation: {modes}); "
+              f"{len(reports) - len(used)} not used")
 
 
 # -- the batch -----------------------------------------------------------------
@@ -492,10 +495,10 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
     _report(summaries, report, per_assignment_lines)
     if interrupted:
         done = sum(len(s.graded) for s in summaries.values())
-        print(f"\ninterrupted: {done} of {len(tasks)} graded, every finished result kept; "
-              "run the same command again to resume", file=sys.stderr)
+        _log.warning(f"\ninterrupted: {done} of {len(tasks)} graded, every finished result kept; "
+              "run the same command again to resume")
     if recorder.stopped:
-        print(f"stopped: {clean(recorder.stopped[0], 500)}", file=sys.stderr)
+        _log.warning(f"stopped: {clean(recorder.stopped[0], 500)}")
         raise GradingError(recorder.stopped[0])
     return list(summaries.values())
 
@@ -528,7 +531,7 @@ def _validate(course: Course, assignments: list[Assignment], submissions: Path, 
     for assignment_id, rows in unmatched.items():
         summaries[assignment_id].terms_unmatched = rows
         for _, message in rows:
-            print(f"warning: {course.root}/{message}", file=sys.stderr)
+            _log.warning(f"warning: {course.root}/{message}")
     return summaries
 
 
@@ -576,7 +579,7 @@ def _prepare(course: Course, submissions: Path, out_dir: Path, tasks: list[tuple
     if scheduler is not None:
         return ClusterWorkers(scheduler, out_dir), "probed on each worker"
     isolation = isolation_mode(protected=protected_paths(course.root, submissions, out_dir))
-    print(f"isolation of student code: {isolation} (`course doctor` explains)", file=sys.stderr)
+    _log.info(f"isolation of student code: {isolation} (`course doctor` explains)")
     prepare_forked_grading(course, {a.id: a for a, _ in tasks}.values(),
                            timestamps=any((submissions / student / a.id / TIMESTAMP_FILE).is_file()
                                           for a, student in tasks))

@@ -68,10 +68,10 @@ class StandInError(Exception):
     """A stand-in was called with inputs its table does not hold."""
 
 
-def _numeric(value):
-    if isinstance(value, np.ndarray):
-        return value.dtype.kind in "iuf"
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+def _numeric(item):
+    if isinstance(item, np.ndarray):
+        return item.dtype.kind in "iuf"
+    return isinstance(item, (int, float, np.integer, np.floating)) and not isinstance(item, (bool, np.bool_))
 
 
 def _same_data(x, y):
@@ -104,7 +104,7 @@ class StandIn:
         self.name, self.answers = name, [answer for _, answer in table]
         try:
             self.signature = inspect.signature(original)
-        except (TypeError, ValueError):
+        except (ValueError, TypeError):  # a builtin without one
             self.signature = None
         self.keys = [self._bound(tuple(args), {}) for args, _ in table]
 

@@ -142,6 +142,8 @@ def grade(course_toml: Path, assignment_id: str, submissions: Path, out: Path) -
 
 def main(argv: list[str]) -> int:
     root, work, assignment, modules = Path(argv[0]), Path(argv[1]), argv[2], argv[3:]
+    from .. import log
+    log.configure()  # the engine's lines (isolation, warnings) in the instructor's log, as `course grade` says them
     student, said = take_apart(root, work, assignment, modules)
     from ..errors import EXIT_FAILED, EXIT_NO_MODULE, EXIT_OK  # the engine, imported once the upload is in place
 
