@@ -16,6 +16,7 @@ submission: it is retried once in a fresh worker, then recorded as not
 graded with the reason. A worker is killed if it outlives a bound derived
 from the submission's limits. Only this process writes results.
 """
+import datetime as dt
 import logging
 import multiprocessing
 import signal
@@ -524,7 +525,7 @@ def _validate(course: Course, assignments: list[Assignment], submissions: Path, 
                 raise LayoutError(f"{submissions}: no {assignment.id}/ submission for --student "
                                   f"{', '.join(unknown)}")
         else:
-            _add_rostered_absent(roster, class_list, out_dir, assignment)
+            _add_rostered_absent(roster, class_list, out_dir, course, assignment)
         summaries[assignment.id] = BatchSummary(assignment=assignment.id, roster=roster)
     unmatched = extensions.unmatched_rows(course.root, [a.id for a in course.assignments],
                                           {a: set(s.roster.students) for a, s in summaries.items()})
@@ -535,15 +536,29 @@ def _validate(course: Course, assignments: list[Assignment], submissions: Path, 
     return summaries
 
 
-def _add_rostered_absent(roster: Roster, class_list, out_dir: Path, assignment: Assignment):
-    """Students of roster.csv with no folder for the assignment and no result in OUT yet are graded too, so
-    that they are recorded as missing (0) and every LMS export has their grade. One with a result already
-    keeps it: a folder graded in parts (a section at a time) never turns an earlier grade into a 0."""
-    present = set(roster.students)
-    roster.rostered_absent = [s.student for s in class_list.students if s.student not in present
-                              and not results_path(out_dir, s.student, assignment.id).exists()]
-    roster.students = sorted(present | set(roster.rostered_absent))
-    roster.without_submission = [s for s in roster.without_submission if s not in roster.rostered_absent]
+def _add_rostered_absent(roster: Roster, class_list, out_dir: Path, course: Course, assignment: Assignment):
+    """Students of roster.csv with no folder for the assignment are graded too, so that they are recorded as
+    missing (0) and every LMS export has their grade: once their due date (with any extension) has passed,
+    and only if OUT holds no result for them yet or the one it holds is that missing result (kept, and
+    counted in this run's summary and exit code). One with another result keeps it: a folder graded in
+    parts (a section at a time) never turns an earlier grade into a 0."""
+    now = dt.datetime.now(dt.timezone.utc)
+    present, absent = set(roster.students), []
+    for student in (s.student for s in class_list.students if s.student not in present):
+        due = extensions.due_date(course, assignment, student)
+        if due is None or due > now:
+            continue  # not due yet: handing nothing in is not missing yet
+        path = results_path(out_dir, student, assignment.id)
+        if path.exists():
+            try:
+                if load_result(path).status != MISSING:
+                    continue
+            except ResultFormatError:
+                continue
+        absent.append(student)
+    roster.rostered_absent = absent
+    roster.students = sorted(present | set(absent))
+    roster.without_submission = [s for s in roster.without_submission if s not in absent]
 
 
 def _open_output(out_dir: Path) -> history.Ledger:
@@ -793,7 +808,7 @@ def _not_graded_lines(summary: BatchSummary) -> list[str]:
     if plan.left_stale:
         lines.append(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(plan.left_stale)}")
     if summary.roster.rostered_absent:
-        lines.append(f"  on roster.csv, no {summary.assignment}/ folder: recorded missing (0): "
+        lines.append(f"  on roster.csv, no {summary.assignment}/ folder: missing (0): "
                      f"{', '.join(summary.roster.rostered_absent)}")
     if summary.roster.without_submission:
         lines.append(f"  no {summary.assignment}/ folder (not submitted): {len(summary.roster.without_submission)} "

@@ -100,10 +100,8 @@ def test_a_canvas_download_is_collected_through_the_roster_and_graded(tmp_path):
     out = tmp_path / "out"
     grade = run_course("grade", "--assignment", "01_neuron", submitted, "--out", out, "--quiet", "--jobs", "2",
                        course=course_toml)
-    assert grade.returncode == 5, grade.stderr  # dan, on the roster, handed nothing in: recorded missing
+    assert grade.returncode == 0, grade.stderr
     assert graded(out, "ada")["score"] == 20 and graded(out, "bob")["score"] == 0
-    assert graded(out, "dan")["extra_data"]["status"] == "missing" and graded(out, "dan")["score"] == 0
-    assert "on roster.csv, no 01_neuron/ folder: recorded missing (0): dan" in grade.stdout
     # cat: late by Canvas's mark, one day's penalty (the least), listed since the days are not known
     cat = graded(out, "cat")
     assert cat["extra_data"]["late"] is True and cat["extra_data"]["late_days"] == 1 and cat["score"] == 18
@@ -124,22 +122,24 @@ def test_a_canvas_download_is_collected_through_the_roster_and_graded(tmp_path):
     assert "bob: Canvas user 1002 has no submission time" in again.stderr and "Canvas marks" not in again.stderr
     regrade = run_course("grade", "--assignment", "01_neuron", submitted, "--out", out, "--quiet", "--jobs", "2",
                          course=course_toml)
-    assert regrade.returncode == 0, regrade.stderr  # dan's missing result stands, not graded again
+    assert regrade.returncode == 0, regrade.stderr
     assert "graded 0 new, 2 changed" in regrade.stdout, regrade.stdout  # ada and cat: their times are new
     cat = graded(out, "cat")
     assert cat["extra_data"]["late_days"] == 3 and abs(cat["score"] - 14) < 1e-9
     assert "cat 01_neuron: late" not in regrade.stdout
 
-    # the Canvas export through the roster: its ID and SIS columns filled; dan's recorded missing is his 0
+    # the Canvas export through the roster: its ID and SIS columns filled; dan, with no record in out/ (the due
+    # date is still to come, so handing nothing in is not missing yet), is left out (never a 0 that no grading
+    # recorded) and named
     export = run_course("export", out, "--format", "canvas", "--out", tmp_path / "canvas.csv", course=course_toml)
     assert export.returncode == 0, export.stderr
     rows = list(csv.reader((tmp_path / "canvas.csv").read_text().splitlines()))
     assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     by_login = {row[3]: row for row in rows[2:]}
     assert by_login["alovelace"][:6] == ["Ada Lovelace", "1001", "S001", "alovelace", "A", "20"]
-    assert [row[3] for row in rows[2:]] == ["alovelace", "bbrown", "cng", "dito", "zed"], "the roster's order first"
-    assert by_login["dito"][5] == "0"
-    assert "zed: graded but not on roster.csv" in export.stderr and "no record" not in export.stderr
+    assert [row[3] for row in rows[2:]] == ["alovelace", "bbrown", "cng", "zed"], "the roster's order first"
+    assert "zed: graded but not on roster.csv" in export.stderr
+    assert "no record in out: 1 rostered student(s) have no result for any assignment (dan)" in export.stderr
 
 
 def test_a_moodle_download_gets_its_times_from_the_worksheet_and_the_late_penalty(tmp_path):
@@ -159,7 +159,7 @@ def test_a_moodle_download_gets_its_times_from_the_worksheet_and_the_late_penalt
     out = tmp_path / "out"
     grade = run_course("grade", "--assignment", "01_neuron", submitted, "--out", out, "--quiet", "--jobs", "2",
                        course=course_toml)
-    assert grade.returncode == 5, grade.stderr  # rostered students who handed nothing in: recorded missing
+    assert grade.returncode == 0, grade.stderr
     ada, cat = graded(out, "ada"), graded(out, "cat")
     assert ada["score"] == 20 and ada["extra_data"]["late"] is False
     assert cat["extra_data"]["late"] is True and cat["extra_data"]["late_days"] == 3
@@ -168,8 +168,7 @@ def test_a_moodle_download_gets_its_times_from_the_worksheet_and_the_late_penalt
     assert export.returncode == 0, export.stderr
     rows = list(csv.reader((tmp_path / "moodle.csv").read_text().splitlines()))
     assert rows[0][:3] == ["Username", "ID number", "Email address"]
-    assert rows[1][:4] == ["alovelace", "S001", "ada@example.org", "20"]
-    assert [row[3] for row in rows if row[0] == "dito"] == ["0"], "dan handed nothing in: his recorded missing"
+    assert rows[1][:4] == ["alovelace", "S001", "ada@example.org", "20"] and "dito" not in [row[0] for row in rows]
 
 
 def test_a_folder_of_student_folders_is_collected_and_its_links_refused(tmp_path):
@@ -353,7 +352,7 @@ def test_moodle_times_are_never_read_in_a_zone_nobody_gave(tmp_path):
     assert not (submitted / "cat/01_neuron/timestamp.txt").exists()
     out = tmp_path / "out"
     grade = run_course("grade", "--assignment", "01_neuron", submitted, "--out", out, "--quiet", course=course_toml)
-    assert grade.returncode == 5, grade.stderr  # rostered students who handed nothing in: recorded missing
+    assert grade.returncode == 0, grade.stderr
     ada = graded(out, "ada")
     assert ada["score"] == 20 and ada["extra_data"]["late"] is False
 
