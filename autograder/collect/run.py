@@ -222,9 +222,29 @@ def collect(course: Course, assignment: Assignment, download: Path, out: Path, r
     _write_students(assignment, out, files, clashes, claims, {s: times.get(i) for s, i in lms_ids.items()},
                     timezone, result, canvas, canvas_times, set(replace), moodle, tuple(worksheets))
     result.absent = [s.student for s in roster.students if s.student not in claims.seen()] if roster.path else []
+    _mark_submitted_elsewhere(assignment, out, roster, canvas_times, result)
     if canvas_times:
         result.notes.append(f"submission times from Canvas's submissions JSON ({len(canvas_times)} submitted)")
     return result
+
+
+def _mark_submitted_elsewhere(assignment: Assignment, out: Path, roster: Roster, canvas_times: dict,
+                              result: Collected):
+    """A rostered student absent from the download whom Canvas's submissions JSON says submitted, and who has no
+    folder yet (another section's download, say), is marked not graded with Canvas's time, never left to be
+    taken for a student who handed nothing in (missing, 0); a later download that holds them replaces it."""
+    for student in result.absent:
+        row = roster.get(student)
+        found = canvas_times.get(row.lms_id) if row is not None and row.lms_id else None
+        folder = out / student / assignment.id
+        if found is None or os.path.lexists(folder):
+            continue
+        why = (f"Canvas says {student} (Canvas user {row.lms_id}) submitted at {found.submitted_at:%Y-%m-%d %H:%M} "
+               "UTC, but this download holds no file of theirs (another section's download?)")
+        _write(folder, {}, found.submitted_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), None)
+        refusals.mark(folder, why)
+        manifest.record(folder)
+        result.not_graded[student] = why
 
 
 def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dict, claims: refusals.Claims,

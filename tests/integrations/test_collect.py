@@ -649,3 +649,37 @@ def test_moodle_times_in_the_repeated_hour_or_without_a_row_are_named_not_guesse
     bare = collect(course, course.assignment("01_neuron"), tmp_path / "bare.zip", tmp_path / "bare", roster)
     assert any(note.startswith("no grading worksheet in Moodle's download") and note.endswith(
         "for ada: no timestamp.txt written (course grade reports the lateness as unknown)") for note in bare.notes)
+
+
+def test_a_student_canvas_says_submitted_but_absent_from_the_download_is_not_graded_never_missing(tmp_path):
+    """Section A's download with the whole class's submissions JSON: cat (in it as submitted) has no file in this
+    download, so she is marked not graded with Canvas's time, not left to become missing (0); section B's
+    download then places her and the marker goes."""
+    from autograder.collect.run import collect
+    from autograder.config import load_course
+    from autograder.engine.submission import NOT_GRADED_SUFFIX
+    from autograder.roster import parse_roster
+
+    course_toml = course_with_roster(tmp_path)
+    course = load_course(course_toml)
+    roster = parse_roster(course_toml.parent / "roster.csv")
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps([
+        {"user_id": 1001, "assignment_id": 77, "submitted_at": "2027-02-05T20:00:00Z", "late": False},
+        {"user_id": 1003, "assignment_id": 77, "submitted_at": "2027-02-05T21:00:00Z", "late": False}]))
+    section_a, section_b = tmp_path / "a.zip", tmp_path / "b.zip"
+    with zipfile.ZipFile(section_a, "w") as archive:
+        archive.writestr("lovelaceada_1001_55501_neuron.py", REFERENCE)
+    with zipfile.ZipFile(section_b, "w") as archive:
+        archive.writestr("ngcat_1003_55503_neuron.py", REFERENCE)
+    submitted = tmp_path / "submitted"
+    done = collect(course, course.assignment("01_neuron"), section_a, submitted, roster, canvas_submissions=[page])
+    marker = submitted / "cat" / f"01_neuron{NOT_GRADED_SUFFIX}"
+    assert "Canvas says cat (Canvas user 1003) submitted at 2027-02-05 21:00 UTC" in done.not_graded["cat"]
+    assert marker.is_file() and (submitted / "cat/01_neuron/timestamp.txt").read_text().startswith("2027-02-05 21:00")
+    assert "dan" not in done.not_graded, "no lms_id, not in the JSON: nothing to say he submitted"
+
+    done = collect(course, course.assignment("01_neuron"), section_b, submitted, roster, canvas_submissions=[page])
+    assert "cat" in done.placed and not marker.exists()
+    assert (submitted / "cat/01_neuron/neuron.py").read_bytes() == REFERENCE
+    assert (submitted / "ada/01_neuron/neuron.py").read_bytes() == REFERENCE, "section A's folder stays"
