@@ -190,6 +190,11 @@ class _LayerChain:
                     out.append((W, a, b, name, error if error is not None else call.result))
         return out
 
+    def records(self, weights, biases, X) -> bool:
+        """True if this network is one of the chain's: its recorded answers decide, not the ledger's keys."""
+        return any(blame.same_input((list(w), list(b), x), (list(weights), list(biases), X))
+                   for w, b, x, _ in self.networks)
+
     def output(self, weights, biases, X):
         """The student's own layer_forward chained through this network (None if it is not one of them, the chain
         broke, or layer_forward shows no evidence that it computes)."""
@@ -461,13 +466,17 @@ def _check_feedforward(student, weights, biases, X, f, activation=None, what="",
     expected = feedforward(weights, biases, X, f)
     if isinstance(got, np.ndarray) and agrees(got, expected, rtol=1e-7, atol=1e-10):
         return None
-    owns = _own_feedforwards(student, weights, biases, X, f)
-    if chain is not None and chain.output(weights, biases, X) is not None:
-        owns.append(chain.output(weights, biases, X))
-    if isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and any(
-            agrees(got, own, rtol=1e-7, atol=1e-10, equal_nan=True) for own in owns):
-        return None  # right for the student's own layer_forward, whose answers its own tests graded
     sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
+    # A ledger key excuses an answer only where layer_forward was seen making that mistake: on a network whose
+    # layers the chain recorded, the student's own recorded answers decide (right there, or wrong, or no evidence).
+    if chain is not None and chain.records(weights, biases, X):
+        owns = [chain.output(weights, biases, X)]
+    else:
+        owns = _own_feedforwards(student, weights, biases, X, f)
+    if isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and got.shape == (sizes[-1], m) and any(
+            isinstance(own, np.ndarray) and own.shape == got.shape and agrees(got, own, rtol=1e-7, atol=1e-10,
+                                                                              equal_nan=True) for own in owns):
+        return None  # right for the student's own layer_forward, whose answers its own tests graded
     if isinstance(got, np.ndarray) and got.shape != (sizes[-1], m):
         if got.shape == (sizes[-2], m) and agrees(got, feedforward(weights[:-1], biases[:-1], X, f)):
             blame.charge(student, "feedforward", "skips_last")  # predict built on it is not charged again
@@ -508,6 +517,15 @@ def _twins(weights, biases, X, rng):
         twins.append((weights, twin, X))
     wider = [(weights, biases, rng.normal(0.0, 3.0, X.shape)) for _ in range(2)] if rng is not None else []
     return [(weights, biases, X)] + twins + wider
+
+
+def _weight_twin(weights, biases, X):
+    """(weights, biases, X) with the same biases and input whose prediction for column 0 differs: the weights into
+    another output neuron than the brightest raised by 20 (each hidden activation is positive)."""
+    other = (int(np.argmax(feedforward(weights, biases, X, sigmoid)[:, 0])) + 1) % len(biases[-1])
+    twin = [W.copy() for W in weights]
+    twin[-1][other] += 20.0
+    return twin, biases, X
 
 
 # The outputs of typical feedforward mistakes, by the key the feedforward tests charge them under:
@@ -570,12 +588,29 @@ def _predict_cases(seed):
     return out
 
 
+def _input_twins(weights, biases, rng):
+    """Three inputs of one shape (a batch of 2) whose every bias is the same: the network on two inputs X, and with
+    other weights before the output layer on a third. Their right answers differ; an answer built from the biases
+    alone (activation(b), ignoring the input and the weights) is the same for all three, which rule 1 catches."""
+    n, other = weights[0].shape[1], [rng.normal(0.0, 1.0, W.shape) for W in weights[:-1]] + weights[-1:]
+    return [(list(weights), list(biases), rng.uniform(0.0, 1.0, (n, 2))),
+            (list(weights), list(biases), rng.uniform(0.0, 1.0, (n, 2))),
+            (other, list(biases), rng.uniform(0.0, 1.0, (n, 2)))]
+
+
 def _feedforward_inputs(seed):
     """The networks test_feedforward_random grades: its own, predict's (whose answers predict is judged
-    against) and the single-example network with its output bias moved both ways (three inputs of one shape)."""
+    against), the single-example network with its output bias moved both ways (three inputs of one shape) and
+    the same network's input twins (_input_twins: all biases the same, other inputs and earlier weights) and its
+    _weight_twin (predict_single's evidence that predict answers from more than the biases)."""
     single = _predict_cases(seed)[-1]
-    twins = [(w, b, X, f"feedforward for the network with sizes {[W.shape[1] for W in w] + [w[-1].shape[0]]} and "
-              "another output bias") for w, b, X in _twins(*single[:3], None)[1:3]]
+    sizes = f"{[W.shape[1] for W in single[0]] + [single[0][-1].shape[0]]}"
+    twins = [(w, b, X, f"feedforward for the network with sizes {sizes} and another output bias")
+             for w, b, X in _twins(*single[:3], None)[1:3]]
+    twins += [(w, b, X, f"feedforward for the network with sizes {sizes} (or other weights before its output layer) "
+               "and a batch of 2") for w, b, X in _input_twins(single[0], single[1], _stream_rng(seed, "input twins"))]
+    twins.append(_weight_twin(*single[:3]) + (f"feedforward for the network with sizes {sizes} and other weights into "
+                                              "its output layer",))
     return _feedforward_cases(seed) + [(w, b, X, what.replace("predict", "feedforward", 1))
                                        for w, b, X, what in _predict_cases(seed)] + twins
 
@@ -636,10 +671,10 @@ def test_feedforward_unchanged(student, rng):
     call = student.call("feedforward", [W.copy() for W in weights], [b.copy() for b in biases], X.copy(),
                         return_args=True)
     X2 = rng.uniform(0.0, 1.0, (n, 1))
-    # a property test: only for code that computes something (from the network or the input: another
-    # network of the same sizes and another input)
-    expect_computes_on(student, "feedforward", [(weights, biases, X), random_network(rng, sizes) + (X2,)],
-                       "feedforward(weights, biases, a) for two networks and inputs a", rng)
+    # a property test: only for code that computes something (from the input and the weights: the same biases
+    # with other weights and another input; an answer from the biases alone is no computation)
+    expect_computes_on(student, "feedforward", [(weights, biases, X), (random_network(rng, sizes)[0], biases, X2)],
+                       "feedforward(weights, biases, a) for two networks with the same biases and inputs a", rng)
     after_w, after_b, after_x = call.args
     for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases")):
         if not isinstance(after, list) or len(after) != len(before):
@@ -662,16 +697,19 @@ def _own_outputs(student, seed, weights, biases, X) -> list:
     test_feedforward_random's stream (if it computes there), and those of the mistakes the feedforward (and
     layer_forward) tests charged."""
     stream = _feedforward_stream(student, seed)
-    charged = blame.charged(student, "feedforward")
-    owns = _own_feedforwards(student, weights, biases, X, sigmoid) + [
-        FEEDFORWARD_MISTAKES[key](weights, biases, X, sigmoid) for key in sorted(charged) if key in FEEDFORWARD_MISTAKES]
-    if "skips_last" in charged:  # the argmax of the layer before the output layer, whatever its size
-        owns.append(feedforward(weights[:-1], biases[:-1], X, sigmoid))
-    if stream.index("feedforward", weights, biases, X) is not None and stream.error("feedforward", weights, biases, X) \
-            is None and not stream.why_nothing("feedforward"):
-        owns.append(stream.answer("feedforward", weights, biases, X))
+    if stream.index("feedforward", weights, biases, X) is not None:
+        # recorded for this very network: that answer decides, not the keys the ledger holds from other inputs
+        owns = [stream.answer("feedforward", weights, biases, X)] if stream.error("feedforward", weights, biases, X) \
+            is None and not stream.why_nothing("feedforward") else []
+    else:
+        charged = blame.charged(student, "feedforward")
+        owns = _own_feedforwards(student, weights, biases, X, sigmoid) + [
+            FEEDFORWARD_MISTAKES[key](weights, biases, X, sigmoid) for key in sorted(charged)
+            if key in FEEDFORWARD_MISTAKES]
+        if "skips_last" in charged:  # the argmax of the layer before the output layer, whatever its size
+            owns.append(feedforward(weights[:-1], biases[:-1], X, sigmoid))
     return [own for own in owns if isinstance(own, np.ndarray) and own.ndim == 2 and own.dtype.kind in "biuf"
-            and own.size]
+            and own.shape[1:] == X.shape[1:] and own.size]
 
 
 def _check_predict(student, seed, weights, biases, X, what):
@@ -691,7 +729,7 @@ def _check_predict(student, seed, weights, biases, X, what):
     recorded = None if stream.index("feedforward", weights, biases, X) is None \
         or stream.error("feedforward", weights, biases, X) is not None else stream.answer("feedforward", weights, biases, X)
     if isinstance(got, np.ndarray) and got.dtype.kind in "iu" and isinstance(recorded, np.ndarray) \
-            and recorded.ndim == 2 and recorded.dtype.kind in "biuf" and recorded.size \
+            and recorded.ndim == 2 and recorded.shape[1] == X.shape[1] and recorded.dtype.kind in "biuf" \
             and np.array_equal(got, np.argmax(recorded, axis=0)) \
             and not any(np.array_equal(got, np.argmax(own, axis=0)) for own in owns) \
             and not np.array_equal(got, np.argmax(feedforward(weights, biases, X, sigmoid), axis=0)):
@@ -706,10 +744,6 @@ def _judge_predict(got, weights, biases, X, what, owns=list):
     if isinstance(got, (list, tuple)):
         fail(f"{what} should be a 1-D numpy array of ints, but your code returned {describe_value(got)}: "
              "wrap it in np.array(...), or use np.argmax(output, axis=0).")
-    if isinstance(got, np.ndarray) and got.dtype.kind in "iu" and not np.array_equal(
-            got, np.argmax(feedforward(weights, biases, X, sigmoid), axis=0)) and any(
-            np.array_equal(got, np.argmax(own, axis=0)) for own in owns()):
-        return None  # the brightest neuron of the student's own feedforward's output, judged in its own tests
     if not isinstance(got, np.ndarray):
         hint = (" - np.argmax without axis looks at all the numbers at once; use axis=0 for one answer per column"
                 if isinstance(got, (int, np.integer)) and m > 1 else
@@ -735,6 +769,8 @@ def _judge_predict(got, weights, biases, X, what, owns=list):
     expected = np.argmax(output, axis=0)
     if np.array_equal(got, expected):
         return None
+    if any(own.ndim == 2 and own.shape[1] == m and np.array_equal(got, np.argmax(own, axis=0)) for own in owns()):
+        return None  # the brightest neuron of the student's own feedforward's output, judged in its own tests
     hint = named_mistake(got, _predict_mistakes(output))
     wrong = int(np.sum(got != expected))
     fail(f"{what}: {wrong} of {m} answers differ from the brightest output neuron (the argmax of each column "
@@ -756,14 +792,16 @@ def _predict_on_stand_in(student, seed, blamed, test):
     """predict judged on its own where it raised the error its feedforward's (or layer_forward's) tests charged: asked
     in a fresh child whose feedforward and layer_forward are stand-ins giving the right activations for exactly this
     run's networks (toolkit/stand_in.py): new networks of the blamed cases' sizes, each with its twins (another
-    brightest neuron, other inputs), each asked twice in one shuffled stream. It must compute (rule 1) and take the
-    argmax of each column itself."""
+    brightest neuron from another output bias or other weights into it, other inputs), each asked twice in one
+    shuffled stream. It must compute (rule 1) and take the argmax of each column itself."""
     rng = _stream_rng(seed, f"predict stand-in {test}")
     cases = []
     for weights, biases, X, what in blamed:
         sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
         new_weights, new_biases = random_network(rng, sizes)
-        cases += [(w, b, x, what) for w, b, x in _twins(new_weights, new_biases, rng.uniform(0.0, 1.0, X.shape), rng)]
+        new_X = rng.uniform(0.0, 1.0, X.shape)
+        cases += [(w, b, x, what) for w, b, x in _twins(new_weights, new_biases, new_X, rng)
+                  + [_weight_twin(new_weights, new_biases, new_X)]]
     layers = []
     for weights, biases, X, _ in cases:
         a = X
@@ -820,6 +858,15 @@ def test_predict_single(student, rng, seed):
     if _check_predict(student, seed, weights, biases, X, what) is BLAMED:
         _judge_blamed_predicts(student, seed, [case], [BLAMED], "single", rng)
         return
-    # A single-answer test: for a predict that computes (a network and input with another answer among its twins)
+    # A single-answer test: for a predict that computes (a network and input with another answer among its twins,
+    # and with the same biases, another answer from other weights into the output layer: not from the biases alone)
     expect_computes_on(student, "predict", _twins(weights, biases, X, rng), "predict for examples X of shape (n, 1)",
                        rng)
+    twin = _weight_twin(weights, biases, X)
+    stream = _feedforward_stream(student, seed)
+    own = [stream.answer("feedforward", *case) if stream.error("feedforward", *case) is None else None
+           for case in ((weights, biases, X), twin)]
+    if stream.why_nothing("feedforward") or not all(isinstance(o, np.ndarray) and o.ndim == 2 and o.size for o in own) \
+            or not np.array_equal(np.argmax(own[0], axis=0), np.argmax(own[1], axis=0)):  # rule 4: unless the same
+        expect_computes_on(student, "predict", [(weights, biases, X), twin],  # answer is right for its feedforward
+                           "predict for one example X, with other weights into the output layer (the same biases)", rng)
