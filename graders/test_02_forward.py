@@ -107,11 +107,11 @@ def _judge_layer(student, got, W, a, b, f, what, extra=(), **tolerance):
 
 
 @points(1)
-def test_layer_forward_lecture(student, rng):
+def test_layer_forward_lecture(student, rng, seed):
     """layer_forward on the lecture's ReLU layer gives 3.2, 1.39, 0"""
     what = "layer_forward(W, a, b, activation=ReLU) for the lecture's layer"
-    with blame.errors_of(student, "layer_forward"):
-        got = student.layer_forward(LECTURE_W, LECTURE_A, LECTURE_B, activation=Fn("relu"))
+    with blame.errors_of(student, "layer_forward"):  # asked in the chain's first stream, among its other layers
+        got = _layer_chain(student, seed).stages[0][0].answer("layer_forward", LECTURE_W, LECTURE_A, LECTURE_B)
     got = expect_array(got, (3, 1), what)
     _judge_layer(student, got, LECTURE_W, LECTURE_A, LECTURE_B, relu, what, rtol=1e-9, atol=1e-12)
     other = tuple(rng.normal(0.0, 1.0, x.shape) for x in (LECTURE_W, LECTURE_A, LECTURE_B))
@@ -132,6 +132,18 @@ def _layer_cases(seed):
              name) for n_in, n_out, m, name in cases]
 
 
+def _default_case(seed):
+    """(W, a, b) of test_layer_forward_default_sigmoid (asked without an activation)."""
+    rng = _stream_rng(seed, "default sigmoid")
+    n_in, n_out, m = int(rng.integers(3, 8)), int(rng.integers(2, 6)), int(rng.integers(1, 5))
+    return rng.normal(0.0, 1.0, (n_out, n_in)), rng.uniform(0.0, 1.0, (n_in, m)), rng.normal(0.0, 1.0, (n_out, 1))
+
+
+def _right(got, W, a, b, f) -> bool:
+    return isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and got.shape == (W.shape[0], a.shape[1]) \
+        and agrees(got, f(W @ a + b), rtol=1e-7, atol=1e-10)
+
+
 class _LayerChain:
     """layer_forward on its own test's layers and, layer by layer, on the networks of the feedforward tests:
     every layer of a network is asked with the student's own answer for the layer before (each stage one
@@ -141,12 +153,16 @@ class _LayerChain:
 
     def __init__(self, student, seed):
         rng = _stream_rng(seed, "layer chain")
+        self.seed = seed
         self.own = _layer_cases(seed)
         self.networks = [(w, b, X, "sigmoid") for w, b, X, _ in _feedforward_inputs(seed)] + \
                         [(w, b, X, name) for w, b, X, name, _ in _activation_cases(seed)]
         self.stages, self.outputs = [], [None] * len(self.networks)
         calls = [("layer_forward", (W, a, b), {"activation": Fn(name)}) for W, a, b, name in self.own]
-        where = [(None, 0)] * len(self.own)  # (network, layer) of each call
+        # the lecture test's and the default test's calls in the same stream: nothing tells them from the others
+        calls += [("layer_forward", (LECTURE_W, LECTURE_A, LECTURE_B), {"activation": Fn("relu")}),
+                  ("layer_forward", _default_case(seed), {})]
+        where = [(None, 0)] * len(calls)  # (network, layer) of each call
         inputs = [X for _, _, X, _ in self.networks]
         for layer in range(max(len(w) for w, _, _, _ in self.networks)):
             asked = {}  # network -> its call in this stage (networks that share a layer and its input share it)
@@ -154,7 +170,7 @@ class _LayerChain:
                 if layer < len(weights) and inputs[i] is not None:
                     args = (weights[layer], inputs[i], biases[layer])
                     same = [k for k, (_, other, kw) in enumerate(calls)
-                            if kw["activation"].name == name and blame.same_input(other, args)]
+                            if "activation" in kw and kw["activation"].name == name and blame.same_input(other, args)]
                     if same:
                         asked[i] = same[0]
                         continue
@@ -173,9 +189,37 @@ class _LayerChain:
                     self.outputs[i] = inputs[i]
                     inputs[i] = None
             calls, where = [], []
-        results = [[(c.result if c is not None else None, e) for c, e in pair]
-                   for stage, _ in self.stages for pair in stage.results]
-        self.computes = not judge(results, [args for stage, _ in self.stages for _, args, _ in stage.calls])
+        # Rule 1 on every call but the input twins' and the identity layers' (a layer_forward that ignores a, wrong
+        # everywhere, answers the twins alike and gives b itself for the identity: a wrong layer, not an input handed
+        # back; feedforward over it is then judged against its own answers, feedforward_unchanged by rule 4)
+        twins = {i for i, (w, b, X, _) in enumerate(self.networks) if any(
+            blame.same_input((list(w), list(b), X), twin) for twin in _input_twin_networks(seed))}
+        kept = [(stage, k) for stage, where in self.stages for k in range(len(stage.calls)) if where[k][0] not in twins
+                and getattr(stage.calls[k][2].get("activation"), "name", "") != "identity"]
+        results = [[(c.result if c is not None else None, e) for c, e in stage.results[k]] for stage, k in kept]
+        self.computes = not judge(results, [stage.calls[k][1] for stage, k in kept]) and not self.two_faced()
+
+    def two_faced(self) -> bool:
+        """True if layer_forward is right where a test asks it on a fixed or default input (the lecture's layer with
+        ReLU; no activation given) and wrong on the chain's other layers with the same activation (ReLU; sigmoid):
+        answers that tell the graded calls apart. Its chained answers then give no credit downstream."""
+        stage = self.stages[0][0]
+        lecture = stage.error("layer_forward", LECTURE_W, LECTURE_A, LECTURE_B) is None and _right(
+            stage.answer("layer_forward", LECTURE_W, LECTURE_A, LECTURE_B), LECTURE_W, LECTURE_A, LECTURE_B, relu)
+        default = _default_case(self.seed)
+        by_default = stage.error("layer_forward", *default) is None and _right(
+            stage.answer("layer_forward", *default), *default, sigmoid)
+        right_elsewhere = {"relu": [], "sigmoid": []}
+        for W, a, b, name in self.own:
+            if name in right_elsewhere:
+                error = stage.error("layer_forward", W, a, b)
+                right_elsewhere[name].append(error is None and _right(stage.answer("layer_forward", W, a, b), W, a, b,
+                                                                      ACTIVATIONS[name]))
+        for W, a, b, name, got in self.graded():
+            if name in right_elsewhere:
+                right_elsewhere[name].append(not isinstance(got, StudentError) and _right(got, W, a, b,
+                                                                                         ACTIVATIONS[name]))
+        return (lecture and not all(right_elsewhere["relu"])) or (by_default and not all(right_elsewhere["sigmoid"]))
 
     def graded(self):
         """(W, a, b, activation name, answer or StudentError) of every chained call whose right answer exists."""
@@ -244,13 +288,13 @@ def test_layer_forward_random(student, seed):
 
 
 @points(1)
-def test_layer_forward_default_sigmoid(student, rng):
+def test_layer_forward_default_sigmoid(student, seed):
     """layer_forward uses sigmoid when no activation is given"""
-    n_in, n_out, m = int(rng.integers(3, 8)), int(rng.integers(2, 6)), int(rng.integers(1, 5))
-    W, a, b = rng.normal(0.0, 1.0, (n_out, n_in)), rng.uniform(0.0, 1.0, (n_in, m)), rng.normal(0.0, 1.0, (n_out, 1))
+    W, a, b = _default_case(seed)
+    n_out, m = W.shape[0], a.shape[1]
     what = f"layer_forward(W, a, b) for W of shape {W.shape}, a of shape {a.shape}"
-    with blame.errors_of(student, "layer_forward"):
-        got = student.layer_forward(W, a, b)
+    with blame.errors_of(student, "layer_forward"):  # asked in the chain's first stream, among its other layers
+        got = _layer_chain(student, seed).stages[0][0].answer("layer_forward", W, a, b)
     got = expect_array(got, (n_out, m), what)
     _judge_layer(student, got, W, a, b, sigmoid, what, [
         Mistake(relu(W @ a + b), "The default activation is the sigmoid: activation=sigmoid in the signature.")])
@@ -469,11 +513,13 @@ def _check_feedforward(student, weights, biases, X, f, activation=None, what="",
     sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
     # A ledger key excuses an answer only where layer_forward was seen making that mistake: on a network whose
     # layers the chain recorded, the student's own recorded answers decide (right there, or wrong, or no evidence).
+    # The chained output has the shape the student's own layer_forward gives (graded in its tests); a mistake's
+    # output computed here counts only with the right shape (shape first).
     if chain is not None and chain.records(weights, biases, X):
         owns = [chain.output(weights, biases, X)]
     else:
-        owns = _own_feedforwards(student, weights, biases, X, f)
-    if isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and got.shape == (sizes[-1], m) and any(
+        owns = [own for own in _own_feedforwards(student, weights, biases, X, f) if own.shape == (sizes[-1], m)]
+    if isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and any(
             isinstance(own, np.ndarray) and own.shape == got.shape and agrees(got, own, rtol=1e-7, atol=1e-10,
                                                                               equal_nan=True) for own in owns):
         return None  # right for the student's own layer_forward, whose answers its own tests graded
@@ -517,6 +563,24 @@ def _twins(weights, biases, X, rng):
         twins.append((weights, twin, X))
     wider = [(weights, biases, rng.normal(0.0, 3.0, X.shape)) for _ in range(2)] if rng is not None else []
     return [(weights, biases, X)] + twins + wider
+
+
+def _argmax_alike(outputs) -> bool:
+    """True if these outputs are all (m-column) arrays with the same argmax in every column."""
+    return all(isinstance(o, np.ndarray) and o.ndim == 2 and o.dtype.kind in "biuf" and o.size
+               and o.shape[1] == outputs[0].shape[1] for o in outputs) \
+        and all(np.array_equal(np.argmax(o, axis=0), np.argmax(outputs[0], axis=0)) for o in outputs[1:])
+
+
+def _own_chain_alike(student, seed, networks, argmax=False) -> bool:
+    """True if the student's own layer_forward, chained (_LayerChain, where it computes), gives these networks the
+    same output (the same argmax, with argmax=True): then an answer that does not tell them apart is right for it."""
+    chain = _layer_chain(student, seed)
+    outputs = [chain.output(*network) for network in networks]
+    if argmax:
+        return _argmax_alike(outputs)
+    return all(isinstance(o, np.ndarray) and o.shape == outputs[0].shape and np.array_equal(o, outputs[0])
+               for o in outputs)
 
 
 def _weight_twin(weights, biases, X):
@@ -598,6 +662,12 @@ def _input_twins(weights, biases, rng):
             (other, list(biases), rng.uniform(0.0, 1.0, (n, 2)))]
 
 
+def _input_twin_networks(seed) -> list:
+    """(weights, biases, X) of the single predict network's input twins (_input_twins), as _feedforward_inputs has them."""
+    single = _predict_cases(seed)[-1]
+    return _input_twins(single[0], single[1], _stream_rng(seed, "input twins"))
+
+
 def _feedforward_inputs(seed):
     """The networks test_feedforward_random grades: its own, predict's (whose answers predict is judged
     against), the single-example network with its output bias moved both ways (three inputs of one shape) and
@@ -608,7 +678,7 @@ def _feedforward_inputs(seed):
     twins = [(w, b, X, f"feedforward for the network with sizes {sizes} and another output bias")
              for w, b, X in _twins(*single[:3], None)[1:3]]
     twins += [(w, b, X, f"feedforward for the network with sizes {sizes} (or other weights before its output layer) "
-               "and a batch of 2") for w, b, X in _input_twins(single[0], single[1], _stream_rng(seed, "input twins"))]
+               "and a batch of 2") for w, b, X in _input_twin_networks(seed)]
     twins.append(_weight_twin(*single[:3]) + (f"feedforward for the network with sizes {sizes} and other weights into "
                                               "its output layer",))
     return _feedforward_cases(seed) + [(w, b, X, what.replace("predict", "feedforward", 1))
@@ -662,7 +732,7 @@ def test_feedforward_activation(student, rng, seed):
 
 
 @points(1)
-def test_feedforward_unchanged(student, rng):
+def test_feedforward_unchanged(student, rng, seed):
     """feedforward leaves the weights, the biases and the input unchanged"""
     n = int(rng.integers(3, 8))
     sizes = [n] * int(rng.integers(3, 6))  # square layers, one example: even a shaky layer_forward runs
@@ -672,9 +742,15 @@ def test_feedforward_unchanged(student, rng):
                         return_args=True)
     X2 = rng.uniform(0.0, 1.0, (n, 1))
     # a property test: only for code that computes something (from the input and the weights: the same biases
-    # with other weights and another input; an answer from the biases alone is no computation)
-    expect_computes_on(student, "feedforward", [(weights, biases, X), (random_network(rng, sizes)[0], biases, X2)],
-                       "feedforward(weights, biases, a) for two networks with the same biases and inputs a", rng)
+    # with other weights and another input; an answer from the biases alone is no computation), unless the student's
+    # own layer_forward, chained, answers the input twins alike (then the biases alone are right for it: rule 4)
+    other = random_network(rng, sizes)
+    if _own_chain_alike(student, seed, _input_twin_networks(seed)):
+        other = (other[0], other[1])
+    else:
+        other = (other[0], biases)
+    expect_computes_on(student, "feedforward", [(weights, biases, X), other + (X2,)],
+                       "feedforward(weights, biases, a) for two networks and inputs a", rng)
     after_w, after_b, after_x = call.args
     for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases")):
         if not isinstance(after, list) or len(after) != len(before):
@@ -729,7 +805,7 @@ def _check_predict(student, seed, weights, biases, X, what):
     recorded = None if stream.index("feedforward", weights, biases, X) is None \
         or stream.error("feedforward", weights, biases, X) is not None else stream.answer("feedforward", weights, biases, X)
     if isinstance(got, np.ndarray) and got.dtype.kind in "iu" and isinstance(recorded, np.ndarray) \
-            and recorded.ndim == 2 and recorded.shape[1] == X.shape[1] and recorded.dtype.kind in "biuf" \
+            and recorded.ndim == 2 and recorded.size and recorded.dtype.kind in "biuf" \
             and np.array_equal(got, np.argmax(recorded, axis=0)) \
             and not any(np.array_equal(got, np.argmax(own, axis=0)) for own in owns) \
             and not np.array_equal(got, np.argmax(feedforward(weights, biases, X, sigmoid), axis=0)):
@@ -866,7 +942,8 @@ def test_predict_single(student, rng, seed):
     stream = _feedforward_stream(student, seed)
     own = [stream.answer("feedforward", *case) if stream.error("feedforward", *case) is None else None
            for case in ((weights, biases, X), twin)]
-    if stream.why_nothing("feedforward") or not all(isinstance(o, np.ndarray) and o.ndim == 2 and o.size for o in own) \
-            or not np.array_equal(np.argmax(own[0], axis=0), np.argmax(own[1], axis=0)):  # rule 4: unless the same
-        expect_computes_on(student, "predict", [(weights, biases, X), twin],  # answer is right for its feedforward
+    own_alike = not stream.why_nothing("feedforward") and _argmax_alike(own)
+    # rule 4: unless the same answer is right for the student's own feedforward (or own layer_forward, chained)
+    if not own_alike and not _own_chain_alike(student, seed, [(weights, biases, X), twin], argmax=True):
+        expect_computes_on(student, "predict", [(weights, biases, X), twin],
                            "predict for one example X, with other weights into the output layer (the same biases)", rng)
