@@ -6,7 +6,9 @@ sigmoid and sigmoid_prime are asked on the same inputs in one shuffled stream
 made before any verdict (weighted_sum likewise with the neuron tests' w and a);
 sigmoid's (weighted_sum's) tests grade those very answers, and sigmoid_prime
 (neuron) is also accepted where it equals the formula applied to them, s (1 - s)
-of the student's own sigmoid(z), if that sigmoid computes (blame.Recording).
+of the student's own sigmoid(z), if that sigmoid computes (blame.Recording); neuron
+also as the student's own sigmoid of their own weighted sum + b (sigmoid's stream
+records and grades those sums too), and in the dtype their own weighted_sum gives.
 Where neuron raises weighted_sum's charged error (or gives what a wrong weighted
 sum no evidence backs), it is asked again in a fresh child with a stand-in for
 weighted_sum (toolkit/stand_in.py).

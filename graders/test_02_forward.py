@@ -6,10 +6,13 @@ graded on the student's linear algebra only. A broken building block costs its
 points once (toolkit/blame.py, never a re-call): feedforward is accepted when it
 equals the student's own layer_forward chained through the same network (every
 layer asked, in shuffled streams, with the student's answer for the layer before;
-test_layer_forward_random grades each of those answers) or what a mistake charged
-in layer_forward's tests gives (the ledger); predict when it is the argmax of the
+test_layer_forward_random grades each of those answers; the lecture's and the
+default test's calls are in the first stream); predict when it is the argmax of the
 student's own feedforward's answer on the same network, recorded in one shuffled
-stream that test_feedforward_random grades; only if the building block computes. Where predict raises its
+stream that test_feedforward_random grades; only if the building block computes and
+is not right only where a test asks it directly (_LayerChain.two_faced). Where the
+answers were recorded they decide: a mistake the ledger holds from other inputs
+excuses nothing there. Where predict raises its
 feedforward's charged error (or gives the argmax of a wrong answer no evidence backs), it is asked again in a
 fresh child with stand-ins for feedforward and layer_forward (toolkit/stand_in.py). The lecture's numbers (the ReLU
 layer 3.2, 1.39, 0 and 13,002 parameters) carry 2 of the 20 points.
