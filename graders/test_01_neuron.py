@@ -629,13 +629,12 @@ def _neuron_cases(seed):
 
 
 def _own_weighted_sums(student, seed, w, a) -> list:
-    """The weighted sums the student's own weighted_sum gives for (w, a): recorded in its value test's
-    stream (if it computes there), and those of the mistakes its tests charged (the ledger)."""
+    """The weighted sum the student's own weighted_sum gives for (w, a), recorded in its value test's stream (if
+    it computes there): a mistake the ledger holds from other inputs excuses nothing."""
     stream = _weighted_sum_stream(student, seed)
-    if stream.index("weighted_sum", w, a) is None:  # not recorded: the mistakes its tests charged (the ledger)
-        return [WEIGHTED_SUM_MISTAKES[key](w, a) for key in sorted(blame.charged(student, "weighted_sum"))]
-    sums = []  # recorded for this very (w, a): that answer decides, not keys charged on other inputs
-    if stream.error("weighted_sum", w, a) is None and not stream.why_nothing("weighted_sum"):
+    sums = []  # recorded for this very (w, a): that answer decides; a ledger key charged on other inputs excuses nothing
+    if stream.index("weighted_sum", w, a) is not None and stream.error("weighted_sum", w, a) is None \
+            and not stream.why_nothing("weighted_sum"):
         got = stream.answer("weighted_sum", w, a)
         if isinstance(got, (int, float, np.integer, np.floating)) and not isinstance(got, (bool, np.bool_)):
             sums.append(got)

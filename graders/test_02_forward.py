@@ -465,27 +465,12 @@ def test_count_parameters_random(student, rng):
 #
 # feedforward (and predict) are normally built on the student's own
 # layer_forward (and feedforward). A mistake there is graded in its own tests,
-# so when the answer (or the error) is exactly what the mistake those tests
-# charged gives, the later function is not marked wrong for it. The building
-# block is never called again to find out (blame.py says why).
+# so when the answer is exactly what the student's own recorded answers give
+# (or the error is the one those tests charged), the later function is not
+# marked wrong for it. The building block is never called again to find out
+# (blame.py says why).
 
 BLAMED = object()  # "the mistake of the student's own building block, charged there": no penalty here
-
-
-def _own_feedforwards(student, weights, biases, X, f):
-    """The outputs feedforward gives when built on a layer_forward with a mistake its tests charged."""
-    outputs = []
-    for key in sorted(blame.charged(student, "layer_forward")):
-        if key not in LAYER_MISTAKES:
-            continue
-        a = X
-        for W, b in zip(weights, biases):
-            a = LAYER_MISTAKES[key](W, a, b, f)
-            if a is None or not isinstance(a, np.ndarray) or a.shape[0] != W.shape[0]:
-                break
-        else:
-            outputs.append(a)
-    return outputs
 
 
 def _call_feedforward(student, weights, biases, X, activation=None, stream=None):
@@ -514,21 +499,16 @@ def _check_feedforward(student, weights, biases, X, f, activation=None, what="",
     if isinstance(got, np.ndarray) and agrees(got, expected, rtol=1e-7, atol=1e-10):
         return None
     sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
-    # A ledger key excuses an answer only where layer_forward was seen making that mistake: on a network whose
-    # layers the chain recorded, the student's own recorded answers decide (right there, or wrong, or no evidence).
-    # The chained output has the shape the student's own layer_forward gives (graded in its tests); a mistake's
-    # output computed here counts only with the right shape (shape first).
-    if chain is not None and chain.records(weights, biases, X):
-        owns = [chain.output(weights, biases, X)]
-    else:
-        owns = [own for own in _own_feedforwards(student, weights, biases, X, f) if own.shape == (sizes[-1], m)]
+    # The student's own layer_forward's recorded answers decide, on the network whose layers the chain recorded
+    # (right there, wrong, or no evidence); a ledger key, seen on other inputs, excuses nothing (where the chain
+    # recorded nothing there is no credit). The chained output has the shape the student's own layer_forward gives,
+    # graded in its tests.
+    owns = [chain.output(weights, biases, X)] if chain is not None and chain.records(weights, biases, X) else []
     if isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and any(
             isinstance(own, np.ndarray) and own.shape == got.shape and agrees(got, own, rtol=1e-7, atol=1e-10,
                                                                               equal_nan=True) for own in owns):
         return None  # right for the student's own layer_forward, whose answers its own tests graded
     if isinstance(got, np.ndarray) and got.shape != (sizes[-1], m):
-        if got.shape == (sizes[-2], m) and agrees(got, feedforward(weights[:-1], biases[:-1], X, f)):
-            blame.charge(student, "feedforward", "skips_last")  # predict built on it is not charged again
         for l in range(len(sizes) - 1):
             if got.shape == (sizes[l], m) and sizes[l] != sizes[-1]:
                 fail(f"{what} should have shape {(sizes[-1], m)}, the output layer's activations, but yours has "
@@ -773,20 +753,12 @@ def test_feedforward_unchanged(student, rng, seed):
 
 def _own_outputs(student, seed, weights, biases, X) -> list:
     """The output activations predict is built on, given the student's own feedforward: its answer recorded in
-    test_feedforward_random's stream (if it computes there), and those of the mistakes the feedforward (and
-    layer_forward) tests charged."""
+    test_feedforward_random's stream for this very network (if it computes there). A mistake the ledger holds from
+    other inputs excuses nothing; a network the stream did not record gets no credit."""
     stream = _feedforward_stream(student, seed)
-    if stream.index("feedforward", weights, biases, X) is not None:
-        # recorded for this very network: that answer decides, not the keys the ledger holds from other inputs
-        owns = [stream.answer("feedforward", weights, biases, X)] if stream.error("feedforward", weights, biases, X) \
-            is None and not stream.why_nothing("feedforward") else []
-    else:
-        charged = blame.charged(student, "feedforward")
-        owns = _own_feedforwards(student, weights, biases, X, sigmoid) + [
-            FEEDFORWARD_MISTAKES[key](weights, biases, X, sigmoid) for key in sorted(charged)
-            if key in FEEDFORWARD_MISTAKES]
-        if "skips_last" in charged:  # the argmax of the layer before the output layer, whatever its size
-            owns.append(feedforward(weights[:-1], biases[:-1], X, sigmoid))
+    owns = [stream.answer("feedforward", weights, biases, X)] if stream.index("feedforward", weights, biases, X) \
+        is not None and stream.error("feedforward", weights, biases, X) is None \
+        and not stream.why_nothing("feedforward") else []
     return [own for own in owns if isinstance(own, np.ndarray) and own.ndim == 2 and own.dtype.kind in "biuf"
             and own.shape[1:] == X.shape[1:] and own.size]
 
