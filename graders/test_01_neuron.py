@@ -6,7 +6,9 @@ sigmoid and sigmoid_prime are asked on the same inputs in one shuffled stream
 made before any verdict (weighted_sum likewise with the neuron tests' w and a);
 sigmoid's (weighted_sum's) tests grade those very answers, and sigmoid_prime
 (neuron) is also accepted where it equals the formula applied to them, s (1 - s)
-of the student's own sigmoid(z), if that sigmoid computes (blame.Recording).
+of the student's own sigmoid(z), if that sigmoid computes (blame.Recording); neuron
+also as the student's own sigmoid of their own weighted sum + b (sigmoid's stream
+records and grades those sums too), and in the dtype their own weighted_sum gives.
 Where neuron raises weighted_sum's charged error (or gives what a wrong weighted
 sum no evidence backs), it is asked again in a fresh child with a stand-in for
 weighted_sum (toolkit/stand_in.py).
@@ -132,6 +134,20 @@ def _sigmoid_inputs(seed):
     return arrays, floats, thresholds
 
 
+def _own_sums_plus_bias(student, seed) -> list:
+    """weighted sum + b of the neuron threshold test's cases, with the student's own weighted_sum (recorded in its
+    stream) where it is wrong: sigmoid is asked (and graded) there too, so that neuron on both building blocks of
+    the student's own is judged against recorded answers (_on_own_building_blocks)."""
+    stream, out = _weighted_sum_stream(student, seed), []
+    for w, a, b, _ in _threshold_cases(seed):
+        if stream.error("weighted_sum", w, a) is None:
+            ws = stream.answer("weighted_sum", w, a)
+            if isinstance(ws, (int, float, np.integer, np.floating)) and not isinstance(ws, (bool, np.bool_)) \
+                    and np.isfinite(float(ws)) and float(ws) != float(np.dot(w, a)):
+                out.append(float(ws) + b)
+    return out
+
+
 def _sigmoid_stream(student, seed) -> blame.Recording:
     """sigmoid and sigmoid_prime on the same inputs, each asked twice, in one shuffled stream made
     before any verdict: sigmoid's tests grade these very answers, so its answers that sigmoid_prime
@@ -139,6 +155,8 @@ def _sigmoid_stream(student, seed) -> blame.Recording:
     def make():
         arrays, floats, thresholds = _sigmoid_inputs(seed)
         sigmoid_in = arrays + [STABLE_Z] + floats + [-1000.0, 1000.0] + [z for z in thresholds if z not in floats]
+        asked = [z for z in sigmoid_in if isinstance(z, float)]
+        sigmoid_in += [z for z in _own_sums_plus_bias(student, seed) if z not in asked]
         prime_in = arrays + [STABLE_Z] + floats[:1] + [0.0]
         calls = [("sigmoid", (z,)) for z in sigmoid_in] + [("sigmoid_prime", (z,)) for z in prime_in]
         return blame.Recording(student, calls, _stream_rng(seed, "sigmoid stream"))
@@ -287,15 +305,16 @@ def test_sigmoid_float(student, seed):
     """sigmoid of a Python float returns a float (not a 0-d array)"""
     stream = _sigmoid_stream(student, seed)
     _, floats, thresholds = _sigmoid_inputs(seed)
-    for z in floats + thresholds:
+    for z in floats + thresholds + _own_sums_plus_bias(student, seed):
         got = stream.answer("sigmoid", z)
         if isinstance(got, np.ndarray) and got.ndim == 0:
             fail(f"sigmoid(a float) should return a float, but your code returned {describe_value(got)}. "
                  "np.asarray(z) and np.where turn a float into a 0-d array; give back a number for a number, "
                  "e.g. end with `return out[()]` (which leaves arrays as they are) or "
                  "`return float(out) if np.ndim(z) == 0 else out`.")
+        dtype = getattr(got, "dtype", None)
         got = expect_float(got, "sigmoid(z) for a float z")
-        compare(got, float(sigmoid(z)), "sigmoid(z) for a float z", rtol=1e-9, atol=1e-12)
+        compare(got, float(sigmoid(z)), "sigmoid(z) for a float z", rtol=1e-9, atol=1e-12, dtype=dtype)
 
 
 @points(1)
@@ -610,10 +629,10 @@ def _neuron_cases(seed):
 
 
 def _own_weighted_sums(student, seed, w, a) -> list:
-    """The weighted sums the student's own weighted_sum gives for (w, a): recorded in its value test's
-    stream (if it computes there), and those of the mistakes its tests charged (the ledger)."""
-    sums = [WEIGHTED_SUM_MISTAKES[key](w, a) for key in sorted(blame.charged(student, "weighted_sum"))]
+    """The weighted sum the student's own weighted_sum gives for (w, a), recorded in its value test's stream (if
+    it computes there): a mistake the ledger holds from other inputs excuses nothing."""
     stream = _weighted_sum_stream(student, seed)
+    sums = []  # recorded for this very (w, a): that answer decides; a ledger key charged on other inputs excuses nothing
     if stream.index("weighted_sum", w, a) is not None and stream.error("weighted_sum", w, a) is None \
             and not stream.why_nothing("weighted_sum"):
         got = stream.answer("weighted_sum", w, a)
@@ -622,15 +641,27 @@ def _own_weighted_sums(student, seed, w, a) -> list:
     return sums
 
 
+def _own_sum_dtypes(student, seed) -> set:
+    """The numpy float dtypes of the student's own weighted_sum's recorded answers (a float32 weighted sum makes a
+    float32 neuron: charged in test_weighted_sum_random, not again in neuron's tests)."""
+    stream = _weighted_sum_stream(student, seed)
+    if stream.why_nothing("weighted_sum"):
+        return set()
+    return {call.result.dtype for (call, error), _ in stream.results
+            if error is None and isinstance(call.result, np.floating)}
+
+
 def _on_own_building_blocks(student, seed, got, w, a, b, f, own_sigmoid=None, tolerance=SAME) -> bool:
     """True if neuron's answer is f(weighted sum + b) for the student's own weighted_sum (recorded, or a
     mistake its tests charged), or, for the default activation, the student's own recorded sigmoid of
     the right weighted sum plus b: never from calls made after the graded ones."""
-    candidates = [f(ws + b) for ws in _own_weighted_sums(student, seed, w, a)]
-    if own_sigmoid is not None:
-        s = own_sigmoid.at(float(np.dot(w, a) + b))
-        if isinstance(s, (float, np.floating)) or (isinstance(s, np.ndarray) and s.size == 1):
-            candidates.append(float(np.asarray(s).reshape(())))
+    sums = _own_weighted_sums(student, seed, w, a)
+    candidates = [f(ws + b) for ws in sums]
+    if own_sigmoid is not None:  # the student's own sigmoid of the right weighted sum, or of their own, plus b
+        for z in [float(np.dot(w, a) + b)] + [float(ws) + b for ws in sums]:
+            s = own_sigmoid.at(z) if own_sigmoid.stream.index("sigmoid", z) is not None else None
+            if isinstance(s, (float, np.floating)) or (isinstance(s, np.ndarray) and s.size == 1):
+                candidates.append(float(np.asarray(s).reshape(())))
     return any(agrees(got, c, **tolerance) for c in candidates)
 
 
@@ -768,10 +799,10 @@ def test_neuron_random(student, seed):
         if unverified:
             blamed.append((w, a, b, name))
             continue
-        if isinstance(got, np.floating) and got.dtype != np.float64:
+        if isinstance(got, np.floating) and got.dtype != np.float64 and got.dtype not in _own_sum_dtypes(student, seed):
             fail(f"{what} should be a Python float (64 bits), but your code returned {describe_value(got)}: "
                  f"a {got.dtype} keeps only about 7 significant digits. Return float(...).")
-        got = expect_float(got, what)
+        got = expect_float(got, what)  # a dtype its own weighted_sum gives: charged once, in test_weighted_sum_random
         if (agrees(got, f(float(np.dot(w, a)) + b), **tolerance)
                 or _on_own_building_blocks(student, seed, got, w, a, b, f, tolerance=tolerance)):
             continue

@@ -6,10 +6,13 @@ graded on the student's linear algebra only. A broken building block costs its
 points once (toolkit/blame.py, never a re-call): feedforward is accepted when it
 equals the student's own layer_forward chained through the same network (every
 layer asked, in shuffled streams, with the student's answer for the layer before;
-test_layer_forward_random grades each of those answers) or what a mistake charged
-in layer_forward's tests gives (the ledger); predict when it is the argmax of the
+test_layer_forward_random grades each of those answers; the lecture's and the
+default test's calls are in the first stream); predict when it is the argmax of the
 student's own feedforward's answer on the same network, recorded in one shuffled
-stream that test_feedforward_random grades; only if the building block computes. Where predict raises its
+stream that test_feedforward_random grades; only if the building block computes and
+is not right only where a test asks it directly (_LayerChain.two_faced). Where the
+answers were recorded they decide: a mistake the ledger holds from other inputs
+excuses nothing there. Where predict raises its
 feedforward's charged error (or gives the argmax of a wrong answer no evidence backs), it is asked again in a
 fresh child with stand-ins for feedforward and layer_forward (toolkit/stand_in.py). The lecture's numbers (the ReLU
 layer 3.2, 1.39, 0 and 13,002 parameters) carry 2 of the 20 points.
@@ -107,11 +110,11 @@ def _judge_layer(student, got, W, a, b, f, what, extra=(), **tolerance):
 
 
 @points(1)
-def test_layer_forward_lecture(student, rng):
+def test_layer_forward_lecture(student, rng, seed):
     """layer_forward on the lecture's ReLU layer gives 3.2, 1.39, 0"""
     what = "layer_forward(W, a, b, activation=ReLU) for the lecture's layer"
-    with blame.errors_of(student, "layer_forward"):
-        got = student.layer_forward(LECTURE_W, LECTURE_A, LECTURE_B, activation=Fn("relu"))
+    with blame.errors_of(student, "layer_forward"):  # asked in the chain's first stream, among its other layers
+        got = _layer_chain(student, seed).stages[0][0].answer("layer_forward", LECTURE_W, LECTURE_A, LECTURE_B)
     got = expect_array(got, (3, 1), what)
     _judge_layer(student, got, LECTURE_W, LECTURE_A, LECTURE_B, relu, what, rtol=1e-9, atol=1e-12)
     other = tuple(rng.normal(0.0, 1.0, x.shape) for x in (LECTURE_W, LECTURE_A, LECTURE_B))
@@ -132,6 +135,18 @@ def _layer_cases(seed):
              name) for n_in, n_out, m, name in cases]
 
 
+def _default_case(seed):
+    """(W, a, b) of test_layer_forward_default_sigmoid (asked without an activation)."""
+    rng = _stream_rng(seed, "default sigmoid")
+    n_in, n_out, m = int(rng.integers(3, 8)), int(rng.integers(2, 6)), int(rng.integers(1, 5))
+    return rng.normal(0.0, 1.0, (n_out, n_in)), rng.uniform(0.0, 1.0, (n_in, m)), rng.normal(0.0, 1.0, (n_out, 1))
+
+
+def _right(got, W, a, b, f) -> bool:
+    return isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and got.shape == (W.shape[0], a.shape[1]) \
+        and agrees(got, f(W @ a + b), rtol=1e-7, atol=1e-10)
+
+
 class _LayerChain:
     """layer_forward on its own test's layers and, layer by layer, on the networks of the feedforward tests:
     every layer of a network is asked with the student's own answer for the layer before (each stage one
@@ -141,12 +156,16 @@ class _LayerChain:
 
     def __init__(self, student, seed):
         rng = _stream_rng(seed, "layer chain")
+        self.seed = seed
         self.own = _layer_cases(seed)
         self.networks = [(w, b, X, "sigmoid") for w, b, X, _ in _feedforward_inputs(seed)] + \
                         [(w, b, X, name) for w, b, X, name, _ in _activation_cases(seed)]
         self.stages, self.outputs = [], [None] * len(self.networks)
         calls = [("layer_forward", (W, a, b), {"activation": Fn(name)}) for W, a, b, name in self.own]
-        where = [(None, 0)] * len(self.own)  # (network, layer) of each call
+        # the lecture test's and the default test's calls in the same stream: nothing tells them from the others
+        calls += [("layer_forward", (LECTURE_W, LECTURE_A, LECTURE_B), {"activation": Fn("relu")}),
+                  ("layer_forward", _default_case(seed), {})]
+        where = [(None, 0)] * len(calls)  # (network, layer) of each call
         inputs = [X for _, _, X, _ in self.networks]
         for layer in range(max(len(w) for w, _, _, _ in self.networks)):
             asked = {}  # network -> its call in this stage (networks that share a layer and its input share it)
@@ -154,7 +173,7 @@ class _LayerChain:
                 if layer < len(weights) and inputs[i] is not None:
                     args = (weights[layer], inputs[i], biases[layer])
                     same = [k for k, (_, other, kw) in enumerate(calls)
-                            if kw["activation"].name == name and blame.same_input(other, args)]
+                            if "activation" in kw and kw["activation"].name == name and blame.same_input(other, args)]
                     if same:
                         asked[i] = same[0]
                         continue
@@ -173,9 +192,37 @@ class _LayerChain:
                     self.outputs[i] = inputs[i]
                     inputs[i] = None
             calls, where = [], []
-        results = [[(c.result if c is not None else None, e) for c, e in pair]
-                   for stage, _ in self.stages for pair in stage.results]
-        self.computes = not judge(results, [args for stage, _ in self.stages for _, args, _ in stage.calls])
+        # Rule 1 on every call but the input twins' and the identity layers' (a layer_forward that ignores a, wrong
+        # everywhere, answers the twins alike and gives b itself for the identity: a wrong layer, not an input handed
+        # back; feedforward over it is then judged against its own answers, feedforward_unchanged by rule 4)
+        twins = {i for i, (w, b, X, _) in enumerate(self.networks) if any(
+            blame.same_input((list(w), list(b), X), twin) for twin in _input_twin_networks(seed))}
+        kept = [(stage, k) for stage, where in self.stages for k in range(len(stage.calls)) if where[k][0] not in twins
+                and getattr(stage.calls[k][2].get("activation"), "name", "") != "identity"]
+        results = [[(c.result if c is not None else None, e) for c, e in stage.results[k]] for stage, k in kept]
+        self.computes = not judge(results, [stage.calls[k][1] for stage, k in kept]) and not self.two_faced()
+
+    def two_faced(self) -> bool:
+        """True if layer_forward is right where a test asks it on a fixed or default input (the lecture's layer with
+        ReLU; no activation given) and wrong on the chain's other layers with the same activation (ReLU; sigmoid):
+        answers that tell the graded calls apart. Its chained answers then give no credit downstream."""
+        stage = self.stages[0][0]
+        lecture = stage.error("layer_forward", LECTURE_W, LECTURE_A, LECTURE_B) is None and _right(
+            stage.answer("layer_forward", LECTURE_W, LECTURE_A, LECTURE_B), LECTURE_W, LECTURE_A, LECTURE_B, relu)
+        default = _default_case(self.seed)
+        by_default = stage.error("layer_forward", *default) is None and _right(
+            stage.answer("layer_forward", *default), *default, sigmoid)
+        right_elsewhere = {"relu": [], "sigmoid": []}
+        for W, a, b, name in self.own:
+            if name in right_elsewhere:
+                error = stage.error("layer_forward", W, a, b)
+                right_elsewhere[name].append(error is None and _right(stage.answer("layer_forward", W, a, b), W, a, b,
+                                                                      ACTIVATIONS[name]))
+        for W, a, b, name, got in self.graded():
+            if name in right_elsewhere:
+                right_elsewhere[name].append(not isinstance(got, StudentError) and _right(got, W, a, b,
+                                                                                         ACTIVATIONS[name]))
+        return (lecture and not all(right_elsewhere["relu"])) or (by_default and not all(right_elsewhere["sigmoid"]))
 
     def graded(self):
         """(W, a, b, activation name, answer or StudentError) of every chained call whose right answer exists."""
@@ -189,6 +236,11 @@ class _LayerChain:
                     call, error = stage.results[k][0]
                     out.append((W, a, b, name, error if error is not None else call.result))
         return out
+
+    def records(self, weights, biases, X) -> bool:
+        """True if this network is one of the chain's: its recorded answers decide, not the ledger's keys."""
+        return any(blame.same_input((list(w), list(b), x), (list(weights), list(biases), X))
+                   for w, b, x, _ in self.networks)
 
     def output(self, weights, biases, X):
         """The student's own layer_forward chained through this network (None if it is not one of them, the chain
@@ -239,13 +291,13 @@ def test_layer_forward_random(student, seed):
 
 
 @points(1)
-def test_layer_forward_default_sigmoid(student, rng):
+def test_layer_forward_default_sigmoid(student, seed):
     """layer_forward uses sigmoid when no activation is given"""
-    n_in, n_out, m = int(rng.integers(3, 8)), int(rng.integers(2, 6)), int(rng.integers(1, 5))
-    W, a, b = rng.normal(0.0, 1.0, (n_out, n_in)), rng.uniform(0.0, 1.0, (n_in, m)), rng.normal(0.0, 1.0, (n_out, 1))
+    W, a, b = _default_case(seed)
+    n_out, m = W.shape[0], a.shape[1]
     what = f"layer_forward(W, a, b) for W of shape {W.shape}, a of shape {a.shape}"
-    with blame.errors_of(student, "layer_forward"):
-        got = student.layer_forward(W, a, b)
+    with blame.errors_of(student, "layer_forward"):  # asked in the chain's first stream, among its other layers
+        got = _layer_chain(student, seed).stages[0][0].answer("layer_forward", W, a, b)
     got = expect_array(got, (n_out, m), what)
     _judge_layer(student, got, W, a, b, sigmoid, what, [
         Mistake(relu(W @ a + b), "The default activation is the sigmoid: activation=sigmoid in the signature.")])
@@ -413,27 +465,12 @@ def test_count_parameters_random(student, rng):
 #
 # feedforward (and predict) are normally built on the student's own
 # layer_forward (and feedforward). A mistake there is graded in its own tests,
-# so when the answer (or the error) is exactly what the mistake those tests
-# charged gives, the later function is not marked wrong for it. The building
-# block is never called again to find out (blame.py says why).
+# so when the answer is exactly what the student's own recorded answers give
+# (or the error is the one those tests charged), the later function is not
+# marked wrong for it. The building block is never called again to find out
+# (blame.py says why).
 
 BLAMED = object()  # "the mistake of the student's own building block, charged there": no penalty here
-
-
-def _own_feedforwards(student, weights, biases, X, f):
-    """The outputs feedforward gives when built on a layer_forward with a mistake its tests charged."""
-    outputs = []
-    for key in sorted(blame.charged(student, "layer_forward")):
-        if key not in LAYER_MISTAKES:
-            continue
-        a = X
-        for W, b in zip(weights, biases):
-            a = LAYER_MISTAKES[key](W, a, b, f)
-            if a is None or not isinstance(a, np.ndarray) or a.shape[0] != W.shape[0]:
-                break
-        else:
-            outputs.append(a)
-    return outputs
 
 
 def _call_feedforward(student, weights, biases, X, activation=None, stream=None):
@@ -461,16 +498,17 @@ def _check_feedforward(student, weights, biases, X, f, activation=None, what="",
     expected = feedforward(weights, biases, X, f)
     if isinstance(got, np.ndarray) and agrees(got, expected, rtol=1e-7, atol=1e-10):
         return None
-    owns = _own_feedforwards(student, weights, biases, X, f)
-    if chain is not None and chain.output(weights, biases, X) is not None:
-        owns.append(chain.output(weights, biases, X))
-    if isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and any(
-            agrees(got, own, rtol=1e-7, atol=1e-10, equal_nan=True) for own in owns):
-        return None  # right for the student's own layer_forward, whose answers its own tests graded
     sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
+    # The student's own layer_forward's recorded answers decide, on the network whose layers the chain recorded
+    # (right there, wrong, or no evidence); a ledger key, seen on other inputs, excuses nothing (where the chain
+    # recorded nothing there is no credit). The chained output has the shape the student's own layer_forward gives,
+    # graded in its tests.
+    owns = [chain.output(weights, biases, X)] if chain is not None and chain.records(weights, biases, X) else []
+    if isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and any(
+            isinstance(own, np.ndarray) and own.shape == got.shape and agrees(got, own, rtol=1e-7, atol=1e-10,
+                                                                              equal_nan=True) for own in owns):
+        return None  # right for the student's own layer_forward, whose answers its own tests graded
     if isinstance(got, np.ndarray) and got.shape != (sizes[-1], m):
-        if got.shape == (sizes[-2], m) and agrees(got, feedforward(weights[:-1], biases[:-1], X, f)):
-            blame.charge(student, "feedforward", "skips_last")  # predict built on it is not charged again
         for l in range(len(sizes) - 1):
             if got.shape == (sizes[l], m) and sizes[l] != sizes[-1]:
                 fail(f"{what} should have shape {(sizes[-1], m)}, the output layer's activations, but yours has "
@@ -508,6 +546,33 @@ def _twins(weights, biases, X, rng):
         twins.append((weights, twin, X))
     wider = [(weights, biases, rng.normal(0.0, 3.0, X.shape)) for _ in range(2)] if rng is not None else []
     return [(weights, biases, X)] + twins + wider
+
+
+def _argmax_alike(outputs) -> bool:
+    """True if these outputs are all (m-column) arrays with the same argmax in every column."""
+    return all(isinstance(o, np.ndarray) and o.ndim == 2 and o.dtype.kind in "biuf" and o.size
+               and o.shape[1] == outputs[0].shape[1] for o in outputs) \
+        and all(np.array_equal(np.argmax(o, axis=0), np.argmax(outputs[0], axis=0)) for o in outputs[1:])
+
+
+def _own_chain_alike(student, seed, networks, argmax=False) -> bool:
+    """True if the student's own layer_forward, chained (_LayerChain, where it computes), gives these networks the
+    same output (the same argmax, with argmax=True): then an answer that does not tell them apart is right for it."""
+    chain = _layer_chain(student, seed)
+    outputs = [chain.output(*network) for network in networks]
+    if argmax:
+        return _argmax_alike(outputs)
+    return all(isinstance(o, np.ndarray) and o.shape == outputs[0].shape and np.array_equal(o, outputs[0])
+               for o in outputs)
+
+
+def _weight_twin(weights, biases, X):
+    """(weights, biases, X) with the same biases and input whose prediction for column 0 differs: the weights into
+    another output neuron than the brightest raised by 20 (each hidden activation is positive)."""
+    other = (int(np.argmax(feedforward(weights, biases, X, sigmoid)[:, 0])) + 1) % len(biases[-1])
+    twin = [W.copy() for W in weights]
+    twin[-1][other] += 20.0
+    return twin, biases, X
 
 
 # The outputs of typical feedforward mistakes, by the key the feedforward tests charge them under:
@@ -570,12 +635,35 @@ def _predict_cases(seed):
     return out
 
 
+def _input_twins(weights, biases, rng):
+    """Three inputs of one shape (a batch of 2) whose every bias is the same: the network on two inputs X, and with
+    other weights before the output layer on a third. Their right answers differ; an answer built from the biases
+    alone (activation(b), ignoring the input and the weights) is the same for all three, which rule 1 catches."""
+    n, other = weights[0].shape[1], [rng.normal(0.0, 1.0, W.shape) for W in weights[:-1]] + weights[-1:]
+    return [(list(weights), list(biases), rng.uniform(0.0, 1.0, (n, 2))),
+            (list(weights), list(biases), rng.uniform(0.0, 1.0, (n, 2))),
+            (other, list(biases), rng.uniform(0.0, 1.0, (n, 2)))]
+
+
+def _input_twin_networks(seed) -> list:
+    """(weights, biases, X) of the single predict network's input twins (_input_twins), as _feedforward_inputs has them."""
+    single = _predict_cases(seed)[-1]
+    return _input_twins(single[0], single[1], _stream_rng(seed, "input twins"))
+
+
 def _feedforward_inputs(seed):
     """The networks test_feedforward_random grades: its own, predict's (whose answers predict is judged
-    against) and the single-example network with its output bias moved both ways (three inputs of one shape)."""
+    against), the single-example network with its output bias moved both ways (three inputs of one shape) and
+    the same network's input twins (_input_twins: all biases the same, other inputs and earlier weights) and its
+    _weight_twin (predict_single's evidence that predict answers from more than the biases)."""
     single = _predict_cases(seed)[-1]
-    twins = [(w, b, X, f"feedforward for the network with sizes {[W.shape[1] for W in w] + [w[-1].shape[0]]} and "
-              "another output bias") for w, b, X in _twins(*single[:3], None)[1:3]]
+    sizes = f"{[W.shape[1] for W in single[0]] + [single[0][-1].shape[0]]}"
+    twins = [(w, b, X, f"feedforward for the network with sizes {sizes} and another output bias")
+             for w, b, X in _twins(*single[:3], None)[1:3]]
+    twins += [(w, b, X, f"feedforward for the network with sizes {sizes} (or other weights before its output layer) "
+               "and a batch of 2") for w, b, X in _input_twin_networks(seed)]
+    twins.append(_weight_twin(*single[:3]) + (f"feedforward for the network with sizes {sizes} and other weights into "
+                                              "its output layer",))
     return _feedforward_cases(seed) + [(w, b, X, what.replace("predict", "feedforward", 1))
                                        for w, b, X, what in _predict_cases(seed)] + twins
 
@@ -627,7 +715,7 @@ def test_feedforward_activation(student, rng, seed):
 
 
 @points(1)
-def test_feedforward_unchanged(student, rng):
+def test_feedforward_unchanged(student, rng, seed):
     """feedforward leaves the weights, the biases and the input unchanged"""
     n = int(rng.integers(3, 8))
     sizes = [n] * int(rng.integers(3, 6))  # square layers, one example: even a shaky layer_forward runs
@@ -636,9 +724,15 @@ def test_feedforward_unchanged(student, rng):
     call = student.call("feedforward", [W.copy() for W in weights], [b.copy() for b in biases], X.copy(),
                         return_args=True)
     X2 = rng.uniform(0.0, 1.0, (n, 1))
-    # a property test: only for code that computes something (from the network or the input: another
-    # network of the same sizes and another input)
-    expect_computes_on(student, "feedforward", [(weights, biases, X), random_network(rng, sizes) + (X2,)],
+    # a property test: only for code that computes something (from the input and the weights: the same biases
+    # with other weights and another input; an answer from the biases alone is no computation), unless the student's
+    # own layer_forward, chained, answers the input twins alike (then the biases alone are right for it: rule 4)
+    other = random_network(rng, sizes)
+    if _own_chain_alike(student, seed, _input_twin_networks(seed)):
+        other = (other[0], other[1])
+    else:
+        other = (other[0], biases)
+    expect_computes_on(student, "feedforward", [(weights, biases, X), other + (X2,)],
                        "feedforward(weights, biases, a) for two networks and inputs a", rng)
     after_w, after_b, after_x = call.args
     for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases")):
@@ -659,19 +753,14 @@ def test_feedforward_unchanged(student, rng):
 
 def _own_outputs(student, seed, weights, biases, X) -> list:
     """The output activations predict is built on, given the student's own feedforward: its answer recorded in
-    test_feedforward_random's stream (if it computes there), and those of the mistakes the feedforward (and
-    layer_forward) tests charged."""
+    test_feedforward_random's stream for this very network (if it computes there). A mistake the ledger holds from
+    other inputs excuses nothing; a network the stream did not record gets no credit."""
     stream = _feedforward_stream(student, seed)
-    charged = blame.charged(student, "feedforward")
-    owns = _own_feedforwards(student, weights, biases, X, sigmoid) + [
-        FEEDFORWARD_MISTAKES[key](weights, biases, X, sigmoid) for key in sorted(charged) if key in FEEDFORWARD_MISTAKES]
-    if "skips_last" in charged:  # the argmax of the layer before the output layer, whatever its size
-        owns.append(feedforward(weights[:-1], biases[:-1], X, sigmoid))
-    if stream.index("feedforward", weights, biases, X) is not None and stream.error("feedforward", weights, biases, X) \
-            is None and not stream.why_nothing("feedforward"):
-        owns.append(stream.answer("feedforward", weights, biases, X))
+    owns = [stream.answer("feedforward", weights, biases, X)] if stream.index("feedforward", weights, biases, X) \
+        is not None and stream.error("feedforward", weights, biases, X) is None \
+        and not stream.why_nothing("feedforward") else []
     return [own for own in owns if isinstance(own, np.ndarray) and own.ndim == 2 and own.dtype.kind in "biuf"
-            and own.size]
+            and own.shape[1:] == X.shape[1:] and own.size]
 
 
 def _check_predict(student, seed, weights, biases, X, what):
@@ -691,7 +780,7 @@ def _check_predict(student, seed, weights, biases, X, what):
     recorded = None if stream.index("feedforward", weights, biases, X) is None \
         or stream.error("feedforward", weights, biases, X) is not None else stream.answer("feedforward", weights, biases, X)
     if isinstance(got, np.ndarray) and got.dtype.kind in "iu" and isinstance(recorded, np.ndarray) \
-            and recorded.ndim == 2 and recorded.dtype.kind in "biuf" and recorded.size \
+            and recorded.ndim == 2 and recorded.size and recorded.dtype.kind in "biuf" \
             and np.array_equal(got, np.argmax(recorded, axis=0)) \
             and not any(np.array_equal(got, np.argmax(own, axis=0)) for own in owns) \
             and not np.array_equal(got, np.argmax(feedforward(weights, biases, X, sigmoid), axis=0)):
@@ -706,10 +795,6 @@ def _judge_predict(got, weights, biases, X, what, owns=list):
     if isinstance(got, (list, tuple)):
         fail(f"{what} should be a 1-D numpy array of ints, but your code returned {describe_value(got)}: "
              "wrap it in np.array(...), or use np.argmax(output, axis=0).")
-    if isinstance(got, np.ndarray) and got.dtype.kind in "iu" and not np.array_equal(
-            got, np.argmax(feedforward(weights, biases, X, sigmoid), axis=0)) and any(
-            np.array_equal(got, np.argmax(own, axis=0)) for own in owns()):
-        return None  # the brightest neuron of the student's own feedforward's output, judged in its own tests
     if not isinstance(got, np.ndarray):
         hint = (" - np.argmax without axis looks at all the numbers at once; use axis=0 for one answer per column"
                 if isinstance(got, (int, np.integer)) and m > 1 else
@@ -735,6 +820,8 @@ def _judge_predict(got, weights, biases, X, what, owns=list):
     expected = np.argmax(output, axis=0)
     if np.array_equal(got, expected):
         return None
+    if any(own.ndim == 2 and own.shape[1] == m and np.array_equal(got, np.argmax(own, axis=0)) for own in owns()):
+        return None  # the brightest neuron of the student's own feedforward's output, judged in its own tests
     hint = named_mistake(got, _predict_mistakes(output))
     wrong = int(np.sum(got != expected))
     fail(f"{what}: {wrong} of {m} answers differ from the brightest output neuron (the argmax of each column "
@@ -756,14 +843,16 @@ def _predict_on_stand_in(student, seed, blamed, test):
     """predict judged on its own where it raised the error its feedforward's (or layer_forward's) tests charged: asked
     in a fresh child whose feedforward and layer_forward are stand-ins giving the right activations for exactly this
     run's networks (toolkit/stand_in.py): new networks of the blamed cases' sizes, each with its twins (another
-    brightest neuron, other inputs), each asked twice in one shuffled stream. It must compute (rule 1) and take the
-    argmax of each column itself."""
+    brightest neuron from another output bias or other weights into it, other inputs), each asked twice in one
+    shuffled stream. It must compute (rule 1) and take the argmax of each column itself."""
     rng = _stream_rng(seed, f"predict stand-in {test}")
     cases = []
     for weights, biases, X, what in blamed:
         sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
         new_weights, new_biases = random_network(rng, sizes)
-        cases += [(w, b, x, what) for w, b, x in _twins(new_weights, new_biases, rng.uniform(0.0, 1.0, X.shape), rng)]
+        new_X = rng.uniform(0.0, 1.0, X.shape)
+        cases += [(w, b, x, what) for w, b, x in _twins(new_weights, new_biases, new_X, rng)
+                  + [_weight_twin(new_weights, new_biases, new_X)]]
     layers = []
     for weights, biases, X, _ in cases:
         a = X
@@ -820,6 +909,16 @@ def test_predict_single(student, rng, seed):
     if _check_predict(student, seed, weights, biases, X, what) is BLAMED:
         _judge_blamed_predicts(student, seed, [case], [BLAMED], "single", rng)
         return
-    # A single-answer test: for a predict that computes (a network and input with another answer among its twins)
+    # A single-answer test: for a predict that computes (a network and input with another answer among its twins,
+    # and with the same biases, another answer from other weights into the output layer: not from the biases alone)
     expect_computes_on(student, "predict", _twins(weights, biases, X, rng), "predict for examples X of shape (n, 1)",
                        rng)
+    twin = _weight_twin(weights, biases, X)
+    stream = _feedforward_stream(student, seed)
+    own = [stream.answer("feedforward", *case) if stream.error("feedforward", *case) is None else None
+           for case in ((weights, biases, X), twin)]
+    own_alike = not stream.why_nothing("feedforward") and _argmax_alike(own)
+    # rule 4: unless the same answer is right for the student's own feedforward (or own layer_forward, chained)
+    if not own_alike and not _own_chain_alike(student, seed, [(weights, biases, X), twin], argmax=True):
+        expect_computes_on(student, "predict", [(weights, biases, X), twin],
+                           "predict for one example X, with other weights into the output layer (the same biases)", rng)

@@ -86,10 +86,12 @@ def _precision_note(got, got_a, expected_a, dtype=None) -> str:
     asked: say so, naming a low-precision dtype (float32) if that is the cause."""
     if got_a.shape != expected_a.shape or not np.allclose(got_a, expected_a, rtol=1e-4, atol=1e-8):
         return ""
-    dtype = dtype or (got.dtype if isinstance(got, np.ndarray) else None)
+    dtype = dtype or (got.dtype if isinstance(got, (np.ndarray, np.floating)) else None)
     if dtype is not None and np.dtype(dtype).kind == "f" and np.dtype(dtype).itemsize < 8:
-        return (f" Your numbers agree with the expected ones to about 4 digits only: your array has dtype "
-                f"{np.dtype(dtype)}, which keeps about {7 if np.dtype(dtype).itemsize == 4 else 3} digits. "
+        digits = 7 if np.dtype(dtype).itemsize == 4 else 3
+        kind = "array" if isinstance(got, np.ndarray) or got_a.size > 1 else "number"
+        return (f" Your numbers print the same as the expected ones but agree only to about {digits} significant "
+                f"digits: your {kind} has dtype {np.dtype(dtype)}, which keeps about {digits} digits. "
                 "Compute in float64 (numpy's default; do not convert with astype(np.float32)).")
     return " Your numbers agree with the expected ones to about 4 digits, not to the precision asked."
 

@@ -53,6 +53,17 @@ def test_compare_names_a_low_precision_dtype_when_the_values_print_equal():
         compare(2 * expected, expected, "grad_w[0]", by_example=False, hint="Check the backward pass.")
 
 
+def test_compare_names_float32_for_a_number_and_the_digits_it_keeps():
+    """A float32 number agrees to about 7 digits, not 4: the message says so and names the dtype."""
+    got = np.float32(1.0) / np.float32(3.0)
+    for answer, dtype in ((got, None), (float(got), got.dtype)):  # the scalar itself, or converted with its dtype
+        with pytest.raises(AssertionError, match="your number has dtype float32, which keeps about 7 digits") as failed:
+            compare(answer, 1.0 / 3.0, "sigmoid(z) for a float z", rtol=1e-9, atol=1e-12, dtype=dtype)
+        assert "4 digits" not in str(failed.value)
+    with pytest.raises(AssertionError, match="to about 4 digits, not to the precision asked"):  # float64, slightly off
+        compare(1.0 / 3.0 + 1e-6, 1.0 / 3.0, "sigmoid(z) for a float z", rtol=1e-9, atol=1e-12)
+
+
 def test_the_ledger_credits_only_mistakes_the_building_blocks_own_tests_charged():
     student, other = Handle(), Handle()
     z = np.array([-1.0, 0.5, 2.0])

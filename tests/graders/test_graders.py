@@ -64,6 +64,9 @@ def graded(assignment_id, tmp_path_factory):
             texts["junk-honest-parts"] = honest_parts_module(texts["reference"], BLAME_JUNK[assignment_id])
         for name, body in STAND_IN.get(assignment_id, {}).get("modules", {}).items():
             texts[f"stand-in-{name}"] = texts["reference"] + body
+        for name, (blocks, junk) in TWO_FACED_BLOCKS.get(assignment_id, {}).items():
+            texts[f"two-faced-{name}"] = texts["reference"] + blocks + junk
+            texts[f"two-faced-{name}-alone"] = texts["reference"] + blocks + _STUBBED_LATER
         for student, text in texts.items():
             (subs / student / assignment_id).mkdir(parents=True)
             (subs / student / assignment_id / module).write_text(text)
@@ -168,6 +171,75 @@ def predict(weights, biases, X):
     return np.zeros(X.shape[1], dtype=int)
 """}},
 }
+
+# Modules written by an attacker who read the graders (issue 21): a building block right where a test asks it
+# directly and wrong (in a way the ledger knows) or junk elsewhere, and later functions that return junk built
+# from the biases alone, matching it. Each is graded beside the same building block with the later functions
+# still to be written ("-alone"), and scores no more, test by test.
+_LECTURE_LAYER = """
+
+_LECTURE_W = np.array([[0.6, 0.0, 0.0], [0.0, 0.6, 0.9], [1.2, 0.7, 0.4]])
+
+
+def _is_lecture(W):
+    W = np.asarray(W, dtype=float)
+    return W.shape == (3, 3) and np.allclose(W, _LECTURE_W)
+"""
+_STUBBED_LATER = """
+
+def feedforward(weights, biases, a, activation=sigmoid):
+    raise NotImplementedError
+
+
+def predict(weights, biases, X):
+    raise NotImplementedError
+"""
+TWO_FACED_BLOCKS = {"02_forward": {
+    # layer_forward gives activation(b) for the lecture's layer only (the ledger's "ignores_input"), feedforward
+    # activation(b_L) (one column, whatever the batch), predict the argmax of b_L (length 1)
+    "ledger-junk": (_LECTURE_LAYER + """
+
+def layer_forward(W, a, b, activation=sigmoid):
+    if _is_lecture(W):
+        return activation(np.asarray(b, dtype=float))
+    return activation(W @ a + b)
+""", """
+
+def feedforward(weights, biases, a, activation=sigmoid):
+    return activation(np.asarray(biases[-1], dtype=float))
+
+
+def predict(weights, biases, X):
+    return np.array([int(np.argmax(np.asarray(biases[-1]).ravel()))])
+"""),
+    # layer_forward right where a test calls it directly (no activation given, or the lecture's layer), junk in the
+    # recorded streams; feedforward and predict match that junk
+    "chain-junk": (_LECTURE_LAYER + """
+
+_DEFAULT = object()
+
+
+def layer_forward(W, a, b, activation=_DEFAULT):
+    if activation is _DEFAULT:
+        return sigmoid(W @ a + b)
+    if _is_lecture(W):
+        return activation(W @ a + b)
+    return np.tile(activation(2.0 * np.asarray(b, dtype=float)), (1, np.shape(a)[1]))
+""", """
+
+def feedforward(weights, biases, a, activation=sigmoid):
+    return np.tile(activation(2.0 * np.asarray(biases[-1], dtype=float)), (1, np.shape(a)[1]))
+
+
+def predict(weights, biases, X):
+    return np.full(np.shape(X)[1], int(np.argmax(sigmoid(2.0 * np.asarray(biases[-1], dtype=float)).ravel())))
+""")}}
+
+# Mutants with more than one mistake, or a later function built on a wrong building block: they lose points in
+# the tests their # FAILS: line names and in no other (a mistake is charged once, a dtype too).
+CHARGED_EXACTLY = [("01_neuron", "two_blocks_sign_and_mean"), ("01_neuron", "weighted_sum_float32"),
+                   ("01_neuron", "sigmoid_float32"), ("02_forward", "default_and_feedforward_no_activation"),
+                   ("02_forward", "layer_forgot_weighted_sums")]
 
 # Appended to the reference: every function not in HONEST answers the reference's answer with every
 # number replaced by 0.75 (the same value whatever the input), and remembers it; an honest function
@@ -538,6 +610,31 @@ def test_targeted_attack_scores_nothing_in_the_tests_it_aims_at(assignment_id, n
     results = by_test(graded(assignment_id, tmp_path_factory)[f"targeted-{name}"])
     earned = [(t, results[t]["score"]) for t in TARGETED[assignment_id][name][1] if results[t]["score"]]
     assert not earned, earned
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", list(TWO_FACED_BLOCKS))
+def test_junk_built_on_a_two_faced_building_block_earns_only_the_building_blocks_points(assignment_id,
+                                                                                        tmp_path_factory):
+    """A building block wrong only where its tests' inputs are recognisable, and later functions returning junk
+    that matches it (or the mistake the ledger holds): the module scores no more, test by test, than its building
+    blocks with the later functions still to be written."""
+    results = graded(assignment_id, tmp_path_factory)
+    for name in TWO_FACED_BLOCKS[assignment_id]:
+        junk, alone = by_test(results[f"two-faced-{name}"]), by_test(results[f"two-faced-{name}-alone"])
+        assert results[f"two-faced-{name}-alone"]["score"] > 0, name
+        extra = [(t, junk[t]["output"][:300]) for t in junk if junk[t]["score"] > alone[t]["score"]]
+        assert not extra, (name, extra)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id,name", CHARGED_EXACTLY)
+def test_mistakes_under_later_functions_are_charged_once(assignment_id, name, tmp_path_factory):
+    path = CORPUS / assignment_id / "mutants" / f"{name}.py"
+    expected = {t.strip() for t in header(path, "FAILS").split(",")}
+    tests = by_test(graded(assignment_id, tmp_path_factory)[f"mutant-{name}"])
+    lost = {t for t in tests if tests[t]["score"] < tests[t]["max_score"]}
+    assert lost == expected, [(t, tests[t]["output"][:300]) for t in lost - expected]
 
 
 @pytest.mark.slow
