@@ -12,7 +12,8 @@ import numpy as np
 from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_computes_on, expect_float,
                                 expect_list, expect_unchanged, fail, lecture, named_mistake, points, unchanged)
-from autograder.toolkit import network
+from autograder.toolkit import blame, network
+from autograder.toolkit.evidence import fail_nothing
 from autograder.toolkit.dtypes import expect_float64, expect_float64_arrays
 from autograder.toolkit.mistakes import scaled
 from autograder.toolkit.network import random_problem, sigmoid
@@ -87,9 +88,10 @@ def _chain_mistakes(a_prev, w, b, y):
 CHAIN_NAMES = ("dC0/dw", "dC0/db", "dC0/da_prev")
 
 
-def _student_chain(student, a_prev, w, b, y):
+def _student_chain(got, a_prev, w, b, y):
+    """(the call in words, the three derivatives as floats, as the student's code returned them) of got, the
+    student's chain_rule_single(a_prev, w, b, y)."""
     call = f"chain_rule_single(a_prev={a_prev:.4g}, w={w:.4g}, b={b:.4g}, y={y:.4g})"
-    got = student.chain_rule_single(a_prev, w, b, y)
     if not isinstance(got, tuple):
         if isinstance(got, list) and len(got) == 3:
             pass  # a list of three numbers is fine, only its contents matter
@@ -100,9 +102,12 @@ def _student_chain(student, a_prev, w, b, y):
     return call, tuple(expect_float(v, f"{name} from {call}") for v, name in zip(values, CHAIN_NAMES)), values
 
 
-def _check_chain(student, a_prev, w, b, y):
-    """Judge one call's three derivatives; returns (the call in words, the three as the student's code returned them)."""
-    call, got, values = _student_chain(student, a_prev, w, b, y)
+def _check_chain(student, a_prev, w, b, y, got=None, lecture_neuron=False):
+    """Judge one call's three derivatives (got: its answer already recorded, else the student is called); returns
+    (the call in words, the three as the student's code returned them). lecture_neuron: this is the lecture's
+    neuron with one entry changed, and the lecture's own was right."""
+    got = student.chain_rule_single(a_prev, w, b, y) if got is None else got
+    call, got, values = _student_chain(got, a_prev, w, b, y)
     expected = _chain(a_prev, w, b, y)
     if agrees(got, expected, rtol=1e-7, atol=1e-12):
         return call, values
@@ -113,18 +118,39 @@ def _check_chain(student, a_prev, w, b, y):
                 "dC0/db = sigma'(z) 2(a - y), dC0/da_prev = w sigma'(z) 2(a - y)."
                 + (f" ({', '.join(right)} right.)" if right else ""))
     fail(f"{call}: expected (dC0/dw, dC0/db, dC0/da_prev) = ({expected[0]:.6g}, {expected[1]:.6g}, "
-         f"{expected[2]:.6g}), got ({got[0]:.6g}, {got[1]:.6g}, {got[2]:.6g}). {hint}")
+         f"{expected[2]:.6g}), got ({got[0]:.6g}, {got[1]:.6g}, {got[2]:.6g})"
+         + (" - for the lecture's neuron (a_prev=0.5, w=1, b=0, y=1) your answer is right, but not for this "
+            "neuron with one of its numbers changed. " if lecture_neuron else ". ") + hint)
+
+
+LECTURE_NEURON = (0.5, 1.0, 0.0, 1.0)  # a_prev, w, b, y of the lecture's one-neuron example
+
+
+def _near_lecture(rng):
+    """The lecture's neuron with one of a_prev, w, b changed, each in turn: asked in the same shuffled stream as
+    the lecture's, so that answering the notes' numbers by recognising the input earns nothing."""
+    out = []
+    for k in range(3):
+        near = list(LECTURE_NEURON)
+        near[k] = float(near[k] + rng.choice([-1.0, 1.0]) * rng.uniform(0.2, 0.6))
+        out.append(tuple(near))
+    return out
 
 
 @points(1)
 def test_chain_rule_single_returns_floats(student, rng):
-    """chain_rule_single returns a tuple of three floats (dC0/dw, dC0/db, dC0/da_prev)"""
-    call, values = _check_chain(student, 0.5, 1.0, 0.0, 1.0)
+    """chain_rule_single returns a tuple of three floats (dC0/dw, dC0/db, dC0/da_prev) for the lecture's neuron"""
+    near = _near_lecture(rng)
+    other = (float(rng.uniform(0.1, 1.0)), float(rng.normal(0.0, 1.0)), float(rng.normal(0.0, 1.0)), 1.0)
+    stream = blame.Recording(student, [("chain_rule_single", case) for case in [LECTURE_NEURON, *near, other]], rng)
+    why = stream.why_nothing("chain_rule_single")
+    if why:
+        fail_nothing("chain_rule_single for the lecture's neuron and random ones", why)
+    call, values = _check_chain(student, *LECTURE_NEURON, got=stream.answer("chain_rule_single", *LECTURE_NEURON))
     for value, name in zip(values, CHAIN_NAMES):  # the dtype's home: the values agree here
         expect_float64(value, f"{name} from {call}")
-    other = (float(rng.uniform(0.1, 1.0)), float(rng.normal(0.0, 1.0)), float(rng.normal(0.0, 1.0)), 1.0)
-    expect_computes_on(student, "chain_rule_single", [(0.5, 1.0, 0.0, 1.0), other],
-                       "chain_rule_single for the lecture's neuron and a random one", rng)
+    for case in near:
+        _check_chain(student, *case, got=stream.answer("chain_rule_single", *case), lecture_neuron=True)
 
 
 @points(3)
