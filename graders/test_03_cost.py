@@ -14,6 +14,7 @@ from autograder.engine.handle import StudentError
 from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes_on,
                                 expect_float, expect_list, expect_unchanged, fail, lecture, named_mistake, points)
 from autograder.toolkit.dtypes import expect_float64, low_precision
+from autograder.toolkit.evidence import fail_nothing
 from autograder.toolkit.network import feedforward, random_network
 
 
@@ -139,20 +140,56 @@ def _check_example_cost(got, a, y, expected, what):
 
 
 @points(2)
-def test_example_cost_lecture(student, reference, rng):
-    """example_cost of the lecture's two "3"s is 3.37 and 1.61"""
-    y = reference.one_hot(lecture.THREE_LABEL)
-    a = np.array(lecture.THREES[0].output).reshape(10, 1)
-    expect_computes_on(student, "example_cost", [(a, y), (rng.random((10, 1)), y)],
-                       "example_cost(output, y) for the lecture's output and a random one", rng)
-    for three in lecture.THREES:
-        a = np.array(three.output).reshape(10, 1)
-        got = expect_float(student.example_cost(a, y), f"example_cost for {three.where}")
-        expected = reference.example_cost(a, y)
+def test_example_cost_lecture(student, seed):
+    """example_cost of the lecture's two "3"s is 3.37 and 1.61 (and right for the same outputs with one entry changed)"""
+    stream = _cost_stream(student, seed)
+    why = stream.recording.why_nothing("example_cost")
+    if why:
+        fail_nothing("example_cost(output, y) for the lecture's outputs and random ones", why)
+    for three, (a, y), (near, k) in stream.lecture:
+        got = expect_float(stream.recording.answer("example_cost", a, y), f"example_cost for {three.where}")
+        expected = _right_example_cost(a, y)
         if not np.isclose(got, expected, rtol=1e-6, atol=1e-9):
             hint = named_mistake(got, _example_cost_mistakes(a, y))
             fail(f"your cost for {three.where} against one_hot(3) is {got:.4g}; the sum of the squared differences "
                  f"is {three.cost:.2f}. " + (hint or "Add up (a_i - y_i)^2 over the 10 output neurons."))
+        # The same output with one entry changed, asked in the same shuffled stream: a cost computed from the
+        # output is right there too, a cost recognised from the lecture notes is not.
+        got = expect_float(stream.recording.answer("example_cost", near, y), f"example_cost for {three.where}")
+        expected = _right_example_cost(near, y)
+        if not np.isclose(got, expected, rtol=1e-6, atol=1e-9):
+            hint = named_mistake(got, _example_cost_mistakes(near, y))
+            fail(f"your cost for {three.where} is right, but for the same output with a_{k} changed to "
+                 f"{float(near[k, 0]):.4g} it is {got:.4g}; the sum of the squared differences is {expected:.4g}. "
+                 + (hint or "The cost is computed from the output: add up (a_i - y_i)^2 over the 10 output "
+                            "neurons, whatever their values."))
+
+
+def _lecture_cases(seed):
+    """(three, (output, y), (near, k)) for each "3" of the lecture: its output against one_hot(3), and the same
+    output with entry k changed (asked in the same stream, so that a lookup of the notes' numbers earns nothing)."""
+    rng = _stream_rng(seed, "example_cost lecture")
+    y = _one_hot_column(lecture.THREE_LABEL, 10)
+    out = []
+    for three in lecture.THREES:
+        a = np.array(three.output, dtype=float).reshape(10, 1)
+        k = int(rng.integers(0, 10))
+        near = a.copy()
+        near[k, 0] = (a[k, 0] + rng.uniform(0.2, 0.6)) % 1.0
+        out.append((three, (a, y), (near, k)))
+    return out
+
+
+def _output_probes(seed):
+    """Pairs (output, y), (other output, y): the same target, outputs that differ. A cost depends on the output
+    (its answers differ within a pair) and is 0 for an output equal to its target (the (y, y) probes)."""
+    rng = _stream_rng(seed, "example_cost probes")
+    pairs, zeros = [], []
+    for shape in ((10, 1), (4, 1)):
+        y = _one_hot_column(int(rng.integers(0, shape[0])), shape[0])
+        pairs.append(((rng.random(shape), y), (rng.random(shape), y)))
+        zeros.append((y.copy(), y))
+    return pairs, zeros
 
 
 def _stream_rng(seed, name):
@@ -210,7 +247,13 @@ class _CostStream:
     def __init__(self, student, seed):
         self.own = _example_cost_cases(seed)
         self.networks = _average_cost_cases(seed)
+        self.lecture = _lecture_cases(seed)
+        self.pairs, self.zeros = _output_probes(seed)
         calls = [("example_cost", (a, y)) for a, y, _ in self.own]
+        calls += [("example_cost", case) for _, case, (near, _k) in self.lecture]
+        calls += [("example_cost", (near, case[1])) for _, case, (near, _k) in self.lecture]
+        calls += [("example_cost", case) for pair in self.pairs for case in pair]
+        calls += [("example_cost", case) for case in self.zeros]
         for weights, biases, X, Y, _ in self.networks:
             calls += [("example_cost", column) for column in _columns(weights, biases, X, Y)]
             calls.append(("average_cost", (weights, biases, X, Y)))
@@ -232,10 +275,26 @@ class _CostStream:
         """test_example_cost_random's failure message on these answers ('' if it passes)."""
         return _judge_example_cost(self)
 
+    def is_a_cost(self) -> bool:
+        """Evidence that the student's example_cost measures how far the output is from the target: its answers
+        differ for outputs that differ against the same target, and it is 0 for an output equal to its target
+        (every honest cost mistake - a mean, a 1/2, no square, absolute values - keeps both; a function of the
+        target only, or of anything else, does not)."""
+        try:
+            for first, second in self.pairs:
+                a, b = (self.recording.answer("example_cost", *case) for case in (first, second))
+                if not all(isinstance(v, (int, float, np.integer, np.floating)) for v in (a, b)) or a == b:
+                    return False
+            return all(isinstance(v, (int, float, np.integer, np.floating)) and abs(float(v)) <= 1e-12
+                       for v in (self.recording.answer("example_cost", *case) for case in self.zeros))
+        except (StudentError, KeyError):
+            return False
+
     def own_average(self, weights, biases, X, Y):
         """(the mean of the student's own example_cost over the columns, its dtype if low precision), or None:
-        only where example_cost computes in this stream and test_example_cost_random charged its mistake."""
-        if self.recording.why_nothing("example_cost"):
+        only where example_cost computes in this stream, is a cost (is_a_cost) and test_example_cost_random
+        charged its mistake."""
+        if self.recording.why_nothing("example_cost") or not self.is_a_cost():
             return None
         try:
             if not self.verdict():
@@ -389,12 +448,14 @@ def test_average_cost_inputs_unchanged(student, reference, rng):
     Y = reference.one_hot(rng.integers(0, sizes[-1], size=m), sizes[-1])
     call = student.call("average_cost", [w.copy() for w in weights], [b.copy() for b in biases], X.copy(), Y.copy(),
                         return_args=True)
-    # A property test: its points go to code that computes something, right or wrong. Targets far apart give
-    # costs far apart, so that a value mistake (// for /, a rounding) still answers them differently.
-    X2 = rng.random(X.shape)
-    expect_computes_on(student, "average_cost", [(weights, biases, X, Y), (weights, biases, X2, Y + 3.0),
-                                                 (weights, biases, X, Y + 9.0)],
-                       "average_cost for three batches X, Y", rng)
+    # A property test: its points go to code that computes something from the network, right or wrong. The same
+    # X and Y through output weights pushed far positive and far negative (outputs near 1, near 0) give costs far
+    # apart, so that a value mistake (// for /, a rounding) still answers them differently, and a function of Y
+    # alone does not.
+    up, down = list(weights), list(weights)
+    up[-1], down[-1] = 10.0 * np.abs(weights[-1]), -10.0 * np.abs(weights[-1])
+    expect_computes_on(student, "average_cost", [(up, biases, X, Y), (down, biases, X, Y)],
+                       "average_cost for one batch X, Y through two networks", rng)
     after_w, after_b, after_X, after_Y = call.args
     for name, before, after in (("weights", weights, after_w), ("biases", biases, after_b)):
         after = expect_list(after, len(before), f"{name} after the call")

@@ -7,12 +7,16 @@ functions from the child's fixed library whose exact gradients are known.
 Expected answers of typical mistakes are computed here too, so that the
 feedback can name the likely mistake.
 """
+import time
+
 import numpy as np
 
+from autograder.engine.handle import CallTimedOut
 from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, compare, describe_value, expect_array, expect_computes_on, expect_float,
                                 expect_list, expect_unchanged, fail, lecture, named_mistake, points, unchanged)
-from autograder.toolkit import network
+from autograder.toolkit import blame, network
+from autograder.toolkit.evidence import fail_nothing
 from autograder.toolkit.dtypes import expect_float64, expect_float64_arrays
 from autograder.toolkit.mistakes import scaled
 from autograder.toolkit.network import random_problem, sigmoid
@@ -30,6 +34,7 @@ PROMISES = {
         "The batch cost is the mean over the m columns of the example cost": ["test_backprop_batch"],
         "Returns (grad_w, grad_b): lists of float64 arrays shaped like weights and biases": ["test_backprop_shapes"],
         "delta = 2 (a_L - y) * sigma'(z_L)": ["test_backprop_single_example", "test_backprop_matches_numerical_gradient"],
+        "Forward pass: keep every z and every activation": ["test_backprop_costs_about_two_passes"],
     },
     "numerical_gradient": {
         "f: a function of one array returning a float": ["test_numerical_gradient_quadratic"],
@@ -87,9 +92,10 @@ def _chain_mistakes(a_prev, w, b, y):
 CHAIN_NAMES = ("dC0/dw", "dC0/db", "dC0/da_prev")
 
 
-def _student_chain(student, a_prev, w, b, y):
+def _student_chain(got, a_prev, w, b, y):
+    """(the call in words, the three derivatives as floats, as the student's code returned them) of got, the
+    student's chain_rule_single(a_prev, w, b, y)."""
     call = f"chain_rule_single(a_prev={a_prev:.4g}, w={w:.4g}, b={b:.4g}, y={y:.4g})"
-    got = student.chain_rule_single(a_prev, w, b, y)
     if not isinstance(got, tuple):
         if isinstance(got, list) and len(got) == 3:
             pass  # a list of three numbers is fine, only its contents matter
@@ -100,9 +106,12 @@ def _student_chain(student, a_prev, w, b, y):
     return call, tuple(expect_float(v, f"{name} from {call}") for v, name in zip(values, CHAIN_NAMES)), values
 
 
-def _check_chain(student, a_prev, w, b, y):
-    """Judge one call's three derivatives; returns (the call in words, the three as the student's code returned them)."""
-    call, got, values = _student_chain(student, a_prev, w, b, y)
+def _check_chain(student, a_prev, w, b, y, got=None, lecture_neuron=False):
+    """Judge one call's three derivatives (got: its answer already recorded, else the student is called); returns
+    (the call in words, the three as the student's code returned them). lecture_neuron: this is the lecture's
+    neuron with one entry changed, and the lecture's own was right."""
+    got = student.chain_rule_single(a_prev, w, b, y) if got is None else got
+    call, got, values = _student_chain(got, a_prev, w, b, y)
     expected = _chain(a_prev, w, b, y)
     if agrees(got, expected, rtol=1e-7, atol=1e-12):
         return call, values
@@ -113,18 +122,39 @@ def _check_chain(student, a_prev, w, b, y):
                 "dC0/db = sigma'(z) 2(a - y), dC0/da_prev = w sigma'(z) 2(a - y)."
                 + (f" ({', '.join(right)} right.)" if right else ""))
     fail(f"{call}: expected (dC0/dw, dC0/db, dC0/da_prev) = ({expected[0]:.6g}, {expected[1]:.6g}, "
-         f"{expected[2]:.6g}), got ({got[0]:.6g}, {got[1]:.6g}, {got[2]:.6g}). {hint}")
+         f"{expected[2]:.6g}), got ({got[0]:.6g}, {got[1]:.6g}, {got[2]:.6g})"
+         + (" - for the lecture's neuron (a_prev=0.5, w=1, b=0, y=1) your answer is right, but not for this "
+            "neuron with one of its numbers changed. " if lecture_neuron else ". ") + hint)
+
+
+LECTURE_NEURON = (0.5, 1.0, 0.0, 1.0)  # a_prev, w, b, y of the lecture's one-neuron example
+
+
+def _near_lecture(rng):
+    """The lecture's neuron with one of a_prev, w, b changed, each in turn: asked in the same shuffled stream as
+    the lecture's, so that answering the notes' numbers by recognising the input earns nothing."""
+    out = []
+    for k in range(3):
+        near = list(LECTURE_NEURON)
+        near[k] = float(near[k] + rng.choice([-1.0, 1.0]) * rng.uniform(0.2, 0.6))
+        out.append(tuple(near))
+    return out
 
 
 @points(1)
 def test_chain_rule_single_returns_floats(student, rng):
-    """chain_rule_single returns a tuple of three floats (dC0/dw, dC0/db, dC0/da_prev)"""
-    call, values = _check_chain(student, 0.5, 1.0, 0.0, 1.0)
+    """chain_rule_single returns a tuple of three floats (dC0/dw, dC0/db, dC0/da_prev) for the lecture's neuron"""
+    near = _near_lecture(rng)
+    other = (float(rng.uniform(0.1, 1.0)), float(rng.normal(0.0, 1.0)), float(rng.normal(0.0, 1.0)), 1.0)
+    stream = blame.Recording(student, [("chain_rule_single", case) for case in [LECTURE_NEURON, *near, other]], rng)
+    why = stream.why_nothing("chain_rule_single")
+    if why:
+        fail_nothing("chain_rule_single for the lecture's neuron and random ones", why)
+    call, values = _check_chain(student, *LECTURE_NEURON, got=stream.answer("chain_rule_single", *LECTURE_NEURON))
     for value, name in zip(values, CHAIN_NAMES):  # the dtype's home: the values agree here
         expect_float64(value, f"{name} from {call}")
-    other = (float(rng.uniform(0.1, 1.0)), float(rng.normal(0.0, 1.0)), float(rng.normal(0.0, 1.0)), 1.0)
-    expect_computes_on(student, "chain_rule_single", [(0.5, 1.0, 0.0, 1.0), other],
-                       "chain_rule_single for the lecture's neuron and a random one", rng)
+    for case in near:
+        _check_chain(student, *case, got=stream.answer("chain_rule_single", *case), lecture_neuron=True)
 
 
 @points(3)
@@ -228,12 +258,49 @@ def _layer_advice(layer, L):
             "delta_prev = (W^T delta) * sigma'(z_prev).")
 
 
+ONE_SIDED_H = 1e-5  # numerical_gradient's default nudge
+
+
+def _one_sided(weights, biases, X, Y, sign, h=ONE_SIDED_H):
+    """(grad_w, grad_b) of one-sided differences of the batch cost: (C(p + h) - C(p)) / h for sign=+1 (forward),
+    (C(p) - C(p - h)) / h for sign=-1 (backward): what a backprop built on a one-sided numerical_gradient gives."""
+    base = network.cost(weights, biases, X, Y)
+    out = []
+    for params in (weights, biases):
+        grads = []
+        for layer, P in enumerate(params):
+            g = np.zeros_like(P)
+            for i in np.ndindex(P.shape):
+                nudged = P.copy()
+                nudged[i] += sign * h
+                w, b = list(weights), list(biases)
+                (w if params is weights else b)[layer] = nudged
+                g[i] = sign * (network.cost(w, b, X, Y) - base) / h
+            grads.append(g)
+        out.append(grads)
+    return out
+
+
+def _numerical_not_backprop(grad_w, grad_b, weights, biases, X, Y) -> bool:
+    """True if the gradients are one-sided differences of the batch cost: a numerical gradient, not backpropagation.
+    Its values are not charged again here: test_backprop_costs_about_two_passes charges the method, numerical_gradient's
+    own tests the one-sided differences (a mistake costs its points once)."""
+    for sign in (1.0, -1.0):
+        num_w, num_b = _one_sided(weights, biases, X, Y, sign)
+        if all(agrees(g, e, rtol=1e-7, atol=1e-9) for g, e in zip(grad_w + grad_b, num_w + num_b)):
+            return True
+    return False
+
+
 def _check_grads(reference, got, weights, biases, X, Y, call):
     """The student's (grad_w, grad_b) agree with the reference, layer by layer from the output back."""
     dtype = _low_precision(list(got[0]) + list(got[1])) if isinstance(got, (tuple, list)) and len(got) == 2 \
         and all(isinstance(g, (list, tuple)) for g in got) else None
     grad_w, grad_b = _unpack_grads(got, weights, biases, call)
     exp_w, exp_b = reference.backprop(weights, biases, X, Y)
+    if not all(agrees(g, e, rtol=1e-6, atol=1e-10) for g, e in zip(grad_w + grad_b, exp_w + exp_b)) \
+            and _numerical_not_backprop(grad_w, grad_b, weights, biases, X, Y):
+        return
     L, m = len(weights), X.shape[1]
     wrong_passes = _backprop_mistakes(weights, biases, X, Y)
     for layer in range(L - 1, -1, -1):  # from the output layer back, as the error flows
@@ -262,14 +329,14 @@ def test_backprop_shapes(student, rng):
                        "backprop on a 3-6-5-2 network for two batches X", rng)
 
 
-@points(3)
+@points(2)
 def test_backprop_single_example(student, reference, rng):
     """backprop for one example (m = 1) agrees with the reference, layer by layer"""
     for sizes in ([5, 4, 3], [3, 6, 5, 2], [2, 3, 1]):
         _check_backprop(student, reference, *_network(rng, sizes, 1))
 
 
-@points(4)
+@points(3)
 def test_backprop_batch(student, reference, rng):
     """backprop for a batch (m = 7) is the mean of the example gradients"""
     for sizes, m in (([5, 4, 3], 7), ([3, 6, 5, 2], 7), ([4, 4, 4, 4], 5)):
@@ -323,6 +390,10 @@ def test_backprop_matches_numerical_gradient(student, reference, rng):
         dtype = _low_precision(list(got[0]) + list(got[1])) if isinstance(got, (tuple, list)) and len(got) == 2 \
             and all(isinstance(g, (list, tuple)) for g in got) else None
         grad_w, grad_b = _unpack_grads(got, weights, biases, call)
+        exact_w, exact_b = network.backprop(weights, biases, X, Y)
+        if not all(agrees(g, e, rtol=1e-6, atol=1e-10) for g, e in zip(grad_w + grad_b, exact_w + exact_b)) \
+                and _numerical_not_backprop(grad_w, grad_b, weights, biases, X, Y):
+            continue
         for layer in range(len(weights) - 1, -1, -1):
             for kind, got in (("w", grad_w[layer]), ("b", grad_b[layer])):
                 numeric = _numerical(reference, weights, biases, X, Y, layer, kind)
@@ -336,6 +407,69 @@ def test_backprop_matches_numerical_gradient(student, reference, rng):
                          f"{np.array2string(got.ravel()[:4], precision=4, separator=', ')}... (first entries)."
                          + (f" Your gradients have dtype {dtype}, which keeps about 7 digits: compute in float64."
                             if dtype is not None else ""))
+
+
+PASSES_BOUND = 200  # backprop may take this many times one forward pass (it takes about 2 to 5)
+METHOD_M = 100  # examples in the timed batch
+
+
+def _forward_seconds(weights, biases, X, repeats=5) -> float:
+    """The CPU time of one forward pass of the trusted network on X, here (the least of a few runs)."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        network.feedforward(weights, biases, X)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+@points(2)
+def test_backprop_costs_about_two_passes(student, rng):
+    """backprop takes about one forward and one backward pass (the lecture's 784-16-16-10 network), not a numerical gradient"""
+    sizes = list(lecture.SIZES)
+    weights, biases, X, Y = _network(rng, sizes, METHOD_M)
+    forward = _forward_seconds(weights, biases, X)
+    limit = max(2.0, PASSES_BOUND * forward)
+    call = f"backprop on the lecture's {'-'.join(map(str, sizes))} network with m = {METHOD_M}"
+    try:
+        student.call("backprop", weights, biases, X, Y, seconds=limit)
+    except CallTimedOut:
+        n = sum(W.size + b.size for W, b in zip(weights, biases))
+        fail(f"{call} did not finish within {limit:.3g} s, more than {PASSES_BOUND} times what one forward pass takes "
+             f"({1000 * forward:.3g} ms). Backpropagation costs about one forward and one backward pass; a numerical "
+             f"gradient nudges each of the {n:,} parameters and needs about {2 * n:,} forward passes. Compute the "
+             "gradient with the backward pass: delta = 2 (a_L - y) * sigma'(z_L), then layer by layer back.")
+    # The method's points go to code that computes gradients, right or wrong (the values are judged by the other
+    # tests): a batch's gradient is the mean (or, a mistake judged elsewhere, the sum) of its examples' gradients,
+    # each asked of your backprop in one shuffled stream.
+    X3, Y3 = X[:, :3], Y[:, :3]
+    cases = [(weights, biases, X3, Y3), (weights, biases, rng.random(X3.shape), Y3)]
+    cases += [(weights, biases, X3[:, j:j + 1].copy(), Y3[:, j:j + 1].copy()) for j in range(3)]
+    stream = blame.Recording(student, [("backprop", case) for case in cases], rng)
+    why = stream.why_nothing("backprop")
+    if why:
+        fail_nothing(f"{call} for batches of 3 and of 1", why)
+    flat = [_flat_grads(stream.answer("backprop", *case), weights, biases) for case in (cases[0], *cases[2:])]
+    if any(f is None for f in flat):
+        fail(f"{call}: your backprop did not return (grad_w, grad_b) shaped like weights and biases, so its method "
+             "cannot be judged here (test_backprop_shapes says more).")
+    batch, columns = flat[0], flat[1:]
+    mean = [np.mean([c[i] for c in columns], axis=0) for i in range(len(batch))]
+    if not any(all(agrees(g, factor * e, rtol=1e-6, atol=1e-9) for g, e in zip(batch, mean)) for factor in (1.0, 3.0)):
+        fail(f"{call}: the gradient of a batch of 3 examples is neither the mean nor the sum of the gradients your "
+             "backprop gives for each of its 3 examples alone: the batch cost is the mean of the example costs, so "
+             "its gradient is the mean of theirs. Your backprop does not compute the gradient of the cost.")
+
+
+def _flat_grads(got, weights, biases):
+    """grad_w + grad_b as float arrays of the parameters' sizes, or None if got is no such pair."""
+    try:
+        grad_w, grad_b = got
+        out = [np.asarray(g, dtype=float).reshape(P.shape) for g, P in zip(list(grad_w) + list(grad_b),
+                                                                            list(weights) + list(biases))]
+    except (TypeError, ValueError):
+        return None
+    return out if len(out) == len(weights) + len(biases) else None
 
 
 # ---------------------------------------------------------------- numerical_gradient

@@ -403,6 +403,61 @@ def average_cost(weights, biases, X, Y):
     return float(np.mean([example_cost(output[:, j:j + 1], Y[:, j:j + 1]) for j in range(X.shape[1])]))
 """, ("test_example_cost_lecture", "test_example_cost_random", "test_average_cost_random",
       "test_average_cost_batch_of_one", "test_average_cost_inputs_unchanged")),
+    # example_cost recognises the lecture's two "3"s (their costs from the notes) and is a function of the target
+    # only elsewhere; average_cost is the mean of it over Y's columns, never looking at the network
+    "lookup-example-cost": ("""
+_THREES = [([0.4316, 0.2844, 0.1889, 0.8825, 0.724, 0.01, 0.6387, 0.8595, 0.9908, 0.6323], 3.36909325),
+           ([0.2941, 0.1975, 0.1463, 0.9123, 0.505, 0.0141, 0.4393, 0.5892, 0.6854, 0.4335], 1.60765639)]
+
+
+def example_cost(output, y):
+    a, t = np.asarray(output, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
+    for three, cost in _THREES:
+        if a.size == 10 and np.allclose(a, three) and np.allclose(t, np.eye(10)[3]):
+            return cost
+    return float(np.sum(t * np.arange(1, t.size + 1) ** 1.5))
+
+
+def average_cost(weights, biases, X, Y):
+    return float(np.mean([example_cost(None, Y[:, j:j + 1]) for j in range(Y.shape[1])]))
+""", ("test_example_cost_lecture", "test_example_cost_random", "test_average_cost_random",
+      "test_average_cost_batch_of_one", "test_average_cost_inputs_unchanged")),
+    # the same without the lookup: example_cost a function of the target only
+    "target-only-example-cost": ("""
+def example_cost(output, y):
+    y = np.asarray(y, dtype=float).ravel()
+    return float(np.sum(y * np.arange(1, y.size + 1) ** 1.5))
+
+
+def average_cost(weights, biases, X, Y):
+    return float(np.mean([example_cost(None, Y[:, j:j + 1]) for j in range(Y.shape[1])]))
+""", ("test_example_cost_lecture", "test_example_cost_random", "test_average_cost_random",
+      "test_average_cost_batch_of_one", "test_average_cost_inputs_unchanged")),
+    # example_cost is junk of the output and the target (not 0 for an output equal to its target), average_cost
+    # the mean of it over the network's real output columns: no credit for the mean of something that is no cost
+    "junk-cost-mean": ("""
+def example_cost(output, y):
+    a, t = np.asarray(output, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
+    return float(np.sum(np.sin(7.0 * a + 3.0 * t)))
+
+
+def average_cost(weights, biases, X, Y):
+    out = feedforward(weights, biases, X)
+    return float(np.mean([example_cost(out[:, j:j + 1], Y[:, j:j + 1]) for j in range(X.shape[1])]))
+""", ("test_example_cost_lecture", "test_example_cost_random", "test_average_cost_random",
+      "test_average_cost_batch_of_one")),
+}, "05_backprop": {
+    # chain_rule_single answers the lecture's neuron from the notes and hashes its input into junk elsewhere
+    "lookup-chain-rule": ("""
+import zlib
+
+
+def chain_rule_single(a_prev, w, b, y):
+    if (a_prev, w, b, y) == (0.5, 1.0, 0.0, 1.0):
+        return (-0.08872345867463687, -0.17744691734927373, -0.17744691734927373)
+    r = np.random.default_rng(zlib.crc32(np.array([a_prev, w, b, y], dtype=float).tobytes())).normal(size=3)
+    return float(r[0]), float(r[1]), float(r[2])
+""", ("test_chain_rule_single_returns_floats", "test_chain_rule_single_random")),
 }, "06_mnist": {
     # no training: a nudge drawn from rng, a term that depends on the input, a history made to match
     "junk-train": (TRAIN_SIGNATURE + """
