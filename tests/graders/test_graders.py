@@ -331,6 +331,38 @@ def average_cost(weights, biases, X, Y):
     return float(np.mean([example_cost(output[:, j:j + 1], Y[:, j:j + 1]) for j in range(X.shape[1])]))
 """, ("test_example_cost_lecture", "test_example_cost_random", "test_average_cost_random",
       "test_average_cost_batch_of_one", "test_average_cost_inputs_unchanged")),
+}, "04_gradient_descent": {
+    # mini_batches ignores its rng: a fixed pattern (np.arange) cut into pieces earns nothing
+    "arange-mini-batches": ("""
+def mini_batches(n, batch_size, rng):
+    order = np.arange(n)
+    return [order[k:k + batch_size] for k in range(0, n, batch_size)]
+""", ("test_mini_batches_every_index_once", "test_mini_batches_sizes", "test_mini_batches_follow_rng_permutation")),
+    # one "mini-batch" of every index in order, rng and batch_size ignored
+    "one-batch": ("""
+def mini_batches(n, batch_size, rng):
+    return [np.arange(n)]
+""", ("test_mini_batches_every_index_once", "test_mini_batches_sizes", "test_mini_batches_follow_rng_permutation")),
+    # sgd_step returns the same arrays whatever its input, gradient_descent is built on it: credit for "the descent
+    # built on your own sgd_step" goes only to an sgd_step that computes
+    "constant-sgd-step-chain": ("""
+def sgd_step(params, grads, learn_rate):
+    return [np.full(np.shape(p), 0.5) for p in params]
+
+
+def gradient_descent(gradient, start, learn_rate, n_iter=50, tolerance=1e-06):
+    x = np.array(start, dtype=float) if isinstance(start, np.ndarray) else start
+    history = [np.copy(x) if isinstance(x, np.ndarray) else x]
+    for _ in range(n_iter):
+        g = np.asarray(gradient(x), dtype=float)
+        if np.all(np.abs(learn_rate * g) <= tolerance):
+            break
+        new = sgd_step([np.asarray(x, dtype=float)], [g], learn_rate)[0]
+        x = new if isinstance(x, np.ndarray) else float(new)
+        history.append(np.copy(x) if isinstance(x, np.ndarray) else x)
+    return x, history
+""", ("test_gd_float_start", "test_gd_array_start", "test_gd_tolerance_every_component", "test_gd_n_iter",
+      "test_gd_defaults", "test_sgd_step", "test_sgd_step_inputs_unchanged")),
 }, "06_mnist": {
     # no training: a nudge drawn from rng, a term that depends on the input, a history made to match
     "junk-train": (TRAIN_SIGNATURE + """
