@@ -421,13 +421,7 @@ class _SgdStream:
 
     def verdict(self) -> str:
         """test_sgd_step's failure message on these answers ('' if they pass); raises a StudentError it raised."""
-        try:
-            for params, grads, learn_rate in self.cases:
-                _check_sgd_step(self.recording.answer("sgd_step", params, grads, learn_rate), params, grads,
-                                learn_rate)
-        except AssertionError as failure:
-            return str(failure)
-        return ""
+        return _judge_sgd_step(self)
 
     def charged_rule(self):
         """The rule of the one named mistake every recorded answer shows, if sgd_step computes and test_sgd_step
@@ -453,6 +447,17 @@ def _sgd_stream(student, seed) -> _SgdStream:
     return blame.recorded(student, "04 sgd_step stream", lambda: _SgdStream(student, seed))
 
 
+def _judge_sgd_step(stream) -> str:
+    """test_sgd_step's failure message on the stream's sgd_step answers ('' if they pass); raises the StudentError of
+    a call that raised."""
+    try:
+        for params, grads, learn_rate in stream.cases:
+            _check_sgd_step(stream.recording.answer("sgd_step", params, grads, learn_rate), params, grads, learn_rate)
+    except AssertionError as failure:
+        return str(failure)
+    return ""
+
+
 def _check_sgd_step(got, params, grads, learn_rate):
     """Fail unless got is [p - learn_rate * g], naming the mistake."""
     got = expect_list(got, len(params), "sgd_step")
@@ -465,7 +470,7 @@ def _check_sgd_step(got, params, grads, learn_rate):
 @points(2)
 def test_sgd_step(student, seed):
     """sgd_step returns [p - learn_rate * g] for arrays of different shapes"""
-    why = _sgd_stream(student, seed).verdict()
+    why = _judge_sgd_step(_sgd_stream(student, seed))
     if why:
         fail(why)
 
