@@ -162,8 +162,9 @@ def _check_run(got, expected, start, step_at_start, what, more="", fewer="", als
 
     more / fewer: what taking more / fewer steps than expected means in this check.
     also: other accepted (x, history) runs, the paths of mistakes charged in their own tests (the
-    stopping rule; a descent built on sgd_step's charged mistake). history_home: False where a history aliased in place is charged elsewhere
-    (test_gd_start_unchanged_history_separate): then its final x is judged here, not its history.
+    stopping rule; a descent built on sgd_step's charged mistake). history_home: False where a history
+    aliased in place is charged elsewhere (test_gd_start_unchanged_history_separate): then its final x
+    is judged here, not its history.
     """
     shape = None if np.ndim(start) == 0 and not isinstance(start, np.ndarray) else np.shape(start)
     if any(_same_run(got, run) for run in also or ()):
