@@ -21,7 +21,7 @@ from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value,
 from autograder.toolkit.dtypes import low_precision
 from autograder.toolkit.evidence import fail_nothing, judge, one_stream
 from autograder.toolkit.network import backprop, evaluate as right_evaluate
-from autograder.toolkit.sgd_runs import along_gradient, flatten, match, sgd_runs
+from autograder.toolkit.sgd_runs import along_gradient, flatten, match, sgd_runs, step_ratio, step_size_bounds
 from autograder.toolkit.mistakes import scaled
 from autograder.toolkit.network import feedforward, one_hot, random_network, random_problem
 from autograder.toolkit.wording import count, verb
@@ -69,10 +69,6 @@ def _mnist(mnist_dir):
 
 # ---------------------------------------------------------------- evaluate
 
-def _check_evaluate(student, weights, biases, X, labels, expected, what):
-    _judge_evaluate(student.evaluate(weights, biases, X, labels), X, expected, what)
-
-
 def _judge_evaluate(answer, X, expected, what):
     got = expect_float(answer, what)
     mistakes = _evaluate_mistakes(expected, X.shape[1])
@@ -107,9 +103,10 @@ def _evaluate_mistakes(expected, m):
     ]
 
 
-@points(1)
-def test_evaluate_hand_made(student):
-    """evaluate on a small hand-made network: 3 of 5 right gives 0.6"""
+def _hand_made_cases(rng):
+    """(weights, biases, X, labels, expected, what) of test_evaluate_hand_made: the hand-made network, then the same
+    network with its output neurons in another order, on its examples in another order, with other labels (other
+    accuracies), so that an evaluate that recognises the hand-made inputs cannot answer them all."""
     # Output neuron j lights up exactly when input j is bright: the prediction is the brightest input.
     weights = [20.0 * np.eye(4)]
     biases = [-10.0 * np.ones((4, 1))]
@@ -118,12 +115,31 @@ def test_evaluate_hand_made(student):
                   [0.0, 0.0, 1.0, 1.0, 0.0],
                   [0.0, 0.0, 0.0, 0.0, 0.2]])  # predictions 0, 1, 2, 2, 0
     labels = np.array([0, 1, 2, 3, 1])
-    _check_evaluate(student, weights, biases, X, labels, 0.6,
-                    "evaluate on 5 examples with predictions 0, 1, 2, 2, 0 and labels 0, 1, 2, 3, 1")
-    _check_evaluate(student, weights, biases, X[:, 2:3], labels[2:3], 1.0,
-                    "evaluate on one example it gets right")
-    _check_evaluate(student, weights, biases, X[:, 3:4], labels[3:4], 0.0,
-                    "evaluate on one example it gets wrong")
+    cases = [(weights, biases, X, labels, 0.6,
+              "evaluate on 5 examples with predictions 0, 1, 2, 2, 0 and labels 0, 1, 2, 3, 1"),
+             (weights, biases, X[:, 2:3], labels[2:3], 1.0, "evaluate on one example it gets right"),
+             (weights, biases, X[:, 3:4], labels[3:4], 0.0, "evaluate on one example it gets wrong")]
+    for right in rng.permutation([1, 2, 4, 5])[:3]:
+        neurons, columns = rng.permutation(4), rng.permutation(5)
+        W, b, shuffled = weights[0][neurons], biases[0][neurons], X[:, columns]
+        predictions = np.argmax(W @ shuffled + b, axis=0)
+        wrong = rng.permutation(5)[:5 - int(right)]
+        new_labels = predictions.copy()
+        new_labels[wrong] = (predictions[wrong] + rng.integers(1, 4, wrong.size)) % 4
+        cases.append(([W], [b], shuffled, new_labels, right / 5,
+                      f"evaluate on the same network with its output neurons in the order {neurons.tolist()}, on its "
+                      f"examples in another order, with labels {new_labels.tolist()} (predictions "
+                      f"{predictions.tolist()})"))
+    return cases
+
+
+@points(1)
+def test_evaluate_hand_made(student, rng):
+    """evaluate on a small hand-made network: 3 of 5 right gives 0.6 (and the same network reordered)"""
+    cases = _hand_made_cases(rng)
+    stream = blame.Recording(student, [("evaluate", case[:4]) for case in cases], rng)  # one shuffled stream
+    for weights, biases, X, labels, expected, what in cases:
+        _judge_evaluate(stream.answer("evaluate", weights, biases, X, labels), X, expected, what)
 
 
 def _stream_rng(seed, name):
@@ -273,8 +289,8 @@ def _expect_train_computes(student, weights, biases, m, settings, what, rng):
     handed back, a counter or noise (from the rng or not) show nothing."""
     n_in, n_out = weights[0].shape[1], weights[-1].shape[0]
     epochs, batch_size, _ = settings
-    seed, cases, examples = int(rng.integers(2**31)), [], []
-    for _ in range(2):
+    seeds, cases, examples = [int(s) for s in rng.choice(2**31, 2, replace=False)], [], []
+    for seed in seeds:  # a Generator of another seed for each example: noise drawn from it does not cancel
         x, y = rng.uniform(0.0, 1.0, (n_in, 1)), one_hot([int(rng.integers(0, n_out))], n_out)
         examples.append((x, y))
         cases.append((weights, biases, np.repeat(x, m, axis=1), np.repeat(y, m, axis=1), epochs, batch_size,
@@ -298,6 +314,13 @@ def _expect_train_computes(student, weights, biases, m, settings, what, rng):
         fail_nothing(what, "the networks it returned for the two examples do not differ along the gradients of "
                            "their costs (every mini-batch step on copies of one example goes along that example's "
                            "gradient), only by changes unrelated to them")
+    steps = epochs * -(-m // batch_size)
+    low, high = step_size_bounds(steps, m)
+    ratio = step_ratio(flat[1], flat[0], difference, EVIDENCE_LEARN_RATE)
+    if not low <= ratio <= high:
+        fail_nothing(what, f"the networks it returned for the two examples differ along their gradients by "
+                           f"{ratio:.3g} times learn_rate * gradient, where {steps} mini-batch steps of learn_rate * "
+                           f"gradient give about {steps}: far from any number of steps of that size")
 
 
 @points(2)

@@ -12,6 +12,8 @@ find which one the student's network is, and so read off the order of the mini-b
 And evidence that a train steps along the gradient rather than adding noise (docs/graders.md, rule 1):
 
     along_gradient(start, new, gradient)   # |cos| of the angle between new - start and the gradient
+    step_ratio(start, new, gradient, learn_rate)  # how many steps of learn_rate * gradient that change is
+    step_size_bounds(steps, m)             # the ratios a train that steps (right or wrong) can give
 
 Parameters are flat float64 vectors: every weight matrix, then every bias column, raveled (flatten).
 """
@@ -93,3 +95,22 @@ def along_gradient(start, new, gradient) -> float:
     if not np.isfinite(norm) or norm == 0.0:
         return 0.0
     return abs(float(change @ gradient)) / norm
+
+
+def step_ratio(start, new, gradient, learn_rate) -> float:
+    """The length of the change new - start along the gradient, in units of learn_rate * |gradient| (flat vectors):
+    about k after k small steps of learn_rate * gradient; 0 when nothing changed or the gradient is 0."""
+    change = np.asarray(new, dtype=np.float64) - np.asarray(start, dtype=np.float64)
+    norm = float(np.linalg.norm(gradient))
+    if not np.isfinite(norm) or norm == 0.0 or learn_rate == 0:
+        return 0.0
+    ratio = abs(float(change @ gradient)) / (norm * norm * abs(learn_rate))
+    return ratio if np.isfinite(ratio) else 0.0
+
+
+def step_size_bounds(steps, m) -> tuple[float, float]:
+    """(low, high): the step ratios (step_ratio) a train of `steps` mini-batch steps on m examples can give, right or
+    wrong, within a generous factor 4: from one step divided by m (a single step, or one divided by the mini-batch
+    size) to every step m times too large (the sum of the gradients instead of their mean). Noise, or steps a
+    million times too small, fall outside."""
+    return 0.25 / max(m, 1), 4.0 * steps * max(m, 1)

@@ -458,6 +458,38 @@ def chain_rule_single(a_prev, w, b, y):
     r = np.random.default_rng(zlib.crc32(np.array([a_prev, w, b, y], dtype=float).tobytes())).normal(size=3)
     return float(r[0]), float(r[1]), float(r[2])
 """, ("test_chain_rule_single_returns_floats", "test_chain_rule_single_random")),
+}, "04_gradient_descent": {
+    # mini_batches ignores its rng: a fixed pattern (np.arange) cut into pieces earns nothing
+    "arange-mini-batches": ("""
+def mini_batches(n, batch_size, rng):
+    order = np.arange(n)
+    return [order[k:k + batch_size] for k in range(0, n, batch_size)]
+""", ("test_mini_batches_every_index_once", "test_mini_batches_sizes", "test_mini_batches_follow_rng_permutation")),
+    # one "mini-batch" of every index in order, rng and batch_size ignored
+    "one-batch": ("""
+def mini_batches(n, batch_size, rng):
+    return [np.arange(n)]
+""", ("test_mini_batches_every_index_once", "test_mini_batches_sizes", "test_mini_batches_follow_rng_permutation")),
+    # sgd_step returns the same arrays whatever its input, gradient_descent is built on it: credit for "the descent
+    # built on your own sgd_step" goes only to an sgd_step that computes
+    "constant-sgd-step-chain": ("""
+def sgd_step(params, grads, learn_rate):
+    return [np.full(np.shape(p), 0.5) for p in params]
+
+
+def gradient_descent(gradient, start, learn_rate, n_iter=50, tolerance=1e-06):
+    x = np.array(start, dtype=float) if isinstance(start, np.ndarray) else start
+    history = [np.copy(x) if isinstance(x, np.ndarray) else x]
+    for _ in range(n_iter):
+        g = np.asarray(gradient(x), dtype=float)
+        if np.all(np.abs(learn_rate * g) <= tolerance):
+            break
+        new = sgd_step([np.asarray(x, dtype=float)], [g], learn_rate)[0]
+        x = new if isinstance(x, np.ndarray) else float(new)
+        history.append(np.copy(x) if isinstance(x, np.ndarray) else x)
+    return x, history
+""", ("test_gd_float_start", "test_gd_array_start", "test_gd_tolerance_every_component", "test_gd_n_iter",
+      "test_gd_defaults", "test_sgd_step", "test_sgd_step_inputs_unchanged")),
 }, "06_mnist": {
     # no training: a nudge drawn from rng, a term that depends on the input, a history made to match
     "junk-train": (TRAIN_SIGNATURE + """
@@ -486,6 +518,43 @@ def chain_rule_single(a_prev, w, b, y):
             history["test_accuracy"].append(evaluate(weights, biases, X_test, labels_test))
     return weights, biases, history
 """, ("test_train_shuffles_with_rng", "test_train_every_example_once_per_epoch", "test_train_mnist")),
+    # noise from the rng its caller gives, and a step a million times too small: the two examples' networks of the
+    # evidence (Generators of different seeds) differ by noise, not along their gradients
+    "noise-train": (TRAIN_SIGNATURE + """
+    grad_w, grad_b = backprop(weights, biases, X, Y)
+    weights = [W + rng.standard_normal(W.shape) - 1e-6 * learn_rate * g for W, g in zip(weights, grad_w)]
+    biases = [b + rng.standard_normal(b.shape) - 1e-6 * learn_rate * g for b, g in zip(biases, grad_b)]
+    history = {"cost": [average_cost(weights, biases, X, Y)] * epochs}
+    if X_test is not None:
+        history["test_accuracy"] = [evaluate(weights, biases, X_test, labels_test)] * epochs
+    return weights, biases, history
+""", ("test_train_returns_network_and_history", "test_train_history_matches_network",
+      "test_train_leaves_inputs_unchanged", "test_train_one_full_batch_step",
+      "test_train_every_example_once_per_epoch", "test_train_shuffles_with_rng", "test_train_mnist")),
+    # real mini-batch SGD, but every step a million times too small: along the gradients, of no size
+    "tiny-steps": (TRAIN_SIGNATURE + """
+    history = {"cost": []}
+    if X_test is not None:
+        history["test_accuracy"] = []
+    for _ in range(epochs):
+        for batch in mini_batches(X.shape[1], batch_size, rng):
+            grad_w, grad_b = backprop(weights, biases, X[:, batch], Y[:, batch])
+            weights = sgd_step(weights, grad_w, 1e-6 * learn_rate)
+            biases = sgd_step(biases, grad_b, 1e-6 * learn_rate)
+        history["cost"].append(average_cost(weights, biases, X, Y))
+        if X_test is not None:
+            history["test_accuracy"].append(evaluate(weights, biases, X_test, labels_test))
+    return weights, biases, history
+""", ("test_train_returns_network_and_history", "test_train_history_matches_network",
+      "test_train_leaves_inputs_unchanged", "test_train_one_full_batch_step", "test_train_mnist")),
+    # evaluate looks its answers up by the number of labels on the hand-made network, and is noise elsewhere
+    "lookup-evaluate": ("""
+def evaluate(weights, biases, X, labels):
+    labels = np.asarray(labels)
+    if len(weights) == 1 and weights[0].shape == (4, 4):
+        return {5: 0.6}.get(labels.size, 1.0 if labels.size == 1 and labels[0] == 2 else 0.0)
+    return float(np.random.default_rng(int(abs(np.sum(X)) * 1e6) % 2**32).random())
+""", ("test_evaluate_hand_made", "test_evaluate_random")),
     # evaluate returns a percentage only on the hand-made network (the ledger records "percent"), and train
     # records its test accuracy in percent, its own mistake, hoping to be excused by that ledger entry
     "percent-ledger": ("""

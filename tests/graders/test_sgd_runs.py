@@ -3,7 +3,8 @@ evidence that a train steps along the gradient rather than adding noise."""
 import numpy as np
 
 from autograder.toolkit.network import backprop, random_problem
-from autograder.toolkit.sgd_runs import along_gradient, epoch_orders, flatten, match, sgd_runs
+from autograder.toolkit.sgd_runs import (along_gradient, epoch_orders, flatten, match, sgd_runs, step_ratio,
+                                         step_size_bounds)
 
 
 def _train(weights, biases, X, Y, epochs, batch_size, learn_rate, rng, factor=1.0):
@@ -50,3 +51,24 @@ def test_steps_go_along_the_gradient_and_noise_does_not():
     assert along_gradient(start, _train(weights, biases, X, Y, 3, 5, 0.05, rng, factor=-1.0), gradient) > 0.95
     assert along_gradient(start, start + 1e-3 * rng.standard_normal(start.size), gradient) < 0.5
     assert along_gradient(start, start, gradient) == 0.0
+
+
+def test_step_ratio_counts_steps_of_learn_rate_times_gradient_and_bounds_leave_out_tiny_ones():
+    rng = np.random.default_rng(13)
+    weights, biases, X, Y, _ = random_problem(rng, [6, 5, 4], 1)
+    m, epochs, batch_size, learn_rate = 20, 3, 5, 0.02
+    X, Y = np.repeat(X, m, axis=1), np.repeat(Y, m, axis=1)
+    start, gradient = flatten(weights, biases), flatten(*backprop(weights, biases, X, Y))
+    steps = epochs * 4
+    low, high = step_size_bounds(steps, m)
+    right = step_ratio(start, _train(weights, biases, X, Y, epochs, batch_size, learn_rate, rng), gradient, learn_rate)
+    assert 0.5 * steps < right < 1.5 * steps and low <= right <= high
+    for factor in (-1.0, 1.0 / batch_size, float(m)):  # uphill, divided by the batch size, the sum: real steps
+        ratio = step_ratio(start, _train(weights, biases, X, Y, epochs, batch_size, learn_rate, rng, factor=factor),
+                           gradient, learn_rate)
+        assert low <= ratio <= high, (factor, ratio)
+    tiny = step_ratio(start, _train(weights, biases, X, Y, epochs, batch_size, learn_rate, rng, factor=1e-6),
+                      gradient, learn_rate)
+    assert tiny < low
+    assert step_ratio(start, start, gradient, learn_rate) == 0.0
+    assert step_ratio(start, start + 1.0, np.zeros_like(gradient), learn_rate) == 0.0
