@@ -491,7 +491,7 @@ def _audit_styles(path: Path, raw: dict, lines: dict[tuple, int]) -> str:
         return AUDIT_STYLES
     where = _at(lines, ("audit", "styles"))
     try:
-        fields = [name for _, name, spec, conversion in string.Formatter().parse(styles) if name is not None]
+        fields = [part[1] for part in string.Formatter().parse(styles) if part[1] is not None]
         styles.format(id="01_x")
     except (ValueError, IndexError, KeyError, AttributeError):
         fields = None

@@ -401,10 +401,11 @@ def audit_styles(course: Course, assignment: Assignment, jobs: int, tests: dict,
     made = [(path, number, mutant) for path in variants
             for number, mutant in enumerate(variant_mutants(course, assignment, path), start=1)]
     where = _relative(course, course.styles_dir(assignment.id))
-    report(f"{assignment.id} (other styles): grading {len(made)} mutants of {len(variants)} correct variant{'' if len(variants) == 1 else 's'} in "
+    plural = "" if len(variants) == 1 else "s"
+    report(f"{assignment.id} (other styles): grading {len(made)} mutants of {len(variants)} correct variant{plural} in "
            f"{where} ({', '.join(p.stem for p in variants) or 'none'}) with the hidden graders")
-    graded = _grade(course, assignment, [(f"{path.stem}-{number}", mutant, path) for path, number, mutant in made],
-                    [], jobs) if made else {}
+    entries = [(f"{path.stem}-{number}", mutant, path) for path, number, mutant in made]
+    graded = _grade(course, assignment, entries, [], jobs) if made else {}
     for path, number, mutant in made:
         r = classify(number, mutant, graded[f"{path.stem}-{number}"], tests, exceptions, assignment.id)
         r.variant = path.stem
