@@ -284,9 +284,10 @@ def _cmd_audit(args) -> int:
         return EXIT_OK
     corpus = course.root / "tests" / "submissions"
     results = [audit(course, course.assignment(a), jobs=args.jobs, corpus=corpus if corpus.is_dir() else None,
-                     listing=args.list) for a in assignments]
-    if len(results) > 1:
-        print("\n".join(r.last_line() for r in results))
+                     listing=args.list, styles=args.styles) for a in assignments]
+    results += [r.styles for r in results if r.styles is not None]
+    if len(assignments) > 1:
+        print("\n".join(r.last_line() for r in sorted(results, key=lambda r: r.assignment)))
     below = [r for r in results if 100 * r.kill_rate < args.fail_under
              or 100 * r.charged_once_rate < args.fail_under_once]
     return EXIT_FAILED if below else EXIT_OK
@@ -550,8 +551,11 @@ def parser() -> argparse.ArgumentParser:
     au.add_argument("--jobs", type=int, default=2, help="mutants graded in parallel")
     au.add_argument("--list", action="store_true",
                     help="every mutant: operator, file:line and function, points lost, failing tests")
-    au.add_argument("--show", metavar="N", help="print mutant N (a number from --list, or its id) as a diff; "
-                    "grades nothing")
+    au.add_argument("--styles", action="store_true",
+                    help="also mutate the correct variants in other styles (course.toml [audit] styles, default "
+                    "tests/submissions/ID/correct): a second line per assignment")
+    au.add_argument("--show", metavar="N", help="print mutant N (a number from --list, or its id; VARIANT:N for "
+                    "a variant's) as a diff; grades nothing")
     au.add_argument("--fail-under", type=float, default=0.0, metavar="P",
                     help="exit 1 when an assignment kills fewer than P%% of its mutants")
     au.add_argument("--fail-under-once", type=float, default=0.0, metavar="Q",

@@ -60,6 +60,7 @@ def _limit_rules(required: bool) -> dict:
 
 
 MODULE_NAME = r"^[a-z_]+\.py$"
+AUDIT_STYLES = "tests/submissions/{id}/correct"   # [audit] styles when course.toml does not say
 ASSIGNMENT_ID = r"^[0-9]{2}_[a-z_]+$"
 TEST_NAME = r"^test_[A-Za-z0-9_]+$"
 SCHEMA = Rule("table", keys={
@@ -93,6 +94,11 @@ SCHEMA = Rule("table", keys={
     # `course collect`: the zone of the times in Moodle's grading worksheet (an IANA name, e.g. Europe/Berlin)
     "collect": Rule("table", keys={
         "timezone": Rule("string", non_empty=True),
+    }),
+    # `course audit --styles`: the folder of each assignment's correct variants written in other styles
+    # (ID.py files standing for its first module), relative to course.toml; {id} is the assignment's id
+    "audit": Rule("table", keys={
+        "styles": Rule("string", non_empty=True),
     }),
     "assignments": Rule("array", True, non_empty=True, items=Rule("table", keys={
         "id": Rule("string", True, pattern=ASSIGNMENT_ID),
@@ -178,6 +184,7 @@ class Course:
     mnist_sha256sums: Path | None = None  # [data] sha256sums: the manifest they are checked against
     serve: ServeSettings = ServeSettings()  # [serve]: `course serve`'s limits and pace
     collect_timezone: str | None = None  # [collect] timezone: the zone of an LMS download's times (IANA name)
+    audit_styles: str = AUDIT_STYLES  # [audit] styles: the folder of correct variants, {id} the assignment's id
 
     @property
     def root(self) -> Path:
@@ -203,6 +210,10 @@ class Course:
 
     def grader_file(self, assignment_id: str) -> Path:
         return self.graders_dir / f"test_{assignment_id}.py"
+
+    def styles_dir(self, assignment_id: str) -> Path:
+        """The folder of the assignment's correct variants in other styles (`course audit --styles`)."""
+        return self.root / self.audit_styles.format(id=assignment_id)
 
 
 def default_course_path() -> Path:
@@ -443,6 +454,7 @@ def _build(path: Path, raw: dict, lines: dict[tuple, int]) -> Course:
     found = locate.find(mnist_places)
     late = raw.get("late", {})
     collect_timezone = _collect_timezone(path, raw, lines)
+    audit_styles = _audit_styles(path, raw, lines)
     return Course(
         path=path, name=raw["course"]["name"], id=raw["course"]["id"], term=raw["course"]["term"],
         mnist_dir=(found or mnist_places[-1]).path, limits=limits,
@@ -450,7 +462,8 @@ def _build(path: Path, raw: dict, lines: dict[tuple, int]) -> Course:
         late_grace_minutes=late.get("grace_minutes", 0.0),
         assignments=tuple(assignments), mnist_places=mnist_places, mnist_mirror=data.get("mirror"),
         mnist_sha256sums=path.parent / data["sha256sums"] if "sha256sums" in data else None,
-        serve=ServeSettings(**raw.get("serve", {})), collect_timezone=collect_timezone)
+        serve=ServeSettings(**raw.get("serve", {})), collect_timezone=collect_timezone,
+        audit_styles=audit_styles)
 
 
 def _collect_timezone(path: Path, raw: dict, lines: dict[tuple, int]) -> str | None:
@@ -467,3 +480,22 @@ def _collect_timezone(path: Path, raw: dict, lines: dict[tuple, int]) -> str | N
                                 f"such as Europe/Berlin or America/New_York){_at(lines, ('collect', 'timezone'))}"
                                 ) from None
     return zone
+
+
+def _audit_styles(path: Path, raw: dict, lines: dict[tuple, int]) -> str:
+    """[audit] styles, checked to name {id} as its only placeholder; the default when not set."""
+    import string
+
+    styles = raw.get("audit", {}).get("styles")
+    if styles is None:
+        return AUDIT_STYLES
+    where = _at(lines, ("audit", "styles"))
+    try:
+        fields = [part[1] for part in string.Formatter().parse(styles) if part[1] is not None]
+        styles.format(id="01_x")
+    except (ValueError, IndexError, KeyError, AttributeError):
+        fields = None
+    if fields != ["id"] or "{id}" not in styles:
+        raise CourseConfigError(f"{path}: audit.styles: {styles[:80]!r} must name the assignment's folder with "
+                                f"{{id}} once and no other placeholder, e.g. \"{AUDIT_STYLES}\"{where}")
+    return styles

@@ -11,6 +11,10 @@ The mutant's source is the reference file with only the changed code
 rewritten (comments, markers and line numbers kept), so its diff reads
 against the real file.
 
+A correct variant written in another style (tests/submissions/ID/correct/)
+has no solution regions: mutants(source, path, functions=[...]) mutates the
+bodies of those top-level functions instead (docstrings left alone).
+
 mutants(source, path) -> [Mutant(id, module, function, line, operator, description, source, diff)]
 """
 import ast
@@ -468,14 +472,17 @@ def _spread(items: list, count: int) -> list:
     return [items[round(i * (len(items) - 1) / (count - 1))] for i in range(count)] if count > 1 else items[:1]
 
 
-def mutants(source: str, path: str = "module.py", max_per_operator: int = MAX_PER_OPERATOR) -> list[Mutant]:
-    """The mutants of the solution regions of a module's source: at most max_per_operator per function and operator."""
+def mutants(source: str, path: str = "module.py", max_per_operator: int = MAX_PER_OPERATOR,
+            functions=None) -> list[Mutant]:
+    """The mutants of the solution regions of a module's source: at most max_per_operator per function and operator.
+    functions: names of top-level functions; then their bodies are mutated instead (a file with no regions)."""
     tree = ast.parse(source)
     numpy = _numpy_name(tree)
     seen = {ast.dump(tree)}   # the reference and every mutant made so far: each change once
     found = {}                # (function, operator) -> [Mutant]
     contexts = {}             # function name -> its Context in the reference's tree
-    for index, node, function in _mutable_nodes(tree, source):
+    lines = solution_lines(source) if functions is None else function_body_lines(tree, functions)
+    for index, node, function in _mutable_nodes(tree, lines):
         if function.name not in contexts:
             contexts[function.name] = _context(tree, function, numpy)
         context = contexts[function.name]
@@ -487,9 +494,21 @@ def mutants(source: str, path: str = "module.py", max_per_operator: int = MAX_PE
     return _chosen(found, max_per_operator)
 
 
-def _mutable_nodes(tree, source: str):
-    """(index in ast.walk order, node, its top-level function) for each node inside a solution region."""
-    lines = solution_lines(source)
+def function_body_lines(tree, functions) -> set[int]:
+    """The line numbers (1-based) of the named top-level functions' bodies, their docstrings excluded."""
+    lines = set()
+    for function in tree.body:
+        if isinstance(function, ast.FunctionDef) and function.name in functions:
+            body = function.body
+            if ast.get_docstring(function, clean=False) is not None:
+                body = body[1:]
+            if body:
+                lines |= set(range(body[0].lineno, function.end_lineno + 1))
+    return lines
+
+
+def _mutable_nodes(tree, lines: set[int]):
+    """(index in ast.walk order, node, its top-level function) for each node on the given lines."""
     owner = _enclosing_functions(tree)
     for index, node in enumerate(ast.walk(tree)):
         if getattr(node, "lineno", None) in lines and id(node) in owner \

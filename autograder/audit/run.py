@@ -19,6 +19,18 @@
 4. The rest are the mistakes the graders miss: reported with their diffs.
 
 The last line is `ID: killed K of N mutants (P%); charged once: C of K (Q%)`.
+
+With styles (`--styles`), the correct variants written in other styles
+(course.toml [audit] styles, default tests/submissions/ID/correct/*.py, each
+standing for the assignment's first module) are audited the same way: a
+variant must first score full marks (else it is reported and skipped); its
+graded functions' bodies are mutated by the same operators, and its survivors
+are compared with the variant itself. This sees what the reference's style
+hides: a mistake in a building block charged again where a variant's later
+function calls that building block and the reference's does not. A second
+line follows: `ID (other styles, V variants): killed K of N mutants (P%);
+charged once: C of K (Q%)`; their mutants are numbered per variant
+(`#loops:3`, which `--show loops:3` prints).
 """
 import math
 import shutil
@@ -67,6 +79,12 @@ class MutantResult:
     charges: list[Charge] = field(default_factory=list)
     note: str = ""                    # why: equivalent, reviewed, not graded, does not import
     fair: ChargedElsewhere | None = None   # the exception that explains charges elsewhere
+    variant: str | None = None        # the correct variant it was made of (its file's stem); None: the reference
+
+    @property
+    def label(self) -> str:
+        """#N for the reference's mutants, #VARIANT:N for a variant's (what --show takes, without the #)."""
+        return f"#{self.variant}:{self.number}" if self.variant else f"#{self.number}"
 
     @property
     def lost(self) -> float:
@@ -88,6 +106,9 @@ class AuditReport:
     results: list[MutantResult] = field(default_factory=list)
     corpus_caught: list[str] = field(default_factory=list)
     corpus_missed: list[str] = field(default_factory=list)
+    label: str = ""                   # what the last line names: the assignment, or "ID (other styles, V variants)"
+    skipped: list[str] = field(default_factory=list)   # variants that do not score full marks, each with why
+    styles: "AuditReport | None" = None   # --styles: the audit of the correct variants in other styles
 
     def having(self, status: str) -> list[MutantResult]:
         return [r for r in self.results if r.status == status]
@@ -115,14 +136,16 @@ class AuditReport:
 
     def last_line(self) -> str:
         # Rounded down: 99.6% is not 100%.
-        return (f"{self.assignment}: killed {len(self.killed)} of {self.counted} mutants "
+        return (f"{self.label or self.assignment}: killed {len(self.killed)} of {self.counted} mutants "
                 f"({math.floor(100 * self.kill_rate)}%); charged once: {len(self.charged_once)} of "
                 f"{len(self.killed)} ({math.floor(100 * self.charged_once_rate)}%)")
 
 
 # -- the inputs the graders use -------------------------------------------------
-def graded_reference(course: Course, assignment: Assignment, isolation: str) -> tuple[SubmissionResult, list]:
-    """The reference's grade, and (fn, args, kwargs, return_args) of every call the graders made for it."""
+def graded_reference(course: Course, assignment: Assignment, isolation: str,
+                     variant: Path | None = None) -> tuple[SubmissionResult, list]:
+    """The reference's grade (or a correct variant's), and (fn, args, kwargs, return_args) of every call the
+    graders made for it."""
     calls = []
     original = StudentProcess.call
 
@@ -132,9 +155,7 @@ def graded_reference(course: Course, assignment: Assignment, isolation: str) -> 
 
     with tempfile.TemporaryDirectory(prefix="nnfs-audit-") as tmp:
         folder = Path(tmp, "submitted", "reference", assignment.id)
-        folder.mkdir(parents=True)
-        for module in assignment.modules:
-            shutil.copyfile(course.solution_dir(assignment.id) / module, folder / module)
+        _write_submission(course, assignment, folder, None, variant)
         StudentProcess.call = record
         try:
             graded = grade_submission(course, assignment, REFERENCE_STUDENT, folder, None, isolation)
@@ -196,10 +217,12 @@ def _answer(process, fn, args, kwargs, return_args):
 
 
 def behaves_like_reference(course: Course, assignment: Assignment, mutant: Mutant, calls, isolation,
-                           seed: int = 0, tolerance=STRICT, refusal_in: str | None = None) -> bool:
-    """True when the mutant answers every recorded call, and random variants of it, as the reference does
-    (the same types, shapes and dtypes; values within tolerance). refusal_in: a function name; then only
-    if at least one of those calls to it is one the reference refuses (raises for)."""
+                           seed: int = 0, tolerance=STRICT, refusal_in: str | None = None,
+                           variant: Path | None = None) -> bool:
+    """True when the mutant answers every recorded call, and random variants of it, as the reference (or the
+    correct variant it was made of) does (the same types, shapes and dtypes; values within tolerance).
+    refusal_in: a function name; then only if at least one of those calls to it is one the reference refuses
+    (raises for)."""
     rng = np.random.default_rng(seed)
     variants = [c for c in calls]
     for _ in range(RANDOM_VARIANTS):
@@ -213,7 +236,7 @@ def behaves_like_reference(course: Course, assignment: Assignment, mutant: Mutan
             folder = Path(tmp, name)
             folder.mkdir()
             files = dict(provided)
-            _write_submission(course, assignment, folder, changed)
+            _write_submission(course, assignment, folder, changed, variant)
             files.update({module: folder / module for module in assignment.modules})
             processes.append(StudentProcess(
                 files, assignment.modules,
@@ -232,14 +255,23 @@ def behaves_like_reference(course: Course, assignment: Assignment, mutant: Mutan
 
 
 # -- the audit -----------------------------------------------------------------------
-def _write_submission(course: Course, assignment: Assignment, folder: Path, mutant: Mutant | None):
-    """The reference's modules in folder, with the mutant's module in place of its own."""
+def _sources(course: Course, assignment: Assignment, variant: Path | None = None) -> dict[str, Path]:
+    """module name -> the file it is: the reference's, with a correct variant in place of the first module."""
+    files = {module: course.solution_dir(assignment.id) / module for module in assignment.modules}
+    if variant is not None:
+        files[assignment.modules[0]] = variant
+    return files
+
+
+def _write_submission(course: Course, assignment: Assignment, folder: Path, mutant: Mutant | None,
+                      variant: Path | None = None):
+    """The reference's modules (or the variant in place of the first) in folder, the mutant's in place of its own."""
     folder.mkdir(parents=True, exist_ok=True)
-    for module in assignment.modules:
-        if mutant is not None and Path(mutant.module).name == module:
+    for module, path in _sources(course, assignment, variant).items():
+        if mutant is not None and mutant.module == _relative(course, path):
             (folder / module).write_text(mutant.source, encoding="utf-8")
         else:
-            shutil.copyfile(course.solution_dir(assignment.id) / module, folder / module)
+            shutil.copyfile(path, folder / module)
 
 
 def _relative(course: Course, path: Path) -> str:
@@ -253,6 +285,17 @@ def all_mutants(course: Course, assignment: Assignment) -> list[Mutant]:
         path = course.solution_dir(assignment.id) / module
         found += mutants(path.read_text(encoding="utf-8"), _relative(course, path))
     return found
+
+
+def style_variants(course: Course, assignment: Assignment) -> list[Path]:
+    """The correct variants in other styles: the .py files of course.toml's [audit] styles folder."""
+    return sorted(course.styles_dir(assignment.id).glob("*.py"))
+
+
+def variant_mutants(course: Course, assignment: Assignment, variant: Path) -> list[Mutant]:
+    """Every mutant of a correct variant: its graded functions' bodies, in the order --list numbers them."""
+    functions = tests_to_functions(course, assignment)["functions"]
+    return mutants(variant.read_text(encoding="utf-8"), _relative(course, variant), functions=functions)
 
 
 def tests_to_functions(course: Course, assignment: Assignment) -> dict:
@@ -304,9 +347,10 @@ def classify(number: int, mutant: Mutant, graded: SubmissionResult, tests: dict,
 
 
 def audit(course: Course, assignment: Assignment, jobs: int = 2, corpus: Path | None = None,
-          report=print, listing: bool = False) -> AuditReport:
+          report=print, listing: bool = False, styles: bool = False) -> AuditReport:
     """Grade every mutant; report (one line at a time) what the graders miss or charge twice, or with
-    listing every mutant; the last line is AuditReport.last_line()."""
+    listing every mutant; the last line is AuditReport.last_line(). styles: then the correct variants in
+    other styles too (AuditReport.styles), reported after, ending with their own line."""
     exceptions = read_exceptions(course)
     reviewed = reviewed_equivalents(course.graders_dir / EQUIVALENT_FILE,
                                     _relative(course, course.graders_dir / EQUIVALENT_FILE))
@@ -316,48 +360,115 @@ def audit(course: Course, assignment: Assignment, jobs: int = 2, corpus: Path | 
     isolation = isolation_mode()
     result = AuditReport(assignment=assignment.id)
     checked, calls = graded_reference(course, assignment, isolation)
-    if checked.status != GRADED or checked.score < checked.max_score - 1e-9:
-        why = checked.reason if checked.status != GRADED else "; ".join(
-            f"{t.test}: {t.output[:200]}" for t in checked.tests if not t.passed)
+    if not _full_marks(checked):
         raise GradingError(f"{assignment.id}: the reference scores {checked.score or 0:g} of {checked.max_score:g} "
-                           f"with its own graders, so no mutant count means anything; fix the graders first ({why})")
+                           f"with its own graders, so no mutant count means anything; fix the graders first "
+                           f"({_why_not_full(checked)})")
+    report(f"{assignment.id}: grading {len(generated)} generated mutants and {len(corpus_files)} from the "
+           f"corpus with the hidden graders")
+    corpus_entries = [(f"corpus-{path.stem}", path) for path in corpus_files]
+    graded = _grade(course, assignment, [(f"mutant-{n}", m, None) for n, m in enumerate(generated, start=1)],
+                    corpus_entries, jobs)
+    result.results = [classify(number, mutant, graded[f"mutant-{number}"], tests, exceptions, assignment.id)
+                      for number, mutant in enumerate(generated, start=1)]
+    for name, path in corpus_entries:
+        r = graded[name]
+        (result.corpus_caught if _caught(r) else result.corpus_missed).append(path.stem)
+    _settle_survivors(course, assignment, result.having(SURVIVED), {None: calls}, isolation, reviewed)
+    (print_list if listing else print_report)(result, report)
+    if styles:
+        result.styles = audit_styles(course, assignment, jobs, tests, exceptions, reviewed, isolation, report,
+                                     listing)
+    return result
+
+
+def audit_styles(course: Course, assignment: Assignment, jobs: int, tests: dict, exceptions, reviewed,
+                 isolation: str, report=print, listing: bool = False) -> AuditReport:
+    """The audit of the correct variants in other styles: each must score full marks first (else it is reported
+    and skipped); their mutants are graded as one class and judged as the reference's are."""
+    variants, skipped, calls = [], [], {}
+    for path in style_variants(course, assignment):
+        checked, recorded = graded_reference(course, assignment, isolation, variant=path)
+        if _full_marks(checked):
+            variants.append(path)
+            calls[path.stem] = recorded
+        else:
+            skipped.append(f"{_relative(course, path)}: scores {checked.score or 0:g} of {checked.max_score:g}, "
+                           f"not full marks, so its mutants would mean nothing ({_why_not_full(checked)})")
+    result = AuditReport(assignment=assignment.id, skipped=skipped,
+                         label=f"{assignment.id} (other styles, {len(variants)} variant"
+                               f"{'' if len(variants) == 1 else 's'})")
+    made = [(path, number, mutant) for path in variants
+            for number, mutant in enumerate(variant_mutants(course, assignment, path), start=1)]
+    where = _relative(course, course.styles_dir(assignment.id))
+    plural = "" if len(variants) == 1 else "s"
+    report(f"{assignment.id} (other styles): grading {len(made)} mutants of {len(variants)} correct variant{plural} in "
+           f"{where} ({', '.join(p.stem for p in variants) or 'none'}) with the hidden graders")
+    entries = [(f"{path.stem}-{number}", mutant, path) for path, number, mutant in made]
+    graded = _grade(course, assignment, entries, [], jobs) if made else {}
+    for path, number, mutant in made:
+        r = classify(number, mutant, graded[f"{path.stem}-{number}"], tests, exceptions, assignment.id)
+        r.variant = path.stem
+        result.results.append(r)
+    by_stem = {path.stem: path for path in variants}
+    _settle_survivors(course, assignment, result.having(SURVIVED), calls, isolation, reviewed, by_stem)
+    (print_list if listing else print_report)(result, report)
+    return result
+
+
+def _full_marks(graded: SubmissionResult) -> bool:
+    return graded.status == GRADED and graded.score >= graded.max_score - 1e-9
+
+
+def _why_not_full(graded: SubmissionResult) -> str:
+    return graded.reason if graded.status != GRADED else "; ".join(
+        f"{t.test}: {t.output[:200]}" for t in graded.tests if not t.passed)
+
+
+def _caught(graded: SubmissionResult) -> bool:
+    return graded.status == GRADED and graded.score < graded.max_score - 1e-9
+
+
+def _grade(course: Course, assignment: Assignment, entries, corpus_entries, jobs: int) -> dict:
+    """Grade, as one class, each (student name, mutant, variant it was made of or None) and each
+    (student name, hand-written corpus file); {student name: SubmissionResult}."""
     with tempfile.TemporaryDirectory(prefix="nnfs-audit-") as tmp:
         subs, out = Path(tmp, "submitted"), Path(tmp, "graded")
-        for number, mutant in enumerate(generated, start=1):
-            _write_submission(course, assignment, subs / f"mutant-{number}" / assignment.id, mutant)
-        for path in corpus_files:
-            folder = subs / f"corpus-{path.stem}" / assignment.id
+        for name, mutant, variant in entries:
+            _write_submission(course, assignment, subs / name / assignment.id, mutant, variant)
+        for name, path in corpus_entries:
+            folder = subs / name / assignment.id
             folder.mkdir(parents=True)
             shutil.copyfile(path, folder / assignment.modules[0])
-        report(f"{assignment.id}: grading {len(generated)} generated mutants and {len(corpus_files)} from the "
-               f"corpus with the hidden graders")
         summary = grade_batch(course, assignment, subs, out, jobs=jobs, progress=False, report=lambda line: None)
         if summary.stopped or summary.interrupted:
             raise GradingError(f"{assignment.id}: the mutants could not all be graded: "
                                f"{summary.stopped or 'interrupted'}")
-        graded = summary.graded
-        result.results = [classify(number, mutant, graded[f"mutant-{number}"], tests, exceptions, assignment.id)
-                          for number, mutant in enumerate(generated, start=1)]
-        for path in corpus_files:
-            r = graded[f"corpus-{path.stem}"]
-            caught = r.status == GRADED and r.score < r.max_score - 1e-9
-            (result.corpus_caught if caught else result.corpus_missed).append(path.stem)
-    for r in result.having(SURVIVED):
+        return summary.graded
+
+
+def _settle_survivors(course: Course, assignment: Assignment, survivors: list[MutantResult], calls: dict,
+                      isolation: str, reviewed: dict, variants: dict | None = None):
+    """Reviewed, equivalent (answers as what it was made of: calls[variant stem or None] are the graders' calls
+    for that), or a survivor with the reason it counts."""
+    for r in survivors:
+        base = (variants or {}).get(r.variant)
+        recorded = calls[r.variant]
+        made_of = f"the variant {r.variant}" if r.variant else "the reference"
         if r.mutant.id in reviewed:
             r.status, r.note = REVIEWED, reviewed[r.mutant.id]
-        elif behaves_like_reference(course, assignment, r.mutant, calls, isolation,
+        elif behaves_like_reference(course, assignment, r.mutant, recorded, isolation, variant=base,
                                     refusal_in=r.mutant.function if r.mutant.operator in NEEDS_REFUSAL else None):
-            r.status, r.note = EQUIVALENT, "answers as the reference on every input tried" + (
+            r.status, r.note = EQUIVALENT, f"answers as {made_of} on every input tried" + (
                 ", refusals included" if r.mutant.operator in NEEDS_REFUSAL else "")
         elif r.mutant.operator in NEEDS_REFUSAL:
             r.note = NEEDS_REFUSAL[r.mutant.operator]
-        elif "float32" in r.mutant.description and behaves_like_reference(course, assignment, r.mutant, calls,
-                                                                           isolation, tolerance=FLOAT32):
+        elif "float32" in r.mutant.description and behaves_like_reference(course, assignment, r.mutant, recorded,
+                                                                           isolation, tolerance=FLOAT32,
+                                                                           variant=base):
             # float32 inside, float64 out: no dtype changes, the values only round differently.
-            r.status, r.note = EQUIVALENT, ("answers as the reference on every input tried, with the same types and "
+            r.status, r.note = EQUIVALENT, (f"answers as {made_of} on every input tried, with the same types and "
                                             "dtypes, to float32's precision (rtol 1e-5)")
-    (print_list if listing else print_report)(result, report)
-    return result
 
 
 def _location(r: MutantResult) -> str:
@@ -385,7 +496,7 @@ def print_list(result: AuditReport, report=print):
     for r in result.results:
         lost = f"lost {r.lost:g}: {_charges(r)}" if r.charges else "lost nothing"
         verdict = _verdict(r)
-        report(f"  #{r.number:<3} {r.status:<10} {r.mutant.operator:<15} {_location(r)}: {r.mutant.description}")
+        report(f"  {r.label:<4} {r.status:<10} {r.mutant.operator:<15} {_location(r)}: {r.mutant.description}")
         report(f"       {lost}" + (f"  [{verdict}]" if verdict else ""))
     _print_tail(result, report)
 
@@ -394,21 +505,23 @@ def print_report(result: AuditReport, report=print):
     """What needs a look: survivors (with diffs), mutants charged outside their function, and the rest in brief."""
     for r in result.results:
         if r.status in (EQUIVALENT, REVIEWED, NO_IMPORT, NOT_GRADED):
-            report(f"  {r.status:<10} #{r.number} {r.mutant.operator} {_location(r)}: {r.mutant.description} "
+            report(f"  {r.status:<10} {r.label} {r.mutant.operator} {_location(r)}: {r.mutant.description} "
                    f"({r.note})")
     for r in result.having(KILLED):
         if not r.charged_once:
-            report(f"  {'fair' if r.fair else 'NOT ONCE':<10} #{r.number} {r.mutant.operator} {_location(r)}: "
+            report(f"  {'fair' if r.fair else 'NOT ONCE':<10} {r.label} {r.mutant.operator} {_location(r)}: "
                    f"{r.mutant.description}; lost {r.lost:g}: {_charges(r)}"
                    + (f" (fair: {r.fair.why})" if r.fair else ""))
     for r in result.having(SURVIVED):
-        report(f"  SURVIVED   #{r.number} {r.mutant.operator} {_location(r)}: {r.mutant.description}"
+        report(f"  SURVIVED   {r.label} {r.mutant.operator} {_location(r)}: {r.mutant.description}"
                + (f" ({r.note})" if r.note else ""))
         report("".join(f"      {line}" for line in r.mutant.diff.splitlines(True)).rstrip())
     _print_tail(result, report)
 
 
 def _print_tail(result: AuditReport, report):
+    for why in result.skipped:
+        report(f"  skipped variant {why}")
     if result.corpus_caught or result.corpus_missed:
         total = len(result.corpus_caught) + len(result.corpus_missed)
         report(f"  hand-written corpus: caught {len(result.corpus_caught)} of {total}"
@@ -417,11 +530,19 @@ def _print_tail(result: AuditReport, report):
 
 
 def show_mutant(course: Course, assignment: Assignment, which: str) -> str:
-    """`--show N`: mutant N (or the mutant with that id) as a unified diff against the reference."""
-    generated = all_mutants(course, assignment)
-    for number, mutant in enumerate(generated, start=1):
-        if which in (str(number), mutant.id):
-            return (f"#{number} {mutant.id}: {mutant.operator} at {mutant.module}:{mutant.line} "
+    """`--show N`: mutant N (or the mutant with that id) as a unified diff against the reference;
+    `--show VARIANT:N`: mutant N of that correct variant (`--styles`), as a diff against the variant."""
+    stem, _, number = which.rpartition(":")
+    variants = {path.stem: path for path in style_variants(course, assignment)}
+    if stem and stem not in variants:
+        raise LookupError(f"{assignment.id} has no correct variant {stem!r} in "
+                          f"{_relative(course, course.styles_dir(assignment.id))} "
+                          f"({', '.join(variants) or 'none'})")
+    generated = variant_mutants(course, assignment, variants[stem]) if stem else all_mutants(course, assignment)
+    label = f"#{stem}:" if stem else "#"
+    for n, mutant in enumerate(generated, start=1):
+        if number == str(n) or which == mutant.id:
+            return (f"{label}{n} {mutant.id}: {mutant.operator} at {mutant.module}:{mutant.line} "
                     f"({mutant.function}): {mutant.description}\n{mutant.diff.rstrip()}")
-    raise LookupError(f"{assignment.id} has {len(generated)} mutants (1 to {len(generated)}); "
-                      f"no mutant {which!r}")
+    whose = f"{assignment.id}'s variant {stem}" if stem else assignment.id
+    raise LookupError(f"{whose} has {len(generated)} mutants (1 to {len(generated)}); no mutant {which!r}")

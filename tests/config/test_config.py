@@ -130,3 +130,23 @@ def test_bad_tests_entries_are_named_with_file_key_and_line(tmp_path, entry, mes
     path = write_course(tmp_path, r"^due = 2027-02-05T23:59:00Z\n",
                         f"due = 2027-02-05T23:59:00Z\n\n[assignments.tests]\n{entry}\n")
     assert f"{path}: {message} (line {line_of(path, entry)})" in config_error(path)
+
+
+def test_audit_styles_defaults_and_overrides(tmp_path):
+    course = load_course(write_course(tmp_path, r"^\[limits\]$", "[limits]"))
+    assert course.styles_dir("03_cost") == course.root / "tests/submissions/03_cost/correct"
+    course = load_course(write_course(tmp_path, r"^\[limits\]$", '[audit]\nstyles = "styles/{id}/ok"\n\n[limits]'))
+    assert course.styles_dir("03_cost") == course.root / "styles/03_cost/ok"
+
+
+@pytest.mark.parametrize("value, message", [
+    ('"styles"', "audit.styles: 'styles' must name the assignment's folder with {id} once"),
+    ('"styles/{name}"', "audit.styles: 'styles/{name}' must name the assignment's folder with {id} once"),
+    ('"styles/{id}/{id"', "audit.styles: 'styles/{id}/{id' must name"),
+    ('""', "audit.styles: '' should be non-empty"),
+    ("3", "audit.styles: 3 is not of type 'string'"),
+])
+def test_bad_audit_styles_is_named_with_its_line(tmp_path, value, message):
+    path = write_course(tmp_path, r"^\[limits\]$", f"[audit]\nstyles = {value}\n\n[limits]")
+    error = config_error(path)
+    assert f"{path}: {message}" in error and f"(line {line_of(path, f'styles = {value}')})" in error, error

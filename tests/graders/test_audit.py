@@ -99,6 +99,15 @@ def test_code_outside_solution_regions_and_docstrings_is_left_alone():
     assert {source.splitlines()[i - 1].strip() for i in lines} == {"return x + y"}
 
 
+def test_a_variant_without_solution_regions_has_its_graded_functions_bodies_mutated():
+    source = ('import numpy as np\n\n\ndef _helper(x):\n    return x + 1\n\n\ndef f(x, y):\n'
+              '    """x + y, in a docstring."""\n    return _helper(x) + y - 1\n')
+    assert not mutants(source), "no solution regions: nothing to mutate without functions"
+    made = mutants(source, "variant.py", functions=["f", "g"])
+    assert made and {m.function for m in made} == {"f"} and {m.line for m in made} == {10}, "not _helper"
+    assert all("x + y, in a docstring." in m.source for m in made)
+
+
 def test_answers_are_the_same_only_with_the_same_types_and_values():
     assert _same([np.ones(3), 2.0], [np.ones(3) + 1e-13, 2.0])
     assert not _same(1.0, np.float64(1.0)), "a numpy scalar is not a float"
@@ -284,11 +293,36 @@ tests = ["test_quadruple"]
 operator = "factor"
 why = "quadruple is 2 double(x): the test of a building block's use"
 '''
+# Correct variants in other styles ([audit] styles = "variants/{id}"): nested's quadruple calls double twice
+# (a mistake in double is charged in quadruple's test too, with no exception for its operators); wrong does
+# not score full marks and is skipped.
+TINY_NESTED = '''import numpy as np
+
+
+def double(x):
+    return x + x
+
+
+def quadruple(x):
+    return double(double(x))
+
+
+def square(x):
+    return x ** 2
+
+
+def inverse(x):
+    if x == 0:
+        raise ZeroDivisionError("0 has no inverse")
+    return 1.0 / x
+'''
+TINY_WRONG = TINY_NESTED.replace("double(double(x))", "3.0 * x")
 
 
 @pytest.fixture(scope="module")
 def tiny_course(tmp_path_factory):
-    """The course with one assignment, 01_neuron, whose reference and graders are the tiny ones above."""
+    """The course with one assignment, 01_neuron, whose reference and graders are the tiny ones above
+    (and two variants in other styles in variants/01_neuron/)."""
     root = tmp_path_factory.mktemp("tiny")
     toml = make_course(root / "course")
     text = toml.read_text()
@@ -301,6 +335,10 @@ def tiny_course(tmp_path_factory):
     (root / "course/graders/pytest.ini").write_text("[pytest]\n")
     (root / "course/graders/test_01_neuron.py").write_text(TINY_GRADER)
     (root / "course/graders/audit_exceptions.toml").write_text(TINY_EXCEPTIONS)
+    toml.write_text(toml.read_text() + '\n[audit]\nstyles = "variants/{id}"\n')
+    (root / "course/variants/01_neuron").mkdir(parents=True)
+    (root / "course/variants/01_neuron/nested.py").write_text(TINY_NESTED)
+    (root / "course/variants/01_neuron/wrong.py").write_text(TINY_WRONG)
     return toml
 
 
@@ -393,3 +431,44 @@ def test_graders_that_fail_the_reference_stop_the_audit_with_the_reason(tmp_path
     assert done.returncode == 3, done.stdout + done.stderr
     assert "the reference scores 0 of 20" in done.stderr and "nothing is ever right" in done.stderr
     assert "killed" not in done.stdout
+
+
+@pytest.fixture(scope="module")
+def tiny_styles(tiny_course):
+    return run_course("audit", "01_neuron", "--styles", "--list", "--jobs", "1", course=tiny_course, timeout=300)
+
+
+def test_styles_audit_the_correct_variants_with_a_second_line(tiny_styles):
+    """nested's double(x) = x + x has 3 mutants, each charged in quadruple's test too (quadruple calls it twice;
+    the exception covers only factor mutants): the reference's double is a style where this is fair, nested's
+    is not; square's x ** 3 survives (square(1) = 1); inverse's 4 are killed in its own test, 2 are equivalent
+    to nested itself. wrong.py does not score full marks: reported, and its mutants not made."""
+    out = tiny_styles.stdout
+    lines = out.strip().splitlines()
+    assert tiny_styles.returncode == 0, tiny_styles.stderr[-2000:]
+    assert "01_neuron: killed 14 of 15 mutants (93%); charged once: 11 of 14 (78%)" in lines, \
+        "the reference's line is unchanged: " + out
+    assert lines[-1] == "01_neuron (other styles, 1 variant): killed 7 of 8 mutants (87%); charged once: 4 of 7 (57%)"
+    entries = re.findall(r"^  #nested:(\d+) +(\S+(?: \S+)?) +(\S+) +variants/01_neuron/nested.py:(\d+) \((\w+)\): .*\n"
+                         r" +(.*)$", out, re.M)
+    assert [int(e[0]) for e in entries] == list(range(1, 11)), out
+    twice = [e for e in entries if "NOT CHARGED ONCE" in e[5]]
+    assert {e[4] for e in twice} == {"double"} and len(twice) == 3, out
+    assert all("test_double -8, test_quadruple -8 (quadruple)" in e[5] for e in twice)
+    assert [(e[1], e[4]) for e in entries if e[1] != "killed"] == [
+        ("SURVIVED", "square"), ("equivalent", "inverse"), ("equivalent", "inverse")], out
+    assert "answers as the variant nested on every input tried" in out
+    skipped = next(line for line in lines if "skipped variant" in line)
+    assert "variants/01_neuron/wrong.py: scores 12 of 20" in skipped and "quadruple(1.0) is not 4.0" in skipped
+    assert "#wrong:" not in out
+
+
+def test_show_prints_a_variants_mutant_as_a_diff_against_the_variant(tiny_course, tiny_styles):
+    survivor = re.search(r"^  #(nested:\d+) +SURVIVED", tiny_styles.stdout, re.M)[1]
+    done = run_course("audit", "01_neuron", "--show", survivor, course=tiny_course, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"#{survivor} square-constant-"), done.stdout
+    assert "--- a/variants/01_neuron/nested.py" in done.stdout and "+    return x ** 3" in done.stdout.splitlines()
+    missing = run_course("audit", "01_neuron", "--show", "loops:1", course=tiny_course, timeout=120)
+    assert missing.returncode == 2 and "no correct variant 'loops' in variants/01_neuron (nested, wrong)" \
+        in missing.stderr, missing.stderr
