@@ -38,13 +38,14 @@ class Attention:
 
 
 def reasons(result: SubmissionResult, override: Override | None = None,
-            similar: list[tuple[str, float]] = (), stale: bool = False, grade_only: bool = False) -> list[str]:
-    """Why result needs a look (an empty list: it does not). stale: grades.csv marks it out of date.
+            similar: list[tuple[str, float]] = (), stale: bool | str = False, grade_only: bool = False) -> list[str]:
+    """Why result needs a look (an empty list: it does not). stale: grades.csv marks it out of date (a str: why).
     grade_only: only the reasons that bear on the score recorded (stale, status, lateness, override), not the
     engine's instructor flags or similar pairs (nbgrader's gradebook flags a grade cell for those alone)."""
     why = []
-    if stale:
-        why.append("stale: the submission, the graders or the settings changed since it was graded; "
+    if stale:  # a str: why it is stale, said more precisely (staleness.py)
+        why.append(stale if isinstance(stale, str) else
+                   "stale: the submission, the graders or the settings changed since it was graded; "
                    "no score until it is regraded")
     elif result.status == NOT_GRADED:
         why.append(f"not graded: {result.reason}")
@@ -119,9 +120,17 @@ def similar_pairs(out_dir: Path, assignment: str, threshold: float = SIMILARITY_
     return found
 
 
+def stale_why(stale, key) -> bool | str:
+    """Whether key (student, assignment) is in stale (a set of keys, or a dict key -> why): False, True, or why."""
+    if key not in stale:
+        return False
+    return (stale.get(key) or True) if isinstance(stale, dict) else True
+
+
 def attention_list(results: list[SubmissionResult], overrides: dict, out_dir: Path | None = None,
-                   stale: frozenset = frozenset()) -> list[Attention]:
-    """Every result that needs a look, by assignment then student; stale: (student, assignment) out of date."""
+                   stale=frozenset()) -> list[Attention]:
+    """Every result that needs a look, by assignment then student; stale: (student, assignment) out of date (a
+    set, or a dict of them to why)."""
     similar = {}
     listed = []
     for result in sorted(results, key=lambda r: (r.assignment, r.student)):
@@ -129,7 +138,7 @@ def attention_list(results: list[SubmissionResult], overrides: dict, out_dir: Pa
             similar[result.assignment] = similar_pairs(out_dir, result.assignment)
         why = reasons(result, overrides.get((result.student, result.assignment)),
                       similar.get(result.assignment, {}).get(result.student, []),
-                      (result.student, result.assignment) in stale)
+                      stale_why(stale, (result.student, result.assignment)))
         if why:
             listed.append(Attention(result.student, result.assignment, tuple(" ".join(w.split()) for w in why)))
     return listed

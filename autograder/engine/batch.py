@@ -42,6 +42,7 @@ from .jail import cgroups
 from .jail.cleanup import sweep_orphans
 from .jail.protected import protected_paths
 from .sandbox import become_subreaper, child_code_dir, isolation_mode
+from .staleness import unchecked_changes
 from .submission import LayoutError, Roster, find_students, read_submission
 from .text import clean
 from ..roster import RosterError, load_roster
@@ -87,6 +88,7 @@ class BatchSummary:
     attention: list[Attention] = field(default_factory=list)
     overrides: dict = field(default_factory=dict)          # (student, assignment) -> model.Override
     stale: frozenset = frozenset()                         # students whose result on disk is out of date
+    unchecked: dict = field(default_factory=dict)          # (student, id) -> why: out of date, folder not here
     terms_unmatched: list = field(default_factory=list)    # (student, message): extensions.csv rows of nobody
     seconds: float = 0.0
     grades_csv: str = ""
@@ -566,6 +568,8 @@ def _plan(course: Course, assignments: list[Assignment], submissions: Path, out_
         summary.plan = plan_run(course, assignment, submissions, out_dir, summary.roster, force, students,
                                 fingerprinters[assignment.id])
         tasks += [(assignment, student) for student in summary.plan.todo]
+        summary.unchecked = unchecked_changes(out_dir, assignment, set(summary.roster.students), submissions,
+                                              fingerprinters[assignment.id])
     return tasks, fingerprinters
 
 
@@ -643,10 +647,13 @@ def _summarise(recorder: _Recorder, seconds: float, interrupted: bool):
     """Summarise: grades.csv and regrades.csv written from the history, the ledger closed, and each summary
     completed from the class's results on disk (stale ones named, the attention list)."""
     summaries, out_dir = recorder.summaries, recorder.out_dir
-    stale = frozenset((s, a) for a, summary in summaries.items()
-                      for s in summary.plan.changed + summary.plan.left_stale if s not in summary.graded)
-    # other assignments' results stay stale until they are regraded: this run did not look at them
-    stale |= frozenset((s, a) for s, a in stale_results(out_dir) if a not in summaries)
+    stale = {(s, a): "" for a, summary in summaries.items()
+             for s in summary.plan.changed + summary.plan.left_stale if s not in summary.graded}
+    # results this run did not look at (other assignments', students not in SUBMITTED) stay stale until regraded
+    stale |= {(s, a): why for (s, a), why in stale_results(out_dir).items()
+              if a not in summaries or s not in summaries[a].roster.students}
+    for summary in summaries.values():  # and those the course's settings or graders outdated meanwhile
+        stale |= summary.unchecked
     with recorder.ledger.exclusive():  # another run at once writes these files before or after, not between
         grades_csv = str(write_grades_csv(out_dir, stale=stale, overrides=recorder.overrides))
         regrades = recorder.ledger.regrades()
@@ -792,6 +799,10 @@ def _not_graded_lines(summary: BatchSummary) -> list[str]:
     lines += [f"  REFUSED folder {name!r}: {why}; not graded" for name, why in sorted(summary.roster.refused.items())]
     if plan.left_stale:
         lines.append(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(plan.left_stale)}")
+    if summary.unchecked:
+        lines.append(f"  STALE (graders or settings changed; no folder in this submissions folder, so their files "
+                     f"were not checked; empty in grades.csv until graded with their folder): "
+                     f"{', '.join(sorted(s for s, _ in summary.unchecked))}")
     if summary.roster.rostered_absent:
         lines.append(f"  on roster.csv, no {summary.assignment}/ folder: recorded missing (0): "
                      f"{', '.join(summary.roster.rostered_absent)}")

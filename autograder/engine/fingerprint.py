@@ -73,9 +73,13 @@ class Fingerprinter:
         self.course, self.assignment = course, assignment
         self.graders = graders_digest(course, assignment)
 
-    def of(self, student: str, module_bytes: dict[str, bytes], timestamp: bytes | None,
-           late_mark: bytes | None = None) -> Fingerprint:
+    def settings(self, student: str) -> str:
+        """The settings digest that applies to student now (their due date and limits included)."""
         due = extensions.due_date(self.course, self.assignment, student)
         limits = extensions.limits_for(self.course, self.assignment, student)
+        return settings_digest(self.course, self.assignment, due, limits)
+
+    def of(self, student: str, module_bytes: dict[str, bytes], timestamp: bytes | None,
+           late_mark: bytes | None = None) -> Fingerprint:
         return Fingerprint(files=files_digest(module_bytes, timestamp, late_mark), graders=self.graders,
-                           settings=settings_digest(self.course, self.assignment, due, limits))
+                           settings=self.settings(student))

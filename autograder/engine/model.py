@@ -307,12 +307,14 @@ class ResultOfRecord:
     override: Override | None = None
     stale: bool = False
     attention: tuple[str, ...] = ()
+    stale_why: str = ""  # why it is stale, when said more precisely than STALE_REASON
 
     @classmethod
-    def of(cls, result: SubmissionResult, override: Override | None = None, stale: bool = False,
+    def of(cls, result: SubmissionResult, override: Override | None = None, stale: bool | str = False,
            attention=()) -> ResultOfRecord:
-        """A result named by its own student and assignment."""
-        return cls(result, result.student, result.assignment, override, stale, tuple(attention))
+        """A result named by its own student and assignment; stale: a str says why."""
+        return cls(result, result.student, result.assignment, override, bool(stale), tuple(attention),
+                   stale if isinstance(stale, str) else "")
 
     @property
     def grade_override(self) -> Override | None:
@@ -357,7 +359,7 @@ class ResultOfRecord:
     def reason(self) -> str:
         """Why it is stale, not graded, missing or does not import ("" for a graded one)."""
         if self.stale:
-            return STALE_REASON
+            return self.stale_why or STALE_REASON
         return self.result.reason if self.result.graded else (self.result.reason or "not graded")
 
     @property

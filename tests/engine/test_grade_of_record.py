@@ -151,6 +151,31 @@ def test_student_option_regrades_only_the_chosen_and_marks_the_others_stale(cour
         grade(course, subs, out, students=["nobody"])
 
 
+def test_a_section_not_in_the_folder_goes_stale_when_the_late_policy_changes(course, tmp_path, capsys):
+    """Graded a section at a time into one OUT: after a settings change and a regrade of section B only,
+    section A's result is stale (no score, never the old one), saying its files were not checked."""
+    out = tmp_path / "out"
+    submit(tmp_path / "A", "ann", REFERENCE, timestamp="2027-02-08 12:00:00 UTC")  # late: 0 before, a penalty after
+    submit(tmp_path / "B", "ben", REFERENCE)
+    grade(course, tmp_path / "A", out)
+    grade(course, tmp_path / "B", out)
+    assert rows(out)["ann"]["status"] == "graded"
+    toml = course.path.read_text()
+    course.path.write_text(toml.replace("[limits]", "[late]\npenalty_per_day = 0.05\n\n[limits]", 1))
+    again = grade(load_course(course.path), tmp_path / "B", out)
+    assert again.plan.changed == ["ben"]
+    table = rows(out)
+    assert table["ben"]["status"] == "graded"
+    assert table["ann"]["status"] == "stale" and table["ann"]["score"] == "", "never the old score, never a 0"
+    assert "files could not be checked" in table["ann"]["attention"] and "settings" in table["ann"]["attention"]
+    assert "STALE (graders or settings changed" in capsys.readouterr().out
+    assert again.stale == {"ann"} and again.class_mean() == 20
+    grade(load_course(course.path), tmp_path / "B", out)  # a later run of B keeps A stale
+    assert rows(out)["ann"]["status"] == "stale"
+    grade(load_course(course.path), tmp_path / "A", out)  # graded with its folder: fresh, the new penalty taken
+    assert rows(out)["ann"]["status"] == "graded" and float(rows(out)["ann"]["score"]) < 20
+
+
 # -- layouts that are refused ---------------------------------------------------------
 def test_a_folder_that_is_not_a_submissions_layout_is_refused_and_nothing_is_written(tmp_path):
     course_toml = make_course(tmp_path / "course")
