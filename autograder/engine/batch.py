@@ -30,7 +30,7 @@ from .. import extensions
 from ..config import Assignment, Course
 from . import ledger as history
 from . import runner
-from .attention import Attention, attention_list
+from .attention import Attention, attention_list, by_severity
 from .errors import GradingError
 from .fingerprint import Fingerprinter
 from .grade import grade_submission, reference_modules
@@ -673,8 +673,8 @@ def _summarise(recorder: _Recorder, seconds: float, interrupted: bool):
         summary.stale = frozenset(s for s, a in stale if a == summary.assignment)
         summary.attention = [a for a in listed if a.assignment == summary.assignment
                              and a.student in summary.roster.students]
-        summary.attention += [Attention(student, summary.assignment, (message,))
-                              for student, message in summary.terms_unmatched]
+        summary.attention = by_severity(summary.attention + [Attention(student, summary.assignment, (message,))
+                                                             for student, message in summary.terms_unmatched])
 
 
 def _report(summaries: dict[str, BatchSummary], report, per_assignment_lines: bool):
@@ -710,7 +710,7 @@ def summary_table(summaries: list[BatchSummary]) -> str:
                      f"{len(s.plan.unchanged):>11}{counts['graded']:>8}{counts['missing']:>9}"
                      f"{counts['does not import']:>11}{counts['not graded'] + len(s.roster.refused):>12}"
                      f"{'-' if mean is None else f'{mean:.1f}':>8}{_mean(ran):>10}")
-    attention = [a for s in summaries for a in s.attention]
+    attention = by_severity(a for s in summaries for a in s.attention)
     lines += attention_lines(attention)
     return "\n".join(lines)
 
