@@ -103,7 +103,8 @@ class BatchSummary:
     def exit_code(self) -> int:
         """From the class's results on disk after the run (skipped unchanged ones too), not only this run's.
 
-        A missing or unimportable module whose grade the instructor set (an override) counts as settled.
+        A not graded, missing or unimportable submission whose grade the instructor set (an override: the grade
+        of record) counts as settled; it stays on the attention list.
         """
         if self.stopped:
             return EXIT_CANNOT_GRADE
@@ -111,12 +112,12 @@ class BatchSummary:
             return EXIT_INTERRUPTED
         current = {r.student: r for r in self.class_results}
         current.update(self.graded)
-        if self.not_graded or self.roster.refused or any(r.status == NOT_GRADED for r in current.values()):
-            return EXIT_NOT_GRADED
 
         def settled(r):
             override = self.overrides.get((r.student, r.assignment))
             return override is not None and override.sets_grade
+        if self.roster.refused or any(r.status == NOT_GRADED and not settled(r) for r in current.values()):
+            return EXIT_NOT_GRADED
         return EXIT_NO_MODULE if any(r.status in (MISSING, DOES_NOT_IMPORT) and not settled(r)
                                      for r in current.values()) else EXIT_OK
 
@@ -165,7 +166,8 @@ def why_recorded(course: Course, plan: Plan, student: str, result: SubmissionRes
         if old.fingerprint.graders != result.fingerprint.graders:
             parts.append(history.CHANGED_GRADERS)
         if old.fingerprint.settings != result.fingerprint.settings:
-            parts.append(history.EXTENSION if _has_terms(course, result.assignment, student)
+            course_wide = old.fingerprint.course_settings not in ("", result.fingerprint.course_settings)
+            parts.append(history.EXTENSION if _has_terms(course, result.assignment, student) and not course_wide
                          else history.CHANGED_SETTINGS)
         return ", ".join(parts) or history.CHANGED_SUBMISSION
     if student in plan.changed:

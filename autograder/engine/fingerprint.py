@@ -72,6 +72,7 @@ class Fingerprinter:
     def __init__(self, course: Course, assignment: Assignment):
         self.course, self.assignment = course, assignment
         self.graders = graders_digest(course, assignment)
+        self.course_settings = settings_digest(course, assignment, assignment.due, assignment.limits)
 
     def settings(self, student: str) -> str:
         """The settings digest that applies to student now (their due date and limits included)."""
@@ -82,4 +83,4 @@ class Fingerprinter:
     def of(self, student: str, module_bytes: dict[str, bytes], timestamp: bytes | None,
            late_mark: bytes | None = None) -> Fingerprint:
         return Fingerprint(files=files_digest(module_bytes, timestamp, late_mark), graders=self.graders,
-                           settings=self.settings(student))
+                           settings=self.settings(student), course_settings=self.course_settings)

@@ -115,10 +115,15 @@ class Lateness:
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """SHA-256 digests of what a grade depends on: the graded files, the graders, the settings."""
+    """SHA-256 digests of what a grade depends on: the graded files, the graders, the settings.
+
+    course_settings: the settings digest with the assignment's own due date and limits (no student's extension
+    or accommodation): tells a course-wide change (the late policy) from an extension; not compared ("" in
+    results graded before it was kept)."""
     files: str
     graders: str
     settings: str
+    course_settings: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -157,21 +157,24 @@ def test_a_section_not_in_the_folder_goes_stale_when_the_late_policy_changes(cou
     out = tmp_path / "out"
     submit(tmp_path / "A", "ann", REFERENCE, timestamp="2027-02-08 12:00:00 UTC")  # late: 0 before, a penalty after
     submit(tmp_path / "B", "ben", REFERENCE)
+    terms = course.root / "extensions.csv"
+    terms.write_text("student,assignment,due,reason\nben,01_neuron,2027-02-09T23:59:00Z,ill\n")
     grade(course, tmp_path / "A", out)
     grade(course, tmp_path / "B", out)
     assert rows(out)["ann"]["status"] == "graded"
     toml = course.path.read_text()
     course.path.write_text(toml.replace("[limits]", "[late]\npenalty_per_day = 0.05\n\n[limits]", 1))
     again = grade(load_course(course.path), tmp_path / "B", out)
-    assert again.plan.changed == ["ben"]
+    assert again.plan.changed == ["ben"] and again.why["ben"] == "changed settings", "the policy, not his extension"
     table = rows(out)
     assert table["ben"]["status"] == "graded"
     assert table["ann"]["status"] == "stale" and table["ann"]["score"] == "", "never the old score, never a 0"
     assert "files could not be checked" in table["ann"]["attention"] and "settings" in table["ann"]["attention"]
     assert "STALE (graders or settings changed" in capsys.readouterr().out
     assert again.stale == {"ann"} and again.class_mean() == 20
-    grade(load_course(course.path), tmp_path / "B", out)  # a later run of B keeps A stale
-    assert rows(out)["ann"]["status"] == "stale"
+    terms.write_text("student,assignment,due,reason\nben,01_neuron,2027-02-12T23:59:00Z,ill\n")
+    later = grade(load_course(course.path), tmp_path / "B", out)  # a later run of B keeps A stale
+    assert rows(out)["ann"]["status"] == "stale" and later.why["ben"] == "extension"
     grade(load_course(course.path), tmp_path / "A", out)  # graded with its folder: fresh, the new penalty taken
     assert rows(out)["ann"]["status"] == "graded" and float(rows(out)["ann"]["score"]) < 20
 

@@ -174,6 +174,21 @@ def test_several_assignments_exit_with_the_most_severe_code():
     assert worst_exit_code([4, 130]) == 130 and worst_exit_code([130, 3]) == 3 and worst_exit_code([0, 0]) == 0
 
 
+def test_a_not_graded_submission_with_an_override_standing_is_settled_one_without_exits_4():
+    from autograder.engine.batch import BatchSummary
+    from autograder.engine.model import Override, SubmissionResult
+    symlink = SubmissionResult(student="ben", assignment="01_neuron", status="not graded", max_score=20.0,
+                               reason="neuron.py is a symbolic link; submit the file itself")
+    summary = BatchSummary(assignment="01_neuron", class_results=[symlink])
+    assert summary.exit_code == 4
+    summary.overrides = {("ben", "01_neuron"): Override("ben", "01_neuron", 18.0, {}, "emailed file", "", None,
+                                                        "2027-02-02")}
+    assert summary.exit_code == 0, "the override is the grade of record"
+    summary.overrides = {("ben", "01_neuron"): Override("ben", "01_neuron", None, {}, "", "a comment", None,
+                                                        "2027-02-02")}
+    assert summary.exit_code == 4, "a comment sets no grade"
+
+
 def test_the_stub_is_flagged_only_when_nothing_was_written_in_it():
     from autograder.config import load_course
     from autograder.engine.attention import STUB_FLAG, stub_flags
