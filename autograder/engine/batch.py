@@ -485,6 +485,9 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
     summaries = _validate(course, assignments, submissions, out_dir, students)
     recorder = _Recorder(course, out_dir, summaries, _open_output(out_dir), amend)
     tasks, fingerprinters = _plan(course, assignments, submissions, out_dir, summaries, force, students)
+    recorder.unchecked = {key: why for other in course.assignments if other.id not in summaries
+                          for key, why in unchecked_changes(out_dir, other, set(), submissions,
+                                                            Fingerprinter(course, other)).items()}
     workers, isolation = _prepare(course, submissions, out_dir, tasks, jobs, scheduler, fingerprinters)
     label = assignments[0].id if len(assignments) == 1 else f"{len(assignments)} assignments"
     recorder.bar = _progress_bar(len(tasks), f"grading {label}", shown=progress and sys.stderr.isatty())
@@ -616,6 +619,7 @@ class _Recorder:
         self.overrides = ledger.overrides()
         self.bar = _NoBar()
         self.stopped: list[str] = []  # "student: message" of each GradingError
+        self.unchecked: dict = {}      # other assignments' results outdated by the graders or settings
 
     def record(self, result: SubmissionResult):
         result = self._written(self.amend(result) if self.amend is not None else result)
@@ -656,6 +660,7 @@ def _summarise(recorder: _Recorder, seconds: float, interrupted: bool):
               if a not in summaries or s not in summaries[a].roster.students}
     for summary in summaries.values():  # and those the course's settings or graders outdated meanwhile
         stale |= summary.unchecked
+    stale |= recorder.unchecked
     with recorder.ledger.exclusive():  # another run at once writes these files before or after, not between
         grades_csv = str(write_grades_csv(out_dir, stale=stale, overrides=recorder.overrides))
         regrades = recorder.ledger.regrades()

@@ -1,4 +1,5 @@
-"""Results in OUT of students whose folder is not in this run's submissions folder, found out of date.
+"""Results in OUT that a run does not grade, found out of date: students whose folder is not in this run's
+submissions folder, and the assignments the run does not grade.
 
 A class graded a section at a time into one OUT leaves, after a change of the
 late policy, an extension, the limits or the graders, results that no run
@@ -20,7 +21,8 @@ from .results import load_result
 def unchecked_changes(out_dir: Path, assignment: Assignment, present: set[str], submissions: Path,
                       fingerprinter: Fingerprinter) -> dict[tuple[str, str], str]:
     """(student, assignment id) -> why it is stale, for each result of the assignment in out_dir whose student is
-    not in present (this run's students) and whose graders or settings digest differs from the course's now."""
+    not in present (this run's students of it; none for an assignment it does not grade) and whose graders or
+    settings digest differs from the course's now."""
     found = {}
     for path in sorted(out_dir.glob(f"*/{assignment.id}/results.json")):
         student = path.parent.parent.name
@@ -38,6 +40,7 @@ def unchecked_changes(out_dir: Path, assignment: Assignment, present: set[str], 
                                                old.settings != fingerprinter.settings(student))) if differs]
         if changed:
             found[(student, assignment.id)] = (
-                f"stale: {' and '.join(changed)} changed since it was graded; its folder is not in {submissions}, "
-                f"so its files could not be checked; no score until it is graded again with its folder")
+                f"stale: {' and '.join(changed)} changed since it was graded; the run that found it (of "
+                f"{submissions}) did not grade its folder, so its files could not be checked; no score until it "
+                "is graded again with its folder")
     return found
