@@ -679,9 +679,13 @@ def _summarise(recorder: _Recorder, seconds: float, interrupted: bool):
                                  and r.student in summary.roster.students]
         summary.stale = frozenset(s for s, a in stale if a == summary.assignment)
         summary.attention = [a for a in listed if a.assignment == summary.assignment
-                             and a.student in summary.roster.students]
+                             and (a.student in summary.roster.students or (a.student, a.assignment) in summary.unchecked)]
         summary.attention = by_severity(summary.attention + [Attention(student, summary.assignment, (message,))
                                                              for student, message in summary.terms_unmatched])
+    if summaries:  # other assignments' results this run found stale: listed once, with the first assignment's
+        first = next(iter(summaries.values()))
+        first.attention = by_severity(first.attention + [a for a in listed
+                                                         if (a.student, a.assignment) in recorder.unchecked])
 
 
 def _report(summaries: dict[str, BatchSummary], report, per_assignment_lines: bool):

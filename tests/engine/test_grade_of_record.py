@@ -170,7 +170,8 @@ def test_a_section_not_in_the_folder_goes_stale_when_the_late_policy_changes(cou
     course.path.write_text(toml.replace("[limits]", "[late]\npenalty_per_day = 0.05\n\n[limits]", 1))
     changed = load_course(course.path)
     (tmp_path / "C/ben/02_forward").mkdir(parents=True)  # another assignment graded: 01's results are checked too
-    grade_batch(changed, changed.assignment("02_forward"), tmp_path / "C", out, progress=False)
+    other = grade_batch(changed, changed.assignment("02_forward"), tmp_path / "C", out, progress=False)
+    assert ("ann", "01_neuron") in {(a.student, a.assignment) for a in other.attention}
     assert neuron_rows(out)["ann"]["status"] == "stale" and "did not grade its folder" in neuron_rows(out)["ann"]["reason"]
     again = grade(changed, tmp_path / "B", out)
     assert again.plan.changed == ["ben"] and again.why["ben"] == "changed settings", "the policy, not his extension"
@@ -180,6 +181,7 @@ def test_a_section_not_in_the_folder_goes_stale_when_the_late_policy_changes(cou
     assert "files could not be checked" in table["ann"]["attention"] and "settings" in table["ann"]["attention"]
     assert "STALE (graders or settings changed" in capsys.readouterr().out
     assert again.stale == {"ann"} and again.class_mean() == 20
+    assert any(a.student == "ann" and "could not be checked" in " ".join(a.reasons) for a in again.attention)
     terms.write_text("student,assignment,due,reason\nben,01_neuron,2027-02-12T23:59:00Z,ill\n")
     later = grade(load_course(course.path), tmp_path / "B", out)  # a later run of B keeps A stale
     assert neuron_rows(out)["ann"]["status"] == "stale" and later.why["ben"] == "extension"
