@@ -123,8 +123,22 @@ def canvas_notes(results: ClassResults) -> list[str]:
 
 def export_notes(results: ClassResults, fmt: str, roster: Roster | None = None) -> list[str]:
     """Everything the instructor should read about an export of fmt, one line each (for stderr)."""
-    return (results.notes + not_graded_cells(results) + roster_notes(results, roster)
+    return (results.notes + not_graded_cells(results) + blank_cell_warning(results, fmt)
+            + roster_notes(results, roster)
             + (canvas_notes(results) + no_roster_notes(results, roster) if fmt == "canvas" else []))
+
+
+def blank_cell_warning(results: ClassResults, fmt: str) -> list[str]:
+    """For canvas and moodle: one line naming the students whose cell is blank (not graded, stale), which the
+    LMS's import reads as "no grade", removing one it already holds."""
+    if fmt not in ("canvas", "moodle"):
+        return []
+    blank = sorted({r.student for r in results.results.values() if not r.graded and is_student_id(r.student)})
+    if not blank:
+        return []
+    lms = "Canvas" if fmt == "canvas" else "Moodle"
+    return [f"warning: {len(blank)} student(s) have a blank cell (not graded or stale): {_some(blank)}; {lms}'s "
+            f"import removes a grade it already holds for them: grade them first, or check the import's preview"]
 
 
 def no_roster_notes(results: ClassResults, roster: Roster | None) -> list[str]:

@@ -74,12 +74,26 @@ class Claims:
         return reasons
 
 
-def mark(folder: Path, reason: str):
-    """Write (reason) or remove ("") the not-graded marker beside the assignment folder SUBMITTED/<student>/<ID>."""
+def mark(folder: Path, reason: str, records: dict | None = None, two_users: bool = False):
+    """Write (reason) or remove ("") the not-graded marker beside the assignment folder SUBMITTED/<student>/<ID>.
+
+    records: the platform's records written in the folder (timestamp.txt, late_mark.txt -> their text), named
+    so that the instructor who fixes the folder keeps them; two_users: none were written, whose they are is
+    what is contested."""
     marker = folder.parent / f"{folder.name}{NOT_GRADED_SUFFIX}"
     if marker.is_symlink() or marker.exists():
         marker.unlink()
-    if reason:
-        marker.write_text(f"course collect did not place this submission: {reason}. Put the right files in "
-                          f"{folder.parent.name}/{folder.name}/ and delete this file, or fix the download or "
-                          f"roster.csv and collect again.\n")
+    if not reason:
+        return
+    if records:
+        kept = ("The platform's records are already in the folder, keep them (they decide lateness): "
+                + "; ".join(f"{name} ({' '.join(text.split())[:80]})" for name, text in sorted(records.items()))
+                + ".")
+    elif two_users:
+        kept = ("No timestamp.txt or late_mark.txt was written (each user has their own): add the right user's "
+                "submission time as timestamp.txt, or the student is graded with the lateness unknown.")
+    else:
+        kept = "The platform recorded no submission time for this student."
+    marker.write_text(f"course collect did not place this submission: {reason}. Put the right files in "
+                      f"{folder.parent.name}/{folder.name}/ and delete this file, or fix the download or "
+                      f"roster.csv and collect again. {kept}\n")

@@ -252,9 +252,11 @@ def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dic
                     replace: set, moodle: set = frozenset(), worksheets: tuple = ()):
     """Write each student's folder (files: student -> path -> (copy, bytes, source); times: student -> Moodle's
     time or None; canvas: student -> (Canvas's late marker, Canvas user id)); a student collect will not
-    guess gets the files nobody contests and the not-graded marker. A folder that is not what collect last
-    wrote is kept (result.kept) unless the student is in replace. moodle: the students of Moodle's folders,
-    worksheets: the grading worksheets read (a Moodle student without a time there is named)."""
+    guess gets the files nobody contests, the platform's records (timestamp.txt, late_mark.txt; none when two
+    users are on one student: whose they are is what is contested) and the not-graded marker. A folder that
+    is not what collect last wrote is kept (result.kept) unless the student is in replace. moodle: the
+    students of Moodle's folders, worksheets: the grading worksheets read (a Moodle student without a time
+    there is named)."""
     refused = claims.refused()
     students = sorted(set(files) | set(refused))
     result.notes += [f"--replace {student[:60]}: not in this download; nothing replaced"
@@ -274,19 +276,21 @@ def _write_students(assignment: Assignment, out: Path, files: dict, clashes: dic
         if why:
             result.not_graded[student] = why
             student_files = {path: file for path, file in student_files.items() if path not in clashes[student]}
-        when = times.get(student) if not why else None
+        two_users = student in refused  # whose time it is, is what is contested: none is written
+        when = times.get(student) if not two_users else None
         stamp, problem = _timestamp(when, timezone) if when else (None, "")
         if problem:
             result.notes.append(f"{student}: Moodle's time {when[:80]!r} {problem}; no {TIMESTAMP_FILE} "
                                 "written (course grade reports the lateness as unknown)")
-        elif student in moodle and not when and not why:
+        elif student in moodle and not when and not two_users:
             without_time.append(student)
         mark = None
-        if student in canvas and not why:
+        if student in canvas and not two_users:
             late, lms_id = canvas[student]
             stamp, mark = _canvas_records(student, lms_id, late, canvas_times, result)
         written = _write(folder, student_files, stamp, mark)
-        refusals.mark(folder, why)
+        refusals.mark(folder, why, {name: (stamp if name == TIMESTAMP_FILE else mark) for name in written
+                                    if name in (TIMESTAMP_FILE, LATE_MARK_FILE)}, two_users)
         manifest.record(folder)
         if not why:
             result.placed[student] = written

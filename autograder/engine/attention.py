@@ -11,6 +11,12 @@ path adds its flag for a notebook whose locked cells were edited, see
 LOCKED_CELLS_FLAG), a pair above SIMILARITY_THRESHOLD in the similarity.csv
 of `course similar ID SUBMITTED --out GRADED/similarity/ID`, and an override
 (with a second line when the engine's score changed underneath it).
+
+The list is ordered by severity (severity(), by_severity()): not graded, does
+not import and missing first, then tampering and the engine's flags, stale,
+an uncertain lateness, similar pairs, overrides last; and so are each
+result's reasons. A result with no grade to penalise (missing, not graded,
+does not import, stale) gets no lateness line.
 """
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ from pathlib import Path
 
 from ..config import Assignment, Course
 from . import output_names
-from .model import DOES_NOT_IMPORT, MISSING, NOT_GRADED, Override, SubmissionResult
+from .model import DOES_NOT_IMPORT, GRADED, MISSING, NOT_GRADED, Override, SubmissionResult
 
 SIMILARITY_THRESHOLD = 0.8   # a pair's score (0..1) from which both students are listed
 SIMILARITY_DIR = output_names.SIMILARITY  # GRADED/similarity/<assignment>/similarity.csv
@@ -38,13 +44,14 @@ class Attention:
 
 
 def reasons(result: SubmissionResult, override: Override | None = None,
-            similar: list[tuple[str, float]] = (), stale: bool = False, grade_only: bool = False) -> list[str]:
-    """Why result needs a look (an empty list: it does not). stale: grades.csv marks it out of date.
+            similar: list[tuple[str, float]] = (), stale: bool | str = False, grade_only: bool = False) -> list[str]:
+    """Why result needs a look (an empty list: it does not). stale: grades.csv marks it out of date (a str: why).
     grade_only: only the reasons that bear on the score recorded (stale, status, lateness, override), not the
     engine's instructor flags or similar pairs (nbgrader's gradebook flags a grade cell for those alone)."""
     why = []
-    if stale:
-        why.append("stale: the submission, the graders or the settings changed since it was graded; "
+    if stale:  # a str: why it is stale, said more precisely (staleness.py)
+        why.append(stale if isinstance(stale, str) else
+                   "stale: the submission, the graders or the settings changed since it was graded; "
                    "no score until it is regraded")
     elif result.status == NOT_GRADED:
         why.append(f"not graded: {result.reason}")
@@ -52,11 +59,12 @@ def reasons(result: SubmissionResult, override: Override | None = None,
         why.append(f"missing: {result.reason}")
     elif result.status == DOES_NOT_IMPORT:
         why.append(f"does not import: {' '.join(result.reason.split())[:400]}")
-    if result.graded and result.lateness.late is None and not stale:
+    timed = result.status == GRADED and not stale  # a 0, a not graded or a stale result has no late penalty to doubt
+    if timed and result.lateness.late is None:
         note = result.lateness.note.removeprefix("Lateness unknown: ")
         why.append("late unknown: " + (note or "no readable submission time"))
-    elif result.graded and result.lateness.late and result.lateness.submitted_at is None \
-            and result.lateness.penalty and not stale:  # an LMS's late mark without a time (lateness.py)
+    elif timed and result.lateness.late and result.lateness.submitted_at is None \
+            and result.lateness.penalty:  # an LMS's late mark without a time (lateness.py)
         why.append(f"late by an unknown number of days: {result.lateness.note}")
     if not grade_only:
         why += list(result.flags)
@@ -72,7 +80,25 @@ def reasons(result: SubmissionResult, override: Override | None = None,
                 why.append(f"the override ({applied:g}) is now below the engine's score ({result.score:g}): "
                            f"keep it, or clear it (`course override {result.student} {result.assignment} "
                            "--clear --reason ...`)")
-    return why
+    return sorted(why, key=severity)
+
+
+# The order of the list, most severe first: no grade the engine stands by, then what the instructor must judge
+# (tampering and the engine's flags), a stale result, an uncertain lateness, a similar pair, an override last.
+_RANKS = (("not graded:", "does not import:", "missing:"), (), ("stale:",),
+          ("late unknown:", "late by an unknown number of days"), ("similar to ",),
+          ("override ", "the engine's score changed under the override", "the override ("))
+_FLAG_RANK = 1  # any other reason: an instructor flag (a copy of the reference, edited locked cells, ...)
+
+
+def severity(reason: str) -> int:
+    """A reason's rank in the list (0 most severe), from how attention.py words it."""
+    return next((rank for rank, starts in enumerate(_RANKS) if reason.startswith(starts)), _FLAG_RANK)
+
+
+def by_severity(items, reasons_of=lambda item: item.reasons):
+    """items (Attention, or anything reasons_of gives reasons of) most severe first; the order kept among equals."""
+    return sorted(items, key=lambda item: min(map(severity, reasons_of(item)), default=_FLAG_RANK))
 
 
 def _plain(source: bytes) -> bytes:
@@ -119,9 +145,17 @@ def similar_pairs(out_dir: Path, assignment: str, threshold: float = SIMILARITY_
     return found
 
 
+def stale_why(stale, key) -> bool | str:
+    """Whether key (student, assignment) is in stale (a set of keys, or a dict key -> why): False, True, or why."""
+    if key not in stale:
+        return False
+    return (stale.get(key) or True) if isinstance(stale, dict) else True
+
+
 def attention_list(results: list[SubmissionResult], overrides: dict, out_dir: Path | None = None,
-                   stale: frozenset = frozenset()) -> list[Attention]:
-    """Every result that needs a look, by assignment then student; stale: (student, assignment) out of date."""
+                   stale=frozenset()) -> list[Attention]:
+    """Every result that needs a look, by assignment then student; stale: (student, assignment) out of date (a
+    set, or a dict of them to why)."""
     similar = {}
     listed = []
     for result in sorted(results, key=lambda r: (r.assignment, r.student)):
@@ -129,7 +163,7 @@ def attention_list(results: list[SubmissionResult], overrides: dict, out_dir: Pa
             similar[result.assignment] = similar_pairs(out_dir, result.assignment)
         why = reasons(result, overrides.get((result.student, result.assignment)),
                       similar.get(result.assignment, {}).get(result.student, []),
-                      (result.student, result.assignment) in stale)
+                      stale_why(stale, (result.student, result.assignment)))
         if why:
             listed.append(Attention(result.student, result.assignment, tuple(" ".join(w.split()) for w in why)))
-    return listed
+    return by_severity(listed)

@@ -31,7 +31,7 @@ from .. import extensions
 from ..config import Assignment, Course
 from . import ledger as history
 from . import runner
-from .attention import Attention, attention_list
+from .attention import Attention, attention_list, by_severity
 from .errors import GradingError
 from .fingerprint import Fingerprinter
 from .grade import grade_submission, reference_modules
@@ -43,6 +43,7 @@ from .jail import cgroups
 from .jail.cleanup import sweep_orphans
 from .jail.protected import protected_paths
 from .sandbox import become_subreaper, child_code_dir, isolation_mode
+from .staleness import unchecked_changes
 from .submission import LayoutError, Roster, find_students, read_submission
 from .text import clean
 from ..roster import RosterError, load_roster
@@ -88,6 +89,7 @@ class BatchSummary:
     attention: list[Attention] = field(default_factory=list)
     overrides: dict = field(default_factory=dict)          # (student, assignment) -> model.Override
     stale: frozenset = frozenset()                         # students whose result on disk is out of date
+    unchecked: dict = field(default_factory=dict)          # (student, id) -> why: out of date, folder not here
     terms_unmatched: list = field(default_factory=list)    # (student, message): extensions.csv rows of nobody
     seconds: float = 0.0
     grades_csv: str = ""
@@ -102,7 +104,8 @@ class BatchSummary:
     def exit_code(self) -> int:
         """From the class's results on disk after the run (skipped unchanged ones too), not only this run's.
 
-        A missing or unimportable module whose grade the instructor set (an override) counts as settled.
+        A not graded, missing or unimportable submission whose grade the instructor set (an override: the grade
+        of record) counts as settled; it stays on the attention list.
         """
         if self.stopped:
             return EXIT_CANNOT_GRADE
@@ -110,12 +113,12 @@ class BatchSummary:
             return EXIT_INTERRUPTED
         current = {r.student: r for r in self.class_results}
         current.update(self.graded)
-        if self.not_graded or self.roster.refused or any(r.status == NOT_GRADED for r in current.values()):
-            return EXIT_NOT_GRADED
 
         def settled(r):
             override = self.overrides.get((r.student, r.assignment))
             return override is not None and override.sets_grade
+        if self.roster.refused or any(r.status == NOT_GRADED and not settled(r) for r in current.values()):
+            return EXIT_NOT_GRADED
         return EXIT_NO_MODULE if any(r.status in (MISSING, DOES_NOT_IMPORT) and not settled(r)
                                      for r in current.values()) else EXIT_OK
 
@@ -164,7 +167,8 @@ def why_recorded(course: Course, plan: Plan, student: str, result: SubmissionRes
         if old.fingerprint.graders != result.fingerprint.graders:
             parts.append(history.CHANGED_GRADERS)
         if old.fingerprint.settings != result.fingerprint.settings:
-            parts.append(history.EXTENSION if _has_terms(course, result.assignment, student)
+            course_wide = old.fingerprint.course_settings not in ("", result.fingerprint.course_settings)
+            parts.append(history.EXTENSION if _has_terms(course, result.assignment, student) and not course_wide
                          else history.CHANGED_SETTINGS)
         return ", ".join(parts) or history.CHANGED_SUBMISSION
     if student in plan.changed:
@@ -482,6 +486,9 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
     summaries = _validate(course, assignments, submissions, out_dir, students)
     recorder = _Recorder(course, out_dir, summaries, _open_output(out_dir), amend)
     tasks, fingerprinters = _plan(course, assignments, submissions, out_dir, summaries, force, students)
+    recorder.unchecked = {key: why for other in course.assignments if other.id not in summaries
+                          for key, why in unchecked_changes(out_dir, other, set(), submissions,
+                                                            Fingerprinter(course, other)).items()}
     workers, isolation = _prepare(course, submissions, out_dir, tasks, jobs, scheduler, fingerprinters)
     label = assignments[0].id if len(assignments) == 1 else f"{len(assignments)} assignments"
     recorder.bar = _progress_bar(len(tasks), f"grading {label}", shown=progress and sys.stderr.isatty())
@@ -581,6 +588,8 @@ def _plan(course: Course, assignments: list[Assignment], submissions: Path, out_
         summary.plan = plan_run(course, assignment, submissions, out_dir, summary.roster, force, students,
                                 fingerprinters[assignment.id])
         tasks += [(assignment, student) for student in summary.plan.todo]
+        summary.unchecked = unchecked_changes(out_dir, assignment, set(summary.roster.students), submissions,
+                                              fingerprinters[assignment.id])
     return tasks, fingerprinters
 
 
@@ -625,6 +634,7 @@ class _Recorder:
         self.overrides = ledger.overrides()
         self.bar = _NoBar()
         self.stopped: list[str] = []  # "student: message" of each GradingError
+        self.unchecked: dict = {}      # other assignments' results outdated by the graders or settings
 
     def record(self, result: SubmissionResult):
         result = self._written(self.amend(result) if self.amend is not None else result)
@@ -658,10 +668,14 @@ def _summarise(recorder: _Recorder, seconds: float, interrupted: bool):
     """Summarise: grades.csv and regrades.csv written from the history, the ledger closed, and each summary
     completed from the class's results on disk (stale ones named, the attention list)."""
     summaries, out_dir = recorder.summaries, recorder.out_dir
-    stale = frozenset((s, a) for a, summary in summaries.items()
-                      for s in summary.plan.changed + summary.plan.left_stale if s not in summary.graded)
-    # other assignments' results stay stale until they are regraded: this run did not look at them
-    stale |= frozenset((s, a) for s, a in stale_results(out_dir) if a not in summaries)
+    stale = {(s, a): "" for a, summary in summaries.items()
+             for s in summary.plan.changed + summary.plan.left_stale if s not in summary.graded}
+    # results this run did not look at (other assignments', students not in SUBMITTED) stay stale until regraded
+    stale |= {(s, a): why for (s, a), why in stale_results(out_dir).items()
+              if a not in summaries or s not in summaries[a].roster.students}
+    for summary in summaries.values():  # and those the course's settings or graders outdated meanwhile
+        stale |= summary.unchecked
+    stale |= recorder.unchecked
     with recorder.ledger.exclusive():  # another run at once writes these files before or after, not between
         grades_csv = str(write_grades_csv(out_dir, stale=stale, overrides=recorder.overrides))
         regrades = recorder.ledger.regrades()
@@ -680,9 +694,13 @@ def _summarise(recorder: _Recorder, seconds: float, interrupted: bool):
                                  and r.student in summary.roster.students]
         summary.stale = frozenset(s for s, a in stale if a == summary.assignment)
         summary.attention = [a for a in listed if a.assignment == summary.assignment
-                             and a.student in summary.roster.students]
-        summary.attention += [Attention(student, summary.assignment, (message,))
-                              for student, message in summary.terms_unmatched]
+                             and (a.student in summary.roster.students or (a.student, a.assignment) in summary.unchecked)]
+        summary.attention = by_severity(summary.attention + [Attention(student, summary.assignment, (message,))
+                                                             for student, message in summary.terms_unmatched])
+    if summaries:  # other assignments' results this run found stale: listed once, with the first assignment's
+        first = next(iter(summaries.values()))
+        first.attention = by_severity(first.attention + [a for a in listed
+                                                         if (a.student, a.assignment) in recorder.unchecked])
 
 
 def _report(summaries: dict[str, BatchSummary], report, per_assignment_lines: bool):
@@ -718,7 +736,7 @@ def summary_table(summaries: list[BatchSummary]) -> str:
                      f"{len(s.plan.unchanged):>11}{counts['graded']:>8}{counts['missing']:>9}"
                      f"{counts['does not import']:>11}{counts['not graded'] + len(s.roster.refused):>12}"
                      f"{'-' if mean is None else f'{mean:.1f}':>8}{_mean(ran):>10}")
-    attention = [a for s in summaries for a in s.attention]
+    attention = by_severity(a for s in summaries for a in s.attention)
     lines += attention_lines(attention)
     return "\n".join(lines)
 
@@ -807,6 +825,10 @@ def _not_graded_lines(summary: BatchSummary) -> list[str]:
     lines += [f"  REFUSED folder {name!r}: {why}; not graded" for name, why in sorted(summary.roster.refused.items())]
     if plan.left_stale:
         lines.append(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(plan.left_stale)}")
+    if summary.unchecked:
+        lines.append(f"  STALE (graders or settings changed; no folder in this submissions folder, so their files "
+                     f"were not checked; empty in grades.csv until graded with their folder): "
+                     f"{', '.join(sorted(s for s, _ in summary.unchecked))}")
     if summary.roster.rostered_absent:
         lines.append(f"  on roster.csv, no {summary.assignment}/ folder: missing (0): "
                      f"{', '.join(summary.roster.rostered_absent)}")

@@ -72,10 +72,15 @@ class Fingerprinter:
     def __init__(self, course: Course, assignment: Assignment):
         self.course, self.assignment = course, assignment
         self.graders = graders_digest(course, assignment)
+        self.course_settings = settings_digest(course, assignment, assignment.due, assignment.limits)
+
+    def settings(self, student: str) -> str:
+        """The settings digest that applies to student now (their due date and limits included)."""
+        due = extensions.due_date(self.course, self.assignment, student)
+        limits = extensions.limits_for(self.course, self.assignment, student)
+        return settings_digest(self.course, self.assignment, due, limits)
 
     def of(self, student: str, module_bytes: dict[str, bytes], timestamp: bytes | None,
            late_mark: bytes | None = None) -> Fingerprint:
-        due = extensions.due_date(self.course, self.assignment, student)
-        limits = extensions.limits_for(self.course, self.assignment, student)
         return Fingerprint(files=files_digest(module_bytes, timestamp, late_mark), graders=self.graders,
-                           settings=settings_digest(self.course, self.assignment, due, limits))
+                           settings=self.settings(student), course_settings=self.course_settings)

@@ -115,10 +115,15 @@ class Lateness:
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """SHA-256 digests of what a grade depends on: the graded files, the graders, the settings."""
+    """SHA-256 digests of what a grade depends on: the graded files, the graders, the settings.
+
+    course_settings: the settings digest with the assignment's own due date and limits (no student's extension
+    or accommodation): tells a course-wide change (the late policy) from an extension; not compared ("" in
+    results graded before it was kept)."""
     files: str
     graders: str
     settings: str
+    course_settings: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -307,12 +312,14 @@ class ResultOfRecord:
     override: Override | None = None
     stale: bool = False
     attention: tuple[str, ...] = ()
+    stale_why: str = ""  # why it is stale, when said more precisely than STALE_REASON
 
     @classmethod
-    def of(cls, result: SubmissionResult, override: Override | None = None, stale: bool = False,
+    def of(cls, result: SubmissionResult, override: Override | None = None, stale: bool | str = False,
            attention=()) -> ResultOfRecord:
-        """A result named by its own student and assignment."""
-        return cls(result, result.student, result.assignment, override, stale, tuple(attention))
+        """A result named by its own student and assignment; stale: a str says why."""
+        return cls(result, result.student, result.assignment, override, bool(stale), tuple(attention),
+                   stale if isinstance(stale, str) else "")
 
     @property
     def grade_override(self) -> Override | None:
@@ -357,7 +364,7 @@ class ResultOfRecord:
     def reason(self) -> str:
         """Why it is stale, not graded, missing or does not import ("" for a graded one)."""
         if self.stale:
-            return STALE_REASON
+            return self.stale_why or STALE_REASON
         return self.result.reason if self.result.graded else (self.result.reason or "not graded")
 
     @property

@@ -8,16 +8,16 @@ nbgrader's gradebook (gradebook.py) take them from here.
 """
 from pathlib import Path
 
-from .attention import attention_list
+from .attention import attention_list, stale_why
 from .ledger import read_ledger
 from .model import ResultOfRecord
 from .results import stale_results
 
 
-def results_of_record(out_dir: Path, loaded: dict, stale: frozenset | None = None) -> dict:
+def results_of_record(out_dir: Path, loaded: dict, stale=None) -> dict:
     """(student, assignment) -> ResultOfRecord: each loaded result ((student, assignment) -> SubmissionResult)
     under the ledger's standing override (a comment only included), stale where grades.csv says so (stale: those
-    pairs; default: grades.csv's), with its attention reasons."""
+    pairs, or a dict of them to why; default: grades.csv's), with its attention reasons."""
     stale = stale_results(out_dir) if stale is None else stale
     ledger = read_ledger(out_dir)
     overrides = {}
@@ -26,6 +26,8 @@ def results_of_record(out_dir: Path, loaded: dict, stale: frozenset | None = Non
             overrides = ledger.overrides()
     attention = {(a.student, a.assignment): a.reasons
                  for a in attention_list(list(loaded.values()), overrides, out_dir, stale)}
-    return {key: ResultOfRecord(result, *key, override=overrides.get(key), stale=key in stale,
-                                attention=attention.get(key, ()))
+    whys = {key: stale_why(stale, key) for key in loaded}
+    return {key: ResultOfRecord(result, *key, override=overrides.get(key), stale=bool(whys[key]),
+                                attention=attention.get(key, ()),
+                                stale_why=whys[key] if isinstance(whys[key], str) else "")
             for key, result in loaded.items()}

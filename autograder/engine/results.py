@@ -16,9 +16,9 @@ import logging
 from pathlib import Path
 
 from ..primitives import atomic_write, read_regular
-from .attention import attention_list
-from .model import (DOES_NOT_IMPORT, MISSING, NOT_GRADED, STALE, ResultFormatError, ResultOfRecord, SubmissionResult,
-                    shows_output)
+from .attention import attention_list, stale_why
+from .model import (DOES_NOT_IMPORT, MISSING, NOT_GRADED, STALE, STALE_REASON, ResultFormatError, ResultOfRecord,
+                    SubmissionResult, shows_output)
 from .text import csv_cell, markdown_block, markdown_inline
 
 log = logging.getLogger("course.engine")
@@ -123,12 +123,14 @@ def write_submission_results(out_dir: Path, result: SubmissionResult, override=N
                  json.dumps(result.to_gradescope(override), indent=2, ensure_ascii=False) + "\n")
 
 
-def grades_row(result: SubmissionResult, status: str | None = None, override=None, attention=()) -> dict:
+def grades_row(result: SubmissionResult, status: str | None = None, override=None, attention=(),
+               stale_why: str = "") -> dict:
     """The row of grades.csv, rendered from the result of record (status STALE: a stale one); a stale or not graded
     result has an empty score, unless an override gives one. A stale result, and a not graded one whose lateness
     was never assessed (no time, no note), have empty late and late_days: "on time" would be a verdict nobody
     made. The override column describes the standing override, a comment only included."""
-    record = ResultOfRecord.of(result, override, stale=status == STALE, attention=attention)
+    record = ResultOfRecord.of(result, override, stale=(stale_why or True) if status == STALE else False,
+                               attention=attention)
     late = result.lateness
     unassessed = record.stale or (result.status == NOT_GRADED and late.late is False and late.submitted_at is None
                                   and not late.note)
@@ -137,19 +139,25 @@ def grades_row(result: SubmissionResult, status: str | None = None, override=Non
             "score": "" if record.score is None else f"{record.score:g}", "max_score": f"{result.max_score:g}",
             "status": record.status, "late": "" if unassessed else late.label,
             "late_days": "" if unassessed else late.late_days,
-            "flags": "; ".join(result.flags), "reason": result.reason, "engine_score": engine,
+            "flags": "; ".join(result.flags), "reason": record.stale_why or result.reason, "engine_score": engine,
             "override": record.override_column, "attention": "; ".join(record.attention)}
 
 
-def stale_results(out_dir: Path) -> frozenset:
-    """(student, assignment) of every row grades.csv marks stale (empty when there is no grades.csv)."""
+def stale_results(out_dir: Path) -> dict:
+    """(student, assignment) -> why ("" for the usual reason) of every row grades.csv marks stale (empty when there
+    is no grades.csv)."""
     path = Path(out_dir) / "grades.csv"
     try:
         with open(path, newline="", encoding="utf-8", errors="replace") as f:
-            return frozenset((r.get("student"), r.get("assignment")) for r in csv.DictReader(f)
-                             if r.get("status") == STALE)
+            return {(r.get("student"), r.get("assignment")): _stale_reason(r.get("reason") or "")
+                    for r in csv.DictReader(f) if r.get("status") == STALE}
     except OSError:
-        return frozenset()
+        return {}
+
+
+def _stale_reason(reason: str) -> str:
+    """A stale row's reason kept when it says more than STALE_REASON (staleness.py's), else ""."""
+    return reason if reason.startswith("stale:") and reason != STALE_REASON else ""
 
 
 def collect_results(out_dir: Path) -> tuple[list[SubmissionResult], list[str]]:
@@ -172,14 +180,20 @@ def _csv(columns, rows) -> str:
     return buffer.getvalue()
 
 
-def write_grades_csv(out_dir: Path, stale: frozenset = frozenset(), overrides=None) -> Path:
-    """grades.csv from every result on disk; stale: (student, assignment) pairs whose result is out of date;
+def _why_text(why) -> str:
+    return why if isinstance(why, str) else ""
+
+
+def write_grades_csv(out_dir: Path, stale=frozenset(), overrides=None) -> Path:
+    """grades.csv from every result on disk; stale: (student, assignment) pairs whose result is out of date (a set,
+    or a dict of them to why);
     overrides: the ledger's standing ones ((student, assignment) -> Override)."""
     results, problems = collect_results(out_dir)
     overrides = overrides or {}
     attention = {(a.student, a.assignment): a.reasons for a in attention_list(results, overrides, out_dir, stale)}
     rows = [grades_row(r, STALE if (r.student, r.assignment) in stale else None,
-                       overrides.get((r.student, r.assignment)), attention.get((r.student, r.assignment), ()))
+                       overrides.get((r.student, r.assignment)), attention.get((r.student, r.assignment), ()),
+                       _why_text(stale_why(stale, (r.student, r.assignment))))
             for r in results]
     path = out_dir / "grades.csv"
     atomic_write(path, _csv(GRADES_COLUMNS, rows))
@@ -196,8 +210,10 @@ def update_grades_row(out_dir: Path, result: SubmissionResult, override, attenti
         with open(path, newline="", encoding="utf-8", errors="replace") as f:
             rows = list(csv.DictReader(f))
     key = (result.student, result.assignment)
-    status = next((r.get("status") for r in rows if (r.get("student"), r.get("assignment")) == key), None)
-    new = grades_row(result, STALE if status == STALE else None, override, attention)
+    row = next((r for r in rows if (r.get("student"), r.get("assignment")) == key), {})
+    status = row.get("status")
+    new = grades_row(result, STALE if status == STALE else None, override, attention,
+                     _stale_reason(row.get("reason") or "") if status == STALE else "")
     replaced = [new if (r.get("student"), r.get("assignment")) == key else {c: r.get(c, "") for c in GRADES_COLUMNS}
                 for r in rows]
     if key not in {(r.get("student"), r.get("assignment")) for r in rows}:

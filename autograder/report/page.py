@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..engine.model import DOES_NOT_IMPORT, GRADED, MISSING, NOT_GRADED, ResultOfRecord
+from ..engine.attention import by_severity
 from .data import ClassResults, TestSummary, summarize_tests
 from .feedback import FEEDBACK_HTML, TEMPLATES, environment
 
@@ -68,7 +69,7 @@ def attention_view(results: ClassResults, linked: set) -> list[dict]:
                 items.append({"student": result.student, "assignment": assignment, "reasons": result.attention,
                               "href": feedback_href(result.student, assignment)
                               if (result.student, assignment) in linked else ""})
-    return items
+    return by_severity(items, lambda item: item["reasons"])
 
 
 def students_view(results: ClassResults, maxima: dict, linked: set) -> tuple[list[dict], list[dict]]:

@@ -151,6 +151,44 @@ def test_student_option_regrades_only_the_chosen_and_marks_the_others_stale(cour
         grade(course, subs, out, students=["nobody"])
 
 
+def test_a_section_not_in_the_folder_goes_stale_when_the_late_policy_changes(course, tmp_path, capsys):
+    """Graded a section at a time into one OUT: after a settings change and a regrade of section B only,
+    section A's result is stale (no score, never the old one), saying its files were not checked."""
+    out = tmp_path / "out"
+
+    def neuron_rows(out):
+        return {r["student"]: r for r in csv.DictReader(open(out / "grades.csv", newline=""))
+                if r["assignment"] == "01_neuron"}
+    submit(tmp_path / "A", "ann", REFERENCE, timestamp="2027-02-08 12:00:00 UTC")  # late: 0 before, a penalty after
+    submit(tmp_path / "B", "ben", REFERENCE)
+    terms = course.root / "extensions.csv"
+    terms.write_text("student,assignment,due,reason\nben,01_neuron,2027-02-09T23:59:00Z,ill\n")
+    grade(course, tmp_path / "A", out)
+    grade(course, tmp_path / "B", out)
+    assert neuron_rows(out)["ann"]["status"] == "graded"
+    toml = course.path.read_text()
+    course.path.write_text(toml.replace("[limits]", "[late]\npenalty_per_day = 0.05\n\n[limits]", 1))
+    changed = load_course(course.path)
+    (tmp_path / "C/ben/02_forward").mkdir(parents=True)  # another assignment graded: 01's results are checked too
+    other = grade_batch(changed, changed.assignment("02_forward"), tmp_path / "C", out, progress=False)
+    assert ("ann", "01_neuron") in {(a.student, a.assignment) for a in other.attention}
+    assert neuron_rows(out)["ann"]["status"] == "stale" and "did not grade its folder" in neuron_rows(out)["ann"]["reason"]
+    again = grade(changed, tmp_path / "B", out)
+    assert again.plan.changed == ["ben"] and again.why["ben"] == "changed settings", "the policy, not his extension"
+    table = neuron_rows(out)
+    assert table["ben"]["status"] == "graded"
+    assert table["ann"]["status"] == "stale" and table["ann"]["score"] == "", "never the old score, never a 0"
+    assert "files could not be checked" in table["ann"]["attention"] and "settings" in table["ann"]["attention"]
+    assert "STALE (graders or settings changed" in capsys.readouterr().out
+    assert again.stale == {"ann"} and again.class_mean() == 20
+    assert any(a.student == "ann" and "could not be checked" in " ".join(a.reasons) for a in again.attention)
+    terms.write_text("student,assignment,due,reason\nben,01_neuron,2027-02-12T23:59:00Z,ill\n")
+    later = grade(load_course(course.path), tmp_path / "B", out)  # a later run of B keeps A stale
+    assert neuron_rows(out)["ann"]["status"] == "stale" and later.why["ben"] == "extension"
+    grade(load_course(course.path), tmp_path / "A", out)  # graded with its folder: fresh, the new penalty taken
+    assert neuron_rows(out)["ann"]["status"] == "graded" and float(neuron_rows(out)["ann"]["score"]) < 20
+
+
 # -- layouts that are refused ---------------------------------------------------------
 def test_a_folder_that_is_not_a_submissions_layout_is_refused_and_nothing_is_written(tmp_path):
     course_toml = make_course(tmp_path / "course")

@@ -116,6 +116,9 @@ def test_every_reason_is_in_grades_csv_the_summary_the_report_and_the_export(gra
     summary = graded["first"].stdout
     assert "1 does not import" in summary and "2 missing" in summary
     tail = summary[summary.index("needs attention"):]  # the summary ends with the list
+    listed = list(dict.fromkeys(line.split()[0] for line in tail.splitlines()[1:] if "01_neuron:" in line))
+    assert listed == ["syntax", "upper", "zipped", "copy", "stub", "late", "ref"], "most severe first"
+    assert "late unknown" not in graded["grades"]["zipped"]["attention"], "a missing 0 has no lateness to doubt"
     for student, fragments in EXPECTED.items():
         attention = graded["grades"][student]["attention"]
         exported = graded["export"][student]["attention"]
@@ -171,6 +174,21 @@ def test_several_assignments_exit_with_the_most_severe_code():
     assert worst_exit_code([4, 130]) == 130 and worst_exit_code([130, 3]) == 3 and worst_exit_code([0, 0]) == 0
 
 
+def test_a_not_graded_submission_with_an_override_standing_is_settled_one_without_exits_4():
+    from autograder.engine.batch import BatchSummary
+    from autograder.engine.model import Override, SubmissionResult
+    symlink = SubmissionResult(student="ben", assignment="01_neuron", status="not graded", max_score=20.0,
+                               reason="neuron.py is a symbolic link; submit the file itself")
+    summary = BatchSummary(assignment="01_neuron", class_results=[symlink])
+    assert summary.exit_code == 4
+    summary.overrides = {("ben", "01_neuron"): Override("ben", "01_neuron", 18.0, {}, "emailed file", "", None,
+                                                        "2027-02-02")}
+    assert summary.exit_code == 0, "the override is the grade of record"
+    summary.overrides = {("ben", "01_neuron"): Override("ben", "01_neuron", None, {}, "", "a comment", None,
+                                                        "2027-02-02")}
+    assert summary.exit_code == 4, "a comment sets no grade"
+
+
 def test_the_stub_is_flagged_only_when_nothing_was_written_in_it():
     from autograder.config import load_course
     from autograder.engine.attention import STUB_FLAG, stub_flags
@@ -184,3 +202,18 @@ def test_the_stub_is_flagged_only_when_nothing_was_written_in_it():
     one_line = stub.replace(b"raise NotImplementedError", b"return 0.5", 1)
     assert one_line != stub and stub_flags(course, assignment, {"neuron.py": one_line}) == []
     assert stub_flags(course, assignment, {"neuron.py": CLEAN.encode()}) == []
+
+
+def test_a_results_reasons_go_most_severe_first_and_a_zero_has_no_late_line():
+    from autograder.engine.attention import attention_list
+    from autograder.engine.model import Lateness, Override, SubmissionResult
+    unknown = Lateness(late=None, note="Lateness unknown: there is no timestamp.txt")
+    graded = SubmissionResult(student="ann", assignment="01_neuron", status="graded", max_score=20.0, earned=20.0,
+                              lateness=unknown, flags=("neuron.py is byte-for-byte identical to the reference",))
+    missing = SubmissionResult(student="bob", assignment="01_neuron", status="missing", max_score=20.0, earned=0.0,
+                               lateness=unknown, reason="no submission")
+    overrides = {("ann", "01_neuron"): Override("ann", "01_neuron", 15.0, {}, "by hand", "", 20.0, "2027-02-02")}
+    ann, bob = attention_list([graded, missing], overrides)[::-1]
+    assert [a.student for a in attention_list([graded, missing], overrides)] == ["bob", "ann"]
+    assert bob.reasons == ("missing: no submission",)
+    assert [r.split()[0] for r in ann.reasons] == ["neuron.py", "late", "override"]

@@ -683,3 +683,32 @@ def test_a_student_canvas_says_submitted_but_absent_from_the_download_is_not_gra
     assert "cat" in done.placed and not marker.exists()
     assert (submitted / "cat/01_neuron/neuron.py").read_bytes() == REFERENCE
     assert (submitted / "ada/01_neuron/neuron.py").read_bytes() == REFERENCE, "section A's folder stays"
+
+
+def test_a_contested_student_keeps_canvas_time_and_late_mark_and_is_penalised_once_fixed(tmp_path):
+    """Two different neuron.py of one Canvas user: not placed, but timestamp.txt (from the submissions JSON) and
+    late_mark.txt are written and named in the marker; the folder fixed by hand is graded late, penalised."""
+    from autograder.collect.run import collect
+    from autograder.engine.batch import grade_batch
+    from autograder.roster import parse_roster
+    course, assignment = _course(tmp_path)
+    (course.root / "roster.csv").write_text(ROSTER)
+    with zipfile.ZipFile(tmp_path / "download.zip", "w") as archive:
+        archive.writestr("ngcat_LATE_1003_55503_neuron.py", REFERENCE)
+        archive.writestr("ngcat_LATE_1003_55504_neuron-1.py", STUB)
+    page = tmp_path / "page1.json"
+    page.write_text('[{"user_id": 1003, "submitted_at": "2027-02-07T12:00:00Z", "late": true}]')
+    submitted = tmp_path / "submitted"
+    done = collect(course, assignment, tmp_path / "download.zip", submitted,
+                   parse_roster(course.root / "roster.csv"), canvas_submissions=[page])
+    assert "cat" in done.not_graded
+    folder = submitted / "cat/01_neuron"
+    assert not (folder / "neuron.py").exists()
+    assert "2027-02-07" in (folder / "timestamp.txt").read_text() and (folder / "late_mark.txt").is_file()
+    marker = (submitted / "cat/01_neuron.not-graded.txt").read_text()
+    assert "timestamp.txt (2027-02-07" in marker and "late_mark.txt" in marker and "keep them" in marker
+    (folder / "neuron.py").write_bytes(REFERENCE)  # the marker's advice followed
+    (submitted / "cat/01_neuron.not-graded.txt").unlink()
+    summary = grade_batch(course, assignment, submitted, tmp_path / "out", progress=False, report=lambda _: None)
+    cat = summary.graded["cat"]
+    assert cat.lateness.late and cat.lateness.late_days == 2 and cat.score == 16  # 0.1 a day, never "unknown"

@@ -116,6 +116,8 @@ def test_canvas(graded, export):
     rows, stderr = export(graded, "canvas")
     assert "no roster.csv beside course.toml: the ID, SIS User ID and Section columns are blank" in stderr
     assert "Canvas can match these rows only if the course ids are the students' Canvas login ids" in stderr
+    warning = [line for line in stderr.splitlines() if "import removes a grade it already holds" in line]
+    assert len(warning) == 1 and "2 student(s) have a blank cell (not graded or stale): bob, dan;" in warning[0]
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                        f"{TITLE[A1]} ({A1})", f"{TITLE[A2]} ({A2})"]
     assert rows[1] == ["Points Possible", "", "", "", "", "20", "20"]
