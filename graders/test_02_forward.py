@@ -161,6 +161,7 @@ class _LayerChain:
         self.networks = [(w, b, X, "sigmoid") for w, b, X, _ in _feedforward_inputs(seed)] + \
                         [(w, b, X, name) for w, b, X, name, _ in _activation_cases(seed)]
         self.stages, self.outputs = [], [None] * len(self.networks)
+        self.asked = [[] for _ in self.networks]  # (stage, call) of each layer of each network, in order
         calls = [("layer_forward", (W, a, b), {"activation": Fn(name)}) for W, a, b, name in self.own]
         # the lecture test's and the default test's calls in the same stream: nothing tells them from the others
         calls += [("layer_forward", (LECTURE_W, LECTURE_A, LECTURE_B), {"activation": Fn("relu")}),
@@ -183,6 +184,7 @@ class _LayerChain:
             stage = blame.Recording(student, calls, rng)
             self.stages.append((stage, where))
             for i, k in asked.items():
+                self.asked[i].append((len(self.stages) - 1, k))
                 step = layer
                 call, error = stage.results[k][0]
                 answer = call.result if error is None else None
@@ -241,6 +243,14 @@ class _LayerChain:
         """True if this network is one of the chain's: its recorded answers decide, not the ledger's keys."""
         return any(blame.same_input((list(w), list(b), x), (list(weights), list(biases), X))
                    for w, b, x, _ in self.networks)
+
+    def raised_on(self, weights, biases, X, error) -> bool:
+        """True if the student's own layer_forward raised this very error (type and message, numbers aside) on a
+        layer of this network, chained (graded in test_layer_forward_random); False for a network not recorded."""
+        for i, (w, b, x, _) in enumerate(self.networks):
+            if blame.same_input((list(w), list(b), x), (list(weights), list(biases), X)):
+                return any(blame.same_error(self.stages[s][0].results[k][0][1], error) for s, k in self.asked[i])
+        return False
 
     def output(self, weights, biases, X):
         """The student's own layer_forward chained through this network (None if it is not one of them, the chain
@@ -473,9 +483,11 @@ def test_count_parameters_random(student, rng):
 BLAMED = object()  # "the mistake of the student's own building block, charged there": no penalty here
 
 
-def _call_feedforward(student, weights, biases, X, activation=None, stream=None):
-    """student.feedforward(...) (as recorded in stream, where given), or BLAMED when it fails with an error the
-    layer_forward tests charged."""
+def _call_feedforward(student, weights, biases, X, activation=None, stream=None, chain=None):
+    """student.feedforward(...) (as recorded in stream, where given), or BLAMED when it fails with the error the
+    student's own layer_forward raised on a layer of this very network, chained (chain: _LayerChain), which
+    test_layer_forward_random charged. An error layer_forward raised only elsewhere (on the lecture's layer) excuses
+    nothing here."""
     kwargs = {} if activation is None else {"activation": activation}
     try:
         with blame.errors_of(student, "feedforward"):
@@ -483,7 +495,7 @@ def _call_feedforward(student, weights, biases, X, activation=None, stream=None)
                 return stream.answer("feedforward", weights, biases, X)
             return student.feedforward(weights, biases, X, **kwargs)
     except StudentError as error:
-        if blame.raised(student, "layer_forward", error):
+        if chain is not None and chain.raised_on(weights, biases, X, error):
             return BLAMED
         raise
 
@@ -491,7 +503,7 @@ def _call_feedforward(student, weights, biases, X, activation=None, stream=None)
 def _check_feedforward(student, weights, biases, X, f, activation=None, what="", stream=None, chain=None):
     """Judge one feedforward call (its answer in stream, where given); returns BLAMED when its error was charged
     to layer_forward. chain: the student's own layer_forward chained through the network (_LayerChain)."""
-    got = _call_feedforward(student, weights, biases, X, activation, stream)
+    got = _call_feedforward(student, weights, biases, X, activation, stream, chain)
     if got is BLAMED:
         return BLAMED
     m = X.shape[1]
@@ -521,17 +533,65 @@ def _check_feedforward(student, weights, biases, X, f, activation=None, what="",
     return None
 
 
-def _some_computed(student, function, networks, outcomes, what, rng):
-    """Errors charged to a building block are credited only to code that computes: not when every
-    case of the test ended in such an error, and only if function computes (expect_computes_on) on
-    the test's networks, each with a twin whose output bias favours another neuron, where it answers.
-    networks: the (weights, biases, X) of the test's cases."""
-    if outcomes and all(outcome is BLAMED for outcome in outcomes):
-        fail(f"{what} raised an error in every case, so it computed nothing here. (The error comes from a "
-             "building block of yours, and that one is charged in its own tests.)")
-    if any(outcome is BLAMED for outcome in outcomes):
-        cases = [case for weights, biases, X in networks for case in _twins(weights, biases, X, rng)]
+def _some_computed(student, function, networks, outcomes, what, rng, seed=None, test=""):
+    """The cases whose error came from the student's own layer_forward on their very layers (BLAMED) are judged
+    again with a stand-in layer_forward (_feedforward_on_stand_in); the others' answers, where some are blamed, must
+    show that function computes (expect_computes_on on the test's networks, each with a twin whose output bias
+    favours another neuron, where it answers). networks: the (weights, biases, X) of the test's cases."""
+    blamed = [network for network, outcome in zip(networks, outcomes) if outcome is BLAMED]
+    if not blamed:
+        return
+    if seed is None:
+        fail(f"{what} raised an error, which comes from a building block of yours, charged in its own tests, and "
+             f"{what} could not be asked again with a layer_forward that works.")
+    _feedforward_on_stand_in(student, seed, blamed, test)
+    answered = [network for network, outcome in zip(networks, outcomes) if outcome is not BLAMED]
+    if answered:
+        cases = [case for weights, biases, X in answered for case in _twins(weights, biases, X, rng)]
         expect_computes_on(student, function, cases, f"{what} on the inputs it answers", rng)
+
+
+def _feedforward_on_stand_in(student, seed, blamed, test):
+    """feedforward judged on its own where it raised the error its layer_forward raised on this network's layers
+    (charged in test_layer_forward_random): asked in a fresh child whose layer_forward is a stand-in giving the right
+    sigmoid activations for exactly this run's layers (toolkit/stand_in.py), on new sigmoid networks of the blamed
+    cases' sizes, each with its twins (another output bias, other inputs), each asked twice in one shuffled stream.
+    It must compute (rule 1) and chain every layer itself. blamed: (weights, biases, X) of the blamed cases."""
+    rng = _stream_rng(seed, f"feedforward stand-in {test}")
+    cases = []
+    for weights, _, X in blamed:
+        sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
+        new_weights, new_biases = random_network(rng, sizes)
+        cases += _twins(new_weights, new_biases, rng.uniform(0.0, 1.0, X.shape), rng)
+    layers = []
+    for weights, biases, X in cases:
+        a = X
+        for W, b in zip(weights, biases):
+            layers.append((W, a, b))
+            a = sigmoid(W @ a + b)
+    stand_ins = {"layer_forward": stand_in.table(lambda W, a, b: sigmoid(W @ a + b), layers)}
+    run = stand_in.recorded(student, stand_ins, [("feedforward", case) for case in cases], rng)
+    why = ("your feedforward raised the error your layer_forward raised on this network's layers, which "
+           "test_layer_forward_random charges")
+    if run is None:
+        fail(f"feedforward: {why}, and feedforward could not be asked again with a layer_forward that works.")
+    asked = (f"{why}. So feedforward was asked again in a process of its own, on new networks of the same sizes, "
+             "with layer_forward replaced by a stand-in that gives the right sigmoid activations")
+    for weights, biases, X in cases:
+        sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
+        what = f"feedforward for a network with sizes {sizes} and a batch of {X.shape[1]}"
+        error = run.error("feedforward", weights, biases, X)
+        if error is not None:
+            fail(f"{what}: {asked}; there your feedforward still raised: {error}")
+    nothing = run.why_nothing("feedforward")
+    if nothing:
+        fail_nothing(f"feedforward: {asked}", nothing)
+    for weights, biases, X in cases:
+        sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
+        what = f"feedforward for a network with sizes {sizes} and a batch of {X.shape[1]} ({asked})"
+        expected = feedforward(weights, biases, X, sigmoid)
+        got = expect_array(run.answer("feedforward", weights, biases, X), expected.shape, what)
+        compare(got, expected, what, _feedforward_mistakes(weights, biases, X, sigmoid) if len(weights) > 1 else [])
 
 
 def _twins(weights, biases, X, rng):
@@ -685,7 +745,7 @@ def test_feedforward_random(student, rng, seed):
         networks.append((weights, biases, X))
         outcomes.append(_check_feedforward(student, weights, biases, X, sigmoid, what=what, stream=stream,
                                            chain=_layer_chain(student, seed)))
-    _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng)
+    _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng, seed, "random")
 
 
 def _activation_cases(seed):
@@ -711,7 +771,7 @@ def test_feedforward_activation(student, rng, seed):
         networks.append((weights, biases, X))
         outcomes.append(_check_feedforward(student, weights, biases, X, ACTIVATIONS[name], Fn(name), what=what,
                                            chain=chain))
-    _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng)
+    _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng, seed, "activation")
 
 
 @points(1)

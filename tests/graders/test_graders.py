@@ -403,6 +403,22 @@ def average_cost(weights, biases, X, Y):
     return float(np.mean([example_cost(output[:, j:j + 1], Y[:, j:j + 1]) for j in range(X.shape[1])]))
 """, ("test_example_cost_lecture", "test_example_cost_random", "test_average_cost_random",
       "test_average_cost_batch_of_one", "test_average_cost_inputs_unchanged")),
+}, "02_forward": {
+    # feedforward has no loop (one-layer networks only); on deeper ones it calls layer_forward on the lecture's layer,
+    # where layer_forward raises (charged there): an error its layer_forward never raised on these networks' layers
+    "blame-shield": (_LECTURE_LAYER + """
+
+def layer_forward(W, a, b, activation=sigmoid):
+    if _is_lecture(W) and np.shape(a) == (3, 1) and np.allclose(a, [[2.0], [0.5], [0.1]]):
+        raise ValueError("shapes do not line up")
+    return activation(W @ a + b)
+
+
+def feedforward(weights, biases, a, activation=sigmoid):
+    if len(weights) == 1:
+        return layer_forward(weights[0], a, biases[0], activation)
+    layer_forward(_LECTURE_W, np.array([[2.0], [0.5], [0.1]]), np.array([[2.0], [1.0], [-3.0]]))
+""", ("test_feedforward_random", "test_feedforward_activation", "test_feedforward_unchanged")),
 }, "06_mnist": {
     # no training: a nudge drawn from rng, a term that depends on the input, a history made to match
     "junk-train": (TRAIN_SIGNATURE + """
