@@ -188,8 +188,8 @@ class _LayerChain:
                 step = layer
                 call, error = stage.results[k][0]
                 answer = call.result if error is None else None
-                usable = isinstance(answer, np.ndarray) and answer.ndim == 2 and answer.dtype.kind in "biuf"
-                inputs[i] = answer if usable else None
+                # passed on as the student's own answer, as their feedforward passes it (a list, a squeezed array)
+                inputs[i] = answer if _numeric_array(answer) is not None else None
                 if step == len(self.networks[i][0]) - 1:
                     self.outputs[i] = inputs[i]
                     inputs[i] = None
@@ -206,25 +206,30 @@ class _LayerChain:
 
     def two_faced(self) -> bool:
         """True if layer_forward is right where a test asks it on a fixed or default input (the lecture's layer with
-        ReLU; no activation given) and wrong on the chain's other layers with the same activation (ReLU; sigmoid):
-        answers that tell the graded calls apart. Its chained answers then give no credit downstream."""
+        ReLU; no activation given) and wrong on the chain's other layers with the same activation (ReLU; sigmoid) and
+        as many examples (one; more): answers that tell the graded calls apart. (A mistake that shows only for one
+        example, np.squeeze, is wrong on every such layer alike.) Its chained answers then give no credit downstream."""
         stage = self.stages[0][0]
         lecture = stage.error("layer_forward", LECTURE_W, LECTURE_A, LECTURE_B) is None and _right(
             stage.answer("layer_forward", LECTURE_W, LECTURE_A, LECTURE_B), LECTURE_W, LECTURE_A, LECTURE_B, relu)
         default = _default_case(self.seed)
         by_default = stage.error("layer_forward", *default) is None and _right(
             stage.answer("layer_forward", *default), *default, sigmoid)
-        right_elsewhere = {"relu": [], "sigmoid": []}
+        right_elsewhere = {"relu": [], "sigmoid": []}  # (one example?, right?) of each other call
         for W, a, b, name in self.own:
             if name in right_elsewhere:
                 error = stage.error("layer_forward", W, a, b)
-                right_elsewhere[name].append(error is None and _right(stage.answer("layer_forward", W, a, b), W, a, b,
-                                                                      ACTIVATIONS[name]))
+                right_elsewhere[name].append((a.shape[1] == 1, error is None and _right(
+                    stage.answer("layer_forward", W, a, b), W, a, b, ACTIVATIONS[name])))
         for W, a, b, name, got in self.graded():
             if name in right_elsewhere:
-                right_elsewhere[name].append(not isinstance(got, StudentError) and _right(got, W, a, b,
-                                                                                         ACTIVATIONS[name]))
-        return (lecture and not all(right_elsewhere["relu"])) or (by_default and not all(right_elsewhere["sigmoid"]))
+                right_elsewhere[name].append((a.shape[1] == 1, not isinstance(got, StudentError) and _right(
+                    got, W, a, b, ACTIVATIONS[name])))
+
+        def all_right(name, single):
+            return all(right for one, right in right_elsewhere[name] if one == single)
+        return (lecture and not all_right("relu", LECTURE_A.shape[1] == 1)) or \
+            (by_default and not all_right("sigmoid", default[1].shape[1] == 1))
 
     def graded(self):
         """(W, a, b, activation name, answer or StudentError) of every chained call whose right answer exists."""
@@ -234,7 +239,8 @@ class _LayerChain:
                 if i is None:
                     continue
                 (W, a, b), name = stage.calls[k][1], self.networks[i][3]
-                if a.ndim == 2 and a.shape[0] == W.shape[1] and np.all(np.isfinite(a)):
+                a = _numeric_array(a)
+                if a is not None and a.ndim == 2 and a.shape[0] == W.shape[1] and np.all(np.isfinite(a)):
                     call, error = stage.results[k][0]
                     out.append((W, a, b, name, error if error is not None else call.result))
         return out
@@ -261,6 +267,30 @@ class _LayerChain:
             if blame.same_input((list(w), list(b), x), (list(weights), list(biases), X)):
                 return self.outputs[i]
         return None
+
+
+def _numeric_array(value, limit=1_000_000):
+    """value as a float array if it is numeric data (a numeric ndarray, or nested lists of numbers as .tolist()
+    gives, of at most limit numbers), else None: the form in which a list answer enters the next layer's W @ a."""
+    if isinstance(value, np.ndarray):
+        return value if value.dtype.kind in "biuf" else None
+    if not isinstance(value, list):
+        return None
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif not isinstance(item, (int, float)) or isinstance(item, bool):
+            return None
+        count += 1
+        if count > limit:
+            return None
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (ValueError, TypeError):  # ragged
+        return None
+    return array
 
 
 def _layer_chain(student, seed) -> _LayerChain:
@@ -516,10 +546,12 @@ def _check_feedforward(student, weights, biases, X, f, activation=None, what="",
     # recorded nothing there is no credit). The chained output has the shape the student's own layer_forward gives,
     # graded in its tests.
     owns = [chain.output(weights, biases, X)] if chain is not None and chain.records(weights, biases, X) else []
-    if isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and any(
-            isinstance(own, np.ndarray) and own.shape == got.shape and agrees(got, own, rtol=1e-7, atol=1e-10,
-                                                                              equal_nan=True) for own in owns):
-        return None  # right for the student's own layer_forward, whose answers its own tests graded
+    if _numeric_array(got) is not None and any(
+            type(own) is type(got) and _numeric_array(own) is not None
+            and _numeric_array(own).shape == _numeric_array(got).shape
+            and agrees(_numeric_array(got), _numeric_array(own), rtol=1e-7, atol=1e-10, equal_nan=True)
+            for own in owns):
+        return None  # right for the student's own layer_forward (its very answer, a list or squeezed array too)
     if isinstance(got, np.ndarray) and got.shape != (sizes[-1], m):
         for l in range(len(sizes) - 1):
             if got.shape == (sizes[l], m) and sizes[l] != sizes[-1]:
@@ -792,8 +824,11 @@ def test_feedforward_unchanged(student, rng, seed):
         other = (other[0], other[1])
     else:
         other = (other[0], biases)
+    # a list or tuple answer (every layer's activations, the input first: charged in test_feedforward_random) is
+    # judged by its last item, the output layer's activations
     expect_computes_on(student, "feedforward", [(weights, biases, X), other + (X2,)],
-                       "feedforward(weights, biases, a) for two networks and inputs a", rng)
+                       "feedforward(weights, biases, a) for two networks and inputs a", rng,
+                       answer=lambda got: got[-1] if isinstance(got, (list, tuple)) and len(got) > 1 else got)
     after_w, after_b, after_x = call.args
     for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases")):
         if not isinstance(after, list) or len(after) != len(before):
@@ -823,6 +858,17 @@ def _own_outputs(student, seed, weights, biases, X) -> list:
             and own.shape[1:] == X.shape[1:] and own.size]
 
 
+def _unusable_own_output(student, seed, weights, biases, X) -> bool:
+    """True if the student's own feedforward answered this very network, in test_feedforward_random's stream, with
+    something other than a numeric 2-D array (a list of every layer's activations, ...), which that test charges:
+    a predict that raises on it is then judged with a stand-in feedforward."""
+    stream = _feedforward_stream(student, seed)
+    if stream.index("feedforward", weights, biases, X) is None or stream.error("feedforward", weights, biases, X):
+        return False
+    own = stream.answer("feedforward", weights, biases, X)
+    return not (isinstance(own, np.ndarray) and own.ndim == 2 and own.dtype.kind in "biuf")
+
+
 def _check_predict(student, seed, weights, biases, X, what):
     """Judge one predict call; returns BLAMED when its answer comes from the student's own feedforward, charged in
     its own tests, in a way no answer can verify: the error feedforward's (or layer_forward's) tests charged, or the
@@ -832,8 +878,9 @@ def _check_predict(student, seed, weights, biases, X, what):
         got = student.predict(weights, biases, X)
     except StudentError as error:
         if blame.raised(student, "feedforward", error) or blame.raised(student, "layer_forward", error) \
-                or _feedforward_stream(student, seed).raised("feedforward", error):
-            return BLAMED  # the error of the student's own feedforward, charged in its own tests
+                or _feedforward_stream(student, seed).raised("feedforward", error) \
+                or _unusable_own_output(student, seed, weights, biases, X):
+            return BLAMED  # the error of the student's own feedforward (or of its answer here), charged in its tests
         raise
     owns = _own_outputs(student, seed, weights, biases, X)
     stream = _feedforward_stream(student, seed)

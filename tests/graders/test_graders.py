@@ -239,7 +239,9 @@ def predict(weights, biases, X):
 # the tests their # FAILS: line names and in no other (a mistake is charged once, a dtype too).
 CHARGED_EXACTLY = [("01_neuron", "two_blocks_sign_and_mean"), ("01_neuron", "weighted_sum_float32"),
                    ("01_neuron", "sigmoid_float32"), ("02_forward", "default_and_feedforward_no_activation"),
-                   ("02_forward", "layer_forgot_weighted_sums")]
+                   ("02_forward", "layer_forgot_weighted_sums"), ("02_forward", "layer_adds_into_b_batch"),
+                   ("02_forward", "feedforward_returns_every_layer"), ("02_forward", "layer_tolist"),
+                   ("02_forward", "layer_squeeze")]
 
 # Appended to the reference: every function not in HONEST answers the reference's answer with every
 # number replaced by 0.75 (the same value whatever the input), and remembers it; an honest function
