@@ -238,6 +238,7 @@ def predict(weights, biases, X):
 # Mutants with more than one mistake, or a later function built on a wrong building block: they lose points in
 # the tests their # FAILS: line names and in no other (a mistake is charged once, a dtype too).
 CHARGED_EXACTLY = [("01_neuron", "two_blocks_sign_and_mean"), ("01_neuron", "weighted_sum_float32"),
+                   ("01_neuron", "weighted_sum_column"), ("01_neuron", "weighted_sum_column_float"),
                    ("01_neuron", "sigmoid_float32"), ("02_forward", "default_and_feedforward_no_activation"),
                    ("02_forward", "layer_forgot_weighted_sums"), ("02_forward", "layer_adds_into_b_batch"),
                    ("02_forward", "feedforward_returns_every_layer"), ("02_forward", "layer_tolist"),
