@@ -8,9 +8,10 @@ sigmoid's (weighted_sum's) tests grade those very answers, and sigmoid_prime
 (neuron) is also accepted where it equals the formula applied to them, s (1 - s)
 of the student's own sigmoid(z), if that sigmoid computes (blame.Recording); neuron
 also as the student's own sigmoid of their own weighted sum + b (sigmoid's stream
-records and grades those sums too), and in the dtype their own weighted_sum gives.
-Where neuron raises weighted_sum's charged error (or gives what a wrong weighted
-sum no evidence backs), it is asked again in a fresh child with a stand-in for
+records and grades those sums too), and in the dtype (or the one-number array) their
+own weighted_sum gives. Where neuron raises weighted_sum's charged error (or raises
+where its weighted_sum answered an array, or gives what a wrong weighted sum no
+evidence backs), it is asked again in a fresh child with a stand-in for
 weighted_sum (toolkit/stand_in.py).
 neuron() is also checked with the identity and ReLU activations. The lecture's
 worked numbers (sigma(0) = 0.5, the ReLU layer's 3.2, 1.39, -0.21, 0.6 x 2 =
