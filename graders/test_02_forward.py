@@ -228,8 +228,9 @@ class _LayerChain:
                 right_elsewhere[name].append((a.shape[1] == 1, not isinstance(got, StudentError) and _right(
                     got, W, a, b, ACTIVATIONS[name])))
 
-        def all_right(name, single):
-            return all(right for one, right in right_elsewhere[name] if one == single)
+        def all_right(name, single):  # on the calls with as many examples (all of them where there are none)
+            alike = [right for one, right in right_elsewhere[name] if one == single]
+            return all(alike if alike else [right for _, right in right_elsewhere[name]])
         return (lecture and not all_right("relu", LECTURE_A.shape[1] == 1)) or \
             (by_default and not all_right("sigmoid", default[1].shape[1] == 1))
 
