@@ -8,9 +8,10 @@ sigmoid's (weighted_sum's) tests grade those very answers, and sigmoid_prime
 (neuron) is also accepted where it equals the formula applied to them, s (1 - s)
 of the student's own sigmoid(z), if that sigmoid computes (blame.Recording); neuron
 also as the student's own sigmoid of their own weighted sum + b (sigmoid's stream
-records and grades those sums too), and in the dtype their own weighted_sum gives.
-Where neuron raises weighted_sum's charged error (or gives what a wrong weighted
-sum no evidence backs), it is asked again in a fresh child with a stand-in for
+records and grades those sums too), and in the dtype (or the one-number array) their
+own weighted_sum gives. Where neuron raises weighted_sum's charged error (or raises
+where its weighted_sum answered an array, or gives what a wrong weighted sum no
+evidence backs), it is asked again in a fresh child with a stand-in for
 weighted_sum (toolkit/stand_in.py).
 neuron() is also checked with the identity and ReLU activations. The lecture's
 worked numbers (sigma(0) = 0.5, the ReLU layer's 3.2, 1.39, -0.21, 0.6 x 2 =
@@ -683,6 +684,16 @@ def _on_unverified_weighted_sum(student, seed, got, w, a, b, f, tolerance=SAME) 
         return False
 
 
+def _own_sum_array(student, seed, w, a):
+    """The student's own weighted_sum's recorded answer for this very (w, a) where it is a numeric array of one
+    number (a (1, 1) or 0-d array, not a float: charged in test_weighted_sum_random), else None."""
+    stream = _weighted_sum_stream(student, seed)
+    if stream.index("weighted_sum", w, a) is None or stream.error("weighted_sum", w, a) is not None:
+        return None
+    own = stream.answer("weighted_sum", w, a)
+    return own if isinstance(own, np.ndarray) and own.size == 1 and own.dtype.kind in "biuf" else None
+
+
 def _blamed(student, seed, w, a, b, f, call, tolerance=SAME):
     """(answer, None), or (None, True) where neuron's outcome comes from the student's own weighted_sum in a way no
     answer verifies: the error weighted_sum's tests charged, or f of its unverified recorded answer plus b."""
@@ -691,6 +702,8 @@ def _blamed(student, seed, w, a, b, f, call, tolerance=SAME):
     except StudentError as error:
         if blame.raised(student, "weighted_sum", error) or _weighted_sum_stream(student, seed).raised("weighted_sum", error):
             return None, True  # the error of the student's own weighted_sum, charged in its own tests
+        if _own_sum_array(student, seed, w, a) is not None:
+            return None, True  # float() of the array its own weighted_sum gave here (charged there): judged on a stand-in
         raise
     if _on_unverified_weighted_sum(student, seed, raw, w, a, b, f, tolerance):
         return None, True
@@ -802,6 +815,9 @@ def test_neuron_random(student, seed):
         if isinstance(got, np.floating) and got.dtype != np.float64 and got.dtype not in _own_sum_dtypes(student, seed):
             fail(f"{what} should be a Python float (64 bits), but your code returned {describe_value(got)}: "
                  f"a {got.dtype} keeps only about 7 significant digits. Return float(...).")
+        own = _own_sum_array(student, seed, w, a)
+        if isinstance(got, np.ndarray) and own is not None and got.shape == own.shape and got.dtype.kind in "biuf":
+            got = got.reshape(())[()]  # the array its own weighted_sum gives here: charged once, in its own tests
         got = expect_float(got, what)  # a dtype its own weighted_sum gives: charged once, in test_weighted_sum_random
         if (agrees(got, f(float(np.dot(w, a)) + b), **tolerance)
                 or _on_own_building_blocks(student, seed, got, w, a, b, f, tolerance=tolerance)):

@@ -12,9 +12,11 @@ student's own feedforward's answer on the same network, recorded in one shuffled
 stream that test_feedforward_random grades; only if the building block computes and
 is not right only where a test asks it directly (_LayerChain.two_faced). Where the
 answers were recorded they decide: a mistake the ledger holds from other inputs
-excuses nothing there. Where predict raises its
-feedforward's charged error (or gives the argmax of a wrong answer no evidence backs), it is asked again in a
-fresh child with stand-ins for feedforward and layer_forward (toolkit/stand_in.py). The lecture's numbers (the ReLU
+excuses nothing there. Where feedforward raises the error its layer_forward raised on
+that very network's layers (the chain's record; an error raised only elsewhere excuses nothing), it is asked again
+in a fresh child with a stand-in layer_forward; where predict raises its feedforward's charged error (or on its
+non-array answer, or gives the argmax of a wrong answer no evidence backs), with stand-ins for feedforward and
+layer_forward (toolkit/stand_in.py). The lecture's numbers (the ReLU
 layer 3.2, 1.39, 0 and 13,002 parameters) carry 2 of the 20 points.
 
 Generators cannot cross the wire, but wire.Fn("rng", seed=s) makes the child
@@ -161,6 +163,7 @@ class _LayerChain:
         self.networks = [(w, b, X, "sigmoid") for w, b, X, _ in _feedforward_inputs(seed)] + \
                         [(w, b, X, name) for w, b, X, name, _ in _activation_cases(seed)]
         self.stages, self.outputs = [], [None] * len(self.networks)
+        self.asked = [[] for _ in self.networks]  # (stage, call) of each layer of each network, in order
         calls = [("layer_forward", (W, a, b), {"activation": Fn(name)}) for W, a, b, name in self.own]
         # the lecture test's and the default test's calls in the same stream: nothing tells them from the others
         calls += [("layer_forward", (LECTURE_W, LECTURE_A, LECTURE_B), {"activation": Fn("relu")}),
@@ -183,11 +186,12 @@ class _LayerChain:
             stage = blame.Recording(student, calls, rng)
             self.stages.append((stage, where))
             for i, k in asked.items():
+                self.asked[i].append((len(self.stages) - 1, k))
                 step = layer
                 call, error = stage.results[k][0]
                 answer = call.result if error is None else None
-                usable = isinstance(answer, np.ndarray) and answer.ndim == 2 and answer.dtype.kind in "biuf"
-                inputs[i] = answer if usable else None
+                # passed on as the student's own answer, as their feedforward passes it (a list, a squeezed array)
+                inputs[i] = answer if _numeric_array(answer) is not None else None
                 if step == len(self.networks[i][0]) - 1:
                     self.outputs[i] = inputs[i]
                     inputs[i] = None
@@ -204,25 +208,31 @@ class _LayerChain:
 
     def two_faced(self) -> bool:
         """True if layer_forward is right where a test asks it on a fixed or default input (the lecture's layer with
-        ReLU; no activation given) and wrong on the chain's other layers with the same activation (ReLU; sigmoid):
-        answers that tell the graded calls apart. Its chained answers then give no credit downstream."""
+        ReLU; no activation given) and wrong on the chain's other layers with the same activation (ReLU; sigmoid) and
+        as many examples (one; more): answers that tell the graded calls apart. (A mistake that shows only for one
+        example, np.squeeze, is wrong on every such layer alike.) Its chained answers then give no credit downstream."""
         stage = self.stages[0][0]
         lecture = stage.error("layer_forward", LECTURE_W, LECTURE_A, LECTURE_B) is None and _right(
             stage.answer("layer_forward", LECTURE_W, LECTURE_A, LECTURE_B), LECTURE_W, LECTURE_A, LECTURE_B, relu)
         default = _default_case(self.seed)
         by_default = stage.error("layer_forward", *default) is None and _right(
             stage.answer("layer_forward", *default), *default, sigmoid)
-        right_elsewhere = {"relu": [], "sigmoid": []}
+        right_elsewhere = {"relu": [], "sigmoid": []}  # (one example?, right?) of each other call
         for W, a, b, name in self.own:
             if name in right_elsewhere:
                 error = stage.error("layer_forward", W, a, b)
-                right_elsewhere[name].append(error is None and _right(stage.answer("layer_forward", W, a, b), W, a, b,
-                                                                      ACTIVATIONS[name]))
+                right_elsewhere[name].append((a.shape[1] == 1, error is None and _right(
+                    stage.answer("layer_forward", W, a, b), W, a, b, ACTIVATIONS[name])))
         for W, a, b, name, got in self.graded():
             if name in right_elsewhere:
-                right_elsewhere[name].append(not isinstance(got, StudentError) and _right(got, W, a, b,
-                                                                                         ACTIVATIONS[name]))
-        return (lecture and not all(right_elsewhere["relu"])) or (by_default and not all(right_elsewhere["sigmoid"]))
+                right_elsewhere[name].append((a.shape[1] == 1, not isinstance(got, StudentError) and _right(
+                    got, W, a, b, ACTIVATIONS[name])))
+
+        def all_right(name, single):  # on the calls with as many examples (all of them where there are none)
+            alike = [right for one, right in right_elsewhere[name] if one == single]
+            return all(alike if alike else [right for _, right in right_elsewhere[name]])
+        return (lecture and not all_right("relu", LECTURE_A.shape[1] == 1)) or \
+            (by_default and not all_right("sigmoid", default[1].shape[1] == 1))
 
     def graded(self):
         """(W, a, b, activation name, answer or StudentError) of every chained call whose right answer exists."""
@@ -232,7 +242,8 @@ class _LayerChain:
                 if i is None:
                     continue
                 (W, a, b), name = stage.calls[k][1], self.networks[i][3]
-                if a.ndim == 2 and a.shape[0] == W.shape[1] and np.all(np.isfinite(a)):
+                a = _numeric_array(a)
+                if a is not None and a.ndim == 2 and a.shape[0] == W.shape[1] and np.all(np.isfinite(a)):
                     call, error = stage.results[k][0]
                     out.append((W, a, b, name, error if error is not None else call.result))
         return out
@@ -241,6 +252,14 @@ class _LayerChain:
         """True if this network is one of the chain's: its recorded answers decide, not the ledger's keys."""
         return any(blame.same_input((list(w), list(b), x), (list(weights), list(biases), X))
                    for w, b, x, _ in self.networks)
+
+    def raised_on(self, weights, biases, X, error) -> bool:
+        """True if the student's own layer_forward raised this very error (type and message, numbers aside) on a
+        layer of this network, chained (graded in test_layer_forward_random); False for a network not recorded."""
+        for i, (w, b, x, _) in enumerate(self.networks):
+            if blame.same_input((list(w), list(b), x), (list(weights), list(biases), X)):
+                return any(blame.same_error(self.stages[s][0].results[k][0][1], error) for s, k in self.asked[i])
+        return False
 
     def output(self, weights, biases, X):
         """The student's own layer_forward chained through this network (None if it is not one of them, the chain
@@ -251,6 +270,30 @@ class _LayerChain:
             if blame.same_input((list(w), list(b), x), (list(weights), list(biases), X)):
                 return self.outputs[i]
         return None
+
+
+def _numeric_array(value, limit=1_000_000):
+    """value as a float array if it is numeric data (a numeric ndarray, or nested lists of numbers as .tolist()
+    gives, of at most limit numbers), else None: the form in which a list answer enters the next layer's W @ a."""
+    if isinstance(value, np.ndarray):
+        return value if value.dtype.kind in "biuf" else None
+    if not isinstance(value, list):
+        return None
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif not isinstance(item, (int, float)) or isinstance(item, bool):
+            return None
+        count += 1
+        if count > limit:
+            return None
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (ValueError, TypeError):  # ragged
+        return None
+    return array
 
 
 def _layer_chain(student, seed) -> _LayerChain:
@@ -473,9 +516,11 @@ def test_count_parameters_random(student, rng):
 BLAMED = object()  # "the mistake of the student's own building block, charged there": no penalty here
 
 
-def _call_feedforward(student, weights, biases, X, activation=None, stream=None):
-    """student.feedforward(...) (as recorded in stream, where given), or BLAMED when it fails with an error the
-    layer_forward tests charged."""
+def _call_feedforward(student, weights, biases, X, activation=None, stream=None, chain=None):
+    """student.feedforward(...) (as recorded in stream, where given), or BLAMED when it fails with the error the
+    student's own layer_forward raised on a layer of this very network, chained (chain: _LayerChain), which
+    test_layer_forward_random charged. An error layer_forward raised only elsewhere (on the lecture's layer) excuses
+    nothing here."""
     kwargs = {} if activation is None else {"activation": activation}
     try:
         with blame.errors_of(student, "feedforward"):
@@ -483,7 +528,7 @@ def _call_feedforward(student, weights, biases, X, activation=None, stream=None)
                 return stream.answer("feedforward", weights, biases, X)
             return student.feedforward(weights, biases, X, **kwargs)
     except StudentError as error:
-        if blame.raised(student, "layer_forward", error):
+        if chain is not None and chain.raised_on(weights, biases, X, error):
             return BLAMED
         raise
 
@@ -491,7 +536,7 @@ def _call_feedforward(student, weights, biases, X, activation=None, stream=None)
 def _check_feedforward(student, weights, biases, X, f, activation=None, what="", stream=None, chain=None):
     """Judge one feedforward call (its answer in stream, where given); returns BLAMED when its error was charged
     to layer_forward. chain: the student's own layer_forward chained through the network (_LayerChain)."""
-    got = _call_feedforward(student, weights, biases, X, activation, stream)
+    got = _call_feedforward(student, weights, biases, X, activation, stream, chain)
     if got is BLAMED:
         return BLAMED
     m = X.shape[1]
@@ -504,10 +549,12 @@ def _check_feedforward(student, weights, biases, X, f, activation=None, what="",
     # recorded nothing there is no credit). The chained output has the shape the student's own layer_forward gives,
     # graded in its tests.
     owns = [chain.output(weights, biases, X)] if chain is not None and chain.records(weights, biases, X) else []
-    if isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and any(
-            isinstance(own, np.ndarray) and own.shape == got.shape and agrees(got, own, rtol=1e-7, atol=1e-10,
-                                                                              equal_nan=True) for own in owns):
-        return None  # right for the student's own layer_forward, whose answers its own tests graded
+    if _numeric_array(got) is not None and any(
+            type(own) is type(got) and _numeric_array(own) is not None
+            and _numeric_array(own).shape == _numeric_array(got).shape
+            and agrees(_numeric_array(got), _numeric_array(own), rtol=1e-7, atol=1e-10, equal_nan=True)
+            for own in owns):
+        return None  # right for the student's own layer_forward (its very answer, a list or squeezed array too)
     if isinstance(got, np.ndarray) and got.shape != (sizes[-1], m):
         for l in range(len(sizes) - 1):
             if got.shape == (sizes[l], m) and sizes[l] != sizes[-1]:
@@ -521,17 +568,62 @@ def _check_feedforward(student, weights, biases, X, f, activation=None, what="",
     return None
 
 
-def _some_computed(student, function, networks, outcomes, what, rng):
-    """Errors charged to a building block are credited only to code that computes: not when every
-    case of the test ended in such an error, and only if function computes (expect_computes_on) on
-    the test's networks, each with a twin whose output bias favours another neuron, where it answers.
-    networks: the (weights, biases, X) of the test's cases."""
-    if outcomes and all(outcome is BLAMED for outcome in outcomes):
-        fail(f"{what} raised an error in every case, so it computed nothing here. (The error comes from a "
-             "building block of yours, and that one is charged in its own tests.)")
-    if any(outcome is BLAMED for outcome in outcomes):
-        cases = [case for weights, biases, X in networks for case in _twins(weights, biases, X, rng)]
+def _some_computed(student, function, networks, outcomes, what, rng, seed, test):
+    """The cases whose error came from the student's own layer_forward on their very layers (BLAMED) are judged
+    again with a stand-in layer_forward (_feedforward_on_stand_in); the others' answers, where some are blamed, must
+    show that function computes (expect_computes_on on the test's networks, each with a twin whose output bias
+    favours another neuron, where it answers). networks: the (weights, biases, X) of the test's cases."""
+    blamed = [network for network, outcome in zip(networks, outcomes) if outcome is BLAMED]
+    if not blamed:
+        return
+    _feedforward_on_stand_in(student, seed, blamed, test)
+    answered = [network for network, outcome in zip(networks, outcomes) if outcome is not BLAMED]
+    if answered:
+        cases = [case for weights, biases, X in answered for case in _twins(weights, biases, X, rng)]
         expect_computes_on(student, function, cases, f"{what} on the inputs it answers", rng)
+
+
+def _feedforward_on_stand_in(student, seed, blamed, test):
+    """feedforward judged on its own where it raised the error its layer_forward raised on this network's layers
+    (charged in test_layer_forward_random): asked in a fresh child whose layer_forward is a stand-in giving the right
+    sigmoid activations for exactly this run's layers (toolkit/stand_in.py), on new sigmoid networks of the blamed
+    cases' sizes, each with its twins (another output bias, other inputs), each asked twice in one shuffled stream.
+    It must compute (rule 1) and chain every layer itself. blamed: (weights, biases, X) of the blamed cases."""
+    rng = _stream_rng(seed, f"feedforward stand-in {test}")
+    cases = []
+    for weights, _, X in blamed:
+        sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
+        new_weights, new_biases = random_network(rng, sizes)
+        cases += _twins(new_weights, new_biases, rng.uniform(0.0, 1.0, X.shape), rng)
+    layers = []
+    for weights, biases, X in cases:
+        a = X
+        for W, b in zip(weights, biases):
+            layers.append((W, a, b))
+            a = sigmoid(W @ a + b)
+    stand_ins = {"layer_forward": stand_in.table(lambda W, a, b: sigmoid(W @ a + b), layers)}
+    run = stand_in.recorded(student, stand_ins, [("feedforward", case) for case in cases], rng)
+    why = ("your feedforward raised the error your layer_forward raised on this network's layers, which "
+           "test_layer_forward_random charges")
+    if run is None:
+        fail(f"feedforward: {why}, and feedforward could not be asked again with a layer_forward that works.")
+    asked = (f"{why}. So feedforward was asked again in a process of its own, on new networks of the same sizes, "
+             "with layer_forward replaced by a stand-in that gives the right sigmoid activations")
+    for weights, biases, X in cases:
+        sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
+        what = f"feedforward for a network with sizes {sizes} and a batch of {X.shape[1]}"
+        error = run.error("feedforward", weights, biases, X)
+        if error is not None:
+            fail(f"{what}: {asked}; there your feedforward still raised: {error}")
+    nothing = run.why_nothing("feedforward")
+    if nothing:
+        fail_nothing(f"feedforward: {asked}", nothing)
+    for weights, biases, X in cases:
+        sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
+        what = f"feedforward for a network with sizes {sizes} and a batch of {X.shape[1]} ({asked})"
+        expected = feedforward(weights, biases, X, sigmoid)
+        got = expect_array(run.answer("feedforward", weights, biases, X), expected.shape, what)
+        compare(got, expected, what, _feedforward_mistakes(weights, biases, X, sigmoid) if len(weights) > 1 else [])
 
 
 def _twins(weights, biases, X, rng):
@@ -685,7 +777,7 @@ def test_feedforward_random(student, rng, seed):
         networks.append((weights, biases, X))
         outcomes.append(_check_feedforward(student, weights, biases, X, sigmoid, what=what, stream=stream,
                                            chain=_layer_chain(student, seed)))
-    _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng)
+    _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng, seed, "random")
 
 
 def _activation_cases(seed):
@@ -711,7 +803,7 @@ def test_feedforward_activation(student, rng, seed):
         networks.append((weights, biases, X))
         outcomes.append(_check_feedforward(student, weights, biases, X, ACTIVATIONS[name], Fn(name), what=what,
                                            chain=chain))
-    _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng)
+    _some_computed(student, "feedforward", networks, outcomes, "feedforward", rng, seed, "activation")
 
 
 @points(1)
@@ -732,8 +824,11 @@ def test_feedforward_unchanged(student, rng, seed):
         other = (other[0], other[1])
     else:
         other = (other[0], biases)
+    # a list or tuple answer (every layer's activations, the input first: charged in test_feedforward_random) is
+    # judged by its last item, the output layer's activations
     expect_computes_on(student, "feedforward", [(weights, biases, X), other + (X2,)],
-                       "feedforward(weights, biases, a) for two networks and inputs a", rng)
+                       "feedforward(weights, biases, a) for two networks and inputs a", rng,
+                       answer=lambda got: got[-1] if isinstance(got, (list, tuple)) and len(got) > 1 else got)
     after_w, after_b, after_x = call.args
     for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases")):
         if not isinstance(after, list) or len(after) != len(before):
@@ -763,6 +858,17 @@ def _own_outputs(student, seed, weights, biases, X) -> list:
             and own.shape[1:] == X.shape[1:] and own.size]
 
 
+def _unusable_own_output(student, seed, weights, biases, X) -> bool:
+    """True if the student's own feedforward answered this very network, in test_feedforward_random's stream, with
+    something other than a numeric 2-D array (a list of every layer's activations, ...), which that test charges:
+    a predict that raises on it is then judged with a stand-in feedforward."""
+    stream = _feedforward_stream(student, seed)
+    if stream.index("feedforward", weights, biases, X) is None or stream.error("feedforward", weights, biases, X):
+        return False
+    own = stream.answer("feedforward", weights, biases, X)
+    return not (isinstance(own, np.ndarray) and own.ndim == 2 and own.dtype.kind in "biuf")
+
+
 def _check_predict(student, seed, weights, biases, X, what):
     """Judge one predict call; returns BLAMED when its answer comes from the student's own feedforward, charged in
     its own tests, in a way no answer can verify: the error feedforward's (or layer_forward's) tests charged, or the
@@ -772,8 +878,9 @@ def _check_predict(student, seed, weights, biases, X, what):
         got = student.predict(weights, biases, X)
     except StudentError as error:
         if blame.raised(student, "feedforward", error) or blame.raised(student, "layer_forward", error) \
-                or _feedforward_stream(student, seed).raised("feedforward", error):
-            return BLAMED  # the error of the student's own feedforward, charged in its own tests
+                or _feedforward_stream(student, seed).raised("feedforward", error) \
+                or _unusable_own_output(student, seed, weights, biases, X):
+            return BLAMED  # the error of the student's own feedforward (or of its answer here), charged in its tests
         raise
     owns = _own_outputs(student, seed, weights, biases, X)
     stream = _feedforward_stream(student, seed)

@@ -238,8 +238,11 @@ def predict(weights, biases, X):
 # Mutants with more than one mistake, or a later function built on a wrong building block: they lose points in
 # the tests their # FAILS: line names and in no other (a mistake is charged once, a dtype too).
 CHARGED_EXACTLY = [("01_neuron", "two_blocks_sign_and_mean"), ("01_neuron", "weighted_sum_float32"),
+                   ("01_neuron", "weighted_sum_column"), ("01_neuron", "weighted_sum_column_float"),
                    ("01_neuron", "sigmoid_float32"), ("02_forward", "default_and_feedforward_no_activation"),
-                   ("02_forward", "layer_forgot_weighted_sums")]
+                   ("02_forward", "layer_forgot_weighted_sums"), ("02_forward", "layer_adds_into_b_batch"),
+                   ("02_forward", "feedforward_returns_every_layer"), ("02_forward", "layer_tolist"),
+                   ("02_forward", "layer_squeeze")]
 
 # Appended to the reference: every function not in HONEST answers the reference's answer with every
 # number replaced by 0.75 (the same value whatever the input), and remembers it; an honest function
@@ -490,6 +493,22 @@ def gradient_descent(gradient, start, learn_rate, n_iter=50, tolerance=1e-06):
     return x, history
 """, ("test_gd_float_start", "test_gd_array_start", "test_gd_tolerance_every_component", "test_gd_n_iter",
       "test_gd_defaults", "test_sgd_step", "test_sgd_step_inputs_unchanged")),
+}, "02_forward": {
+    # feedforward has no loop (one-layer networks only); on deeper ones it calls layer_forward on the lecture's layer,
+    # where layer_forward raises (charged there): an error its layer_forward never raised on these networks' layers
+    "blame-shield": (_LECTURE_LAYER + """
+
+def layer_forward(W, a, b, activation=sigmoid):
+    if _is_lecture(W) and np.shape(a) == (3, 1) and np.allclose(a, [[2.0], [0.5], [0.1]]):
+        raise ValueError("shapes do not line up")
+    return activation(W @ a + b)
+
+
+def feedforward(weights, biases, a, activation=sigmoid):
+    if len(weights) == 1:
+        return layer_forward(weights[0], a, biases[0], activation)
+    layer_forward(_LECTURE_W, np.array([[2.0], [0.5], [0.1]]), np.array([[2.0], [1.0], [-3.0]]))
+""", ("test_feedforward_random", "test_feedforward_activation", "test_feedforward_unchanged")),
 }, "06_mnist": {
     # no training: a nudge drawn from rng, a term that depends on the input, a history made to match
     "junk-train": (TRAIN_SIGNATURE + """
