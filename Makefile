@@ -22,7 +22,8 @@ build: install
 demo: install
 	$(PY) -m autograder.demo
 
-# MNIST into the per-user cache now, verified (course.toml [data] says from where), unless it is already there.
+# MNIST checked where it is found, and fetched into the per-user cache now, verified (course.toml [data] says
+# from where): a missing file, or one in the cache that fails its check (a copy in MNIST_DIR is only checked).
 mnist: install
 	$(PY) -m data.download
 

@@ -39,6 +39,31 @@ class DownloadError(Exception):
     """A file that could not be downloaded, or came down with the wrong content."""
 
 
+class ChecksumError(DownloadError):
+    """A file that was downloaded but does not match its size or SHA-256: the source is wrong, not the network."""
+
+
+def short(digest: str) -> str:
+    """A SHA-256 shortened for a message: its first 12 hex digits."""
+    return f"{digest[:12]}..."
+
+
+def mismatch(path, size, sha256) -> str | None:
+    """None when path is a file of this size (None: any) and SHA-256, else what is wrong, in a few words."""
+    try:
+        got_size = path.stat().st_size
+        got = _sha256(path)
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+    if size is not None and got_size != size:
+        return f"{got_size:,} bytes where {size:,} are expected"
+    if got != sha256:
+        return f"SHA-256 {short(got)} where {short(sha256)} is expected"
+    return None
+
+
 def _sha256(path):
     """The SHA-256 hex digest of the file at path."""
     digest = hashlib.sha256()
@@ -46,12 +71,6 @@ def _sha256(path):
         while chunk := f.read(CHUNK_BYTES):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _is_intact(path, size, sha256):
-    """Whether path is a file with this size (None: any) and SHA-256."""
-    return (path.is_file() and (size is None or path.stat().st_size == size)
-            and _sha256(path) == sha256)
 
 
 def _stream(url, out, timeout, report, limit):
@@ -90,12 +109,12 @@ def _download(url, path, size, sha256, timeout, progress):
                 got_size, got_sha256 = _stream(url, tmp, timeout, report,
                                                UNLISTED_MAX_BYTES if size is None else size)
             except (OSError, http.client.HTTPException) as exc:
-                raise DownloadError(f"{path.name}: download from {url} failed ({exc}); "
-                                    f"expected SHA-256 {sha256}") from exc
-        if got_sha256 != sha256 or (size is not None and got_size != size):
-            expected = f"{size} bytes with SHA-256 {sha256}" if size is not None else f"SHA-256 {sha256}"
-            raise DownloadError(f"{path.name}: wrong content from {url}: expected "
-                                f"{expected}, got {got_size} bytes with SHA-256 {got_sha256}")
+                reason = exc if isinstance(exc, urllib.error.HTTPError) else getattr(exc, "reason", None) or exc
+                raise DownloadError(f"{url}: {reason}") from exc
+        if size is not None and got_size != size:
+            raise ChecksumError(f"{url}: {got_size:,} bytes where {size:,} are expected")
+        if got_sha256 != sha256:
+            raise ChecksumError(f"{url}: SHA-256 {short(got_sha256)} where {short(sha256)} is expected")
         os.replace(tmp.name, path)
     except BaseException:  # including KeyboardInterrupt: never leave the temporary file
         os.unlink(tmp.name)
@@ -111,14 +130,15 @@ def download_mnist(dest_dir, base_url=DEFAULT_BASE_URL, files=None, timeout=30,
     downloaded from base_url + name and replaced only if the new one is
     right. timeout: seconds per network operation. progress: None, or a
     function called as progress(name, bytes so far, expected bytes or None).
-    Raises DownloadError naming the file and URL if a download fails.
+    Raises DownloadError naming the URL if a download fails (ChecksumError
+    if what came down does not match its size or SHA-256).
     """
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, (size, sha256) in (MNIST_FILES if files is None else files).items():
         path = dest_dir / name
-        if not _is_intact(path, size, sha256):
+        if mismatch(path, size, sha256) is not None:
             url = f"{base_url.rstrip('/')}/{name}"
             _download(url, path, size, sha256, timeout, progress)
         paths.append(path)
@@ -135,17 +155,19 @@ def remove_empty(folder: Path):
 
 
 def main(argv=None):
-    """The command line: fetch the course's MNIST files into --dest, else into the per-user cache
-    unless MNIST is already where the course looks for it."""
+    """The command line: check the MNIST files where the course finds them, and fetch into --dest (else the
+    per-user cache) each file that is missing or fails its check. A copy in MNIST_DIR or [data] mnist_dir is
+    only checked, never overwritten."""
     from autograder.config import CourseConfigError, load_course
 
     from . import locate
     from .download import DownloadError  # under `python -m data.download` this module is __main__: the
-    from .fetch import ManifestError, fetch_mnist, missing_paragraph  # fetcher raises data.download's class
+    from .fetch import (ManifestError, check_copy, fetch_mnist,  # fetcher raises data.download's class
+                        missing_paragraph, source)
 
     parser = argparse.ArgumentParser(prog="python -m data.download", description=(
-        "Download the four MNIST files and check their SHA-256: the published files, or the course's "
-        "own copy ([data] mirror and sha256sums in course.toml)."))
+        "Check the four MNIST files by size and SHA-256 and fetch any that is missing or wrong: the published "
+        "files, or the course's own copy ([data] mirror and sha256sums in course.toml)."))
     parser.add_argument("--dest", type=Path, help=(
         "folder for the files (default: the per-user cache, $XDG_CACHE_HOME/nnfs/mnist)"))
     parser.add_argument("--base-url", default=None, help=(
@@ -157,18 +179,39 @@ def main(argv=None):
     except CourseConfigError as exc:
         parser.error(str(exc))
     found = locate.find(course.mnist_places)
-    if args.dest is None and found is not None:
-        print(f"MNIST is already in {found.path} ({found.why}); --dest DIR fetches a copy there", file=sys.stderr)
+    cache = course.mnist_places[-1]
+    if args.dest is None and found is not None and found.path != cache.path:
+        try:
+            problems = check_copy(course, found.path)
+        except ManifestError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        if problems:
+            print(f"MNIST in {found.path} ({found.why}) fails its check: {'; '.join(problems)}. The course's tools "
+                  "never overwrite that folder: replace the copy there with a good one.", file=sys.stderr)
+            return 1
+        print(f"MNIST is already in {found.path} ({found.why}), every file matching its checksum; "
+              "--dest DIR fetches a copy there", file=sys.stderr)
         return 0
-    dest = args.dest or course.mnist_places[-1].path
+    dest = args.dest or cache.path
     existed = dest.exists()
+    wrong = {}
     try:
+        _, files = source(course)
+        wrong = {name: problem for name, (size, digest) in files.items()
+                 if (problem := mismatch(dest / name, size, digest)) not in (None, "missing")}
         paths = fetch_mnist(course, dest, args.base_url, progress=sys.stderr.isatty())
     except (DownloadError, ManifestError, OSError) as exc:
         if not existed:
             remove_empty(dest)
-        print(missing_paragraph(course, exc) if args.dest is None else f"error: {exc}", file=sys.stderr)
+        failing = "; ".join(f"{name}: {problem}" for name, problem in wrong.items())
+        head = f"MNIST in {dest} ({cache.why}) fails its check: {failing}" if wrong else None
+        print(missing_paragraph(course, exc, head) if args.dest is None else f"error: {exc}", file=sys.stderr)
         return 1
+    for name, problem in wrong.items():
+        print(f"{dest / name} failed its check ({problem}): fetched again", file=sys.stderr)
+    if found is not None and not wrong and args.dest is None:
+        print(f"MNIST is already in {dest} ({cache.why}), every file matching its checksum", file=sys.stderr)
     for path in paths:
         print(path)
     return 0

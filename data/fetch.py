@@ -7,13 +7,17 @@ course's [data] sha256sums manifest, or by default from the published URL,
 checked against the published sizes and SHA-256. When that fails (offline, a
 refused connection, a wrong checksum) it raises MNISTUnavailable, whose text
 is the one paragraph every command prints: what is missing, where it looked,
-the command that fetches it, how to point at a copy.
+and what to do: the command that fetches it where the source can be reached,
+or, when the source serves a wrong file, that its maintainer must fix it; and
+how to point at a copy. unreadable_paragraph says what to do about files that
+are there but cannot be read.
 """
+import os
 import sys
 from pathlib import Path
 
 from . import download, locate
-from .download import DEFAULT_BASE_URL, DownloadError, download_mnist, remove_empty
+from .download import DEFAULT_BASE_URL, ChecksumError, DownloadError, download_mnist, remove_empty
 
 
 class MNISTUnavailable(Exception):
@@ -62,20 +66,67 @@ def fetch_command() -> str:
     return f"{python} -m data.download"
 
 
-def missing_paragraph(course, reason) -> str:
-    """The paragraph for MNIST that is in none of course.mnist_places and could not be fetched."""
-    where = "; ".join(f"{place.path} ({place.why})" for place in course.mnist_places)
+def missing_paragraph(course, reason, head: str | None = None) -> str:
+    """The paragraph for MNIST that is in none of course.mnist_places (or head: what else is wrong with it) and
+    could not be fetched, for reason (an exception): unreachable (the command to run where it can be reached)
+    or a wrong file or manifest (the course's maintainer must fix the source); either way, how to point at a
+    copy."""
+    where = ", ".join(f"{place.path} ({place.why})" for place in course.mnist_places)
+    head = head or f"MNIST is missing: its four files are in none of {where}"
+    copy = f"set MNIST_DIR to the folder of a good copy (or [data] mnist_dir in {course.path})"
+    sums = course.mnist_sha256sums
+    if isinstance(reason, ManifestError):
+        return f"{head}, and the course's checksums cannot be used: {reason}. The course's maintainer must fix " \
+               f"{sums}; until then, {copy}."
+    if isinstance(reason, ChecksumError):
+        if course.mnist_mirror or sums:
+            return f"{head}, and the file fetched does not match the course's checksum ({reason}). The course's " \
+                   f"maintainer must fix the mirror or {sums}; until then, {copy}."
+        return f"{head}, and the published file does not match its published checksum ({reason}). Try " \
+               f"`{fetch_command()}` later, or {copy}."
+    base = course.mnist_mirror or DEFAULT_BASE_URL
     try:
-        base, files = source(course)
-        sizes = [size for size, _ in files.values()]
+        sizes = [size for size, _ in source(course)[1].values()]
         size = f" (about {sum(sizes) / 1e6:.0f} MB)" if None not in sizes else ""
     except ManifestError:
-        base, size = course.mnist_mirror or DEFAULT_BASE_URL, ""
-    cache = course.mnist_places[-1].path
-    return (f"MNIST is missing: its four files ({locate.NAMES[0]}.gz and three more) are in none of {where}, "
-            f"and fetching them from {base} failed: {reason}. To fetch them{size} into {cache}, run "
-            f"`{fetch_command()}` where {base} can be reached; to use a copy you already have, set MNIST_DIR "
-            f"to its folder (or [data] mnist_dir in {course.path}).")
+        size = ""
+    return f"{head}, and fetching them failed ({reason}). Where {base} can be reached, `{fetch_command()}` " \
+           f"fetches them{size} into the cache; or {copy}."
+
+
+def check_copy(course, folder: Path) -> list:
+    """What fails its check among the four files in folder, one "name: what is wrong" each; [] when each matches
+    its checksum: the course's ([data] sha256sums, else the published one) or the published one.
+    Raises ManifestError."""
+    _, files = source(course)
+    problems = []
+    for name in locate.NAMES:
+        path = locate.data_file(Path(folder), name)
+        if path is None:
+            problems.append(f"{name}.gz: missing")
+            continue
+        expected = [known for known in (files.get(path.name), download.MNIST_FILES.get(path.name)) if known]
+        wrong = [download.mismatch(path, size, digest) for size, digest in expected]
+        if not expected:
+            problems.append(f"{path.name}: no known checksum for a file of this name")
+        elif None not in wrong:
+            problems.append(f"{path.name}: {wrong[0]}")
+    return problems
+
+
+def unreadable_paragraph(folder, problem) -> str:
+    """For MNIST files in folder that are there but cannot be read (problem names the file): that the file
+    failed its check, and the repair: the command that fetches it again (the cache), or to replace the copy
+    (MNIST_DIR or [data] mnist_dir, which the course's tools never overwrite)."""
+    folder = Path(folder).resolve()
+    if folder == locate.cache_dir().resolve():
+        fix = f"it is in the per-user cache, where `{fetch_command()}` fetches a good copy of each file that fails"
+    else:
+        env = os.environ.get("MNIST_DIR")
+        why = "MNIST_DIR" if env and Path(env).resolve() == folder else "[data] mnist_dir"
+        fix = f"{folder} is the folder of {why}, which the course's tools never overwrite: replace the copy there " \
+              "with a good one"
+    return f"MNIST cannot be read: {problem}: the file failed its check; {fix}."
 
 
 def missing_reason(course) -> str:

@@ -60,11 +60,12 @@ TRAIN_SECONDS = 120
 @functools.lru_cache(maxsize=2)
 def _mnist(mnist_dir):
     """(X_train, y_train, X_test, y_test) from the shared MNIST files, loaded once per process."""
+    from data.fetch import unreadable_paragraph
     from data.mnist import IDXError, load_mnist
     try:
         return load_mnist(mnist_dir)
     except (OSError, IDXError) as exc:  # the machine's fault, not the student's
-        raise GradingError(f"cannot load MNIST from {mnist_dir} ({exc}); set MNIST_DIR or [data] mnist_dir") from None
+        raise GradingError(unreadable_paragraph(mnist_dir, exc)) from None
 
 
 # ---------------------------------------------------------------- evaluate

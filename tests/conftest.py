@@ -39,6 +39,19 @@ def make_course(folder: Path, **limits) -> Path:
     return folder / "course.toml"
 
 
+def set_data(course_toml: Path, **keys: str):
+    """Set these keys of course_toml's [data] table (string values), replacing those it already sets, as a
+    course serving its own MNIST sets mirror and sha256sums; checked to still be valid TOML."""
+    lines = course_toml.read_text().splitlines()
+    start = lines.index("[data]") + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("[")), len(lines))
+    kept = [line for line in lines[start:end] if not line.startswith(tuple(f"{key} =" for key in keys))]
+    lines[start:end] = [f'{key} = "{value}"' for key, value in keys.items()] + kept
+    text = "\n".join(lines) + "\n"
+    tomllib.loads(text)
+    course_toml.write_text(text)
+
+
 def run_course(*args, course: Path | None = None, timeout=600, env=None) -> subprocess.CompletedProcess:
     """Run the real `course` command in a subprocess."""
     cmd = [sys.executable, "-m", "autograder.cli"]
@@ -79,6 +92,14 @@ def mnist_missing() -> str | None:
 
     course = load_course()
     return None if find(course.mnist_places) else missing_reason(course)
+
+
+def pytest_collection_modifyitems(items):
+    """A test that asks for the mnist_dir fixture reads MNIST: marked `mnist` too, so `-m mnist` selects
+    every test that reads it."""
+    for item in items:
+        if "mnist_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.mnist)
 
 
 def pytest_runtest_setup(item):

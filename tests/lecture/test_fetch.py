@@ -2,11 +2,15 @@
 doctor`'s MNIST lines: small made-up files served by a local HTTP server, never the network."""
 import gzip
 import hashlib
+import re
+import tomllib
+from pathlib import Path
 
 import pytest
 
 from autograder.config import CourseConfigError, load_course
-from conftest import REPO
+from conftest import REPO, set_data
+from data.download import main as download_main
 from data.doctor import mnist_report
 from data.fetch import MNISTUnavailable, ensure_mnist, needs_mnist
 from data.locate import NAMES
@@ -66,25 +70,124 @@ def test_a_found_data_set_is_used_without_the_network(tmp_path, env, mirror, mon
     assert not env.exists()
 
 
-def test_a_wrong_checksum_keeps_nothing_and_says_how_to_get_mnist(tmp_path, env, mirror):
+def test_a_mirror_serving_a_wrong_file_says_its_maintainer_must_fix_it(tmp_path, env, mirror):
+    """The mirror answers but a file does not match the course's checksum: not "run it where the mirror can be
+    reached" but who must fix what, and the copy way. The files verified before it are kept (no partial or wrong
+    file), and once the manifest is right the next fetch asks only for the rest."""
     served, sums = mirror
+    right = sums[FILES[2]]
     sums[FILES[2]] = "0" * 64
-    with serving(served) as (url, _):
+    with serving(served) as (url, requests):
         course = load_course(course_with(tmp_path, f'mirror = "{url}"\nsha256sums = "mnist.SHA256SUMS"', sums))
         with pytest.raises(MNISTUnavailable) as error:
             ensure_mnist(course, progress=False)
-    paragraph = str(error.value)
-    for words in (f"{tmp_path / 'empty'} (MNIST_DIR)", f"{env} (the per-user cache)",
-                  f"{FILES[2]}: wrong content from {url}{FILES[2]}", "-m data.download", "set MNIST_DIR"):
-        assert words in paragraph, paragraph
-    assert not list(env.glob(f"*{FILES[2]}*")), "no partial or wrong file left in the cache"
+        paragraph = str(error.value)
+        for words in (f"{tmp_path / 'empty'} (MNIST_DIR)", f"{env} (the per-user cache)",
+                      f"{url}{FILES[2]}: SHA-256 {right[:12]}... where 000000000000... is expected",
+                      "does not match the course's checksum", "The course's maintainer must fix the mirror or ",
+                      "mnist.SHA256SUMS; until then, set MNIST_DIR to the folder of a good copy"):
+            assert words in paragraph, paragraph
+        assert "can be reached" not in paragraph and "-m data.download" not in paragraph, paragraph
+        assert sorted(p.name for p in env.iterdir()) == sorted(FILES[:2]), "the verified files, nothing else"
+        sums[FILES[2]] = right
+        course_with(tmp_path, f'mirror = "{url}"\nsha256sums = "mnist.SHA256SUMS"', sums)
+        requests.clear()
+        assert ensure_mnist(load_course(tmp_path / "course.toml"), progress=False) == env
+        assert sorted(requests) == sorted(f"/{name}" for name in FILES[2:])
 
 
-def test_a_refused_connection_is_the_paragraph_not_a_traceback(tmp_path, env):
+def test_a_refused_connection_is_one_short_paragraph_not_a_traceback(tmp_path, env):
     course = load_course(course_with(tmp_path, f'mnist_dir = "nowhere"\nmirror = "{refusing_url()}"\n'
                                                 'sha256sums = "mnist.SHA256SUMS"', {n: "1" * 64 for n in FILES}))
-    with pytest.raises(MNISTUnavailable, match=r"MNIST is missing: .*Connection refused.*-m data\.download"):
+    with pytest.raises(MNISTUnavailable, match=r"MNIST is missing: .*Connection refused.*-m data\.download") as error:
         ensure_mnist(course, progress=False, timeout=5)
+    paragraph = str(error.value)
+    assert "\n" not in paragraph and not re.search("[0-9a-f]{64}", paragraph), paragraph
+    assert len(paragraph) - len(str(tmp_path)) * paragraph.count(str(tmp_path)) < 420, paragraph
+    assert "can be reached" in paragraph and "set MNIST_DIR" in paragraph, paragraph
+
+
+def test_set_data_replaces_keys_course_toml_already_sets(tmp_path):
+    path = course_with(tmp_path, 'mirror = "https://example.edu/mnist/"\nsha256sums = "old.SHA256SUMS"')
+    set_data(path, mirror="http://127.0.0.1:9/", sha256sums="mnist.SHA256SUMS")
+    data = tomllib.loads(path.read_text())["data"]
+    assert data == {"mirror": "http://127.0.0.1:9/", "sha256sums": "mnist.SHA256SUMS"}
+
+
+def corrupt(path: Path):
+    """Flip four bytes in the middle of path (its size unchanged)."""
+    content = bytearray(path.read_bytes())
+    middle = len(content) // 2
+    content[middle:middle + 4] = bytes(b ^ 0xFF for b in content[middle:middle + 4])
+    path.write_bytes(content)
+
+
+def test_the_download_command_checks_the_cache_and_fetches_again_what_fails(tmp_path, env, mirror, capsys):
+    """A corrupted file in the cache: `python -m data.download` (`make mnist`) says so and fetches that file
+    again, nothing else; with every file right it fetches nothing."""
+    served, sums = mirror
+    with serving(served) as (url, requests):
+        path = course_with(tmp_path, f'mirror = "{url}"\nsha256sums = "mnist.SHA256SUMS"', sums)
+        ensure_mnist(load_course(path), progress=False)
+        corrupt(env / FILES[1])
+        requests.clear()
+        assert download_main(["--course", str(path)]) == 0
+        err = capsys.readouterr().err
+        assert f"{env / FILES[1]} failed its check (SHA-256 " in err and "fetched again" in err, err
+        assert requests == [f"/{FILES[1]}"]
+        assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in env.iterdir()} == sums
+        requests.clear()
+        assert download_main(["--course", str(path)]) == 0
+        assert requests == [] and "every file matching its checksum" in capsys.readouterr().err
+    # The mirror unreachable: which file fails its check, and where to run the command; not "missing".
+    set_data(path, mirror=refusing_url())
+    corrupt(env / FILES[1])
+    assert download_main(["--course", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"MNIST in {env} (the per-user cache) fails its check: {FILES[1]}: SHA-256 "), err
+    assert "Connection refused" in err and "can be reached" in err and "MNIST is missing" not in err, err
+
+
+def test_the_download_command_checks_but_never_overwrites_a_copy_in_mnist_dir(tmp_path, env, mirror, capsys,
+                                                                               monkeypatch):
+    served, sums = mirror
+    monkeypatch.setenv("MNIST_DIR", str(served))
+    path = course_with(tmp_path, f'mirror = "{refusing_url()}"\nsha256sums = "mnist.SHA256SUMS"', sums)
+    assert download_main(["--course", str(path)]) == 0
+    assert f"MNIST is already in {served} (MNIST_DIR), every file matching its checksum" in capsys.readouterr().err
+    corrupt(served / FILES[3])
+    before = (served / FILES[3]).read_bytes()
+    assert download_main(["--course", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"MNIST in {served} (MNIST_DIR) fails its check: {FILES[3]}: SHA-256 " in err, err
+    assert "never overwrite that folder: replace the copy there with a good one" in err, err
+    assert (served / FILES[3]).read_bytes() == before and not env.exists()
+
+
+@pytest.mark.parametrize("where", ["cache", "MNIST_DIR"])
+def test_an_unreadable_file_is_named_with_the_repair(tmp_path, env, where):
+    """Grading 06 on a file that is there but cannot be read: the file, that it failed its check, and the one
+    command that repairs the cache, or, for MNIST_DIR (never overwritten), to replace the copy."""
+    import importlib.util
+
+    from autograder.engine.errors import GradingError
+
+    folder = env if where == "cache" else tmp_path / "empty"
+    folder.mkdir(parents=True)
+    for name in FILES:
+        (folder / name).write_bytes(b"\x1f\x8b" + b"not gzip data")
+    spec = importlib.util.spec_from_file_location("grader_06", REPO / "graders" / "test_06_mnist.py")
+    grader = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(grader)
+    with pytest.raises(GradingError) as error:
+        grader._mnist(str(folder))
+    message = str(error.value)
+    assert f"MNIST cannot be read: {folder / FILES[0]}: corrupt gzip data" in message, message
+    assert "the file failed its check" in message, message
+    if where == "cache":
+        assert "in the per-user cache, where `" in message and "-m data.download` fetches a good copy" in message
+    else:
+        assert f"{folder} is the folder of MNIST_DIR, which the course's tools never overwrite: replace" in message
 
 
 @pytest.mark.parametrize("manifest, problem", [
