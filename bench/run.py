@@ -219,8 +219,10 @@ def public_tests_seconds(work: Path) -> float:
 
 def training_figures(work: Path) -> dict:
     figures_file = work / "train.json"
-    subprocess.run([sys.executable, "-m", "bench.train", "10", "--json", str(figures_file)],
-                   cwd=REPO, check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "bench.train", "10", "--json", str(figures_file)],
+                          cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:  # e.g. MNIST missing and not fetched: bench.train's paragraph says why
+        raise SystemExit(f"bench.train failed:\n{done.stderr[-3000:]}")
     return json.loads(figures_file.read_text())
 
 

@@ -30,6 +30,42 @@ def test_reference_training_learns_and_writes_the_figures_bench_reads(tmp_path):
     assert f"train_test_accuracy={figures['train_test_accuracy']:.4f}" in output
 
 
+def test_the_training_benchmark_finds_or_fetches_mnist_as_grading_does(tmp_path):
+    """`python -m bench.train` run directly, MNIST nowhere: fetched from the course's mirror into the cache and
+    read from there; with the mirror refusing, the paragraph and exit 3, not a traceback."""
+    import hashlib
+    import os
+
+    from autograder.errors import EXIT_NO_MNIST
+    from conftest import make_course, set_data
+    from test_first_run import refusing_url, serving
+    from test_mnist_reader import write_mnist
+
+    course = make_course(tmp_path / "course")
+    served, cache = tmp_path / "served", tmp_path / "cache"
+    write_mnist(served)
+    (course.parent / "mnist.SHA256SUMS").write_text("".join(
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in served.iterdir()))
+    env = {**os.environ, "COURSE_TOML": str(course), "MNIST_DIR": str(tmp_path / "empty"),
+           "XDG_CACHE_HOME": str(cache), "no_proxy": "127.0.0.1", "OPENBLAS_NUM_THREADS": "1"}
+
+    def train():
+        return subprocess.run([sys.executable, "-m", "bench.train", "1", "--runs", "1"], cwd=REPO, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    set_data(course, mirror=refusing_url(), sha256sums="mnist.SHA256SUMS")
+    refused = train()
+    assert refused.returncode == EXIT_NO_MNIST, refused.stderr[-3000:]
+    assert "MNIST is missing" in refused.stderr and "Connection refused" in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr
+    with serving(served) as (url, requests):
+        set_data(course, mirror=url)
+        done = train()
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(requests) == 4
+    assert "loaded 3 training and 2 test images" in done.stdout and f"from {cache / 'nnfs' / 'mnist'}" in done.stdout
+
+
 def test_grading_profile_accounts_for_the_whole_time():
     output = run_module("bench.profile_grade", "01_neuron", "1")
     phases = {name.strip(): float(seconds) for name, seconds in
