@@ -27,8 +27,11 @@
 # %% [markdown]
 # **The data:** `load_mnist()` looks for the four MNIST files (`train-images-idx3-ubyte.gz`
 # and friends) in the folder named by the environment variable `MNIST_DIR`; if that is not
-# set, in the `[data] mnist_dir` of the `course.toml` at or above this folder. If it cannot
-# find them, set `MNIST_DIR` before starting Jupyter, or pass the folder:
+# set, in the `[data] mnist_dir` of the `course.toml` at or above this folder; then in our
+# per-user cache, `~/.cache/nnfs/mnist`. Where the course's tools are installed (its
+# repository), a data set missing from these places is fetched into that cache on first use,
+# each file checked against its SHA-256, and found there from then on. If it cannot find
+# them, set `MNIST_DIR` before starting Jupyter, or pass the folder:
 # `load_mnist("/path/to/mnist")`.
 
 # %%

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import REPO, make_course, run_course
+from conftest import REPO, make_course, run_course, set_data
 
 REFERENCE = (REPO / "solutions/01_neuron/neuron.py").read_text()
 STUB = (REPO / "assignments/01_neuron/neuron.py").read_text()
@@ -149,7 +149,7 @@ def test_missing_mnist_stops_grading_instead_of_costing_students_points(tmp_path
         s.bind(("127.0.0.1", 0))
         mirror = f"http://127.0.0.1:{s.getsockname()[1]}/"
     (course.parent / "mnist.SHA256SUMS").write_text("".join(f"{'0' * 64}  {name}.gz\n" for name in NAMES))
-    course.write_text(course.read_text().replace("[data]\n", f'[data]\nmirror = "{mirror}"\nsha256sums = "mnist.SHA256SUMS"\n'))
+    set_data(course, mirror=mirror, sha256sums="mnist.SHA256SUMS")
     subs, out = tmp_path / "submitted", tmp_path / "out"
     (subs / "ada" / "06_mnist").mkdir(parents=True)
     (subs / "ada" / "06_mnist" / "train.py").write_text((REPO / "solutions/06_mnist/train.py").read_text())

@@ -1,11 +1,12 @@
 """Tests of data/mnist.py: small IDX files written here, then the MNIST files the course finds."""
 import gzip
+import shutil
 import struct
 
 import numpy as np
 import pytest
 
-from conftest import REPO
+from conftest import REPO, set_data
 from data import locate
 from data.mnist import (IDXError, cache_dir, load_images, load_labels, load_mnist, read_idx,
                         resolve_data_dir, search_path)
@@ -215,15 +216,14 @@ def test_load_mnist_beside_the_course_tools_fetches_from_the_course_mirror(tmp_p
 
     served = tmp_path / "served"
     write_mnist(served)
-    text = (REPO / "course.toml").read_text().replace(
-        "[data]\n", '[data]\nmirror = "http://127.0.0.1:9/"\nsha256sums = "mnist.SHA256SUMS"\n')
     (tmp_path / "mnist.SHA256SUMS").write_text("".join(
         f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in served.iterdir()))
     monkeypatch.setenv("MNIST_DIR", str(tmp_path / "empty"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("no_proxy", "127.0.0.1")
     with serving(served) as (url, requests):
-        (tmp_path / "course.toml").write_text(text.replace("http://127.0.0.1:9/", url))
+        shutil.copyfile(REPO / "course.toml", tmp_path / "course.toml")
+        set_data(tmp_path / "course.toml", mirror=url, sha256sums="mnist.SHA256SUMS")
         monkeypatch.setenv("COURSE_TOML", str(tmp_path / "course.toml"))
         X_train, y_train, X_test, y_test = load_mnist()
     assert len(requests) == 4 and X_train.shape == (784, 3) and y_test.tolist() == LABELS[:2].tolist()
@@ -268,3 +268,14 @@ def test_shared_training_set(mnist):
     assert y_train.shape == (m,)
     assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     assert set(np.unique(y_train).tolist()) == set(range(10))
+
+
+def test_the_06_notebook_says_where_mnist_is_looked_for_and_fetched(tmp_path, monkeypatch):
+    """The notebook's data paragraph names the places of search_path(), in order, and the fetch into the cache."""
+    text = " ".join(line.lstrip("# ") for line in (REPO / "notebooks" / "06_mnist.py").read_text().splitlines())
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache_dir() == tmp_path / ".cache" / "nnfs" / "mnist"
+    said = [text.index(words) for words in ("`MNIST_DIR`", "`[data] mnist_dir`", "`~/.cache/nnfs/mnist`",
+                                            "is fetched into that cache on first use")]
+    assert said == sorted(said), text
