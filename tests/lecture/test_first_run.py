@@ -1,14 +1,15 @@
 """The first run on a fresh machine: a copy of the repository with no ../shared beside it, no MNIST_DIR and
 an empty cache. The demo fetches the course's MNIST subset from its own mirror (a local HTTP server), checks
 it against the course's SHA256SUMS and grades all six assignments; with the mirror refusing, it grades 01-05,
-says in one paragraph how to get MNIST and exits 3, without a traceback. And the suite without MNIST skips
-the tests that read it, saying why.
+says in one paragraph how to get MNIST and exits 3, without a traceback, and completes once the files are put
+in place. And the suite without MNIST skips every test that reads it, saying why.
 """
 import contextlib
 import csv
 import hashlib
 import http.server
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from autograder.config import load_course
-from conftest import REPO
+from conftest import REPO, set_data
 from autograder.errors import EXIT_NO_MNIST
 from data.locate import NAMES, data_file
 
@@ -76,11 +77,7 @@ def fresh_copy(folder: Path) -> Path:
 
 def set_mirror(clone: Path, url: str):
     """[data] of the copy's course.toml as a course serving its own MNIST sets it: mirror and sha256sums."""
-    text = (clone / "course.toml").read_text()
-    lines = [line for line in text.splitlines() if not line.startswith(("mirror =", "sha256sums ="))]
-    at = lines.index("[data]") + 1
-    lines[at:at] = [f'mirror = "{url}"', 'sha256sums = "mnist.SHA256SUMS"']
-    (clone / "course.toml").write_text("\n".join(lines) + "\n")
+    set_data(clone / "course.toml", mirror=url, sha256sums="mnist.SHA256SUMS")
 
 
 def run_demo(clone: Path, out: Path, cache: Path) -> subprocess.CompletedProcess:
@@ -95,7 +92,7 @@ def scores(out: Path) -> dict:
         return {r["assignment"]: r["score"] for r in csv.DictReader(f) if r["student"] == "ada"}
 
 
-@pytest.mark.slow  # two demo runs of one student (ada): about 25 s
+@pytest.mark.slow  # three demo runs of one student (ada)
 @pytest.mark.mnist
 def test_the_demo_on_a_fresh_clone_fetches_the_course_mnist_or_says_how(tmp_path, mnist_dir):
     # The course's own subset (what the mirror serves) and its manifest, committed beside course.toml.
@@ -104,13 +101,14 @@ def test_the_demo_on_a_fresh_clone_fetches_the_course_mnist_or_says_how(tmp_path
     for name in NAMES:
         shutil.copyfile(data_file(mnist_dir, name), served / data_file(mnist_dir, name).name)
     clone = fresh_copy(tmp_path)
-    assert not (clone.parent / "../shared").exists() and not (clone / "demo-out").exists()
+    assert not (clone / ".." / "shared").exists() and not (clone / "demo-out").exists()
     sums = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in served.iterdir()}
     (clone / "mnist.SHA256SUMS").write_text("".join(f"{digest}  {name}\n" for name, digest in sums.items()))
     cache, out = tmp_path / "cache", tmp_path / "out"
     mnist_cache = cache / "nnfs" / "mnist"
 
-    # Offline: 01-05 graded, one paragraph, exit 3, no traceback, nothing half-written in the cache.
+    # Offline: 01-05 graded, one paragraph, exit 3, no traceback. No file was verified, so nothing is kept:
+    # no cache folder (a fetch that fails midway keeps the files it verified, and the next fetches the rest).
     set_mirror(clone, refusing_url())
     offline = run_demo(clone, out, cache)
     said = offline.stdout + offline.stderr
@@ -121,9 +119,19 @@ def test_the_demo_on_a_fresh_clone_fetches_the_course_mnist_or_says_how(tmp_path
     for words in ("MNIST is missing", str(mnist_cache), "(the per-user cache)", "Connection refused",
                   "-m data.download", "set MNIST_DIR"):
         assert words in paragraph, paragraph
-    assert not mnist_cache.exists() or not any(mnist_cache.iterdir())  # a failed fetch leaves no folder
+    assert not mnist_cache.exists()
 
-    # The mirror up: fetched once into the cache, checked against the manifest, all six graded.
+    # The data put in place by hand (the files copied into the cache), the mirror still refusing: completes.
+    shutil.copytree(served, mnist_cache)
+    again = run_demo(clone, out, cache)
+    said = again.stdout + again.stderr
+    assert again.returncode == 0, said
+    assert "MNIST is missing" not in said and "Traceback" not in said
+    assert scores(out) == {a.id: f"{a.points:g}" for a in COURSE.assignments}, said
+
+    # The mirror up and an empty cache: fetched once into the cache, checked against the manifest, all six graded.
+    cache, out = tmp_path / "cache2", tmp_path / "out2"
+    mnist_cache = cache / "nnfs" / "mnist"
     with serving(served) as (url, requests):
         set_mirror(clone, url)
         online = run_demo(clone, out, cache)
@@ -134,16 +142,26 @@ def test_the_demo_on_a_fresh_clone_fetches_the_course_mnist_or_says_how(tmp_path
     assert scores(out) == {a.id: f"{a.points:g}" for a in COURSE.assignments}, said  # every one, in full
 
 
-def test_the_suite_without_mnist_skips_the_mnist_tests_and_says_why(tmp_path):
-    """Two tests that read MNIST, run where it is nowhere: skipped, with where it was looked for."""
+def test_the_suite_without_mnist_skips_every_mnist_test_and_says_why(tmp_path):
+    """Every test that reads MNIST (marked `mnist`, or asking for the mnist_dir fixture), run in one pytest where
+    MNIST is nowhere: each is reported skipped, with where it was looked for and how to get it; none fails."""
     env = {k: v for k, v in os.environ.items() if k not in ("COURSE_TOML", "PYTEST_ADDOPTS")}
     env.update(MNIST_DIR=str(tmp_path / "empty"), XDG_CACHE_HOME=str(tmp_path / "cache"))
-    tests = ["tests/lecture/test_mnist_reader.py::test_shared_test_set",
-             "tests/lecture/test_first_run.py::test_the_demo_on_a_fresh_clone_fetches_the_course_mnist_or_says_how"]
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *tests],
-                            cwd=REPO, capture_output=True, text=True, timeout=120, env=env)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 skipped" in result.stdout and "passed" not in result.stdout, result.stdout
+    result = subprocess.run([sys.executable, "-m", "pytest", "-v", "-rs", "-m", "mnist", "-p", "no:cacheprovider"],
+                            cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
+    said = result.stdout + result.stderr
+    assert result.returncode == 0, said
+    outcomes = [line for line in result.stdout.splitlines() if line.startswith("tests/") and "::" in line]
+    skipped = [line for line in outcomes if " SKIPPED " in line]
+    assert outcomes and skipped == outcomes, said
+    summary = result.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(rf"=* {len(skipped)} skipped, \d+ deselected in [\d.]+s =*", summary), summary
+    for test in ("test_mnist_reader.py::test_shared_test_set",  # by the mnist_dir fixture
+                 "test_first_run.py::test_the_demo_on_a_fresh_clone",  # by the marker
+                 "test_notebooks.py::test_"):  # by mnist_params
+        assert any(test in line for line in skipped), test
     reason = (f"MNIST is not in {tmp_path / 'empty'} (MNIST_DIR), {tmp_path / 'cache' / 'nnfs' / 'mnist'} "
-              "(the per-user cache)")
-    assert result.stdout.count(reason) >= 1 and "-m data.download" in result.stdout, result.stdout
+              "(the per-user cache): `")
+    reasons = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED [")]
+    assert reasons and all(reason in line and "-m data.download` fetches it" in line for line in reasons), said
+    assert sum(int(re.match(r"SKIPPED \[(\d+)\]", line).group(1)) for line in reasons) == len(skipped), said
