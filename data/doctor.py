@@ -5,7 +5,7 @@ import zlib
 
 from . import locate
 from .download import DEFAULT_BASE_URL, MNIST_FILES
-from .fetch import ManifestError, fetch_command, source
+from .fetch import ManifestError, fetch_command, source, sums_beside
 
 
 def _sha256(path) -> str:
@@ -30,14 +30,6 @@ def _count(path) -> str:
     return f"{int.from_bytes(header[4:8], 'big'):,} examples"
 
 
-def _sums_beside(folder) -> dict:
-    """name -> SHA-256 of the SHA256SUMS file in folder, or {} when there is none or it is malformed."""
-    try:
-        return locate.parse_sha256sums((folder / "SHA256SUMS").read_text(encoding="utf-8"), folder / "SHA256SUMS")
-    except (OSError, UnicodeDecodeError, ValueError):
-        return {}
-
-
 def mnist_report(course) -> str:
     """Lines saying where MNIST was found (or looked for) and, per file, its size, SHA-256 and
     whether it is the published file, the one of the course's [data] sha256sums manifest, or neither."""
@@ -60,7 +52,7 @@ def mnist_report(course) -> str:
                  f"already have (or [data] mnist_dir in {course.path})."]
     else:
         lines = [f"MNIST: found in {found.path} ({found.why}). Looked in: {where}."]
-        beside = _sums_beside(found.path)
+        beside = sums_beside(found.path)
         for name in locate.NAMES:
             path = locate.data_file(found.path, name)
             digest = _sha256(path)

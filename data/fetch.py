@@ -94,21 +94,33 @@ def missing_paragraph(course, reason, head: str | None = None) -> str:
            f"fetches them{size} into the cache; or {copy}."
 
 
+def sums_beside(folder: Path) -> dict:
+    """name -> SHA-256 of the SHA256SUMS file in folder, or {} when there is none or it is malformed."""
+    try:
+        return locate.parse_sha256sums((folder / "SHA256SUMS").read_text(encoding="utf-8"), folder / "SHA256SUMS")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+
+
 def check_copy(course, folder: Path) -> list:
     """What fails its check among the four files in folder, one "name: what is wrong" each; [] when each matches
-    its checksum: the course's ([data] sha256sums, else the published one) or the published one.
-    Raises ManifestError."""
+    a checksum known for it: the course's ([data] sha256sums, else the published one), the published one, or
+    that of a SHA256SUMS beside it (as `course doctor` counts them). Raises ManifestError."""
+    folder = Path(folder)
     _, files = source(course)
+    beside = {name: (None, digest) for name, digest in sums_beside(folder).items()}
     problems = []
     for name in locate.NAMES:
-        path = locate.data_file(Path(folder), name)
+        path = locate.data_file(folder, name)
         if path is None:
             problems.append(f"{name}.gz: missing")
             continue
-        expected = [known for known in (files.get(path.name), download.MNIST_FILES.get(path.name)) if known]
+        own = files if course.mnist_sha256sums else {}  # the most particular first: what a failure is told against
+        expected = [known for sums in (own, beside, download.MNIST_FILES) if (known := sums.get(path.name))]
         wrong = [download.mismatch(path, size, digest) for size, digest in expected]
         if not expected:
-            problems.append(f"{path.name}: no known checksum for a file of this name")
+            problems.append(f"{path.name}: no checksum known for a file of this name (neither the published "
+                            "files, the course's nor a SHA256SUMS beside it lists it)")
         elif None not in wrong:
             problems.append(f"{path.name}: {wrong[0]}")
     return problems

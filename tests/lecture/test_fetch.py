@@ -248,3 +248,20 @@ def test_doctor_names_each_file_and_the_checksums_it_matches(tmp_path, env, mirr
 def test_only_the_mnist_assignment_needs_it():
     course = load_course()
     assert [a.id for a in course.assignments if needs_mnist(course, a)] == ["06_mnist"]
+
+
+def test_a_copy_in_mnist_dir_may_be_vouched_for_by_a_sha256sums_beside_it(tmp_path, env, mirror, capsys,
+                                                                          monkeypatch):
+    """As `course doctor` counts them: a course's own subset in MNIST_DIR (no [data] sha256sums) passes the
+    download command's check by the SHA256SUMS beside it, as ../shared's does; without one it is named."""
+    served, sums = mirror
+    monkeypatch.setenv("MNIST_DIR", str(served))
+    path = course_with(tmp_path, "")
+    assert download_main(["--course", str(path)]) == 1
+    assert f"fails its check: {FILES[0]}: 1,000 bytes where 9,912,422 are expected" in capsys.readouterr().err
+    (served / "SHA256SUMS").write_text("".join(f"{digest}  {name}\n" for name, digest in sums.items()))
+    assert download_main(["--course", str(path)]) == 0
+    assert "every file matching its checksum" in capsys.readouterr().err
+    corrupt(served / FILES[0])
+    assert download_main(["--course", str(path)]) == 1
+    assert f"fails its check: {FILES[0]}: SHA-256 " in capsys.readouterr().err
