@@ -279,7 +279,7 @@ def read_ledger(out_dir: Path) -> Ledger | None:
 
 def _migrate(ledger: Ledger):
     """One "migrated" row per results.json already in the folder, dated by the file, and the override it records
-    (extra_data.override) as override rows: its grade with its first comment, then one row per later comment."""
+    (extra_data.override) as override rows: its grade (with the comment made with it), then one row per comment."""
     from .results import load_result, recorded_override  # results renders from the ledger too
 
     for path in sorted(ledger.out_dir.glob("*/*/results.json")):
@@ -291,13 +291,21 @@ def _migrate(ledger: Ledger):
         at = at.isoformat(timespec="seconds").replace("+00:00", "Z")
         ledger.record(result, MIGRATED, "migration", at=at)
         override = recorded_override(path)
-        if override is None:
-            continue
-        sets_grade = override["score"] is not None or bool(override["tests"])
-        for number, (when, text) in enumerate(override["comments"] or [(override["at"] or at, "")]):
-            grade = number == 0 and sets_grade
-            ledger._append(at=when or at, run="migration", student=result.student, assignment=result.assignment,
-                           kind="override", why=OVERRIDE, status=result.status,
-                           score=override["score"] if grade and not override["tests"] else None,
-                           max_score=result.max_score, tests=json.dumps(override["tests"] if grade else {}),
-                           note=override["reason"], comment=text, engine_score=override["engine_score"])
+        if override is not None:
+            _migrate_override(ledger, result, override, at)
+
+
+def _migrate_override(ledger: Ledger, result: SubmissionResult, override: dict, at: str):
+    """The override rows of what results.json recorded (results.recorded_override) of result; at: the file's date."""
+    comments = list(override["comments"])
+    made_at = override["at"] or at
+    rows = []
+    if override["score"] is not None or override["tests"]:
+        text = comments.pop(0)[1] if comments and comments[0][0] == override["at"] else ""
+        rows.append((made_at, None if override["tests"] else override["score"], override["tests"], text))
+    rows += [(when or made_at, None, {}, text) for when, text in comments]
+    for when, score, tests, text in rows:
+        ledger._append(at=when, run="migration", student=result.student, assignment=result.assignment,
+                       kind="override", why=OVERRIDE, status=result.status, score=score, max_score=result.max_score,
+                       tests=json.dumps(tests, sort_keys=True), note=override["reason"], comment=text,
+                       engine_score=override["engine_score"])

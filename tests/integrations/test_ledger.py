@@ -283,6 +283,14 @@ def test_comments_add_up_with_their_dates_and_never_relabel_the_score(term, tmp_
     text = feedback.read_text()
     assert "Score set by your instructor: 6 / 20" in text and "First look." in text and "Second look." in text
     assert grades(out)["ben"]["override"] == "override score 6 (regraded by hand)"
+    lost = tmp_path / "lost"  # the ledger lost: results.json's override, every comment with its date, migrated
+    shutil.copytree(out, lost, ignore=shutil.ignore_patterns(LEDGER_NAME))
+    history_lines(lost)
+    with read_ledger(out) as before, read_ledger(lost) as after:
+        kept, migrated = before.overrides()[("ben", "01_neuron")], after.overrides()[("ben", "01_neuron")]
+    assert (migrated.score, migrated.reason, migrated.at, migrated.dated_comments) == \
+        (kept.score, kept.reason, kept.at, kept.dated_comments) == (6.0, "regraded by hand", kept.at, kept.comments)
+    assert [text for _, text in kept.comments] == ["First look.", "Second look."]
     with pytest.raises(OverrideError, match="--clear removes the override; it takes no --score"):
         set_override(out, NEURON, "ben", "oops", score=9, clear=True)
     assert main(["override", "ben", "01_neuron", "--clear", "--score", "9", "--reason", "x", "--out", str(out),
