@@ -114,24 +114,26 @@ def set_override(out_dir: Path, assignment: Assignment, student: str, reason: st
         raise OverrideError("give --reason: the history keeps why a grade was set by hand")
     if not out_dir.is_dir():
         raise OverrideError(f"GRADED folder {out_dir} does not exist (give the --out folder of `course grade`)")
-    result = _result_of(out_dir, assignment, student)
-    if not clear:
-        _check_request(result, assignment, student, score, test, points, comment)
+    if clear and (given := [option for option, value in (("--score", score), ("--test", test), ("--points", points),
+                                                             ("--comment", comment)) if value not in (None, "")]):
+        raise OverrideError(f"--clear removes the override; it takes no {', '.join(given)} (clear it, then give "
+                            "the new override in a second `course override`)")
     run = history.new_run_id()
-    with history.open_ledger(out_dir) as ledger:
+    with history.open_ledger(out_dir) as ledger, ledger.exclusive():  # a grading run writes before or after
+        result = _result_of(out_dir, assignment, student)
         if clear:
-            if (student, assignment.id) not in ledger.overrides():
+            if (student, assignment.id) not in ledger.overrides(student, assignment.id):
                 raise OverrideError(f"{student} has no override in {assignment.id} to clear")
             ledger.clear_override(result, reason.strip(), run)
             override = None
         else:
+            _check_request(result, assignment, student, score, test, points, comment)
             override = ledger.set_override(result, reason.strip(), run, score=score, test=test, points=points,
                                            comment=comment.strip())
-        overrides = ledger.overrides()
-        with ledger.exclusive():
-            attention = attention_list([result], overrides, out_dir, stale_results(out_dir))
-            write_submission_results(out_dir, result, override)
-            update_grades_row(out_dir, result, override, attention[0].reasons if attention else ())
+        attention = attention_list([result], ledger.overrides(student, assignment.id), out_dir,
+                                   stale_results(out_dir))
+        write_submission_results(out_dir, result, override)
+        update_grades_row(out_dir, result, override, attention[0].reasons if attention else ())
     engine = _score(result.score) if result.score is not None else "not graded"
     if override is None:
         return f"override cleared: {student} {assignment.id} is back to the engine's {engine}"

@@ -98,6 +98,13 @@ class _Entry:
         """The ledger's standing override (a comment only included), or None."""
         return self.record.override if self.record is not None else None
 
+    @property
+    def overridden(self) -> float | None:
+        """The override's score, which goes in as the manual score (the grade, not flagged for review); None when
+        no override sets one (or the result is stale)."""
+        record = self.record
+        return record.overridden_score if record is not None and not record.stale else None
+
 
 def _tampering(release_nb, submitted: Path) -> list[str]:
     """What the submitted notebook changed of the release's read-only and grade cells (read as JSON, bounded)."""
@@ -318,8 +325,7 @@ def _record(gb, assignment: Assignment, notebook: str, max_points: float, entry:
         grade.auto_score = round(min(max(raw, 0.0), max_points), 6)
         grade.needs_manual_grade = grade.manual_score is not None or bool(entry.attention)
         submission_nb.late_submission_penalty = round(penalty, 6) if penalty else None
-    record = entry.record
-    overridden = record.score if record is not None and record.grade_override is not None else None  # never stale
+    overridden = entry.overridden
     if overridden is not None:  # nbgrader grades with the manual score and shows the auto one beside it
         scale = max_points / entry.results.max_score if entry.results.max_score else 0.0
         grade.manual_score = round(min(max(overridden * scale, 0.0), max_points), 6)
@@ -390,12 +396,14 @@ def record_in_gradebook(course: Course, assignment: Assignment, out_dir: Path | 
             if entry.reason is not None:
                 attention.append(f"{entry.student}: not graded ({entry.reason}); needs manual grading"
                                  + (f"; removed the earlier {', '.join(removed)}" if removed else ""))
-            attention.extend(f"{entry.student}: {note}; flagged for review" for note in entry.attention)
+            done = ("not flagged for review: the manual score is the grade" if entry.overridden is not None
+                    else "flagged for review")
+            attention.extend(f"{entry.student}: {note}; {done}" for note in entry.attention)
     print(f"gradebook {gradebook_path}: recorded {assignment.id} for {len(recorded)} student(s); "
           f"`nbgrader generate_feedback {assignment.id}` in {root} writes their feedback")
     if attention:
-        _log.warning(f"gradebook: {len(attention)} problem(s) need your attention (formgrader lists them as "
-              "needing manual grading):")
+        _log.warning(f"gradebook: {len(attention)} problem(s) need your attention (formgrader lists those "
+              "flagged for review as needing manual grading):")
         for line in attention:
             _log.warning(f"  {line}")
     return sorted(recorded)

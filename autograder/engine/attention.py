@@ -12,8 +12,8 @@ LOCKED_CELLS_FLAG), a pair above SIMILARITY_THRESHOLD in the similarity.csv
 of `course similar ID SUBMITTED --out GRADED/similarity/ID`, and an override
 (with a second line when the engine's score changed underneath it).
 
-The list is ordered by severity (severity(), by_severity()): not graded, does
-not import and missing first, then tampering and the engine's flags, stale,
+The list is ordered by severity (severity(), by_severity()): not graded, then does
+not import, then missing, then tampering and the engine's flags, stale,
 an uncertain lateness, similar pairs, overrides last; and so are each
 result's reasons. A result with no grade to penalise (missing, not graded,
 does not import, stale) gets no lateness line.
@@ -85,10 +85,10 @@ def reasons(result: SubmissionResult, override: Override | None = None,
 
 # The order of the list, most severe first: no grade the engine stands by, then what the instructor must judge
 # (tampering and the engine's flags), a stale result, an uncertain lateness, a similar pair, an override last.
-_RANKS = (("not graded:", "does not import:", "missing:"), (), ("stale:",),
+_RANKS = (("not graded:",), ("does not import:",), ("missing:",), (), ("stale:",),
           ("late unknown:", "late by an unknown number of days"), ("similar to ",),
           ("override ", "the engine's score changed under the override", "the override ("))
-_FLAG_RANK = 1  # any other reason: an instructor flag (a copy of the reference, edited locked cells, ...)
+_FLAG_RANK = 3  # any other reason: an instructor flag (a copy of the reference, edited locked cells, ...)
 
 
 def severity(reason: str) -> int:

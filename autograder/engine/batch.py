@@ -43,7 +43,7 @@ from .jail import cgroups
 from .jail.cleanup import sweep_orphans
 from .jail.protected import protected_paths
 from .sandbox import become_subreaper, child_code_dir, isolation_mode
-from .staleness import unchecked_changes
+from .staleness import stale_because, unchecked_changes
 from .submission import LayoutError, Roster, find_students, read_submission
 from .text import clean
 from ..roster import RosterError, load_roster
@@ -71,6 +71,7 @@ class Plan:
     unchanged: list[str] = field(default_factory=list)
     left_stale: list[str] = field(default_factory=list)   # changed, but not chosen with --student
     old: dict[str, SubmissionResult] = field(default_factory=dict)
+    current: dict = field(default_factory=dict)           # student -> the fingerprint of their files now (changed)
 
     @property
     def todo(self) -> list[str]:
@@ -195,6 +196,8 @@ def plan_run(course: Course, assignment: Assignment, submissions: Path, out_dir:
             current = None if submission.refusal else fingerprinter.of(student, submission.modules,
                                                                           submission.timestamp, submission.late_mark)
             changed = current != old.fingerprint
+            if changed and current is not None:
+                plan.current[student] = current
         if chosen is not None and student not in chosen:
             if changed:
                 plan.left_stale.append(student)
@@ -631,22 +634,27 @@ class _Recorder:
         self.course, self.out_dir, self.summaries, self.ledger = course, out_dir, summaries, ledger
         self.amend = amend
         self.run_id = history.new_run_id()
-        self.overrides = ledger.overrides()
+        self.overrides: dict = {}  # the ledger's standing overrides, read when grades.csv is written
         self.bar = _NoBar()
         self.stopped: list[str] = []  # "student: message" of each GradingError
         self.unchecked: dict = {}      # other assignments' results outdated by the graders or settings
 
     def record(self, result: SubmissionResult):
-        result = self._written(self.amend(result) if self.amend is not None else result)
+        """Write result's files with the override that stands at this moment and append it to the ledger, under
+        the ledger's write lock: an override recorded meanwhile (`course override`) is never written over."""
+        result = self.amend(result) if self.amend is not None else result
         summary = self.summaries[result.assignment]
+        with self.ledger.exclusive():
+            override = self.ledger.overrides(result.student, result.assignment).get((result.student,
+                                                                                     result.assignment))
+            result = self._written(result, override)
+            summary.why[result.student] = why_recorded(self.course, summary.plan, result.student, result)
+            self.ledger.record(result, summary.why[result.student], self.run_id)
         summary.graded[result.student] = result
-        summary.why[result.student] = why_recorded(self.course, summary.plan, result.student, result)
-        self.ledger.record(result, summary.why[result.student], self.run_id)
         self.bar.update()
 
-    def _written(self, result: SubmissionResult) -> SubmissionResult:
+    def _written(self, result: SubmissionResult, override) -> SubmissionResult:
         """result once written; NOT GRADED, saying why, when OUT/<student>/ collides with something there."""
-        override = self.overrides.get((result.student, result.assignment))
         try:
             if override is None:
                 write_submission_results(self.out_dir, result)
@@ -668,15 +676,20 @@ def _summarise(recorder: _Recorder, seconds: float, interrupted: bool):
     """Summarise: grades.csv and regrades.csv written from the history, the ledger closed, and each summary
     completed from the class's results on disk (stale ones named, the attention list)."""
     summaries, out_dir = recorder.summaries, recorder.out_dir
-    stale = {(s, a): "" for a, summary in summaries.items()
-             for s in summary.plan.changed + summary.plan.left_stale if s not in summary.graded}
+    planned_stale = [(s, a) for a, summary in summaries.items()
+                     for s in summary.plan.changed + summary.plan.left_stale if s not in summary.graded]
     # results this run did not look at (other assignments', students not in SUBMITTED) stay stale until regraded
-    stale |= {(s, a): why for (s, a), why in stale_results(out_dir).items()
+    others = {(s, a): why for (s, a), why in stale_results(out_dir).items()
               if a not in summaries or s not in summaries[a].roster.students}
     for summary in summaries.values():  # and those the course's settings or graders outdated meanwhile
-        stale |= summary.unchecked
-    stale |= recorder.unchecked
+        others |= summary.unchecked
+    others |= recorder.unchecked
     with recorder.ledger.exclusive():  # another run at once writes these files before or after, not between
+        stale = {(s, a): stale_because(summaries[a].plan.old[s].fingerprint if s in summaries[a].plan.old else None,
+                                       summaries[a].plan.current.get(s), s not in summaries[a].plan.left_stale)
+                 for s, a in planned_stale if not _graded_elsewhere(recorder.ledger, summaries, s, a)}
+        stale |= others
+        recorder.overrides = recorder.ledger.overrides()
         grades_csv = str(write_grades_csv(out_dir, stale=stale, overrides=recorder.overrides))
         regrades = recorder.ledger.regrades()
         if regrades:
@@ -701,6 +714,13 @@ def _summarise(recorder: _Recorder, seconds: float, interrupted: bool):
         first = next(iter(summaries.values()))
         first.attention = by_severity(first.attention + [a for a in listed
                                                          if (a.student, a.assignment) in recorder.unchecked])
+
+
+def _graded_elsewhere(ledger: history.Ledger, summaries: dict, student: str, assignment: str) -> bool:
+    """Whether the ledger's latest grade of student's assignment (another run's, at once) is of their files as this
+    run planned them: then it is not stale, though this run did not grade it."""
+    current = summaries[assignment].plan.current.get(student)
+    return current is not None and ledger.latest_fingerprint(student, assignment) == history.fingerprint_text(current)
 
 
 def _report(summaries: dict[str, BatchSummary], report, per_assignment_lines: bool):
@@ -823,8 +843,8 @@ def _not_graded_lines(summary: BatchSummary) -> list[str]:
     plan = summary.plan
     lines = [f"  NOT GRADED {student}: {reason}" for student, reason in sorted(summary.not_graded.items())]
     lines += [f"  REFUSED folder {name!r}: {why}; not graded" for name, why in sorted(summary.roster.refused.items())]
-    if plan.left_stale:
-        lines.append(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(plan.left_stale)}")
+    if (left := [s for s in plan.left_stale if s in summary.stale]):
+        lines.append(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(left)}")
     if summary.unchecked:
         lines.append(f"  STALE (graders or settings changed; no folder in this submissions folder, so their files "
                      f"were not checked; empty in grades.csv until graded with their folder): "

@@ -102,7 +102,8 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
         raise GradingError(problem)
     notes = [late.note] if late.note else []
     if submission.problem:
-        notes.append(clean(f"Nothing could be graded: {submission.problem}."))
+        stop = "" if submission.problem.endswith((".", "?", "!")) else "."
+        notes.append(clean(f"Nothing could be graded: {submission.problem}{stop}"))
     if submission.ignored:
         notes.append(clean(f"Only {', '.join(assignment.modules)} is graded; ignored: {', '.join(submission.ignored)}."))
     status, reason = GRADED, ""

@@ -75,6 +75,14 @@ def _zone(word: str):
     return dateutil.tz.gettz(word) if _ZONE_NAME.match(word) else None
 
 
+def _parse_or_unreadable(dateutil, text: str):
+    """dateutil's reading of text; UnreadableTimestamp saying no time could be read from it otherwise."""
+    try:
+        return dateutil.parser.parse(text)
+    except (ValueError, OverflowError):
+        raise UnreadableTimestamp("it holds no date and time that can be read") from None
+
+
 def parse_timestamp(text: str) -> dt.datetime:
     """An aware datetime for any timestamp nbgrader writes; UnreadableTimestamp otherwise."""
     dateutil = load_parser()
@@ -83,9 +91,9 @@ def parse_timestamp(text: str) -> dt.datetime:
         if len(words) >= 2 and words[-1].upper() not in ("AM", "PM") and (
                 _OFFSET.match(words[-1]) or _ZONE_NAME.match(words[-1])):
             zone = _zone(words[-1])
-            if zone is None:
+            stamp = _parse_or_unreadable(dateutil, " ".join(words[:-1]))
+            if zone is None:  # a date and time, then a word that names no zone
                 raise UnreadableTimestamp(f"unknown time zone {words[-1][:40]!r}")
-            stamp = dateutil.parser.parse(" ".join(words[:-1]))
             if stamp.tzinfo is not None:
                 raise UnreadableTimestamp("two time zones")
             stamp = stamp.replace(tzinfo=zone)

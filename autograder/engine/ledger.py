@@ -5,7 +5,9 @@ run, the fingerprint it was graded from, the status, the score and the
 points of each test, and why it was recorded (WHY). An instructor's override
 is a row too (kind "override"): the score of record it sets (or the points of
 one test), the instructor's reason and comment, and the engine's score at
-that moment; clearing one appends a row with no score. Triggers refuse every
+that moment; a comment alone is a row with no score and no tests (the grade
+that stands, and its reason, stay; the comment joins the earlier ones);
+clearing one appends a row with no score. Triggers refuse every
 UPDATE and DELETE. regrades.csv, `course history` and the overrides shown by
 grades.csv, the report and the exports are all read from here.
 
@@ -13,7 +15,8 @@ Each write is its own short transaction (SQLite's locking, write-ahead log), so 
 `course grade` runs at once append without losing a row; `exclusive()` holds
 the write lock while a run writes the files derived from the ledger. An
 output folder graded before the ledger existed (results.json only) is
-migrated when the ledger is first opened: one row per result, why "migrated".
+migrated when the ledger is first opened: one row per result, why "migrated",
+and the override its results.json records (extra_data.override) as override rows.
 
 The API stays small: open_ledger(out_dir), record(result, why, run), the
 override calls, history(), overrides(), regrades(); a feedback service
@@ -22,6 +25,7 @@ records with why SUBMITTED.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -96,8 +100,8 @@ class Entry:
     engine_score: float | None = None
 
 
-def _fingerprint_text(result: SubmissionResult) -> str | None:
-    f = result.fingerprint
+def fingerprint_text(f) -> str | None:
+    """How the ledger keeps a fingerprint (model.Fingerprint, or None)."""
     return f"files {f.files[:12]} graders {f.graders[:12]} settings {f.settings[:12]}" if f else None
 
 
@@ -137,17 +141,15 @@ class Ledger:
         self._append(at=at or now(), run=run, student=result.student, assignment=result.assignment, kind="grade",
                      why=why, status=result.status, score=result.score, max_score=result.max_score,
                      tests=json.dumps({t.test: t.score for t in result.tests}, sort_keys=True),
-                     fingerprint=_fingerprint_text(result), note=result.reason)
+                     fingerprint=fingerprint_text(result.fingerprint), note=result.reason)
 
     def set_override(self, result: SubmissionResult, reason: str, run: str, score: float | None = None,
                      test: str | None = None, points: float | None = None, comment: str = "") -> Override:
-        """Record an override of result's grade: a whole score, or one test's points (kept with earlier ones)."""
+        """Record an override of result's grade: a whole score, or one test's points (kept with earlier ones), or
+        a comment alone (no score, no tests: the standing grade and its reason stay)."""
         tests = {}
-        current = self.overrides().get((result.student, result.assignment))
-        if score is None and test is None:  # a comment only: the standing override's grade, if any, stays
-            score = current.score if current is not None else None
-            tests = dict(current.tests) if current is not None and current.score is None else {}
-        elif score is None:
+        current = self.overrides(result.student, result.assignment).get((result.student, result.assignment))
+        if score is None and test is not None:
             tests = dict(current.tests) if current is not None and current.score is None else {}
             tests[test] = float(points)
         self._append(at=now(), run=run, student=result.student, assignment=result.assignment, kind="override",
@@ -173,13 +175,20 @@ class Ledger:
         rows = self.db.execute(query + " ORDER BY id", params).fetchall()
         return [Entry(**{**dict(row), "tests": json.loads(row["tests"] or "{}")}) for row in rows]
 
-    def overrides(self) -> dict[tuple[str, str], Override]:
-        """(student, assignment) -> the override that stands (the latest override row, unless cleared)."""
+    def overrides(self, student: str | None = None, assignment: str | None = None) -> dict[tuple[str, str], Override]:
+        """(student, assignment) -> the override that stands (the latest override row that sets a grade, unless
+        cleared since, with every comment since), of one student and/or assignment (None: all)."""
         standing = {}
-        for entry in self.history():
+        for entry in self.history(student, assignment):
             if entry.kind == "override":
                 _stand(standing, entry)
         return standing
+
+    def latest_fingerprint(self, student: str, assignment: str) -> str | None:
+        """The fingerprint (fingerprint_text) of the latest grade recorded for student's assignment, by any run."""
+        row = self.db.execute("SELECT fingerprint FROM entries WHERE student = ? AND assignment = ? AND kind = "
+                              "'grade' ORDER BY id DESC LIMIT 1", (student, assignment)).fetchone()
+        return row["fingerprint"] if row is not None else None
 
     def regrades(self) -> list[dict]:
         """Every regrade of every run: per changed test and in total, the old and the new points."""
@@ -211,13 +220,21 @@ class Ledger:
 
 
 def _stand(standing: dict, entry: Entry):
-    """Apply one override row to standing ((student, assignment) -> Override), in place."""
+    """Apply one override row to standing ((student, assignment) -> Override), in place: a comment alone keeps
+    the grade that stands (its score, tests and reason); every comment is kept, with its date."""
     key = (entry.student, entry.assignment)
     if entry.why == OVERRIDE_CLEARED:
         standing.pop(key, None)
+        return
+    before = standing.get(key)
+    comments = (before.dated_comments if before is not None else ()) + (((entry.at, entry.comment),)
+                                                                          if entry.comment else ())
+    if before is not None and entry.score is None and not entry.tests:  # a comment alone
+        standing[key] = dataclasses.replace(before, comment=entry.comment or before.comment, comments=comments)
     else:
         standing[key] = Override(entry.student, entry.assignment, entry.score, entry.tests, entry.note,
-                                 entry.comment, entry.engine_score, entry.at)
+                                 entry.comment or (before.comment if before is not None else ""), entry.engine_score,
+                                 entry.at, comments)
 
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
@@ -261,8 +278,9 @@ def read_ledger(out_dir: Path) -> Ledger | None:
 
 
 def _migrate(ledger: Ledger):
-    """One "migrated" row per results.json already in the folder, dated by the file."""
-    from .results import load_result  # results renders from the ledger too
+    """One "migrated" row per results.json already in the folder, dated by the file, and the override it records
+    (extra_data.override) as override rows: its grade (with the comment made with it), then one row per comment."""
+    from .results import load_result, recorded_override  # results renders from the ledger too
 
     for path in sorted(ledger.out_dir.glob("*/*/results.json")):
         try:
@@ -270,4 +288,24 @@ def _migrate(ledger: Ledger):
         except ResultFormatError:
             continue
         at = dt.datetime.fromtimestamp(os.stat(path).st_mtime, dt.timezone.utc)
-        ledger.record(result, MIGRATED, "migration", at=at.isoformat(timespec="seconds").replace("+00:00", "Z"))
+        at = at.isoformat(timespec="seconds").replace("+00:00", "Z")
+        ledger.record(result, MIGRATED, "migration", at=at)
+        override = recorded_override(path)
+        if override is not None:
+            _migrate_override(ledger, result, override, at)
+
+
+def _migrate_override(ledger: Ledger, result: SubmissionResult, override: dict, at: str):
+    """The override rows of what results.json recorded (results.recorded_override) of result; at: the file's date."""
+    comments = list(override["comments"])
+    made_at = override["at"] or at
+    rows = []
+    if override["score"] is not None or override["tests"]:
+        text = comments.pop(0)[1] if comments and comments[0][0] == override["at"] else ""
+        rows.append((made_at, None if override["tests"] else override["score"], override["tests"], text))
+    rows += [(when or made_at, None, {}, text) for when, text in comments]
+    for when, score, tests, text in rows:
+        ledger._append(at=when, run="migration", student=result.student, assignment=result.assignment,
+                       kind="override", why=OVERRIDE, status=result.status, score=score, max_score=result.max_score,
+                       tests=json.dumps(tests, sort_keys=True), note=override["reason"], comment=text,
+                       engine_score=override["engine_score"])

@@ -168,20 +168,19 @@ class SubmissionResult:
         stays in extra_data (score_before_penalty, engine_score) and the output says so."""
         data = self._gradescope()
         if override is not None and not override.sets_grade:  # a comment only: the engine's score stands
-            data["extra_data"].update(engine_output=data["output"], override={
-                "score": None, "reason": override.reason, "comment": override.comment, "at": override.at})
-            data["output"] = " ".join(x for x in (data["output"], override.comment) if x)
+            recorded = override.recorded(None)
+            data["extra_data"].update(engine_output=data["output"], override=recorded)
+            data["output"] = " ".join(x for x in (data["output"], recorded["comment"]) if x)
             return data
         score = override.apply(self) if override is not None else None
         if score is not None:
             extra = data["extra_data"]
-            extra.update(engine_score=self.score, engine_output=data["output"],
-                         override={"score": score, "reason": override.reason, "comment": override.comment,
-                                   "at": override.at})
+            recorded = override.recorded(score)
+            extra.update(engine_score=self.score, engine_output=data["output"], override=recorded)
             engine = "no score" if self.score is None else f"{self.score:g}"
             data["score"] = score
             data["output"] = " ".join(x for x in (data["output"], f"Score set by your instructor: {score:g} "
-                                                  f"(the automatic grading gave {engine}).", override.comment) if x)
+                                                  f"(the automatic grading gave {engine}).", recorded["comment"]) if x)
         return data
 
     def _gradescope(self) -> dict:
@@ -258,6 +257,19 @@ class Override:
     comment: str
     engine_score: float | None   # the engine's score when the override was made
     at: str
+    comments: tuple = ()         # ((at, text), ...): every comment since the override was last cleared, oldest first
+
+    @property
+    def dated_comments(self) -> tuple:
+        """((at, text), ...) of every comment to the student, oldest first."""
+        return self.comments or (((self.at, self.comment),) if self.comment else ())
+
+    def recorded(self, score: float | None) -> dict:
+        """What results.json keeps of it (extra_data.override): enough to migrate it into a new ledger."""
+        texts = [text for _, text in self.dated_comments]
+        return {"score": score, "tests": dict(self.tests), "reason": self.reason, "comment": " ".join(texts),
+                "comments": [{"at": at, "text": text} for at, text in self.dated_comments],
+                "engine_score": self.engine_score, "at": self.at}
 
     def apply(self, result: SubmissionResult) -> float | None:
         """The score of record with this override over result (None: per-test points on an ungraded result)."""
@@ -369,8 +381,11 @@ class ResultOfRecord:
 
     @property
     def lateness(self) -> Lateness:
-        """The result's lateness; on time when stale (its timestamp is out of date too)."""
-        return Lateness() if self.stale else self.result.lateness
+        """The result's lateness; on time when stale (its timestamp is out of date too), and when it is unknown for
+        a result the engine did not grade (missing, does not import, not graded: no late penalty to doubt)."""
+        if self.stale or (self.result.status != GRADED and self.result.lateness.late is None):
+            return Lateness()
+        return self.result.lateness
 
     @property
     def tests(self) -> tuple[TestResult, ...]:

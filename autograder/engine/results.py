@@ -17,9 +17,9 @@ from pathlib import Path
 
 from ..primitives import atomic_write, read_regular
 from .attention import attention_list, stale_why
-from .model import (DOES_NOT_IMPORT, MISSING, NOT_GRADED, STALE, STALE_REASON, ResultFormatError, ResultOfRecord,
+from .model import (DOES_NOT_IMPORT, GRADED, MISSING, NOT_GRADED, STALE, STALE_REASON, ResultFormatError, ResultOfRecord,
                     SubmissionResult, shows_output)
-from .text import csv_cell, markdown_block, markdown_inline
+from .text import clean, csv_cell, markdown_block, markdown_inline
 
 log = logging.getLogger("course.engine")
 
@@ -50,6 +50,29 @@ def load_result(path: Path) -> SubmissionResult:
     return SubmissionResult.from_gradescope(data)
 
 
+def recorded_override(path: Path) -> dict | None:
+    """The override results.json at path records (extra_data.override, as model.Override.recorded writes it; older
+    files lack tests, comments and engine_score), its values checked; None when it records none or is unreadable."""
+    try:
+        data = json.loads(read_regular(path, MAX_RESULT_BYTES).decode("utf-8", errors="replace"))
+        override = data["extra_data"].get("override")
+        if not isinstance(override, dict):
+            return None
+
+        def number(x):
+            return None if x is None else float(x)
+        comments = [(str(c.get("at") or ""), clean(str(c.get("text") or ""))) for c in override.get("comments") or ()]
+        if not comments and override.get("comment"):
+            comments = [(str(override.get("at") or ""), clean(str(override["comment"])))]
+        return {"score": number(override.get("score")), "reason": clean(str(override.get("reason") or "")),
+                "tests": {clean(str(t)): float(p) for t, p in (override.get("tests") or {}).items()},
+                "comments": comments, "at": str(override.get("at") or ""),
+                "engine_score": number(override.get("engine_score", data["extra_data"].get("engine_score")))}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("warning: %s: its override cannot be read (%s); not migrated", path, exc)
+        return None
+
+
 def _score_of_record_lines(record: ResultOfRecord) -> list[str]:
     """The feedback's opening: the score of record, an override's marked as the instructor's with the engine's
     score beside it and, for an override of some tests, the sum that gives it."""
@@ -74,9 +97,13 @@ def _score_of_record_lines(record: ResultOfRecord) -> list[str]:
 
 
 def _instructor_lines(override) -> list[str]:
-    if override is None or not override.comment:
+    """Every comment of the instructor's, oldest first, each with its date."""
+    if override is None or not override.dated_comments:
         return []
-    return ["## From your instructor", "", markdown_inline(override.comment), ""]
+    lines = ["## From your instructor", ""]
+    for at, text in override.dated_comments:
+        lines += [f"{markdown_inline(at[:10])}: {markdown_inline(text)}", ""]
+    return lines
 
 
 def feedback_markdown(result: SubmissionResult, override=None, now=None) -> str:
@@ -128,12 +155,13 @@ def grades_row(result: SubmissionResult, status: str | None = None, override=Non
     """The row of grades.csv, rendered from the result of record (status STALE: a stale one); a stale or not graded
     result has an empty score, unless an override gives one. A stale result, and a not graded one whose lateness
     was never assessed (no time, no note), have empty late and late_days: "on time" would be a verdict nobody
-    made. The override column describes the standing override, a comment only included."""
+    made; so has one the engine did not grade whose lateness is unknown (no penalty to doubt). The override
+    column describes the standing override, a comment only included."""
     record = ResultOfRecord.of(result, override, stale=(stale_why or True) if status == STALE else False,
                                attention=attention)
     late = result.lateness
     unassessed = record.stale or (result.status == NOT_GRADED and late.late is False and late.submitted_at is None
-                                  and not late.note)
+                                  and not late.note) or (result.status != GRADED and late.late is None)
     engine = "" if record.stale or record.engine_score is None else f"{record.engine_score:g}"
     return {"student": result.student, "assignment": result.assignment,
             "score": "" if record.score is None else f"{record.score:g}", "max_score": f"{result.max_score:g}",

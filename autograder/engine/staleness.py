@@ -18,6 +18,22 @@ from .model import MISSING, ResultFormatError
 from .results import load_result
 
 
+def stale_because(old, current, chosen: bool = True) -> str:
+    """Why a result graded from the fingerprint old is stale, now that its files and settings give current (both
+    model.Fingerprint): what changed, in words; "" when that cannot be told. chosen False: the run left it out
+    (--student)."""
+    if old is None or current is None:
+        return ""
+    changed = [part for part, differs in (("the submission", old.files != current.files),
+                                          ("the graders", old.graders != current.graders),
+                                          ("the settings (late policy, due date or extension, limits, points)",
+                                           old.settings != current.settings)) if differs]
+    if not changed:
+        return ""
+    return (f"stale: {' and '.join(changed)} changed since it was graded"
+            f"{'' if chosen else ' (not chosen with --student)'}; no score until it is regraded")
+
+
 def unchecked_changes(out_dir: Path, assignment: Assignment, present: set[str], submissions: Path,
                       fingerprinter: Fingerprinter) -> dict[tuple[str, str], str]:
     """(student, assignment id) -> why it is stale, for each result of the assignment in out_dir whose student is

@@ -209,7 +209,6 @@ class Service:
             self.isolation = "probed on each worker"
         self.fingerprinters = {a.id: Fingerprinter(self.course, a) for a in self.course.assignments}
         self.ledger = history.open_ledger(self.out_dir)
-        self.overrides = self.ledger.overrides()
         self.done = self.state.done()
         self.regrades = self.state.regrades()
         self.recorded = recorded(self.ledger)
@@ -510,18 +509,23 @@ class Service:
             "result": result.to_gradescope(), "name": job.inbound.name, "student": job.inbound.student,
             "assignment": job.assignment.id, "submitted_at": job.submitted_at.isoformat(),
             "due": job.due.isoformat() if job.due else None, "names": job.names, "notes": job.notes})
-        override = self.overrides.get((result.student, result.assignment))
-        write_submission_results(self.out_dir, result, override)
-        self.ledger.record(result, history.SUBMITTED, RUN_PREFIX + self._key(job.sid))
+        with self.ledger.exclusive():  # the override standing now (`course override` may have run since the start)
+            override = self._override(result.student, result.assignment)
+            write_submission_results(self.out_dir, result, override)
+            self.ledger.record(result, history.SUBMITTED, RUN_PREFIX + self._key(job.sid))
+            try:
+                update_grades_row(self.out_dir, result, override, attention_reasons(result, override))
+            except OSError as exc:
+                log.warning("grades.csv not updated: %s", exc)
         self.recorded.add(self._key(job.sid))
-        try:
-            update_grades_row(self.out_dir, result, override, attention_reasons(result, override))
-        except OSError as exc:
-            log.warning("grades.csv not updated: %s", exc)
         if not result.graded:
             log.error("%s %s NOT GRADED after %d attempt(s): %s (on the attention list)", job.inbound.student,
                       job.assignment.id, max(job.attempt, 1), result.reason)
         self._deliver(job, fb.GRADED if result.graded else fb.NOT_GRADED, result)
+
+    def _override(self, student: str, assignment_id: str):
+        """The ledger's override of the student's assignment standing at this moment, or None."""
+        return self.ledger.overrides(student, assignment_id).get((student, assignment_id))
 
     def _deliver_saved(self, sid: str):
         """The feedback of a submission recorded before the service stopped, from results/<id>.json."""
@@ -543,7 +547,7 @@ class Service:
 
     def _deliver(self, job: Job, outcome: str, result: SubmissionResult | None, message: str = "",
                  graded_before: bool = True):
-        override = self.overrides.get((job.inbound.student, job.assignment.id))
+        override = self._override(job.inbound.student, job.assignment.id)
         view = fb.view_of(self.course, job.assignment, job.inbound.student, job.submitted_at, job.due, outcome,
                           result, message, job.notes, graded_before, override)
         markdown, page = fb.render_markdown(view), fb.render_html(view)

@@ -361,6 +361,14 @@ def test_timestamps_parse_as_nbgrader_parses_them():
     assert parse_timestamp("2027-02-06 10:00:00 +0100").utcoffset() == dt.timedelta(hours=1)
 
 
+def test_a_timestamp_without_a_time_says_so_not_that_its_last_word_is_an_unknown_zone():
+    from autograder.engine.lateness import UnreadableTimestamp, parse_timestamp
+    with pytest.raises(UnreadableTimestamp, match="^it holds no date and time that can be read$"):
+        parse_timestamp("handed in late, see email")
+    with pytest.raises(UnreadableTimestamp, match="unknown time zone 'Mars/Olympus'"):
+        parse_timestamp("2027-02-06 10:00:00 Mars/Olympus")
+
+
 # -- outputs that cannot be tricked -------------------------------------------------------
 @pytest.mark.slow
 def test_grades_csv_neutralises_formulas_and_feedback_escapes_student_names(course, tmp_path):

@@ -33,7 +33,7 @@ def _scaled_sum(weights, inputs, bias):
         total += weight * value
     return total + bias
 """
-NOT_GRADED_STATUSES = {"zipped": "missing", "upper": "missing", "syntax": "does not import"}
+NOT_GRADED_STATUSES = {"archive": "missing", "capital": "missing", "syntax": "does not import"}
 
 
 def _zip(source: str) -> bytes:
@@ -48,8 +48,8 @@ def make_class(subs):
         "ref": {"neuron.py": CLEAN + SHARED, "timestamp.txt": ON_TIME},
         "stub": {"neuron.py": STUB, "timestamp.txt": ON_TIME},
         "syntax": {"neuron.py": CLEAN + "\n\ndef broken(:\n    pass\n", "timestamp.txt": ON_TIME},
-        "zipped": {"neuron.zip": _zip(CLEAN), "timestamp.txt": ON_TIME},
-        "upper": {"Neuron.py": CLEAN, "timestamp.txt": ON_TIME},
+        "archive": {"neuron.zip": _zip(CLEAN), "timestamp.txt": "handed in late, see email"},
+        "capital": {"Neuron.py": CLEAN, "timestamp.txt": ON_TIME},
         "copy": {"neuron.py": REFERENCE, "timestamp.txt": ON_TIME},
         "late": {"neuron.py": CLEAN + SHARED,
                  "timestamp.txt": "sometime last week"},
@@ -92,8 +92,8 @@ def graded(tmp_path_factory):
 # Each student's attention reasons, as fragments every output must carry.
 EXPECTED = {
     "syntax": ["does not import", "SyntaxError", "line"],
-    "zipped": ["missing", "found neuron.zip: unzip it or use `course collect`"],
-    "upper": ["missing", "found Neuron.py: did you mean neuron.py?"],
+    "archive": ["missing", "found neuron.zip: unzip it or use `course collect`"],
+    "capital": ["missing", "found Neuron.py: did you mean neuron.py?"],
     "copy": ["identical to the reference solution", "solution markers"],
     "late": ["late unknown", "similar to ref's submission (score 1.00)"],
     "ref": ["similar to late's submission (score 1.00)"],
@@ -117,8 +117,8 @@ def test_every_reason_is_in_grades_csv_the_summary_the_report_and_the_export(gra
     assert "1 does not import" in summary and "2 missing" in summary
     tail = summary[summary.index("needs attention"):]  # the summary ends with the list
     listed = list(dict.fromkeys(line.split()[0] for line in tail.splitlines()[1:] if "01_neuron:" in line))
-    assert listed == ["syntax", "upper", "zipped", "copy", "stub", "late", "ref"], "most severe first"
-    assert "late unknown" not in graded["grades"]["zipped"]["attention"], "a missing 0 has no lateness to doubt"
+    # does not import, then missing (not alphabetical), the flags, the lateness, the similar pair
+    assert listed == ["syntax", "archive", "capital", "copy", "stub", "late", "ref"], "most severe first"
     for student, fragments in EXPECTED.items():
         attention = graded["grades"][student]["attention"]
         exported = graded["export"][student]["attention"]
@@ -130,6 +130,22 @@ def test_every_reason_is_in_grades_csv_the_summary_the_report_and_the_export(gra
             assert fragment in exported, (student, fragment, exported)
             assert any(fragment in line for line in shown), (student, fragment, shown)
             assert fragment in html.unescape(graded["report"]), (student, fragment)
+
+
+def test_a_missing_zero_shows_no_lateness_and_an_unreadable_time_is_said_so(graded):
+    archive = graded["grades"]["archive"]
+    assert "late unknown" not in archive["attention"], "a missing 0 has no lateness to doubt"
+    assert (archive["late"], archive["late_days"]) == ("", "")
+    assert "late" not in graded["export"]["archive"]["notes"], graded["export"]["archive"]["notes"]
+    page = html.unescape(graded["report"])
+    assert "late?" not in page[page.index('href="archive/'):page.index('href="capital/')]
+    assert "1 lateness unknown" not in page.split('id="students"')[1].split("archive")[1].split("</tr>")[0]
+    assert "late 0 · lateness unknown 1<" in page, "the late student alone"
+    assert "7 students with a score" in page
+    feedback = (graded["out"] / "archive/01_neuron/feedback.md").read_text()
+    assert "it holds no date and time that can be read" in feedback and "time zone" not in feedback, feedback
+    assert "did you mean neuron.py?." not in (graded["out"] / "capital/01_neuron/feedback.md").read_text()
+    assert "did you mean neuron.py?" in (graded["out"] / "capital/01_neuron/feedback.md").read_text()
 
 
 def test_the_override_is_marked_with_the_engines_score_beside_it(graded):
@@ -217,3 +233,15 @@ def test_a_results_reasons_go_most_severe_first_and_a_zero_has_no_late_line():
     assert [a.student for a in attention_list([graded, missing], overrides)] == ["bob", "ann"]
     assert bob.reasons == ("missing: no submission",)
     assert [r.split()[0] for r in ann.reasons] == ["neuron.py", "late", "override"]
+
+
+def test_not_graded_then_does_not_import_then_missing_whatever_the_names():
+    from autograder.engine.attention import attention_list
+    from autograder.engine.model import SubmissionResult
+
+    def result(student, status):
+        return SubmissionResult(student=student, assignment="01_neuron", status=status, max_score=20.0,
+                                earned=None if status == "not graded" else 0.0, reason="why")
+    ranked = attention_list([result("amy", "missing"), result("bea", "does not import"), result("cy", "not graded")],
+                            {})
+    assert [item.student for item in ranked] == ["cy", "bea", "amy"]

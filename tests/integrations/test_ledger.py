@@ -155,12 +155,18 @@ def test_an_output_folder_without_a_ledger_is_migrated(term, tmp_path):
     lines = history_lines(out, "ann")  # the first look at the history migrates the folder
     assert len(lines) == 1 or lines[1].startswith("    "), lines
     assert "graded 20/20  why: migrated" in lines[0]
+    assert "OVERRIDE score 15 (engine 0)  why: emailed file accepted" in lines[-2], "results.json's override"
+    assert lines[-1] == "    comment: Accepted by email."
     summary = grade_batch(COURSE, NEURON, subs, out, progress=False)  # migrates nothing twice
     assert sorted(summary.plan.unchanged) == ["ann", "ben"]
     with read_ledger(out) as ledger:
-        assert [(e.student, e.why, e.score) for e in ledger.history()] == [("ann", MIGRATED, 20.0),
-                                                                           ("ben", MIGRATED, 20.0)]
-    assert summary.class_mean() == 20.0
+        assert [(e.student, e.why, e.score) for e in ledger.history()] == [
+            ("ann", MIGRATED, 20.0), ("ann", "override", 15.0), ("ben", MIGRATED, 20.0)]
+        (override,) = ledger.overrides().values()
+    assert (override.score, override.reason, override.engine_score) == (15.0, "emailed file accepted", 0.0)
+    assert summary.class_mean() == 17.5, "the override lost with the ledger still stands"
+    assert (grades(out)["ann"]["score"], grades(out)["ann"]["engine_score"]) == ("15", "20")
+    assert "Accepted by email." in (out / "ann/01_neuron/feedback.md").read_text()
 
 
 def test_two_grading_runs_at_once_stay_consistent(term, tmp_path):
@@ -203,3 +209,95 @@ def test_an_extension_is_recorded_as_the_reason_of_its_regrade(term, tmp_path, c
     assert warning in capsys.readouterr().err, "a typo is loud: the real student gets no extension"
     assert any(warning in why for item in summary.attention for why in item.reasons)
     assert [r["why"] for r in regrades(out) if r["student"] == "ben"][-1] == "extension"
+
+
+def _copy(term, tmp_path):
+    """A copy of the term's submissions and output folder, to change freely."""
+    _, subs, graded, _ = term
+    shutil.copytree(subs, tmp_path / "submitted")
+    shutil.copytree(graded, tmp_path / "graded")
+    return tmp_path / "submitted", tmp_path / "graded"
+
+
+def after_the_plan(monkeypatch, step):
+    """Run step() once, in the next grading run, between its plan and its first write (as another process would)."""
+    from autograder.engine import batch
+
+    plan, done = batch._plan, []
+
+    def planned(*args, **kwargs):
+        planned_run = plan(*args, **kwargs)
+        if not done:
+            done.append(True)
+            step()
+        return planned_run
+    monkeypatch.setattr(batch, "_plan", planned)
+    return done
+
+
+def test_an_override_recorded_during_a_grading_run_is_in_the_files_it_writes(term, tmp_path, monkeypatch):
+    subs, out = _copy(term, tmp_path)
+    done = after_the_plan(monkeypatch, lambda: set_override(out, NEURON, "ben", "oral exam", score=15))
+    grade_batch(COURSE, NEURON, subs, out, progress=False, students=["ben"])
+    assert done, "the override came after the plan"
+    ben = grades(out)["ben"]
+    assert (ben["score"], ben["engine_score"], ben["override"]) == ("15", "20", "override score 15 (oral exam)")
+    assert "Score set by your instructor: 15 / 20" in (out / "ben/01_neuron/feedback.md").read_text()
+    assert '"score": 15' in (out / "ben/01_neuron/results.json").read_text()
+
+
+def test_two_runs_with_different_students_at_once_leave_neither_stale(term, tmp_path, monkeypatch):
+    subs, out = _copy(term, tmp_path)
+    submit(subs, "ann", REFERENCE + "\n# second try\n")
+    submit(subs, "ben", REFERENCE + "\n# tidied\n")
+    seen = {}
+
+    def other_run():  # `course grade --student ben` at once, from its plan to its grades.csv
+        grade_batch(COURSE, NEURON, subs, out, progress=False, students=["ben"])
+        seen.update(grades(out))
+    after_the_plan(monkeypatch, other_run)
+    summary = grade_batch(COURSE, NEURON, subs, out, progress=False, students=["ann"])
+    assert summary.plan.left_stale == ["ben"], "this run planned ben as stale"
+    assert seen["ann"]["status"] == "stale", "ann was stale for the other run: not graded yet"
+    assert seen["ann"]["reason"].startswith("stale: the submission changed since it was graded (not chosen with "
+                                            "--student)"), "the real reason, not the settings"
+    table = grades(out)
+    assert [(table[s]["status"], table[s]["score"]) for s in ("ann", "ben")] == [("graded", "15"), ("graded", "20")]
+    assert summary.stale == frozenset()
+    assert not any(why.startswith("stale") for item in summary.attention for why in item.reasons)
+
+
+def test_comments_add_up_with_their_dates_and_never_relabel_the_score(term, tmp_path):
+    from autograder.cli import main
+
+    _, out = _copy(term, tmp_path)
+    feedback = out / "ben/01_neuron/feedback.md"
+    set_override(out, NEURON, "ben", "partial credit", score=5, comment="First look.")
+    set_override(out, NEURON, "ben", "feedback", comment="Second look.")
+    assert grades(out)["ben"]["override"] == "override score 5 (partial credit)", "a comment keeps the reason"
+    assert grades(out)["ben"]["score"] == "5"
+    text = feedback.read_text()
+    assert text.index("First look.") < text.index("Second look."), text
+    assert f"{ledger_day(out)}: First look." in text and f"{ledger_day(out)}: Second look." in text, text
+    set_override(out, NEURON, "ben", "regraded by hand", score=6)
+    text = feedback.read_text()
+    assert "Score set by your instructor: 6 / 20" in text and "First look." in text and "Second look." in text
+    assert grades(out)["ben"]["override"] == "override score 6 (regraded by hand)"
+    lost = tmp_path / "lost"  # the ledger lost: results.json's override, every comment with its date, migrated
+    shutil.copytree(out, lost, ignore=shutil.ignore_patterns(LEDGER_NAME))
+    history_lines(lost)
+    with read_ledger(out) as before, read_ledger(lost) as after:
+        kept, migrated = before.overrides()[("ben", "01_neuron")], after.overrides()[("ben", "01_neuron")]
+    assert (migrated.score, migrated.reason, migrated.at, migrated.dated_comments) == \
+        (kept.score, kept.reason, kept.at, kept.dated_comments) == (6.0, "regraded by hand", kept.at, kept.comments)
+    assert [text for _, text in kept.comments] == ["First look.", "Second look."]
+    with pytest.raises(OverrideError, match="--clear removes the override; it takes no --score"):
+        set_override(out, NEURON, "ben", "oops", score=9, clear=True)
+    assert main(["override", "ben", "01_neuron", "--clear", "--score", "9", "--reason", "x", "--out", str(out),
+                 "--course", str(REPO / "course.toml")]) == 2
+    assert grades(out)["ben"]["score"] == "6", "nothing was recorded"
+
+
+def ledger_day(out):
+    with read_ledger(out) as ledger:
+        return ledger.history("ben")[-1].at[:10]

@@ -263,3 +263,24 @@ def test_a_stale_result_never_reaches_the_gradebook_with_its_old_score(released,
     told = capsys.readouterr().err
     assert "eve: not graded (stale:" in told and f"removed the earlier auto_score {points:g}" in told, told
     assert grade_cell_state(course_dir, "eve") == (None, None, True)
+
+
+def test_an_override_goes_in_as_the_manual_score_and_the_message_says_it_is_not_flagged(released, tmp_path, capsys):
+    from autograder.grade_history import set_override
+    from autograder.gradebook import record_in_gradebook
+    toml, _ = released
+    course = load_course(toml)
+    course_dir = copy_course(released, tmp_path / "course")
+    out, submitted = tmp_path / "graded", tmp_path / "engine-submitted"
+    (submitted / "fay" / GRADED).mkdir(parents=True)
+    (submitted / "fay" / GRADED / MODULE).write_text(REFERENCE)
+    assignment = course.assignment(GRADED)
+    grade_batch(course, assignment, submitted, out, progress=False)
+    set_override(out, assignment, "fay", "oral exam", score=3)
+    capsys.readouterr()
+    record_in_gradebook(course, assignment, out, course_dir / "gradebook.db")
+    told = capsys.readouterr().err
+    assert (f"fay: override score 3 (oral exam), recorded as the manual score (engine {assignment.points:g}); "
+            "not flagged for review: the manual score is the grade") in told, told
+    assert "; flagged for review" not in told, told
+    assert grade_cell_state(course_dir, "fay")[2] is False

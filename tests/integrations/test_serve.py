@@ -302,6 +302,19 @@ def test_over_the_limit_gets_the_cooldown_message(course, two_students):
     assert sum(student == "cy" for student, _ in ledger_runs(course)) == 2  # the third is not a grade
 
 
+def test_an_override_made_while_the_service_runs_is_in_what_it_writes_next(course, two_students):
+    import csv
+    wait_for([fake_submit(course, "dot", REFERENCE)], FEEDBACK_SECONDS, course)
+    done = run_course("override", "dot", ID, "--score", "7", "--reason", "oral exam", "--out", course.graded,
+                      course=course.toml)
+    assert done.returncode == 0, done.stderr
+    wait_for([fake_submit(course, "dot", REFERENCE)], FEEDBACK_SECONDS, course)  # graded again by the service
+    with open(course.graded / "grades.csv", newline="") as f:
+        dot = next(r for r in csv.DictReader(f) if r["student"] == "dot")
+    assert (dot["score"], dot["engine_score"], dot["override"]) == ("7", "20", "override score 7 (oral exam)")
+    assert "Score set by your instructor: 7 / 20" in (course.graded / "dot" / ID / "feedback.md").read_text()
+
+
 def marker_processes() -> list[str]:
     """Processes a hostile submission tried to leave behind (they carry the corpus' marker)."""
     found = []
