@@ -446,3 +446,83 @@ def test_the_small_things(served, tmp_path):
     from autograder.engine.ledger import open_ledger
     open_ledger(tmp_path / "graded").close()
     assert (tmp_path / "graded" / "ledger.sqlite").stat().st_mode & 0o777 == 0o600
+
+
+def _exchange_folders(folder_a: Path, folder_b: Path) -> bool:
+    """Swap two names atomically (renameat2 RENAME_EXCHANGE, as an attacker would); False when unavailable."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if not hasattr(libc, "renameat2"):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return libc.renameat2(at_fdcwd, os.fsencode(folder_a), at_fdcwd, os.fsencode(folder_b), rename_exchange) == 0
+
+
+@pytest.fixture
+def swap_setup(tmp_path):
+    """An exchange with ada's submission (the released stub) and, beside it, a link to the reference solution's
+    folder that a student can swap in at the submission's name."""
+    course = load_course(REPO / "course.toml")
+    exchange = Exchange(tmp_path / "exchange", "nnfs")
+    exchange.inbound.mkdir(parents=True)
+    stub = "def neuron(x):\n    return 0  # the student's own\n"
+    folder = _inbound_folder(exchange.inbound, "ada", stub)
+    link = exchange.inbound / ".ada.link"
+    link.symlink_to(REPO / "solutions" / ID, target_is_directory=True)
+    return course, exchange, folder, link, stub
+
+
+def test_a_folder_swapped_for_a_link_after_it_is_opened_is_still_the_students_own(swap_setup, monkeypatch, tmp_path):
+    from autograder.serve import intake as intake_module
+
+    course, exchange, folder, link, stub = swap_setup
+    submission = _inbound(folder)
+    real_open = intake_module.open_folder
+
+    def open_then_swap(path, *args, **kwargs):  # the listing and the open are done: the name now names the link
+        fd = real_open(path, *args, **kwargs)
+        aside = folder.with_name(".ada.real")
+        os.rename(folder, aside)
+        os.rename(link, folder)
+        return fd
+    monkeypatch.setattr(intake_module, "open_folder", open_then_swap)
+    intake = take(exchange, course.assignment(ID), submission, tmp_path / "staging")
+    assert folder.is_symlink()  # the swap happened
+    assert intake.refusal == "" and (intake.folder / MODULE).read_text() == stub
+    monkeypatch.setattr(intake_module, "open_folder", real_open)
+    intake = take(exchange, course.assignment(ID), submission, tmp_path / "staging")  # the link, from the start
+    assert "not a plain folder (a symbolic link)" in intake.refusal and not (intake.folder / MODULE).exists()
+    assert (tmp_path / "staging").stat().st_mode & 0o777 == 0o700
+    assert (intake.folder.stat().st_mode & 0o077) == 0
+
+
+def test_a_thread_racing_renames_never_gets_the_linked_folder_graded(swap_setup, tmp_path):
+    import threading
+
+    course, exchange, folder, link, stub = swap_setup
+    if not _exchange_folders(folder, link) or not _exchange_folders(folder, link):
+        pytest.skip("renameat2(RENAME_EXCHANGE) is not available here")
+    submission = _inbound(folder)
+    stop = threading.Event()
+
+    def racer():
+        while not stop.is_set():
+            _exchange_folders(folder, link)
+    thread = threading.Thread(target=racer, daemon=True)
+    thread.start()
+    taken = {"own": 0, "refused": 0}
+    deadline = time.monotonic() + 3.0
+    try:
+        while time.monotonic() < deadline:
+            intake = take(exchange, course.assignment(ID), submission, tmp_path / "staging")
+            copied = intake.folder / MODULE
+            if intake.refusal:
+                assert not copied.exists()
+                taken["refused"] += 1
+            else:
+                assert copied.read_text() == stub  # never the reference solution
+                taken["own"] += 1
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert sum(taken.values()) > 20
