@@ -178,8 +178,12 @@ def test_the_start_templates_run_this_course_as_the_course_user(kind, tmp_path):
     text = render_start(kind, course, course_dir, jobs=3, user="nnfs-grader")
     if kind == "systemd":
         lines = dict(line.split("=", 1) for line in text.splitlines() if "=" in line and not line.startswith("#"))
-        assert lines["User"] == "nnfs-grader" and shlex.split(lines["ExecStartPre"])[-1] == "doctor"
+        assert lines["User"] == "nnfs-grader" and shlex.split(lines["ExecStartPre"])[-2:] == ["doctor", "--serve"]
+        assert int(lines["TimeoutStartSec"]) >= 60  # isolation and the exchange, never the references' grading
         command = shlex.split(lines["ExecStart"])
+        assert "--quiet" not in command  # the log reaches the journal (docs/serve.md: journalctl -u ... -f)
+        doctor = parser().parse_args(shlex.split(lines["ExecStartPre"])[3:])
+        assert (doctor.command, doctor.serve, doctor.course) == ("doctor", True, course.path.resolve())
     else:
         c = types.SimpleNamespace(JupyterHub=types.SimpleNamespace(services=[]))
         exec(text, {"c": c})
@@ -617,3 +621,29 @@ def test_the_service_never_grades_a_folder_swapped_in_between_the_listing_and_th
     results, _ = collect_results(tmp_path / "graded")
     (result,) = results
     assert result.student == "ada" and not result.graded and "not a plain folder (a symbolic link)" in result.reason
+
+
+def test_doctor_serve_checks_the_exchange_and_grades_no_reference(tmp_path, monkeypatch, capsys):
+    """The systemd unit's ExecStartPre: before, a full `course doctor` graded every reference (31 s) and failed
+    on checks the service does not need (Gradescope's pyproject.toml)."""
+    from autograder.cli import main
+    from autograder.nbgrader_course.config_files import plan_config_files, write_config_files
+
+    toml = make_course(tmp_path / "course")
+    nbc = tmp_path / "nbc"
+    nbc.mkdir()
+    write_config_files(plan_config_files(load_course(toml), nbc, force=False))  # as `course nbgrader init`
+    monkeypatch.chdir(nbc)
+    capsys.readouterr()
+    start = time.monotonic()
+    assert main(["--course", str(toml), "doctor", "--serve"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL  exchange:" in out and "no inbound folder" in out
+    (tmp_path / "exchange" / "nnfs" / "inbound").mkdir(parents=True)
+    with open(nbc / "nbgrader_config.py", "a") as f:
+        f.write(f"c.Exchange.root = {str(tmp_path / 'exchange')!r}\n")
+    main(["--course", str(toml), "doctor", "--serve"])
+    out = capsys.readouterr().out
+    assert time.monotonic() - start < 60
+    assert "ok    exchange:" in out and "ok    nbgrader:" in out and "isolation" in out.lower()
+    assert "reference" not in out.lower() and "Gradescope" not in out and "MNIST" not in out
