@@ -647,3 +647,9 @@ def test_doctor_serve_checks_the_exchange_and_grades_no_reference(tmp_path, monk
     assert time.monotonic() - start < 60
     assert "ok    exchange:" in out and "ok    nbgrader:" in out and "isolation" in out.lower()
     assert "reference" not in out.lower() and "Gradescope" not in out and "MNIST" not in out
+
+
+def test_docs_say_which_check_owner_is_the_default():
+    line = next(line for line in (REPO / "docs" / "serve.md").read_text().splitlines() if "check_owner =" in line)
+    value, comment = line.split("=", 1)[1].split("#", 1)
+    assert value.strip() == str(ServeSettings().check_owner).lower() and comment.strip().startswith("the default")
