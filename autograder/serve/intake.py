@@ -128,10 +128,12 @@ def take(exchange: Exchange, assignment: Assignment, submission: Inbound, stagin
             shutil.rmtree(old)
     target.parent.mkdir(mode=STAGING_MODE, exist_ok=True)
     target.mkdir(mode=STAGING_MODE)
-    try:
-        folder_fd = open_folder(source)
-    except (RefusedFile, OSError) as exc:  # swapped for a link or a file since the listing, or gone
-        folder_fd, why = None, getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
+    try:  # another OSError (EACCES, EIO) is raised: the service tries again, then reports it
+        folder_fd, why = open_folder(source), ""
+    except RefusedFile as exc:  # swapped for a link or a file since the listing
+        folder_fd, why = None, exc.reason
+    except FileNotFoundError:
+        folder_fd, why = None, "it is gone from the exchange"
     try:
         submitted_at, note, flag = submission_time(folder_fd, submission, due)
         intake = Intake(folder=target, submitted_at=submitted_at, notes=[note] if note else [],

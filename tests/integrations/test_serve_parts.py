@@ -653,3 +653,23 @@ def test_docs_say_which_check_owner_is_the_default():
     line = next(line for line in (REPO / "docs" / "serve.md").read_text().splitlines() if "check_owner =" in line)
     value, comment = line.split("=", 1)[1].split("#", 1)
     assert value.strip() == str(ServeSettings().check_owner).lower() and comment.strip().startswith("the default")
+
+
+def test_a_folder_gone_or_replaced_by_a_file_is_not_graded_and_an_unreadable_one_is_an_error(swap_setup, tmp_path):
+    course, exchange, folder, link, stub = swap_setup
+    submission = _inbound(folder)
+    os.rename(folder, folder.with_name(".ada.real"))
+    intake = take(exchange, course.assignment(ID), submission, tmp_path / "staging")
+    assert intake.refusal == "the submission is not a plain folder (it is gone from the exchange)"
+    folder.write_text("a file now")
+    intake = take(exchange, course.assignment(ID), submission, tmp_path / "staging")
+    assert intake.refusal == "the submission is not a plain folder (not a folder)"
+    folder.unlink()
+    os.rename(folder.with_name(".ada.real"), folder)
+    if os.geteuid() != 0:  # root reads a folder of mode 000 all the same
+        folder.chmod(0)
+        try:
+            with pytest.raises(PermissionError):  # the service tries again, then reports it (test above)
+                take(exchange, course.assignment(ID), submission, tmp_path / "staging")
+        finally:
+            folder.chmod(0o755)
