@@ -673,3 +673,21 @@ def test_a_folder_gone_or_replaced_by_a_file_is_not_graded_and_an_unreadable_one
                 take(exchange, course.assignment(ID), submission, tmp_path / "staging")
         finally:
             folder.chmod(0o755)
+
+
+def test_a_backdated_timestamp_across_the_due_date_is_graded_late_and_flagged(served, monkeypatch):
+    exchange, out, state, run = served
+    now = dt.datetime.now(dt.timezone.utc)
+    due = now - dt.timedelta(seconds=90)
+    monkeypatch.setattr(service_module.extensions, "due_date", lambda *args: due)
+    stamp = (now - dt.timedelta(minutes=4)).strftime("%Y-%m-%d %H:%M:%S.%f %Z")  # within the old 5 minutes
+    _inbound_folder(exchange.inbound, "ada", REFERENCE, stamp=stamp)
+    run()
+    results, _ = collect_results(out)
+    (result,) = results
+    assert any(flag.startswith("late unknown: timestamp.txt says") for flag in result.flags)
+    (item,) = attention_list(results, {})
+    assert any("late unknown" in reason for reason in item.reasons)
+    marker = json.loads(next((state / "done").glob("*.json")).read_text())
+    assert dt.datetime.fromisoformat(marker["submitted_at"]) > due  # the arrival counts: late
+    assert "after the due date" in next((state / "feedback").glob("*/feedback.md")).read_text()
