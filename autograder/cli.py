@@ -629,6 +629,9 @@ def parser() -> argparse.ArgumentParser:
     d = add("doctor", help="check the course and this machine, one line each: course.toml, graders, "
                            "references, MNIST, isolation, nbgrader and Gradescope")
     d.add_argument("--quick", action="store_true", help="do not grade the references")
+    d.add_argument("--serve", action="store_true",
+                   help="only what `course serve` needs (course.toml, graders, isolation, and the nbgrader "
+                        "configuration and exchange of the working folder), in seconds: the systemd unit's check")
     d.add_argument("--machine", action="store_true", help="check this machine only (MNIST's default places, "
                                                           "isolation), no course; without it no course is a failure")
     d.add_argument("--jobs", type=int, default=2, help="references graded in parallel")

@@ -7,6 +7,10 @@ pass their graders (graded by the engine, in parallel, as students are);
 MNIST present with known checksums (when an assignment reads it); the
 isolation student code gets here; the nbgrader course configuration in the
 working folder, where there is one; the Gradescope bundle's ingredients.
+--serve checks only what `course serve` needs, in seconds (the systemd unit's
+ExecStartPre): course.toml and its tables, the graders, the isolation, the
+nbgrader configuration and the exchange of the working folder (the nbgrader
+course folder): inbound/ listable and feedback/ writable by this user.
 Each check is a Check: ok, its one line, and indented details beneath.
 
 run() is the command. Without a usable course (course.toml broken, or none
@@ -198,6 +202,38 @@ def check_gradescope(course: Course, assignments: list) -> Check:
                        f"({len(pins)} pinned requirements)")
 
 
+def check_exchange(course: Course, folder: Path) -> Check:
+    """The exchange of the nbgrader course in folder, as `course serve` uses it: inbound/ listable, feedback/
+    writable by this user."""
+    import os
+
+    from .serve.exchange import ExchangeError, find_exchange
+
+    try:
+        exchange = find_exchange(course, folder)
+    except ExchangeError as exc:
+        return Check(False, f"exchange: {exc}")
+    try:
+        with os.scandir(exchange.inbound) as entries:
+            next(entries, None)
+    except OSError as exc:
+        return Check(False, f"exchange: {exchange.inbound} cannot be listed by this user ({exc.strerror})")
+    parent = exchange.feedback if exchange.feedback.is_dir() else exchange.feedback.parent
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return Check(False, f"exchange: {parent} is not writable by this user (the feedback is written there)")
+    return Check(True, f"exchange: {exchange.inbound} listable, {exchange.feedback} writable")
+
+
+def run_serve(course: Course, say) -> None:
+    """--serve: what `course serve` needs, in seconds (no reference graded, no Gradescope or MNIST check)."""
+    say(Check(True, f"course.toml: {course.path} valid ({len(course.assignments)} assignments)"))
+    say(check_tables(course))
+    say(check_graders(course, list(course.assignments)))
+    say(check_isolation())
+    say(check_nbgrader(course, Path.cwd()))
+    say(check_exchange(course, Path.cwd()))
+
+
 def run(args, load_course) -> int:
     """`course doctor`: print every check, one line each, and the verdict; 0 when every check passed and a
     course was checked (or --machine asked for this machine only), else 1. load_course: the command's
@@ -223,7 +259,9 @@ def run(args, load_course) -> int:
             else:
                 why_none = "course.toml is not valid; only the checks that need no course ran"
                 say(Check(False, f"course.toml: {first}", rest))
-    if course is not None:
+    if course is not None and args.serve:
+        run_serve(course, say)
+    elif course is not None:
         say(Check(True, f"course.toml: {course.path} valid ({len(course.assignments)} assignments)"))
         assignments = [course.assignment(a) for a in args.assignment] if args.assignment else list(course.assignments)
         say(check_tables(course))
@@ -235,12 +273,12 @@ def run(args, load_course) -> int:
             from data.fetch import needs_mnist
             skip = set() if usable else {a.id for a in assignments if needs_mnist(course, a)}
             say(check_references(course, assignments, skip, jobs=args.jobs))
-    else:
-        say(check_mnist_default_places())
-    say(check_isolation())
-    if course is not None:
+        say(check_isolation())
         say(check_nbgrader(course, Path.cwd()))
         say(check_gradescope(course, assignments))
+    else:
+        say(check_mnist_default_places())
+        say(check_isolation())
     failed = [c for c in checks if not c.ok]
     if failed:
         print(f"{len(failed)} problem(s) found" + (f" ({why_none})" if why_none and not args.machine else ""))

@@ -64,15 +64,19 @@ class TooLarge(RefusedFile):
         super().__init__(f"larger than {limit // 1024} KiB")
 
 
-def read_regular(path: Path | str, limit: int, single_link: bool = False) -> bytes:
+def read_regular(path: Path | str, limit: int, single_link: bool = False, dir_fd: int | None = None) -> bytes:
     """The bytes of path (at most limit bytes), read without following a final symbolic link or blocking.
 
+    O_NOFOLLOW covers the last component only: dir_fd (a folder opened once, see open_folder) with path one
+    name in it reads from that very folder, whatever its path is renamed or linked to meanwhile.
     Raises IsLink, NotRegular, TooLarge (the file grew past limit while read
     included), HardLinked when single_link and the file has other names;
     FileNotFoundError and other OSErrors as os.open raises them.
     """
+    if dir_fd is not None and (os.sep in str(path) or str(path) in ("", ".", "..")):
+        raise ValueError(f"{path!r}: one name in the folder is read by dir_fd, not a path")
     try:
-        fd = os.open(path, _READ_FLAGS)
+        fd = os.open(path, _READ_FLAGS, dir_fd=dir_fd)
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symbolic link
             raise IsLink() from None
@@ -94,6 +98,24 @@ def read_regular(path: Path | str, limit: int, single_link: bool = False) -> byt
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def open_folder(path: Path | str, dir_fd: int | None = None) -> int:
+    """A file descriptor of the folder path, opened once without following a symbolic link (last component).
+
+    Raises IsLink (a link), RefusedFile("not a folder"), FileNotFoundError and other OSErrors. The caller
+    closes it; files are then read with read_regular(name, ..., dir_fd=fd), never by path again.
+    """
+    try:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+            raise
+        try:  # Linux says ENOTDIR for a link too: which one, for the message only (nothing is opened)
+            link = stat.S_ISLNK(os.lstat(path, dir_fd=dir_fd).st_mode)
+        except OSError:
+            link = exc.errno == errno.ELOOP
+        raise (IsLink() if link else RefusedFile("not a folder")) from None
 
 
 # ---------------------------------------------------------------- atomic writes

@@ -10,9 +10,10 @@ hash of the notebook's bytes and nbgrader's unique key). Every name in
 inbound/ is the students': it is parsed whole, never trusted as a path.
 """
 import datetime as dt
+import heapq
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Course
@@ -20,7 +21,8 @@ from ..primitives import atomic_write
 from ..student_ids import is_valid_student_id
 from ..errors import UserError
 
-MAX_LISTED = 100_000          # inbound entries looked at per scan (a burst beyond waits for the next scan)
+MAX_PENDING = 100_000         # submissions not yet finished kept per scan (the earliest; the rest wait, said)
+MAX_REFUSED_NAMES = 1_000     # names of entries that are not submissions kept per scan (the rest are counted)
 MAX_NAME_CHARS = 400
 FEEDBACK_FILE_MODE = 0o644    # students read their own file, by its unguessable name
 FEEDBACK_DIR_MODE = 0o711     # ... but cannot list the folder (as `nbgrader release_feedback` makes it)
@@ -125,31 +127,65 @@ def parse_inbound_name(name: str, assignment_ids) -> tuple[str, str, str] | None
     return None
 
 
-def scan_inbound(exchange: Exchange, assignment_ids, refused: set | None = None) -> list[Inbound]:
+@dataclass
+class Listing:
+    """One listing of inbound/: the submissions still to finish, and what was left aside (never silently)."""
+    submissions: list[Inbound] = field(default_factory=list)  # by arrival; at most max_pending
+    entries: int = 0              # everything listed
+    refused: set[str] = field(default_factory=set)  # names that are not a submission (at most max_refused)
+    refused_count: int = 0        # all of them
+    finished: int = 0             # submissions the caller had finished
+    waiting_beyond: int = 0       # submissions beyond max_pending: taken at a later scan, once earlier ones are done
+
+
+def scan_inbound(exchange: Exchange, assignment_ids, finished=None, max_pending: int = MAX_PENDING,
+                 max_refused: int = MAX_REFUSED_NAMES) -> Listing:
     """The submissions in inbound/ (plain folders with a name nbgrader writes), by arrival.
 
-    refused: a set collecting the names that are not a submission (links, files, other names).
+    The folder is read as a stream: however many entries it holds (a student can fill it with junk), memory
+    is bounded by what is kept: at most max_pending submissions (the earliest arrivals; the count of the rest
+    is in waiting_beyond), at most max_refused names that are not submissions (all counted).
+    finished: a predicate on a folder's name, true for a submission the caller has finished (not kept).
     """
-    found = []
+    listing = Listing()
+    heap: list = []  # (-arrived, -name order): the latest arrival on top, dropped first
     try:
         with os.scandir(exchange.inbound) as entries:
-            for count, entry in enumerate(entries):
-                if count >= MAX_LISTED:
-                    break
+            for entry in entries:
+                listing.entries += 1
                 parsed = parse_inbound_name(entry.name, assignment_ids)
                 try:
                     info = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
                 if parsed is None or not stat.S_ISDIR(info.st_mode):
-                    if refused is not None and not entry.name.startswith("."):
-                        refused.add(entry.name)
+                    if not entry.name.startswith("."):
+                        listing.refused_count += 1
+                        if len(listing.refused) < max_refused:
+                            listing.refused.add(entry.name)
                     continue
-                found.append(Inbound(entry.name, *parsed, arrived=info.st_ctime))
+                if finished is not None and finished(entry.name):
+                    listing.finished += 1
+                    continue
+                item = _Latest(Inbound(entry.name, *parsed, arrived=info.st_ctime))
+                if len(heap) < max_pending:
+                    heapq.heappush(heap, item)
+                else:
+                    listing.waiting_beyond += 1
+                    heapq.heappushpop(heap, item)
     except OSError as exc:
         raise ExchangeError(f"{exchange.inbound}: cannot be listed ({exc.strerror})") from None
-    found.sort(key=lambda s: (s.arrived, s.name))
-    return found
+    listing.submissions = sorted((item.inbound for item in heap), key=lambda s: (s.arrived, s.name))
+    return listing
+
+
+@dataclass(frozen=True)
+class _Latest:
+    """A submission ordered so that the latest arrival is the least (heapq's top: the first left aside)."""
+    inbound: Inbound
+
+    def __lt__(self, other: "_Latest") -> bool:
+        return (self.inbound.arrived, self.inbound.name) > (other.inbound.arrived, other.inbound.name)
 
 
 def utc(seconds: float) -> dt.datetime:

@@ -52,8 +52,8 @@ from ..engine.text import clean
 from ..student_ids import shown
 from . import feedback as fb
 from . import limits
-from .exchange import (Exchange, ExchangeError, Inbound, ensure_feedback_dir, feedback_names, scan_inbound, utc,
-                       write_feedback_file)
+from .exchange import (MAX_PENDING, Exchange, ExchangeError, Inbound, ensure_feedback_dir, feedback_names,
+                       scan_inbound, utc, write_feedback_file)
 from .intake import SECRET_FILE, take
 from .state import RUN_PREFIX, State, record_key, recorded, submission_id
 from ..errors import UserError
@@ -61,13 +61,13 @@ from ..errors import UserError
 log = logging.getLogger("course")
 QUIET_SECONDS = 10.0       # a folder without submission_secret.txt is taken once unchanged this long
 LOG_BYTES, LOG_BACKUPS = 5 * 2**20, 3
+MAX_NAMES_LOGGED = 1_000   # entries of inbound/ that are not submissions, named in the log once each; then counted
 
 
-def folder_owner(folder: Path) -> str:
-    """The Unix user name owning folder (its uid when it has no name)."""
+def user_name(uid: int) -> str:
+    """The Unix user name of uid (the uid itself when it has no name)."""
     import pwd
 
-    uid = os.lstat(folder).st_uid
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
@@ -167,7 +167,10 @@ class Service:
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
         self.context = multiprocessing.get_context("fork")
-        self.refused_names: set[str] = set()
+        self.refused_names: set[str] = set()   # logged once each (at most MAX_NAMES_LOGGED)
+        self.refused_told = 0                   # the largest count of non-submissions logged so far
+        self.beyond_told = 0
+        self.max_pending = MAX_PENDING
         self.cluster_round: list[Job] = []
         self.recheck = False            # a folder nbgrader is still writing: look again in a second
         # this run of the service, written with each attempt: an attempt of an earlier run was cut short by a stop
@@ -312,16 +315,13 @@ class Service:
 
     def _take_ready(self) -> int:
         """Take the next submission of every student who has one and none in hand; return how many wait."""
-        refused: set[str] = set()
-        found = scan_inbound(self.exchange, self.assignments, refused)
-        for name in refused - self.refused_names:
-            log.warning("inbound/%s: not a submission (a link, a file, or a name that is not "
-                        "<student>+<assignment>+<timestamp>); left alone", shown(name))
-        self.refused_names = refused
         self._read_regrades()
+        listing = scan_inbound(self.exchange, self.assignments, finished=lambda name: submission_id(name) in self.done,
+                               max_pending=self.max_pending)
+        self._tell_listing(listing)
         busy = self._busy_students()
-        waiting = 0
-        for submission in found:
+        waiting = listing.waiting_beyond
+        for submission in listing.submissions:
             sid = submission_id(submission.name)
             if sid in self.done:
                 continue
@@ -343,6 +343,24 @@ class Service:
         if self.scheduler is not None:
             self._run_cluster_round()
         return waiting
+
+    def _tell_listing(self, listing):
+        """Log each entry that is not a submission once (in this run), and what a listing left aside."""
+        for name in sorted(listing.refused - self.refused_names):
+            if len(self.refused_names) >= MAX_NAMES_LOGGED:
+                break
+            self.refused_names.add(name)
+            log.warning("inbound/%s: not a submission (a link, a file, or a name that is not "
+                        "<student>+<assignment>+<timestamp>); left alone", shown(name))
+        if listing.refused_count > max(self.refused_told, MAX_NAMES_LOGGED):
+            self.refused_told = listing.refused_count
+            log.warning("inbound/ holds %d entries that are not submissions (of %d listed); they are left alone, "
+                        "and every submission among them is still found", listing.refused_count, listing.entries)
+        if listing.waiting_beyond and listing.waiting_beyond != self.beyond_told:
+            log.warning("%d submission(s) in inbound/ wait beyond the %d earliest kept per listing; they are taken "
+                        "at a later scan, as earlier ones finish (course serve --status)", listing.waiting_beyond,
+                        self.max_pending)
+        self.beyond_told = listing.waiting_beyond
 
     def _complete(self, submission: Inbound) -> bool:
         """Whether nbgrader has finished writing the folder (its secret is written last), or it is quiet."""
@@ -373,16 +391,21 @@ class Service:
     def _begin(self, sid: str, submission: Inbound):
         """Take the private copy, apply the limits, and start grading (or deliver the reason why not)."""
         assignment = self.assignments[submission.assignment]
-        intake = take(self.exchange, assignment, submission, self.state.staging)
         due = extensions.due_date(self.course, assignment, submission.student)
+        intake = take(self.exchange, assignment, submission, self.state.staging, due)
         names = list(feedback_names(self.course.id, submission, intake.secret, intake.notebooks).values())
-        job = Job(sid, submission, assignment, intake.submitted_at, due, names, intake.notes)
-        if self.settings.check_owner:
-            owner = folder_owner(submission.path(self.exchange))
+        job = Job(sid, submission, assignment, intake.submitted_at, due, names, intake.notes, flags=intake.flags)
+        for flag in intake.flags:
+            log.warning("%s: %s", shown(submission.name), flag)
+        if self.settings.check_owner and intake.owner_uid is not None:
+            owner = user_name(intake.owner_uid)  # of the folder that was read (its descriptor), not of a path
             if owner != submission.student:
-                job.flags.append(f"the submission's folder in the exchange belongs to Unix user {owner}, "
-                                 f"not to {submission.student}")
-                log.warning("%s: %s", shown(submission.name), job.flags[-1])
+                why = (f"the submission's folder in the exchange belongs to Unix user {owner}, not to "
+                       f"{submission.student}: not graded as {submission.student}'s, and not counted toward "
+                       "their limits")
+                log.error("%s: %s (on the --status error list)", shown(submission.name), why)
+                self._deliver(job, fb.NOT_GRADED, None, why)
+                return
         if not names:
             log.warning("%s: no notebook in the submission; `nbgrader fetch_feedback` cannot find its feedback "
                         "(it is kept in %s)", shown(submission.name), self.state.feedback_dir(sid))

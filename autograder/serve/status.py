@@ -12,7 +12,7 @@ from ..engine.attention import attention_list
 from ..engine.ledger import read_ledger
 from ..engine.results import collect_results
 from ..student_ids import shown
-from .exchange import Exchange, ExchangeError, scan_inbound, utc
+from .exchange import Exchange, ExchangeError, Listing, scan_inbound, utc
 from . import limits
 from .state import State, record_key, recorded, submission_id
 
@@ -59,6 +59,18 @@ def _log_problems(log_file: Path) -> list[str]:
     return [line[:300] for line in lines if " WARNING " in line or " ERROR " in line][-SHOWN:]
 
 
+def listing_problems(listing: Listing) -> list[str]:
+    """What the listing of inbound/ left aside, for the instructor."""
+    problems = []
+    if listing.refused_count:
+        problems.append(f"inbound/ holds {listing.refused_count} entries that are not submissions (links, files, "
+                        "other names; left alone, named once each in the log)")
+    if listing.waiting_beyond:
+        problems.append(f"{listing.waiting_beyond} submission(s) wait beyond the {len(listing.submissions)} earliest "
+                        "kept per listing (taken as earlier ones finish)")
+    return problems
+
+
 def status_lines(course, exchange: Exchange, state_dir: Path, out_dir: Path) -> list[str]:
     state = State(state_dir)
     lines = [f"course serve for {course.name} ({course.id}): {_running(state)}",
@@ -72,15 +84,18 @@ def status_lines(course, exchange: Exchange, state_dir: Path, out_dir: Path) -> 
     graded = recorded(ledger) if ledger is not None else set()
     if ledger is not None:
         ledger.close()
-    try:
-        found = scan_inbound(exchange, {a.id for a in course.assignments})
-    except ExchangeError as exc:
-        found = []
-        lines.append(f"  cannot list the exchange: {exc}")
     regrades = state.regrades()
-    queue = [s for s in found if (sid := submission_id(s.name)) not in done
-             and record_key(sid, regrades.get(sid, 0)) not in graded]
-    lines.append(f"queue: {len(queue)} submission(s) waiting or being graded")
+
+    def finished(name: str) -> bool:
+        sid = submission_id(name)
+        return sid in done or record_key(sid, regrades.get(sid, 0)) in graded
+    try:
+        listing = scan_inbound(exchange, {a.id for a in course.assignments}, finished)
+    except ExchangeError as exc:
+        listing = Listing()
+        lines.append(f"  cannot list the exchange: {exc}")
+    queue = listing.submissions
+    lines.append(f"queue: {len(queue) + listing.waiting_beyond} submission(s) waiting or being graded")
     for s in queue[:SHOWN]:
         sid = submission_id(s.name)
         tries = state.failures(sid)
@@ -98,7 +113,10 @@ def status_lines(course, exchange: Exchange, state_dir: Path, out_dir: Path) -> 
         lines.append(f"  {shown(m.get('student', '?'))} {m.get('assignment', '?')}: {_short(m.get('reason', ''), 300)}")
     results, _ = collect_results(out_dir) if out_dir.is_dir() else ([], [])
     attention = attention_list(results, {}, out_dir)
-    lines.append(f"needs attention: {len(attention)}" + (" (`course report` lists them all)" if attention else ""))
+    service_problems = listing_problems(listing)
+    lines.append(f"needs attention: {len(attention) + len(service_problems)}"
+                 + (" (`course report` lists them all)" if attention else ""))
+    lines += [f"  {problem}" for problem in service_problems]
     if errors:
         lines.append("  to grade a NOT GRADED submission again: course serve DIR --regrade STUDENT ASSIGNMENT")
     problems = _log_problems(state.log_file)

@@ -178,8 +178,12 @@ def test_the_start_templates_run_this_course_as_the_course_user(kind, tmp_path):
     text = render_start(kind, course, course_dir, jobs=3, user="nnfs-grader")
     if kind == "systemd":
         lines = dict(line.split("=", 1) for line in text.splitlines() if "=" in line and not line.startswith("#"))
-        assert lines["User"] == "nnfs-grader" and shlex.split(lines["ExecStartPre"])[-1] == "doctor"
+        assert lines["User"] == "nnfs-grader" and shlex.split(lines["ExecStartPre"])[-2:] == ["doctor", "--serve"]
+        assert int(lines["TimeoutStartSec"]) >= 60  # isolation and the exchange, never the references' grading
         command = shlex.split(lines["ExecStart"])
+        assert "--quiet" not in command  # the log reaches the journal (docs/serve.md: journalctl -u ... -f)
+        doctor = parser().parse_args(shlex.split(lines["ExecStartPre"])[3:])
+        assert (doctor.command, doctor.serve, doctor.course) == ("doctor", True, course.path.resolve())
     else:
         c = types.SimpleNamespace(JupyterHub=types.SimpleNamespace(services=[]))
         exec(text, {"c": c})
@@ -191,24 +195,35 @@ def test_the_start_templates_run_this_course_as_the_course_user(kind, tmp_path):
     assert (args.command, args.course_dir, args.jobs, args.course) == ("serve", course_dir, 3, course.path.resolve())
 
 
-def test_check_owner_flags_a_folder_another_user_owns(tmp_path):
-    import pwd
-
-    me = pwd.getpwuid(os.getuid()).pw_name
+def test_check_owner_a_folder_another_user_owns_is_not_graded_as_the_students_nor_counted(tmp_path, monkeypatch):
+    """mallory hands in garbage as ada (cooldown 60 min): before, it was graded as ada's and her own
+    submission, just after, was refused by the cooldown; now the garbage is refused, ada's is graded."""
     toml = make_course(tmp_path / "course", seconds=2, submission_seconds=8)
-    toml.write_text(toml.read_text() + "\n[serve]\ncheck_owner = true\n")
+    toml.write_text(toml.read_text() + "\n[serve]\ncheck_owner = true\ncooldown_minutes = 60\n")
     course = load_course(toml)
     exchange = Exchange(tmp_path / "exchange", "nnfs")
     exchange.inbound.mkdir(parents=True)
+    forged = _inbound_folder(exchange.inbound, "ada", "garbage = (\n")
+    time.sleep(0.02)
     _inbound_folder(exchange.inbound, "ada", REFERENCE)
-    _inbound_folder(exchange.inbound, me, REFERENCE) if me != "ada" else None
+    owners = {}  # every folder here has the test's uid: the owner of each, as the service sees it, in order
+
+    def owner_of(uid):
+        owners[len(owners)] = "mallory" if not owners else "ada"
+        return owners[len(owners) - 1]
+    monkeypatch.setattr(service_module, "user_name", owner_of)
     Service(course, exchange, tmp_path / "graded", tmp_path / "state").run(once=True)
+    assert list(owners.values()) == ["mallory", "ada"]
     results, _ = collect_results(tmp_path / "graded")
-    flagged = {a.student: a.reasons for a in attention_list(results, {})}
-    owner_flags = {s: [r for r in reasons if "belongs to Unix user" in r] for s, reasons in flagged.items()}
-    assert owner_flags["ada"] == [f"the submission's folder in the exchange belongs to Unix user {me}, not to ada"]
-    assert owner_flags.get(me, []) == []
-    assert {r.student: r.score for r in results} == {"ada": 20, me: 20}  # a flag, not a different grade
+    assert {r.student: r.score for r in results} == {"ada": 20}  # her own, not refused by a cooldown
+    assert [(s, st) for s, _, st in _rows(tmp_path / "graded")] == [("ada", "graded")]
+    markers = [json.loads(p.read_text()) for p in (tmp_path / "state" / "done").glob("*.json")]
+    refused = next(m for m in markers if m["name"] == forged.name)
+    assert refused["outcome"] == "not graded" and refused["counted"] is False
+    assert "belongs to Unix user mallory, not to ada: not graded as ada's" in refused["reason"]
+    from autograder.serve.status import status_lines
+    status = "\n".join(status_lines(course, exchange, tmp_path / "state", tmp_path / "graded"))
+    assert "errors: 1 submission(s) not graded" in status and "belongs to Unix user mallory" in status
 
 
 def test_course_toml_serve_section_is_checked(tmp_path):
@@ -244,7 +259,7 @@ def test_a_submission_the_service_cannot_read_is_tried_again_then_reported(serve
     exchange, out, state, run = served
     tries = []
 
-    def unreadable(exchange, assignment, submission, staging):
+    def unreadable(exchange, assignment, submission, staging, *due):
         tries.append(submission.student)
         raise PermissionError(13, "Permission denied", submission.name)
     monkeypatch.setattr(service_module, "take", unreadable)
@@ -446,3 +461,233 @@ def test_the_small_things(served, tmp_path):
     from autograder.engine.ledger import open_ledger
     open_ledger(tmp_path / "graded").close()
     assert (tmp_path / "graded" / "ledger.sqlite").stat().st_mode & 0o777 == 0o600
+
+
+def _exchange_folders(folder_a: Path, folder_b: Path) -> bool:
+    """Swap two names atomically (renameat2 RENAME_EXCHANGE, as an attacker would); False when unavailable."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if not hasattr(libc, "renameat2"):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return libc.renameat2(at_fdcwd, os.fsencode(folder_a), at_fdcwd, os.fsencode(folder_b), rename_exchange) == 0
+
+
+@pytest.fixture
+def swap_setup(tmp_path):
+    """An exchange with ada's submission (the released stub) and, beside it, a link to the reference solution's
+    folder that a student can swap in at the submission's name."""
+    course = load_course(REPO / "course.toml")
+    exchange = Exchange(tmp_path / "exchange", "nnfs")
+    exchange.inbound.mkdir(parents=True)
+    stub = "def neuron(x):\n    return 0  # the student's own\n"
+    folder = _inbound_folder(exchange.inbound, "ada", stub)
+    link = exchange.inbound / ".ada.link"
+    link.symlink_to(REPO / "solutions" / ID, target_is_directory=True)
+    return course, exchange, folder, link, stub
+
+
+def test_a_folder_swapped_for_a_link_after_it_is_opened_is_still_the_students_own(swap_setup, monkeypatch, tmp_path):
+    from autograder.serve import intake as intake_module
+
+    course, exchange, folder, link, stub = swap_setup
+    submission = _inbound(folder)
+    real_open = intake_module.open_folder
+
+    def open_then_swap(path, *args, **kwargs):  # the listing and the open are done: the name now names the link
+        fd = real_open(path, *args, **kwargs)
+        aside = folder.with_name(".ada.real")
+        os.rename(folder, aside)
+        os.rename(link, folder)
+        return fd
+    monkeypatch.setattr(intake_module, "open_folder", open_then_swap)
+    intake = take(exchange, course.assignment(ID), submission, tmp_path / "staging")
+    assert folder.is_symlink()  # the swap happened
+    assert intake.refusal == "" and (intake.folder / MODULE).read_text() == stub
+    monkeypatch.setattr(intake_module, "open_folder", real_open)
+    intake = take(exchange, course.assignment(ID), submission, tmp_path / "staging")  # the link, from the start
+    assert "not a plain folder (a symbolic link)" in intake.refusal and not (intake.folder / MODULE).exists()
+    assert (tmp_path / "staging").stat().st_mode & 0o777 == 0o700
+    assert (intake.folder.stat().st_mode & 0o077) == 0
+
+
+def test_a_thread_racing_renames_never_gets_the_linked_folder_graded(swap_setup, tmp_path):
+    import threading
+
+    course, exchange, folder, link, stub = swap_setup
+    if not _exchange_folders(folder, link) or not _exchange_folders(folder, link):
+        pytest.skip("renameat2(RENAME_EXCHANGE) is not available here")
+    submission = _inbound(folder)
+    stop = threading.Event()
+
+    def racer():
+        while not stop.is_set():
+            _exchange_folders(folder, link)
+    thread = threading.Thread(target=racer, daemon=True)
+    thread.start()
+    taken = {"own": 0, "refused": 0}
+    deadline = time.monotonic() + 3.0
+    try:
+        while time.monotonic() < deadline:
+            intake = take(exchange, course.assignment(ID), submission, tmp_path / "staging")
+            copied = intake.folder / MODULE
+            if intake.refusal:
+                assert not copied.exists()
+                taken["refused"] += 1
+            else:
+                assert copied.read_text() == stub  # never the reference solution
+                taken["own"] += 1
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert sum(taken.values()) > 20
+
+
+def test_a_timestamp_before_the_due_date_is_not_believed_from_a_folder_that_arrived_after_it(tmp_path):
+    from autograder.serve.intake import submission_time
+
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    arrived = dt.datetime(2027, 2, 1, 12, 0, tzinfo=dt.timezone.utc)
+    submission = Inbound("ada+01_neuron+x", "ada", ID, "x", arrived=arrived.timestamp())
+    before = lambda seconds: arrived - dt.timedelta(seconds=seconds)  # noqa: E731
+
+    def told(stamp_seconds_before, due):
+        (folder / "timestamp.txt").write_text(before(stamp_seconds_before).strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            return submission_time(fd, submission, due)
+        finally:
+            os.close(fd)
+    when, note, flag = told(180, before(120))  # 3 min before the arrival, the due date between: not believed
+    assert when == arrived and "after the due date" in note and flag.startswith("late unknown: timestamp.txt says")
+    assert told(45, before(30))[0] == before(45)  # within the 60 s clock skew: believed
+    assert told(180, before(-3600)) == (before(180), "", "")  # a slow copy, far from the due date: believed
+    assert told(180, None) == (before(180), "", "")
+
+
+def test_junk_in_inbound_never_hides_a_submission_and_is_told(served, monkeypatch, caplog):
+    """Before, the listing stopped at 100,000 entries without a word: junk named first hid every submission.
+    Bounds lowered here (parameters) so that the test stays fast."""
+    from autograder.serve.exchange import scan_inbound
+    from autograder.serve.status import status_lines
+
+    exchange, out, state, run = served
+    caplog.set_level("INFO", logger="course")
+    for n in range(1500):
+        (exchange.inbound / f"junk{n:05d}").touch()
+    for student in ("ada", "ben", "cy"):
+        _inbound_folder(exchange.inbound, student, REFERENCE)
+    listing = scan_inbound(exchange, IDS, max_pending=2, max_refused=10)
+    assert [s.student for s in listing.submissions] == ["ada", "ben"] and listing.waiting_beyond == 1
+    assert listing.refused_count == 1500 and len(listing.refused) == 10 and listing.entries == 1503
+    monkeypatch.setattr(service_module, "MAX_NAMES_LOGGED", 5)
+    monkeypatch.setattr(service_module, "MAX_PENDING", 1)
+    run()
+    assert sorted(s for s, _, st in _rows(out) if st == "graded") == ["ada", "ben", "cy"]
+    assert caplog.text.count("not a submission") == 5
+    assert "inbound/ holds 1500 entries that are not submissions (of 1503 listed)" in caplog.text
+    assert "2 submission(s) in inbound/ wait beyond the 1 earliest kept per listing" in caplog.text
+    course = load_course(out.parent / "course" / "course.toml")
+    status = "\n".join(status_lines(course, exchange, state, out))
+    assert "queue: 0 " in status and "needs attention: 4 " in status  # the three copies of the reference, the junk
+    assert "inbound/ holds 1500 entries that are not submissions" in status
+
+
+def test_an_entry_toggled_in_inbound_is_logged_once(served, caplog):
+    from autograder.serve.exchange import Listing
+
+    exchange, out, state, _ = served
+    caplog.set_level("INFO", logger="course")
+    service = Service(load_course(out.parent / "course" / "course.toml"), exchange, out, state)
+    for names in ({"junk"}, set(), {"junk"}, {"junk", "other"}):
+        service._tell_listing(Listing(refused=set(names), refused_count=len(names)))
+    assert caplog.text.count("inbound/junk: not a submission") == 1
+    assert caplog.text.count("inbound/other: not a submission") == 1
+
+
+def test_the_service_never_grades_a_folder_swapped_in_between_the_listing_and_the_copy(swap_setup, tmp_path,
+                                                                                         monkeypatch):
+    """The hook runs after the listing, before the copy: ada's name now names a link to the reference."""
+    course, exchange, folder, link, stub = swap_setup
+    real_take = service_module.take
+
+    def swap_then_take(*args, **kwargs):
+        os.rename(folder, folder.with_name(".ada.real"))
+        os.rename(link, folder)
+        return real_take(*args, **kwargs)
+    monkeypatch.setattr(service_module, "take", swap_then_take)
+    Service(course, exchange, tmp_path / "graded", tmp_path / "state").run(once=True)
+    results, _ = collect_results(tmp_path / "graded")
+    (result,) = results
+    assert result.student == "ada" and not result.graded and "not a plain folder (a symbolic link)" in result.reason
+
+
+def test_doctor_serve_checks_the_exchange_and_grades_no_reference(tmp_path, monkeypatch, capsys):
+    """The systemd unit's ExecStartPre: before, a full `course doctor` graded every reference (31 s) and failed
+    on checks the service does not need (Gradescope's pyproject.toml)."""
+    from autograder.cli import main
+    from autograder.nbgrader_course.config_files import plan_config_files, write_config_files
+
+    toml = make_course(tmp_path / "course")
+    nbc = tmp_path / "nbc"
+    nbc.mkdir()
+    write_config_files(plan_config_files(load_course(toml), nbc, force=False))  # as `course nbgrader init`
+    monkeypatch.chdir(nbc)
+    capsys.readouterr()
+    start = time.monotonic()
+    assert main(["--course", str(toml), "doctor", "--serve"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL  exchange:" in out and "no inbound folder" in out
+    (tmp_path / "exchange" / "nnfs" / "inbound").mkdir(parents=True)
+    with open(nbc / "nbgrader_config.py", "a") as f:
+        f.write(f"c.Exchange.root = {str(tmp_path / 'exchange')!r}\n")
+    main(["--course", str(toml), "doctor", "--serve"])
+    out = capsys.readouterr().out
+    assert time.monotonic() - start < 60
+    assert "ok    exchange:" in out and "ok    nbgrader:" in out and "isolation" in out.lower()
+    assert "reference" not in out.lower() and "Gradescope" not in out and "MNIST" not in out
+
+
+def test_docs_say_which_check_owner_is_the_default():
+    line = next(line for line in (REPO / "docs" / "serve.md").read_text().splitlines() if "check_owner =" in line)
+    value, comment = line.split("=", 1)[1].split("#", 1)
+    assert value.strip() == str(ServeSettings().check_owner).lower() and comment.strip().startswith("the default")
+
+
+def test_a_folder_gone_or_replaced_by_a_file_is_not_graded_and_an_unreadable_one_is_an_error(swap_setup, tmp_path):
+    course, exchange, folder, link, stub = swap_setup
+    submission = _inbound(folder)
+    os.rename(folder, folder.with_name(".ada.real"))
+    intake = take(exchange, course.assignment(ID), submission, tmp_path / "staging")
+    assert intake.refusal == "the submission is not a plain folder (it is gone from the exchange)"
+    folder.write_text("a file now")
+    intake = take(exchange, course.assignment(ID), submission, tmp_path / "staging")
+    assert intake.refusal == "the submission is not a plain folder (not a folder)"
+    folder.unlink()
+    os.rename(folder.with_name(".ada.real"), folder)
+    if os.geteuid() != 0:  # root reads a folder of mode 000 all the same
+        folder.chmod(0)
+        try:
+            with pytest.raises(PermissionError):  # the service tries again, then reports it (test above)
+                take(exchange, course.assignment(ID), submission, tmp_path / "staging")
+        finally:
+            folder.chmod(0o755)
+
+
+def test_a_backdated_timestamp_across_the_due_date_is_graded_late_and_flagged(served, monkeypatch):
+    exchange, out, state, run = served
+    now = dt.datetime.now(dt.timezone.utc)
+    due = now - dt.timedelta(seconds=90)
+    monkeypatch.setattr(service_module.extensions, "due_date", lambda *args: due)
+    stamp = (now - dt.timedelta(minutes=4)).strftime("%Y-%m-%d %H:%M:%S.%f %Z")  # within the old 5 minutes
+    _inbound_folder(exchange.inbound, "ada", REFERENCE, stamp=stamp)
+    run()
+    results, _ = collect_results(out)
+    (result,) = results
+    assert any(flag.startswith("late unknown: timestamp.txt says") for flag in result.flags)
+    (item,) = attention_list(results, {})
+    assert any("late unknown" in reason for reason in item.reasons)
+    marker = json.loads(next((state / "done").glob("*.json")).read_text())
+    assert dt.datetime.fromisoformat(marker["submitted_at"]) > due  # the arrival counts: late
+    assert "after the due date" in next((state / "feedback").glob("*/feedback.md")).read_text()
