@@ -822,7 +822,7 @@ def _not_graded_lines(summary: BatchSummary) -> list[str]:
     per-test regrades are."""
     plan = summary.plan
     lines = [f"  NOT GRADED {student}: {reason}" for student, reason in sorted(summary.not_graded.items())]
-    lines += [f"  REFUSED folder {name!r}: {why}; not graded" for name, why in sorted(summary.roster.refused.items())]
+    lines += [f"  REFUSED folder '{name}': {why}; not graded" for name, why in sorted(summary.roster.refused.items())]
     if plan.left_stale:
         lines.append(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(plan.left_stale)}")
     if summary.unchecked:
