@@ -482,6 +482,9 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
 
     Raises LayoutError (nothing written), GradingError (after recording what finished) when grading cannot run.
     """
+    if scheduler is not None:  # a tls:// scheduler without certificates: refused before anything is written
+        from .cluster_tls import client_security
+        client_security(scheduler)
     submissions, out_dir = submissions.resolve(), out_dir.resolve()
     summaries = _validate(course, assignments, submissions, out_dir, students)
     recorder = _Recorder(course, out_dir, summaries, _open_output(out_dir), amend)

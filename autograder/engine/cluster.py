@@ -288,16 +288,16 @@ def _connect(address: str, connect_seconds: float, log: Callable[[str], None]):
         from distributed import Client
     except ImportError as exc:
         raise GradingError(f"--scheduler needs Dask ({exc}): pip install 'nnfs-course[cluster]'") from None
-    from .cluster_tls import ENV, security
+    from .cluster_tls import ENV, client_security
 
+    secured = client_security(address)  # a tls:// address without certificates is refused before connecting
+    if not address.startswith("tls://"):
+        log(f"warning: {address} is not a TLS address: anyone who reaches the scheduler can run code on its "
+            f"workers. Secure it: `course cluster certs DIR`, then ${ENV}=DIR and tls:// (docs/cluster.md)")
     try:
-        secured = security()
-        if not address.startswith("tls://"):
-            log(f"warning: {address} is not a TLS address: anyone who reaches the scheduler can run code on its "
-                f"workers. Secure it: `course cluster certs DIR`, then ${ENV}=DIR and tls:// (docs/cluster.md)")
         return Client(address, timeout=connect_seconds, set_as_default=False, security=secured)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise GradingError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    except (OSError, TimeoutError, ValueError, TypeError, RuntimeError) as exc:  # distributed's own complaints too
+        raise GradingError(f"cannot reach the Dask scheduler at {address}: {type(exc).__name__}: {exc}") from None
 
 
 class _ProbedWorkers:
