@@ -169,7 +169,9 @@ def grade_student(course, assignment, student: str, submissions: Path, out_dir: 
     if not can_isolate(mode):
         raise WorkerCannotGrade(f"this worker cannot isolate student code (isolation mode {mode!r}: {why})")
     from ..extensions import worker_deadline_seconds
+    from .cluster_sweep import sweep_host
     with _worker_state["lock"]:  # one grading per worker at a time, whatever its thread count
+        sweep_host()  # what a killed grading process left (a restarted worker's, or one of another worker here)
         return _grade_in_fresh_process((course, assignment, student, folder / assignment.id, mode),
                                        worker_deadline_seconds(course, assignment, student))
 
@@ -265,6 +267,7 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
     """
     client = _connect(address, connect_seconds, log)
     with client:
+        _sweep_at_every_start(client, log)
         workers = _ProbedWorkers(client, probe, probe_args, log)
         if not workers.refresh(tasks_waiting=False):
             raise NoUsableWorker(f"no worker of the Dask scheduler at {address} can grade"
@@ -298,6 +301,17 @@ def _connect(address: str, connect_seconds: float, log: Callable[[str], None]):
         return Client(address, timeout=connect_seconds, set_as_default=False, security=secured)
     except (OSError, TimeoutError, ValueError, TypeError, RuntimeError) as exc:  # distributed's own complaints too
         raise GradingError(f"cannot reach the Dask scheduler at {address}: {type(exc).__name__}: {exc}") from None
+
+
+def _sweep_at_every_start(client, log: Callable[[str], None]):
+    """Give the scheduler the plugin with which every worker, now and whenever one starts, sweeps its host."""
+    from .cluster_sweep import NAME, SweepAtStart
+
+    try:
+        client.register_plugin(SweepAtStart(), name=NAME)
+    except Exception as exc:  # noqa: BLE001 (a worker that cannot run it is refused by the probe anyway)
+        log(f"warning: not every worker sweeps its host at its start ({type(exc).__name__}: {exc}); "
+            "each still sweeps before it grades")
 
 
 class _ProbedWorkers:
