@@ -219,3 +219,28 @@ def test_each_task_sweeps_its_host_before_it_grades(tmp_path, monkeypatch, plant
     assert [p for p in [stale_run, *planted] if p.exists()] == [stale_run, *planted]
     assert cluster.grade_student(COURSE, NEURON, "ada", subs, None) == "graded"
     assert seen == {"left": []}
+
+
+def test_an_isolation_probe_killed_mid_way_leaves_nothing_once_course_grade_runs(hosts, processes, tmp_path):
+    """The probe's folders (its listening unix socket's, nsjail's trial code) live in its process's own run
+    folder: SIGKILLed while they exist, the next `course grade` on the host removes them (and its cgroups)."""
+    from conftest import run_course
+
+    tmp = hosts[0]
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    probe = subprocess.Popen([sys.executable, "-c", "from autograder.engine.jail.probe import probe; probe()"],
+                             env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    processes.append(probe)
+    wait_for(lambda: list(tmp.rglob("nnfs-probe-unix-*")), 60, "the probe made no folder")
+    os.killpg(probe.pid, signal.SIGKILL)
+    probe.wait()
+    assert [p.name for p in own_tmp.stale(str(tmp))] == engine_files(tmp) != []  # left, in its run folder only
+    assert list(tmp.glob(f"{own_tmp.PREFIX}{probe.pid}-*/nnfs-probe-unix-*"))
+    subs = tmp_path / "submitted"
+    (subs / "ada" / "01_neuron").mkdir(parents=True)
+    (subs / "ada" / "01_neuron" / "neuron.py").write_text(REFERENCE)
+    done = run_course("grade", "--assignment", "01_neuron", subs, "--out", tmp_path / "out", "--quiet",
+                      env={"TMPDIR": str(tmp)}, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert engine_files(tmp) == [] and cgroups_of(probe.pid) == []
