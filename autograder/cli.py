@@ -498,8 +498,9 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.add_argument("--gradebook", type=Path, default=None, help="also record scores in this nbgrader gradebook.db")
     g.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="grade on the workers of this running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
-                        "(one task per submission; --jobs is then ignored)")
+                   help="grade on the workers of this running Dask scheduler, e.g. tls://10.0.0.5:8786 with "
+                        "$COURSE_CLUSTER_TLS set (docs/cluster.md; "
+                        "one task per submission; --jobs is then ignored)")
     g.set_defaults(run=_cmd_grade)
 
     co = add("collect", help="an LMS download (Canvas, Moodle, per-student folders) as submitted/<student>/<ID>/")

@@ -347,3 +347,22 @@ def test_grade_batch_refuses_a_tls_scheduler_without_certificates_before_writing
         batch.grade_batch(COURSE, NEURON, subs, tmp_path / "out", scheduler=f"tls://127.0.0.1:{listening_port[0]}",
                           progress=False)
     assert not (tmp_path / "out").exists() and listening_port[1]() == 0
+
+
+def test_every_cluster_example_in_the_docs_is_the_secured_one():
+    """docs/cluster.md's commands (indented code): TLS everywhere, the certificates of `course cluster certs`
+    given to Dask's commands, to `course grade` and to dask-jobqueue's SLURMCluster (its security argument)."""
+    text = (REPO / "docs/cluster.md").read_text()
+    code = [line.strip() for line in text.splitlines() if line.startswith("    ")]
+    joined = "\n".join(code)
+    assert "tcp://" not in joined
+    commands = {"dask scheduler": ["DASK_CONFIG=", "--protocol tls"], "dask worker": ["DASK_CONFIG=", " tls://"],
+                "course grade": ["COURSE_CLUSTER_TLS="]}
+    for command, needs in commands.items():
+        lines = [line for line in code if f"bin/{command}" in line]
+        assert lines and all(need in line for line in lines for need in needs), (command, lines)
+    assert all(line.split("--scheduler ")[1].startswith("tls://") for line in code if "--scheduler " in line)
+    slurm = joined[joined.index("SLURMCluster("):joined.index("cluster.scale")]
+    assert 'protocol="tls://"' in slurm and "security=security(" in slurm
+    assert "from autograder.engine.cluster_tls import security" in joined
+    assert "--scheduler\ntcp://" not in (REPO / "docs/grading.md").read_text()
