@@ -19,6 +19,11 @@ appears. Usable workers are marked with a Dask resource named after the run,
 worker grades one submission of a run at a time (pytest is not thread-safe;
 a lock also keeps concurrent runs apart) and no unprobed worker gets one.
 
+Every worker sweeps its own host, at its start (a worker plugin the client
+gives the scheduler, cluster_sweep.py) and before each task: what grading
+processes that are gone left there (their run folders, their cgroups), so no
+host relies on the client's or another worker's.
+
 Only the client writes results, as each task finishes; workers write nothing.
 An interrupted run (Ctrl-C, a lost client) keeps every result written and
 resumes like a local one. A worker that dies mid-task costs nothing: the
