@@ -143,6 +143,9 @@ def _cmd_grade(args) -> int:
     course = load_course(args.course)
     if bool(args.all) == bool(args.assignment):
         raise UserError("give either --assignment ID or --all")
+    if args.scheduler:  # a tls:// scheduler without certificates: said at once, before anything is done
+        from .engine.cluster_tls import client_security
+        client_security(args.scheduler)
     # points that do not add up stop everything before anything is graded or written (exit 2)
     check_points(course, [course.assignment(args.assignment)] if args.assignment else None)
     if not args.submissions.is_dir():
@@ -455,6 +458,9 @@ def _cmd_serve(args) -> int:
         return EXIT_OK
     from .serve.service import Service, configure_logging
 
+    if args.scheduler:  # as for `course grade`: a tls:// scheduler without certificates stops it at once
+        from .engine.cluster_tls import client_security
+        client_security(args.scheduler)
     service = Service(course, exchange, out_dir, state_dir, jobs=args.jobs, scheduler=args.scheduler)
     configure_logging(service.state.log_file, quiet=args.quiet)
     service.run(once=args.once)
@@ -492,8 +498,9 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.add_argument("--gradebook", type=Path, default=None, help="also record scores in this nbgrader gradebook.db")
     g.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="grade on the workers of this running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
-                        "(one task per submission; --jobs is then ignored)")
+                   help="grade on the workers of this running Dask scheduler, e.g. tls://10.0.0.5:8786 with "
+                        "$COURSE_CLUSTER_TLS set (docs/cluster.md; "
+                        "one task per submission; --jobs is then ignored)")
     g.set_defaults(run=_cmd_grade)
 
     co = add("collect", help="an LMS download (Canvas, Moodle, per-student folders) as submitted/<student>/<ID>/")

@@ -285,7 +285,7 @@ def render_csv(rows: list[list]) -> str:
 
 def not_graded_cells(results: ClassResults) -> list[str]:
     """One line per folder left out (not a student id) and per result exported as blank (not graded)."""
-    return ([f"{shown(s)!r}: not a student id ({RULE}): not exported"
+    return ([f"'{shown(s)}': not a student id ({RULE}): not exported"
              for s in results.students if not is_student_id(s)]
             + [f"{r.student}/{r.assignment}: {_not_graded_word(r)} ({r.reason})"
                for r in sorted(results.results.values(), key=lambda r: (r.student, r.assignment))

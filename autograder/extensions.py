@@ -79,7 +79,7 @@ def _student(path, line, row) -> str:
     if not (row["student"] or "").strip():
         raise ExtensionsError(f"{path.name}:{line}: student: empty")
     if not is_valid_student_id(row["student"]):
-        raise ExtensionsError(f"{path.name}:{line}: student: {shown(row['student'])!r} is not a student id ({RULE})")
+        raise ExtensionsError(f"{path.name}:{line}: student: '{shown(row['student'])}' is not a student id ({RULE})")
     return row["student"]
 
 

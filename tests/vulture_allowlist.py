@@ -6,6 +6,7 @@ tests/graders). Regenerate after review (docs/maintaining.md): `vulture autograd
 term  # unused variable (autograder/config.py:170)
 _.monitor_interval  # unused attribute (autograder/engine/batch.py:429)
 _.tempdir  # unused attribute (autograder/engine/cluster.py:231)
+_.setup  # unused method (autograder/engine/cluster_sweep.py:41): Dask calls a worker plugin's setup
 _.row_factory  # unused attribute (autograder/engine/ledger.py:226)
 _.report_failure  # unused attribute (autograder/examples.py:97)
 _.report_unexpected_exception  # unused attribute (autograder/examples.py:99)

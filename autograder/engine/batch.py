@@ -485,6 +485,9 @@ def grade_assignments(course: Course, assignments: list[Assignment], submissions
 
     Raises LayoutError (nothing written), GradingError (after recording what finished) when grading cannot run.
     """
+    if scheduler is not None:  # a tls:// scheduler without certificates: refused before anything is written
+        from .cluster_tls import client_security
+        client_security(scheduler)
     submissions, out_dir = submissions.resolve(), out_dir.resolve()
     summaries = _validate(course, assignments, submissions, out_dir, students)
     recorder = _Recorder(course, out_dir, summaries, _open_output(out_dir), amend)
@@ -842,7 +845,7 @@ def _not_graded_lines(summary: BatchSummary) -> list[str]:
     per-test regrades are."""
     plan = summary.plan
     lines = [f"  NOT GRADED {student}: {reason}" for student, reason in sorted(summary.not_graded.items())]
-    lines += [f"  REFUSED folder {name!r}: {why}; not graded" for name, why in sorted(summary.roster.refused.items())]
+    lines += [f"  REFUSED folder '{name}': {why}; not graded" for name, why in sorted(summary.roster.refused.items())]
     if (left := [s for s in plan.left_stale if s in summary.stale]):
         lines.append(f"  STALE (changed, not chosen with --student; empty in grades.csv): {', '.join(left)}")
     if summary.unchecked:

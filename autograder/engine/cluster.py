@@ -19,6 +19,11 @@ appears. Usable workers are marked with a Dask resource named after the run,
 worker grades one submission of a run at a time (pytest is not thread-safe;
 a lock also keeps concurrent runs apart) and no unprobed worker gets one.
 
+Every worker sweeps its own host, at its start (a worker plugin the client
+gives the scheduler, cluster_sweep.py) and before each task: what grading
+processes that are gone left there (their run folders, their cgroups), so no
+host relies on the client's or another worker's.
+
 Only the client writes results, as each task finishes; workers write nothing.
 An interrupted run (Ctrl-C, a lost client) keeps every result written and
 resumes like a local one. A worker that dies mid-task costs nothing: the
@@ -169,7 +174,9 @@ def grade_student(course, assignment, student: str, submissions: Path, out_dir: 
     if not can_isolate(mode):
         raise WorkerCannotGrade(f"this worker cannot isolate student code (isolation mode {mode!r}: {why})")
     from ..extensions import worker_deadline_seconds
+    from .cluster_sweep import sweep_host
     with _worker_state["lock"]:  # one grading per worker at a time, whatever its thread count
+        sweep_host()  # what a killed grading process left (a restarted worker's, or one of another worker here)
         return _grade_in_fresh_process((course, assignment, student, folder / assignment.id, mode),
                                        worker_deadline_seconds(course, assignment, student))
 
@@ -265,6 +272,7 @@ def grade_on_cluster(address: str, tasks: list[tuple[str, Callable, tuple]],
     """
     client = _connect(address, connect_seconds, log)
     with client:
+        _sweep_at_every_start(client, log)
         workers = _ProbedWorkers(client, probe, probe_args, log)
         if not workers.refresh(tasks_waiting=False):
             raise NoUsableWorker(f"no worker of the Dask scheduler at {address} can grade"
@@ -288,16 +296,27 @@ def _connect(address: str, connect_seconds: float, log: Callable[[str], None]):
         from distributed import Client
     except ImportError as exc:
         raise GradingError(f"--scheduler needs Dask ({exc}): pip install 'nnfs-course[cluster]'") from None
-    from .cluster_tls import ENV, security
+    from .cluster_tls import ENV, client_security
+
+    secured = client_security(address)  # a tls:// address without certificates is refused before connecting
+    if not address.startswith("tls://"):
+        log(f"warning: {address} is not a TLS address: anyone who reaches the scheduler can run code on its "
+            f"workers. Secure it: `course cluster certs DIR`, then ${ENV}=DIR and tls:// (docs/cluster.md)")
+    try:
+        return Client(address, timeout=connect_seconds, set_as_default=False, security=secured)
+    except (OSError, TimeoutError, ValueError, TypeError, RuntimeError) as exc:  # distributed's own complaints too
+        raise GradingError(f"cannot reach the Dask scheduler at {address}: {type(exc).__name__}: {exc}") from None
+
+
+def _sweep_at_every_start(client, log: Callable[[str], None]):
+    """Give the scheduler the plugin with which every worker, now and whenever one starts, sweeps its host."""
+    from .cluster_sweep import NAME, SweepAtStart
 
     try:
-        secured = security()
-        if not address.startswith("tls://"):
-            log(f"warning: {address} is not a TLS address: anyone who reaches the scheduler can run code on its "
-                f"workers. Secure it: `course cluster certs DIR`, then ${ENV}=DIR and tls:// (docs/cluster.md)")
-        return Client(address, timeout=connect_seconds, set_as_default=False, security=secured)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise GradingError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        client.register_plugin(SweepAtStart(), name=NAME)
+    except Exception as exc:  # noqa: BLE001 (a worker that cannot run it is refused by the probe anyway)
+        log(f"warning: not every worker sweeps its host at its start ({type(exc).__name__}: {exc}); "
+            "each still sweeps before it grades")
 
 
 class _ProbedWorkers:

@@ -11,13 +11,16 @@ worker. The CA's private key is not kept: more certificates need a new
 folder. An instructor's own certificates can be used instead (docs/cluster.md).
 
 The client finds them in $COURSE_CLUSTER_TLS (the folder), or else in Dask's
-own configuration (distributed.comm.tls.*).
+own configuration (distributed.comm.tls.*); client_security() checks, before
+anything connects or is written, that a tls:// address has them.
 """
 import datetime as dt
 import os
 from pathlib import Path
 
 import yaml
+
+from .errors import GradingError
 
 ENV = "COURSE_CLUSTER_TLS"
 CA, CERT, KEY, CONFIG = "ca.pem", "node.pem", "node-key.pem", "dask.yaml"
@@ -80,3 +83,28 @@ def security(folder: Path | None = None):
     for role in ("scheduler", "worker", "client"):
         pair |= {f"tls_{role}_cert": str(folder / CERT), f"tls_{role}_key": str(folder / KEY)}
     return Security(require_encryption=True, **pair)
+
+
+class ClusterSecurityError(GradingError):
+    """The client cannot talk to the scheduler securely as asked: a tls:// address without certificates, or
+    certificates (encryption required) with an address that is not tls://."""
+
+
+def client_security(address: str):
+    """The distributed.Security with which `course grade --scheduler address` connects; raises
+    ClusterSecurityError at once (nothing connected, nothing written) when it cannot work."""
+    try:
+        secured = security()
+        context = secured.get_connection_args("client")["ssl_context"]
+    except (OSError, ValueError) as exc:
+        raise ClusterSecurityError(f"the cluster's certificates cannot be used: {exc}") from None
+    if address.startswith("tls://") and context is None:
+        raise ClusterSecurityError(
+            f"{address} is a TLS scheduler, and this client has no certificate for it: set ${ENV} to the folder "
+            f"the scheduler and workers use (made by `course cluster certs DIR`), or Dask's distributed.comm.tls.* "
+            "configuration (docs/cluster.md)")
+    if secured.require_encryption and not address.startswith("tls://"):
+        where = f"${ENV}={os.environ[ENV]}" if os.environ.get(ENV) else "Dask's configuration"
+        raise ClusterSecurityError(f"{where} requires encryption, but {address} is not a tls:// address: give "
+                                   "the scheduler's tls:// address (docs/cluster.md)")
+    return secured

@@ -18,6 +18,7 @@ from ..config import Assignment, Course
 from .errors import GradingError
 from .fingerprint import Fingerprinter
 from .handle import StudentFailure, StudentHandle, StudentProcess
+from .jail import own_tmp
 from .lateness import lateness
 from .model import DOES_NOT_IMPORT, GRADED, MISSING, NOT_GRADED, SubmissionResult, TestResult
 from . import runner
@@ -75,7 +76,8 @@ def grade_submission(course: Course, assignment: Assignment, student: str, folde
         submission = read_submission(course, assignment, folder, student)
         if submission.refusal:
             return SubmissionResult(status=NOT_GRADED, reason=clean(submission.refusal), **base)
-        with tempfile.TemporaryDirectory(prefix="nnfs-staged-") as staging:
+        # in the grading process's own folder (jail/own_tmp.py): swept if the process is killed mid-grade
+        with tempfile.TemporaryDirectory(prefix="nnfs-staged-", dir=own_tmp.root()) as staging:
             # The child starts first: its interpreter and numpy load while this process does the rest.
             process = _launch_child(course, assignment, submission, Path(staging), isolation)
             try:

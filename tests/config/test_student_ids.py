@@ -32,6 +32,17 @@ def test_a_folder_whose_name_only_looks_like_an_id_is_refused_not_graded(tmp_pat
     assert sorted(roster.refused) == sorted(name.encode("unicode_escape").decode() for name in NEAR_MISSES[:10])
 
 
+def test_a_refused_folder_is_named_escaped_once(tmp_path):
+    """`REFUSED folder 'ada\\n'`: the name escaped (shown()) and quoted, never escaped a second time (!r)."""
+    from autograder.engine.batch import BatchSummary, _not_graded_lines
+
+    for name in ("ada", "ada\n", "\u0430da"):
+        (tmp_path / name / "01_neuron").mkdir(parents=True)
+    summary = BatchSummary(assignment="01_neuron", roster=find_students(tmp_path, "01_neuron"))
+    refused = [line for line in _not_graded_lines(summary) if "REFUSED" in line]
+    assert [line.split(":")[0] for line in refused] == ["  REFUSED folder '\\u0430da'", "  REFUSED folder 'ada\\n'"]
+
+
 @pytest.mark.parametrize("name", ["ada\n", "ada ", "ada\t", "\u0430da"], ids=repr)
 def test_extensions_and_accommodations_refuse_a_student_cell_that_is_not_a_whole_id(tmp_path, name):
     for file, value in (("extensions.csv", "2027-01-01"), ("accommodations.csv", "1.5")):
@@ -39,8 +50,9 @@ def test_extensions_and_accommodations_refuse_a_student_cell_that_is_not_a_whole
         csv.writer(buffer).writerows([["student", "assignment", "due" if value[0] == "2" else "time_multiplier",
                                        "reason"], [name, "*", value, "x"]])
         (tmp_path / file).write_text(buffer.getvalue())
-        with pytest.raises(ExtensionsError, match=f"{file}:[23]: student: .* is not a student id"):
+        with pytest.raises(ExtensionsError, match=f"{file}:[23]: student: .* is not a student id") as told:
             load_terms(tmp_path, ["01_neuron"])
+        assert f"student: '{name.encode('unicode_escape').decode()}' is not" in str(told.value)  # escaped once
         (tmp_path / file).unlink()
 
 
@@ -57,7 +69,7 @@ def test_exports_leave_out_folders_that_are_not_ids_and_hold_no_control_characte
     told = not_graded_cells(results)
     assert sorted(told[:2]) == ["'ada ': not a student id (letters, digits and . _ @ + - only (ASCII), "
                                 "at most 128 characters): not exported",
-                                "'ada\\\\n': not a student id (letters, digits and . _ @ + - only (ASCII), "
+                                "'ada\\n': not a student id (letters, digits and . _ @ + - only (ASCII), "
                                 "at most 128 characters): not exported"]
     assert len(told) == 3 and all("not exported" in line for line in told[:2]) and told[2].startswith("ada/01_neuron")
     for fmt in ("wide", "canvas", "moodle"):

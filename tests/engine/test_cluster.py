@@ -268,3 +268,101 @@ def test_local_grading_never_imports_dask(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "0 []"
     assert json.loads((tmp_path / "out/reference/01_neuron/results.json").read_text())["score"] == 20
+
+
+@pytest.fixture
+def listening_port():
+    """A port listening on 127.0.0.1 that counts the connections made to it (none is ever accepted)."""
+    import socket
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        server.setblocking(False)
+
+        def connections() -> int:
+            made = 0
+            while True:
+                try:
+                    server.accept()[0].close()
+                except BlockingIOError:
+                    return made
+                made += 1
+        yield server.getsockname()[1], connections
+
+
+@pytest.mark.parametrize("scheme, certificates", [("tls", None), ("tls", "missing"), ("tcp", "given")])
+def test_a_scheduler_the_client_cannot_talk_to_securely_is_refused_at_once_before_anything(
+        tmp_path, listening_port, scheme, certificates):
+    """tls:// without certificates (none, or a folder without them) and certificates with a tcp:// address:
+    exit 3 within seconds, saying what to do; nothing connected to the scheduler, nothing written."""
+    from autograder.engine import cluster_tls
+
+    port, connections = listening_port
+    subs = tmp_path / "submitted"
+    (subs / "ada" / "01_neuron").mkdir(parents=True)
+    shutil.copyfile(REPO / "solutions/01_neuron/neuron.py", subs / "ada/01_neuron/neuron.py")
+    env = {"DASK_CONFIG": str(tmp_path / "no-dask-config"), "COURSE_CLUSTER_TLS": ""}
+    if certificates == "missing":
+        env["COURSE_CLUSTER_TLS"] = str(tmp_path)
+    elif certificates == "given":
+        cluster_tls.write_certificates(tmp_path / "certs")
+        env["COURSE_CLUSTER_TLS"] = str(tmp_path / "certs")
+    start = time.monotonic()
+    done = run_course("grade", "--assignment", "01_neuron", subs, "--out", tmp_path / "out", "--quiet",
+                      "--scheduler", f"{scheme}://127.0.0.1:{port}", env=env, timeout=60)
+    assert done.returncode == 3, done.stderr
+    assert time.monotonic() - start < 15 and "Traceback" not in done.stderr
+    told = {None: ["is a TLS scheduler, and this client has no certificate for it: set $COURSE_CLUSTER_TLS",
+                   "`course cluster certs DIR`"],
+            "missing": [f"{tmp_path} ($COURSE_CLUSTER_TLS) has no ca.pem", "`course cluster certs`"],
+            "given": ["requires encryption, but", "is not a tls:// address"]}[certificates]
+    assert all(words in done.stderr for words in told), done.stderr
+    assert not (tmp_path / "out").exists() and connections() == 0
+
+
+def test_distributeds_own_complaint_at_connecting_is_a_grading_error(listening_port, monkeypatch):
+    """A tls:// address with a Security without certificates (were it ever given one): distributed's TypeError
+    becomes the GradingError `cannot reach the Dask scheduler`, never a traceback."""
+    from distributed.security import Security
+
+    from autograder.engine import cluster_tls
+    from autograder.engine.errors import GradingError
+
+    monkeypatch.setattr(cluster_tls, "client_security", lambda address: Security())
+    with pytest.raises(GradingError, match=r"cannot reach the Dask scheduler at tls://127\.0\.0\.1:\d+: TypeError"):
+        cluster._connect(f"tls://127.0.0.1:{listening_port[0]}", 2, print)
+
+
+def test_grade_batch_refuses_a_tls_scheduler_without_certificates_before_writing(tmp_path, listening_port, monkeypatch):
+    from autograder.engine.cluster_tls import ClusterSecurityError
+
+    monkeypatch.delenv("COURSE_CLUSTER_TLS", raising=False)
+    monkeypatch.setenv("DASK_CONFIG", str(tmp_path / "no-dask-config"))
+    import dask.config
+    monkeypatch.setattr(dask.config, "config", {})  # no distributed.comm.tls.* of this process's configuration
+    subs = tmp_path / "submitted"
+    (subs / "ada" / "01_neuron").mkdir(parents=True)
+    with pytest.raises(ClusterSecurityError, match="COURSE_CLUSTER_TLS"):
+        batch.grade_batch(COURSE, NEURON, subs, tmp_path / "out", scheduler=f"tls://127.0.0.1:{listening_port[0]}",
+                          progress=False)
+    assert not (tmp_path / "out").exists() and listening_port[1]() == 0
+
+
+def test_every_cluster_example_in_the_docs_is_the_secured_one():
+    """docs/cluster.md's commands (indented code): TLS everywhere, the certificates of `course cluster certs`
+    given to Dask's commands, to `course grade` and to dask-jobqueue's SLURMCluster (its security argument)."""
+    text = (REPO / "docs/cluster.md").read_text()
+    code = [line.strip() for line in text.splitlines() if line.startswith("    ")]
+    joined = "\n".join(code)
+    assert "tcp://" not in joined
+    commands = {"dask scheduler": ["DASK_CONFIG=", "--protocol tls"], "dask worker": ["DASK_CONFIG=", " tls://"],
+                "course grade": ["COURSE_CLUSTER_TLS="]}
+    for command, needs in commands.items():
+        lines = [line for line in code if f"bin/{command}" in line]
+        assert lines and all(need in line for line in lines for need in needs), (command, lines)
+    assert all(line.split("--scheduler ")[1].startswith("tls://") for line in code if "--scheduler " in line)
+    slurm = joined[joined.index("SLURMCluster("):joined.index("cluster.scale")]
+    assert 'protocol="tls://"' in slurm and "security=security(" in slurm
+    assert "from autograder.engine.cluster_tls import security" in joined
+    assert "--scheduler\ntcp://" not in (REPO / "docs/grading.md").read_text()

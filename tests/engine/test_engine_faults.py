@@ -205,3 +205,47 @@ def test_a_sandbox_that_cannot_start_stops_grading_instead_of_zeroing_the_class(
     with pytest.raises(GradingError, match="cannot start the sandbox"):
         grade_submission(course, course.assignment("01_neuron"), "student01", subs / "student01" / "01_neuron",
                          tmp_path / "out", "root")
+
+
+def test_a_worker_killed_mid_grade_leaves_nothing_in_the_temporary_folder(tmp_path):
+    """The student's staged code lives in the grading process's own folder (jail/own_tmp.py), not loose in
+    $TMPDIR: a forked worker SIGKILLed while grading (retried by the batch) leaves nothing once the batch ends."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    tmp = Path(tempfile.mkdtemp(prefix="faults-tmp-", dir="/tmp"))
+    tmp.chmod(0o711)
+    batch = None
+    try:
+        subs = tmp_path / "submitted"
+        (subs / "slow" / "01_neuron").mkdir(parents=True)
+        (subs / "slow" / "01_neuron" / "neuron.py").write_text("import time\ntime.sleep(4)\n" + REFERENCE)
+        batch = subprocess.Popen([sys.executable, "-m", "autograder.cli", "grade", "--assignment", "01_neuron",
+                                  str(subs), "--out", str(tmp_path / "out"), "--quiet"], cwd=REPO,
+                                 env={**os.environ, "TMPDIR": str(tmp)}, start_new_session=True,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline, killed = time.monotonic() + 60, None
+        while killed is None and time.monotonic() < deadline and batch.poll() is None:
+            if list(tmp.rglob("nnfs-staged-*")):
+                workers = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                           and (p / "stat").exists() and _parent(p) == batch.pid]
+                if workers:
+                    killed = workers[0]
+                    os.kill(killed, signal.SIGKILL)
+            time.sleep(0.05)
+        assert batch.wait(timeout=180) == 0 and killed is not None
+        assert json.loads((tmp_path / "out/slow/01_neuron/results.json").read_text())["score"] == 20
+        assert sorted(p.name for p in tmp.iterdir()) == []
+    finally:
+        if batch is not None and batch.poll() is None:
+            os.killpg(batch.pid, signal.SIGKILL)
+            batch.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _parent(proc) -> int | None:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None

@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 from ...limits import Limits
-from . import cgroups, landlock, no_network, nsjail, uid
+from . import cgroups, landlock, no_network, nsjail, own_tmp, uid
 from .protected import course_folders
 
 TRUSTED = "trusted-submissions-no-sandbox"
@@ -110,7 +110,8 @@ def _listening():
     with contextlib.ExitStack() as stack:
         tcp = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
         tcp.bind(("127.0.0.1", 0))
-        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="nnfs-probe-unix-"))
+        # in this process's own folder (own_tmp.py), which is swept when it is killed mid-probe
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="nnfs-probe-unix-", dir=own_tmp.root()))
         os.chmod(folder, 0o711)
         path = stack.enter_context(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
         path.bind(os.path.join(folder, "socket"))
@@ -127,7 +128,8 @@ def _trial_nsjail(found_cgroups) -> str:
     """"" if nsjail can start Python and reach numpy here (with cgroups if given) and its child
     cannot reach a listening 127.0.0.1 port, else nsjail's complaint."""
     limits = Limits(seconds=30, submission_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1, disk_mb=1)
-    with tempfile.TemporaryDirectory(prefix="nnfs-probe-") as code, tempfile.TemporaryFile() as log, \
+    with tempfile.TemporaryDirectory(prefix="nnfs-probe-", dir=own_tmp.root()) as code, \
+            tempfile.TemporaryFile() as log, \
             _listening() as listeners:
         child_uid = uid.sandbox_uid() if os.geteuid() == 0 else None
         if child_uid is not None:
