@@ -4,7 +4,8 @@ honest student, the host checked afterwards (issue 22):
 - a class (or the reference) in folders other users may enter but not list (0711), whose files
   are readable by path: the probe tries them as the sandbox uid and refuses the mode;
 - a POSIX message queue left by one student for the next (mq_open is denied);
-- files in a world-writable subfolder of /tmp (the clean-up looks below the top).
+- files in a world-writable subfolder of /tmp (the clean-up looks below the top);
+and, without grading, the sweep and the probe's reading as the sandbox uid on their own.
 
 Run in every mode: nsjail, and uid+landlock / uid+rlimits under tests/docker_like.py.
 """
@@ -28,6 +29,7 @@ REFERENCE = (REPO / "solutions/01_neuron/neuron.py").read_text()
 MARKER = "nnfs-leak-marker"
 QUEUE = f"/{MARKER}-{os.getpid()}"
 SHARED_SUBFOLDER = Path(f"/tmp/{MARKER}-shared-{os.getpid()}")  # 1777, as a host's /tmp/.X11-unix
+NOBODY = 65534
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the uid modes and the host checks need root")
 
@@ -195,5 +197,53 @@ def test_a_readable_class_in_execute_only_folders_is_refused_with_the_file_named
         named = done.stderr.split("can read what students must not: ", 1)[1].split(";")[0]
         assert any(path in named for path in expected) and ".py" in named, named
         assert not (tmp_path / "out" / "honest_a").exists(), "graded in a mode that could read the class"
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_the_sweep_finds_files_below_a_world_writable_subfolder_and_follows_no_link(tmp_path):
+    """cleanup.files_of: the sandbox uid's entries in a 1777 subfolder of /tmp (a folder of its own
+    stands for all it holds), not those reached through a link, nor those of other uids."""
+    from autograder.engine.jail import cleanup
+    from autograder.engine.jail.uid import SANDBOX_UID_BASE
+
+    uid = SANDBOX_UID_BASE + 1  # no grading process has this pid's uid here
+    shared = Path(f"/tmp/{MARKER}-sweep-{os.getpid()}")
+    elsewhere = tmp_path / "elsewhere"
+    try:
+        (shared / "open" / "mine").mkdir(parents=True)
+        for folder in (shared, shared / "open"):
+            folder.chmod(0o1777)
+        (shared / "open" / "file").write_text("x")
+        (shared / "open" / "other").write_text("x")
+        elsewhere.mkdir()
+        (elsewhere / "file").write_text("x")
+        (shared / "open" / "link").symlink_to(elsewhere)
+        for path in (shared / "open" / "mine", shared / "open" / "file", elsewhere / "file"):
+            os.chown(path, uid, uid)
+        os.lchown(shared / "open" / "link", NOBODY, NOBODY)
+        assert sorted(cleanup.files_of(uid)) == [shared / "open" / "file", shared / "open" / "mine"]
+        cleanup.remove_files_of(uid)
+        assert sorted(p.name for p in (shared / "open").iterdir()) == ["link", "other"]
+        assert (elsewhere / "file").exists()
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+
+def test_readable_by_opens_by_path_what_folders_it_cannot_list_hold():
+    from autograder.engine.jail import uid
+
+    top = Path(f"/tmp/{MARKER}-readable-{os.getpid()}")
+    try:
+        write_class(top / "sub", {"ada": "x = 1\n", "bob": "x = 2\n"})
+        (top / "sub" / "bob" / "01_neuron" / "neuron.py").chmod(0o600)
+        (top / "sub" / "ada" / "01_neuron" / "neuron.py").chmod(0o644)
+        for folder in (top, top / "sub"):
+            folder.chmod(0o711)
+        readable = uid.readable_by(uid.SANDBOX_UID_BASE + 1, [top])
+        assert str(top / "sub" / "ada" / "01_neuron" / "neuron.py") in readable
+        assert str(top / "sub" / "bob" / "01_neuron" / "neuron.py") not in readable
+        assert str(top) not in readable and str(top / "sub") not in readable  # entered, not listed
     finally:
         shutil.rmtree(top, ignore_errors=True)
