@@ -4,8 +4,8 @@
 (``dask scheduler``, a dask-jobqueue cluster, ...), over TLS when the address
 is tls:// (certificates from cluster_tls.py; docs/cluster.md). Every worker
 grades with the same engine as a local batch: grade_submission() with its
-sandboxed child, each submission in a fresh process of its own (python -m
-autograder.engine.cluster, a subreaper), so the worker process never imports
+sandboxed child, each submission in a fresh process of its own (python -I,
+in /, a subreaper), so the worker process never imports
 or runs anything of a student's. Before a worker gets a submission it is
 probed (worker_probe, on the worker): it must isolate student code as local
 grading would for the same folders (isolation_mode() with the graders, the
@@ -62,6 +62,10 @@ class WorkerCannotGrade(RuntimeError):
 _worker_state = {"lock": threading.Lock()}
 TRUSTED = "trusted-submissions-no-sandbox"
 RESULT_LIMIT_BYTES = 64 * 2**20  # a pickled result from the grading process: far larger than any real one
+# The fresh grading process: isolated mode (-I: neither its working folder nor $PYTHONPATH on sys.path,
+# where a student may have written an autograder/), the engine imported from where this one lives.
+FRESH_PROCESS = ("import sys; sys.path.insert(0, sys.argv[1]); "
+                 "from autograder.engine.cluster import {main}; {main}(int(sys.argv[2]))")
 
 
 def can_isolate(mode: str) -> bool:
@@ -163,7 +167,7 @@ def grade_student(course, assignment, student: str, submissions: Path, out_dir: 
     """A task: grade one student on this worker, in a fresh process; return its result (written by the client).
 
     The worker process itself never imports or runs anything of the
-    student's: a new Python process (python -m autograder.engine.cluster)
+    student's: a new Python process (FRESH_PROCESS)
     grades the submission and ends, so nothing one student does (to the
     grader's own state, its modules, its temporary files) reaches the next.
     """
@@ -192,8 +196,10 @@ def _grade_in_fresh_process(task: tuple, seconds: float):
 
     read_end, write_end = os.pipe()
     try:
-        process = subprocess.Popen([sys.executable, "-m", "autograder.engine.cluster", str(write_end)],
-                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(write_end,),
+        package_parent = str(Path(__file__).resolve().parents[2])
+        process = subprocess.Popen([sys.executable, "-I", "-c", FRESH_PROCESS.format(main=_fresh_process_main.__name__),
+                                    package_parent, str(write_end)],
+                                   cwd="/", stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(write_end,),
                                    preexec_fn=die_with_parent)  # dies with this worker, its sandbox with it
     finally:
         os.close(write_end)
@@ -407,7 +413,3 @@ class _Collection:
                 del self.pending[future]
                 future.cancel()
                 self.on_failure(key, NoUsableWorker(f"no usable worker for {self.idle_seconds:g} s"))
-
-
-if __name__ == "__main__":
-    _fresh_process_main(int(sys.argv[1]))

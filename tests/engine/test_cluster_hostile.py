@@ -7,6 +7,7 @@ docs/cluster.md (`course cluster certs`, DASK_CONFIG, tls://). Each attack is a 
 submission graded beside honest ones; what it achieved is in its printed output, and the
 host is checked afterwards. Every process is started and stopped here, bounded in time.
 """
+import contextlib
 import json
 import os
 import shutil
@@ -117,8 +118,11 @@ def write_class(folder: Path, sources: dict[str, str]) -> Path:
 
 
 def markers(*folders, deep=True) -> list[str]:
-    """The attackers' files in folders (deep: anywhere below them; else directly in them)."""
-    return sorted(str(p) for folder in folders for p in (Path(folder).rglob if deep else Path(folder).glob)(f"{MARKER}*"))
+    """The attackers' files in folders (deep: anywhere below them, links not followed; else directly in them)."""
+    if not deep:
+        return sorted(str(p) for folder in folders for p in Path(folder).glob(f"{MARKER}*"))
+    return sorted(os.path.join(root, name) for folder in folders for root, dirs, files in os.walk(folder)
+                  for name in dirs + files if name.startswith(MARKER))
 
 
 
@@ -135,7 +139,7 @@ def sandbox_shm() -> list[str]:
 
 def host_state() -> dict:
     return {"stale_runs": [str(p) for p in own_tmp.stale()], "cgroups": cgroups.leftovers(),
-            "shm": sandbox_shm(), "markers": markers("/tmp", "/var/tmp", "/dev/shm", deep=False)}
+            "shm": sandbox_shm(), "markers": markers("/tmp", "/var/tmp", "/dev/shm", "/run/lock")}
 
 
 def stop(process: subprocess.Popen):
@@ -163,13 +167,9 @@ def certificates(tmp_path_factory):
     return folder
 
 
-@pytest.fixture(scope="module", params=MODES)
-def secured(request, tmp_path_factory, certificates):
-    """(mode, scheduler address, worker process): a TLS scheduler and one worker in that mode."""
-    if os.geteuid() != 0:
-        pytest.skip("the uid modes and the host checks need root")
-    mode = request.param
-    base = tmp_path_factory.mktemp(f"secured-{mode}")
+@contextlib.contextmanager
+def running_cluster(mode: str, base: Path, certificates: Path, cwd: Path = REPO):
+    """A TLS scheduler and one worker in mode (its working folder cwd) on 127.0.0.1: yields the address."""
     env = {**os.environ, "DASK_CONFIG": str(certificates), "OPENBLAS_NUM_THREADS": "1"}
     file = base / "scheduler.json"
     scheduler = subprocess.Popen([str(DASK), "scheduler", "--protocol", "tls", "--host", "127.0.0.1", "--port", "0",
@@ -185,18 +185,28 @@ def secured(request, tmp_path_factory, certificates):
             command = [sys.executable, str(REPO / "tests/docker_like.py"), "--deny-namespaces",
                        *hide_course_args(), "--",
                        "env", f"COURSE_ISOLATION={mode}", *command]
-        worker = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        worker = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   start_new_session=True)
         with distributed.Client(address, security=cluster_tls.security(certificates), set_as_default=False,
                                 timeout=30) as client:
             client.wait_for_workers(1, timeout=120)
         with pytest.MonkeyPatch.context() as patch:  # the client (course grade) finds the certificates here
             patch.setenv(cluster_tls.ENV, str(certificates))
-            yield mode, address, {"attackers_graded": False}
+            yield address
     finally:
         if worker is not None:
             stop(worker)
         stop(scheduler)
+
+
+@pytest.fixture(scope="module", params=MODES)
+def secured(request, tmp_path_factory, certificates):
+    """(mode, scheduler address, state shared by the tests): a TLS scheduler and one worker in that mode."""
+    if os.geteuid() != 0:
+        pytest.skip("the uid modes and the host checks need root")
+    mode = request.param
+    with running_cluster(mode, tmp_path_factory.mktemp(f"secured-{mode}"), certificates) as address:
+        yield mode, address, {"attackers_graded": False}
 
 
 def results_of(out, student):
@@ -266,6 +276,82 @@ def test_a_worker_whose_sandbox_could_read_the_class_refuses_and_nothing_is_grad
         assert "can read what students must not: " in err and f"{subs}/honest_a/01_neuron/neuron.py" in err, err
     finally:
         shutil.rmtree(open_folder, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_a_worker_refuses_a_class_in_folders_others_may_enter_but_not_list(secured, capsys):
+    """open/ and open/sub 0711 (nothing listable from the top), the students' folders 0755, neuron.py
+    0644: any uid opens a module by its path. The worker's probe tries the files as the sandbox uid."""
+    mode, address, _ = secured
+    if mode != "uid+rlimits":
+        pytest.skip("only the uid fallback without Landlock sees world-readable files (one mode is enough)")
+    top = Path(f"/tmp/{MARKER}-enter-only-{os.getpid()}")
+    try:
+        top.mkdir(mode=0o711)
+        peek = f"print(open({str(top / 'open/sub/honest_a/01_neuron/neuron.py')!r}).read())\n"
+        subs = write_class(top / "open" / "sub", {"honest_a": REFERENCE, "peeker": peek + REFERENCE})
+        for path in [top, top / "open", subs, *subs.rglob("*")]:
+            path.chmod(0o711 if path in (top, top / "open", subs) else 0o755 if path.is_dir() else 0o644)
+        with pytest.raises(cluster.NoUsableWorker, match="no worker of the Dask scheduler"):
+            batch.grade_batch(COURSE, NEURON, subs, top / "out", scheduler=address, progress=False)
+        assert not (top / "out" / "peeker").exists()
+        err = capsys.readouterr().err
+        assert err.count(" is not used: cannot isolate student code") == 1, err
+        assert "can read what students must not: " in err and f"{subs}/" in err and "neuron.py" in err, err
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+NOBODY = 65534
+
+
+@pytest.mark.slow
+def test_a_module_in_the_workers_working_folder_never_runs_in_its_grading_processes(certificates, tmp_path):
+    """The worker started in a world-writable folder (as in /tmp) where another user left an autograder/
+    package and a student adds autograder/engine/: the grading processes (root) import neither; the
+    student's files are removed; the honest student graded after it keeps full marks."""
+    if os.geteuid() != 0:
+        pytest.skip("the uid modes and the host checks need root")
+    cwd = Path(f"/tmp/{MARKER}-cwd-{os.getpid()}")
+    ran = Path(f"/tmp/{MARKER}-ran-{os.getpid()}")
+    try:
+        (cwd / "autograder").mkdir(parents=True)
+        cwd.chmod(0o1777)
+        (cwd / "autograder").chmod(0o1777)
+        planted = cwd / "autograder" / "__init__.py"
+        planted.write_text(f"open({str(ran)!r} + '-planted', 'w').write('ran')\n")
+        for path in (cwd / "autograder", planted):
+            os.chown(path, NOBODY, NOBODY)
+        attacker = textwrap.dedent(f"""
+            import os
+            folder = {str(cwd / "autograder" / "engine")!r}
+            try:
+                os.makedirs(folder)
+                for name in ("__init__.py", "cluster.py"):
+                    with open(os.path.join(folder, name), "w") as f:
+                        f.write("open({str(ran)!r} + '-' + __name__, 'w').write('ran')\\n")
+                print("PLANTED")
+            except OSError as exc:
+                print("NOT PLANTED", exc.errno)
+        """) + WRONG
+        first = write_class(tmp_path / "first", {"attack_cwd": attacker})
+        later = write_class(tmp_path / "later", {"honest_a": REFERENCE})
+        with running_cluster("uid+rlimits", tmp_path, certificates, cwd=cwd) as address:
+            summary = batch.grade_batch(COURSE, NEURON, first, tmp_path / "first-out", scheduler=address,
+                                        progress=False)
+            assert not summary.not_graded, summary.not_graded
+            assert "PLANTED" in results_of(tmp_path / "first-out", "attack_cwd")["extra_data"]["printed_output"]
+            summary = batch.grade_batch(COURSE, NEURON, later, tmp_path / "later-out", scheduler=address,
+                                        progress=False)
+            assert not summary.not_graded, summary.not_graded
+        assert results_of(tmp_path / "first-out", "attack_cwd")["score"] == 0
+        assert results_of(tmp_path / "later-out", "honest_a")["score"] == 20
+        assert sorted(p.name for p in Path("/tmp").glob(f"{ran.name}*")) == [], "a planted module ran as root"
+        assert sorted(p.name for p in (cwd / "autograder").iterdir()) == ["__init__.py"], "the student's files stayed"
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
+        for path in Path("/tmp").glob(f"{ran.name}*"):
+            path.unlink()
 
 
 @pytest.mark.slow

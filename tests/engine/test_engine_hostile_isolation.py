@@ -180,12 +180,15 @@ def host_state() -> dict:
         lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
         header = lines[0].split()
         ipc += [line for line in lines[1:] if int(dict(zip(header, line.split()))["uid"]) >= SANDBOX_UID_BASE]
-    litter = [str(p) for folder in SHARED_FOLDERS for p in Path(folder).glob(f"{MARKER}*")
-              if p != HOST_SOCKET.parent]
+    litter = sorted(os.path.join(root, name) for folder in SHARED_FOLDERS for root, dirs, files in os.walk(folder)
+                    for name in dirs + files if name.startswith(MARKER) and Path(root, name) != HOST_SOCKET.parent
+                    and HOST_SOCKET.parent not in Path(root, name).parents)  # anywhere below, links not followed
+    mqueues = sorted(os.listdir("/dev/mqueue")) if os.path.isdir("/dev/mqueue") else []  # where it is mounted
     key_users = [line.split(":")[0].strip() for line in Path("/proc/key-users").read_text().splitlines()
                  if int(line.split(":")[0]) >= SANDBOX_UID_BASE]
     memory = int(re.search(r"MemAvailable:\s+(\d+)", Path("/proc/meminfo").read_text())[1]) // 1024
-    return {"processes": processes, "ipc": ipc, "litter": litter, "key_users": key_users, "cgroups": cgroups.leftovers(),
+    return {"processes": processes, "ipc": ipc, "litter": litter, "mqueues": mqueues, "key_users": key_users,
+            "cgroups": cgroups.leftovers(),
             "scratch": sorted(str(p) for p in Path("/tmp").glob("nnfs-scratch-*")),
             "stale_tmp": [str(p) for p in own_tmp.stale()], "memory_mb": memory}
 
@@ -296,6 +299,7 @@ def test_nothing_outlives_the_batch(graded):
     assert after["processes"] == []
     assert after["ipc"] == before["ipc"], "System V IPC objects of a sandbox uid survived"
     assert after["litter"] == [], "files in the machine's shared temporary folders survived"
+    assert set(after["mqueues"]) <= set(before["mqueues"]), "POSIX message queues survived"
     assert after["key_users"] == before["key_users"], "a sandbox uid kept a kernel keyring"
     assert after["stale_tmp"] == [], "temporary folders of a grading process survived it"
     assert set(after["cgroups"]) <= set(before["cgroups"]), "cgroups of the engine survived"

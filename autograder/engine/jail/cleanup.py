@@ -1,5 +1,9 @@
 """What a child may leave behind, found and removed: processes, files, System V IPC objects.
 
+Files: anything of the sandbox uid in the world-writable folders (SHARED_TMP) and in the folders below
+them that anyone may enter (a 1777 subfolder of /tmp), links never followed; POSIX message queues are
+files of /dev/mqueue where it is mounted (mq_open is denied to student code anyway, no_network.py).
+
 Under nsjail the namespaces take most of it away (the PID namespace dies
 with its first process, the tmpfs and the IPC namespace with the last);
 these functions are what the uid fallback relies on, and the engine calls
@@ -8,6 +12,7 @@ them in every mode.
 import ctypes
 import os
 import signal
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -17,6 +22,7 @@ IPC_RMID = 0
 # `find / -xdev -type d -perm -0002` on a Debian/Ubuntu machine or container, and the other file systems'.
 # /var/lock is a link to /run/lock on most systems (listed both, for those where it is not).
 SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue", "/run/lock", "/var/lock")
+MAX_SWEPT = 50_000  # entries looked at below each shared folder
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -85,17 +91,7 @@ def orphaned_uids() -> set[int]:
             since = start_time(pid)
             if since is not None and _grader_gone(uid, int(since)):
                 found.add(uid)
-    owners = set()
-    for folder in SHARED_TMP:
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                owners.add(entry.stat(follow_symlinks=False).st_uid)
-            except OSError:
-                continue
+    owners = {owner for _, owner in shared_entries()}
     for kind in ("shm", "sem", "msg"):
         try:
             lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
@@ -231,21 +227,37 @@ def remove_ipc(uid):
     os.waitpid(pid, 0)
 
 
-def files_of(uid) -> list[Path]:
-    """Entries of uid at the top of the world-writable folders."""
-    found = []
-    for folder in dict.fromkeys(os.path.realpath(f) for f in SHARED_TMP):
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
+def shared_entries(whole_of=None):
+    """(path, owner uid) of every entry of the world-writable folders (SHARED_TMP) and of the folders
+    below them where a sandbox uid may have written: those anyone may enter and write (a 1777
+    subfolder) or owned by a sandbox uid; links never followed, at most MAX_SWEPT entries below each.
+    (A world-writable folder below one that others may not write, e.g. /tmp/x 0755 holding x/y 1777,
+    is not looked into: only its owner can have made it so.) whole_of: a uid whose folders are
+    reported but not entered (they are removed whole)."""
+    for top in dict.fromkeys(os.path.realpath(f) for f in SHARED_TMP):
+        pending, seen = [top], 0
+        while pending and seen < MAX_SWEPT:
             try:
-                if entry.stat(follow_symlinks=False).st_uid == uid:
-                    found.append(Path(entry.path))
+                entries = list(os.scandir(pending.pop()))
             except OSError:
                 continue
-    return found
+            for entry in entries[:MAX_SWEPT - seen]:
+                seen += 1
+                try:
+                    found = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                yield Path(entry.path), found.st_uid
+                if stat.S_ISDIR(found.st_mode) and found.st_uid != whole_of and (
+                        _sandbox_uid(found.st_uid) or found.st_mode & (stat.S_IWOTH | stat.S_IXOTH)
+                        == stat.S_IWOTH | stat.S_IXOTH):
+                    pending.append(entry.path)
+
+
+def files_of(uid) -> list[Path]:
+    """The entries of uid in the world-writable folders and below them (shared_entries); a folder of
+    uid's stands for all it holds."""
+    return [path for path, owner in shared_entries(whole_of=uid) if owner == uid]
 
 
 def remove_files_of(uid):

@@ -1,5 +1,5 @@
-"""No network, no sockets and no kernel keys for student code in the uid modes: a seccomp filter
-(libseccomp, through pyseccomp).
+"""No network, no sockets, no kernel keys and no POSIX message queues for student code in the uid
+modes: a seccomp filter (libseccomp, through pyseccomp).
 
 nsjail gives the child network, IPC and user namespaces of its own. Without
 namespaces (uid+landlock, uid+rlimits) the child would share the machine's
@@ -9,7 +9,9 @@ before it runs Python it gets a filter that fails socket(2) and
 socketpair(2) of every family with EACCES (the child talks to the grader
 over pipes; neither Python nor numpy opens a socket), add_key(2), keyctl(2)
 and request_key(2) with EACCES (a user keyring outlives the submission and
-would carry state to the next student of the uid), and io_uring (which can
+would carry state to the next student of the uid), mq_open(2) with EACCES
+(a POSIX message queue outlives its creator, and where /dev/mqueue is not
+mounted nothing lists it for removal), and io_uring (which can
 open sockets without socket(2)) with ENOSYS. Syscalls of another ABI
 (32-bit x86, x32) kill the process: libseccomp's default for an
 architecture the filter was not built for. The filter is inherited by every
@@ -22,7 +24,7 @@ connection to a listening 127.0.0.1 port and one to a listening unix socket
 """
 import errno
 
-DENIED = ("socket", "socketpair", "add_key", "keyctl", "request_key")
+DENIED = ("socket", "socketpair", "add_key", "keyctl", "request_key", "mq_open")
 NO_SUCH_CALL = ("io_uring_setup", "io_uring_enter", "io_uring_register")
 
 

@@ -50,16 +50,20 @@ GIVES = {
                 "at most one CPU core"],
     UID: ["a separate unprivileged uid per worker, checked unable to read the reference, graders and submissions",
           "rlimits per process: CPU seconds, address space, file size, open files; processes per uid",
-          "after each submission: its processes, files in shared temporary folders and System V IPC objects removed",
-          "no network, no unix sockets, no kernel keyrings: socket(2), socketpair(2) and the key syscalls denied "
+          "after each submission: its processes, files in (and below) shared temporary folders and System V IPC "
+          "objects removed",
+          "no network, no unix sockets, no kernel keyrings, no POSIX message queues: socket(2), socketpair(2), the "
+          "key syscalls and mq_open(2) denied "
           "(seccomp), checked by connections to the host's listening sockets (TCP, unix path, abstract) that must fail",
           "NOT given: a private file system (it sees what is world-readable), "
           "a memory or disk limit for the submission as a whole"],
     "uid": ["a separate unprivileged uid per worker, checked unable to read the reference, graders and submissions",
             "rlimits per process: CPU seconds, address space, file size, open files; processes per uid",
-            "after each submission: its processes, files in shared temporary folders and System V IPC objects removed",
-            "no network, no unix sockets, no kernel keyrings: socket(2), socketpair(2) and the key syscalls denied "
-          "(seccomp), checked by connections to the host's listening sockets (TCP, unix path, abstract) that must fail"],
+            "after each submission: its processes, files in (and below) shared temporary folders and System V IPC "
+            "objects removed",
+            "no network, no unix sockets, no kernel keyrings, no POSIX message queues: socket(2), socketpair(2), the "
+            "key syscalls and mq_open(2) denied "
+            "(seccomp), checked by connections to the host's listening sockets (TCP, unix path, abstract) that must fail"],
     UID_LANDLOCK: ["Landlock: read-only access to the system folders, Python and its own code, read and write "
                    "only in its own scratch folder, nothing else of the file system; no TCP bind or connect "
                    "(Landlock ABI 4+); signals and abstract sockets only within the sandbox (ABI 6+)",

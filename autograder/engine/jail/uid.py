@@ -15,7 +15,8 @@ from . import landlock, no_network
 
 SANDBOX_UID_BASE = 200_000
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
-MAX_CHECKED = 2000  # entries looked at per protected folder
+MAX_CHECKED = 20_000  # entries tried per protected folder (~50 ms)
+MAX_HITS = 20  # readable files, and folders, reported per protected folder
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -77,40 +78,63 @@ def enter(limits, uid: int | None, landlock_paths: dict | None = None, network_f
         os._exit(1)
 
 
-def _readable(paths) -> list[str]:
-    """What of paths (files, or folders walked) the current uid can read or list."""
-    hits = []
+def listed(paths) -> list[tuple[list[str], list[str]]]:
+    """(folders, files) of each path and everything below it, as the calling process (root) lists
+    them: at most MAX_CHECKED entries per path, links below it never followed.
+
+    The sandbox uid then tries them by path (_readable): a folder it may enter but not list
+    (mode 0711) hides nothing from open() by path, so its files must be found by someone who can list."""
+    found = []
     for top in paths:
-        seen, before = 0, len(hits)
-        for root, dirs, files in os.walk(top, onerror=lambda error: None):
-            hits.append(root)  # os.walk lists only what it can read
-            for name in files:
-                seen += 1
-                try:
-                    os.close(os.open(os.path.join(root, name), os.O_RDONLY | os.O_NONBLOCK))
-                    hits.append(os.path.join(root, name))
-                except OSError:
-                    pass
-            if seen > MAX_CHECKED or len(hits) - before > 20:
-                break
-        if os.path.isfile(top):
-            try:
-                os.close(os.open(top, os.O_RDONLY | os.O_NONBLOCK))
-                hits.append(str(top))
-            except OSError:
-                pass
+        folders, files = [], []
+        if os.path.isdir(top):
+            for root, _, names in os.walk(top, onerror=lambda error: None):
+                folders.append(root)
+                files.extend(os.path.join(root, name) for name in names)
+                if len(folders) + len(files) > MAX_CHECKED:
+                    break
+        else:
+            files.append(top)
+        found.append((folders, files))
+    return found
+
+
+def _readable(trees) -> list[str]:
+    """What of each (folders, files) of listed() the current uid can list (folders) or open (files; a
+    link is not followed: what it points to is checked where it lives); at most MAX_HITS per tree."""
+    hits = []
+    for folders, files in trees:
+        hits += _first(files, lambda path: os.close(
+            os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY)))
+        hits += _first(folders, os.listdir)
     return hits
 
 
+def _first(paths, attempt) -> list[str]:
+    """The first MAX_HITS of paths for which attempt(path) raises no OSError."""
+    done = []
+    for path in paths:
+        try:
+            attempt(path)
+        except OSError:
+            continue
+        done.append(path)
+        if len(done) >= MAX_HITS:
+            break
+    return done
+
+
 def readable_by(uid: int, paths) -> list[str]:
-    """What of paths uid can read, tried for real in a process running as uid."""
+    """What of paths uid can read (files it can open, folders it can list), tried for real in a process
+    running as uid on every entry the caller (root) finds below them."""
+    trees = listed([str(p) for p in paths if os.path.lexists(p)])
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
             os.close(read_end)
             become(uid)
-            os.write(write_end, "\0".join(_readable([str(p) for p in paths if os.path.exists(p)])).encode())
+            os.write(write_end, "\0".join(_readable(trees)).encode())
         finally:
             os._exit(0)
     os.close(write_end)
