@@ -180,7 +180,9 @@ print(forward.predict(weights, biases, x))  # the brightest output neuron, e.g. 
 # works out one neuron by hand: a neuron of hidden layer 1 (outlined in orange), its
 # weighted sum $W a$, plus its bias $b$, squished, $\sigma(W a + b)$, beside the activation your
 # `feedforward` gives it. **Look for:** the two numbers agreeing. If the line says
-# "= σ(W a): the bias is missing", your `feedforward` never adds the biases.
+# "= σ(W a): the bias is missing", your `feedforward` never adds the biases. If it returns
+# the activations in another shape than one column, say a flat `(10,)` instead of `(10, 1)`,
+# the picture is a message in red naming the shape expected and the shape returned.
 
 # %%
 plots.plot_network(forward.feedforward, weights, biases, three)

@@ -18,6 +18,7 @@ PNG file.
 """
 import base64
 import io
+import textwrap
 import zlib
 
 import numpy as np
@@ -124,9 +125,14 @@ def plot_network(feedforward, weights, biases, x):
     of hidden layer 1 (outlined in orange: the one its bias moves most)
     worked out step by step, W a, + b, sigma(W a + b), beside what your
     feedforward gives it: a random network looks random with or without
-    biases, but this number does not.
+    biases, but this number does not. If feedforward returns a layer in
+    another shape than one column (n, 1), say a flat (10,) vector, the
+    figure is a message naming the shape expected and the shape returned.
     """
     layers = layer_activations(feedforward, weights, biases, x)
+    wrong = _wrong_shapes(weights, layers)
+    if wrong:
+        return _message(wrong)
     shown = _neuron_to_show(weights, biases, x)
     check = _worked_neuron(weights, biases, x, shown, float(layers[1][shown, 0]))
     out = layers[-1].ravel()
@@ -172,6 +178,35 @@ def plot_network(feedforward, weights, biases, x):
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(f"Each neuron lit by its activation (black 0.0, white 1.0):\nthe network says {answer}")
+    return fig
+
+
+def _wrong_shapes(weights, layers):
+    """What is wrong with the shapes feedforward returned, in words, or "" when every layer is a column.
+
+    Layer l fed one input must be (n_l, 1): one row per neuron, one column for the one example.
+    """
+    problems = []
+    for l in range(len(weights), 0, -1):  # the output first: the layer of feedforward(weights, biases, x)
+        expected, got = (np.shape(weights[l - 1])[0], 1), np.shape(layers[l])
+        if got != expected:
+            name = "the output layer" if l == len(weights) else f"hidden layer {l}"
+            problems.append(f"{name}: shape {got}, expected {expected}")
+    if not problems:
+        return ""
+    listed = "; ".join(problems)
+    return ("Your feedforward returned activations of the wrong shape, so the network is not drawn. "
+            + listed[0].upper() + listed[1:] + ". Fed one (784, 1) column, every layer's activations are one column, "
+            "one row per neuron, as σ(W a + b) gives them: did you flatten (ravel, squeeze) or transpose them?")
+
+
+def _message(text):
+    """A figure that says in words, in place of its picture, why the picture cannot be drawn."""
+    fig = Picture(figsize=(7.5, 2.2), layout="constrained", description=text)
+    ax = fig.add_subplot()
+    ax.text(0.5, 0.5, "\n".join(textwrap.wrap(text, 85)), ha="center", va="center", fontsize=10,
+            color="tab:red")
+    ax.set_axis_off()
     return fig
 
 

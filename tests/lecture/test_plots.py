@@ -434,3 +434,82 @@ def test_05_gradient_pictures_come_from_the_students_backprop():
     assert "relative error 0.0e+00" in check.description and " 0 off it" in check.description
     halved = plots05.plot_gradient_check([g / 2 for g in grad_w], grad_w)
     assert " 0 off it" not in halved.description
+
+
+def test_03_random_against_trained_on_real_digits():
+    from trained_network import trained_network
+
+    plots03 = _load("03_cost")
+    random = init_network([784, 16, 16, 10], np.random.default_rng(0))
+    trained = trained_network()
+    fig = plots03.plot_random_against_trained(cost.example_cost, cost.average_cost, feedforward,
+                                             random, trained, load_mnist, n=300)
+    shown_in_a_notebook(fig)
+    ax = fig.get_axes()[0]
+    X, labels = load_mnist()[2:]
+    X, Y = X[:, :300], cost.one_hot(labels[:300])
+    averages = [line.get_xdata()[0] for line in ax.get_lines()]
+    assert averages == pytest.approx([cost.average_cost(*random, X, Y), cost.average_cost(*trained, X, Y)])
+    assert averages[1] < 0.5 < 2 < averages[0], "a trained network costs far less than a random one"
+    counted = [int(re.search(r"(\d+) of 300 digits right", part).group(1))
+               for part in fig.description.split("The ")[1:]]
+    assert counted[0] < 60 and counted[1] >= 255, "about 1 in 10 right by chance, about 9 in 10 trained"
+    assert sum(p.get_height() for p in ax.patches) == 600, "each histogram counts the 300 examples"
+
+    summed = plots03.plot_random_against_trained(
+        cost.example_cost, lambda w, b, X, Y: 300 * cost.average_cost(w, b, X, Y), feedforward,
+        random, trained, load_mnist, n=300)
+    assert summed.description != fig.description, "a wrong average_cost moves the dashed lines"
+
+    def offline():
+        raise FileNotFoundError("cannot find the MNIST files (train-images-idx3-ubyte.gz and three more) in: /nowhere")
+
+    missing = plots03.plot_random_against_trained(cost.example_cost, cost.average_cost, feedforward,
+                                                 random, trained, offline)
+    data, _ = shown_in_a_notebook(missing)
+    assert missing.description.startswith("MNIST could not be loaded") and "/nowhere" in missing.description
+
+
+def test_03_trained_network_holds_numbers_only_and_as_the_generator_writes_them():
+    """The trained network 03 provides: no code of 04 to 06 (no training, no gradients), small,
+    and exactly the block autograder/authoring/trained_network.py writes for its own numbers."""
+    from autograder.authoring import trained_network as generator
+    from trained_network import trained_network
+
+    import ast
+
+    source = (SOLUTIONS / "03_cost" / "trained_network.py").read_text()
+    tree = ast.parse(source)
+    assert [node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.ClassDef))] == \
+        ["trained_network"], "one function, which decodes the numbers"
+    imported = [alias.name for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+                for alias in node.names]
+    assert imported == ["base64", "zlib", "numpy"], "no course module: nothing of 04 to 06 comes along"
+    assert len(source) < 20_000
+    weights, biases = trained_network()
+    assert [w.shape for w in weights] == [(16, 784), (16, 16), (10, 16)]
+    assert [b.shape for b in biases] == [(16, 1), (16, 1), (10, 1)]
+    assert generator.block(weights, biases) in source, "regenerating from its own numbers changes nothing"
+
+
+@pytest.mark.parametrize("wrong, got", [
+    (lambda a: a.ravel(), "(10,)"),                    # squeezed: a flat vector
+    (lambda a: np.hstack([a, a]).T, "(2, 10)"),        # one row per example (here the input twice)
+])
+def test_02_network_of_a_feedforward_with_the_wrong_shape_says_so(wrong, got):
+    """Never a traceback inside provided code: the figure names the shape expected and the shape got."""
+    plots02 = _load("02_forward")
+    weights, biases = init_network([784, 16, 16, 10], np.random.default_rng(0))
+
+    def misshapen(weights, biases, a, activation=neuron.sigmoid):
+        for W, b in zip(weights, biases):
+            a = activation(W @ a + b)
+        return wrong(a)
+
+    fig = plots02.plot_network(misshapen, weights, biases, plots02.example_three())
+    shown_in_a_notebook(fig)
+    assert f"The output layer: shape {got}, expected (10, 1)" in fig.description, fig.description
+    assert "hidden layer 1: shape" in fig.description
+    drawn = " ".join(t.get_text() for ax in fig.get_axes() for t in ax.texts)
+    assert f"shape {got}, expected (10, 1)" in " ".join(drawn.split()), "the message is in the picture too"
+    assert not [p for ax in fig.get_axes() for p in ax.patches], "no network drawn from the wrong numbers"
