@@ -239,13 +239,15 @@ def _worked_neuron(weights, biases, x, j, yours):
 
 
 def plot_parameters(count_parameters, sizes):
-    """The weights and biases of each layer, as stacked bars, counted with count_parameters.
+    """The weights and biases of each layer, as bars, counted with count_parameters.
 
     count_parameters: your count_parameters(sizes); sizes: e.g. [784, 16,
     16, 10]. For each layer after the input, its weights are
-    n_in x n_out (one per connection, drawn in blue) and the rest of
-    count_parameters([n_in, n_out]) are its biases (one per neuron, orange).
-    The title holds count_parameters(sizes), the lecture's 13,002.
+    n_in x n_out (one per connection, blue bars on the left) and the rest of
+    count_parameters([n_in, n_out]) are its biases (one per neuron, orange
+    bars on the right, on a scale of their own: 16 biases beside 12,544
+    weights would be too thin to see). The title holds
+    count_parameters(sizes), the lecture's 13,002.
     """
     sizes = list(sizes)
     counts = [int(count_parameters([n_in, n_out])) for n_in, n_out in zip(sizes, sizes[1:])]
@@ -253,19 +255,21 @@ def plot_parameters(count_parameters, sizes):
     biases = [c - w for c, w in zip(counts, weights)]
     total = int(count_parameters(sizes))
     labels = [f"{n_in} → {n_out}" for n_in, n_out in zip(sizes, sizes[1:])]
-    fig = Picture(figsize=(8, 3.6), layout="constrained", description=(
+    fig = Picture(figsize=(9, 3.6), layout="constrained", description=(
         f"Bars for the {len(counts)} layers after the input of the network {'-'.join(map(str, sizes))}: "
         + "; ".join(f"{label}: {w} weights and {b} biases" for label, w, b in zip(labels, weights, biases))
         + f". In total your count_parameters says {total}."))
-    ax = fig.add_subplot()
-    ax.barh(labels, weights, color="tab:blue", label="weights: one per connection")
-    ax.barh(labels, biases, left=weights, color="tab:orange", label="biases: one per neuron")
+    left, right = fig.subplots(1, 2, sharey=True, width_ratios=[3, 2])
+    left.barh(labels, weights, color="tab:blue")
+    right.barh(labels, biases, color="tab:orange")
     for y, (w, b) in enumerate(zip(weights, biases)):
-        ax.text(w + b, y, f"  {w:,} + {b:,} = {w + b:,}", va="center")
-    ax.invert_yaxis()
-    ax.set_xscale("symlog", linthresh=100)
-    ax.set_xlim(0, max(max(counts), 1) * 30)
-    ax.set_xlabel("parameters (log scale)")
-    ax.legend(loc="lower right")
-    ax.set_title(f"{total:,} weights and biases: the knobs that learning turns")
+        left.text(w, y, f" {w:,}", va="center")
+        right.text(max(b, 0), y, f" {b:,}  (layer: {w + b:,})", va="center")
+    left.invert_yaxis()
+    left.set_xlim(0, max(max(weights), 1) * 1.3)
+    right.set_xlim(min(min(biases), 0) * 1.1, max(max(biases), 1) * 2.6)
+    left.set_xlabel("weights: one per connection (n_in × n_out)")
+    right.set_xlabel("biases: one per neuron")
+    left.set_ylabel("layer")
+    fig.suptitle(f"{total:,} weights and biases: the knobs that learning turns")
     return fig

@@ -359,7 +359,7 @@ def test_02_network_picture_drawn_with_a_wrong_feedforward_differs():
     np.testing.assert_allclose(greys, expected, atol=1 / 255), "each neuron as bright as its activation"
 
     params = plots02.plot_parameters(forward.count_parameters, [784, 16, 16, 10])
-    assert "13,002" in params.get_axes()[0].get_title()
+    assert "13,002" in params.get_suptitle()
     assert "12544 weights and 16 biases" in params.description
     shown_in_a_notebook(plots02.plot_input(three))
 
@@ -513,3 +513,24 @@ def test_02_network_of_a_feedforward_with_the_wrong_shape_says_so(wrong, got):
     drawn = " ".join(t.get_text() for ax in fig.get_axes() for t in ax.texts)
     assert f"shape {got}, expected (10, 1)" in " ".join(drawn.split()), "the message is in the picture too"
     assert not [p for ax in fig.get_axes() for p in ax.patches], "no network drawn from the wrong numbers"
+
+
+def test_02_parameter_chart_shows_every_layers_biases():
+    """16 biases beside 12,544 weights: each layer's orange bar is wide enough to see, and is missing
+    when count_parameters forgets the biases (what the notebook's caption promises)."""
+    plots02 = _load("02_forward")
+    fig = plots02.plot_parameters(forward.count_parameters, [784, 16, 16, 10])
+    shown_in_a_notebook(fig)
+    assert "13,002" in fig.get_suptitle()
+    pixels(fig)
+    renderer = fig.canvas.get_renderer()
+    orange = [p for ax in fig.get_axes() for p in ax.patches if same_color(p.get_facecolor(), "tab:orange")]
+    assert [p.get_width() for p in orange] == [16, 16, 10]
+    widths = [p.get_window_extent(renderer).width for p in orange]
+    assert min(widths) > 30, f"the biases are {widths} pixels wide: too thin to see"
+    texts_fit_and_do_not_overlap(fig, [t for ax in fig.get_axes() for t in (*ax.texts, ax.xaxis.label)])
+
+    forgotten = plots02.plot_parameters(lambda sizes: sum(a * b for a, b in zip(sizes, sizes[1:])),
+                                        [784, 16, 16, 10])
+    orange = [p for ax in forgotten.get_axes() for p in ax.patches if same_color(p.get_facecolor(), "tab:orange")]
+    assert [p.get_width() for p in orange] == [0, 0, 0] and "12544 weights and 0 biases" in forgotten.description
