@@ -65,6 +65,24 @@ def network(mnist):
     return weights, biases, trained_w, trained_b, history
 
 
+def says_more_than_its_titles(fig):
+    """The figure's description says what it shows, with its numbers: with every title, axis label
+    and text of the figure taken out, words and a digit are left (not "neuron 0. neuron 1. ...")."""
+    description = " ".join(fig.description.split())
+    figures = [fig, *fig.subfigs]
+    shown = [f.get_suptitle() for f in figures if f.get_suptitle()]
+    for ax in fig.get_axes():
+        shown += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), *(t.get_text() for t in ax.texts)]
+    if " ".join(" ".join(shown).split()) == description:
+        return  # a message in place of a picture (e.g. no MNIST): its words are the picture
+    left = description
+    for text in sorted({" ".join(t.split()) for t in shown if t.strip()}, key=len, reverse=True):
+        left = left.replace(text, " ")
+    words = re.findall(r"[^\W\d_]{2,}", left)
+    assert len(words) >= 8 and re.search(r"\d", left), (
+        f"the description is little more than the figure's titles and labels: {fig.description!r}")
+
+
 def image_axes(fig):
     """The axes that show a picture (not colorbars, not empty ones)."""
     return [ax for ax in fig.get_axes() if ax.get_images()]
@@ -231,11 +249,32 @@ def test_every_figure_shows_itself_as_png_in_a_notebook(network, mnist):
         "plot_noise_experiment": plots.plot_noise_experiment(trained_w, trained_b, rng=np.random.default_rng(0)),
         "plot_most_wrong": plots.plot_most_wrong(trained_w, trained_b, X, y),
     }
+    figures["plot_answers"] = plots.plot_answers(trained_w, trained_b, [("a 3", X[:, [18]]), ("black", 0 * X[:, [0]])])
     formatter = DisplayFormatter()
     for name, fig in figures.items():
-        data, _ = formatter.format(fig)
+        data, metadata = formatter.format(fig)
         assert "image/png" in data, f"{name} would show as text: {data.get('text/plain')}"
         assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n", name
+        assert metadata["image/png"]["alt"] == data["text/plain"] == fig.description, name
+        says_more_than_its_titles(fig)
+
+
+def test_06_alt_text_gives_the_numbers_drawn(network):
+    weights, _, trained_w, _, history = network
+    fig = plots.plot_training_history(history)
+    cost, accuracy = history["cost"], history["test_accuracy"]
+    for number in (f"{cost[0]:.3f}", f"{cost[-1]:.3f}", f"{accuracy[-1]:.1%}"):
+        assert number in fig.description, (number, fig.description)
+    assert "no test data" in plots.plot_training_history({"cost": [0.5, 0.3]}).description
+
+    before_after = plots.plot_weights_before_after(weights, trained_w)
+    change = trained_w[0] - weights[0]
+    kept = int(np.sum(np.all(change == 0, axis=0)))
+    assert f"{kept} of the 784 pixels kept their starting weights exactly" in before_after.description
+    assert kept > 0, "pixels without ink in 2,000 training digits keep their weights"
+    assert "neuron 0." not in before_after.description
+    largest = max(np.abs(weights[0]).max(), np.abs(trained_w[0]).max())
+    assert f"from {-largest:.2f} to {largest:.2f}" in before_after.description
 
 
 # ---------------------------------------------------------------- the pictures of 01 to 05
@@ -263,6 +302,7 @@ def shown_in_a_notebook(fig):
     assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
     assert "<Figure size" not in data["text/plain"]
     assert metadata["image/png"]["alt"] == data["text/plain"] == fig.description
+    says_more_than_its_titles(fig)
     return data, metadata
 
 
