@@ -108,10 +108,12 @@ print(forward.count_parameters([3, 3]))           # the example layer: 9 weights
 
 # %% [markdown]
 # The same count, layer by layer, with your `count_parameters`: for each layer after the input,
-# its weights in blue (one per connection, $n_{\text{in}} \times n_{\text{out}}$) and its
-# biases in orange (one per neuron). **Look for:** 12,544 + 16 for the first layer, which holds
-# almost all the knobs, 256 + 16 and 160 + 10 for the others, and 13,002 in the title. An
-# orange part that is missing or too long means your count gets the biases wrong.
+# its weights on the left in blue (one per connection, $n_{\text{in}} \times n_{\text{out}}$)
+# and its biases on the right in orange (one per neuron, on a scale of their own: beside 12,544
+# weights, 16 biases would be too thin to see). **Look for:** 12,544 weights and 16 biases for
+# the first layer, which holds almost all the knobs, 256 and 16, 160 and 10 for the others, and
+# 13,002 in the title. An orange bar that is missing or longer than the layer's number of
+# neurons means your count gets the biases wrong.
 
 # %%
 plots.plot_parameters(forward.count_parameters, sizes)
@@ -180,7 +182,9 @@ print(forward.predict(weights, biases, x))  # the brightest output neuron, e.g. 
 # works out one neuron by hand: a neuron of hidden layer 1 (outlined in orange), its
 # weighted sum $W a$, plus its bias $b$, squished, $\sigma(W a + b)$, beside the activation your
 # `feedforward` gives it. **Look for:** the two numbers agreeing. If the line says
-# "= σ(W a): the bias is missing", your `feedforward` never adds the biases.
+# "= σ(W a): the bias is missing", your `feedforward` never adds the biases. If it returns
+# the activations in another shape than one column, say a flat `(10,)` instead of `(10, 1)`,
+# the picture is a message in red naming the shape expected and the shape returned.
 
 # %%
 plots.plot_network(forward.feedforward, weights, biases, three)

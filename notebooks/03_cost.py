@@ -19,7 +19,8 @@
 # **You write:** `one_hot`, `example_cost`, `average_cost` and `cost_derivative` in
 # **`cost.py`**, the file next to this notebook. Read each docstring and replace every
 # `raise NotImplementedError(...)` with your code. `neuron.py` and `forward.py` are provided
-# (the reference solutions of assignments 01 and 02). Only `cost.py` is graded.
+# (the reference solutions of assignments 01 and 02), and so are `mnist.py` and
+# `trained_network.py` for the last picture. Only `cost.py` is graded.
 
 # %% include="check-your-work"
 
@@ -141,11 +142,37 @@ print(f"{np.mean(one_by_one):.4f}")  # expected: the same number
 # red dashed line is your `average_cost` of the whole batch. The dotted line is the lecture's
 # first "3" (3.37) for comparison. **Look for:** the dashed line running through the middle of
 # the bars (their mean, not their sum), and a random network costing several units on almost
-# every example: utter trash. A trained network (assignment 06) brings every bar close to 0.
+# every example: utter trash. A trained network (assignment 06) brings almost every bar close to 0.
 
 # %%
 plots.plot_example_costs(cost.example_cost, cost.average_cost, feedforward, weights, biases, X, Y,
                          marks={"the lecture's first \"3\"": 3.37})
+
+# %% [markdown]
+# ## A random network against a trained one
+#
+# Learning means making this average small. What does a small cost look like? Below, the same
+# random network and a trained one, both shown the first 500 handwritten digits of the MNIST
+# test set (real images with their real labels this time, read by the provided `load_mnist`
+# from the folder named by the environment variable `MNIST_DIR`, or else the `[data] mnist_dir`
+# of the `course.toml` at or above this folder; assignment 06 uses it too). The trained network
+# comes from the provided `trained_network.py`, which holds its 13,002 numbers only: in
+# assignment 06 you will train one like it yourself.
+#
+# Each histogram counts the examples by their cost, computed with your `example_cost`; the
+# dashed lines are your `average_cost` of each network over the 500 digits: the network's cost.
+# **Look for:** the random network's costs (grey) all several units away from 0, the trained
+# network's piled up near 0 (blue) with a thin tail of digits it still gets wrong, and its
+# average far below the random one's. The legend counts the digits each network gets right:
+# about 1 in 10 by chance against about 9 in 10. If the MNIST files cannot be found, the
+# picture is replaced by a message saying where they were looked for.
+
+# %%
+from mnist import load_mnist  # provided: reads the MNIST files
+from trained_network import trained_network  # provided: the numbers of a trained network
+
+plots.plot_random_against_trained(cost.example_cost, cost.average_cost, feedforward,
+                                  (weights, biases), trained_network(), load_mnist)
 
 # %% [markdown]
 # ## Which way to nudge the outputs?

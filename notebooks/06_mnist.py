@@ -96,8 +96,9 @@ print(f"{train.evaluate(weights, biases, X_test, y_test):.1%} of the test images
 # Learning rate 1.5: Nielsen's `network.py` uses 3.0 for the cost $\frac{1}{2}\sum (a_i - y_i)^2$;
 # our cost has no ½, its gradient is twice as large, and 1.5 takes the same steps.
 #
-# Ten epochs take a few seconds and get about 92 in 100 test images right: the lecture's "about
-# 9 in 10". The cell prints the exact figures, epoch by epoch. Try other learning rates (3.0,
+# Ten epochs take about ten seconds on a laptop (the cell prints how long they took here) and
+# get about 92 in 100 test images right: the lecture's "about 9 in 10". The cell prints the
+# exact figures, epoch by epoch. Try other learning rates (3.0,
 # 0.5), batch sizes and numbers of epochs.
 
 # %%
@@ -139,9 +140,9 @@ plots.plot_digits(X_test, y_test, n=16, predictions=predict(trained_weights, tra
 
 # %% [markdown]
 # And the test images it gets most wrong: those where it lights up a wrong output neuron
-# most brightly. **Look for:** the red titles, "label 4, guess 9 (0.97)": the true label, the
-# network's answer and how bright its output neuron was. Some are digits a person would misread
-# too.
+# most brightly. **Look for:** the red titles, each the true label, the network's guess and, in
+# brackets, how bright the guessed digit's output neuron was: near 1.0, the network is sure of
+# its wrong answer. Some are digits a person would misread too.
 
 # %%
 plots.plot_most_wrong(trained_weights, trained_biases, X_test, y_test, n=12)

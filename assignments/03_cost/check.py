@@ -49,7 +49,7 @@ from pathlib import Path
 # Filled in by `course build`: the module you write, its functions, and the calls of their docstring examples.
 ASSIGNMENT = {'id': '03_cost',
  'module': 'cost.py',
- 'provided': ['neuron.py', 'forward.py', 'plots.py'],
+ 'provided': ['neuron.py', 'forward.py', 'mnist.py', 'trained_network.py', 'plots.py'],
  'tests': ['test_cost.py'],
  'notebook': '03_cost.ipynb',
  'seconds': 10,

@@ -20,9 +20,9 @@ _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 
 
 def _uses_mnist(course: Course, assignment: Assignment) -> bool:
-    grader = course.grader_file(assignment.id)
-    text = grader.read_text() if grader.is_file() else ""
-    return "mnist.py" in assignment.provided or "mnist" in text.lower()
+    from data.fetch import needs_mnist  # one rule for the bundle, `course grade` and the demo
+
+    return needs_mnist(course, assignment)
 
 
 def _course_toml(course: Course) -> str:

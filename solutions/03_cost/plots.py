@@ -9,6 +9,9 @@ picture as a PNG image.
     plot_cost_of_three(example_cost, output, y)           ten activations, the wanted ones, the squares
     plot_example_costs(example_cost, average_cost, feedforward, weights, biases, X, Y)
                                                           the cost of each example and their average
+    plot_random_against_trained(example_cost, average_cost, feedforward, random, trained, load_mnist)
+                                                          a random network's cost against a trained one's,
+                                                          over hundreds of real test digits
 
 Each figure carries a description in words (its .description): the image's
 alt text in the notebook, its plain-text form, and the Description of a saved
@@ -16,6 +19,7 @@ PNG file.
 """
 import base64
 import io
+import textwrap
 import zlib
 
 import numpy as np
@@ -134,4 +138,57 @@ def plot_example_costs(example_cost, average_cost, feedforward, weights, biases,
     ax.set_xticks(np.arange(len(costs)))
     ax.legend(loc="upper right", ncols=3, fontsize=8)
     ax.set_title("The network's cost is the average of the example costs")
+    return fig
+
+
+def plot_random_against_trained(example_cost, average_cost, feedforward, random, trained, load_mnist, n=500):
+    """The cost of a random network and of a trained one, example by example, on real digits.
+
+    example_cost, average_cost: your functions; feedforward: the provided
+    one; random, trained: (weights, biases) of two 784-16-16-10 networks;
+    load_mnist: the provided loader, of which the first n test images are
+    used. Two histograms of example_cost, one per network, on one scale;
+    the dashed lines are your average_cost of each network over the n
+    examples: the network's cost. If MNIST cannot be loaded (no copy and no
+    internet), the figure says why instead.
+    """
+    try:
+        X, labels = load_mnist()[2:]
+    except (OSError, ValueError) as error:
+        return _unavailable(f"MNIST could not be loaded, so this picture is missing: {error}")
+    X, labels = np.asarray(X[:, :n], dtype=float), np.asarray(labels[:n])
+    Y = np.zeros((10, len(labels)))
+    Y[labels, np.arange(len(labels))] = 1.0
+    rows = []
+    for name, (weights, biases), colour in (("random", random, "0.55"), ("trained", trained, "tab:blue")):
+        costs = np.array([float(example_cost(feedforward(weights, biases, X[:, [j]]), Y[:, [j]]))
+                          for j in range(len(labels))])
+        right = int(np.sum(np.argmax(feedforward(weights, biases, X), axis=0) == labels))
+        rows.append((name, costs, float(average_cost(weights, biases, X, Y)), right, colour))
+    top = max(max(costs.max(), average) for _, costs, average, _, _ in rows)
+    bins = np.linspace(0, max(top, 1e-9) * 1.02, 41)
+    fig = Picture(figsize=(9, 3.8), layout="constrained", description=(
+        f"Two histograms of the cost of each of the first {len(labels)} MNIST test digits, computed with "
+        "your example_cost. " + " ".join(
+            f"The {name} network: costs from {costs.min():.2f} to {costs.max():.2f}, your average_cost "
+            f"{average:.2f} (dashed line), {right} of {len(labels)} digits right."
+            for name, costs, average, right, _ in rows)))
+    ax = fig.add_subplot()
+    for name, costs, average, right, colour in rows:
+        ax.hist(costs, bins=bins, color=colour, alpha=0.7, label=f"{name} network: {right} of {len(labels)} right")
+        ax.axvline(average, color=colour, ls="--", lw=2, label=f"{name}: average_cost = {average:.2f}")
+    ax.set_xlabel("cost of one example")
+    ax.set_ylabel("number of examples")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(f"The cost of {len(labels)} test digits: random network {rows[0][2]:.2f}, "
+                 f"trained network {rows[1][2]:.2f}")
+    return fig
+
+
+def _unavailable(reason):
+    """A small figure that says, in words, why its picture could not be drawn."""
+    fig = Picture(figsize=(9, 1.6), layout="constrained", description=reason)
+    ax = fig.add_subplot()
+    ax.text(0.5, 0.5, "\n".join(textwrap.wrap(reason, 110)), ha="center", va="center", fontsize=9)
+    ax.set_axis_off()
     return fig

@@ -40,32 +40,24 @@ class Picture(Figure):
     Jupyter shows the last value of a cell with its _repr_mimebundle_ method
     (also with matplotlib's inline backend on), so a
     Picture appears without any plotting state or show() call. Its
-    description (what the picture shows, in words, for a reader who cannot
-    see it; by default its titles) goes with the image as its "alt"
-    metadata and is the figure's plain-text form.
+    description (what the picture shows, in words and numbers, for a reader
+    who cannot see it) goes with the image as its "alt" metadata and is the
+    figure's plain-text form.
     """
 
     def __init__(self, *args, description="", **kwargs):
         super().__init__(*args, **kwargs)
         self.description = description
 
-    def describe(self):
-        """The description, or else the figure's titles joined into sentences."""
-        if self.description:
-            return self.description
-        titles = [self.get_suptitle()] + [sub.get_suptitle() for sub in self.subfigs]
-        titles += [ax.get_title() for ax in self.get_axes()]
-        return ". ".join(t.replace("\n", " ") for t in titles if t) + "."
-
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The PNG image, its alt text (output metadata) and the description as plain text."""
         buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=DPI, metadata={"Description": self.describe()})
-        return ({"image/png": buffer.getvalue(), "text/plain": self.describe()},
-                {"image/png": {"alt": self.describe()}})
+        self.savefig(buffer, format="png", dpi=DPI, metadata={"Description": self.description})
+        return ({"image/png": buffer.getvalue(), "text/plain": self.description},
+                {"image/png": {"alt": self.description}})
 
     def __repr__(self):
-        return self.describe()
+        return self.description
 
 
 def _grid(count):
@@ -143,6 +135,22 @@ def _symmetric_norm(*matrices):
     return Normalize(vmin=-largest, vmax=largest)
 
 
+def _neighbours(W):
+    """How alike the weights of neighbouring pixels are (correlation, averaged over the tiles):
+    about 0 for random speckle, towards 1 for smooth blobs and strokes."""
+    tiles = np.asarray(W, dtype=float).reshape(-1, SIDE, SIDE)
+    values = [np.corrcoef(t[:, :-1].ravel(), t[:, 1:].ravel())[0, 1] for t in tiles if t.std() > 0]
+    return round(float(np.mean(values)), 2) + 0.0 if values else 0.0  # + 0.0: never "-0.00"
+
+
+def _middle_and_border(W):
+    """Mean |value| of W (k, 784) in the middle 20 x 20 pixels, where digits have their ink, and outside it."""
+    mean = np.abs(np.asarray(W, dtype=float)).mean(axis=0).reshape(SIDE, SIDE)
+    middle = np.zeros((SIDE, SIDE), dtype=bool)
+    middle[4:-4, 4:-4] = True
+    return float(mean[middle].mean()), float(mean[~middle].mean())
+
+
 def _weight_tiles(fig, W, norm, title):
     """One tile per neuron of W (k, 784) in fig (a Figure or SubFigure), a colorbar, a title."""
     rows, cols = _grid(W.shape[0])
@@ -172,7 +180,13 @@ def plot_first_layer_weights(weights, path=None, title="What the second-layer ne
     """
     W = _first_layer(weights)
     rows, cols = _grid(W.shape[0])
-    fig = Picture(figsize=(1.7 * cols + 1.2, 1.7 * rows + 0.6), layout="constrained")
+    middle, border = _middle_and_border(W)
+    fig = Picture(figsize=(1.7 * cols + 1.2, 1.7 * rows + 0.6), layout="constrained", description=(
+        f"{title}: a grid of {W.shape[0]} tiles of 28 by 28 pixels, the 784 weights into each neuron, "
+        f"blue for positive, red for negative, white for 0, from {W.min():.2f} to {W.max():.2f}. "
+        f"Neighbouring pixels' weights correlate {_neighbours(W):.2f} (0 is random speckle, towards 1 "
+        f"smooth blobs); the mean size of a weight is {middle:.2f} in the middle 20 by 20 pixels, "
+        f"where digits have their ink, and {border:.2f} near the border."))
     _weight_tiles(fig, W, _symmetric_norm(W), title)
     return _finish(fig, path)
 
@@ -190,8 +204,20 @@ def plot_weights_before_after(weights_before, weights_after, path=None):
     """
     before, after = _first_layer(weights_before), _first_layer(weights_after)
     rows, cols = _grid(before.shape[0])
-    fig = Picture(figsize=(2 * (1.7 * cols + 1.2), 1.7 * rows + 1.0), layout="constrained")
     norm = _symmetric_norm(before, after)
+    change = after - before
+    middle, border = _middle_and_border(change)
+    kept = int(np.sum(np.all(change == 0, axis=0)))
+    alike = np.mean([np.corrcoef(b, a)[0, 1] for b, a in zip(before, after) if b.std() > 0 and a.std() > 0])
+    fig = Picture(figsize=(2 * (1.7 * cols + 1.2), 1.7 * rows + 1.0), layout="constrained", description=(
+        f"Two grids of {before.shape[0]} tiles of 28 by 28 pixels: the 784 weights into each neuron of the "
+        "first hidden layer before training (left) and after (right), blue for positive, red for negative, "
+        f"white for 0, on one colour scale from {norm.vmin:.2f} to {norm.vmax:.2f}. Before: neighbouring "
+        f"pixels' weights correlate {_neighbours(before):.2f} (0 is random speckle). After: each tile "
+        f"correlates {alike:.2f} with its start, its neighbouring pixels {_neighbours(after):.2f}; training "
+        f"changed a weight by {middle:.2f} on average in the middle 20 by 20 pixels, where digits have their "
+        f"ink, and by {border:.2f} near the border; {kept} of the 784 pixels kept their starting weights "
+        "exactly."))
     left, right = fig.subfigures(1, 2)
     _weight_tiles(left, before, norm, "before training")
     _weight_tiles(right, after, norm, "after training")
@@ -211,7 +237,13 @@ def plot_training_history(history, path=None):
     """
     cost = list(history["cost"])
     accuracy = list(history.get("test_accuracy") or [])
-    fig = Picture(figsize=(10, 3.8), layout="constrained")
+    said = (f"Left: the training cost after each of {len(cost)} epochs, from {cost[0]:.3f} after the first "
+            f"to {cost[-1]:.3f} after the last, lowest {min(cost):.3f} after epoch {int(np.argmin(cost)) + 1}. "
+            if cost else "Left: no cost recorded. ")
+    said += (f"Right: the test accuracy after each epoch, from {accuracy[0]:.1%} to {accuracy[-1]:.1%} "
+             f"after the last, highest {max(accuracy):.1%}." if accuracy
+             else "Right: empty, as train(...) was given no test data.")
+    fig = Picture(figsize=(10, 3.8), layout="constrained", description=said)
     ax_cost, ax_accuracy = fig.subplots(1, 2)
 
     epochs = np.arange(1, len(cost) + 1)
@@ -258,7 +290,11 @@ def plot_noise_experiment(weights, biases, rng=None, path=None):
     guess = int(np.argmax(activations))
     top = activations[guess]
 
-    fig = Picture(figsize=(10, 4), layout="constrained")
+    fig = Picture(figsize=(10, 4), layout="constrained", description=(
+        "Left: a 28 by 28 image of pure noise, every pixel a random grey. Right: bars of the ten output "
+        "activations for it, " + ", ".join(f"{d}: {a:.2f}" for d, a in enumerate(activations))
+        + f". The brightest is {guess} at {top:.2f}: the network answers {guess}"
+        + (", confidently." if top >= 0.5 else ", not confidently.")))
     ax_image, ax_bars = fig.subplots(1, 2, width_ratios=[1, 1.6])
     ax_image.imshow(_image(noise), **PIXELS)
     ax_image.set_title("the input: 784 random pixels")
@@ -304,7 +340,12 @@ def plot_most_wrong(weights, biases, X, labels, n=12, path=None):
 
     count = max(1, len(worst))
     rows, cols = _grid(count)
-    fig = Picture(figsize=(max(5.0, 2.0 * cols), 2.0 * rows + 0.7), layout="constrained")
+    fig = Picture(figsize=(max(5.0, 2.0 * cols), 2.0 * rows + 0.7), layout="constrained", description=(
+        f"The {len(worst)} images the network gets most confidently wrong, of its {len(wrong)} mistakes on "
+        f"{X.shape[1]} images, each titled with its label, the network's guess and the guessed neuron's "
+        "activation: " + "; ".join(f"label {labels[j]}, guess {guesses[j]} ({activations[guesses[j], j]:.2f})"
+                                   for j in worst) + "." if len(worst) else
+        f"No picture: the network gets all {X.shape[1]} images right."))
     if len(worst) == 0:
         ax = fig.add_subplot()
         ax.axis("off")

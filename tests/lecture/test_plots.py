@@ -65,6 +65,24 @@ def network(mnist):
     return weights, biases, trained_w, trained_b, history
 
 
+def says_more_than_its_titles(fig):
+    """The figure's description says what it shows, with its numbers: with every title, axis label
+    and text of the figure taken out, words and a digit are left (not "neuron 0. neuron 1. ...")."""
+    description = " ".join(fig.description.split())
+    figures = [fig, *fig.subfigs]
+    shown = [f.get_suptitle() for f in figures if f.get_suptitle()]
+    for ax in fig.get_axes():
+        shown += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), *(t.get_text() for t in ax.texts)]
+    if " ".join(" ".join(shown).split()) == description:
+        return  # a message in place of a picture (e.g. no MNIST): its words are the picture
+    left = description
+    for text in sorted({" ".join(t.split()) for t in shown if t.strip()}, key=len, reverse=True):
+        left = left.replace(text, " ")
+    words = re.findall(r"[^\W\d_]{2,}", left)
+    assert len(words) >= 8 and re.search(r"\d", left), (
+        f"the description is little more than the figure's titles and labels: {fig.description!r}")
+
+
 def image_axes(fig):
     """The axes that show a picture (not colorbars, not empty ones)."""
     return [ax for ax in fig.get_axes() if ax.get_images()]
@@ -231,11 +249,32 @@ def test_every_figure_shows_itself_as_png_in_a_notebook(network, mnist):
         "plot_noise_experiment": plots.plot_noise_experiment(trained_w, trained_b, rng=np.random.default_rng(0)),
         "plot_most_wrong": plots.plot_most_wrong(trained_w, trained_b, X, y),
     }
+    figures["plot_answers"] = plots.plot_answers(trained_w, trained_b, [("a 3", X[:, [18]]), ("black", 0 * X[:, [0]])])
     formatter = DisplayFormatter()
     for name, fig in figures.items():
-        data, _ = formatter.format(fig)
+        data, metadata = formatter.format(fig)
         assert "image/png" in data, f"{name} would show as text: {data.get('text/plain')}"
         assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n", name
+        assert metadata["image/png"]["alt"] == data["text/plain"] == fig.description, name
+        says_more_than_its_titles(fig)
+
+
+def test_06_alt_text_gives_the_numbers_drawn(network):
+    weights, _, trained_w, _, history = network
+    fig = plots.plot_training_history(history)
+    cost, accuracy = history["cost"], history["test_accuracy"]
+    for number in (f"{cost[0]:.3f}", f"{cost[-1]:.3f}", f"{accuracy[-1]:.1%}"):
+        assert number in fig.description, (number, fig.description)
+    assert "no test data" in plots.plot_training_history({"cost": [0.5, 0.3]}).description
+
+    before_after = plots.plot_weights_before_after(weights, trained_w)
+    change = trained_w[0] - weights[0]
+    kept = int(np.sum(np.all(change == 0, axis=0)))
+    assert f"{kept} of the 784 pixels kept their starting weights exactly" in before_after.description
+    assert kept > 0, "pixels without ink in 2,000 training digits keep their weights"
+    assert "neuron 0." not in before_after.description
+    largest = max(np.abs(weights[0]).max(), np.abs(trained_w[0]).max())
+    assert f"from {-largest:.2f} to {largest:.2f}" in before_after.description
 
 
 # ---------------------------------------------------------------- the pictures of 01 to 05
@@ -263,6 +302,7 @@ def shown_in_a_notebook(fig):
     assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
     assert "<Figure size" not in data["text/plain"]
     assert metadata["image/png"]["alt"] == data["text/plain"] == fig.description
+    says_more_than_its_titles(fig)
     return data, metadata
 
 
@@ -359,7 +399,7 @@ def test_02_network_picture_drawn_with_a_wrong_feedforward_differs():
     np.testing.assert_allclose(greys, expected, atol=1 / 255), "each neuron as bright as its activation"
 
     params = plots02.plot_parameters(forward.count_parameters, [784, 16, 16, 10])
-    assert "13,002" in params.get_axes()[0].get_title()
+    assert "13,002" in params.get_suptitle()
     assert "12544 weights and 16 biases" in params.description
     shown_in_a_notebook(plots02.plot_input(three))
 
@@ -434,3 +474,103 @@ def test_05_gradient_pictures_come_from_the_students_backprop():
     assert "relative error 0.0e+00" in check.description and " 0 off it" in check.description
     halved = plots05.plot_gradient_check([g / 2 for g in grad_w], grad_w)
     assert " 0 off it" not in halved.description
+
+
+def test_03_random_against_trained_on_real_digits():
+    from trained_network import trained_network
+
+    plots03 = _load("03_cost")
+    random = init_network([784, 16, 16, 10], np.random.default_rng(0))
+    trained = trained_network()
+    fig = plots03.plot_random_against_trained(cost.example_cost, cost.average_cost, feedforward,
+                                             random, trained, load_mnist, n=300)
+    shown_in_a_notebook(fig)
+    ax = fig.get_axes()[0]
+    X, labels = load_mnist()[2:]
+    X, Y = X[:, :300], cost.one_hot(labels[:300])
+    averages = [line.get_xdata()[0] for line in ax.get_lines()]
+    assert averages == pytest.approx([cost.average_cost(*random, X, Y), cost.average_cost(*trained, X, Y)])
+    assert averages[1] < 0.5 < 2 < averages[0], "a trained network costs far less than a random one"
+    counted = [int(re.search(r"(\d+) of 300 digits right", part).group(1))
+               for part in fig.description.split("The ")[1:]]
+    assert counted[0] < 60 and counted[1] >= 255, "about 1 in 10 right by chance, about 9 in 10 trained"
+    assert sum(p.get_height() for p in ax.patches) == 600, "each histogram counts the 300 examples"
+
+    summed = plots03.plot_random_against_trained(
+        cost.example_cost, lambda w, b, X, Y: 300 * cost.average_cost(w, b, X, Y), feedforward,
+        random, trained, load_mnist, n=300)
+    assert summed.description != fig.description, "a wrong average_cost moves the dashed lines"
+
+    def offline():
+        raise FileNotFoundError("cannot find the MNIST files (train-images-idx3-ubyte.gz and three more) in: /nowhere")
+
+    missing = plots03.plot_random_against_trained(cost.example_cost, cost.average_cost, feedforward,
+                                                 random, trained, offline)
+    data, _ = shown_in_a_notebook(missing)
+    assert missing.description.startswith("MNIST could not be loaded") and "/nowhere" in missing.description
+
+
+def test_03_trained_network_holds_numbers_only_and_as_the_generator_writes_them():
+    """The trained network 03 provides: no code of 04 to 06 (no training, no gradients), small,
+    and exactly the block autograder/authoring/trained_network.py writes for its own numbers."""
+    from autograder.authoring import trained_network as generator
+    from trained_network import trained_network
+
+    import ast
+
+    source = (SOLUTIONS / "03_cost" / "trained_network.py").read_text()
+    tree = ast.parse(source)
+    assert [node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.ClassDef))] == \
+        ["trained_network"], "one function, which decodes the numbers"
+    imported = [alias.name for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+                for alias in node.names]
+    assert imported == ["base64", "zlib", "numpy"], "no course module: nothing of 04 to 06 comes along"
+    assert len(source) < 20_000
+    weights, biases = trained_network()
+    assert [w.shape for w in weights] == [(16, 784), (16, 16), (10, 16)]
+    assert [b.shape for b in biases] == [(16, 1), (16, 1), (10, 1)]
+    assert generator.block(weights, biases) in source, "regenerating from its own numbers changes nothing"
+
+
+@pytest.mark.parametrize("wrong, got", [
+    (lambda a: a.ravel(), "(10,)"),                    # squeezed: a flat vector
+    (lambda a: np.hstack([a, a]).T, "(2, 10)"),        # one row per example (here the input twice)
+])
+def test_02_network_of_a_feedforward_with_the_wrong_shape_says_so(wrong, got):
+    """Never a traceback inside provided code: the figure names the shape expected and the shape got."""
+    plots02 = _load("02_forward")
+    weights, biases = init_network([784, 16, 16, 10], np.random.default_rng(0))
+
+    def misshapen(weights, biases, a, activation=neuron.sigmoid):
+        for W, b in zip(weights, biases):
+            a = activation(W @ a + b)
+        return wrong(a)
+
+    fig = plots02.plot_network(misshapen, weights, biases, plots02.example_three())
+    shown_in_a_notebook(fig)
+    assert f"The output layer: shape {got}, expected (10, 1)" in fig.description, fig.description
+    assert "hidden layer 1: shape" in fig.description
+    drawn = " ".join(t.get_text() for ax in fig.get_axes() for t in ax.texts)
+    assert f"shape {got}, expected (10, 1)" in " ".join(drawn.split()), "the message is in the picture too"
+    assert not [p for ax in fig.get_axes() for p in ax.patches], "no network drawn from the wrong numbers"
+
+
+def test_02_parameter_chart_shows_every_layers_biases():
+    """16 biases beside 12,544 weights: each layer's orange bar is wide enough to see, and is missing
+    when count_parameters forgets the biases (what the notebook's caption promises)."""
+    plots02 = _load("02_forward")
+    fig = plots02.plot_parameters(forward.count_parameters, [784, 16, 16, 10])
+    shown_in_a_notebook(fig)
+    assert "13,002" in fig.get_suptitle()
+    pixels(fig)
+    renderer = fig.canvas.get_renderer()
+    orange = [p for ax in fig.get_axes() for p in ax.patches if same_color(p.get_facecolor(), "tab:orange")]
+    assert [p.get_width() for p in orange] == [16, 16, 10]
+    widths = [p.get_window_extent(renderer).width for p in orange]
+    assert min(widths) > 30, f"the biases are {widths} pixels wide: too thin to see"
+    texts_fit_and_do_not_overlap(fig, [t for ax in fig.get_axes() for t in (*ax.texts, ax.xaxis.label)])
+
+    forgotten = plots02.plot_parameters(lambda sizes: sum(a * b for a, b in zip(sizes, sizes[1:])),
+                                        [784, 16, 16, 10])
+    orange = [p for ax in forgotten.get_axes() for p in ax.patches if same_color(p.get_facecolor(), "tab:orange")]
+    assert [p.get_width() for p in orange] == [0, 0, 0] and "12544 weights and 0 biases" in forgotten.description

@@ -513,6 +513,10 @@ def test_notebook_runs_with_the_reference(assignment_id, reference_run):
         "\n".join(mismatches)
     if assignment_id == "06_mnist":
         check_mnist_prose(out)
+    shown = " ".join(o.get("data", {}).get("text/plain", "") for cell in nb.cells for o in cell.get("outputs", []))
+    for cell in nb.cells:
+        for title in re.findall(r"label \d, guess \d \(\d\.\d\d\)", cell.source if cell.cell_type == "markdown" else ""):
+            assert title in shown, f"the text quotes {title!r}, which no picture of this run shows"
 
 
 @pytest.mark.slow
@@ -538,8 +542,26 @@ def test_every_figure_cell_shows_one_picture_with_a_caption_and_alt_text(assignm
         picture = next(out for out in nb.cells[index].outputs if "image/png" in out.get("data", {}))
         alt = picture.get("metadata", {}).get("image/png", {}).get("alt", "")
         if "plots.plot_" in nb.cells[index].source:
-            assert len(alt) > 40, f"cell {index}: the picture has no description for screen readers: {alt!r}"
+            assert says_what_it_shows(alt), f"cell {index}: the picture has no description for screen readers: {alt!r}"
             assert picture["data"]["text/plain"] == alt, "its plain-text form is the same description"
+
+
+def says_what_it_shows(alt: str) -> bool:
+    """Alt text that describes, with numbers: more than a few words, a digit, and sentences that are
+    not one title repeated ("neuron 0. neuron 1. neuron 2. ..." reads as one sentence, numbered)."""
+    sentences = [s for s in re.split(r"(?<=\.)\s+", alt.replace("...", "…").strip()) if s]
+    skeletons = {re.sub(r"[\d.,%()+-]+", "#", s).strip() for s in sentences}
+    return len(re.findall(r"[^\W\d_]{2,}", alt)) >= 8 and bool(re.search(r"\d", alt)) and \
+        len(skeletons) * 2 >= len(sentences)
+
+
+def test_alt_text_that_only_joins_titles_is_not_a_description():
+    assert not says_what_it_shows("Learning: the cost rolls downhill, epoch by epoch. training cost (lower is "
+                                  "better). test accuracy (higher is better).")
+    assert not says_what_it_shows("What the second-layer neurons look for, before and after training. before "
+                                  "training. after training. " + " ".join(f"neuron {j}." for j in range(16)) * 2)
+    assert says_what_it_shows("Left: the training cost after each of 10 epochs, from 0.312 after the first to "
+                              "0.120 after the last. Right: the test accuracy, from 90.1% to 92.3% after the last.")
 
 
 @pytest.mark.slow
