@@ -716,3 +716,13 @@ def test_unknown_assignment_id_lists_the_known_ones():
     message = str(info.value)
     assert "'07_convnets'" in message
     assert all(a.id in message for a in ASSIGNMENTS)
+
+
+def test_the_readme_names_the_assignments_that_have_plots():
+    """The README tells students which folders have a provided plots.py: exactly those whose course.toml
+    provides one (a scaffolded assignment has none until its author writes it)."""
+    paragraph = next(p for p in (REPO / "README.md").read_text().split("\n\n") if "provided `plots.py`" in p)
+    named = set(re.findall(r"\b\d\d_[a-z_]+[a-z]\b", paragraph))
+    having = {a.id for a in ASSIGNMENTS if "plots.py" in a.provided}
+    assert named == having, f"the README names {sorted(named)}; course.toml provides plots.py to {sorted(having)}"
+    assert all((COURSE.release_dir(a) / "plots.py").is_file() for a in having)
