@@ -15,8 +15,11 @@ it checks and the hidden tests that check them:
 A promise is a phrase quoted from the docstring (spaces do not matter). A
 sentence of the docstring is behavioural when it speaks of what the function
 raises, returns, changes or keeps, of shapes, dtypes, floats and ints, or of
-the generator; each such sentence must contain a declared promise. Read from
-source (syntax trees), nothing is imported.
+the generator; each such sentence must contain a declared promise. A sentence
+that describes an argument (it starts with one of the function's parameter
+names and a colon: "y: the one-hot labels, shape (n, m).") is no promise: it
+tells what the caller passes, not what the function does. Read from source
+(syntax trees), nothing is imported.
 """
 import ast
 import dataclasses
@@ -60,14 +63,26 @@ def prose(docstring: str) -> str:
 
 def sentences(docstring: str) -> list[str]:
     """The docstring's sentences and clauses, spaces normalised: a sentence ends with '.' or ':' before
-    a capital, a clause with ';'."""
+    a capital or before a word and a colon (an argument's description, "y: the labels"), a clause with ';'."""
     text = " ".join(prose(docstring).split())
-    return [s.strip() for s in re.split(r"(?<=[.:])\s+(?=[A-Z(\"'])|(?<=;)\s+", text) if s.strip()]
+    out = []
+    for piece in (s.strip() for s in re.split(r"(?<=[.:])\s+(?=[A-Z(\"']|[A-Za-z_]\w*: )|(?<=;)\s+", text)):
+        if piece and out and re.fullmatch(r"[A-Za-z_]\w*:", out[-1]):
+            out[-1] += " " + piece  # "z: (n, m) inputs." is one sentence, not "z:" and the rest
+        elif piece:
+            out.append(piece)
+    return out
 
 
-def behavioural(docstring: str) -> list[str]:
-    """The sentences that promise behaviour (BEHAVIOURAL), in order."""
-    return [s for s in sentences(docstring) if BEHAVIOURAL.search(s)]
+def describes_argument(sentence: str, parameters) -> bool:
+    """Whether the sentence starts with a parameter's name and a colon ("y: the one-hot labels")."""
+    return any(sentence.startswith(f"{name}:") for name in parameters)
+
+
+def behavioural(docstring: str, parameters=()) -> list[str]:
+    """The sentences that promise behaviour (BEHAVIOURAL), in order; those describing one of the
+    parameters (named) are none."""
+    return [s for s in sentences(docstring) if BEHAVIOURAL.search(s) and not describes_argument(s, parameters)]
 
 
 def declared(grader_source: str) -> dict:
@@ -78,10 +93,11 @@ def declared(grader_source: str) -> dict:
     return {}
 
 
-def check(docstrings: dict, promises: dict, tests: set) -> tuple[list[Promise], dict]:
+def check(docstrings: dict, promises: dict, tests: set, parameters=None) -> tuple[list[Promise], dict]:
     """(declared promises with what is wrong with each, {function: [behavioural sentences no promise covers]}).
 
-    docstrings: {function: docstring} of the graded functions; tests: the grader's test names."""
+    docstrings: {function: docstring} of the graded functions; tests: the grader's test names;
+    parameters: {function: its parameter names}, whose descriptions promise nothing."""
     found, unchecked = [], {}
     for function, docstring in docstrings.items():
         text = _normal(docstring or "")
@@ -96,7 +112,8 @@ def check(docstrings: dict, promises: dict, tests: set) -> tuple[list[Promise], 
                 problem = "no such test: " + ", ".join(n for n in names if n not in tests)
             found.append(Promise(function, phrase, tuple(names), problem))
         phrases = [_normal(p) for p in mine]
-        missing = [s for s in behavioural(docstring or "") if not any(p in _normal(s) for p in phrases)]
+        said = behavioural(docstring or "", (parameters or {}).get(function, ()))
+        missing = [s for s in said if not any(p in _normal(s) for p in phrases)]
         if missing:
             unchecked[function] = missing
     for function in promises:
@@ -109,10 +126,14 @@ def assignment_promises(course: Course, assignment: Assignment):
     """check() for one assignment: its reference docstrings against its grader's PROMISES."""
     from ..engine.grader_points import decorated_tests, grader_tree
 
-    docstrings = {}
+    docstrings, parameters = {}, {}
     for module in assignment.modules:
         source = (course.solution_dir(assignment.id) / module).read_text(encoding="utf-8")
-        docstrings.update({f.name: ast.get_docstring(f) or "" for f in graded_functions(source)})
+        for function in graded_functions(source):
+            docstrings[function.name] = ast.get_docstring(function) or ""
+            arguments = function.args
+            parameters[function.name] = [a.arg for a in (*arguments.posonlyargs, *arguments.args,
+                                                         *arguments.kwonlyargs)]
     grader = course.grader_file(assignment.id).read_text(encoding="utf-8")
     tests = {t.name for t in decorated_tests(grader_tree(course, assignment))}
-    return check(docstrings, declared(grader), tests)
+    return check(docstrings, declared(grader), tests, parameters)

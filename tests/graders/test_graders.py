@@ -328,8 +328,8 @@ for _name, _value in list(globals().items()):
 """
 
 # Modules written by an attacker who read the graders: every function keeps the reference's
-# signature and raises what it raises, but answers something that computes nothing. Each must score 0.
-ATTACKED = ("01_neuron", "02_forward", "03_cost", "04_gradient_descent", "05_backprop")
+# signature and raises what it raises, but answers something that computes nothing. Each must score 0,
+# on every assignment of course.toml (a new one too), with every attack unless listed here.
 # 06_mnist trains on MNIST in every submission: the attacks that single-answer evidence let through there
 ATTACKED_IN_PART = {"06_mnist": ("first-answer-forever", "arange-pattern")}
 _FILL = """
@@ -624,9 +624,20 @@ PROPERTY_TESTS = {"test_weighted_sum_lengths", "test_init_network_shapes", "test
                   "test_train_returns_network_and_history", "test_gd_start_unchanged_history_separate"}
 
 
-def attacks_on(assignment_id) -> list[str]:
-    """The names of the ATTACKS an assignment's corpus grades (each must score 0)."""
-    return list(ATTACKS) if assignment_id in ATTACKED else list(ATTACKED_IN_PART.get(assignment_id, ()))
+def attacks_on(assignment_id, course=COURSE) -> list[str]:
+    """The names of the ATTACKS an assignment of the course is graded against (each must score 0): all of
+    them, unless ATTACKED_IN_PART lists the ones that apply to it."""
+    course.assignment(assignment_id)  # an assignment of course.toml, or a CourseConfigError naming the known ones
+    return list(ATTACKED_IN_PART.get(assignment_id, ATTACKS))
+
+
+def test_every_assignment_of_course_toml_is_attacked():
+    """A new assignment is attacked with every attack without a word; an exception names an assignment of the
+    course and attacks of ATTACKS."""
+    assert all(attacks_on(a.id) for a in COURSE.assignments)
+    assert set(ATTACKED_IN_PART) <= {a.id for a in COURSE.assignments}
+    assert all(set(names) <= set(ATTACKS) for names in ATTACKED_IN_PART.values())
+    assert attacks_on("01_neuron") == list(ATTACKS)
 
 
 def _function_names(source: str) -> list[str]:

@@ -43,6 +43,23 @@ def test_a_promise_without_a_test_is_found():
     assert unchecked == {"weighted_sum": ["Inputs of different lengths raise ValueError;", "w and a are unchanged."]}
 
 
+def test_a_sentence_describing_an_argument_is_no_promise():
+    """A sentence that starts with a parameter's name and a colon says what the caller passes (docs/authoring.md,
+    section 5): no test need check it, whatever words it uses; the same words about the result are a promise."""
+    doc = ("The cross-entropy cost. a: the output activations, shape (n, m); y: the one-hot labels, shape (n, m). "
+           "z: (n, m) weighted inputs, never changed. Returns a float. The shape of y must match a's.")
+    assert behavioural(doc, ("a", "y")) == ["z: (n, m) weighted inputs, never changed.", "Returns a float.",
+                                            "The shape of y must match a's."]
+    assert behavioural(doc, ("a", "y", "z")) == ["Returns a float.", "The shape of y must match a's."]
+    assert behavioural(doc) == ["a: the output activations, shape (n, m);", "y: the one-hot labels, shape (n, m).",
+                                "z: (n, m) weighted inputs, never changed.", "Returns a float.",
+                                "The shape of y must match a's."]
+    _, unchecked = check({"cross_entropy": doc}, {"cross_entropy": {"Returns a float": ["test_ce"]}}, {"test_ce"},
+                         {"cross_entropy": ["a", "y"]})
+    assert unchecked == {"cross_entropy": ["z: (n, m) weighted inputs, never changed.",
+                                           "The shape of y must match a's."]}
+
+
 def test_course_show_lists_each_promise_with_its_tests():
     text = show(COURSE, COURSE.assignment("01_neuron"))
     section = text.split("=== weighted_sum")[1].split("=== neuron")[0]

@@ -32,7 +32,8 @@ import numpy as np
 import pytest
 
 from conftest import REPO, run_course
-from autograder.build import BuildError, build, make_stub, solution_regions, stale_files, strip_markers
+from autograder.build import (BuildError, build, graded_functions, make_stub, solution_regions, stale_files,
+                              strip_markers)
 from autograder.config import CourseConfigError, load_course
 from autograder.toolkit import lecture
 
@@ -260,9 +261,52 @@ SIGNATURE_CASES = [pytest.param(assignment_id, module, line, variant,
                    for variant in ("stub", "reference")]
 
 
+def api_problems(course, api: dict) -> list[str]:
+    """What keeps an [api] table ("ID/module.py" -> signatures, as in autograder/toolkit/lecture.toml) from
+    following course.toml: a graded module with no entry, an entry that is no assignment's module, a graded
+    function of the reference the entry does not list, or a listed signature the reference does not have."""
+    graded = {f"{a.id}/{m}": (a.id, m) for a in course.assignments for m in a.modules}
+    problems = [f"[api] has no entry {key!r}, a module course.toml grades" for key in graded if key not in api]
+    problems += [f"[api] {key!r} is no module of an assignment of {course.path}" for key in api if key not in graded]
+    for key in [k for k in graded if k in api]:
+        assignment_id, module = graded[key]
+        defined = {}
+        for function in graded_functions((course.solution_dir(assignment_id) / module).read_text()):
+            args = function.args.args
+            defaults = [None] * (len(args) - len(function.args.defaults)) + function.args.defaults
+            defined[function.name] = [(a.arg, d and ast.unparse(d)) for a, d in zip(args, defaults)]
+        listed = {}
+        for line in api[key]:
+            name, parameters = spec_signature(line)
+            listed[name] = [(p, d and ast.unparse(d)) for p, d in parameters]
+            if name not in defined:
+                problems.append(f"[api] {key!r}: {line!r}, but the reference has no function {name}")
+            elif defined[name] != listed[name]:
+                have = ", ".join(p if d is None else f"{p}={d}" for p, d in defined[name])
+                problems.append(f"[api] {key!r}: {line!r}, but the reference has {name}({have})")
+        problems += [f"[api] {key!r} lacks {name}, a graded function of the reference" for name in defined
+                     if name not in listed]
+    return problems
+
+
 def test_spec_modules_are_in_course_toml():
     course_modules = {(a.id, m) for a in ASSIGNMENTS for m in a.modules}
     assert set(SPEC) <= course_modules, f"course.toml lacks {set(SPEC) - course_modules}"
+
+
+def test_an_api_that_does_not_follow_course_toml_is_told():
+    api = dict(lecture.API)
+    assert api_problems(COURSE, api) == []
+    first = f"{ASSIGNMENTS[0].id}/{ASSIGNMENTS[0].modules[0]}"
+    del api[first]
+    api["99_gone/gone.py"] = ("gone(x)",)
+    api["02_forward/forward.py"] = tuple(line.replace("count_parameters(sizes)", "count_parameters(layers)")
+                                         for line in api["02_forward/forward.py"] if not line.startswith("predict("))
+    assert api_problems(COURSE, api) == [
+        f"[api] has no entry {first!r}, a module course.toml grades",
+        f"[api] '99_gone/gone.py' is no module of an assignment of {COURSE.path}",
+        "[api] '02_forward/forward.py': 'count_parameters(layers)', but the reference has count_parameters(sizes)",
+        "[api] '02_forward/forward.py' lacks predict, a graded function of the reference"]
 
 
 @pytest.mark.parametrize("assignment_id, module, line, variant", SIGNATURE_CASES)
@@ -664,7 +708,9 @@ def config_error(path) -> str:
 
 
 def test_the_course_toml_loads():
-    assert [a.id for a in ASSIGNMENTS][:6] == [key[0] for key in SPEC]
+    """Every assignment of course.toml has its [api] entries and every [api] entry is an assignment's module
+    (a new assignment is added to [api] as docs/authoring.md, section 4, says)."""
+    assert not api_problems(COURSE, lecture.API), api_problems(COURSE, lecture.API)
     assert all(a.due is not None and a.due.utcoffset() is not None for a in ASSIGNMENTS[:6])
     assert all(a.due is None or a.due.utcoffset() is not None for a in ASSIGNMENTS)  # a new one may have none yet
 
@@ -716,3 +762,13 @@ def test_unknown_assignment_id_lists_the_known_ones():
     message = str(info.value)
     assert "'07_convnets'" in message
     assert all(a.id in message for a in ASSIGNMENTS)
+
+
+def test_the_readme_names_the_assignments_that_have_plots():
+    """The README tells students which folders have a provided plots.py: exactly those whose course.toml
+    provides one (a scaffolded assignment has none until its author writes it)."""
+    paragraph = next(p for p in (REPO / "README.md").read_text().split("\n\n") if "provided `plots.py`" in p)
+    named = set(re.findall(r"\b\d\d_[a-z_]+[a-z]\b", paragraph))
+    having = {a.id for a in ASSIGNMENTS if "plots.py" in a.provided}
+    assert named == having, f"the README names {sorted(named)}; course.toml provides plots.py to {sorted(having)}"
+    assert all((COURSE.release_dir(a) / "plots.py").is_file() for a in having)

@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from autograder.authoring.show import hidden_tests, primary_function, show
 from autograder.config import load_course
 from autograder.engine.fingerprint import settings_digest
 from conftest import REPO, make_course, run_course
+from test_course_content import api_problems
 
 NEW = ["new", "07_layer", "--title", "A layer of neurons: a' = sigma(W a + b)", "--module", "layer.py",
        "--points", "10", "--due", "2027-03-19T23:59:00Z", "--provided", "neuron.py"]
@@ -302,6 +304,8 @@ def test_the_guide_runs_as_written(tmp_path):
     path = copied_course(tmp_path / "course")
     root = path.parent
     shutil.copy(REPO / "pyproject.toml", root)  # the Gradescope bundle pins what it installs from it
+    (root / "autograder/toolkit").mkdir(parents=True)  # the guide adds the assignment's [api] line to it
+    shutil.copy(REPO / "autograder/toolkit/lecture.toml", root / "autograder/toolkit")
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
            "COURSE_TOML": str(path), "OPENBLAS_NUM_THREADS": "1"}
     env.pop("PYTHONPATH", None)
@@ -324,6 +328,8 @@ def test_the_guide_runs_as_written(tmp_path):
             anchor = text.index(detail.splitlines()[0])
             (root / what).write_text(text[:anchor] + detail)
     assert "its tests add up to 14 points but points = 10" in printed["course build"]
+    api = tomllib.loads((root / "autograder/toolkit/lecture.toml").read_text())["api"]
+    assert "07_layer/layer.py" in api and not api_problems(load_course(path), api), api_problems(load_course(path), api)
     assert "killed 6 of 7 mutants (85%); charged once: 6 of 6 (100%)" in printed["course audit 07_layer"]
     with open(root / "trial/graded/grades.csv", newline="") as f:
         assert {r["student"]: r["score"] for r in csv.DictReader(f)} == {"reference": "10", "stub": "0"}

@@ -26,20 +26,21 @@ IDS = [a.id for a in COURSE.assignments]
 CORPUS = REPO / "tests" / "submissions"
 
 
-def release_copy(tmp_path: Path, assignment_id: str, source: str | None = None, name: str | None = None) -> Path:
+def release_copy(tmp_path: Path, assignment_id: str, source: str | None = None, name: str | None = None,
+                 course=COURSE) -> Path:
     """A copy of assignments/<id>/ with source written as the student's module (the stub if None)."""
     folder = tmp_path / assignment_id
-    shutil.copytree(COURSE.release_dir(assignment_id), folder,
+    shutil.copytree(course.release_dir(assignment_id), folder,
                     ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", ".ipynb_checkpoints"))
-    module = COURSE.assignment(assignment_id).modules[0]
+    module = course.assignment(assignment_id).modules[0]
     if source is not None:
         (folder / module).unlink()
         (folder / (name or module)).write_text(source)
     return folder
 
 
-def reference(assignment_id: str) -> str:
-    return (COURSE.solution_dir(assignment_id) / COURSE.assignment(assignment_id).modules[0]).read_text()
+def reference(assignment_id: str, course=COURSE) -> str:
+    return (course.solution_dir(assignment_id) / course.assignment(assignment_id).modules[0]).read_text()
 
 
 def mutant(assignment_id: str, name: str) -> str:
@@ -261,16 +262,16 @@ SAFE_HOSTILE = ["exit_os", "exit_sys", "exit_in_call", "syntax_error", "loop_at_
                 "monkeypatch", "shadow_files", "shadow_files_honest", "stack_frames", "hardcoded", "import_graders"]
 
 
-def corpus(assignment_id: str) -> dict[str, tuple[str, dict]]:
+def corpus(assignment_id: str, course=COURSE) -> dict[str, tuple[str, dict]]:
     """student -> (module source, other files): mutants, correct variants, trivial and hostile submissions."""
     from test_graders import TRIVIAL, trivial_module
 
-    subs = {"correct-reference": (reference(assignment_id), {})}  # every assignment has one, corpus or not
+    subs = {"correct-reference": (reference(assignment_id, course), {})}  # every assignment has one, corpus or not
     for kind in ("mutants", "correct"):
         for path in sorted((CORPUS / assignment_id / kind).glob("*.py")):
             subs[f"{kind}-{path.stem}"] = (path.read_text(), {})
     for name, body in TRIVIAL.items():
-        subs[f"trivial-{name}"] = (trivial_module(reference(assignment_id), body), {})
+        subs[f"trivial-{name}"] = (trivial_module(reference(assignment_id, course), body), {})
     if assignment_id == "01_neuron":
         from test_engine_hostile import hostile_cases
         cases = hostile_cases({"repo": REPO, "submissions": Path("/nonexistent/s"), "out": Path("/nonexistent/o")})
@@ -282,12 +283,17 @@ def corpus(assignment_id: str) -> dict[str, tuple[str, dict]]:
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment_id", IDS)
 def test_whenever_check_says_ready_the_grader_gives_no_structural_zero(assignment_id, tmp_path):
-    module = COURSE.assignment(assignment_id).modules[0]
+    ready_means_no_structural_zero(COURSE, assignment_id, corpus(assignment_id), tmp_path)
+
+
+def ready_means_no_structural_zero(course, assignment_id, submissions, tmp_path) -> dict:
+    """Run check.py on each submission (student -> (source, other files)) in a copy of the course's release, grade
+    those it says READY for with `course grade`, and fail on any structural zero among them; the READY ones."""
+    module = course.assignment(assignment_id).modules[0]
     ready, verdicts = {}, {}
-    submissions = corpus(assignment_id)
     folders = {}
     for student, (source, others) in submissions.items():
-        folders[student] = release_copy(tmp_path / "check" / student, assignment_id, source)
+        folders[student] = release_copy(tmp_path / "check" / student, assignment_id, source, course=course)
         for name, text in others.items():
             (folders[student] / name).write_text(text)
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # one check.py per core
@@ -310,7 +316,8 @@ def test_whenever_check_says_ready_the_grader_gives_no_structural_zero(assignmen
         (folder / module).write_text(source)
         for name, text in others.items():
             (folder / name).write_text(text)
-    result = run_course("grade", "--assignment", assignment_id, submitted, "--out", out, "--jobs", "2")
+    result = run_course("grade", "--assignment", assignment_id, submitted, "--out", out, "--jobs", "2",
+                        course=course.path)
     assert result.returncode == 0, result.stderr[-3000:]
     structural = []
     for student in ready:
@@ -319,3 +326,4 @@ def test_whenever_check_says_ready_the_grader_gives_no_structural_zero(assignmen
                        if t["score"] < t["max_score"] and STRUCTURAL.search(t["output"])]
     assert not structural, "check.py said READY, but the grader could not use the function:\n" + \
         "\n".join(map(str, structural))
+    return ready
