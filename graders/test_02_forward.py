@@ -261,6 +261,11 @@ class _LayerChain:
                 return any(blame.same_error(self.stages[s][0].results[k][0][1], error) for s, k in self.asked[i])
         return False
 
+    def raised(self, error) -> bool:
+        """True if the student's own layer_forward raised this very error (type and message, numbers aside) on any
+        layer of the chain (graded in test_layer_forward_random)."""
+        return any(blame.same_error(pair[0][1], error) for stage, _ in self.stages for pair in stage.results)
+
     def output(self, weights, biases, X):
         """The student's own layer_forward chained through this network (None if it is not one of them, the chain
         broke, or layer_forward shows no evidence that it computes)."""
@@ -822,8 +827,14 @@ def test_feedforward_unchanged(student, rng, seed):
     sizes = [n] * int(rng.integers(3, 6))  # square layers, one example: even a shaky layer_forward runs
     weights, biases = random_network(rng, sizes)
     X = rng.uniform(0.0, 1.0, (n, 1))
-    call = student.call("feedforward", [W.copy() for W in weights], [b.copy() for b in biases], X.copy(),
-                        return_args=True)
+    try:
+        call = student.call("feedforward", [W.copy() for W in weights], [b.copy() for b in biases], X.copy(),
+                            return_args=True)
+    except StudentError as error:
+        chain = _layer_chain(student, seed)
+        if not chain.computes or chain.raised(error):  # layer_forward's error, charged in its own tests
+            return _feedforward_unchanged_on_stand_in(student, seed, weights, biases, X)
+        raise
     X2 = rng.uniform(0.0, 1.0, (n, 1))
     # a property test: only for code that computes something (from the input and the weights: the same biases
     # with other weights and another input; an answer from the biases alone is no computation), unless the student's
@@ -860,7 +871,8 @@ def _feedforward_unchanged_on_stand_in(student, seed, weights, biases, X):
     """The property on its own where feedforward computes nothing here because the student's layer_forward computes
     nothing (charged in its own tests): feedforward asked again with a stand-in layer_forward
     (_stand_in_feedforward_run) must compute there and leave its weights, biases and input unchanged."""
-    why = "your feedforward computes nothing here, and nor does your layer_forward (its own tests charge that)"
+    why = ("your feedforward computes nothing here, or raises the error your layer_forward raised, which "
+           "layer_forward's own tests charge")
     run, cases, asked = _stand_in_feedforward_run(student, seed, [(weights, biases, X)], "unchanged", why)
     for case in cases:
         error = run.error("feedforward", *case)
