@@ -29,7 +29,7 @@ import zlib
 
 import numpy as np
 
-from autograder.engine.handle import StudentError
+from autograder.engine.handle import NotImplementedYet, StudentError
 from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, compare, computes_nothing, describe_value, expect_array,
                                 expect_computes_on, expect_float, expect_unchanged, fail, lecture, points)
@@ -352,16 +352,80 @@ def _sigmoid_prime_mistakes(z):
 
 
 def _on_own_sigmoid(own, got, z, atol=1e-10) -> bool:
-    """True if got is s(1 - s) for the student's own recorded sigmoid(z), and both compute."""
+    """True if got is s(1 - s) for the student's own recorded sigmoid(z), and both compute: to the precision
+    of s's dtype (s - s*s and s(1 - s) round differently), and non-finite wherever s(1 - s) is (inf - inf
+    is nan where inf * -inf is -inf: the own sigmoid's inf, charged in its own tests)."""
     derived = own.prime_at(z)
-    return derived is not None and agrees(got, derived, rtol=1e-7, atol=atol, equal_nan=True) \
-        and not own.why_prime_computes_nothing()
+    if derived is None or own.why_prime_computes_nothing():
+        return False
+    single = np.asarray(derived).dtype == np.float32
+    if single:
+        atol = max(atol, 1e-7)
+    bad = ~np.isfinite(np.asarray(derived, dtype=float))
+    if bad.any():
+        try:
+            got = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            return False
+        if got.shape != bad.shape or np.isfinite(got[bad]).any():
+            return False
+        got, derived = np.where(bad, 0.0, got), np.where(bad, 0.0, np.asarray(derived, dtype=float))
+    return agrees(got, derived, rtol=1e-5 if single else 1e-7, atol=atol, equal_nan=True)
+
+
+def _sigmoid_table(zs) -> list:
+    """A stand-in sigmoid's answers: the right sigmoid of each z and of -z (sigma(-z) = 1 - sigma(z) is a
+    common way to write the derivative), as a float for a float."""
+    table = []
+    for z in zs:
+        for x in (z, -z):
+            right = sigmoid(x)
+            table.append(((x,), float(right) if isinstance(x, float) else right))
+    return table
+
+
+def _sigmoid_prime_on_stand_in(student, seed, test):
+    """sigmoid_prime judged on its own where the student's sigmoid computes nothing on its stream (a constant, an
+    error for every input, not implemented yet: charged in sigmoid's tests): asked
+    in a fresh child whose sigmoid is a stand-in giving the right sigmoid for exactly this run's new inputs
+    (toolkit/stand_in.py), each asked twice in one shuffled stream. It must compute (rule 1) and give s (1 - s)."""
+    rng = _stream_rng(seed, f"sigmoid_prime stand-in {test}")
+    if test == "peak":
+        zs = [0.0, STABLE_Z.copy(), float(rng.normal(0.0, 3.0)), float(rng.normal(0.0, 3.0))]
+    else:
+        shapes = _shapes(rng)
+        zs = [rng.normal(0.0, 4.0, size=shape) for shape in shapes + [shapes[2]]] + [float(rng.normal(0.0, 3.0))]
+    run = stand_in.recorded(student, {"sigmoid": _sigmoid_table(zs)}, [("sigmoid_prime", (z,)) for z in zs],
+                            _stream_rng(seed, f"sigmoid_prime stand-in stream {test}"))
+    why = "your sigmoid computes nothing (its own tests charge that)"
+    if run is None:
+        fail(f"sigmoid_prime(z): {why}, and sigmoid_prime could not be asked again with a sigmoid that works.")
+    asked = (f"{why}, so sigmoid_prime was asked again in a process of its own, on new inputs, with sigmoid "
+             "replaced by a stand-in that gives the right sigmoid")
+    for z in zs:
+        error = run.error("sigmoid_prime", z)
+        if isinstance(error, NotImplementedYet):
+            raise error
+        if error is not None:
+            fail(f"sigmoid_prime(z) for z of shape {np.shape(z)}: {asked}; there your sigmoid_prime still raised: {error}")
+    nothing = run.why_nothing("sigmoid_prime")
+    if nothing:
+        fail_nothing(f"sigmoid_prime(z): {asked}", nothing)
+    for z in zs:
+        what = f"sigmoid_prime(z) for z of shape {np.shape(z)} ({asked})" if np.ndim(z) \
+            else f"sigmoid_prime({z:g}) ({asked})"
+        raw = run.answer("sigmoid_prime", z)
+        got = expect_array(raw, np.shape(z), what) if np.ndim(z) else _value(raw, what)
+        s = sigmoid(z)
+        compare(got, s * (1.0 - s), what, _sigmoid_prime_mistakes(z), rtol=1e-7, atol=1e-12)
 
 
 @points(2)
 def test_sigmoid_prime_random(student, seed):
     """sigmoid_prime(z) = sigma(z)(1 - sigma(z)) on random arrays and a float"""
     own = _OwnSigmoid(student, seed)
+    if not own.computes:  # sigmoid_prime's own part cannot show on it (charged in sigmoid's tests)
+        return _sigmoid_prime_on_stand_in(student, seed, "random")
     arrays, floats, _ = _sigmoid_inputs(seed)
     cases = arrays + floats[:1]
     errors = []
@@ -374,6 +438,9 @@ def test_sigmoid_prime_random(student, seed):
                 raise
             errors.append(error)  # the error of the student's own sigmoid, charged in its own tests
             continue
+        if isinstance(raw, np.ndarray) and raw.shape == np.shape(z) and raw.dtype.kind == "f" \
+                and not np.isfinite(raw).all() and _on_own_sigmoid(own, raw, z):
+            continue  # nan or inf where the student's own sigmoid gave them (charged in test_sigmoid_stable)
         got = expect_array(raw, np.shape(z), what) if np.ndim(z) else _value(raw, what)
         s = sigmoid(z)
         if not agrees(got, s * (1.0 - s), **SAME) and _on_own_sigmoid(own, got, z):
@@ -392,6 +459,8 @@ def test_sigmoid_prime_peak(student, seed):
     # Fixed inputs (and credit for the own sigmoid's error): for a sigmoid_prime that computes only, on the
     # stream's random inputs (where its right answers, given the student's own sigmoid, differ)
     own = _OwnSigmoid(student, seed)
+    if not own.computes:
+        return _sigmoid_prime_on_stand_in(student, seed, "peak")
     raw = own.stream.answer("sigmoid_prime", 0.0)  # first: an error (or "not implemented yet") is told as it is
     why = own.why_prime_computes_nothing()
     if why:
@@ -734,7 +803,7 @@ def _stand_in_cases(seed, blamed, test):
     return cases
 
 
-def _neuron_on_stand_in(student, seed, blamed, test, own_sigmoid=None):
+def _neuron_on_stand_in(student, seed, blamed, test, own_sigmoid=None, sigmoid_too=False):
     """neuron judged on its own where its outcome came from the student's own weighted_sum (_blamed): asked in a
     fresh child whose weighted_sum is a stand-in giving the right weighted sum for exactly this run's (w, a)
     (toolkit/stand_in.py), on new inputs (_stand_in_cases), each asked twice in one shuffled stream. It must compute
@@ -742,18 +811,25 @@ def _neuron_on_stand_in(student, seed, blamed, test, own_sigmoid=None):
     cases = _stand_in_cases(seed, blamed, test)
     pairs = [(w, a) for w, a, _, _ in cases] + [(a, w) for w, a, _, _ in cases]  # w . a = a . w
     stand_ins = {"weighted_sum": stand_in.table(lambda w, a: float(np.dot(w, a)), pairs)}
+    if sigmoid_too:  # the default activation too: each case's weighted sum plus bias, exactly
+        stand_ins["sigmoid"] = _sigmoid_table([float(np.dot(w, a)) + b for w, a, b, name in cases if name is None])
     calls = [("neuron", (w, a, b), {} if name is None else {"activation": Fn(name.lower())}) for w, a, b, name in cases]
     run = stand_in.recorded(student, stand_ins, calls, _stream_rng(seed, f"neuron stand-in stream {test}"))
-    why = ("your neuron's answer here comes from your weighted_sum (its error, or its wrong weighted sum), which its "
+    blocks = "sigmoid and weighted_sum" if sigmoid_too else "weighted_sum"
+    why = ("your sigmoid computes nothing (its own tests charge that), so neuron's default activation shows nothing "
+           "of neuron's own part" if sigmoid_too else
+           "your neuron's answer here comes from your weighted_sum (its error, or its wrong weighted sum), which its "
            "own tests charge")
     if run is None:
-        fail(f"neuron(w, a, b): {why}, and neuron could not be asked again with a weighted_sum that works.")
-    asked = (f"{why}. So neuron was asked again in a process of its own, on new inputs, with weighted_sum replaced "
-             "by a stand-in that gives the right weighted sum")
+        fail(f"neuron(w, a, b): {why}, and neuron could not be asked again with a {blocks} that work.")
+    asked = (f"{why}. So neuron was asked again in a process of its own, on new inputs, with {blocks} replaced "
+             "by stand-ins that give the right answers")
     functions = {None: lambda x: float(sigmoid(x)), "identity": lambda x: x, "ReLU": lambda x: max(0.0, x)}
     for w, a, b, name in cases:
         what = f"neuron(w, a, b{'' if name is None else ', activation=' + name}) for n = {len(w)}"
         error = run.error("neuron", w, a, b)
+        if isinstance(error, NotImplementedYet):
+            raise error
         if error is not None:
             fail(f"{what}: {asked}; there your neuron still raised: {error}")
     nothing = run.why_nothing("neuron")
@@ -782,6 +858,9 @@ def test_neuron_threshold(student, seed):
     """neuron uses sigmoid by default: with weighted sum 10 and bias -10 it gives 0.5"""
     sig = lambda x: float(sigmoid(x))  # noqa: E731
     own = _OwnSigmoid(student, seed)
+    if not own.computes:  # neuron's own part cannot show on a sigmoid that computes nothing (charged in its tests)
+        return _neuron_on_stand_in(student, seed, [(w, a, b, None) for w, a, b, _ in _threshold_cases(seed)],
+                                   "threshold", sigmoid_too=True)
     blamed = []
     for w, a, b, what in _threshold_cases(seed):
         raw, unverified = _blamed(student, seed, w, a, b, sig, lambda: student.neuron(w, a, b))

@@ -32,7 +32,7 @@ from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_computes_on,
                                 expect_int, expect_list, expect_unchanged, fail, lecture, named_mistake, points,
                                 stand_in, unchanged)
-from autograder.toolkit.evidence import fail_nothing, judge
+from autograder.toolkit.evidence import computes_on, fail_nothing, judge
 from autograder.toolkit.network import ACTIVATIONS, feedforward, identity, random_network, relu, sigmoid
 
 # Every behavioural promise of the docstrings (phrases quoted from solutions/02_forward/forward.py) and the
@@ -260,6 +260,11 @@ class _LayerChain:
             if blame.same_input((list(w), list(b), x), (list(weights), list(biases), X)):
                 return any(blame.same_error(self.stages[s][0].results[k][0][1], error) for s, k in self.asked[i])
         return False
+
+    def raised(self, error) -> bool:
+        """True if the student's own layer_forward raised this very error (type and message, numbers aside) on any
+        layer of the chain (graded in test_layer_forward_random)."""
+        return any(blame.same_error(pair[0][1], error) for stage, _ in self.stages for pair in stage.results)
 
     def output(self, weights, biases, X):
         """The student's own layer_forward chained through this network (None if it is not one of them, the chain
@@ -583,12 +588,11 @@ def _some_computed(student, function, networks, outcomes, what, rng, seed, test)
         expect_computes_on(student, function, cases, f"{what} on the inputs it answers", rng)
 
 
-def _feedforward_on_stand_in(student, seed, blamed, test):
-    """feedforward judged on its own where it raised the error its layer_forward raised on this network's layers
-    (charged in test_layer_forward_random): asked in a fresh child whose layer_forward is a stand-in giving the right
+def _stand_in_feedforward_run(student, seed, blamed, test, why):
+    """(run, cases, asked): feedforward asked in a fresh child whose layer_forward is a stand-in giving the right
     sigmoid activations for exactly this run's layers (toolkit/stand_in.py), on new sigmoid networks of the blamed
-    cases' sizes, each with its twins (another output bias, other inputs), each asked twice in one shuffled stream.
-    It must compute (rule 1) and chain every layer itself. blamed: (weights, biases, X) of the blamed cases."""
+    cases' sizes, each with its twins, each asked twice in one shuffled stream; fails unless every case answered
+    and feedforward computes there (rule 1). why: why it is asked again; asked: the sentence that says so."""
     rng = _stream_rng(seed, f"feedforward stand-in {test}")
     cases = []
     for weights, _, X in blamed:
@@ -603,12 +607,22 @@ def _feedforward_on_stand_in(student, seed, blamed, test):
             a = sigmoid(W @ a + b)
     stand_ins = {"layer_forward": stand_in.table(lambda W, a, b: sigmoid(W @ a + b), layers)}
     run = stand_in.recorded(student, stand_ins, [("feedforward", case) for case in cases], rng)
-    why = ("your feedforward raised the error your layer_forward raised on this network's layers, which "
-           "test_layer_forward_random charges")
     if run is None:
         fail(f"feedforward: {why}, and feedforward could not be asked again with a layer_forward that works.")
     asked = (f"{why}. So feedforward was asked again in a process of its own, on new networks of the same sizes, "
              "with layer_forward replaced by a stand-in that gives the right sigmoid activations")
+    return run, cases, asked
+
+
+def _feedforward_on_stand_in(student, seed, blamed, test):
+    """feedforward judged on its own where it raised the error its layer_forward raised on this network's layers
+    (charged in test_layer_forward_random): asked in a fresh child whose layer_forward is a stand-in giving the right
+    sigmoid activations for exactly this run's layers (toolkit/stand_in.py), on new sigmoid networks of the blamed
+    cases' sizes, each with its twins (another output bias, other inputs), each asked twice in one shuffled stream.
+    It must compute (rule 1) and chain every layer itself. blamed: (weights, biases, X) of the blamed cases."""
+    why = ("your feedforward raised the error your layer_forward raised on this network's layers, which "
+           "test_layer_forward_random charges")
+    run, cases, asked = _stand_in_feedforward_run(student, seed, blamed, test, why)
     for weights, biases, X in cases:
         sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]
         what = f"feedforward for a network with sizes {sizes} and a batch of {X.shape[1]}"
@@ -813,8 +827,14 @@ def test_feedforward_unchanged(student, rng, seed):
     sizes = [n] * int(rng.integers(3, 6))  # square layers, one example: even a shaky layer_forward runs
     weights, biases = random_network(rng, sizes)
     X = rng.uniform(0.0, 1.0, (n, 1))
-    call = student.call("feedforward", [W.copy() for W in weights], [b.copy() for b in biases], X.copy(),
-                        return_args=True)
+    try:
+        call = student.call("feedforward", [W.copy() for W in weights], [b.copy() for b in biases], X.copy(),
+                            return_args=True)
+    except StudentError as error:
+        chain = _layer_chain(student, seed)
+        if not chain.computes or chain.raised(error):  # layer_forward's error, charged in its own tests
+            return _feedforward_unchanged_on_stand_in(student, seed, weights, biases, X)
+        raise
     X2 = rng.uniform(0.0, 1.0, (n, 1))
     # a property test: only for code that computes something (from the input and the weights: the same biases
     # with other weights and another input; an answer from the biases alone is no computation), unless the student's
@@ -826,9 +846,12 @@ def test_feedforward_unchanged(student, rng, seed):
         other = (other[0], biases)
     # a list or tuple answer (every layer's activations, the input first: charged in test_feedforward_random) is
     # judged by its last item, the output layer's activations
-    expect_computes_on(student, "feedforward", [(weights, biases, X), other + (X2,)],
-                       "feedforward(weights, biases, a) for two networks and inputs a", rng,
-                       answer=lambda got: got[-1] if isinstance(got, (list, tuple)) and len(got) > 1 else got)
+    why = computes_on(student, "feedforward", [(weights, biases, X), other + (X2,)], rng,
+                      answer=lambda got: got[-1] if isinstance(got, (list, tuple)) and len(got) > 1 else got)
+    if why and not _layer_chain(student, seed).computes:
+        return _feedforward_unchanged_on_stand_in(student, seed, weights, biases, X)
+    if why:
+        fail_nothing("feedforward(weights, biases, a) for two networks and inputs a", why)
     after_w, after_b, after_x = call.args
     for before, after, name in ((weights, after_w, "weights"), (biases, after_b, "biases")):
         if not isinstance(after, list) or len(after) != len(before):
@@ -842,6 +865,39 @@ def test_feedforward_unchanged(student, rng, seed):
     if changed and "changes_inputs" not in blame.charged(student, "layer_forward"):
         fail(f"your feedforward changed its input {' and '.join(changed)}; functions must not modify their "
              "arguments (a = layer_forward(W, a, b) makes a new array; do not write into the ones you were given).")
+
+
+def _feedforward_unchanged_on_stand_in(student, seed, weights, biases, X):
+    """The property on its own where feedforward computes nothing here because the student's layer_forward computes
+    nothing (charged in its own tests): feedforward asked again with a stand-in layer_forward
+    (_stand_in_feedforward_run) must compute there and leave its weights, biases and input unchanged."""
+    why = ("your feedforward computes nothing here, or raises the error your layer_forward raised, which "
+           "layer_forward's own tests charge")
+    run, cases, asked = _stand_in_feedforward_run(student, seed, [(weights, biases, X)], "unchanged", why)
+    for case in cases:
+        error = run.error("feedforward", *case)
+        if error is not None:
+            fail(f"feedforward: {asked}; there your feedforward still raised: {error}")
+    nothing = run.why_nothing("feedforward")
+    if not nothing:  # an answer from the biases alone differs between the twins: other inputs, one network, too
+        same_network = [run.answer("feedforward", *case) for case in cases
+                        if case[0] is cases[0][0] and case[1] is cases[0][1]]
+        if len(same_network) > 1 and all(_numeric_array(got) is not None and _numeric_array(same_network[0]) is not None
+                                         and np.array_equal(_numeric_array(got), _numeric_array(same_network[0]))
+                                         for got in same_network[1:]):
+            nothing = "it gave the same answer for other inputs a of one network"
+    if nothing:
+        fail_nothing(f"feedforward: {asked}", nothing)
+    for before_w, before_b, before_x in cases:
+        after_w, after_b, after_x = run.call("feedforward", before_w, before_b, before_x).args
+        changed = [name for before, after, name in ((before_w, after_w, "weights"), (before_b, after_b, "biases"))
+                   if not isinstance(after, list) or len(after) != len(before)
+                   or not all(unchanged(x, y) for x, y in zip(before, after))]
+        if not unchanged(before_x, after_x):
+            changed.append("a (the input)")
+        if changed:
+            fail(f"your feedforward changed its input {' and '.join(changed)} ({asked}); functions must not modify "
+                 "their arguments.")
 
 
 # ---------------------------------------------------------------- predict

@@ -19,6 +19,7 @@ import importlib
 import os
 import sys
 import traceback
+import types
 import warnings
 
 CODE_DIR = os.path.abspath(sys.argv[5]) if len(sys.argv) > 5 else ""  # the student's modules
@@ -55,6 +56,8 @@ def make_fn(name, params):
         "quadratic_gradient": lambda: (lambda x: 2.0 * params["scale"] * (x - params["center"])),
         "quadratic": lambda: (lambda x: float(np.sum(params["scale"] * (np.asarray(x) - params["center"]) ** 2))),
         "sum_of_cubes": lambda: (lambda x: float(np.sum(np.asarray(x) ** 3))),
+        # the lecture's cost of one example (a stand-in for example_cost): sum of (a - y)^2
+        "squared_error": lambda: (lambda a, y: float(np.sum((np.asarray(a, dtype=float) - np.asarray(y, dtype=float)) ** 2))),
         "constant": lambda: (lambda x: params["value"]),
         "network_cost": lambda: (lambda P: _network_cost(params, P)),
         "rng": lambda: np.random.default_rng(params["seed"]),  # a Generator, not a function
@@ -129,15 +132,31 @@ class StandIn:
 
 
 def install_stand_ins(modules, stand_ins):
-    """Replace each named attribute of the student's modules by a StandIn; the name of one no module
-    has as a callable, or None."""
+    """Replace each named attribute of the student's modules by a StandIn (or by a function of the fixed library,
+    where the parent sent one: make_fn), also where a function of theirs holds it as a default argument (neuron's
+    activation=sigmoid); the name of one no module has as a callable, or None."""
     for name, table in stand_ins.items():
         owners = [m for m in modules if callable(getattr(m, name, None))]
         if not owners:
             return name
         for module in owners:
-            setattr(module, name, StandIn(name, getattr(module, name), table))
+            original = getattr(module, name)
+            replacement = table if callable(table) else StandIn(name, original, table)
+            setattr(module, name, replacement)
+            _replace_defaults(modules, original, replacement)
     return None
+
+
+def _replace_defaults(modules, original, replacement):
+    """Default arguments that are original (by identity), in the functions the modules define, become replacement."""
+    for module in modules:
+        for value in list(vars(module).values()):
+            if not isinstance(value, types.FunctionType) or value.__module__ != module.__name__:
+                continue
+            if value.__defaults__ and any(d is original for d in value.__defaults__):
+                value.__defaults__ = tuple(replacement if d is original else d for d in value.__defaults__)
+            if value.__kwdefaults__ and any(d is original for d in value.__kwdefaults__.values()):
+                value.__kwdefaults__ = {k: replacement if d is original else d for k, d in value.__kwdefaults__.items()}
 
 
 def error_report(exc):

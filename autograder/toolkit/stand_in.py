@@ -13,6 +13,11 @@ raises for any other:
     run.answer("neuron", w1, a1, b1)      # judged against activation(w1 . a1 + b1)
     run.why_nothing("neuron")             # rule 1 on this run's answers (evidence.judge)
 
+Where the later function computes the building block's inputs itself (average_cost feeds X forward, in
+columns or as a batch, so the exact arrays it passes cannot be known), the stand-in is a function of
+the child's fixed library instead of a table (stand_ins = {"example_cost": Fn("squared_error")}):
+the right building block for any input, and the later function is judged as before.
+
 Why nothing is gained by cheating it: the inputs are new (no other test uses them), every call is
 asked twice in one shuffled stream (evidence.one_stream), and the child, with whatever it wrote, is
 gone before the next test, which starts another one. Code that recognises the stand-in and answers
@@ -29,7 +34,8 @@ def table(function, inputs) -> list:
 
 def recorded(student, stand_ins: dict, calls, rng) -> Recording | None:
     """The student's answers to calls ((function, args[, kwargs]) each, each asked twice, shuffled), made in
-    a fresh child in which each module attribute named in stand_ins ({name: table}) is a stand-in; None if
+    a fresh child in which each module attribute named in stand_ins ({name: table, or an engine.wire.Fn of the
+    child's fixed library}) is a stand-in; None if
     this handle cannot start such a child (then there is no credit)."""
     fresh = getattr(student, "fresh_child", None)
     if fresh is None:

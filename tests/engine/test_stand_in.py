@@ -9,6 +9,7 @@ import pytest
 
 from autograder.engine.handle import StudentFailure, StudentError, StudentHandle, StudentProcess
 from autograder.engine.sandbox import become_subreaper, isolation_mode
+from autograder.engine.wire import Fn
 from autograder.limits import Limits
 from autograder.toolkit import stand_in
 
@@ -79,6 +80,32 @@ def recall():
         except OSError:
             pass
     return [len(_memory), found]
+'''
+
+# A later function that takes its building block as a default argument (neuron's activation=sigmoid), and one
+# that passes it arrays it computes itself (average_cost's columns).
+DEFAULTS = '''
+import numpy as np
+
+
+def block(z):
+    return 0.75
+
+
+def by_default(z, f=block):
+    return f(z) + 1.0
+
+
+def by_keyword_default(z, *, f=block):
+    return f(z) + 2.0
+
+
+def cost(a, y):
+    return 0.75
+
+
+def mean_cost(A, Y):
+    return float(np.mean([cost(A[:, j:j + 1] * 1.0, Y[:, j:j + 1]) for j in range(A.shape[1])]))
 '''
 
 # A module that will not let an attribute be replaced (its class refuses every setattr).
@@ -185,3 +212,20 @@ def test_the_toolkit_gives_no_stand_in_credit_where_no_fresh_child_can_start():
     assert stand_in.recorded(Local(), {"build": []}, [("use", (1.0,))], np.random.default_rng(0)) is None
     assert stand_in.table(lambda w, a: float(np.dot(w, a)), [([1.0, 2.0], [3.0, 4.0])]) == \
         [(([1.0, 2.0], [3.0, 4.0]), 11.0)]
+
+
+def test_a_stand_in_also_replaces_a_default_argument_that_is_the_building_block(make_student):
+    _, student = make_student(DEFAULTS)
+    assert student.by_default(0.5) == 1.75 and student.by_keyword_default(0.5) == 2.75
+    with student.fresh_child({"block": [((0.5,), 10.0)]}):
+        assert student.by_default(0.5) == 11.0 and student.by_keyword_default(0.5) == 12.0
+    assert student.by_default(0.5) == 1.75, "the student's own default is back in the next child"
+
+
+def test_a_library_stand_in_answers_any_input_right(make_student):
+    _, student = make_student(DEFAULTS)
+    A, Y = np.array([[0.5, 1.0], [0.25, 0.0]]), np.array([[1.0, 0.0], [0.0, 1.0]])
+    assert student.mean_cost(A, Y) == 0.75
+    with student.fresh_child({"cost": Fn("squared_error")}):
+        assert student.mean_cost(A, Y) == pytest.approx((0.25 + 0.0625 + 1.0 + 1.0) / 2)
+    assert student.mean_cost(A, Y) == 0.75

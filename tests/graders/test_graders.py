@@ -395,7 +395,8 @@ def _attack(function):
 TRAIN_SIGNATURE = "def train(weights, biases, X, Y, epochs, batch_size, learn_rate, rng, X_test=None, labels_test=None):"
 TARGETED = {"03_cost": {
     # example_cost returns one number whatever its input, average_cost is the mean of it: credit for "the mean of
-    # your own example_cost" goes only to an example_cost that computes
+    # your own example_cost" goes only to an example_cost that computes (average_cost, honest code, is judged with
+    # the right example_cost in a fresh child and earns its own points: test_honest_chain_over_junk_...)
     "constant-example-cost-chain": ("""
 def example_cost(output, y):
     return 0.75
@@ -404,8 +405,7 @@ def example_cost(output, y):
 def average_cost(weights, biases, X, Y):
     output = feedforward(weights, biases, X)
     return float(np.mean([example_cost(output[:, j:j + 1], Y[:, j:j + 1]) for j in range(X.shape[1])]))
-""", ("test_example_cost_lecture", "test_example_cost_random", "test_average_cost_random",
-      "test_average_cost_batch_of_one", "test_average_cost_inputs_unchanged")),
+""", ("test_example_cost_lecture", "test_example_cost_random")),
     # example_cost recognises the lecture's two "3"s (their costs from the notes) and is a function of the target
     # only elsewhere; average_cost is the mean of it over Y's columns, never looking at the network
     "lookup-example-cost": ("""
@@ -447,8 +447,7 @@ def example_cost(output, y):
 def average_cost(weights, biases, X, Y):
     out = feedforward(weights, biases, X)
     return float(np.mean([example_cost(out[:, j:j + 1], Y[:, j:j + 1]) for j in range(X.shape[1])]))
-""", ("test_example_cost_lecture", "test_example_cost_random", "test_average_cost_random",
-      "test_average_cost_batch_of_one")),
+""", ("test_example_cost_lecture", "test_example_cost_random")),
 }, "05_backprop": {
     # chain_rule_single answers the lecture's neuron from the notes and hashes its input into junk elsewhere
     "lookup-chain-rule": ("""
@@ -764,6 +763,17 @@ def test_targeted_attack_scores_nothing_in_the_tests_it_aims_at(assignment_id, n
     results = by_test(graded(assignment_id, tmp_path_factory)[f"targeted-{name}"])
     earned = [(t, results[t]["score"]) for t in TARGETED[assignment_id][name][1] if results[t]["score"]]
     assert not earned, earned
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["constant-example-cost-chain", "junk-cost-mean"])
+def test_honest_chain_over_junk_example_cost_earns_average_costs_points_only(name, tmp_path_factory):
+    """average_cost written right over a junk example_cost: example_cost's tests earn nothing (TARGETED), and
+    average_cost, asked again with the right example_cost (a stand-in in a fresh child), earns its value tests:
+    its own mistake-free code, charged nothing for example_cost's junk."""
+    results = by_test(graded("03_cost", tmp_path_factory)[f"targeted-{name}"])
+    for test in ("test_average_cost_random", "test_average_cost_batch_of_one", "test_average_cost_inputs_unchanged"):
+        assert results[test]["score"] == results[test]["max_score"], (test, results[test]["output"][:300])
 
 
 @pytest.mark.slow
