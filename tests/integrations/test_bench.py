@@ -128,5 +128,3 @@ def test_the_serve_bench_times_nbgrader_submit_to_feedback_against_the_engine_al
                            ("serve_worst_over_engine", "serve_feedback_worst_s")]:
         assert f[ratio] == pytest.approx(f[seconds] / engine), (ratio, f)
     assert f["serve_worst_over_engine"] >= f["serve_median_over_engine"]
-    # the feedback comes after the engine's work on the submission: a wait shorter than the engine is no wait
-    assert f["serve_idle_over_engine"] > 1, f
