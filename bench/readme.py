@@ -54,7 +54,7 @@ def render_figures(figures: dict) -> str:
     """The figures section (markdown) of one run's figures (bench/last.json's object)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(fixed=_fixed, thousands=lambda n: f"{n:,}")
+    env.filters.update(fixed=_fixed, thousands=lambda n: f"{n:,}", when=_when)
     started, finished = _when(figures.get("started_at")), _when(figures.get("finished_at"))
     if started[:10] == finished[:10]:
         finished = finished[12:]  # the same day: the time only
