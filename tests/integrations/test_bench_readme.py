@@ -125,7 +125,7 @@ def test_a_serve_run_replaces_only_the_serve_figures_and_keeps_its_own_date(tmp_
     assert readme.main([str(last), str(page)]) == 0
     text = " ".join(page.read_text().split())
     assert "one run (2027-01-02, 03:04 to 03:20 UTC)" in text
-    assert ("The `serve` rows are from their own run, `--only serve` (2027-01-09, 10:00 to 2027-01-09, 10:01 UTC, "
+    assert ("The `serve` rows are from their own run, `--only serve` (2027-01-09, 10:00 to 10:01 UTC, "
             "`machine_matmul_us` 30.0 at the start and 31.0 at the end): a shared machine") in text
     assert "The `startup` rows" not in text
     table = rows(page.read_text())
