@@ -50,16 +50,23 @@ def _when(stamp) -> str:
     return stamp[:10] + ", " + stamp[11:16] if isinstance(stamp, str) and len(stamp) >= 16 else ""
 
 
+def _span(started, finished) -> str:
+    """"2026-12-04, 21:30 to 21:48" (another day: its date too); "" without a start."""
+    start, end = _when(started), _when(finished)
+    if start[:10] == end[:10]:
+        end = end[12:]  # the same day: the time only
+    return f"{start} to {end}" if start and end else start
+
+
 def render_figures(figures: dict) -> str:
     """The figures section (markdown) of one run's figures (bench/last.json's object)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(fixed=_fixed, thousands=lambda n: f"{n:,}")
-    started, finished = _when(figures.get("started_at")), _when(figures.get("finished_at"))
-    if started[:10] == finished[:10]:
-        finished = finished[12:]  # the same day: the time only
+    env.globals["span"] = _span
     return env.get_template("figures.md.j2").render(
-        f=figures, cpus=figures.get("cpus", os.cpu_count()), started=started, finished=finished,
+        f=figures, cpus=figures.get("cpus", os.cpu_count()),
+        main_span=_span(figures.get("started_at"), figures.get("finished_at")),
         train={"batch_size": BATCH_SIZE, "learn_rate": f"{LEARN_RATE:g}"},
         goal_met=lambda key, percent=False: goal_met(key, figures, percent))
 

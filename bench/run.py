@@ -19,10 +19,13 @@ Prints a table and writes bench/last.json, with the run's start and end
 (UTC), the machine's cores and its speed at the start and during training
 (``machine_matmul_us``, see bench/train.py); bench/readme.py writes its
 figures into bench/README.md (`make bench` runs both).
-8. `course serve`: from a submission's arrival to its feedback on disk, idle
-   and over a burst of 30, against the engine's time (bench/serve_latency.py).
+8. `course serve`: from `nbgrader submit` to the feedback on disk, one at a time
+   and over a burst of 30 (median, worst), against the engine's own time per
+   submission measured alone (bench/serve_latency.py).
 ``--only startup,grade,nbgrader,otter,mnist,public,cluster,train,serve`` runs some
-parts (the figures that need a missing part are left out).
+parts: their figures replace those of the same parts in bench/last.json, the
+others are kept, and ``part_runs`` keeps each part's own run (its dates, the
+machine's speed, ``--note``).
 """
 import argparse
 import datetime as dt
@@ -226,6 +229,7 @@ def training_figures(work: Path) -> dict:
     return json.loads(figures_file.read_text())
 
 
+RUN_KEYS = ("started_at", "cpus", "machine_matmul_us_at_start", "machine_matmul_us_at_end", "finished_at", "parts")
 PARTS = ["startup", "grade", "nbgrader", "otter", "mnist", "public", "cluster", "train", "serve"]
 
 
@@ -238,19 +242,47 @@ def cluster_figures(work: Path, n: int = 200) -> dict:
     return json.loads(figures_file.read_text())
 
 
+def merged(old: dict, new: dict, owned: dict, note: str = "") -> dict:
+    """last.json after a run: new's figures, and old's figures of the parts new did not run.
+
+    owned: part -> the figure keys that part made in new. Each part of new gets its run (new's RUN_KEYS,
+    its keys, the note) in ``part_runs``; a run of every part starts afresh, a partial run keeps old's dates
+    at the top (the main run) with its own in ``part_runs``."""
+    run = {k: new[k] for k in RUN_KEYS if k in new} | ({"note": note} if note else {})
+    part_runs = {part: {**run, "keys": sorted(keys)} for part, keys in owned.items()}
+    if set(new.get("parts", [])) >= set(PARTS) or not old:
+        return {**new, "part_runs": part_runs}
+    old_runs = old.get("part_runs", {})
+    figures = {k: v for k, v in new.items() if k not in RUN_KEYS}
+    dropped = {k for part in owned for k in old_runs.get(part, {}).get("keys", [])} | set(figures) | {"part_runs"}
+    kept = {k: v for k, v in old.items() if k not in dropped}
+    return {**kept, **figures, "part_runs": {**old_runs, **part_runs}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="make bench: every figure, in one run")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {','.join(PARTS)}")
-    parts = parser.parse_args().only.split(",")
+    parser.add_argument("--note", default="", help="a note on this run's conditions, kept with its parts' figures")
+    args = parser.parse_args()
+    parts = args.only.split(",")
     unknown = set(parts) - set(PARTS)
     if unknown:
         raise SystemExit(f"unknown part(s): {', '.join(sorted(unknown))} (known: {', '.join(PARTS)})")
     figures = {"started_at": utc_now(), "cpus": os.cpu_count(), "machine_matmul_us_at_start": machine_matmul_us()}
+    owned, seen = {}, set(figures)
+
+    def mark(part):
+        """The figures made since the last mark are part's."""
+        if part in parts:
+            owned[part] = set(figures) - seen
+        seen.update(figures)
+
     with tempfile.TemporaryDirectory(prefix="nnfs-bench-") as tmp:
         work = Path(tmp)
         if "startup" in parts:
             from bench.startup import figures as startup_figures
             figures.update(startup_figures(work / "startup"))
+        mark("startup")
         subs01 = make_class(work / "class01", "01_neuron", "neuron.py", 100)
         if "grade" in parts:
             seconds, peak, cpu = timed_grading(subs01, work / "out01", "01_neuron", measure_memory=True)
@@ -268,32 +300,45 @@ def main() -> int:
             if before is not None:
                 figures["grade_s_per_submission_before_nsjail"] = before / 100
                 figures["vs_before_nsjail"] = seconds / before
+        mark("grade")
         if "nbgrader" in parts:
             nb_seconds = nbgrader_autograde(subs01, work, "01_neuron")
             figures["nbgrader_s_per_submission"] = nb_seconds / 100
+        mark("nbgrader")
         if "otter" in parts:
             from bench.otter_peer import figures as otter_figures
             figures.update(otter_figures(subs01, work / "otter", 10))
+        mark("otter")
         for peer in ("nbgrader", "otter"):
             if f"{peer}_s_per_submission" in figures and "grade_s_per_submission" in figures:
                 figures[f"speedup_vs_{peer}"] = figures[f"{peer}_s_per_submission"] / figures["grade_s_per_submission"]
+                if peer in parts:
+                    owned[peer].add(f"speedup_vs_{peer}")
+        seen.update(figures)
         if "mnist" in parts:
             subs06 = make_class(work / "class06", "06_mnist", "train.py", 10)
             seconds, _, _ = timed_grading(subs06, work / "out06", "06_mnist")
             figures["mnist_grade_s_per_submission"] = seconds / 10
+        mark("mnist")
         if "public" in parts:
             figures["public_tests_s"] = public_tests_seconds(work)
+        mark("public")
         if "cluster" in parts:
             figures.update(cluster_figures(work))
+        mark("cluster")
         if "train" in parts:
             figures.update(training_figures(work))
+        mark("train")
         if "serve" in parts:  # `course serve`: submission to feedback on disk (bench/serve_latency.py)
             figures.update(__import__("bench.serve_latency", fromlist=["figures"]).figures(work / "serve"))
+        mark("serve")
     figures["machine_matmul_us_at_end"] = machine_matmul_us()
     figures["finished_at"] = utc_now()
     figures["parts"] = parts
     figures = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()}
-    (REPO / "bench" / "last.json").write_text(json.dumps(figures, indent=2) + "\n")
+    last = REPO / "bench" / "last.json"
+    old = json.loads(last.read_text()) if last.is_file() else {}
+    last.write_text(json.dumps(merged(old, figures, owned, args.note), indent=2) + "\n")
     print(f"{'figure':32s}{'value':>12s}{'goal':>12s}  met")
     for key, value in figures.items():
         goal, sense = GOALS.get(key, (None, None))

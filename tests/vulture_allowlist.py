@@ -70,3 +70,4 @@ PROMISES  # unused variable (graders/test_03_cost.py:20)
 PROMISES  # unused variable (graders/test_04_gradient_descent.py:24)
 PROMISES  # unused variable (graders/test_05_backprop.py:23)
 PROMISES  # unused variable (graders/test_06_mnist.py:27)
+_.assignment_dir  # unused attribute (bench/serve_latency.py:58): nbgrader's Exchange.assignment_dir, a traitlets setting

@@ -109,3 +109,22 @@ def test_cluster_speedup_grades_the_class_on_one_then_two_workers(tmp_path):
     assert figures["cluster_submissions"] == 4
     assert figures["cluster_1_worker_s"] > 0 and figures["cluster_2_workers_s"] > 0
     assert figures["cluster_speedup"] == figures["cluster_1_worker_s"] / figures["cluster_2_workers_s"]
+
+
+@pytest.mark.slow  # a real nbgrader course, a running `course serve`: about 30 s
+def test_the_serve_bench_times_nbgrader_submit_to_feedback_against_the_engine_alone(tmp_path):
+    """bench.serve_latency with a burst of 3: the idle time, the burst's median and worst and their ratios to
+    the engine's own time are there, positive and consistent."""
+    run_module("bench.serve_latency", "3", "--idle", "1", "--json", str(tmp_path / "serve.json"))
+    f = json.loads((tmp_path / "serve.json").read_text())
+    assert (f["serve_burst_submissions"], f["serve_idle_submissions"]) == (3, 1)
+    keys = ["serve_engine_s_per_submission", "serve_idle_feedback_s", "serve_feedback_median_s",
+            "serve_feedback_worst_s", "serve_idle_over_engine", "serve_median_over_engine", "serve_worst_over_engine"]
+    assert all(f[k] > 0 for k in keys), f
+    assert f["serve_feedback_worst_s"] >= f["serve_feedback_median_s"], f
+    engine = f["serve_engine_s_per_submission"]
+    for ratio, seconds in [("serve_idle_over_engine", "serve_idle_feedback_s"),
+                           ("serve_median_over_engine", "serve_feedback_median_s"),
+                           ("serve_worst_over_engine", "serve_feedback_worst_s")]:
+        assert f[ratio] == pytest.approx(f[seconds] / engine), (ratio, f)
+    assert f["serve_worst_over_engine"] >= f["serve_median_over_engine"]

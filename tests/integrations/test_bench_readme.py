@@ -94,3 +94,50 @@ def test_the_committed_readme_has_its_figures_section():
     text = (REPO / "bench" / "README.md").read_text()
     assert text.count(readme.BEGIN) == 1 and text.count(readme.END) == 1
     assert text.index(readme.BEGIN) < text.index(readme.END) < text.index("## Where the time goes")
+
+
+SERVE_KEYS = [k for k in FULL if k.startswith("serve_")]
+
+
+def serve_run(**figures) -> dict:
+    """What `bench.run --only serve` measured: its own run keys and the serve figures."""
+    return {"started_at": "2027-01-09T10:00:00Z", "cpus": 4, "machine_matmul_us_at_start": 30.0,
+            **{k: FULL[k] for k in SERVE_KEYS if k != "serve_worst_over_drain"}, **figures,
+            "machine_matmul_us_at_end": 31.0, "finished_at": "2027-01-09T10:01:00Z", "parts": ["serve"]}
+
+
+def test_a_serve_run_replaces_only_the_serve_figures_and_keeps_its_own_date(tmp_path):
+    from bench.run import merged
+
+    full = merged({}, FULL, {"startup": ["floor_s"], "serve": SERVE_KEYS})
+    assert full["part_runs"]["serve"]["started_at"] == FULL["started_at"]
+    new = merged(full, serve_run(serve_feedback_median_s=9.5), {"serve": SERVE_KEYS[:-1]}, note="a shared machine")
+    assert new["started_at"] == FULL["started_at"] and new["parts"] == FULL["parts"]  # the main run's
+    assert new["floor_s"] == FULL["floor_s"] and new["train_s_per_epoch"] == FULL["train_s_per_epoch"]
+    assert new["serve_feedback_median_s"] == 9.5
+    assert "serve_worst_over_drain" not in new, "a serve figure this run did not make is not kept from the last"
+    assert new["part_runs"]["serve"] == {"started_at": "2027-01-09T10:00:00Z", "cpus": 4,
+                                         "machine_matmul_us_at_start": 30.0, "machine_matmul_us_at_end": 31.0,
+                                         "finished_at": "2027-01-09T10:01:00Z", "parts": ["serve"],
+                                         "note": "a shared machine", "keys": sorted(SERVE_KEYS[:-1])}
+    assert new["part_runs"]["startup"] == full["part_runs"]["startup"]
+    last, page = write(tmp_path, new)
+    assert readme.main([str(last), str(page)]) == 0
+    text = " ".join(page.read_text().split())
+    assert "one run (2027-01-02, 03:04 to 03:20 UTC)" in text
+    assert ("The `serve` rows are from their own run, `--only serve` (2027-01-09, 10:00 to 10:01 UTC, "
+            "`machine_matmul_us` 30.0 at the start and 31.0 at the end): a shared machine") in text
+    assert "The `startup` rows" not in text
+    table = rows(page.read_text())
+    assert any("9.50 s (median)" in first for first in table) and any("2.40 s (worst)" in first for first in table)
+    assert len(table) == len(rows(readme.render_figures(FULL)))
+    everything = merged(new, FULL, {"serve": SERVE_KEYS})
+    assert "9.5" not in json.dumps(everything) and set(everything["part_runs"]) == {"serve"}, "a full run starts afresh"
+
+
+def test_the_committed_readme_shows_the_committed_last_json_with_the_serve_figures():
+    figures = json.loads((REPO / "bench" / "last.json").read_text())
+    text = (REPO / "bench" / "README.md").read_text()
+    assert readme.with_figures(text, figures) == text, "run `python -m bench.readme`"
+    assert {"serve_idle_over_engine", "serve_median_over_engine", "serve_worst_over_engine"} <= set(figures)
+    assert "The `serve` rows are from their own run" in text
