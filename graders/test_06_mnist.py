@@ -14,10 +14,11 @@ import numpy as np
 
 from autograder.engine.errors import GradingError
 
-from autograder.engine.handle import StudentError
+from autograder.engine.handle import NotImplementedYet, StudentError, StudentFailure
 from autograder.engine.wire import Fn
 from autograder.toolkit import (Mistake, agrees, blame, compare, describe_value, expect_array, expect_float, fail,
                                 lecture, named_mistake, points, unchanged)
+from autograder.toolkit import stand_in
 from autograder.toolkit.dtypes import low_precision
 from autograder.toolkit.evidence import fail_nothing, judge, one_stream
 from autograder.toolkit.network import backprop, evaluate as right_evaluate
@@ -382,6 +383,11 @@ def test_train_history_matches_network(student, reference, rng, seed):
     _expect_train_computes(student, weights, biases, X.shape[1], (epochs, 6, 1.0), call, rng)  # not the start handed back
     accuracies = history["test_accuracy"]
     accuracy = reference.evaluate(new_w, new_b, X_test, labels_test)
+    if not agrees(accuracies[-1], accuracy, rtol=0, atol=1e-12) and _evaluate_charged(student, seed):
+        # not the right accuracy, and the student's own evaluate is wrong in its own test: train is asked again with
+        # the right evaluate (whatever the mistake, in whatever style), and must record it
+        return _history_on_stand_in(student, reference, (weights, biases, X, Y, epochs, 6, 1.0, train_seed),
+                                    X_test, labels_test)
     # train records the student's own evaluate: a mistake there, charged by test_evaluate_random on these very test
     # images (recorded before any verdict, for other networks), is not charged again here
     if any(agrees(accuracies[-1], mistake(accuracy, X_test.shape[1]), rtol=0, atol=1e-9)
@@ -393,6 +399,46 @@ def test_train_history_matches_network(student, reference, rng, seed):
         fail(f"the last history[\"test_accuracy\"] entry is {accuracies[-1]:.6g}, but the network your train "
              f"returned classifies {accuracy:.6g} of the test examples correctly: record evaluate(weights, "
              "biases, X_test, labels_test) at the end of each epoch.")
+
+
+def _evaluate_charged(student, seed) -> bool:
+    """True if test_evaluate_random fails on the recorded answers (a wrong value, an error, not implemented)."""
+    stream = _evaluate_stream(student, seed)
+    try:
+        for weights, biases, X, labels, what in _evaluate_cases(seed):
+            _judge_evaluate(stream.answer("evaluate", weights, biases, X, labels), X,
+                            right_evaluate(weights, biases, X, labels), what)
+    except (AssertionError, StudentFailure):
+        return True
+    return False
+
+
+def _history_on_stand_in(student, reference, args, X_test, labels_test):
+    """train's test-accuracy history judged on its own where the student's evaluate is charged in its own test:
+    train asked again in a fresh child whose evaluate is the right one (a function of the child's fixed library,
+    toolkit/stand_in.py), the call twice; the last entry must be the accuracy of the network it returns."""
+    weights, biases, X, Y, epochs, batch_size, learn_rate, train_seed = args
+    rng = Fn("rng", seed=train_seed)
+    calls = [("train", (weights, biases, X, Y, epochs, batch_size, learn_rate, rng),
+              {"X_test": X_test, "labels_test": labels_test})]
+    run = stand_in.recorded(student, {"evaluate": Fn("accuracy")}, calls, np.random.default_rng(train_seed))
+    why = "your evaluate is charged in its own test (test_evaluate_random)"
+    if run is None:
+        fail(f"train's test accuracy history: {why}, and train could not be asked again with an evaluate that works.")
+    asked = (f"{why}, so train was asked again in a process of its own, with evaluate replaced by the right one")
+    error = run.error("train", *calls[0][1])
+    if isinstance(error, NotImplementedYet):
+        raise error
+    if error is not None:
+        fail(f"train: {asked}; there your train raised: {error}")
+    call = f"train on a 6-5-4 network for 2 epochs with test data ({asked})"
+    new_w, new_b, history = _unpack_train(run.answer("train", *calls[0][1]), weights, biases, epochs, call,
+                                          test_data=True)
+    accuracy = reference.evaluate(new_w, new_b, X_test, labels_test)
+    if not agrees(history["test_accuracy"][-1], accuracy, rtol=0, atol=1e-12):
+        fail(f"the last history[\"test_accuracy\"] entry is {history['test_accuracy'][-1]:.6g} ({asked}), but the "
+             f"network your train returned classifies {accuracy:.6g} of the test examples correctly: record "
+             "evaluate(weights, biases, X_test, labels_test) at the end of each epoch.")
 
 
 @points(1)

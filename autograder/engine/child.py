@@ -45,6 +45,13 @@ def _network_cost(params, P):
     return float(np.sum((a - params["Y"]) ** 2) / params["X"].shape[1])
 
 
+def _accuracy(weights, biases, X, labels):
+    a = np.asarray(X, dtype=float)
+    for W, b in zip(weights, biases):
+        a = _sigmoid(np.asarray(W, dtype=float) @ a + np.asarray(b, dtype=float))
+    return float(np.mean(np.argmax(a, axis=0) == np.ravel(np.asarray(labels))))
+
+
 def make_fn(name, params):
     """Functions (and Generators) that graders pass as arguments, from a fixed library."""
     library = {
@@ -56,6 +63,9 @@ def make_fn(name, params):
         "quadratic_gradient": lambda: (lambda x: 2.0 * params["scale"] * (x - params["center"])),
         "quadratic": lambda: (lambda x: float(np.sum(params["scale"] * (np.asarray(x) - params["center"]) ** 2))),
         "sum_of_cubes": lambda: (lambda x: float(np.sum(np.asarray(x) ** 3))),
+        # the right evaluate of a sigmoid network (a stand-in for the student's): the fraction of columns whose
+        # brightest output neuron is the label
+        "accuracy": lambda: _accuracy,
         # the lecture's cost of one example (a stand-in for example_cost): sum of (a - y)^2
         "squared_error": lambda: (lambda a, y: float(np.sum((np.asarray(a, dtype=float) - np.asarray(y, dtype=float)) ** 2))),
         "constant": lambda: (lambda x: params["value"]),

@@ -242,7 +242,7 @@ CHARGED_EXACTLY = [("01_neuron", "two_blocks_sign_and_mean"), ("01_neuron", "wei
                    ("01_neuron", "sigmoid_float32"), ("02_forward", "default_and_feedforward_no_activation"),
                    ("02_forward", "layer_forgot_weighted_sums"), ("02_forward", "layer_adds_into_b_batch"),
                    ("02_forward", "feedforward_returns_every_layer"), ("02_forward", "layer_tolist"),
-                   ("02_forward", "layer_squeeze")]
+                   ("02_forward", "layer_squeeze"), ("06_mnist", "evaluate_loop_floor_division")]
 
 # Appended to the reference: every function not in HONEST answers the reference's answer with every
 # number replaced by 0.75 (the same value whatever the input), and remembers it; an honest function
