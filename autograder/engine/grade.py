@@ -4,6 +4,7 @@ Runs the assignment's hidden graders (graders/test_<id>.py beside course.toml)
 in this trusted process (engine/runner.py); the graders reach the student's
 code only through the sandboxed child behind the ``student`` handle.
 """
+import contextlib
 import hashlib
 import importlib
 import sys
@@ -55,6 +56,10 @@ class _Unavailable:
 
     def call(self, fn, args, kwargs, **options):
         raise StudentFailure(self.reason)
+
+    def fresh_child(self, stand_ins):
+        """No child with a stand-in either: every call inside still fails with the reason (a missing module)."""
+        return contextlib.nullcontext()
 
 
 def grade_submission(course: Course, assignment: Assignment, student: str, folder: Path,
