@@ -347,3 +347,45 @@ def test_a_host_left_dirty_stops_the_grading_process_with_its_reason(monkeypatch
     send.close()
     assert receive.recv() == ("grading_error", "the host is left dirty: files of sandbox uid 1")
     worker.join()
+
+
+@pytest.fixture
+def inbound():
+    """An nbgrader exchange's inbound/ as nbgrader makes it (2733: every user may create, none list), in a
+    0711 folder of /tmp that any uid may pass."""
+    top = Path(tempfile.mkdtemp(prefix=f"{MARKER}-exchange-"))
+    top.chmod(0o711)
+    folder = top / "nnfs" / "inbound"
+    folder.mkdir(parents=True)
+    folder.parent.chmod(0o755)
+    folder.chmod(0o2733)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_the_sandbox_uid_of_uid_rlimits_can_write_into_the_exchanges_inbound_and_is_refused(inbound):
+    """uid+rlimits: the sandbox uid creates a file in inbound/ (tried for real), so grading on this host is
+    refused, naming the mode and the folder; the probe's file is gone. A folder others may not write passes."""
+    from autograder.engine.errors import GradingError
+    from autograder.engine.jail.probe import UID, sandbox_can_write
+    from autograder.engine.sandbox import refuse_if_sandbox_can_write
+
+    assert sandbox_can_write(UID, inbound)
+    with pytest.raises(GradingError, match=f"isolation uid\\+rlimits lets student code create files in {inbound} "):
+        refuse_if_sandbox_can_write(UID, inbound)
+    assert os.listdir(inbound) == []
+    inbound.chmod(0o2730)
+    refuse_if_sandbox_can_write(UID, inbound)
+
+
+def test_landlock_and_nsjail_keep_the_sandbox_out_of_the_exchanges_inbound(inbound):
+    from autograder.engine.jail import landlock
+    from autograder.engine.jail.probe import UID_LANDLOCK, sandbox_can_write
+
+    assert not sandbox_can_write("nsjail+rlimits", inbound)
+    if not landlock.abi():
+        pytest.skip("this kernel has no Landlock")
+    assert not sandbox_can_write(UID_LANDLOCK, inbound)
+    assert os.listdir(inbound) == []

@@ -254,3 +254,17 @@ def _probe(protected: tuple) -> Probe:
 def probe(protected=()) -> Probe:
     """The strongest isolation this machine allows; protected: more paths students must not read."""
     return _probe(tuple(sorted({str(p) for p in (*DEFAULT_PROTECTED, *protected)})))
+
+
+def sandbox_can_write(mode: str, folder) -> bool:
+    """Whether student code graded in mode here could create a file in folder (e.g. the nbgrader exchange's
+    inbound/, 2733). nsjail: never (its file system holds only its own folders, read-only but for its work
+    folder); the uid modes: tried for real as the sandbox uid, under Landlock for uid+landlock;
+    trusted-submissions-no-sandbox: whatever the grader may."""
+    if mode.startswith("nsjail"):
+        return False
+    if mode == TRUSTED:
+        return os.access(folder, os.W_OK | os.X_OK)
+    with tempfile.TemporaryDirectory(prefix="nnfs-probe-", dir=own_tmp.root()) as scratch:
+        paths = uid.landlock_paths(scratch, scratch) if mode == UID_LANDLOCK else None
+        return uid.can_create_in(uid.sandbox_uid(), folder, paths)
