@@ -55,7 +55,8 @@ GIVES = {
           "no network, no unix sockets, no kernel keyrings, no POSIX message queues: socket(2), socketpair(2), the "
           "key syscalls and mq_open(2) denied "
           "(seccomp), checked by connections to the host's listening sockets (TCP, unix path, abstract) that must fail",
-          "NOT given: a private file system (it sees what is world-readable), "
+          "NOT given: a private file system (it sees what is world-readable, and writes into world-writable "
+          "folders outside the swept ones: `course serve` refuses when it can write into the exchange's inbound/), "
           "a memory or disk limit for the submission as a whole"],
     "uid": ["a separate unprivileged uid per worker, checked unable to read the reference, graders and submissions",
             "rlimits per process: CPU seconds, address space, file size, open files; processes per uid",
