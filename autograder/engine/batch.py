@@ -219,8 +219,8 @@ def grade_in_worker(conn, course: Course, assignment: Assignment, student: str, 
     SubmissionResult) or ("grading_error", message) on conn, then close it. Ctrl-C is left to the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
     become_subreaper()
-    sweep_orphans()  # what the sandboxes of killed grading processes left (their uid is never reused by us)
     try:
+        sweep_orphans()  # what the sandboxes of killed grading processes left (HostLeftDirty: a GradingError)
         result = grade_submission(course, assignment, student, folder, None, isolation, fingerprinter)
         conn.send(("result", result))
     except GradingError as exc:

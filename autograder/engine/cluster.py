@@ -243,9 +243,9 @@ def _fresh_process_main(result_fd: int):
 
     tempfile.tempdir = str(own_tmp.root())
     become_subreaper()
-    sweep_orphans()  # what the sandboxes of killed grading processes (or workers) left
     course, assignment, student, folder, mode = pickle.loads(sys.stdin.buffer.read())
     try:
+        sweep_orphans()  # what the sandboxes of killed grading processes (or workers) left; HostLeftDirty
         outcome = ("result", grade_submission(course, assignment, student, folder, None, mode))
     except GradingError as exc:
         outcome = ("grading_error", str(exc))

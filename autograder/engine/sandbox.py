@@ -39,7 +39,7 @@ from .errors import GradingError
 from .jail import nsjail, own_tmp
 from .jail.cleanup import kill_leftovers, own_children
 from .jail.nsjail import site_packages
-from .jail.probe import probe
+from .jail.probe import probe, sandbox_can_write
 from .launchers import launcher_for
 
 CHILD_FILE = Path(__file__).with_name("child.py")
@@ -65,6 +65,17 @@ def isolation_mode(protected=()) -> str:
     if found.mode is None:
         raise GradingError("no isolation for student code is available on this machine:\n" + found.explain())
     return found.mode
+
+
+def refuse_if_sandbox_can_write(mode: str, folder: Path):
+    """GradingError when student code graded in mode here could create files in folder (the exchange's
+    inbound/, where it could drop a forged submission for another student), tried for real (probe.py)."""
+    if sandbox_can_write(mode, folder):
+        raise GradingError(
+            f"isolation {mode} lets student code create files in {folder} (the exchange's inbound/, which every "
+            "user may write): a student graded here could drop a forged submission for another student; grade "
+            "on this host only where the sandbox cannot write there (nsjail, or uid+landlock where the kernel "
+            "has Landlock), or on Dask workers on other machines (--scheduler)")
 
 
 class Child:

@@ -47,7 +47,7 @@ from ..engine.model import NOT_GRADED, SubmissionResult
 from ..engine.results import update_grades_row, write_submission_results
 from ..primitives import atomic_write
 from ..engine.launchers import die_with_parent
-from ..engine.sandbox import isolation_mode
+from ..engine.sandbox import isolation_mode, refuse_if_sandbox_can_write
 from ..engine.text import clean
 from ..student_ids import shown
 from . import feedback as fb
@@ -207,6 +207,7 @@ class Service:
             # the service's copies
             self.isolation = isolation_mode(protected=(self.state.root, self.out_dir, self.course.graders_dir,
                                                        self.course.root / "solutions", self.exchange.inbound))
+            refuse_if_sandbox_can_write(self.isolation, self.exchange.inbound)
             prepare_forked_grading(self.course, self.course.assignments)
         else:
             self.isolation = "probed on each worker"

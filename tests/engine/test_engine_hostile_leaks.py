@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -202,7 +203,7 @@ def test_a_readable_class_in_execute_only_folders_is_refused_with_the_file_named
 
 
 def test_the_sweep_finds_files_below_a_world_writable_subfolder_and_follows_no_link(tmp_path):
-    """cleanup.files_of: the sandbox uid's entries in a 1777 subfolder of /tmp (a folder of its own
+    """cleanup.remove_files_of: the sandbox uid's entries in a 1777 subfolder of /tmp (a folder of its own
     stands for all it holds), not those reached through a link, nor those of other uids."""
     from autograder.engine.jail import cleanup
     from autograder.engine.jail.uid import SANDBOX_UID_BASE
@@ -222,7 +223,6 @@ def test_the_sweep_finds_files_below_a_world_writable_subfolder_and_follows_no_l
         for path in (shared / "open" / "mine", shared / "open" / "file", elsewhere / "file"):
             os.chown(path, uid, uid)
         os.lchown(shared / "open" / "link", NOBODY, NOBODY)
-        assert sorted(cleanup.files_of(uid)) == [shared / "open" / "file", shared / "open" / "mine"]
         cleanup.remove_files_of(uid)
         assert sorted(p.name for p in (shared / "open").iterdir()) == ["link", "other"]
         assert (elsewhere / "file").exists()
@@ -247,3 +247,145 @@ def test_readable_by_opens_by_path_what_folders_it_cannot_list_hold():
         assert str(top) not in readable and str(top / "sub") not in readable  # entered, not listed
     finally:
         shutil.rmtree(top, ignore_errors=True)
+
+
+@pytest.fixture
+def flood_folder(monkeypatch):
+    """(a 1777 folder standing in for /dev/shm, the only shared folder the sweep looks at, a sandbox uid whose
+    grading process is gone): the folder in a 0711 one in /dev/shm (tmpfs), which other graders' sweeps of
+    the real shared folders do not list."""
+    from autograder.engine.jail import cleanup
+    from autograder.engine.jail.uid import SANDBOX_UID_BASE
+
+    top = Path(tempfile.mkdtemp(prefix="nnfs-flood-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
+    top.chmod(0o711)
+    shared = top / "shm"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    monkeypatch.setattr(cleanup, "SHARED_TMP", (str(shared),))
+    grader = subprocess.Popen(["sleep", "600"])  # its pid gives the uid; alive, no other grader sweeps it
+    try:
+        yield shared, SANDBOX_UID_BASE + grader.pid, grader
+    finally:
+        grader.kill()
+        grader.wait()
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def flood(folder: Path, uid: int, count: int):
+    """count empty files in folder, made by uid (and one folder of its own holding a file)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            for i in range(count):
+                os.close(os.open(f"{folder}/f{i}", os.O_CREAT | os.O_WRONLY, 0o644))
+            os.makedirs(f"{folder}/mine/deeper")
+            open(f"{folder}/mine/deeper/secret", "w").write("the reference, copied")
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def test_a_flood_of_files_in_a_shared_folder_is_removed_in_one_pass(flood_folder):
+    """60,000 files of a dead grading process's sandbox uid: one sweep removes them all, well within its bound
+    (the `rm` per file of before took minutes and stopped at 50,000)."""
+    from autograder.engine.jail import cleanup
+
+    shared, uid, grader = flood_folder
+    (shared / "not-its").write_text("x")  # another uid's (root's) stays
+    flood(shared, uid, 60_000)
+    assert len(os.listdir(shared)) == 60_002
+    grader.kill()
+    grader.wait()
+    start = time.monotonic()
+    cleanup.sweep_orphans()
+    assert os.listdir(shared) == ["not-its"]
+    assert time.monotonic() - start < cleanup.SWEEP_SECONDS / 3
+
+
+def test_a_flood_larger_than_the_bound_leaves_the_host_dirty_loudly(flood_folder):
+    """A flood the sweep cannot remove within its bound (simulated: a bound of 0 s) is a GradingError that names
+    the uid and the folder, from the next grading process's sweep and from the student's own clean-up."""
+    from autograder.engine.errors import GradingError
+    from autograder.engine.jail import cleanup
+
+    shared, uid, grader = flood_folder
+    flood(shared, uid, 2_000)
+    with pytest.raises(cleanup.HostLeftDirty, match=f"left dirty: files of sandbox uid {uid} .*{shared}"):
+        cleanup.remove_files_of(uid, seconds=0)
+    grader.kill()
+    grader.wait()
+    with pytest.raises(GradingError, match=f"left dirty: .*uid {uid}, a student's code.* {shared} .*-uid {uid}"):
+        cleanup.sweep_orphans(seconds=0)
+    assert len(os.listdir(shared)) > 1_000  # nothing claimed it was clean
+    cleanup.sweep_orphans()
+    assert os.listdir(shared) == []
+
+
+def test_a_host_left_dirty_stops_the_grading_process_with_its_reason(monkeypatch):
+    """The sweep before grading raising HostLeftDirty: the worker sends it as a grading error (the batch stops,
+    exit 3, naming it), and grades nothing."""
+    import multiprocessing
+
+    from autograder.engine import batch
+    from autograder.engine.jail import cleanup
+
+    def dirty():
+        raise cleanup.HostLeftDirty("the host is left dirty: files of sandbox uid 1")
+
+    def never(*_):
+        raise AssertionError("graded on a dirty host")
+    monkeypatch.setattr(batch, "sweep_orphans", dirty)
+    monkeypatch.setattr(batch, "grade_submission", never)
+    receive, send = multiprocessing.Pipe(duplex=False)
+    worker = multiprocessing.get_context("fork").Process(target=batch.grade_in_worker,
+                                                          args=(send, None, None, "ada", Path("/nowhere"), "x", None))
+    worker.start()
+    send.close()
+    assert receive.recv() == ("grading_error", "the host is left dirty: files of sandbox uid 1")
+    worker.join()
+
+
+@pytest.fixture
+def inbound():
+    """An nbgrader exchange's inbound/ as nbgrader makes it (2733: every user may create, none list), in a
+    0711 folder of /tmp that any uid may pass."""
+    top = Path(tempfile.mkdtemp(prefix=f"{MARKER}-exchange-"))
+    top.chmod(0o711)
+    folder = top / "nnfs" / "inbound"
+    folder.mkdir(parents=True)
+    folder.parent.chmod(0o755)
+    folder.chmod(0o2733)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_the_sandbox_uid_of_uid_rlimits_can_write_into_the_exchanges_inbound_and_is_refused(inbound):
+    """uid+rlimits: the sandbox uid creates a file in inbound/ (tried for real), so grading on this host is
+    refused, naming the mode and the folder; the probe's file is gone. A folder others may not write passes."""
+    from autograder.engine.errors import GradingError
+    from autograder.engine.jail.probe import UID, sandbox_can_write
+    from autograder.engine.sandbox import refuse_if_sandbox_can_write
+
+    assert sandbox_can_write(UID, inbound)
+    with pytest.raises(GradingError, match=f"isolation uid\\+rlimits lets student code create files in {inbound} "):
+        refuse_if_sandbox_can_write(UID, inbound)
+    assert os.listdir(inbound) == []
+    inbound.chmod(0o2730)
+    refuse_if_sandbox_can_write(UID, inbound)
+
+
+def test_landlock_and_nsjail_keep_the_sandbox_out_of_the_exchanges_inbound(inbound):
+    from autograder.engine.jail import landlock
+    from autograder.engine.jail.probe import UID_LANDLOCK, sandbox_can_write
+
+    assert not sandbox_can_write("nsjail+rlimits", inbound)
+    if not landlock.abi():
+        pytest.skip("this kernel has no Landlock")
+    assert not sandbox_can_write(UID_LANDLOCK, inbound)
+    assert os.listdir(inbound) == []

@@ -8,8 +8,10 @@ import datetime as dt
 import json
 import os
 import secrets
+import shutil
 import sys
 import sqlite3
+import tempfile
 import time
 from pathlib import Path
 
@@ -691,3 +693,26 @@ def test_a_backdated_timestamp_across_the_due_date_is_graded_late_and_flagged(se
     marker = json.loads(next((state / "done").glob("*.json")).read_text())
     assert dt.datetime.fromisoformat(marker["submitted_at"]) > due  # the arrival counts: late
     assert "after the due date" in next((state / "feedback").glob("*/feedback.md")).read_text()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox uid's write is tried as root")
+def test_the_service_refuses_a_mode_whose_sandbox_can_write_into_inbound(tmp_path, monkeypatch):
+    """uid+rlimits (no namespaces) on the exchange's host: inbound/ is 2733, so student code could drop a
+    forged submission there; the service refuses to start (exit 3 in `course serve`), naming mode and folder."""
+    from autograder.engine.errors import GradingError
+
+    top = Path(tempfile.mkdtemp(prefix="nnfs-serve-inbound-"))
+    try:
+        top.chmod(0o711)
+        course = load_course(make_course(tmp_path / "course"))
+        exchange = Exchange(top / "exchange", "nnfs")
+        exchange.inbound.mkdir(parents=True)
+        exchange.inbound.chmod(0o2733)
+        monkeypatch.setattr(service_module, "isolation_mode", lambda protected: "uid+rlimits")
+        _inbound_folder(exchange.inbound, "ada", REFERENCE)
+        with pytest.raises(GradingError, match=f"isolation uid\\+rlimits lets student code create files in "
+                                               f"{exchange.inbound} \\(the exchange's inbound/"):
+            Service(course, exchange, tmp_path / "graded", tmp_path / "state").run(once=True)
+        assert not (tmp_path / "graded" / "ada").exists()
+    finally:
+        shutil.rmtree(top, ignore_errors=True)

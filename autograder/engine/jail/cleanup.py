@@ -3,12 +3,15 @@
 Files: anything of the sandbox uid in the world-writable folders (SHARED_TMP) and in the folders below
 them that anyone may enter (a 1777 subfolder of /tmp), links never followed; POSIX message queues are
 files of /dev/mqueue where it is mounted (mq_open is denied to student code anyway, no_network.py).
+Removed in this process, every entry looked at, within SWEEP_SECONDS a pass: a flood that outlasts it
+stops grading on this host with HostLeftDirty (a GradingError), never a silent leftover.
 
 Under nsjail the namespaces take most of it away (the PID namespace dies
 with its first process, the tmpfs and the IPC namespace with the last);
 these functions are what the uid fallback relies on, and the engine calls
 them in every mode.
 """
+import contextlib
 import ctypes
 import os
 import signal
@@ -17,12 +20,17 @@ import subprocess
 import time
 from pathlib import Path
 
+from ..errors import GradingError
+
 IPC_RMID = 0
 # World-writable folders a process of the sandbox uid can write into outside its own folder: those of
 # `find / -xdev -type d -perm -0002` on a Debian/Ubuntu machine or container, and the other file systems'.
 # /var/lock is a link to /run/lock on most systems (listed both, for those where it is not).
 SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue", "/run/lock", "/var/lock")
-MAX_SWEPT = 50_000  # entries looked at below each shared folder
+# One pass over the shared folders removes files in-process (~10 µs each: 60,000 in well under a second);
+# a flood the pass cannot remove in this time leaves the host dirty, said loudly (HostLeftDirty). Well within
+# the 180 s a grading process has, since each sweeps before it grades.
+SWEEP_SECONDS = 30.0
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -83,15 +91,15 @@ def _sandbox_uid(uid: int) -> bool:
 
 
 def orphaned_uids() -> set[int]:
-    """The sandbox uids whose grading process is gone (killed with SIGKILL, out of memory) while
-    something of theirs is left: a process, a file in a shared temporary folder, an IPC object."""
+    """The sandbox uids whose grading process is gone (killed with SIGKILL, out of memory) while a process
+    or an IPC object of theirs is left (their files: sweep_orphans, in the same pass that removes them)."""
     found = set()
     for pid, _, uid, state in processes():
         if _sandbox_uid(uid) and uid not in found and state != "Z":  # a zombie is dead already
             since = start_time(pid)
             if since is not None and _grader_gone(uid, int(since)):
                 found.add(uid)
-    owners = {owner for _, owner in shared_entries()}
+    owners = set()
     for kind in ("shm", "sem", "msg"):
         try:
             lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
@@ -124,15 +132,22 @@ def kill_all_of(uid: int):
     os.waitpid(pid, 0)
 
 
-def sweep_orphans():
+def sweep_orphans(seconds: float | None = None):
     """At the start of a grading process: remove what sandbox uids of dead grading processes left
-    (processes, files in shared temporary folders, System V IPC objects). Needs root (the uid modes)."""
+    (processes, System V IPC objects, files in shared temporary folders, within seconds (SWEEP_SECONDS),
+    else HostLeftDirty). Needs root (the uid modes)."""
     if os.geteuid() != 0:
         return
     for uid in sorted(orphaned_uids()):
         kill_all_of(uid)
         remove_ipc(uid)
-        remove_files_of(uid)
+    gone: dict[int, bool] = {}
+
+    def orphaned(owner: int) -> bool:
+        if owner not in gone:
+            gone[owner] = _sandbox_uid(owner) and _grader_gone(owner)
+        return gone[owner]
+    _remove(orphaned, SWEEP_SECONDS if seconds is None else seconds, "a dead grading process's sandbox uid")
 
 
 def own_children() -> set[int]:
@@ -177,11 +192,12 @@ def kill_leftovers(uid=None, spare=frozenset()):
         time.sleep(0.01)
 
 
-def remove_tree(path):
-    """Remove a folder however deep it goes (rm walks it without recursion limits or PATH_MAX)."""
+def remove_tree(path, timeout: float | None = None):
+    """Remove a folder however deep it goes (rm walks it without recursion limits or PATH_MAX; it is
+    killed after timeout seconds, subprocess.TimeoutExpired)."""
     if os.path.lexists(path):
         subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, timeout=timeout)
 
 
 def ipc_objects(uid) -> list[tuple[str, int]]:
@@ -227,39 +243,106 @@ def remove_ipc(uid):
     os.waitpid(pid, 0)
 
 
-def shared_entries(whole_of=None):
-    """(path, owner uid) of every entry of the world-writable folders (SHARED_TMP) and of the folders
-    below them where a sandbox uid may have written: those anyone may enter and write (a 1777
-    subfolder) or owned by a sandbox uid; links never followed, at most MAX_SWEPT entries below each.
-    (A world-writable folder below one that others may not write, e.g. /tmp/x 0755 holding x/y 1777,
-    is not looked into: only its owner can have made it so.) whole_of: a uid whose folders are
-    reported but not entered (they are removed whole)."""
-    for top in dict.fromkeys(os.path.realpath(f) for f in SHARED_TMP):
-        pending, seen = [top], 0
-        while pending and seen < MAX_SWEPT:
+class HostLeftDirty(GradingError):
+    """Files of a sandbox uid are still in the shared folders after SWEEP_SECONDS of removing them: nothing
+    more is graded on this host (another student would be graded beside them) until they are gone."""
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _shared_tops() -> list[str]:
+    return list(dict.fromkeys(os.path.realpath(f) for f in SHARED_TMP))
+
+
+def _walk(goes, deadline: float):
+    """Remove each entry of the shared folders (SHARED_TMP) and of the folders below them where a
+    sandbox uid may have written (those anyone may enter and write, e.g. a 1777 subfolder, or owned by a
+    sandbox uid) whose owner goes(uid) says is to go (a folder whole), in this process. Streams
+    (os.scandir), no cap; links never followed, never leaves a top's file system, every folder opened
+    O_NOFOLLOW and checked to be the one listed, every entry unlinked through its folder's fd.
+    _OutOfTime once time.monotonic() passes deadline. (A world-writable folder below one that others may
+    not write, e.g. /tmp/x 0755 holding x/y 1777, is not looked into: only its owner can have made it so.)"""
+    pending = [(top, None, False) for top in _shared_tops()]  # (path, (dev, inode) listed, removed whole)
+    emptied = []  # folders removed whole, parents before their children
+    while pending:
+        path, listed, whole = pending.pop()
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            here = os.fstat(fd)
+            if listed is not None and (here.st_dev, here.st_ino) != listed:
+                continue  # swapped since it was listed
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    if time.monotonic() > deadline:
+                        raise _OutOfTime
+                    try:
+                        found = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    entry_path = os.path.join(path, entry.name)
+                    to_go = whole or goes(found.st_uid)
+                    if stat.S_ISDIR(found.st_mode):
+                        if found.st_dev == here.st_dev and (
+                                to_go or _sandbox_uid(found.st_uid)
+                                or found.st_mode & (stat.S_IWOTH | stat.S_IXOTH) == stat.S_IWOTH | stat.S_IXOTH):
+                            pending.append((entry_path, (found.st_dev, found.st_ino), to_go))
+                        if to_go:
+                            emptied.append(entry_path)
+                    elif to_go:
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.name, dir_fd=fd)
+        finally:
+            os.close(fd)
+    for path in reversed(emptied):  # children before their parents; rmdir follows no link
+        with contextlib.suppress(OSError):
+            os.rmdir(path)
+    for path in emptied:  # what a path too long to open held (a chain of folders deeper than PATH_MAX)
+        if os.path.lexists(path):
             try:
-                entries = list(os.scandir(pending.pop()))
-            except OSError:
-                continue
-            for entry in entries[:MAX_SWEPT - seen]:
-                seen += 1
-                try:
-                    found = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                yield Path(entry.path), found.st_uid
-                if stat.S_ISDIR(found.st_mode) and found.st_uid != whole_of and (
-                        _sandbox_uid(found.st_uid) or found.st_mode & (stat.S_IWOTH | stat.S_IXOTH)
-                        == stat.S_IWOTH | stat.S_IXOTH):
-                    pending.append(entry.path)
+                remove_tree(path, timeout=max(1.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                raise _OutOfTime from None
 
 
-def files_of(uid) -> list[Path]:
-    """The entries of uid in the world-writable folders and below them (shared_entries); a folder of
-    uid's stands for all it holds."""
-    return [path for path, owner in shared_entries(whole_of=uid) if owner == uid]
+def _remove(goes, seconds: float, whose: str):
+    """Remove what goes(owner) says (_walk) within seconds, else HostLeftDirty naming whose files."""
+    deadline = time.monotonic() + seconds
+    try:
+        _walk(goes, deadline)
+    except _OutOfTime:
+        left = ", ".join(str(owner) for owner in sorted({owner for _, owner in _owners_left(goes)})) or "?"
+        raise HostLeftDirty(
+            f"the host is left dirty: files of {whose} (uid {left}, a student's code) "
+            f"are still in {', '.join(_shared_tops())} after {seconds:g} s of removing them (a flood of files); "
+            "nothing more is graded here, beside another student's leftovers, until they are gone: remove them "
+            f"as root (find {' '.join(_shared_tops())} -xdev -uid {left.split(',')[0]} -delete), then grade "
+            "again") from None
 
 
-def remove_files_of(uid):
-    for path in files_of(uid):
-        remove_tree(path)
+def _owners_left(goes, limit: int = 1000):
+    """(path, owner) of up to limit entries still there whose owner goes (for the message)."""
+    found = []
+    for top in _shared_tops():
+        try:
+            with os.scandir(top) as entries:
+                for entry in entries:
+                    with contextlib.suppress(OSError):
+                        owner = entry.stat(follow_symlinks=False).st_uid
+                        if goes(owner):
+                            found.append((entry.path, owner))
+                    if len(found) >= limit:
+                        return found
+        except OSError:
+            continue
+    return found
+
+
+def remove_files_of(uid, seconds: float | None = None):
+    """Remove uid's entries in the shared folders (_walk; a folder of uid's whole), in this process, within
+    seconds (SWEEP_SECONDS), else HostLeftDirty."""
+    _remove(lambda owner: owner == uid, SWEEP_SECONDS if seconds is None else seconds, f"sandbox uid {uid}")

@@ -55,7 +55,8 @@ GIVES = {
           "no network, no unix sockets, no kernel keyrings, no POSIX message queues: socket(2), socketpair(2), the "
           "key syscalls and mq_open(2) denied "
           "(seccomp), checked by connections to the host's listening sockets (TCP, unix path, abstract) that must fail",
-          "NOT given: a private file system (it sees what is world-readable), "
+          "NOT given: a private file system (it sees what is world-readable, and writes into world-writable "
+          "folders outside the swept ones: `course serve` refuses when it can write into the exchange's inbound/), "
           "a memory or disk limit for the submission as a whole"],
     "uid": ["a separate unprivileged uid per worker, checked unable to read the reference, graders and submissions",
             "rlimits per process: CPU seconds, address space, file size, open files; processes per uid",
@@ -254,3 +255,17 @@ def _probe(protected: tuple) -> Probe:
 def probe(protected=()) -> Probe:
     """The strongest isolation this machine allows; protected: more paths students must not read."""
     return _probe(tuple(sorted({str(p) for p in (*DEFAULT_PROTECTED, *protected)})))
+
+
+def sandbox_can_write(mode: str, folder) -> bool:
+    """Whether student code graded in mode here could create a file in folder (e.g. the nbgrader exchange's
+    inbound/, 2733). nsjail: never (its file system holds only its own folders, read-only but for its work
+    folder); the uid modes: tried for real as the sandbox uid, under Landlock for uid+landlock;
+    trusted-submissions-no-sandbox: whatever the grader may."""
+    if mode.startswith("nsjail"):
+        return False
+    if mode == TRUSTED:
+        return os.access(folder, os.W_OK | os.X_OK)
+    with tempfile.TemporaryDirectory(prefix="nnfs-probe-", dir=own_tmp.root()) as scratch:
+        paths = uid.landlock_paths(scratch, scratch) if mode == UID_LANDLOCK else None
+        return uid.can_create_in(uid.sandbox_uid(), folder, paths)

@@ -142,3 +142,26 @@ def readable_by(uid: int, paths) -> list[str]:
         data = pipe.read(1 << 20)
     os.waitpid(pid, 0)
     return [p for p in data.decode(errors="replace").split("\0") if p]
+
+
+def can_create_in(uid: int, folder, landlock_paths: dict | None = None) -> bool:
+    """Whether uid (under Landlock's landlock_paths, if given) can create a file in folder, tried for real
+    in a process running as uid (the file, if made, removed at once)."""
+    from ...limits import Limits
+
+    limits = Limits(seconds=30, submission_seconds=30, memory_mb=1024, file_size_mb=1, output_kb=1)
+    name = os.path.join(str(folder), f".nnfs-probe-write-{os.getpid()}-{os.urandom(6).hex()}")
+    pid = os.fork()
+    if pid == 0:
+        made = False
+        try:
+            enter(limits, uid, landlock_paths)
+            os.close(os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
+            made = True
+            os.unlink(name)
+        finally:
+            os._exit(10 if made else 0)
+    _, status = os.waitpid(pid, 0)
+    if os.path.lexists(name):  # made, and its unlink failed (a folder where it may create, not delete)
+        os.unlink(name)
+    return os.waitstatus_to_exitcode(status) == 10
