@@ -151,7 +151,8 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_grades_each_student_once(co
                 if p.status() != psutil.STATUS_ZOMBIE] == []
     # the killed worker's grading process left its temporary folder: the next grading process removed it
     assert own_tmp.stale() == []
-    assert {"cgroups": cgroups.leftovers(), "shm": sandbox_shm()} == before
+    # what the batch left (an earlier killed run's leftovers may be swept meanwhile: fewer is fine)
+    assert not set(cgroups.leftovers()) - set(before["cgroups"]) and not set(sandbox_shm()) - set(before["shm"])
 
 
 @pytest.mark.slow
