@@ -18,6 +18,7 @@ import pytest
 from conftest import REPO, make_course
 from autograder.config import ServeSettings, load_course
 from autograder.engine.attention import attention_list
+from autograder.engine.lateness import parse_timestamp
 from autograder.engine.results import collect_results
 from autograder.serve import limits, service as service_module
 from autograder.serve.exchange import Exchange, Inbound, parse_inbound_name
@@ -691,3 +692,30 @@ def test_a_backdated_timestamp_across_the_due_date_is_graded_late_and_flagged(se
     marker = json.loads(next((state / "done").glob("*.json")).read_text())
     assert dt.datetime.fromisoformat(marker["submitted_at"]) > due  # the arrival counts: late
     assert "after the due date" in next((state / "feedback").glob("*/feedback.md")).read_text()
+
+
+def test_a_module_written_over_after_the_due_date_while_queued_is_graded_late(tmp_path):
+    """Before, the module read at its turn in the queue counted as submitted at the folder's arrival."""
+    course = load_course(REPO / "course.toml")
+    exchange = Exchange(tmp_path / "exchange", "nnfs")
+    exchange.inbound.mkdir(parents=True)
+    folder = _inbound_folder(exchange.inbound, "ada", "def sigmoid(z):\n    return 0\n")
+    fresh = _inbound(folder)
+    intake = take(exchange, course.assignment(ID), fresh, tmp_path / "staging", None)
+    assert intake.notes == [] and intake.flags == []  # as nbgrader writes it: no change after the arrival
+    with open(folder / MODULE, "r+b") as module:  # written over in place: the folder's ctime stays
+        module.write(REFERENCE.encode())
+        module.truncate()
+    later = time.time() + 600
+    os.utime(folder / MODULE, (later, later))  # the change, 10 minutes after the (real) arrival
+    due = dt.datetime.fromtimestamp(fresh.arrived + 300, dt.timezone.utc)
+    intake = take(exchange, course.assignment(ID), fresh, tmp_path / "staging", due)
+    assert (intake.folder / MODULE).read_text() == REFERENCE
+    assert abs(intake.submitted_at.timestamp() - later) < 1
+    assert "neuron.py was changed at" in intake.notes[0] and "after the due date" in intake.notes[0]
+    assert intake.flags and intake.flags[0].startswith("late unknown: neuron.py in the submission was changed")
+    assert abs(parse_timestamp((intake.folder / "timestamp.txt").read_text()).timestamp() - later) < 1
+    far = dt.datetime.fromtimestamp(later + 86400, dt.timezone.utc)  # the change is before the due date: on time
+    intake = take(exchange, course.assignment(ID), fresh, tmp_path / "staging", far)
+    assert "neuron.py was changed at" in intake.notes[0] and intake.flags == []
+    assert abs(intake.submitted_at.timestamp() - later) < 1
