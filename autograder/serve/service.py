@@ -46,6 +46,7 @@ from ..engine.fingerprint import Fingerprinter
 from ..engine.model import NOT_GRADED, SubmissionResult
 from ..engine.results import update_grades_row, write_submission_results
 from ..primitives import atomic_write
+from ..roster import ROSTER_FILE, Roster, RosterError, load_roster
 from ..engine.launchers import die_with_parent
 from ..engine.sandbox import isolation_mode
 from ..engine.text import clean
@@ -176,6 +177,29 @@ class Service:
         # this run of the service, written with each attempt: an attempt of an earlier run was cut short by a stop
         self.run_id = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S.%fZ}-{os.getpid()}"
         self.regrades: dict[str, int] = {}
+        self.roster: Roster = load_roster(course.root)  # a RosterError stops the start (file, line, field)
+        self.roster_seen = self._roster_version()
+
+    # -- the class list -----------------------------------------------------------
+    def _roster_version(self) -> tuple | None:
+        try:
+            info = os.stat(self.course.root / ROSTER_FILE)
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size, info.st_ino
+
+    def _on_roster(self, student: str) -> bool:
+        """Whether student may be graded: always without roster.csv, else when on it (read again once changed;
+        a roster.csv that cannot be read then keeps the one read before, with an error)."""
+        version = self._roster_version()
+        if version != self.roster_seen:
+            self.roster_seen = version
+            try:
+                self.roster = load_roster(self.course.root)
+                log.info("%s read again: %d student(s)", ROSTER_FILE, len(self.roster))
+            except RosterError as exc:
+                log.error("%s; the class list read before is kept", exc)
+        return not len(self.roster) or student in self.roster
 
     # -- start and stop ---------------------------------------------------------
     def _lock(self):
@@ -406,6 +430,12 @@ class Service:
                 log.error("%s: %s (on the --status error list)", shown(submission.name), why)
                 self._deliver(job, fb.NOT_GRADED, None, why)
                 return
+        if not self._on_roster(submission.student):
+            why = (f"{submission.student} is not on the course's class list ({ROSTER_FILE}): not graded and not "
+                   "recorded; ask the instructor if this is your id")
+            log.error("%s: %s (on the --status error list)", shown(submission.name), why)
+            self._deliver(job, fb.NOT_GRADED, None, why)
+            return
         if not names:
             log.warning("%s: no notebook in the submission; `nbgrader fetch_feedback` cannot find its feedback "
                         "(it is kept in %s)", shown(submission.name), self.state.feedback_dir(sid))

@@ -719,3 +719,38 @@ def test_a_module_written_over_after_the_due_date_while_queued_is_graded_late(tm
     intake = take(exchange, course.assignment(ID), fresh, tmp_path / "staging", far)
     assert "neuron.py was changed at" in intake.notes[0] and intake.flags == []
     assert abs(intake.submitted_at.timestamp() - later) < 1
+
+
+def test_with_a_roster_a_name_not_on_it_is_refused_not_graded_nor_recorded(served, caplog):
+    """Before, any valid id was graded: one student could queue slow work under made-up names."""
+    from autograder.serve.status import status_lines
+
+    exchange, out, state, run = served
+    caplog.set_level("INFO", logger="course")
+    roster = out.parent / "course" / "roster.csv"
+    roster.write_text("student,name\nada,Ada Lovelace\n")
+    made_up = _inbound_folder(exchange.inbound, "zz1", REFERENCE)
+    _inbound_folder(exchange.inbound, "ada", REFERENCE)
+    run()
+    run()  # a second scan: the refused one is not looked at (nor logged) again
+    assert [(s, st) for s, _, st in _rows(out)] == [("ada", "graded")]
+    results, _ = collect_results(out)
+    assert [r.student for r in results] == ["ada"]
+    marker = next(m for m in (json.loads(p.read_text()) for p in (state / "done").glob("*.json"))
+                  if m["name"] == made_up.name)
+    assert marker["outcome"] == "not graded" and marker["counted"] is False
+    assert caplog.text.count("zz1 is not on the course's class list (roster.csv)") == 1
+    status = "\n".join(status_lines(load_course(out.parent / "course" / "course.toml"), exchange, state, out))
+    assert "errors: 1 submission(s) not graded" in status and "not on the course's class list" in status
+    roster.write_text("student,name\nada,Ada Lovelace\nzz1,Zed Zed\n")  # added while the service runs
+    _inbound_folder(exchange.inbound, "zz1", REFERENCE)
+    run()
+    assert sorted(s for s, _, st in _rows(out)) == ["ada", "zz1"]
+    service = Service(load_course(out.parent / "course" / "course.toml"), exchange, out, state)
+    assert service._on_roster("zz1") and not service._on_roster("zz2")
+    roster.write_text("student,name\nada,Ada Lovelace\nzz2,Zed Two\n")  # read again once changed
+    assert service._on_roster("zz2") and not service._on_roster("zz1")
+    roster.write_text("student,name\nada,Ada Lovelace\nada,Twice\n")  # unusable: the one read before is kept
+    assert service._on_roster("zz2") and "is already on line 2" in caplog.text
+    roster.unlink()  # no roster: every valid id is graded (docs/serve.md)
+    assert service._on_roster("zz9")
