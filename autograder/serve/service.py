@@ -26,6 +26,7 @@ import datetime as dt
 import fcntl
 import logging
 import logging.handlers
+import math
 import multiprocessing
 import os
 import signal
@@ -63,6 +64,7 @@ log = logging.getLogger("course")
 QUIET_SECONDS = 10.0       # a folder without submission_secret.txt is taken once unchanged this long
 LOG_BYTES, LOG_BACKUPS = 5 * 2**20, 3
 MAX_NAMES_LOGGED = 1_000   # entries of inbound/ that are not submissions, named in the log once each; then counted
+COUNT_TOLD_EVERY = 3600.0  # seconds: their growing count is logged at most this often (or when it doubles)
 
 
 def user_name(uid: int) -> str:
@@ -170,6 +172,8 @@ class Service:
         self.context = multiprocessing.get_context("fork")
         self.refused_names: set[str] = set()   # logged once each (at most MAX_NAMES_LOGGED)
         self.refused_told = 0                   # the largest count of non-submissions logged so far
+        self.refused_told_at = -math.inf        # when (self.clock) it was logged: again once doubled or an hour on
+        self.clock = time.monotonic
         self.beyond_told = 0
         self.max_pending = MAX_PENDING
         self.cluster_round: list[Job] = []
@@ -376,8 +380,10 @@ class Service:
             self.refused_names.add(name)
             log.warning("inbound/%s: not a submission (a link, a file, or a name that is not "
                         "<student>+<assignment>+<timestamp>); left alone", shown(name))
-        if listing.refused_count > max(self.refused_told, MAX_NAMES_LOGGED):
-            self.refused_told = listing.refused_count
+        count, now = listing.refused_count, self.clock()
+        if count > max(self.refused_told, MAX_NAMES_LOGGED) and (
+                count >= 2 * self.refused_told or now - self.refused_told_at >= COUNT_TOLD_EVERY):
+            self.refused_told, self.refused_told_at = count, now
             log.warning("inbound/ holds %d entries that are not submissions (of %d listed); they are left alone, "
                         "and every submission among them is still found", listing.refused_count, listing.entries)
         if listing.waiting_beyond and listing.waiting_beyond != self.beyond_told:

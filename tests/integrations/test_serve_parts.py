@@ -754,3 +754,26 @@ def test_with_a_roster_a_name_not_on_it_is_refused_not_graded_nor_recorded(serve
     assert service._on_roster("zz2") and "is already on line 2" in caplog.text
     roster.unlink()  # no roster: every valid id is graded (docs/serve.md)
     assert service._on_roster("zz9")
+
+
+def test_the_count_of_junk_in_inbound_is_logged_at_most_hourly_unless_it_doubles(served, monkeypatch, caplog):
+    """Before, one junk file added per rescan gave one WARNING per rescan."""
+    from autograder.serve.exchange import Listing
+
+    exchange, out, state, _ = served
+    caplog.set_level("INFO", logger="course")
+    monkeypatch.setattr(service_module, "MAX_NAMES_LOGGED", 5)
+    service = Service(load_course(out.parent / "course" / "course.toml"), exchange, out, state)
+    now = [0.0]
+    service.clock = lambda: now[0]
+
+    def listed(count, at):
+        now[0] = at
+        service._tell_listing(Listing(refused={f"junk{n}" for n in range(min(count, 5))}, refused_count=count))
+        return caplog.text.count(f"inbound/ holds {count} entries that are not submissions")
+    assert listed(10, 0) == 1
+    assert [listed(count, 60 * count) for count in range(11, 20)] == [0] * 9  # one more per minute: quiet
+    assert listed(20, 1300) == 1  # doubled
+    assert listed(21, 1400) == 0
+    assert listed(22, 1300 + 3600) == 1  # an hour on
+    assert listed(22, 1300 + 9000) == 1  # not grown: not again (still the one line)
