@@ -128,6 +128,24 @@ def days_late(course: Course, submitted_at: dt.datetime, due: dt.datetime) -> in
     return math.ceil(overdue / 86400) if overdue > 0 else 0
 
 
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" + ("" if count == 1 else "s")
+
+
+def how_late(submitted_at: dt.datetime, due: dt.datetime, days: int) -> str:
+    """How long after due submitted_at came, for a note: under a day in hours, minutes (seconds under a
+    minute), with the started days the late policy counts; from a day on, those days."""
+    seconds = int((submitted_at - due).total_seconds())
+    if seconds >= 86400:
+        return _plural(days, "day")
+    if seconds < 60:
+        real = _plural(max(seconds, 1), "second")
+    else:
+        hours, minutes = divmod(seconds // 60, 60)
+        real = " ".join(_plural(n, unit) for n, unit in ((hours, "hour"), (minutes, "minute")) if n)
+    return f"{real} (counted as {_plural(days, 'started day')} by the late policy)"
+
+
 def assess(course: Course, assignment: Assignment, student: str, submitted_at: dt.datetime | None,
            unreadable: str = "") -> Lateness:
     """Lateness of a submission made at submitted_at (None: not known, for the reason in unreadable)."""
@@ -145,8 +163,7 @@ def assess(course: Course, assignment: Assignment, student: str, submitted_at: d
     if not days:
         return Lateness(late=False, submitted_at=stamp, due=due_text)
     penalty = min(1.0, days * course.late_penalty_per_day)
-    day_word = "day" if days == 1 else "days"
-    note = (f"Submitted {days} {day_word} after the due date {due:%Y-%m-%d %H:%M %Z}"
+    note = (f"Submitted {how_late(submitted_at, due, days)} after the due date {due:%Y-%m-%d %H:%M %Z}"
             + (f": late penalty {penalty:.0%} of the score." if penalty else " (no late penalty in this course)."))
     return Lateness(late=True, late_days=days, penalty=penalty, submitted_at=stamp, due=due_text, note=note)
 
@@ -256,9 +273,9 @@ def _against_mark(course: Course, assignment: Assignment, student: str, stamp: d
         return dataclasses.replace(found, note=(f"{platform} marks it late; it came within the course's grace period "
                                                 f"of {course.late_grace_minutes:g} minutes."))
     if not mark.late and found.late:
-        day_word = "day" if found.late_days == 1 else "days"
         return unknown(f"{platform} counts the submission on time{theirs} (an extension given in {platform}?), "
-                       f"but its time {stamp:%Y-%m-%d %H:%M %Z} is {found.late_days} {day_word} after the due date "
+                       f"but its time {stamp:%Y-%m-%d %H:%M %Z} is {how_late(stamp, due, found.late_days)} "
+                       f"after the due date "
                        f"{due:%Y-%m-%d %H:%M %Z} that applies here: no penalty is taken; if the student has an "
                        f"extension, add it to extensions.csv and grade again.")
     if found.late and mark.due and days_late(course, stamp, mark.due) != found.late_days:

@@ -21,6 +21,15 @@ date, a time before the due date is believed only within CLOCK_SKEW of the
 arrival (a slow copy straddling the deadline by more is taken as late and
 flagged for the instructor). Otherwise the ctime is the submission time, and
 the feedback says so.
+
+The files are read later than the folder arrived (when the submission's turn
+in the queue comes), and a file written over in place changes neither the
+folder's ctime nor timestamp.txt. So the submission time is at least the
+latest change (st_ctime, set by the kernel, and st_mtime) of every file read
+from the folder, each looked at just after it was read: a change more than
+COPY_SLACK after both the believed time and the arrival makes that change
+the submission time, the feedback says so, and when it crosses the due date
+the submission is late and flagged for the instructor.
 """
 import datetime as dt
 import os
@@ -45,24 +54,33 @@ TIMESTAMP_SLACK_AFTER = dt.timedelta(minutes=1)
 CLOCK_SKEW = dt.timedelta(seconds=60)  # across the due date: the most a timestamp is believed before the arrival
 STAGING_MODE = 0o700
 NBGRADER_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
+COPY_SLACK = dt.timedelta(seconds=5)  # nbgrader's copy writes the files' contents just after it makes their names
 
 
 class Refused(ValueError):
     """A file the service will not read (a link, not a regular file, too large)."""
 
 
-def read_bounded(name: str, limit: int, folder_fd: int) -> bytes:
+def read_bounded(name: str, limit: int, folder_fd: int, changes: dict[str, float] | None = None) -> bytes:
     """A regular file's bytes (name: one name in the folder opened as folder_fd), never through a symbolic
     link, a hard link or a pipe; Refused otherwise. FileNotFoundError when it is not there.
+    changes: where the file's latest change (st_ctime or st_mtime, looked at after the read) is put by name.
     """
     try:
-        return read_regular(name, limit, single_link=True, dir_fd=folder_fd)
+        data = read_regular(name, limit, single_link=True, dir_fd=folder_fd)
     except RefusedFile as exc:  # the engine's one rule: not graded, with the reason
         raise Refused(refused_module(name, exc)[1]) from None
     except FileNotFoundError:
         raise
     except OSError as exc:
         raise Refused(f"{name} cannot be read ({exc.strerror})") from None
+    if changes is not None:
+        try:  # after the read: a change before it is seen; one after it changed nothing that was read
+            info = os.stat(name, dir_fd=folder_fd, follow_symlinks=False)
+            changes[name] = max(info.st_ctime, info.st_mtime)
+        except OSError:  # gone since the read: then it changed now
+            changes[name] = dt.datetime.now(dt.timezone.utc).timestamp()
+    return data
 
 
 @dataclass
@@ -76,21 +94,22 @@ class Intake:
     notes: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # for the instructor (the attention list)
     owner_uid: int | None = None         # the uid owning the folder that was read (None: it was not read)
+    changes: dict[str, float] = field(default_factory=dict)  # file read -> its latest change (POSIX time)
 
 
 def _when(moment: dt.datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S %Z}"
 
 
-def submission_time(folder_fd: int | None, submission: Inbound,
-                    due: dt.datetime | None = None) -> tuple[dt.datetime, str, str]:
+def submission_time(folder_fd: int | None, submission: Inbound, due: dt.datetime | None = None,
+                    changes: dict[str, float] | None = None) -> tuple[dt.datetime, str, str]:
     """(the submission time, a note for the student when timestamp.txt was not believed, a flag for the
-    instructor when it was not believed across the due date)."""
+    instructor when it was not believed across the due date). changes: see read_bounded."""
     arrived = utc(submission.arrived)
     try:
         if folder_fd is None:
             raise FileNotFoundError(TIMESTAMP_FILE)
-        text = read_bounded(TIMESTAMP_FILE, MAX_TIMESTAMP_BYTES, folder_fd).decode("utf-8", errors="replace")
+        text = read_bounded(TIMESTAMP_FILE, MAX_TIMESTAMP_BYTES, folder_fd, changes).decode("utf-8", errors="replace")
         stamp = parse_timestamp(text.strip())
     except (OSError, Refused, UnreadableTimestamp):
         return arrived, f"{TIMESTAMP_FILE} could not be read; the time the exchange received the submission counts", ""
@@ -108,6 +127,28 @@ def submission_time(folder_fd: int | None, submission: Inbound,
         flag = (f"late unknown: {TIMESTAMP_FILE} says {_when(stamp)}, before the due date {_when(due)}, but the "
                 f"folder arrived at {_when(arrived)}; graded as submitted then (late)")
     return arrived, note, flag
+
+
+def changed_after(intake: Intake, arrived: dt.datetime, due: dt.datetime | None):
+    """Make the latest change of a file read the submission time when it is later than COPY_SLACK after
+    both the believed time and the arrival (written over while the submission waited), with a note, and
+    a flag when that crosses the due date."""
+    if not intake.changes:
+        return
+    name, latest = max(intake.changes.items(), key=lambda item: item[1])
+    changed = dt.datetime.fromtimestamp(latest, dt.timezone.utc)
+    believed = intake.submitted_at
+    if changed <= max(believed, arrived) + COPY_SLACK:
+        return
+    intake.submitted_at = changed
+    note = (f"{name} was changed at {_when(changed)}, after the submission was made ({_when(believed)}): "
+            "the files graded are those of that change, so that time counts")
+    if due is not None and believed <= due < changed:
+        note += f" (after the due date, {_when(due)})"
+        intake.flags.append(f"late unknown: {name} in the submission was changed at {_when(changed)}, after the due "
+                            f"date {_when(due)}, though the submission was made at {_when(believed)}; graded as "
+                            "submitted at the change (late)")
+    intake.notes.append(note)
 
 
 def take(exchange: Exchange, assignment: Assignment, submission: Inbound, staging: Path,
@@ -135,15 +176,18 @@ def take(exchange: Exchange, assignment: Assignment, submission: Inbound, stagin
     except FileNotFoundError:
         folder_fd, why = None, "it is gone from the exchange"
     try:
-        submitted_at, note, flag = submission_time(folder_fd, submission, due)
+        changes: dict[str, float] = {}
+        submitted_at, note, flag = submission_time(folder_fd, submission, due, changes)
         intake = Intake(folder=target, submitted_at=submitted_at, notes=[note] if note else [],
-                        flags=[flag] if flag else [])
-        (target / TIMESTAMP_FILE).write_text(submitted_at.astimezone(dt.timezone.utc).strftime(NBGRADER_TIME_FORMAT))
+                        flags=[flag] if flag else [], changes=changes)
         if folder_fd is None:
             intake.refusal = f"the submission is not a plain folder ({why})"
-            return intake
-        intake.owner_uid = os.fstat(folder_fd).st_uid
-        _copy(assignment, submission, folder_fd, intake, notebooks_dir)
+        else:
+            intake.owner_uid = os.fstat(folder_fd).st_uid
+            _copy(assignment, submission, folder_fd, intake, notebooks_dir)
+            changed_after(intake, utc(submission.arrived), due)
+        stamp = intake.submitted_at.astimezone(dt.timezone.utc).strftime(NBGRADER_TIME_FORMAT)
+        (target / TIMESTAMP_FILE).write_text(stamp)
         return intake
     finally:
         if folder_fd is not None:
@@ -154,13 +198,14 @@ def _copy(assignment: Assignment, submission: Inbound, folder_fd: int, intake: I
     """The module(s), the secret and the notebooks' names, from the folder opened as folder_fd."""
     for module in assignment.modules:
         try:
-            (intake.folder / module).write_bytes(read_bounded(module, MAX_MODULE_BYTES, folder_fd))
+            (intake.folder / module).write_bytes(read_bounded(module, MAX_MODULE_BYTES, folder_fd, intake.changes))
         except FileNotFoundError:
             pass  # the engine says it is missing, with a hint from the names below
         except Refused as exc:
             intake.refusal = str(exc)
     try:
-        secret = read_bounded(SECRET_FILE, MAX_SECRET_BYTES, folder_fd).decode("ascii", errors="replace")
+        secret = read_bounded(SECRET_FILE, MAX_SECRET_BYTES, folder_fd, intake.changes).decode("ascii",
+                                                                                             errors="replace")
         intake.secret = secret if secret.isprintable() and secret else None
     except (OSError, Refused):
         intake.secret = None
@@ -174,7 +219,7 @@ def _copy(assignment: Assignment, submission: Inbound, folder_fd: int, intake: I
             copy = notebooks_dir / entry.name
             if intake.secret is None:  # the legacy hash reads the notebook: from a private copy only
                 try:
-                    data = read_bounded(entry.name, MAX_NOTEBOOK_BYTES, folder_fd)
+                    data = read_bounded(entry.name, MAX_NOTEBOOK_BYTES, folder_fd, intake.changes)
                 except (OSError, Refused):
                     continue
                 notebooks_dir.mkdir(mode=STAGING_MODE, exist_ok=True)

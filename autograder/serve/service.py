@@ -26,6 +26,7 @@ import datetime as dt
 import fcntl
 import logging
 import logging.handlers
+import math
 import multiprocessing
 import os
 import signal
@@ -46,6 +47,7 @@ from ..engine.fingerprint import Fingerprinter
 from ..engine.model import NOT_GRADED, SubmissionResult
 from ..engine.results import update_grades_row, write_submission_results
 from ..primitives import atomic_write
+from ..roster import ROSTER_FILE, Roster, RosterError, load_roster
 from ..engine.launchers import die_with_parent
 from ..engine.sandbox import isolation_mode, refuse_if_sandbox_can_write
 from ..engine.text import clean
@@ -62,6 +64,7 @@ log = logging.getLogger("course")
 QUIET_SECONDS = 10.0       # a folder without submission_secret.txt is taken once unchanged this long
 LOG_BYTES, LOG_BACKUPS = 5 * 2**20, 3
 MAX_NAMES_LOGGED = 1_000   # entries of inbound/ that are not submissions, named in the log once each; then counted
+COUNT_TOLD_EVERY = 3600.0  # seconds: their growing count is logged at most this often (or when it doubles)
 
 
 def user_name(uid: int) -> str:
@@ -169,6 +172,8 @@ class Service:
         self.context = multiprocessing.get_context("fork")
         self.refused_names: set[str] = set()   # logged once each (at most MAX_NAMES_LOGGED)
         self.refused_told = 0                   # the largest count of non-submissions logged so far
+        self.refused_told_at = -math.inf        # when (self.clock) it was logged: again once doubled or an hour on
+        self.clock = time.monotonic
         self.beyond_told = 0
         self.max_pending = MAX_PENDING
         self.cluster_round: list[Job] = []
@@ -176,6 +181,29 @@ class Service:
         # this run of the service, written with each attempt: an attempt of an earlier run was cut short by a stop
         self.run_id = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S.%fZ}-{os.getpid()}"
         self.regrades: dict[str, int] = {}
+        self.roster: Roster = load_roster(course.root)  # a RosterError stops the start (file, line, field)
+        self.roster_seen = self._roster_version()
+
+    # -- the class list -----------------------------------------------------------
+    def _roster_version(self) -> tuple | None:
+        try:
+            info = os.stat(self.course.root / ROSTER_FILE)
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size, info.st_ino
+
+    def _on_roster(self, student: str) -> bool:
+        """Whether student may be graded: always without roster.csv, else when on it (read again once changed;
+        a roster.csv that cannot be read then keeps the one read before, with an error)."""
+        version = self._roster_version()
+        if version != self.roster_seen:
+            self.roster_seen = version
+            try:
+                self.roster = load_roster(self.course.root)
+                log.info("%s read again: %d student(s)", ROSTER_FILE, len(self.roster))
+            except RosterError as exc:
+                log.error("%s; the class list read before is kept", exc)
+        return not len(self.roster) or student in self.roster
 
     # -- start and stop ---------------------------------------------------------
     def _lock(self):
@@ -353,8 +381,10 @@ class Service:
             self.refused_names.add(name)
             log.warning("inbound/%s: not a submission (a link, a file, or a name that is not "
                         "<student>+<assignment>+<timestamp>); left alone", shown(name))
-        if listing.refused_count > max(self.refused_told, MAX_NAMES_LOGGED):
-            self.refused_told = listing.refused_count
+        count, now = listing.refused_count, self.clock()
+        if count > max(self.refused_told, MAX_NAMES_LOGGED) and (
+                count >= 2 * self.refused_told or now - self.refused_told_at >= COUNT_TOLD_EVERY):
+            self.refused_told, self.refused_told_at = count, now
             log.warning("inbound/ holds %d entries that are not submissions (of %d listed); they are left alone, "
                         "and every submission among them is still found", listing.refused_count, listing.entries)
         if listing.waiting_beyond and listing.waiting_beyond != self.beyond_told:
@@ -407,6 +437,12 @@ class Service:
                 log.error("%s: %s (on the --status error list)", shown(submission.name), why)
                 self._deliver(job, fb.NOT_GRADED, None, why)
                 return
+        if not self._on_roster(submission.student):
+            why = (f"{submission.student} is not on the course's class list ({ROSTER_FILE}): not graded and not "
+                   "recorded; ask the instructor if this is your id")
+            log.error("%s: %s (on the --status error list)", shown(submission.name), why)
+            self._deliver(job, fb.NOT_GRADED, None, why)
+            return
         if not names:
             log.warning("%s: no notebook in the submission; `nbgrader fetch_feedback` cannot find its feedback "
                         "(it is kept in %s)", shown(submission.name), self.state.feedback_dir(sid))

@@ -4,6 +4,7 @@ failures are loud, lateness is read or flagged, and the outputs cannot be tricke
 Every test grades real submissions with the real engine (in-process batch, forked workers).
 """
 import csv
+import datetime as dt
 import json
 import os
 import shutil
@@ -428,3 +429,23 @@ def test_a_grader_that_breaks_gives_not_graded_never_a_zero(tmp_path):
     row = rows(out)["ada"]
     assert row["status"] == "not graded" and row["score"] == ""
     assert "test_sigmoid_at_zero failed inside the grader (KeyError" in row["reason"]
+
+
+@pytest.mark.parametrize("after, said", [
+    (dt.timedelta(seconds=5), "Submitted 5 seconds (counted as 1 started day by the late policy) after the due date"),
+    (dt.timedelta(minutes=1), "Submitted 1 minute (counted as 1 started day by the late policy)"),
+    (dt.timedelta(hours=3, minutes=7, seconds=30), "Submitted 3 hours 7 minutes (counted as 1 started day"),
+    (dt.timedelta(hours=2), "Submitted 2 hours (counted as 1 started day"),
+    (dt.timedelta(days=1, hours=2), "Submitted 2 days after the due date"),
+])
+def test_a_late_note_says_the_real_lateness_under_a_day_and_the_days_the_penalty_counts(tmp_path, after, said):
+    """Before, a submission 5 s late read 'Submitted 1 day after the due date' (the started days only)."""
+    from autograder.engine.lateness import assess
+
+    toml = make_course(tmp_path / "course")
+    toml.write_text(toml.read_text().replace("[limits]", "[late]\npenalty_per_day = 0.1\n\n[limits]", 1))
+    course = load_course(toml)
+    assignment = course.assignment("01_neuron")
+    found = assess(course, assignment, "ada", assignment.due + after)
+    assert found.late and said in found.note and "late penalty" in found.note
+    assert found.late_days == (1 if after < dt.timedelta(days=1) else 2)

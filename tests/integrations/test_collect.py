@@ -426,7 +426,8 @@ def _course(tmp_path, late="penalty_per_day = 0.1", extensions=None):
     # no penalty taken silently, both facts in the note
     (b"canvas: on time\ndue: 2027-02-09 23:59:00 UTC\n", b"2027-02-06 20:00:00.000000 UTC", None, 0, 0.0,
      "Canvas counts the submission on time against its due date 2027-02-09 23:59 UTC for this student (an "
-     "extension given in Canvas?), but its time 2027-02-06 20:00 UTC is 1 day after the due date 2027-02-05 23:59"),
+     "extension given in Canvas?), but its time 2027-02-06 20:00 UTC is 20 hours 1 minute (counted as 1 started day by "
+     "the late policy) after the due date 2027-02-05 23:59"),
     (b"canvas: on time\n", b"2027-02-05 20:00:00.000000 UTC", False, 0, 0.0, ""),
     # both say late, by different due dates (an extension in Canvas): 3 days here, 1 by Canvas's: not silently 30%
     (b"canvas: late\ndue: 2027-02-07 23:59:00 UTC\n", b"2027-02-08 12:00:00.000000 UTC", None, 0, 0.0,

@@ -20,6 +20,7 @@ import pytest
 from conftest import REPO, make_course
 from autograder.config import ServeSettings, load_course
 from autograder.engine.attention import attention_list
+from autograder.engine.lateness import parse_timestamp
 from autograder.engine.results import collect_results
 from autograder.serve import limits, service as service_module
 from autograder.serve.exchange import Exchange, Inbound, parse_inbound_name
@@ -716,3 +717,88 @@ def test_the_service_refuses_a_mode_whose_sandbox_can_write_into_inbound(tmp_pat
         assert not (tmp_path / "graded" / "ada").exists()
     finally:
         shutil.rmtree(top, ignore_errors=True)
+
+
+def test_a_module_written_over_after_the_due_date_while_queued_is_graded_late(tmp_path):
+    """Before, the module read at its turn in the queue counted as submitted at the folder's arrival."""
+    course = load_course(REPO / "course.toml")
+    exchange = Exchange(tmp_path / "exchange", "nnfs")
+    exchange.inbound.mkdir(parents=True)
+    folder = _inbound_folder(exchange.inbound, "ada", "def sigmoid(z):\n    return 0\n")
+    fresh = _inbound(folder)
+    intake = take(exchange, course.assignment(ID), fresh, tmp_path / "staging", None)
+    assert intake.notes == [] and intake.flags == []  # as nbgrader writes it: no change after the arrival
+    with open(folder / MODULE, "r+b") as module:  # written over in place: the folder's ctime stays
+        module.write(REFERENCE.encode())
+        module.truncate()
+    later = time.time() + 600
+    os.utime(folder / MODULE, (later, later))  # the change, 10 minutes after the (real) arrival
+    due = dt.datetime.fromtimestamp(fresh.arrived + 300, dt.timezone.utc)
+    intake = take(exchange, course.assignment(ID), fresh, tmp_path / "staging", due)
+    assert (intake.folder / MODULE).read_text() == REFERENCE
+    assert abs(intake.submitted_at.timestamp() - later) < 1
+    assert "neuron.py was changed at" in intake.notes[0] and "after the due date" in intake.notes[0]
+    assert intake.flags and intake.flags[0].startswith("late unknown: neuron.py in the submission was changed")
+    assert abs(parse_timestamp((intake.folder / "timestamp.txt").read_text()).timestamp() - later) < 1
+    far = dt.datetime.fromtimestamp(later + 86400, dt.timezone.utc)  # the change is before the due date: on time
+    intake = take(exchange, course.assignment(ID), fresh, tmp_path / "staging", far)
+    assert "neuron.py was changed at" in intake.notes[0] and intake.flags == []
+    assert abs(intake.submitted_at.timestamp() - later) < 1
+
+
+def test_with_a_roster_a_name_not_on_it_is_refused_not_graded_nor_recorded(served, caplog):
+    """Before, any valid id was graded: one student could queue slow work under made-up names."""
+    from autograder.serve.status import status_lines
+
+    exchange, out, state, run = served
+    caplog.set_level("INFO", logger="course")
+    roster = out.parent / "course" / "roster.csv"
+    roster.write_text("student,name\nada,Ada Lovelace\n")
+    made_up = _inbound_folder(exchange.inbound, "zz1", REFERENCE)
+    _inbound_folder(exchange.inbound, "ada", REFERENCE)
+    run()
+    run()  # a second scan: the refused one is not looked at (nor logged) again
+    assert [(s, st) for s, _, st in _rows(out)] == [("ada", "graded")]
+    results, _ = collect_results(out)
+    assert [r.student for r in results] == ["ada"]
+    marker = next(m for m in (json.loads(p.read_text()) for p in (state / "done").glob("*.json"))
+                  if m["name"] == made_up.name)
+    assert marker["outcome"] == "not graded" and marker["counted"] is False
+    assert caplog.text.count("zz1 is not on the course's class list (roster.csv)") == 1
+    status = "\n".join(status_lines(load_course(out.parent / "course" / "course.toml"), exchange, state, out))
+    assert "errors: 1 submission(s) not graded" in status and "not on the course's class list" in status
+    roster.write_text("student,name\nada,Ada Lovelace\nzz1,Zed Zed\n")  # added while the service runs
+    _inbound_folder(exchange.inbound, "zz1", REFERENCE)
+    run()
+    assert sorted(s for s, _, st in _rows(out)) == ["ada", "zz1"]
+    service = Service(load_course(out.parent / "course" / "course.toml"), exchange, out, state)
+    assert service._on_roster("zz1") and not service._on_roster("zz2")
+    roster.write_text("student,name\nada,Ada Lovelace\nzz2,Zed Two\n")  # read again once changed
+    assert service._on_roster("zz2") and not service._on_roster("zz1")
+    roster.write_text("student,name\nada,Ada Lovelace\nada,Twice\n")  # unusable: the one read before is kept
+    assert service._on_roster("zz2") and "is already on line 2" in caplog.text
+    roster.unlink()  # no roster: every valid id is graded (docs/serve.md)
+    assert service._on_roster("zz9")
+
+
+def test_the_count_of_junk_in_inbound_is_logged_at_most_hourly_unless_it_doubles(served, monkeypatch, caplog):
+    """Before, one junk file added per rescan gave one WARNING per rescan."""
+    from autograder.serve.exchange import Listing
+
+    exchange, out, state, _ = served
+    caplog.set_level("INFO", logger="course")
+    monkeypatch.setattr(service_module, "MAX_NAMES_LOGGED", 5)
+    service = Service(load_course(out.parent / "course" / "course.toml"), exchange, out, state)
+    now = [0.0]
+    service.clock = lambda: now[0]
+
+    def listed(count, at):
+        now[0] = at
+        service._tell_listing(Listing(refused={f"junk{n}" for n in range(min(count, 5))}, refused_count=count))
+        return caplog.text.count(f"inbound/ holds {count} entries that are not submissions")
+    assert listed(10, 0) == 1
+    assert [listed(count, 60 * count) for count in range(11, 20)] == [0] * 9  # one more per minute: quiet
+    assert listed(20, 1300) == 1  # doubled
+    assert listed(21, 1400) == 0
+    assert listed(22, 1300 + 3600) == 1  # an hour on
+    assert listed(22, 1300 + 9000) == 1  # not grown: not again (still the one line)
