@@ -149,8 +149,9 @@ class StudentProcess:
         except ChildEnded as exc:  # exiting at import happens again on every start: final
             self.import_failure = f"your module exited while being imported (exit status {exc.code})"
             raise StudentFailure(self.import_failure) from None
-        except CallTimedOut as exc:  # so would an endless loop at import
-            self.import_failure = str(exc)
+        except CallTimedOut as exc:  # so would an endless loop at import; not so the budget running out in a later
+            if self.functions is None:  # start (a fresh child) of a module that has imported before
+                self.import_failure = str(exc)
             raise
         if hello.get("status") == "import_error":
             error = hello.get("error", {})
