@@ -363,13 +363,12 @@ def _on_own_sigmoid(own, got, z, atol=1e-10) -> bool:
         atol = max(atol, 1e-7)
     bad = ~np.isfinite(np.asarray(derived, dtype=float))
     if bad.any():
-        try:
-            got = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
+        if not (isinstance(got, np.ndarray) and got.dtype.kind in "biuf") and not isinstance(got, (float, np.floating)):
             return False
-        if got.shape != bad.shape or np.isfinite(got[bad]).any():
+        answer = np.asarray(got, dtype=np.float64)
+        if answer.shape != bad.shape or np.isfinite(answer[bad]).any():
             return False
-        got, derived = np.where(bad, 0.0, got), np.where(bad, 0.0, np.asarray(derived, dtype=float))
+        got, derived = np.where(bad, 0.0, answer), np.where(bad, 0.0, np.asarray(derived, dtype=float))
     return agrees(got, derived, rtol=1e-5 if single else 1e-7, atol=atol, equal_nan=True)
 
 
